@@ -1,0 +1,438 @@
+/* The pipeline, stage by stage, and the result that owns what each stage
+ * made: text -> document -> findings -> features -> score. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rubric.h"
+
+struct hm_result {
+    const hm_config *cfg;
+    char *name;
+    hm_source src;
+    hm_document doc;
+    hm_scan scan;
+    hm_features features;
+    hm_scored scored;
+    char *question;
+    const hm_topic *topic;
+    char *topic_reason;
+    hm_paragraph *paras;
+    hm_warning *warnings;
+    unsigned words, essay_paragraphs;
+};
+
+/* ---- configuration ---- */
+
+static bool load_data(const char *path, const char *builtin, char **owned, const char **data,
+                      size_t *len, const char **file, hm_error *err)
+{
+    *owned = NULL;
+    if (path) {
+        *owned = hm_read_file(path, (size_t)16 << 20, len, err);
+        if (!*owned)
+            return false;
+        *data = *owned;
+        *file = path;
+        return true;
+    }
+    const hm_builtin_file *b = hm_builtin_find(builtin);
+    if (!b) {
+        hm_error_set(err, HM_ERR_IO, builtin, 0, 0, NULL, "built-in file missing from this build");
+        return false;
+    }
+    *data = b->data;
+    *len = b->len;
+    *file = b->name;
+    return true;
+}
+
+static bool add_topic(hm_config *cfg, const char *data, size_t len, const char *file, hm_error *err)
+{
+    cfg->topics = hm_xrealloc(cfg->topics, (cfg->n_topics + 1) * sizeof *cfg->topics);
+    if (!hm_topic_load(cfg, &cfg->topics[cfg->n_topics], data, len, file, err)) {
+        hm_topic_free(&cfg->topics[cfg->n_topics]);
+        return false;
+    }
+    cfg->n_topics++;
+    return true;
+}
+
+hm_config *hm_config_load(const hm_config_options *opts, hm_error *err)
+{
+    hm_config_options none = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, NULL, NULL};
+    if (!opts)
+        opts = &none;
+    hm_config *cfg = hm_xcalloc(1, sizeof *cfg);
+    cfg->cctx = pcre2_compile_context_create(NULL);
+    cfg->mctx = pcre2_match_context_create(NULL);
+    if (!cfg->cctx || !cfg->mctx) {
+        hm_error_set(err, HM_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        hm_config_free(cfg);
+        return NULL;
+    }
+    /* Safety limits so a pattern that backtracks badly gives up instead of
+     * hanging; rules.yaml may set its own under `limits`. */
+    pcre2_set_match_limit(cfg->mctx, 1000000);
+    pcre2_set_depth_limit(cfg->mctx, 10000);
+    pcre2_set_heap_limit(cfg->mctx, 20000);
+    cfg->max_match_data_pairs = 1;
+
+    char *owned = NULL;
+    const char *data, *file;
+    size_t len;
+    bool ok = load_data(opts->lists_path, "rubrics/lists.yaml", &owned, &data, &len, &file, err) &&
+              hm_lists_load(&cfg->lists, data, len, file, err);
+    free(owned);
+    if (ok) {
+        ok = load_data(opts->rules_path, "rubrics/rules.yaml", &owned, &data, &len, &file, err) &&
+             hm_rules_load(cfg, data, len, file, err);
+        free(owned);
+    }
+    if (ok) {
+        ok = load_data(opts->rubric_path, "rubrics/a-level-20.yaml", &owned, &data, &len, &file, err) &&
+             hm_rubric_load(&cfg->rubric, data, len, file, err);
+        free(owned);
+    }
+    const char *topic = opts->topic;
+    if (ok && (!topic || strcmp(topic, "none") != 0)) {
+        /* The built-in packs, unless a file was named. */
+        bool is_file = topic && (strchr(topic, '/') || strstr(topic, ".yaml") || strstr(topic, ".yml"));
+        if (is_file) {
+            ok = load_data(topic, NULL, &owned, &data, &len, &file, err) && add_topic(cfg, data, len, file, err);
+            free(owned);
+            if (ok)
+                cfg->fixed_topic = &cfg->topics[0];
+        } else {
+            for (size_t i = 0; ok && i < hm_builtin_file_count; i++) {
+                const hm_builtin_file *b = &hm_builtin_files[i];
+                if (strncmp(b->name, "rubrics/topics/", 15) == 0)
+                    ok = add_topic(cfg, b->data, b->len, b->name, err);
+            }
+            if (ok && topic) {
+                for (size_t i = 0; i < cfg->n_topics; i++)
+                    if (strcmp(cfg->topics[i].id, topic) == 0)
+                        cfg->fixed_topic = &cfg->topics[i];
+                if (!cfg->fixed_topic) {
+                    hm_buf known = {0};
+                    for (size_t i = 0; i < cfg->n_topics; i++)
+                        hm_buf_printf(&known, "%s%s", i ? ", " : "", cfg->topics[i].id);
+                    hm_error_set(err, HM_ERR_SCHEMA, topic, 0, 0, NULL,
+                                 "no such topic pack (built in: %s, or give a .yaml file)", known.data);
+                    hm_buf_free(&known);
+                    ok = false;
+                }
+            }
+            cfg->choose_topic = ok && !topic;
+        }
+    }
+    if (!ok) {
+        hm_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+void hm_config_free(hm_config *cfg)
+{
+    if (!cfg)
+        return;
+    for (size_t i = 0; i < cfg->n_rules; i++)
+        hm_rule_free(&cfg->rules[i]);
+    free(cfg->rules);
+    for (size_t i = 0; i < cfg->n_topics; i++)
+        hm_topic_free(&cfg->topics[i]);
+    free(cfg->topics);
+    hm_rubric_free(&cfg->rubric);
+    hm_lists_free(&cfg->lists);
+    pcre2_compile_context_free(cfg->cctx);
+    pcre2_match_context_free(cfg->mctx);
+    free(cfg);
+}
+
+/* ---- stages ---- */
+
+static const hm_rule *rule_of(const hm_config *cfg, const hm_finding *f)
+{
+    for (size_t i = 0; i < cfg->n_rules; i++)
+        if (cfg->rules[i].id == f->rule)
+            return &cfg->rules[i];
+    return NULL;
+}
+
+/* Text copied from an essay website is flagged and kept out of the score. */
+static void mark_website_text(hm_result *r)
+{
+    hm_scan *scan = &r->scan;
+    hm_document *doc = &r->doc;
+    size_t count = 0, first = SIZE_MAX;
+    for (size_t k = 0; k < scan->n_findings; k++) {
+        const hm_finding *f = &scan->findings[k];
+        if (f->kind != HM_KIND_WEBSITE)
+            continue;
+        count++;
+        if (first == SIZE_MAX || f->start < scan->findings[first].start)
+            first = k;
+        size_t pi = hm_document_para_at(doc, f->start);
+        if (pi == SIZE_MAX)
+            continue;
+        const hm_rule *rule = rule_of(r->cfg, f);
+        size_t last = rule && rule->rest_of_text ? doc->n_paras : pi + 1;
+        for (size_t i = pi; i < last; i++)
+            doc->paras[i].kind = HM_PARA_WEBSITE;
+    }
+    if (doc->question != SIZE_MAX && doc->paras[doc->question].kind == HM_PARA_WEBSITE)
+        doc->question = SIZE_MAX;
+    if (count) {
+        const hm_finding *f = &scan->findings[first];
+        unsigned line, col;
+        hm_source_position(doc->src, f->start, &line, &col);
+        hm_scan_warn(scan, "website-text",
+                     "%zu passage%s look%s copied from an essay website (first at line %u: \"%.*s\"); "
+                     "that text is left out of the mark",
+                     count, count == 1 ? "" : "s", count == 1 ? "s" : "", line,
+                     (int)(f->end - f->start > 60 ? 60 : f->end - f->start), doc->src->text + f->start);
+        hm_document_renumber(doc);
+    }
+}
+
+/* Picks the pack whose typical words the question and essay use most. */
+static void choose_topic(hm_result *r)
+{
+    const hm_config *cfg = r->cfg;
+    if (cfg->fixed_topic) {
+        r->topic = cfg->fixed_topic;
+        hm_buf b = {0};
+        hm_buf_printf(&b, "chosen with --topic");
+        r->topic_reason = hm_buf_take(&b);
+        return;
+    }
+    if (!cfg->choose_topic || cfg->n_topics == 0)
+        return;
+    const hm_document *doc = &r->doc;
+    double best = 0;
+    size_t best_i = SIZE_MAX;
+    for (size_t t = 0; t < cfg->n_topics; t++) {
+        double score = 0;
+        for (size_t k = 0; k < doc->n_words; k++) {
+            const hm_word *w = &doc->words[k];
+            size_t pi = hm_document_para_at(doc, w->start);
+            if (pi != SIZE_MAX && doc->paras[pi].kind == HM_PARA_WEBSITE)
+                continue;
+            if (hm_strset_has(&cfg->topics[t].keywords, doc->src->text + w->start, w->end - w->start))
+                score += (pi == doc->question) ? 3 : 1;
+        }
+        if (score > best) {
+            best = score;
+            best_i = t;
+        }
+    }
+    hm_buf b = {0};
+    if (best_i != SIZE_MAX && best >= cfg->rubric.topic_min_score) {
+        r->topic = &cfg->topics[best_i];
+        hm_buf_printf(&b, "chosen because the question and essay use %.0f of its names and terms", best);
+    } else {
+        hm_buf_printf(&b, "no topic pack fits this essay; people are found by capitalised names alone");
+    }
+    r->topic_reason = hm_buf_take(&b);
+}
+
+static void find_intro_conclusion(hm_result *r)
+{
+    hm_document *doc = &r->doc;
+    hm_scan *scan = &r->scan;
+    size_t first = SIZE_MAX, last = SIZE_MAX, n = 0;
+    for (size_t i = 0; i < doc->n_paras; i++)
+        if (doc->paras[i].kind == HM_PARA_BODY) {
+            if (first == SIZE_MAX)
+                first = i;
+            last = i;
+            n++;
+        }
+    if (n < 2)
+        return;
+    scan->intro = first;
+    const hm_para *p = &doc->paras[last];
+    const hm_sentence *s = &doc->sents[p->first_sentence];
+    for (size_t k = 0; k < scan->n_findings; k++) {
+        const hm_finding *f = &scan->findings[k];
+        if (f->kind == HM_KIND_CONCLUSION && f->start >= s->start && f->start < s->end)
+            scan->conclusion = last;
+    }
+}
+
+static char *question_text(const hm_result *r, const char *given)
+{
+    if (given)
+        return hm_xstrdup(given);
+    if (r->doc.question == SIZE_MAX)
+        return NULL;
+    const hm_para *p = &r->doc.paras[r->doc.question];
+    hm_buf b = {0};
+    for (size_t i = p->start; i < p->end; i++) {
+        char c = r->src.text[i];
+        hm_buf_putc(&b, (c == '\n' || c == '\r') ? ' ' : c);
+    }
+    return hm_buf_take(&b);
+}
+
+hm_result *hm_analyze(const hm_config *cfg, const char *bytes, size_t len, const hm_analyze_options *opts,
+                      hm_error *err)
+{
+    const char *name = opts && opts->name ? opts->name : "-";
+    size_t max = opts && opts->max_bytes ? opts->max_bytes : HM_DEFAULT_MAX_BYTES;
+    if (len > max) {
+        hm_error_set(err, HM_ERR_INPUT, name, 0, 0, NULL,
+                     "too large for an essay (%zu bytes; the limit is %zu, see --max-bytes)", len, max);
+        return NULL;
+    }
+    hm_result *r = hm_xcalloc(1, sizeof *r);
+    r->cfg = cfg;
+    r->name = hm_xstrdup(name);
+    if (!hm_source_init(&r->src, bytes, len, name, err)) {
+        free(r->name);
+        free(r);
+        return NULL;
+    }
+    hm_document_build(&r->doc, &r->src, &cfg->lists);
+    hm_scan_init(&r->scan, cfg, &r->doc);
+    hm_scan *scan = &r->scan;
+
+    if (r->src.encoding == HM_ENC_CP1252)
+        hm_scan_warn(scan, "encoding", "the file is not UTF-8; it was read as Windows-1252 (save it as UTF-8 to be sure)");
+    else if (r->src.utf16_guessed)
+        hm_scan_warn(scan, "encoding", "the file looks like UTF-16 without a byte order mark; it was read as such");
+
+    hm_rules_run(scan, HM_PHASE_TEXT);
+    mark_website_text(r);
+    choose_topic(r);
+    scan->topic = r->topic;
+    hm_topic_run(scan);
+    hm_rules_run(scan, HM_PHASE_BODY);
+    find_intro_conclusion(r);
+    hm_rules_run(scan, HM_PHASE_PARTS);
+    hm_scan_finish(scan);
+    hm_scan_free_data(scan);
+
+    r->question = question_text(r, opts ? opts->question : NULL);
+    hm_features_measure(&r->features, scan, r->question, r->question ? strlen(r->question) : 0);
+    hm_rubric_score(&cfg->rubric, &r->features, scan, &r->scored);
+
+    r->paras = hm_xcalloc(r->doc.n_paras + 1, sizeof *r->paras);
+    for (size_t i = 0; i < r->doc.n_paras; i++) {
+        const hm_para *p = &r->doc.paras[i];
+        r->paras[i] = (hm_paragraph){p->kind, p->number, p->start, p->end, p->line, p->words};
+        if (p->number)
+            r->essay_paragraphs++;
+    }
+    r->words = (unsigned)r->features.f[HM_F_WORDS].value;
+    r->warnings = hm_xcalloc(scan->n_warnings + 1, sizeof *r->warnings);
+    for (size_t i = 0; i < scan->n_warnings; i++)
+        r->warnings[i] = (hm_warning){scan->warnings[i].code, scan->warnings[i].message};
+    return r;
+}
+
+void hm_result_free(hm_result *r)
+{
+    if (!r)
+        return;
+    hm_scored_free(&r->scored);
+    hm_features_free(&r->features);
+    for (size_t i = 0; i < r->scan.n_warnings; i++) {
+        free(r->scan.warnings[i].code);
+        free(r->scan.warnings[i].message);
+    }
+    free(r->scan.warnings);
+    free(r->scan.findings);
+    hm_document_free(&r->doc);
+    hm_source_free(&r->src);
+    free(r->paras);
+    free(r->warnings);
+    free(r->question);
+    free(r->topic_reason);
+    free(r->name);
+    free(r);
+}
+
+/* ---- accessors ---- */
+
+const char *hm_result_name(const hm_result *r) { return r->name; }
+const char *hm_result_text(const hm_result *r, size_t *len)
+{
+    if (len)
+        *len = r->src.len;
+    return r->src.text;
+}
+const char *hm_result_question(const hm_result *r) { return r->question; }
+const char *hm_result_topic(const hm_result *r) { return r->topic ? r->topic->id : NULL; }
+const char *hm_result_topic_name(const hm_result *r) { return r->topic ? r->topic->name : NULL; }
+const char *hm_result_topic_reason(const hm_result *r) { return r->topic_reason; }
+unsigned hm_result_words(const hm_result *r) { return r->words; }
+unsigned hm_result_essay_paragraphs(const hm_result *r) { return r->essay_paragraphs; }
+int hm_result_mark(const hm_result *r) { return r->scored.mark; }
+int hm_result_out_of(const hm_result *r) { return r->cfg->rubric.out_of; }
+int hm_result_level(const hm_result *r) { return r->scored.level; }
+const char *hm_result_band(const hm_result *r) { return r->scored.band; }
+size_t hm_result_paragraph_count(const hm_result *r) { return r->doc.n_paras; }
+const hm_paragraph *hm_result_paragraph(const hm_result *r, size_t i)
+{
+    return i < r->doc.n_paras ? &r->paras[i] : NULL;
+}
+size_t hm_result_finding_count(const hm_result *r) { return r->scan.n_findings; }
+const hm_finding *hm_result_finding(const hm_result *r, size_t i)
+{
+    return i < r->scan.n_findings ? &r->scan.findings[i] : NULL;
+}
+size_t hm_result_strand_count(const hm_result *r) { return r->scored.n_strands; }
+const hm_strand *hm_result_strand(const hm_result *r, size_t i)
+{
+    return i < r->scored.n_strands ? &r->scored.strands[i] : NULL;
+}
+size_t hm_result_strength_count(const hm_result *r) { return r->scored.n_strengths; }
+const hm_note *hm_result_strength(const hm_result *r, size_t i)
+{
+    return i < r->scored.n_strengths ? &r->scored.strengths[i] : NULL;
+}
+size_t hm_result_gap_count(const hm_result *r) { return r->scored.n_gaps; }
+const hm_note *hm_result_gap(const hm_result *r, size_t i)
+{
+    return i < r->scored.n_gaps ? &r->scored.gaps[i] : NULL;
+}
+size_t hm_result_warning_count(const hm_result *r) { return r->scan.n_warnings; }
+const hm_warning *hm_result_warning(const hm_result *r, size_t i)
+{
+    return i < r->scan.n_warnings ? &r->warnings[i] : NULL;
+}
+
+/* ---- rule examples ---- */
+
+size_t hm_config_test_rules(const hm_config *cfg, size_t *examples_run, hm_line_fn out, void *ud)
+{
+    size_t failures = 0, run = 0;
+    for (size_t i = 0; i < cfg->n_rules; i++) {
+        const hm_rule *rule = &cfg->rules[i];
+        for (int want = 1; want >= 0; want--) {
+            char **ex = want ? rule->must_match : rule->must_not_match;
+            size_t n = want ? rule->n_must_match : rule->n_must_not_match;
+            for (size_t e = 0; e < n; e++) {
+                hm_result *r = hm_analyze(cfg, ex[e], strlen(ex[e]), NULL, NULL);
+                bool hit = false;
+                for (size_t k = 0; r && k < r->scan.n_findings; k++)
+                    hit |= r->scan.findings[k].rule == rule->id;
+                run++;
+                if (hit != (bool)want) {
+                    failures++;
+                    char line[1200];
+                    snprintf(line, sizeof line, "%s:%d:%d: rule '%s' %s its example: %s", rule->file, rule->line,
+                             rule->column, rule->id, want ? "does not match" : "wrongly matches", ex[e]);
+                    if (out)
+                        out(line, ud);
+                }
+                hm_result_free(r);
+            }
+        }
+    }
+    if (examples_run)
+        *examples_run = run;
+    return failures;
+}

@@ -1,0 +1,170 @@
+/* The loaded configuration: rules (findings), topic packs, the rubric
+ * (features -> score) and the word lists. Immutable after loading. */
+#ifndef HM_CONFIG_H
+#define HM_CONFIG_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "document.h"
+#include "lists.h"
+
+/* ---- rules ---- */
+
+typedef enum hm_rule_type {
+    HM_RULE_EXISTENCE,    /* every match is a finding */
+    HM_RULE_SUBSTITUTION, /* a match is a wrong form with a suggested right one */
+    HM_RULE_OCCURRENCE,   /* too few or too many matches in a scope */
+    HM_RULE_CONDITIONAL,  /* `first` in a scope needs `second` in the same scope */
+    HM_RULE_NAMES         /* capitalised names, filtered by the stop lists */
+} hm_rule_type;
+
+typedef enum hm_scope {
+    HM_SCOPE_ESSAY,
+    HM_SCOPE_PARAGRAPH,
+    HM_SCOPE_SENTENCE,
+    HM_SCOPE_INTRODUCTION,
+    HM_SCOPE_CONCLUSION,
+    HM_SCOPE_QUOTATION,
+    HM_SCOPE_QUESTION,
+    HM_SCOPE_TEXT        /* everything, question and website text included */
+} hm_scope;
+
+typedef struct hm_rule {
+    char *id, *message, *tag, *file;
+    int line, column;
+    hm_kind kind;
+    hm_rule_type type;
+    hm_scope scope;
+    pcre2_code *re, *re_second;
+    int min, max;            /* occurrence; -1 when not set */
+    char **swap_from, **swap_to;
+    size_t n_swap;
+    char **must_match, **must_not_match;
+    size_t n_must_match, n_must_not_match;
+    bool rest_of_text;       /* website text: everything from here on */
+} hm_rule;
+
+/* ---- topic packs ---- */
+
+typedef struct hm_topic_entry {
+    char *name, *role, *date;
+    char **aliases;
+    size_t n_aliases;
+} hm_topic_entry;
+
+typedef struct hm_topic {
+    char *id, *name, *file;
+    int period_start, period_end;
+    hm_strset keywords;          /* folded */
+    hm_topic_entry *people, *events;
+    size_t n_people, n_events;
+    hm_strset places;            /* exact */
+    char **terms;
+    size_t n_terms;
+    pcre2_code *people_re, *events_re, *terms_re;
+    /* one-word aliases of people, for catching misspellings */
+    char **name_tokens;
+    size_t *name_token_person, n_name_tokens;
+} hm_topic;
+
+/* ---- rubric ---- */
+
+/* The features the C code measures; the rubric names them and sets every
+ * threshold. See features.c for what each one means. */
+typedef enum hm_feature_id {
+#define HM_FEATURE(id, name) id,
+#include "features.def"
+#undef HM_FEATURE
+    HM_F_COUNT
+} hm_feature_id;
+
+typedef struct hm_cond {
+    hm_feature_id feature;
+    double min, max;         /* -HUGE_VAL / HUGE_VAL when open */
+    char *gap, *strength;
+} hm_cond;
+
+typedef struct hm_level_def {
+    int level;
+    char *descriptor;
+    hm_cond *reqs;
+    size_t n_reqs;
+} hm_level_def;
+
+typedef struct hm_strand_def {
+    char *id, *name;
+    double weight;
+    hm_level_def levels[5];  /* levels[i] is level i+1 */
+} hm_strand_def;
+
+typedef struct hm_band {
+    int min, max;
+    char *label;
+} hm_band;
+
+/* A rule of the rubric that fires when all its conditions hold. */
+typedef struct hm_check {
+    hm_cond *conds;
+    size_t n_conds;
+    int max_level;           /* caps: the highest level allowed; 0: none */
+    char *code, *message;    /* warnings: code and message; advice: message */
+} hm_check;
+
+typedef struct hm_rubric {
+    char *name, *file;
+    int out_of;
+    hm_band bands[5];
+    hm_strand_def *strands;
+    size_t n_strands;
+    int max_above_lowest;    /* the overall level may exceed the weakest strand by this */
+    int min_words;           /* fewer words: nothing to reward, mark 0 */
+    double topic_min_score;  /* topic detection: the least score that picks a pack */
+    size_t max_strengths, max_gaps;
+    hm_check *caps, *warnings, *advice;
+    size_t n_caps, n_warnings, n_advice;
+} hm_rubric;
+
+struct hm_config {
+    hm_lists lists;
+    hm_rule *rules;
+    size_t n_rules;
+    hm_topic *topics;
+    size_t n_topics;
+    const hm_topic *fixed_topic; /* --topic given; NULL with `choose` */
+    bool choose_topic;
+    hm_rubric rubric;
+    pcre2_match_context *mctx;
+    pcre2_compile_context *cctx;
+    size_t max_match_data_pairs;
+};
+
+const char *hm_feature_name(hm_feature_id id);
+bool hm_feature_lookup(const char *name, hm_feature_id *id);
+
+/* Loaders, each filling err with file:line:column on failure. */
+bool hm_rules_load(hm_config *cfg, const char *data, size_t len, const char *file, hm_error *err);
+void hm_rule_free(hm_rule *rule);
+bool hm_topic_load(hm_config *cfg, hm_topic *topic, const char *data, size_t len,
+                   const char *file, hm_error *err);
+void hm_topic_free(hm_topic *topic);
+bool hm_rubric_load(hm_rubric *rubric, const char *data, size_t len, const char *file,
+                    hm_error *err);
+void hm_rubric_free(hm_rubric *rubric);
+
+/* Compiles a pattern with the config's options; on failure err names the
+ * file, line and rule and the offset in the pattern. */
+pcre2_code *hm_compile(const hm_config *cfg, const char *pattern, uint32_t extra,
+                       const char *file, int line, int column, const char *rule, hm_error *err);
+
+/* Built-in data files, compiled into the binary (builtin_data.c). */
+typedef struct hm_builtin_file {
+    const char *name;        /* "rubrics/rules.yaml" */
+    const char *data;
+    size_t len;
+} hm_builtin_file;
+extern const hm_builtin_file hm_builtin_files[];
+extern const size_t hm_builtin_file_count;
+const hm_builtin_file *hm_builtin_find(const char *name);
+
+#endif

@@ -1,0 +1,520 @@
+/* Paragraphs come from blank lines, except in text pasted from a PDF, which
+ * is hard wrapped with no blank lines: there a paragraph ends on a line that
+ * ends a sentence and is clearly shorter than the wrap width, or before a
+ * line that opens with a discourse marker ("Firstly", "In conclusion"). */
+#include "document.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct line {
+    size_t raw;        /* where the line begins, before indentation */
+    size_t start, end; /* trimmed */
+    unsigned cps;      /* length in code points */
+    bool blank, list;
+} line;
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r' || c == '\n';
+}
+
+static unsigned count_cps(const char *s, size_t n)
+{
+    unsigned c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+/* "- ", "* ", "• ", "1. ", "2) ", "a) " open a list item. */
+static bool is_list_line(const char *s, size_t n)
+{
+    if (n >= 2 && (s[0] == '-' || s[0] == '*' || s[0] == '+') && (s[1] == ' ' || s[1] == '\t'))
+        return true;
+    static const char *const bullets[] = {"\xE2\x80\xA2", "\xC2\xB7", "\xE2\x80\x93 ", "\xE2\x97\x8F",
+                                          "\xE2\x96\xAA", "\xE2\x9E\xA2"};
+    for (size_t b = 0; b < sizeof bullets / sizeof *bullets; b++) {
+        size_t bl = strlen(bullets[b]);
+        if (n > bl && memcmp(s, bullets[b], bl) == 0)
+            return true;
+    }
+    size_t i = 0;
+    while (i < n && i < 3 && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i == 0 && n >= 3 && s[0] >= 'a' && s[0] <= 'h' && s[1] == ')')
+        return s[2] == ' ';
+    return i > 0 && i + 1 < n && (s[i] == '.' || s[i] == ')') && s[i + 1] == ' ';
+}
+
+/* The last visible character, skipping closing quotes and brackets. */
+static const char *last_mark(const char *s, size_t n, size_t *mark_len)
+{
+    size_t e = n;
+    for (;;) {
+        if (e >= 1 && (s[e - 1] == '"' || s[e - 1] == '\'' || s[e - 1] == ')' || s[e - 1] == ']')) {
+            e--;
+            continue;
+        }
+        /* ” and ’ are E2 80 9D and E2 80 99 */
+        if (e >= 3 && (unsigned char)s[e - 3] == 0xE2 && (unsigned char)s[e - 2] == 0x80 &&
+            ((unsigned char)s[e - 1] == 0x9D || (unsigned char)s[e - 1] == 0x99)) {
+            e -= 3;
+            continue;
+        }
+        break;
+    }
+    if (e == 0)
+        return NULL;
+    if (e >= 3 && (unsigned char)s[e - 3] == 0xE2 && (unsigned char)s[e - 2] == 0x80 &&
+        (unsigned char)s[e - 1] == 0xA6) {
+        *mark_len = 3; /* … */
+        return s + e - 3;
+    }
+    *mark_len = 1;
+    return s + e - 1;
+}
+
+static bool ends_sentence(const char *s, size_t n)
+{
+    size_t ml;
+    const char *m = last_mark(s, n, &ml);
+    return m && ml == 1 && (*m == '.' || *m == '!' || *m == '?');
+}
+
+static bool ends_with_question(const char *s, size_t n)
+{
+    size_t ml;
+    const char *m = last_mark(s, n, &ml);
+    return m && ml == 1 && *m == '?';
+}
+
+/* "(20 marks)", "[20 marks]", "(25)": the tag exam questions carry. */
+static bool has_marks_tag(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (s[i] != '(' && s[i] != '[')
+            continue;
+        size_t j = i + 1;
+        while (j < n && s[j] >= '0' && s[j] <= '9')
+            j++;
+        if (j == i + 1)
+            continue;
+        while (j < n && s[j] == ' ')
+            j++;
+        if (j + 4 <= n && strncmp(s + j, "mark", 4) == 0)
+            return true;
+        if (j < n && (s[j] == ')' || s[j] == ']') && j == n - 1)
+            return true;
+    }
+    return false;
+}
+
+bool hm_starts_with_marker(const char *s, size_t len, const hm_list *markers)
+{
+    for (size_t i = 0; i < markers->n; i++) {
+        const char *m = markers->items[i];
+        size_t ml = strlen(m);
+        if (ml && len > ml && strncmp(s, m, ml) == 0 &&
+            (s[ml] == ',' || s[ml] == ' ' || s[ml] == ':'))
+            return true;
+    }
+    return false;
+}
+
+static unsigned word_count_in(const char *s, size_t n)
+{
+    unsigned w = 0;
+    bool in = false;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp = hm_utf8_next(s, n, &i);
+        bool wc = hm_is_word_cp(cp);
+        if (wc && !in)
+            w++;
+        in = wc || (in && (cp == '\'' || cp == 0x2019 || cp == '-'));
+    }
+    return w;
+}
+
+static bool looks_like_heading(const char *s, size_t n, unsigned cps)
+{
+    if (n == 0 || cps > 80 || word_count_in(s, n) > 10)
+        return false;
+    unsigned char c0 = (unsigned char)s[0];
+    if (!((c0 >= 'A' && c0 <= 'Z') || (c0 >= '0' && c0 <= '9') || c0 >= 0x80))
+        return false;
+    size_t ml;
+    const char *m = last_mark(s, n, &ml);
+    if (!m || ml != 1)
+        return false;
+    return !(*m == '.' || *m == ',' || *m == ';' || *m == '!' || *m == '?' || *m == '"');
+}
+
+static void add_para(hm_document *doc, size_t start, size_t end, hm_para_kind kind)
+{
+    HM_GROW(doc->paras, doc->n_paras, doc->cap_paras);
+    hm_para *p = &doc->paras[doc->n_paras++];
+    memset(p, 0, sizeof *p);
+    p->kind = kind;
+    p->start = start;
+    p->end = end;
+}
+
+static unsigned percentile90(const line *lines, size_t from, size_t to)
+{
+    unsigned hist[1024] = {0};
+    size_t n = 0;
+    for (size_t i = from; i < to; i++) {
+        if (lines[i].list)
+            continue;
+        hist[lines[i].cps < 1023 ? lines[i].cps : 1023]++;
+        n++;
+    }
+    if (!n)
+        return 0;
+    size_t want = (n * 9 + 9) / 10, seen = 0;
+    for (unsigned v = 0; v < 1024; v++) {
+        seen += hist[v];
+        if (seen >= want)
+            return v;
+    }
+    return 1023;
+}
+
+/* A run of lines is hard wrapped when most of them (all but the last of
+ * each paragraph) come close to one width. */
+static bool block_wrapped(const line *lines, size_t from, size_t to, unsigned width)
+{
+    size_t n = 0, near = 0;
+    for (size_t i = from; i < to; i++) {
+        if (lines[i].list)
+            continue;
+        n++;
+        near += lines[i].cps * 10 >= width * 7;
+    }
+    return n >= 3 && width >= 40 && width <= 200 && near * 10 >= n * 6;
+}
+
+static void split_block(hm_document *doc, const line *lines, size_t from, size_t to,
+                        bool split_wrapped, const hm_lists *lists)
+{
+    const char *t = doc->src->text;
+    unsigned width = percentile90(lines, from, to);
+    bool wrapped = block_wrapped(lines, from, to, width);
+    if (wrapped) {
+        doc->hard_wrapped = true;
+        doc->wrap_width = width;
+    }
+    size_t open = SIZE_MAX; /* first line of the paragraph being built */
+    bool open_list = false;
+    for (size_t j = from; j < to; j++) {
+        const line *ln = &lines[j];
+        const char *s = t + ln->start;
+        size_t n = ln->end - ln->start;
+        if (ln->list) {
+            if (open != SIZE_MAX)
+                add_para(doc, lines[open].start, lines[j - 1].end, open_list ? HM_PARA_LIST_ITEM : HM_PARA_BODY);
+            open = j;
+            open_list = true;
+            continue;
+        }
+        if (open_list) {
+            /* An indented line continues the list item; anything else ends it. */
+            bool indented = ln->start > ln->raw;
+            if (indented && !ends_with_question(s, n))
+                continue;
+            add_para(doc, lines[open].start, lines[j - 1].end, HM_PARA_LIST_ITEM);
+            open = SIZE_MAX;
+            open_list = false;
+        }
+        if (!wrapped) {
+            if (open != SIZE_MAX)
+                add_para(doc, lines[open].start, lines[j - 1].end, HM_PARA_BODY);
+            open = SIZE_MAX;
+            add_para(doc, ln->start, ln->end, HM_PARA_BODY);
+            continue;
+        }
+        if (open == SIZE_MAX)
+            open = j;
+        bool last = j + 1 == to;
+        if (last)
+            break;
+        const line *next = &lines[j + 1];
+        bool split = false;
+        bool first_of_text = doc->n_paras == 0 && open == j;
+        if (first_of_text && (ends_with_question(s, n) || has_marks_tag(s, n)))
+            split = true;
+        else if (open == j && looks_like_heading(s, n, ln->cps) && ln->cps * 10 < width * 6)
+            split = true;
+        else if (split_wrapped && ends_sentence(s, n)) {
+            if (ln->cps * 10 < width * 8)
+                split = true;
+            else if (hm_starts_with_marker(t + next->start, next->end - next->start,
+                                           lists->discourse_markers))
+                split = true;
+        }
+        if (split) {
+            add_para(doc, lines[open].start, ln->end, HM_PARA_BODY);
+            open = SIZE_MAX;
+        }
+    }
+    if (open != SIZE_MAX)
+        add_para(doc, lines[open].start, lines[to - 1].end, open_list ? HM_PARA_LIST_ITEM : HM_PARA_BODY);
+}
+
+static bool is_abbreviation(const char *t, size_t dot, size_t para_start, const hm_lists *lists)
+{
+    size_t b = dot;
+    while (b > para_start) {
+        unsigned char c = (unsigned char)t[b - 1];
+        if (is_space((char)c) || c == '(' || c == '"')
+            break;
+        b--;
+    }
+    size_t n = dot - b;
+    if (n == 0)
+        return false;
+    /* An initial: "J. Stalin". */
+    if (n == 1 && t[b] >= 'A' && t[b] <= 'Z')
+        return true;
+    return hm_list_has_fold(lists->abbreviations, t + b, n);
+}
+
+static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
+{
+    hm_para *p = &doc->paras[pi];
+    const char *t = doc->src->text;
+    p->first_sentence = doc->n_sents;
+    size_t s = p->start;
+    if (p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM) {
+        size_t i = p->start;
+        while (i < p->end) {
+            char c = t[i];
+            if (c != '.' && c != '!' && c != '?') {
+                i++;
+                continue;
+            }
+            size_t e = i + 1;
+            bool ellipsis = (c == '.' && ((e < p->end && t[e] == '.') || (i > p->start && t[i - 1] == '.')));
+            while (e < p->end && (t[e] == '.' || t[e] == '!' || t[e] == '?'))
+                e++;
+            /* closing quotes and brackets belong to the sentence */
+            for (;;) {
+                if (e < p->end && (t[e] == '"' || t[e] == '\'' || t[e] == ')' || t[e] == ']')) {
+                    e++;
+                } else if (e + 2 < p->end && (unsigned char)t[e] == 0xE2 && (unsigned char)t[e + 1] == 0x80 &&
+                           ((unsigned char)t[e + 2] == 0x9D || (unsigned char)t[e + 2] == 0x99)) {
+                    e += 3;
+                } else {
+                    break;
+                }
+            }
+            if (e < p->end && !is_space(t[e])) {
+                i = e;
+                continue;
+            }
+            size_t k = e;
+            while (k < p->end && is_space(t[k]))
+                k++;
+            bool boundary = k >= p->end;
+            if (!boundary && !ellipsis) {
+                unsigned char nc = (unsigned char)t[k];
+                boundary = (nc >= 'A' && nc <= 'Z') || (nc >= '0' && nc <= '9') || nc == '"' ||
+                           nc == '\'' || nc == '(' || nc >= 0xC0;
+                if (boundary && c == '.' && is_abbreviation(t, i, p->start, lists))
+                    boundary = false;
+            }
+            if (boundary && k < p->end) {
+                HM_GROW(doc->sents, doc->n_sents, doc->cap_sents);
+                doc->sents[doc->n_sents++] = (hm_sentence){s, e, pi};
+                s = k;
+            }
+            i = e;
+        }
+    }
+    HM_GROW(doc->sents, doc->n_sents, doc->cap_sents);
+    doc->sents[doc->n_sents++] = (hm_sentence){s, p->end, pi};
+    p->n_sentences = doc->n_sents - p->first_sentence;
+}
+
+static void find_words(hm_document *doc)
+{
+    const char *t = doc->src->text;
+    for (size_t pi = 0; pi < doc->n_paras; pi++) {
+        hm_para *p = &doc->paras[pi];
+        size_t i = p->start, ws = 0;
+        bool in = false;
+        unsigned count = 0;
+        while (i < p->end) {
+            size_t at = i;
+            uint32_t cp = hm_utf8_next(t, p->end, &i);
+            bool wc = hm_is_word_cp(cp);
+            bool joiner = (cp == '\'' || cp == 0x2019 || cp == '-') && i < p->end && in;
+            if (joiner) {
+                size_t peek = i;
+                joiner = hm_is_word_cp(hm_utf8_next(t, p->end, &peek));
+            }
+            if (wc && !in) {
+                ws = at;
+                in = true;
+                count++;
+            } else if (!wc && !joiner && in) {
+                HM_GROW(doc->words, doc->n_words, doc->cap_words);
+                doc->words[doc->n_words++] = (hm_word){ws, at};
+                in = false;
+            }
+        }
+        if (in) {
+            HM_GROW(doc->words, doc->n_words, doc->cap_words);
+            doc->words[doc->n_words++] = (hm_word){ws, p->end};
+        }
+        p->words = count;
+    }
+}
+
+void hm_document_renumber(hm_document *doc)
+{
+    unsigned number = 0;
+    for (size_t i = 0; i < doc->n_paras; i++) {
+        hm_para *p = &doc->paras[i];
+        p->number = (p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM) ? ++number : 0;
+    }
+}
+
+static void classify(hm_document *doc)
+{
+    const char *t = doc->src->text;
+    doc->question = SIZE_MAX;
+    for (size_t i = 0; i < doc->n_paras && i < 2; i++) {
+        hm_para *p = &doc->paras[i];
+        size_t n = p->end - p->start;
+        if (p->kind != HM_PARA_BODY || word_count_in(t + p->start, n) > 60)
+            continue;
+        if (ends_with_question(t + p->start, n) || has_marks_tag(t + p->start, n) ||
+            (n > 9 && strncmp(t + p->start, "Question:", 9) == 0)) {
+            p->kind = HM_PARA_QUESTION;
+            p->asks = true;
+            doc->question = i;
+            break;
+        }
+    }
+    for (size_t i = 0; i < doc->n_paras; i++) {
+        hm_para *p = &doc->paras[i];
+        if (p->kind != HM_PARA_BODY)
+            continue;
+        const char *s = t + p->start;
+        size_t n = p->end - p->start;
+        bool one_line = memchr(s, '\n', n) == NULL && memchr(s, '\r', n) == NULL;
+        if (one_line && ends_with_question(s, n) && word_count_in(s, n) <= 40) {
+            p->kind = HM_PARA_HEADING;
+            p->asks = true;
+        } else if (one_line && i + 1 < doc->n_paras && looks_like_heading(s, n, count_cps(s, n))) {
+            p->kind = HM_PARA_HEADING;
+        }
+    }
+}
+
+void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *lists)
+{
+    memset(doc, 0, sizeof *doc);
+    doc->src = src;
+    doc->question = SIZE_MAX;
+    const char *t = src->text;
+
+    line *lines = hm_xcalloc(src->n_lines, sizeof *lines);
+    for (size_t i = 0; i < src->n_lines; i++) {
+        size_t a = src->line_starts[i];
+        size_t b = i + 1 < src->n_lines ? src->line_starts[i + 1] : src->len;
+        while (b > a && (t[b - 1] == '\n' || t[b - 1] == '\r'))
+            b--;
+        while (a < b && is_space(t[a]))
+            a++;
+        /* U+00A0 and U+3000 are common in pasted text */
+        while (b > a && is_space(t[b - 1]))
+            b--;
+        lines[i].raw = src->line_starts[i];
+        lines[i].start = a;
+        lines[i].end = b;
+        lines[i].blank = a == b;
+        lines[i].cps = count_cps(t + a, b - a);
+        lines[i].list = !lines[i].blank && is_list_line(t + a, b - a);
+    }
+
+    /* Blank lines between wrapped blocks mean the writer separated
+     * paragraphs themselves; then a block is one paragraph. */
+    size_t wrapped_blocks = 0;
+    for (size_t i = 0; i < src->n_lines;) {
+        if (lines[i].blank) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < src->n_lines && !lines[j].blank)
+            j++;
+        if (j - i >= 2 && block_wrapped(lines, i, j, percentile90(lines, i, j)))
+            wrapped_blocks++;
+        i = j;
+    }
+    for (size_t i = 0; i < src->n_lines;) {
+        if (lines[i].blank) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < src->n_lines && !lines[j].blank)
+            j++;
+        split_block(doc, lines, i, j, wrapped_blocks < 2, lists);
+        i = j;
+    }
+    free(lines);
+
+    classify(doc);
+    for (size_t i = 0; i < doc->n_paras; i++)
+        split_sentences(doc, i, lists);
+    find_words(doc);
+    hm_document_renumber(doc);
+    for (size_t i = 0; i < doc->n_paras; i++) {
+        unsigned col;
+        hm_source_position(src, doc->paras[i].start, &doc->paras[i].line, &col);
+    }
+}
+
+void hm_document_free(hm_document *doc)
+{
+    free(doc->paras);
+    free(doc->sents);
+    free(doc->words);
+    memset(doc, 0, sizeof *doc);
+}
+
+size_t hm_document_para_at(const hm_document *doc, size_t offset)
+{
+    size_t lo = 0, hi = doc->n_paras;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (doc->paras[mid].end <= offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < doc->n_paras && doc->paras[lo].start <= offset)
+        return lo;
+    return SIZE_MAX;
+}
+
+size_t hm_document_sentence_at(const hm_document *doc, size_t offset)
+{
+    size_t lo = 0, hi = doc->n_sents;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (doc->sents[mid].end <= offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < doc->n_sents && doc->sents[lo].start <= offset)
+        return lo;
+    return SIZE_MAX;
+}

@@ -1,0 +1,56 @@
+/* Document: the essay as paragraphs, sentences and words, with byte spans
+ * into the source text. Finds the question line, headings and list items,
+ * and undoes hard wrapping (text pasted from a PDF). */
+#ifndef HM_DOCUMENT_H
+#define HM_DOCUMENT_H
+
+#include "lists.h"
+#include "source.h"
+
+typedef struct hm_para {
+    hm_para_kind kind;
+    unsigned number;          /* 1-based among essay paragraphs, else 0 */
+    size_t start, end;        /* trimmed of surrounding white space */
+    unsigned line;
+    unsigned words;
+    size_t first_sentence, n_sentences;
+    bool asks;                /* a line ending in '?' (notes are full of them) */
+} hm_para;
+
+typedef struct hm_sentence {
+    size_t start, end;
+    size_t para;              /* index into paras */
+} hm_sentence;
+
+typedef struct hm_word {
+    size_t start, end;
+} hm_word;
+
+typedef struct hm_document {
+    const hm_source *src;
+    hm_para *paras;
+    size_t n_paras, cap_paras;
+    hm_sentence *sents;
+    size_t n_sents, cap_sents;
+    hm_word *words;
+    size_t n_words, cap_words;
+    size_t question;          /* index of the question paragraph, or SIZE_MAX */
+    bool hard_wrapped;
+    unsigned wrap_width;      /* code points, when hard wrapped */
+} hm_document;
+
+void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *lists);
+void hm_document_free(hm_document *doc);
+
+/* Renumbers essay paragraphs and recounts words after paragraphs have been
+ * reclassified (website text found by the rules). */
+void hm_document_renumber(hm_document *doc);
+
+/* The paragraph or sentence holding a byte offset, or SIZE_MAX. */
+size_t hm_document_para_at(const hm_document *doc, size_t offset);
+size_t hm_document_sentence_at(const hm_document *doc, size_t offset);
+
+/* True when a paragraph's text starts with one of the discourse markers. */
+bool hm_starts_with_marker(const char *s, size_t len, const hm_list *markers);
+
+#endif

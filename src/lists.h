@@ -1,0 +1,36 @@
+/* Word lists from rubrics/lists.yaml: stop lists for name detection,
+ * abbreviations for sentence splitting, discourse markers for paragraphing,
+ * question stopwords. A list is named; rules may also use any list as their
+ * tokens ("list: NAME"). */
+#ifndef HM_LISTS_H
+#define HM_LISTS_H
+
+#include "util.h"
+
+typedef struct hm_list {
+    char *name;
+    char **items;
+    size_t n;
+    hm_strset exact;  /* as written */
+    hm_strset folded; /* ASCII case folded */
+} hm_list;
+
+typedef struct hm_lists {
+    hm_list *lists;
+    size_t n;
+    /* The lists the C code itself consults; each points into `lists` or at
+     * an empty list when the file does not define it. */
+    const hm_list *places, *bodies, *nationalities, *months, *days, *titles,
+        *event_words, *sentence_starters, *abbreviations, *discourse_markers, *stopwords,
+        *given_names;
+    hm_list empty;
+} hm_lists;
+
+bool hm_lists_load(hm_lists *lists, const char *data, size_t len, const char *file, hm_error *err);
+void hm_lists_free(hm_lists *lists);
+const hm_list *hm_lists_find(const hm_lists *lists, const char *name);
+
+bool hm_list_has(const hm_list *l, const char *s, size_t n);      /* exact */
+bool hm_list_has_fold(const hm_list *l, const char *s, size_t n); /* any case */
+
+#endif

@@ -1,0 +1,438 @@
+/* Measures the essay. Every feature is a count or a share; the rubric sets
+ * the thresholds. Shares are over the "main" paragraphs: all essay
+ * paragraphs but the introduction and conclusion when there are three or
+ * more, so a long essay is not rewarded for length, only for what each
+ * paragraph does. A judgement counts only in a paragraph that also gives
+ * specific evidence. */
+#include "measure.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct para_stats {
+    size_t index;
+    unsigned specific, kinds_mask, causation, judgement, comparative, criteria, counter,
+        argument_first, links, words, signpost;
+    bool topic_sentence;
+    size_t first_judgement_start, first_judgement_end;
+} para_stats;
+
+static unsigned word_count_span(const hm_document *doc, size_t from, size_t to)
+{
+    unsigned n = 0;
+    for (size_t k = 0; k < doc->n_words; k++)
+        n += doc->words[k].start >= from && doc->words[k].end <= to;
+    return n;
+}
+
+static void add_para(hm_feature_value *v, unsigned number)
+{
+    v->paras = hm_xrealloc(v->paras, (v->n_paras + 1) * sizeof *v->paras);
+    v->paras[v->n_paras++] = number;
+}
+
+static void set_example(hm_feature_value *v, size_t s, size_t e)
+{
+    if (v->ex_start == v->ex_end) {
+        v->ex_start = s;
+        v->ex_end = e;
+    }
+}
+
+static void lower_ascii(char *s)
+{
+    for (; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
+/* Key terms: the question's words less stopwords, years and short words. */
+static void question_terms(hm_features *fs, const hm_scan *scan, const char *q, size_t qlen)
+{
+    const hm_lists *l = &scan->cfg->lists;
+    size_t i = 0;
+    while (i < qlen) {
+        while (i < qlen && !isalpha((unsigned char)q[i]) && !((unsigned char)q[i] & 0x80))
+            i++;
+        size_t a = i;
+        while (i < qlen && (isalnum((unsigned char)q[i]) || ((unsigned char)q[i] & 0x80) || q[i] == '-'))
+            i++;
+        /* drop a possessive */
+        size_t n = i - a;
+        if (i + 1 < qlen && q[i] == '\'' && q[i + 1] == 's')
+            i += 2;
+        if (n < 3 || hm_list_has_fold(l->stopwords, q + a, n))
+            continue;
+        char *term = hm_xstrndup(q + a, n);
+        lower_ascii(term);
+        bool dup = false;
+        for (size_t k = 0; k < fs->n_terms; k++)
+            dup |= strcmp(fs->terms[k], term) == 0;
+        if (dup) {
+            free(term);
+            continue;
+        }
+        fs->terms = hm_xrealloc(fs->terms, (fs->n_terms + 1) * sizeof *fs->terms);
+        fs->terms[fs->n_terms++] = term;
+    }
+}
+
+/* A word matches a term when they share a stem: the term less up to three
+ * letters of ending ("collectivisation" ~ "collectivised"). */
+static bool word_matches_term(const char *w, size_t n, const char *term)
+{
+    size_t tl = strlen(term);
+    size_t stem = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
+    if (n < stem)
+        return false;
+    for (size_t i = 0; i < stem; i++)
+        if (tolower((unsigned char)w[i]) != term[i])
+            return false;
+    return true;
+}
+
+static unsigned terms_in(const hm_features *fs, const hm_document *doc, size_t from, size_t to,
+                         bool *seen)
+{
+    unsigned hits = 0;
+    for (size_t k = 0; k < doc->n_words; k++) {
+        const hm_word *w = &doc->words[k];
+        if (w->start < from || w->end > to)
+            continue;
+        for (size_t t = 0; t < fs->n_terms; t++)
+            if (word_matches_term(doc->src->text + w->start, w->end - w->start, fs->terms[t])) {
+                if (seen)
+                    seen[t] = true;
+                hits++;
+                break;
+            }
+    }
+    return hits;
+}
+
+static bool is_specific(const hm_finding *f)
+{
+    return hm_kind_is_evidence(f->kind) && !(f->tag && strcmp(f->tag, "term") == 0);
+}
+
+static bool has_tag(const hm_finding *f, const char *tag)
+{
+    return f->tag && strcmp(f->tag, tag) == 0;
+}
+
+void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
+{
+    memset(fs, 0, sizeof *fs);
+    const hm_document *doc = scan->doc;
+    hm_feature_value *F = fs->f;
+    for (int i = 0; i < HM_F_COUNT; i++)
+        F[i].available = true;
+    if (question)
+        question_terms(fs, scan, question, qlen);
+    bool have_terms = fs->n_terms > 0;
+    F[HM_F_QUESTION_FOUND].value = question != NULL;
+
+    /* Essay paragraphs and the main ones among them. */
+    size_t n_body = 0, n_items = 0, n_headings = 0, n_asks = 0, last_body = SIZE_MAX;
+    unsigned words = 0;
+    for (size_t i = 0; i < doc->n_paras; i++) {
+        const hm_para *p = &doc->paras[i];
+        if (p->kind == HM_PARA_BODY) {
+            n_body++;
+            words += p->words;
+            last_body = i;
+        } else if (p->kind == HM_PARA_LIST_ITEM) {
+            n_items++;
+            words += p->words;
+        } else if (p->kind == HM_PARA_HEADING) {
+            n_headings++;
+            n_asks += p->asks;
+        }
+    }
+    F[HM_F_WORDS].value = words;
+    F[HM_F_PARAGRAPHS].value = (double)n_body;
+    F[HM_F_MEAN_PARA_WORDS].value = n_body ? (double)words / (double)n_body : 0;
+    F[HM_F_QUESTION_LINES].value = (double)n_asks;
+    F[HM_F_LIST_SHARE].value =
+        (n_body + n_items + n_headings) ? (double)n_items / (double)(n_body + n_items + n_headings) : 0;
+
+    para_stats *ps = hm_xcalloc(doc->n_paras, sizeof *ps);
+    size_t n_ps = 0;
+    for (size_t i = 0; i < doc->n_paras; i++) {
+        if (doc->paras[i].kind != HM_PARA_BODY)
+            continue;
+        bool main = n_body < 3 || (i != scan->intro && i != scan->conclusion);
+        if (!main)
+            continue;
+        ps[n_ps].index = i;
+        ps[n_ps].words = doc->paras[i].words;
+        n_ps++;
+    }
+
+    /* Walk the findings once, crediting paragraphs. */
+    unsigned evidence = 0, kinds_mask = 0, misspelt = 0, website = 0, quote_bytes_words = 0;
+    hm_buf names = {0};
+    for (size_t k = 0; k < scan->n_findings; k++) {
+        const hm_finding *f = &scan->findings[k];
+        size_t pi = hm_document_para_at(doc, f->start);
+        if (f->kind == HM_KIND_WEBSITE) {
+            website++;
+            continue;
+        }
+        if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
+            continue;
+        if (is_specific(f)) {
+            evidence++;
+            kinds_mask |= 1u << f->kind;
+        }
+        if (f->kind == HM_KIND_QUOTATION)
+            quote_bytes_words += word_count_span(doc, f->start, f->end);
+        if (f->suggestion) {
+            misspelt++;
+            if (names.len < 300)
+                hm_buf_printf(&names, "%s%.*s (%s)", names.len ? ", " : "", (int)(f->end - f->start),
+                              scan->text + f->start, f->suggestion);
+            set_example(&F[HM_F_MISSPELT], f->start, f->end);
+        }
+        if (pi == scan->intro) {
+            if (f->kind == HM_KIND_JUDGEMENT || has_tag(f, "signpost")) {
+                F[HM_F_INTRO_ARGUMENT].value = 1;
+                set_example(&F[HM_F_INTRO_ARGUMENT], f->start, f->end);
+            }
+            if (has_tag(f, "criteria")) {
+                F[HM_F_CRITERIA].value = 1;
+                set_example(&F[HM_F_CRITERIA], f->start, f->end);
+            }
+        }
+        if (pi == scan->conclusion) {
+            if (f->kind == HM_KIND_JUDGEMENT) {
+                F[HM_F_CONCLUSION_JUDGEMENT].value = 1;
+                set_example(&F[HM_F_CONCLUSION_JUDGEMENT], f->start, f->end);
+                if (has_tag(f, "comparative")) {
+                    F[HM_F_CONCLUSION_WEIGHS].value = 1;
+                    set_example(&F[HM_F_CONCLUSION_WEIGHS], f->start, f->end);
+                }
+            }
+        }
+        for (size_t m = 0; m < n_ps; m++) {
+            if (ps[m].index != pi)
+                continue;
+            para_stats *s = &ps[m];
+            if (is_specific(f)) {
+                s->specific++;
+                s->kinds_mask |= 1u << f->kind;
+            }
+            const hm_sentence *first = &doc->sents[doc->paras[pi].first_sentence];
+            bool in_first = f->start < first->end;
+            switch (f->kind) {
+            case HM_KIND_CAUSATION: s->causation++; break;
+            case HM_KIND_COUNTERARGUMENT: s->counter++; break;
+            case HM_KIND_JUDGEMENT:
+                if (s->judgement++ == 0) {
+                    s->first_judgement_start = f->start;
+                    s->first_judgement_end = f->end;
+                }
+                s->comparative += has_tag(f, "comparative");
+                break;
+            default: break;
+            }
+            if (has_tag(f, "criteria"))
+                s->criteria++;
+            if (has_tag(f, "signpost"))
+                s->signpost++;
+            if (in_first && (f->kind == HM_KIND_JUDGEMENT || f->kind == HM_KIND_CAUSATION ||
+                             f->kind == HM_KIND_COUNTERARGUMENT || has_tag(f, "signpost")))
+                s->argument_first++;
+        }
+    }
+    F[HM_F_EVIDENCE_ITEMS].value = evidence;
+    unsigned kinds = 0;
+    for (unsigned m = kinds_mask; m; m &= m - 1)
+        kinds++;
+    F[HM_F_EVIDENCE_KINDS].value = kinds;
+    F[HM_F_EVIDENCE_DENSITY].value = words ? 100.0 * evidence / words : 0;
+    F[HM_F_MISSPELT].value = misspelt;
+    F[HM_F_MISSPELT].detail = names.len ? hm_buf_take(&names) : NULL;
+    hm_buf_free(&names);
+    F[HM_F_WEBSITE].value = website;
+    F[HM_F_QUOTATION_SHARE].value = words ? (double)quote_bytes_words / words : 0;
+
+    /* Per main paragraph: evidence, explanation, judgement, links. */
+    size_t with_ev = 0, precise = 0, explained = 0, judged = 0, analytical = 0, narrative = 0,
+           topic = 0, linked = 0, counter_paras = 0;
+    unsigned supported = 0, unsupported = 0, comparative = 0;
+    for (size_t m = 0; m < n_ps; m++) {
+        para_stats *s = &ps[m];
+        const hm_para *p = &doc->paras[s->index];
+        const hm_sentence *first = &doc->sents[p->first_sentence];
+        const hm_sentence *last = &doc->sents[p->first_sentence + p->n_sentences - 1];
+        if (have_terms) {
+            s->links = terms_in(fs, doc, p->start, p->end, NULL);
+            if (terms_in(fs, doc, first->start, first->end, NULL) || terms_in(fs, doc, last->start, last->end, NULL))
+                s->topic_sentence = true;
+        }
+        if (s->argument_first)
+            s->topic_sentence = true;
+        bool ev = s->specific > 0;
+        with_ev += ev;
+        if (!ev) {
+            add_para(&F[HM_F_UNEVIDENCED], p->number);
+            add_para(&F[HM_F_EVIDENCE_SHARE], p->number);
+        }
+        else
+            set_example(&F[HM_F_EVIDENCE_SHARE], p->start, first->end);
+        unsigned km = 0;
+        for (unsigned x = s->kinds_mask; x; x &= x - 1)
+            km++;
+        if (s->specific >= 2 && km >= 2)
+            precise++;
+        else
+            add_para(&F[HM_F_PRECISE_SHARE], p->number);
+        if (s->causation && ev) {
+            explained++;
+        } else {
+            add_para(&F[HM_F_CAUSATION_SHARE], p->number);
+        }
+        if (s->judgement && ev) {
+            judged++;
+            supported += s->judgement;
+            comparative += s->comparative;
+            set_example(&F[HM_F_JUDGEMENT_SHARE], s->first_judgement_start, s->first_judgement_end);
+            set_example(&F[HM_F_SUPPORTED_JUDGEMENTS], s->first_judgement_start, s->first_judgement_end);
+        } else {
+            unsupported += s->judgement;
+            add_para(&F[HM_F_JUDGEMENT_SHARE], p->number);
+            if (s->judgement)
+                add_para(&F[HM_F_UNSUPPORTED_JUDGEMENTS], p->number);
+        }
+        bool analysed = (s->causation && ev) || (s->judgement && ev) || (s->counter && ev);
+        analytical += analysed;
+        if (!analysed)
+            add_para(&F[HM_F_ANALYSIS_SHARE], p->number);
+        if (ev && !s->causation && !s->judgement && !s->counter && !s->links) {
+            narrative++;
+            add_para(&F[HM_F_NARRATIVE_SHARE], p->number);
+        }
+        if (s->topic_sentence)
+            topic++;
+        else
+            add_para(&F[HM_F_TOPIC_SENTENCES], p->number);
+        if (s->links)
+            linked++;
+        else
+            add_para(&F[HM_F_QUESTION_LINKS], p->number);
+        if (s->criteria) {
+            F[HM_F_CRITERIA].value = 1;
+        }
+        if (s->counter) {
+            counter_paras++;
+            set_example(&F[HM_F_COUNTER], p->start, first->end);
+        }
+    }
+    /* The conclusion and introduction can weigh or concede too. */
+    for (size_t k = 0; k < scan->n_findings; k++) {
+        const hm_finding *f = &scan->findings[k];
+        size_t pi = hm_document_para_at(doc, f->start);
+        if (pi == SIZE_MAX || (pi != scan->conclusion && pi != scan->intro))
+            continue;
+        if (f->kind == HM_KIND_COUNTERARGUMENT && pi == scan->conclusion) {
+            counter_paras++;
+            break;
+        }
+    }
+    double main_n = n_ps ? (double)n_ps : 1;
+    F[HM_F_EVIDENCE_SHARE].value = n_ps ? with_ev / main_n : 0;
+    F[HM_F_PRECISE_SHARE].value = n_ps ? precise / main_n : 0;
+    F[HM_F_UNEVIDENCED].value = (double)(n_ps - with_ev);
+    F[HM_F_CAUSATION_SHARE].value = n_ps ? explained / main_n : 0;
+    F[HM_F_JUDGEMENT_SHARE].value = n_ps ? judged / main_n : 0;
+    F[HM_F_ANALYSIS_SHARE].value = n_ps ? analytical / main_n : 0;
+    F[HM_F_NARRATIVE_SHARE].value = n_ps ? narrative / main_n : 0;
+    F[HM_F_SUPPORTED_JUDGEMENTS].value = supported;
+    F[HM_F_UNSUPPORTED_JUDGEMENTS].value = unsupported;
+    F[HM_F_COMPARATIVE].value = comparative + F[HM_F_CONCLUSION_WEIGHS].value;
+    F[HM_F_COUNTER].value = (double)counter_paras;
+    F[HM_F_TOPIC_SENTENCES].value = n_ps ? topic / main_n : 0;
+    F[HM_F_QUESTION_LINKS].value = n_ps ? linked / main_n : 0;
+    F[HM_F_QUESTION_LINKS].available = have_terms;
+    F[HM_F_CONCLUSION].value = scan->conclusion != SIZE_MAX;
+    if (scan->conclusion != SIZE_MAX)
+        set_example(&F[HM_F_CONCLUSION], doc->paras[scan->conclusion].start,
+                    doc->sents[doc->paras[scan->conclusion].first_sentence].end);
+
+    if (scan->intro != SIZE_MAX && have_terms) {
+        bool *seen = hm_xcalloc(fs->n_terms, sizeof *seen);
+        const hm_para *ip = &doc->paras[scan->intro];
+        terms_in(fs, doc, ip->start, ip->end, seen);
+        size_t hit = 0;
+        for (size_t t = 0; t < fs->n_terms; t++)
+            hit += seen[t];
+        free(seen);
+        F[HM_F_INTRO_TERMS].value = (double)hit / (double)fs->n_terms;
+        set_example(&F[HM_F_INTRO_TERMS], ip->start, doc->sents[ip->first_sentence].end);
+    } else {
+        F[HM_F_INTRO_TERMS].available = have_terms;
+    }
+
+    /* Balance: main paragraphs within a factor of the median length. */
+    if (n_ps >= 2) {
+        unsigned *w = hm_xmalloc(n_ps * sizeof *w);
+        for (size_t m = 0; m < n_ps; m++)
+            w[m] = ps[m].words;
+        for (size_t a = 1; a < n_ps; a++)
+            for (size_t b = a; b > 0 && w[b - 1] > w[b]; b--) {
+                unsigned t = w[b];
+                w[b] = w[b - 1];
+                w[b - 1] = t;
+            }
+        double median = w[n_ps / 2];
+        size_t ok = 0;
+        for (size_t m = 0; m < n_ps; m++)
+            ok += ps[m].words * 10 >= median * 4 && ps[m].words * 10 <= median * 25;
+        F[HM_F_BALANCE].value = (double)ok / (double)n_ps;
+        free(w);
+    }
+    if (last_body != SIZE_MAX) {
+        const hm_para *p = &doc->paras[last_body];
+        size_t e = p->end;
+        const char *t = doc->src->text;
+        while (e > p->start && (t[e - 1] == '"' || t[e - 1] == ')' || (unsigned char)t[e - 1] >= 0x80))
+            e--;
+        F[HM_F_TRUNCATED].value = !(e > p->start && (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?'));
+    }
+    free(ps);
+}
+
+void hm_features_free(hm_features *fs)
+{
+    for (int i = 0; i < HM_F_COUNT; i++) {
+        free(fs->f[i].paras);
+        free(fs->f[i].detail);
+    }
+    for (size_t t = 0; t < fs->n_terms; t++)
+        free(fs->terms[t]);
+    free(fs->terms);
+    memset(fs, 0, sizeof *fs);
+}
+
+static const char *const feature_names[HM_F_COUNT] = {
+#define HM_FEATURE(id, name) name,
+#include "features.def"
+#undef HM_FEATURE
+};
+
+const char *hm_feature_name(hm_feature_id id)
+{
+    return (unsigned)id < HM_F_COUNT ? feature_names[id] : "?";
+}
+
+bool hm_feature_lookup(const char *name, hm_feature_id *id)
+{
+    for (int i = 0; i < HM_F_COUNT; i++)
+        if (strcmp(feature_names[i], name) == 0) {
+            *id = (hm_feature_id)i;
+            return true;
+        }
+    return false;
+}

@@ -1,0 +1,25 @@
+/* Features: what the findings add up to, per paragraph and per essay. */
+#ifndef HM_MEASURE_H
+#define HM_MEASURE_H
+
+#include "scan.h"
+
+typedef struct hm_feature_value {
+    double value;
+    bool available;        /* false: cannot be measured (no question given) */
+    unsigned *paras;       /* paragraphs that lack it, for gaps */
+    size_t n_paras;
+    size_t ex_start, ex_end; /* an example of it, for strengths; equal: none */
+    char *detail;          /* extra words for messages ({names}), or NULL */
+} hm_feature_value;
+
+typedef struct hm_features {
+    hm_feature_value f[HM_F_COUNT];
+    char **terms;          /* the question's key terms (lower case) */
+    size_t n_terms;
+} hm_features;
+
+void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen);
+void hm_features_free(hm_features *fs);
+
+#endif

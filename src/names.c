@@ -1,0 +1,230 @@
+/* People without a topic pack: a capitalised run of words (the rule's
+ * pattern) is a person unless the stop lists say it is a place, a body, a
+ * nationality, a month, an event, or a word capitalised only because it opens
+ * a sentence. With a pack, a capitalised word a letter or two away from one
+ * of the pack's names ("Trosky") is reported with the right spelling. */
+#include "scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct span {
+    size_t start, end;
+} span;
+
+static bool in_any_list(const hm_lists *l, const char *s, size_t n)
+{
+    return hm_list_has(l->places, s, n) || hm_list_has(l->bodies, s, n) ||
+           hm_list_has(l->nationalities, s, n) || hm_list_has(l->months, s, n) ||
+           hm_list_has(l->days, s, n) || hm_list_has(l->event_words, s, n) ||
+           hm_list_has(l->sentence_starters, s, n) || hm_list_has(l->titles, s, n);
+}
+
+static bool is_connector(const char *s, size_t n)
+{
+    static const char *const words[] = {"of", "von", "van", "de", "der", "du", "la", "le", "bin", "ibn", "da", "di"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0)
+            return true;
+    return false;
+}
+
+static bool is_roman(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != 'I' && s[i] != 'V' && s[i] != 'X')
+            return false;
+    return n > 0;
+}
+
+/* Optimal string alignment distance, giving up above `limit`. */
+static unsigned edit_distance(const char *a, size_t la, const char *b, size_t lb, unsigned limit)
+{
+    if (la > 40 || lb > 40)
+        return limit + 1;
+    if ((la > lb ? la - lb : lb - la) > limit)
+        return limit + 1;
+    unsigned d[41][41];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (unsigned)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned cost = a[i - 1] != b[j - 1];
+            unsigned v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    }
+    return d[la][lb];
+}
+
+/* The pack person whose one-word name this word misspells, or SIZE_MAX. */
+static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n)
+{
+    const hm_topic *t = scan->topic;
+    if (!t || n < 4)
+        return SIZE_MAX;
+    const hm_lists *l = &scan->cfg->lists;
+    if (in_any_list(l, w, n) || hm_list_has(l->given_names, w, n) || hm_strset_has(&t->places, w, n))
+        return SIZE_MAX;
+    unsigned limit = n >= 8 ? 2 : 1;
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < t->n_name_tokens; i++) {
+        const char *tok = t->name_tokens[i];
+        size_t tl = strlen(tok);
+        if (tl == n && memcmp(tok, w, n) == 0)
+            return SIZE_MAX; /* a name, spelt right */
+        if (tok[0] != w[0] || tl < 4)
+            continue;
+        /* "Stalins" is a missing apostrophe, not a misspelling */
+        if (n == tl + 1 && w[n - 1] == 's' && memcmp(tok, w, tl) == 0)
+            continue;
+        if (best == SIZE_MAX && edit_distance(w, n, tok, tl, limit) <= limit)
+            best = i;
+    }
+    return best == SIZE_MAX ? SIZE_MAX : t->name_token_person[best];
+}
+
+static bool at_sentence_start(const hm_scan *scan, size_t pos)
+{
+    size_t si = hm_document_sentence_at(scan->doc, pos);
+    if (si == SIZE_MAX)
+        return true;
+    size_t s = scan->doc->sents[si].start;
+    while (s < pos && strchr("\"'([", scan->text[s]))
+        s++;
+    if (s + 3 <= pos && (unsigned char)scan->text[s] == 0xE2 && (unsigned char)scan->text[s + 1] == 0x80)
+        s += 3; /* an opening curly quote */
+    return s >= pos;
+}
+
+/* Does this capitalised word also appear mid-sentence somewhere? Then it
+ * is a name and not just a sentence's first word. */
+static bool capitalised_elsewhere(const hm_scan *scan, const char *w, size_t n, size_t skip)
+{
+    const char *t = scan->text;
+    const char *p = t;
+    while ((p = memmem(p, scan->len - (size_t)(p - t), w, n)) != NULL) {
+        size_t at = (size_t)(p - t);
+        p += n;
+        if (at == skip)
+            continue;
+        if (at > 0 && (unsigned char)t[at - 1] > 0x7F)
+            continue;
+        if (at > 0 && ((t[at - 1] >= 'a' && t[at - 1] <= 'z') || (t[at - 1] >= 'A' && t[at - 1] <= 'Z')))
+            continue;
+        size_t end = at + n;
+        if (end < scan->len && ((t[end] >= 'a' && t[end] <= 'z') || (t[end] >= 'A' && t[end] <= 'Z')))
+            continue;
+        if (!at_sentence_start(scan, at))
+            return true;
+    }
+    return false;
+}
+
+typedef struct span_vec {
+    span *v;
+    size_t n, cap;
+} span_vec;
+
+static bool push_span(hm_scan *scan, size_t s, size_t e, void *ud)
+{
+    (void)scan;
+    span_vec *vec = ud;
+    HM_GROW(vec->v, vec->n, vec->cap);
+    vec->v[vec->n++] = (span){s, e};
+    return true;
+}
+
+void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
+{
+    /* Collect the rule's matches first: hm_find_all reuses one match-data
+     * block, and the checks below may run patterns of their own. */
+    span_vec found = {NULL, 0, 0};
+    hm_find_all(scan, rule->re, from, to, push_span, &found, rule->id);
+    span *raw = found.v;
+    size_t n_raw = found.n;
+    const hm_lists *l = &scan->cfg->lists;
+    const char *t = scan->text;
+    for (size_t m = 0; m < n_raw; m++) {
+        /* Split the run into words. */
+        span w[16];
+        size_t nw = 0;
+        size_t i = raw[m].start;
+        while (i < raw[m].end && nw < 16) {
+            while (i < raw[m].end && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+                i++;
+            size_t a = i;
+            while (i < raw[m].end && !(t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+                i++;
+            if (i > a)
+                w[nw++] = (span){a, i};
+        }
+        size_t first = 0;
+        bool initial = at_sentence_start(scan, raw[m].start);
+        /* Words capitalised only because they open the sentence. */
+        while (first < nw && hm_list_has(l->sentence_starters, t + w[first].start, w[first].end - w[first].start))
+            first++, initial = false;
+        if (first == nw)
+            continue;
+        size_t start = w[first].start, end = w[nw - 1].end;
+
+        /* A misspelt name from the pack? */
+        size_t person = SIZE_MAX, bad_word = 0;
+        for (size_t k = first; k < nw && person == SIZE_MAX; k++) {
+            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start);
+            bad_word = k;
+        }
+        if (person != SIZE_MAX) {
+            if (hm_in_span_of_kind(scan, start, end, HM_KIND_PERSON))
+                continue;
+            hm_finding *f = hm_scan_add(scan, rule, w[bad_word].start, w[bad_word].end);
+            if (f) {
+                f->suggestion = scan->topic->people[person].name;
+                f->canonical = scan->topic->people[person].name;
+                f->message = "A key name that looks misspelt";
+            }
+            continue;
+        }
+
+        bool title = hm_list_has(l->titles, t + w[first].start, w[first].end - w[first].start);
+        size_t named = 0, listed = 0;
+        bool eventish = false;
+        for (size_t k = first + title; k < nw; k++) {
+            const char *s = t + w[k].start;
+            size_t n = w[k].end - w[k].start;
+            if (is_connector(s, n) || is_roman(s, n))
+                continue;
+            named++;
+            if (hm_list_has(l->event_words, s, n) || hm_list_has(l->bodies, s, n))
+                eventish = true;
+            if (in_any_list(l, s, n) || (scan->topic && hm_strset_has(&scan->topic->places, s, n)))
+                listed++;
+        }
+        if (named == 0 || eventish || listed == named)
+            continue;
+        if (hm_in_span_of_kind(scan, start, end, HM_KIND_PERSON) ||
+            hm_in_span_of_kind(scan, start, end, HM_KIND_EVENT) ||
+            hm_in_span_of_kind(scan, start, end, HM_KIND_DATE))
+            continue;
+        /* One word opening a sentence: a name only when it is known as one
+         * or written with a capital mid-sentence elsewhere. */
+        if (initial && named == 1 && !title) {
+            const char *s = t + w[first].start;
+            size_t n = w[first].end - w[first].start;
+            bool possessive = end + 1 < scan->len && (t[end] == '\'' || (unsigned char)t[end] == 0xE2);
+            if (!hm_list_has(l->given_names, s, n) && !possessive &&
+                !capitalised_elsewhere(scan, s, n, start))
+                continue;
+        }
+        hm_scan_add(scan, rule, start, end);
+    }
+    free(raw);
+}

@@ -1,0 +1,578 @@
+/* The rubric, read the way examiners read a levels-based mark scheme: each
+ * strand climbs the levels like a ladder (a level counts only when every
+ * requirement of it and of the levels below holds), the overall level is the
+ * best fit across strands, and the mark within the band says how securely
+ * that level is met. Every number comes from the YAML. */
+#include "rubric.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "yamlwalk.h"
+
+static void cond_free(hm_cond *c)
+{
+    free(c->gap);
+    free(c->strength);
+}
+
+static void check_free(hm_check *c)
+{
+    for (size_t i = 0; i < c->n_conds; i++)
+        cond_free(&c->conds[i]);
+    free(c->conds);
+    free(c->code);
+    free(c->message);
+}
+
+void hm_rubric_free(hm_rubric *r)
+{
+    free(r->name);
+    free(r->file);
+    for (int b = 0; b < 5; b++)
+        free(r->bands[b].label);
+    for (size_t s = 0; s < r->n_strands; s++) {
+        hm_strand_def *d = &r->strands[s];
+        free(d->id);
+        free(d->name);
+        for (int l = 0; l < 5; l++) {
+            free(d->levels[l].descriptor);
+            for (size_t i = 0; i < d->levels[l].n_reqs; i++)
+                cond_free(&d->levels[l].reqs[i]);
+            free(d->levels[l].reqs);
+        }
+    }
+    free(r->strands);
+    for (size_t i = 0; i < r->n_caps; i++)
+        check_free(&r->caps[i]);
+    for (size_t i = 0; i < r->n_warnings; i++)
+        check_free(&r->warnings[i]);
+    for (size_t i = 0; i < r->n_advice; i++)
+        check_free(&r->advice[i]);
+    free(r->caps);
+    free(r->warnings);
+    free(r->advice);
+    memset(r, 0, sizeof *r);
+}
+
+static bool load_cond(hm_yaml *y, yaml_node_t *node, hm_cond *c, const char *ctx)
+{
+    hm_yaml_field f[] = {{"feature", true, NULL, NULL}, {"min", false, NULL, NULL},
+                         {"max", false, NULL, NULL},    {"gap", false, NULL, NULL},
+                         {"strength", false, NULL, NULL}};
+    const char *s;
+    c->min = -HUGE_VAL;
+    c->max = HUGE_VAL;
+    if (!hm_yaml_fields(y, node, f, 5, ctx) || !hm_yaml_string(y, f[0].value, "feature", ctx, &s))
+        return false;
+    if (!hm_feature_lookup(s, &c->feature)) {
+        hm_buf known = {0};
+        for (int i = 0; i < HM_F_COUNT; i++)
+            hm_buf_printf(&known, "%s%s", i ? ", " : "", hm_feature_name((hm_feature_id)i));
+        hm_yaml_fail(y, f[0].value, ctx, "unknown feature '%s' (known: %s)", s, known.data);
+        hm_buf_free(&known);
+        return false;
+    }
+    if (!f[1].value && !f[2].value)
+        return hm_yaml_fail(y, node, ctx, "a condition needs 'min' or 'max'");
+    if (f[1].value && !hm_yaml_number(y, f[1].value, "min", ctx, &c->min))
+        return false;
+    if (f[2].value && !hm_yaml_number(y, f[2].value, "max", ctx, &c->max))
+        return false;
+    if (c->min > c->max)
+        return hm_yaml_fail(y, node, ctx, "'min' is greater than 'max'");
+    if (f[3].value) {
+        if (!hm_yaml_string(y, f[3].value, "gap", ctx, &s))
+            return false;
+        c->gap = hm_xstrdup(s);
+    }
+    if (f[4].value) {
+        if (!hm_yaml_string(y, f[4].value, "strength", ctx, &s))
+            return false;
+        c->strength = hm_xstrdup(s);
+    }
+    return true;
+}
+
+static bool load_conds(hm_yaml *y, yaml_node_t *seq, hm_cond **out, size_t *n, const char *ctx)
+{
+    *out = NULL;
+    *n = 0;
+    if (seq->type != YAML_SEQUENCE_NODE)
+        return hm_yaml_fail(y, seq, ctx, "expected a list of conditions");
+    size_t len = hm_yaml_seq_len(seq);
+    *out = hm_xcalloc(len, sizeof **out);
+    for (size_t i = 0; i < len; i++) {
+        yaml_node_t *it = hm_yaml_seq_item(y, seq, i);
+        if (!it || !load_cond(y, it, &(*out)[i], ctx))
+            return false;
+        (*n)++;
+    }
+    return true;
+}
+
+static bool load_checks(hm_yaml *y, yaml_node_t *seq, hm_check **out, size_t *n, const char *what)
+{
+    if (seq->type != YAML_SEQUENCE_NODE)
+        return hm_yaml_fail(y, seq, what, "'%s' must be a list", what);
+    size_t len = hm_yaml_seq_len(seq);
+    *out = hm_xcalloc(len, sizeof **out);
+    for (size_t i = 0; i < len; i++) {
+        yaml_node_t *it = hm_yaml_seq_item(y, seq, i);
+        hm_yaml_field f[] = {{"when", true, NULL, NULL},
+                             {"max_level", false, NULL, NULL},
+                             {"code", false, NULL, NULL},
+                             {"message", true, NULL, NULL}};
+        hm_check *c = &(*out)[i];
+        const char *s;
+        (*n)++;
+        if (!it || !hm_yaml_fields(y, it, f, 4, what) || !load_conds(y, f[0].value, &c->conds, &c->n_conds, what))
+            return false;
+        if (f[1].value && (!hm_yaml_int(y, f[1].value, "max_level", what, &c->max_level) ||
+                           c->max_level < 0 || c->max_level > 5))
+            return hm_yaml_fail(y, f[1].value, what, "'max_level' must be 0 to 5");
+        if (strcmp(what, "caps") == 0 && !f[1].value)
+            return hm_yaml_fail(y, it, what, "a cap needs 'max_level'");
+        if (strcmp(what, "warnings") == 0 && !f[2].value)
+            return hm_yaml_fail(y, it, what, "a warning needs a 'code'");
+        if (f[2].value) {
+            if (!hm_yaml_string(y, f[2].value, "code", what, &s))
+                return false;
+            c->code = hm_xstrdup(s);
+        }
+        if (!hm_yaml_string(y, f[3].value, "message", what, &s))
+            return false;
+        c->message = hm_xstrdup(s);
+    }
+    return true;
+}
+
+static bool load_strand(hm_yaml *y, yaml_node_t *node, hm_strand_def *d)
+{
+    hm_yaml_field f[] = {{"id", true, NULL, NULL}, {"name", true, NULL, NULL},
+                         {"weight", false, NULL, NULL}, {"levels", true, NULL, NULL}};
+    const char *s;
+    if (!hm_yaml_fields(y, node, f, 4, NULL) || !hm_yaml_string(y, f[0].value, "id", NULL, &s))
+        return false;
+    d->id = hm_xstrdup(s);
+    if (!hm_yaml_string(y, f[1].value, "name", d->id, &s))
+        return false;
+    d->name = hm_xstrdup(s);
+    d->weight = 1;
+    if (f[2].value && (!hm_yaml_number(y, f[2].value, "weight", d->id, &d->weight) || d->weight <= 0))
+        return hm_yaml_fail(y, f[2].value, d->id, "'weight' must be a number above 0");
+    yaml_node_t *levels = f[3].value;
+    if (levels->type != YAML_SEQUENCE_NODE || hm_yaml_seq_len(levels) != 5)
+        return hm_yaml_fail(y, levels, d->id, "strand '%s' needs a list of exactly 5 levels", d->id);
+    for (size_t i = 0; i < 5; i++) {
+        yaml_node_t *it = hm_yaml_seq_item(y, levels, i);
+        hm_yaml_field lf[] = {{"level", true, NULL, NULL}, {"descriptor", true, NULL, NULL},
+                              {"requires", false, NULL, NULL}};
+        int level;
+        if (!it || !hm_yaml_fields(y, it, lf, 3, d->id) || !hm_yaml_int(y, lf[0].value, "level", d->id, &level))
+            return false;
+        if (level != (int)i + 1)
+            return hm_yaml_fail(y, lf[0].value, d->id, "levels must be listed 1 to 5 in order; expected %zu", i + 1);
+        hm_level_def *ld = &d->levels[i];
+        ld->level = level;
+        if (!hm_yaml_string(y, lf[1].value, "descriptor", d->id, &s))
+            return false;
+        ld->descriptor = hm_xstrdup(s);
+        if (lf[2].value && !load_conds(y, lf[2].value, &ld->reqs, &ld->n_reqs, d->id))
+            return false;
+    }
+    return true;
+}
+
+bool hm_rubric_load(hm_rubric *r, const char *data, size_t len, const char *file, hm_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->file = hm_xstrdup(file);
+    hm_yaml y;
+    bool ok = false;
+    if (!hm_yaml_load(&y, data, len, file, err))
+        goto out;
+    hm_yaml_field f[] = {
+        {"name", true, NULL, NULL},     {"out_of", true, NULL, NULL},   {"bands", true, NULL, NULL},
+        {"overall", true, NULL, NULL},  {"feedback", false, NULL, NULL}, {"topic", false, NULL, NULL},
+        {"strands", true, NULL, NULL},  {"caps", false, NULL, NULL},     {"warnings", false, NULL, NULL},
+        {"advice", false, NULL, NULL},
+    };
+    const size_t nf = sizeof f / sizeof *f;
+    const char *s;
+    if (!hm_yaml_fields(&y, hm_yaml_root(&y), f, nf, NULL) || !hm_yaml_string(&y, f[0].value, "name", NULL, &s))
+        goto out;
+    r->name = hm_xstrdup(s);
+    if (!hm_yaml_int(&y, f[1].value, "out_of", NULL, &r->out_of))
+        goto out;
+    yaml_node_t *bands = f[2].value;
+    if (bands->type != YAML_SEQUENCE_NODE || hm_yaml_seq_len(bands) != 5) {
+        hm_yaml_fail(&y, bands, NULL, "'bands' must list exactly 5 levels");
+        goto out;
+    }
+    int prev_max = 0;
+    for (size_t i = 0; i < 5; i++) {
+        yaml_node_t *it = hm_yaml_seq_item(&y, bands, i);
+        hm_yaml_field bf[] = {{"level", true, NULL, NULL}, {"min", true, NULL, NULL},
+                              {"max", true, NULL, NULL},   {"label", false, NULL, NULL}};
+        int level;
+        hm_band *b = &r->bands[i];
+        if (!it || !hm_yaml_fields(&y, it, bf, 4, NULL) || !hm_yaml_int(&y, bf[0].value, "level", NULL, &level) ||
+            !hm_yaml_int(&y, bf[1].value, "min", NULL, &b->min) || !hm_yaml_int(&y, bf[2].value, "max", NULL, &b->max))
+            goto out;
+        if (level != (int)i + 1 || b->min != prev_max + 1 || b->max < b->min || b->max > r->out_of) {
+            hm_yaml_fail(&y, it, NULL,
+                         "band %zu must be level %zu, start at mark %d and end at or below %d", i + 1, i + 1,
+                         prev_max + 1, r->out_of);
+            goto out;
+        }
+        prev_max = b->max;
+        if (bf[3].value) {
+            if (!hm_yaml_string(&y, bf[3].value, "label", NULL, &s))
+                goto out;
+            b->label = hm_xstrdup(s);
+        }
+    }
+    hm_yaml_field of[] = {{"max_above_lowest", true, NULL, NULL}, {"min_words", true, NULL, NULL}};
+    if (!hm_yaml_fields(&y, f[3].value, of, 2, "overall") ||
+        !hm_yaml_int(&y, of[0].value, "max_above_lowest", "overall", &r->max_above_lowest) ||
+        !hm_yaml_int(&y, of[1].value, "min_words", "overall", &r->min_words))
+        goto out;
+    r->max_strengths = r->max_gaps = 5;
+    if (f[4].value) {
+        hm_yaml_field ff[] = {{"max_strengths", false, NULL, NULL}, {"max_gaps", false, NULL, NULL}};
+        int v;
+        if (!hm_yaml_fields(&y, f[4].value, ff, 2, "feedback"))
+            goto out;
+        if (ff[0].value) {
+            if (!hm_yaml_int(&y, ff[0].value, "max_strengths", "feedback", &v) || v < 0)
+                goto out;
+            r->max_strengths = (size_t)v;
+        }
+        if (ff[1].value) {
+            if (!hm_yaml_int(&y, ff[1].value, "max_gaps", "feedback", &v) || v < 0)
+                goto out;
+            r->max_gaps = (size_t)v;
+        }
+    }
+    r->topic_min_score = 5;
+    if (f[5].value) {
+        hm_yaml_field tf[] = {{"min_score", true, NULL, NULL}};
+        if (!hm_yaml_fields(&y, f[5].value, tf, 1, "topic") ||
+            !hm_yaml_number(&y, tf[0].value, "min_score", "topic", &r->topic_min_score))
+            goto out;
+    }
+    yaml_node_t *strands = f[6].value;
+    if (strands->type != YAML_SEQUENCE_NODE || hm_yaml_seq_len(strands) == 0) {
+        hm_yaml_fail(&y, strands, NULL, "'strands' must be a list of at least one strand");
+        goto out;
+    }
+    size_t ns = hm_yaml_seq_len(strands);
+    r->strands = hm_xcalloc(ns, sizeof *r->strands);
+    for (size_t i = 0; i < ns; i++) {
+        yaml_node_t *it = hm_yaml_seq_item(&y, strands, i);
+        r->n_strands++;
+        if (!it || !load_strand(&y, it, &r->strands[i]))
+            goto out;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(r->strands[j].id, r->strands[i].id) == 0) {
+                hm_yaml_fail(&y, it, r->strands[i].id, "duplicate strand id '%s'", r->strands[i].id);
+                goto out;
+            }
+    }
+    if (f[7].value && !load_checks(&y, f[7].value, &r->caps, &r->n_caps, "caps"))
+        goto out;
+    if (f[8].value && !load_checks(&y, f[8].value, &r->warnings, &r->n_warnings, "warnings"))
+        goto out;
+    if (f[9].value && !load_checks(&y, f[9].value, &r->advice, &r->n_advice, "advice"))
+        goto out;
+    ok = true;
+out:
+    hm_yaml_free(&y);
+    return ok;
+}
+
+/* ---- scoring ---- */
+
+static bool cond_holds(const hm_cond *c, const hm_features *fs)
+{
+    const hm_feature_value *v = &fs->f[c->feature];
+    if (!v->available)
+        return true; /* not measurable here: neither credit nor penalty */
+    return v->value >= c->min && v->value <= c->max;
+}
+
+static bool all_hold(const hm_cond *cs, size_t n, const hm_features *fs)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!cond_holds(&cs[i], fs))
+            return false;
+    return true;
+}
+
+static const char *keep(hm_scored *out, char *s)
+{
+    HM_GROW(out->strings, out->n_strings, out->cap_strings);
+    out->strings[out->n_strings++] = s;
+    return s;
+}
+
+static void paragraph_list(hm_buf *b, const unsigned *p, size_t n)
+{
+    hm_buf_puts(b, n == 1 ? "paragraph " : "paragraphs ");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            hm_buf_puts(b, i + 1 == n ? " and " : ", ");
+        hm_buf_printf(b, "%u", p[i]);
+    }
+}
+
+/* Fills {paragraphs}, {example}, {value}, {names} in a feedback sentence. */
+static char *expand(const char *tmpl, const hm_feature_value *v, const hm_scan *scan)
+{
+    hm_buf b = {0};
+    for (const char *p = tmpl; *p;) {
+        if (*p == '{') {
+            const char *e = strchr(p, '}');
+            if (e) {
+                size_t n = (size_t)(e - p - 1);
+                if (n == 10 && strncmp(p + 1, "paragraphs", n) == 0) {
+                    if (v->n_paras)
+                        paragraph_list(&b, v->paras, v->n_paras);
+                    else
+                        hm_buf_puts(&b, "some paragraphs");
+                } else if (n == 7 && strncmp(p + 1, "example", n) == 0) {
+                    size_t len = v->ex_end - v->ex_start;
+                    hm_buf_putc(&b, '"');
+                    if (len > 70) {
+                        size_t cut = v->ex_start + 70;
+                        while (cut > v->ex_start && ((unsigned char)scan->text[cut] & 0xC0) == 0x80)
+                            cut--;
+                        hm_buf_put(&b, scan->text + v->ex_start, cut - v->ex_start);
+                        hm_buf_puts(&b, "...");
+                    } else {
+                        hm_buf_put(&b, scan->text + v->ex_start, len);
+                    }
+                    hm_buf_putc(&b, '"');
+                } else if (n == 5 && strncmp(p + 1, "value", n) == 0) {
+                    if (v->value == floor(v->value))
+                        hm_buf_printf(&b, "%.0f", v->value);
+                    else
+                        hm_buf_printf(&b, "%.0f%%", v->value * 100);
+                } else if (n == 5 && strncmp(p + 1, "names", n) == 0) {
+                    hm_buf_puts(&b, v->detail ? v->detail : "");
+                } else {
+                    hm_buf_put(&b, p, n + 2);
+                }
+                p = e + 1;
+                continue;
+            }
+        }
+        hm_buf_putc(&b, *p++);
+    }
+    /* Collapse the white space a line break in a quoted example brings. */
+    for (size_t i = 0; i < b.len; i++)
+        if (b.data[i] == '\n' || b.data[i] == '\r' || b.data[i] == '\t')
+            b.data[i] = ' ';
+    return hm_buf_take(&b);
+}
+
+static hm_note make_note(hm_scored *out, const char *strand, const char *tmpl, const hm_feature_value *v,
+                         const hm_scan *scan, bool gap)
+{
+    hm_note n = {0};
+    n.strand = strand;
+    n.text = keep(out, expand(tmpl, v, scan));
+    if (gap && v->n_paras) {
+        n.paragraph = v->paras[0];
+        for (size_t i = 0; i < scan->doc->n_paras; i++)
+            if (scan->doc->paras[i].number == v->paras[0]) {
+                const hm_para *p = &scan->doc->paras[i];
+                const hm_sentence *s = &scan->doc->sents[p->first_sentence];
+                n.start = s->start;
+                n.end = s->end;
+            }
+    } else if (v->ex_end > v->ex_start) {
+        n.start = v->ex_start;
+        n.end = v->ex_end;
+        size_t pi = hm_document_para_at(scan->doc, v->ex_start);
+        n.paragraph = pi == SIZE_MAX ? 0 : scan->doc->paras[pi].number;
+    }
+    if (n.end > n.start)
+        hm_source_position(scan->doc->src, n.start, &n.line, &n.column);
+    return n;
+}
+
+void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, hm_scored *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n_strands = r->n_strands;
+    out->strands = hm_xcalloc(r->n_strands, sizeof *out->strands);
+    bool rewardable = fs->f[HM_F_WORDS].value >= r->min_words;
+
+    /* Each strand climbs its ladder. */
+    double weighted = 0, weights = 0;
+    int lowest = 5;
+    int *levels = hm_xcalloc(r->n_strands, sizeof *levels);
+    double *progress = hm_xcalloc(r->n_strands, sizeof *progress);
+    for (size_t s = 0; s < r->n_strands; s++) {
+        const hm_strand_def *d = &r->strands[s];
+        int level = 0;
+        if (rewardable) {
+            for (int l = 0; l < 5; l++) {
+                if (!all_hold(d->levels[l].reqs, d->levels[l].n_reqs, fs))
+                    break;
+                level = l + 1;
+            }
+        }
+        double prog = 1;
+        if (level < 5) {
+            const hm_level_def *next = &d->levels[level];
+            size_t met = 0;
+            for (size_t i = 0; i < next->n_reqs; i++)
+                met += cond_holds(&next->reqs[i], fs);
+            prog = next->n_reqs ? (double)met / (double)next->n_reqs : 0;
+        }
+        levels[s] = level;
+        progress[s] = prog;
+        weighted += d->weight * level;
+        weights += d->weight;
+        if (level < lowest)
+            lowest = level;
+    }
+
+    /* Best fit: the weighted mean, a half rounding down, held within reach
+     * of the weakest strand, then any cap the rubric sets. */
+    double mean = weights > 0 ? weighted / weights : 0;
+    int level = (int)ceil(mean - 0.5);
+    if (level > lowest + r->max_above_lowest)
+        level = lowest + r->max_above_lowest;
+    for (size_t c = 0; c < r->n_caps; c++) {
+        const hm_check *cap = &r->caps[c];
+        if (all_hold(cap->conds, cap->n_conds, fs) && level > cap->max_level) {
+            level = cap->max_level;
+            hm_scan_warn(scan, cap->code ? cap->code : "capped", "%s", cap->message);
+        }
+    }
+    if (!rewardable)
+        level = 0;
+    if (level < 0)
+        level = 0;
+    if (level > 5)
+        level = 5;
+    if (rewardable && level == 0)
+        level = 1;
+    out->level = level;
+    if (level == 0) {
+        out->mark = 0;
+        snprintf(out->band, sizeof out->band, "0");
+    } else {
+        const hm_band *b = &r->bands[level - 1];
+        double security = 0;
+        for (size_t s = 0; s < r->n_strands; s++) {
+            double v = levels[s] + progress[s] - level + 1;
+            if (levels[s] >= level)
+                v = 1;
+            security += r->strands[s].weight * (v < 0 ? 0 : v > 1 ? 1 : v);
+        }
+        security = weights > 0 ? security / weights : 0;
+        out->mark = b->min + (int)floor((b->max - b->min) * security + 1e-9);
+        snprintf(out->band, sizeof out->band, "%d-%d", b->min, b->max);
+    }
+
+    /* Feedback: what earned each strand its level, and what the next level
+     * needs, pointing at paragraphs and words. */
+    size_t cap_notes = 0;
+    for (size_t s = 0; s < r->n_strands; s++)
+        for (int l = 0; l < 5; l++)
+            cap_notes += r->strands[s].levels[l].n_reqs;
+    out->strand_notes = hm_xcalloc(cap_notes + 1, sizeof *out->strand_notes);
+    size_t used = 0;
+    for (size_t s = 0; s < r->n_strands; s++) {
+        const hm_strand_def *d = &r->strands[s];
+        hm_strand *st = &out->strands[s];
+        st->id = d->id;
+        st->name = d->name;
+        st->level = levels[s];
+        st->security = progress[s];
+        st->descriptor = levels[s] ? d->levels[levels[s] - 1].descriptor : "Nothing in the essay can be rewarded yet.";
+        st->strengths = &out->strand_notes[used];
+        for (int l = levels[s] - 1; l >= 0 && st->n_strengths < 2; l--) {
+            const hm_level_def *ld = &d->levels[l];
+            for (size_t i = 0; i < ld->n_reqs && st->n_strengths < 2; i++) {
+                const hm_cond *c = &ld->reqs[i];
+                if (c->strength && fs->f[c->feature].available) {
+                    out->strand_notes[used++] = make_note(out, d->id, c->strength, &fs->f[c->feature], scan, false);
+                    st->n_strengths++;
+                }
+            }
+        }
+        st->gaps = &out->strand_notes[used];
+        if (levels[s] < 5 && rewardable) {
+            const hm_level_def *next = &d->levels[levels[s]];
+            for (size_t i = 0; i < next->n_reqs; i++) {
+                const hm_cond *c = &next->reqs[i];
+                if (c->gap && !cond_holds(c, fs)) {
+                    out->strand_notes[used++] = make_note(out, d->id, c->gap, &fs->f[c->feature], scan, true);
+                    st->n_gaps++;
+                }
+            }
+        }
+    }
+
+    /* The essay's own lists: strongest strands' strengths first, weakest
+     * strands' gaps first, then general advice. */
+    size_t *order = hm_xmalloc((r->n_strands + 1) * sizeof *order);
+    for (size_t s = 0; s < r->n_strands; s++)
+        order[s] = s;
+    for (size_t a = 1; a < r->n_strands; a++)
+        for (size_t b = a; b > 0 && levels[order[b - 1]] < levels[order[b]]; b--) {
+            size_t t = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = t;
+        }
+    out->strengths = hm_xcalloc(r->max_strengths + 1, sizeof *out->strengths);
+    for (size_t round = 0; round < 2; round++)
+        for (size_t k = 0; k < r->n_strands && out->n_strengths < r->max_strengths; k++) {
+            const hm_strand *st = &out->strands[order[k]];
+            if (round < st->n_strengths)
+                out->strengths[out->n_strengths++] = st->strengths[round];
+        }
+    out->gaps = hm_xcalloc(r->max_gaps + r->n_advice + 1, sizeof *out->gaps);
+    for (size_t k = r->n_strands; k-- > 0;) {
+        const hm_strand *st = &out->strands[order[k]];
+        for (size_t i = 0; i < st->n_gaps && out->n_gaps < r->max_gaps; i++)
+            out->gaps[out->n_gaps++] = st->gaps[i];
+    }
+    for (size_t a = 0; a < r->n_advice; a++) {
+        const hm_check *adv = &r->advice[a];
+        if (adv->n_conds && all_hold(adv->conds, adv->n_conds, fs) && out->n_gaps < r->max_gaps + r->n_advice)
+            out->gaps[out->n_gaps++] =
+                make_note(out, NULL, adv->message, &fs->f[adv->conds[0].feature], scan, true);
+    }
+    for (size_t w = 0; w < r->n_warnings; w++) {
+        const hm_check *wc = &r->warnings[w];
+        if (wc->n_conds && all_hold(wc->conds, wc->n_conds, fs)) {
+            char *msg = expand(wc->message, &fs->f[wc->conds[0].feature], scan);
+            hm_scan_warn(scan, wc->code, "%s", msg);
+            free(msg);
+        }
+    }
+    free(order);
+    free(levels);
+    free(progress);
+}
+
+void hm_scored_free(hm_scored *s)
+{
+    for (size_t i = 0; i < s->n_strings; i++)
+        free(s->strings[i]);
+    free(s->strings);
+    free(s->strands);
+    free(s->strand_notes);
+    free(s->strengths);
+    free(s->gaps);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,24 @@
+/* Score: the rubric turns features into strand levels, an overall level and
+ * mark, and the strengths and gaps that explain them. */
+#ifndef HM_RUBRIC_H
+#define HM_RUBRIC_H
+
+#include "measure.h"
+
+typedef struct hm_scored {
+    int level, mark;
+    char band[32];
+    hm_strand *strands;
+    size_t n_strands;
+    hm_note *strengths, *gaps;
+    size_t n_strengths, n_gaps;
+    hm_note *strand_notes;    /* storage the strands' note arrays point into */
+    char **strings;           /* every generated text, owned */
+    size_t n_strings, cap_strings;
+} hm_scored;
+
+/* Also adds the rubric's warnings (not-an-essay, ...) to the scan. */
+void hm_rubric_score(const hm_rubric *rubric, const hm_features *fs, hm_scan *scan, hm_scored *out);
+void hm_scored_free(hm_scored *s);
+
+#endif

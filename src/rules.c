@@ -1,0 +1,553 @@
+/* Rules: loaded from YAML, compiled once with JIT, run over the scopes of a
+ * document with one reused match-data block. The find-all loop follows
+ * pcre2demo before 10.47 (Debian 12 has 10.42, without pcre2_next_match). */
+#include "scan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "yamlwalk.h"
+
+static const char *const kind_names[HM_KIND_COUNT] = {
+    "date", "figure", "person", "event", "quotation", "judgement",
+    "counterargument", "causation", "conclusion", "structure", "website"};
+
+const char *hm_kind_name(hm_kind kind)
+{
+    return (unsigned)kind < HM_KIND_COUNT ? kind_names[kind] : "unknown";
+}
+
+int hm_kind_is_evidence(hm_kind kind)
+{
+    return kind <= HM_KIND_QUOTATION;
+}
+
+static const char *const scope_names[] = {"essay", "paragraph", "sentence", "introduction",
+                                          "conclusion", "quotation", "question", "text"};
+static const char *const type_names[] = {"existence", "substitution", "occurrence",
+                                         "conditional", "names"};
+
+pcre2_code *hm_compile(const hm_config *cfg, const char *pattern, uint32_t extra,
+                       const char *file, int line, int column, const char *rule, hm_error *err)
+{
+    int code;
+    PCRE2_SIZE offset;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                   PCRE2_UTF | PCRE2_UCP | extra, &code, &offset, cfg->cctx);
+    if (!re) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(code, msg, sizeof msg);
+        hm_error_set(err, HM_ERR_PATTERN, file, line, column, rule,
+                     "rule '%s': the pattern does not compile: %s at offset %zu of '%.80s'",
+                     rule ? rule : "?", (const char *)msg, (size_t)offset, pattern);
+        return NULL;
+    }
+    /* JIT when the platform allows it; the interpreter otherwise. */
+    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    return re;
+}
+
+void hm_rule_free(hm_rule *r)
+{
+    free(r->id);
+    free(r->message);
+    free(r->tag);
+    free(r->file);
+    pcre2_code_free(r->re);
+    pcre2_code_free(r->re_second);
+    for (size_t i = 0; i < r->n_swap; i++) {
+        free(r->swap_from[i]);
+        free(r->swap_to[i]);
+    }
+    free(r->swap_from);
+    free(r->swap_to);
+    for (size_t i = 0; i < r->n_must_match; i++)
+        free(r->must_match[i]);
+    for (size_t i = 0; i < r->n_must_not_match; i++)
+        free(r->must_not_match[i]);
+    free(r->must_match);
+    free(r->must_not_match);
+    memset(r, 0, sizeof *r);
+}
+
+static int lookup(const char *const *names, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], s) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void put_escaped(hm_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (strchr("\\^$.|?*+()[]{}", *s))
+            hm_buf_putc(b, '\\');
+        if (*s == ' ')
+            hm_buf_puts(b, "\\s+");
+        else
+            hm_buf_putc(b, *s);
+    }
+}
+
+static int by_length_desc(const void *a, const void *b)
+{
+    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+    return la < lb ? 1 : la > lb ? -1 : strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Word lists compile into one alternation, longest first, bounded by
+ * non-letters so "Lenin" does not match inside "Leninism". */
+static char *alternation(char **items, size_t n, bool escape)
+{
+    char **sorted = hm_xmalloc((n ? n : 1) * sizeof *sorted);
+    memcpy(sorted, items, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, by_length_desc);
+    hm_buf b = {0};
+    hm_buf_puts(&b, "(?<![\\p{L}\\p{N}])(?:");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            hm_buf_putc(&b, '|');
+        if (escape)
+            put_escaped(&b, sorted[i]);
+        else
+            hm_buf_puts(&b, sorted[i]);
+    }
+    hm_buf_puts(&b, ")(?![\\p{L}\\p{N}])");
+    free(sorted);
+    return hm_buf_take(&b);
+}
+
+char *hm_alternation(char **items, size_t n, bool escape)
+{
+    return alternation(items, n, escape);
+}
+
+static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
+                      const char *file, hm_error *err)
+{
+    hm_yaml_field f[] = {
+        {"id", true, NULL, NULL},        {"kind", true, NULL, NULL},
+        {"type", false, NULL, NULL},     {"scope", false, NULL, NULL},
+        {"message", true, NULL, NULL},   {"tag", false, NULL, NULL},
+        {"pattern", false, NULL, NULL},  {"tokens", false, NULL, NULL},
+        {"list", false, NULL, NULL},     {"ignorecase", false, NULL, NULL},
+        {"swap", false, NULL, NULL},     {"min", false, NULL, NULL},
+        {"max", false, NULL, NULL},      {"first", false, NULL, NULL},
+        {"second", false, NULL, NULL},   {"extent", false, NULL, NULL},
+        {"examples", false, NULL, NULL}, {"description", false, NULL, NULL},
+    };
+    const size_t nf = sizeof f / sizeof *f;
+    r->line = (int)node->start_mark.line + 1;
+    r->column = (int)node->start_mark.column + 1;
+    r->file = hm_xstrdup(file);
+    r->min = r->max = -1;
+    /* Read the id first so every later error can name the rule. */
+    if (node->type == YAML_MAPPING_NODE) {
+        for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+            yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
+            yaml_node_t *v = yaml_document_get_node(&y->doc, p->value);
+            if (k && v && k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
+                strcmp((const char *)k->data.scalar.value, "id") == 0)
+                r->id = hm_xstrdup((const char *)v->data.scalar.value);
+        }
+    }
+    if (!hm_yaml_fields(y, node, f, nf, r->id))
+        return false;
+    const char *s;
+    for (size_t i = 0; i < cfg->n_rules; i++)
+        if (strcmp(cfg->rules[i].id, r->id) == 0)
+            return hm_yaml_fail(y, hm_yaml_get(f, nf, "id"), r->id,
+                                "duplicate rule id '%s' (first defined at line %d)", r->id,
+                                cfg->rules[i].line);
+    if (!hm_yaml_string(y, hm_yaml_get(f, nf, "kind"), "kind", r->id, &s))
+        return false;
+    int k = lookup(kind_names, HM_KIND_COUNT, s);
+    if (k < 0)
+        return hm_yaml_fail(y, hm_yaml_get(f, nf, "kind"), r->id,
+                            "unknown kind '%s' (date, figure, person, event, quotation, judgement, "
+                            "counterargument, causation, conclusion, structure, website)", s);
+    r->kind = (hm_kind)k;
+    if (!hm_yaml_string(y, hm_yaml_get(f, nf, "message"), "message", r->id, &s))
+        return false;
+    r->message = hm_xstrdup(s);
+    yaml_node_t *v;
+    if ((v = hm_yaml_get(f, nf, "tag"))) {
+        if (!hm_yaml_string(y, v, "tag", r->id, &s))
+            return false;
+        r->tag = hm_xstrdup(s);
+    }
+    r->type = HM_RULE_EXISTENCE;
+    if ((v = hm_yaml_get(f, nf, "type"))) {
+        if (!hm_yaml_string(y, v, "type", r->id, &s))
+            return false;
+        int t = lookup(type_names, sizeof type_names / sizeof *type_names, s);
+        if (t < 0)
+            return hm_yaml_fail(y, v, r->id,
+                                "unknown type '%s' (existence, substitution, occurrence, conditional, names)", s);
+        r->type = (hm_rule_type)t;
+    }
+    r->scope = r->kind == HM_KIND_WEBSITE ? HM_SCOPE_TEXT : HM_SCOPE_PARAGRAPH;
+    if ((v = hm_yaml_get(f, nf, "scope"))) {
+        if (!hm_yaml_string(y, v, "scope", r->id, &s))
+            return false;
+        int sc = lookup(scope_names, sizeof scope_names / sizeof *scope_names, s);
+        if (sc < 0)
+            return hm_yaml_fail(y, v, r->id,
+                                "unknown scope '%s' (essay, paragraph, sentence, introduction, "
+                                "conclusion, quotation, question, text)", s);
+        r->scope = (hm_scope)sc;
+    }
+    if ((v = hm_yaml_get(f, nf, "extent"))) {
+        if (!hm_yaml_string(y, v, "extent", r->id, &s))
+            return false;
+        if (strcmp(s, "rest") == 0)
+            r->rest_of_text = true;
+        else if (strcmp(s, "paragraph") != 0)
+            return hm_yaml_fail(y, v, r->id, "extent must be 'paragraph' or 'rest', found '%s'", s);
+    }
+    bool ignorecase = false;
+    if ((v = hm_yaml_get(f, nf, "ignorecase")) && !hm_yaml_bool(y, v, "ignorecase", r->id, &ignorecase))
+        return false;
+    if ((v = hm_yaml_get(f, nf, "min")) && !hm_yaml_int(y, v, "min", r->id, &r->min))
+        return false;
+    if ((v = hm_yaml_get(f, nf, "max")) && !hm_yaml_int(y, v, "max", r->id, &r->max))
+        return false;
+
+    /* The pattern: exactly one of pattern, tokens, list, swap or first. */
+    yaml_node_t *pattern = hm_yaml_get(f, nf, "pattern"), *tokens = hm_yaml_get(f, nf, "tokens"),
+                *list = hm_yaml_get(f, nf, "list"), *swap = hm_yaml_get(f, nf, "swap"),
+                *first = hm_yaml_get(f, nf, "first"), *second = hm_yaml_get(f, nf, "second");
+    int given = !!pattern + !!tokens + !!list + !!swap + !!first;
+    if (given != 1)
+        return hm_yaml_fail(y, node, r->id,
+                            "rule '%s' needs exactly one of pattern, tokens, list, swap or first", r->id);
+    if ((r->type == HM_RULE_SUBSTITUTION) != !!swap)
+        return hm_yaml_fail(y, node, r->id, "a substitution rule takes 'swap', and only it does");
+    if ((r->type == HM_RULE_CONDITIONAL) != (first && second))
+        return hm_yaml_fail(y, node, r->id, "a conditional rule takes 'first' and 'second', and only it does");
+    if (r->type == HM_RULE_OCCURRENCE && r->min < 0 && r->max < 0)
+        return hm_yaml_fail(y, node, r->id, "an occurrence rule needs 'min' or 'max'");
+
+    char *source = NULL;
+    int pline = r->line, pcol = r->column;
+    if (pattern || first) {
+        yaml_node_t *pn = pattern ? pattern : first;
+        if (!hm_yaml_string(y, pn, pattern ? "pattern" : "first", r->id, &s))
+            return false;
+        source = hm_xstrdup(s);
+        pline = (int)pn->start_mark.line + 1;
+        pcol = (int)pn->start_mark.column + 1;
+    } else if (tokens) {
+        char **items;
+        size_t n;
+        if (!hm_yaml_strings(y, tokens, "tokens", r->id, &items, &n))
+            return false;
+        if (n == 0) {
+            free(items);
+            return hm_yaml_fail(y, tokens, r->id, "'tokens' is empty");
+        }
+        source = alternation(items, n, false);
+        for (size_t i = 0; i < n; i++)
+            free(items[i]);
+        free(items);
+        ignorecase = hm_yaml_get(f, nf, "ignorecase") ? ignorecase : true;
+        pline = (int)tokens->start_mark.line + 1;
+        pcol = (int)tokens->start_mark.column + 1;
+    } else if (list) {
+        if (!hm_yaml_string(y, list, "list", r->id, &s))
+            return false;
+        const hm_list *l = hm_lists_find(&cfg->lists, s);
+        if (!l || l->n == 0)
+            return hm_yaml_fail(y, list, r->id, "no word list named '%s' in the lists file", s);
+        source = alternation(l->items, l->n, true);
+    } else {
+        if (swap->type != YAML_MAPPING_NODE)
+            return hm_yaml_fail(y, swap, r->id, "'swap' maps wrong forms to right ones");
+        size_t n = (size_t)(swap->data.mapping.pairs.top - swap->data.mapping.pairs.start);
+        r->swap_from = hm_xcalloc(n, sizeof *r->swap_from);
+        r->swap_to = hm_xcalloc(n, sizeof *r->swap_to);
+        for (yaml_node_pair_t *p = swap->data.mapping.pairs.start; p < swap->data.mapping.pairs.top; p++) {
+            const char *from, *to;
+            if (!hm_yaml_string(y, yaml_document_get_node(&y->doc, p->key), "swap", r->id, &from) ||
+                !hm_yaml_string(y, yaml_document_get_node(&y->doc, p->value), "swap", r->id, &to))
+                return false;
+            r->swap_from[r->n_swap] = hm_xstrdup(from);
+            r->swap_to[r->n_swap++] = hm_xstrdup(to);
+        }
+        source = alternation(r->swap_from, r->n_swap, true);
+        ignorecase = true;
+    }
+    r->re = hm_compile(cfg, source, ignorecase ? PCRE2_CASELESS : 0, file, pline, pcol, r->id, err);
+    free(source);
+    if (!r->re)
+        return false;
+    if (second) {
+        if (!hm_yaml_string(y, second, "second", r->id, &s))
+            return false;
+        r->re_second = hm_compile(cfg, s, ignorecase ? PCRE2_CASELESS : 0, file,
+                                  (int)second->start_mark.line + 1, (int)second->start_mark.column + 1,
+                                  r->id, err);
+        if (!r->re_second)
+            return false;
+    }
+    if ((v = hm_yaml_get(f, nf, "examples"))) {
+        hm_yaml_field ex[] = {{"match", false, NULL, NULL}, {"no-match", false, NULL, NULL}};
+        if (!hm_yaml_fields(y, v, ex, 2, r->id))
+            return false;
+        if (ex[0].value && !hm_yaml_strings(y, ex[0].value, "match", r->id, &r->must_match, &r->n_must_match))
+            return false;
+        if (ex[1].value &&
+            !hm_yaml_strings(y, ex[1].value, "no-match", r->id, &r->must_not_match, &r->n_must_not_match))
+            return false;
+    }
+    return true;
+}
+
+bool hm_rules_load(hm_config *cfg, const char *data, size_t len, const char *file, hm_error *err)
+{
+    hm_yaml y;
+    bool ok = false;
+    if (!hm_yaml_load(&y, data, len, file, err))
+        goto out;
+    hm_yaml_field top[] = {{"rules", true, NULL, NULL}, {"limits", false, NULL, NULL}};
+    if (!hm_yaml_fields(&y, hm_yaml_root(&y), top, 2, NULL))
+        goto out;
+    if (top[1].value) {
+        hm_yaml_field lim[] = {{"match", false, NULL, NULL}, {"depth", false, NULL, NULL}};
+        int v;
+        if (!hm_yaml_fields(&y, top[1].value, lim, 2, NULL))
+            goto out;
+        if (lim[0].value) {
+            if (!hm_yaml_int(&y, lim[0].value, "match", NULL, &v) || v < 1)
+                goto out;
+            pcre2_set_match_limit(cfg->mctx, (uint32_t)v);
+        }
+        if (lim[1].value) {
+            if (!hm_yaml_int(&y, lim[1].value, "depth", NULL, &v) || v < 1)
+                goto out;
+            pcre2_set_depth_limit(cfg->mctx, (uint32_t)v);
+        }
+    }
+    yaml_node_t *seq = top[0].value;
+    if (seq->type != YAML_SEQUENCE_NODE) {
+        hm_yaml_fail(&y, seq, NULL, "'rules' must be a list of rules");
+        goto out;
+    }
+    size_t n = hm_yaml_seq_len(seq);
+    cfg->rules = hm_xrealloc(cfg->rules, (cfg->n_rules + n) * sizeof *cfg->rules);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *item = hm_yaml_seq_item(&y, seq, i);
+        if (!item)
+            goto out;
+        hm_rule *r = &cfg->rules[cfg->n_rules];
+        memset(r, 0, sizeof *r);
+        if (!load_rule(cfg, &y, item, r, file, err)) {
+            hm_rule_free(r);
+            goto out;
+        }
+        uint32_t caps = 0;
+        pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &caps);
+        if (caps + 1 > cfg->max_match_data_pairs)
+            cfg->max_match_data_pairs = caps + 1;
+        cfg->n_rules++;
+    }
+    ok = true;
+out:
+    hm_yaml_free(&y);
+    return ok;
+}
+
+/* ---- running ---- */
+
+bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm_match_fn fn,
+                 void *ud, const char *rule_id)
+{
+    const PCRE2_SPTR subject = (PCRE2_SPTR)scan->text;
+    size_t offset = from;
+    uint32_t options = 0;
+    while (offset <= to) {
+        int rc = pcre2_match(re, subject, to, offset, options | PCRE2_NO_UTF_CHECK, scan->md,
+                             scan->cfg->mctx);
+        if (rc == PCRE2_ERROR_NOMATCH) {
+            if (!options)
+                break;
+            /* An empty match could not be extended: step one character. */
+            offset++;
+            while (offset < to && ((unsigned char)scan->text[offset] & 0xC0) == 0x80)
+                offset++;
+            options = 0;
+            continue;
+        }
+        if (rc < 0) {
+            if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+                rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+                if (scan->limit_hits++ < 5)
+                    hm_scan_warn(scan, "rule-limit",
+                                 "rule '%s' gave up on this text after reaching its match limit; "
+                                 "its pattern backtracks too much", rule_id ? rule_id : "?");
+            }
+            return false;
+        }
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(scan->md);
+        size_t s = ov[0], e = ov[1];
+        if (s > e) /* \K in a lookbehind: ignore the match */
+            e = s;
+        if (e > s && !fn(scan, s, e, ud))
+            return true;
+        if (ov[1] < offset)
+            break; /* \K moved the match back: stop rather than loop */
+        options = (s == e) ? (PCRE2_NOTEMPTY_ATSTART | PCRE2_ANCHORED) : 0;
+        offset = ov[1];
+    }
+    return true;
+}
+
+static bool add_match(hm_scan *scan, size_t s, size_t e, void *ud)
+{
+    hm_scan_add(scan, ud, s, e);
+    return true;
+}
+
+static bool add_swap(hm_scan *scan, size_t s, size_t e, void *ud)
+{
+    const hm_rule *r = ud;
+    hm_finding *f = hm_scan_add(scan, r, s, e);
+    for (size_t i = 0; f && i < r->n_swap; i++)
+        if (strlen(r->swap_from[i]) == e - s && strncasecmp(r->swap_from[i], scan->text + s, e - s) == 0)
+            f->suggestion = r->swap_to[i];
+    return true;
+}
+
+typedef struct counter {
+    size_t count, first_start, first_end;
+} counter;
+
+static bool count_match(hm_scan *scan, size_t s, size_t e, void *ud)
+{
+    (void)scan;
+    counter *c = ud;
+    if (c->count++ == 0) {
+        c->first_start = s;
+        c->first_end = e;
+    }
+    return true;
+}
+
+static bool any_match(hm_scan *scan, size_t s, size_t e, void *ud)
+{
+    (void)scan;
+    (void)s;
+    (void)e;
+    *(bool *)ud = true;
+    return false;
+}
+
+/* Runs one rule over one unit of its scope, [from, to). Occurrence and
+ * conditional rules judge the unit as a whole. */
+static void run_unit(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
+{
+    switch (r->type) {
+    case HM_RULE_EXISTENCE:
+        hm_find_all(scan, r->re, from, to, add_match, (void *)r, r->id);
+        break;
+    case HM_RULE_SUBSTITUTION:
+        hm_find_all(scan, r->re, from, to, add_swap, (void *)r, r->id);
+        break;
+    case HM_RULE_NAMES:
+        hm_names_run(scan, r, from, to);
+        break;
+    case HM_RULE_OCCURRENCE: {
+        counter c = {0, 0, 0};
+        if (!hm_find_all(scan, r->re, from, to, count_match, &c, r->id))
+            break;
+        if ((r->min >= 0 && c.count < (size_t)r->min) || (r->max >= 0 && c.count > (size_t)r->max))
+            hm_scan_add(scan, r, from, to);
+        break;
+    }
+    case HM_RULE_CONDITIONAL: {
+        counter c = {0, 0, 0};
+        bool second = false;
+        if (!hm_find_all(scan, r->re, from, to, count_match, &c, r->id) || c.count == 0)
+            break;
+        if (hm_find_all(scan, r->re_second, from, to, any_match, &second, r->id) && !second)
+            hm_scan_add(scan, r, c.first_start, c.first_end);
+        break;
+    }
+    }
+}
+
+static bool scored_para(const hm_para *p)
+{
+    return p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM || p->kind == HM_PARA_HEADING;
+}
+
+static void run_rule(hm_scan *scan, const hm_rule *r)
+{
+    const hm_document *doc = scan->doc;
+    switch (r->scope) {
+    case HM_SCOPE_TEXT:
+        run_unit(scan, r, 0, scan->len);
+        break;
+    case HM_SCOPE_ESSAY:
+    case HM_SCOPE_PARAGRAPH:
+        if (r->scope == HM_SCOPE_ESSAY && (r->type == HM_RULE_OCCURRENCE || r->type == HM_RULE_CONDITIONAL)) {
+            /* The essay as one unit: from its first to its last paragraph. */
+            size_t a = SIZE_MAX, b = 0;
+            for (size_t i = 0; i < doc->n_paras; i++)
+                if (scored_para(&doc->paras[i])) {
+                    if (a == SIZE_MAX)
+                        a = doc->paras[i].start;
+                    b = doc->paras[i].end;
+                }
+            if (a != SIZE_MAX)
+                run_unit(scan, r, a, b);
+            break;
+        }
+        for (size_t i = 0; i < doc->n_paras; i++)
+            if (scored_para(&doc->paras[i]))
+                run_unit(scan, r, doc->paras[i].start, doc->paras[i].end);
+        break;
+    case HM_SCOPE_SENTENCE:
+        for (size_t i = 0; i < doc->n_sents; i++)
+            if (scored_para(&doc->paras[doc->sents[i].para]))
+                run_unit(scan, r, doc->sents[i].start, doc->sents[i].end);
+        break;
+    case HM_SCOPE_QUESTION:
+        if (doc->question != SIZE_MAX)
+            run_unit(scan, r, doc->paras[doc->question].start, doc->paras[doc->question].end);
+        break;
+    case HM_SCOPE_INTRODUCTION:
+        if (scan->intro != SIZE_MAX)
+            run_unit(scan, r, doc->paras[scan->intro].start, doc->paras[scan->intro].end);
+        break;
+    case HM_SCOPE_CONCLUSION:
+        if (scan->conclusion != SIZE_MAX)
+            run_unit(scan, r, doc->paras[scan->conclusion].start, doc->paras[scan->conclusion].end);
+        break;
+    case HM_SCOPE_QUOTATION: {
+        size_t n = scan->n_findings; /* quotations found so far */
+        for (size_t i = 0; i < n; i++)
+            if (scan->findings[i].kind == HM_KIND_QUOTATION)
+                run_unit(scan, r, scan->findings[i].start, scan->findings[i].end);
+        break;
+    }
+    }
+}
+
+void hm_rules_run(hm_scan *scan, hm_phase phase)
+{
+    for (size_t i = 0; i < scan->cfg->n_rules; i++) {
+        const hm_rule *r = &scan->cfg->rules[i];
+        hm_phase p = r->scope == HM_SCOPE_TEXT ? HM_PHASE_TEXT
+                   : (r->scope == HM_SCOPE_INTRODUCTION || r->scope == HM_SCOPE_CONCLUSION ||
+                      r->scope == HM_SCOPE_QUOTATION)
+                       ? HM_PHASE_PARTS
+                       : HM_PHASE_BODY;
+        if (p == phase)
+            run_rule(scan, r);
+    }
+}

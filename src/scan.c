@@ -1,0 +1,121 @@
+#include "scan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hm_scan_init(hm_scan *scan, const hm_config *cfg, hm_document *doc)
+{
+    memset(scan, 0, sizeof *scan);
+    scan->cfg = cfg;
+    scan->doc = doc;
+    scan->text = doc->src->text;
+    scan->len = doc->src->len;
+    scan->intro = scan->conclusion = SIZE_MAX;
+    scan->md = pcre2_match_data_create((uint32_t)(cfg->max_match_data_pairs + 1), NULL);
+    if (!scan->md) {
+        fputs("histmark: out of memory\n", stderr);
+        abort();
+    }
+}
+
+void hm_scan_free_data(hm_scan *scan)
+{
+    pcre2_match_data_free(scan->md);
+    scan->md = NULL;
+}
+
+hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t end)
+{
+    /* The question and copied website text are not the student's essay:
+     * only rules written for them report there. */
+    if (rule->scope != HM_SCOPE_TEXT && rule->scope != HM_SCOPE_QUESTION) {
+        size_t p = hm_document_para_at(scan->doc, start);
+        if (p != SIZE_MAX && (scan->doc->paras[p].kind == HM_PARA_QUESTION ||
+                              scan->doc->paras[p].kind == HM_PARA_WEBSITE)) {
+            return NULL;
+        }
+    }
+    HM_GROW(scan->findings, scan->n_findings, scan->cap_findings);
+    hm_finding *f = &scan->findings[scan->n_findings++];
+    memset(f, 0, sizeof *f);
+    f->rule = rule->id;
+    f->kind = rule->kind;
+    f->tag = rule->tag;
+    f->start = start;
+    f->end = end;
+    f->message = rule->message;
+    return f;
+}
+
+void hm_scan_warn(hm_scan *scan, const char *code, const char *fmt, ...)
+{
+    for (size_t i = 0; i < scan->n_warnings; i++)
+        if (strcmp(scan->warnings[i].code, code) == 0 && strcmp(code, "rule-limit") != 0)
+            return; /* one warning per code */
+    hm_buf b = {0};
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    hm_buf_puts(&b, msg);
+    HM_GROW(scan->warnings, scan->n_warnings, scan->cap_warnings);
+    scan->warnings[scan->n_warnings].code = hm_xstrdup(code);
+    scan->warnings[scan->n_warnings++].message = hm_buf_take(&b);
+}
+
+static int by_position(const void *a, const void *b)
+{
+    const hm_finding *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1; /* longer first */
+    return (int)x->kind - (int)y->kind;
+}
+
+void hm_scan_finish(hm_scan *scan)
+{
+    /* qsort is not stable; rule order breaks ties through the kind only,
+     * which is all the overlap rules below need. */
+    qsort(scan->findings, scan->n_findings, sizeof *scan->findings, by_position);
+    size_t last_end[HM_KIND_COUNT] = {0};
+    bool any[HM_KIND_COUNT] = {false};
+    size_t kept = 0;
+    for (size_t i = 0; i < scan->n_findings; i++) {
+        hm_finding f = scan->findings[i];
+        bool drop = false;
+        /* One finding per stretch of text and kind: the longest. */
+        if (any[f.kind] && f.start < last_end[f.kind])
+            drop = true;
+        /* A year is a date, not a figure; a name inside a named event
+         * ("the Lenin Enrolment") is part of the event. */
+        if (f.kind == HM_KIND_FIGURE && any[HM_KIND_DATE] && f.start < last_end[HM_KIND_DATE])
+            drop = true;
+        if (f.kind == HM_KIND_PERSON && any[HM_KIND_EVENT] && f.start < last_end[HM_KIND_EVENT])
+            drop = true;
+        if (f.kind == HM_KIND_EVENT && any[HM_KIND_PERSON] && f.start < last_end[HM_KIND_PERSON])
+            drop = true;
+        if (drop)
+            continue;
+        any[f.kind] = true;
+        if (f.end > last_end[f.kind])
+            last_end[f.kind] = f.end;
+        size_t p = hm_document_para_at(scan->doc, f.start);
+        f.paragraph = p == SIZE_MAX ? 0 : scan->doc->paras[p].number;
+        hm_source_position(scan->doc->src, f.start, &f.line, &f.column);
+        scan->findings[kept++] = f;
+    }
+    scan->n_findings = kept;
+}
+
+bool hm_in_span_of_kind(const hm_scan *scan, size_t start, size_t end, hm_kind kind)
+{
+    for (size_t i = 0; i < scan->n_findings; i++) {
+        const hm_finding *f = &scan->findings[i];
+        if (f->kind == kind && f->start < end && start < f->end)
+            return true;
+    }
+    return false;
+}

@@ -1,0 +1,58 @@
+/* Findings: running the rules, the topic pack and name detection over a
+ * document. One hm_scan per analysis holds the only mutable state, so one
+ * config can serve many analyses at once. */
+#ifndef HM_SCAN_H
+#define HM_SCAN_H
+
+#include "config.h"
+
+typedef struct hm_warning_owned {
+    char *code, *message;
+} hm_warning_owned;
+
+typedef struct hm_scan {
+    const hm_config *cfg;
+    hm_document *doc;
+    const char *text;
+    size_t len;
+    const hm_topic *topic;
+    pcre2_match_data *md;
+    hm_finding *findings;
+    size_t n_findings, cap_findings;
+    hm_warning_owned *warnings;
+    size_t n_warnings, cap_warnings;
+    size_t intro, conclusion;   /* paragraph indices, SIZE_MAX when none */
+    unsigned limit_hits;
+} hm_scan;
+
+typedef enum hm_phase {
+    HM_PHASE_TEXT,       /* website text, before anything else */
+    HM_PHASE_BODY,       /* essay, paragraph, sentence and question scopes */
+    HM_PHASE_PARTS       /* introduction, conclusion and quotation scopes */
+} hm_phase;
+
+void hm_scan_init(hm_scan *scan, const hm_config *cfg, hm_document *doc);
+void hm_scan_free_data(hm_scan *scan); /* frees match data only */
+/* NULL when the span lies where the rule may not report (the question,
+ * website text). */
+hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t end);
+void hm_scan_warn(hm_scan *scan, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+void hm_rules_run(hm_scan *scan, hm_phase phase);
+void hm_topic_run(hm_scan *scan);
+void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to);
+
+/* Calls fn for every match of re in text[from, to); stops early when fn
+ * returns false. Returns false when the pattern hit a resource limit. */
+typedef bool (*hm_match_fn)(hm_scan *scan, size_t start, size_t end, void *ud);
+bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm_match_fn fn,
+                 void *ud, const char *rule_id);
+
+/* Sorts findings by position, drops duplicates and spans a stronger finding
+ * covers, and fills paragraph, line and column. */
+void hm_scan_finish(hm_scan *scan);
+
+bool hm_in_span_of_kind(const hm_scan *scan, size_t start, size_t end, hm_kind kind);
+
+#endif

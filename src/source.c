@@ -1,0 +1,198 @@
+/* Decoding. The decision order matters: a BOM is trusted first, then UTF-16
+ * is guessed from NUL bytes in alternate positions (Notepad's "Unicode"
+ * without a BOM), then UTF-8 is validated, and only invalid UTF-8 falls back
+ * to Windows-1252, which is what Word's plain-text export usually produces. */
+#include "source.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Windows-1252 0x80..0x9F; 0 marks bytes the code page leaves undefined. */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+    0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
+
+static size_t utf8_valid_prefix(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        uint32_t min;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 2;
+            min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 3;
+            min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 4;
+            min = 0x10000;
+        } else {
+            return i;
+        }
+        if (i + n > len)
+            return i;
+        uint32_t cp = c & (0xFF >> (n + 1));
+        for (size_t j = 1; j < n; j++) {
+            if ((s[i + j] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (s[i + j] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += n;
+    }
+    return len;
+}
+
+static void decode_utf16(hm_buf *out, const unsigned char *s, size_t len, bool big_endian)
+{
+    for (size_t i = 0; i + 1 < len; i += 2) {
+        uint32_t u = big_endian ? (uint32_t)(s[i] << 8 | s[i + 1]) : (uint32_t)(s[i + 1] << 8 | s[i]);
+        if (u >= 0xD800 && u <= 0xDBFF && i + 3 < len) {
+            uint32_t lo = big_endian ? (uint32_t)(s[i + 2] << 8 | s[i + 3])
+                                     : (uint32_t)(s[i + 3] << 8 | s[i + 2]);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                hm_utf8_put(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
+                i += 2;
+                continue;
+            }
+        }
+        if (u >= 0xD800 && u <= 0xDFFF)
+            u = 0xFFFD;
+        hm_utf8_put(out, u);
+    }
+}
+
+/* UTF-16 without a BOM: most ASCII text has a NUL in every other byte. */
+static int guess_utf16(const unsigned char *s, size_t len)
+{
+    if (len < 4 || len % 2)
+        return 0;
+    size_t n = len < 4096 ? len : 4096, even_nul = 0, odd_nul = 0;
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        even_nul += s[i] == 0;
+        odd_nul += s[i + 1] == 0;
+    }
+    size_t pairs = n / 2;
+    if (odd_nul * 10 >= pairs * 7 && even_nul * 10 < pairs)
+        return 1; /* little-endian */
+    if (even_nul * 10 >= pairs * 7 && odd_nul * 10 < pairs)
+        return 2;
+    return 0;
+}
+
+static void build_lines(hm_source *src)
+{
+    size_t cap = 64, n = 0;
+    size_t *starts = hm_xmalloc(cap * sizeof *starts);
+    starts[n++] = 0;
+    for (size_t i = 0; i < src->len; i++) {
+        char c = src->text[i];
+        if (c == '\r' && i + 1 < src->len && src->text[i + 1] == '\n')
+            continue; /* CRLF ends at the LF */
+        if (c == '\n' || c == '\r') {
+            HM_GROW(starts, n, cap);
+            starts[n++] = i + 1;
+        }
+    }
+    src->line_starts = starts;
+    src->n_lines = n;
+}
+
+bool hm_source_init(hm_source *src, const char *bytes, size_t len, const char *name,
+                    hm_error *err)
+{
+    memset(src, 0, sizeof *src);
+    const unsigned char *u = (const unsigned char *)bytes;
+    hm_buf out = {0};
+    int utf16 = 0;
+
+    if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
+        utf16 = 1;
+        u += 2;
+        len -= 2;
+    } else if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF) {
+        utf16 = 2;
+        u += 2;
+        len -= 2;
+    } else if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+        src->encoding = HM_ENC_UTF8_BOM;
+        u += 3;
+        len -= 3;
+    } else if ((utf16 = guess_utf16(u, len)) != 0) {
+        src->utf16_guessed = true;
+    }
+
+    if (utf16) {
+        src->encoding = utf16 == 1 ? HM_ENC_UTF16LE : HM_ENC_UTF16BE;
+        decode_utf16(&out, u, len, utf16 == 2);
+    } else if (utf8_valid_prefix(u, len) == len) {
+        hm_buf_put(&out, (const char *)u, len);
+    } else {
+        src->encoding = HM_ENC_CP1252;
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = u[i];
+            uint32_t cp = c;
+            if (c >= 0x80 && c <= 0x9F)
+                cp = cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] : 0xFFFD;
+            hm_utf8_put(&out, cp);
+        }
+    }
+
+    /* NUL and other C0 controls besides tab, line and page breaks mean this
+     * is not a text file (a .docx renamed, an image). */
+    size_t controls = 0;
+    for (size_t i = 0; i < out.len; i++) {
+        unsigned char c = (unsigned char)out.data[i];
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v')
+            controls++;
+    }
+    if (controls) {
+        hm_error_set(err, HM_ERR_INPUT, name, 0, 0, NULL,
+                     "not a text file (%zu NUL or control bytes); save the essay as plain text (.txt)",
+                     controls);
+        hm_buf_free(&out);
+        return false;
+    }
+    if (!out.data)
+        hm_buf_put(&out, "", 0);
+    src->len = out.len;
+    src->text = hm_buf_take(&out);
+    build_lines(src);
+    return true;
+}
+
+void hm_source_free(hm_source *src)
+{
+    free(src->text);
+    free(src->line_starts);
+    memset(src, 0, sizeof *src);
+}
+
+void hm_source_position(const hm_source *src, size_t offset, unsigned *line, unsigned *column)
+{
+    size_t lo = 0, hi = src->n_lines;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (src->line_starts[mid] <= offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    unsigned col = 1;
+    size_t i = src->line_starts[lo];
+    while (i < offset && i < src->len) {
+        hm_utf8_next(src->text, src->len, &i);
+        col++;
+    }
+    *line = (unsigned)lo + 1;
+    *column = col;
+}

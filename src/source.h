@@ -1,0 +1,33 @@
+/* Text in: turns the bytes of a file into UTF-8 text and answers
+ * "which line and column is this byte offset?". */
+#ifndef HM_SOURCE_H
+#define HM_SOURCE_H
+
+#include "util.h"
+
+typedef enum hm_encoding {
+    HM_ENC_UTF8,
+    HM_ENC_UTF8_BOM,
+    HM_ENC_UTF16LE,
+    HM_ENC_UTF16BE,
+    HM_ENC_CP1252
+} hm_encoding;
+
+typedef struct hm_source {
+    char *text;          /* UTF-8, NUL-terminated; line endings as given */
+    size_t len;
+    hm_encoding encoding;
+    bool utf16_guessed;  /* UTF-16 without a byte order mark */
+    size_t *line_starts; /* byte offset of each line's first byte */
+    size_t n_lines;
+} hm_source;
+
+/* Returns false and fills err (naming `name`) when the bytes are not text. */
+bool hm_source_init(hm_source *src, const char *bytes, size_t len, const char *name,
+                    hm_error *err);
+void hm_source_free(hm_source *src);
+
+/* 1-based line and column (in code points) of a byte offset. */
+void hm_source_position(const hm_source *src, size_t offset, unsigned *line, unsigned *column);
+
+#endif

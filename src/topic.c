@@ -1,0 +1,307 @@
+/* Topic packs: the people, events, terms and places of one A-level topic,
+ * so that "the NEP" is recognised as an event and "Trosky" as Trotsky. */
+#include "scan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "yamlwalk.h"
+
+char *hm_alternation(char **items, size_t n, bool escape);
+
+static void entry_free(hm_topic_entry *e)
+{
+    free(e->name);
+    free(e->role);
+    free(e->date);
+    for (size_t i = 0; i < e->n_aliases; i++)
+        free(e->aliases[i]);
+    free(e->aliases);
+}
+
+void hm_topic_free(hm_topic *t)
+{
+    free(t->id);
+    free(t->name);
+    free(t->file);
+    hm_strset_free(&t->keywords);
+    for (size_t i = 0; i < t->n_people; i++)
+        entry_free(&t->people[i]);
+    for (size_t i = 0; i < t->n_events; i++)
+        entry_free(&t->events[i]);
+    free(t->people);
+    free(t->events);
+    hm_strset_free(&t->places);
+    for (size_t i = 0; i < t->n_terms; i++)
+        free(t->terms[i]);
+    free(t->terms);
+    pcre2_code_free(t->people_re);
+    pcre2_code_free(t->events_re);
+    pcre2_code_free(t->terms_re);
+    free(t->name_tokens);
+    free(t->name_token_person);
+    memset(t, 0, sizeof *t);
+}
+
+static bool load_entries(hm_yaml *y, yaml_node_t *seq, const char *what, const char *extra_key,
+                         hm_topic_entry **out, size_t *n_out)
+{
+    if (seq->type != YAML_SEQUENCE_NODE)
+        return hm_yaml_fail(y, seq, NULL, "'%s' must be a list", what);
+    size_t n = hm_yaml_seq_len(seq);
+    hm_topic_entry *es = hm_xcalloc(n, sizeof *es);
+    *out = es;
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *it = hm_yaml_seq_item(y, seq, i);
+        hm_yaml_field f[] = {{"name", true, NULL, NULL}, {"aliases", false, NULL, NULL}, {extra_key, false, NULL, NULL}};
+        const char *s;
+        if (!it || !hm_yaml_fields(y, it, f, 3, NULL) || !hm_yaml_string(y, f[0].value, "name", NULL, &s))
+            return false;
+        es[i].name = hm_xstrdup(s);
+        (*n_out)++;
+        if (f[2].value) {
+            if (!hm_yaml_string(y, f[2].value, extra_key, es[i].name, &s))
+                return false;
+            if (strcmp(extra_key, "role") == 0)
+                es[i].role = hm_xstrdup(s);
+            else
+                es[i].date = hm_xstrdup(s);
+        }
+        if (f[1].value) {
+            if (!hm_yaml_strings(y, f[1].value, "aliases", es[i].name, &es[i].aliases, &es[i].n_aliases))
+                return false;
+        }
+        /* The name itself always counts as an alias. */
+        bool has = false;
+        for (size_t a = 0; a < es[i].n_aliases; a++)
+            has |= strcmp(es[i].aliases[a], es[i].name) == 0;
+        if (!has) {
+            es[i].aliases = hm_xrealloc(es[i].aliases, (es[i].n_aliases + 1) * sizeof *es[i].aliases);
+            es[i].aliases[es[i].n_aliases++] = hm_xstrdup(es[i].name);
+        }
+    }
+    return true;
+}
+
+static pcre2_code *compile_entries(const hm_config *cfg, hm_topic *t, const hm_topic_entry *es,
+                                   size_t n, const char *what, hm_error *err)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += es[i].n_aliases;
+    if (!total)
+        return NULL;
+    char **all = hm_xmalloc(total * sizeof *all);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < es[i].n_aliases; a++)
+            all[k++] = es[i].aliases[a];
+    char *pattern = hm_alternation(all, total, true);
+    free(all);
+    pcre2_code *re = hm_compile(cfg, pattern, 0, t->file, 0, 0, what, err);
+    free(pattern);
+    return re;
+}
+
+static void add_keyword_words(hm_strset *set, const char *s)
+{
+    /* Every capitalised word of a name or alias is typical of the topic. */
+    const char *p = s;
+    while (*p) {
+        while (*p == ' ' || *p == '.')
+            p++;
+        const char *a = p;
+        while (*p && *p != ' ' && *p != '.')
+            p++;
+        if (p - a >= 4 && *a >= 'A' && *a <= 'Z')
+            hm_strset_add(set, a, (size_t)(p - a));
+    }
+}
+
+bool hm_topic_load(hm_config *cfg, hm_topic *t, const char *data, size_t len, const char *file,
+                   hm_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->file = hm_xstrdup(file);
+    hm_strset_init(&t->keywords, true);
+    hm_strset_init(&t->places, false);
+    hm_yaml y;
+    bool ok = false;
+    if (!hm_yaml_load(&y, data, len, file, err))
+        goto out;
+    hm_yaml_field top[] = {{"topic", true, NULL, NULL},  {"people", true, NULL, NULL},
+                           {"events", false, NULL, NULL}, {"terms", false, NULL, NULL},
+                           {"places", false, NULL, NULL}, {"dates", false, NULL, NULL}};
+    if (!hm_yaml_fields(&y, hm_yaml_root(&y), top, 6, NULL))
+        goto out;
+    hm_yaml_field head[] = {{"id", true, NULL, NULL}, {"name", true, NULL, NULL},
+                            {"period", true, NULL, NULL}, {"keywords", false, NULL, NULL}};
+    const char *s;
+    if (!hm_yaml_fields(&y, top[0].value, head, 4, NULL) ||
+        !hm_yaml_string(&y, head[0].value, "id", NULL, &s))
+        goto out;
+    t->id = hm_xstrdup(s);
+    if (!hm_yaml_string(&y, head[1].value, "name", t->id, &s))
+        goto out;
+    t->name = hm_xstrdup(s);
+    hm_yaml_field period[] = {{"start", true, NULL, NULL}, {"end", true, NULL, NULL}};
+    if (!hm_yaml_fields(&y, head[2].value, period, 2, t->id) ||
+        !hm_yaml_int(&y, period[0].value, "start", t->id, &t->period_start) ||
+        !hm_yaml_int(&y, period[1].value, "end", t->id, &t->period_end))
+        goto out;
+    if (t->period_end < t->period_start) {
+        hm_yaml_fail(&y, head[2].value, t->id, "the period ends before it starts");
+        goto out;
+    }
+    if (head[3].value) {
+        char **kw;
+        size_t n;
+        if (!hm_yaml_strings(&y, head[3].value, "keywords", t->id, &kw, &n))
+            goto out;
+        for (size_t i = 0; i < n; i++) {
+            hm_strset_add(&t->keywords, kw[i], strlen(kw[i]));
+            free(kw[i]);
+        }
+        free(kw);
+    }
+    if (!load_entries(&y, top[1].value, "people", "role", &t->people, &t->n_people))
+        goto out;
+    if (top[2].value && !load_entries(&y, top[2].value, "events", "date", &t->events, &t->n_events))
+        goto out;
+    if (top[3].value && !hm_yaml_strings(&y, top[3].value, "terms", t->id, &t->terms, &t->n_terms))
+        goto out;
+    if (top[4].value) {
+        char **pl;
+        size_t n;
+        if (!hm_yaml_strings(&y, top[4].value, "places", t->id, &pl, &n))
+            goto out;
+        for (size_t i = 0; i < n; i++) {
+            hm_strset_add(&t->places, pl[i], strlen(pl[i]));
+            free(pl[i]);
+        }
+        free(pl);
+    }
+    if (top[5].value) {
+        /* Key dates: checked for shape now, used by question-aware feedback. */
+        if (top[5].value->type != YAML_SEQUENCE_NODE) {
+            hm_yaml_fail(&y, top[5].value, t->id, "'dates' must be a list");
+            goto out;
+        }
+        for (size_t i = 0; i < hm_yaml_seq_len(top[5].value); i++) {
+            hm_yaml_field d[] = {{"year", true, NULL, NULL}, {"what", true, NULL, NULL}};
+            yaml_node_t *it = hm_yaml_seq_item(&y, top[5].value, i);
+            int year;
+            if (!it || !hm_yaml_fields(&y, it, d, 2, t->id) || !hm_yaml_int(&y, d[0].value, "year", t->id, &year))
+                goto out;
+        }
+    }
+    for (size_t i = 0; i < t->n_people; i++) {
+        add_keyword_words(&t->keywords, t->people[i].name);
+        for (size_t a = 0; a < t->people[i].n_aliases; a++) {
+            const char *al = t->people[i].aliases[a];
+            if (!strchr(al, ' ') && strlen(al) >= 4) {
+                t->name_tokens = hm_xrealloc(t->name_tokens, (t->n_name_tokens + 1) * sizeof *t->name_tokens);
+                t->name_token_person =
+                    hm_xrealloc(t->name_token_person, (t->n_name_tokens + 1) * sizeof *t->name_token_person);
+                t->name_tokens[t->n_name_tokens] = t->people[i].aliases[a];
+                t->name_token_person[t->n_name_tokens++] = i;
+            }
+        }
+    }
+    for (size_t i = 0; i < t->n_events; i++)
+        for (size_t a = 0; a < t->events[i].n_aliases; a++)
+            add_keyword_words(&t->keywords, t->events[i].aliases[a]);
+    t->people_re = compile_entries(cfg, t, t->people, t->n_people, "people", err);
+    if (!t->people_re)
+        goto out;
+    if (t->n_events && !(t->events_re = compile_entries(cfg, t, t->events, t->n_events, "events", err)))
+        goto out;
+    if (t->n_terms) {
+        char *pattern = hm_alternation(t->terms, t->n_terms, true);
+        t->terms_re = hm_compile(cfg, pattern, PCRE2_CASELESS, t->file, 0, 0, "terms", err);
+        free(pattern);
+        if (!t->terms_re)
+            goto out;
+    }
+    ok = true;
+out:
+    hm_yaml_free(&y);
+    return ok;
+}
+
+/* ---- running ---- */
+
+static const hm_rule person_rule = {.id = "topic-person", .kind = HM_KIND_PERSON,
+                                    .scope = HM_SCOPE_PARAGRAPH, .message = "A named person"};
+static const hm_rule event_rule = {.id = "topic-event", .kind = HM_KIND_EVENT,
+                                   .scope = HM_SCOPE_PARAGRAPH, .message = "A named event, policy or organisation"};
+static const hm_rule term_rule = {.id = "topic-term", .kind = HM_KIND_EVENT, .tag = "term",
+                                  .scope = HM_SCOPE_PARAGRAPH, .message = "A term of the topic"};
+
+/* Compares an alias with text whose spaces may be any run of white space. */
+static bool alias_is(const char *alias, const char *s, size_t n)
+{
+    size_t i = 0;
+    for (const char *a = alias; *a; a++) {
+        if (*a == ' ') {
+            if (i >= n || !(s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
+                return false;
+            while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
+                i++;
+            continue;
+        }
+        if (i >= n || s[i] != *a)
+            return false;
+        i++;
+    }
+    return i == n;
+}
+
+typedef struct entry_ctx {
+    const hm_rule *rule;
+    const hm_topic_entry *entries;
+    size_t n;
+} entry_ctx;
+
+static bool add_entry(hm_scan *scan, size_t s, size_t e, void *ud)
+{
+    const entry_ctx *c = ud;
+    hm_finding *f = hm_scan_add(scan, c->rule, s, e);
+    if (!f)
+        return true;
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t a = 0; a < c->entries[i].n_aliases; a++)
+            if (alias_is(c->entries[i].aliases[a], scan->text + s, e - s)) {
+                f->canonical = c->entries[i].name;
+                return true;
+            }
+    return true;
+}
+
+static bool add_term(hm_scan *scan, size_t s, size_t e, void *ud)
+{
+    (void)ud;
+    hm_scan_add(scan, &term_rule, s, e);
+    return true;
+}
+
+void hm_topic_run(hm_scan *scan)
+{
+    const hm_topic *t = scan->topic;
+    if (!t)
+        return;
+    const hm_document *doc = scan->doc;
+    entry_ctx people = {&person_rule, t->people, t->n_people};
+    entry_ctx events = {&event_rule, t->events, t->n_events};
+    for (size_t i = 0; i < doc->n_paras; i++) {
+        const hm_para *p = &doc->paras[i];
+        if (p->kind == HM_PARA_QUESTION || p->kind == HM_PARA_WEBSITE)
+            continue;
+        if (t->events_re)
+            hm_find_all(scan, t->events_re, p->start, p->end, add_entry, &events, "topic-event");
+        hm_find_all(scan, t->people_re, p->start, p->end, add_entry, &people, "topic-person");
+        if (t->terms_re)
+            hm_find_all(scan, t->terms_re, p->start, p->end, add_term, NULL, "topic-term");
+    }
+}

@@ -1,0 +1,347 @@
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void out_of_memory(void)
+{
+    fputs("histmark: out of memory\n", stderr);
+    abort();
+}
+
+void *hm_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *hm_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *hm_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory();
+    return q;
+}
+
+char *hm_xstrdup(const char *s)
+{
+    return hm_xstrndup(s, strlen(s));
+}
+
+char *hm_xstrndup(const char *s, size_t n)
+{
+    char *p = hm_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void hm_buf_put(hm_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        b->data = hm_xrealloc(b->data, cap);
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void hm_buf_puts(hm_buf *b, const char *s) { hm_buf_put(b, s, strlen(s)); }
+void hm_buf_putc(hm_buf *b, char c) { hm_buf_put(b, &c, 1); }
+
+void hm_buf_printf(hm_buf *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        hm_buf_put(b, small, (size_t)n);
+        return;
+    }
+    char *big = hm_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    hm_buf_put(b, big, (size_t)n);
+    free(big);
+}
+
+char *hm_buf_take(hm_buf *b)
+{
+    char *p = b->data ? b->data : hm_xstrdup("");
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+void hm_buf_free(hm_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ---- string set ---- */
+
+static uint64_t hash_str(const char *s, size_t n, bool fold)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (fold && c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        h = (h ^ c) * 1099511628211ull;
+    }
+    return h;
+}
+
+static bool same(const char *a, const char *b, size_t n, bool fold)
+{
+    if (a[n] != '\0')
+        return false;
+    if (!fold)
+        return memcmp(a, b, n) == 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x + 32);
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y + 32);
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+void hm_strset_init(hm_strset *s, bool fold)
+{
+    memset(s, 0, sizeof *s);
+    s->fold = fold;
+}
+
+static void strset_insert(hm_strset *s, char *owned)
+{
+    size_t n = strlen(owned);
+    size_t i = (size_t)hash_str(owned, n, s->fold) & (s->cap - 1);
+    while (s->slots[i])
+        i = (i + 1) & (s->cap - 1);
+    s->slots[i] = owned;
+    s->count++;
+}
+
+void hm_strset_add(hm_strset *s, const char *str, size_t len)
+{
+    if (hm_strset_has(s, str, len))
+        return;
+    if ((s->count + 1) * 2 > s->cap) {
+        size_t old_cap = s->cap;
+        char **old = s->slots;
+        s->cap = old_cap ? old_cap * 2 : 64;
+        s->slots = hm_xcalloc(s->cap, sizeof *s->slots);
+        s->count = 0;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i])
+                strset_insert(s, old[i]);
+        free(old);
+    }
+    strset_insert(s, hm_xstrndup(str, len));
+}
+
+bool hm_strset_has(const hm_strset *s, const char *str, size_t len)
+{
+    if (!s->cap)
+        return false;
+    size_t i = (size_t)hash_str(str, len, s->fold) & (s->cap - 1);
+    while (s->slots[i]) {
+        if (same(s->slots[i], str, len, s->fold))
+            return true;
+        i = (i + 1) & (s->cap - 1);
+    }
+    return false;
+}
+
+void hm_strset_free(hm_strset *s)
+{
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->slots[i]);
+    free(s->slots);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- UTF-8 ---- */
+
+uint32_t hm_utf8_next(const char *s, size_t len, size_t *i)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t k = *i;
+    uint32_t c = u[k];
+    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (k + n > len)
+        n = 1;
+    if (n == 1) {
+        *i = k + 1;
+        return c;
+    }
+    uint32_t cp = c & (0xFF >> (n + 1));
+    for (size_t j = 1; j < n; j++)
+        cp = (cp << 6) | (u[k + j] & 0x3F);
+    *i = k + n;
+    return cp;
+}
+
+void hm_utf8_put(hm_buf *b, uint32_t cp)
+{
+    char t[4];
+    if (cp < 0x80) {
+        t[0] = (char)cp;
+        hm_buf_put(b, t, 1);
+    } else if (cp < 0x800) {
+        t[0] = (char)(0xC0 | (cp >> 6));
+        t[1] = (char)(0x80 | (cp & 0x3F));
+        hm_buf_put(b, t, 2);
+    } else if (cp < 0x10000) {
+        t[0] = (char)(0xE0 | (cp >> 12));
+        t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        t[2] = (char)(0x80 | (cp & 0x3F));
+        hm_buf_put(b, t, 3);
+    } else {
+        t[0] = (char)(0xF0 | (cp >> 18));
+        t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        t[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        t[3] = (char)(0x80 | (cp & 0x3F));
+        hm_buf_put(b, t, 4);
+    }
+}
+
+bool hm_is_word_cp(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    /* Latin-1 punctuation and symbols, general punctuation, and symbols. */
+    if (cp <= 0xBF || cp == 0xD7 || cp == 0xF7)
+        return false;
+    if (cp >= 0x2000 && cp <= 0x2BFF)
+        return false;
+    if (cp >= 0x3000 && cp <= 0x303F)
+        return false;
+    if (cp == 0xFEFF || cp == 0xFFFD)
+        return false;
+    return true;
+}
+
+bool hm_is_upper_cp(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z';
+    /* Latin-1 and Latin Extended-A capitals; Cyrillic and Greek capitals. */
+    if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7))
+        return true;
+    if (cp >= 0x100 && cp <= 0x17F)
+        return (cp & 1) == 0;
+    if (cp >= 0x410 && cp <= 0x42F)
+        return true;
+    if (cp >= 0x391 && cp <= 0x3A9)
+        return true;
+    return false;
+}
+
+void hm_error_set(hm_error *err, hm_error_code code, const char *file, int line,
+                  int column, const char *rule, const char *fmt, ...)
+{
+    if (!err || err->code != HM_ERR_NONE)
+        return;
+    err->code = code;
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    err->line = line;
+    err->column = column;
+    snprintf(err->rule, sizeof err->rule, "%s", rule ? rule : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+char *hm_read_file(const char *path, size_t max_bytes, size_t *len, hm_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        hm_error_set(err, HM_ERR_IO, path, 0, 0, NULL, "%s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        hm_error_set(err, HM_ERR_IO, path, 0, 0, NULL, "%s", strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        hm_error_set(err, HM_ERR_IO, path, 0, 0, NULL, "is a directory, not a file");
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        hm_error_set(err, HM_ERR_IO, path, 0, 0, NULL,
+                     "is not a regular file (a device, socket or pipe)");
+        close(fd);
+        return NULL;
+    }
+    if (max_bytes && (unsigned long long)st.st_size > max_bytes) {
+        hm_error_set(err, HM_ERR_INPUT, path, 0, 0, NULL,
+                     "too large for an essay (%lld bytes; the limit is %zu, see --max-bytes)",
+                     (long long)st.st_size, max_bytes);
+        close(fd);
+        return NULL;
+    }
+    /* Back to blocking reads now that we know it is a regular file. */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    hm_buf b = {0};
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            hm_error_set(err, HM_ERR_IO, path, 0, 0, NULL, "%s", strerror(errno));
+            hm_buf_free(&b);
+            close(fd);
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        hm_buf_put(&b, chunk, (size_t)n);
+        if (max_bytes && b.len > max_bytes) {
+            hm_error_set(err, HM_ERR_INPUT, path, 0, 0, NULL,
+                         "too large for an essay (over %zu bytes, see --max-bytes)", max_bytes);
+            hm_buf_free(&b);
+            close(fd);
+            return NULL;
+        }
+    }
+    close(fd);
+    *len = b.len;
+    return hm_buf_take(&b);
+}

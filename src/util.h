@@ -1,0 +1,70 @@
+/* Small shared helpers: allocation that aborts on exhaustion (as cmark does,
+ * so no other code needs an out-of-memory path), growable arrays, a string
+ * buffer, a string set, and UTF-8 decoding. */
+#ifndef HM_UTIL_H
+#define HM_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "histmark.h"
+
+void *hm_xmalloc(size_t n);
+void *hm_xcalloc(size_t n, size_t size);
+void *hm_xrealloc(void *p, size_t n);
+char *hm_xstrdup(const char *s);
+char *hm_xstrndup(const char *s, size_t n);
+
+/* Grow an array `a` with count `n` and capacity `cap` to hold one more. */
+#define HM_GROW(a, n, cap)                                                  \
+    do {                                                                    \
+        if ((n) >= (cap)) {                                                 \
+            (cap) = (cap) ? (cap) * 2 : 8;                                  \
+            (a) = hm_xrealloc((a), (cap) * sizeof(*(a)));                   \
+        }                                                                   \
+    } while (0)
+
+typedef struct hm_buf {
+    char *data;
+    size_t len, cap;
+} hm_buf;
+
+void hm_buf_put(hm_buf *b, const char *s, size_t n);
+void hm_buf_puts(hm_buf *b, const char *s);
+void hm_buf_putc(hm_buf *b, char c);
+void hm_buf_printf(hm_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Hands over the NUL-terminated contents; the buffer is empty afterwards. */
+char *hm_buf_take(hm_buf *b);
+void hm_buf_free(hm_buf *b);
+
+/* An open-addressing set of strings, compared exactly or ASCII-case-folded. */
+typedef struct hm_strset {
+    char **slots;
+    size_t cap, count;
+    bool fold;
+} hm_strset;
+
+void hm_strset_init(hm_strset *s, bool fold);
+void hm_strset_add(hm_strset *s, const char *str, size_t len);
+bool hm_strset_has(const hm_strset *s, const char *str, size_t len);
+void hm_strset_free(hm_strset *s);
+
+/* Decodes one UTF-8 code point at s[*i] (valid UTF-8 assumed), advancing *i. */
+uint32_t hm_utf8_next(const char *s, size_t len, size_t *i);
+void hm_utf8_put(hm_buf *b, uint32_t cp);
+/* Letters and digits, by a cheap test good enough for word boundaries. */
+bool hm_is_word_cp(uint32_t cp);
+bool hm_is_upper_cp(uint32_t cp);
+
+void hm_error_set(hm_error *err, hm_error_code code, const char *file, int line,
+                  int column, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+/* Reads a whole file; NULL and err filled on failure. Refuses more than
+ * max_bytes (0: no limit) and anything that is not a regular file or FIFO. */
+char *hm_read_file(const char *path, size_t max_bytes, size_t *len, hm_error *err);
+
+#endif
