@@ -219,7 +219,14 @@ static void choose_topic(hm_result *r)
             size_t pi = hm_document_para_at(doc, w->start);
             if (pi != SIZE_MAX && doc->paras[pi].kind == HM_PARA_WEBSITE)
                 continue;
-            if (hm_strset_has(&cfg->topics[t].keywords, doc->src->text + w->start, w->end - w->start))
+            const char *ws = doc->src->text + w->start;
+            size_t wl = w->end - w->start;
+            /* "Stalin's" and "Stalin’s" count as Stalin */
+            if (wl > 2 && ws[wl - 1] == 's' && ws[wl - 2] == '\'')
+                wl -= 2;
+            else if (wl > 4 && ws[wl - 1] == 's' && !memcmp(ws + wl - 4, "\xE2\x80\x99", 3))
+                wl -= 4;
+            if (hm_strset_has(&cfg->topics[t].keywords, ws, wl))
                 score += (pi == doc->question) ? 3 : 1;
         }
         if (score > best) {

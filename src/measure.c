@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct para_stats {
     size_t index;
@@ -183,12 +184,19 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
             continue;
         if (is_specific(f)) {
-            evidence++;
+            /* Range, not repetition: count each distinct item once. */
+            bool seen = false;
+            for (size_t j = 0; j < k && !seen; j++) {
+                const hm_finding *g = &scan->findings[j];
+                seen = g->kind == f->kind && g->end - g->start == f->end - f->start &&
+                       strncasecmp(scan->text + g->start, scan->text + f->start, f->end - f->start) == 0;
+            }
+            evidence += !seen;
             kinds_mask |= 1u << f->kind;
         }
         if (f->kind == HM_KIND_QUOTATION)
             quote_bytes_words += word_count_span(doc, f->start, f->end);
-        if (f->suggestion) {
+        if (f->suggestion && f->kind == HM_KIND_PERSON) {
             misspelt++;
             if (names.len < 300)
                 hm_buf_printf(&names, "%s%.*s (%s)", names.len ? ", " : "", (int)(f->end - f->start),

@@ -98,7 +98,8 @@ static bool at_sentence_start(const hm_scan *scan, size_t pos)
     if (si == SIZE_MAX)
         return true;
     size_t s = scan->doc->sents[si].start;
-    while (s < pos && strchr("\"'([", scan->text[s]))
+    /* quotes, brackets and list markers ("- ", "1. ") before the word */
+    while (s < pos && (unsigned char)scan->text[s] < 0x80 && !((scan->text[s] | 32) >= 'a' && (scan->text[s] | 32) <= 'z'))
         s++;
     if (s + 3 <= pos && (unsigned char)scan->text[s] == 0xE2 && (unsigned char)scan->text[s + 1] == 0x80)
         s += 3; /* an opening curly quote */

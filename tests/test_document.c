@@ -1,0 +1,167 @@
+/* Document: paragraphs (with and without blank lines), the question line,
+ * headings, lists, sentences and words. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+static hm_config *cfg;
+
+static int setup(void **state)
+{
+    (void)state;
+    hm_error err = {0};
+    cfg = hm_config_load(NULL, &err);
+    if (!cfg)
+        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
+    return cfg ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    hm_config_free(cfg);
+    return 0;
+}
+
+typedef struct parsed {
+    hm_source src;
+    hm_document doc;
+} parsed;
+
+static void parse(parsed *p, const char *text)
+{
+    assert_true(hm_source_init(&p->src, text, strlen(text), "t", NULL));
+    hm_document_build(&p->doc, &p->src, &cfg->lists);
+}
+
+static void done(parsed *p)
+{
+    hm_document_free(&p->doc);
+    hm_source_free(&p->src);
+}
+
+static size_t count_kind(const hm_document *d, hm_para_kind k)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_paras; i++)
+        n += d->paras[i].kind == k;
+    return n;
+}
+
+static void blank_lines_separate_paragraphs_and_question_is_found(void **state)
+{
+    (void)state;
+    parsed p;
+    parse(&p, "How far was Stalin's rise due to his position? (20 marks)\n\n"
+              "Stalin became General Secretary in 1922.\n\n"
+              "This gave him power over appointments.\r\n\r\n"
+              "In conclusion, the post mattered most.\n");
+    assert_int_equal(p.doc.n_paras, 4);
+    assert_int_equal(p.doc.question, 0);
+    assert_int_equal(p.doc.paras[0].kind, HM_PARA_QUESTION);
+    assert_int_equal(count_kind(&p.doc, HM_PARA_BODY), 3);
+    assert_int_equal(p.doc.paras[3].number, 3);
+    assert_int_equal(p.doc.paras[3].line, 7);
+    done(&p);
+}
+
+/* A paragraph pasted from a PDF: lines wrapped at ~70 columns, no blank
+ * lines; a short line ending a sentence, or a discourse marker, starts a
+ * new paragraph. */
+static void hard_wrapped_text_is_split_into_paragraphs(void **state)
+{
+    (void)state;
+    parsed p;
+    parse(&p, "To what extent did collectivisation succeed in the years 1928-41?\n"
+              "Collectivisation was launched in 1929 and forced the peasants into the\n"
+              "collective farms, which the state could tax and control far more easily\n"
+              "than millions of small private holdings scattered across the country.\n"
+              "This essay argues that it succeeded only partially.\n"
+              "Firstly, grain procurement rose sharply because the state took what it\n"
+              "wanted from the farms regardless of the harvest, even in the famine of\n"
+              "1932-33 when millions of peasants in Ukraine died of hunger as a result.\n"
+              "However, livestock numbers collapsed as peasants slaughtered their animals\n"
+              "rather than hand them over, and output did not recover for many years.\n"
+              "In conclusion, collectivisation gave the state control of the grain but\n"
+              "at a terrible human cost, so its success was partial at best and costly.\n");
+    assert_true(p.doc.hard_wrapped);
+    assert_int_equal(p.doc.paras[0].kind, HM_PARA_QUESTION);
+    assert_int_equal(count_kind(&p.doc, HM_PARA_BODY), 4);
+    const char *t = p.src.text;
+    assert_memory_equal(t + p.doc.paras[2].start, "Firstly", 7);
+    assert_memory_equal(t + p.doc.paras[3].start, "However", 7);
+    assert_memory_equal(t + p.doc.paras[4].start, "In conclusion", 13);
+    done(&p);
+}
+
+static void headings_and_lists_are_recognised(void **state)
+{
+    (void)state;
+    parsed p;
+    parse(&p, "Alliances\n\nStalin allied with Zinoviev and Kamenev against Trotsky in 1923.\n\n"
+              "Why did Stalin win?\n- He controlled appointments.\n- He was underestimated.\n");
+    assert_int_equal(p.doc.paras[0].kind, HM_PARA_HEADING);
+    assert_int_equal(p.doc.paras[1].kind, HM_PARA_BODY);
+    assert_int_equal(count_kind(&p.doc, HM_PARA_LIST_ITEM), 2);
+    size_t asks = 0;
+    for (size_t i = 0; i < p.doc.n_paras; i++)
+        asks += p.doc.paras[i].asks;
+    assert_int_equal(asks, 1);
+    done(&p);
+}
+
+static void sentences_survive_initials_abbreviations_decimals_and_ellipses(void **state)
+{
+    (void)state;
+    parsed p;
+    parse(&p, "J. Stalin was born c. 1878 in Georgia, e.g. in Gori. Output grew 2.5 times... "
+              "or so Dr Smith says. St Petersburg was renamed! Was it? Yes.");
+    assert_int_equal(p.doc.n_paras, 1);
+    assert_int_equal(p.doc.n_sents, 5);
+    const char *t = p.src.text;
+    assert_memory_equal(t + p.doc.sents[1].start, "Output", 6);
+    assert_memory_equal(t + p.doc.sents[2].start, "St Petersburg", 13);
+    done(&p);
+}
+
+static void words_are_counted_with_apostrophes_and_hyphens(void **state)
+{
+    (void)state;
+    parsed p;
+    parse(&p, "Stalin\xE2\x80\x99s Five-Year Plan didn't fail \xE2\x80\x94 entirely.");
+    assert_int_equal(p.doc.paras[0].words, 6);
+    done(&p);
+}
+
+static void empty_and_blank_texts_have_no_paragraphs(void **state)
+{
+    (void)state;
+    parsed p;
+    parse(&p, "");
+    assert_int_equal(p.doc.n_paras, 0);
+    done(&p);
+    parse(&p, " \n\t\n\n   \n");
+    assert_int_equal(p.doc.n_paras, 0);
+    done(&p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(blank_lines_separate_paragraphs_and_question_is_found),
+        cmocka_unit_test(hard_wrapped_text_is_split_into_paragraphs),
+        cmocka_unit_test(headings_and_lists_are_recognised),
+        cmocka_unit_test(sentences_survive_initials_abbreviations_decimals_and_ellipses),
+        cmocka_unit_test(words_are_counted_with_apostrophes_and_hyphens),
+        cmocka_unit_test(empty_and_blank_texts_have_no_paragraphs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,260 @@
+/* Findings through the public API: evidence, argument, names, website
+ * text, notes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "histmark.h"
+
+static hm_config *cfg;
+
+static int setup(void **state)
+{
+    (void)state;
+    hm_error err = {0};
+    cfg = hm_config_load(NULL, &err);
+    if (!cfg)
+        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
+    return cfg ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    hm_config_free(cfg);
+    return 0;
+}
+
+static hm_result *analyze(const char *text)
+{
+    hm_error err = {0};
+    hm_result *r = hm_analyze(cfg, text, strlen(text), NULL, &err);
+    assert_non_null(r);
+    return r;
+}
+
+/* The finding of `kind` whose text is exactly `want`, or NULL. */
+static const hm_finding *find(const hm_result *r, hm_kind kind, const char *want)
+{
+    size_t len;
+    const char *text = hm_result_text(r, &len);
+    for (size_t i = 0; i < hm_result_finding_count(r); i++) {
+        const hm_finding *f = hm_result_finding(r, i);
+        if (f->kind == kind && f->end - f->start == strlen(want) && memcmp(text + f->start, want, f->end - f->start) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+static size_t count(const hm_result *r, hm_kind kind)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < hm_result_finding_count(r); i++)
+        n += hm_result_finding(r, i)->kind == kind;
+    return n;
+}
+
+static bool has_warning(const hm_result *r, const char *code)
+{
+    for (size_t i = 0; i < hm_result_warning_count(r); i++)
+        if (strcmp(hm_result_warning(r, i)->code, code) == 0)
+            return true;
+    return false;
+}
+
+static void dates_in_every_form(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("Power changed in 1924, across 1928-53 and in the 1930s, above all by the mid-1930s. "
+                           "Kirov died on 1 December 1934; war came on June 22 and a trial in Jan 1935.");
+    const char *want[] = {"1924", "1928-53", "1930s", "mid-1930s", "1 December 1934", "June 22", "Jan 1935"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        assert_non_null(find(r, HM_KIND_DATE, want[i]));
+    assert_int_equal(count(r, HM_KIND_DATE), 7);
+    hm_result_free(r);
+}
+
+static void figures_but_not_years_or_small_counts(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("He read 26,000 files; 22% voted; 14 out of 16 agreed; three out of five fled; "
+                           "34 million died; over 3,000 were shot. In 1928 he had two main feats.");
+    const char *want[] = {"26,000", "22%", "14 out of 16", "three out of five", "34 million", "over 3,000"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        assert_non_null(find(r, HM_KIND_FIGURE, want[i]));
+    assert_int_equal(count(r, HM_KIND_FIGURE), 6);
+    assert_null(find(r, HM_KIND_FIGURE, "1928"));
+    hm_result_free(r);
+}
+
+static void people_with_possessives_and_historians(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("Stalin\xE2\x80\x99s rivals included Leon Trotsky. The historian Sheila Fitzpatrick "
+                           "disagrees with Conquest's view. In Moscow the Politburo met.");
+    assert_non_null(find(r, HM_KIND_PERSON, "Stalin"));
+    assert_non_null(find(r, HM_KIND_PERSON, "Leon Trotsky"));
+    assert_non_null(find(r, HM_KIND_PERSON, "Sheila Fitzpatrick"));
+    assert_non_null(find(r, HM_KIND_PERSON, "Conquest"));
+    assert_null(find(r, HM_KIND_PERSON, "Moscow"));
+    assert_null(find(r, HM_KIND_PERSON, "Politburo"));
+    hm_result_free(r);
+}
+
+static void people_without_a_topic_pack(void **state)
+{
+    (void)state;
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, NULL, "none"};
+    hm_config *plain = hm_config_load(&o, NULL);
+    assert_non_null(plain);
+    const char *text = "During the war Churchill met Roosevelt at Yalta in February 1945. "
+                       "Later the Labour Party won the election in Britain.";
+    hm_result *r = hm_analyze(plain, text, strlen(text), NULL, NULL);
+    assert_non_null(r);
+    assert_null(hm_result_topic(r));
+    assert_non_null(find(r, HM_KIND_PERSON, "Churchill"));
+    assert_non_null(find(r, HM_KIND_PERSON, "Roosevelt"));
+    assert_null(find(r, HM_KIND_PERSON, "Yalta"));
+    assert_null(find(r, HM_KIND_PERSON, "Labour Party"));
+    assert_null(find(r, HM_KIND_PERSON, "Britain"));
+    assert_null(find(r, HM_KIND_PERSON, "During"));
+    hm_result_free(r);
+    hm_config_free(plain);
+}
+
+static void misspelt_names_get_suggestions(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("How did Stalin defeat his rivals in the Politburo by 1929?\n\n"
+                           "Stalin beat Trosky and then Kamanev and Zinoviev, while Bukharin waited. "
+                           "Then Stain turned on Bukharin and the kulaks in 1928.");
+    assert_string_equal(hm_result_topic(r), "russia-1917-53");
+    const hm_finding *f = find(r, HM_KIND_PERSON, "Trosky");
+    assert_non_null(f);
+    assert_non_null(f->suggestion);
+    assert_non_null(strstr(f->suggestion, "Trotsky"));
+    f = find(r, HM_KIND_PERSON, "Kamanev");
+    assert_non_null(f);
+    assert_non_null(strstr(f->suggestion, "Kamenev"));
+    f = find(r, HM_KIND_PERSON, "Stain");
+    assert_non_null(f);
+    assert_non_null(strstr(f->suggestion, "Stalin"));
+    assert_null(find(r, HM_KIND_PERSON, "Zinoviev")->suggestion);
+    bool gap = false;
+    for (size_t i = 0; i < hm_result_gap_count(r); i++)
+        gap |= strstr(hm_result_gap(r, i)->text, "spelling") != NULL;
+    assert_true(gap);
+    hm_result_free(r);
+}
+
+static void events_from_the_topic_pack(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("How far did Stalin's power change in the years 1928-53?\n\n"
+                           "The NEP ended and the Great Terror followed, with the NKVD doing the killing.");
+    assert_non_null(find(r, HM_KIND_EVENT, "NEP"));
+    assert_non_null(find(r, HM_KIND_EVENT, "Great Terror"));
+    hm_result_free(r);
+}
+
+static void quotations_not_scare_quotes(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("Service calls it \xE2\x80\x9C" "a revolution from above\xE2\x80\x9D. "
+                           "The \"kulaks\" were blamed, and Stalin's and Lenin's aims differed.");
+    assert_non_null(find(r, HM_KIND_QUOTATION, "\xE2\x80\x9C" "a revolution from above\xE2\x80\x9D"));
+    assert_int_equal(count(r, HM_KIND_QUOTATION), 1);
+    hm_result_free(r);
+}
+
+static void argument_language(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("The change was fundamental, partial or superficial, and to some extent decisive. "
+                           "However, terror was more important than propaganda because it led to fear.\n\n"
+                           "In conclusion, the change was partial.");
+    assert_non_null(find(r, HM_KIND_JUDGEMENT, "fundamental"));
+    assert_non_null(find(r, HM_KIND_JUDGEMENT, "superficial"));
+    assert_non_null(find(r, HM_KIND_JUDGEMENT, "to some extent"));
+    assert_non_null(find(r, HM_KIND_JUDGEMENT, "more important than"));
+    assert_non_null(find(r, HM_KIND_COUNTERARGUMENT, "However"));
+    assert_non_null(find(r, HM_KIND_CAUSATION, "because"));
+    assert_non_null(find(r, HM_KIND_CAUSATION, "led to"));
+    assert_non_null(find(r, HM_KIND_CONCLUSION, "In conclusion"));
+    hm_result_free(r);
+}
+
+static void positions_are_bytes_lines_and_code_point_columns(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("Question?\r\n\r\n\xE2\x80\x9CWe\xE2\x80\x9D said it in 1936.");
+    const hm_finding *f = find(r, HM_KIND_DATE, "1936");
+    assert_non_null(f);
+    size_t len;
+    const char *text = hm_result_text(r, &len);
+    assert_memory_equal(text + f->start, "1936", 4);
+    assert_int_equal(f->line, 3);
+    assert_int_equal(f->column, 17);
+    assert_int_equal(f->paragraph, 1);
+    hm_result_free(r);
+}
+
+static void website_text_is_flagged_and_left_out(void **state)
+{
+    (void)state;
+    hm_result *with = analyze("Why did Stalin win?\n\nStalin won in 1929 because he controlled the Party.\n\n"
+                              "Join now!\n\nYou May Also Find These Documents Helpful\n\n"
+                              "Trotsky and the Left Opposition in 1927 and Zinoviev in 1926\n\n- 1472 Words\n");
+    assert_true(has_warning(with, "website-text"));
+    assert_null(find(with, HM_KIND_PERSON, "Trotsky"));
+    assert_null(find(with, HM_KIND_DATE, "1927"));
+    assert_non_null(find(with, HM_KIND_DATE, "1929"));
+    hm_result_free(with);
+}
+
+static void notes_are_not_an_essay(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("Why did Lenin introduce the NEP?\nThe economy had collapsed by 1921.\n\n"
+                           "What was War Communism?\nGrain requisitioning from 1918.\n\n"
+                           "Who opposed the NEP?\nThe Left, including Trotsky.\n\n"
+                           "When did the NEP end?\nIn 1928 with the grain crisis.\n");
+    assert_true(has_warning(r, "not-an-essay"));
+    assert_true(hm_result_level(r) <= 2);
+    hm_result_free(r);
+}
+
+static void empty_input_gets_a_result_and_mark_zero(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("");
+    assert_int_equal(hm_result_mark(r), 0);
+    assert_int_equal(hm_result_words(r), 0);
+    hm_result_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(dates_in_every_form),
+        cmocka_unit_test(figures_but_not_years_or_small_counts),
+        cmocka_unit_test(people_with_possessives_and_historians),
+        cmocka_unit_test(people_without_a_topic_pack),
+        cmocka_unit_test(misspelt_names_get_suggestions),
+        cmocka_unit_test(events_from_the_topic_pack),
+        cmocka_unit_test(quotations_not_scare_quotes),
+        cmocka_unit_test(argument_language),
+        cmocka_unit_test(positions_are_bytes_lines_and_code_point_columns),
+        cmocka_unit_test(website_text_is_flagged_and_left_out),
+        cmocka_unit_test(notes_are_not_an_essay),
+        cmocka_unit_test(empty_input_gets_a_result_and_mark_zero),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,113 @@
+/* Text in: decoding and positions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "source.h"
+
+static void utf8_bom_is_dropped(void **state)
+{
+    (void)state;
+    hm_source s;
+    assert_true(hm_source_init(&s, "\xEF\xBB\xBFHello", 8, "t", NULL));
+    assert_string_equal(s.text, "Hello");
+    assert_int_equal(s.encoding, HM_ENC_UTF8_BOM);
+    hm_source_free(&s);
+}
+
+static void utf16_with_bom_is_converted(void **state)
+{
+    (void)state;
+    hm_source s;
+    const char le[] = "\xFF\xFE" "S\0t\0a\0l\0i\0n\0 \0\x19\x20s\0";
+    assert_true(hm_source_init(&s, le, sizeof le - 1, "t", NULL));
+    assert_string_equal(s.text, "Stalin \xE2\x80\x99s");
+    assert_int_equal(s.encoding, HM_ENC_UTF16LE);
+    hm_source_free(&s);
+    const char be[] = "\xFE\xFF\0L\0e\0n\0i\0n";
+    assert_true(hm_source_init(&s, be, sizeof be - 1, "t", NULL));
+    assert_string_equal(s.text, "Lenin");
+    hm_source_free(&s);
+}
+
+static void utf16_without_bom_is_guessed(void **state)
+{
+    (void)state;
+    hm_source s;
+    const char le[] = "I\0n\0 \0" "1\0" "9\0" "2\0" "8\0 \0S\0t\0a\0l\0i\0n\0";
+    assert_true(hm_source_init(&s, le, sizeof le - 1, "t", NULL));
+    assert_string_equal(s.text, "In 1928 Stalin");
+    assert_true(s.utf16_guessed);
+    hm_source_free(&s);
+}
+
+static void invalid_utf8_reads_as_windows_1252(void **state)
+{
+    (void)state;
+    hm_source s;
+    /* Word's export: curly quotes 0x93/0x94 and a pound sign 0xA3 */
+    assert_true(hm_source_init(&s, "\x93" "Dizzy" "\x94 \xA3" "5", 10, "t", NULL));
+    assert_string_equal(s.text, "\xE2\x80\x9C" "Dizzy" "\xE2\x80\x9D \xC2\xA3" "5");
+    assert_int_equal(s.encoding, HM_ENC_CP1252);
+    hm_source_free(&s);
+}
+
+static void binary_is_refused_with_the_file_named(void **state)
+{
+    (void)state;
+    hm_source s;
+    hm_error err = {0};
+    assert_false(hm_source_init(&s, "PK\x03\x04\0\0binary", 12, "essay.docx", &err));
+    assert_int_equal(err.code, HM_ERR_INPUT);
+    assert_string_equal(err.file, "essay.docx");
+    assert_non_null(strstr(err.message, "not a text file"));
+}
+
+static void positions_count_code_points_and_all_line_endings(void **state)
+{
+    (void)state;
+    hm_source s;
+    const char *t = "ab\r\nc\rd\n\xE2\x80\x9CStalin";
+    assert_true(hm_source_init(&s, t, strlen(t), "t", NULL));
+    unsigned line, col;
+    hm_source_position(&s, 4, &line, &col); /* c */
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 1);
+    hm_source_position(&s, 6, &line, &col); /* d after a lone CR */
+    assert_int_equal(line, 3);
+    assert_int_equal(col, 1);
+    size_t stalin = strlen("ab\r\nc\rd\n\xE2\x80\x9C");
+    hm_source_position(&s, stalin, &line, &col);
+    assert_int_equal(line, 4);
+    assert_int_equal(col, 2); /* the quote is one code point of three bytes */
+    hm_source_free(&s);
+}
+
+static void empty_input_is_text(void **state)
+{
+    (void)state;
+    hm_source s;
+    assert_true(hm_source_init(&s, "", 0, "t", NULL));
+    assert_int_equal(s.len, 0);
+    assert_int_equal(s.n_lines, 1);
+    hm_source_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(utf8_bom_is_dropped),
+        cmocka_unit_test(utf16_with_bom_is_converted),
+        cmocka_unit_test(utf16_without_bom_is_guessed),
+        cmocka_unit_test(invalid_utf8_reads_as_windows_1252),
+        cmocka_unit_test(binary_is_refused_with_the_file_named),
+        cmocka_unit_test(positions_count_code_points_and_all_line_endings),
+        cmocka_unit_test(empty_input_is_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
