@@ -65,7 +65,8 @@ static unsigned edit_distance(const char *a, size_t la, const char *b, size_t lb
     return d[la][lb];
 }
 
-/* The pack person whose one-word name this word misspells, or SIZE_MAX. */
+/* The pack's one-word name (an index into name_tokens) that this word
+ * misspells, or SIZE_MAX. */
 static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n)
 {
     const hm_topic *t = scan->topic;
@@ -89,7 +90,7 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n)
         if (best == SIZE_MAX && edit_distance(w, n, tok, tl, limit) <= limit)
             best = i;
     }
-    return best == SIZE_MAX ? SIZE_MAX : t->name_token_person[best];
+    return best;
 }
 
 static bool at_sentence_start(const hm_scan *scan, size_t pos)
@@ -188,8 +189,8 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
                 continue;
             hm_finding *f = hm_scan_add(scan, rule, w[bad_word].start, w[bad_word].end);
             if (f) {
-                f->suggestion = scan->topic->people[person].name;
-                f->canonical = scan->topic->people[person].name;
+                f->suggestion = scan->topic->name_tokens[person];
+                f->canonical = scan->topic->people[scan->topic->name_token_person[person]].name;
                 f->message = "A key name that looks misspelt";
             }
             continue;
@@ -209,7 +210,9 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             if (in_any_list(l, s, n) || (scan->topic && hm_strset_has(&scan->topic->places, s, n)))
                 listed++;
         }
-        if (named == 0 || eventish || listed == named)
+        /* "the Duke of Norfolk": a title of a place is a person */
+        bool title_of = title && first + 1 < nw && is_connector(t + w[first + 1].start, w[first + 1].end - w[first + 1].start);
+        if (named == 0 || eventish || (listed == named && !title_of))
             continue;
         if (hm_in_span_of_kind(scan, start, end, HM_KIND_PERSON) ||
             hm_in_span_of_kind(scan, start, end, HM_KIND_EVENT) ||

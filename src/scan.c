@@ -79,7 +79,8 @@ void hm_scan_finish(hm_scan *scan)
 {
     /* qsort is not stable; rule order breaks ties through the kind only,
      * which is all the overlap rules below need. */
-    qsort(scan->findings, scan->n_findings, sizeof *scan->findings, by_position);
+    if (scan->n_findings)
+        qsort(scan->findings, scan->n_findings, sizeof *scan->findings, by_position);
     size_t last_end[HM_KIND_COUNT] = {0};
     bool any[HM_KIND_COUNT] = {false};
     size_t kept = 0;

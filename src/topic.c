@@ -104,9 +104,10 @@ static pcre2_code *compile_entries(const hm_config *cfg, hm_topic *t, const hm_t
     return re;
 }
 
-static void add_keyword_words(hm_strset *set, const char *s)
+static void add_keyword_words(hm_strset *set, const hm_lists *l, const char *s)
 {
-    /* Every capitalised word of a name or alias is typical of the topic. */
+    /* Every capitalised word of a name or alias is typical of the topic,
+     * unless it is a common word ("First", "Great", "Party") or a given name. */
     const char *p = s;
     while (*p) {
         while (*p == ' ' || *p == '.')
@@ -114,8 +115,12 @@ static void add_keyword_words(hm_strset *set, const char *s)
         const char *a = p;
         while (*p && *p != ' ' && *p != '.')
             p++;
-        if (p - a >= 4 && *a >= 'A' && *a <= 'Z')
-            hm_strset_add(set, a, (size_t)(p - a));
+        size_t n = (size_t)(p - a);
+        if (n >= 4 && *a >= 'A' && *a <= 'Z' && !hm_list_has(l->sentence_starters, a, n) &&
+            !hm_list_has(l->given_names, a, n) && !hm_list_has(l->months, a, n) &&
+            !hm_list_has(l->titles, a, n) && !hm_list_has(l->event_words, a, n) &&
+            !hm_list_has(l->bodies, a, n) && !hm_list_has_fold(l->stopwords, a, n))
+            hm_strset_add(set, a, n);
     }
 }
 
@@ -197,7 +202,7 @@ bool hm_topic_load(hm_config *cfg, hm_topic *t, const char *data, size_t len, co
         }
     }
     for (size_t i = 0; i < t->n_people; i++) {
-        add_keyword_words(&t->keywords, t->people[i].name);
+        add_keyword_words(&t->keywords, &cfg->lists, t->people[i].name);
         for (size_t a = 0; a < t->people[i].n_aliases; a++) {
             const char *al = t->people[i].aliases[a];
             if (!strchr(al, ' ') && strlen(al) >= 4) {
@@ -211,7 +216,7 @@ bool hm_topic_load(hm_config *cfg, hm_topic *t, const char *data, size_t len, co
     }
     for (size_t i = 0; i < t->n_events; i++)
         for (size_t a = 0; a < t->events[i].n_aliases; a++)
-            add_keyword_words(&t->keywords, t->events[i].aliases[a]);
+            add_keyword_words(&t->keywords, &cfg->lists, t->events[i].aliases[a]);
     t->people_re = compile_entries(cfg, t, t->people, t->n_people, "people", err);
     if (!t->people_re)
         goto out;

@@ -121,7 +121,7 @@ static uint64_t hash_str(const char *s, size_t n, bool fold)
 
 static bool same(const char *a, const char *b, size_t n, bool fold)
 {
-    if (a[n] != '\0')
+    if (strnlen(a, n + 1) != n)
         return false;
     if (!fold)
         return memcmp(a, b, n) == 0;

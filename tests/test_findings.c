@@ -158,7 +158,8 @@ static void events_from_the_topic_pack(void **state)
 {
     (void)state;
     hm_result *r = analyze("How far did Stalin's power change in the years 1928-53?\n\n"
-                           "The NEP ended and the Great Terror followed, with the NKVD doing the killing.");
+                           "The NEP ended when Stalin turned on Bukharin and the kulaks, and the Great Terror "
+                           "followed, with the NKVD under Yezhov doing the killing.");
     assert_non_null(find(r, HM_KIND_EVENT, "NEP"));
     assert_non_null(find(r, HM_KIND_EVENT, "Great Terror"));
     hm_result_free(r);
