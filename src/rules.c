@@ -45,8 +45,12 @@ pcre2_code *hm_compile(const hm_config *cfg, const char *pattern, uint32_t extra
                      rule ? rule : "?", (const char *)msg, (size_t)offset, pattern);
         return NULL;
     }
-    /* JIT when the platform allows it; the interpreter otherwise. */
-    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    /* JIT when the platform allows it; the interpreter otherwise.
+     * HISTMARK_NO_JIT=1 forces the interpreter: valgrind cannot follow
+     * JIT-generated code and reports false errors inside it. */
+    const char *no_jit = getenv("HISTMARK_NO_JIT");
+    if (!no_jit || !*no_jit || *no_jit == '0')
+        (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return re;
 }
 
