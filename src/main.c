@@ -10,10 +10,22 @@
 #include "histmark.h"
 #include "util.h"
 
-typedef enum format { FORMAT_TEXT, FORMAT_JSON } format;
+/* The report formats. A format renders one essay at a time; `separator`
+ * goes between two essays' reports. */
+typedef int (*render_fn)(const hm_result *r, unsigned flags, hm_write_fn write, void *ud);
+typedef struct format {
+    const char *name;
+    render_fn render;
+    const char *separator;
+} format;
+
+static const format formats[] = {
+    {"text", hm_render_text, "\n"},
+    {"json", hm_render_json, ""},
+};
 
 typedef struct options {
-    format fmt;
+    const format *fmt;
     const char *output;
     const char *question;
     const char *test_rules;
@@ -157,6 +169,7 @@ static char *read_stdin(size_t max, size_t *len, hm_error *err)
 int main(int argc, char **argv)
 {
     options o = {0};
+    o.fmt = &formats[0];
     o.color = -1;
     o.config.version = HM_CONFIG_OPTIONS_VERSION;
     enum { OPT_RUBRIC = 256, OPT_RULES, OPT_LISTS, OPT_TOPIC, OPT_QUESTION, OPT_TEST_RULES, OPT_COLOR, OPT_MAX };
@@ -173,12 +186,15 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "f:o:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (strcmp(optarg, "text") == 0)
-                o.fmt = FORMAT_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                o.fmt = FORMAT_JSON;
-            else {
-                fprintf(stderr, "histmark: unknown format '%s' (text or json)\n", optarg);
+            o.fmt = NULL;
+            for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+                if (strcmp(optarg, formats[i].name) == 0)
+                    o.fmt = &formats[i];
+            if (!o.fmt) {
+                fprintf(stderr, "histmark: unknown format '%s' (", optarg);
+                for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+                    fprintf(stderr, "%s%s", i ? ", " : "", formats[i].name);
+                fputs(")\n", stderr);
                 return HM_EXIT_CONFIG;
             }
             break;
@@ -246,6 +262,7 @@ int main(int argc, char **argv)
     size_t max = o.max_bytes ? o.max_bytes : HM_DEFAULT_MAX_BYTES;
 
     int status = HM_EXIT_OK;
+    size_t reported = 0;
     hm_buf report = {0};
     for (int i = optind; i < argc; i++) {
         const char *path = argv[i];
@@ -263,13 +280,9 @@ int main(int argc, char **argv)
             status = HM_EXIT_INPUT;
             continue;
         }
-        if (o.fmt == FORMAT_JSON)
-            hm_render_json(r, 0, write_buf, &report);
-        else {
-            if (report.len)
-                hm_buf_puts(&report, "\n");
-            hm_render_text(r, color ? HM_RENDER_COLOR : 0, write_buf, &report);
-        }
+        if (reported++)
+            hm_buf_puts(&report, o.fmt->separator);
+        o.fmt->render(r, color ? HM_RENDER_COLOR : 0, write_buf, &report);
         hm_result_free(r);
         /* Stream to stdout as we go; a file gets everything at the end. */
         if (!o.output) {

@@ -540,18 +540,41 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
             if (round < st->n_strengths)
                 out->strengths[out->n_strengths++] = st->strengths[round];
         }
+    /* Two strands may miss the same thing (a conclusion): say it once. */
     out->gaps = hm_xcalloc(r->max_gaps + r->n_advice + 1, sizeof *out->gaps);
+    hm_feature_id *gap_feature = hm_xcalloc(r->max_gaps + r->n_advice + 1, sizeof *gap_feature);
     for (size_t k = r->n_strands; k-- > 0;) {
         const hm_strand *st = &out->strands[order[k]];
-        for (size_t i = 0; i < st->n_gaps && out->n_gaps < r->max_gaps; i++)
-            out->gaps[out->n_gaps++] = st->gaps[i];
+        const hm_strand_def *d = &r->strands[order[k]];
+        const hm_level_def *next = levels[order[k]] < 5 ? &d->levels[levels[order[k]]] : NULL;
+        size_t gi = 0;
+        for (size_t i = 0; next && i < next->n_reqs && gi < st->n_gaps; i++) {
+            const hm_cond *c = &next->reqs[i];
+            if (!c->gap || cond_holds(c, fs))
+                continue;
+            bool dup = false;
+            for (size_t j = 0; j < out->n_gaps; j++)
+                dup |= gap_feature[j] == c->feature;
+            if (!dup && out->n_gaps < r->max_gaps) {
+                gap_feature[out->n_gaps] = c->feature;
+                out->gaps[out->n_gaps++] = st->gaps[gi];
+            }
+            gi++;
+        }
     }
     for (size_t a = 0; a < r->n_advice; a++) {
         const hm_check *adv = &r->advice[a];
-        if (adv->n_conds && all_hold(adv->conds, adv->n_conds, fs) && out->n_gaps < r->max_gaps + r->n_advice)
-            out->gaps[out->n_gaps++] =
-                make_note(out, NULL, adv->message, &fs->f[adv->conds[0].feature], scan, true);
+        if (!adv->n_conds || !all_hold(adv->conds, adv->n_conds, fs))
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < out->n_gaps; j++)
+            dup |= gap_feature[j] == adv->conds[0].feature;
+        if (!dup) {
+            gap_feature[out->n_gaps] = adv->conds[0].feature;
+            out->gaps[out->n_gaps++] = make_note(out, NULL, adv->message, &fs->f[adv->conds[0].feature], scan, true);
+        }
     }
+    free(gap_feature);
     for (size_t w = 0; w < r->n_warnings; w++) {
         const hm_check *wc = &r->warnings[w];
         if (wc->n_conds && all_hold(wc->conds, wc->n_conds, fs)) {
