@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 typedef struct para_stats {
     size_t index;
@@ -20,11 +19,25 @@ typedef struct para_stats {
     size_t first_judgement_start, first_judgement_end;
 } para_stats;
 
+/* The first word starting at or after `from`. */
+static size_t first_word(const hm_document *doc, size_t from)
+{
+    size_t lo = 0, hi = doc->n_words;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (doc->words[mid].start < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static unsigned word_count_span(const hm_document *doc, size_t from, size_t to)
 {
     unsigned n = 0;
-    for (size_t k = 0; k < doc->n_words; k++)
-        n += doc->words[k].start >= from && doc->words[k].end <= to;
+    for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++)
+        n += doc->words[k].end <= to;
     return n;
 }
 
@@ -97,9 +110,9 @@ static unsigned terms_in(const hm_features *fs, const hm_document *doc, size_t f
                          bool *seen)
 {
     unsigned hits = 0;
-    for (size_t k = 0; k < doc->n_words; k++) {
+    for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++) {
         const hm_word *w = &doc->words[k];
-        if (w->start < from || w->end > to)
+        if (w->end > to)
             continue;
         for (size_t t = 0; t < fs->n_terms; t++)
             if (word_matches_term(doc->src->text + w->start, w->end - w->start, fs->terms[t])) {
@@ -159,6 +172,9 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         (n_body + n_items + n_headings) ? (double)n_items / (double)(n_body + n_items + n_headings) : 0;
 
     para_stats *ps = hm_xcalloc(doc->n_paras, sizeof *ps);
+    size_t *ps_of = hm_xmalloc((doc->n_paras + 1) * sizeof *ps_of); /* paragraph -> ps */
+    for (size_t i = 0; i < doc->n_paras; i++)
+        ps_of[i] = SIZE_MAX;
     size_t n_ps = 0;
     for (size_t i = 0; i < doc->n_paras; i++) {
         if (doc->paras[i].kind != HM_PARA_BODY)
@@ -168,12 +184,14 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             continue;
         ps[n_ps].index = i;
         ps[n_ps].words = doc->paras[i].words;
-        n_ps++;
+        ps_of[i] = n_ps++;
     }
 
     /* Walk the findings once, crediting paragraphs. */
     unsigned evidence = 0, kinds_mask = 0, misspelt = 0, website = 0, quote_bytes_words = 0;
     hm_buf names = {0};
+    hm_strset distinct; /* "kind:text", case-folded */
+    hm_strset_init(&distinct, true);
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         size_t pi = hm_document_para_at(doc, f->start);
@@ -185,13 +203,13 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             continue;
         if (is_specific(f)) {
             /* Range, not repetition: count each distinct item once. */
-            bool seen = false;
-            for (size_t j = 0; j < k && !seen; j++) {
-                const hm_finding *g = &scan->findings[j];
-                seen = g->kind == f->kind && g->end - g->start == f->end - f->start &&
-                       strncasecmp(scan->text + g->start, scan->text + f->start, f->end - f->start) == 0;
+            hm_buf key = {0};
+            hm_buf_printf(&key, "%d:%.*s", (int)f->kind, (int)(f->end - f->start), scan->text + f->start);
+            if (!hm_strset_has(&distinct, key.data, key.len)) {
+                hm_strset_add(&distinct, key.data, key.len);
+                evidence++;
             }
-            evidence += !seen;
+            hm_buf_free(&key);
             kinds_mask |= 1u << f->kind;
         }
         if (f->kind == HM_KIND_QUOTATION)
@@ -223,10 +241,8 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                 }
             }
         }
-        for (size_t m = 0; m < n_ps; m++) {
-            if (ps[m].index != pi)
-                continue;
-            para_stats *s = &ps[m];
+        if (ps_of[pi] != SIZE_MAX) {
+            para_stats *s = &ps[ps_of[pi]];
             if (is_specific(f)) {
                 s->specific++;
                 s->kinds_mask |= 1u << f->kind;
@@ -254,6 +270,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                 s->argument_first++;
         }
     }
+    hm_strset_free(&distinct);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
     unsigned kinds = 0;
     for (unsigned m = kinds_mask; m; m &= m - 1)
@@ -410,6 +427,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         F[HM_F_TRUNCATED].value = !(e > p->start && (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?'));
     }
     free(ps);
+    free(ps_of);
 }
 
 void hm_features_free(hm_features *fs)

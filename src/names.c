@@ -108,27 +108,29 @@ static bool at_sentence_start(const hm_scan *scan, size_t pos)
 }
 
 /* Does this capitalised word also appear mid-sentence somewhere? Then it
- * is a name and not just a sentence's first word. */
-static bool capitalised_elsewhere(const hm_scan *scan, const char *w, size_t n, size_t skip)
+ * is a name and not just a sentence's first word. The set of such words is
+ * built once per essay, so the question costs a hash lookup. */
+static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
 {
-    const char *t = scan->text;
-    const char *p = t;
-    while ((p = memmem(p, scan->len - (size_t)(p - t), w, n)) != NULL) {
-        size_t at = (size_t)(p - t);
-        p += n;
-        if (at == skip)
-            continue;
-        if (at > 0 && (unsigned char)t[at - 1] > 0x7F)
-            continue;
-        if (at > 0 && ((t[at - 1] >= 'a' && t[at - 1] <= 'z') || (t[at - 1] >= 'A' && t[at - 1] <= 'Z')))
-            continue;
-        size_t end = at + n;
-        if (end < scan->len && ((t[end] >= 'a' && t[end] <= 'z') || (t[end] >= 'A' && t[end] <= 'Z')))
-            continue;
-        if (!at_sentence_start(scan, at))
-            return true;
+    if (!scan->capitalised_built) {
+        hm_strset_init(&scan->capitalised, false);
+        const hm_document *doc = scan->doc;
+        for (size_t k = 0; k < doc->n_words; k++) {
+            const hm_word *wd = &doc->words[k];
+            size_t i = wd->start;
+            if (!hm_is_upper_cp(hm_utf8_next(scan->text, wd->end, &i)) || at_sentence_start(scan, wd->start))
+                continue;
+            size_t len = wd->end - wd->start;
+            const char *s = scan->text + wd->start;
+            if (len > 2 && s[len - 1] == 's' && s[len - 2] == '\'')
+                len -= 2;
+            else if (len > 4 && s[len - 1] == 's' && !memcmp(s + len - 4, "\xE2\x80\x99", 3))
+                len -= 4;
+            hm_strset_add(&scan->capitalised, s, len);
+        }
+        scan->capitalised_built = true;
     }
-    return false;
+    return hm_strset_has(&scan->capitalised, w, n);
 }
 
 typedef struct span_vec {
@@ -225,7 +227,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             size_t n = w[first].end - w[first].start;
             bool possessive = end + 1 < scan->len && (t[end] == '\'' || (unsigned char)t[end] == 0xE2);
             if (!hm_list_has(l->given_names, s, n) && !possessive &&
-                !capitalised_elsewhere(scan, s, n, start))
+                !capitalised_elsewhere(scan, s, n))
                 continue;
         }
         hm_scan_add(scan, rule, start, end);

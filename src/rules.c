@@ -551,7 +551,10 @@ void hm_rules_run(hm_scan *scan, hm_phase phase)
                       r->scope == HM_SCOPE_QUOTATION)
                        ? HM_PHASE_PARTS
                        : HM_PHASE_BODY;
-        if (p == phase)
-            run_rule(scan, r);
+        if (p != phase)
+            continue;
+        if (r->type == HM_RULE_NAMES)
+            hm_scan_sort(scan); /* for its overlap queries */
+        run_rule(scan, r);
     }
 }

@@ -23,6 +23,7 @@ void hm_scan_free_data(hm_scan *scan)
 {
     pcre2_match_data_free(scan->md);
     scan->md = NULL;
+    hm_strset_free(&scan->capitalised);
 }
 
 hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t end)
@@ -75,12 +76,27 @@ static int by_position(const void *a, const void *b)
     return (int)x->kind - (int)y->kind;
 }
 
+void hm_scan_sort(hm_scan *scan)
+{
+    if (scan->n_findings)
+        qsort(scan->findings, scan->n_findings, sizeof *scan->findings, by_position);
+    scan->n_sorted = scan->n_findings;
+    scan->max_span = 0;
+    for (size_t i = 0; i < scan->n_findings; i++) {
+        const hm_finding *f = &scan->findings[i];
+        if ((f->kind == HM_KIND_PERSON || f->kind == HM_KIND_EVENT || f->kind == HM_KIND_DATE) &&
+            f->end - f->start > scan->max_span)
+            scan->max_span = f->end - f->start;
+    }
+}
+
 void hm_scan_finish(hm_scan *scan)
 {
     /* qsort is not stable; rule order breaks ties through the kind only,
      * which is all the overlap rules below need. */
-    if (scan->n_findings)
-        qsort(scan->findings, scan->n_findings, sizeof *scan->findings, by_position);
+    hm_scan_sort(scan);
+    hm_source_cursor cursor;
+    hm_source_cursor_init(&cursor, scan->doc->src);
     size_t last_end[HM_KIND_COUNT] = {0};
     bool any[HM_KIND_COUNT] = {false};
     size_t kept = 0;
@@ -105,17 +121,32 @@ void hm_scan_finish(hm_scan *scan)
             last_end[f.kind] = f.end;
         size_t p = hm_document_para_at(scan->doc, f.start);
         f.paragraph = p == SIZE_MAX ? 0 : scan->doc->paras[p].number;
-        hm_source_position(scan->doc->src, f.start, &f.line, &f.column);
+        hm_source_cursor_move(&cursor, f.start);
+        f.line = cursor.line;
+        f.column = cursor.column;
         scan->findings[kept++] = f;
     }
     scan->n_findings = kept;
+    scan->n_sorted = 0;
 }
 
 bool hm_in_span_of_kind(const hm_scan *scan, size_t start, size_t end, hm_kind kind)
 {
-    for (size_t i = 0; i < scan->n_findings; i++) {
-        const hm_finding *f = &scan->findings[i];
-        if (f->kind == kind && f->start < end && start < f->end)
+    /* The first finding starting at or after `end`, then back over those
+     * that could still reach `start`. */
+    size_t lo = 0, hi = scan->n_sorted;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (scan->findings[mid].start < end)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    while (lo-- > 0) {
+        const hm_finding *f = &scan->findings[lo];
+        if (f->start + scan->max_span < start)
+            break;
+        if (f->kind == kind && start < f->end)
             return true;
     }
     return false;

@@ -23,6 +23,12 @@ typedef struct hm_scan {
     size_t n_warnings, cap_warnings;
     size_t intro, conclusion;   /* paragraph indices, SIZE_MAX when none */
     unsigned limit_hits;
+    /* Overlap queries binary-search findings[0, n_sorted), sorted by start;
+     * person, event and date spans there are at most max_span bytes long. */
+    size_t n_sorted, max_span;
+    /* Words written with a capital somewhere mid-sentence, built on first use. */
+    hm_strset capitalised;
+    bool capitalised_built;
 } hm_scan;
 
 typedef enum hm_phase {
@@ -53,6 +59,10 @@ bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm
  * covers, and fills paragraph, line and column. */
 void hm_scan_finish(hm_scan *scan);
 
+/* Sorts the findings so far by position, for hm_in_span_of_kind. */
+void hm_scan_sort(hm_scan *scan);
+/* Does [start, end) overlap a person, event or date finding made before the
+ * last hm_scan_sort? Logarithmic, so long texts stay linear overall. */
 bool hm_in_span_of_kind(const hm_scan *scan, size_t start, size_t end, hm_kind kind);
 
 #endif

@@ -196,3 +196,33 @@ void hm_source_position(const hm_source *src, size_t offset, unsigned *line, uns
     *line = (unsigned)lo + 1;
     *column = col;
 }
+
+void hm_source_cursor_init(hm_source_cursor *c, const hm_source *src)
+{
+    c->src = src;
+    c->line_index = 0;
+    c->offset = 0;
+    c->line = 1;
+    c->column = 1;
+}
+
+void hm_source_cursor_move(hm_source_cursor *c, size_t offset)
+{
+    const hm_source *src = c->src;
+    if (offset < c->offset) {
+        hm_source_position(src, offset, &c->line, &c->column);
+        c->line_index = c->line - 1;
+        c->offset = offset;
+        return;
+    }
+    while (c->line_index + 1 < src->n_lines && src->line_starts[c->line_index + 1] <= offset) {
+        c->line_index++;
+        c->offset = src->line_starts[c->line_index];
+        c->column = 1;
+    }
+    while (c->offset < offset && c->offset < src->len) {
+        hm_utf8_next(src->text, src->len, &c->offset);
+        c->column++;
+    }
+    c->line = (unsigned)c->line_index + 1;
+}

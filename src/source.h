@@ -30,4 +30,16 @@ void hm_source_free(hm_source *src);
 /* 1-based line and column (in code points) of a byte offset. */
 void hm_source_position(const hm_source *src, size_t offset, unsigned *line, unsigned *column);
 
+/* Positions for offsets visited in increasing order, in linear time
+ * overall (a 1 MB line with thousands of findings stays fast). */
+typedef struct hm_source_cursor {
+    const hm_source *src;
+    size_t line_index, offset;
+    unsigned line, column;
+} hm_source_cursor;
+
+void hm_source_cursor_init(hm_source_cursor *c, const hm_source *src);
+/* Moves to `offset`; going backwards restarts from that offset's line. */
+void hm_source_cursor_move(hm_source_cursor *c, size_t offset);
+
 #endif
