@@ -66,6 +66,10 @@ typedef struct hm_topic {
     /* one-word aliases of people, for catching misspellings */
     char **name_tokens;
     size_t *name_token_person, n_name_tokens;
+    /* key dates, in the order given: what an essay on the period might use */
+    int *date_years;
+    char **date_whats;
+    size_t n_dates;
 } hm_topic;
 
 /* ---- rubric ---- */

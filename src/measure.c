@@ -5,6 +5,7 @@
  * paragraph does. A judgement counts only in a paragraph that also gives
  * specific evidence. */
 #include "measure.h"
+#include "question.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -134,6 +135,8 @@ static bool has_tag(const hm_finding *f, const char *tag)
 {
     return f->tag && strcmp(f->tag, tag) == 0;
 }
+
+static void measure_question(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen);
 
 void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
 {
@@ -428,6 +431,136 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     }
     free(ps);
     free(ps_of);
+    measure_question(fs, scan, question, qlen);
+}
+
+/* Does the judgement answer the kind of question asked? The detail says
+ * what this type of question needs, for the rubric's messages. */
+static void judge_fit(hm_features *fs, hm_question_type type)
+{
+    hm_feature_value *F = fs->f;
+    double extent = F[HM_F_EXTENT_JUDGEMENTS].value, comparative = F[HM_F_COMPARATIVE].value,
+           criteria = F[HM_F_CRITERIA].value, counter = F[HM_F_COUNTER].value;
+    const char *need = NULL;
+    bool fits = true;
+    switch (type) {
+    case HM_Q_EXTENT:
+        fits = extent > 0;
+        need = "a 'to what extent' or 'how far' question needs a judgement of degree: was it fundamental, "
+               "partial or superficial; true to a great or to a limited extent?";
+        break;
+    case HM_Q_SIGNIFICANCE:
+        fits = comparative > 0 && criteria > 0;
+        need = "a significance question needs criteria (impact in the short and long term, who was affected) "
+               "and a comparison with other factors";
+        break;
+    case HM_Q_CAUSES:
+        fits = comparative > 0;
+        need = "a question about causes needs the causes weighed: which mattered most, and why?";
+        break;
+    case HM_Q_COMPARE:
+        fits = comparative > 0 || counter > 0;
+        need = "a comparison question needs similarities and differences weighed against each other";
+        break;
+    case HM_Q_SUCCESS:
+        fits = criteria > 0 || extent > 0;
+        need = "a 'how successful' question needs a definition of success (success for whom, by what measure?) "
+               "and a judgement of how far it was met";
+        break;
+    default:
+        break;
+    }
+    F[HM_F_JUDGEMENT_FITS].value = fits;
+    if (need)
+        F[HM_F_JUDGEMENT_FITS].detail = hm_xstrdup(need);
+}
+
+/* The question's type and period against the essay's judgements and dates. */
+static void measure_question(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
+{
+    hm_feature_value *F = fs->f;
+    hm_question q = {HM_Q_OTHER, 0, 0};
+    if (question)
+        hm_question_parse(&q, question, qlen, &scan->cfg->lists);
+    F[HM_F_Q_EXTENT].value = q.type == HM_Q_EXTENT;
+    F[HM_F_Q_SIGNIFICANCE].value = q.type == HM_Q_SIGNIFICANCE;
+    F[HM_F_Q_CAUSES].value = q.type == HM_Q_CAUSES;
+    F[HM_F_Q_COMPARE].value = q.type == HM_Q_COMPARE;
+    F[HM_F_Q_SUCCESS].value = q.type == HM_Q_SUCCESS;
+
+    const hm_document *doc = scan->doc;
+    int first = 0, last = 0;
+    unsigned extent = 0;
+    for (size_t k = 0; k < scan->n_findings; k++) {
+        const hm_finding *f = &scan->findings[k];
+        size_t pi = hm_document_para_at(doc, f->start);
+        if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
+            continue;
+        if (f->kind == HM_KIND_JUDGEMENT && has_tag(f, "extent"))
+            extent++;
+        int a, b;
+        /* Restating the question's period ("during 1928-53") is not evidence of it. */
+        if (f->kind == HM_KIND_DATE && hm_date_years(scan->text + f->start, f->end - f->start, &a, &b) &&
+            !(a != b && a == q.start_year && b == q.end_year)) {
+            if (!first || a < first)
+                first = a;
+            if (b > last)
+                last = b;
+        }
+    }
+    F[HM_F_EXTENT_JUDGEMENTS].value = extent;
+    judge_fit(fs, q.type);
+
+    /* Coverage of the period: the dated evidence's span within the
+     * question's, and what the biggest uncovered stretch leaves out. */
+    int qs = q.start_year ? q.start_year : (scan->topic ? scan->topic->period_start : 0), qe = q.end_year;
+    bool known = qe > 0 && qs > 0 && qe > qs;
+    F[HM_F_PERIOD_COVERAGE].available = known;
+    F[HM_F_PERIOD_MISSING].available = known;
+    if (!known)
+        return;
+    int lo = first > qs ? first : qs, hi = last < qe ? last : qe;
+    double span = qe - qs;
+    F[HM_F_PERIOD_COVERAGE].value = (!first || hi < lo) ? 0 : (hi - lo) / span;
+    int gap_start = qs, gap_end = qe; /* the uncovered stretch reported */
+    if (!first || last < qs || first > qe) {
+        F[HM_F_PERIOD_MISSING].value = qe - qs;
+    } else if (qe - last >= first - qs) {
+        F[HM_F_PERIOD_MISSING].value = qe - last;
+        gap_start = last + 1;
+    } else {
+        F[HM_F_PERIOD_MISSING].value = first - qs;
+        gap_end = first - 1;
+    }
+    hm_buf b = {0};
+    if (first)
+        hm_buf_printf(&b, "your dated evidence runs from %d to %d; the question runs from %d to %d", first, last, qs, qe);
+    else
+        hm_buf_printf(&b, "the essay gives no dates; the question runs from %d to %d", qs, qe);
+    if (F[HM_F_PERIOD_MISSING].value > 0) {
+        hm_buf_printf(&b, ", so nothing covers %d-%d", gap_start, gap_end);
+        /* Name the first and the last key dates of the pack in that stretch. */
+        size_t in_gap[2] = {SIZE_MAX, SIZE_MAX}, shown = 0;
+        for (size_t i = 0; scan->topic && i < scan->topic->n_dates; i++) {
+            int y = scan->topic->date_years[i];
+            if (y < gap_start || y > gap_end)
+                continue;
+            if (in_gap[0] == SIZE_MAX || y < scan->topic->date_years[in_gap[0]])
+                in_gap[0] = i;
+            if (in_gap[1] == SIZE_MAX || y > scan->topic->date_years[in_gap[1]])
+                in_gap[1] = i;
+        }
+        for (size_t k = 0; k < 2; k++) {
+            if (in_gap[k] == SIZE_MAX || (k == 1 && in_gap[1] == in_gap[0]))
+                continue;
+            hm_buf_printf(&b, "%s %d: %s", shown++ ? ";" : " (for example", scan->topic->date_years[in_gap[k]],
+                          scan->topic->date_whats[in_gap[k]]);
+        }
+        if (shown)
+            hm_buf_puts(&b, ")");
+    }
+    F[HM_F_PERIOD_COVERAGE].detail = hm_buf_take(&b);
+    F[HM_F_PERIOD_MISSING].detail = hm_xstrdup(F[HM_F_PERIOD_COVERAGE].detail);
 }
 
 void hm_features_free(hm_features *fs)

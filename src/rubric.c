@@ -361,7 +361,8 @@ static char *expand(const char *tmpl, const hm_feature_value *v, const hm_scan *
                         hm_buf_printf(&b, "%.0f", v->value);
                     else
                         hm_buf_printf(&b, "%.0f%%", v->value * 100);
-                } else if (n == 5 && strncmp(p + 1, "names", n) == 0) {
+                } else if ((n == 5 && strncmp(p + 1, "names", n) == 0) ||
+                           (n == 6 && strncmp(p + 1, "detail", n) == 0)) {
                     hm_buf_puts(&b, v->detail ? v->detail : "");
                 } else {
                     hm_buf_put(&b, p, n + 2);
@@ -505,6 +506,7 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
                 const hm_cond *c = &ld->reqs[i];
                 if (c->strength && fs->f[c->feature].available) {
                     out->strand_notes[used++] = make_note(out, d->id, c->strength, &fs->f[c->feature], scan, false);
+                    out->strand_notes[used - 1].feature = hm_feature_name(c->feature);
                     st->n_strengths++;
                 }
             }
@@ -516,6 +518,7 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
                 const hm_cond *c = &next->reqs[i];
                 if (c->gap && !cond_holds(c, fs)) {
                     out->strand_notes[used++] = make_note(out, d->id, c->gap, &fs->f[c->feature], scan, true);
+                    out->strand_notes[used - 1].feature = hm_feature_name(c->feature);
                     st->n_gaps++;
                 }
             }
@@ -572,6 +575,7 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
         if (!dup) {
             gap_feature[out->n_gaps] = adv->conds[0].feature;
             out->gaps[out->n_gaps++] = make_note(out, NULL, adv->message, &fs->f[adv->conds[0].feature], scan, true);
+            out->gaps[out->n_gaps - 1].feature = hm_feature_name(adv->conds[0].feature);
         }
     }
     free(gap_feature);

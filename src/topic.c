@@ -41,6 +41,10 @@ void hm_topic_free(hm_topic *t)
     pcre2_code_free(t->terms_re);
     free(t->name_tokens);
     free(t->name_token_person);
+    for (size_t i = 0; i < t->n_dates; i++)
+        free(t->date_whats[i]);
+    free(t->date_whats);
+    free(t->date_years);
     memset(t, 0, sizeof *t);
 }
 
@@ -188,17 +192,25 @@ bool hm_topic_load(hm_config *cfg, hm_topic *t, const char *data, size_t len, co
         free(pl);
     }
     if (top[5].value) {
-        /* Key dates: checked for shape now, used by question-aware feedback. */
+        /* Key dates: question-aware feedback names what an essay leaves out. */
         if (top[5].value->type != YAML_SEQUENCE_NODE) {
             hm_yaml_fail(&y, top[5].value, t->id, "'dates' must be a list");
             goto out;
         }
-        for (size_t i = 0; i < hm_yaml_seq_len(top[5].value); i++) {
+        size_t nd = hm_yaml_seq_len(top[5].value);
+        t->date_years = hm_xcalloc(nd, sizeof *t->date_years);
+        t->date_whats = hm_xcalloc(nd, sizeof *t->date_whats);
+        for (size_t i = 0; i < nd; i++) {
             hm_yaml_field d[] = {{"year", true, NULL, NULL}, {"what", true, NULL, NULL}};
             yaml_node_t *it = hm_yaml_seq_item(&y, top[5].value, i);
             int year;
-            if (!it || !hm_yaml_fields(&y, it, d, 2, t->id) || !hm_yaml_int(&y, d[0].value, "year", t->id, &year))
+            const char *what;
+            if (!it || !hm_yaml_fields(&y, it, d, 2, t->id) || !hm_yaml_int(&y, d[0].value, "year", t->id, &year) ||
+                !hm_yaml_string(&y, d[1].value, "what", t->id, &what))
                 goto out;
+            t->date_years[i] = year;
+            t->date_whats[i] = hm_xstrdup(what);
+            t->n_dates++;
         }
     }
     for (size_t i = 0; i < t->n_people; i++) {

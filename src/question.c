@@ -1,0 +1,109 @@
+#include "question.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const type_names[HM_Q_TYPE_COUNT] = {"other", "extent", "significance", "causes",
+                                                        "compare", "success"};
+static const char *const type_lists[HM_Q_TYPE_COUNT] = {NULL, "question_extent", "question_significance",
+                                                        "question_causes", "question_compare",
+                                                        "question_success"};
+
+const char *hm_question_type_name(hm_question_type t)
+{
+    return (unsigned)t < HM_Q_TYPE_COUNT ? type_names[t] : "other";
+}
+
+static bool contains_fold(const char *hay, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; m && i + m <= n; i++) {
+        size_t k = 0;
+        while (k < m && tolower((unsigned char)hay[i + k]) == tolower((unsigned char)needle[k]))
+            k++;
+        if (k == m && (i == 0 || !isalpha((unsigned char)hay[i - 1])) &&
+            (i + m == n || !isalpha((unsigned char)hay[i + m])))
+            return true;
+    }
+    return false;
+}
+
+/* A year, or a two-digit end of a range ("1928-53"). */
+static int read_year(const char *s, size_t n, size_t *i)
+{
+    size_t a = *i, k = a;
+    while (k < n && isdigit((unsigned char)s[k]))
+        k++;
+    if (k - a != 4 || (a > 0 && (isdigit((unsigned char)s[a - 1]) || s[a - 1] == ',')))
+        return 0;
+    int y = atoi(s + a);
+    *i = k;
+    return (y >= 1000 && y <= 2099) ? y : 0;
+}
+
+bool hm_date_years(const char *s, size_t n, int *first, int *last)
+{
+    int lo = 0, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]) || (i > 0 && isdigit((unsigned char)s[i - 1])))
+            continue;
+        size_t j = i;
+        int y = read_year(s, n, &j);
+        if (!y)
+            continue;
+        if (j < n && s[j] == 's') /* a decade: its middle */
+            y += 5;
+        if (!lo || y < lo)
+            lo = y;
+        if (y > hi)
+            hi = y;
+        /* "1928-53", "1928–1953", "1928/9" */
+        size_t k = j;
+        if (k < n && (s[k] == '-' || s[k] == '/'))
+            k++;
+        else if (k + 3 <= n && !memcmp(s + k, "\xE2\x80\x93", 3))
+            k += 3;
+        else
+            continue;
+        size_t d = k;
+        while (d < n && isdigit((unsigned char)s[d]))
+            d++;
+        int end = 0;
+        if (d - k == 4)
+            end = atoi(s + k);
+        else if (d - k == 2)
+            end = y / 100 * 100 + atoi(s + k);
+        else if (d - k == 1)
+            end = y / 10 * 10 + atoi(s + k);
+        if (end > y && end - y < 200 && end > hi)
+            hi = end;
+        i = d;
+    }
+    if (!lo)
+        return false;
+    *first = lo;
+    *last = hi;
+    return true;
+}
+
+void hm_question_parse(hm_question *q, const char *text, size_t len, const hm_lists *lists)
+{
+    memset(q, 0, sizeof *q);
+    for (int t = 1; t < HM_Q_TYPE_COUNT && q->type == HM_Q_OTHER; t++) {
+        const hm_list *l = hm_lists_find(lists, type_lists[t]);
+        for (size_t i = 0; l && i < l->n; i++)
+            if (contains_fold(text, len, l->items[i])) {
+                q->type = (hm_question_type)t;
+                break;
+            }
+    }
+    int first, last;
+    if (hm_date_years(text, len, &first, &last)) {
+        q->start_year = first;
+        q->end_year = last;
+        /* "by 1929" names only an end */
+        if (first == last && contains_fold(text, len, "by") && !contains_fold(text, len, "in"))
+            q->start_year = 0;
+    }
+}
