@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-harnesses=${*:-"fuzz_analyze fuzz_config"}
+harnesses=${*:-"fuzz_analyze fuzz_config fuzz_lsp"}
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DHISTMARK_FUZZ=ON -DHISTMARK_TESTS=OFF >/dev/null
 cmake --build build-fuzz -j2 >/dev/null
@@ -16,7 +16,7 @@ mkdir -p build-fuzz/crashes
 # Seed corpora from the samples, the shipped YAML and the bad inputs of issue 6.
 seed=build-fuzz/corpus
 if [ ! -d "$seed/fuzz_analyze" ]; then
-    mkdir -p "$seed/fuzz_analyze" "$seed/fuzz_config"
+    mkdir -p "$seed/fuzz_analyze" "$seed/fuzz_config" "$seed/fuzz_lsp"
     for f in samples/*.txt; do head -c 4000 "$f" >"$seed/fuzz_analyze/$(basename "$f")"; done
     printf '' >"$seed/fuzz_analyze/empty"
     printf ' \n\t\n' >"$seed/fuzz_analyze/blank"
@@ -32,6 +32,21 @@ if [ ! -d "$seed/fuzz_analyze" ]; then
     printf '\000rules: [{id: a, kind: date, message: m, pattern: "(a+)+$"}]' >"$seed/fuzz_config/slow"
     printf '\000a: &a [x]\nb: &b [*a, *a]\nrules: *b' >"$seed/fuzz_config/alias"
 fi
+if [ ! -d "$seed/fuzz_lsp" ] || [ -z "$(ls "$seed/fuzz_lsp")" ]; then
+    mkdir -p "$seed/fuzz_lsp"
+    frame() { printf 'Content-Length: %d\r\n\r\n%s' "$(printf '%s' "$1" | wc -c)" "$1"; }
+    init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{"general":{"positionEncodings":["utf-8","utf-16"]}}}}'
+    open='{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///e.txt","languageId":"plaintext","version":1,"text":"How far?\n\nIn 1928 Trosky lost because Stalin won."}}}'
+    hover='{"jsonrpc":"2.0","id":2,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///e.txt"},"position":{"line":2,"character":9}}}'
+    action='{"jsonrpc":"2.0","id":3,"method":"textDocument/codeAction","params":{"textDocument":{"uri":"file:///e.txt"},"range":{"start":{"line":2,"character":8},"end":{"line":2,"character":14}},"context":{"diagnostics":[]}}}'
+    { frame "$init"; frame '{"jsonrpc":"2.0","method":"initialized","params":{}}'; frame "$open"; frame "$hover"; frame "$action";
+      frame '{"jsonrpc":"2.0","id":4,"method":"shutdown"}'; frame '{"jsonrpc":"2.0","method":"exit"}'; } >"$seed/fuzz_lsp/session"
+    { frame "$init"; printf 'Content-Length: 99999999999\r\n\r\n{}'; frame '{bad json'; frame '[1,2]'; } >"$seed/fuzz_lsp/bad"
+fi
+# Inputs that once crashed or leaked stay in the corpus.
+for f in tests/regressions/analyze-*; do if [ -e "$f" ]; then cp "$f" "$seed/fuzz_analyze/"; fi; done
+for f in tests/regressions/config-*; do if [ -e "$f" ]; then cp "$f" "$seed/fuzz_config/"; fi; done
+for f in tests/regressions/lsp-*; do if [ -e "$f" ]; then cp "$f" "$seed/fuzz_lsp/"; fi; done
 status=0
 for h in $harnesses; do
     echo "== $h for ${secs}s"

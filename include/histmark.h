@@ -160,6 +160,8 @@ typedef struct hm_note {
     unsigned paragraph;      /* 0 when it points at no paragraph */
     size_t start, end;       /* the words it points at; start == end: none */
     unsigned line, column;   /* of start, 0 when none */
+    const char *feature;     /* the rubric feature it comes from ("words", ...):
+                                the key for grouping gaps across essays */
 } hm_note;
 
 typedef struct hm_strand {
@@ -234,6 +236,107 @@ typedef int (*hm_write_fn)(const char *data, size_t len, void *userdata);
 HM_EXPORT int hm_render_text(const hm_result *r, unsigned flags, hm_write_fn write, void *userdata);
 /* One JSON object on one line, then "\n". */
 HM_EXPORT int hm_render_json(const hm_result *r, unsigned flags, hm_write_fn write, void *userdata);
+/* Compiler-style lines for editors, sorted by position:
+ * "FILE:LINE:COLUMN: warning|note: message [rule-id]" (COLUMN in code
+ * points); gaps and warnings are warnings, the mark, strengths and findings
+ * are notes. */
+HM_EXPORT int hm_render_gcc(const hm_result *r, unsigned flags, hm_write_fn write, void *userdata);
+
+/* ------------------------------------------------------------------ */
+/* Batches: folders, Word documents, spreadsheets, web pages, copying.  */
+
+/* Reads one essay file of any supported kind: a Word document (.docx) as the
+ * UTF-8 text of its paragraphs, separated by blank lines (tabs and line
+ * breaks kept); any other file as its bytes, which hm_analyze() decodes.
+ * Returns a buffer the caller frees with free(), or NULL with err naming the
+ * file ("not a Word document", "too large", ...). Thread-safe. */
+HM_EXPORT char *hm_read_input(const char *path, size_t max_bytes, size_t *len, hm_error *err);
+
+/* 1 for the names a folder walk reads: *.txt, *.md, *.docx (any case). */
+HM_EXPORT int hm_is_essay_name(const char *name);
+
+/* Walks a folder depth-first in byte order of names, calling `fn` with each
+ * essay file (by hm_is_essay_name) and, with a message in `error`, each
+ * folder or file that cannot be read. Hidden names (".x") and Word's lock
+ * files ("~$x") are skipped; a folder reached twice (a symlink loop) is
+ * walked once. A non-zero return from fn stops the walk and is returned. */
+typedef int (*hm_walk_fn)(const char *path, const char *error, void *userdata);
+HM_EXPORT int hm_walk(const char *root, hm_walk_fn fn, void *userdata);
+
+/* Adds a warning to a result (the batch's copy check adds "possible-copy").
+ * hm_warning pointers taken before the call are no longer valid after it. */
+HM_EXPORT void hm_result_add_warning(hm_result *r, const char *code, const char *message);
+/* The value of a rubric feature by name; 0 when unknown or not measurable. */
+HM_EXPORT int hm_result_feature(const hm_result *r, const char *name, double *value);
+
+/* CSV: one row per essay (file, words, mark, level, each strand's level, the
+ * main gap, warning codes), RFC 4180 quoting, CRLF line ends. The header
+ * (with a UTF-8 byte order mark, for Excel) is written once, before the
+ * first row; its strand columns are those of `first`. */
+HM_EXPORT int hm_render_csv_header(const hm_result *first, hm_write_fn write, void *userdata);
+HM_EXPORT int hm_render_csv(const hm_result *r, unsigned flags, hm_write_fn write, void *userdata);
+
+/* HTML: one self-contained page (inline CSS and SVG, no external assets). */
+#define HM_RENDER_HTML_INDEX_LINK 2u  /* link back to ../index.html */
+HM_EXPORT int hm_render_html(const hm_result *r, unsigned flags, hm_write_fn write, void *userdata);
+
+/* Copy detection across a batch. Each essay is reduced to hashes of its
+ * 8-word shingles (normalised lower-case words), in order; the texts are not
+ * kept. hm_copy_find() indexes shingle -> essays, ignores shingles shared by
+ * too many essays (the question, set phrases), counts shared shingles per
+ * pair, and reports pairs whose containment (shared / shingles of the
+ * smaller essay) reaches the threshold. */
+#define HM_SHINGLE_WORDS 8
+typedef struct hm_shingles hm_shingles;
+/* Decodes like hm_analyze(); NULL only when the bytes are not text.
+ * Thread-safe. */
+HM_EXPORT hm_shingles *hm_shingles_make(const char *bytes, size_t len);
+HM_EXPORT void hm_shingles_free(hm_shingles *s);
+
+typedef struct hm_copy hm_copy;
+typedef struct hm_copy_pair {
+    size_t a, b;          /* essay indices, a < b */
+    double share;         /* shared shingles / shingles of the smaller essay */
+    size_t shared;        /* distinct shared shingles */
+    size_t from;          /* the longest shared run: its first word in essay */
+    size_t words;         /* `from_essay`, and its length in words */
+    size_t from_essay;    /* a or b: the smaller essay */
+} hm_copy_pair;
+
+HM_EXPORT hm_copy *hm_copy_new(size_t n_essays);
+/* Gives essay `i` its shingles (taken over; NULL: nothing to compare). */
+HM_EXPORT void hm_copy_set(hm_copy *c, size_t i, hm_shingles *s);
+/* Finds the pairs at or above `threshold` (0..1), best first; the array
+ * belongs to c. A shingle held by more than max(5, essays / 20) essays is
+ * ignored. With max_per_essay > 0, a pair is kept only when it is among the
+ * max_per_essay best of one of its two essays (so a folder of near-identical
+ * essays stays readable, and the passages are looked for only there). */
+HM_EXPORT size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm_copy_pair **pairs);
+HM_EXPORT void hm_copy_free(hm_copy *c);
+/* The text of `words` words from word `from` of an essay's bytes (decoded as
+ * hm_analyze() does), white space collapsed, cut to about max_bytes with
+ * "...". The caller frees it. NULL when the range is not there. */
+HM_EXPORT char *hm_copy_passage(const char *bytes, size_t len, size_t from, size_t words, size_t max_bytes);
+
+/* A class overview: the mark distribution, the count at each level, the
+ * gaps most common across the class (grouped by the feature they come
+ * from) with the essays that share each, essays that need a look, and
+ * possible copying. */
+typedef struct hm_summary hm_summary;
+HM_EXPORT hm_summary *hm_summary_new(void);
+/* Adds an essay; `page` is its own HTML page relative to the overview, or NULL. */
+HM_EXPORT void hm_summary_add(hm_summary *s, const hm_result *r, const char *page);
+/* Counts an input that could not be read or analysed. */
+HM_EXPORT void hm_summary_add_failure(hm_summary *s, const char *file, const char *message);
+HM_EXPORT void hm_summary_add_copy(hm_summary *s, const char *file_a, const char *file_b, double share,
+                                   const char *passage);
+HM_EXPORT int hm_summary_render_text(const hm_summary *s, unsigned flags, hm_write_fn write, void *userdata);
+/* One JSON object {"summary": {...}} on one line. */
+HM_EXPORT int hm_summary_render_json(const hm_summary *s, hm_write_fn write, void *userdata);
+/* The overview page: mark histogram, a sortable table of essays linking
+ * their pages, common gaps, copy flags. Self-contained. */
+HM_EXPORT int hm_summary_render_html(const hm_summary *s, hm_write_fn write, void *userdata);
+HM_EXPORT void hm_summary_free(hm_summary *s);
 
 #ifdef __cplusplus
 }

@@ -259,13 +259,24 @@ static void find_intro_conclusion(hm_result *r)
     if (n < 2)
         return;
     scan->intro = first;
+    /* The last paragraph concludes when its first sentence opens a conclusion
+     * ("In conclusion", "Overall") or judges, and the paragraph judges more
+     * than once: strong essays often conclude without a stock phrase. */
     const hm_para *p = &doc->paras[last];
     const hm_sentence *s = &doc->sents[p->first_sentence];
+    bool marker = false, judges_first = false;
+    size_t judgements = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        if (f->kind == HM_KIND_CONCLUSION && f->start >= s->start && f->start < s->end)
-            scan->conclusion = last;
+        if (f->start < p->start || f->start >= p->end)
+            continue;
+        bool in_first = f->start >= s->start && f->start < s->end;
+        marker |= f->kind == HM_KIND_CONCLUSION && in_first;
+        judges_first |= f->kind == HM_KIND_JUDGEMENT && in_first;
+        judgements += f->kind == HM_KIND_JUDGEMENT;
     }
+    if (marker || (judges_first && judgements >= 2))
+        scan->conclusion = last;
 }
 
 static char *question_text(const hm_result *r, const char *given)
@@ -411,6 +422,29 @@ const hm_warning *hm_result_warning(const hm_result *r, size_t i)
     return i < r->scan.n_warnings ? &r->warnings[i] : NULL;
 }
 
+/* Not through hm_scan_warn: that keeps one warning per code, and an essay
+ * may share text with more than one other. */
+void hm_result_add_warning(hm_result *r, const char *code, const char *message)
+{
+    hm_scan *scan = &r->scan;
+    HM_GROW(scan->warnings, scan->n_warnings, scan->cap_warnings);
+    scan->warnings[scan->n_warnings].code = hm_xstrdup(code);
+    scan->warnings[scan->n_warnings++].message = hm_xstrdup(message);
+    r->warnings = hm_xrealloc(r->warnings, (scan->n_warnings + 1) * sizeof *r->warnings);
+    for (size_t i = 0; i < scan->n_warnings; i++)
+        r->warnings[i] = (hm_warning){scan->warnings[i].code, scan->warnings[i].message};
+}
+
+int hm_result_feature(const hm_result *r, const char *name, double *value)
+{
+    hm_feature_id id;
+    if (!name || !hm_feature_lookup(name, &id) || !r->features.f[id].available)
+        return 0;
+    if (value)
+        *value = r->features.f[id].value;
+    return 1;
+}
+
 /* ---- rule examples ---- */
 
 size_t hm_config_test_rules(const hm_config *cfg, size_t *examples_run, hm_line_fn out, void *ud)
@@ -442,4 +476,10 @@ size_t hm_config_test_rules(const hm_config *cfg, size_t *examples_run, hm_line_
     if (examples_run)
         *examples_run = run;
     return failures;
+}
+
+/* For calibration, which re-scores an essay's features under trial rubrics. */
+const hm_features *hm_result_features(const hm_result *r)
+{
+    return &r->features;
 }

@@ -83,10 +83,18 @@ typedef enum hm_feature_id {
     HM_F_COUNT
 } hm_feature_id;
 
+/* Where a number stands in the YAML file, so that calibration can write a
+ * tuned copy that keeps every comment and line: 0-based line, column in
+ * characters, and length. line < 0: not in the file. */
+typedef struct hm_yaml_pos {
+    int line, column, length;
+} hm_yaml_pos;
+
 typedef struct hm_cond {
     hm_feature_id feature;
     double min, max;         /* -HUGE_VAL / HUGE_VAL when open */
     char *gap, *strength;
+    hm_yaml_pos min_pos, max_pos;
 } hm_cond;
 
 typedef struct hm_level_def {
@@ -99,6 +107,7 @@ typedef struct hm_level_def {
 typedef struct hm_strand_def {
     char *id, *name;
     double weight;
+    hm_yaml_pos weight_pos;
     hm_level_def levels[5];  /* levels[i] is level i+1 */
 } hm_strand_def;
 

@@ -79,6 +79,8 @@ out:
     lists->discourse_markers = known(lists, "discourse_markers");
     lists->stopwords = known(lists, "stopwords");
     lists->given_names = known(lists, "given_names");
+    lists->place_suffixes = known(lists, "place_suffixes");
+    lists->group_suffixes = known(lists, "group_suffixes");
     return ok;
 }
 

@@ -22,7 +22,7 @@ typedef struct hm_lists {
      * an empty list when the file does not define it. */
     const hm_list *places, *bodies, *nationalities, *months, *days, *titles,
         *event_words, *sentence_starters, *abbreviations, *discourse_markers, *stopwords,
-        *given_names;
+        *given_names, *place_suffixes, *group_suffixes;
     hm_list empty;
 } hm_lists;
 

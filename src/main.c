@@ -7,47 +7,72 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "histmark.h"
+#include "lsp.h"
 #include "util.h"
 
 /* The report formats. A format renders one essay at a time; `separator`
- * goes between two essays' reports. */
+ * goes between two essays' reports; `header`, when set, is written once
+ * before the first (CSV's column names). */
 typedef int (*render_fn)(const hm_result *r, unsigned flags, hm_write_fn write, void *ud);
 typedef struct format {
     const char *name;
     render_fn render;
     const char *separator;
+    batch_header_fn header;
 } format;
 
 static const format formats[] = {
-    {"text", hm_render_text, "\n"},
-    {"json", hm_render_json, ""},
+    {"text", hm_render_text, "\n", NULL},
+    {"json", hm_render_json, "", NULL},
+    {"gcc", hm_render_gcc, "", NULL},
+    {"csv", hm_render_csv, "", hm_render_csv_header},
+    {"html", hm_render_html, "", NULL},
 };
 
 typedef struct options {
     const format *fmt;
     const char *output;
     const char *question;
+    const char *stdin_name; /* --stdin-filename */
     const char *test_rules;
     bool test_rules_mode;
     int color; /* -1 auto, 0 never, 1 always */
     size_t max_bytes;
+    unsigned jobs;         /* -j; 0: the number of online cores */
+    bool quiet, summary;
+    double copy_threshold; /* --copy-threshold; 0: no copy check */
     hm_config_options config;
 } options;
 
 static void usage(FILE *f)
 {
-    fputs("Usage: histmark [OPTIONS] FILE... | -\n"
+    fputs("Usage: histmark [OPTIONS] FILE... | DIR... | -\n"
           "Marks an A-level history essay out of 20 and says what earned the marks\n"
-          "and what is missing, paragraph by paragraph. '-' reads standard input.\n"
+          "and what is missing, paragraph by paragraph. '-' reads standard input; a\n"
+          "folder is searched for .txt, .md and .docx files (hidden ones skipped).\n"
           "\n"
           "Output:\n"
-          "  -f, --format FORMAT    text (default) or json (one object per essay per line)\n"
+          "  -f, --format FORMAT    text (default), json (one object per essay per line),\n"
+          "                         gcc (FILE:LINE:COLUMN: severity: message, for editors),\n"
+          "                         csv (a row per essay, for a spreadsheet), html (a web page;\n"
+          "                         for several essays, -o DIR gets an overview and a page each)\n"
           "  -o, --output FILE      write the report to FILE (replaced only when complete)\n"
           "      --color WHEN       auto (default), always or never; NO_COLOR is honoured\n"
+          "      --summary          after the essays, a class overview: marks, levels, common\n"
+          "                         gaps, essays that need a look, possible copying\n"
+          "\n"
+          "Batches:\n"
+          "  -j, --jobs N           analyse N essays at a time (default: one per core);\n"
+          "                         reports keep the input order\n"
+          "  -q, --quiet            no progress line on a terminal\n"
+          "      --copy-threshold X flag pairs of essays sharing at least X (0-1, default\n"
+          "                         0.10) of the shorter one's text; 0 turns the check off\n"
           "\n"
           "Marking:\n"
           "      --question TEXT    the question, when the essay does not start with it\n"
+          "      --stdin-filename NAME  the name reports give the text read from '-'\n"
           "      --topic ID|FILE    a topic pack: a built-in id (russia-1917-53, ...), a YAML\n"
           "                         file, or none; by default the best-fitting pack is chosen\n"
           "      --rubric FILE      a rubric YAML file instead of the built-in a-level-20.yaml\n"
@@ -62,16 +87,18 @@ static void usage(FILE *f)
           "  -h, --help             show this help\n"
           "  -V, --version          show the version\n"
           "\n"
+          "Calibration:\n"
+          "  histmark calibrate [--rubric FILE] [--fit OUT.yaml] MARKS.tsv\n"
+          "                         agreement with a teacher's marks; --fit writes a tuned rubric\n"
+          "\n"
+          "Editors:\n"
+          "  histmark lsp           a language server (LSP 3.17) on standard input and output;\n"
+          "                         see editors/README.md\n"
+          "\n"
           "Exit status: 0 every input was analysed; 1 an input could not be analysed (the\n"
           "others still were) or the report could not be written; 2 a usage error or a bad\n"
           "rubric, rules or topic file.\n",
           f);
-}
-
-static int write_buf(const char *data, size_t len, void *ud)
-{
-    hm_buf_put(ud, data, len);
-    return 0;
 }
 
 static void print_config_error(const hm_error *e)
@@ -86,43 +113,6 @@ static void print_line(const char *line, void *ud)
 {
     (void)ud;
     fprintf(stdout, "%s\n", line);
-}
-
-/* Writes the report to a temporary file beside the target and renames it
- * into place, so a failure never leaves half a report or clobbers an old
- * one. */
-static bool write_output(const char *path, const hm_buf *b)
-{
-    if (!path) {
-        if (b->len && fwrite(b->data, 1, b->len, stdout) != b->len) {
-            fprintf(stderr, "histmark: writing the report failed: %s\n", strerror(errno));
-            return false;
-        }
-        return true;
-    }
-    size_t n = strlen(path);
-    char *tmp = hm_xmalloc(n + 16);
-    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fprintf(stderr, "histmark: %s: cannot write the report: %s\n", path, strerror(errno));
-        free(tmp);
-        return false;
-    }
-    FILE *f = fdopen(fd, "w");
-    bool ok = f && (b->len == 0 || fwrite(b->data, 1, b->len, f) == b->len);
-    ok = ok && fflush(f) == 0 && fsync(fd) == 0;
-    int saved = errno;
-    if (f ? fclose(f) != 0 : close(fd) != 0)
-        ok = false, saved = saved ? saved : errno;
-    if (ok && rename(tmp, path) != 0)
-        ok = false, saved = errno;
-    if (!ok) {
-        fprintf(stderr, "histmark: %s: writing the report failed: %s\n", path, strerror(saved));
-        unlink(tmp);
-    }
-    free(tmp);
-    return ok;
 }
 
 static int run_test_rules(const options *o)
@@ -143,36 +133,21 @@ static int run_test_rules(const options *o)
     return failed ? HM_EXIT_INPUT : HM_EXIT_OK;
 }
 
-static char *read_stdin(size_t max, size_t *len, hm_error *err)
-{
-    hm_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
-        hm_buf_put(&b, chunk, n);
-        if (b.len > max) {
-            hm_error_set(err, HM_ERR_INPUT, "-", 0, 0, NULL,
-                         "too large for an essay (over %zu bytes, see --max-bytes)", max);
-            hm_buf_free(&b);
-            return NULL;
-        }
-    }
-    if (ferror(stdin)) {
-        hm_error_set(err, HM_ERR_IO, "-", 0, 0, NULL, "reading standard input failed");
-        hm_buf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    return hm_buf_take(&b);
-}
+int hm_calibrate_main(int argc, char **argv); /* calibrate.c */
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "calibrate") == 0)
+        return hm_calibrate_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "lsp") == 0)
+        return hm_lsp_main(argc - 1, argv + 1);
     options o = {0};
     o.fmt = &formats[0];
     o.color = -1;
     o.config.version = HM_CONFIG_OPTIONS_VERSION;
-    enum { OPT_RUBRIC = 256, OPT_RULES, OPT_LISTS, OPT_TOPIC, OPT_QUESTION, OPT_TEST_RULES, OPT_COLOR, OPT_MAX };
+    o.copy_threshold = 0.10;
+    enum { OPT_SUMMARY = 320, OPT_COPY_THRESHOLD };
+    enum { OPT_RUBRIC = 256, OPT_RULES, OPT_LISTS, OPT_TOPIC, OPT_QUESTION, OPT_TEST_RULES, OPT_COLOR, OPT_MAX, OPT_STDIN_NAME };
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},   {"output", required_argument, NULL, 'o'},
         {"rubric", required_argument, NULL, OPT_RUBRIC}, {"rules", required_argument, NULL, OPT_RULES},
@@ -181,9 +156,12 @@ int main(int argc, char **argv)
         {"test-rules", optional_argument, NULL, OPT_TEST_RULES},
         {"color", required_argument, NULL, OPT_COLOR},   {"colour", required_argument, NULL, OPT_COLOR},
         {"max-bytes", required_argument, NULL, OPT_MAX}, {"help", no_argument, NULL, 'h'},
+        {"stdin-filename", required_argument, NULL, OPT_STDIN_NAME},
+        {"jobs", required_argument, NULL, 'j'},          {"quiet", no_argument, NULL, 'q'},
+        {"summary", no_argument, NULL, OPT_SUMMARY},     {"copy-threshold", required_argument, NULL, OPT_COPY_THRESHOLD},
         {"version", no_argument, NULL, 'V'},             {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "f:o:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:o:hVj:q", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             o.fmt = NULL;
@@ -204,6 +182,32 @@ int main(int argc, char **argv)
         case OPT_LISTS: o.config.lists_path = optarg; break;
         case OPT_TOPIC: o.config.topic = optarg; break;
         case OPT_QUESTION: o.question = optarg; break;
+        case OPT_STDIN_NAME: o.stdin_name = optarg; break;
+        case 'q': o.quiet = true; break;
+        case OPT_SUMMARY: o.summary = true; break;
+        case 'j': {
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (errno || *end || v == 0 || v > 1024 || optarg[0] == '-') {
+                fprintf(stderr, "histmark: -j takes a number of jobs from 1 to 1024, not '%s'\n", optarg);
+                return HM_EXIT_CONFIG;
+            }
+            o.jobs = (unsigned)v;
+            break;
+        }
+        case OPT_COPY_THRESHOLD: {
+            char *end;
+            errno = 0;
+            double v = strtod(optarg, &end);
+            if (errno || *end || end == optarg || !(v >= 0 && v <= 1)) {
+                fprintf(stderr, "histmark: --copy-threshold takes a share from 0 to 1 (0: no check), not '%s'\n",
+                        optarg);
+                return HM_EXIT_CONFIG;
+            }
+            o.copy_threshold = v;
+            break;
+        }
         case OPT_TEST_RULES:
             o.test_rules_mode = true;
             o.test_rules = optarg;
@@ -249,6 +253,10 @@ int main(int argc, char **argv)
               "Try 'histmark --help' for more information.\n", stderr);
         return HM_EXIT_CONFIG;
     }
+    if (o.summary && strcmp(o.fmt->name, "csv") == 0) {
+        fputs("histmark: --summary does not fit in CSV; use it with text, json or html\n", stderr);
+        return HM_EXIT_CONFIG;
+    }
 
     hm_error err = {0};
     hm_config *cfg = hm_config_load(&o.config, &err);
@@ -261,45 +269,11 @@ int main(int argc, char **argv)
         color = false;
     size_t max = o.max_bytes ? o.max_bytes : HM_DEFAULT_MAX_BYTES;
 
-    int status = HM_EXIT_OK;
-    size_t reported = 0;
-    hm_buf report = {0};
-    for (int i = optind; i < argc; i++) {
-        const char *path = argv[i];
-        hm_error e = {0};
-        size_t len = 0;
-        char *bytes = strcmp(path, "-") == 0 ? read_stdin(max, &len, &e) : hm_read_file(path, max, &len, &e);
-        hm_result *r = NULL;
-        if (bytes) {
-            hm_analyze_options ao = {HM_ANALYZE_OPTIONS_VERSION, path, o.question, max};
-            r = hm_analyze(cfg, bytes, len, &ao, &e);
-        }
-        free(bytes);
-        if (!r) {
-            fprintf(stderr, "histmark: %s: %s\n", path, e.message);
-            status = HM_EXIT_INPUT;
-            continue;
-        }
-        if (reported++)
-            hm_buf_puts(&report, o.fmt->separator);
-        o.fmt->render(r, color ? HM_RENDER_COLOR : 0, write_buf, &report);
-        hm_result_free(r);
-        /* Stream to stdout as we go; a file gets everything at the end. */
-        if (!o.output) {
-            if (!write_output(NULL, &report)) {
-                status = HM_EXIT_INPUT;
-                break;
-            }
-            report.len = 0;
-        }
-    }
-    if (o.output && !write_output(o.output, &report))
-        status = HM_EXIT_INPUT;
-    hm_buf_free(&report);
+    /* Files, folders and "-", on worker threads, reports in input order. */
+    batch_options bo = {o.fmt->name, o.fmt->render, o.fmt->header, o.fmt->separator, o.output,
+                        color ? HM_RENDER_COLOR : 0, o.question, o.stdin_name, max, o.jobs, o.quiet,
+                        o.summary, o.copy_threshold};
+    int status = batch_run(cfg, &bo, argv + optind, argc - optind);
     hm_config_free(cfg);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "histmark: writing the report failed: %s\n", strerror(errno));
-        status = HM_EXIT_INPUT;
-    }
     return status;
 }

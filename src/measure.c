@@ -447,7 +447,7 @@ static void judge_fit(hm_features *fs, hm_question_type type)
     case HM_Q_EXTENT:
         fits = extent > 0;
         need = "a 'to what extent' or 'how far' question needs a judgement of degree: was it fundamental, "
-               "partial or superficial; true to a great or to a limited extent?";
+               "partial or superficial, or true to a great or only a limited extent";
         break;
     case HM_Q_SIGNIFICANCE:
         fits = comparative > 0 && criteria > 0;
@@ -456,7 +456,7 @@ static void judge_fit(hm_features *fs, hm_question_type type)
         break;
     case HM_Q_CAUSES:
         fits = comparative > 0;
-        need = "a question about causes needs the causes weighed: which mattered most, and why?";
+        need = "a question about causes needs the causes weighed: which mattered most, and why";
         break;
     case HM_Q_COMPARE:
         fits = comparative > 0 || counter > 0;

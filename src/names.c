@@ -20,6 +20,24 @@ static bool in_any_list(const hm_lists *l, const char *s, size_t n)
            hm_list_has(l->sentence_starters, s, n) || hm_list_has(l->titles, s, n);
 }
 
+static bool ends_with_any(const hm_list *suffixes, const char *s, size_t n)
+{
+    for (size_t i = 0; i < suffixes->n; i++) {
+        size_t k = strlen(suffixes->items[i]);
+        if (n > k + 2 && memcmp(s + n - k, suffixes->items[i], k) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* "the Guildhall", "the Führer", "the Kennedy administration": a person's
+ * name is seldom written after "the". */
+static bool after_the(const char *t, size_t start)
+{
+    return start >= 4 && (t[start - 1] == ' ' || t[start - 1] == '\n') && (t[start - 4] == 't' || t[start - 4] == 'T') &&
+           t[start - 3] == 'h' && t[start - 2] == 'e' && (start == 4 || !((t[start - 5] | 32) >= 'a' && (t[start - 5] | 32) <= 'z'));
+}
+
 static bool is_connector(const char *s, size_t n)
 {
     static const char *const words[] = {"of", "von", "van", "de", "der", "du", "la", "le", "bin", "ibn", "da", "di"};
@@ -209,12 +227,16 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             named++;
             if (hm_list_has(l->event_words, s, n) || hm_list_has(l->bodies, s, n))
                 eventish = true;
-            if (in_any_list(l, s, n) || (scan->topic && hm_strset_has(&scan->topic->places, s, n)))
+            if (in_any_list(l, s, n) || (scan->topic && hm_strset_has(&scan->topic->places, s, n)) ||
+                ends_with_any(l->place_suffixes, s, n) || ends_with_any(l->group_suffixes, s, n))
                 listed++;
         }
         /* "the Duke of Norfolk": a title of a place is a person */
         bool title_of = title && first + 1 < nw && is_connector(t + w[first + 1].start, w[first + 1].end - w[first + 1].start);
         if (named == 0 || eventish || (listed == named && !title_of))
+            continue;
+        if (after_the(t, start) && !title_of &&
+            !hm_list_has(l->given_names, t + w[first].start, w[first].end - w[first].start))
             continue;
         if (hm_in_span_of_kind(scan, start, end, HM_KIND_PERSON) ||
             hm_in_span_of_kind(scan, start, end, HM_KIND_EVENT) ||

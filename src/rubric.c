@@ -57,6 +57,17 @@ void hm_rubric_free(hm_rubric *r)
     memset(r, 0, sizeof *r);
 }
 
+static hm_yaml_pos node_pos(const yaml_node_t *n)
+{
+    hm_yaml_pos p = {-1, 0, 0};
+    if (n->start_mark.line == n->end_mark.line && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+        p.line = (int)n->start_mark.line;
+        p.column = (int)n->start_mark.column;
+        p.length = (int)(n->end_mark.column - n->start_mark.column);
+    }
+    return p;
+}
+
 static bool load_cond(hm_yaml *y, yaml_node_t *node, hm_cond *c, const char *ctx)
 {
     hm_yaml_field f[] = {{"feature", true, NULL, NULL}, {"min", false, NULL, NULL},
@@ -65,6 +76,7 @@ static bool load_cond(hm_yaml *y, yaml_node_t *node, hm_cond *c, const char *ctx
     const char *s;
     c->min = -HUGE_VAL;
     c->max = HUGE_VAL;
+    c->min_pos.line = c->max_pos.line = -1;
     if (!hm_yaml_fields(y, node, f, 5, ctx) || !hm_yaml_string(y, f[0].value, "feature", ctx, &s))
         return false;
     if (!hm_feature_lookup(s, &c->feature)) {
@@ -81,6 +93,10 @@ static bool load_cond(hm_yaml *y, yaml_node_t *node, hm_cond *c, const char *ctx
         return false;
     if (f[2].value && !hm_yaml_number(y, f[2].value, "max", ctx, &c->max))
         return false;
+    if (f[1].value)
+        c->min_pos = node_pos(f[1].value);
+    if (f[2].value)
+        c->max_pos = node_pos(f[2].value);
     if (c->min > c->max)
         return hm_yaml_fail(y, node, ctx, "'min' is greater than 'max'");
     if (f[3].value) {
@@ -161,8 +177,11 @@ static bool load_strand(hm_yaml *y, yaml_node_t *node, hm_strand_def *d)
         return false;
     d->name = hm_xstrdup(s);
     d->weight = 1;
+    d->weight_pos.line = -1;
     if (f[2].value && (!hm_yaml_number(y, f[2].value, "weight", d->id, &d->weight) || d->weight <= 0))
         return hm_yaml_fail(y, f[2].value, d->id, "'weight' must be a number above 0");
+    if (f[2].value)
+        d->weight_pos = node_pos(f[2].value);
     yaml_node_t *levels = f[3].value;
     if (levels->type != YAML_SEQUENCE_NODE || hm_yaml_seq_len(levels) != 5)
         return hm_yaml_fail(y, levels, d->id, "strand '%s' needs a list of exactly 5 levels", d->id);
@@ -312,6 +331,15 @@ static bool all_hold(const hm_cond *cs, size_t n, const hm_features *fs)
     return true;
 }
 
+/* Caps, warnings and advice fire only on what was actually measured. */
+static bool all_measured_and_hold(const hm_cond *cs, size_t n, const hm_features *fs)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!fs->f[cs[i].feature].available)
+            return false;
+    return all_hold(cs, n, fs);
+}
+
 static const char *keep(hm_scored *out, char *s)
 {
     HM_GROW(out->strings, out->n_strings, out->cap_strings);
@@ -406,18 +434,17 @@ static hm_note make_note(hm_scored *out, const char *strand, const char *tmpl, c
     return n;
 }
 
-void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, hm_scored *out)
+/* Levels and mark only: shared by scoring and by calibration, which
+ * re-scores the same features under many trial rubrics. `levels` and
+ * `progress` have a slot per strand; `capped` gets the first cap applied. */
+void hm_rubric_levels(const hm_rubric *r, const hm_features *fs, int *levels, double *progress, int *level_out,
+                      int *mark_out, const hm_check **capped)
 {
-    memset(out, 0, sizeof *out);
-    out->n_strands = r->n_strands;
-    out->strands = hm_xcalloc(r->n_strands, sizeof *out->strands);
     bool rewardable = fs->f[HM_F_WORDS].value >= r->min_words;
-
-    /* Each strand climbs its ladder. */
     double weighted = 0, weights = 0;
     int lowest = 5;
-    int *levels = hm_xcalloc(r->n_strands, sizeof *levels);
-    double *progress = hm_xcalloc(r->n_strands, sizeof *progress);
+    if (capped)
+        *capped = NULL;
     for (size_t s = 0; s < r->n_strands; s++) {
         const hm_strand_def *d = &r->strands[s];
         int level = 0;
@@ -452,9 +479,10 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
         level = lowest + r->max_above_lowest;
     for (size_t c = 0; c < r->n_caps; c++) {
         const hm_check *cap = &r->caps[c];
-        if (all_hold(cap->conds, cap->n_conds, fs) && level > cap->max_level) {
+        if (all_measured_and_hold(cap->conds, cap->n_conds, fs) && level > cap->max_level) {
             level = cap->max_level;
-            hm_scan_warn(scan, cap->code ? cap->code : "capped", "%s", cap->message);
+            if (capped && !*capped)
+                *capped = cap;
         }
     }
     if (!rewardable)
@@ -465,11 +493,9 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
         level = 5;
     if (rewardable && level == 0)
         level = 1;
-    out->level = level;
-    if (level == 0) {
-        out->mark = 0;
-        snprintf(out->band, sizeof out->band, "0");
-    } else {
+    *level_out = level;
+    *mark_out = 0;
+    if (level > 0) {
         const hm_band *b = &r->bands[level - 1];
         double security = 0;
         for (size_t s = 0; s < r->n_strands; s++) {
@@ -479,9 +505,24 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
             security += r->strands[s].weight * (v < 0 ? 0 : v > 1 ? 1 : v);
         }
         security = weights > 0 ? security / weights : 0;
-        out->mark = b->min + (int)floor((b->max - b->min) * security + 1e-9);
-        snprintf(out->band, sizeof out->band, "%d-%d", b->min, b->max);
+        *mark_out = b->min + (int)floor((b->max - b->min) * security + 1e-9);
     }
+}
+
+void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, hm_scored *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n_strands = r->n_strands;
+    out->strands = hm_xcalloc(r->n_strands, sizeof *out->strands);
+    bool rewardable = fs->f[HM_F_WORDS].value >= r->min_words;
+    int *levels = hm_xcalloc(r->n_strands, sizeof *levels);
+    double *progress = hm_xcalloc(r->n_strands, sizeof *progress);
+    const hm_check *cap = NULL;
+    hm_rubric_levels(r, fs, levels, progress, &out->level, &out->mark, &cap);
+    if (out->level == 0)
+        snprintf(out->band, sizeof out->band, "0");
+    else
+        snprintf(out->band, sizeof out->band, "%d-%d", r->bands[out->level - 1].min, r->bands[out->level - 1].max);
 
     /* Feedback: what earned each strand its level, and what the next level
      * needs, pointing at paragraphs and words. */
@@ -567,7 +608,7 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
     }
     for (size_t a = 0; a < r->n_advice; a++) {
         const hm_check *adv = &r->advice[a];
-        if (!adv->n_conds || !all_hold(adv->conds, adv->n_conds, fs))
+        if (!adv->n_conds || !all_measured_and_hold(adv->conds, adv->n_conds, fs))
             continue;
         bool dup = false;
         for (size_t j = 0; j < out->n_gaps; j++)
@@ -581,12 +622,15 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
     free(gap_feature);
     for (size_t w = 0; w < r->n_warnings; w++) {
         const hm_check *wc = &r->warnings[w];
-        if (wc->n_conds && all_hold(wc->conds, wc->n_conds, fs)) {
+        if (wc->n_conds && all_measured_and_hold(wc->conds, wc->n_conds, fs)) {
             char *msg = expand(wc->message, &fs->f[wc->conds[0].feature], scan);
             hm_scan_warn(scan, wc->code, "%s", msg);
             free(msg);
         }
     }
+    /* After the warnings, so that a code they share keeps the fuller message. */
+    if (cap)
+        hm_scan_warn(scan, cap->code ? cap->code : "capped", "%s", cap->message);
     free(order);
     free(levels);
     free(progress);

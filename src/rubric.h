@@ -21,4 +21,10 @@ typedef struct hm_scored {
 void hm_rubric_score(const hm_rubric *rubric, const hm_features *fs, hm_scan *scan, hm_scored *out);
 void hm_scored_free(hm_scored *s);
 
+const hm_features *hm_result_features(const hm_result *r);
+
+/* The level and mark alone (no feedback): for calibration. */
+void hm_rubric_levels(const hm_rubric *r, const hm_features *fs, int *levels, double *progress, int *level,
+                      int *mark, const hm_check **capped);
+
 #endif

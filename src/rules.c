@@ -154,9 +154,9 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
             yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
             yaml_node_t *v = yaml_document_get_node(&y->doc, p->value);
-            if (k && v && k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
+            if (!r->id && k && v && k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
                 strcmp((const char *)k->data.scalar.value, "id") == 0)
-                r->id = hm_xstrdup((const char *)v->data.scalar.value);
+                r->id = hm_xstrdup((const char *)v->data.scalar.value); /* a second id is refused below */
         }
     }
     if (!hm_yaml_fields(y, node, f, nf, r->id))

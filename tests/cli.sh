@@ -53,11 +53,15 @@ stdout_has "stdin is named -" '"file":"-"'
 
 expect_status "missing file" 1 "$HM" "$T/nope.txt"
 stderr_has "missing file message" "histmark: $T/nope.txt: No such file or directory"
-expect_status "directory" 1 "$HM" "$T"
-stderr_has "directory message" "is a directory"
-printf 'PK\003\004\000\000\000binary' >"$T/essay.docx"
-expect_status "binary file" 1 "$HM" "$T/essay.docx"
+mkdir "$T/nothing"
+expect_status "a folder with no essays" 1 "$HM" "$T/nothing"
+stderr_has "empty folder message" "no essays found"
+printf 'PK\003\004\000\000\000binary' >"$T/essay.bin"
+expect_status "binary file" 1 "$HM" "$T/essay.bin"
 stderr_has "binary message" "not a text file"
+printf 'PK\003\004\000\000\000binary' >"$T/essay.docx"
+expect_status "broken .docx" 1 "$HM" "$T/essay.docx"
+stderr_has "broken .docx message" "essay.docx: not a Word document"
 expect_status "batch goes on past a bad file" 1 "$HM" --format json "$T/nope.txt" "$essay"
 [ "$(wc -l <"$T/out")" -eq 1 ]; check "the good essay is still reported" $?
 if [ "$(id -u)" -ne 0 ]; then
@@ -94,6 +98,83 @@ fi
 mkdir -p "$T/ro"; echo keep >"$T/ro/r.txt"
 expect_status "-o into a missing folder" 1 "$HM" -o "$T/missing/dir/r.txt" "$essay"
 [ "$(ls "$T" | grep -c tmp)" -eq 0 ]; check "no temporary files left behind" $?
+
+# Folders (issue 4): walked in order, a bad file reported and skipped, the
+# same output whatever -j, CSV, the summary, copy flags.
+mkdir -p "$T/class/b-group" "$T/class/.drafts"
+for f in russia-l1-stalin-rise russia-l3-great-terror usa-l4-king-leadership tudor-l2-henry-vii; do
+    cp "$SRC/samples/$f.txt" "$T/class/"
+done
+cp "$SRC/samples/germany-l5-weimar-stability.txt" "$SRC/samples/coldwar-l4-detente.txt" "$T/class/b-group/"
+cp "$essay" "$T/class/.drafts/hidden.txt"
+printf 'PK\003\004 not really a zip' >"$T/class/broken.docx"
+printf 'notes' >"$T/class/ignored.pdf"
+expect_status "a folder with a bad file" 1 "$HM" -f json -j 2 "$T/class"
+stderr_has "the bad file is named" "histmark: $T/class/broken.docx: not a Word document"
+[ "$(wc -l <"$T/out")" -eq 6 ]; check "the six good essays are reported" $?
+! grep -q 'hidden.txt\|ignored.pdf' "$T/out"; check "hidden and non-essay files skipped" $?
+grep -o '"file":"[^"]*"' "$T/out" | sed "s|$T/class/||" | tr '\n' ' ' >"$T/order"
+[ "$(cat "$T/order")" = '"file":"b-group/coldwar-l4-detente.txt" "file":"b-group/germany-l5-weimar-stability.txt" "file":"russia-l1-stalin-rise.txt" "file":"russia-l3-great-terror.txt" "file":"tudor-l2-henry-vii.txt" "file":"usa-l4-king-leadership.txt" ' ]
+check "folder order is sorted and depth first ($(cat "$T/order"))" $?
+for j in 1 2 3; do
+    "$HM" -f json -j $j "$T/class" "$essay" >"$T/j$j.json" 2>/dev/null
+    "$HM" -j $j --summary "$T/class" "$essay" >"$T/j$j.txt" 2>/dev/null
+done
+cmp -s "$T/j1.json" "$T/j2.json" && cmp -s "$T/j1.json" "$T/j3.json"; check "json identical with -j1, -j2, -j3" $?
+cmp -s "$T/j1.txt" "$T/j2.txt" && cmp -s "$T/j1.txt" "$T/j3.txt"; check "text and summary identical with -j1, -j2, -j3" $?
+expect_status "-j 0 is refused" 2 "$HM" -j 0 "$essay"
+expect_status "no progress line when stderr is not a terminal" 0 "$HM" "$essay"
+! grep -q "marking" "$T/err"; check "stderr stays empty" $?
+
+expect_status "csv" 1 "$HM" -f csv "$T/class"
+head -c 3 "$T/out" | od -An -tx1 | grep -q "ef bb bf"; check "csv starts with a UTF-8 BOM" $?
+[ "$(grep -c 'file,words,mark,level' "$T/out")" -eq 1 ]; check "csv header once" $?
+[ "$(tr -cd '\r' <"$T/out" | wc -c)" -eq 7 ]; check "csv: CRLF on the header and six rows" $?
+expect_status "--summary with csv is refused" 2 "$HM" -f csv --summary "$essay"
+
+expect_status "--summary" 1 "$HM" --summary "$T/class"
+stdout_has "summary heading" "Class summary: 6 essays marked, 1 could not be read"
+stdout_has "summary levels" "Level 1 "
+stdout_has "summary gaps" "Most common gaps"
+stdout_has "summary needs a look" "very short: .*russia-l1-stalin-rise.txt"
+expect_status "--summary as json" 1 "$HM" -f json --summary "$T/class"
+tail -n 1 "$T/out" | grep -q '^{"summary":{"essays":6,'; check "json summary is the last line" $?
+
+# Copy flags: a paragraph of one essay planted in another.
+{ head -n 6 "$SRC/samples/usa-l3-supreme-court.txt"; sed -n '5,6p' "$SRC/samples/russia-l3-great-terror.txt"; } >"$T/class/copied.txt"
+expect_status "copy check" 1 "$HM" -f json --summary "$T/class"
+grep '"file":"[^"]*copied.txt"' "$T/out" | grep -q '"code":"possible-copy","message":"[0-9]*% of the shorter essay.s text is also in [^"]*russia-l3-great-terror.txt, such as'
+check "possible-copy warning names the other file" $?
+grep '"file":"[^"]*russia-l3-great-terror.txt"' "$T/out" | grep -q '"possible-copy"'; check "both essays get the warning" $?
+[ "$(grep -c '"possible-copy"' "$T/out")" -eq 3 ]; check "no other essay is flagged (and the summary lists it)" $?
+expect_status "copy check in text" 1 "$HM" "$T/class"
+stdout_has "text warning line" "! possible-copy: "
+expect_status "--copy-threshold 0 turns it off" 1 "$HM" -f json --copy-threshold 0 "$T/class"
+! grep -q possible-copy "$T/out"; check "no copy warnings with the check off" $?
+expect_status "--copy-threshold out of range" 2 "$HM" --copy-threshold 1.5 "$essay"
+
+expect_status "html to stdout" 0 "$HM" -f html "$essay"
+stdout_has "html page" '<meta name="viewport"'
+expect_status "html for a folder needs -o" 2 "$HM" -f html "$T/class"
+stderr_has "html -o DIR message" "name it with -o DIR"
+
+# Editors (issue 5): --stdin-filename names '-' in every format; --format gcc
+expect_status "--stdin-filename in json" 0 sh -c "\"$HM\" -f json --stdin-filename notes/my-essay.txt - < \"$essay\""
+stdout_has "json names stdin" '"file":"notes/my-essay.txt"'
+expect_status "--stdin-filename in text" 0 sh -c "\"$HM\" --stdin-filename notes/my-essay.txt - < \"$essay\""
+head -n 1 "$T/out" | grep -qx 'notes/my-essay.txt'; check "text report names stdin" $?
+expect_status "--stdin-filename in gcc" 0 sh -c "\"$HM\" -f gcc --stdin-filename notes/my-essay.txt - < \"$essay\""
+! grep -v '^notes/my-essay.txt:[0-9]*:[0-9]*: \(warning\|note\): .* \[[a-z0-9-]*\]$' "$T/out" | grep -q .
+check "every gcc line is FILE:LINE:COLUMN: severity: message [rule]" $?
+expect_status "--stdin-filename leaves named files alone" 0 "$HM" -f gcc --stdin-filename x.txt "$essay"
+! grep -q '^x.txt:' "$T/out"; check "a named file keeps its own name" $?
+grep -q "^$essay:1:1: note: Mark: [0-9]*/20" "$T/out"; check "gcc: the mark first, at 1:1" $?
+grep -q ': warning: .* \[gap-[a-z]*\]$' "$T/out"; check "gcc: gaps are warnings" $?
+grep -q '^[^:]*:[0-9]*:[0-9]*: note: A year: "[0-9]*" \[date-year\]$' "$T/out"; check "gcc: findings are notes" $?
+! grep -q ': error: ' "$T/out"; check "gcc: nothing is an error" $?
+printf 'How far was Stalin\342\200\231s rise due to luck?\n\nIn 1922 Stalin became General Secretary.\n' >"$T/col.txt"
+expect_status "gcc columns" 0 "$HM" -f gcc "$T/col.txt"
+grep -q "^$T/col.txt:3:4: note: A year: \"1922\" \[date-year\]$" "$T/out"; check "gcc: line and column of a finding" $?
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

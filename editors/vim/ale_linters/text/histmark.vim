@@ -1,0 +1,1 @@
+call histmark#DefineLinter('text')

@@ -1,0 +1,741 @@
+/* The batch runner. Three passes over the inputs, each on worker threads:
+ *
+ *  1. (two or more essays) read each essay and keep only its shingle hashes;
+ *     then find the pairs that share long passages;
+ *  2. read, analyse and render each essay; the main thread writes reports
+ *     strictly in input order as soon as the next one is ready;
+ *  3. the summary, from a few numbers kept per essay.
+ *
+ * Workers fill a ring of result slots; a worker may not start essay i until
+ * the writer has written essay i - RING, so however large the batch, at
+ * most RING results are held at once. The config is shared read-only. */
+#define _POSIX_C_SOURCE 200809L
+#include "batch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* Each essay names at most this many others it shares text with. */
+#define MAX_COPY_WARNINGS 3
+/* The longest passage quoted, in bytes. */
+#define PASSAGE_BYTES 160
+
+typedef struct input {
+    char *path;
+    char *page;              /* HTML folder mode: "essays/NAME.html" */
+} input;
+
+typedef struct copy_note {
+    size_t other;
+    double share;
+    char *passage;           /* owned by the pair list, not the note */
+} copy_note;
+
+typedef struct slot {
+    bool ready;
+    hm_result *result;       /* NULL when the essay failed */
+    hm_buf report;
+    char *error;
+} slot;
+
+typedef struct batch {
+    const hm_config *cfg;
+    const batch_options *o;
+    input *in;
+    size_t n, cap;
+    char *stdin_bytes;       /* "-" is read once, for both passes */
+    size_t stdin_len;
+    char *stdin_error;
+    bool html_dir;
+    mode_t file_mode;
+
+    /* copy check */
+    hm_shingles **shingles;
+    copy_note **notes;       /* per essay, up to MAX_COPY_WARNINGS */
+    size_t *n_notes;
+    char **passages;         /* one per reported pair */
+    size_t n_passages;
+    hm_summary *summary;     /* NULL without --summary or an HTML folder */
+
+    /* workers */
+    pthread_mutex_t lock;
+    pthread_cond_t ready, space;
+    size_t next, done, written, ring;
+    slot *slots;
+    bool stop;
+
+    /* progress */
+    bool progress;
+    struct timespec start, last;
+    const char *stage;
+
+    int status;
+} batch;
+
+/* ---- small helpers ---- */
+
+static double seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void progress_clear(batch *b)
+{
+    if (b->progress)
+        fputs("\r\x1b[K", stderr);
+}
+
+/* done/total, essays a second and time left, at most ten times a second. */
+static void progress_show(batch *b, size_t done, size_t total, bool force)
+{
+    if (!b->progress || (!force && seconds_since(&b->last) < 0.1))
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &b->last);
+    double t = seconds_since(&b->start), rate = t > 0 ? (double)done / t : 0;
+    fprintf(stderr, "\r\x1b[Khistmark: %s %zu/%zu", b->stage, done, total);
+    if (done && rate > 0) {
+        double left = (double)(total - done) / rate;
+        fprintf(stderr, ", %.1f essays/s, %d:%02d left", rate, (int)left / 60, (int)left % 60);
+    }
+    fflush(stderr);
+}
+
+static void report_error(batch *b, const char *path, const char *message)
+{
+    progress_clear(b);
+    fprintf(stderr, "histmark: %s: %s\n", path, message);
+    b->status = HM_EXIT_INPUT;
+}
+
+static void add_input(batch *b, const char *path)
+{
+    HM_GROW(b->in, b->n, b->cap);
+    b->in[b->n++] = (input){hm_xstrdup(path), NULL};
+}
+
+typedef struct walk_ctx {
+    batch *b;
+    size_t found;
+} walk_ctx;
+
+static int on_walk(const char *path, const char *error, void *ud)
+{
+    walk_ctx *w = ud;
+    if (error)
+        report_error(w->b, path, error);
+    else {
+        add_input(w->b, path);
+        w->found++;
+    }
+    return 0;
+}
+
+/* The name reports give an input: "-" may be named by --stdin-filename. */
+static const char *display_name(const batch *b, size_t i)
+{
+    return strcmp(b->in[i].path, "-") == 0 && b->o->stdin_name ? b->o->stdin_name : b->in[i].path;
+}
+
+/* Reads an input's bytes; "-" from the copy read at the start. */
+static char *input_bytes(batch *b, size_t i, size_t *len, hm_error *e)
+{
+    const char *path = b->in[i].path;
+    if (strcmp(path, "-") == 0) {
+        if (b->stdin_error) {
+            hm_error_set(e, HM_ERR_INPUT, "-", 0, 0, NULL, "%s", b->stdin_error);
+            return NULL;
+        }
+        *len = b->stdin_len;
+        return hm_xstrndup(b->stdin_bytes, b->stdin_len);
+    }
+    return hm_read_input(path, b->o->max_bytes, len, e);
+}
+
+static void read_stdin(batch *b)
+{
+    hm_buf buf = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+        hm_buf_put(&buf, chunk, n);
+        if (buf.len > b->o->max_bytes) {
+            hm_buf err = {0};
+            hm_buf_printf(&err, "too large for an essay (over %zu bytes, see --max-bytes)", b->o->max_bytes);
+            b->stdin_error = hm_buf_take(&err);
+            hm_buf_free(&buf);
+            return;
+        }
+    }
+    if (ferror(stdin)) {
+        b->stdin_error = hm_xstrdup("reading standard input failed");
+        hm_buf_free(&buf);
+        return;
+    }
+    b->stdin_len = buf.len;
+    b->stdin_bytes = hm_buf_take(&buf);
+}
+
+/* Writes data to path through a temporary file beside it and a rename, so
+ * a reader never sees half a file and a failure leaves the old one. */
+static bool write_atomic(const char *path, const char *data, size_t len, mode_t mode, hm_buf *why)
+{
+    size_t n = strlen(path);
+    char *tmp = hm_xmalloc(n + 16);
+    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        hm_buf_printf(why, "cannot write %s: %s", path, strerror(errno));
+        free(tmp);
+        return false;
+    }
+    bool ok = fchmod(fd, mode) == 0;
+    size_t off = 0;
+    while (ok && off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        ok = w > 0;
+        off += w > 0 ? (size_t)w : 0;
+    }
+    ok = ok && fsync(fd) == 0;
+    int saved = errno;
+    if (close(fd) != 0 && ok)
+        ok = false, saved = errno;
+    if (ok && rename(tmp, path) != 0)
+        ok = false, saved = errno;
+    if (!ok) {
+        hm_buf_printf(why, "cannot write %s: %s", path, strerror(saved));
+        unlink(tmp);
+    }
+    free(tmp);
+    return ok;
+}
+
+/* mkdir -p */
+static bool make_dirs(const char *path, hm_buf *why)
+{
+    char *p = hm_xstrdup(path);
+    bool ok = true;
+    for (char *s = p + 1; ok; s++) {
+        bool end = *s == '\0';
+        if (*s == '/' || end) {
+            *s = '\0';
+            struct stat st;
+            if (mkdir(p, 0777) != 0 && !(errno == EEXIST && stat(p, &st) == 0 && S_ISDIR(st.st_mode))) {
+                hm_buf_printf(why, "cannot create the folder %s: %s", p,
+                              errno == EEXIST ? "a file of that name is in the way" : strerror(errno));
+                ok = false;
+            }
+            if (end)
+                break;
+            *s = '/';
+        }
+    }
+    free(p);
+    return ok;
+}
+
+/* essays/NAME.html from the path below the folder walked (or the file's
+ * own name), in characters safe in a URL and on every file system; a
+ * clash (case-insensitive, for Windows and macOS) gets a number. */
+static void name_pages(batch *b, const size_t *root_len)
+{
+    hm_strset used;
+    hm_strset_init(&used, true);
+    for (size_t i = 0; i < b->n; i++) {
+        const char *rel = b->in[i].path + root_len[i];
+        while (*rel == '/')
+            rel++;
+        if (strcmp(b->in[i].path, "-") == 0)
+            rel = "stdin";
+        hm_buf name = {0};
+        const char *dot = strrchr(rel, '.');
+        const char *slash = strrchr(rel, '/');
+        size_t n = dot && dot > rel && (!slash || dot > slash) ? (size_t)(dot - rel) : strlen(rel);
+        for (size_t k = 0; k < n && name.len < 100; k++) {
+            char c = rel[k];
+            bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                        c == '_' || (c == '.' && name.len);
+            hm_buf_putc(&name, safe ? c : '-');
+        }
+        if (!name.len)
+            hm_buf_puts(&name, "essay");
+        hm_buf page = {0};
+        hm_buf_printf(&page, "essays/%s.html", name.data);
+        for (unsigned k = 2; hm_strset_has(&used, page.data, page.len); k++) {
+            page.len = 0;
+            hm_buf_printf(&page, "essays/%s-%u.html", name.data, k);
+        }
+        hm_strset_add(&used, page.data, page.len);
+        b->in[i].page = hm_buf_take(&page);
+        hm_buf_free(&name);
+    }
+    hm_strset_free(&used);
+}
+
+static unsigned online_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+/* ---- pass 1: shingles, then pairs ---- */
+
+static void *shingle_worker(void *arg)
+{
+    batch *b = arg;
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        size_t i = b->next++;
+        pthread_mutex_unlock(&b->lock);
+        if (i >= b->n)
+            break;
+        hm_error e = {0};
+        size_t len = 0;
+        char *bytes = input_bytes(b, i, &len, &e);
+        /* An unreadable essay is reported once, by pass 2. */
+        b->shingles[i] = bytes ? hm_shingles_make(bytes, len) : NULL;
+        free(bytes);
+        pthread_mutex_lock(&b->lock);
+        b->done++;
+        pthread_cond_signal(&b->ready);
+        pthread_mutex_unlock(&b->lock);
+    }
+    return NULL;
+}
+
+static void start_workers(batch *b, pthread_t *t, unsigned jobs, void *(*fn)(void *))
+{
+    for (unsigned k = 0; k < jobs; k++)
+        if (pthread_create(&t[k], NULL, fn, b) != 0) {
+            fprintf(stderr, "histmark: cannot start a thread: %s\n", strerror(errno));
+            abort();
+        }
+}
+
+static void copy_pass(batch *b, unsigned jobs)
+{
+    b->shingles = hm_xcalloc(b->n, sizeof *b->shingles);
+    b->next = b->done = 0;
+    b->stage = "reading for the copy check";
+    clock_gettime(CLOCK_MONOTONIC, &b->start);
+    pthread_t *t = hm_xcalloc(jobs, sizeof *t);
+    start_workers(b, t, jobs, shingle_worker);
+    pthread_mutex_lock(&b->lock);
+    while (b->done < b->n) {
+        pthread_cond_wait(&b->ready, &b->lock);
+        progress_show(b, b->done, b->n, false);
+    }
+    pthread_mutex_unlock(&b->lock);
+    for (unsigned k = 0; k < jobs; k++)
+        pthread_join(t[k], NULL);
+    free(t);
+
+    hm_copy *c = hm_copy_new(b->n);
+    for (size_t i = 0; i < b->n; i++)
+        hm_copy_set(c, i, b->shingles[i]); /* the index owns them now */
+    free(b->shingles);
+    b->shingles = NULL;
+    const hm_copy_pair *pairs;
+    size_t n_pairs = hm_copy_find(c, b->o->copy_threshold, MAX_COPY_WARNINGS, &pairs);
+    b->notes = hm_xcalloc(b->n, sizeof *b->notes);
+    b->n_notes = hm_xcalloc(b->n, sizeof *b->n_notes);
+    b->passages = hm_xcalloc(n_pairs + 1, sizeof *b->passages);
+    for (size_t p = 0; p < n_pairs; p++) {
+        const hm_copy_pair *pr = &pairs[p];
+        /* Only the texts of flagged essays are read again, for the passage. */
+        hm_error e = {0};
+        size_t len = 0;
+        char *bytes = input_bytes(b, pr->from_essay, &len, &e);
+        char *passage = bytes ? hm_copy_passage(bytes, len, pr->from, pr->words, PASSAGE_BYTES) : NULL;
+        free(bytes);
+        b->passages[b->n_passages++] = passage ? passage : hm_xstrdup("");
+        size_t ends[2] = {pr->a, pr->b};
+        for (int k = 0; k < 2; k++) {
+            size_t self = ends[k];
+            if (b->n_notes[self] >= MAX_COPY_WARNINGS)
+                continue;
+            if (!b->notes[self])
+                b->notes[self] = hm_xcalloc(MAX_COPY_WARNINGS, sizeof **b->notes);
+            b->notes[self][b->n_notes[self]++] = (copy_note){ends[1 - k], pr->share, b->passages[p]};
+        }
+        if (b->summary)
+            hm_summary_add_copy(b->summary, display_name(b, pr->a), display_name(b, pr->b), pr->share,
+                                b->passages[p]);
+    }
+    hm_copy_free(c);
+}
+
+/* ---- pass 2: analyse, render, write in order ---- */
+
+static int write_buf(const char *data, size_t len, void *ud)
+{
+    hm_buf_put(ud, data, len);
+    return 0;
+}
+
+/* The warning each essay gets for each essay it shares text with. */
+static void add_copy_warnings(batch *b, size_t i, hm_result *r)
+{
+    for (size_t k = 0; b->n_notes && k < b->n_notes[i]; k++) {
+        const copy_note *cn = &b->notes[i][k];
+        hm_buf msg = {0};
+        hm_buf_printf(&msg, "%.0f%% of the shorter essay's text is also in %s, such as \"%s\"", cn->share * 100,
+                      display_name(b, cn->other), cn->passage);
+        hm_result_add_warning(r, "possible-copy", msg.data);
+        hm_buf_free(&msg);
+    }
+}
+
+static void analyse_one(batch *b, size_t i, slot *out)
+{
+    const batch_options *o = b->o;
+    hm_error e = {0};
+    size_t len = 0;
+    char *bytes = input_bytes(b, i, &len, &e);
+    hm_result *r = NULL;
+    if (bytes) {
+        hm_analyze_options ao = {HM_ANALYZE_OPTIONS_VERSION, display_name(b, i), o->question, o->max_bytes};
+        r = hm_analyze(b->cfg, bytes, len, &ao, &e);
+    }
+    free(bytes);
+    if (!r) {
+        out->error = hm_xstrdup(e.message[0] ? e.message : "cannot be analysed");
+        return;
+    }
+    add_copy_warnings(b, i, r);
+    out->result = r;
+    if (b->html_dir) {
+        /* Pages are written by the workers, in parallel, each atomically. */
+        hm_buf page = {0}, path = {0}, why = {0};
+        hm_render_html(r, HM_RENDER_HTML_INDEX_LINK, write_buf, &page);
+        hm_buf_printf(&path, "%s/%s", o->output, b->in[i].page);
+        if (!write_atomic(path.data, page.data, page.len, b->file_mode, &why))
+            out->error = hm_buf_take(&why);
+        hm_buf_free(&page);
+        hm_buf_free(&path);
+        hm_buf_free(&why);
+        return;
+    }
+    o->render(r, o->render_flags, write_buf, &out->report);
+}
+
+static void *analyse_worker(void *arg)
+{
+    batch *b = arg;
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        while (!b->stop && b->next < b->n && b->next >= b->written + b->ring)
+            pthread_cond_wait(&b->space, &b->lock);
+        if (b->stop || b->next >= b->n) {
+            pthread_mutex_unlock(&b->lock);
+            break;
+        }
+        size_t i = b->next++;
+        pthread_mutex_unlock(&b->lock);
+
+        slot s = {0};
+        analyse_one(b, i, &s);
+
+        pthread_mutex_lock(&b->lock);
+        s.ready = true;
+        b->slots[i % b->ring] = s;
+        pthread_cond_signal(&b->ready);
+        pthread_mutex_unlock(&b->lock);
+    }
+    return NULL;
+}
+
+typedef struct sink {
+    FILE *f;
+    const char *path;   /* -o, or NULL for stdout */
+    char *tmp;
+    bool failed;
+} sink;
+
+static bool sink_open(batch *b, sink *k)
+{
+    memset(k, 0, sizeof *k);
+    k->f = stdout;
+    if (!b->o->output || b->html_dir)
+        return true;
+    k->path = b->o->output;
+    size_t n = strlen(k->path);
+    k->tmp = hm_xmalloc(n + 16);
+    snprintf(k->tmp, n + 16, "%s.tmp.XXXXXX", k->path);
+    int fd = mkstemp(k->tmp);
+    if (fd >= 0)
+        fchmod(fd, b->file_mode);
+    k->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!k->f) {
+        fprintf(stderr, "histmark: %s: cannot write the report: %s\n", k->path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(k->tmp);
+        }
+        free(k->tmp);
+        k->tmp = NULL;
+        return false;
+    }
+    return true;
+}
+
+static void sink_write(batch *b, sink *k, const char *data, size_t len)
+{
+    if (k->failed || !len)
+        return;
+    if (fwrite(data, 1, len, k->f) != len) {
+        progress_clear(b);
+        fprintf(stderr, "histmark: %s%swriting the report failed: %s\n", k->path ? k->path : "",
+                k->path ? ": " : "", strerror(errno));
+        k->failed = true;
+        b->status = HM_EXIT_INPUT;
+    }
+}
+
+/* Stdout is flushed; a file is synced and renamed into place, or removed. */
+static void sink_close(batch *b, sink *k)
+{
+    if (!k->path) {
+        if (!k->failed && (fflush(stdout) != 0 || ferror(stdout))) {
+            fprintf(stderr, "histmark: writing the report failed: %s\n", strerror(errno));
+            b->status = HM_EXIT_INPUT;
+        }
+        return;
+    }
+    bool ok = !k->failed && fflush(k->f) == 0 && fsync(fileno(k->f)) == 0;
+    int saved = errno;
+    if (fclose(k->f) != 0 && ok)
+        ok = false, saved = errno;
+    if (ok && rename(k->tmp, k->path) != 0)
+        ok = false, saved = errno;
+    if (!ok) {
+        if (!k->failed)
+            fprintf(stderr, "histmark: %s: writing the report failed: %s\n", k->path, strerror(saved));
+        unlink(k->tmp);
+        b->status = HM_EXIT_INPUT;
+    }
+    free(k->tmp);
+}
+
+static void analyse_pass(batch *b, unsigned jobs, sink *k)
+{
+    const batch_options *o = b->o;
+    b->ring = (size_t)jobs * 4;
+    b->slots = hm_xcalloc(b->ring, sizeof *b->slots);
+    b->next = b->done = b->written = 0;
+    b->stage = "marking";
+    clock_gettime(CLOCK_MONOTONIC, &b->start);
+    pthread_t *t = hm_xcalloc(jobs, sizeof *t);
+    start_workers(b, t, jobs, analyse_worker);
+
+    size_t reported = 0;
+    hm_buf out = {0};
+    for (size_t i = 0; i < b->n && !k->failed; i++) {
+        pthread_mutex_lock(&b->lock);
+        while (!b->slots[i % b->ring].ready)
+            pthread_cond_wait(&b->ready, &b->lock);
+        slot s = b->slots[i % b->ring];
+        b->slots[i % b->ring] = (slot){0};
+        b->written = i + 1;
+        pthread_cond_broadcast(&b->space);
+        pthread_mutex_unlock(&b->lock);
+
+        if (s.error) {
+            report_error(b, b->in[i].path, s.error);
+            if (b->summary && !s.result)
+                hm_summary_add_failure(b->summary, b->in[i].path, s.error);
+        }
+        if (s.result) {
+            if (!b->html_dir) {
+                out.len = 0;
+                if (reported == 0 && o->header)
+                    o->header(s.result, write_buf, &out);
+                if (reported)
+                    hm_buf_puts(&out, o->separator);
+                hm_buf_put(&out, s.report.data ? s.report.data : "", s.report.len);
+                progress_clear(b);
+                sink_write(b, k, out.data, out.len);
+                /* Keep a terminal current; a file or pipe is flushed by stdio. */
+                if (b->progress)
+                    fflush(k->f);
+            }
+            reported++;
+            if (b->summary)
+                hm_summary_add(b->summary, s.result, b->html_dir ? b->in[i].page : NULL);
+            hm_result_free(s.result);
+        }
+        hm_buf_free(&s.report);
+        free(s.error);
+        progress_show(b, i + 1, b->n, i + 1 == b->n);
+    }
+    hm_buf_free(&out);
+
+    /* After a write error the workers stop taking essays; free what they
+     * finished but nobody wrote. */
+    pthread_mutex_lock(&b->lock);
+    b->stop = true;
+    pthread_cond_broadcast(&b->space);
+    pthread_mutex_unlock(&b->lock);
+    for (unsigned j = 0; j < jobs; j++)
+        pthread_join(t[j], NULL);
+    free(t);
+    for (size_t j = 0; j < b->ring; j++) {
+        hm_result_free(b->slots[j].result);
+        hm_buf_free(&b->slots[j].report);
+        free(b->slots[j].error);
+    }
+    free(b->slots);
+    b->slots = NULL;
+}
+
+/* ---- the whole batch ---- */
+
+static void batch_free(batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->in[i].path);
+        free(b->in[i].page);
+    }
+    free(b->in);
+    free(b->stdin_bytes);
+    free(b->stdin_error);
+    for (size_t i = 0; b->notes && i < b->n; i++)
+        free(b->notes[i]);
+    free(b->notes);
+    free(b->n_notes);
+    for (size_t i = 0; i < b->n_passages; i++)
+        free(b->passages[i]);
+    free(b->passages);
+    hm_summary_free(b->summary);
+    pthread_mutex_destroy(&b->lock);
+    pthread_cond_destroy(&b->ready);
+    pthread_cond_destroy(&b->space);
+}
+
+int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, int n_args)
+{
+    batch b = {0};
+    b.cfg = cfg;
+    b.o = o;
+    pthread_mutex_init(&b.lock, NULL);
+    pthread_cond_init(&b.ready, NULL);
+    pthread_cond_init(&b.space, NULL);
+    mode_t mask = umask(0);
+    umask(mask);
+    b.file_mode = 0666 & ~mask;
+    bool is_html = strcmp(o->format, "html") == 0, is_json = strcmp(o->format, "json") == 0;
+
+    /* Folders become their essays, in walk order, where they stand among
+     * the arguments. */
+    bool any_dir = false, any_stdin = false;
+    size_t *root_len = NULL, cap_root = 0, n_root = 0;
+    for (int a = 0; a < n_args; a++) {
+        struct stat st;
+        size_t before = b.n;
+        bool dir = strcmp(args[a], "-") != 0 && stat(args[a], &st) == 0 && S_ISDIR(st.st_mode);
+        if (dir) {
+            any_dir = true;
+            walk_ctx w = {&b, 0};
+            hm_walk(args[a], on_walk, &w);
+            if (!w.found)
+                report_error(&b, args[a], "no essays found in this folder (.txt, .md or .docx)");
+        } else {
+            any_stdin |= strcmp(args[a], "-") == 0;
+            add_input(&b, args[a]);
+        }
+        /* A walked essay's page is named from its path inside the folder,
+         * a file named directly from its base name. */
+        for (size_t i = before; i < b.n; i++) {
+            const char *base = strrchr(b.in[i].path, '/');
+            HM_GROW(root_len, n_root, cap_root);
+            root_len[n_root++] = dir ? strlen(args[a]) : base ? (size_t)(base - b.in[i].path + 1) : 0;
+        }
+    }
+    bool several = any_dir || b.n > 1;
+    struct stat ost;
+    b.html_dir = is_html && o->output && (several || (stat(o->output, &ost) == 0 && S_ISDIR(ost.st_mode)));
+    if (is_html && several && !o->output) {
+        fputs("histmark: --format html with several essays or a folder writes a folder of pages: "
+              "name it with -o DIR\n", stderr);
+        free(root_len);
+        batch_free(&b);
+        return HM_EXIT_CONFIG;
+    }
+    if (b.html_dir) {
+        hm_buf why = {0}, essays = {0};
+        hm_buf_printf(&essays, "%s/essays", o->output);
+        bool ok = make_dirs(essays.data, &why);
+        hm_buf_free(&essays);
+        if (!ok) {
+            fprintf(stderr, "histmark: %s: %s\n", o->output, why.data);
+            hm_buf_free(&why);
+            free(root_len);
+            batch_free(&b);
+            return HM_EXIT_INPUT;
+        }
+        name_pages(&b, root_len);
+    }
+    free(root_len);
+    if (o->summary || b.html_dir)
+        b.summary = hm_summary_new();
+    if (any_stdin)
+        read_stdin(&b);
+
+    unsigned jobs = o->jobs ? o->jobs : online_cores();
+    if (jobs > b.n)
+        jobs = b.n ? (unsigned)b.n : 1;
+    b.progress = !o->quiet && isatty(STDERR_FILENO);
+    clock_gettime(CLOCK_MONOTONIC, &b.last);
+
+    sink k;
+    if (!sink_open(&b, &k)) {
+        batch_free(&b);
+        return HM_EXIT_INPUT;
+    }
+    if (b.n >= 2 && o->copy_threshold > 0)
+        copy_pass(&b, jobs);
+    if (b.n)
+        analyse_pass(&b, jobs, &k);
+    progress_clear(&b);
+
+    if (b.summary && !k.failed) {
+        hm_buf out = {0};
+        if (b.html_dir) {
+            hm_buf path = {0}, why = {0};
+            hm_summary_render_html(b.summary, write_buf, &out);
+            hm_buf_printf(&path, "%s/index.html", o->output);
+            if (!write_atomic(path.data, out.data, out.len, b.file_mode, &why)) {
+                fprintf(stderr, "histmark: %s\n", why.data);
+                b.status = HM_EXIT_INPUT;
+            } else if (!o->quiet) {
+                printf("%s\n", path.data);
+            }
+            hm_buf_free(&path);
+            hm_buf_free(&why);
+        } else if (is_json) {
+            hm_summary_render_json(b.summary, write_buf, &out);
+            sink_write(&b, &k, out.data, out.len);
+        } else {
+            hm_buf_puts(&out, "\n");
+            hm_summary_render_text(b.summary, o->render_flags, write_buf, &out);
+            sink_write(&b, &k, out.data, out.len);
+        }
+        hm_buf_free(&out);
+    }
+    sink_close(&b, &k);
+    int status = b.status;
+    batch_free(&b);
+    return status;
+}

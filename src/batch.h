@@ -1,0 +1,34 @@
+/* The command's batch runner: expands folders, checks the batch for copied
+ * passages, analyses essays on worker threads and writes their reports in
+ * input order, then the class summary. Part of the command, not the
+ * library: it owns stdout, stderr and the progress line. */
+#ifndef HM_BATCH_H
+#define HM_BATCH_H
+
+#include <stdbool.h>
+
+#include "histmark.h"
+
+typedef int (*batch_render_fn)(const hm_result *r, unsigned flags, hm_write_fn write, void *ud);
+typedef int (*batch_header_fn)(const hm_result *first, hm_write_fn write, void *ud);
+
+typedef struct batch_options {
+    const char *format;         /* the format's name: html, json and csv have extra steps */
+    batch_render_fn render;
+    batch_header_fn header;     /* written once before the first report, or NULL */
+    const char *separator;      /* between two reports */
+    const char *output;         /* -o: a file, or a folder for HTML; NULL: stdout */
+    unsigned render_flags;      /* HM_RENDER_COLOR */
+    const char *question;
+    const char *stdin_name;     /* the name reports give "-", or NULL */
+    size_t max_bytes;
+    unsigned jobs;              /* 0: the number of online cores */
+    bool quiet;                 /* no progress line */
+    bool summary;
+    double copy_threshold;      /* 0: no copy check */
+} batch_options;
+
+/* Marks every input (files, folders, "-") and returns the exit status. */
+int batch_run(const hm_config *cfg, const batch_options *o, char *const *inputs, int n_inputs);
+
+#endif

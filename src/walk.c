@@ -1,0 +1,150 @@
+/* Folder walking for a teacher's class folder: depth-first, names in byte
+ * order at every level (so the order is the same on every machine and run),
+ * hidden names and Word lock files skipped, and each folder entered once,
+ * known by device and inode, so a symlink loop cannot trap the walk. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+/* A folder tree deeper than this is a mistake or an attack. */
+#define MAX_DEPTH 64
+
+typedef struct dir_id {
+    dev_t dev;
+    ino_t ino;
+} dir_id;
+
+/* An open-addressing set of the folders entered so far. */
+typedef struct visited {
+    dir_id *slots;
+    bool *used;
+    size_t cap, count;
+} visited;
+
+static size_t id_hash(dir_id id, size_t cap)
+{
+    uint64_t h = (uint64_t)id.ino * 0x9E3779B97F4A7C15ull ^ (uint64_t)id.dev * 0xC2B2AE3D27D4EB4Full;
+    return (size_t)(h ^ (h >> 29)) & (cap - 1);
+}
+
+static void visited_insert(visited *v, dir_id id)
+{
+    size_t i = id_hash(id, v->cap);
+    while (v->used[i])
+        i = (i + 1) & (v->cap - 1);
+    v->used[i] = true;
+    v->slots[i] = id;
+    v->count++;
+}
+
+/* Adds id; false when it was already there. */
+static bool visited_add(visited *v, dir_id id)
+{
+    if (v->cap) {
+        for (size_t i = id_hash(id, v->cap); v->used[i]; i = (i + 1) & (v->cap - 1))
+            if (v->slots[i].dev == id.dev && v->slots[i].ino == id.ino)
+                return false;
+    }
+    if ((v->count + 1) * 2 > v->cap) {
+        visited old = *v;
+        v->cap = old.cap ? old.cap * 2 : 64;
+        v->slots = hm_xcalloc(v->cap, sizeof *v->slots);
+        v->used = hm_xcalloc(v->cap, sizeof *v->used);
+        v->count = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.used[i])
+                visited_insert(v, old.slots[i]);
+        free(old.slots);
+        free(old.used);
+    }
+    visited_insert(v, id);
+    return true;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool skipped_name(const char *name)
+{
+    return name[0] == '.' || (name[0] == '~' && name[1] == '$');
+}
+
+typedef struct walker {
+    hm_walk_fn fn;
+    void *ud;
+    visited seen;
+} walker;
+
+static int walk_dir(walker *w, const char *path, unsigned depth)
+{
+    if (depth > MAX_DEPTH)
+        return w->fn(path, "folders nested too deeply; not read", w->ud);
+    DIR *d = opendir(path);
+    if (!d)
+        return w->fn(path, strerror(errno), w->ud);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    errno = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (skipped_name(e->d_name))
+            continue; /* ".", "..", hidden files and folders, Word lock files */
+        HM_GROW(names, n, cap);
+        names[n++] = hm_xstrdup(e->d_name);
+    }
+    int read_errno = errno;
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
+
+    int rc = 0;
+    if (read_errno)
+        rc = w->fn(path, strerror(read_errno), w->ud);
+    size_t plen = strlen(path);
+    bool slash = plen && path[plen - 1] == '/';
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        hm_buf child = {0};
+        hm_buf_printf(&child, "%s%s%s", path, slash ? "" : "/", names[i]);
+        struct stat st;
+        /* stat, not lstat: a symlink to an essay or a folder is followed;
+         * the visited set stops loops. */
+        if (stat(child.data, &st) != 0) {
+            if (hm_is_essay_name(names[i]))
+                rc = w->fn(child.data, strerror(errno), w->ud);
+        } else if (S_ISDIR(st.st_mode)) {
+            if (visited_add(&w->seen, (dir_id){st.st_dev, st.st_ino}))
+                rc = walk_dir(w, child.data, depth + 1);
+        } else if (S_ISREG(st.st_mode) && hm_is_essay_name(names[i])) {
+            rc = w->fn(child.data, NULL, w->ud);
+        }
+        hm_buf_free(&child);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+int hm_walk(const char *root, hm_walk_fn fn, void *ud)
+{
+    walker w = {fn, ud, {0}};
+    struct stat st;
+    int rc;
+    if (stat(root, &st) != 0)
+        rc = fn(root, strerror(errno), ud);
+    else if (!S_ISDIR(st.st_mode))
+        rc = fn(root, NULL, ud); /* a file named directly is read whatever its name */
+    else {
+        visited_add(&w.seen, (dir_id){st.st_dev, st.st_ino});
+        rc = walk_dir(&w, root, 0);
+    }
+    free(w.seen.slots);
+    free(w.seen.used);
+    return rc;
+}

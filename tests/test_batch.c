@@ -1,0 +1,478 @@
+/* Batches: the folder walker, Word documents, CSV quoting and copy
+ * detection, through the public API. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "histmark.h"
+#include "util.h"
+
+static hm_config *cfg;
+
+static int setup(void **state)
+{
+    (void)state;
+    hm_error err = {0};
+    cfg = hm_config_load(NULL, &err);
+    return cfg ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    hm_config_free(cfg);
+    return 0;
+}
+
+static char *temp_dir(void)
+{
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    hm_buf b = {0};
+    hm_buf_printf(&b, "%s/hm-test-XXXXXX", base);
+    char *d = hm_buf_take(&b);
+    assert_non_null(mkdtemp(d));
+    return d;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    hm_buf p = {0};
+    hm_buf_printf(&p, "%s/%s", dir, name);
+    FILE *f = fopen(p.data, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    hm_buf_free(&p);
+}
+
+static void make_dir(const char *dir, const char *name)
+{
+    hm_buf p = {0};
+    hm_buf_printf(&p, "%s/%s", dir, name);
+    assert_int_equal(mkdir(p.data, 0777), 0);
+    hm_buf_free(&p);
+}
+
+static void remove_tree(const char *dir)
+{
+    hm_buf cmd = {0};
+    hm_buf_printf(&cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd.data), 0);
+    hm_buf_free(&cmd);
+}
+
+/* ---- the walker ---- */
+
+typedef struct seen {
+    hm_buf paths;   /* relative paths, one a line */
+    size_t errors;
+    size_t root_len;
+} seen;
+
+static int collect(const char *path, const char *error, void *ud)
+{
+    seen *s = ud;
+    if (error) {
+        s->errors++;
+        return 0;
+    }
+    hm_buf_printf(&s->paths, "%s\n", path + s->root_len);
+    return 0;
+}
+
+static void test_walk_order_hidden_loops(void **state)
+{
+    (void)state;
+    char *d = temp_dir();
+    write_file(d, "b.txt", "b");
+    write_file(d, "a.md", "a");
+    write_file(d, "C.docx", "c");
+    write_file(d, "notes.pdf", "not an essay");
+    write_file(d, ".hidden.txt", "hidden");
+    write_file(d, "~$lock.docx", "Word's lock file");
+    make_dir(d, ".git");
+    write_file(d, ".git/x.txt", "hidden folder");
+    make_dir(d, "class");
+    write_file(d, "class/z.txt", "z");
+    write_file(d, "class/m.TXT", "m");
+    make_dir(d, "class/sub");
+    write_file(d, "class/sub/deep.txt", "deep");
+    /* Two loops: a link to the parent, and a link to the folder itself. */
+    hm_buf p = {0};
+    hm_buf_printf(&p, "%s/class/sub/up", d);
+    assert_int_equal(symlink("..", p.data), 0);
+    p.len = 0;
+    hm_buf_printf(&p, "%s/class/self", d);
+    assert_int_equal(symlink(".", p.data), 0);
+    p.len = 0;
+    hm_buf_printf(&p, "%s/dangling.txt", d);
+    assert_int_equal(symlink("nowhere.txt", p.data), 0);
+    hm_buf_free(&p);
+
+    seen s = {{0}, 0, strlen(d)};
+    assert_int_equal(hm_walk(d, collect, &s), 0);
+    /* Byte order at each level ("C" before "a"), depth first, each file once. */
+    assert_string_equal(s.paths.data, "/C.docx\n/a.md\n/b.txt\n/class/m.TXT\n/class/sub/deep.txt\n/class/z.txt\n");
+    assert_int_equal(s.errors, 1); /* the dangling link, named .txt */
+
+    /* The same order every time. */
+    seen again = {{0}, 0, strlen(d)};
+    hm_walk(d, collect, &again);
+    assert_string_equal(again.paths.data, s.paths.data);
+    hm_buf_free(&again.paths);
+    hm_buf_free(&s.paths);
+
+    /* A file given directly is read whatever its name. */
+    hm_buf f = {0};
+    hm_buf_printf(&f, "%s/notes.pdf", d);
+    seen one = {{0}, 0, 0};
+    hm_walk(f.data, collect, &one);
+    assert_non_null(strstr(one.paths.data, "notes.pdf"));
+    hm_buf_free(&one.paths);
+    hm_buf_free(&f);
+
+    assert_true(hm_is_essay_name("x.TXT") && hm_is_essay_name("y.Md") && hm_is_essay_name("z.docx"));
+    assert_false(hm_is_essay_name("x.pdf") || hm_is_essay_name("docx") || hm_is_essay_name("x.txt.bak"));
+    remove_tree(d);
+    free(d);
+}
+
+static int stop_at_first(const char *path, const char *error, void *ud)
+{
+    (void)path;
+    (void)error;
+    (*(int *)ud)++;
+    return 7;
+}
+
+static void test_walk_stops_and_reports(void **state)
+{
+    (void)state;
+    char *d = temp_dir();
+    write_file(d, "a.txt", "a");
+    write_file(d, "b.txt", "b");
+    int calls = 0;
+    assert_int_equal(hm_walk(d, stop_at_first, &calls), 7);
+    assert_int_equal(calls, 1);
+    seen s = {{0}, 0, 0};
+    hm_buf missing = {0};
+    hm_buf_printf(&missing, "%s/missing", d);
+    hm_walk(missing.data, collect, &s);
+    assert_int_equal(s.errors, 1);
+    hm_buf_free(&missing);
+    hm_buf_free(&s.paths);
+    remove_tree(d);
+    free(d);
+}
+
+/* ---- Word documents ---- */
+
+static void make_docx(const char *path, const char *document_xml)
+{
+    int err = 0;
+    zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
+    assert_non_null(z);
+    static const char types[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types "
+        "xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+    zip_source_t *s1 = zip_source_buffer(z, types, sizeof types - 1, 0);
+    assert_true(zip_file_add(z, "[Content_Types].xml", s1, ZIP_FL_ENC_UTF_8) >= 0);
+    if (document_xml) {
+        zip_source_t *s2 = zip_source_buffer(z, document_xml, strlen(document_xml), 0);
+        assert_true(zip_file_add(z, "word/document.xml", s2, ZIP_FL_ENC_UTF_8) >= 0);
+    }
+    assert_int_equal(zip_close(z), 0);
+}
+
+#define W "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\""
+
+static void test_docx_text(void **state)
+{
+    (void)state;
+    char *d = temp_dir();
+    hm_buf path = {0};
+    hm_buf_printf(&path, "%s/essay.docx", d);
+    make_docx(path.data,
+              "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
+              "<w:document " W "><w:body>"
+              "<w:p><w:r><w:t>To what extent was Stalin&apos;s rise due to luck?</w:t></w:r></w:p>"
+              "<w:p><w:r><w:t xml:space=\"preserve\">In 1924 Lenin </w:t></w:r><w:r><w:t>died.</w:t></w:r>"
+              "<w:r><w:tab/><w:t>Tab</w:t><w:br/><w:t>Line</w:t></w:r></w:p>"
+              "<w:p/>"
+              "<w:p><w:r><w:delText>deleted</w:delText><w:t>Łódź – “quoted”</w:t></w:r></w:p>"
+              "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>cell</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+              "</w:body></w:document>");
+    size_t len = 0;
+    hm_error err = {0};
+    char *text = hm_read_input(path.data, 0, &len, &err);
+    assert_non_null(text);
+    assert_string_equal(text, "To what extent was Stalin's rise due to luck?\n\n"
+                              "In 1924 Lenin died.\tTab\nLine\n\n"
+                              "Łódź – “quoted”\n\n"
+                              "cell\n");
+    assert_int_equal(len, strlen(text));
+    /* It marks like the same text typed in. */
+    hm_analyze_options ao = {HM_ANALYZE_OPTIONS_VERSION, path.data, NULL, 0};
+    hm_result *r = hm_analyze(cfg, text, len, &ao, &err);
+    assert_non_null(r);
+    assert_string_equal(hm_result_question(r), "To what extent was Stalin's rise due to luck?");
+    hm_result_free(r);
+    free(text);
+
+    /* Too large, by the text's size. */
+    hm_error big = {0};
+    assert_null(hm_read_input(path.data, 10, &len, &big));
+    assert_non_null(strstr(big.message, "too large"));
+    hm_buf_free(&path);
+    remove_tree(d);
+    free(d);
+}
+
+static void test_docx_errors(void **state)
+{
+    (void)state;
+    char *d = temp_dir();
+    hm_buf path = {0};
+    size_t len;
+
+    hm_buf_printf(&path, "%s/notzip.docx", d);
+    write_file(d, "notzip.docx", "just some text, not a zip");
+    hm_error e1 = {0};
+    assert_null(hm_read_input(path.data, 0, &len, &e1));
+    assert_string_equal(e1.file, path.data);
+    assert_non_null(strstr(e1.message, "not a Word document"));
+
+    path.len = 0;
+    hm_buf_printf(&path, "%s/nodoc.docx", d);
+    make_docx(path.data, NULL);
+    hm_error e2 = {0};
+    assert_null(hm_read_input(path.data, 0, &len, &e2));
+    assert_non_null(strstr(e2.message, "no word/document.xml"));
+
+    path.len = 0;
+    hm_buf_printf(&path, "%s/badxml.docx", d);
+    make_docx(path.data, "<w:document " W "><w:body><w:p>");
+    hm_error e3 = {0};
+    assert_null(hm_read_input(path.data, 0, &len, &e3));
+    assert_non_null(strstr(e3.message, "damaged"));
+
+    path.len = 0;
+    hm_buf_printf(&path, "%s/missing.docx", d);
+    hm_error e4 = {0};
+    assert_null(hm_read_input(path.data, 0, &len, &e4));
+    assert_string_equal(e4.message, "No such file or directory");
+
+    /* An external entity is not fetched (no network, no file reads). */
+    path.len = 0;
+    hm_buf_printf(&path, "%s/xxe.docx", d);
+    make_docx(path.data, "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                         "<w:document " W "><w:body><w:p><w:r><w:t>a&x;b</w:t></w:r></w:p></w:body></w:document>");
+    hm_error e5 = {0};
+    char *text = hm_read_input(path.data, 0, &len, &e5);
+    if (text)
+        assert_null(strstr(text, "root:"));
+    free(text);
+    hm_buf_free(&path);
+    remove_tree(d);
+    free(d);
+}
+
+/* ---- CSV ---- */
+
+static int to_buf(const char *data, size_t len, void *ud)
+{
+    hm_buf_put(ud, data, len);
+    return 0;
+}
+
+static void test_csv_quoting(void **state)
+{
+    (void)state;
+    const char *essay = "How far did the NEP succeed?\n\nIn 1921 Lenin introduced the NEP, and by 1926 output recovered.\n";
+    hm_error err = {0};
+    hm_analyze_options ao = {HM_ANALYZE_OPTIONS_VERSION, "he said \"hi\", ok.txt", NULL, 0};
+    hm_result *r = hm_analyze(cfg, essay, strlen(essay), &ao, &err);
+    assert_non_null(r);
+    hm_buf b = {0};
+    assert_int_equal(hm_render_csv_header(r, to_buf, &b), 0);
+    assert_memory_equal(b.data, "\xEF\xBB\xBF" "file,words,mark,level,", 25);
+    assert_non_null(strstr(b.data, ",main gap,warnings\r\n"));
+    assert_ptr_equal(strchr(b.data, '\n'), b.data + b.len - 1); /* one line */
+    size_t header = b.len;
+    assert_int_equal(hm_render_csv(r, 0, to_buf, &b), 0);
+    const char *row = b.data + header;
+    assert_true(strncmp(row, "\"he said \"\"hi\"\", ok.txt\",", 25) == 0);
+    assert_true(b.len >= 2 && b.data[b.len - 2] == '\r' && b.data[b.len - 1] == '\n');
+    /* Every comma-carrying field is quoted: the row has exactly the
+     * header's number of fields, counting commas outside quotes. */
+    size_t fields_h = 1, fields_r = 1;
+    bool q = false;
+    for (size_t i = 0; i < header; i++)
+        fields_h += b.data[i] == ',';
+    for (const char *p = row; *p; p++) {
+        if (*p == '"')
+            q = !q;
+        else if (*p == ',' && !q)
+            fields_r++;
+    }
+    assert_false(q);
+    assert_int_equal(fields_h, fields_r);
+    hm_result_free(r);
+
+    /* A name a spreadsheet would run as a formula stays text. */
+    hm_analyze_options ao2 = {HM_ANALYZE_OPTIONS_VERSION, "=HYPERLINK(\"x\").txt", NULL, 0};
+    r = hm_analyze(cfg, essay, strlen(essay), &ao2, &err);
+    b.len = 0;
+    hm_render_csv(r, 0, to_buf, &b);
+    assert_true(strncmp(b.data, "\"'=HYPERLINK(\"\"x\"\").txt\",", 25) == 0);
+    hm_result_free(r);
+    hm_buf_free(&b);
+}
+
+/* ---- copy detection ---- */
+
+static uint64_t rng_state = 88172645463325252ull;
+
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* n words from a 2,000-word invented vocabulary: unrelated essays share no
+ * 8-word run by chance. */
+static void random_words(hm_buf *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned w = (unsigned)(rnd() % 2000);
+        hm_buf_printf(b, "%s%c%c%c%u", i ? (i % 17 == 0 ? ". " : " ") : "", 'a' + w % 26, 'a' + w / 26 % 26,
+                      'a' + w / 676 % 3, w % 7);
+    }
+}
+
+static const char *question = "To what extent was the New Economic Policy a success for the Bolsheviks in the 1920s?\n\n";
+
+static void test_copy_detection(void **state)
+{
+    (void)state;
+    enum { N = 10 };
+    hm_buf essays[N];
+    hm_buf passage = {0};
+    random_words(&passage, 150);
+    for (int i = 0; i < N; i++) {
+        memset(&essays[i], 0, sizeof essays[i]);
+        hm_buf_puts(&essays[i], question); /* every essay has the question */
+        random_words(&essays[i], 250);
+        hm_buf_puts(&essays[i], ".\n\n");
+        if (i == 2 || i == 7)
+            hm_buf_put(&essays[i], passage.data, passage.len); /* the planted copy */
+        else
+            random_words(&essays[i], 150);
+        hm_buf_puts(&essays[i], ".\n\n");
+        random_words(&essays[i], i == 7 ? 400 : 200);
+        hm_buf_puts(&essays[i], ".\n");
+    }
+    hm_copy *c = hm_copy_new(N);
+    for (int i = 0; i < N; i++)
+        hm_copy_set(c, (size_t)i, hm_shingles_make(essays[i].data, essays[i].len));
+    const hm_copy_pair *pairs;
+    size_t n = hm_copy_find(c, 0.1, 0, &pairs);
+    assert_int_equal(n, 1);
+    assert_int_equal(pairs[0].a, 2);
+    assert_int_equal(pairs[0].b, 7);
+    /* Essay 2 is the smaller: 16 question words + 600 = 616 words, 609
+     * shingles; the passage gives 150 - 7 = 143 of them. */
+    assert_int_equal(pairs[0].from_essay, 2);
+    assert_int_equal(pairs[0].shared, 143);
+    assert_true(pairs[0].share > 143.0 / 609 - 0.005 && pairs[0].share < 143.0 / 609 + 0.005);
+    assert_int_equal(pairs[0].words, 150);
+    char *text = hm_copy_passage(essays[2].data, essays[2].len, pairs[0].from, pairs[0].words, 0);
+    assert_non_null(text);
+    /* The run is exactly the planted passage. */
+    assert_int_equal(strlen(text), passage.len);
+    assert_memory_equal(text, passage.data, passage.len);
+    free(text);
+    char *cut = hm_copy_passage(essays[2].data, essays[2].len, pairs[0].from, pairs[0].words, 40);
+    assert_true(strlen(cut) <= 44 && strcmp(cut + strlen(cut) - 3, "...") == 0);
+    free(cut);
+
+    /* A higher threshold, no pair; an essay too short for a shingle, none. */
+    assert_int_equal(hm_copy_find(c, 0.5, 0, &pairs), 0);
+    hm_copy_set(c, 0, hm_shingles_make("Too short.", 10));
+    assert_int_equal(hm_copy_find(c, 0.1, 0, &pairs), 1);
+    hm_copy_free(c);
+    assert_null(hm_shingles_make("\x00\x01\x02binary\x00", 10));
+    for (int i = 0; i < N; i++)
+        hm_buf_free(&essays[i]);
+    hm_buf_free(&passage);
+}
+
+/* Case, punctuation and line breaks do not hide a copy. */
+static void test_copy_normalises(void **state)
+{
+    (void)state;
+    hm_buf a = {0}, b = {0}, common = {0};
+    random_words(&common, 60);
+    hm_buf_put(&a, common.data, common.len);
+    for (size_t i = 0; i < common.len; i++) {
+        char ch = common.data[i];
+        hm_buf_putc(&b, ch == ' ' ? (i % 3 ? '\n' : ' ') : ch == '.' ? ',' : (char)(ch >= 'a' && ch <= 'z' ? ch - 32 : ch));
+    }
+    hm_copy *c = hm_copy_new(2);
+    hm_copy_set(c, 0, hm_shingles_make(a.data, a.len));
+    hm_copy_set(c, 1, hm_shingles_make(b.data, b.len));
+    const hm_copy_pair *pairs;
+    assert_int_equal(hm_copy_find(c, 0.9, 0, &pairs), 1);
+    assert_true(pairs[0].share > 0.99);
+    hm_copy_free(c);
+    hm_buf_free(&a);
+    hm_buf_free(&b);
+    hm_buf_free(&common);
+}
+
+/* A warning added after analysis reaches every renderer. */
+static void test_added_warning(void **state)
+{
+    (void)state;
+    const char *essay = "How far did the NEP succeed?\n\nIn 1921 Lenin introduced the NEP.\n";
+    hm_result *r = hm_analyze(cfg, essay, strlen(essay), NULL, NULL);
+    size_t before = hm_result_warning_count(r);
+    hm_result_add_warning(r, "possible-copy", "shares text with b.txt");
+    hm_result_add_warning(r, "possible-copy", "shares text with c.txt");
+    assert_int_equal(hm_result_warning_count(r), before + 2);
+    assert_string_equal(hm_result_warning(r, before + 1)->message, "shares text with c.txt");
+    hm_buf b = {0};
+    hm_render_json(r, 0, to_buf, &b);
+    assert_non_null(strstr(b.data, "{\"code\":\"possible-copy\",\"message\":\"shares text with b.txt\"}"));
+    hm_buf_free(&b);
+    double v = -1;
+    assert_true(hm_result_feature(r, "words", &v) && v > 0);
+    assert_false(hm_result_feature(r, "no-such-feature", &v));
+    hm_result_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_walk_order_hidden_loops),
+        cmocka_unit_test(test_walk_stops_and_reports),
+        cmocka_unit_test(test_docx_text),
+        cmocka_unit_test(test_docx_errors),
+        cmocka_unit_test(test_csv_quoting),
+        cmocka_unit_test(test_copy_detection),
+        cmocka_unit_test(test_copy_normalises),
+        cmocka_unit_test(test_added_warning),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
