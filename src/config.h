@@ -5,6 +5,8 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "document.h"
 #include "lists.h"
@@ -66,6 +68,11 @@ typedef struct hm_topic {
     /* one-word aliases of people, for catching misspellings */
     char **name_tokens;
     size_t *name_token_person, n_name_tokens;
+    /* Patterns are compiled (and so checked) at load, but JIT-compiled only
+     * when an essay first uses the pack: most runs use one pack of five, and
+     * JIT is most of the cost of loading. */
+    pthread_mutex_t jit_lock;
+    atomic_bool jit_done;
     /* key dates, in the order given: what an essay on the period might use */
     int *date_years;
     char **date_whats;
@@ -169,6 +176,10 @@ void hm_rubric_free(hm_rubric *rubric);
  * file, line and rule and the offset in the pattern. */
 pcre2_code *hm_compile(const hm_config *cfg, const char *pattern, uint32_t extra,
                        const char *file, int line, int column, const char *rule, hm_error *err);
+/* The same, JIT-compiling only when `jit` (and HISTMARK_NO_JIT is unset). */
+pcre2_code *hm_compile_jit(const hm_config *cfg, const char *pattern, uint32_t extra, const char *file,
+                           int line, int column, const char *rule, hm_error *err, bool jit);
+bool hm_jit_wanted(void);
 
 /* Built-in data files, compiled into the binary (builtin_data.c). */
 typedef struct hm_builtin_file {

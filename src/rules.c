@@ -30,8 +30,20 @@ static const char *const scope_names[] = {"essay", "paragraph", "sentence", "int
 static const char *const type_names[] = {"existence", "substitution", "occurrence",
                                          "conditional", "names"};
 
+bool hm_jit_wanted(void)
+{
+    const char *no_jit = getenv("HISTMARK_NO_JIT");
+    return !no_jit || !*no_jit || *no_jit == '0';
+}
+
 pcre2_code *hm_compile(const hm_config *cfg, const char *pattern, uint32_t extra,
                        const char *file, int line, int column, const char *rule, hm_error *err)
+{
+    return hm_compile_jit(cfg, pattern, extra, file, line, column, rule, err, true);
+}
+
+pcre2_code *hm_compile_jit(const hm_config *cfg, const char *pattern, uint32_t extra, const char *file,
+                           int line, int column, const char *rule, hm_error *err, bool jit)
 {
     int code;
     PCRE2_SIZE offset;
@@ -48,8 +60,7 @@ pcre2_code *hm_compile(const hm_config *cfg, const char *pattern, uint32_t extra
     /* JIT when the platform allows it; the interpreter otherwise.
      * HISTMARK_NO_JIT=1 forces the interpreter: valgrind cannot follow
      * JIT-generated code and reports false errors inside it. */
-    const char *no_jit = getenv("HISTMARK_NO_JIT");
-    if (!no_jit || !*no_jit || *no_jit == '0')
+    if (jit && hm_jit_wanted())
         (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return re;
 }

@@ -45,6 +45,8 @@ void hm_topic_free(hm_topic *t)
         free(t->date_whats[i]);
     free(t->date_whats);
     free(t->date_years);
+    if (t->file || t->id) /* initialised by hm_topic_load */
+        pthread_mutex_destroy(&t->jit_lock);
     memset(t, 0, sizeof *t);
 }
 
@@ -103,7 +105,7 @@ static pcre2_code *compile_entries(const hm_config *cfg, hm_topic *t, const hm_t
             all[k++] = es[i].aliases[a];
     char *pattern = hm_alternation(all, total, true);
     free(all);
-    pcre2_code *re = hm_compile(cfg, pattern, 0, t->file, 0, 0, what, err);
+    pcre2_code *re = hm_compile_jit(cfg, pattern, 0, t->file, 0, 0, what, err, false);
     free(pattern);
     return re;
 }
@@ -133,6 +135,8 @@ bool hm_topic_load(hm_config *cfg, hm_topic *t, const char *data, size_t len, co
 {
     memset(t, 0, sizeof *t);
     t->file = hm_xstrdup(file);
+    pthread_mutex_init(&t->jit_lock, NULL);
+    atomic_init(&t->jit_done, false);
     hm_strset_init(&t->keywords, true);
     hm_strset_init(&t->places, false);
     hm_yaml y;
@@ -236,7 +240,7 @@ bool hm_topic_load(hm_config *cfg, hm_topic *t, const char *data, size_t len, co
         goto out;
     if (t->n_terms) {
         char *pattern = hm_alternation(t->terms, t->n_terms, true);
-        t->terms_re = hm_compile(cfg, pattern, PCRE2_CASELESS, t->file, 0, 0, "terms", err);
+        t->terms_re = hm_compile_jit(cfg, pattern, PCRE2_CASELESS, t->file, 0, 0, "terms", err, false);
         free(pattern);
         if (!t->terms_re)
             goto out;
@@ -303,11 +307,32 @@ static bool add_term(hm_scan *scan, size_t s, size_t e, void *ud)
     return true;
 }
 
+/* JIT-compiles a pack's patterns the first time an essay uses it. The lock
+ * makes every thread wait until the JIT code is complete before matching. */
+static void topic_jit(const hm_topic *ct)
+{
+    hm_topic *t = (hm_topic *)ct; /* only the JIT state changes, under the lock */
+    if (atomic_load_explicit(&t->jit_done, memory_order_acquire))
+        return;
+    pthread_mutex_lock(&t->jit_lock);
+    if (!atomic_load_explicit(&t->jit_done, memory_order_relaxed)) {
+        if (hm_jit_wanted()) {
+            pcre2_code *res[] = {t->people_re, t->events_re, t->terms_re};
+            for (size_t i = 0; i < 3; i++)
+                if (res[i])
+                    (void)pcre2_jit_compile(res[i], PCRE2_JIT_COMPLETE);
+        }
+        atomic_store_explicit(&t->jit_done, true, memory_order_release);
+    }
+    pthread_mutex_unlock(&t->jit_lock);
+}
+
 void hm_topic_run(hm_scan *scan)
 {
     const hm_topic *t = scan->topic;
     if (!t)
         return;
+    topic_jit(t);
     const hm_document *doc = scan->doc;
     entry_ctx people = {&person_rule, t->people, t->n_people};
     entry_ctx events = {&event_rule, t->events, t->n_events};
