@@ -176,5 +176,26 @@ printf 'How far was Stalin\342\200\231s rise due to luck?\n\nIn 1922 Stalin beca
 expect_status "gcc columns" 0 "$HM" -f gcc "$T/col.txt"
 grep -q "^$T/col.txt:3:4: note: A year: \"1922\" \[date-year\]$" "$T/out"; check "gcc: line and column of a finding" $?
 
+# Hostile inputs (issue 6): each gets its documented outcome quickly.
+printf '  \n\t\n\n   \n' >"$T/blank.txt"
+expect_status "whitespace-only file is analysed" 0 "$HM" "$T/blank.txt"
+stdout_has "whitespace-only file gets mark 0" "Mark: 0/20"
+mkfifo "$T/pipe.txt"
+expect_status "a FIFO is refused, not waited on" 1 timeout 10 "$HM" "$T/pipe.txt"
+stderr_has "FIFO message" "not a regular file"
+awk 'BEGIN { for (i = 0; i < 100000; i++) printf "Word%d\n\n", i % 7 }' >"$T/paras.txt"
+start=$(date +%s)
+expect_status "100,000 one-word paragraphs" 0 "$HM" --format json "$T/paras.txt"
+[ $(( $(date +%s) - start )) -lt 30 ]; check "100,000 paragraphs in under 30 s" $?
+awk 'BEGIN { for (i = 0; i < 120000; i++) printf "Stalin met Trotsky in 1928 and "; printf "\n" }' >"$T/line.txt"
+expect_status "a single 3.5 MB line is analysed" 0 "$HM" --format json "$T/line.txt"
+head -c 52428800 /dev/zero | tr '\0' 'a' >"$T/huge.txt"
+expect_status "a 50 MB file is too large" 1 "$HM" "$T/huge.txt"
+stderr_has "50 MB message names the limit" "huge.txt: too large for an essay"
+expect_status "the limit can be raised" 0 "$HM" --max-bytes 60000000 --format json "$T/line.txt"
+{ printf 'rules:\n'; i=0; while [ $i -lt 3000 ]; do printf '['; i=$((i + 1)); done; } >"$T/deep.yaml"
+expect_status "deeply nested YAML is refused" 2 "$HM" --rules "$T/deep.yaml" "$essay"
+stderr_has "deep YAML names the file" "deep.yaml"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
