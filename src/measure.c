@@ -18,6 +18,8 @@ typedef struct para_stats {
         argument_first, links, words, signpost;
     bool topic_sentence;
     size_t first_judgement_start, first_judgement_end;
+    size_t first_causation_start, first_causation_end;
+    size_t first_comparative_start, first_comparative_end;
 } para_stats;
 
 /* The first word starting at or after `from`. */
@@ -253,14 +255,22 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             const hm_sentence *first = &doc->sents[doc->paras[pi].first_sentence];
             bool in_first = f->start < first->end;
             switch (f->kind) {
-            case HM_KIND_CAUSATION: s->causation++; break;
+            case HM_KIND_CAUSATION:
+                if (s->causation++ == 0) {
+                    s->first_causation_start = f->start;
+                    s->first_causation_end = f->end;
+                }
+                break;
             case HM_KIND_COUNTERARGUMENT: s->counter++; break;
             case HM_KIND_JUDGEMENT:
                 if (s->judgement++ == 0) {
                     s->first_judgement_start = f->start;
                     s->first_judgement_end = f->end;
                 }
-                s->comparative += has_tag(f, "comparative");
+                if (has_tag(f, "comparative") && s->comparative++ == 0) {
+                    s->first_comparative_start = f->start;
+                    s->first_comparative_end = f->end;
+                }
                 break;
             default: break;
             }
@@ -319,6 +329,8 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             add_para(&F[HM_F_PRECISE_SHARE], p->number);
         if (s->causation && ev) {
             explained++;
+            if (F[HM_F_CAUSATION_SHARE].ex_end == F[HM_F_CAUSATION_SHARE].ex_start)
+                set_example(&F[HM_F_CAUSATION_SHARE], s->first_causation_start, s->first_causation_end);
         } else {
             add_para(&F[HM_F_CAUSATION_SHARE], p->number);
         }
@@ -326,6 +338,8 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             judged++;
             supported += s->judgement;
             comparative += s->comparative;
+            if (s->comparative)
+                set_example(&F[HM_F_COMPARATIVE], s->first_comparative_start, s->first_comparative_end);
             set_example(&F[HM_F_JUDGEMENT_SHARE], s->first_judgement_start, s->first_judgement_end);
             set_example(&F[HM_F_SUPPORTED_JUDGEMENTS], s->first_judgement_start, s->first_judgement_end);
         } else {

@@ -371,6 +371,20 @@ static char *expand(const char *tmpl, const hm_feature_value *v, const hm_scan *
                         paragraph_list(&b, v->paras, v->n_paras);
                     else
                         hm_buf_puts(&b, "some paragraphs");
+                } else if (n == 7 && strncmp(p + 1, "example", n) == 0 && v->ex_end <= v->ex_start) {
+                    /* Nothing to quote: end the sentence before "such as ...". */
+                    static const char *const lead_ins[] = {", for example ", " for example ", ", such as ",
+                                                           " such as ", ": ", " "};
+                    for (size_t k = 0; k < sizeof lead_ins / sizeof *lead_ins; k++) {
+                        size_t ll = strlen(lead_ins[k]);
+                        if (b.len >= ll && memcmp(b.data + b.len - ll, lead_ins[k], ll) == 0) {
+                            b.len -= ll;
+                            b.data[b.len] = '\0';
+                            break;
+                        }
+                    }
+                    hm_buf_putc(&b, '.');
+                    break;
                 } else if (n == 7 && strncmp(p + 1, "example", n) == 0) {
                     size_t len = v->ex_end - v->ex_start;
                     hm_buf_putc(&b, '"');
