@@ -176,9 +176,10 @@ void hm_rubric_free(hm_rubric *rubric);
  * file, line and rule and the offset in the pattern. */
 pcre2_code *hm_compile(const hm_config *cfg, const char *pattern, uint32_t extra,
                        const char *file, int line, int column, const char *rule, hm_error *err);
-/* The same, JIT-compiling only when `jit` (and HISTMARK_NO_JIT is unset). */
-pcre2_code *hm_compile_jit(const hm_config *cfg, const char *pattern, uint32_t extra, const char *file,
-                           int line, int column, const char *rule, hm_error *err, bool jit);
+/* The same, with Unicode properties only when `ucp`, and JIT-compiled only
+ * when `jit` (and HISTMARK_NO_JIT is unset). */
+pcre2_code *hm_compile_opts(const hm_config *cfg, const char *pattern, uint32_t extra, bool ucp, bool jit,
+                            const char *file, int line, int column, const char *rule, hm_error *err);
 bool hm_jit_wanted(void);
 
 /* Built-in data files, compiled into the binary (builtin_data.c). */

@@ -105,7 +105,7 @@ static pcre2_code *compile_entries(const hm_config *cfg, hm_topic *t, const hm_t
             all[k++] = es[i].aliases[a];
     char *pattern = hm_alternation(all, total, true);
     free(all);
-    pcre2_code *re = hm_compile_jit(cfg, pattern, 0, t->file, 0, 0, what, err, false);
+    pcre2_code *re = hm_compile_opts(cfg, pattern, 0, true, false, t->file, 0, 0, what, err);
     free(pattern);
     return re;
 }
@@ -240,7 +240,7 @@ bool hm_topic_load(hm_config *cfg, hm_topic *t, const char *data, size_t len, co
         goto out;
     if (t->n_terms) {
         char *pattern = hm_alternation(t->terms, t->n_terms, true);
-        t->terms_re = hm_compile_jit(cfg, pattern, PCRE2_CASELESS, t->file, 0, 0, "terms", err, false);
+        t->terms_re = hm_compile_opts(cfg, pattern, PCRE2_CASELESS, true, false, t->file, 0, 0, "terms", err);
         free(pattern);
         if (!t->terms_re)
             goto out;
