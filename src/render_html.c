@@ -523,10 +523,7 @@ int hm_summary_render_html(const hm_summary *s, hm_write_fn write, void *ud)
     size_t *rows = hm_xcalloc(s->n_rows + 1, sizeof *rows);
     bool any = false;
     for (unsigned k = 0; k < HM_LOOK_COUNT; k++) {
-        size_t n = 0;
-        for (size_t i = 0; i < s->n_rows; i++)
-            if (s->rows[i].flags & (1u << k))
-                rows[n++] = i;
+        size_t n = hm_summary_rows_with(s, k, rows);
         if (!n)
             continue;
         if (!any)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "histmark.h"
+#include "summary.h"
 
 static json_t *str_or_null(const char *s)
 {
@@ -48,6 +49,17 @@ static int dump_cb(const char *buffer, size_t size, void *data)
     if (s->rc == 0)
         s->rc = s->write(buffer, size, s->ud);
     return s->rc ? -1 : 0;
+}
+
+int hm_json_write_line(json_t *o, hm_write_fn write, void *ud)
+{
+    sink s = {write, ud, 0};
+    int dumped = json_dump_callback(o, dump_cb, &s, JSON_COMPACT);
+    if (s.rc == 0 && dumped == 0)
+        s.rc = write("\n", 1, ud);
+    else if (s.rc == 0)
+        s.rc = -1;
+    return s.rc;
 }
 
 int hm_render_json(const hm_result *r, unsigned flags, hm_write_fn write, void *ud)
@@ -122,12 +134,7 @@ int hm_render_json(const hm_result *r, unsigned flags, hm_write_fn write, void *
     json_object_set_new(o, "findings", findings);
     (void)text_len;
 
-    sink s = {write, ud, 0};
-    int dumped = json_dump_callback(o, dump_cb, &s, JSON_COMPACT);
+    int rc = hm_json_write_line(o, write, ud);
     json_decref(o);
-    if (s.rc == 0 && dumped == 0)
-        s.rc = write("\n", 1, ud);
-    else if (s.rc == 0)
-        s.rc = -1;
-    return s.rc;
+    return rc;
 }

@@ -312,10 +312,7 @@ int hm_summary_render_text(const hm_summary *s, unsigned flags, hm_write_fn writ
     size_t *rows = hm_xcalloc(s->n_rows + 1, sizeof *rows);
     bool any = false;
     for (unsigned k = 0; k < HM_LOOK_COUNT; k++) {
-        size_t n = 0;
-        for (size_t i = 0; i < s->n_rows; i++)
-            if (s->rows[i].flags & (1u << k))
-                rows[n++] = i;
+        size_t n = hm_summary_rows_with(s, k, rows);
         if (!n)
             continue;
         if (!any)
@@ -342,21 +339,16 @@ int hm_summary_render_text(const hm_summary *s, unsigned flags, hm_write_fn writ
     return rc;
 }
 
-/* ---- JSON ---- */
-
-typedef struct sink {
-    hm_write_fn write;
-    void *ud;
-    int rc;
-} sink;
-
-static int dump_cb(const char *buffer, size_t size, void *data)
+size_t hm_summary_rows_with(const hm_summary *s, unsigned k, size_t *rows)
 {
-    sink *k = data;
-    if (k->rc == 0)
-        k->rc = k->write(buffer, size, k->ud);
-    return k->rc ? -1 : 0;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_rows; i++)
+        if (s->rows[i].flags & (1u << k))
+            rows[n++] = i;
+    return n;
 }
+
+/* ---- JSON ---- */
 
 int hm_summary_render_json(const hm_summary *s, hm_write_fn write, void *ud)
 {
@@ -425,12 +417,7 @@ int hm_summary_render_json(const hm_summary *s, hm_write_fn write, void *ud)
 
     json_t *top = json_object();
     json_object_set_new(top, "summary", o);
-    sink k = {write, ud, 0};
-    int dumped = json_dump_callback(top, dump_cb, &k, JSON_COMPACT);
+    int rc = hm_json_write_line(top, write, ud);
     json_decref(top);
-    if (k.rc == 0 && dumped == 0)
-        k.rc = write("\n", 1, ud);
-    else if (k.rc == 0)
-        k.rc = -1;
-    return k.rc;
+    return rc;
 }

@@ -3,6 +3,8 @@
 #ifndef HM_SUMMARY_H
 #define HM_SUMMARY_H
 
+#include <jansson.h>
+
 #include "util.h"
 
 /* Why an essay needs a look; bits of hm_summary_row.flags. */
@@ -56,6 +58,13 @@ struct hm_summary {
 
 /* What each flag is called in reports. */
 const char *hm_look_label(unsigned bit);
+
+/* Fills `rows` (room for every row) with the rows flagged with look `k`;
+ * returns how many. */
+size_t hm_summary_rows_with(const hm_summary *s, unsigned k, size_t *rows);
+
+/* Writes a JSON value on one line, then "\n" (render_json.c). */
+int hm_json_write_line(json_t *o, hm_write_fn write, void *ud);
 /* Gap groups, most shared first (ties in order of first appearance);
  * the array is the caller's to free. */
 const hm_gap_group **hm_summary_sorted_gaps(const hm_summary *s);
