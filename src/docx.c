@@ -3,6 +3,7 @@
  * tab, w:br and w:cr a line break; deleted text of tracked changes
  * (w:delText) and field codes (w:instrText) are not w:t, so they are left
  * out. Every other file is read as bytes for hm_analyze() to decode. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -24,12 +25,59 @@
  * from filling memory before the text limit can apply. */
 #define MAX_XML_BYTES ((zip_uint64_t)256 << 20)
 
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+/* libzip and libxml2 are opened on the first .docx, not linked: together
+ * with what they pull in (ICU, OpenSSL's libcrypto) they cost every start
+ * of histmark some 20 ms of dynamic loading, and most runs read no Word
+ * file at all. The headers still give the types. */
+static struct docx_api {
+    bool ok;
+    char error[256];
+    zip_t *(*zip_open)(const char *, int, int *);
+    void (*zip_discard)(zip_t *);
+    void (*zip_error_init_with_code)(zip_error_t *, int);
+    const char *(*zip_error_strerror)(zip_error_t *);
+    void (*zip_error_fini)(zip_error_t *);
+    int (*zip_stat)(zip_t *, const char *, zip_flags_t, zip_stat_t *);
+    zip_file_t *(*zip_fopen)(zip_t *, const char *, zip_flags_t);
+    const char *(*zip_strerror)(zip_t *);
+    zip_int64_t (*zip_fread)(zip_file_t *, void *, zip_uint64_t);
+    const char *(*zip_file_strerror)(zip_file_t *);
+    int (*zip_fclose)(zip_file_t *);
+    void (*xmlInitParser)(void);
+    xmlDocPtr (*xmlReadMemory)(const char *, int, const char *, const char *, int);
+    xmlNodePtr (*xmlDocGetRootElement)(const xmlDoc *);
+    void (*xmlFreeDoc)(xmlDocPtr);
+} api;
 
-/* libxml2 must be initialised once, before threads use it. */
-static void xml_init(void)
+static pthread_once_t api_once = PTHREAD_ONCE_INIT;
+
+static bool bind(void *lib, const char *name, void *slot)
 {
-    xmlInitParser();
+    void *sym = lib ? dlsym(lib, name) : NULL;
+    memcpy(slot, &sym, sizeof sym); /* object to function pointer, as POSIX allows */
+    if (!sym && !api.error[0])
+        snprintf(api.error, sizeof api.error, "reading Word documents needs %s, which is missing (%s)",
+                 name[0] == 'z' ? "libzip (Debian: libzip4)" : "libxml2 (Debian: libxml2)", name);
+    return sym != NULL;
+}
+
+/* Opens the libraries once; libxml2 must also be initialised once, before
+ * threads use it. */
+static void api_load(void)
+{
+    void *z = dlopen("libzip.so.4", RTLD_NOW | RTLD_LOCAL);
+    void *x = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
+    bool ok = bind(z, "zip_open", &api.zip_open) & bind(z, "zip_discard", &api.zip_discard) &
+              bind(z, "zip_error_init_with_code", &api.zip_error_init_with_code) &
+              bind(z, "zip_error_strerror", &api.zip_error_strerror) & bind(z, "zip_error_fini", &api.zip_error_fini) &
+              bind(z, "zip_stat", &api.zip_stat) & bind(z, "zip_fopen", &api.zip_fopen) &
+              bind(z, "zip_strerror", &api.zip_strerror) & bind(z, "zip_fread", &api.zip_fread) &
+              bind(z, "zip_file_strerror", &api.zip_file_strerror) & bind(z, "zip_fclose", &api.zip_fclose) &
+              bind(x, "xmlInitParser", &api.xmlInitParser) & bind(x, "xmlReadMemory", &api.xmlReadMemory) &
+              bind(x, "xmlDocGetRootElement", &api.xmlDocGetRootElement) & bind(x, "xmlFreeDoc", &api.xmlFreeDoc);
+    if (ok)
+        api.xmlInitParser();
+    api.ok = ok;
 }
 
 static bool is_w(const xmlNode *n, const char *name)
@@ -71,16 +119,21 @@ static void collect(const xmlNode *n, hm_buf *out, unsigned depth)
 
 static char *read_docx(const char *path, size_t max_bytes, size_t *len, hm_error *err)
 {
+    pthread_once(&api_once, api_load);
+    if (!api.ok) {
+        hm_error_set(err, HM_ERR_INPUT, path, 0, 0, NULL, "%s", api.error);
+        return NULL;
+    }
     int zerr = 0;
-    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+    zip_t *z = api.zip_open(path, ZIP_RDONLY, &zerr);
     if (!z) {
         if (zerr == ZIP_ER_NOZIP || zerr == ZIP_ER_INCONS)
             hm_error_set(err, HM_ERR_INPUT, path, 0, 0, NULL, "not a Word document (.docx): it is not a zip file");
         else {
             zip_error_t ze;
-            zip_error_init_with_code(&ze, zerr);
-            hm_error_set(err, HM_ERR_IO, path, 0, 0, NULL, "%s", zip_error_strerror(&ze));
-            zip_error_fini(&ze);
+            api.zip_error_init_with_code(&ze, zerr);
+            hm_error_set(err, HM_ERR_IO, path, 0, 0, NULL, "%s", api.zip_error_strerror(&ze));
+            api.zip_error_fini(&ze);
         }
         return NULL;
     }
@@ -88,7 +141,7 @@ static char *read_docx(const char *path, size_t max_bytes, size_t *len, hm_error
     zip_stat_t st;
     zip_file_t *zf = NULL;
     char *xml = NULL;
-    if (zip_stat(z, "word/document.xml", 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)) {
+    if (api.zip_stat(z, "word/document.xml", 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)) {
         hm_error_set(err, HM_ERR_INPUT, path, 0, 0, NULL,
                      "not a Word document (.docx): the zip file has no word/document.xml");
         goto out;
@@ -98,27 +151,26 @@ static char *read_docx(const char *path, size_t max_bytes, size_t *len, hm_error
                      (unsigned long long)st.size);
         goto out;
     }
-    zf = zip_fopen(z, "word/document.xml", 0);
+    zf = api.zip_fopen(z, "word/document.xml", 0);
     if (!zf) {
-        hm_error_set(err, HM_ERR_INPUT, path, 0, 0, NULL, "the Word document is damaged: %s", zip_strerror(z));
+        hm_error_set(err, HM_ERR_INPUT, path, 0, 0, NULL, "the Word document is damaged: %s", api.zip_strerror(z));
         goto out;
     }
     xml = hm_xmalloc((size_t)st.size + 1);
     zip_int64_t got = 0;
     while ((zip_uint64_t)got < st.size) {
-        zip_int64_t n = zip_fread(zf, xml + got, st.size - (zip_uint64_t)got);
+        zip_int64_t n = api.zip_fread(zf, xml + got, st.size - (zip_uint64_t)got);
         if (n <= 0)
             break;
         got += n;
     }
     if ((zip_uint64_t)got != st.size) {
         hm_error_set(err, HM_ERR_INPUT, path, 0, 0, NULL, "the Word document is damaged: %s",
-                     zip_file_strerror(zf));
+                     api.zip_file_strerror(zf));
         goto out;
     }
-    pthread_once(&xml_once, xml_init);
     /* No network, no external entities, no DTD loading. */
-    xmlDoc *doc = xmlReadMemory(xml, (int)got, "document.xml", NULL,
+    xmlDoc *doc = api.xmlReadMemory(xml, (int)got, "document.xml", NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc) {
         hm_error_set(err, HM_ERR_INPUT, path, 0, 0, NULL,
@@ -126,8 +178,8 @@ static char *read_docx(const char *path, size_t max_bytes, size_t *len, hm_error
         goto out;
     }
     hm_buf b = {0};
-    collect(xmlDocGetRootElement(doc), &b, 0);
-    xmlFreeDoc(doc);
+    collect(api.xmlDocGetRootElement(doc), &b, 0);
+    api.xmlFreeDoc(doc);
     while (b.len && b.data[b.len - 1] == '\n')
         b.len--;
     if (b.len)
@@ -143,8 +195,8 @@ static char *read_docx(const char *path, size_t max_bytes, size_t *len, hm_error
 out:
     free(xml);
     if (zf)
-        zip_fclose(zf);
-    zip_discard(z);
+        api.zip_fclose(zf);
+    api.zip_discard(z);
     return text;
 }
 
