@@ -52,7 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cfg.cctx = pcre2_compile_context_create(NULL);
         cfg.mctx = pcre2_match_context_create(NULL);
         hm_topic topic;
-        hm_topic_load(&cfg, &topic, yaml, len, "fuzz.yaml", &err);
+        if (hm_topic_load(&cfg, &topic, yaml, len, "fuzz.yaml", &err))
+            hm_topic_prepare(&cfg, &topic, &err);
         hm_topic_free(&topic);
         pcre2_compile_context_free(cfg.cctx);
         pcre2_match_context_free(cfg.mctx);

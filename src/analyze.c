@@ -103,6 +103,8 @@ hm_config *hm_config_load(const hm_config_options *opts, hm_error *err)
             free(owned);
             if (ok)
                 cfg->fixed_topic = &cfg->topics[0];
+            /* A pack the user names is checked now, before any essay. */
+            ok = ok && hm_topic_prepare(cfg, cfg->fixed_topic, err);
         } else {
             for (size_t i = 0; ok && i < hm_builtin_file_count; i++) {
                 const hm_builtin_file *b = &hm_builtin_files[i];

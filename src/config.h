@@ -68,9 +68,8 @@ typedef struct hm_topic {
     /* one-word aliases of people, for catching misspellings */
     char **name_tokens;
     size_t *name_token_person, n_name_tokens;
-    /* Patterns are compiled (and so checked) at load, but JIT-compiled only
-     * when an essay first uses the pack: most runs use one pack of five, and
-     * JIT is most of the cost of loading. */
+    /* Patterns are compiled when an essay first uses the pack
+     * (hm_topic_prepare): most runs use one pack of five. */
     pthread_mutex_t jit_lock;
     atomic_bool jit_done;
     /* key dates, in the order given: what an essay on the period might use */
@@ -168,6 +167,8 @@ void hm_rule_free(hm_rule *rule);
 bool hm_topic_load(hm_config *cfg, hm_topic *topic, const char *data, size_t len,
                    const char *file, hm_error *err);
 void hm_topic_free(hm_topic *topic);
+/* Compiles the pack's patterns once (thread-safe); false and err on failure. */
+bool hm_topic_prepare(const hm_config *cfg, const hm_topic *topic, hm_error *err);
 bool hm_rubric_load(hm_rubric *rubric, const char *data, size_t len, const char *file,
                     hm_error *err);
 void hm_rubric_free(hm_rubric *rubric);

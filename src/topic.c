@@ -233,18 +233,6 @@ bool hm_topic_load(hm_config *cfg, hm_topic *t, const char *data, size_t len, co
     for (size_t i = 0; i < t->n_events; i++)
         for (size_t a = 0; a < t->events[i].n_aliases; a++)
             add_keyword_words(&t->keywords, &cfg->lists, t->events[i].aliases[a]);
-    t->people_re = compile_entries(cfg, t, t->people, t->n_people, "people", err);
-    if (!t->people_re)
-        goto out;
-    if (t->n_events && !(t->events_re = compile_entries(cfg, t, t->events, t->n_events, "events", err)))
-        goto out;
-    if (t->n_terms) {
-        char *pattern = hm_alternation(t->terms, t->n_terms, true);
-        t->terms_re = hm_compile_opts(cfg, pattern, PCRE2_CASELESS, true, false, t->file, 0, 0, "terms", err);
-        free(pattern);
-        if (!t->terms_re)
-            goto out;
-    }
     ok = true;
 out:
     hm_yaml_free(&y);
@@ -307,24 +295,50 @@ static bool add_term(hm_scan *scan, size_t s, size_t e, void *ud)
     return true;
 }
 
-/* JIT-compiles a pack's patterns the first time an essay uses it. The lock
- * makes every thread wait until the JIT code is complete before matching. */
-static void topic_jit(const hm_topic *ct)
+static bool topic_compile(const hm_config *cfg, hm_topic *t, hm_error *err)
 {
-    hm_topic *t = (hm_topic *)ct; /* only the JIT state changes, under the lock */
+    t->people_re = compile_entries(cfg, t, t->people, t->n_people, "people", err);
+    if (!t->people_re)
+        return false;
+    if (t->n_events && !(t->events_re = compile_entries(cfg, t, t->events, t->n_events, "events", err)))
+        return false;
+    if (t->n_terms) {
+        char *pattern = hm_alternation(t->terms, t->n_terms, true);
+        t->terms_re = hm_compile_opts(cfg, pattern, PCRE2_CASELESS, true, false, t->file, 0, 0, "terms", err);
+        free(pattern);
+        if (!t->terms_re)
+            return false;
+    }
+    if (hm_jit_wanted()) {
+        pcre2_code *res[] = {t->people_re, t->events_re, t->terms_re};
+        for (size_t i = 0; i < 3; i++)
+            if (res[i])
+                (void)pcre2_jit_compile(res[i], PCRE2_JIT_COMPLETE);
+    }
+    return true;
+}
+
+/* Compiles a pack's patterns the first time an essay uses it (or at load,
+ * for a pack the user names, so that its errors come before any essay).
+ * Most runs use one pack of five, and compiling is most of the cost of
+ * loading. The lock makes every thread wait until the code is complete. */
+bool hm_topic_prepare(const hm_config *cfg, const hm_topic *ct, hm_error *err)
+{
+    hm_topic *t = (hm_topic *)ct; /* only the compiled state changes, under the lock */
     if (atomic_load_explicit(&t->jit_done, memory_order_acquire))
-        return;
+        return t->people_re != NULL;
     pthread_mutex_lock(&t->jit_lock);
     if (!atomic_load_explicit(&t->jit_done, memory_order_relaxed)) {
-        if (hm_jit_wanted()) {
-            pcre2_code *res[] = {t->people_re, t->events_re, t->terms_re};
-            for (size_t i = 0; i < 3; i++)
-                if (res[i])
-                    (void)pcre2_jit_compile(res[i], PCRE2_JIT_COMPLETE);
+        if (!topic_compile(cfg, t, err)) {
+            pcre2_code_free(t->people_re);
+            pcre2_code_free(t->events_re);
+            pcre2_code_free(t->terms_re);
+            t->people_re = t->events_re = t->terms_re = NULL;
         }
         atomic_store_explicit(&t->jit_done, true, memory_order_release);
     }
     pthread_mutex_unlock(&t->jit_lock);
+    return t->people_re != NULL;
 }
 
 void hm_topic_run(hm_scan *scan)
@@ -332,7 +346,11 @@ void hm_topic_run(hm_scan *scan)
     const hm_topic *t = scan->topic;
     if (!t)
         return;
-    topic_jit(t);
+    hm_error err = {0};
+    if (!hm_topic_prepare(scan->cfg, t, &err)) {
+        hm_scan_warn(scan, "topic-pack", "the topic pack %s could not be used: %s", t->id, err.message);
+        return;
+    }
     const hm_document *doc = scan->doc;
     entry_ctx people = {&person_rule, t->people, t->n_people};
     entry_ctx events = {&event_rule, t->events, t->n_events};
