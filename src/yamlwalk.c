@@ -188,8 +188,9 @@ bool hm_yaml_int(hm_yaml *y, yaml_node_t *node, const char *what, const char *ru
     double v;
     if (!hm_yaml_number(y, node, what, rule, &v))
         return false;
-    if (v != (double)(long)v || v < -1e9 || v > 1e9)
-        return hm_yaml_fail(y, node, rule, "'%s' must be a whole number", what);
+    /* Range first: converting a huge double to an integer is undefined. */
+    if (v < -1e9 || v > 1e9 || v != floor(v))
+        return hm_yaml_fail(y, node, rule, "'%s' must be a whole number between -1000000000 and 1000000000", what);
     *out = (int)v;
     return true;
 }
