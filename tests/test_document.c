@@ -12,24 +12,7 @@
 
 #include "config.h"
 
-static hm_config *cfg;
-
-static int setup(void **state)
-{
-    (void)state;
-    hm_error err = {0};
-    cfg = hm_config_load(NULL, &err);
-    if (!cfg)
-        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
-    return cfg ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    hm_config_free(cfg);
-    return 0;
-}
+#include "support.h"
 
 typedef struct parsed {
     hm_source src;

@@ -13,32 +13,7 @@
 
 #include "histmark.h"
 
-static hm_config *cfg;
-
-static int setup(void **state)
-{
-    (void)state;
-    hm_error err = {0};
-    cfg = hm_config_load(NULL, &err);
-    if (!cfg)
-        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
-    return cfg ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    hm_config_free(cfg);
-    return 0;
-}
-
-static hm_result *analyze(const char *text)
-{
-    hm_error err = {0};
-    hm_result *r = hm_analyze(cfg, text, strlen(text), NULL, &err);
-    assert_non_null(r);
-    return r;
-}
+#include "support.h"
 
 /* The finding of `kind` whose text is exactly `want`, or NULL. */
 static const hm_finding *find(const hm_result *r, hm_kind kind, const char *want)

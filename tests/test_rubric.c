@@ -14,28 +14,7 @@
 #include "histmark.h"
 #include "util.h"
 
-static hm_config *cfg;
-
-static int setup(void **state)
-{
-    (void)state;
-    cfg = hm_config_load(NULL, NULL);
-    return cfg ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    hm_config_free(cfg);
-    return 0;
-}
-
-static hm_result *analyze(const char *text)
-{
-    hm_result *r = hm_analyze(cfg, text, strlen(text), NULL, NULL);
-    assert_non_null(r);
-    return r;
-}
+#include "support.h"
 
 static const char *const narrative[] = {
     "In 1917 the Bolsheviks took power in Petrograd. Lenin led the new government and Trotsky led the Red Army. "
