@@ -175,6 +175,8 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
     if (!hm_yaml_fields(y, node, f, nf, r->id))
         return false;
     const char *s;
+    if (!hm_yaml_string(y, hm_yaml_get(f, nf, "id"), "id", NULL, &s))
+        return false; /* an id that is a list or a mapping */
     for (size_t i = 0; i < cfg->n_rules; i++)
         if (strcmp(cfg->rules[i].id, r->id) == 0)
             return hm_yaml_fail(y, hm_yaml_get(f, nf, "id"), r->id,

@@ -83,6 +83,9 @@ static void wrong_type_missing_key_duplicate_id(void **state)
     /* found by fuzzing: a huge whole number was converted to long unchecked */
     err = load_rules("limits: {match: 1e40}\nrules: [{id: a, kind: date, message: m, pattern: x}]\n");
     assert_non_null(strstr(err.message, "must be a whole number"));
+    /* found by fuzzing: an id that is not a single value was compared as a string */
+    err = load_rules("rules: [{id: [x], kind: date, message: m, pattern: x}]\n");
+    assert_non_null(strstr(err.message, "'id' must be a single value"));
     /* found by fuzzing: a second id leaked the first */
     err = load_rules("rules: [{id: a, kind: date, id: b, message: m, pattern: x}]\n");
     assert_non_null(strstr(err.message, "key 'id' is given twice"));
