@@ -4,11 +4,7 @@
 # --fit must repair a spoiled threshold, write a new file and never overwrite.
 HM=$1
 SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-check() { if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi; }
+. "$(dirname "$0")/lib.sh"
 
 "$HM" calibrate "$SRC/samples/marks.tsv" >"$T/report" 2>"$T/err"
 check "calibrate exits 0" $?

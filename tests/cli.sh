@@ -3,14 +3,7 @@
 # Usage: cli.sh HISTMARK SOURCE_DIR
 HM=$1
 SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-check() { # name, condition result
-    if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
+. "$(dirname "$0")/lib.sh"
 expect_status() { # name, wanted status, command...
     name=$1; want=$2; shift 2
     "$@" >"$T/out" 2>"$T/err"; got=$?

@@ -6,13 +6,7 @@
 HM=$1
 SRC=$2
 CHROMIUM=$(command -v chromium || command -v chromium-browser) || { echo "chromium not installed: skipped"; exit 77; }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-check() { # name, condition result
-    if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
+. "$(dirname "$0")/lib.sh"
 browse() { # chromium ARGS... URL: a fresh profile each time, nothing fetched from outside
     HOME=$T timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
         --disable-background-networking --disable-component-update --disable-sync \

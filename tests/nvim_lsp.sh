@@ -6,13 +6,7 @@
 HM=$1
 SRC=$2
 command -v nvim >/dev/null 2>&1 || { echo "nvim not installed: skipped"; exit 77; }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-check() { # name, condition result
-    if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
+. "$(dirname "$0")/lib.sh"
 has() { grep -qF -- "$2" "$T/out.json"; check "$1" $?; }
 
 cp "$SRC/tests/nvim/essay.txt" "$T/essay.txt"
