@@ -91,6 +91,8 @@ static void question_terms(hm_features *fs, const hm_scan *scan, const char *q, 
             continue;
         }
         fs->terms = hm_xrealloc(fs->terms, (fs->n_terms + 1) * sizeof *fs->terms);
+        fs->term_concept = hm_xrealloc(fs->term_concept, (fs->n_terms + 1) * sizeof *fs->term_concept);
+        fs->term_concept[fs->n_terms] = !isupper((unsigned char)q[a]);
         fs->terms[fs->n_terms++] = term;
     }
 }
@@ -109,16 +111,19 @@ static bool word_matches_term(const char *w, size_t n, const char *term)
     return true;
 }
 
-static unsigned terms_in(const hm_features *fs, const hm_document *doc, size_t from, size_t to,
-                         bool *seen)
+/* Key terms in [from, to); with concepts_only, only the question's concept
+ * words, and not words that `skip` marks (words inside evidence). */
+static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_t from, size_t to,
+                            bool *seen, bool concepts_only, const bool *skip)
 {
     unsigned hits = 0;
     for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++) {
         const hm_word *w = &doc->words[k];
-        if (w->end > to)
+        if (w->end > to || (skip && skip[k]))
             continue;
         for (size_t t = 0; t < fs->n_terms; t++)
-            if (word_matches_term(doc->src->text + w->start, w->end - w->start, fs->terms[t])) {
+            if ((!concepts_only || fs->term_concept[t]) &&
+                word_matches_term(doc->src->text + w->start, w->end - w->start, fs->terms[t])) {
                 if (seen)
                     seen[t] = true;
                 hits++;
@@ -126,6 +131,12 @@ static unsigned terms_in(const hm_features *fs, const hm_document *doc, size_t f
             }
     }
     return hits;
+}
+
+static unsigned terms_in(const hm_features *fs, const hm_document *doc, size_t from, size_t to,
+                         bool *seen)
+{
+    return terms_in_of(fs, doc, from, to, seen, false, NULL);
 }
 
 static bool is_specific(const hm_finding *f)
@@ -139,6 +150,7 @@ static bool has_tag(const hm_finding *f, const char *tag)
 }
 
 static void measure_question(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen);
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps);
 
 void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
 {
@@ -204,6 +216,10 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             website++;
             continue;
         }
+        /* Appraisal words ("this reading", "points to") mark a sentence as
+         * arguing (see measure_sentences), not a judgement of the question. */
+        if (f->kind == HM_KIND_JUDGEMENT && has_tag(f, "appraisal"))
+            continue;
         if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
             continue;
         if (is_specific(f)) {
@@ -297,7 +313,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_QUOTATION_SHARE].value = words ? (double)quote_bytes_words / words : 0;
 
     /* Per main paragraph: evidence, explanation, judgement, links. */
-    size_t with_ev = 0, precise = 0, explained = 0, judged = 0, analytical = 0, narrative = 0,
+    size_t with_ev = 0, precise = 0, explained = 0, judged = 0, analytical = 0,
            topic = 0, linked = 0, counter_paras = 0;
     unsigned supported = 0, unsupported = 0, comparative = 0;
     for (size_t m = 0; m < n_ps; m++) {
@@ -352,10 +368,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         analytical += analysed;
         if (!analysed)
             add_para(&F[HM_F_ANALYSIS_SHARE], p->number);
-        if (ev && !s->causation && !s->judgement && !s->counter && !s->links) {
-            narrative++;
-            add_para(&F[HM_F_NARRATIVE_SHARE], p->number);
-        }
         if (s->topic_sentence)
             topic++;
         else
@@ -390,7 +402,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_CAUSATION_SHARE].value = n_ps ? explained / main_n : 0;
     F[HM_F_JUDGEMENT_SHARE].value = n_ps ? judged / main_n : 0;
     F[HM_F_ANALYSIS_SHARE].value = n_ps ? analytical / main_n : 0;
-    F[HM_F_NARRATIVE_SHARE].value = n_ps ? narrative / main_n : 0;
     F[HM_F_SUPPORTED_JUDGEMENTS].value = supported;
     F[HM_F_UNSUPPORTED_JUDGEMENTS].value = unsupported;
     F[HM_F_COMPARATIVE].value = comparative + F[HM_F_CONCLUSION_WEIGHS].value;
@@ -443,9 +454,237 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             e--;
         F[HM_F_TRUNCATED].value = !(e > p->start && (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?'));
     }
+    measure_sentences(fs, scan, ps, n_ps);
     free(ps);
     free(ps_of);
     measure_question(fs, scan, question, qlen);
+}
+
+/* ---- sentence by sentence ----
+ * What each sentence of a main paragraph does. A sentence argues when it
+ * explains (a causation finding), judges (a judgement, criterion or line of
+ * argument), qualifies (a counter-argument), or, without any evidence of its
+ * own, makes a claim in the question's own concept words ("success",
+ * "failure", "aims"). A sentence narrates when it gives specific evidence and
+ * does none of these: a date or a name and what happened, no more. Evidence
+ * is deployed when it sits in an arguing sentence, or in the sentence just
+ * before one that explains or judges it ("... in 1932. This meant ..."). */
+enum {
+    S_EVIDENCE = 1u << 0,
+    S_EXPLAIN = 1u << 1,
+    S_JUDGE = 1u << 2,
+    S_COUNTER = 1u << 3,
+    S_TERM = 1u << 4,
+};
+
+/* Sentences in a row that narrate: a descriptive passage. */
+#define NARRATIVE_RUN 3
+
+static bool sent_argues(unsigned f)
+{
+    return (f & (S_EXPLAIN | S_JUDGE | S_COUNTER)) || ((f & S_TERM) && !(f & S_EVIDENCE));
+}
+
+static bool sent_narrates(unsigned f)
+{
+    return (f & S_EVIDENCE) && !(f & (S_EXPLAIN | S_JUDGE | S_COUNTER));
+}
+
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps)
+{
+    const hm_document *doc = scan->doc;
+    hm_feature_value *F = fs->f;
+    unsigned *flags = hm_xcalloc(doc->n_sents + 1, sizeof *flags);
+    unsigned *items = hm_xcalloc(doc->n_sents + 1, sizeof *items);
+    bool *main_para = hm_xcalloc(doc->n_paras + 1, sizeof *main_para);
+    for (size_t m = 0; m < n_ps; m++)
+        main_para[ps[m].index] = true;
+    for (size_t k = 0; k < scan->n_findings; k++) {
+        const hm_finding *f = &scan->findings[k];
+        size_t si = hm_document_sentence_at(doc, f->start);
+        if (si == SIZE_MAX || !main_para[doc->sents[si].para])
+            continue;
+        if (is_specific(f)) {
+            flags[si] |= S_EVIDENCE;
+            items[si]++;
+        }
+        switch (f->kind) {
+        case HM_KIND_CAUSATION: flags[si] |= S_EXPLAIN; break;
+        case HM_KIND_JUDGEMENT: flags[si] |= S_JUDGE; break; /* appraisal too */
+        case HM_KIND_COUNTERARGUMENT: flags[si] |= S_COUNTER; break;
+        default:
+            if (has_tag(f, "signpost"))
+                flags[si] |= S_JUDGE;
+            break;
+        }
+    }
+    bool concepts = false;
+    for (size_t t = 0; t < fs->n_terms; t++)
+        concepts |= fs->term_concept[t];
+    /* Words inside evidence ("the kulaks" as a named group) do not make a
+     * sentence a claim about the question's concept. */
+    bool *in_evidence = hm_xcalloc(doc->n_words + 1, sizeof *in_evidence);
+    for (size_t k = 0; concepts && k < scan->n_findings; k++) {
+        const hm_finding *f = &scan->findings[k];
+        if (!hm_kind_is_evidence(f->kind))
+            continue;
+        for (size_t w = first_word(doc, f->start); w < doc->n_words && doc->words[w].start < f->end; w++)
+            in_evidence[w] = true;
+    }
+
+    size_t sentences = 0, argued = 0, narrated = 0, linked = 0, narrative_paras = 0, in_runs = 0;
+    unsigned ev_items = 0, deployed = 0;
+    size_t worst = SIZE_MAX, worst_narrated = 0;
+    for (size_t m = 0; m < n_ps; m++) {
+        const hm_para *p = &doc->paras[ps[m].index];
+        size_t a = p->first_sentence, n = p->n_sentences, para_narrated = 0, para_argued = 0;
+        bool para_linked = false;
+        for (size_t i = a; i < a + n; i++)
+            if (concepts && terms_in_of(fs, doc, doc->sents[i].start, doc->sents[i].end, NULL, true, in_evidence))
+                flags[i] |= S_TERM;
+        for (size_t i = a; i < a + n; i++) {
+            unsigned f = flags[i];
+            bool reasons = f & (S_EXPLAIN | S_JUDGE);
+            bool before = i > a && (flags[i - 1] & S_EVIDENCE), after = i + 1 < a + n && (flags[i + 1] & S_EVIDENCE);
+            bool explained_next = i + 1 < a + n && (flags[i + 1] & (S_EXPLAIN | S_JUDGE)) &&
+                                  !(flags[i + 1] & S_EVIDENCE);
+            sentences++;
+            /* An argument counts where evidence is at hand: in the sentence or
+             * beside it. Stock phrases far from any fact earn nothing. */
+            if (sent_argues(f) && ((f & S_EVIDENCE) || before || after)) {
+                argued++;
+                para_argued++;
+                if (reasons && (f & S_EVIDENCE))
+                    set_example(&F[HM_F_ARGUED_SENTENCES], doc->sents[i].start, doc->sents[i].end);
+            }
+            if (sent_narrates(f)) {
+                narrated++;
+                para_narrated++;
+            }
+            if (reasons && ((f & S_EVIDENCE) || before || after)) {
+                if (!para_linked)
+                    set_example(&F[HM_F_LINKED_EXPLANATION], doc->sents[i].start, doc->sents[i].end);
+                para_linked = true;
+            }
+            ev_items += items[i];
+            if (sent_argues(f) || explained_next)
+                deployed += items[i];
+        }
+        linked += para_linked;
+        if (para_argued * 3 < n)
+            add_para(&F[HM_F_ARGUED_SENTENCES], p->number);
+#ifdef HM_DEBUG_SENTENCES /* a developer's view of each sentence's class */
+        if (getenv("HM_DEBUG_SENT"))
+            for (size_t i = a; i < a + n; i++)
+                fprintf(stderr, "P%u %c%c%c%c%c %s| %.*s\n", p->number, flags[i] & S_EVIDENCE ? 'E' : '.',
+                        flags[i] & S_EXPLAIN ? 'X' : '.', flags[i] & S_JUDGE ? 'J' : '.',
+                        flags[i] & S_COUNTER ? 'C' : '.', flags[i] & S_TERM ? 'T' : '.',
+                        sent_narrates(flags[i]) ? "NARR" : sent_argues(flags[i]) ? "ARG " : "    ",
+                        (int)(doc->sents[i].end - doc->sents[i].start), scan->text + doc->sents[i].start);
+#endif
+        if (!para_linked)
+            add_para(&F[HM_F_LINKED_EXPLANATION], p->number);
+        /* A narrative paragraph: half or more of its sentences narrate (at
+         * least two), or it gives evidence and argues nowhere. */
+        bool argues_somewhere = false;
+        size_t run = 0, longest = 0;
+        for (size_t i = a; i < a + n; i++) {
+            argues_somewhere |= sent_argues(flags[i]);
+            run = sent_narrates(flags[i]) ? run + 1 : 0;
+            if (run > longest)
+                longest = run;
+            if (run == NARRATIVE_RUN)
+                in_runs += NARRATIVE_RUN;
+            else if (run > NARRATIVE_RUN)
+                in_runs++;
+        }
+        if (longest >= NARRATIVE_RUN || (ps[m].specific && !argues_somewhere)) {
+            narrative_paras++;
+            add_para(&F[HM_F_NARRATIVE_SHARE], p->number);
+            add_para(&F[HM_F_NARRATIVE_SENTENCES], p->number);
+            if (para_narrated > worst_narrated) {
+                worst_narrated = para_narrated;
+                worst = m;
+            }
+        }
+        if (!ps[m].specific || para_narrated * 2 >= n) /* no evidence, or evidence left as story */
+            add_para(&F[HM_F_EVIDENCE_DEPLOYED], p->number);
+    }
+    F[HM_F_ARGUED_SENTENCES].value = sentences ? (double)argued / (double)sentences : 0;
+    F[HM_F_NARRATIVE_SENTENCES].value = sentences ? (double)narrated / (double)sentences : 0;
+    F[HM_F_NARRATIVE_RUNS].value = sentences ? (double)in_runs / (double)sentences : 0;
+    F[HM_F_LINKED_EXPLANATION].value = n_ps ? (double)linked / (double)n_ps : 0;
+    F[HM_F_NARRATIVE_SHARE].value = n_ps ? (double)narrative_paras / (double)n_ps : 0;
+    F[HM_F_EVIDENCE_DEPLOYED].value = ev_items ? (double)deployed / (double)ev_items : 0;
+
+    /* Say what the most narrative paragraph narrates, and what it leaves out;
+     * it comes first, so that the gap points at it. */
+    if (worst != SIZE_MAX) {
+        const hm_para *p = &doc->paras[ps[worst].index];
+        hm_feature_value *lists[] = {&F[HM_F_NARRATIVE_SHARE], &F[HM_F_NARRATIVE_SENTENCES]};
+        for (size_t l = 0; l < 2; l++)
+            for (size_t i = lists[l]->n_paras; i-- > 1;)
+                if (lists[l]->paras[i] == p->number) {
+                    memmove(lists[l]->paras + 1, lists[l]->paras, i * sizeof *lists[l]->paras);
+                    lists[l]->paras[0] = p->number;
+                    break;
+                }
+        int lo = 0, hi = 0;
+        size_t first_narr = SIZE_MAX;
+        for (size_t i = p->first_sentence; i < p->first_sentence + p->n_sentences && first_narr == SIZE_MAX; i++)
+            if (sent_narrates(flags[i]))
+                first_narr = i;
+        for (size_t k = 0; k < scan->n_findings; k++) {
+            const hm_finding *f = &scan->findings[k];
+            int y0, y1;
+            if (f->kind != HM_KIND_DATE || f->start < p->start || f->end > p->end)
+                continue;
+            size_t si = hm_document_sentence_at(doc, f->start);
+            if (si == SIZE_MAX || !sent_narrates(flags[si]) ||
+                !hm_date_years(scan->text + f->start, f->end - f->start, &y0, &y1))
+                continue;
+            if (!lo || y0 < lo)
+                lo = y0;
+            if (y1 > hi)
+                hi = y1;
+        }
+        hm_buf b = {0};
+        hm_buf_printf(&b, "paragraph %u ", p->number);
+        if (lo && hi > lo)
+            hm_buf_printf(&b, "narrates the events of %d-%d", lo, hi);
+        else if (lo)
+            hm_buf_printf(&b, "narrates the events of %d", lo);
+        else
+            hm_buf_puts(&b, "lists facts");
+        hm_buf_printf(&b, " (%zu of its %zu sentences give facts with no explanation or judgement)", worst_narrated,
+                      p->n_sentences);
+        /* The question's concept the paragraph never mentions, else its first. */
+        const char *term = NULL;
+        bool *seen = fs->n_terms ? hm_xcalloc(fs->n_terms, sizeof *seen) : NULL;
+        if (seen)
+            terms_in_of(fs, doc, p->start, p->end, seen, true, NULL);
+        for (size_t t = 0; t < fs->n_terms && !term; t++)
+            if (fs->term_concept[t] && !seen[t])
+                term = fs->terms[t];
+        for (size_t t = 0; t < fs->n_terms && !term; t++)
+            if (fs->term_concept[t])
+                term = fs->terms[t];
+        free(seen);
+        if (term)
+            hm_buf_printf(&b, " without saying what they show about the question's '%s'", term);
+        else
+            hm_buf_puts(&b, " without saying what they show about the question");
+        F[HM_F_NARRATIVE_SENTENCES].detail = hm_buf_take(&b);
+        F[HM_F_NARRATIVE_SHARE].detail = hm_xstrdup(F[HM_F_NARRATIVE_SENTENCES].detail);
+        if (first_narr != SIZE_MAX) {
+            set_example(&F[HM_F_NARRATIVE_SENTENCES], doc->sents[first_narr].start, doc->sents[first_narr].end);
+            set_example(&F[HM_F_NARRATIVE_SHARE], doc->sents[first_narr].start, doc->sents[first_narr].end);
+        }
+    }
+    free(flags);
+    free(items);
+    free(main_para);
+    free(in_evidence);
 }
 
 /* Does the judgement answer the kind of question asked? The detail says
@@ -586,6 +825,7 @@ void hm_features_free(hm_features *fs)
     for (size_t t = 0; t < fs->n_terms; t++)
         free(fs->terms[t]);
     free(fs->terms);
+    free(fs->term_concept);
     memset(fs, 0, sizeof *fs);
 }
 

@@ -17,6 +17,8 @@ typedef struct hm_features {
     hm_feature_value f[HM_F_COUNT];
     char **terms;          /* the question's key terms (lower case) */
     size_t n_terms;
+    bool *term_concept;    /* per term: written in lower case in the question
+                              (a concept such as "success", not a name) */
 } hm_features;
 
 void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen);
