@@ -16,7 +16,7 @@ typedef struct para_stats {
     size_t index;
     unsigned specific, kinds_mask, causation, judgement, comparative, criteria, counter,
         argument_first, links, words, signpost;
-    bool topic_sentence;
+    bool topic_sentence, analysed;
     size_t first_judgement_start, first_judgement_end;
     size_t first_causation_start, first_causation_end;
     size_t first_comparative_start, first_comparative_end;
@@ -313,7 +313,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_QUOTATION_SHARE].value = words ? (double)quote_bytes_words / words : 0;
 
     /* Per main paragraph: evidence, explanation, judgement, links. */
-    size_t with_ev = 0, precise = 0, explained = 0, judged = 0, analytical = 0,
+    size_t with_ev = 0, precise = 0, explained = 0, judged = 0,
            topic = 0, linked = 0, counter_paras = 0;
     unsigned supported = 0, unsupported = 0, comparative = 0;
     for (size_t m = 0; m < n_ps; m++) {
@@ -365,9 +365,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                 add_para(&F[HM_F_UNSUPPORTED_JUDGEMENTS], p->number);
         }
         bool analysed = (s->causation && ev) || (s->judgement && ev) || (s->counter && ev);
-        analytical += analysed;
-        if (!analysed)
-            add_para(&F[HM_F_ANALYSIS_SHARE], p->number);
+        s->analysed = analysed; /* measure_sentences adds paragraphs argued in plain words */
         if (s->topic_sentence)
             topic++;
         else
@@ -401,7 +399,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_UNEVIDENCED].value = (double)(n_ps - with_ev);
     F[HM_F_CAUSATION_SHARE].value = n_ps ? explained / main_n : 0;
     F[HM_F_JUDGEMENT_SHARE].value = n_ps ? judged / main_n : 0;
-    F[HM_F_ANALYSIS_SHARE].value = n_ps ? analytical / main_n : 0;
     F[HM_F_SUPPORTED_JUDGEMENTS].value = supported;
     F[HM_F_UNSUPPORTED_JUDGEMENTS].value = unsupported;
     F[HM_F_COMPARATIVE].value = comparative + F[HM_F_CONCLUSION_WEIGHS].value;
@@ -532,7 +529,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
             in_evidence[w] = true;
     }
 
-    size_t sentences = 0, argued = 0, narrated = 0, linked = 0, narrative_paras = 0, in_runs = 0;
+    size_t sentences = 0, argued = 0, narrated = 0, linked = 0, narrative_paras = 0, in_runs = 0, analytical = 0;
     unsigned ev_items = 0, deployed = 0;
     size_t worst = SIZE_MAX, worst_narrated = 0;
     for (size_t m = 0; m < n_ps; m++) {
@@ -571,6 +568,12 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
                 deployed += items[i];
         }
         linked += para_linked;
+        /* Analytical: explains, judges or qualifies with evidence in the
+         * paragraph, or argues beside its evidence in the writer's own words. */
+        if (ps[m].analysed || para_argued)
+            analytical++;
+        else
+            add_para(&F[HM_F_ANALYSIS_SHARE], p->number);
         if (para_argued * 3 < n)
             add_para(&F[HM_F_ARGUED_SENTENCES], p->number);
 #ifdef HM_DEBUG_SENTENCES /* a developer's view of each sentence's class */
@@ -602,6 +605,8 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
             narrative_paras++;
             add_para(&F[HM_F_NARRATIVE_SHARE], p->number);
             add_para(&F[HM_F_NARRATIVE_SENTENCES], p->number);
+            if (longest >= NARRATIVE_RUN)
+                add_para(&F[HM_F_NARRATIVE_RUNS], p->number);
             if (para_narrated > worst_narrated) {
                 worst_narrated = para_narrated;
                 worst = m;
@@ -614,6 +619,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
     F[HM_F_NARRATIVE_SENTENCES].value = sentences ? (double)narrated / (double)sentences : 0;
     F[HM_F_NARRATIVE_RUNS].value = sentences ? (double)in_runs / (double)sentences : 0;
     F[HM_F_LINKED_EXPLANATION].value = n_ps ? (double)linked / (double)n_ps : 0;
+    F[HM_F_ANALYSIS_SHARE].value = n_ps ? (double)analytical / (double)n_ps : 0;
     F[HM_F_NARRATIVE_SHARE].value = n_ps ? (double)narrative_paras / (double)n_ps : 0;
     F[HM_F_EVIDENCE_DEPLOYED].value = ev_items ? (double)deployed / (double)ev_items : 0;
 
@@ -621,8 +627,8 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
      * it comes first, so that the gap points at it. */
     if (worst != SIZE_MAX) {
         const hm_para *p = &doc->paras[ps[worst].index];
-        hm_feature_value *lists[] = {&F[HM_F_NARRATIVE_SHARE], &F[HM_F_NARRATIVE_SENTENCES]};
-        for (size_t l = 0; l < 2; l++)
+        hm_feature_value *lists[] = {&F[HM_F_NARRATIVE_SHARE], &F[HM_F_NARRATIVE_SENTENCES], &F[HM_F_NARRATIVE_RUNS]};
+        for (size_t l = 0; l < 3; l++)
             for (size_t i = lists[l]->n_paras; i-- > 1;)
                 if (lists[l]->paras[i] == p->number) {
                     memmove(lists[l]->paras + 1, lists[l]->paras, i * sizeof *lists[l]->paras);
@@ -676,9 +682,11 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
             hm_buf_puts(&b, " without saying what they show about the question");
         F[HM_F_NARRATIVE_SENTENCES].detail = hm_buf_take(&b);
         F[HM_F_NARRATIVE_SHARE].detail = hm_xstrdup(F[HM_F_NARRATIVE_SENTENCES].detail);
+        F[HM_F_NARRATIVE_RUNS].detail = hm_xstrdup(F[HM_F_NARRATIVE_SENTENCES].detail);
         if (first_narr != SIZE_MAX) {
             set_example(&F[HM_F_NARRATIVE_SENTENCES], doc->sents[first_narr].start, doc->sents[first_narr].end);
             set_example(&F[HM_F_NARRATIVE_SHARE], doc->sents[first_narr].start, doc->sents[first_narr].end);
+            set_example(&F[HM_F_NARRATIVE_RUNS], doc->sents[first_narr].start, doc->sents[first_narr].end);
         }
     }
     free(flags);

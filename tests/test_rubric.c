@@ -1,5 +1,7 @@
 /* The rubric cannot be gamed: length alone, or judgement words without
- * evidence, do not lift an essay out of the lower levels. */
+ * evidence, do not lift an essay out of the lower levels; stock phrases far
+ * from evidence do not lift analysis; an essay that argues in plain words
+ * with evidence is not held at Level 2. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -108,6 +110,123 @@ static void marks_stay_inside_the_level_band(void **state)
     hm_result_free(r);
 }
 
+
+static int strand_level(const hm_result *r, const char *id)
+{
+    for (size_t i = 0; i < hm_result_strand_count(r); i++)
+        if (strcmp(hm_result_strand(r, i)->id, id) == 0)
+            return hm_result_strand(r, i)->level;
+    fail_msg("no strand %s", id);
+    return -1;
+}
+
+/* A mid-level essay: evidence, some explanation, a descriptive passage. */
+static const char *const middling =
+    "How far was the Great Depression the main reason for Hitler becoming Chancellor in January 1933?\n\n"
+    "The Depression was an important reason for Hitler becoming Chancellor, but it was not the only one. "
+    "The backstairs intrigue of 1932 also mattered.\n\n"
+    "The Wall Street Crash came in October 1929. American loans were recalled. By 1932 about 6 million Germans "
+    "were unemployed. Many banks failed in 1931. This meant that voters lost faith in the Weimar parties and "
+    "turned to the Nazis, whose vote rose from 2.6% in 1928 to 37% in July 1932.\n\n"
+    "Hindenburg appointed Bruning in March 1930. Bruning ruled by decree under Article 48. Papen replaced him "
+    "in June 1932. Schleicher replaced Papen in December 1932. Papen then met Hitler in January 1933.\n\n"
+    "Propaganda also helped the Nazis because Goebbels used rallies, posters and radio to reach voters, so the "
+    "party looked strong and modern.\n\n"
+    "In conclusion, the Depression was the main reason, because without it the Nazis would have stayed small.\n";
+
+static void stock_phrases_without_evidence_do_not_lift_analysis(void **state)
+{
+    (void)state;
+    hm_result *r1 = analyze(middling);
+    hm_buf b = {0};
+    const char *concl = strstr(middling, "In conclusion");
+    hm_buf_put(&b, middling, (size_t)(concl - middling));
+    for (int i = 0; i < 3; i++)
+        hm_buf_puts(&b, "This suggests that the factors were linked, which meant that each one shaped the "
+                        "others. It is difficult to argue otherwise, and this reading points the same way: the "
+                        "real weakness was not one thing but several, and this matters for the question.\n\n");
+    hm_buf_puts(&b, concl);
+    hm_result *r2 = analyze(b.data);
+    double a1, a2;
+    assert_true(hm_result_feature(r1, "argued_sentence_share", &a1));
+    assert_true(hm_result_feature(r2, "argued_sentence_share", &a2));
+    assert_true(a2 <= a1); /* arguing far from any evidence earns nothing */
+    assert_true(strand_level(r2, "analysis") <= strand_level(r1, "analysis"));
+    assert_true(strand_level(r2, "judgement") <= strand_level(r1, "judgement"));
+    hm_result_free(r1);
+    hm_result_free(r2);
+    hm_buf_free(&b);
+}
+
+static void a_descriptive_passage_is_named_with_its_years(void **state)
+{
+    (void)state;
+    hm_result *r = analyze(middling);
+    double v;
+    assert_true(hm_result_feature(r, "narrative_passage_share", &v));
+    assert_true(v > 0);
+    hm_result_free(r);
+    /* A narrative sample: the gap names the paragraph, its years and the
+     * question's concept it never addresses. */
+    const char *dir = getenv("HISTMARK_SOURCE_DIR");
+    hm_buf path = {0};
+    hm_buf_printf(&path, "%s/samples/blind-germany-l2-long-narrative.txt", dir ? dir : ".");
+    hm_error err;
+    size_t len;
+    char *text = hm_read_input(path.data, HM_DEFAULT_MAX_BYTES, &len, &err);
+    assert_non_null(text);
+    hm_buf b = {0};
+    hm_buf_put(&b, text, len);
+    r = analyze(b.data);
+    bool named = false;
+    for (size_t i = 0; i < hm_result_gap_count(r); i++)
+        named |= strstr(hm_result_gap(r, i)->text, "paragraph 6 narrates the events of 1932") != NULL &&
+                 hm_result_gap(r, i)->paragraph == 6;
+    assert_true(named);
+    hm_result_free(r);
+    free(text);
+    hm_buf_free(&b);
+    hm_buf_free(&path);
+}
+
+/* A sound essay that argues in plain words, with few stock phrases. */
+static void plain_words_argument_with_evidence_is_not_level_2(void **state)
+{
+    (void)state;
+    hm_result *r = analyze(
+        "How far was the Marshall Plan responsible for the division of Europe in the years 1945-49?\n\n"
+        "The Marshall Plan did not divide Europe on its own. The split had begun before June 1947, in the way "
+        "the Red Army ran the lands it occupied, and it was sealed by the Berlin Blockade. What the Plan did was "
+        "force every government to choose a side, and that turned a drift into a line across the continent.\n\n"
+        "Soviet control of Eastern Europe came first. In Poland the Lublin Committee was installed in 1944 and the "
+        "January 1947 election was rigged, and in Romania a government led by Petru Groza was imposed in March "
+        "1945. Churchill spoke of an iron curtain at Fulton in March 1946, more than a year before Marshall spoke "
+        "at Harvard. A continent where half the governments answered to Moscow was already divided in practice, "
+        "so the Plan cannot be the first cause.\n\n"
+        "The Plan changed the character of that division. Marshall offered aid to all of Europe, Molotov walked "
+        "out of the Paris talks in July 1947, and Czechoslovakia was made to withdraw its acceptance. The offer "
+        "worked as a test of loyalty: any state that took American dollars would be tied to the Western economy. "
+        "Stalin answered with the Cominform in September 1947 and the Molotov Plan, and the communist coup in "
+        "Prague in February 1948 removed the last government in the east that had tried to stand between the "
+        "blocs. The Plan did not create the Soviet sphere, but it made the line between the spheres fixed.\n\n"
+        "Germany is where the line became permanent. The Americans and British merged their zones into Bizonia "
+        "in January 1947, and the new Deutschmark of June 1948 carried Marshall money into the western zones. "
+        "Stalin read the currency reform as the start of a separate West German state, and he blockaded Berlin "
+        "for 318 days. The airlift beat the blockade, but by May 1949 the Federal Republic existed, and the German "
+        "Democratic Republic followed in October 1949. Without the Plan the western zones would not have been "
+        "rebuilt so fast, yet the quarrel over Germany had its own roots in reparations and security.\n\n"
+        "Stalin's aims also deserve weight. He wanted a buffer after losing some 20 million people in the war, "
+        "and he would not allow free elections that his allies were bound to lose. No American offer could have "
+        "reconciled that aim with the open economies Washington wanted. That is why the Plan sharpened the "
+        "division rather than started it.\n\n"
+        "In conclusion, the Marshall Plan was responsible for the division only to a limited extent. Soviet "
+        "control of the east made a split likely from 1945, and the Plan turned it into two economic blocs; "
+        "Berlin and the two German states of 1949 then made the division permanent.\n");
+    assert_true(hm_result_level(r) >= 3);
+    assert_true(strand_level(r, "analysis") >= 3);
+    hm_result_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -115,6 +234,9 @@ int main(void)
         cmocka_unit_test(judgement_words_without_evidence_stay_low),
         cmocka_unit_test(a_tenth_judgement_word_adds_nothing),
         cmocka_unit_test(marks_stay_inside_the_level_band),
+        cmocka_unit_test(stock_phrases_without_evidence_do_not_lift_analysis),
+        cmocka_unit_test(a_descriptive_passage_is_named_with_its_years),
+        cmocka_unit_test(plain_words_argument_with_evidence_is_not_level_2),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
