@@ -185,7 +185,7 @@ bool hm_yaml_number(hm_yaml *y, yaml_node_t *node, const char *what, const char 
 
 bool hm_yaml_int(hm_yaml *y, yaml_node_t *node, const char *what, const char *rule, int *out)
 {
-    double v;
+    double v = 0; /* gcc -O3 cannot see that hm_yaml_number sets it */
     if (!hm_yaml_number(y, node, what, rule, &v))
         return false;
     /* Range first: converting a huge double to an integer is undefined. */
