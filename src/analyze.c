@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "phrase.h"
 #include "rubric.h"
 
 struct hm_result {
@@ -132,6 +133,7 @@ hm_config *hm_config_load(const hm_config_options *opts, hm_error *err)
         hm_config_free(cfg);
         return NULL;
     }
+    hm_config_index(cfg);
     return cfg;
 }
 
@@ -139,6 +141,7 @@ void hm_config_free(hm_config *cfg)
 {
     if (!cfg)
         return;
+    hm_config_index_free(cfg);
     for (size_t i = 0; i < cfg->n_rules; i++)
         hm_rule_free(&cfg->rules[i]);
     free(cfg->rules);

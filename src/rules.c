@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "phrase.h"
 #include "yamlwalk.h"
 
 static const char *const kind_names[HM_KIND_COUNT] = {
@@ -86,6 +87,9 @@ void hm_rule_free(hm_rule *r)
         free(r->must_not_match[i]);
     free(r->must_match);
     free(r->must_not_match);
+    for (size_t i = 0; i < r->n_phrases; i++)
+        free(r->phrases[i]);
+    free(r->phrases);
     memset(r, 0, sizeof *r);
 }
 
@@ -275,9 +279,8 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
             return hm_yaml_fail(y, tokens, r->id, "'tokens' is empty");
         }
         source = alternation(items, n, false);
-        for (size_t i = 0; i < n; i++)
-            free(items[i]);
-        free(items);
+        r->phrases = items; /* kept for the phrase index */
+        r->n_phrases = n;
         ignorecase = hm_yaml_get(f, nf, "ignorecase") ? ignorecase : true;
         pline = (int)tokens->start_mark.line + 1;
         pcol = (int)tokens->start_mark.column + 1;
@@ -288,6 +291,11 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         if (!l || l->n == 0)
             return hm_yaml_fail(y, list, r->id, "no word list named '%s' in the lists file", s);
         source = alternation(l->items, l->n, true);
+        r->phrases = hm_xcalloc(l->n, sizeof *r->phrases);
+        for (size_t i = 0; i < l->n; i++)
+            r->phrases[i] = hm_xstrdup(l->items[i]);
+        r->n_phrases = l->n;
+        r->phrases_escaped = true;
     } else {
         if (swap->type != YAML_MAPPING_NODE)
             return hm_yaml_fail(y, swap, r->id, "'swap' maps wrong forms to right ones");
@@ -471,23 +479,33 @@ static bool any_match(hm_scan *scan, size_t s, size_t e, void *ud)
     return false;
 }
 
+/* The rule's matches in [from, to): from the phrase index when the rule's
+ * phrases are there, else from its pattern. */
+static bool rule_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t to, hm_match_fn fn, void *ud)
+{
+    int set = hm_phrase_set_of_rule(scan->cfg, r);
+    if (set >= 0 && hm_phrase_find_all(scan, set, from, to, fn, ud))
+        return true;
+    return hm_find_all(scan, r->re, from, to, fn, ud, r->id);
+}
+
 /* Runs one rule over one unit of its scope, [from, to). Occurrence and
  * conditional rules judge the unit as a whole. */
 static void run_unit(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
 {
     switch (r->type) {
     case HM_RULE_EXISTENCE:
-        hm_find_all(scan, r->re, from, to, add_match, (void *)r, r->id);
+        rule_find_all(scan, r, from, to, add_match, (void *)r);
         break;
     case HM_RULE_SUBSTITUTION:
-        hm_find_all(scan, r->re, from, to, add_swap, (void *)r, r->id);
+        rule_find_all(scan, r, from, to, add_swap, (void *)r);
         break;
     case HM_RULE_NAMES:
         hm_names_run(scan, r, from, to);
         break;
     case HM_RULE_OCCURRENCE: {
         counter c = {0, 0, 0};
-        if (!hm_find_all(scan, r->re, from, to, count_match, &c, r->id))
+        if (!rule_find_all(scan, r, from, to, count_match, &c))
             break;
         if ((r->min >= 0 && c.count < (size_t)r->min) || (r->max >= 0 && c.count > (size_t)r->max))
             hm_scan_add(scan, r, from, to);

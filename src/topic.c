@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "phrase.h"
 #include "yamlwalk.h"
 
 char *hm_alternation(char **items, size_t n, bool escape);
@@ -354,14 +355,18 @@ void hm_topic_run(hm_scan *scan)
     const hm_document *doc = scan->doc;
     entry_ctx people = {&person_rule, t->people, t->n_people};
     entry_ctx events = {&event_rule, t->events, t->n_events};
+    int people_set = hm_phrase_set_of_topic(scan->cfg, t, HM_TOPIC_PEOPLE);
+    int events_set = hm_phrase_set_of_topic(scan->cfg, t, HM_TOPIC_EVENTS);
+    int terms_set = hm_phrase_set_of_topic(scan->cfg, t, HM_TOPIC_TERMS);
     for (size_t i = 0; i < doc->n_paras; i++) {
         const hm_para *p = &doc->paras[i];
         if (p->kind == HM_PARA_QUESTION || p->kind == HM_PARA_WEBSITE)
             continue;
-        if (t->events_re)
+        if (t->events_re && !hm_phrase_find_all(scan, events_set, p->start, p->end, add_entry, &events))
             hm_find_all(scan, t->events_re, p->start, p->end, add_entry, &events, "topic-event");
-        hm_find_all(scan, t->people_re, p->start, p->end, add_entry, &people, "topic-person");
-        if (t->terms_re)
+        if (!hm_phrase_find_all(scan, people_set, p->start, p->end, add_entry, &people))
+            hm_find_all(scan, t->people_re, p->start, p->end, add_entry, &people, "topic-person");
+        if (t->terms_re && !hm_phrase_find_all(scan, terms_set, p->start, p->end, add_term, NULL))
             hm_find_all(scan, t->terms_re, p->start, p->end, add_term, NULL, "topic-term");
     }
 }
