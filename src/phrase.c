@@ -14,6 +14,7 @@ typedef struct phrase_lit {
     char *text;            /* lowercased when the set is caseless */
     uint32_t len;
     uint32_t key_len;      /* bytes of the first run of letters/numbers; 0: starts with another character */
+    uint32_t key2_off, key2_len; /* the second run, if any (key2_len 0: none) */
     uint32_t set;
     uint32_t priority;     /* the pattern's order: at one start, the lowest that matches wins */
     uint32_t not_followed; /* a trailing (?!a|b): index into lookaheads, or UINT32_MAX */
@@ -30,9 +31,14 @@ typedef struct lookahead {
     size_t n;
 } lookahead;
 
+/* A slot of the word table (lits keyed by their first run alone, and
+ * whether any start with that run and go on to a second) or of the pair
+ * table (lits keyed by their first two runs). */
 typedef struct key_slot {
     uint64_t hash;
-    uint32_t first, count; /* a run of lits, all with the same folded key */
+    uint32_t rep;          /* a lit with this key, to compare against */
+    uint32_t first, count; /* a run of lits, all with this key */
+    bool used, has_pairs;
 } key_slot;
 
 struct hm_phrase_index {
@@ -42,8 +48,8 @@ struct hm_phrase_index {
     int (*topic_set)[3];   /* per topic: people, events, terms */
     phrase_lit *lits;      /* grouped: keyed lits by key, then the rest by first byte */
     size_t n_lits;
-    key_slot *slots;
-    size_t cap_slots;      /* a power of two */
+    key_slot *words, *pairs;
+    size_t cap_words, cap_pairs; /* powers of two */
     uint32_t byte_first[256], byte_count[256];
     lookahead *lookaheads;
     size_t n_lookaheads;
@@ -411,6 +417,24 @@ static bool add_lit(builder *b, int set, const char *s, uint32_t priority, bool 
             break;
         k += cl;
     }
+    /* The second run, after the characters that separate it from the first. */
+    size_t k2 = k, k2_end;
+    while (k2 < n) {
+        unsigned char c = (unsigned char)s[k2];
+        size_t cl = utf8_len(c);
+        if (c < 0x80 ? ascii_alnum(c)
+                     : (k2 + cl <= n && pcre2_match(ix->re_ln, (PCRE2_SPTR)s + k2, cl, 0, 0, b->md, NULL) >= 0))
+            break;
+        k2 += c < 0x80 ? 1 : cl;
+    }
+    for (k2_end = k2; k2_end < n;) {
+        unsigned char c = (unsigned char)s[k2_end];
+        size_t cl = utf8_len(c);
+        if (c < 0x80 ? !ascii_alnum(c)
+                     : (k2_end + cl > n || pcre2_match(ix->re_ln, (PCRE2_SPTR)s + k2_end, cl, 0, 0, b->md, NULL) < 0))
+            break;
+        k2_end += c < 0x80 ? 1 : cl;
+    }
     if (word_end && !ascii_alnum((unsigned char)s[n - 1]))
         return false;
     if (k == 0 && ps->spaces_any && s[0] == ' ')
@@ -423,6 +447,8 @@ static bool add_lit(builder *b, int set, const char *s, uint32_t priority, bool 
             *p = (char)fold((unsigned char)*p);
     l->len = (uint32_t)n;
     l->key_len = (uint32_t)k;
+    l->key2_off = (uint32_t)k2;
+    l->key2_len = k && k2 < n ? (uint32_t)(k2_end - k2) : 0;
     l->set = (uint32_t)set;
     l->priority = priority;
     l->word_end = word_end;
@@ -519,49 +545,92 @@ static bool same_fold(const char *a, const char *b, size_t n)
     return true;
 }
 
-static int lit_order(const void *a, const void *b)
+static int lit_class(const phrase_lit *l)
 {
-    const phrase_lit *x = a, *y = b;
-    /* keyed first, by key; then the rest by first byte */
-    if ((x->key_len == 0) != (y->key_len == 0))
-        return x->key_len == 0 ? 1 : -1;
-    if (x->key_len == 0)
-        return (int)(unsigned char)x->text[0] - (int)(unsigned char)y->text[0];
-    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+    return !l->key_len ? 2 : l->key2_len ? 1 : 0;
+}
+
+static int cmp_fold(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t n = la < lb ? la : lb;
     for (size_t i = 0; i < n; i++) {
-        int d = (int)fold((unsigned char)x->text[i]) - (int)fold((unsigned char)y->text[i]);
+        int d = (int)fold((unsigned char)a[i]) - (int)fold((unsigned char)b[i]);
         if (d)
             return d;
     }
-    return x->key_len < y->key_len ? -1 : x->key_len > y->key_len ? 1 : 0;
+    return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+/* Single-run keys, then two-run keys, then the rest by first byte. */
+static int lit_order(const void *a, const void *b)
+{
+    const phrase_lit *x = a, *y = b;
+    int cx = lit_class(x), cy = lit_class(y);
+    if (cx != cy)
+        return cx - cy;
+    if (cx == 2)
+        return (int)(unsigned char)x->text[0] - (int)(unsigned char)y->text[0];
+    int d = cmp_fold(x->text, x->key_len, y->text, y->key_len);
+    if (d || cx == 0)
+        return d;
+    return cmp_fold(x->text + x->key2_off, x->key2_len, y->text + y->key2_off, y->key2_len);
+}
+
+static uint64_t mix_pair(uint64_t h1, uint64_t h2)
+{
+    return h1 ^ (h2 * 0x9E3779B97F4A7C15ULL + (h1 << 6) + (h1 >> 2));
+}
+
+static key_slot *slot_for(key_slot *table, size_t cap, uint64_t h, const phrase_lit *lits, const phrase_lit *l,
+                          bool pair)
+{
+    size_t s = (size_t)h & (cap - 1);
+    for (; table[s].used; s = (s + 1) & (cap - 1)) {
+        const phrase_lit *r = &lits[table[s].rep];
+        if (table[s].hash == h && cmp_fold(r->text, r->key_len, l->text, l->key_len) == 0 &&
+            (!pair || cmp_fold(r->text + r->key2_off, r->key2_len, l->text + l->key2_off, l->key2_len) == 0))
+            return &table[s];
+    }
+    return &table[s];
 }
 
 static void build_table(hm_phrase_index *ix)
 {
     qsort(ix->lits, ix->n_lits, sizeof *ix->lits, lit_order);
-    size_t groups = 0;
+    size_t keyed = 0;
     for (size_t i = 0; i < ix->n_lits; i++)
-        if (ix->lits[i].key_len && (i == 0 || lit_order(&ix->lits[i - 1], &ix->lits[i]) != 0))
-            groups++;
-    ix->cap_slots = 16;
-    while (ix->cap_slots < groups * 2)
-        ix->cap_slots *= 2;
-    ix->slots = hm_xcalloc(ix->cap_slots, sizeof *ix->slots);
+        keyed += ix->lits[i].key_len != 0;
+    ix->cap_words = ix->cap_pairs = 16;
+    while (ix->cap_words < keyed * 2)
+        ix->cap_words *= 2;
+    ix->cap_pairs = ix->cap_words;
+    ix->words = hm_xcalloc(ix->cap_words, sizeof *ix->words);
+    ix->pairs = hm_xcalloc(ix->cap_pairs, sizeof *ix->pairs);
     for (size_t i = 0; i < ix->n_lits;) {
         const phrase_lit *l = &ix->lits[i];
         size_t j = i + 1;
         while (j < ix->n_lits && lit_order(l, &ix->lits[j]) == 0)
             j++;
-        if (l->key_len) {
-            uint64_t h = hash_bytes_fold(l->text, l->key_len);
-            size_t s = (size_t)h & (ix->cap_slots - 1);
-            while (ix->slots[s].count)
-                s = (s + 1) & (ix->cap_slots - 1);
-            ix->slots[s] = (key_slot){h, (uint32_t)i, (uint32_t)(j - i)};
-        } else {
+        int cls = lit_class(l);
+        if (cls == 2) {
             unsigned char c = (unsigned char)l->text[0];
             ix->byte_first[c] = (uint32_t)i;
             ix->byte_count[c] = (uint32_t)(j - i);
+            i = j;
+            continue;
+        }
+        uint64_t h1 = hash_bytes_fold(l->text, l->key_len);
+        key_slot *w = slot_for(ix->words, ix->cap_words, h1, ix->lits, l, false);
+        if (!w->used)
+            *w = (key_slot){h1, (uint32_t)i, (uint32_t)i, 0, true, false};
+        if (cls == 0) {
+            w->first = (uint32_t)i;
+            w->count = (uint32_t)(j - i);
+        } else {
+            w->has_pairs = true;
+            uint64_t h = mix_pair(h1, hash_bytes_fold(l->text + l->key2_off, l->key2_len));
+            key_slot *p = slot_for(ix->pairs, ix->cap_pairs, h, ix->lits, l, true);
+            *p = (key_slot){h, (uint32_t)i, (uint32_t)i, (uint32_t)(j - i), true, false};
         }
         i = j;
     }
@@ -644,7 +713,8 @@ void hm_config_index_free(hm_config *cfg)
         free(ix->lookaheads[i].alts);
     }
     free(ix->lookaheads);
-    free(ix->slots);
+    free(ix->words);
+    free(ix->pairs);
     free(ix->sets);
     free(ix->rule_set);
     free(ix->topic_set);
@@ -778,6 +848,47 @@ static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start
     }
 }
 
+/* The folded hash of the run of letters and numbers at text[i]; *end is
+ * where it stops (i when there is none). */
+static uint64_t run_hash(hm_scan *scan, size_t i, size_t *end)
+{
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t len = scan->len, j = i, n;
+    uint64_t h = 1469598103934665603ULL;
+    for (;;) {
+        if (j < len && t[j] < 0x80) {
+            if (!ascii_alnum(t[j]))
+                break;
+            h ^= fold(t[j]);
+            h *= 1099511628211ULL;
+            j++;
+            continue;
+        }
+        if (j >= len || !(cp_class(scan, j, &n) & CP_LN))
+            break;
+        for (size_t k = 0; k < n; k++) {
+            h ^= t[j + k];
+            h *= 1099511628211ULL;
+        }
+        j += n;
+    }
+    *end = j;
+    return h;
+}
+
+/* The slot whose key is the text's run [a, b) (and, for pairs, [c, d)). */
+static const key_slot *find_run(const key_slot *table, size_t cap, uint64_t h, const phrase_lit *lits,
+                                const char *text, size_t a, size_t b, size_t c, size_t d)
+{
+    for (size_t s = (size_t)h & (cap - 1); table[s].used; s = (s + 1) & (cap - 1)) {
+        const phrase_lit *r = &lits[table[s].rep];
+        if (table[s].hash == h && r->key_len == b - a && same_fold(r->text, text + a, b - a) &&
+            (d == c || (r->key2_len == d - c && same_fold(r->text + r->key2_off, text + c, d - c))))
+            return &table[s];
+    }
+    return NULL;
+}
+
 /* One pass over the text: at every start of a run of letters and numbers,
  * the literals keyed by that run; at other characters after a non-letter,
  * the literals that open with that byte. Then the hits are grouped by set,
@@ -801,32 +912,22 @@ static void phrase_scan(hm_scan *scan)
                 i += t[i] < 0x80 ? 1 : n;
                 continue;
             }
-            size_t j = i;
-            uint64_t h = 1469598103934665603ULL;
-            for (;;) {
-                if (j < len && t[j] < 0x80) {
-                    if (!ascii_alnum(t[j]))
-                        break;
-                    h ^= fold(t[j]);
-                    h *= 1099511628211ULL;
-                    j++;
-                    continue;
-                }
-                if (j >= len || !(cp_class(scan, j, &n) & CP_LN))
-                    break;
-                for (size_t k = 0; k < n; k++) {
-                    h ^= t[j + k];
-                    h *= 1099511628211ULL;
-                }
-                j += n;
-            }
-            size_t s = (size_t)h & (ix->cap_slots - 1);
-            for (; ix->slots[s].count; s = (s + 1) & (ix->cap_slots - 1)) {
-                const key_slot *ks = &ix->slots[s];
-                const phrase_lit *l = &ix->lits[ks->first];
-                if (ks->hash == h && l->key_len == j - i && same_fold(l->text, scan->text + i, j - i)) {
-                    try_lits(scan, ks->first, ks->count, i, j);
-                    break;
+            size_t j;
+            uint64_t h = run_hash(scan, i, &j);
+            const key_slot *w = find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0);
+            if (w && w->count)
+                try_lits(scan, w->first, w->count, i, j);
+            if (w && w->has_pairs) {
+                /* the next run, past what separates it */
+                size_t k = j, m;
+                while (k < len && !(t[k] < 0x80 ? ascii_alnum(t[k]) : (cp_class(scan, k, &n) & CP_LN)))
+                    k += t[k] < 0x80 ? 1 : n;
+                uint64_t h2 = run_hash(scan, k, &m);
+                if (m > k) {
+                    const key_slot *p =
+                        find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
+                    if (p)
+                        try_lits(scan, p->first, p->count, i, j);
                 }
             }
             prev_ln = true;
