@@ -53,6 +53,10 @@ struct hm_phrase_index {
     uint32_t byte_first[256], byte_count[256];
     lookahead *lookaheads;
     size_t n_lookaheads;
+    /* every pack's keywords (folded): which packs (a bit each) list it */
+    hm_strset_slot *keywords;
+    uint32_t *keyword_packs;
+    size_t cap_keywords;
     pcre2_code *re_ln, *re_space, *re_word;
 };
 
@@ -636,6 +640,52 @@ static void build_table(hm_phrase_index *ix)
     }
 }
 
+/* One table for choosing a pack: a word's lookup gives every pack that
+ * counts it. The strings are the packs' own. */
+static void index_keywords(hm_phrase_index *ix, const hm_config *cfg)
+{
+    if (cfg->n_topics == 0 || cfg->n_topics > 32)
+        return;
+    size_t total = 0;
+    for (size_t t = 0; t < cfg->n_topics; t++)
+        total += cfg->topics[t].keywords.count;
+    ix->cap_keywords = 16;
+    while (ix->cap_keywords < total * 2)
+        ix->cap_keywords *= 2;
+    ix->keywords = hm_xcalloc(ix->cap_keywords, sizeof *ix->keywords);
+    ix->keyword_packs = hm_xcalloc(ix->cap_keywords, sizeof *ix->keyword_packs);
+    for (size_t t = 0; t < cfg->n_topics; t++) {
+        const hm_strset *kw = &cfg->topics[t].keywords;
+        for (size_t i = 0; i < kw->cap; i++) {
+            const hm_strset_slot *w = &kw->slots[i];
+            if (!w->str)
+                continue;
+            uint64_t h = hash_bytes_fold(w->str, w->len);
+            size_t s = (size_t)h & (ix->cap_keywords - 1);
+            while (ix->keywords[s].str &&
+                   !(ix->keywords[s].hash == h && ix->keywords[s].len == w->len && same_fold(ix->keywords[s].str, w->str, w->len)))
+                s = (s + 1) & (ix->cap_keywords - 1);
+            ix->keywords[s] = (hm_strset_slot){w->str, w->len, h};
+            ix->keyword_packs[s] |= (uint32_t)1 << t;
+        }
+    }
+}
+
+bool hm_topic_keywords_indexed(const hm_config *cfg)
+{
+    return cfg->index && cfg->index->keywords;
+}
+
+uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n)
+{
+    const hm_phrase_index *ix = cfg->index;
+    uint64_t h = hash_bytes_fold(w, n);
+    for (size_t s = (size_t)h & (ix->cap_keywords - 1); ix->keywords[s].str; s = (s + 1) & (ix->cap_keywords - 1))
+        if (ix->keywords[s].hash == h && ix->keywords[s].len == n && same_fold(ix->keywords[s].str, w, n))
+            return ix->keyword_packs[s];
+    return 0;
+}
+
 static pcre2_code *class_re(const char *pattern)
 {
     int code;
@@ -690,6 +740,7 @@ void hm_config_index(hm_config *cfg)
         ix->topic_set[t][HM_TOPIC_TERMS] = add_items(&b, tp->terms, tp->n_terms, true, true, true);
     }
     pcre2_match_data_free(b.md);
+    index_keywords(ix, cfg);
     if (ix->n_sets > UINT16_MAX) {
         cfg->index = ix;
         hm_config_index_free(cfg);
@@ -715,6 +766,8 @@ void hm_config_index_free(hm_config *cfg)
     free(ix->lookaheads);
     free(ix->words);
     free(ix->pairs);
+    free(ix->keywords);
+    free(ix->keyword_packs);
     free(ix->sets);
     free(ix->rule_set);
     free(ix->topic_set);

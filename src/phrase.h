@@ -37,6 +37,12 @@ int hm_phrase_set_of_topic(const hm_config *cfg, const hm_topic *topic, hm_topic
  * runs the pattern. */
 bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match_fn fn, void *ud);
 
+/* Every pack's keywords in one table: the packs (bit t: cfg->topics[t])
+ * whose keywords hold the word, compared without ASCII case. Only when
+ * hm_topic_keywords_indexed (up to 32 packs). */
+bool hm_topic_keywords_indexed(const hm_config *cfg);
+uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n);
+
 /* Frees the per-document hits (hm_scan_free_data calls it). */
 void hm_phrase_scan_free(hm_scan *scan);
 
