@@ -50,6 +50,9 @@ struct hm_phrase_index {
     size_t n_lits;
     key_slot *words, *pairs;
     size_t cap_words, cap_pairs; /* powers of two */
+    /* a bit per 16 bits of hash: most words of an essay start no phrase,
+     * and this answers them from 8 KB instead of a probe into the table */
+    uint64_t word_filter[1024], pair_filter[1024];
     uint32_t byte_first[256], byte_count[256];
     lookahead *lookaheads;
     size_t n_lookaheads;
@@ -598,16 +601,41 @@ static key_slot *slot_for(key_slot *table, size_t cap, uint64_t h, const phrase_
     return &table[s];
 }
 
+static size_t filter_bit(uint64_t h)
+{
+    return (size_t)(h >> 40) & 0xFFFF;
+}
+
+static bool filter_has(const uint64_t *filter, uint64_t h)
+{
+    size_t b = filter_bit(h);
+    return filter[b >> 6] >> (b & 63) & 1;
+}
+
+static void filter_add(uint64_t *filter, uint64_t h)
+{
+    size_t b = filter_bit(h);
+    filter[b >> 6] |= (uint64_t)1 << (b & 63);
+}
+
 static void build_table(hm_phrase_index *ix)
 {
     qsort(ix->lits, ix->n_lits, sizeof *ix->lits, lit_order);
-    size_t keyed = 0;
-    for (size_t i = 0; i < ix->n_lits; i++)
-        keyed += ix->lits[i].key_len != 0;
+    /* sized by distinct keys, so that the tables stay in cache */
+    size_t n_words = 0, n_pairs = 0;
+    for (size_t i = 0; i < ix->n_lits; i++) {
+        const phrase_lit *l = &ix->lits[i];
+        if (!l->key_len)
+            continue;
+        bool new_word = i == 0 || cmp_fold(ix->lits[i - 1].text, ix->lits[i - 1].key_len, l->text, l->key_len) != 0;
+        n_words += new_word;
+        n_pairs += lit_class(l) == 1 && (new_word || lit_order(&ix->lits[i - 1], l) != 0);
+    }
     ix->cap_words = ix->cap_pairs = 16;
-    while (ix->cap_words < keyed * 2)
+    while (ix->cap_words < n_words * 2)
         ix->cap_words *= 2;
-    ix->cap_pairs = ix->cap_words;
+    while (ix->cap_pairs < n_pairs * 2)
+        ix->cap_pairs *= 2;
     ix->words = hm_xcalloc(ix->cap_words, sizeof *ix->words);
     ix->pairs = hm_xcalloc(ix->cap_pairs, sizeof *ix->pairs);
     for (size_t i = 0; i < ix->n_lits;) {
@@ -624,6 +652,7 @@ static void build_table(hm_phrase_index *ix)
             continue;
         }
         uint64_t h1 = hash_bytes_fold(l->text, l->key_len);
+        filter_add(ix->word_filter, h1);
         key_slot *w = slot_for(ix->words, ix->cap_words, h1, ix->lits, l, false);
         if (!w->used)
             *w = (key_slot){h1, (uint32_t)i, (uint32_t)i, 0, true, false};
@@ -633,6 +662,7 @@ static void build_table(hm_phrase_index *ix)
         } else {
             w->has_pairs = true;
             uint64_t h = mix_pair(h1, hash_bytes_fold(l->text + l->key2_off, l->key2_len));
+            filter_add(ix->pair_filter, h);
             key_slot *p = slot_for(ix->pairs, ix->cap_pairs, h, ix->lits, l, true);
             *p = (key_slot){h, (uint32_t)i, (uint32_t)i, (uint32_t)(j - i), true, false};
         }
@@ -967,7 +997,8 @@ static void phrase_scan(hm_scan *scan)
             }
             size_t j;
             uint64_t h = run_hash(scan, i, &j);
-            const key_slot *w = find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0);
+            const key_slot *w =
+                filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
             if (w && w->count)
                 try_lits(scan, w->first, w->count, i, j);
             if (w && w->has_pairs) {
@@ -976,7 +1007,7 @@ static void phrase_scan(hm_scan *scan)
                 while (k < len && !(t[k] < 0x80 ? ascii_alnum(t[k]) : (cp_class(scan, k, &n) & CP_LN)))
                     k += t[k] < 0x80 ? 1 : n;
                 uint64_t h2 = run_hash(scan, k, &m);
-                if (m > k) {
+                if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
                     const key_slot *p =
                         find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
                     if (p)
