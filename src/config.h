@@ -50,6 +50,9 @@ typedef struct hm_rule {
     char **phrases;
     size_t n_phrases;
     bool phrases_escaped;
+    /* requires: strings one of which every match needs nearby (\d: a digit) */
+    char **requires;
+    size_t n_requires;
 } hm_rule;
 
 /* ---- topic packs ---- */

@@ -90,6 +90,9 @@ void hm_rule_free(hm_rule *r)
     for (size_t i = 0; i < r->n_phrases; i++)
         free(r->phrases[i]);
     free(r->phrases);
+    for (size_t i = 0; i < r->n_requires; i++)
+        free(r->requires[i]);
+    free(r->requires);
     memset(r, 0, sizeof *r);
 }
 
@@ -159,7 +162,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         {"max", false, NULL, NULL},      {"first", false, NULL, NULL},
         {"second", false, NULL, NULL},   {"extent", false, NULL, NULL},
         {"examples", false, NULL, NULL}, {"description", false, NULL, NULL},
-        {"unicode", false, NULL, NULL},
+        {"unicode", false, NULL, NULL},  {"requires", false, NULL, NULL},
     };
     const size_t nf = sizeof f / sizeof *f;
     r->line = (int)node->start_mark.line + 1;
@@ -327,6 +330,14 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         if (!r->re_second)
             return false;
     }
+    /* requires: a unit with none of these strings cannot match, and is skipped */
+    if ((v = hm_yaml_get(f, nf, "requires"))) {
+        if (!hm_yaml_strings(y, v, "requires", r->id, &r->requires, &r->n_requires))
+            return false;
+        for (size_t i = 0; i < r->n_requires; i++)
+            if (!r->requires[i][0])
+                return hm_yaml_fail(y, v, r->id, "'requires' holds an empty string");
+    }
     if ((v = hm_yaml_get(f, nf, "examples"))) {
         hm_yaml_field ex[] = {{"match", false, NULL, NULL}, {"no-match", false, NULL, NULL}};
         if (!hm_yaml_fields(y, v, ex, 2, r->id))
@@ -489,10 +500,59 @@ static bool rule_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t t
     return hm_find_all(scan, r->re, from, to, fn, ud, r->id);
 }
 
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool has_fold(const char *t, size_t from, size_t to, const char *s)
+{
+    size_t n = strlen(s);
+    unsigned char c0 = (unsigned char)s[0], c1 = c0;
+    if (c0 >= 'a' && c0 <= 'z')
+        c1 = (unsigned char)(c0 - 32);
+    else if (c0 >= 'A' && c0 <= 'Z')
+        c1 = (unsigned char)(c0 + 32);
+    for (size_t i = from; i + n <= to; i++)
+        if (((unsigned char)t[i] == c0 || (unsigned char)t[i] == c1) && strncasecmp(t + i, s, n) == 0)
+            return true;
+    return false;
+}
+
+/* Can the unit hold a match, by the rule's `requires`? Digits are counted
+ * once per text. The window starts a little early for lookbehinds. */
+static bool unit_may_match(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
+{
+    if (!r->n_requires)
+        return true;
+    from = from > 16 ? from - 16 : 0;
+    for (size_t i = 0; i < r->n_requires; i++) {
+        if (strcmp(r->requires[i], "\\d") == 0) {
+            if (!scan->digits_before) {
+                scan->digits_before = hm_xmalloc((scan->len + 1) * sizeof *scan->digits_before);
+                uint32_t n = 0;
+                for (size_t k = 0; k < scan->len; k++) {
+                    scan->digits_before[k] = n;
+                    n += is_digit(scan->text[k]);
+                }
+                scan->digits_before[scan->len] = n;
+            }
+            if (scan->digits_before[to] != scan->digits_before[from])
+                return true;
+        } else if (has_fold(scan->text, from, to, r->requires[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Runs one rule over one unit of its scope, [from, to). Occurrence and
  * conditional rules judge the unit as a whole. */
 static void run_unit(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
 {
+    /* An occurrence rule with a minimum reports a unit without matches. */
+    if (!(r->type == HM_RULE_OCCURRENCE && r->min > 0) && !unit_may_match(scan, r, from, to))
+        return;
     switch (r->type) {
     case HM_RULE_EXISTENCE:
         rule_find_all(scan, r, from, to, add_match, (void *)r);

@@ -27,6 +27,8 @@ void hm_scan_free_data(hm_scan *scan)
     scan->md = NULL;
     hm_strset_free(&scan->capitalised);
     hm_phrase_scan_free(scan);
+    free(scan->digits_before);
+    scan->digits_before = NULL;
 }
 
 hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t end)

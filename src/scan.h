@@ -35,6 +35,8 @@ typedef struct hm_scan {
     size_t n_phrase_hits, cap_phrase_hits;
     size_t *phrase_set_start;
     bool phrases_scanned, phrases_off;
+    /* digits_before[i]: ASCII digits in text[0, i), for rules that require one */
+    uint32_t *digits_before;
     /* Classes of the last few non-ASCII characters asked about. */
     uint32_t cp_cache[32];
     uint8_t cp_cache_class[32];

@@ -234,6 +234,36 @@ static void fragment_shapes_match_as_their_patterns(void **state)
     hm_config_free(c);
 }
 
+/* requires: a unit without the string is skipped, even where the pattern
+ * would match; with it, the pattern runs as before. */
+static void requires_skips_units_without_the_string(void **state)
+{
+    (void)state;
+    static const char rules[] = "rules:\n"
+                                "  - id: r1\n    kind: figure\n    message: m\n    requires: [zebra]\n"
+                                "    pattern: 'cat'\n"
+                                "  - id: r2\n    kind: date\n    message: m\n    requires: ['\\d', 'when']\n"
+                                "    pattern: 'dog'\n";
+    char path[] = "/tmp/histmark-requires-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, rules, sizeof rules - 1), (ssize_t)(sizeof rules - 1));
+    close(fd);
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL};
+    hm_error err = {0};
+    hm_config *c = hm_config_load(&o, &err);
+    unlink(path);
+    assert_non_null(c);
+    char *sig = signature(c, "A cat and a dog.\n\nA cat, a ZEBRA.\n\nA dog in 1920.\n\nWhen a dog barks.");
+    assert_null(strstr(sig, "r1 2 5 "));
+    assert_non_null(strstr(sig, "r1 20 23 "));
+    assert_null(strstr(sig, "r2 12 15 "));
+    assert_non_null(strstr(sig, "r2 37 40 "));
+    assert_non_null(strstr(sig, "r2 58 61 "));
+    free(sig);
+    hm_config_free(c);
+}
+
 /* Random texts from the rules' own words, joined every which way. */
 static void random_texts_match_as_the_patterns(void **state)
 {
@@ -280,6 +310,7 @@ int main(void)
         cmocka_unit_test(fragments_that_cannot_be_expanded_still_match),
         cmocka_unit_test(unicode_neighbours),
         cmocka_unit_test(fragment_shapes_match_as_their_patterns),
+        cmocka_unit_test(requires_skips_units_without_the_string),
         cmocka_unit_test(random_texts_match_as_the_patterns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
