@@ -620,7 +620,8 @@ static void filter_add(uint64_t *filter, uint64_t h)
 
 static void build_table(hm_phrase_index *ix)
 {
-    qsort(ix->lits, ix->n_lits, sizeof *ix->lits, lit_order);
+    if (ix->n_lits)
+        qsort(ix->lits, ix->n_lits, sizeof *ix->lits, lit_order);
     /* sized by distinct keys, so that the tables stay in cache */
     size_t n_words = 0, n_pairs = 0;
     for (size_t i = 0; i < ix->n_lits; i++) {
