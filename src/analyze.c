@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "phrase.h"
 #include "rubric.h"
 
 struct hm_result {
@@ -132,6 +133,7 @@ hm_config *hm_config_load(const hm_config_options *opts, hm_error *err)
         hm_config_free(cfg);
         return NULL;
     }
+    hm_config_index(cfg);
     return cfg;
 }
 
@@ -139,6 +141,7 @@ void hm_config_free(hm_config *cfg)
 {
     if (!cfg)
         return;
+    hm_config_index_free(cfg);
     for (size_t i = 0; i < cfg->n_rules; i++)
         hm_rule_free(&cfg->rules[i]);
     free(cfg->rules);
@@ -198,6 +201,16 @@ static void mark_website_text(hm_result *r)
     }
 }
 
+/* "Stalin's" and "Stalin’s" count as Stalin. */
+static size_t possessive_stem(const char *ws, size_t wl)
+{
+    if (wl > 2 && ws[wl - 1] == 's' && ws[wl - 2] == '\'')
+        return wl - 2;
+    if (wl > 4 && ws[wl - 1] == 's' && !memcmp(ws + wl - 4, "\xE2\x80\x99", 3))
+        return wl - 4;
+    return wl;
+}
+
 /* Picks the pack whose typical words the question and essay use most. */
 static void choose_topic(hm_result *r)
 {
@@ -214,7 +227,33 @@ static void choose_topic(hm_result *r)
     const hm_document *doc = &r->doc;
     double best = 0;
     size_t best_i = SIZE_MAX;
-    for (size_t t = 0; t < cfg->n_topics; t++) {
+    if (hm_topic_keywords_indexed(cfg)) {
+        /* One walk over the words, the paragraph followed along, and one
+         * lookup a word for all packs at once. */
+        double score[32] = {0};
+        size_t pi = 0;
+        for (size_t k = 0; k < doc->n_words; k++) {
+            const hm_word *w = &doc->words[k];
+            while (pi < doc->n_paras && doc->paras[pi].end <= w->start)
+                pi++;
+            size_t at = pi < doc->n_paras && doc->paras[pi].start <= w->start ? pi : SIZE_MAX;
+            if (at != SIZE_MAX && doc->paras[at].kind == HM_PARA_WEBSITE)
+                continue;
+            const char *ws = doc->src->text + w->start;
+            size_t wl = possessive_stem(ws, w->end - w->start);
+            uint32_t packs = hm_topic_keyword_packs(cfg, ws, wl);
+            for (size_t t = 0; packs; t++, packs >>= 1)
+                if (packs & 1)
+                    score[t] += (at == doc->question) ? 3 : 1;
+        }
+        for (size_t t = 0; t < cfg->n_topics; t++)
+            if (score[t] > best) {
+                best = score[t];
+                best_i = t;
+            }
+    }
+    for (size_t t = 0; !hm_topic_keywords_indexed(cfg) && t < cfg->n_topics; t++) {
+        /* without the index (more than 32 packs): pack by pack */
         double score = 0;
         for (size_t k = 0; k < doc->n_words; k++) {
             const hm_word *w = &doc->words[k];
@@ -222,12 +261,7 @@ static void choose_topic(hm_result *r)
             if (pi != SIZE_MAX && doc->paras[pi].kind == HM_PARA_WEBSITE)
                 continue;
             const char *ws = doc->src->text + w->start;
-            size_t wl = w->end - w->start;
-            /* "Stalin's" and "Stalin’s" count as Stalin */
-            if (wl > 2 && ws[wl - 1] == 's' && ws[wl - 2] == '\'')
-                wl -= 2;
-            else if (wl > 4 && ws[wl - 1] == 's' && !memcmp(ws + wl - 4, "\xE2\x80\x99", 3))
-                wl -= 4;
+            size_t wl = possessive_stem(ws, w->end - w->start);
             if (hm_strset_has(&cfg->topics[t].keywords, ws, wl))
                 score += (pi == doc->question) ? 3 : 1;
         }

@@ -45,6 +45,14 @@ typedef struct hm_rule {
     char **must_match, **must_not_match;
     size_t n_must_match, n_must_not_match;
     bool rest_of_text;       /* website text: everything from here on */
+    /* tokens or list: the phrases as written (swap: swap_from), for the
+     * phrase index (phrase.c); escaped: a list, whose spaces match any white space */
+    char **phrases;
+    size_t n_phrases;
+    bool phrases_escaped;
+    /* requires: strings one of which every match needs nearby (\d: a digit) */
+    char **requires;
+    size_t n_requires;
 } hm_rule;
 
 /* ---- topic packs ---- */
@@ -156,6 +164,8 @@ struct hm_config {
     pcre2_match_context *mctx;
     pcre2_compile_context *cctx;
     size_t max_match_data_pairs;
+    /* Derived from the above by hm_config_index (phrase.c); NULL: none. */
+    struct hm_phrase_index *index;
 };
 
 const char *hm_feature_name(hm_feature_id id);

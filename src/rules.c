@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "phrase.h"
 #include "yamlwalk.h"
 
 static const char *const kind_names[HM_KIND_COUNT] = {
@@ -86,6 +87,12 @@ void hm_rule_free(hm_rule *r)
         free(r->must_not_match[i]);
     free(r->must_match);
     free(r->must_not_match);
+    for (size_t i = 0; i < r->n_phrases; i++)
+        free(r->phrases[i]);
+    free(r->phrases);
+    for (size_t i = 0; i < r->n_requires; i++)
+        free(r->requires[i]);
+    free(r->requires);
     memset(r, 0, sizeof *r);
 }
 
@@ -155,7 +162,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         {"max", false, NULL, NULL},      {"first", false, NULL, NULL},
         {"second", false, NULL, NULL},   {"extent", false, NULL, NULL},
         {"examples", false, NULL, NULL}, {"description", false, NULL, NULL},
-        {"unicode", false, NULL, NULL},
+        {"unicode", false, NULL, NULL},  {"requires", false, NULL, NULL},
     };
     const size_t nf = sizeof f / sizeof *f;
     r->line = (int)node->start_mark.line + 1;
@@ -275,9 +282,8 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
             return hm_yaml_fail(y, tokens, r->id, "'tokens' is empty");
         }
         source = alternation(items, n, false);
-        for (size_t i = 0; i < n; i++)
-            free(items[i]);
-        free(items);
+        r->phrases = items; /* kept for the phrase index */
+        r->n_phrases = n;
         ignorecase = hm_yaml_get(f, nf, "ignorecase") ? ignorecase : true;
         pline = (int)tokens->start_mark.line + 1;
         pcol = (int)tokens->start_mark.column + 1;
@@ -288,6 +294,11 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         if (!l || l->n == 0)
             return hm_yaml_fail(y, list, r->id, "no word list named '%s' in the lists file", s);
         source = alternation(l->items, l->n, true);
+        r->phrases = hm_xcalloc(l->n, sizeof *r->phrases);
+        for (size_t i = 0; i < l->n; i++)
+            r->phrases[i] = hm_xstrdup(l->items[i]);
+        r->n_phrases = l->n;
+        r->phrases_escaped = true;
     } else {
         if (swap->type != YAML_MAPPING_NODE)
             return hm_yaml_fail(y, swap, r->id, "'swap' maps wrong forms to right ones");
@@ -318,6 +329,14 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
                                   r->id, err);
         if (!r->re_second)
             return false;
+    }
+    /* requires: a unit with none of these strings cannot match, and is skipped */
+    if ((v = hm_yaml_get(f, nf, "requires"))) {
+        if (!hm_yaml_strings(y, v, "requires", r->id, &r->requires, &r->n_requires))
+            return false;
+        for (size_t i = 0; i < r->n_requires; i++)
+            if (!r->requires[i][0])
+                return hm_yaml_fail(y, v, r->id, "'requires' holds an empty string");
     }
     if ((v = hm_yaml_get(f, nf, "examples"))) {
         hm_yaml_field ex[] = {{"match", false, NULL, NULL}, {"no-match", false, NULL, NULL}};
@@ -471,23 +490,82 @@ static bool any_match(hm_scan *scan, size_t s, size_t e, void *ud)
     return false;
 }
 
+/* The rule's matches in [from, to): from the phrase index when the rule's
+ * phrases are there, else from its pattern. */
+static bool rule_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t to, hm_match_fn fn, void *ud)
+{
+    int set = hm_phrase_set_of_rule(scan->cfg, r);
+    if (set >= 0 && hm_phrase_find_all(scan, set, from, to, fn, ud))
+        return true;
+    return hm_find_all(scan, r->re, from, to, fn, ud, r->id);
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool has_fold(const char *t, size_t from, size_t to, const char *s)
+{
+    size_t n = strlen(s);
+    unsigned char c0 = (unsigned char)s[0], c1 = c0;
+    if (c0 >= 'a' && c0 <= 'z')
+        c1 = (unsigned char)(c0 - 32);
+    else if (c0 >= 'A' && c0 <= 'Z')
+        c1 = (unsigned char)(c0 + 32);
+    for (size_t i = from; i + n <= to; i++)
+        if (((unsigned char)t[i] == c0 || (unsigned char)t[i] == c1) && strncasecmp(t + i, s, n) == 0)
+            return true;
+    return false;
+}
+
+/* Can the unit hold a match, by the rule's `requires`? Digits are counted
+ * once per text. The window starts a little early for lookbehinds. */
+static bool unit_may_match(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
+{
+    if (!r->n_requires)
+        return true;
+    from = from > 16 ? from - 16 : 0;
+    for (size_t i = 0; i < r->n_requires; i++) {
+        if (strcmp(r->requires[i], "\\d") == 0) {
+            if (!scan->digits_before) {
+                scan->digits_before = hm_xmalloc((scan->len + 1) * sizeof *scan->digits_before);
+                uint32_t n = 0;
+                for (size_t k = 0; k < scan->len; k++) {
+                    scan->digits_before[k] = n;
+                    n += is_digit(scan->text[k]);
+                }
+                scan->digits_before[scan->len] = n;
+            }
+            if (scan->digits_before[to] != scan->digits_before[from])
+                return true;
+        } else if (has_fold(scan->text, from, to, r->requires[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Runs one rule over one unit of its scope, [from, to). Occurrence and
  * conditional rules judge the unit as a whole. */
 static void run_unit(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
 {
+    /* An occurrence rule with a minimum reports a unit without matches. */
+    if (!(r->type == HM_RULE_OCCURRENCE && r->min > 0) && !unit_may_match(scan, r, from, to))
+        return;
     switch (r->type) {
     case HM_RULE_EXISTENCE:
-        hm_find_all(scan, r->re, from, to, add_match, (void *)r, r->id);
+        rule_find_all(scan, r, from, to, add_match, (void *)r);
         break;
     case HM_RULE_SUBSTITUTION:
-        hm_find_all(scan, r->re, from, to, add_swap, (void *)r, r->id);
+        rule_find_all(scan, r, from, to, add_swap, (void *)r);
         break;
     case HM_RULE_NAMES:
         hm_names_run(scan, r, from, to);
         break;
     case HM_RULE_OCCURRENCE: {
         counter c = {0, 0, 0};
-        if (!hm_find_all(scan, r->re, from, to, count_match, &c, r->id))
+        if (!rule_find_all(scan, r, from, to, count_match, &c))
             break;
         if ((r->min >= 0 && c.count < (size_t)r->min) || (r->max >= 0 && c.count > (size_t)r->max))
             hm_scan_add(scan, r, from, to);

@@ -1,5 +1,7 @@
 #include "scan.h"
 
+#include "phrase.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,9 @@ void hm_scan_free_data(hm_scan *scan)
     pcre2_match_data_free(scan->md);
     scan->md = NULL;
     hm_strset_free(&scan->capitalised);
+    hm_phrase_scan_free(scan);
+    free(scan->digits_before);
+    scan->digits_before = NULL;
 }
 
 hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t end)

@@ -29,6 +29,17 @@ typedef struct hm_scan {
     /* Words written with a capital somewhere mid-sentence, built on first use. */
     hm_strset capitalised;
     bool capitalised_built;
+    /* Phrase hits over the whole text (phrase.c), made on first use: those
+     * of set k are phrase_hits[phrase_set_start[k], phrase_set_start[k + 1]). */
+    struct hm_phrase_hit *phrase_hits;
+    size_t n_phrase_hits, cap_phrase_hits;
+    size_t *phrase_set_start;
+    bool phrases_scanned, phrases_off;
+    /* digits_before[i]: ASCII digits in text[0, i), for rules that require one */
+    uint32_t *digits_before;
+    /* Classes of the last few non-ASCII characters asked about. */
+    uint32_t cp_cache[32];
+    uint8_t cp_cache_class[32];
 } hm_scan;
 
 typedef enum hm_phase {

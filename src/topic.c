@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "phrase.h"
 #include "yamlwalk.h"
 
 char *hm_alternation(char **items, size_t n, bool escape);
@@ -341,27 +342,52 @@ bool hm_topic_prepare(const hm_config *cfg, const hm_topic *ct, hm_error *err)
     return t->people_re != NULL;
 }
 
+/* The pack's patterns, compiled on the first paragraph the phrase index
+ * cannot serve (most essays need none); false, with a warning, when they do
+ * not compile. */
+static bool patterns_ready(hm_scan *scan, const hm_topic *t, int *ready)
+{
+    if (*ready < 0) {
+        hm_error err = {0};
+        *ready = hm_topic_prepare(scan->cfg, t, &err);
+        if (!*ready)
+            hm_scan_warn(scan, "topic-pack", "the topic pack %s could not be used: %s", t->id, err.message);
+    }
+    return *ready;
+}
+
 void hm_topic_run(hm_scan *scan)
 {
     const hm_topic *t = scan->topic;
     if (!t)
         return;
-    hm_error err = {0};
-    if (!hm_topic_prepare(scan->cfg, t, &err)) {
-        hm_scan_warn(scan, "topic-pack", "the topic pack %s could not be used: %s", t->id, err.message);
-        return;
-    }
+    int ready = -1;
+    if (t->n_people == 0 && !patterns_ready(scan, t, &ready))
+        return; /* a pack without people has no pattern to run: say so */
     const hm_document *doc = scan->doc;
     entry_ctx people = {&person_rule, t->people, t->n_people};
     entry_ctx events = {&event_rule, t->events, t->n_events};
+    int people_set = hm_phrase_set_of_topic(scan->cfg, t, HM_TOPIC_PEOPLE);
+    int events_set = hm_phrase_set_of_topic(scan->cfg, t, HM_TOPIC_EVENTS);
+    int terms_set = hm_phrase_set_of_topic(scan->cfg, t, HM_TOPIC_TERMS);
     for (size_t i = 0; i < doc->n_paras; i++) {
         const hm_para *p = &doc->paras[i];
         if (p->kind == HM_PARA_QUESTION || p->kind == HM_PARA_WEBSITE)
             continue;
-        if (t->events_re)
+        if (t->n_events && !hm_phrase_find_all(scan, events_set, p->start, p->end, add_entry, &events)) {
+            if (!patterns_ready(scan, t, &ready))
+                return;
             hm_find_all(scan, t->events_re, p->start, p->end, add_entry, &events, "topic-event");
-        hm_find_all(scan, t->people_re, p->start, p->end, add_entry, &people, "topic-person");
-        if (t->terms_re)
+        }
+        if (!hm_phrase_find_all(scan, people_set, p->start, p->end, add_entry, &people)) {
+            if (!patterns_ready(scan, t, &ready))
+                return;
+            hm_find_all(scan, t->people_re, p->start, p->end, add_entry, &people, "topic-person");
+        }
+        if (t->n_terms && !hm_phrase_find_all(scan, terms_set, p->start, p->end, add_term, NULL)) {
+            if (!patterns_ready(scan, t, &ready))
+                return;
             hm_find_all(scan, t->terms_re, p->start, p->end, add_term, NULL, "topic-term");
+        }
     }
 }

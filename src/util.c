@@ -121,8 +121,6 @@ static uint64_t hash_str(const char *s, size_t n, bool fold)
 
 static bool same(const char *a, const char *b, size_t n, bool fold)
 {
-    if (strnlen(a, n + 1) != n)
-        return false;
     if (!fold)
         return memcmp(a, b, n) == 0;
     for (size_t i = 0; i < n; i++) {
@@ -143,13 +141,12 @@ void hm_strset_init(hm_strset *s, bool fold)
     s->fold = fold;
 }
 
-static void strset_insert(hm_strset *s, char *owned)
+static void strset_insert(hm_strset *s, hm_strset_slot slot)
 {
-    size_t n = strlen(owned);
-    size_t i = (size_t)hash_str(owned, n, s->fold) & (s->cap - 1);
-    while (s->slots[i])
+    size_t i = (size_t)slot.hash & (s->cap - 1);
+    while (s->slots[i].str)
         i = (i + 1) & (s->cap - 1);
-    s->slots[i] = owned;
+    s->slots[i] = slot;
     s->count++;
 }
 
@@ -159,25 +156,29 @@ void hm_strset_add(hm_strset *s, const char *str, size_t len)
         return;
     if ((s->count + 1) * 2 > s->cap) {
         size_t old_cap = s->cap;
-        char **old = s->slots;
+        hm_strset_slot *old = s->slots;
         s->cap = old_cap ? old_cap * 2 : 64;
         s->slots = hm_xcalloc(s->cap, sizeof *s->slots);
         s->count = 0;
         for (size_t i = 0; i < old_cap; i++)
-            if (old[i])
+            if (old[i].str)
                 strset_insert(s, old[i]);
         free(old);
     }
-    strset_insert(s, hm_xstrndup(str, len));
+    /* as stored before: up to the first NUL */
+    len = strnlen(str, len);
+    strset_insert(s, (hm_strset_slot){hm_xstrndup(str, len), len, hash_str(str, len, s->fold)});
 }
 
 bool hm_strset_has(const hm_strset *s, const char *str, size_t len)
 {
     if (!s->cap)
         return false;
-    size_t i = (size_t)hash_str(str, len, s->fold) & (s->cap - 1);
-    while (s->slots[i]) {
-        if (same(s->slots[i], str, len, s->fold))
+    uint64_t h = hash_str(str, len, s->fold);
+    size_t i = (size_t)h & (s->cap - 1);
+    while (s->slots[i].str) {
+        const hm_strset_slot *slot = &s->slots[i];
+        if (slot->hash == h && slot->len == len && same(slot->str, str, len, s->fold))
             return true;
         i = (i + 1) & (s->cap - 1);
     }
@@ -187,7 +188,7 @@ bool hm_strset_has(const hm_strset *s, const char *str, size_t len)
 void hm_strset_free(hm_strset *s)
 {
     for (size_t i = 0; i < s->cap; i++)
-        free(s->slots[i]);
+        free(s->slots[i].str);
     free(s->slots);
     memset(s, 0, sizeof *s);
 }

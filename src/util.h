@@ -40,9 +40,17 @@ void hm_buf_printf(hm_buf *b, const char *fmt, ...)
 char *hm_buf_take(hm_buf *b);
 void hm_buf_free(hm_buf *b);
 
-/* An open-addressing set of strings, compared exactly or ASCII-case-folded. */
+/* An open-addressing set of strings, compared exactly or ASCII-case-folded.
+ * Each slot keeps its string's hash and length, so a probe compares two
+ * integers before any bytes. */
+typedef struct hm_strset_slot {
+    char *str;               /* NULL: empty */
+    size_t len;
+    uint64_t hash;
+} hm_strset_slot;
+
 typedef struct hm_strset {
-    char **slots;
+    hm_strset_slot *slots;
     size_t cap, count;
     bool fold;
 } hm_strset;

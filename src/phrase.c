@@ -1,0 +1,1102 @@
+/* Phrase sets: literal alternatives found in one pass over the text. See
+ * phrase.h for the design; the comments here say how each piece keeps the
+ * compiled pattern's semantics. */
+#include "phrase.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Character classes, as the patterns see them. */
+enum { CP_LN = 1, CP_SPACE = 2, CP_WORD = 4 };
+
+/* One literal alternative of a set. */
+typedef struct phrase_lit {
+    char *text;            /* lowercased when the set is caseless */
+    uint32_t len;
+    uint32_t key_len;      /* bytes of the first run of letters/numbers; 0: starts with another character */
+    uint32_t key2_off, key2_len; /* the second run, if any (key2_len 0: none) */
+    uint32_t set;
+    uint32_t priority;     /* the pattern's order: at one start, the lowest that matches wins */
+    uint32_t not_followed; /* a trailing (?!a|b): index into lookaheads, or UINT32_MAX */
+    bool word_end;         /* a trailing \b */
+} phrase_lit;
+
+typedef struct phrase_set {
+    bool caseless, spaces_any, ucp, usable;
+} phrase_set;
+
+/* The literals of a trailing negative lookahead. */
+typedef struct lookahead {
+    char **alts;
+    size_t n;
+} lookahead;
+
+/* A slot of the word table (lits keyed by their first run alone, and
+ * whether any start with that run and go on to a second) or of the pair
+ * table (lits keyed by their first two runs). */
+typedef struct key_slot {
+    uint64_t hash;
+    uint32_t rep;          /* a lit with this key, to compare against */
+    uint32_t first, count; /* a run of lits, all with this key */
+    bool used, has_pairs;
+} key_slot;
+
+struct hm_phrase_index {
+    phrase_set *sets;
+    size_t n_sets;
+    int *rule_set;         /* per rule */
+    int (*topic_set)[3];   /* per topic: people, events, terms */
+    phrase_lit *lits;      /* grouped: keyed lits by key, then the rest by first byte */
+    size_t n_lits;
+    key_slot *words, *pairs;
+    size_t cap_words, cap_pairs; /* powers of two */
+    /* a bit per 16 bits of hash: most words of an essay start no phrase,
+     * and this answers them from 8 KB instead of a probe into the table */
+    uint64_t word_filter[1024], pair_filter[1024];
+    uint32_t byte_first[256], byte_count[256];
+    lookahead *lookaheads;
+    size_t n_lookaheads;
+    /* every pack's keywords (folded): which packs (a bit each) list it */
+    hm_strset_slot *keywords;
+    uint32_t *keyword_packs;
+    size_t cap_keywords;
+    pcre2_code *re_ln, *re_space, *re_word;
+};
+
+typedef struct hm_phrase_hit {
+    uint32_t start, end, priority;
+    uint16_t set;
+    bool tail_ok;          /* the end conditions hold against the text after the match */
+} hm_phrase_hit;
+
+/* ---- characters ---- */
+
+static bool ascii_alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static unsigned char fold(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
+}
+
+static size_t utf8_len(unsigned char c)
+{
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* The classes of the character at text[i] (UCP semantics for space and
+ * word; letters and numbers are Unicode either way). Non-ASCII characters
+ * ask PCRE2 itself, so the classes agree with the patterns exactly. */
+static unsigned cp_class(hm_scan *scan, size_t i, size_t *n)
+{
+    const unsigned char *u = (const unsigned char *)scan->text;
+    unsigned char c = u[i];
+    if (c < 0x80) {
+        *n = 1;
+        if (ascii_alnum(c))
+            return CP_LN | CP_WORD;
+        if (c == '_')
+            return CP_WORD;
+        if (c == ' ' || (c >= '\t' && c <= '\r'))
+            return CP_SPACE;
+        return 0;
+    }
+    size_t k = utf8_len(c);
+    if (i + k > scan->len)
+        k = 1;
+    *n = k;
+    uint32_t cp = hm_utf8_next(scan->text, scan->len, &i);
+    size_t slot = cp & 31;
+    if (scan->cp_cache[slot] == cp && cp)
+        return scan->cp_cache_class[slot];
+    const hm_phrase_index *ix = scan->cfg->index;
+    const PCRE2_SPTR s = (PCRE2_SPTR)(scan->text + i - k);
+    unsigned cls = 0;
+    if (pcre2_match(ix->re_ln, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
+        cls |= CP_LN;
+    if (pcre2_match(ix->re_space, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
+        cls |= CP_SPACE;
+    if (pcre2_match(ix->re_word, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
+        cls |= CP_WORD;
+    /* ſ and the Kelvin sign match s and k without case: leave such a text to the patterns. */
+    if (cp == 0x17F || cp == 0x212A)
+        scan->phrases_off = true;
+    scan->cp_cache[slot] = cp;
+    scan->cp_cache_class[slot] = (uint8_t)cls;
+    return cls;
+}
+
+/* Without Unicode properties, \s and \w are ASCII only. */
+static unsigned set_class(hm_scan *scan, const phrase_set *set, size_t i, size_t *n)
+{
+    unsigned cls = cp_class(scan, i, n);
+    if (!set->ucp && (unsigned char)scan->text[i] >= 0x80)
+        cls &= CP_LN;
+    return cls;
+}
+
+/* ---- expanding fragments ---- */
+
+typedef struct strvec {
+    char **v;
+    size_t n, cap;
+} strvec;
+
+static void strvec_push(strvec *s, char *owned)
+{
+    HM_GROW(s->v, s->n, s->cap);
+    s->v[s->n++] = owned;
+}
+
+static void strvec_free(strvec *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+enum { MAX_EXPANSIONS = 4096 };
+
+/* Every a + b, in backtracking order (each a with every b). */
+static bool concat(strvec *acc, const strvec *next)
+{
+    if (acc->n * next->n > MAX_EXPANSIONS)
+        return false;
+    strvec out = {0};
+    for (size_t i = 0; i < acc->n; i++)
+        for (size_t j = 0; j < next->n; j++) {
+            size_t la = strlen(acc->v[i]), lb = strlen(next->v[j]);
+            char *s = hm_xmalloc(la + lb + 1);
+            memcpy(s, acc->v[i], la);
+            memcpy(s + la, next->v[j], lb + 1);
+            strvec_push(&out, s);
+        }
+    strvec_free(acc);
+    *acc = out;
+    return true;
+}
+
+static bool parse_alts(const char **pp, const char *end, strvec *out, int depth);
+
+/* One atom (a character, an escaped punctuation mark, a group or a class)
+ * and its optional '?'. */
+static bool parse_atom(const char **pp, const char *end, strvec *out, int depth)
+{
+    const char *p = *pp;
+    unsigned char c = (unsigned char)*p;
+    if (c == '(') {
+        if (p + 2 < end && p[1] == '?' && p[2] == ':')
+            p += 3;
+        else if (p + 1 < end && p[1] != '?')
+            p += 1;
+        else
+            return false; /* lookarounds, options, named groups */
+        if (!parse_alts(&p, end, out, depth + 1) || p >= end || *p != ')')
+            return false;
+        p++;
+    } else if (c == '[') {
+        p++;
+        if (p < end && *p == '^')
+            return false;
+        bool first = true;
+        while (p < end && (*p != ']' || first)) {
+            unsigned char a = (unsigned char)*p;
+            if (a == '\\') {
+                if (p + 1 >= end || ascii_alnum((unsigned char)p[1]) || (unsigned char)p[1] >= 0x80)
+                    return false;
+                a = (unsigned char)p[1];
+                p += 2;
+            } else if (a >= 0x80 || a == '[') {
+                return false;
+            } else {
+                p++;
+            }
+            if (p + 1 < end && *p == '-' && p[1] != ']') {
+                unsigned char b = (unsigned char)p[1];
+                if (!ascii_alnum(a) || !ascii_alnum(b) || b < a || b - a > 26)
+                    return false;
+                for (unsigned ch = a; ch <= b; ch++) {
+                    char s[2] = {(char)ch, 0};
+                    strvec_push(out, hm_xstrdup(s));
+                }
+                p += 2;
+            } else {
+                char s[2] = {(char)a, 0};
+                strvec_push(out, hm_xstrdup(s));
+            }
+            first = false;
+        }
+        if (p >= end || out->n == 0)
+            return false;
+        p++;
+    } else if (c == '\\') {
+        if (p + 1 >= end || ascii_alnum((unsigned char)p[1]) || (unsigned char)p[1] >= 0x80)
+            return false; /* \b, \d, \s, \w, \x... */
+        char s[2] = {p[1], 0};
+        strvec_push(out, hm_xstrdup(s));
+        p += 2;
+    } else if (strchr(".^$*+{}?|)]", c)) {
+        return false;
+    } else {
+        size_t k = utf8_len(c);
+        if (p + k > end)
+            return false;
+        strvec_push(out, hm_xstrndup(p, k));
+        p += k;
+    }
+    if (p < end && *p == '?') {
+        p++;
+        bool lazy = p < end && *p == '?';
+        if (p < end && *p == '+')
+            return false; /* possessive: never gives the option back */
+        if (lazy)
+            p++;
+        if (lazy) {
+            /* "" first */
+            strvec_push(out, NULL);
+            memmove(out->v + 1, out->v, (out->n - 1) * sizeof *out->v);
+            out->v[0] = hm_xstrdup("");
+        } else {
+            strvec_push(out, hm_xstrdup(""));
+        }
+    }
+    if (p < end && strchr("*+{", *p))
+        return false;
+    *pp = p;
+    return true;
+}
+
+/* A sequence of atoms up to '|', ')' or the end. */
+static bool parse_seq(const char **pp, const char *end, strvec *out, int depth)
+{
+    strvec acc = {0};
+    strvec_push(&acc, hm_xstrdup(""));
+    while (*pp < end && **pp != '|' && **pp != ')') {
+        strvec atom = {0};
+        if (!parse_atom(pp, end, &atom, depth) || !concat(&acc, &atom)) {
+            strvec_free(&atom);
+            strvec_free(&acc);
+            return false;
+        }
+        strvec_free(&atom);
+    }
+    for (size_t i = 0; i < acc.n; i++)
+        strvec_push(out, acc.v[i]);
+    free(acc.v);
+    return true;
+}
+
+static bool parse_alts(const char **pp, const char *end, strvec *out, int depth)
+{
+    if (depth > 8)
+        return false;
+    for (;;) {
+        if (!parse_seq(pp, end, out, depth) || out->n > MAX_EXPANSIONS)
+            return false;
+        if (*pp < end && **pp == '|') {
+            (*pp)++;
+            continue;
+        }
+        return true;
+    }
+}
+
+/* Does s[0, n) end with an unescaped `tail`? */
+static bool ends_with_unescaped(const char *s, size_t n, const char *tail)
+{
+    size_t k = strlen(tail);
+    if (n < k || memcmp(s + n - k, tail, k) != 0)
+        return false;
+    size_t bs = 0;
+    while (bs < n - k && s[n - k - 1 - bs] == '\\')
+        bs++;
+    return bs % 2 == 0;
+}
+
+/* A token fragment as literals in backtracking order, with what must hold
+ * after them: a trailing \b and a trailing (?!a|b|...) are kept as
+ * conditions. False when the fragment uses anything else. */
+static bool expand_fragment(const char *frag, strvec *out, bool *word_end, strvec *not_followed)
+{
+    size_t n = strlen(frag);
+    *word_end = false;
+    if (ends_with_unescaped(frag, n, "\\b")) {
+        *word_end = true;
+        n -= 2;
+    } else if (n && frag[n - 1] == ')') {
+        /* a closing lookahead: find its "(?!" at depth 0 */
+        int depth = 0;
+        size_t open = SIZE_MAX;
+        for (size_t i = n; i-- > 0;) {
+            if (i > 0 && frag[i - 1] == '\\')
+                continue;
+            if (frag[i] == ')')
+                depth++;
+            else if (frag[i] == '(' && --depth == 0) {
+                open = i;
+                break;
+            }
+        }
+        if (open != SIZE_MAX && open + 3 <= n && memcmp(frag + open, "(?!", 3) == 0) {
+            const char *p = frag + open + 3, *end = frag + n - 1;
+            if (!parse_alts(&p, end, not_followed, 0) || p != end)
+                return false;
+            n = open;
+        }
+    }
+    const char *p = frag, *end = frag + n;
+    if (!parse_alts(&p, end, out, 0) || p != end)
+        return false;
+    /* A condition after the end applies to the last alternative only. */
+    if ((*word_end || not_followed->n) && memchr(frag, '|', n)) {
+        int depth = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (frag[i] == '\\') {
+                i++;
+                continue;
+            }
+            depth += frag[i] == '(' ? 1 : frag[i] == ')' ? -1 : 0;
+            if (frag[i] == '|' && depth == 0)
+                return false;
+        }
+    }
+    for (size_t i = 0; i < out->n; i++)
+        if (!out->v[i][0])
+            return false; /* an empty alternative */
+    return true;
+}
+
+/* ---- building ---- */
+
+typedef struct builder {
+    hm_phrase_index *ix;
+    size_t cap_lits, cap_sets;
+    pcre2_match_data *md;
+} builder;
+
+static int new_set(builder *b, bool caseless, bool spaces_any, bool ucp)
+{
+    hm_phrase_index *ix = b->ix;
+    HM_GROW(ix->sets, ix->n_sets, b->cap_sets);
+    ix->sets[ix->n_sets] = (phrase_set){caseless, spaces_any, ucp, true};
+    return (int)ix->n_sets++;
+}
+
+static int by_length_desc(const void *a, const void *b)
+{
+    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+    return la < lb ? 1 : la > lb ? -1 : strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds one literal; false when the set cannot use it. */
+static bool add_lit(builder *b, int set, const char *s, uint32_t priority, bool word_end, uint32_t not_followed)
+{
+    hm_phrase_index *ix = b->ix;
+    const phrase_set *ps = &ix->sets[set];
+    size_t n = strlen(s);
+    if (!n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 && ps->caseless)
+            return false; /* Unicode case folding: the pattern's job */
+        if (ps->spaces_any && (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'))
+            return false;
+        if (ps->spaces_any && c == ' ' && (i == 0 || i + 1 == n || s[i + 1] == ' '))
+            return false;
+    }
+    /* The first run of letters and numbers is the key, classified as the
+     * text will be. */
+    size_t k = 0;
+    while (k < n) {
+        unsigned char c = (unsigned char)s[k];
+        if (c < 0x80) {
+            if (!ascii_alnum(c))
+                break;
+            k++;
+            continue;
+        }
+        size_t cl = utf8_len(c);
+        if (k + cl > n || pcre2_match(ix->re_ln, (PCRE2_SPTR)s + k, cl, 0, 0, b->md, NULL) < 0)
+            break;
+        k += cl;
+    }
+    /* The second run, after the characters that separate it from the first. */
+    size_t k2 = k, k2_end;
+    while (k2 < n) {
+        unsigned char c = (unsigned char)s[k2];
+        size_t cl = utf8_len(c);
+        if (c < 0x80 ? ascii_alnum(c)
+                     : (k2 + cl <= n && pcre2_match(ix->re_ln, (PCRE2_SPTR)s + k2, cl, 0, 0, b->md, NULL) >= 0))
+            break;
+        k2 += c < 0x80 ? 1 : cl;
+    }
+    for (k2_end = k2; k2_end < n;) {
+        unsigned char c = (unsigned char)s[k2_end];
+        size_t cl = utf8_len(c);
+        if (c < 0x80 ? !ascii_alnum(c)
+                     : (k2_end + cl > n || pcre2_match(ix->re_ln, (PCRE2_SPTR)s + k2_end, cl, 0, 0, b->md, NULL) < 0))
+            break;
+        k2_end += c < 0x80 ? 1 : cl;
+    }
+    if (word_end && !ascii_alnum((unsigned char)s[n - 1]))
+        return false;
+    if (k == 0 && ps->spaces_any && s[0] == ' ')
+        return false;
+    HM_GROW(ix->lits, ix->n_lits, b->cap_lits);
+    phrase_lit *l = &ix->lits[ix->n_lits++];
+    l->text = hm_xstrdup(s);
+    if (ps->caseless)
+        for (char *p = l->text; *p; p++)
+            *p = (char)fold((unsigned char)*p);
+    l->len = (uint32_t)n;
+    l->key_len = (uint32_t)k;
+    l->key2_off = (uint32_t)k2;
+    l->key2_len = k && k2 < n ? (uint32_t)(k2_end - k2) : 0;
+    l->set = (uint32_t)set;
+    l->priority = priority;
+    l->word_end = word_end;
+    l->not_followed = not_followed;
+    return true;
+}
+
+static void drop_set_lits(hm_phrase_index *ix, int set)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < ix->n_lits; i++) {
+        if (ix->lits[i].set == (uint32_t)set)
+            free(ix->lits[i].text);
+        else
+            ix->lits[kept++] = ix->lits[i];
+    }
+    ix->n_lits = kept;
+    ix->sets[set].usable = false;
+}
+
+/* A set from items as hm_alternation joins them: sorted longest first. */
+static int add_items(builder *b, char *const *items, size_t n, bool escaped, bool caseless, bool ucp)
+{
+    int set = new_set(b, caseless, escaped, ucp);
+    if (!n) {
+        b->ix->sets[set].usable = false;
+        return set;
+    }
+    char **sorted = hm_xmalloc(n * sizeof *sorted);
+    memcpy(sorted, items, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, by_length_desc);
+    uint32_t priority = 0;
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        if (escaped) {
+            ok = add_lit(b, set, sorted[i], priority++, false, UINT32_MAX);
+            continue;
+        }
+        strvec lits = {0}, not_followed = {0};
+        bool word_end;
+        ok = expand_fragment(sorted[i], &lits, &word_end, &not_followed);
+        uint32_t la = UINT32_MAX;
+        if (ok && not_followed.n) {
+            hm_phrase_index *ix = b->ix;
+            ix->lookaheads = hm_xrealloc(ix->lookaheads, (ix->n_lookaheads + 1) * sizeof *ix->lookaheads);
+            for (size_t k = 0; caseless && k < not_followed.n; k++)
+                for (char *p = not_followed.v[k]; *p; p++)
+                    *p = (char)fold((unsigned char)*p);
+            ix->lookaheads[ix->n_lookaheads] = (lookahead){not_followed.v, not_followed.n};
+            la = (uint32_t)ix->n_lookaheads++;
+            memset(&not_followed, 0, sizeof not_followed);
+        }
+        for (size_t k = 0; ok && k < lits.n; k++)
+            ok = add_lit(b, set, lits.v[k], priority++, word_end, la);
+        strvec_free(&lits);
+        strvec_free(&not_followed);
+    }
+    free(sorted);
+    if (!ok)
+        drop_set_lits(b->ix, set);
+    return set;
+}
+
+static int add_entries(builder *b, const hm_topic_entry *es, size_t n, bool caseless)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += es[i].n_aliases;
+    char **all = hm_xmalloc((total ? total : 1) * sizeof *all);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < es[i].n_aliases; a++)
+            all[k++] = es[i].aliases[a];
+    int set = add_items(b, all, total, true, caseless, true);
+    free(all);
+    return set;
+}
+
+static uint64_t hash_bytes_fold(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= fold((unsigned char)s[i]);
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static bool same_fold(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fold((unsigned char)a[i]) != fold((unsigned char)b[i]))
+            return false;
+    return true;
+}
+
+static int lit_class(const phrase_lit *l)
+{
+    return !l->key_len ? 2 : l->key2_len ? 1 : 0;
+}
+
+static int cmp_fold(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t n = la < lb ? la : lb;
+    for (size_t i = 0; i < n; i++) {
+        int d = (int)fold((unsigned char)a[i]) - (int)fold((unsigned char)b[i]);
+        if (d)
+            return d;
+    }
+    return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+/* Single-run keys, then two-run keys, then the rest by first byte. */
+static int lit_order(const void *a, const void *b)
+{
+    const phrase_lit *x = a, *y = b;
+    int cx = lit_class(x), cy = lit_class(y);
+    if (cx != cy)
+        return cx - cy;
+    if (cx == 2)
+        return (int)(unsigned char)x->text[0] - (int)(unsigned char)y->text[0];
+    int d = cmp_fold(x->text, x->key_len, y->text, y->key_len);
+    if (d || cx == 0)
+        return d;
+    return cmp_fold(x->text + x->key2_off, x->key2_len, y->text + y->key2_off, y->key2_len);
+}
+
+static uint64_t mix_pair(uint64_t h1, uint64_t h2)
+{
+    return h1 ^ (h2 * 0x9E3779B97F4A7C15ULL + (h1 << 6) + (h1 >> 2));
+}
+
+static key_slot *slot_for(key_slot *table, size_t cap, uint64_t h, const phrase_lit *lits, const phrase_lit *l,
+                          bool pair)
+{
+    size_t s = (size_t)h & (cap - 1);
+    for (; table[s].used; s = (s + 1) & (cap - 1)) {
+        const phrase_lit *r = &lits[table[s].rep];
+        if (table[s].hash == h && cmp_fold(r->text, r->key_len, l->text, l->key_len) == 0 &&
+            (!pair || cmp_fold(r->text + r->key2_off, r->key2_len, l->text + l->key2_off, l->key2_len) == 0))
+            return &table[s];
+    }
+    return &table[s];
+}
+
+static size_t filter_bit(uint64_t h)
+{
+    return (size_t)(h >> 40) & 0xFFFF;
+}
+
+static bool filter_has(const uint64_t *filter, uint64_t h)
+{
+    size_t b = filter_bit(h);
+    return filter[b >> 6] >> (b & 63) & 1;
+}
+
+static void filter_add(uint64_t *filter, uint64_t h)
+{
+    size_t b = filter_bit(h);
+    filter[b >> 6] |= (uint64_t)1 << (b & 63);
+}
+
+static void build_table(hm_phrase_index *ix)
+{
+    if (ix->n_lits)
+        qsort(ix->lits, ix->n_lits, sizeof *ix->lits, lit_order);
+    /* sized by distinct keys, so that the tables stay in cache */
+    size_t n_words = 0, n_pairs = 0;
+    for (size_t i = 0; i < ix->n_lits; i++) {
+        const phrase_lit *l = &ix->lits[i];
+        if (!l->key_len)
+            continue;
+        bool new_word = i == 0 || cmp_fold(ix->lits[i - 1].text, ix->lits[i - 1].key_len, l->text, l->key_len) != 0;
+        n_words += new_word;
+        n_pairs += lit_class(l) == 1 && (new_word || lit_order(&ix->lits[i - 1], l) != 0);
+    }
+    ix->cap_words = ix->cap_pairs = 16;
+    while (ix->cap_words < n_words * 2)
+        ix->cap_words *= 2;
+    while (ix->cap_pairs < n_pairs * 2)
+        ix->cap_pairs *= 2;
+    ix->words = hm_xcalloc(ix->cap_words, sizeof *ix->words);
+    ix->pairs = hm_xcalloc(ix->cap_pairs, sizeof *ix->pairs);
+    for (size_t i = 0; i < ix->n_lits;) {
+        const phrase_lit *l = &ix->lits[i];
+        size_t j = i + 1;
+        while (j < ix->n_lits && lit_order(l, &ix->lits[j]) == 0)
+            j++;
+        int cls = lit_class(l);
+        if (cls == 2) {
+            unsigned char c = (unsigned char)l->text[0];
+            ix->byte_first[c] = (uint32_t)i;
+            ix->byte_count[c] = (uint32_t)(j - i);
+            i = j;
+            continue;
+        }
+        uint64_t h1 = hash_bytes_fold(l->text, l->key_len);
+        filter_add(ix->word_filter, h1);
+        key_slot *w = slot_for(ix->words, ix->cap_words, h1, ix->lits, l, false);
+        if (!w->used)
+            *w = (key_slot){h1, (uint32_t)i, (uint32_t)i, 0, true, false};
+        if (cls == 0) {
+            w->first = (uint32_t)i;
+            w->count = (uint32_t)(j - i);
+        } else {
+            w->has_pairs = true;
+            uint64_t h = mix_pair(h1, hash_bytes_fold(l->text + l->key2_off, l->key2_len));
+            filter_add(ix->pair_filter, h);
+            key_slot *p = slot_for(ix->pairs, ix->cap_pairs, h, ix->lits, l, true);
+            *p = (key_slot){h, (uint32_t)i, (uint32_t)i, (uint32_t)(j - i), true, false};
+        }
+        i = j;
+    }
+}
+
+/* One table for choosing a pack: a word's lookup gives every pack that
+ * counts it. The strings are the packs' own. */
+static void index_keywords(hm_phrase_index *ix, const hm_config *cfg)
+{
+    if (cfg->n_topics == 0 || cfg->n_topics > 32)
+        return;
+    size_t total = 0;
+    for (size_t t = 0; t < cfg->n_topics; t++)
+        total += cfg->topics[t].keywords.count;
+    ix->cap_keywords = 16;
+    while (ix->cap_keywords < total * 2)
+        ix->cap_keywords *= 2;
+    ix->keywords = hm_xcalloc(ix->cap_keywords, sizeof *ix->keywords);
+    ix->keyword_packs = hm_xcalloc(ix->cap_keywords, sizeof *ix->keyword_packs);
+    for (size_t t = 0; t < cfg->n_topics; t++) {
+        const hm_strset *kw = &cfg->topics[t].keywords;
+        for (size_t i = 0; i < kw->cap; i++) {
+            const hm_strset_slot *w = &kw->slots[i];
+            if (!w->str)
+                continue;
+            uint64_t h = hash_bytes_fold(w->str, w->len);
+            size_t s = (size_t)h & (ix->cap_keywords - 1);
+            while (ix->keywords[s].str &&
+                   !(ix->keywords[s].hash == h && ix->keywords[s].len == w->len && same_fold(ix->keywords[s].str, w->str, w->len)))
+                s = (s + 1) & (ix->cap_keywords - 1);
+            ix->keywords[s] = (hm_strset_slot){w->str, w->len, h};
+            ix->keyword_packs[s] |= (uint32_t)1 << t;
+        }
+    }
+}
+
+bool hm_topic_keywords_indexed(const hm_config *cfg)
+{
+    return cfg->index && cfg->index->keywords;
+}
+
+uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n)
+{
+    const hm_phrase_index *ix = cfg->index;
+    uint64_t h = hash_bytes_fold(w, n);
+    for (size_t s = (size_t)h & (ix->cap_keywords - 1); ix->keywords[s].str; s = (s + 1) & (ix->cap_keywords - 1))
+        if (ix->keywords[s].hash == h && ix->keywords[s].len == n && same_fold(ix->keywords[s].str, w, n))
+            return ix->keyword_packs[s];
+    return 0;
+}
+
+static pcre2_code *class_re(const char *pattern)
+{
+    int code;
+    PCRE2_SIZE offset;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                   PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED, &code, &offset, NULL);
+    return re;
+}
+
+static uint32_t arg_options(const pcre2_code *re)
+{
+    uint32_t o = 0;
+    if (re)
+        pcre2_pattern_info(re, PCRE2_INFO_ARGOPTIONS, &o);
+    return o;
+}
+
+void hm_config_index(hm_config *cfg)
+{
+    hm_config_index_free(cfg);
+    hm_phrase_index *ix = hm_xcalloc(1, sizeof *ix);
+    ix->re_ln = class_re("[\\p{L}\\p{N}]");
+    ix->re_space = class_re("\\s");
+    ix->re_word = class_re("\\w");
+    if (!ix->re_ln || !ix->re_space || !ix->re_word) {
+        cfg->index = ix;
+        hm_config_index_free(cfg);
+        return;
+    }
+    builder b = {ix, 0, 0, pcre2_match_data_create(1, NULL)};
+    if (!b.md) {
+        cfg->index = ix;
+        hm_config_index_free(cfg);
+        return;
+    }
+    ix->rule_set = hm_xcalloc(cfg->n_rules + 1, sizeof *ix->rule_set);
+    for (size_t i = 0; i < cfg->n_rules; i++) {
+        const hm_rule *r = &cfg->rules[i];
+        ix->rule_set[i] = -1;
+        uint32_t o = arg_options(r->re);
+        bool caseless = o & PCRE2_CASELESS, ucp = o & PCRE2_UCP;
+        if (r->type == HM_RULE_SUBSTITUTION && r->n_swap)
+            ix->rule_set[i] = add_items(&b, r->swap_from, r->n_swap, true, caseless, ucp);
+        else if (r->n_phrases && (r->type == HM_RULE_EXISTENCE || r->type == HM_RULE_OCCURRENCE))
+            ix->rule_set[i] = add_items(&b, r->phrases, r->n_phrases, r->phrases_escaped, caseless, ucp);
+    }
+    ix->topic_set = hm_xcalloc(cfg->n_topics + 1, sizeof *ix->topic_set);
+    for (size_t t = 0; t < cfg->n_topics; t++) {
+        const hm_topic *tp = &cfg->topics[t];
+        ix->topic_set[t][HM_TOPIC_PEOPLE] = add_entries(&b, tp->people, tp->n_people, false);
+        ix->topic_set[t][HM_TOPIC_EVENTS] = add_entries(&b, tp->events, tp->n_events, false);
+        ix->topic_set[t][HM_TOPIC_TERMS] = add_items(&b, tp->terms, tp->n_terms, true, true, true);
+    }
+    pcre2_match_data_free(b.md);
+    index_keywords(ix, cfg);
+    if (ix->n_sets > UINT16_MAX) {
+        cfg->index = ix;
+        hm_config_index_free(cfg);
+        return;
+    }
+    build_table(ix);
+    cfg->index = ix;
+}
+
+void hm_config_index_free(hm_config *cfg)
+{
+    hm_phrase_index *ix = cfg->index;
+    if (!ix)
+        return;
+    for (size_t i = 0; i < ix->n_lits; i++)
+        free(ix->lits[i].text);
+    free(ix->lits);
+    for (size_t i = 0; i < ix->n_lookaheads; i++) {
+        for (size_t k = 0; k < ix->lookaheads[i].n; k++)
+            free(ix->lookaheads[i].alts[k]);
+        free(ix->lookaheads[i].alts);
+    }
+    free(ix->lookaheads);
+    free(ix->words);
+    free(ix->pairs);
+    free(ix->keywords);
+    free(ix->keyword_packs);
+    free(ix->sets);
+    free(ix->rule_set);
+    free(ix->topic_set);
+    pcre2_code_free(ix->re_ln);
+    pcre2_code_free(ix->re_space);
+    pcre2_code_free(ix->re_word);
+    free(ix);
+    cfg->index = NULL;
+}
+
+int hm_phrase_set_of_rule(const hm_config *cfg, const hm_rule *rule)
+{
+    const hm_phrase_index *ix = cfg->index;
+    if (!ix || !ix->rule_set || rule < cfg->rules || rule >= cfg->rules + cfg->n_rules)
+        return -1;
+    int set = ix->rule_set[rule - cfg->rules];
+    return set >= 0 && ix->sets[set].usable ? set : -1;
+}
+
+int hm_phrase_set_of_topic(const hm_config *cfg, const hm_topic *topic, hm_topic_list which)
+{
+    const hm_phrase_index *ix = cfg->index;
+    if (!ix || !ix->topic_set || topic < cfg->topics || topic >= cfg->topics + cfg->n_topics)
+        return -1;
+    int set = ix->topic_set[topic - cfg->topics][which];
+    return set >= 0 && ix->sets[set].usable ? set : -1;
+}
+
+void hm_phrase_stats(const hm_config *cfg, size_t *sets, size_t *usable)
+{
+    *sets = *usable = 0;
+    const hm_phrase_index *ix = cfg->index;
+    for (size_t i = 0; ix && i < ix->n_sets; i++) {
+        ++*sets;
+        *usable += ix->sets[i].usable;
+    }
+}
+
+/* ---- matching ---- */
+
+/* Matches lit's bytes from text[key_end] on (its key already matched);
+ * returns the end, or SIZE_MAX. */
+static size_t match_rest(hm_scan *scan, const phrase_set *set, const phrase_lit *l, size_t from_lit, size_t at)
+{
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t len = scan->len;
+    for (size_t k = from_lit; k < l->len; k++) {
+        unsigned char c = (unsigned char)l->text[k];
+        if (c == ' ' && set->spaces_any) {
+            /* \s+: the literal goes on with a character that is not space */
+            size_t n, taken = 0;
+            while (at < len && (set_class(scan, set, at, &n) & CP_SPACE)) {
+                at += n;
+                taken++;
+            }
+            if (!taken)
+                return SIZE_MAX;
+            continue;
+        }
+        if (at >= len)
+            return SIZE_MAX;
+        unsigned char x = set->caseless ? fold(t[at]) : t[at];
+        if (x != c)
+            return SIZE_MAX;
+        at++;
+    }
+    return at;
+}
+
+static bool starts_with_fold(const char *t, size_t len, size_t at, const char *s)
+{
+    size_t n = strlen(s);
+    if (at + n > len)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (fold((unsigned char)t[at + i]) != (unsigned char)s[i])
+            return false;
+    return true;
+}
+
+static bool tail_holds(hm_scan *scan, const phrase_set *set, const phrase_lit *l, size_t end)
+{
+    if (end >= scan->len)
+        return true;
+    size_t n;
+    unsigned cls = set_class(scan, set, end, &n);
+    if (cls & CP_LN)
+        return false;
+    if (l->word_end && (cls & CP_WORD))
+        return false;
+    if (l->not_followed != UINT32_MAX) {
+        const lookahead *la = &scan->cfg->index->lookaheads[l->not_followed];
+        for (size_t i = 0; i < la->n; i++) {
+            bool hit = set->caseless ? starts_with_fold(scan->text, scan->len, end, la->alts[i])
+                                     : (end + strlen(la->alts[i]) <= scan->len &&
+                                        memcmp(scan->text + end, la->alts[i], strlen(la->alts[i])) == 0);
+            if (hit)
+                return false;
+        }
+    }
+    return true;
+}
+
+static void add_hit(hm_scan *scan, const phrase_lit *l, size_t start, size_t end)
+{
+    const phrase_set *set = &scan->cfg->index->sets[l->set];
+    HM_GROW(scan->phrase_hits, scan->n_phrase_hits, scan->cap_phrase_hits);
+    scan->phrase_hits[scan->n_phrase_hits++] =
+        (hm_phrase_hit){(uint32_t)start, (uint32_t)end, l->priority, (uint16_t)l->set,
+                        tail_holds(scan, set, l, end)};
+}
+
+static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start, size_t key_end)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    for (uint32_t i = first; i < first + count; i++) {
+        const phrase_lit *l = &ix->lits[i];
+        const phrase_set *set = &ix->sets[l->set];
+        if (!l->key_len) {
+            /* a literal that opens with punctuation: compare it all */
+            size_t e = match_rest(scan, set, l, 0, start);
+            if (e != SIZE_MAX)
+                add_hit(scan, l, start, e);
+            continue;
+        }
+        if (!set->caseless && memcmp(l->text, scan->text + start, l->key_len) != 0)
+            continue; /* the key matched without case only */
+        size_t e = match_rest(scan, set, l, l->key_len, key_end);
+        if (e != SIZE_MAX)
+            add_hit(scan, l, start, e);
+    }
+}
+
+/* The folded hash of the run of letters and numbers at text[i]; *end is
+ * where it stops (i when there is none). */
+static uint64_t run_hash(hm_scan *scan, size_t i, size_t *end)
+{
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t len = scan->len, j = i, n;
+    uint64_t h = 1469598103934665603ULL;
+    for (;;) {
+        if (j < len && t[j] < 0x80) {
+            if (!ascii_alnum(t[j]))
+                break;
+            h ^= fold(t[j]);
+            h *= 1099511628211ULL;
+            j++;
+            continue;
+        }
+        if (j >= len || !(cp_class(scan, j, &n) & CP_LN))
+            break;
+        for (size_t k = 0; k < n; k++) {
+            h ^= t[j + k];
+            h *= 1099511628211ULL;
+        }
+        j += n;
+    }
+    *end = j;
+    return h;
+}
+
+/* The slot whose key is the text's run [a, b) (and, for pairs, [c, d)). */
+static const key_slot *find_run(const key_slot *table, size_t cap, uint64_t h, const phrase_lit *lits,
+                                const char *text, size_t a, size_t b, size_t c, size_t d)
+{
+    for (size_t s = (size_t)h & (cap - 1); table[s].used; s = (s + 1) & (cap - 1)) {
+        const phrase_lit *r = &lits[table[s].rep];
+        if (table[s].hash == h && r->key_len == b - a && same_fold(r->text, text + a, b - a) &&
+            (d == c || (r->key2_len == d - c && same_fold(r->text + r->key2_off, text + c, d - c))))
+            return &table[s];
+    }
+    return NULL;
+}
+
+/* One pass over the text: at every start of a run of letters and numbers,
+ * the literals keyed by that run; at other characters after a non-letter,
+ * the literals that open with that byte. Then the hits are grouped by set,
+ * each group in text order. */
+static void phrase_scan(hm_scan *scan)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    scan->phrases_scanned = true;
+    if (scan->len > UINT32_MAX - 1) {
+        scan->phrases_off = true;
+        return;
+    }
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t len = scan->len, i = 0;
+    bool prev_ln = false;
+    while (i < len) {
+        size_t n;
+        unsigned cls = t[i] < 0x80 ? (ascii_alnum(t[i]) ? CP_LN : 0) : cp_class(scan, i, &n);
+        if (cls & CP_LN) {
+            if (prev_ln) {
+                i += t[i] < 0x80 ? 1 : n;
+                continue;
+            }
+            size_t j;
+            uint64_t h = run_hash(scan, i, &j);
+            const key_slot *w =
+                filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
+            if (w && w->count)
+                try_lits(scan, w->first, w->count, i, j);
+            if (w && w->has_pairs) {
+                /* the next run, past what separates it */
+                size_t k = j, m;
+                while (k < len && !(t[k] < 0x80 ? ascii_alnum(t[k]) : (cp_class(scan, k, &n) & CP_LN)))
+                    k += t[k] < 0x80 ? 1 : n;
+                uint64_t h2 = run_hash(scan, k, &m);
+                if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
+                    const key_slot *p =
+                        find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
+                    if (p)
+                        try_lits(scan, p->first, p->count, i, j);
+                }
+            }
+            prev_ln = true;
+            i = j;
+            continue;
+        }
+        if (!prev_ln && ix->byte_count[t[i]])
+            try_lits(scan, ix->byte_first[t[i]], ix->byte_count[t[i]], i, i);
+        prev_ln = false;
+        i += t[i] < 0x80 ? 1 : n;
+    }
+    /* group by set, keeping text order within each */
+    size_t n_sets = ix->n_sets;
+    scan->phrase_set_start = hm_xcalloc(n_sets + 1, sizeof *scan->phrase_set_start);
+    for (size_t k = 0; k < scan->n_phrase_hits; k++)
+        scan->phrase_set_start[scan->phrase_hits[k].set + 1]++;
+    for (size_t k = 0; k < n_sets; k++)
+        scan->phrase_set_start[k + 1] += scan->phrase_set_start[k];
+    if (scan->n_phrase_hits) {
+        hm_phrase_hit *sorted = hm_xmalloc(scan->n_phrase_hits * sizeof *sorted);
+        size_t *next = hm_xmalloc(n_sets * sizeof *next);
+        memcpy(next, scan->phrase_set_start, n_sets * sizeof *next);
+        for (size_t k = 0; k < scan->n_phrase_hits; k++)
+            sorted[next[scan->phrase_hits[k].set]++] = scan->phrase_hits[k];
+        free(next);
+        free(scan->phrase_hits);
+        scan->phrase_hits = sorted;
+        scan->cap_phrase_hits = scan->n_phrase_hits;
+    }
+}
+
+bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match_fn fn, void *ud)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    if (!ix || set < 0 || (size_t)set >= ix->n_sets || !ix->sets[set].usable)
+        return false;
+    if (!scan->phrases_scanned)
+        phrase_scan(scan);
+    if (scan->phrases_off)
+        return false;
+    /* A unit that ends inside a run of letters would cut a word the table
+     * only knows whole. */
+    if (to > 0 && to < scan->len) {
+        size_t b = to - 1, n;
+        while (b > 0 && ((unsigned char)scan->text[b] & 0xC0) == 0x80)
+            b--;
+        if ((cp_class(scan, b, &n) & CP_LN) && (cp_class(scan, to, &n) & CP_LN))
+            return false;
+    }
+    const hm_phrase_hit *h = scan->phrase_hits;
+    size_t lo = scan->phrase_set_start[set], hi = scan->phrase_set_start[set + 1];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (h[mid].start < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    hi = scan->phrase_set_start[set + 1];
+    size_t pos = from;
+    for (size_t k = lo; k < hi && h[k].start < to;) {
+        size_t start = h[k].start, best = SIZE_MAX;
+        size_t g = k;
+        for (; g < hi && h[g].start == start; g++) {
+            bool ok = h[g].end <= to && (h[g].tail_ok || h[g].end == to);
+            if (ok && start >= pos && (best == SIZE_MAX || h[g].priority < h[best].priority))
+                best = g;
+        }
+        k = g;
+        if (best == SIZE_MAX)
+            continue;
+        pos = h[best].end;
+        if (!fn(scan, h[best].start, h[best].end, ud))
+            return true;
+    }
+    return true;
+}
+
+void hm_phrase_scan_free(hm_scan *scan)
+{
+    free(scan->phrase_hits);
+    free(scan->phrase_set_start);
+    scan->phrase_hits = NULL;
+    scan->phrase_set_start = NULL;
+    scan->n_phrase_hits = scan->cap_phrase_hits = 0;
+    scan->phrases_scanned = false;
+}

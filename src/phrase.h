@@ -1,0 +1,53 @@
+/* Phrase lists matched in one pass over a document's words instead of one
+ * regular-expression scan per rule and scope unit.
+ *
+ * A token rule (`tokens:`), a list rule (`list:`), a substitution rule
+ * (`swap:`) and a topic pack's people, events and terms all compile to an
+ * alternation of phrases between letter/number boundaries (see
+ * hm_alternation). When every phrase of such a set is a literal, or a
+ * fragment that expands to a few literals ("partial(?:ly)?", "[ey]",
+ * "(?:a|the) result"), hm_config_index puts the literals into one table keyed
+ * by their first word. hm_phrase_scan then walks the document once, and
+ * hm_phrase_find_all serves each scope unit from the hits, with PCRE2's
+ * semantics: leftmost match, and at one start the first alternative in the
+ * pattern's order (longest written phrase first), non-overlapping.
+ * A set that cannot be expanded stays on its compiled pattern. */
+#ifndef HM_PHRASE_H
+#define HM_PHRASE_H
+
+#include "scan.h"
+
+typedef struct hm_phrase_index hm_phrase_index;
+
+/* Builds the derived index (phrase tables) from the loaded rules, lists and
+ * topic packs, replacing any earlier one. Call after filling a config in any
+ * way; hm_config_load calls it. Without it every rule uses its pattern. */
+void hm_config_index(hm_config *cfg);
+void hm_config_index_free(hm_config *cfg);
+
+/* Which phrase set serves a rule or a topic pack's list; -1 when none. */
+int hm_phrase_set_of_rule(const hm_config *cfg, const hm_rule *rule);
+typedef enum hm_topic_list { HM_TOPIC_PEOPLE, HM_TOPIC_EVENTS, HM_TOPIC_TERMS } hm_topic_list;
+int hm_phrase_set_of_topic(const hm_config *cfg, const hm_topic *topic, hm_topic_list which);
+
+/* Calls fn for every match of the set in text[from, to), as hm_find_all
+ * would for the set's pattern. Returns false when it cannot answer for this
+ * unit (no index, a unit that ends inside a word, a text with a character
+ * that caseless matching equates with an ASCII letter): the caller then
+ * runs the pattern. */
+bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match_fn fn, void *ud);
+
+/* Every pack's keywords in one table: the packs (bit t: cfg->topics[t])
+ * whose keywords hold the word, compared without ASCII case. Only when
+ * hm_topic_keywords_indexed (up to 32 packs). */
+bool hm_topic_keywords_indexed(const hm_config *cfg);
+uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n);
+
+/* Frees the per-document hits (hm_scan_free_data calls it). */
+void hm_phrase_scan_free(hm_scan *scan);
+
+/* For tests: how many sets the index holds and how many of them are served
+ * from the table (the rest use their patterns). */
+void hm_phrase_stats(const hm_config *cfg, size_t *sets, size_t *usable);
+
+#endif

@@ -1,0 +1,317 @@
+/* The phrase index (phrase.c) against the patterns it stands in for: every
+ * text here must give the same findings with the index and without it (then
+ * every rule runs its compiled pattern), and a few cases are checked by hand:
+ * a phrase at a paragraph's end, overlapping phrases, case, line breaks,
+ * fragments that cannot be expanded. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "histmark.h"
+#include "phrase.h"
+
+#include "support.h"
+
+/* Every finding, one a line, then the mark. */
+static char *signature(const hm_config *c, const char *text)
+{
+    hm_error err = {0};
+    hm_result *r = hm_analyze(c, text, strlen(text), NULL, &err);
+    assert_non_null(r);
+    hm_buf b = {0};
+    for (size_t i = 0; i < hm_result_finding_count(r); i++) {
+        const hm_finding *f = hm_result_finding(r, i);
+        hm_buf_printf(&b, "%s %zu %zu %s %s\n", f->rule, f->start, f->end, f->canonical ? f->canonical : "-",
+                      f->suggestion ? f->suggestion : "-");
+    }
+    hm_buf_printf(&b, "mark %d\n", hm_result_mark(r));
+    hm_result_free(r);
+    return hm_buf_take(&b);
+}
+
+/* The same findings with the phrase index as with the patterns alone. */
+static void same_as_patterns(hm_config *c, const char *text)
+{
+    char *with = signature(c, text);
+    hm_config_index_free(c);
+    char *without = signature(c, text);
+    hm_config_index(c);
+    if (getenv("PM_DEBUG"))
+        fprintf(stderr, "%s\n%s", text, with);
+    if (strcmp(with, without) != 0)
+        fprintf(stderr, "text: %s\n--- with the index:\n%s--- patterns only:\n%s", text, with, without);
+    assert_string_equal(with, without);
+    free(with);
+    free(without);
+}
+
+/* The finding of `rule` whose text is exactly `want`. */
+static bool has(const char *text, const char *rule, const char *want)
+{
+    hm_result *r = analyze(text);
+    size_t len;
+    const char *t = hm_result_text(r, &len);
+    bool found = false;
+    for (size_t i = 0; i < hm_result_finding_count(r); i++) {
+        const hm_finding *f = hm_result_finding(r, i);
+        if (strcmp(f->rule, rule) == 0 && f->end - f->start == strlen(want) &&
+            memcmp(t + f->start, want, strlen(want)) == 0)
+            found = true;
+    }
+    hm_result_free(r);
+    return found;
+}
+
+static void most_phrase_sets_use_the_index(void **state)
+{
+    (void)state;
+    size_t sets, usable;
+    hm_phrase_stats(cfg, &sets, &usable);
+    assert_true(sets >= 20);
+    assert_true(usable + 3 >= sets);
+}
+
+static void phrase_at_a_paragraphs_end(void **state)
+{
+    (void)state;
+    const char *text = "Collectivisation changed the countryside.\n\nThe famine of 1932 was a turning point\n\n"
+                       "Stalin acted because";
+    assert_true(has(text, "judgement-significance", "a turning point"));
+    assert_true(has(text, "causation", "because"));
+    same_as_patterns(cfg, text);
+}
+
+static void overlapping_phrases_longest_written_first(void **state)
+{
+    (void)state;
+    /* "because of" is written longer than "because"; "to a large extent"
+     * expands from one fragment and beats "largely"-style neighbours. */
+    const char *text = "The purges happened because of fear, and to a large extent because they were useful.";
+    assert_true(has(text, "causation", "because of"));
+    assert_true(has(text, "judgement-extent", "to a large extent"));
+    assert_false(has(text, "causation", "because o"));
+    same_as_patterns(cfg, text);
+}
+
+static void case_rules(void **state)
+{
+    (void)state;
+    /* Token rules ignore case unless told; names in a pack do not. */
+    const char *text = "How far was Stalin responsible for the Great Terror? (20 marks)\n\n"
+                       "HOWEVER, Stalin won. stalin and trotsky met Leon Trotsky in 1923, after Lenin and "
+                       "the NEP, before collectivisation, the kulaks, the Politburo and the Bolsheviks.";
+    assert_true(has(text, "counterargument", "HOWEVER"));
+    assert_true(has(text, "topic-person", "Leon Trotsky"));
+    assert_false(has(text, "topic-person", "trotsky"));
+    same_as_patterns(cfg, text);
+}
+
+static void line_breaks_in_hard_wrapped_text(void **state)
+{
+    (void)state;
+    /* A pack's names (written with \s+) span a line break; a token rule's
+     * space is one space, as its pattern has it. */
+    const char *text =
+        "How far was Stalin responsible for the purges in the years 1934-39? (20 marks)\n"
+        "Stalin's rivals were removed in stages during the 1930s, and the party was\n"
+        "purged more than once. The trials of the old Bolsheviks such as Leon\n"
+        "Trotsky's allies, on the\nother hand, were public events staged for the\n"
+        "world to see, and on the other hand the NKVD worked in secret across the\n"
+        "country. Nikolai Yezhov ran the NKVD at the height of the terror in 1937.\n";
+    assert_true(has(text, "counterargument", "on the other hand"));
+    assert_false(has(text, "counterargument", "on the\nother hand"));
+    same_as_patterns(cfg, text);
+}
+
+static void fragments_that_cannot_be_expanded_still_match(void **state)
+{
+    (void)state;
+    /* website-boilerplate has \w+ and \d+: it stays on its pattern. */
+    const char *text = "Stalin rose to power in 1929.\n\nPage 3 of 10\n\nJoin now!\n";
+    assert_true(has(text, "website-boilerplate", "Page 3 of 10"));
+    assert_true(has(text, "website-boilerplate", "Join now!"));
+    same_as_patterns(cfg, text);
+}
+
+static void unicode_neighbours(void **state)
+{
+    (void)state;
+    /* Letters that are not ASCII end no word; curly quotes and no-break
+     * spaces do; ſ and the Kelvin sign match s and k without case. */
+    const char *texts[] = {
+        "Détente failed. The détente of 1972 was a “turning point”; a turning\xC2\xA0point too.",
+        "Thereforeé and éthus are no words, but “thus” is, and ‘hence’ too.",
+        "Becauſe the war was a ſucceſs, Stalin won. The \xE2\x84\xAA" "GB grew because of it.",
+        "Leon\xC2\xA0Trotsky and Leon\tTrotsky and Leon\r\nTrotsky left; Führerprinzip and FÜHRERPRINZIP.",
+        "In 1933 the Führer and working towards the Führer: Kinder, Küche, Kirche.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        same_as_patterns(cfg, texts[i]);
+}
+
+/* Rules of our own, with fragments of every supported shape. */
+static const char custom_rules[] =
+    "rules:\n"
+    "  - id: frag-a\n"
+    "    kind: judgement\n"
+    "    message: m\n"
+    "    tokens: ['ab(?:c|cd)?', 'x[yz]', 'go(?:es)?\\b', ', so (?!that|far)', 'one|two', 'un(?:it)??s',\n"
+    "             'to (?:a|some|an?) (?:great|large)? ?(?:extent|degree)', 'J\\. Smith', 'a-b', 'Join now!?']\n"
+    "  - id: frag-b\n"
+    "    kind: causation\n"
+    "    message: m\n"
+    "    ignorecase: false\n"
+    "    tokens: ['Because', 'THUS', 'so that', 'since (?:it|they)\\b']\n"
+    "  - id: frag-c\n"
+    "    kind: structure\n"
+    "    type: occurrence\n"
+    "    scope: sentence\n"
+    "    max: 1\n"
+    "    message: m\n"
+    "    tokens: ['and', 'or']\n"
+    "  - id: frag-d\n"
+    "    kind: counterargument\n"
+    "    message: m\n"
+    "    unicode: false\n"
+    "    tokens: ['however', 'x (?:y|z)\\b']\n"
+    "  - id: quote\n"
+    "    kind: quotation\n"
+    "    message: m\n"
+    "    pattern: '\xE2\x80\x9C[^\xE2\x80\x9D]+\xE2\x80\x9D'\n"
+    "  - id: frag-f\n"
+    "    kind: structure\n"
+    "    scope: quotation\n"
+    "    ignorecase: false\n"
+    "    message: m\n"
+    "    tokens: ['lies\xE2\x80\x9D', 'so that']\n"
+    "  - id: frag-e\n"
+    "    kind: structure\n"
+    "    message: m\n"
+    "    tokens: ['(?i)odd', 'ok+', 'bad\\d']\n";
+
+static const char *const custom_texts[] = {
+    "abcd abc ab abcde xy xz xyz goes go_ gone go. , so that , so far , so then ,so one two twofold.",
+    "units unitss us unit to a great extent to some degree to an extent to a greatextent to  a degree.",
+    "J. Smith and J.  Smith and j. smith; a-b a-bc Join now! Join now!! join now.",
+    "Because because THUS thus so that So that since it since itself since they_ since they.",
+    "One and two or three and four. Short. And or and or? However HOWEVER x y x z x y_z x yz.",
+    "odd ODD ok okk bad1 bad.\n\nA paragraph that ends with abc\n\nand one that ends with goes",
+    "He said \xE2\x80\x9Cthe big lies\xE2\x80\x9Dis true, and \xE2\x80\x9C" "big lies\xE2\x80\x9D again, "
+    "\xE2\x80\x9Cso that\xE2\x80\x9Dsort of \xE2\x80\x9Cit was so that\xE2\x80\x9D.",
+};
+
+static void fragment_shapes_match_as_their_patterns(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/histmark-phrase-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, custom_rules, sizeof custom_rules - 1), (ssize_t)(sizeof custom_rules - 1));
+    close(fd);
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL};
+    hm_error err = {0};
+    hm_config *c = hm_config_load(&o, &err);
+    unlink(path);
+    if (!c)
+        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
+    assert_non_null(c);
+    /* frag-a to frag-d and frag-f expand; frag-e does not */
+    assert_true(hm_phrase_set_of_rule(c, &c->rules[0]) >= 0);
+    assert_true(hm_phrase_set_of_rule(c, &c->rules[1]) >= 0);
+    assert_true(hm_phrase_set_of_rule(c, &c->rules[2]) >= 0);
+    assert_true(hm_phrase_set_of_rule(c, &c->rules[3]) >= 0);
+    assert_true(hm_phrase_set_of_rule(c, &c->rules[5]) >= 0);
+    assert_int_equal(hm_phrase_set_of_rule(c, &c->rules[6]), -1);
+    for (size_t i = 0; i < sizeof custom_texts / sizeof *custom_texts; i++)
+        same_as_patterns(c, custom_texts[i]);
+    hm_config_free(c);
+}
+
+/* requires: a unit without the string is skipped, even where the pattern
+ * would match; with it, the pattern runs as before. */
+static void requires_skips_units_without_the_string(void **state)
+{
+    (void)state;
+    static const char rules[] = "rules:\n"
+                                "  - id: r1\n    kind: figure\n    message: m\n    requires: [zebra]\n"
+                                "    pattern: 'cat'\n"
+                                "  - id: r2\n    kind: date\n    message: m\n    requires: ['\\d', 'when']\n"
+                                "    pattern: 'dog'\n";
+    char path[] = "/tmp/histmark-requires-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, rules, sizeof rules - 1), (ssize_t)(sizeof rules - 1));
+    close(fd);
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL};
+    hm_error err = {0};
+    hm_config *c = hm_config_load(&o, &err);
+    unlink(path);
+    assert_non_null(c);
+    char *sig = signature(c, "A cat and a dog.\n\nA cat, a ZEBRA.\n\nA dog in 1920.\n\nWhen a dog barks.");
+    assert_null(strstr(sig, "r1 2 5 "));
+    assert_non_null(strstr(sig, "r1 20 23 "));
+    assert_null(strstr(sig, "r2 12 15 "));
+    assert_non_null(strstr(sig, "r2 37 40 "));
+    assert_non_null(strstr(sig, "r2 58 61 "));
+    free(sig);
+    hm_config_free(c);
+}
+
+/* Random texts from the rules' own words, joined every which way. */
+static void random_texts_match_as_the_patterns(void **state)
+{
+    (void)state;
+    static const char *const words[] = {
+        "because", "of", "the", "main", "reason", "for", "on", "other", "hand", "however", "to", "a",
+        "large", "extent", "Stalin", "Leon", "Trotsky", "Lenin", "NEP", "Five", "Year", "Plan", "great",
+        "terror", "purges", "so", "that", "far", "helped", "led", "significant", "significantly", "most",
+        "important", "more", "than", "turning", "point", "this", "shows", "goverment", "propoganda",
+        "Related", "Essays", "since", "it", "its", "in", "conclusion", "Overall", "kulaks", "1929",
+        "détente", "Führer", "ſo", "war", "Cold", "War", "Berlin", "Wall", "Khrushchev", "Nikita"};
+    static const char *const seps[] = {" ", " ", " ", " ", "  ", "\n", ", ", ". ", "\n\n", "\xC2\xA0",
+                                       "\xE2\x80\x99", "-", "_", "\xE2\x80\x9C", "\xE2\x80\x9D", "'", "! "};
+    uint64_t seed = 20261124;
+    for (int n = 0; n < 300; n++) {
+        hm_buf b = {0};
+        int count = 20 + n % 60;
+        for (int k = 0; k < count; k++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            const char *w = words[(seed >> 33) % (sizeof words / sizeof *words)];
+            bool upper = ((seed >> 20) & 15) == 0, cap = ((seed >> 24) & 7) == 0;
+            for (size_t i = 0; w[i]; i++) {
+                char ch = w[i];
+                if ((upper || (cap && i == 0)) && ch >= 'a' && ch <= 'z')
+                    ch = (char)(ch - 32);
+                hm_buf_putc(&b, ch);
+            }
+            hm_buf_puts(&b, seps[(seed >> 40) % (sizeof seps / sizeof *seps)]);
+        }
+        char *text = hm_buf_take(&b);
+        same_as_patterns(cfg, text);
+        free(text);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(most_phrase_sets_use_the_index),
+        cmocka_unit_test(phrase_at_a_paragraphs_end),
+        cmocka_unit_test(overlapping_phrases_longest_written_first),
+        cmocka_unit_test(case_rules),
+        cmocka_unit_test(line_breaks_in_hard_wrapped_text),
+        cmocka_unit_test(fragments_that_cannot_be_expanded_still_match),
+        cmocka_unit_test(unicode_neighbours),
+        cmocka_unit_test(fragment_shapes_match_as_their_patterns),
+        cmocka_unit_test(requires_skips_units_without_the_string),
+        cmocka_unit_test(random_texts_match_as_the_patterns),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
