@@ -401,8 +401,16 @@ static bool add_lit(builder *b, int set, const char *s, uint32_t priority, bool 
         return false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80 && ps->caseless)
-            return false; /* Unicode case folding: the pattern's job */
+        if (c >= 0x80 && ps->caseless) {
+            /* Unicode case folding is the pattern's job, but punctuation
+             * (Latin-1's and U+2000-U+206F: curly quotes, dashes) has none. */
+            size_t at = i;
+            uint32_t cp = hm_utf8_next(s, n, &at);
+            if (!((cp >= 0xA0 && cp <= 0xBF) || (cp >= 0x2000 && cp <= 0x206F)))
+                return false;
+            i = at - 1;
+            continue;
+        }
         if (ps->spaces_any && (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'))
             return false;
         if (ps->spaces_any && c == ' ' && (i == 0 || i + 1 == n || s[i + 1] == ' '))
