@@ -10,6 +10,7 @@
 typedef struct hm_yaml {
     yaml_document_t doc;
     bool loaded;
+    bool from_snapshot; /* doc rebuilt by hm_snapshot_decode: freed by it */
     const char *file;
     hm_error *err;
     unsigned char *seen; /* per node: reached once already (an alias if twice) */
