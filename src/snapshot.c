@@ -277,14 +277,16 @@ bool hm_snapshot_source(const unsigned char *snap, size_t snap_len, size_t *src_
     return true;
 }
 
-bool hm_snapshot_decode(const unsigned char *snap, size_t snap_len, size_t src_len, bool check_body,
-                        yaml_document_t *doc)
+bool hm_snapshot_decode(const unsigned char *snap, size_t snap_len, size_t src_len,
+                        const unsigned char *src_hash, yaml_document_t *doc)
 {
     if (!check_header(snap, snap_len) || get_u64(snap + 24) != (uint64_t)src_len)
         return false;
     const unsigned char *body = snap + HEADER_LEN;
     size_t body_len = snap_len - HEADER_LEN;
-    if (check_body) {
+    if (src_hash) {
+        if (memcmp(src_hash, snap + 32, HM_SHA256_LEN) != 0)
+            return false;
         unsigned char h[HM_SHA256_LEN];
         hm_sha256(body, body_len, h);
         if (memcmp(h, snap + 64, HM_SHA256_LEN) != 0)

@@ -29,7 +29,7 @@ static bool load_snapshot(hm_yaml *y, const char *data, size_t len)
         const hm_builtin_file *b = &hm_builtin_files[i];
         if (b->data == data && b->len == len) {
             y->from_snapshot =
-                b->snapshot && hm_snapshot_decode(b->snapshot, b->snapshot_len, len, false, &y->doc);
+                b->snapshot && hm_snapshot_decode(b->snapshot, b->snapshot_len, len, NULL, &y->doc);
             return y->from_snapshot;
         }
     }
