@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "patcache.h"
 #include "snapshot.h"
 #include "yamlwalk.h"
 
@@ -214,6 +215,34 @@ static void test_loader_uses_snapshot_for_builtin_only(void **state)
     free(copy);
 }
 
+/* Every built-in compiled pattern is what pcre2_compile makes of it now. */
+static void test_builtin_patterns(void **state)
+{
+    (void)state;
+    assert_true(hm_builtin_pattern_count > 30);
+    for (size_t i = 0; i < hm_builtin_pattern_count; i++) {
+        const hm_builtin_pattern *p = &hm_builtin_patterns[i];
+        pcre2_code *cached = hm_patcache_find(p->pattern, p->pattern_len, p->options);
+        assert_non_null(cached);
+        int code;
+        PCRE2_SIZE offset;
+        pcre2_code *fresh = pcre2_compile((PCRE2_SPTR)p->pattern, p->pattern_len, p->options, &code, &offset, NULL);
+        assert_non_null(fresh);
+        const uint32_t what[] = {PCRE2_INFO_SIZE, PCRE2_INFO_CAPTURECOUNT, PCRE2_INFO_ALLOPTIONS,
+                                 PCRE2_INFO_FIRSTCODETYPE, PCRE2_INFO_MINLENGTH, PCRE2_INFO_BACKREFMAX};
+        for (size_t k = 0; k < sizeof what / sizeof *what; k++) {
+            size_t a = 0, b = 0; /* PCRE2_INFO_SIZE is a size_t, the rest uint32_t */
+            pcre2_pattern_info(cached, what[k], &a);
+            pcre2_pattern_info(fresh, what[k], &b);
+            assert_int_equal(a, b);
+        }
+        pcre2_code_free(cached);
+        pcre2_code_free(fresh);
+    }
+    /* Not in the table: compile it. */
+    assert_null(hm_patcache_find("x", 1, PCRE2_UTF));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_builtin_snapshots),
         cmocka_unit_test(test_damaged_refused),
         cmocka_unit_test(test_loader_uses_snapshot_for_builtin_only),
+        cmocka_unit_test(test_builtin_patterns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
