@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "snapshot.h"
+#include "yamlcache.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -61,6 +62,10 @@ bool hm_yaml_load(hm_yaml *y, const char *data, size_t len, const char *file, hm
     }
     if (load_snapshot(y, data, len))
         return loaded(y, file, err);
+    if (hm_yaml_cache_get(data, len, &y->doc, &y->blob)) {
+        y->from_snapshot = true;
+        return loaded(y, file, err);
+    }
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
         hm_error_set(err, HM_ERR_NOMEM, file, 0, 0, NULL, "out of memory");
@@ -80,6 +85,7 @@ bool hm_yaml_load(hm_yaml *y, const char *data, size_t len, const char *file, hm
         return false;
     }
     yaml_parser_delete(&parser);
+    hm_yaml_cache_put(data, len, &y->doc);
     return loaded(y, file, err);
 }
 
@@ -89,6 +95,7 @@ void hm_yaml_free(hm_yaml *y)
         hm_snapshot_doc_free(&y->doc);
     else if (y->loaded)
         yaml_document_delete(&y->doc);
+    free(y->blob);
     free(y->seen);
     memset(y, 0, sizeof *y);
 }

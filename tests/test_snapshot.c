@@ -11,7 +11,12 @@
 #include "config.h"
 #include "patcache.h"
 #include "snapshot.h"
+#include "yamlcache.h"
 #include "yamlwalk.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static bool parse(const char *text, size_t len, yaml_document_t *doc)
 {
@@ -243,6 +248,106 @@ static void test_builtin_patterns(void **state)
     assert_null(hm_patcache_find("x", 1, PCRE2_UTF));
 }
 
+static size_t count_entries(const char *dir)
+{
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += strncmp(e->d_name, "yaml-", 5) == 0;
+    closedir(d);
+    return n;
+}
+
+/* Loads text with hm_yaml_load, checks the tree is libyaml's, and says
+ * whether it came from a snapshot. */
+static bool load_from_snapshot(const char *text)
+{
+    hm_error err = {0};
+    hm_yaml y;
+    assert_true(hm_yaml_load(&y, text, strlen(text), "user.yaml", &err));
+    bool snap = y.from_snapshot;
+    yaml_document_t parsed;
+    assert_true(parse(text, strlen(text), &parsed));
+    assert_same_tree(&parsed, &y.doc);
+    yaml_document_delete(&parsed);
+    hm_yaml_free(&y);
+    return snap;
+}
+
+/* The on-disk cache for user files: a second load is served from it, an
+ * edited file never is, a damaged entry is parsed over, and
+ * HISTMARK_NO_CACHE turns it off. */
+static void test_user_cache(void **state)
+{
+    (void)state;
+    char base[] = "/tmp/histmark-test-cache-XXXXXX";
+    assert_non_null(mkdtemp(base));
+    setenv("XDG_CACHE_HOME", base, 1);
+    unsetenv("HISTMARK_NO_CACHE");
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/histmark", base);
+
+    assert_null(hm_yaml_cache_dir()); /* off until turned on */
+    assert_false(load_from_snapshot(tricky));
+    assert_int_equal(count_entries(dir), 0);
+
+    hm_yaml_cache_enable(true);
+    assert_string_equal(hm_yaml_cache_dir(), dir);
+    assert_false(load_from_snapshot(tricky)); /* parsed, then stored */
+    assert_int_equal(count_entries(dir), 1);
+    assert_true(load_from_snapshot(tricky));  /* served */
+
+    char *edited = hm_xstrdup(tricky);
+    edited[strlen("# comment\nplain: ")] = 'V';     /* same length, other bytes */
+    assert_false(load_from_snapshot(edited));
+    assert_int_equal(count_entries(dir), 2);
+    assert_true(load_from_snapshot(edited));
+
+    /* Damage every entry: parsed again (and the entry rewritten). */
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "yaml-", 5) != 0)
+            continue;
+        char path[1200];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "r+b");
+        assert_non_null(f);
+        fseek(f, 200, SEEK_SET);
+        fputc('!', f);
+        fclose(f);
+    }
+    closedir(d);
+    assert_false(load_from_snapshot(tricky));
+    assert_true(load_from_snapshot(tricky));
+
+    setenv("HISTMARK_NO_CACHE", "1", 1);
+    assert_null(hm_yaml_cache_dir());
+    assert_false(load_from_snapshot(tricky));
+    unsetenv("HISTMARK_NO_CACHE");
+
+    /* An unusable folder (a file in its place) is a miss, silently. */
+    setenv("XDG_CACHE_HOME", "/dev/null", 1);
+    assert_false(load_from_snapshot(tricky));
+    hm_yaml_cache_enable(false);
+    unsetenv("XDG_CACHE_HOME");
+
+    d = opendir(dir);
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.') {
+            char path[1200];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    closedir(d);
+    rmdir(dir);
+    rmdir(base);
+    free(edited);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_damaged_refused),
         cmocka_unit_test(test_loader_uses_snapshot_for_builtin_only),
         cmocka_unit_test(test_builtin_patterns),
+        cmocka_unit_test(test_user_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
