@@ -9,6 +9,8 @@ static void list_index(hm_list *l)
 {
     hm_strset_init(&l->exact, false);
     hm_strset_init(&l->folded, true);
+    hm_strset_reserve(&l->exact, l->n);
+    hm_strset_reserve(&l->folded, l->n);
     for (size_t i = 0; i < l->n; i++) {
         hm_strset_add(&l->exact, l->items[i], strlen(l->items[i]));
         hm_strset_add(&l->folded, l->items[i], strlen(l->items[i]));

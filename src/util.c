@@ -153,22 +153,51 @@ static void strset_insert(hm_strset *s, char *owned)
     s->count++;
 }
 
+static void strset_resize(hm_strset *s, size_t cap)
+{
+    size_t old_cap = s->cap;
+    char **old = s->slots;
+    s->cap = cap;
+    s->slots = hm_xcalloc(s->cap, sizeof *s->slots);
+    s->count = 0;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i])
+            strset_insert(s, old[i]);
+    free(old);
+}
+
+void hm_strset_reserve(hm_strset *s, size_t n)
+{
+    size_t cap = s->cap ? s->cap : 64;
+    while (n * 2 > cap)
+        cap *= 2;
+    if (cap != s->cap)
+        strset_resize(s, cap);
+}
+
+/* The slot holding str, or the empty slot where it would go. */
+static size_t strset_probe(const hm_strset *s, const char *str, size_t len, uint64_t h)
+{
+    size_t i = (size_t)h & (s->cap - 1);
+    while (s->slots[i] && !same(s->slots[i], str, len, s->fold))
+        i = (i + 1) & (s->cap - 1);
+    return i;
+}
+
 void hm_strset_add(hm_strset *s, const char *str, size_t len)
 {
-    if (hm_strset_has(s, str, len))
+    if (!s->cap)
+        strset_resize(s, 64);
+    uint64_t h = hash_str(str, len, s->fold); /* once, for the lookup and the insertion */
+    size_t i = strset_probe(s, str, len, h);
+    if (s->slots[i])
         return;
     if ((s->count + 1) * 2 > s->cap) {
-        size_t old_cap = s->cap;
-        char **old = s->slots;
-        s->cap = old_cap ? old_cap * 2 : 64;
-        s->slots = hm_xcalloc(s->cap, sizeof *s->slots);
-        s->count = 0;
-        for (size_t i = 0; i < old_cap; i++)
-            if (old[i])
-                strset_insert(s, old[i]);
-        free(old);
+        strset_resize(s, s->cap * 2);
+        i = strset_probe(s, str, len, h);
     }
-    strset_insert(s, hm_xstrndup(str, len));
+    s->slots[i] = hm_xstrndup(str, len);
+    s->count++;
 }
 
 bool hm_strset_has(const hm_strset *s, const char *str, size_t len)

@@ -49,6 +49,8 @@ typedef struct hm_strset {
 
 void hm_strset_init(hm_strset *s, bool fold);
 void hm_strset_add(hm_strset *s, const char *str, size_t len);
+/* Room for n entries without growing (a list's size is known up front). */
+void hm_strset_reserve(hm_strset *s, size_t n);
 bool hm_strset_has(const hm_strset *s, const char *str, size_t len);
 void hm_strset_free(hm_strset *s);
 
