@@ -37,27 +37,46 @@ static json_t *notes_json(const hm_note *notes, size_t n)
     return a;
 }
 
+/* jansson hands over the text a token at a time (about 10,000 pieces for
+ * an essay): gathered here, it reaches `write` in a few large pieces. */
 typedef struct sink {
     hm_write_fn write;
     void *ud;
     int rc;
+    size_t used;
+    char buf[8192];
 } sink;
+
+static void flush(sink *s)
+{
+    if (s->rc == 0 && s->used)
+        s->rc = s->write(s->buf, s->used, s->ud);
+    s->used = 0;
+}
 
 static int dump_cb(const char *buffer, size_t size, void *data)
 {
     sink *s = data;
-    if (s->rc == 0)
-        s->rc = s->write(buffer, size, s->ud);
+    if (s->used + size > sizeof s->buf)
+        flush(s);
+    if (size > sizeof s->buf) {
+        if (s->rc == 0)
+            s->rc = s->write(buffer, size, s->ud);
+    } else {
+        memcpy(s->buf + s->used, buffer, size);
+        s->used += size;
+    }
     return s->rc ? -1 : 0;
 }
 
 int hm_json_write_line(json_t *o, hm_write_fn write, void *ud)
 {
-    sink s = {write, ud, 0};
+    sink s = {write, ud, 0, 0, {0}};
     int dumped = json_dump_callback(o, dump_cb, &s, JSON_COMPACT);
-    if (s.rc == 0 && dumped == 0)
-        s.rc = write("\n", 1, ud);
-    else if (s.rc == 0)
+    if (dumped == 0)
+        dump_cb("\n", 1, &s);
+    flush(&s);
+    if (s.rc == 0 && dumped != 0)
         s.rc = -1;
     return s.rc;
 }
