@@ -7,10 +7,10 @@
  *   body    counts: nodes, sequence items, mapping pairs, tags, string bytes
  *           document: start_implicit, end_implicit, start and end marks
  *           tag lengths
- *           nodes: type, tag (0: none, else 1 + its index), start mark as
- *             zigzag deltas from the previous node's, end mark as zigzag
- *             deltas from its own start, then for a scalar its length and
- *             style, for a sequence or mapping its item count and style
+ *           nodes: tag << 2 | type (tag 0: none, else 1 + its index),
+ *             start mark as zigzag deltas from the previous node's, end mark
+ *             as zigzag deltas from its own start, then length << 3 | style
+ *             (a scalar's length, a sequence's or mapping's item count)
  *           sequence items and mapping pairs (node ids), in node order
  *           strings: the tags, then every scalar in node order, each
  *             followed by NUL (so decoded scalars point straight at them)
@@ -24,7 +24,7 @@
 #include <string.h>
 
 static const unsigned char magic[8] = {'H', 'M', 'Y', 'S', 'N', 'A', 'P', 0};
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
 #define HEADER_LEN 104
 #define MAX_POSITION UINT32_MAX
 
@@ -143,19 +143,15 @@ bool hm_snapshot_encode(const yaml_document_t *doc, size_t src_len,
     yaml_mark_t prev = zero;
     for (size_t i = 0; i < n_nodes; i++) {
         const yaml_node_t *n = &nodes[i];
-        put_num(&body, (uint64_t)n->type);
-        put_num(&body, tag_of[i]);
+        put_num(&body, (uint64_t)tag_of[i] << 2 | (uint64_t)n->type);
         put_marks(&body, n->start_mark, n->end_mark, prev);
         prev = n->start_mark;
         if (n->type == YAML_SCALAR_NODE) {
-            put_num(&body, n->data.scalar.length);
-            put_num(&body, (uint64_t)n->data.scalar.style);
+            put_num(&body, (uint64_t)n->data.scalar.length << 3 | (uint64_t)n->data.scalar.style);
         } else if (n->type == YAML_SEQUENCE_NODE) {
-            put_num(&body, node_count(n));
-            put_num(&body, (uint64_t)n->data.sequence.style);
+            put_num(&body, (uint64_t)node_count(n) << 3 | (uint64_t)n->data.sequence.style);
         } else {
-            put_num(&body, node_count(n));
-            put_num(&body, (uint64_t)n->data.mapping.style);
+            put_num(&body, (uint64_t)node_count(n) << 3 | (uint64_t)n->data.mapping.style);
         }
     }
     /* Node ids are ints in libyaml; a negative one is kept as a huge number
@@ -228,13 +224,18 @@ static inline uint64_t get_num(reader *r)
     return 0;
 }
 
-/* A number that must be at most `max`. */
-static inline size_t get_upto(reader *r, uint64_t max)
+/* v, read already, must be at most `max`. */
+static inline size_t get_upto_value(reader *r, uint64_t v, uint64_t max)
 {
-    uint64_t v = get_num(r);
     if (v > max)
         r->bad = true;
     return r->bad ? 0 : (size_t)v;
+}
+
+/* A number that must be at most `max`. */
+static inline size_t get_upto(reader *r, uint64_t max)
+{
+    return get_upto_value(r, get_num(r), max);
 }
 
 static inline size_t get_delta(reader *r, size_t from)
@@ -321,16 +322,19 @@ bool hm_snapshot_decode(const unsigned char *snap, size_t snap_len, size_t src_l
     for (size_t i = 0; i < n_nodes && !r.bad; i++) {
         yaml_node_t *n = &nodes[i];
         memset(n, 0, sizeof *n);
-        n->type = (yaml_node_type_t)get_upto(&r, YAML_MAPPING_NODE);
+        uint64_t kind = get_num(&r);
+        n->type = (yaml_node_type_t)(kind & 3);
         /* the tag's index for now; its pointer once the strings are found */
-        n->tag = (yaml_char_t *)(uintptr_t)get_upto(&r, n_tags);
+        n->tag = (yaml_char_t *)(uintptr_t)get_upto_value(&r, kind >> 2, n_tags);
         get_marks(&r, &n->start_mark, &n->end_mark, prev);
         prev = n->start_mark;
-        size_t count = get_upto(&r, body_len);
+        uint64_t size = get_num(&r);
+        unsigned style = (unsigned)(size & 7);
+        size_t count = get_upto_value(&r, size >> 3, body_len);
         switch (n->type) {
         case YAML_SCALAR_NODE:
             n->data.scalar.length = count;
-            n->data.scalar.style = (yaml_scalar_style_t)get_upto(&r, YAML_FOLDED_SCALAR_STYLE);
+            n->data.scalar.style = (yaml_scalar_style_t)get_upto_value(&r, style, YAML_FOLDED_SCALAR_STYLE);
             break;
         case YAML_SEQUENCE_NODE:
             if (count > n_items - items_used) {
@@ -340,7 +344,7 @@ bool hm_snapshot_decode(const unsigned char *snap, size_t snap_len, size_t src_l
             n->data.sequence.items.start = items + items_used;
             n->data.sequence.items.top = n->data.sequence.items.end = items + items_used + count;
             items_used += count;
-            n->data.sequence.style = (yaml_sequence_style_t)get_upto(&r, YAML_FLOW_SEQUENCE_STYLE);
+            n->data.sequence.style = (yaml_sequence_style_t)get_upto_value(&r, style, YAML_FLOW_SEQUENCE_STYLE);
             break;
         case YAML_MAPPING_NODE:
             if (count > n_pairs - pairs_used) {
@@ -350,7 +354,7 @@ bool hm_snapshot_decode(const unsigned char *snap, size_t snap_len, size_t src_l
             n->data.mapping.pairs.start = pairs + pairs_used;
             n->data.mapping.pairs.top = n->data.mapping.pairs.end = pairs + pairs_used + count;
             pairs_used += count;
-            n->data.mapping.style = (yaml_mapping_style_t)get_upto(&r, YAML_FLOW_MAPPING_STYLE);
+            n->data.mapping.style = (yaml_mapping_style_t)get_upto_value(&r, style, YAML_FLOW_MAPPING_STYLE);
             break;
         default:
             r.bad = true; /* YAML_NO_NODE */
