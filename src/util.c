@@ -143,6 +143,12 @@ void hm_strset_init(hm_strset *s, bool fold)
     s->fold = fold;
 }
 
+void hm_strset_init_borrowing(hm_strset *s, bool fold)
+{
+    hm_strset_init(s, fold);
+    s->borrowed = true;
+}
+
 static void strset_insert(hm_strset *s, char *owned)
 {
     size_t n = strlen(owned);
@@ -196,7 +202,7 @@ void hm_strset_add(hm_strset *s, const char *str, size_t len)
         strset_resize(s, s->cap * 2);
         i = strset_probe(s, str, len, h);
     }
-    s->slots[i] = hm_xstrndup(str, len);
+    s->slots[i] = s->borrowed ? (char *)str : hm_xstrndup(str, len);
     s->count++;
 }
 
@@ -215,7 +221,7 @@ bool hm_strset_has(const hm_strset *s, const char *str, size_t len)
 
 void hm_strset_free(hm_strset *s)
 {
-    for (size_t i = 0; i < s->cap; i++)
+    for (size_t i = 0; !s->borrowed && i < s->cap; i++)
         free(s->slots[i]);
     free(s->slots);
     memset(s, 0, sizeof *s);
