@@ -34,7 +34,7 @@ bool hm_snapshot_source(const unsigned char *snap, size_t snap_len, size_t *src_
  * tags point into `snap`, which must outlive `doc`; free `doc` with
  * hm_snapshot_doc_free, never yaml_document_delete. `src_hash`: the SHA-256
  * of the bytes the caller has, for snapshots read from disk: then the
- * snapshot must name it, and its body must match its own hash. NULL for the
+ * snapshot must name it, and its body must match its own checksum. NULL for the
  * built-in snapshots, which the build made from the bytes beside them.
  * False, and `doc` untouched, when anything is wrong. */
 bool hm_snapshot_decode(const unsigned char *snap, size_t snap_len, size_t src_len,

@@ -48,13 +48,12 @@ const char *hm_yaml_cache_dir(void)
     return cache_dir(dir, sizeof dir) ? dir : NULL;
 }
 
-/* dir/yaml-<sha256 of data>.snap */
-static bool entry_path(const char *data, size_t len, char *out, size_t n, unsigned char hash[HM_SHA256_LEN])
+/* dir/yaml-<hex of hash>.snap */
+static bool entry_path(const unsigned char hash[HM_SHA256_LEN], char *out, size_t n)
 {
     char dir[4096];
     if (!cache_dir(dir, sizeof dir))
         return false;
-    hm_sha256(data, len, hash);
     char hex[2 * HM_SHA256_LEN + 1];
     for (size_t i = 0; i < HM_SHA256_LEN; i++)
         snprintf(hex + 2 * i, 3, "%02x", hash[i]);
@@ -62,12 +61,16 @@ static bool entry_path(const char *data, size_t len, char *out, size_t n, unsign
     return k > 0 && (size_t)k < n;
 }
 
-bool hm_yaml_cache_get(const char *data, size_t len, yaml_document_t *doc, unsigned char **blob)
+bool hm_yaml_cache_get(const char *data, size_t len, hm_yaml_cache_key *key, yaml_document_t *doc,
+                       unsigned char **blob)
 {
     *blob = NULL;
-    char path[4200];
-    unsigned char hash[HM_SHA256_LEN];
-    if (!entry_path(data, len, path, sizeof path, hash))
+    char dir[4096], path[4200];
+    key->on = cache_dir(dir, sizeof dir);
+    if (!key->on)
+        return false;
+    hm_sha256(data, len, key->hash);
+    if (!entry_path(key->hash, path, sizeof path))
         return false;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
@@ -90,7 +93,7 @@ bool hm_yaml_cache_get(const char *data, size_t len, yaml_document_t *doc, unsig
         got += (size_t)r;
     }
     close(fd);
-    if (got != size || !hm_snapshot_decode(buf, size, len, hash, doc)) {
+    if (got != size || !hm_snapshot_decode(buf, size, len, key->hash, doc)) {
         free(buf);
         return false;
     }
@@ -129,14 +132,13 @@ static void prune(const char *dir)
         unlink(oldest); /* one per write keeps the folder at the limit */
 }
 
-void hm_yaml_cache_put(const char *data, size_t len, const yaml_document_t *doc)
+void hm_yaml_cache_put(const hm_yaml_cache_key *key, size_t len, const yaml_document_t *doc)
 {
     char path[4200], dir[4096];
-    unsigned char hash[HM_SHA256_LEN];
-    if (!entry_path(data, len, path, sizeof path, hash) || !cache_dir(dir, sizeof dir))
+    if (!key->on || !entry_path(key->hash, path, sizeof path) || !cache_dir(dir, sizeof dir))
         return;
     hm_buf snap = {0};
-    if (!hm_snapshot_encode(doc, len, hash, &snap))
+    if (!hm_snapshot_encode(doc, len, key->hash, &snap))
         return;
     /* The folder and its parent (~/.cache may not exist yet), private. */
     char *slash = strrchr(dir, '/');

@@ -24,12 +24,21 @@
 /* Turns the cache on or off for this process (off by default). */
 void hm_yaml_cache_enable(bool on);
 
-/* The document of `data` from the cache: true, with *blob the snapshot that
- * doc points into (free it after hm_snapshot_doc_free), or false. */
-bool hm_yaml_cache_get(const char *data, size_t len, yaml_document_t *doc, unsigned char **blob);
+/* The cache key of some YAML: its SHA-256; `on` false when the cache is off. */
+typedef struct hm_yaml_cache_key {
+    bool on;
+    unsigned char hash[32];
+} hm_yaml_cache_key;
 
-/* Stores the document just parsed from `data`; silent on any failure. */
-void hm_yaml_cache_put(const char *data, size_t len, const yaml_document_t *doc);
+/* The document of `data` from the cache: true, with *blob the snapshot that
+ * doc points into (free it after hm_snapshot_doc_free), or false. Either
+ * way *key is filled, for hm_yaml_cache_put after a parse. */
+bool hm_yaml_cache_get(const char *data, size_t len, hm_yaml_cache_key *key, yaml_document_t *doc,
+                       unsigned char **blob);
+
+/* Stores the document just parsed from the `len` bytes of `key`; silent on
+ * any failure. */
+void hm_yaml_cache_put(const hm_yaml_cache_key *key, size_t len, const yaml_document_t *doc);
 
 /* The folder in use, or NULL when the cache is off (for tests). */
 const char *hm_yaml_cache_dir(void);

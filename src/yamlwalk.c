@@ -62,7 +62,8 @@ bool hm_yaml_load(hm_yaml *y, const char *data, size_t len, const char *file, hm
     }
     if (load_snapshot(y, data, len))
         return loaded(y, file, err);
-    if (hm_yaml_cache_get(data, len, &y->doc, &y->blob)) {
+    hm_yaml_cache_key key;
+    if (hm_yaml_cache_get(data, len, &key, &y->doc, &y->blob)) {
         y->from_snapshot = true;
         return loaded(y, file, err);
     }
@@ -85,7 +86,7 @@ bool hm_yaml_load(hm_yaml *y, const char *data, size_t len, const char *file, hm
         return false;
     }
     yaml_parser_delete(&parser);
-    hm_yaml_cache_put(data, len, &y->doc);
+    hm_yaml_cache_put(&key, len, &y->doc);
     return loaded(y, file, err);
 }
 
