@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-harnesses=${*:-"fuzz_analyze fuzz_config fuzz_lsp"}
+harnesses=${*:-"fuzz_analyze fuzz_config fuzz_lsp fuzz_snapshot"}
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DHISTMARK_FUZZ=ON -DHISTMARK_TESTS=OFF >/dev/null
 cmake --build build-fuzz -j2 >/dev/null
@@ -31,6 +31,20 @@ if [ ! -d "$seed/fuzz_analyze" ]; then
     done
     printf '\000rules: [{id: a, kind: date, message: m, pattern: "(a+)+$"}]' >"$seed/fuzz_config/slow"
     printf '\000a: &a [x]\nb: &b [*a, *a]\nrules: *b' >"$seed/fuzz_config/alias"
+fi
+if [ ! -d "$seed/fuzz_snapshot" ]; then
+    # YAML (first byte 1) and snapshots (first byte 0), the latter from the
+    # command's own cache of a user file.
+    mkdir -p "$seed/fuzz_snapshot" build-fuzz/snapshot-seeds
+    for f in rubrics/rules.yaml rubrics/a-level-20.yaml rubrics/topics/russia-1917-53.yaml; do
+        { printf '\001'; cat "$f"; } >"$seed/fuzz_snapshot/yaml-$(basename "$f")"
+        XDG_CACHE_HOME="$PWD/build-fuzz/snapshot-seeds" HISTMARK_NO_CACHE= ./build-fuzz/histmark --test-rules="$f" \
+            >/dev/null 2>&1 || true
+    done
+    printf '\001a: &x [1, {b: c}]\nd: *x\ne: !!int "3"\n' >"$seed/fuzz_snapshot/yaml-alias"
+    for f in build-fuzz/snapshot-seeds/histmark/*.snap; do
+        if [ -e "$f" ]; then { printf '\000'; cat "$f"; } >"$seed/fuzz_snapshot/snap-$(basename "$f" | cut -c1-16)"; fi
+    done
 fi
 if [ ! -d "$seed/fuzz_lsp" ] || [ -z "$(ls "$seed/fuzz_lsp")" ]; then
     mkdir -p "$seed/fuzz_lsp"

@@ -193,11 +193,14 @@ pcre2_code *hm_compile_opts(const hm_config *cfg, const char *pattern, uint32_t 
                             const char *file, int line, int column, const char *rule, hm_error *err);
 bool hm_jit_wanted(void);
 
-/* Built-in data files, compiled into the binary (builtin_data.c). */
+/* Built-in data files, compiled into the binary (builtin_data.c, made by
+ * tools/mkbuiltin.c), each with the snapshot of its YAML tree. */
 typedef struct hm_builtin_file {
     const char *name;        /* "rubrics/rules.yaml" */
     const char *data;
     size_t len;
+    const unsigned char *snapshot; /* src/snapshot.h; NULL: parse the data */
+    size_t snapshot_len;
 } hm_builtin_file;
 extern const hm_builtin_file hm_builtin_files[];
 extern const size_t hm_builtin_file_count;

@@ -7,8 +7,11 @@
 
 static void list_index(hm_list *l)
 {
-    hm_strset_init(&l->exact, false);
-    hm_strset_init(&l->folded, true);
+    /* The sets point at the list's own items, which they never outlive. */
+    hm_strset_init_borrowing(&l->exact, false);
+    hm_strset_init_borrowing(&l->folded, true);
+    hm_strset_reserve(&l->exact, l->n);
+    hm_strset_reserve(&l->folded, l->n);
     for (size_t i = 0; i < l->n; i++) {
         hm_strset_add(&l->exact, l->items[i], strlen(l->items[i]));
         hm_strset_add(&l->folded, l->items[i], strlen(l->items[i]));
@@ -86,12 +89,12 @@ out:
 
 static void list_free(hm_list *l)
 {
+    hm_strset_free(&l->exact); /* first: they point at the items */
+    hm_strset_free(&l->folded);
     for (size_t i = 0; i < l->n; i++)
         free(l->items[i]);
     free(l->items);
     free(l->name);
-    hm_strset_free(&l->exact);
-    hm_strset_free(&l->folded);
 }
 
 void hm_lists_free(hm_lists *lists)

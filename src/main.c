@@ -11,6 +11,7 @@
 #include "histmark.h"
 #include "lsp.h"
 #include "util.h"
+#include "yamlcache.h"
 
 /* The report formats. A format renders one essay at a time; `separator`
  * goes between two essays' reports; `header`, when set, is written once
@@ -137,6 +138,8 @@ int hm_calibrate_main(int argc, char **argv); /* calibrate.c */
 
 int main(int argc, char **argv)
 {
+    /* Snapshots of the user's YAML files (yamlcache.h; HISTMARK_NO_CACHE=1: off). */
+    hm_yaml_cache_enable(true);
     if (argc > 1 && strcmp(argv[1], "calibrate") == 0)
         return hm_calibrate_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "lsp") == 0)

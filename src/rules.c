@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "patcache.h"
 #include "phrase.h"
 #include "yamlwalk.h"
 
@@ -49,15 +50,21 @@ pcre2_code *hm_compile_opts(const hm_config *cfg, const char *pattern, uint32_t 
     int code;
     PCRE2_SIZE offset;
     uint32_t options = PCRE2_UTF | (ucp ? PCRE2_UCP : 0) | extra;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, options, &code, &offset,
-                                   cfg->cctx);
+    size_t len = strlen(pattern);
+    /* A built-in pattern comes ready compiled (src/patcache.h). */
+    pcre2_code *re = hm_patcache_find(pattern, len, options);
     if (!re) {
-        PCRE2_UCHAR msg[256];
-        pcre2_get_error_message(code, msg, sizeof msg);
-        hm_error_set(err, HM_ERR_PATTERN, file, line, column, rule,
-                     "rule '%s': the pattern does not compile: %s at offset %zu of '%.80s'",
-                     rule ? rule : "?", (const char *)msg, (size_t)offset, pattern);
-        return NULL;
+        re = pcre2_compile((PCRE2_SPTR)pattern, len, options, &code, &offset, cfg->cctx);
+        if (!re) {
+            PCRE2_UCHAR msg[256];
+            pcre2_get_error_message(code, msg, sizeof msg);
+            hm_error_set(err, HM_ERR_PATTERN, file, line, column, rule,
+                         "rule '%s': the pattern does not compile: %s at offset %zu of '%.80s'",
+                         rule ? rule : "?", (const char *)msg, (size_t)offset, pattern);
+            return NULL;
+        }
+        if (hm_patcache_record)
+            hm_patcache_record(pattern, len, options, re);
     }
     /* JIT when the platform allows it; the interpreter otherwise.
      * HISTMARK_NO_JIT=1 forces the interpreter: valgrind cannot follow

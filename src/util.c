@@ -141,6 +141,12 @@ void hm_strset_init(hm_strset *s, bool fold)
     s->fold = fold;
 }
 
+void hm_strset_init_borrowing(hm_strset *s, bool fold)
+{
+    hm_strset_init(s, fold);
+    s->borrowed = true;
+}
+
 static void strset_insert(hm_strset *s, hm_strset_slot slot)
 {
     size_t i = (size_t)slot.hash & (s->cap - 1);
@@ -150,24 +156,55 @@ static void strset_insert(hm_strset *s, hm_strset_slot slot)
     s->count++;
 }
 
+static void strset_resize(hm_strset *s, size_t cap)
+{
+    size_t old_cap = s->cap;
+    hm_strset_slot *old = s->slots;
+    s->cap = cap;
+    s->slots = hm_xcalloc(s->cap, sizeof *s->slots);
+    s->count = 0;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].str)
+            strset_insert(s, old[i]);
+    free(old);
+}
+
+void hm_strset_reserve(hm_strset *s, size_t n)
+{
+    size_t cap = s->cap ? s->cap : 64;
+    while (n * 2 > cap)
+        cap *= 2;
+    if (cap != s->cap)
+        strset_resize(s, cap);
+}
+
+/* The slot holding str, or the empty slot where it would go. */
+static size_t strset_probe(const hm_strset *s, const char *str, size_t len, uint64_t h)
+{
+    size_t i = (size_t)h & (s->cap - 1);
+    for (const hm_strset_slot *slot = &s->slots[i]; slot->str; slot = &s->slots[i]) {
+        if (slot->hash == h && slot->len == len && same(slot->str, str, len, s->fold))
+            break;
+        i = (i + 1) & (s->cap - 1);
+    }
+    return i;
+}
+
 void hm_strset_add(hm_strset *s, const char *str, size_t len)
 {
-    if (hm_strset_has(s, str, len))
+    if (!s->cap)
+        strset_resize(s, 64);
+    len = strnlen(str, len); /* as stored: up to the first NUL */
+    uint64_t h = hash_str(str, len, s->fold); /* once, for the lookup and the insertion */
+    size_t i = strset_probe(s, str, len, h);
+    if (s->slots[i].str)
         return;
     if ((s->count + 1) * 2 > s->cap) {
-        size_t old_cap = s->cap;
-        hm_strset_slot *old = s->slots;
-        s->cap = old_cap ? old_cap * 2 : 64;
-        s->slots = hm_xcalloc(s->cap, sizeof *s->slots);
-        s->count = 0;
-        for (size_t i = 0; i < old_cap; i++)
-            if (old[i].str)
-                strset_insert(s, old[i]);
-        free(old);
+        strset_resize(s, s->cap * 2);
+        i = strset_probe(s, str, len, h);
     }
-    /* as stored before: up to the first NUL */
-    len = strnlen(str, len);
-    strset_insert(s, (hm_strset_slot){hm_xstrndup(str, len), len, hash_str(str, len, s->fold)});
+    s->slots[i] = (hm_strset_slot){s->borrowed ? (char *)str : hm_xstrndup(str, len), len, h};
+    s->count++;
 }
 
 bool hm_strset_has(const hm_strset *s, const char *str, size_t len)
@@ -175,19 +212,12 @@ bool hm_strset_has(const hm_strset *s, const char *str, size_t len)
     if (!s->cap)
         return false;
     uint64_t h = hash_str(str, len, s->fold);
-    size_t i = (size_t)h & (s->cap - 1);
-    while (s->slots[i].str) {
-        const hm_strset_slot *slot = &s->slots[i];
-        if (slot->hash == h && slot->len == len && same(slot->str, str, len, s->fold))
-            return true;
-        i = (i + 1) & (s->cap - 1);
-    }
-    return false;
+    return s->slots[strset_probe(s, str, len, h)].str != NULL;
 }
 
 void hm_strset_free(hm_strset *s)
 {
-    for (size_t i = 0; i < s->cap; i++)
+    for (size_t i = 0; !s->borrowed && i < s->cap; i++)
         free(s->slots[i].str);
     free(s->slots);
     memset(s, 0, sizeof *s);

@@ -53,10 +53,16 @@ typedef struct hm_strset {
     hm_strset_slot *slots;
     size_t cap, count;
     bool fold;
+    bool borrowed; /* slots point at the caller's strings: not copied, not freed */
 } hm_strset;
 
 void hm_strset_init(hm_strset *s, bool fold);
+/* A set of strings that outlive it (a word list's own items): adding one
+ * keeps the pointer, which must be NUL-terminated at len. */
+void hm_strset_init_borrowing(hm_strset *s, bool fold);
 void hm_strset_add(hm_strset *s, const char *str, size_t len);
+/* Room for n entries without growing (a list's size is known up front). */
+void hm_strset_reserve(hm_strset *s, size_t n);
 bool hm_strset_has(const hm_strset *s, const char *str, size_t len);
 void hm_strset_free(hm_strset *s);
 

@@ -4,6 +4,10 @@
  * walk's depth is bounded by the fixed shape of our files. */
 #include "yamlwalk.h"
 
+#include "config.h"
+#include "snapshot.h"
+#include "yamlcache.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,34 @@ static const char *problem_text(const char *problem)
     return problem ? problem : "invalid YAML";
 }
 
+/* The tree of a built-in file from its build-time snapshot, when the data
+ * is that file's own (the same bytes in the binary). */
+static bool load_snapshot(hm_yaml *y, const char *data, size_t len)
+{
+    for (size_t i = 0; i < hm_builtin_file_count; i++) {
+        const hm_builtin_file *b = &hm_builtin_files[i];
+        if (b->data == data && b->len == len) {
+            y->from_snapshot =
+                b->snapshot && hm_snapshot_decode(b->snapshot, b->snapshot_len, len, NULL, &y->doc);
+            return y->from_snapshot;
+        }
+    }
+    return false;
+}
+
+/* The document is in y->doc, from either source. */
+static bool loaded(hm_yaml *y, const char *file, hm_error *err)
+{
+    y->loaded = true;
+    y->n_nodes = (size_t)(y->doc.nodes.top - y->doc.nodes.start);
+    y->seen = hm_xcalloc(y->n_nodes + 1, 1);
+    if (!yaml_document_get_root_node(&y->doc)) {
+        hm_error_set(err, HM_ERR_SCHEMA, file, 1, 1, NULL, "the file is empty");
+        return false;
+    }
+    return true;
+}
+
 bool hm_yaml_load(hm_yaml *y, const char *data, size_t len, const char *file, hm_error *err)
 {
     memset(y, 0, sizeof *y);
@@ -27,6 +59,13 @@ bool hm_yaml_load(hm_yaml *y, const char *data, size_t len, const char *file, hm
         hm_error_set(err, HM_ERR_YAML, file, 0, 0, NULL, "file too large for a rubric (%zu bytes)",
                      len);
         return false;
+    }
+    if (load_snapshot(y, data, len))
+        return loaded(y, file, err);
+    hm_yaml_cache_key key;
+    if (hm_yaml_cache_get(data, len, &key, &y->doc, &y->blob)) {
+        y->from_snapshot = true;
+        return loaded(y, file, err);
     }
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
@@ -47,20 +86,17 @@ bool hm_yaml_load(hm_yaml *y, const char *data, size_t len, const char *file, hm
         return false;
     }
     yaml_parser_delete(&parser);
-    y->loaded = true;
-    y->n_nodes = (size_t)(y->doc.nodes.top - y->doc.nodes.start);
-    y->seen = hm_xcalloc(y->n_nodes + 1, 1);
-    if (!yaml_document_get_root_node(&y->doc)) {
-        hm_error_set(err, HM_ERR_SCHEMA, file, 1, 1, NULL, "the file is empty");
-        return false;
-    }
-    return true;
+    hm_yaml_cache_put(&key, len, &y->doc);
+    return loaded(y, file, err);
 }
 
 void hm_yaml_free(hm_yaml *y)
 {
-    if (y->loaded)
+    if (y->from_snapshot)
+        hm_snapshot_doc_free(&y->doc);
+    else if (y->loaded)
         yaml_document_delete(&y->doc);
+    free(y->blob);
     free(y->seen);
     memset(y, 0, sizeof *y);
 }

@@ -10,6 +10,8 @@
 typedef struct hm_yaml {
     yaml_document_t doc;
     bool loaded;
+    bool from_snapshot;  /* doc rebuilt by hm_snapshot_decode: freed by it */
+    unsigned char *blob; /* the cached snapshot doc points into, or NULL */
     const char *file;
     hm_error *err;
     unsigned char *seen; /* per node: reached once already (an alias if twice) */

@@ -4,6 +4,8 @@
 HM=$1
 SRC=$2
 . "$(dirname "$0")/lib.sh"
+export XDG_CACHE_HOME="$T/cache" # snapshots of user YAML files: not in $HOME
+unset HISTMARK_NO_CACHE
 expect_status() { # name, wanted status, command...
     name=$1; want=$2; shift 2
     "$@" >"$T/out" 2>"$T/err"; got=$?
@@ -189,6 +191,34 @@ expect_status "the limit can be raised" 0 "$HM" --max-bytes 60000000 --format js
 { printf 'rules:\n'; i=0; while [ $i -lt 3000 ]; do printf '['; i=$((i + 1)); done; } >"$T/deep.yaml"
 expect_status "deeply nested YAML is refused" 2 "$HM" --rules "$T/deep.yaml" "$essay"
 stderr_has "deep YAML names the file" "deep.yaml"
+
+# The snapshot cache of user YAML files (src/yamlcache.h): the same output
+# from a cold cache, a warm one, a damaged one and none; an edit takes
+# effect; errors keep their file, line and column.
+export XDG_CACHE_HOME="$T/cache-check"
+cp "$SRC/rubrics/a-level-20.yaml" "$T/rubric.yaml"
+HISTMARK_NO_CACHE=1 "$HM" --format json --rubric "$T/rubric.yaml" "$essay" >"$T/nocache.json" 2>&1
+ls "$XDG_CACHE_HOME"/histmark/yaml-*.snap >/dev/null 2>&1; check "HISTMARK_NO_CACHE=1 writes no cache" $((! $?))
+expect_status "rubric copy, cold cache" 0 "$HM" --format json --rubric "$T/rubric.yaml" "$essay"
+cmp -s "$T/out" "$T/nocache.json"; check "cold cache: same report" $?
+ls "$XDG_CACHE_HOME"/histmark/yaml-*.snap >/dev/null 2>&1; check "a cache entry is written" $?
+expect_status "rubric copy, warm cache" 0 "$HM" --format json --rubric "$T/rubric.yaml" "$essay"
+cmp -s "$T/out" "$T/nocache.json"; check "warm cache: same report" $?
+[ ! -s "$T/err" ]; check "warm cache: nothing on stderr" $?
+for f in "$XDG_CACHE_HOME"/histmark/yaml-*.snap; do printf 'XXXX' | dd of="$f" bs=1 seek=300 conv=notrunc 2>/dev/null; done
+expect_status "rubric copy, damaged cache" 0 "$HM" --format json --rubric "$T/rubric.yaml" "$essay"
+cmp -s "$T/out" "$T/nocache.json"; check "damaged cache: same report" $?
+[ ! -s "$T/err" ]; check "damaged cache: nothing on stderr" $?
+sed 's/^  min_words: 40 /  min_words: 4000 /' "$T/rubric.yaml" >"$T/rubric2.yaml" && mv "$T/rubric2.yaml" "$T/rubric.yaml"
+expect_status "edited rubric copy" 0 "$HM" --format json --rubric "$T/rubric.yaml" "$essay"
+stdout_has "the edit takes effect" '"mark":0,'
+sed 's/^  min_words: 4000 /  min_words: [4000 /' "$T/rubric.yaml" >"$T/rubric2.yaml" && mv "$T/rubric2.yaml" "$T/rubric.yaml"
+expect_status "broken rubric copy" 2 "$HM" --rubric "$T/rubric.yaml" "$essay"
+HISTMARK_NO_CACHE=1 "$HM" --rubric "$T/rubric.yaml" "$essay" 2>"$T/err2"
+cmp -s "$T/err" "$T/err2"; check "broken rubric: the same error with and without the cache" $?
+stderr_has "broken rubric: FILE:LINE:COLUMN" "rubric.yaml:[0-9]*:[0-9]*: invalid YAML"
+expect_status "cache folder unusable" 0 env XDG_CACHE_HOME=/dev/null "$HM" --format json --rubric "$SRC/rubrics/a-level-20.yaml" "$essay"
+[ ! -s "$T/err" ]; check "unusable cache folder: nothing on stderr" $?
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

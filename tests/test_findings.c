@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "histmark.h"
 
 #include "support.h"
@@ -216,6 +218,48 @@ static void empty_input_gets_a_result_and_mark_zero(void **state)
     hm_result_free(r);
 }
 
+static int append(const char *data, size_t len, void *ud)
+{
+    char **out = ud;
+    size_t have = *out ? strlen(*out) : 0;
+    *out = realloc(*out, have + len + 1);
+    memcpy(*out + have, data, len);
+    (*out)[have + len] = '\0';
+    return 0;
+}
+
+/* The JSON report is written directly, not through jansson: it must be
+ * exactly jansson's compact dump of itself (escapes, order, numbers), with
+ * a name that is not UTF-8 left out as jansson leaves it out. */
+static void json_report_is_jansson_compact(void **state)
+{
+    (void)state;
+    static const char text[] = "How far was \"Stalin's\" rise due to luck?\n\n"
+                               "In 1928 Stalin said \"\\\\ no\"\tand Trotsky lost \xe2\x80\x94 \xf0\x9f\x98\x80.\n";
+    const char *names[] = {"q \"name\" \\ x.txt", "latin\xe9.txt"};
+    for (size_t k = 0; k < 2; k++) {
+        hm_analyze_options ao = {HM_ANALYZE_OPTIONS_VERSION, names[k], NULL, 0};
+        hm_error err = {0};
+        hm_result *r = hm_analyze(cfg, text, strlen(text), &ao, &err);
+        assert_non_null(r);
+        char *line = NULL;
+        assert_int_equal(hm_render_json(r, 0, append, &line), 0);
+        size_t n = strlen(line);
+        assert_true(n > 2 && line[n - 1] == '\n');
+        line[n - 1] = '\0';
+        json_error_t jerr;
+        json_t *parsed = json_loads(line, 0, &jerr);
+        assert_non_null(parsed);
+        char *again = json_dumps(parsed, JSON_COMPACT);
+        assert_string_equal(again, line);
+        assert_true((json_object_get(parsed, "file") != NULL) == (k == 0));
+        free(again);
+        json_decref(parsed);
+        free(line);
+        hm_result_free(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +275,7 @@ int main(void)
         cmocka_unit_test(website_text_is_flagged_and_left_out),
         cmocka_unit_test(notes_are_not_an_essay),
         cmocka_unit_test(empty_input_gets_a_result_and_mark_zero),
+        cmocka_unit_test(json_report_is_jansson_compact),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,362 @@
+/* YAML snapshots (src/snapshot.c): a decoded snapshot is the tree libyaml
+ * loads, node for node and mark for mark; a damaged one is refused; only
+ * the built-in bytes themselves are served from the built-in snapshots. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "patcache.h"
+#include "snapshot.h"
+#include "yamlcache.h"
+#include "yamlwalk.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool parse(const char *text, size_t len, yaml_document_t *doc)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return false;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    bool ok = yaml_parser_load(&parser, doc);
+    yaml_parser_delete(&parser);
+    return ok;
+}
+
+static void assert_mark(yaml_mark_t a, yaml_mark_t b)
+{
+    assert_int_equal(a.index, b.index);
+    assert_int_equal(a.line, b.line);
+    assert_int_equal(a.column, b.column);
+}
+
+static void assert_same_tree(yaml_document_t *a, yaml_document_t *b)
+{
+    assert_int_equal(a->nodes.top - a->nodes.start, b->nodes.top - b->nodes.start);
+    assert_int_equal(a->start_implicit, b->start_implicit);
+    assert_int_equal(a->end_implicit, b->end_implicit);
+    assert_mark(a->start_mark, b->start_mark);
+    assert_mark(a->end_mark, b->end_mark);
+    for (yaml_node_t *x = a->nodes.start, *y = b->nodes.start; x < a->nodes.top; x++, y++) {
+        assert_int_equal(x->type, y->type);
+        assert_true((x->tag == NULL) == (y->tag == NULL));
+        if (x->tag)
+            assert_string_equal((const char *)x->tag, (const char *)y->tag);
+        assert_mark(x->start_mark, y->start_mark);
+        assert_mark(x->end_mark, y->end_mark);
+        switch (x->type) {
+        case YAML_SCALAR_NODE:
+            assert_int_equal(x->data.scalar.length, y->data.scalar.length);
+            assert_memory_equal(x->data.scalar.value, y->data.scalar.value, x->data.scalar.length + 1);
+            assert_int_equal(x->data.scalar.style, y->data.scalar.style);
+            break;
+        case YAML_SEQUENCE_NODE: {
+            size_t n = (size_t)(x->data.sequence.items.top - x->data.sequence.items.start);
+            assert_int_equal(n, y->data.sequence.items.top - y->data.sequence.items.start);
+            for (size_t i = 0; i < n; i++)
+                assert_int_equal(x->data.sequence.items.start[i], y->data.sequence.items.start[i]);
+            assert_int_equal(x->data.sequence.style, y->data.sequence.style);
+            break;
+        }
+        case YAML_MAPPING_NODE: {
+            size_t n = (size_t)(x->data.mapping.pairs.top - x->data.mapping.pairs.start);
+            assert_int_equal(n, y->data.mapping.pairs.top - y->data.mapping.pairs.start);
+            for (size_t i = 0; i < n; i++) {
+                assert_int_equal(x->data.mapping.pairs.start[i].key, y->data.mapping.pairs.start[i].key);
+                assert_int_equal(x->data.mapping.pairs.start[i].value, y->data.mapping.pairs.start[i].value);
+            }
+            assert_int_equal(x->data.mapping.style, y->data.mapping.style);
+            break;
+        }
+        default:
+            fail();
+        }
+    }
+}
+
+static hm_buf snapshot_of(const char *text, size_t len)
+{
+    yaml_document_t doc;
+    assert_true(parse(text, len, &doc));
+    unsigned char hash[HM_SHA256_LEN];
+    hm_sha256(text, len, hash);
+    hm_buf b = {0};
+    assert_true(hm_snapshot_encode(&doc, len, hash, &b));
+    yaml_document_delete(&doc);
+    return b;
+}
+
+static void round_trip(const char *text, size_t len)
+{
+    hm_buf b = snapshot_of(text, len);
+    yaml_document_t want, got;
+    assert_true(parse(text, len, &want));
+    unsigned char src_hash[HM_SHA256_LEN];
+    hm_sha256(text, len, src_hash);
+    assert_true(hm_snapshot_decode((const unsigned char *)b.data, b.len, len, src_hash, &got));
+    assert_same_tree(&want, &got);
+    size_t src_len;
+    unsigned char hash[HM_SHA256_LEN], want_hash[HM_SHA256_LEN];
+    assert_true(hm_snapshot_source((const unsigned char *)b.data, b.len, &src_len, hash));
+    hm_sha256(text, len, want_hash);
+    assert_int_equal(src_len, len);
+    assert_memory_equal(hash, want_hash, HM_SHA256_LEN);
+    yaml_document_delete(&want);
+    hm_snapshot_doc_free(&got);
+    hm_buf_free(&b);
+}
+
+static const char tricky[] =
+    "# comment\n"
+    "plain: value\n"
+    "quoted: \"two\\nlines and a \\0 NUL\"\n"
+    "single: 'it''s'\n"
+    "literal: |\n  line one\n  line two\n"
+    "folded: >-\n  folded\n  text\n"
+    "flow: [a, 'b', {c: d}]\n"
+    "empty_seq: []\n"
+    "empty_map: {}\n"
+    "anchor: &x {k: v}\n"
+    "alias: *x\n"
+    "tagged: !!int 12\n"
+    "custom: !mine value\n"
+    "null_value:\n"
+    "unicode: \"Stalin \xe2\x80\x94 \xc3\xa9t\xc3\xa9\"\n"
+    "nested:\n  - - deep\n    - er\n  - key: [1, 2]\n";
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    round_trip(tricky, sizeof tricky - 1);
+    round_trip("", 0);                 /* no document: no nodes */
+    round_trip("--- just a scalar\n...\n", 22);
+    round_trip("a: 1\n---\nb: 2\n", 14); /* the first document only, as libyaml loads */
+}
+
+/* Every built-in file's snapshot was made from its own bytes and decodes to
+ * exactly the tree libyaml parses from them. */
+static void test_builtin_snapshots(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < hm_builtin_file_count; i++) {
+        const hm_builtin_file *f = &hm_builtin_files[i];
+        assert_non_null(f->snapshot);
+        size_t src_len;
+        unsigned char hash[HM_SHA256_LEN], want[HM_SHA256_LEN];
+        assert_true(hm_snapshot_source(f->snapshot, f->snapshot_len, &src_len, hash));
+        hm_sha256(f->data, f->len, want);
+        assert_int_equal(src_len, f->len);
+        assert_memory_equal(hash, want, HM_SHA256_LEN);
+        yaml_document_t parsed, decoded;
+        assert_true(parse(f->data, f->len, &parsed));
+        assert_true(hm_snapshot_decode(f->snapshot, f->snapshot_len, f->len, want, &decoded));
+        assert_same_tree(&parsed, &decoded);
+        yaml_document_delete(&parsed);
+        hm_snapshot_doc_free(&decoded);
+    }
+}
+
+/* Cut short anywhere, or any byte changed: refused, never a wrong tree. */
+static void test_damaged_refused(void **state)
+{
+    (void)state;
+    const size_t len = sizeof tricky - 1;
+    hm_buf b = snapshot_of(tricky, len);
+    unsigned char hash[HM_SHA256_LEN];
+    hm_sha256(tricky, len, hash);
+    yaml_document_t doc;
+    for (size_t n = 0; n < b.len; n++)
+        assert_false(hm_snapshot_decode((const unsigned char *)b.data, n, len, hash, &doc));
+    unsigned char *copy = malloc(b.len);
+    for (size_t i = 0; i < b.len; i++) {
+        memcpy(copy, b.data, b.len);
+        copy[i] ^= 0x5a;
+        assert_false(hm_snapshot_decode(copy, b.len, len, hash, &doc));
+        /* Unchecked (as the built-in ones are), a changed body must still
+         * decode safely (the sanitizer build watches) or be refused. */
+        if (hm_snapshot_decode(copy, b.len, len, NULL, &doc))
+            hm_snapshot_doc_free(&doc);
+    }
+    /* Made from other bytes: refused. */
+    assert_false(hm_snapshot_decode((const unsigned char *)b.data, b.len, len + 1, NULL, &doc));
+    hash[0] ^= 1;
+    assert_false(hm_snapshot_decode((const unsigned char *)b.data, b.len, len, hash, &doc));
+    free(copy);
+    hm_buf_free(&b);
+}
+
+/* The loader takes the snapshot for the built-in bytes only: a copy of
+ * them, or an edited copy, is parsed, and the edit is seen. */
+static void test_loader_uses_snapshot_for_builtin_only(void **state)
+{
+    (void)state;
+    const hm_builtin_file *f = hm_builtin_find("rubrics/rules.yaml");
+    assert_non_null(f);
+    hm_error err = {0};
+    hm_yaml y;
+    assert_true(hm_yaml_load(&y, f->data, f->len, f->name, &err));
+    assert_true(y.from_snapshot);
+    hm_yaml_free(&y);
+
+    char *copy = hm_xstrndup(f->data, f->len);
+    assert_true(hm_yaml_load(&y, copy, f->len, "copy.yaml", &err));
+    assert_false(y.from_snapshot);
+    hm_yaml_free(&y);
+
+    /* An edit that breaks the YAML is reported at its position. */
+    char *tab = strstr(copy, "\n  - id:");
+    assert_non_null(tab);
+    tab[1] = '\t';
+    assert_false(hm_yaml_load(&y, copy, f->len, "copy.yaml", &err));
+    assert_int_equal(err.code, HM_ERR_YAML);
+    assert_true(err.line > 1);
+    hm_yaml_free(&y);
+    free(copy);
+}
+
+/* Every built-in compiled pattern is what pcre2_compile makes of it now. */
+static void test_builtin_patterns(void **state)
+{
+    (void)state;
+    assert_true(hm_builtin_pattern_count > 30);
+    for (size_t i = 0; i < hm_builtin_pattern_count; i++) {
+        const hm_builtin_pattern *p = &hm_builtin_patterns[i];
+        pcre2_code *cached = hm_patcache_find(p->pattern, p->pattern_len, p->options);
+        assert_non_null(cached);
+        int code;
+        PCRE2_SIZE offset;
+        pcre2_code *fresh = pcre2_compile((PCRE2_SPTR)p->pattern, p->pattern_len, p->options, &code, &offset, NULL);
+        assert_non_null(fresh);
+        const uint32_t what[] = {PCRE2_INFO_SIZE, PCRE2_INFO_CAPTURECOUNT, PCRE2_INFO_ALLOPTIONS,
+                                 PCRE2_INFO_FIRSTCODETYPE, PCRE2_INFO_MINLENGTH, PCRE2_INFO_BACKREFMAX};
+        for (size_t k = 0; k < sizeof what / sizeof *what; k++) {
+            size_t a = 0, b = 0; /* PCRE2_INFO_SIZE is a size_t, the rest uint32_t */
+            pcre2_pattern_info(cached, what[k], &a);
+            pcre2_pattern_info(fresh, what[k], &b);
+            assert_int_equal(a, b);
+        }
+        pcre2_code_free(cached);
+        pcre2_code_free(fresh);
+    }
+    /* Not in the table: compile it. */
+    assert_null(hm_patcache_find("x", 1, PCRE2_UTF));
+}
+
+static size_t count_entries(const char *dir)
+{
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += strncmp(e->d_name, "yaml-", 5) == 0;
+    closedir(d);
+    return n;
+}
+
+/* Loads text with hm_yaml_load, checks the tree is libyaml's, and says
+ * whether it came from a snapshot. */
+static bool load_from_snapshot(const char *text)
+{
+    hm_error err = {0};
+    hm_yaml y;
+    assert_true(hm_yaml_load(&y, text, strlen(text), "user.yaml", &err));
+    bool snap = y.from_snapshot;
+    yaml_document_t parsed;
+    assert_true(parse(text, strlen(text), &parsed));
+    assert_same_tree(&parsed, &y.doc);
+    yaml_document_delete(&parsed);
+    hm_yaml_free(&y);
+    return snap;
+}
+
+/* The on-disk cache for user files: a second load is served from it, an
+ * edited file never is, a damaged entry is parsed over, and
+ * HISTMARK_NO_CACHE turns it off. */
+static void test_user_cache(void **state)
+{
+    (void)state;
+    char base[] = "/tmp/histmark-test-cache-XXXXXX";
+    assert_non_null(mkdtemp(base));
+    setenv("XDG_CACHE_HOME", base, 1);
+    unsetenv("HISTMARK_NO_CACHE");
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/histmark", base);
+
+    assert_null(hm_yaml_cache_dir()); /* off until turned on */
+    assert_false(load_from_snapshot(tricky));
+    assert_int_equal(count_entries(dir), 0);
+
+    hm_yaml_cache_enable(true);
+    assert_string_equal(hm_yaml_cache_dir(), dir);
+    assert_false(load_from_snapshot(tricky)); /* parsed, then stored */
+    assert_int_equal(count_entries(dir), 1);
+    assert_true(load_from_snapshot(tricky));  /* served */
+
+    char *edited = hm_xstrdup(tricky);
+    edited[strlen("# comment\nplain: ")] = 'V';     /* same length, other bytes */
+    assert_false(load_from_snapshot(edited));
+    assert_int_equal(count_entries(dir), 2);
+    assert_true(load_from_snapshot(edited));
+
+    /* Damage every entry: parsed again (and the entry rewritten). */
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "yaml-", 5) != 0)
+            continue;
+        char path[1200];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "r+b");
+        assert_non_null(f);
+        fseek(f, 200, SEEK_SET);
+        fputc('!', f);
+        fclose(f);
+    }
+    closedir(d);
+    assert_false(load_from_snapshot(tricky));
+    assert_true(load_from_snapshot(tricky));
+
+    setenv("HISTMARK_NO_CACHE", "1", 1);
+    assert_null(hm_yaml_cache_dir());
+    assert_false(load_from_snapshot(tricky));
+    unsetenv("HISTMARK_NO_CACHE");
+
+    /* An unusable folder (a file in its place) is a miss, silently. */
+    setenv("XDG_CACHE_HOME", "/dev/null", 1);
+    assert_false(load_from_snapshot(tricky));
+    hm_yaml_cache_enable(false);
+    unsetenv("XDG_CACHE_HOME");
+
+    d = opendir(dir);
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.') {
+            char path[1200];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    closedir(d);
+    rmdir(dir);
+    rmdir(base);
+    free(edited);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_builtin_snapshots),
+        cmocka_unit_test(test_damaged_refused),
+        cmocka_unit_test(test_loader_uses_snapshot_for_builtin_only),
+        cmocka_unit_test(test_builtin_patterns),
+        cmocka_unit_test(test_user_cache),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
