@@ -20,6 +20,8 @@ typedef struct para_stats {
     size_t first_judgement_start, first_judgement_end;
     size_t first_causation_start, first_causation_end;
     size_t first_comparative_start, first_comparative_end;
+    size_t first_evidence_start, first_evidence_end;
+    int first_evidence_rank;
 } para_stats;
 
 /* The first word starting at or after `from`. */
@@ -265,6 +267,14 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         if (ps_of[pi] != SIZE_MAX) {
             para_stats *s = &ps[ps_of[pi]];
             if (is_specific(f)) {
+                /* The example to quote: a date or figure shows precise
+                 * knowledge better than a name. */
+                int rank = f->kind == HM_KIND_DATE || f->kind == HM_KIND_FIGURE ? 3 : f->kind == HM_KIND_EVENT ? 2 : 1;
+                if (rank > s->first_evidence_rank) {
+                    s->first_evidence_rank = rank;
+                    s->first_evidence_start = f->start;
+                    s->first_evidence_end = f->end;
+                }
                 s->specific++;
                 s->kinds_mask |= 1u << f->kind;
             }
@@ -335,7 +345,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             add_para(&F[HM_F_EVIDENCE_SHARE], p->number);
         }
         else
-            set_example(&F[HM_F_EVIDENCE_SHARE], p->start, first->end);
+            set_example(&F[HM_F_EVIDENCE_SHARE], s->first_evidence_start, s->first_evidence_end);
         unsigned km = 0;
         for (unsigned x = s->kinds_mask; x; x &= x - 1)
             km++;

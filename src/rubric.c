@@ -388,8 +388,11 @@ static char *expand(const char *tmpl, const hm_feature_value *v, const hm_scan *
                 } else if (n == 7 && strncmp(p + 1, "example", n) == 0) {
                     size_t len = v->ex_end - v->ex_start;
                     hm_buf_putc(&b, '"');
-                    if (len > 70) {
-                        size_t cut = v->ex_start + 70;
+                    if (len > 100) {
+                        /* Cut at a word boundary so the quotation stays readable. */
+                        size_t cut = v->ex_start + 100;
+                        while (cut > v->ex_start + 60 && scan->text[cut] != ' ' && scan->text[cut] != '\n')
+                            cut--;
                         while (cut > v->ex_start && ((unsigned char)scan->text[cut] & 0xC0) == 0x80)
                             cut--;
                         hm_buf_put(&b, scan->text + v->ex_start, cut - v->ex_start);
@@ -559,7 +562,12 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
             const hm_level_def *ld = &d->levels[l];
             for (size_t i = 0; i < ld->n_reqs && st->n_strengths < 2; i++) {
                 const hm_cond *c = &ld->reqs[i];
-                if (c->strength && fs->f[c->feature].available) {
+                /* A feature praised at a higher level is not praised again
+                 * in weaker words from a lower one. */
+                bool said = false;
+                for (size_t j = 0; j < st->n_strengths; j++)
+                    said |= strcmp(st->strengths[j].feature, hm_feature_name(c->feature)) == 0;
+                if (c->strength && !said && fs->f[c->feature].available) {
                     out->strand_notes[used++] = make_note(out, d->id, c->strength, &fs->f[c->feature], scan, false);
                     out->strand_notes[used - 1].feature = hm_feature_name(c->feature);
                     st->n_strengths++;
