@@ -1,6 +1,7 @@
 #include "question.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,8 +103,11 @@ void hm_question_parse(hm_question *q, const char *text, size_t len, const hm_li
     if (hm_date_years(text, len, &first, &last)) {
         q->start_year = first;
         q->end_year = last;
-        /* "by 1929" names only an end */
-        if (first == last && contains_fold(text, len, "by") && !contains_fold(text, len, "in"))
+        /* "by 1929" names only an end; "caused by ... (1536)" names one year */
+        char by[40], by_end[40];
+        snprintf(by, sizeof by, "by %d", last);
+        snprintf(by_end, sizeof by_end, "by the end of %d", last);
+        if (first == last && (contains_fold(text, len, by) || contains_fold(text, len, by_end)))
             q->start_year = 0;
     }
 }

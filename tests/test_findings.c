@@ -16,6 +16,8 @@
 #include "histmark.h"
 
 #include "support.h"
+#include "config.h"
+#include "question.h"
 
 /* The finding of `kind` whose text is exactly `want`, or NULL. */
 static const hm_finding *find(const hm_result *r, hm_kind kind, const char *want)
@@ -260,6 +262,27 @@ static void json_report_is_jansson_compact(void **state)
     }
 }
 
+/* "by 1509" names an end only; "caused by ... (1536)" names one year and no
+ * period, so the evidence is not held to the pack's whole span. */
+static void question_period_is_read_from_its_years(void **state)
+{
+    (void)state;
+    const hm_lists *lists = &((const struct hm_config *)cfg)->lists;
+    struct { const char *q; int start, end; } cases[] = {
+        {"To what extent did Stalin's power over the Party change between 1928-53?", 1928, 1953},
+        {"How far did Henry VII secure the Tudor dynasty by 1509?", 0, 1509},
+        {"How far was Brown v Board of Education successful by the end of 1968?", 0, 1968},
+        {"To what extent was the Pilgrimage of Grace (1536) caused by religious grievances?", 1536, 1536},
+        {"How successful was Elizabeth I's foreign policy?", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        hm_question q;
+        hm_question_parse(&q, cases[i].q, strlen(cases[i].q), lists);
+        assert_int_equal(q.start_year, cases[i].start);
+        assert_int_equal(q.end_year, cases[i].end);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +299,7 @@ int main(void)
         cmocka_unit_test(notes_are_not_an_essay),
         cmocka_unit_test(empty_input_gets_a_result_and_mark_zero),
         cmocka_unit_test(json_report_is_jansson_compact),
+        cmocka_unit_test(question_period_is_read_from_its_years),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
