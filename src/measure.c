@@ -8,6 +8,7 @@
 #include "question.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,9 +418,25 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_QUESTION_LINKS].value = n_ps ? linked / main_n : 0;
     F[HM_F_QUESTION_LINKS].available = have_terms;
     F[HM_F_CONCLUSION].value = scan->conclusion != SIZE_MAX;
-    if (scan->conclusion != SIZE_MAX)
+    if (scan->conclusion != SIZE_MAX) {
         set_example(&F[HM_F_CONCLUSION], doc->paras[scan->conclusion].start,
                     doc->sents[doc->paras[scan->conclusion].first_sentence].end);
+        /* A conclusion that does not judge or weigh: point at it. */
+        unsigned number = doc->paras[scan->conclusion].number;
+        if (!F[HM_F_CONCLUSION_JUDGEMENT].value)
+            add_para(&F[HM_F_CONCLUSION_JUDGEMENT], number);
+        if (!F[HM_F_CONCLUSION_WEIGHS].value)
+            add_para(&F[HM_F_CONCLUSION_WEIGHS], number);
+    }
+    /* Where more knowledge would help most: the thinnest main paragraphs
+     * (two items or fewer, or else the fewest). */
+    unsigned thinnest = UINT_MAX;
+    for (size_t k = 0; k < n_ps; k++)
+        if (ps[k].specific < thinnest)
+            thinnest = ps[k].specific;
+    for (size_t k = 0; k < n_ps; k++)
+        if (ps[k].specific <= 2 || ps[k].specific == thinnest)
+            add_para(&F[HM_F_EVIDENCE_ITEMS], doc->paras[ps[k].index].number);
 
     if (scan->intro != SIZE_MAX && have_terms) {
         bool *seen = hm_xcalloc(fs->n_terms, sizeof *seen);
