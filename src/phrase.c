@@ -363,6 +363,25 @@ static bool parse_seq(const char **pp, const char *end, strvec *out, int depth)
     strvec_add(&acc, "", 0);
     while (*pp < end && **pp != '|' && **pp != ')') {
         strvec atom = {.ar = out->ar};
+        /* a run of plain characters (none quantified) is one atom */
+        const char *q = *pp;
+        while (q < end && !strchr("\\()[]{}.^$*+?|", *q)) {
+            size_t k = utf8_len((unsigned char)*q);
+            if (q + k > end || (q + k < end && strchr("?*+{", q[k])))
+                break;
+            q += k;
+        }
+        if (q > *pp) {
+            strvec_add(&atom, *pp, (size_t)(q - *pp));
+            *pp = q;
+            bool ok = concat(&acc, &atom);
+            strvec_free(&atom);
+            if (!ok) {
+                strvec_free(&acc);
+                return false;
+            }
+            continue;
+        }
         if (!parse_atom(pp, end, &atom, depth) || !concat(&acc, &atom)) {
             strvec_free(&atom);
             strvec_free(&acc);
