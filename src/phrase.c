@@ -735,23 +735,24 @@ static void filter_add(uint64_t *filter, uint64_t h)
  * in one run) without sorting: each literal's group is found in a hash
  * table, the groups get consecutive places, and the literals keep their
  * order within a group. */
-typedef struct group_slot {
-    uint64_t hash;
-    uint32_t rep, id; /* id + 1; 0: free */
-} group_slot;
-
-static uint32_t group_of(group_slot *t, size_t cap, uint64_t h, const phrase_lit *lits, const phrase_lit *l,
-                         bool pair, uint32_t i, uint32_t *n_groups)
+/* The group of a literal's key in a table of group numbers (+ 1; 0: free),
+ * a new one when the key is new; hashes[g] and reps[g] describe group g. */
+static uint32_t group_of(uint32_t *t, size_t cap, uint64_t h, const phrase_lit *lits, const phrase_lit *l,
+                         bool pair, uint32_t i, uint64_t *hashes, uint32_t *reps, uint32_t *n_groups)
 {
     size_t s = (size_t)h & (cap - 1);
-    for (; t[s].id; s = (s + 1) & (cap - 1)) {
-        const phrase_lit *r = &lits[t[s].rep];
-        if (t[s].hash == h && cmp_fold(r->text, r->key_len, l->text, l->key_len) == 0 &&
+    for (; t[s]; s = (s + 1) & (cap - 1)) {
+        uint32_t g = t[s] - 1;
+        const phrase_lit *r = &lits[reps[g]];
+        if (hashes[g] == h && cmp_fold(r->text, r->key_len, l->text, l->key_len) == 0 &&
             (!pair || cmp_fold(r->text + r->key2_off, r->key2_len, l->text + l->key2_off, l->key2_len) == 0))
-            return t[s].id - 1;
+            return g;
     }
-    t[s] = (group_slot){h, i, ++*n_groups};
-    return t[s].id - 1;
+    uint32_t g = (*n_groups)++;
+    hashes[g] = h;
+    reps[g] = i;
+    t[s] = g + 1;
+    return g;
 }
 
 static void build_table(hm_phrase_index *ix)
@@ -759,10 +760,17 @@ static void build_table(hm_phrase_index *ix)
     size_t n = ix->n_lits;
     /* what each literal's groups are: its first run (words), its first two
      * runs (pairs, class 1) or its first byte (class 2) */
-    size_t cap = 16;
-    while (cap < n * 2)
-        cap *= 2;
-    group_slot *wt = hm_xcalloc(cap, sizeof *wt), *pt = hm_xcalloc(cap, sizeof *pt);
+    size_t keyed = 0, two = 0;
+    for (size_t i = 0; i < n; i++) {
+        keyed += ix->lits[i].key_len != 0;
+        two += lit_class(&ix->lits[i]) == 1;
+    }
+    size_t cap_w = 16, cap_p = 16;
+    while (cap_w < keyed * 2)
+        cap_w *= 2;
+    while (cap_p < two * 2)
+        cap_p *= 2;
+    uint32_t *wt = hm_xcalloc(cap_w, sizeof *wt), *pt = hm_xcalloc(cap_p, sizeof *pt);
     uint32_t *lit_word = hm_xmalloc((n + 1) * sizeof *lit_word), *lit_pair = hm_xmalloc((n + 1) * sizeof *lit_pair);
     uint64_t *word_hash = hm_xmalloc((n + 1) * sizeof *word_hash), *pair_hash = hm_xmalloc((n + 1) * sizeof *pair_hash);
     uint32_t *word_rep = hm_xmalloc((n + 1) * sizeof *word_rep), *pair_rep = hm_xmalloc((n + 1) * sizeof *pair_rep);
@@ -773,22 +781,10 @@ static void build_table(hm_phrase_index *ix)
         if (!l->key_len)
             continue;
         uint64_t h1 = hash_bytes_fold(l->text, l->key_len);
-        uint32_t before = n_words;
-        uint32_t w = group_of(wt, cap, h1, ix->lits, l, false, (uint32_t)i, &n_words);
-        if (n_words != before) {
-            word_hash[w] = h1;
-            word_rep[w] = (uint32_t)i;
-        }
-        lit_word[i] = w;
+        lit_word[i] = group_of(wt, cap_w, h1, ix->lits, l, false, (uint32_t)i, word_hash, word_rep, &n_words);
         if (lit_class(l) == 1) {
             uint64_t h = mix_pair(h1, hash_bytes_fold(l->text + l->key2_off, l->key2_len));
-            before = n_pairs;
-            uint32_t p = group_of(pt, cap, h, ix->lits, l, true, (uint32_t)i, &n_pairs);
-            if (n_pairs != before) {
-                pair_hash[p] = h;
-                pair_rep[p] = (uint32_t)i;
-            }
-            lit_pair[i] = p;
+            lit_pair[i] = group_of(pt, cap_p, h, ix->lits, l, true, (uint32_t)i, pair_hash, pair_rep, &n_pairs);
         }
     }
     free(wt);
