@@ -134,6 +134,7 @@ hm_config *hm_config_load(const hm_config_options *opts, hm_error *err)
         return NULL;
     }
     hm_config_index(cfg);
+    hm_rules_jit(cfg);
     return cfg;
 }
 

@@ -174,6 +174,12 @@ bool hm_feature_lookup(const char *name, hm_feature_id *id);
 /* Loaders, each filling err with file:line:column on failure. */
 bool hm_rules_load(hm_config *cfg, const char *data, size_t len, const char *file, hm_error *err);
 void hm_rule_free(hm_rule *rule);
+/* JIT-compiles the patterns of the rules that the phrase index does not
+ * serve (call after hm_config_index). A rule of phrases (tokens, list, swap)
+ * is loaded without JIT: the index serves it, and its pattern only runs for
+ * the odd scope unit the index cannot answer, where the interpreter is
+ * cheaper than compiling. */
+void hm_rules_jit(hm_config *cfg);
 bool hm_topic_load(hm_config *cfg, hm_topic *topic, const char *data, size_t len,
                    const char *file, hm_error *err);
 void hm_topic_free(hm_topic *topic);

@@ -61,6 +61,7 @@ struct hm_phrase_index {
     uint32_t *keyword_packs;
     size_t cap_keywords;
     pcre2_code *re_ln, *re_space, *re_word;
+    struct hm_arena *texts; /* the literals' and lookaheads' strings */
 };
 
 typedef struct hm_phrase_hit {
@@ -137,25 +138,97 @@ static unsigned set_class(hm_scan *scan, const phrase_set *set, size_t i, size_t
     return cls;
 }
 
+/* ---- arenas ---- */
+
+/* Strings that live as long as the index (the literals' texts) or as long
+ * as one fragment's expansion: one allocation per block, not per string. */
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t cap, used;
+    char data[];
+} arena_block;
+
+typedef struct hm_arena {
+    arena_block *head, *cur;
+} hm_arena;
+
+static char *arena_alloc(hm_arena *a, size_t n)
+{
+    for (;;) {
+        arena_block *b = a->cur;
+        if (b && b->cap - b->used >= n) {
+            char *p = b->data + b->used;
+            b->used += n;
+            return p;
+        }
+        if (b && b->next) { /* after a reset: the blocks already made */
+            a->cur = b->next;
+            a->cur->used = 0;
+            continue;
+        }
+        size_t cap = n > 32768 ? n : 32768;
+        arena_block *nb = hm_xmalloc(sizeof *nb + cap);
+        nb->next = NULL;
+        nb->cap = cap;
+        nb->used = 0;
+        if (b)
+            b->next = nb;
+        else
+            a->head = nb;
+        a->cur = nb;
+    }
+}
+
+static char *arena_strndup(hm_arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+/* Forgets every string, keeping the blocks for reuse. */
+static void arena_reset(hm_arena *a)
+{
+    a->cur = a->head;
+    if (a->head)
+        a->head->used = 0;
+}
+
+static void arena_free(hm_arena *a)
+{
+    for (arena_block *b = a->head, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    a->head = a->cur = NULL;
+}
+
 /* ---- expanding fragments ---- */
 
+/* A list of strings in an arena (the vector itself is malloc'd). */
 typedef struct strvec {
     char **v;
     size_t n, cap;
+    hm_arena *ar;
 } strvec;
 
-static void strvec_push(strvec *s, char *owned)
+static void strvec_push(strvec *s, char *str)
 {
     HM_GROW(s->v, s->n, s->cap);
-    s->v[s->n++] = owned;
+    s->v[s->n++] = str;
+}
+
+static void strvec_add(strvec *s, const char *str, size_t n)
+{
+    strvec_push(s, arena_strndup(s->ar, str, n));
 }
 
 static void strvec_free(strvec *s)
 {
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i]);
     free(s->v);
-    memset(s, 0, sizeof *s);
+    s->v = NULL;
+    s->n = s->cap = 0;
 }
 
 enum { MAX_EXPANSIONS = 4096 };
@@ -165,15 +238,30 @@ static bool concat(strvec *acc, const strvec *next)
 {
     if (acc->n * next->n > MAX_EXPANSIONS)
         return false;
-    strvec out = {0};
-    for (size_t i = 0; i < acc->n; i++)
+    if (next->n == 1) { /* one way on: extend every string */
+        size_t lb = strlen(next->v[0]);
+        for (size_t i = 0; lb && i < acc->n; i++) {
+            size_t la = strlen(acc->v[i]);
+            char *s = arena_alloc(acc->ar, la + lb + 1);
+            memcpy(s, acc->v[i], la);
+            memcpy(s + la, next->v[0], lb + 1);
+            acc->v[i] = s;
+        }
+        return true;
+    }
+    strvec out = {.ar = acc->ar};
+    out.cap = acc->n * next->n;
+    out.v = hm_xmalloc((out.cap ? out.cap : 1) * sizeof *out.v);
+    for (size_t i = 0; i < acc->n; i++) {
+        size_t la = strlen(acc->v[i]);
         for (size_t j = 0; j < next->n; j++) {
-            size_t la = strlen(acc->v[i]), lb = strlen(next->v[j]);
-            char *s = hm_xmalloc(la + lb + 1);
+            size_t lb = strlen(next->v[j]);
+            char *s = arena_alloc(acc->ar, la + lb + 1);
             memcpy(s, acc->v[i], la);
             memcpy(s + la, next->v[j], lb + 1);
-            strvec_push(&out, s);
+            out.v[out.n++] = s;
         }
+    }
     strvec_free(acc);
     *acc = out;
     return true;
@@ -219,13 +307,13 @@ static bool parse_atom(const char **pp, const char *end, strvec *out, int depth)
                 if (!ascii_alnum(a) || !ascii_alnum(b) || b < a || b - a > 26)
                     return false;
                 for (unsigned ch = a; ch <= b; ch++) {
-                    char s[2] = {(char)ch, 0};
-                    strvec_push(out, hm_xstrdup(s));
+                    char s[1] = {(char)ch};
+                    strvec_add(out, s, 1);
                 }
                 p += 2;
             } else {
-                char s[2] = {(char)a, 0};
-                strvec_push(out, hm_xstrdup(s));
+                char s[1] = {(char)a};
+                strvec_add(out, s, 1);
             }
             first = false;
         }
@@ -235,8 +323,7 @@ static bool parse_atom(const char **pp, const char *end, strvec *out, int depth)
     } else if (c == '\\') {
         if (p + 1 >= end || ascii_alnum((unsigned char)p[1]) || (unsigned char)p[1] >= 0x80)
             return false; /* \b, \d, \s, \w, \x... */
-        char s[2] = {p[1], 0};
-        strvec_push(out, hm_xstrdup(s));
+        strvec_add(out, p + 1, 1);
         p += 2;
     } else if (strchr(".^$*+{}?|)]", c)) {
         return false;
@@ -244,7 +331,7 @@ static bool parse_atom(const char **pp, const char *end, strvec *out, int depth)
         size_t k = utf8_len(c);
         if (p + k > end)
             return false;
-        strvec_push(out, hm_xstrndup(p, k));
+        strvec_add(out, p, k);
         p += k;
     }
     if (p < end && *p == '?') {
@@ -258,9 +345,9 @@ static bool parse_atom(const char **pp, const char *end, strvec *out, int depth)
             /* "" first */
             strvec_push(out, NULL);
             memmove(out->v + 1, out->v, (out->n - 1) * sizeof *out->v);
-            out->v[0] = hm_xstrdup("");
+            out->v[0] = arena_strndup(out->ar, "", 0);
         } else {
-            strvec_push(out, hm_xstrdup(""));
+            strvec_add(out, "", 0);
         }
     }
     if (p < end && strchr("*+{", *p))
@@ -272,10 +359,29 @@ static bool parse_atom(const char **pp, const char *end, strvec *out, int depth)
 /* A sequence of atoms up to '|', ')' or the end. */
 static bool parse_seq(const char **pp, const char *end, strvec *out, int depth)
 {
-    strvec acc = {0};
-    strvec_push(&acc, hm_xstrdup(""));
+    strvec acc = {.ar = out->ar};
+    strvec_add(&acc, "", 0);
     while (*pp < end && **pp != '|' && **pp != ')') {
-        strvec atom = {0};
+        strvec atom = {.ar = out->ar};
+        /* a run of plain characters (none quantified) is one atom */
+        const char *q = *pp;
+        while (q < end && !strchr("\\()[]{}.^$*+?|", *q)) {
+            size_t k = utf8_len((unsigned char)*q);
+            if (q + k > end || (q + k < end && strchr("?*+{", q[k])))
+                break;
+            q += k;
+        }
+        if (q > *pp) {
+            strvec_add(&atom, *pp, (size_t)(q - *pp));
+            *pp = q;
+            bool ok = concat(&acc, &atom);
+            strvec_free(&atom);
+            if (!ok) {
+                strvec_free(&acc);
+                return false;
+            }
+            continue;
+        }
         if (!parse_atom(pp, end, &atom, depth) || !concat(&acc, &atom)) {
             strvec_free(&atom);
             strvec_free(&acc);
@@ -347,6 +453,13 @@ static bool expand_fragment(const char *frag, strvec *out, bool *word_end, strve
             n = open;
         }
     }
+    if (!memchr(frag, '\\', n) && strcspn(frag, "()[]{}.^$*+?|") >= n) {
+        /* plain text: itself (the common case) */
+        if (!n)
+            return false;
+        strvec_add(out, frag, n);
+        return true;
+    }
     const char *p = frag, *end = frag + n;
     if (!parse_alts(&p, end, out, 0) || p != end)
         return false;
@@ -375,6 +488,7 @@ typedef struct builder {
     hm_phrase_index *ix;
     size_t cap_lits, cap_sets;
     pcre2_match_data *md;
+    hm_arena scratch; /* one fragment's expansion */
 } builder;
 
 static int new_set(builder *b, bool caseless, bool spaces_any, bool ucp)
@@ -385,10 +499,15 @@ static int new_set(builder *b, bool caseless, bool spaces_any, bool ucp)
     return (int)ix->n_sets++;
 }
 
+typedef struct sized_item {
+    const char *s;
+    size_t len;
+} sized_item;
+
 static int by_length_desc(const void *a, const void *b)
 {
-    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
-    return la < lb ? 1 : la > lb ? -1 : strcmp(*(char *const *)a, *(char *const *)b);
+    const sized_item *x = a, *y = b;
+    return x->len < y->len ? 1 : x->len > y->len ? -1 : strcmp(x->s, y->s);
 }
 
 /* Adds one literal; false when the set cannot use it. */
@@ -456,7 +575,7 @@ static bool add_lit(builder *b, int set, const char *s, uint32_t priority, bool 
         return false;
     HM_GROW(ix->lits, ix->n_lits, b->cap_lits);
     phrase_lit *l = &ix->lits[ix->n_lits++];
-    l->text = hm_xstrdup(s);
+    l->text = arena_strndup(ix->texts, s, n);
     if (ps->caseless)
         for (char *p = l->text; *p; p++)
             *p = (char)fold((unsigned char)*p);
@@ -474,12 +593,9 @@ static bool add_lit(builder *b, int set, const char *s, uint32_t priority, bool 
 static void drop_set_lits(hm_phrase_index *ix, int set)
 {
     size_t kept = 0;
-    for (size_t i = 0; i < ix->n_lits; i++) {
-        if (ix->lits[i].set == (uint32_t)set)
-            free(ix->lits[i].text);
-        else
-            ix->lits[kept++] = ix->lits[i];
-    }
+    for (size_t i = 0; i < ix->n_lits; i++)
+        if (ix->lits[i].set != (uint32_t)set)
+            ix->lits[kept++] = ix->lits[i]; /* (the dropped texts stay in the arena) */
     ix->n_lits = kept;
     ix->sets[set].usable = false;
 }
@@ -492,29 +608,33 @@ static int add_items(builder *b, char *const *items, size_t n, bool escaped, boo
         b->ix->sets[set].usable = false;
         return set;
     }
-    char **sorted = hm_xmalloc(n * sizeof *sorted);
-    memcpy(sorted, items, n * sizeof *sorted);
+    sized_item *sorted = hm_xmalloc(n * sizeof *sorted);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = (sized_item){items[i], strlen(items[i])};
     qsort(sorted, n, sizeof *sorted, by_length_desc);
     uint32_t priority = 0;
     bool ok = true;
     for (size_t i = 0; ok && i < n; i++) {
         if (escaped) {
-            ok = add_lit(b, set, sorted[i], priority++, false, UINT32_MAX);
+            ok = add_lit(b, set, sorted[i].s, priority++, false, UINT32_MAX);
             continue;
         }
-        strvec lits = {0}, not_followed = {0};
+        arena_reset(&b->scratch);
+        strvec lits = {.ar = &b->scratch}, not_followed = {.ar = &b->scratch};
         bool word_end;
-        ok = expand_fragment(sorted[i], &lits, &word_end, &not_followed);
+        ok = expand_fragment(sorted[i].s, &lits, &word_end, &not_followed);
         uint32_t la = UINT32_MAX;
         if (ok && not_followed.n) {
             hm_phrase_index *ix = b->ix;
             ix->lookaheads = hm_xrealloc(ix->lookaheads, (ix->n_lookaheads + 1) * sizeof *ix->lookaheads);
-            for (size_t k = 0; caseless && k < not_followed.n; k++)
-                for (char *p = not_followed.v[k]; *p; p++)
+            char **alts = hm_xmalloc(not_followed.n * sizeof *alts);
+            for (size_t k = 0; k < not_followed.n; k++) {
+                alts[k] = arena_strndup(ix->texts, not_followed.v[k], strlen(not_followed.v[k]));
+                for (char *p = alts[k]; caseless && *p; p++)
                     *p = (char)fold((unsigned char)*p);
-            ix->lookaheads[ix->n_lookaheads] = (lookahead){not_followed.v, not_followed.n};
+            }
+            ix->lookaheads[ix->n_lookaheads] = (lookahead){alts, not_followed.n};
             la = (uint32_t)ix->n_lookaheads++;
-            memset(&not_followed, 0, sizeof not_followed);
         }
         for (size_t k = 0; ok && k < lits.n; k++)
             ok = add_lit(b, set, lits.v[k], priority++, word_end, la);
@@ -576,21 +696,6 @@ static int cmp_fold(const char *a, size_t la, const char *b, size_t lb)
     return la < lb ? -1 : la > lb ? 1 : 0;
 }
 
-/* Single-run keys, then two-run keys, then the rest by first byte. */
-static int lit_order(const void *a, const void *b)
-{
-    const phrase_lit *x = a, *y = b;
-    int cx = lit_class(x), cy = lit_class(y);
-    if (cx != cy)
-        return cx - cy;
-    if (cx == 2)
-        return (int)(unsigned char)x->text[0] - (int)(unsigned char)y->text[0];
-    int d = cmp_fold(x->text, x->key_len, y->text, y->key_len);
-    if (d || cx == 0)
-        return d;
-    return cmp_fold(x->text + x->key2_off, x->key2_len, y->text + y->key2_off, y->key2_len);
-}
-
 static uint64_t mix_pair(uint64_t h1, uint64_t h2)
 {
     return h1 ^ (h2 * 0x9E3779B97F4A7C15ULL + (h1 << 6) + (h1 >> 2));
@@ -626,57 +731,144 @@ static void filter_add(uint64_t *filter, uint64_t h)
     filter[b >> 6] |= (uint64_t)1 << (b & 63);
 }
 
+/* Groups the literals by key (the tables' slots want each key's literals
+ * in one run) without sorting: each literal's group is found in a hash
+ * table, the groups get consecutive places, and the literals keep their
+ * order within a group. */
+/* The group of a literal's key in a table of group numbers (+ 1; 0: free),
+ * a new one when the key is new; hashes[g] and reps[g] describe group g. */
+static uint32_t group_of(uint32_t *t, size_t cap, uint64_t h, const phrase_lit *lits, const phrase_lit *l,
+                         bool pair, uint32_t i, uint64_t *hashes, uint32_t *reps, uint32_t *n_groups)
+{
+    size_t s = (size_t)h & (cap - 1);
+    for (; t[s]; s = (s + 1) & (cap - 1)) {
+        uint32_t g = t[s] - 1;
+        const phrase_lit *r = &lits[reps[g]];
+        if (hashes[g] == h && cmp_fold(r->text, r->key_len, l->text, l->key_len) == 0 &&
+            (!pair || cmp_fold(r->text + r->key2_off, r->key2_len, l->text + l->key2_off, l->key2_len) == 0))
+            return g;
+    }
+    uint32_t g = (*n_groups)++;
+    hashes[g] = h;
+    reps[g] = i;
+    t[s] = g + 1;
+    return g;
+}
+
 static void build_table(hm_phrase_index *ix)
 {
-    if (ix->n_lits)
-        qsort(ix->lits, ix->n_lits, sizeof *ix->lits, lit_order);
-    /* sized by distinct keys, so that the tables stay in cache */
-    size_t n_words = 0, n_pairs = 0;
-    for (size_t i = 0; i < ix->n_lits; i++) {
+    size_t n = ix->n_lits;
+    /* what each literal's groups are: its first run (words), its first two
+     * runs (pairs, class 1) or its first byte (class 2) */
+    size_t keyed = 0, two = 0;
+    for (size_t i = 0; i < n; i++) {
+        keyed += ix->lits[i].key_len != 0;
+        two += lit_class(&ix->lits[i]) == 1;
+    }
+    size_t cap_w = 16, cap_p = 16;
+    while (cap_w < keyed * 2)
+        cap_w *= 2;
+    while (cap_p < two * 2)
+        cap_p *= 2;
+    uint32_t *wt = hm_xcalloc(cap_w, sizeof *wt), *pt = hm_xcalloc(cap_p, sizeof *pt);
+    uint32_t *lit_word = hm_xmalloc((n + 1) * sizeof *lit_word), *lit_pair = hm_xmalloc((n + 1) * sizeof *lit_pair);
+    uint64_t *word_hash = hm_xmalloc((n + 1) * sizeof *word_hash), *pair_hash = hm_xmalloc((n + 1) * sizeof *pair_hash);
+    uint32_t *word_rep = hm_xmalloc((n + 1) * sizeof *word_rep), *pair_rep = hm_xmalloc((n + 1) * sizeof *pair_rep);
+    uint32_t n_words = 0, n_pairs = 0;
+    for (size_t i = 0; i < n; i++) {
         const phrase_lit *l = &ix->lits[i];
+        lit_word[i] = lit_pair[i] = UINT32_MAX;
         if (!l->key_len)
             continue;
-        bool new_word = i == 0 || cmp_fold(ix->lits[i - 1].text, ix->lits[i - 1].key_len, l->text, l->key_len) != 0;
-        n_words += new_word;
-        n_pairs += lit_class(l) == 1 && (new_word || lit_order(&ix->lits[i - 1], l) != 0);
+        uint64_t h1 = hash_bytes_fold(l->text, l->key_len);
+        lit_word[i] = group_of(wt, cap_w, h1, ix->lits, l, false, (uint32_t)i, word_hash, word_rep, &n_words);
+        if (lit_class(l) == 1) {
+            uint64_t h = mix_pair(h1, hash_bytes_fold(l->text + l->key2_off, l->key2_len));
+            lit_pair[i] = group_of(pt, cap_p, h, ix->lits, l, true, (uint32_t)i, pair_hash, pair_rep, &n_pairs);
+        }
     }
+    free(wt);
+    free(pt);
+    /* places: single-run keys by word, two-run keys by pair, the rest by byte */
+    uint32_t *word_at = hm_xcalloc((size_t)n_words + 1, sizeof *word_at);
+    uint32_t *pair_at = hm_xcalloc((size_t)n_pairs + 1, sizeof *pair_at);
+    uint32_t *word_count = hm_xcalloc((size_t)n_words + 1, sizeof *word_count);
+    uint32_t *pair_count = hm_xcalloc((size_t)n_pairs + 1, sizeof *pair_count);
+    bool *word_pairs = hm_xcalloc((size_t)n_words + 1, sizeof *word_pairs);
+    uint32_t byte_at[256] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const phrase_lit *l = &ix->lits[i];
+        int cls = lit_class(l);
+        if (cls == 0)
+            word_count[lit_word[i]]++;
+        else if (cls == 1) {
+            word_pairs[lit_word[i]] = true;
+            pair_count[lit_pair[i]]++;
+        } else
+            ix->byte_count[(unsigned char)l->text[0]]++;
+    }
+    uint32_t at = 0;
+    for (uint32_t w = 0; w < n_words; w++) {
+        word_at[w] = at;
+        at += word_count[w];
+    }
+    for (uint32_t p = 0; p < n_pairs; p++) {
+        pair_at[p] = at;
+        at += pair_count[p];
+    }
+    for (unsigned c = 0; c < 256; c++) {
+        ix->byte_first[c] = ix->byte_count[c] ? at : 0;
+        byte_at[c] = at;
+        at += ix->byte_count[c];
+    }
+    phrase_lit *lits = hm_xmalloc((n + 1) * sizeof *lits);
+    uint32_t *new_index = hm_xmalloc((n + 1) * sizeof *new_index);
+    for (size_t i = 0; i < n; i++) {
+        const phrase_lit *l = &ix->lits[i];
+        int cls = lit_class(l);
+        uint32_t to = cls == 0 ? word_at[lit_word[i]]++
+                    : cls == 1 ? pair_at[lit_pair[i]]++
+                               : byte_at[(unsigned char)l->text[0]]++;
+        lits[to] = *l;
+        new_index[i] = to;
+    }
+    free(ix->lits);
+    ix->lits = lits;
+    /* the tables, sized by distinct keys so that they stay in cache */
     ix->cap_words = ix->cap_pairs = 16;
-    while (ix->cap_words < n_words * 2)
+    while (ix->cap_words < (size_t)n_words * 2)
         ix->cap_words *= 2;
-    while (ix->cap_pairs < n_pairs * 2)
+    while (ix->cap_pairs < (size_t)n_pairs * 2)
         ix->cap_pairs *= 2;
     ix->words = hm_xcalloc(ix->cap_words, sizeof *ix->words);
     ix->pairs = hm_xcalloc(ix->cap_pairs, sizeof *ix->pairs);
-    for (size_t i = 0; i < ix->n_lits;) {
-        const phrase_lit *l = &ix->lits[i];
-        size_t j = i + 1;
-        while (j < ix->n_lits && lit_order(l, &ix->lits[j]) == 0)
-            j++;
-        int cls = lit_class(l);
-        if (cls == 2) {
-            unsigned char c = (unsigned char)l->text[0];
-            ix->byte_first[c] = (uint32_t)i;
-            ix->byte_count[c] = (uint32_t)(j - i);
-            i = j;
-            continue;
-        }
-        uint64_t h1 = hash_bytes_fold(l->text, l->key_len);
-        filter_add(ix->word_filter, h1);
-        key_slot *w = slot_for(ix->words, ix->cap_words, h1, ix->lits, l, false);
-        if (!w->used)
-            *w = (key_slot){h1, (uint32_t)i, (uint32_t)i, 0, true, false};
-        if (cls == 0) {
-            w->first = (uint32_t)i;
-            w->count = (uint32_t)(j - i);
-        } else {
-            w->has_pairs = true;
-            uint64_t h = mix_pair(h1, hash_bytes_fold(l->text + l->key2_off, l->key2_len));
-            filter_add(ix->pair_filter, h);
-            key_slot *p = slot_for(ix->pairs, ix->cap_pairs, h, ix->lits, l, true);
-            *p = (key_slot){h, (uint32_t)i, (uint32_t)i, (uint32_t)(j - i), true, false};
-        }
-        i = j;
+    for (uint32_t w = 0; w < n_words; w++) {
+        uint64_t h = word_hash[w];
+        uint32_t rep = new_index[word_rep[w]];
+        filter_add(ix->word_filter, h);
+        key_slot *s = slot_for(ix->words, ix->cap_words, h, ix->lits, &ix->lits[rep], false);
+        /* word_at now points past the group */
+        *s = (key_slot){h, rep, word_count[w] ? word_at[w] - word_count[w] : rep, word_count[w], true, word_pairs[w]};
     }
+    for (uint32_t p = 0; p < n_pairs; p++) {
+        uint64_t h = pair_hash[p];
+        uint32_t rep = new_index[pair_rep[p]];
+        filter_add(ix->pair_filter, h);
+        key_slot *s = slot_for(ix->pairs, ix->cap_pairs, h, ix->lits, &ix->lits[rep], true);
+        *s = (key_slot){h, rep, pair_at[p] - pair_count[p], pair_count[p], true, false};
+    }
+    free(lit_word);
+    free(lit_pair);
+    free(word_hash);
+    free(pair_hash);
+    free(word_rep);
+    free(pair_rep);
+    free(word_at);
+    free(pair_at);
+    free(word_count);
+    free(pair_count);
+    free(word_pairs);
+    free(new_index);
 }
 
 /* One table for choosing a pack: a word's lookup gives every pack that
@@ -746,6 +938,7 @@ void hm_config_index(hm_config *cfg)
 {
     hm_config_index_free(cfg);
     hm_phrase_index *ix = hm_xcalloc(1, sizeof *ix);
+    ix->texts = hm_xcalloc(1, sizeof *ix->texts);
     ix->re_ln = class_re("[\\p{L}\\p{N}]");
     ix->re_space = class_re("\\s");
     ix->re_word = class_re("\\w");
@@ -754,7 +947,7 @@ void hm_config_index(hm_config *cfg)
         hm_config_index_free(cfg);
         return;
     }
-    builder b = {ix, 0, 0, pcre2_match_data_create(1, NULL)};
+    builder b = {.ix = ix, .md = pcre2_match_data_create(1, NULL)};
     if (!b.md) {
         cfg->index = ix;
         hm_config_index_free(cfg);
@@ -779,6 +972,7 @@ void hm_config_index(hm_config *cfg)
         ix->topic_set[t][HM_TOPIC_TERMS] = add_items(&b, tp->terms, tp->n_terms, true, true, true);
     }
     pcre2_match_data_free(b.md);
+    arena_free(&b.scratch);
     index_keywords(ix, cfg);
     if (ix->n_sets > UINT16_MAX) {
         cfg->index = ix;
@@ -794,13 +988,12 @@ void hm_config_index_free(hm_config *cfg)
     hm_phrase_index *ix = cfg->index;
     if (!ix)
         return;
-    for (size_t i = 0; i < ix->n_lits; i++)
-        free(ix->lits[i].text);
     free(ix->lits);
-    for (size_t i = 0; i < ix->n_lookaheads; i++) {
-        for (size_t k = 0; k < ix->lookaheads[i].n; k++)
-            free(ix->lookaheads[i].alts[k]);
+    for (size_t i = 0; i < ix->n_lookaheads; i++)
         free(ix->lookaheads[i].alts);
+    if (ix->texts) {
+        arena_free(ix->texts);
+        free(ix->texts);
     }
     free(ix->lookaheads);
     free(ix->words);

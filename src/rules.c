@@ -323,7 +323,10 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         source = alternation(r->swap_from, r->n_swap, true);
         ignorecase = true;
     }
-    r->re = hm_compile_opts(cfg, source, ignorecase ? PCRE2_CASELESS : 0, unicode, true, file, pline, pcol,
+    /* A rule of literal phrases is usually served by the phrase index: its
+     * pattern is JIT-compiled only if the index cannot take it (hm_rules_jit). */
+    bool phrases = r->n_phrases || r->n_swap;
+    r->re = hm_compile_opts(cfg, source, ignorecase ? PCRE2_CASELESS : 0, unicode, !phrases, file, pline, pcol,
                             r->id, err);
     free(source);
     if (!r->re)
@@ -410,6 +413,20 @@ bool hm_rules_load(hm_config *cfg, const char *data, size_t len, const char *fil
 out:
     hm_yaml_free(&y);
     return ok;
+}
+
+void hm_rules_jit(hm_config *cfg)
+{
+    if (!hm_jit_wanted())
+        return;
+    for (size_t i = 0; i < cfg->n_rules; i++) {
+        hm_rule *r = &cfg->rules[i];
+        size_t jit_size = 0;
+        if (!r->re || hm_phrase_set_of_rule(cfg, r) >= 0 ||
+            (pcre2_pattern_info(r->re, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size))
+            continue;
+        (void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+    }
 }
 
 /* ---- running ---- */

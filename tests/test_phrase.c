@@ -69,6 +69,40 @@ static bool has(const char *text, const char *rule, const char *want)
     return found;
 }
 
+static bool has_jit(const pcre2_code *re)
+{
+    size_t size = 0;
+    return pcre2_pattern_info(re, PCRE2_INFO_JITSIZE, &size) == 0 && size > 0;
+}
+
+static bool jit_expected(void)
+{
+    uint32_t jit = 0;
+    return pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit && hm_jit_wanted();
+}
+
+/* A rule the phrase index serves keeps an interpreted pattern (its rare
+ * fallback); every other rule's pattern is JIT-compiled at load. */
+static void jit_only_where_the_index_does_not_serve(void **state)
+{
+    (void)state;
+    size_t served = 0, compiled = 0;
+    for (size_t i = 0; i < cfg->n_rules; i++) {
+        const hm_rule *r = &cfg->rules[i];
+        if (hm_phrase_set_of_rule(cfg, r) >= 0) {
+            served++;
+            assert_false(has_jit(r->re));
+        } else {
+            compiled += has_jit(r->re);
+            assert_true(has_jit(r->re) == jit_expected());
+            if (r->re_second)
+                assert_true(has_jit(r->re_second) == jit_expected());
+        }
+    }
+    assert_true(served >= 10);
+    assert_true(compiled > 0 || !jit_expected());
+}
+
 static void most_phrase_sets_use_the_index(void **state)
 {
     (void)state;
@@ -194,7 +228,14 @@ static const char custom_rules[] =
     "  - id: frag-e\n"
     "    kind: structure\n"
     "    message: m\n"
-    "    tokens: ['(?i)odd', 'ok+', 'bad\\d']\n";
+    "    tokens: ['(?i)odd', 'ok+', 'bad\\d']\n"
+    /* keys shared by many phrases (first word, first two words), runs of
+     * plain characters around quantified ones */
+    "  - id: frag-g\n"
+    "    kind: judgement\n"
+    "    message: m\n"
+    "    tokens: ['in', 'in part', 'in (?:some|many) (?:respects|ways)', 'in-depth', 'in part only', 'part',\n"
+    "             'colou?r(?:ed|ful)?', 'analy[sz]e', 'in so far as', 'in so far', '(?:much|far) (?:more|less) than']\n";
 
 static const char *const custom_texts[] = {
     "abcd abc ab abcde xy xz xyz goes go_ gone go. , so that , so far , so then ,so one two twofold.",
@@ -203,6 +244,8 @@ static const char *const custom_texts[] = {
     "Because because THUS thus so that So that since it since itself since they_ since they.",
     "One and two or three and four. Short. And or and or? However HOWEVER x y x z x y_z x yz.",
     "odd ODD ok okk bad1 bad.\n\nA paragraph that ends with abc\n\nand one that ends with goes",
+    "In part, in some ways and IN MANY RESPECTS, in-depth, in part only, partly, part; colour colored colourful "
+    "colr analyse analyze, in so far as, in so far, far more than much less than, in",
     "He said \xE2\x80\x9Cthe big lies\xE2\x80\x9Dis true, and \xE2\x80\x9C" "big lies\xE2\x80\x9D again, "
     "\xE2\x80\x9Cso that\xE2\x80\x9Dsort of \xE2\x80\x9Cit was so that\xE2\x80\x9D.",
 };
@@ -229,8 +272,12 @@ static void fragment_shapes_match_as_their_patterns(void **state)
     assert_true(hm_phrase_set_of_rule(c, &c->rules[3]) >= 0);
     assert_true(hm_phrase_set_of_rule(c, &c->rules[5]) >= 0);
     assert_int_equal(hm_phrase_set_of_rule(c, &c->rules[6]), -1);
+    assert_true(hm_phrase_set_of_rule(c, &c->rules[7]) >= 0);
     for (size_t i = 0; i < sizeof custom_texts / sizeof *custom_texts; i++)
         same_as_patterns(c, custom_texts[i]);
+    assert_true(has_jit(c->rules[4].re) == jit_expected()); /* a pattern rule */
+    assert_false(has_jit(c->rules[0].re));                  /* served by the index */
+    assert_true(has_jit(c->rules[6].re) == jit_expected()); /* tokens the index cannot take */
     hm_config_free(c);
 }
 
@@ -303,6 +350,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(most_phrase_sets_use_the_index),
+        cmocka_unit_test(jit_only_where_the_index_does_not_serve),
         cmocka_unit_test(phrase_at_a_paragraphs_end),
         cmocka_unit_test(overlapping_phrases_longest_written_first),
         cmocka_unit_test(case_rules),
