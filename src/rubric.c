@@ -254,11 +254,21 @@ bool hm_rubric_load(hm_rubric *r, const char *data, size_t len, const char *file
             b->label = hm_xstrdup(s);
         }
     }
-    hm_yaml_field of[] = {{"max_above_lowest", true, NULL, NULL}, {"min_words", true, NULL, NULL}};
-    if (!hm_yaml_fields(&y, f[3].value, of, 2, "overall") ||
+    hm_yaml_field of[] = {{"max_above_lowest", true, NULL, NULL}, {"min_words", true, NULL, NULL},
+                          {"near_miss", false, NULL, NULL}};
+    if (!hm_yaml_fields(&y, f[3].value, of, 3, "overall") ||
         !hm_yaml_int(&y, of[0].value, "max_above_lowest", "overall", &r->max_above_lowest) ||
         !hm_yaml_int(&y, of[1].value, "min_words", "overall", &r->min_words))
         goto out;
+    r->near_miss = 1;
+    if (of[2].value) {
+        if (!hm_yaml_number(&y, of[2].value, "near_miss", "overall", &r->near_miss))
+            goto out;
+        if (r->near_miss <= 0 || r->near_miss > 1) {
+            hm_yaml_fail(&y, of[2].value, "overall", "'near_miss' must be above 0 and at most 1");
+            goto out;
+        }
+    }
     r->max_strengths = r->max_gaps = 5;
     if (f[4].value) {
         hm_yaml_field ff[] = {{"max_strengths", false, NULL, NULL}, {"max_gaps", false, NULL, NULL}};
@@ -332,6 +342,27 @@ static bool all_hold(const hm_cond *cs, size_t n, const hm_features *fs)
 }
 
 /* Caps, warnings and advice fire only on what was actually measured. */
+/* Best fit: a level counts when every requirement holds, or when one alone
+ * falls short by no more than the rubric's near_miss allows (0.9: within
+ * 10% of its threshold), as an examiner places an answer at the level that
+ * describes it best. The near miss is still reported as a gap. */
+static bool level_fits(const hm_rubric *r, const hm_level_def *l, const hm_features *fs)
+{
+    size_t unmet = 0;
+    for (size_t i = 0; i < l->n_reqs; i++) {
+        const hm_cond *c = &l->reqs[i];
+        if (cond_holds(c, fs))
+            continue;
+        double v = fs->f[c->feature].value;
+        bool near = r->near_miss < 1 && fs->f[c->feature].available &&
+                    ((c->min > 0 && v >= c->min * r->near_miss && v <= c->max) ||
+                     (c->max > 0 && c->max < HUGE_VAL && v <= c->max / r->near_miss && v >= c->min));
+        if (!near || ++unmet > 1)
+            return false;
+    }
+    return true;
+}
+
 static bool all_measured_and_hold(const hm_cond *cs, size_t n, const hm_features *fs)
 {
     for (size_t i = 0; i < n; i++)
@@ -467,7 +498,7 @@ void hm_rubric_levels(const hm_rubric *r, const hm_features *fs, int *levels, do
         int level = 0;
         if (rewardable) {
             for (int l = 0; l < 5; l++) {
-                if (!all_hold(d->levels[l].reqs, d->levels[l].n_reqs, fs))
+                if (!level_fits(r, &d->levels[l], fs))
                     break;
                 level = l + 1;
             }

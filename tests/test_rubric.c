@@ -17,6 +17,8 @@
 #include "util.h"
 
 #include "support.h"
+#include "rubric.h"
+#include <math.h>
 
 static const char *const narrative[] = {
     "In 1917 the Bolsheviks took power in Petrograd. Lenin led the new government and Trotsky led the Red Army. "
@@ -227,6 +229,52 @@ static void plain_words_argument_with_evidence_is_not_level_2(void **state)
     hm_result_free(r);
 }
 
+/* Best fit: one requirement within near_miss of its threshold still lets the
+ * level count; two short, or one far short, do not. */
+static void a_near_miss_still_fits_the_level(void **state)
+{
+    (void)state;
+    hm_cond reqs[2] = {
+        {.feature = HM_F_ARGUED_SENTENCES, .min = 0.3, .max = HUGE_VAL},
+        {.feature = HM_F_EVIDENCE_SHARE, .min = 0.5, .max = HUGE_VAL},
+    };
+    hm_rubric r = {.out_of = 20, .max_above_lowest = 5, .min_words = 0, .near_miss = 0.9};
+    for (int l = 0; l < 5; l++)
+        r.bands[l] = (hm_band){4 * l + 1, 4 * l + 4, NULL};
+    hm_strand_def strand = {.id = "analysis", .name = "Analysis", .weight = 1};
+    strand.levels[1] = (hm_level_def){2, NULL, reqs, 2};
+    for (int l = 2; l < 5; l++)
+        strand.levels[l] = (hm_level_def){l + 1, NULL, reqs, 2}; /* unreachable above 2 in effect */
+    r.strands = &strand;
+    r.n_strands = 1;
+    hm_features fs;
+    memset(&fs, 0, sizeof fs);
+    for (int i = 0; i < HM_F_COUNT; i++)
+        fs.f[i].available = true;
+    fs.f[HM_F_WORDS].value = 900;
+    int levels[1], level, mark;
+    double progress[1];
+
+    fs.f[HM_F_ARGUED_SENTENCES].value = 0.28; /* 93% of 0.3 */
+    fs.f[HM_F_EVIDENCE_SHARE].value = 0.6;
+    hm_rubric_levels(&r, &fs, levels, progress, &level, &mark, NULL);
+    assert_int_equal(levels[0], 5);
+
+    r.near_miss = 1; /* every clause must hold */
+    hm_rubric_levels(&r, &fs, levels, progress, &level, &mark, NULL);
+    assert_int_equal(levels[0], 1);
+
+    r.near_miss = 0.9;
+    fs.f[HM_F_ARGUED_SENTENCES].value = 0.2; /* far short */
+    hm_rubric_levels(&r, &fs, levels, progress, &level, &mark, NULL);
+    assert_int_equal(levels[0], 1);
+
+    fs.f[HM_F_ARGUED_SENTENCES].value = 0.28; /* two short at once */
+    fs.f[HM_F_EVIDENCE_SHARE].value = 0.48;
+    hm_rubric_levels(&r, &fs, levels, progress, &level, &mark, NULL);
+    assert_int_equal(levels[0], 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +285,7 @@ int main(void)
         cmocka_unit_test(stock_phrases_without_evidence_do_not_lift_analysis),
         cmocka_unit_test(a_descriptive_passage_is_named_with_its_years),
         cmocka_unit_test(plain_words_argument_with_evidence_is_not_level_2),
+        cmocka_unit_test(a_near_miss_still_fits_the_level),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
