@@ -490,6 +490,22 @@ int hm_calibrate_main(int argc, char **argv)
         }
         printf("\n");
     }
+    /* Whether marks rise with quality: histmark's mean mark for the essays
+     * the teacher put at each level. */
+    printf("\nMean histmark mark by the teacher's level (essays)\n ");
+    for (int t = 1; t <= 5; t++) {
+        int n = 0, sum = 0;
+        for (size_t i = 0; i < rs.n; i++)
+            if (rs.v[i].ok && rs.v[i].level == t) {
+                n++;
+                sum += rs.v[i].got_mark;
+            }
+        if (n)
+            printf(" L%d %.1f (%d)", t, (double)sum / n, n);
+        else
+            printf(" L%d -", t);
+    }
+    printf("\n");
 
     /* Where the disagreements come from: strands off the teacher's level,
      * and the requirements that held essays below it. */
