@@ -53,6 +53,14 @@ typedef struct hm_rule {
     /* requires: strings one of which every match needs nearby (\d: a digit) */
     char **requires;
     size_t n_requires;
+    /* starts: where every match of the pattern begins ('\d': a digit, '\b\d':
+     * a digit after no ASCII letter, digit or _, else a string, ASCII case
+     * ignored); start_bytes: which bytes can begin one, built at load (NULL
+     * when the rule has none) */
+    char **starts;
+    size_t n_starts;
+    uint8_t *start_bytes;
+    pcre2_code *re_anchored; /* the pattern compiled anchored (the JIT cannot anchor at match time) */
 } hm_rule;
 
 /* ---- topic packs ---- */

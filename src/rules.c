@@ -93,6 +93,11 @@ void hm_rule_free(hm_rule *r)
     for (size_t i = 0; i < r->n_requires; i++)
         free(r->requires[i]);
     free(r->requires);
+    for (size_t i = 0; i < r->n_starts; i++)
+        free(r->starts[i]);
+    free(r->starts);
+    free(r->start_bytes);
+    pcre2_code_free(r->re_anchored);
     memset(r, 0, sizeof *r);
 }
 
@@ -149,6 +154,125 @@ char *hm_alternation(char **items, size_t n, bool escape)
     return alternation(items, n, escape);
 }
 
+/* ---- starts ---- */
+
+enum { START_ANY = 1, START_WORD_DIGIT = 2, START_STRING = 4, START_ALWAYS = 8 };
+
+static bool is_word_digit_spec(const char *s)
+{
+    return strcmp(s, "\\b\\d") == 0;
+}
+
+/* Why a pattern cannot be run from chosen start positions alone, or NULL.
+ * Anchored calls at each candidate find what one unanchored call finds
+ * (leftmost match, then the pattern's own order) unless \G (the start
+ * offset), \K (a reported start other than the attempt's), a backtracking
+ * verb such as (*SKIP) or (*COMMIT) (they steer the unanchored search) or
+ * an empty match is involved. */
+static const char *starts_unusable(const pcre2_code *re, yaml_node_t *pn)
+{
+    const char *p = pn->type == YAML_SCALAR_NODE ? (const char *)pn->data.scalar.value : "";
+    bool in_class = false;
+    for (; *p; p++) {
+        if (*p == '\\') {
+            if (!p[1])
+                break;
+            if (!in_class && p[1] == 'G')
+                return "it uses \\G";
+            if (!in_class && p[1] == 'K')
+                return "it uses \\K";
+            p++;
+            continue;
+        }
+        if (in_class) {
+            if (*p == ']')
+                in_class = false;
+            continue;
+        }
+        if (*p == '[') {
+            in_class = true;
+            if (p[1] == '^')
+                p++;
+            if (p[1] == ']')
+                p++; /* a ] first in a class is literal */
+            continue;
+        }
+        if (*p == '(' && p[1] == '*')
+            return "it uses a (*VERB)";
+    }
+    uint32_t min = 0;
+    if (pcre2_pattern_info(re, PCRE2_INFO_MINLENGTH, &min) != 0 || min == 0)
+        return "it can match empty text";
+    return NULL;
+}
+
+static unsigned char fold_ascii(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* start_bytes: a class per byte, then per byte a bit set (64 bits, native
+ * order) of the strings of `starts` that can begin with it. */
+#define START_MAX_STRINGS 64
+
+/* Which bytes can begin a match. Every non-ASCII character may: caseless
+ * matching equates a few with ASCII letters, and with Unicode properties \d
+ * matches other digits. */
+static uint8_t *start_table(char **starts, size_t n)
+{
+    uint8_t *t = hm_xcalloc(256 + 256 * sizeof(uint64_t), 1);
+    uint64_t masks[256] = {0};
+    for (unsigned c = 0xC0; c < 256; c++)
+        t[c] |= START_ALWAYS;
+    for (size_t i = 0; i < n && i < START_MAX_STRINGS; i++) {
+        if (strcmp(starts[i], "\\d") == 0 || is_word_digit_spec(starts[i])) {
+            for (unsigned c = '0'; c <= '9'; c++)
+                t[c] |= strcmp(starts[i], "\\d") == 0 ? START_ANY : START_WORD_DIGIT;
+            continue;
+        }
+        unsigned char c = fold_ascii((unsigned char)starts[i][0]);
+        t[c] |= START_STRING;
+        masks[c] |= (uint64_t)1 << i;
+        if (c >= 'a' && c <= 'z') {
+            t[c - 32] |= START_STRING;
+            masks[c - 32] |= (uint64_t)1 << i;
+        }
+    }
+    memcpy(t + 256, masks, sizeof masks);
+    return t;
+}
+
+static bool ascii_word(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Can a match of r begin at text[i] (the unit ends at `to`)? Strings are
+ * looked for at the start of a word only. */
+static bool start_candidate(const hm_rule *r, const unsigned char *t, size_t i, size_t to)
+{
+    uint8_t b = r->start_bytes[t[i]];
+    if (b & (START_ANY | START_ALWAYS))
+        return true;
+    if (i > 0 && ascii_word(t[i - 1]))
+        return false;
+    if (b & START_WORD_DIGIT)
+        return true;
+    if (b & START_STRING) {
+        uint64_t mask;
+        memcpy(&mask, r->start_bytes + 256 + t[i] * sizeof mask, sizeof mask);
+        for (; mask; mask &= mask - 1) {
+            const char *s = r->starts[__builtin_ctzll(mask)];
+            size_t j = 0;
+            while (s[j] && i + j < to && fold_ascii((unsigned char)s[j]) == fold_ascii(t[i + j]))
+                j++;
+            if (!s[j])
+                return true;
+        }
+    }
+    return false;
+}
+
 static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
                       const char *file, hm_error *err)
 {
@@ -163,6 +287,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         {"second", false, NULL, NULL},   {"extent", false, NULL, NULL},
         {"examples", false, NULL, NULL}, {"description", false, NULL, NULL},
         {"unicode", false, NULL, NULL},  {"requires", false, NULL, NULL},
+        {"starts", false, NULL, NULL},
     };
     const size_t nf = sizeof f / sizeof *f;
     r->line = (int)node->start_mark.line + 1;
@@ -338,6 +463,29 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
             if (!r->requires[i][0])
                 return hm_yaml_fail(y, v, r->id, "'requires' holds an empty string");
     }
+    /* starts: every match begins at one of these, so only those positions are tried */
+    if ((v = hm_yaml_get(f, nf, "starts"))) {
+        if (!pattern && !first)
+            return hm_yaml_fail(y, v, r->id, "'starts' goes with 'pattern' or 'first'");
+        if (!hm_yaml_strings(y, v, "starts", r->id, &r->starts, &r->n_starts))
+            return false;
+        const char *why = starts_unusable(r->re, pattern ? pattern : first);
+        if (why)
+            return hm_yaml_fail(y, v, r->id, "'starts' cannot be used with this pattern: %s", why);
+        if (r->n_starts > START_MAX_STRINGS)
+            return hm_yaml_fail(y, v, r->id, "'starts' holds more than %d entries", START_MAX_STRINGS);
+        for (size_t i = 0; i < r->n_starts; i++)
+            if (!r->starts[i][0])
+                return hm_yaml_fail(y, v, r->id, "'starts' holds an empty string");
+        r->start_bytes = start_table(r->starts, r->n_starts);
+        yaml_node_t *pn = pattern ? pattern : first;
+        r->re_anchored = hm_compile_opts(cfg, (const char *)pn->data.scalar.value,
+                                         PCRE2_ANCHORED | (ignorecase ? PCRE2_CASELESS : 0), unicode, true, file,
+                                         (int)pn->start_mark.line + 1, (int)pn->start_mark.column + 1, r->id,
+                                         err);
+        if (!r->re_anchored)
+            return false;
+    }
     if ((v = hm_yaml_get(f, nf, "examples"))) {
         hm_yaml_field ex[] = {{"match", false, NULL, NULL}, {"no-match", false, NULL, NULL}};
         if (!hm_yaml_fields(y, v, ex, 2, r->id))
@@ -490,6 +638,87 @@ static bool any_match(hm_scan *scan, size_t s, size_t e, void *ud)
     return false;
 }
 
+/* The positions a rule with `starts` may try, once per text. */
+static void build_start_positions(hm_scan *scan)
+{
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t len = scan->len, n = 0;
+    scan->start_pos_built = true;
+    if (len > UINT32_MAX)
+        return; /* start_pos stays NULL: the patterns run whole */
+    for (size_t i = 0; i < len; i++)
+        n += t[i] >= 0xC0 || (t[i] >= '0' && t[i] <= '9') || (ascii_word(t[i]) && (i == 0 || !ascii_word(t[i - 1])));
+    scan->start_pos = hm_xmalloc((n ? n : 1) * sizeof *scan->start_pos);
+    for (size_t i = 0; i < len; i++)
+        if (t[i] >= 0xC0 || (t[i] >= '0' && t[i] <= '9') || (ascii_word(t[i]) && (i == 0 || !ascii_word(t[i - 1]))))
+            scan->start_pos[scan->n_start_pos++] = (uint32_t)i;
+}
+
+/* hm_find_all for a rule with `starts`: an anchored match at each position
+ * where a match may begin, in text order, resuming after each match. The
+ * leftmost match is the first candidate's that succeeds, and at one start
+ * an anchored match is what the unanchored search finds there, so the
+ * matches are the same (starts_unusable keeps out the patterns for which
+ * they would not be). */
+static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, size_t from, size_t to, hm_match_fn fn,
+                                 void *ud)
+{
+    if (!scan->start_pos_built)
+        build_start_positions(scan);
+    if (!scan->start_pos)
+        return hm_find_all(scan, r->re, from, to, fn, ud, r->id);
+    const pcre2_code *re = r->re_anchored;
+    const unsigned char *t = (const unsigned char *)scan->text;
+    const uint32_t *pos = scan->start_pos;
+    size_t lo = 0, hi = scan->n_start_pos;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (pos[mid] < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t i = from;
+    for (size_t k = lo; k < scan->n_start_pos && pos[k] < to; k++) {
+        if (pos[k] < i || !start_candidate(r, t, pos[k], to))
+            continue;
+        i = pos[k];
+        int rc = pcre2_match(re, (PCRE2_SPTR)t, to, i, PCRE2_NO_UTF_CHECK, scan->md,
+                             scan->cfg->mctx);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            continue;
+        if (rc < 0) {
+            if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+                rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+                if (scan->limit_hits++ < 5)
+                    hm_scan_warn(scan, "rule-limit",
+                                 "rule '%s' gave up on this text after reaching its match limit; "
+                                 "its pattern backtracks too much", r->id);
+            }
+            return false;
+        }
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(scan->md);
+        size_t s = ov[0], e = ov[1];
+        if (e <= s) /* cannot happen: the pattern cannot match empty text */
+            continue;
+        if (!fn(scan, s, e, ud))
+            return true;
+        i = e;
+    }
+    return true;
+}
+
+/* The matches of a rule's pattern (or of a conditional rule's first) in
+ * [from, to). The fast path stands in for the pattern only while the
+ * config's derived index exists, so that tests can compare the two by
+ * dropping the index. */
+static bool pattern_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t to, hm_match_fn fn, void *ud)
+{
+    if (r->re_anchored && r->start_bytes && scan->cfg->index)
+        return find_all_from_starts(scan, r, from, to, fn, ud);
+    return hm_find_all(scan, r->re, from, to, fn, ud, r->id);
+}
+
 /* The rule's matches in [from, to): from the phrase index when the rule's
  * phrases are there, else from its pattern. */
 static bool rule_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t to, hm_match_fn fn, void *ud)
@@ -497,7 +726,7 @@ static bool rule_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t t
     int set = hm_phrase_set_of_rule(scan->cfg, r);
     if (set >= 0 && hm_phrase_find_all(scan, set, from, to, fn, ud))
         return true;
-    return hm_find_all(scan, r->re, from, to, fn, ud, r->id);
+    return pattern_find_all(scan, r, from, to, fn, ud);
 }
 
 static bool is_digit(char c)
@@ -574,7 +803,7 @@ static void run_unit(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
     case HM_RULE_CONDITIONAL: {
         counter c = {0, 0, 0};
         bool second = false;
-        if (!hm_find_all(scan, r->re, from, to, count_match, &c, r->id) || c.count == 0)
+        if (!pattern_find_all(scan, r, from, to, count_match, &c) || c.count == 0)
             break;
         if (hm_find_all(scan, r->re_second, from, to, any_match, &second, r->id) && !second)
             hm_scan_add(scan, r, c.first_start, c.first_end);

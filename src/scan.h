@@ -37,6 +37,12 @@ typedef struct hm_scan {
     bool phrases_scanned, phrases_off;
     /* digits_before[i]: ASCII digits in text[0, i), for rules that require one */
     uint32_t *digits_before;
+    /* Where a rule with `starts` may begin a match, in text order: every ASCII
+     * digit, every non-ASCII character, every other start of an ASCII word;
+     * built on first use. */
+    uint32_t *start_pos;
+    size_t n_start_pos;
+    bool start_pos_built;
     /* Classes of the last few non-ASCII characters asked about. */
     uint32_t cp_cache[32];
     uint8_t cp_cache_class[32];

@@ -264,6 +264,134 @@ static void requires_skips_units_without_the_string(void **state)
     hm_config_free(c);
 }
 
+/* ---- starts: the pattern tried only where a match may begin ---- */
+
+static hm_config *load_rules_text(const char *rules, hm_error *err)
+{
+    char path[] = "/tmp/histmark-starts-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, rules, strlen(rules)), (ssize_t)strlen(rules));
+    close(fd);
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL};
+    hm_config *c = hm_config_load(&o, err);
+    unlink(path);
+    return c;
+}
+
+/* Figures and dates (every rule of the built-in set that has `starts`)
+ * against their patterns run whole: a qualifier before the digit must win
+ * over the digit, digits at a paragraph's start and end, words that only
+ * begin like a qualifier, digits inside words, non-ASCII neighbours. */
+static void figure_starts_match_as_their_patterns(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "Over 26,000 personal files and over 26,000 more; just over 40 per cent; just under 3.5 million men.",
+        "1,500 troops marched.\n\nThe count was 1,500\n\n26,000\n\n40%\n\nabout 40",
+        "overall 40 people; moreover 300 days; about1930 people; x10 tanks; 10x tanks; A10 and 10A.",
+        "some 3 million; some3 million; Some 3 million; SOME 3 million; approximately 12 per cent.",
+        "more than 40 deaths, more  than 40, more\nthan 40, less than 7 seats, fewer than 1,000 votes.",
+        "at least 40 delegates, up to 900 prisoners, up to1900, at  least 12 men.",
+        "by the mid-1930s, the early 1920s, late 1940s, mid 1950s, early-1960s, mid1970s.",
+        "14 out of 16 members, ten out of twelve, Three Out Of Five, 3 out of a hundred, one out of ten.",
+        "output rose about three times; 3 times; twenty times; passed by 444 votes to 94; some 12 times.",
+        "Kirov was shot on 1 December 1934. The invasion began on June 22. In Jan 1935; Sept 1939; 3rd of May, 1945.",
+        "Mayhem in March 1921 and Marches of 1922; Decembrists 12 Dec 1825; Janet 5 Jan.",
+        "\xC3\xA9" "5 troops; \xC3\x96lberg 40 men; 40\xC2\xA0million; about\xC2\xA0" "40 people; \xC2\xA3" "500 million.",
+        "\xD9\xA3 troops and \xC5\xBFome 40 people and \xE2\x80\x9C" "over 40\xE2\x80\x9D men; (about 40) men.",
+        "over 40",
+        "40",
+        "about 1930 the party; over 1,500.5 km; 12-3; 1928-53; 3.5.6 times; 1,2,3 people.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        same_as_patterns(cfg, texts[i]);
+    /* and the mechanism is on for them */
+    size_t with_starts = 0;
+    for (size_t i = 0; i < cfg->n_rules; i++)
+        with_starts += cfg->rules[i].re_anchored != NULL;
+    assert_true(with_starts >= 6);
+}
+
+/* Random texts of numbers and the words around them. */
+static void random_figures_match_as_the_patterns(void **state)
+{
+    (void)state;
+    static const char *const words[] = {
+        "over", "about", "around", "nearly", "almost", "approximately", "roughly", "some", "more", "less",
+        "fewer", "than", "at", "least", "up", "to", "just", "under", "1,500", "26,000", "40", "3.5", "1930s",
+        "1928", "2", "700", "million", "bn", "m", "per", "cent", "percent", "%", "times", "votes", "out", "of",
+        "three", "ten", "twelve", "people", "troops", "days", "December", "June", "Jan", "Sept", "1st",
+        "mid", "early", "late", "\xC2\xA3" "50", "$200", "overall", "Some", "OVER", "\xC3\x96lberg"};
+    static const char *const seps[] = {" ", " ", " ", "  ", "\n", ", ", ". ", "\n\n", "\xC2\xA0", "-", ",",
+                                       ".", "", "'", "\xE2\x80\x99", "%"};
+    uint64_t seed = 7;
+    for (int n = 0; n < 400; n++) {
+        hm_buf b = {0};
+        int count = 5 + n % 50;
+        for (int k = 0; k < count; k++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            hm_buf_puts(&b, words[(seed >> 33) % (sizeof words / sizeof *words)]);
+            hm_buf_puts(&b, seps[(seed >> 40) % (sizeof seps / sizeof *seps)]);
+        }
+        char *text = hm_buf_take(&b);
+        same_as_patterns(cfg, text);
+        free(text);
+    }
+}
+
+/* A teacher's rule: the promise is kept (same findings as the pattern), a
+ * wrong promise loses matches (so the key is really used), and patterns it
+ * cannot serve are refused at load. */
+static void starts_in_a_teachers_rule(void **state)
+{
+    (void)state;
+    hm_error err = {0};
+    hm_config *c = load_rules_text("rules:\n"
+                                   "  - id: r1\n    kind: figure\n    message: m\n"
+                                   "    starts: ['\\d', around]\n"
+                                   "    pattern: '(?:around\\s+)?\\d+\\s+cats'\n"
+                                   "  - id: r2\n    kind: figure\n    message: m\n    starts: [zebra]\n"
+                                   "    pattern: 'cat'\n",
+                                   &err);
+    if (!c)
+        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
+    assert_non_null(c);
+    static const char *const texts[] = {"around 12 cats, 3 cats, around 5 dogs, x12 cats, 012 cats.",
+                                        "around around 7 cats\n\n7 cats", "a123 cats and around\n4 cats"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        same_as_patterns(c, texts[i]);
+    char *sig = signature(c, "around 12 cats, a cat, x12 cats.");
+    assert_non_null(strstr(sig, "r1 0 14 "));
+    assert_non_null(strstr(sig, "r1 24 31 ")); /* '\d': any digit, within a word too */
+    assert_null(strstr(sig, "r2 ")); /* no zebra: the promise was wrong */
+    free(sig);
+    hm_config_free(c);
+
+    static const char *const refused[] = {
+        "    starts: ['\\d']\n    pattern: '\\G\\d'\n",
+        "    starts: ['\\d']\n    pattern: 'x\\K\\d'\n",
+        "    starts: ['\\d']\n    pattern: '\\d(*SKIP)x'\n",
+        "    starts: ['\\d']\n    pattern: '\\d*'\n",
+        "    starts: ['']\n    pattern: '\\d'\n",
+        "    starts: ['\\d']\n    tokens: [cat]\n",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        char rules[512];
+        snprintf(rules, sizeof rules, "rules:\n  - id: bad\n    kind: figure\n    message: m\n%s", refused[i]);
+        hm_error e = {0};
+        hm_config *b = load_rules_text(rules, &e);
+        assert_null(b);
+        assert_non_null(strstr(e.message, "starts"));
+    }
+    /* \G inside a class, or an escaped backslash before G, is no \G */
+    c = load_rules_text("rules:\n  - id: ok\n    kind: figure\n    message: m\n    starts: ['\\d']\n"
+                        "    pattern: '\\d[(*]?\\\\G'\n",
+                        &err);
+    assert_non_null(c);
+    hm_config_free(c);
+}
+
 /* Random texts from the rules' own words, joined every which way. */
 static void random_texts_match_as_the_patterns(void **state)
 {
@@ -312,6 +440,9 @@ int main(void)
         cmocka_unit_test(fragment_shapes_match_as_their_patterns),
         cmocka_unit_test(requires_skips_units_without_the_string),
         cmocka_unit_test(random_texts_match_as_the_patterns),
+        cmocka_unit_test(figure_starts_match_as_their_patterns),
+        cmocka_unit_test(random_figures_match_as_the_patterns),
+        cmocka_unit_test(starts_in_a_teachers_rule),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
