@@ -61,6 +61,7 @@ typedef struct hm_rule {
     size_t n_starts;
     uint8_t *start_bytes;
     pcre2_code *re_anchored; /* the pattern compiled anchored (the JIT cannot anchor at match time) */
+    bool nonspace_runs;      /* the pattern is exactly \S+: its matches can be counted without it */
 } hm_rule;
 
 /* ---- topic packs ---- */

@@ -1099,6 +1099,32 @@ bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match
     return true;
 }
 
+bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, size_t *count)
+{
+    if (!scan->cfg->index)
+        return false;
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t n = 0, i = from;
+    bool in_run = false;
+    while (i < to) {
+        bool space;
+        size_t k = 1;
+        if (t[i] < 0x80)
+            space = t[i] == ' ' || (t[i] >= '\t' && t[i] <= '\r');
+        else if (!ucp)
+            space = false, k = utf8_len(t[i]);
+        else
+            space = cp_class(scan, i, &k) & CP_SPACE;
+        if (i + k > to)
+            k = to - i;
+        n += !space && !in_run;
+        in_run = !space;
+        i += k;
+    }
+    *count = n;
+    return true;
+}
+
 void hm_phrase_scan_free(hm_scan *scan)
 {
     free(scan->phrase_hits);

@@ -43,6 +43,11 @@ bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match
 bool hm_topic_keywords_indexed(const hm_config *cfg);
 uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n);
 
+/* How many matches \S+ has in text[from, to) (the runs of characters that
+ * are not white space; ucp: as PCRE2_UCP sees white space, else ASCII
+ * only), as hm_find_all would count them. False without an index. */
+bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, size_t *count);
+
 /* Frees the per-document hits (hm_scan_free_data calls it). */
 void hm_phrase_scan_free(hm_scan *scan);
 

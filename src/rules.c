@@ -395,6 +395,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         if (!hm_yaml_string(y, pn, pattern ? "pattern" : "first", r->id, &s))
             return false;
         source = hm_xstrdup(s);
+        r->nonspace_runs = pattern && strcmp(s, "\\S+") == 0;
         pline = (int)pn->start_mark.line + 1;
         pcol = (int)pn->start_mark.column + 1;
     } else if (tokens) {
@@ -748,6 +749,24 @@ static bool has_fold(const char *t, size_t from, size_t to, const char *s)
     return false;
 }
 
+/* has_fold by memmem over a lowercased copy of the text, made once. */
+static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
+{
+    char needle[64];
+    size_t n = strlen(s);
+    if (n >= sizeof needle)
+        return has_fold(scan->text, from, to, s);
+    for (size_t i = 0; i <= n; i++)
+        needle[i] = (char)fold_ascii((unsigned char)s[i]);
+    if (!scan->folded) {
+        scan->folded = hm_xmalloc(scan->len + 1);
+        for (size_t i = 0; i < scan->len; i++)
+            scan->folded[i] = (char)fold_ascii((unsigned char)scan->text[i]);
+        scan->folded[scan->len] = 0;
+    }
+    return to > from && memmem(scan->folded + from, to - from, needle, n) != NULL;
+}
+
 /* Can the unit hold a match, by the rule's `requires`? Digits are counted
  * once per text. The window starts a little early for lookbehinds. */
 static bool unit_may_match(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
@@ -768,7 +787,7 @@ static bool unit_may_match(hm_scan *scan, const hm_rule *r, size_t from, size_t 
             }
             if (scan->digits_before[to] != scan->digits_before[from])
                 return true;
-        } else if (has_fold(scan->text, from, to, r->requires[i])) {
+        } else if (has_fold_fast(scan, from, to, r->requires[i])) {
             return true;
         }
     }
@@ -794,8 +813,13 @@ static void run_unit(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
         break;
     case HM_RULE_OCCURRENCE: {
         counter c = {0, 0, 0};
-        if (!rule_find_all(scan, r, from, to, count_match, &c))
+        uint32_t opts = 0;
+        if (r->nonspace_runs && pcre2_pattern_info(r->re, PCRE2_INFO_ARGOPTIONS, &opts) == 0 &&
+            hm_count_nonspace_runs(scan, from, to, (opts & PCRE2_UCP) != 0, &c.count)) {
+            /* \S+ counted without the pattern */
+        } else if (!rule_find_all(scan, r, from, to, count_match, &c)) {
             break;
+        }
         if ((r->min >= 0 && c.count < (size_t)r->min) || (r->max >= 0 && c.count > (size_t)r->max))
             hm_scan_add(scan, r, from, to);
         break;

@@ -29,6 +29,8 @@ void hm_scan_free_data(hm_scan *scan)
     hm_phrase_scan_free(scan);
     free(scan->digits_before);
     scan->digits_before = NULL;
+    free(scan->folded);
+    scan->folded = NULL;
     free(scan->start_pos);
     scan->start_pos = NULL;
     scan->n_start_pos = 0;

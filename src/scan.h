@@ -40,6 +40,7 @@ typedef struct hm_scan {
     /* Where a rule with `starts` may begin a match, in text order: every ASCII
      * digit, every non-ASCII character, every other start of an ASCII word;
      * built on first use. */
+    char *folded;           /* the text with ASCII letters lowercased, for `requires` */
     uint32_t *start_pos;
     size_t n_start_pos;
     bool start_pos_built;

@@ -392,6 +392,31 @@ static void starts_in_a_teachers_rule(void **state)
     hm_config_free(c);
 }
 
+/* long-sentence counts \S+ without its pattern: white space of every kind
+ * (no-break and em spaces, NEL, tabs, vertical tab) around the 60-word
+ * limit. */
+static void long_sentence_counts_as_its_pattern(void **state)
+{
+    (void)state;
+    static const char *const seps[] = {" ", "\xC2\xA0", "\xE2\x80\x83", "\xC2\x85", "\t", "\v", " - ",
+                                       "\xE2\x80\x94", "\xE2\x80\xAF", "\xE3\x80\x80", "\xE2\x80\x8B", "\n"};
+    for (size_t sep = 0; sep < sizeof seps / sizeof *seps; sep++) {
+        for (int words = 58; words <= 62; words++) {
+            hm_buf b = {0};
+            hm_buf_puts(&b, "A short one.\n\n");
+            for (int k = 0; k < words; k++) {
+                hm_buf_puts(&b, k % 7 == 3 ? "\xC3\x96lberg" : "word");
+                if (k + 1 < words)
+                    hm_buf_puts(&b, k % 2 ? seps[sep] : " ");
+            }
+            hm_buf_puts(&b, ". And another.");
+            char *text = hm_buf_take(&b);
+            same_as_patterns(cfg, text);
+            free(text);
+        }
+    }
+}
+
 /* Random texts from the rules' own words, joined every which way. */
 static void random_texts_match_as_the_patterns(void **state)
 {
@@ -443,6 +468,7 @@ int main(void)
         cmocka_unit_test(figure_starts_match_as_their_patterns),
         cmocka_unit_test(random_figures_match_as_the_patterns),
         cmocka_unit_test(starts_in_a_teachers_rule),
+        cmocka_unit_test(long_sentence_counts_as_its_pattern),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
