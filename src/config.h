@@ -54,12 +54,10 @@ typedef struct hm_rule {
     char **requires;
     size_t n_requires;
     /* starts: where every match of the pattern begins ('\d': a digit, '\b\d':
-     * a digit after no ASCII letter, digit or _, else a string, ASCII case
-     * ignored); start_bytes: which bytes can begin one, built at load (NULL
-     * when the rule has none) */
+     * a digit after no ASCII letter, digit or _, else a string at a word
+     * start, ASCII case ignored); the phrase index (phrase.c) finds them */
     char **starts;
     size_t n_starts;
-    uint8_t *start_bytes;
     pcre2_code *re_anchored; /* the pattern compiled anchored (the JIT cannot anchor at match time) */
     bool nonspace_runs;      /* the pattern is exactly \S+: its matches can be counted without it */
 } hm_rule;

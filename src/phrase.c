@@ -41,6 +41,13 @@ typedef struct key_slot {
     bool used, has_pairs;
 } key_slot;
 
+/* A string of some rules' `starts` (ASCII-folded) and which rules list it. */
+typedef struct start_string {
+    char *text;
+    size_t len;
+    uint64_t rules;
+} start_string;
+
 struct hm_phrase_index {
     phrase_set *sets;
     size_t n_sets;
@@ -61,6 +68,12 @@ struct hm_phrase_index {
     uint32_t *keyword_packs;
     size_t cap_keywords;
     pcre2_code *re_ln, *re_space, *re_word;
+    /* rules with `starts` (up to 64; a bit each): where each may begin */
+    int *rule_start_bit;   /* per rule, -1: none */
+    uint64_t start_all, start_digit, start_word_digit; /* rules with '\d', with '\b\d' */
+    start_string *start_strings; /* folded, each once, grouped by first byte */
+    size_t n_start_strings;
+    uint32_t start_first[256], start_count[256];
 };
 
 typedef struct hm_phrase_hit {
@@ -742,6 +755,65 @@ static uint32_t arg_options(const pcre2_code *re)
     return o;
 }
 
+static int by_first_byte(const void *a, const void *b)
+{
+    const start_string *x = a, *y = b;
+    return (unsigned char)x->text[0] - (unsigned char)y->text[0];
+}
+
+/* Every rule with `starts` (and its anchored pattern) gets a bit; the
+ * strings of all of them go into one table by first byte, each once. */
+static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
+{
+    ix->rule_start_bit = hm_xcalloc(cfg->n_rules + 1, sizeof *ix->rule_start_bit);
+    int bits = 0;
+    size_t cap = 0;
+    for (size_t i = 0; i < cfg->n_rules; i++) {
+        const hm_rule *r = &cfg->rules[i];
+        ix->rule_start_bit[i] = -1;
+        if (!r->re_anchored || !r->n_starts || bits == 64)
+            continue;
+        int bit = bits++;
+        uint64_t m = (uint64_t)1 << bit;
+        ix->rule_start_bit[i] = bit;
+        ix->start_all |= m;
+        for (size_t k = 0; k < r->n_starts; k++) {
+            const char *s = r->starts[k];
+            if (strcmp(s, "\\d") == 0) {
+                ix->start_digit |= m;
+                continue;
+            }
+            if (strcmp(s, "\\b\\d") == 0) {
+                ix->start_word_digit |= m;
+                continue;
+            }
+            size_t n = strlen(s), j;
+            for (j = 0; j < ix->n_start_strings; j++)
+                if (ix->start_strings[j].len == n && same_fold(ix->start_strings[j].text, s, n))
+                    break;
+            if (j == ix->n_start_strings) {
+                if (ix->n_start_strings == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    ix->start_strings = hm_xrealloc(ix->start_strings, cap * sizeof *ix->start_strings);
+                }
+                char *f = hm_xstrdup(s);
+                for (size_t c = 0; c < n; c++)
+                    f[c] = (char)fold((unsigned char)f[c]);
+                ix->start_strings[ix->n_start_strings++] = (start_string){f, n, 0};
+            }
+            ix->start_strings[j].rules |= m;
+        }
+    }
+    if (ix->n_start_strings)
+        qsort(ix->start_strings, ix->n_start_strings, sizeof *ix->start_strings, by_first_byte);
+    for (size_t j = 0; j < ix->n_start_strings; j++) {
+        unsigned char c = (unsigned char)ix->start_strings[j].text[0];
+        if (!ix->start_count[c])
+            ix->start_first[c] = (uint32_t)j;
+        ix->start_count[c]++;
+    }
+}
+
 void hm_config_index(hm_config *cfg)
 {
     hm_config_index_free(cfg);
@@ -786,6 +858,7 @@ void hm_config_index(hm_config *cfg)
         return;
     }
     build_table(ix);
+    index_starts(ix, cfg);
     cfg->index = ix;
 }
 
@@ -813,6 +886,10 @@ void hm_config_index_free(hm_config *cfg)
     pcre2_code_free(ix->re_ln);
     pcre2_code_free(ix->re_space);
     pcre2_code_free(ix->re_word);
+    free(ix->rule_start_bit);
+    for (size_t i = 0; i < ix->n_start_strings; i++)
+        free(ix->start_strings[i].text);
+    free(ix->start_strings);
     free(ix);
     cfg->index = NULL;
 }
@@ -1099,6 +1176,74 @@ bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match
     return true;
 }
 
+int hm_starts_bit(const hm_config *cfg, const hm_rule *rule)
+{
+    const hm_phrase_index *ix = cfg->index;
+    if (!ix || !ix->rule_start_bit || rule < cfg->rules || rule >= cfg->rules + cfg->n_rules)
+        return -1;
+    return ix->rule_start_bit[rule - cfg->rules];
+}
+
+static bool ascii_word_byte(unsigned char c)
+{
+    return ascii_alnum(c) || c == '_';
+}
+
+/* One pass over the text: at each byte, the rules whose matches may begin
+ * there ('\d': any digit; '\b\d' and strings: after no ASCII letter, digit
+ * or _; every rule: at any non-ASCII character, since caseless matching
+ * equates a few with ASCII letters and Unicode \d matches other digits). */
+static void find_starts(hm_scan *scan)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t len = scan->len, cap = 0;
+    scan->starts_found = true;
+    if (len > UINT32_MAX)
+        return;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = t[i];
+        uint64_t m = 0;
+        if (c >= 0xC0) {
+            m = ix->start_all;
+        } else if (c >= 0x80) {
+            continue;
+        } else {
+            bool word_start = i == 0 || !ascii_word_byte(t[i - 1]);
+            if (c >= '0' && c <= '9')
+                m = ix->start_digit | (word_start ? ix->start_word_digit : 0);
+            unsigned char f = fold(c);
+            if (word_start && ix->start_count[f]) {
+                for (uint32_t j = ix->start_first[f]; j < ix->start_first[f] + ix->start_count[f]; j++) {
+                    const start_string *ss = &ix->start_strings[j];
+                    if ((m & ss->rules) == ss->rules || ss->len > len - i)
+                        continue;
+                    size_t k = 1;
+                    while (k < ss->len && fold(t[i + k]) == (unsigned char)ss->text[k])
+                        k++;
+                    if (k == ss->len)
+                        m |= ss->rules;
+                }
+            }
+        }
+        if (!m)
+            continue;
+        if (scan->n_starts == cap) {
+            cap = cap ? 2 * cap : 256;
+            scan->starts = hm_xrealloc(scan->starts, cap * sizeof *scan->starts);
+        }
+        scan->starts[scan->n_starts++] = (hm_start){(uint32_t)i, m};
+    }
+}
+
+const hm_start *hm_starts_find(hm_scan *scan, size_t *n)
+{
+    if (!scan->starts_found)
+        find_starts(scan);
+    *n = scan->n_starts;
+    return scan->starts;
+}
+
 bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, size_t *count)
 {
     if (!scan->cfg->index)
@@ -1127,6 +1272,10 @@ bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, siz
 
 void hm_phrase_scan_free(hm_scan *scan)
 {
+    free(scan->starts);
+    scan->starts = NULL;
+    scan->n_starts = 0;
+    scan->starts_found = false;
     free(scan->phrase_hits);
     free(scan->phrase_set_start);
     scan->phrase_hits = NULL;

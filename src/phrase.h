@@ -48,6 +48,14 @@ uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n);
  * only), as hm_find_all would count them. False without an index. */
 bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, size_t *count);
 
+/* Rules with `starts` (see rules.yaml): the rule's bit in hm_start.rules,
+ * or -1 (no `starts`, no index, more than 64 such rules). */
+int hm_starts_bit(const hm_config *cfg, const hm_rule *rule);
+/* Every position where some rule with `starts` may begin a match, in text
+ * order, with the bits of those rules; made on first use. With len above
+ * UINT32_MAX: none (*n = 0 and NULL), and the caller runs the patterns. */
+const hm_start *hm_starts_find(hm_scan *scan, size_t *n);
+
 /* Frees the per-document hits (hm_scan_free_data calls it). */
 void hm_phrase_scan_free(hm_scan *scan);
 

@@ -96,7 +96,6 @@ void hm_rule_free(hm_rule *r)
     for (size_t i = 0; i < r->n_starts; i++)
         free(r->starts[i]);
     free(r->starts);
-    free(r->start_bytes);
     pcre2_code_free(r->re_anchored);
     memset(r, 0, sizeof *r);
 }
@@ -156,13 +155,6 @@ char *hm_alternation(char **items, size_t n, bool escape)
 
 /* ---- starts ---- */
 
-enum { START_ANY = 1, START_WORD_DIGIT = 2, START_STRING = 4, START_ALWAYS = 8 };
-
-static bool is_word_digit_spec(const char *s)
-{
-    return strcmp(s, "\\b\\d") == 0;
-}
-
 /* Why a pattern cannot be run from chosen start positions alone, or NULL.
  * Anchored calls at each candidate find what one unanchored call finds
  * (leftmost match, then the pattern's own order) unless \G (the start
@@ -209,68 +201,6 @@ static const char *starts_unusable(const pcre2_code *re, yaml_node_t *pn)
 static unsigned char fold_ascii(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
-/* start_bytes: a class per byte, then per byte a bit set (64 bits, native
- * order) of the strings of `starts` that can begin with it. */
-#define START_MAX_STRINGS 64
-
-/* Which bytes can begin a match. Every non-ASCII character may: caseless
- * matching equates a few with ASCII letters, and with Unicode properties \d
- * matches other digits. */
-static uint8_t *start_table(char **starts, size_t n)
-{
-    uint8_t *t = hm_xcalloc(256 + 256 * sizeof(uint64_t), 1);
-    uint64_t masks[256] = {0};
-    for (unsigned c = 0xC0; c < 256; c++)
-        t[c] |= START_ALWAYS;
-    for (size_t i = 0; i < n && i < START_MAX_STRINGS; i++) {
-        if (strcmp(starts[i], "\\d") == 0 || is_word_digit_spec(starts[i])) {
-            for (unsigned c = '0'; c <= '9'; c++)
-                t[c] |= strcmp(starts[i], "\\d") == 0 ? START_ANY : START_WORD_DIGIT;
-            continue;
-        }
-        unsigned char c = fold_ascii((unsigned char)starts[i][0]);
-        t[c] |= START_STRING;
-        masks[c] |= (uint64_t)1 << i;
-        if (c >= 'a' && c <= 'z') {
-            t[c - 32] |= START_STRING;
-            masks[c - 32] |= (uint64_t)1 << i;
-        }
-    }
-    memcpy(t + 256, masks, sizeof masks);
-    return t;
-}
-
-static bool ascii_word(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-/* Can a match of r begin at text[i] (the unit ends at `to`)? Strings are
- * looked for at the start of a word only. */
-static bool start_candidate(const hm_rule *r, const unsigned char *t, size_t i, size_t to)
-{
-    uint8_t b = r->start_bytes[t[i]];
-    if (b & (START_ANY | START_ALWAYS))
-        return true;
-    if (i > 0 && ascii_word(t[i - 1]))
-        return false;
-    if (b & START_WORD_DIGIT)
-        return true;
-    if (b & START_STRING) {
-        uint64_t mask;
-        memcpy(&mask, r->start_bytes + 256 + t[i] * sizeof mask, sizeof mask);
-        for (; mask; mask &= mask - 1) {
-            const char *s = r->starts[__builtin_ctzll(mask)];
-            size_t j = 0;
-            while (s[j] && i + j < to && fold_ascii((unsigned char)s[j]) == fold_ascii(t[i + j]))
-                j++;
-            if (!s[j])
-                return true;
-        }
-    }
-    return false;
 }
 
 static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
@@ -473,12 +403,9 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         const char *why = starts_unusable(r->re, pattern ? pattern : first);
         if (why)
             return hm_yaml_fail(y, v, r->id, "'starts' cannot be used with this pattern: %s", why);
-        if (r->n_starts > START_MAX_STRINGS)
-            return hm_yaml_fail(y, v, r->id, "'starts' holds more than %d entries", START_MAX_STRINGS);
         for (size_t i = 0; i < r->n_starts; i++)
             if (!r->starts[i][0])
                 return hm_yaml_fail(y, v, r->id, "'starts' holds an empty string");
-        r->start_bytes = start_table(r->starts, r->n_starts);
         yaml_node_t *pn = pattern ? pattern : first;
         r->re_anchored = hm_compile_opts(cfg, (const char *)pn->data.scalar.value,
                                          PCRE2_ANCHORED | (ignorecase ? PCRE2_CASELESS : 0), unicode, true, file,
@@ -639,52 +566,36 @@ static bool any_match(hm_scan *scan, size_t s, size_t e, void *ud)
     return false;
 }
 
-/* The positions a rule with `starts` may try, once per text. */
-static void build_start_positions(hm_scan *scan)
-{
-    const unsigned char *t = (const unsigned char *)scan->text;
-    size_t len = scan->len, n = 0;
-    scan->start_pos_built = true;
-    if (len > UINT32_MAX)
-        return; /* start_pos stays NULL: the patterns run whole */
-    for (size_t i = 0; i < len; i++)
-        n += t[i] >= 0xC0 || (t[i] >= '0' && t[i] <= '9') || (ascii_word(t[i]) && (i == 0 || !ascii_word(t[i - 1])));
-    scan->start_pos = hm_xmalloc((n ? n : 1) * sizeof *scan->start_pos);
-    for (size_t i = 0; i < len; i++)
-        if (t[i] >= 0xC0 || (t[i] >= '0' && t[i] <= '9') || (ascii_word(t[i]) && (i == 0 || !ascii_word(t[i - 1]))))
-            scan->start_pos[scan->n_start_pos++] = (uint32_t)i;
-}
-
 /* hm_find_all for a rule with `starts`: an anchored match at each position
  * where a match may begin, in text order, resuming after each match. The
  * leftmost match is the first candidate's that succeeds, and at one start
  * an anchored match is what the unanchored search finds there, so the
  * matches are the same (starts_unusable keeps out the patterns for which
  * they would not be). */
-static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, size_t from, size_t to, hm_match_fn fn,
-                                 void *ud)
+static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_t from, size_t to,
+                                 hm_match_fn fn, void *ud)
 {
-    if (!scan->start_pos_built)
-        build_start_positions(scan);
-    if (!scan->start_pos)
+    size_t n;
+    const hm_start *pos = hm_starts_find(scan, &n);
+    if (!pos)
         return hm_find_all(scan, r->re, from, to, fn, ud, r->id);
     const pcre2_code *re = r->re_anchored;
-    const unsigned char *t = (const unsigned char *)scan->text;
-    const uint32_t *pos = scan->start_pos;
-    size_t lo = 0, hi = scan->n_start_pos;
+    const PCRE2_SPTR t = (PCRE2_SPTR)scan->text;
+    const uint64_t m = (uint64_t)1 << bit;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (pos[mid] < from)
+        if (pos[mid].pos < from)
             lo = mid + 1;
         else
             hi = mid;
     }
     size_t i = from;
-    for (size_t k = lo; k < scan->n_start_pos && pos[k] < to; k++) {
-        if (pos[k] < i || !start_candidate(r, t, pos[k], to))
+    for (size_t k = lo; k < n && pos[k].pos < to; k++) {
+        if (!(pos[k].rules & m) || pos[k].pos < i)
             continue;
-        i = pos[k];
-        int rc = pcre2_match(re, (PCRE2_SPTR)t, to, i, PCRE2_NO_UTF_CHECK, scan->md,
+        i = pos[k].pos;
+        int rc = pcre2_match(re, t, to, i, PCRE2_NO_UTF_CHECK, scan->md,
                              scan->cfg->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
             continue;
@@ -715,8 +626,9 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, size_t from, s
  * dropping the index. */
 static bool pattern_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t to, hm_match_fn fn, void *ud)
 {
-    if (r->re_anchored && r->start_bytes && scan->cfg->index)
-        return find_all_from_starts(scan, r, from, to, fn, ud);
+    int bit = r->re_anchored ? hm_starts_bit(scan->cfg, r) : -1;
+    if (bit >= 0)
+        return find_all_from_starts(scan, r, bit, from, to, fn, ud);
     return hm_find_all(scan, r->re, from, to, fn, ud, r->id);
 }
 

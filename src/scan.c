@@ -31,10 +31,6 @@ void hm_scan_free_data(hm_scan *scan)
     scan->digits_before = NULL;
     free(scan->folded);
     scan->folded = NULL;
-    free(scan->start_pos);
-    scan->start_pos = NULL;
-    scan->n_start_pos = 0;
-    scan->start_pos_built = false;
 }
 
 hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t end)
