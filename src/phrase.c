@@ -48,6 +48,12 @@ typedef struct start_string {
     uint64_t rules;
 } start_string;
 
+typedef struct name_slot {
+    const char *str;       /* NULL: empty; points into the list */
+    uint64_t hash;
+    uint32_t len, mask;
+} name_slot;
+
 struct hm_phrase_index {
     phrase_set *sets;
     size_t n_sets;
@@ -74,6 +80,9 @@ struct hm_phrase_index {
     start_string *start_strings; /* folded, each once, grouped by first byte */
     size_t n_start_strings;
     uint32_t start_first[256], start_count[256];
+    /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
+    name_slot *name_words;
+    size_t cap_name_words;
 };
 
 typedef struct hm_phrase_hit {
@@ -814,6 +823,62 @@ static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
     }
 }
 
+static uint64_t hash_exact(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
+{
+    const hm_lists *l = &cfg->lists;
+    const hm_list *lists[] = {l->places, l->bodies, l->nationalities, l->months, l->days,
+                              l->event_words, l->sentence_starters, l->titles, l->given_names};
+    size_t total = 0;
+    for (size_t k = 0; k < sizeof lists / sizeof *lists; k++)
+        total += lists[k] ? lists[k]->n : 0;
+    size_t cap = 64;
+    while (cap < 2 * total + 2)
+        cap *= 2;
+    ix->name_words = hm_xcalloc(cap, sizeof *ix->name_words);
+    ix->cap_name_words = cap;
+    for (size_t k = 0; k < sizeof lists / sizeof *lists; k++) {
+        for (size_t i = 0; lists[k] && i < lists[k]->n; i++) {
+            const char *s = lists[k]->items[i];
+            size_t n = strlen(s);
+            uint64_t h = hash_exact(s, n);
+            size_t j = (size_t)h & (cap - 1);
+            while (ix->name_words[j].str &&
+                   !(ix->name_words[j].hash == h && ix->name_words[j].len == n &&
+                     memcmp(ix->name_words[j].str, s, n) == 0))
+                j = (j + 1) & (cap - 1);
+            if (!ix->name_words[j].str)
+                ix->name_words[j] = (name_slot){s, h, (uint32_t)n, 0};
+            ix->name_words[j].mask |= 1u << k;
+        }
+    }
+}
+
+bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask)
+{
+    const hm_phrase_index *ix = cfg->index;
+    if (!ix || !ix->name_words)
+        return false;
+    uint64_t h = hash_exact(s, n);
+    size_t cap = ix->cap_name_words;
+    *mask = 0;
+    for (size_t j = (size_t)h & (cap - 1); ix->name_words[j].str; j = (j + 1) & (cap - 1)) {
+        const name_slot *sl = &ix->name_words[j];
+        if (sl->hash == h && sl->len == n && memcmp(sl->str, s, n) == 0) {
+            *mask = sl->mask;
+            break;
+        }
+    }
+    return true;
+}
+
 void hm_config_index(hm_config *cfg)
 {
     hm_config_index_free(cfg);
@@ -859,6 +924,7 @@ void hm_config_index(hm_config *cfg)
     }
     build_table(ix);
     index_starts(ix, cfg);
+    index_name_lists(ix, cfg);
     cfg->index = ix;
 }
 
@@ -887,6 +953,7 @@ void hm_config_index_free(hm_config *cfg)
     pcre2_code_free(ix->re_space);
     pcre2_code_free(ix->re_word);
     free(ix->rule_start_bit);
+    free(ix->name_words);
     for (size_t i = 0; i < ix->n_start_strings; i++)
         free(ix->start_strings[i].text);
     free(ix->start_strings);

@@ -56,6 +56,15 @@ int hm_starts_bit(const hm_config *cfg, const hm_rule *rule);
  * UINT32_MAX: none (*n = 0 and NULL), and the caller runs the patterns. */
 const hm_start *hm_starts_find(hm_scan *scan, size_t *n);
 
+/* The stop lists name detection consults (names.c), a bit each. */
+enum {
+    HM_NL_PLACES = 1, HM_NL_BODIES = 2, HM_NL_NATIONALITIES = 4, HM_NL_MONTHS = 8, HM_NL_DAYS = 16,
+    HM_NL_EVENT_WORDS = 32, HM_NL_SENTENCE_STARTERS = 64, HM_NL_TITLES = 128, HM_NL_GIVEN_NAMES = 256
+};
+/* Which of those lists hold the word exactly (as hm_list_has), in one
+ * lookup; false without an index. */
+bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask);
+
 /* Frees the per-document hits (hm_scan_free_data calls it). */
 void hm_phrase_scan_free(hm_scan *scan);
 

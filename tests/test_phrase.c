@@ -417,6 +417,29 @@ static void long_sentence_counts_as_its_pattern(void **state)
     }
 }
 
+/* Name detection looks words up in all its stop lists at once with the
+ * index: names at a sentence's start, hyphenated and apostrophe names,
+ * non-ASCII capitals, titles, initials, places, months, misspelt names. */
+static void names_match_without_the_index(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "Stalin ruled. Trotsky fled to Mexico. However Stalin won. Bukharin was shot in March.",
+        "Historians such as Robert Service disagree. Jean-Paul Sartre and O'Brien wrote; D'Annunzio too.",
+        "\xC3\x96lberg spoke at the \xC3\x96lberg meeting. \xC3\x89mile Zola wrote. The F\xC3\xBChrer ruled.",
+        "The Duke of Norfolk and King Henry VIII met Sir Thomas More in London on Monday.",
+        "The policy of J. Stalin changed. J.V. Stalin and Leon Trotsky argued. Trosky and Stallin erred.",
+        "Kennedy met Khrushchev in Vienna. The Kennedy administration and the Soviet Union. Krushchev lied.",
+        "In Germany the Nazis rose. Hitler's rise; Hitler\xE2\x80\x99s rise. Mussolini\xE2\x80\x99s march. Wilhelm II.",
+        "Lenin. Lenin's NEP. \xE2\x80\x9CLenin\xE2\x80\x9D said. - Lenin spoke. 1. Lenin wrote. (Lenin) died.",
+        "Nicholas II abdicated in February. Tsar Nicholas fell. Rasputin, Kerensky and Kornilov failed.",
+        "Monday Tuesday January Moscow Russia British Bolsheviks Party Revolution Treaty Conference",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        same_as_patterns(cfg, texts[i]);
+    assert_true(has("Historians such as Robert Service disagree.", "person-name", "Robert Service"));
+}
+
 /* Random texts from the rules' own words, joined every which way. */
 static void random_texts_match_as_the_patterns(void **state)
 {
@@ -469,6 +492,7 @@ int main(void)
         cmocka_unit_test(random_figures_match_as_the_patterns),
         cmocka_unit_test(starts_in_a_teachers_rule),
         cmocka_unit_test(long_sentence_counts_as_its_pattern),
+        cmocka_unit_test(names_match_without_the_index),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
