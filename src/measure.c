@@ -117,13 +117,25 @@ static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_
                             bool *seen, bool concepts_only, const bool *skip)
 {
     unsigned hits = 0;
+    /* Each term's stem length and first letter, so most words are turned
+     * away without a call (word_matches_term still decides the rest). */
+    enum { MAX_QUICK = 64 };
+    size_t stem[MAX_QUICK];
+    bool quick = fs->n_terms <= MAX_QUICK;
+    for (size_t t = 0; quick && t < fs->n_terms; t++) {
+        size_t tl = strlen(fs->terms[t]);
+        stem[t] = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
+    }
     for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++) {
         const hm_word *w = &doc->words[k];
         if (w->end > to || (skip && skip[k]))
             continue;
+        const char *wt = doc->src->text + w->start;
+        size_t wn = w->end - w->start;
         for (size_t t = 0; t < fs->n_terms; t++)
             if ((!concepts_only || fs->term_concept[t]) &&
-                word_matches_term(doc->src->text + w->start, w->end - w->start, fs->terms[t])) {
+                (!quick || (wn >= stem[t] && (stem[t] == 0 || tolower((unsigned char)wt[0]) == fs->terms[t][0]))) &&
+                word_matches_term(wt, wn, fs->terms[t])) {
                 if (seen)
                     seen[t] = true;
                 hits++;
