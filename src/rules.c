@@ -661,22 +661,48 @@ static bool has_fold(const char *t, size_t from, size_t to, const char *s)
     return false;
 }
 
-/* has_fold by memmem over a lowercased copy of the text, made once. */
+/* has_fold from the string's occurrences in the whole text, found once by
+ * memmem over a lowercased copy of the text: the first at or after `from`
+ * decides. */
 static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
 {
     char needle[64];
     size_t n = strlen(s);
-    if (n >= sizeof needle)
+    if (n >= sizeof needle || scan->len > UINT32_MAX || !scan->cfg->index) /* no index: as tests compare */
         return has_fold(scan->text, from, to, s);
-    for (size_t i = 0; i <= n; i++)
-        needle[i] = (char)fold_ascii((unsigned char)s[i]);
-    if (!scan->folded) {
-        scan->folded = hm_xmalloc(scan->len + 1);
-        for (size_t i = 0; i < scan->len; i++)
-            scan->folded[i] = (char)fold_ascii((unsigned char)scan->text[i]);
-        scan->folded[scan->len] = 0;
+    struct hm_occurrences *o = NULL;
+    for (size_t i = 0; i < scan->n_occ && !o; i++)
+        if (scan->occ[i].key == s)
+            o = &scan->occ[i];
+    if (!o) {
+        for (size_t i = 0; i <= n; i++)
+            needle[i] = (char)fold_ascii((unsigned char)s[i]);
+        if (!scan->folded) {
+            scan->folded = hm_xmalloc(scan->len + 1);
+            for (size_t i = 0; i < scan->len; i++)
+                scan->folded[i] = (char)fold_ascii((unsigned char)scan->text[i]);
+            scan->folded[scan->len] = 0;
+        }
+        HM_GROW(scan->occ, scan->n_occ, scan->cap_occ);
+        o = &scan->occ[scan->n_occ++];
+        *o = (struct hm_occurrences){s, NULL, 0};
+        size_t cap = 0;
+        const char *p = scan->folded, *end = scan->folded + scan->len;
+        while ((p = memmem(p, (size_t)(end - p), needle, n)) != NULL) {
+            HM_GROW(o->pos, o->n, cap);
+            o->pos[o->n++] = (uint32_t)(p - scan->folded);
+            p++;
+        }
     }
-    return to > from && memmem(scan->folded + from, to - from, needle, n) != NULL;
+    size_t lo = 0, hi = o->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (o->pos[mid] < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < o->n && o->pos[lo] + n <= to;
 }
 
 /* Can the unit hold a match, by the rule's `requires`? Digits are counted

@@ -43,6 +43,14 @@ typedef struct hm_scan {
     /* digits_before[i]: ASCII digits in text[0, i), for rules that require one */
     uint32_t *digits_before;
     char *folded;           /* the text with ASCII letters lowercased, for `requires` */
+    /* where each `requires` string asked about occurs in the text (ASCII
+     * case ignored), found on first use: key is the rule's string */
+    struct hm_occurrences {
+        const char *key;
+        uint32_t *pos;
+        size_t n;
+    } *occ;
+    size_t n_occ, cap_occ;
     /* Where rules with `starts` may begin a match (phrase.c), made on first use. */
     struct hm_start *starts;
     size_t n_starts;
