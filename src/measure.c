@@ -117,6 +117,19 @@ static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_
                             bool *seen, bool concepts_only, const bool *skip)
 {
     unsigned hits = 0;
+    if (fs->word_term && fs->word_doc == doc) {
+        for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++) {
+            if (doc->words[k].end > to || (skip && skip[k]))
+                continue;
+            int32_t t = concepts_only ? fs->word_concept[k] : fs->word_term[k];
+            if (t >= 0) {
+                if (seen)
+                    seen[t] = true;
+                hits++;
+            }
+        }
+        return hits;
+    }
     /* Each term's stem length and first letter, so most words are turned
      * away without a call (word_matches_term still decides the rest). */
     enum { MAX_QUICK = 64 };
@@ -174,6 +187,26 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     if (question)
         question_terms(fs, scan, question, qlen);
     bool have_terms = fs->n_terms > 0;
+    if (have_terms) {
+        /* each word against the terms once; terms_in_of then only counts */
+        int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
+        int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
+        for (size_t k = 0; k < doc->n_words; k++) {
+            const char *w = doc->src->text + doc->words[k].start;
+            size_t n = doc->words[k].end - doc->words[k].start;
+            wt[k] = wc[k] = -1;
+            for (size_t t = 0; t < fs->n_terms && wc[k] < 0; t++)
+                if (word_matches_term(w, n, fs->terms[t])) {
+                    if (wt[k] < 0)
+                        wt[k] = (int32_t)t;
+                    if (fs->term_concept[t])
+                        wc[k] = (int32_t)t;
+                }
+        }
+        fs->word_doc = doc;
+        fs->word_term = wt;
+        fs->word_concept = wc;
+    }
     F[HM_F_QUESTION_FOUND].value = question != NULL;
 
     /* Essay paragraphs and the main ones among them. */
@@ -467,6 +500,10 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     free(ps);
     free(ps_of);
     measure_question(fs, scan, question, qlen);
+    free(fs->word_term);
+    free(fs->word_concept);
+    fs->word_term = fs->word_concept = NULL;
+    fs->word_doc = NULL;
 }
 
 /* ---- sentence by sentence ----
@@ -846,6 +883,8 @@ void hm_features_free(hm_features *fs)
         free(fs->terms[t]);
     free(fs->terms);
     free(fs->term_concept);
+    free(fs->word_term);
+    free(fs->word_concept);
     memset(fs, 0, sizeof *fs);
 }
 
