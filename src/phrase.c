@@ -80,6 +80,10 @@ struct hm_phrase_index {
     start_string *start_strings; /* folded, each once, grouped by first byte */
     size_t n_start_strings;
     uint32_t start_first[256], start_count[256];
+    /* per first byte: the second bytes its strings go on with (a bit each),
+     * or start_short: one of them is a single byte */
+    uint64_t start_second[256][4];
+    bool start_short[256];
     /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
     name_slot *name_words;
     size_t cap_name_words;
@@ -816,10 +820,17 @@ static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
     if (ix->n_start_strings)
         qsort(ix->start_strings, ix->n_start_strings, sizeof *ix->start_strings, by_first_byte);
     for (size_t j = 0; j < ix->n_start_strings; j++) {
-        unsigned char c = (unsigned char)ix->start_strings[j].text[0];
+        const start_string *ss = &ix->start_strings[j];
+        unsigned char c = (unsigned char)ss->text[0];
         if (!ix->start_count[c])
             ix->start_first[c] = (uint32_t)j;
         ix->start_count[c]++;
+        if (ss->len == 1) {
+            ix->start_short[c] = true;
+        } else {
+            unsigned char c2 = (unsigned char)ss->text[1];
+            ix->start_second[c][c2 >> 6] |= (uint64_t)1 << (c2 & 63);
+        }
     }
 }
 
@@ -1280,7 +1291,9 @@ static void find_starts(hm_scan *scan)
             if (c >= '0' && c <= '9')
                 m = ix->start_digit | (word_start ? ix->start_word_digit : 0);
             unsigned char f = fold(c);
-            if (word_start && ix->start_count[f]) {
+            unsigned char f2 = i + 1 < len ? fold(t[i + 1]) : 0;
+            if (word_start && ix->start_count[f] &&
+                (ix->start_short[f] || (i + 1 < len && (ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1))) {
                 for (uint32_t j = ix->start_first[f]; j < ix->start_first[f] + ix->start_count[f]; j++) {
                     const start_string *ss = &ix->start_strings[j];
                     if ((m & ss->rules) == ss->rules || ss->len > len - i)
