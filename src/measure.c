@@ -191,18 +191,26 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         /* each word against the terms once; terms_in_of then only counts */
         int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
         int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
+        size_t *stem = hm_xmalloc(fs->n_terms * sizeof *stem);
+        for (size_t t = 0; t < fs->n_terms; t++) {
+            size_t tl = strlen(fs->terms[t]);
+            stem[t] = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
+        }
         for (size_t k = 0; k < doc->n_words; k++) {
             const char *w = doc->src->text + doc->words[k].start;
             size_t n = doc->words[k].end - doc->words[k].start;
+            int c0 = n ? tolower((unsigned char)w[0]) : -1;
             wt[k] = wc[k] = -1;
             for (size_t t = 0; t < fs->n_terms && wc[k] < 0; t++)
-                if (word_matches_term(w, n, fs->terms[t])) {
+                if (n >= stem[t] && (stem[t] == 0 || c0 == fs->terms[t][0]) &&
+                    word_matches_term(w, n, fs->terms[t])) {
                     if (wt[k] < 0)
                         wt[k] = (int32_t)t;
                     if (fs->term_concept[t])
                         wc[k] = (int32_t)t;
                 }
         }
+        free(stem);
         fs->word_doc = doc;
         fs->word_term = wt;
         fs->word_concept = wc;
@@ -254,6 +262,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     hm_buf names = {0};
     hm_strset distinct; /* "kind:text", case-folded */
     hm_strset_init(&distinct, true);
+    hm_buf key = {0};
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         size_t pi = hm_document_para_at(doc, f->start);
@@ -269,13 +278,18 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             continue;
         if (is_specific(f)) {
             /* Range, not repetition: count each distinct item once. */
-            hm_buf key = {0};
-            hm_buf_printf(&key, "%d:%.*s", (int)f->kind, (int)(f->end - f->start), scan->text + f->start);
+            /* "%d:%.*s" of the kind and the text, without printf */
+            key.len = 0;
+            unsigned kv = (unsigned)f->kind;
+            if (kv >= 10)
+                hm_buf_putc(&key, (char)('0' + kv / 10 % 10));
+            hm_buf_putc(&key, (char)('0' + kv % 10));
+            hm_buf_putc(&key, ':');
+            hm_buf_put(&key, scan->text + f->start, strnlen(scan->text + f->start, f->end - f->start));
             if (!hm_strset_has(&distinct, key.data, key.len)) {
                 hm_strset_add(&distinct, key.data, key.len);
                 evidence++;
             }
-            hm_buf_free(&key);
             kinds_mask |= 1u << f->kind;
         }
         if (f->kind == HM_KIND_QUOTATION)
@@ -345,6 +359,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         }
     }
     hm_strset_free(&distinct);
+    hm_buf_free(&key);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
     unsigned kinds = 0;
     for (unsigned m = kinds_mask; m; m &= m - 1)
