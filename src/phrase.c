@@ -1104,10 +1104,11 @@ static uint64_t run_hash(hm_scan *scan, size_t i, size_t *end)
     uint64_t h = 1469598103934665603ULL;
     for (;;) {
         if (j < len && t[j] < 0x80) {
-            if (!ascii_alnum(t[j]))
+            /* a letter or digit, folded: c | 0x20 leaves digits alone */
+            unsigned char lc = (unsigned char)(t[j] | 0x20);
+            if ((unsigned)(lc - 'a') >= 26 && (unsigned)(t[j] - '0') >= 10)
                 break;
-            h ^= fold(t[j]);
-            h *= 1099511628211ULL;
+            h = (h ^ lc) * 1099511628211ULL;
             j++;
             continue;
         }
