@@ -60,6 +60,7 @@ typedef struct hm_rule {
     size_t n_starts;
     pcre2_code *re_anchored; /* the pattern compiled anchored (the JIT cannot anchor at match time) */
     bool nonspace_runs;      /* the pattern is exactly \S+: its matches can be counted without it */
+    bool person_names;       /* the built-in person-name pattern, which names.c can follow in C */
 } hm_rule;
 
 /* ---- topic packs ---- */

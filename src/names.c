@@ -189,7 +189,8 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
     /* Collect the rule's matches first: hm_find_all reuses one match-data
      * block, and the checks below may run patterns of their own. */
     span_vec found = {NULL, 0, 0};
-    hm_find_all(scan, rule->re, from, to, push_span, &found, rule->id);
+    if (!rule->person_names || !hm_names_find_all(scan, from, to, push_span, &found))
+        hm_find_all(scan, rule->re, from, to, push_span, &found, rule->id);
     span *raw = found.v;
     size_t n_raw = found.n;
     const hm_lists *l = &scan->cfg->lists;

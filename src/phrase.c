@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Character classes, as the patterns see them. */
-enum { CP_LN = 1, CP_SPACE = 2, CP_WORD = 4 };
+enum { CP_LN = 1, CP_SPACE = 2, CP_WORD = 4, CP_LU = 8, CP_LL = 16, CP_L = 32 };
 
 /* One literal alternative of a set. */
 typedef struct phrase_lit {
@@ -73,7 +73,7 @@ struct hm_phrase_index {
     hm_strset_slot *keywords;
     uint32_t *keyword_packs;
     size_t cap_keywords;
-    pcre2_code *re_ln, *re_space, *re_word;
+    pcre2_code *re_ln, *re_space, *re_word, *re_lu, *re_ll, *re_l;
     /* rules with `starts` (up to 64; a bit each): where each may begin */
     int *rule_start_bit;   /* per rule, -1: none */
     uint64_t start_all, start_digit, start_word_digit; /* rules with '\d', with '\b\d' */
@@ -121,6 +121,10 @@ static unsigned cp_class(hm_scan *scan, size_t i, size_t *n)
     unsigned char c = u[i];
     if (c < 0x80) {
         *n = 1;
+        if (c >= 'A' && c <= 'Z')
+            return CP_LN | CP_WORD | CP_L | CP_LU;
+        if (c >= 'a' && c <= 'z')
+            return CP_LN | CP_WORD | CP_L | CP_LL;
         if (ascii_alnum(c))
             return CP_LN | CP_WORD;
         if (c == '_')
@@ -146,6 +150,12 @@ static unsigned cp_class(hm_scan *scan, size_t i, size_t *n)
         cls |= CP_SPACE;
     if (pcre2_match(ix->re_word, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
         cls |= CP_WORD;
+    if (pcre2_match(ix->re_lu, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
+        cls |= CP_LU;
+    if (pcre2_match(ix->re_ll, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
+        cls |= CP_LL;
+    if (pcre2_match(ix->re_l, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
+        cls |= CP_L;
     /* ſ and the Kelvin sign match s and k without case: leave such a text to the patterns. */
     if (cp == 0x17F || cp == 0x212A)
         scan->phrases_off = true;
@@ -897,7 +907,10 @@ void hm_config_index(hm_config *cfg)
     ix->re_ln = class_re("[\\p{L}\\p{N}]");
     ix->re_space = class_re("\\s");
     ix->re_word = class_re("\\w");
-    if (!ix->re_ln || !ix->re_space || !ix->re_word) {
+    ix->re_lu = class_re("\\p{Lu}");
+    ix->re_ll = class_re("\\p{Ll}");
+    ix->re_l = class_re("\\p{L}");
+    if (!ix->re_ln || !ix->re_space || !ix->re_word || !ix->re_lu || !ix->re_ll || !ix->re_l) {
         cfg->index = ix;
         hm_config_index_free(cfg);
         return;
@@ -963,6 +976,9 @@ void hm_config_index_free(hm_config *cfg)
     pcre2_code_free(ix->re_ln);
     pcre2_code_free(ix->re_space);
     pcre2_code_free(ix->re_word);
+    pcre2_code_free(ix->re_lu);
+    pcre2_code_free(ix->re_ll);
+    pcre2_code_free(ix->re_l);
     free(ix->rule_start_bit);
     free(ix->name_words);
     for (size_t i = 0; i < ix->n_start_strings; i++)
@@ -1323,6 +1339,197 @@ const hm_start *hm_starts_find(hm_scan *scan, size_t *n)
         find_starts(scan);
     *n = scan->n_starts;
     return scan->starts;
+}
+
+/* ---- person names ---- */
+
+/* The built-in person-name pattern (rules.yaml), which hm_names_find_all
+ * follows step by step. */
+const char hm_person_name_pattern[] =
+    "(?=\\p{Lu})(?<![\\p{L}.])(?:\\p{Lu}\\.\\s?){0,3}\\p{Lu}\\p{Ll}+(?:-\\p{Lu}?\\p{Ll}+|['\u2019](?!s\\b)"
+    "\\p{Lu}?\\p{Ll}+)*(?:[ \\t]+(?:(?:von|van|de|der|du|la|le|of|bin|ibn|da|di)[ \\t]+)?(?:(?:\\p{Lu}\\.\\s?)"
+    "{0,3}\\p{Lu}\\p{Ll}+(?:-\\p{Lu}?\\p{Ll}+|['\u2019](?!s\\b)\\p{Lu}?\\p{Ll}+)*|[IVX]{1,4}\\b)|[ \\t]+"
+    "\\p{Lu}\\.[ \\t]*\\p{Lu}\\p{Ll}+)*";
+
+typedef struct name_cursor {
+    hm_scan *scan;
+    size_t to;             /* the subject ends here */
+} name_cursor;
+
+/* The classes of the character at i (0 at or past the end); *n its length. */
+static unsigned nc_class(const name_cursor *c, size_t i, size_t *n)
+{
+    if (i >= c->to) {
+        *n = 0;
+        return 0;
+    }
+    return cp_class(c->scan, i, n);
+}
+
+static bool nc_is(const name_cursor *c, size_t i, char ch)
+{
+    return i < c->to && c->scan->text[i] == ch;
+}
+
+static bool nc_space_tab(const name_cursor *c, size_t i)
+{
+    return nc_is(c, i, ' ') || nc_is(c, i, '\t');
+}
+
+/* \p{Ll}+ from i: the end, or SIZE_MAX when none */
+static size_t nc_lowers(const name_cursor *c, size_t i)
+{
+    size_t n, j = i;
+    while (nc_class(c, j, &n) & CP_LL)
+        j += n;
+    return j > i ? j : SIZE_MAX;
+}
+
+/* A quote mark: ' or ’ (its length in *n) */
+static bool nc_quote(const name_cursor *c, size_t i, size_t *n)
+{
+    const char *t = c->scan->text;
+    if (nc_is(c, i, '\'')) {
+        *n = 1;
+        return true;
+    }
+    if (i + 3 <= c->to && (unsigned char)t[i] == 0xE2 && (unsigned char)t[i + 1] == 0x80 &&
+        (unsigned char)t[i + 2] == 0x99) {
+        *n = 3;
+        return true;
+    }
+    return false;
+}
+
+/* (?:\p{Lu}\.\s?){0,3}\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+|['’](?!s\b)\p{Lu}?\p{Ll}+)*
+ * at i: the end, or SIZE_MAX. Each step has one way to succeed: an
+ * initial is "X." and a name needs a small letter after its capital, so
+ * backtracking cannot find another. */
+static size_t nc_name(const name_cursor *c, size_t i)
+{
+    size_t n, m;
+    for (int k = 0; k < 3; k++) {
+        if (!(nc_class(c, i, &n) & CP_LU) || !nc_is(c, i + n, '.'))
+            break;
+        i += n + 1;
+        if (nc_class(c, i, &m) & CP_SPACE)
+            i += m;
+    }
+    if (!(nc_class(c, i, &n) & CP_LU))
+        return SIZE_MAX;
+    size_t e = nc_lowers(c, i + n);
+    if (e == SIZE_MAX)
+        return SIZE_MAX;
+    for (;;) {
+        size_t j;
+        if (nc_is(c, e, '-')) {
+            j = e + 1;
+        } else if (nc_quote(c, e, &m)) {
+            j = e + m;
+            /* (?!s\b) */
+            if (nc_is(c, j, 's') && !(nc_class(c, j + 1, &n) & CP_WORD))
+                break;
+        } else {
+            break;
+        }
+        if (nc_class(c, j, &n) & CP_LU)
+            j += n;
+        size_t f = nc_lowers(c, j);
+        if (f == SIZE_MAX)
+            break;
+        e = f;
+    }
+    return e;
+}
+
+/* [IVX]{1,4}\b at i */
+static size_t nc_roman(const name_cursor *c, size_t i)
+{
+    size_t j = i, n;
+    while (j - i < 4 && (nc_is(c, j, 'I') || nc_is(c, j, 'V') || nc_is(c, j, 'X')))
+        j++;
+    if (j == i || (nc_class(c, j, &n) & CP_WORD))
+        return SIZE_MAX;
+    return j;
+}
+
+/* One more part of the name after `e`, or SIZE_MAX: the outer group's two
+ * alternatives in the pattern's order. */
+static size_t nc_part(const name_cursor *c, size_t e)
+{
+    static const char *const connectors[] = {"von", "van", "de", "der", "du", "la", "le",
+                                             "of", "bin", "ibn", "da", "di"};
+    if (!nc_space_tab(c, e))
+        return SIZE_MAX;
+    size_t r = e;
+    while (nc_space_tab(c, r))
+        r++;
+    for (size_t k = 0; k < sizeof connectors / sizeof *connectors; k++) {
+        size_t cl = strlen(connectors[k]);
+        if (r + cl > c->to || memcmp(c->scan->text + r, connectors[k], cl) != 0 || !nc_space_tab(c, r + cl))
+            continue;
+        size_t r2 = r + cl;
+        while (nc_space_tab(c, r2))
+            r2++;
+        size_t x = nc_name(c, r2);
+        if (x == SIZE_MAX)
+            x = nc_roman(c, r2);
+        if (x != SIZE_MAX)
+            return x;
+    }
+    size_t x = nc_name(c, r);
+    if (x == SIZE_MAX)
+        x = nc_roman(c, r);
+    if (x != SIZE_MAX)
+        return x;
+    /* [ \t]+\p{Lu}\.[ \t]*\p{Lu}\p{Ll}+ */
+    size_t n;
+    if (!(nc_class(c, r, &n) & CP_LU) || !nc_is(c, r + n, '.'))
+        return SIZE_MAX;
+    r += n + 1;
+    while (nc_space_tab(c, r))
+        r++;
+    if (!(nc_class(c, r, &n) & CP_LU))
+        return SIZE_MAX;
+    return nc_lowers(c, r + n);
+}
+
+bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, void *ud)
+{
+    if (!scan->cfg->index || to > scan->len)
+        return false;
+    name_cursor c = {scan, to};
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t i = from;
+    while (i < to) {
+        size_t n;
+        unsigned cls = nc_class(&c, i, &n);
+        if (!(cls & CP_LU)) {
+            i += n ? n : 1;
+            continue;
+        }
+        /* (?<![\p{L}.]) */
+        if (i > 0) {
+            size_t b = i - 1, pn;
+            while (b > 0 && (t[b] & 0xC0) == 0x80)
+                b--;
+            if (t[i - 1] == '.' || (cp_class(scan, b, &pn) & CP_L)) {
+                i += n;
+                continue;
+            }
+        }
+        size_t e = nc_name(&c, i);
+        if (e == SIZE_MAX) {
+            i += n;
+            continue;
+        }
+        for (size_t x; (x = nc_part(&c, e)) != SIZE_MAX;)
+            e = x;
+        if (!fn(scan, i, e, ud))
+            return true;
+        i = e;
+    }
+    return true;
 }
 
 bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, size_t *count)

@@ -65,6 +65,11 @@ enum {
  * lookup; false without an index. */
 bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask);
 
+/* The built-in person-name pattern, and its matches in text[from, to) as
+ * hm_find_all would give them, found in C; false without an index. */
+extern const char hm_person_name_pattern[];
+bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, void *ud);
+
 /* Frees the per-document hits (hm_scan_free_data calls it). */
 void hm_phrase_scan_free(hm_scan *scan);
 

@@ -377,6 +377,11 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
     free(source);
     if (!r->re)
         return false;
+    uint32_t argopts = 0;
+    if (pattern && pcre2_pattern_info(r->re, PCRE2_INFO_ARGOPTIONS, &argopts) == 0 &&
+        argopts == (PCRE2_UTF | PCRE2_UCP) && hm_yaml_string(y, pattern, "pattern", r->id, &s) &&
+        strcmp(s, hm_person_name_pattern) == 0)
+        r->person_names = true;
     if (second) {
         if (!hm_yaml_string(y, second, "second", r->id, &s))
             return false;

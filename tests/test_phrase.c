@@ -434,10 +434,50 @@ static void names_match_without_the_index(void **state)
         "Lenin. Lenin's NEP. \xE2\x80\x9CLenin\xE2\x80\x9D said. - Lenin spoke. 1. Lenin wrote. (Lenin) died.",
         "Nicholas II abdicated in February. Tsar Nicholas fell. Rasputin, Kerensky and Kornilov failed.",
         "Monday Tuesday January Moscow Russia British Bolsheviks Party Revolution Treaty Conference",
+        "A. B. C. D. Smith met J. V. K. Stalin and A.B.C.D.Smith; E.F.G.Hume; Leon J.  Trotsky; Leon J.\t\tTrotsky.",
+        "Leon  J. Trotsky, Leon\tde\tGaulle, Charles de  Gaulle, Otto von Bismarck, Ludwig der Deutsche, Ibn bin Laden.",
+        "Henry VIII's wives; Louis XIV, Louis XIIII, Pius X; Henry IIx; George V.  Smith; Stalin-Era; Stalin-era-Man.",
     };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         same_as_patterns(cfg, texts[i]);
     assert_true(has("Historians such as Robert Service disagree.", "person-name", "Robert Service"));
+    /* the built-in pattern is followed in C */
+    bool followed = false;
+    for (size_t i = 0; i < cfg->n_rules; i++)
+        if (strcmp(cfg->rules[i].id, "person-name") == 0)
+            followed = cfg->rules[i].person_names;
+    assert_true(followed);
+}
+
+/* Random capitalised runs: initials, connectors, Roman numerals,
+ * hyphens, apostrophes, non-ASCII capitals and small letters, and the
+ * separators the name pattern treats differently (tabs, two spaces, line
+ * breaks, dots before a capital). */
+static void random_names_match_as_the_pattern(void **state)
+{
+    (void)state;
+    static const char *const words[] = {
+        "Stalin", "Leon", "Trotsky", "J.", "V.", "J.V.", "A.", "of", "von", "van", "de", "der", "du", "la",
+        "le", "bin", "ibn", "da", "di", "II", "VIII", "IVX", "XIV", "IIIII", "I", "Jean-Paul", "Jean-paul",
+        "Jean-", "O'Brien", "O'brien", "Stalin's", "Stalin\xE2\x80\x99s", "Hitler\xE2\x80\x99S", "D'",
+        "\xC3\x96lberg", "\xC3\x89mile", "M\xC3\xBCller", "\xC5\x81\xC3\xB3" "d\xC5\xBA", "the", "The",
+        "and", "said", "USSR", "NKVD", "Mr", "Sir", "King", "Duke", "Norfolk", "London", "1934", "McCarthy",
+        "MacArthur", "Xi", "X.", "x", "s", "Abc's", "\xC7\x85", "\xC7\x85" "emal", "Ab_c", "Ab9"};
+    static const char *const seps[] = {" ", " ", " ", " ", "  ", "\t", " \t", "\n", ". ", ", ", ".", "-",
+                                       "'", "\xE2\x80\x99", "\xC2\xA0", "\n\n", "(", ")", "\xE2\x80\x9C", ""};
+    uint64_t seed = 99;
+    for (int n = 0; n < 600; n++) {
+        hm_buf b = {0};
+        int count = 3 + n % 40;
+        for (int k = 0; k < count; k++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            hm_buf_puts(&b, words[(seed >> 33) % (sizeof words / sizeof *words)]);
+            hm_buf_puts(&b, seps[(seed >> 40) % (sizeof seps / sizeof *seps)]);
+        }
+        char *text = hm_buf_take(&b);
+        same_as_patterns(cfg, text);
+        free(text);
+    }
 }
 
 /* Random texts from the rules' own words, joined every which way. */
@@ -493,6 +533,7 @@ int main(void)
         cmocka_unit_test(starts_in_a_teachers_rule),
         cmocka_unit_test(long_sentence_counts_as_its_pattern),
         cmocka_unit_test(names_match_without_the_index),
+        cmocka_unit_test(random_names_match_as_the_pattern),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
