@@ -1357,11 +1357,16 @@ typedef struct name_cursor {
 } name_cursor;
 
 /* The classes of the character at i (0 at or past the end); *n its length. */
-static unsigned nc_class(const name_cursor *c, size_t i, size_t *n)
+static inline unsigned nc_class(const name_cursor *c, size_t i, size_t *n)
 {
     if (i >= c->to) {
         *n = 0;
         return 0;
+    }
+    unsigned char ch = (unsigned char)c->scan->text[i];
+    if (ch >= 'a' && ch <= 'z') {
+        *n = 1;
+        return CP_LN | CP_WORD | CP_L | CP_LL;
     }
     return cp_class(c->scan, i, n);
 }
@@ -1502,6 +1507,10 @@ bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, vo
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t i = from;
     while (i < to) {
+        if (t[i] < 0x80 && !(t[i] >= 'A' && t[i] <= 'Z')) {
+            i++; /* most of the text: no ASCII character but a capital can start a name */
+            continue;
+        }
         size_t n;
         unsigned cls = nc_class(&c, i, &n);
         if (!(cls & CP_LU)) {
