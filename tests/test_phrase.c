@@ -313,6 +313,24 @@ static void figure_starts_match_as_their_patterns(void **state)
     assert_true(with_starts >= 6);
 }
 
+/* The argument rules with `starts` (openings, appraisal, conclusions,
+ * judgements needing support) against their patterns. */
+static void argument_starts_match_as_their_patterns(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "Yet he won. But, as Service says, Still the purges went on. Yetis; Butter; Stillness; \xC3\xA9Yet x_But.",
+        "To a large degree this was true; to a degree; TO A GREAT DEGREE; not only money but power; not simply x as y.",
+        "In conclusion, Stalin won. In summary it was so. In sum x. In the end. Inconclusion. In  conclusion. Overall.",
+        "So, the party. So the party. So. Also. So\nthe party. I think so. I believe it. I would argue that. Ideas. I\tthink.",
+        "On balance, On the whole, Taken as a whole, Taken together, All things considered, Weighing these, Having considered.",
+        "The most important factor was more significant than the fundamentally decisive one. Most Important.",
+        "This was fundamental. It was the most significant cause, more important than 1928 or Leon Trotsky.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        same_as_patterns(cfg, texts[i]);
+}
+
 /* Random texts of numbers and the words around them. */
 static void random_figures_match_as_the_patterns(void **state)
 {
@@ -530,6 +548,7 @@ int main(void)
         cmocka_unit_test(random_texts_match_as_the_patterns),
         cmocka_unit_test(figure_starts_match_as_their_patterns),
         cmocka_unit_test(random_figures_match_as_the_patterns),
+        cmocka_unit_test(argument_starts_match_as_their_patterns),
         cmocka_unit_test(starts_in_a_teachers_rule),
         cmocka_unit_test(long_sentence_counts_as_its_pattern),
         cmocka_unit_test(names_match_without_the_index),
