@@ -41,6 +41,10 @@ typedef struct key_slot {
     bool used, has_pairs;
 } key_slot;
 
+/* Bytes, for finding start positions: an ASCII letter, digit or _; a
+ * digit; the first byte of a non-ASCII character. */
+enum { BC_WORD = 1, BC_DIGIT = 2, BC_LEAD = 4 };
+
 /* A string of some rules' `starts` (ASCII-folded) and which rules list it. */
 typedef struct start_string {
     char *text;
@@ -84,6 +88,7 @@ struct hm_phrase_index {
      * or start_short: one of them is a single byte */
     uint64_t start_second[256][4];
     bool start_short[256];
+    uint8_t start_byte_class[256]; /* BC_* */
     /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
     name_slot *name_words;
     size_t cap_name_words;
@@ -788,6 +793,9 @@ static int by_first_byte(const void *a, const void *b)
  * strings of all of them go into one table by first byte, each once. */
 static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
 {
+    for (unsigned c = 0; c < 256; c++)
+        ix->start_byte_class[c] = (uint8_t)((ascii_alnum((unsigned char)c) || c == '_' ? BC_WORD : 0) |
+                                            (c >= '0' && c <= '9' ? BC_DIGIT : 0) | (c >= 0xC0 ? BC_LEAD : 0));
     ix->rule_start_bit = hm_xcalloc(cfg->n_rules + 1, sizeof *ix->rule_start_bit);
     int bits = 0;
     size_t cap = 0;
@@ -1279,11 +1287,6 @@ int hm_starts_bit(const hm_config *cfg, const hm_rule *rule)
     return ix->rule_start_bit[rule - cfg->rules];
 }
 
-static bool ascii_word_byte(unsigned char c)
-{
-    return ascii_alnum(c) || c == '_';
-}
-
 /* One pass over the text: at each byte, the rules whose matches may begin
  * there ('\d': any digit; '\b\d' and strings: after no ASCII letter, digit
  * or _; every rule: at any non-ASCII character, since caseless matching
@@ -1296,21 +1299,28 @@ static void find_starts(hm_scan *scan)
     scan->starts_found = true;
     if (len > UINT32_MAX)
         return;
+    const uint8_t *cls = ix->start_byte_class;
+    bool prev_word = false;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = t[i];
+        uint8_t b = cls[c];
+        bool word_start = !prev_word;
+        prev_word = b & BC_WORD;
         uint64_t m = 0;
-        if (c >= 0xC0) {
+        if (b & BC_LEAD) {
             m = ix->start_all;
-        } else if (c >= 0x80) {
-            continue;
+        } else if (!word_start || c >= 0x80) {
+            /* inside an ASCII word only a digit matters, and only to '\d' */
+            if (!(b & BC_DIGIT) || !ix->start_digit)
+                continue;
+            m = ix->start_digit;
         } else {
-            bool word_start = i == 0 || !ascii_word_byte(t[i - 1]);
-            if (c >= '0' && c <= '9')
-                m = ix->start_digit | (word_start ? ix->start_word_digit : 0);
+            if (b & BC_DIGIT)
+                m = ix->start_digit | ix->start_word_digit;
             unsigned char f = fold(c);
-            unsigned char f2 = i + 1 < len ? fold(t[i + 1]) : 0;
-            if (word_start && ix->start_count[f] &&
-                (ix->start_short[f] || (i + 1 < len && (ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1))) {
+            if (ix->start_count[f] &&
+                (ix->start_short[f] ||
+                 (i + 1 < len && (ix->start_second[f][fold(t[i + 1]) >> 6] >> (fold(t[i + 1]) & 63)) & 1))) {
                 for (uint32_t j = ix->start_first[f]; j < ix->start_first[f] + ix->start_count[f]; j++) {
                     const start_string *ss = &ix->start_strings[j];
                     if ((m & ss->rules) == ss->rules || ss->len > len - i)
