@@ -695,7 +695,7 @@ static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
          * glibc's memmem for these short needles */
         const char *p = scan->folded, *end = scan->folded + scan->len;
         while (p + n <= end && (p = memchr(p, needle[0], (size_t)(end - p - n + 1))) != NULL) {
-            if (memcmp(p + 1, needle + 1, n - 1) == 0) {
+            if (n == 1 || (p[1] == needle[1] && memcmp(p + 2, needle + 2, n - 2) == 0)) {
                 HM_GROW(o->pos, o->n, cap);
                 o->pos[o->n++] = (uint32_t)(p - scan->folded);
             }
