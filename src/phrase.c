@@ -1561,9 +1561,15 @@ bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, siz
     while (i < to) {
         bool space;
         size_t k = 1;
-        if (t[i] < 0x80)
-            space = t[i] == ' ' || (t[i] >= '\t' && t[i] <= '\r');
-        else if (!ucp)
+        if (t[i] < 0x80) {
+            /* ASCII, most of the text: white space is 9-13 and 32 */
+            space = t[i] == ' ' || (unsigned)(t[i] - '\t') < 5;
+            n += !space && !in_run;
+            in_run = !space;
+            i++;
+            continue;
+        }
+        if (!ucp)
             space = false, k = utf8_len(t[i]);
         else
             space = cp_class(scan, i, &k) & CP_SPACE;
