@@ -344,7 +344,7 @@ static void random_figures_match_as_the_patterns(void **state)
     static const char *const seps[] = {" ", " ", " ", "  ", "\n", ", ", ". ", "\n\n", "\xC2\xA0", "-", ",",
                                        ".", "", "'", "\xE2\x80\x99", "%"};
     uint64_t seed = 7;
-    for (int n = 0; n < 400; n++) {
+    for (int n = 0; n < 200; n++) {
         hm_buf b = {0};
         int count = 5 + n % 50;
         for (int k = 0; k < count; k++) {
@@ -470,7 +470,7 @@ static void names_match_without_the_index(void **state)
 /* Random capitalised runs: initials, connectors, Roman numerals,
  * hyphens, apostrophes, non-ASCII capitals and small letters, and the
  * separators the name pattern treats differently (tabs, two spaces, line
- * breaks, dots before a capital). */
+ * breaks, dots before a capital): 300 texts. */
 static void random_names_match_as_the_pattern(void **state)
 {
     (void)state;
@@ -484,7 +484,7 @@ static void random_names_match_as_the_pattern(void **state)
     static const char *const seps[] = {" ", " ", " ", " ", "  ", "\t", " \t", "\n", ". ", ", ", ".", "-",
                                        "'", "\xE2\x80\x99", "\xC2\xA0", "\n\n", "(", ")", "\xE2\x80\x9C", ""};
     uint64_t seed = 99;
-    for (int n = 0; n < 600; n++) {
+    for (int n = 0; n < 300; n++) {
         hm_buf b = {0};
         int count = 3 + n % 40;
         for (int k = 0; k < count; k++) {
