@@ -184,16 +184,20 @@ static unsigned percentile90(const line *lines, size_t from, size_t to)
 {
     unsigned hist[1024] = {0};
     size_t n = 0;
+    unsigned top = 0; /* the highest value counted: the answer is at most it */
     for (size_t i = from; i < to; i++) {
         if (lines[i].list)
             continue;
-        hist[lines[i].cps < 1023 ? lines[i].cps : 1023]++;
+        unsigned v = lines[i].cps < 1023 ? lines[i].cps : 1023;
+        hist[v]++;
+        if (v > top)
+            top = v;
         n++;
     }
     if (!n)
         return 0;
     size_t want = (n * 9 + 9) / 10, seen = 0;
-    for (unsigned v = 0; v < 1024; v++) {
+    for (unsigned v = 0; v <= top; v++) {
         seen += hist[v];
         if (seen >= want)
             return v;
