@@ -1287,6 +1287,34 @@ int hm_starts_bit(const hm_config *cfg, const hm_rule *rule)
     return ix->rule_start_bit[rule - cfg->rules];
 }
 
+/* The rules (beyond those in `have`) with a string that the text at `at`
+ * starts with, ASCII case ignored. */
+static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at, uint64_t have)
+{
+    unsigned char f = fold(t[at]);
+    if (!ix->start_count[f])
+        return 0;
+    if (!ix->start_short[f]) {
+        if (at + 1 >= len)
+            return 0;
+        unsigned char f2 = fold(t[at + 1]);
+        if (!((ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1))
+            return 0;
+    }
+    uint64_t m = 0;
+    for (uint32_t j = ix->start_first[f]; j < ix->start_first[f] + ix->start_count[f]; j++) {
+        const start_string *ss = &ix->start_strings[j];
+        if (((have | m) & ss->rules) == ss->rules || ss->len > len - at)
+            continue;
+        size_t k = 1;
+        while (k < ss->len && fold(t[at + k]) == (unsigned char)ss->text[k])
+            k++;
+        if (k == ss->len)
+            m |= ss->rules;
+    }
+    return m;
+}
+
 /* One pass over the text: at each byte, the rules whose matches may begin
  * there ('\d': any digit; '\b\d' and strings: after no ASCII letter, digit
  * or _; every rule: at any non-ASCII character, since caseless matching
@@ -1301,37 +1329,33 @@ static void find_starts(hm_scan *scan)
         return;
     const uint8_t *cls = ix->start_byte_class;
     bool prev_word = false;
-    for (size_t i = 0; i < len; i++) {
+    size_t i = 0;
+    while (i < len) {
         unsigned char c = t[i];
         uint8_t b = cls[c];
-        bool word_start = !prev_word;
-        prev_word = b & BC_WORD;
         uint64_t m = 0;
-        if (b & BC_LEAD) {
-            m = ix->start_all;
-        } else if (!word_start || c >= 0x80) {
-            /* inside an ASCII word only a digit matters, and only to '\d' */
-            if (!(b & BC_DIGIT) || !ix->start_digit)
-                continue;
-            m = ix->start_digit;
-        } else {
-            if (b & BC_DIGIT)
-                m = ix->start_digit | ix->start_word_digit;
-            unsigned char f = fold(c);
-            if (ix->start_count[f] &&
-                (ix->start_short[f] ||
-                 (i + 1 < len && (ix->start_second[f][fold(t[i + 1]) >> 6] >> (fold(t[i + 1]) & 63)) & 1))) {
-                for (uint32_t j = ix->start_first[f]; j < ix->start_first[f] + ix->start_count[f]; j++) {
-                    const start_string *ss = &ix->start_strings[j];
-                    if ((m & ss->rules) == ss->rules || ss->len > len - i)
-                        continue;
-                    size_t k = 1;
-                    while (k < ss->len && fold(t[i + k]) == (unsigned char)ss->text[k])
-                        k++;
-                    if (k == ss->len)
-                        m |= ss->rules;
-                }
+        size_t at = i++;
+        if (b & BC_WORD) {
+            if (!prev_word) {
+                /* a word starts: '\b\d' and the strings */
+                if (b & BC_DIGIT)
+                    m = ix->start_digit | ix->start_word_digit;
+                m |= strings_at(ix, t, len, at, m);
+            } else if ((b & BC_DIGIT) && ix->start_digit) {
+                m = ix->start_digit;
             }
+            prev_word = true;
+            /* the rest of the word: only a digit can matter, and only to '\d' */
+            if (!ix->start_digit) {
+                while (i < len && (cls[t[i]] & BC_WORD))
+                    i++;
+            }
+        } else {
+            if (b & BC_LEAD)
+                m = ix->start_all;
+            else if (!prev_word && c < 0x80)
+                m = strings_at(ix, t, len, at, 0); /* a string may open with punctuation */
+            prev_word = false;
         }
         if (!m)
             continue;
@@ -1339,7 +1363,7 @@ static void find_starts(hm_scan *scan)
             cap = cap ? 2 * cap : 256;
             scan->starts = hm_xrealloc(scan->starts, cap * sizeof *scan->starts);
         }
-        scan->starts[scan->n_starts++] = (hm_start){(uint32_t)i, m};
+        scan->starts[scan->n_starts++] = (hm_start){(uint32_t)at, m};
     }
 }
 
