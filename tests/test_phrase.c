@@ -370,13 +370,16 @@ static void starts_in_a_teachers_rule(void **state)
                                    "    starts: ['\\d', around]\n"
                                    "    pattern: '(?:around\\s+)?\\d+\\s+cats'\n"
                                    "  - id: r2\n    kind: figure\n    message: m\n    starts: [zebra]\n"
-                                   "    pattern: 'cat'\n",
+                                   "    pattern: 'cat'\n"
+                                   "  - id: r3\n    kind: figure\n    message: m\n    starts: ['$', 'US$']\n"
+                                   "    pattern: '(?:US)?\\$\\d+'\n",
                                    &err);
     if (!c)
         fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
     assert_non_null(c);
     static const char *const texts[] = {"around 12 cats, 3 cats, around 5 dogs, x12 cats, 012 cats.",
-                                        "around around 7 cats\n\n7 cats", "a123 cats and around\n4 cats"};
+                                        "around around 7 cats\n\n7 cats", "a123 cats and around\n4 cats",
+                                        "$5, ($6), US$7, US $8, $, $x, \xC2\xA3$9.\n\n$10"};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         same_as_patterns(c, texts[i]);
     char *sig = signature(c, "around 12 cats, a cat, x12 cats.");
