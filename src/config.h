@@ -53,6 +53,14 @@ typedef struct hm_rule {
     /* requires: strings one of which every match needs nearby (\d: a digit) */
     char **requires;
     size_t n_requires;
+    /* starts: where every match of the pattern begins ('\d': a digit, '\b\d':
+     * a digit after no ASCII letter, digit or _, else a string at a word
+     * start, ASCII case ignored); the phrase index (phrase.c) finds them */
+    char **starts;
+    size_t n_starts;
+    pcre2_code *re_anchored; /* the pattern compiled anchored (the JIT cannot anchor at match time) */
+    bool nonspace_runs;      /* the pattern is exactly \S+: its matches can be counted without it */
+    bool person_names;       /* the built-in person-name pattern, which names.c can follow in C */
 } hm_rule;
 
 /* ---- topic packs ---- */

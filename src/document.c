@@ -123,14 +123,32 @@ bool hm_starts_with_marker(const char *s, size_t len, const hm_list *markers)
     return false;
 }
 
+/* hm_utf8_next and hm_is_word_cp with ASCII inline: most of the text */
+static inline uint32_t next_cp(const char *s, size_t n, size_t *i)
+{
+    unsigned char c = (unsigned char)s[*i];
+    if (c < 0x80) {
+        (*i)++;
+        return c;
+    }
+    return hm_utf8_next(s, n, i);
+}
+
+static inline bool word_cp(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    return hm_is_word_cp(cp);
+}
+
 static unsigned word_count_in(const char *s, size_t n)
 {
     unsigned w = 0;
     bool in = false;
     size_t i = 0;
     while (i < n) {
-        uint32_t cp = hm_utf8_next(s, n, &i);
-        bool wc = hm_is_word_cp(cp);
+        uint32_t cp = next_cp(s, n, &i);
+        bool wc = word_cp(cp);
         if (wc && !in)
             w++;
         in = wc || (in && (cp == '\'' || cp == 0x2019 || cp == '-'));
@@ -166,16 +184,20 @@ static unsigned percentile90(const line *lines, size_t from, size_t to)
 {
     unsigned hist[1024] = {0};
     size_t n = 0;
+    unsigned top = 0; /* the highest value counted: the answer is at most it */
     for (size_t i = from; i < to; i++) {
         if (lines[i].list)
             continue;
-        hist[lines[i].cps < 1023 ? lines[i].cps : 1023]++;
+        unsigned v = lines[i].cps < 1023 ? lines[i].cps : 1023;
+        hist[v]++;
+        if (v > top)
+            top = v;
         n++;
     }
     if (!n)
         return 0;
     size_t want = (n * 9 + 9) / 10, seen = 0;
-    for (unsigned v = 0; v < 1024; v++) {
+    for (unsigned v = 0; v <= top; v++) {
         seen += hist[v];
         if (seen >= want)
             return v;
@@ -349,12 +371,12 @@ static void find_words(hm_document *doc)
         unsigned count = 0;
         while (i < p->end) {
             size_t at = i;
-            uint32_t cp = hm_utf8_next(t, p->end, &i);
-            bool wc = hm_is_word_cp(cp);
+            uint32_t cp = next_cp(t, p->end, &i);
+            bool wc = word_cp(cp);
             bool joiner = (cp == '\'' || cp == 0x2019 || cp == '-') && i < p->end && in;
             if (joiner) {
                 size_t peek = i;
-                joiner = hm_is_word_cp(hm_utf8_next(t, p->end, &peek));
+                joiner = word_cp(next_cp(t, p->end, &peek));
             }
             if (wc && !in) {
                 ws = at;

@@ -120,13 +120,38 @@ static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_
                             bool *seen, bool concepts_only, const bool *skip)
 {
     unsigned hits = 0;
+    if (fs->word_term && fs->word_doc == doc) {
+        for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++) {
+            if (doc->words[k].end > to || (skip && skip[k]))
+                continue;
+            int32_t t = concepts_only ? fs->word_concept[k] : fs->word_term[k];
+            if (t >= 0) {
+                if (seen)
+                    seen[t] = true;
+                hits++;
+            }
+        }
+        return hits;
+    }
+    /* Each term's stem length and first letter, so most words are turned
+     * away without a call (word_matches_term still decides the rest). */
+    enum { MAX_QUICK = 64 };
+    size_t stem[MAX_QUICK];
+    bool quick = fs->n_terms <= MAX_QUICK;
+    for (size_t t = 0; quick && t < fs->n_terms; t++) {
+        size_t tl = strlen(fs->terms[t]);
+        stem[t] = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
+    }
     for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++) {
         const hm_word *w = &doc->words[k];
         if (w->end > to || (skip && skip[k]))
             continue;
+        const char *wt = doc->src->text + w->start;
+        size_t wn = w->end - w->start;
         for (size_t t = 0; t < fs->n_terms; t++)
             if ((!concepts_only || fs->term_concept[t]) &&
-                word_matches_term(doc->src->text + w->start, w->end - w->start, fs->terms[t])) {
+                (!quick || (wn >= stem[t] && (stem[t] == 0 || tolower((unsigned char)wt[0]) == fs->terms[t][0]))) &&
+                word_matches_term(wt, wn, fs->terms[t])) {
                 if (seen)
                     seen[t] = true;
                 hits++;
@@ -165,6 +190,34 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     if (question)
         question_terms(fs, scan, question, qlen);
     bool have_terms = fs->n_terms > 0;
+    if (have_terms) {
+        /* each word against the terms once; terms_in_of then only counts */
+        int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
+        int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
+        size_t *stem = hm_xmalloc(fs->n_terms * sizeof *stem);
+        for (size_t t = 0; t < fs->n_terms; t++) {
+            size_t tl = strlen(fs->terms[t]);
+            stem[t] = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
+        }
+        for (size_t k = 0; k < doc->n_words; k++) {
+            const char *w = doc->src->text + doc->words[k].start;
+            size_t n = doc->words[k].end - doc->words[k].start;
+            int c0 = n ? tolower((unsigned char)w[0]) : -1;
+            wt[k] = wc[k] = -1;
+            for (size_t t = 0; t < fs->n_terms && wc[k] < 0; t++)
+                if (n >= stem[t] && (stem[t] == 0 || c0 == fs->terms[t][0]) &&
+                    word_matches_term(w, n, fs->terms[t])) {
+                    if (wt[k] < 0)
+                        wt[k] = (int32_t)t;
+                    if (fs->term_concept[t])
+                        wc[k] = (int32_t)t;
+                }
+        }
+        free(stem);
+        fs->word_doc = doc;
+        fs->word_term = wt;
+        fs->word_concept = wc;
+    }
     F[HM_F_QUESTION_FOUND].value = question != NULL;
 
     /* Essay paragraphs and the main ones among them. */
@@ -212,6 +265,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     hm_buf names = {0};
     hm_strset distinct; /* "kind:text", case-folded */
     hm_strset_init(&distinct, true);
+    hm_buf key = {0};
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         size_t pi = hm_document_para_at(doc, f->start);
@@ -227,13 +281,18 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             continue;
         if (is_specific(f)) {
             /* Range, not repetition: count each distinct item once. */
-            hm_buf key = {0};
-            hm_buf_printf(&key, "%d:%.*s", (int)f->kind, (int)(f->end - f->start), scan->text + f->start);
+            /* "%d:%.*s" of the kind and the text, without printf */
+            key.len = 0;
+            unsigned kv = (unsigned)f->kind;
+            if (kv >= 10)
+                hm_buf_putc(&key, (char)('0' + kv / 10 % 10));
+            hm_buf_putc(&key, (char)('0' + kv % 10));
+            hm_buf_putc(&key, ':');
+            hm_buf_put(&key, scan->text + f->start, strnlen(scan->text + f->start, f->end - f->start));
             if (!hm_strset_has(&distinct, key.data, key.len)) {
                 hm_strset_add(&distinct, key.data, key.len);
                 evidence++;
             }
-            hm_buf_free(&key);
             kinds_mask |= 1u << f->kind;
         }
         if (f->kind == HM_KIND_QUOTATION)
@@ -311,6 +370,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         }
     }
     hm_strset_free(&distinct);
+    hm_buf_free(&key);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
     unsigned kinds = 0;
     for (unsigned m = kinds_mask; m; m &= m - 1)
@@ -482,6 +542,10 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     free(ps);
     free(ps_of);
     measure_question(fs, scan, question, qlen);
+    free(fs->word_term);
+    free(fs->word_concept);
+    fs->word_term = fs->word_concept = NULL;
+    fs->word_doc = NULL;
 }
 
 /* ---- sentence by sentence ----
@@ -861,6 +925,8 @@ void hm_features_free(hm_features *fs)
         free(fs->terms[t]);
     free(fs->terms);
     free(fs->term_concept);
+    free(fs->word_term);
+    free(fs->word_concept);
     memset(fs, 0, sizeof *fs);
 }
 

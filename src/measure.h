@@ -19,6 +19,10 @@ typedef struct hm_features {
     size_t n_terms;
     bool *term_concept;    /* per term: written in lower case in the question
                               (a concept such as "success", not a name) */
+    /* While measuring: per word of word_doc, the first term and the first
+     * concept term it matches (-1: none). */
+    const hm_document *word_doc;
+    int32_t *word_term, *word_concept;
 } hm_features;
 
 void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen);

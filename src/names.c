@@ -3,6 +3,7 @@
  * nationality, a month, an event, or a word capitalised only because it opens
  * a sentence. With a pack, a capitalised word a letter or two away from one
  * of the pack's names ("Trosky") is reported with the right spelling. */
+#include "phrase.h"
 #include "scan.h"
 
 #include <stdlib.h>
@@ -12,13 +13,30 @@ typedef struct span {
     size_t start, end;
 } span;
 
-static bool in_any_list(const hm_lists *l, const char *s, size_t n)
+/* Which stop lists (HM_NL_*) hold the word: one lookup with the index,
+ * else one per list. */
+static uint32_t lists_of(const hm_scan *scan, const char *s, size_t n)
 {
-    return hm_list_has(l->places, s, n) || hm_list_has(l->bodies, s, n) ||
-           hm_list_has(l->nationalities, s, n) || hm_list_has(l->months, s, n) ||
-           hm_list_has(l->days, s, n) || hm_list_has(l->event_words, s, n) ||
-           hm_list_has(l->sentence_starters, s, n) || hm_list_has(l->titles, s, n);
+    uint32_t m;
+    if (hm_name_lists(scan->cfg, s, n, &m))
+        return m;
+    const hm_lists *l = &scan->cfg->lists;
+    m = 0;
+    m |= hm_list_has(l->places, s, n) ? HM_NL_PLACES : 0;
+    m |= hm_list_has(l->bodies, s, n) ? HM_NL_BODIES : 0;
+    m |= hm_list_has(l->nationalities, s, n) ? HM_NL_NATIONALITIES : 0;
+    m |= hm_list_has(l->months, s, n) ? HM_NL_MONTHS : 0;
+    m |= hm_list_has(l->days, s, n) ? HM_NL_DAYS : 0;
+    m |= hm_list_has(l->event_words, s, n) ? HM_NL_EVENT_WORDS : 0;
+    m |= hm_list_has(l->sentence_starters, s, n) ? HM_NL_SENTENCE_STARTERS : 0;
+    m |= hm_list_has(l->titles, s, n) ? HM_NL_TITLES : 0;
+    m |= hm_list_has(l->given_names, s, n) ? HM_NL_GIVEN_NAMES : 0;
+    return m;
 }
+
+/* in any list but given names */
+#define HM_NL_ANY (HM_NL_PLACES | HM_NL_BODIES | HM_NL_NATIONALITIES | HM_NL_MONTHS | HM_NL_DAYS | \
+                   HM_NL_EVENT_WORDS | HM_NL_SENTENCE_STARTERS | HM_NL_TITLES)
 
 static bool ends_with_any(const hm_list *suffixes, const char *s, size_t n)
 {
@@ -85,22 +103,23 @@ static unsigned edit_distance(const char *a, size_t la, const char *b, size_t lb
 
 /* The pack's one-word name (an index into name_tokens) that this word
  * misspells, or SIZE_MAX. */
-static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n)
+static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint32_t lists)
 {
     const hm_topic *t = scan->topic;
     if (!t || n < 4)
         return SIZE_MAX;
-    const hm_lists *l = &scan->cfg->lists;
-    if (in_any_list(l, w, n) || hm_list_has(l->given_names, w, n) || hm_strset_has(&t->places, w, n))
+    if ((lists & (HM_NL_ANY | HM_NL_GIVEN_NAMES)) || hm_strset_has(&t->places, w, n))
         return SIZE_MAX;
     unsigned limit = n >= 8 ? 2 : 1;
     size_t best = SIZE_MAX;
     for (size_t i = 0; i < t->n_name_tokens; i++) {
         const char *tok = t->name_tokens[i];
+        if (tok[0] != w[0])
+            continue; /* neither the name nor a misspelling of it */
         size_t tl = strlen(tok);
         if (tl == n && memcmp(tok, w, n) == 0)
             return SIZE_MAX; /* a name, spelt right */
-        if (tok[0] != w[0] || tl < 4)
+        if (tl < 4)
             continue;
         /* "Stalins" is a missing apostrophe, not a misspelling */
         if (n == tl + 1 && w[n - 1] == 's' && memcmp(tok, w, tl) == 0)
@@ -170,7 +189,8 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
     /* Collect the rule's matches first: hm_find_all reuses one match-data
      * block, and the checks below may run patterns of their own. */
     span_vec found = {NULL, 0, 0};
-    hm_find_all(scan, rule->re, from, to, push_span, &found, rule->id);
+    if (!rule->person_names || !hm_names_find_all(scan, from, to, push_span, &found))
+        hm_find_all(scan, rule->re, from, to, push_span, &found, rule->id);
     span *raw = found.v;
     size_t n_raw = found.n;
     const hm_lists *l = &scan->cfg->lists;
@@ -189,10 +209,13 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             if (i > a)
                 w[nw++] = (span){a, i};
         }
+        uint32_t wl[16];
+        for (size_t k = 0; k < nw; k++)
+            wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
         size_t first = 0;
         bool initial = at_sentence_start(scan, raw[m].start);
         /* Words capitalised only because they open the sentence. */
-        while (first < nw && hm_list_has(l->sentence_starters, t + w[first].start, w[first].end - w[first].start))
+        while (first < nw && (wl[first] & HM_NL_SENTENCE_STARTERS))
             first++, initial = false;
         if (first == nw)
             continue;
@@ -201,7 +224,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
         /* A misspelt name from the pack? */
         size_t person = SIZE_MAX, bad_word = 0;
         for (size_t k = first; k < nw && person == SIZE_MAX; k++) {
-            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start);
+            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k]);
             bad_word = k;
         }
         if (person != SIZE_MAX) {
@@ -216,7 +239,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             continue;
         }
 
-        bool title = hm_list_has(l->titles, t + w[first].start, w[first].end - w[first].start);
+        bool title = wl[first] & HM_NL_TITLES;
         size_t named = 0, listed = 0;
         bool eventish = false;
         for (size_t k = first + title; k < nw; k++) {
@@ -225,9 +248,9 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             if (is_connector(s, n) || is_roman(s, n))
                 continue;
             named++;
-            if (hm_list_has(l->event_words, s, n) || hm_list_has(l->bodies, s, n))
+            if (wl[k] & (HM_NL_EVENT_WORDS | HM_NL_BODIES))
                 eventish = true;
-            if (in_any_list(l, s, n) || (scan->topic && hm_strset_has(&scan->topic->places, s, n)) ||
+            if ((wl[k] & HM_NL_ANY) || (scan->topic && hm_strset_has(&scan->topic->places, s, n)) ||
                 ends_with_any(l->place_suffixes, s, n) || ends_with_any(l->group_suffixes, s, n))
                 listed++;
         }
@@ -235,8 +258,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
         bool title_of = title && first + 1 < nw && is_connector(t + w[first + 1].start, w[first + 1].end - w[first + 1].start);
         if (named == 0 || eventish || (listed == named && !title_of))
             continue;
-        if (after_the(t, start) && !title_of &&
-            !hm_list_has(l->given_names, t + w[first].start, w[first].end - w[first].start))
+        if (after_the(t, start) && !title_of && !(wl[first] & HM_NL_GIVEN_NAMES))
             continue;
         if (hm_in_span_of_kind(scan, start, end, HM_KIND_PERSON) ||
             hm_in_span_of_kind(scan, start, end, HM_KIND_EVENT) ||
@@ -248,7 +270,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             const char *s = t + w[first].start;
             size_t n = w[first].end - w[first].start;
             bool possessive = end + 1 < scan->len && (t[end] == '\'' || (unsigned char)t[end] == 0xE2);
-            if (!hm_list_has(l->given_names, s, n) && !possessive &&
+            if (!(wl[first] & HM_NL_GIVEN_NAMES) && !possessive &&
                 !capitalised_elsewhere(scan, s, n))
                 continue;
         }

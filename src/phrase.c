@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Character classes, as the patterns see them. */
-enum { CP_LN = 1, CP_SPACE = 2, CP_WORD = 4 };
+enum { CP_LN = 1, CP_SPACE = 2, CP_WORD = 4, CP_LU = 8, CP_LL = 16, CP_L = 32 };
 
 /* One literal alternative of a set. */
 typedef struct phrase_lit {
@@ -41,6 +41,23 @@ typedef struct key_slot {
     bool used, has_pairs;
 } key_slot;
 
+/* Bytes, for finding start positions: an ASCII letter, digit or _; a
+ * digit; the first byte of a non-ASCII character. */
+enum { BC_WORD = 1, BC_DIGIT = 2, BC_LEAD = 4 };
+
+/* A string of some rules' `starts` (ASCII-folded) and which rules list it. */
+typedef struct start_string {
+    char *text;
+    size_t len;
+    uint64_t rules;
+} start_string;
+
+typedef struct name_slot {
+    const char *str;       /* NULL: empty; points into the list */
+    uint64_t hash;
+    uint32_t len, mask;
+} name_slot;
+
 struct hm_phrase_index {
     phrase_set *sets;
     size_t n_sets;
@@ -60,8 +77,22 @@ struct hm_phrase_index {
     hm_strset_slot *keywords;
     uint32_t *keyword_packs;
     size_t cap_keywords;
-    pcre2_code *re_ln, *re_space, *re_word;
+    pcre2_code *re_ln, *re_space, *re_word, *re_lu, *re_ll, *re_l;
     struct hm_arena *texts; /* the literals' and lookaheads' strings */
+    /* rules with `starts` (up to 64; a bit each): where each may begin */
+    int *rule_start_bit;   /* per rule, -1: none */
+    uint64_t start_all, start_digit, start_word_digit; /* rules with '\d', with '\b\d' */
+    start_string *start_strings; /* folded, each once, grouped by first byte */
+    size_t n_start_strings;
+    uint32_t start_first[256], start_count[256];
+    /* per first byte: the second bytes its strings go on with (a bit each),
+     * or start_short: one of them is a single byte */
+    uint64_t start_second[256][4];
+    bool start_short[256];
+    uint8_t start_byte_class[256]; /* BC_* */
+    /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
+    name_slot *name_words;
+    size_t cap_name_words;
 };
 
 typedef struct hm_phrase_hit {
@@ -96,6 +127,10 @@ static unsigned cp_class(hm_scan *scan, size_t i, size_t *n)
     unsigned char c = u[i];
     if (c < 0x80) {
         *n = 1;
+        if (c >= 'A' && c <= 'Z')
+            return CP_LN | CP_WORD | CP_L | CP_LU;
+        if (c >= 'a' && c <= 'z')
+            return CP_LN | CP_WORD | CP_L | CP_LL;
         if (ascii_alnum(c))
             return CP_LN | CP_WORD;
         if (c == '_')
@@ -121,6 +156,12 @@ static unsigned cp_class(hm_scan *scan, size_t i, size_t *n)
         cls |= CP_SPACE;
     if (pcre2_match(ix->re_word, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
         cls |= CP_WORD;
+    if (pcre2_match(ix->re_lu, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
+        cls |= CP_LU;
+    if (pcre2_match(ix->re_ll, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
+        cls |= CP_LL;
+    if (pcre2_match(ix->re_l, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
+        cls |= CP_L;
     /* ſ and the Kelvin sign match s and k without case: leave such a text to the patterns. */
     if (cp == 0x17F || cp == 0x212A)
         scan->phrases_off = true;
@@ -934,6 +975,131 @@ static uint32_t arg_options(const pcre2_code *re)
     return o;
 }
 
+static int by_first_byte(const void *a, const void *b)
+{
+    const start_string *x = a, *y = b;
+    return (unsigned char)x->text[0] - (unsigned char)y->text[0];
+}
+
+/* Every rule with `starts` (and its anchored pattern) gets a bit; the
+ * strings of all of them go into one table by first byte, each once. */
+static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
+{
+    for (unsigned c = 0; c < 256; c++)
+        ix->start_byte_class[c] = (uint8_t)((ascii_alnum((unsigned char)c) || c == '_' ? BC_WORD : 0) |
+                                            (c >= '0' && c <= '9' ? BC_DIGIT : 0) | (c >= 0xC0 ? BC_LEAD : 0));
+    ix->rule_start_bit = hm_xcalloc(cfg->n_rules + 1, sizeof *ix->rule_start_bit);
+    int bits = 0;
+    size_t cap = 0;
+    for (size_t i = 0; i < cfg->n_rules; i++) {
+        const hm_rule *r = &cfg->rules[i];
+        ix->rule_start_bit[i] = -1;
+        if (!r->re_anchored || !r->n_starts || bits == 64)
+            continue;
+        int bit = bits++;
+        uint64_t m = (uint64_t)1 << bit;
+        ix->rule_start_bit[i] = bit;
+        ix->start_all |= m;
+        for (size_t k = 0; k < r->n_starts; k++) {
+            const char *s = r->starts[k];
+            if (strcmp(s, "\\d") == 0) {
+                ix->start_digit |= m;
+                continue;
+            }
+            if (strcmp(s, "\\b\\d") == 0) {
+                ix->start_word_digit |= m;
+                continue;
+            }
+            size_t n = strlen(s), j;
+            for (j = 0; j < ix->n_start_strings; j++)
+                if (ix->start_strings[j].len == n && same_fold(ix->start_strings[j].text, s, n))
+                    break;
+            if (j == ix->n_start_strings) {
+                if (ix->n_start_strings == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    ix->start_strings = hm_xrealloc(ix->start_strings, cap * sizeof *ix->start_strings);
+                }
+                char *f = hm_xstrdup(s);
+                for (size_t c = 0; c < n; c++)
+                    f[c] = (char)fold((unsigned char)f[c]);
+                ix->start_strings[ix->n_start_strings++] = (start_string){f, n, 0};
+            }
+            ix->start_strings[j].rules |= m;
+        }
+    }
+    if (ix->n_start_strings)
+        qsort(ix->start_strings, ix->n_start_strings, sizeof *ix->start_strings, by_first_byte);
+    for (size_t j = 0; j < ix->n_start_strings; j++) {
+        const start_string *ss = &ix->start_strings[j];
+        unsigned char c = (unsigned char)ss->text[0];
+        if (!ix->start_count[c])
+            ix->start_first[c] = (uint32_t)j;
+        ix->start_count[c]++;
+        if (ss->len == 1) {
+            ix->start_short[c] = true;
+        } else {
+            unsigned char c2 = (unsigned char)ss->text[1];
+            ix->start_second[c][c2 >> 6] |= (uint64_t)1 << (c2 & 63);
+        }
+    }
+}
+
+static uint64_t hash_exact(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
+{
+    const hm_lists *l = &cfg->lists;
+    const hm_list *lists[] = {l->places, l->bodies, l->nationalities, l->months, l->days,
+                              l->event_words, l->sentence_starters, l->titles, l->given_names};
+    size_t total = 0;
+    for (size_t k = 0; k < sizeof lists / sizeof *lists; k++)
+        total += lists[k] ? lists[k]->n : 0;
+    size_t cap = 64;
+    while (cap < 2 * total + 2)
+        cap *= 2;
+    ix->name_words = hm_xcalloc(cap, sizeof *ix->name_words);
+    ix->cap_name_words = cap;
+    for (size_t k = 0; k < sizeof lists / sizeof *lists; k++) {
+        for (size_t i = 0; lists[k] && i < lists[k]->n; i++) {
+            const char *s = lists[k]->items[i];
+            size_t n = strlen(s);
+            uint64_t h = hash_exact(s, n);
+            size_t j = (size_t)h & (cap - 1);
+            while (ix->name_words[j].str &&
+                   !(ix->name_words[j].hash == h && ix->name_words[j].len == n &&
+                     memcmp(ix->name_words[j].str, s, n) == 0))
+                j = (j + 1) & (cap - 1);
+            if (!ix->name_words[j].str)
+                ix->name_words[j] = (name_slot){s, h, (uint32_t)n, 0};
+            ix->name_words[j].mask |= 1u << k;
+        }
+    }
+}
+
+bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask)
+{
+    const hm_phrase_index *ix = cfg->index;
+    if (!ix || !ix->name_words)
+        return false;
+    uint64_t h = hash_exact(s, n);
+    size_t cap = ix->cap_name_words;
+    *mask = 0;
+    for (size_t j = (size_t)h & (cap - 1); ix->name_words[j].str; j = (j + 1) & (cap - 1)) {
+        const name_slot *sl = &ix->name_words[j];
+        if (sl->hash == h && sl->len == n && memcmp(sl->str, s, n) == 0) {
+            *mask = sl->mask;
+            break;
+        }
+    }
+    return true;
+}
+
 void hm_config_index(hm_config *cfg)
 {
     hm_config_index_free(cfg);
@@ -942,7 +1108,10 @@ void hm_config_index(hm_config *cfg)
     ix->re_ln = class_re("[\\p{L}\\p{N}]");
     ix->re_space = class_re("\\s");
     ix->re_word = class_re("\\w");
-    if (!ix->re_ln || !ix->re_space || !ix->re_word) {
+    ix->re_lu = class_re("\\p{Lu}");
+    ix->re_ll = class_re("\\p{Ll}");
+    ix->re_l = class_re("\\p{L}");
+    if (!ix->re_ln || !ix->re_space || !ix->re_word || !ix->re_lu || !ix->re_ll || !ix->re_l) {
         cfg->index = ix;
         hm_config_index_free(cfg);
         return;
@@ -980,6 +1149,8 @@ void hm_config_index(hm_config *cfg)
         return;
     }
     build_table(ix);
+    index_starts(ix, cfg);
+    index_name_lists(ix, cfg);
     cfg->index = ix;
 }
 
@@ -1006,6 +1177,14 @@ void hm_config_index_free(hm_config *cfg)
     pcre2_code_free(ix->re_ln);
     pcre2_code_free(ix->re_space);
     pcre2_code_free(ix->re_word);
+    pcre2_code_free(ix->re_lu);
+    pcre2_code_free(ix->re_ll);
+    pcre2_code_free(ix->re_l);
+    free(ix->rule_start_bit);
+    free(ix->name_words);
+    for (size_t i = 0; i < ix->n_start_strings; i++)
+        free(ix->start_strings[i].text);
+    free(ix->start_strings);
     free(ix);
     cfg->index = NULL;
 }
@@ -1142,10 +1321,11 @@ static uint64_t run_hash(hm_scan *scan, size_t i, size_t *end)
     uint64_t h = 1469598103934665603ULL;
     for (;;) {
         if (j < len && t[j] < 0x80) {
-            if (!ascii_alnum(t[j]))
+            /* a letter or digit, folded: c | 0x20 leaves digits alone */
+            unsigned char lc = (unsigned char)(t[j] | 0x20);
+            if ((unsigned)(lc - 'a') >= 26 && (unsigned)(t[j] - '0') >= 10)
                 break;
-            h ^= fold(t[j]);
-            h *= 1099511628211ULL;
+            h = (h ^ lc) * 1099511628211ULL;
             j++;
             continue;
         }
@@ -1292,8 +1472,340 @@ bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match
     return true;
 }
 
+int hm_starts_bit(const hm_config *cfg, const hm_rule *rule)
+{
+    const hm_phrase_index *ix = cfg->index;
+    if (!ix || !ix->rule_start_bit || rule < cfg->rules || rule >= cfg->rules + cfg->n_rules)
+        return -1;
+    return ix->rule_start_bit[rule - cfg->rules];
+}
+
+/* The rules (beyond those in `have`) with a string that the text at `at`
+ * starts with, ASCII case ignored. */
+static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at, uint64_t have)
+{
+    unsigned char f = fold(t[at]);
+    if (!ix->start_count[f])
+        return 0;
+    if (!ix->start_short[f]) {
+        if (at + 1 >= len)
+            return 0;
+        unsigned char f2 = fold(t[at + 1]);
+        if (!((ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1))
+            return 0;
+    }
+    uint64_t m = 0;
+    for (uint32_t j = ix->start_first[f]; j < ix->start_first[f] + ix->start_count[f]; j++) {
+        const start_string *ss = &ix->start_strings[j];
+        if (((have | m) & ss->rules) == ss->rules || ss->len > len - at)
+            continue;
+        size_t k = 1;
+        while (k < ss->len && fold(t[at + k]) == (unsigned char)ss->text[k])
+            k++;
+        if (k == ss->len)
+            m |= ss->rules;
+    }
+    return m;
+}
+
+/* One pass over the text: at each byte, the rules whose matches may begin
+ * there ('\d': any digit; '\b\d' and strings: after no ASCII letter, digit
+ * or _; every rule: at any non-ASCII character, since caseless matching
+ * equates a few with ASCII letters and Unicode \d matches other digits). */
+static void find_starts(hm_scan *scan)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t len = scan->len, cap = 0;
+    scan->starts_found = true;
+    if (len > UINT32_MAX)
+        return;
+    const uint8_t *cls = ix->start_byte_class;
+    bool prev_word = false;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = t[i];
+        uint8_t b = cls[c];
+        uint64_t m = 0;
+        size_t at = i++;
+        if (b & BC_WORD) {
+            if (!prev_word) {
+                /* a word starts: '\b\d' and the strings */
+                if (b & BC_DIGIT)
+                    m = ix->start_digit | ix->start_word_digit;
+                m |= strings_at(ix, t, len, at, m);
+            } else if ((b & BC_DIGIT) && ix->start_digit) {
+                m = ix->start_digit;
+            }
+            prev_word = true;
+            /* the rest of the word: only a digit can matter, and only to '\d' */
+            if (!ix->start_digit) {
+                while (i < len && (cls[t[i]] & BC_WORD))
+                    i++;
+            }
+        } else {
+            if (b & BC_LEAD)
+                m = ix->start_all;
+            else if (!prev_word && c < 0x80)
+                m = strings_at(ix, t, len, at, 0); /* a string may open with punctuation */
+            prev_word = false;
+        }
+        if (!m)
+            continue;
+        if (scan->n_starts == cap) {
+            cap = cap ? 2 * cap : 256;
+            scan->starts = hm_xrealloc(scan->starts, cap * sizeof *scan->starts);
+        }
+        scan->starts[scan->n_starts++] = (hm_start){(uint32_t)at, m};
+    }
+}
+
+const hm_start *hm_starts_find(hm_scan *scan, size_t *n)
+{
+    if (!scan->starts_found)
+        find_starts(scan);
+    *n = scan->n_starts;
+    return scan->starts;
+}
+
+/* ---- person names ---- */
+
+/* The built-in person-name pattern (rules.yaml), which hm_names_find_all
+ * follows step by step. */
+const char hm_person_name_pattern[] =
+    "(?=\\p{Lu})(?<![\\p{L}.])(?:\\p{Lu}\\.\\s?){0,3}\\p{Lu}\\p{Ll}+(?:-\\p{Lu}?\\p{Ll}+|['\u2019](?!s\\b)"
+    "\\p{Lu}?\\p{Ll}+)*(?:[ \\t]+(?:(?:von|van|de|der|du|la|le|of|bin|ibn|da|di)[ \\t]+)?(?:(?:\\p{Lu}\\.\\s?)"
+    "{0,3}\\p{Lu}\\p{Ll}+(?:-\\p{Lu}?\\p{Ll}+|['\u2019](?!s\\b)\\p{Lu}?\\p{Ll}+)*|[IVX]{1,4}\\b)|[ \\t]+"
+    "\\p{Lu}\\.[ \\t]*\\p{Lu}\\p{Ll}+)*";
+
+typedef struct name_cursor {
+    hm_scan *scan;
+    size_t to;             /* the subject ends here */
+} name_cursor;
+
+/* The classes of the character at i (0 at or past the end); *n its length. */
+static inline unsigned nc_class(const name_cursor *c, size_t i, size_t *n)
+{
+    if (i >= c->to) {
+        *n = 0;
+        return 0;
+    }
+    unsigned char ch = (unsigned char)c->scan->text[i];
+    if (ch >= 'a' && ch <= 'z') {
+        *n = 1;
+        return CP_LN | CP_WORD | CP_L | CP_LL;
+    }
+    return cp_class(c->scan, i, n);
+}
+
+static bool nc_is(const name_cursor *c, size_t i, char ch)
+{
+    return i < c->to && c->scan->text[i] == ch;
+}
+
+static bool nc_space_tab(const name_cursor *c, size_t i)
+{
+    return nc_is(c, i, ' ') || nc_is(c, i, '\t');
+}
+
+/* \p{Ll}+ from i: the end, or SIZE_MAX when none */
+static size_t nc_lowers(const name_cursor *c, size_t i)
+{
+    size_t n, j = i;
+    while (nc_class(c, j, &n) & CP_LL)
+        j += n;
+    return j > i ? j : SIZE_MAX;
+}
+
+/* A quote mark: ' or ’ (its length in *n) */
+static bool nc_quote(const name_cursor *c, size_t i, size_t *n)
+{
+    const char *t = c->scan->text;
+    if (nc_is(c, i, '\'')) {
+        *n = 1;
+        return true;
+    }
+    if (i + 3 <= c->to && (unsigned char)t[i] == 0xE2 && (unsigned char)t[i + 1] == 0x80 &&
+        (unsigned char)t[i + 2] == 0x99) {
+        *n = 3;
+        return true;
+    }
+    return false;
+}
+
+/* (?:\p{Lu}\.\s?){0,3}\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+|['’](?!s\b)\p{Lu}?\p{Ll}+)*
+ * at i: the end, or SIZE_MAX. Each step has one way to succeed: an
+ * initial is "X." and a name needs a small letter after its capital, so
+ * backtracking cannot find another. */
+static size_t nc_name(const name_cursor *c, size_t i)
+{
+    size_t n, m;
+    for (int k = 0; k < 3; k++) {
+        if (!(nc_class(c, i, &n) & CP_LU) || !nc_is(c, i + n, '.'))
+            break;
+        i += n + 1;
+        if (nc_class(c, i, &m) & CP_SPACE)
+            i += m;
+    }
+    if (!(nc_class(c, i, &n) & CP_LU))
+        return SIZE_MAX;
+    size_t e = nc_lowers(c, i + n);
+    if (e == SIZE_MAX)
+        return SIZE_MAX;
+    for (;;) {
+        size_t j;
+        if (nc_is(c, e, '-')) {
+            j = e + 1;
+        } else if (nc_quote(c, e, &m)) {
+            j = e + m;
+            /* (?!s\b) */
+            if (nc_is(c, j, 's') && !(nc_class(c, j + 1, &n) & CP_WORD))
+                break;
+        } else {
+            break;
+        }
+        if (nc_class(c, j, &n) & CP_LU)
+            j += n;
+        size_t f = nc_lowers(c, j);
+        if (f == SIZE_MAX)
+            break;
+        e = f;
+    }
+    return e;
+}
+
+/* [IVX]{1,4}\b at i */
+static size_t nc_roman(const name_cursor *c, size_t i)
+{
+    size_t j = i, n;
+    while (j - i < 4 && (nc_is(c, j, 'I') || nc_is(c, j, 'V') || nc_is(c, j, 'X')))
+        j++;
+    if (j == i || (nc_class(c, j, &n) & CP_WORD))
+        return SIZE_MAX;
+    return j;
+}
+
+/* One more part of the name after `e`, or SIZE_MAX: the outer group's two
+ * alternatives in the pattern's order. */
+static size_t nc_part(const name_cursor *c, size_t e)
+{
+    static const char *const connectors[] = {"von", "van", "de", "der", "du", "la", "le",
+                                             "of", "bin", "ibn", "da", "di"};
+    if (!nc_space_tab(c, e))
+        return SIZE_MAX;
+    size_t r = e;
+    while (nc_space_tab(c, r))
+        r++;
+    for (size_t k = 0; k < sizeof connectors / sizeof *connectors; k++) {
+        size_t cl = strlen(connectors[k]);
+        if (r + cl > c->to || memcmp(c->scan->text + r, connectors[k], cl) != 0 || !nc_space_tab(c, r + cl))
+            continue;
+        size_t r2 = r + cl;
+        while (nc_space_tab(c, r2))
+            r2++;
+        size_t x = nc_name(c, r2);
+        if (x == SIZE_MAX)
+            x = nc_roman(c, r2);
+        if (x != SIZE_MAX)
+            return x;
+    }
+    size_t x = nc_name(c, r);
+    if (x == SIZE_MAX)
+        x = nc_roman(c, r);
+    if (x != SIZE_MAX)
+        return x;
+    /* [ \t]+\p{Lu}\.[ \t]*\p{Lu}\p{Ll}+ */
+    size_t n;
+    if (!(nc_class(c, r, &n) & CP_LU) || !nc_is(c, r + n, '.'))
+        return SIZE_MAX;
+    r += n + 1;
+    while (nc_space_tab(c, r))
+        r++;
+    if (!(nc_class(c, r, &n) & CP_LU))
+        return SIZE_MAX;
+    return nc_lowers(c, r + n);
+}
+
+bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, void *ud)
+{
+    if (!scan->cfg->index || to > scan->len)
+        return false;
+    name_cursor c = {scan, to};
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t i = from;
+    while (i < to) {
+        if (t[i] < 0x80 && !(t[i] >= 'A' && t[i] <= 'Z')) {
+            i++; /* most of the text: no ASCII character but a capital can start a name */
+            continue;
+        }
+        size_t n;
+        unsigned cls = nc_class(&c, i, &n);
+        if (!(cls & CP_LU)) {
+            i += n ? n : 1;
+            continue;
+        }
+        /* (?<![\p{L}.]) */
+        if (i > 0) {
+            size_t b = i - 1, pn;
+            while (b > 0 && (t[b] & 0xC0) == 0x80)
+                b--;
+            if (t[i - 1] == '.' || (cp_class(scan, b, &pn) & CP_L)) {
+                i += n;
+                continue;
+            }
+        }
+        size_t e = nc_name(&c, i);
+        if (e == SIZE_MAX) {
+            i += n;
+            continue;
+        }
+        for (size_t x; (x = nc_part(&c, e)) != SIZE_MAX;)
+            e = x;
+        if (!fn(scan, i, e, ud))
+            return true;
+        i = e;
+    }
+    return true;
+}
+
+bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, size_t *count)
+{
+    if (!scan->cfg->index)
+        return false;
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t n = 0, i = from;
+    bool in_run = false;
+    while (i < to) {
+        bool space;
+        size_t k = 1;
+        if (t[i] < 0x80) {
+            /* ASCII, most of the text: white space is 9-13 and 32 */
+            space = t[i] == ' ' || (unsigned)(t[i] - '\t') < 5;
+            n += !space && !in_run;
+            in_run = !space;
+            i++;
+            continue;
+        }
+        if (!ucp)
+            space = false, k = utf8_len(t[i]);
+        else
+            space = cp_class(scan, i, &k) & CP_SPACE;
+        if (i + k > to)
+            k = to - i;
+        n += !space && !in_run;
+        in_run = !space;
+        i += k;
+    }
+    *count = n;
+    return true;
+}
+
 void hm_phrase_scan_free(hm_scan *scan)
 {
+    free(scan->starts);
+    scan->starts = NULL;
+    scan->n_starts = 0;
+    scan->starts_found = false;
     free(scan->phrase_hits);
     free(scan->phrase_set_start);
     scan->phrase_hits = NULL;

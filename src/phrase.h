@@ -43,6 +43,33 @@ bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match
 bool hm_topic_keywords_indexed(const hm_config *cfg);
 uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n);
 
+/* How many matches \S+ has in text[from, to) (the runs of characters that
+ * are not white space; ucp: as PCRE2_UCP sees white space, else ASCII
+ * only), as hm_find_all would count them. False without an index. */
+bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, size_t *count);
+
+/* Rules with `starts` (see rules.yaml): the rule's bit in hm_start.rules,
+ * or -1 (no `starts`, no index, more than 64 such rules). */
+int hm_starts_bit(const hm_config *cfg, const hm_rule *rule);
+/* Every position where some rule with `starts` may begin a match, in text
+ * order, with the bits of those rules; made on first use. With len above
+ * UINT32_MAX: none (*n = 0 and NULL), and the caller runs the patterns. */
+const hm_start *hm_starts_find(hm_scan *scan, size_t *n);
+
+/* The stop lists name detection consults (names.c), a bit each. */
+enum {
+    HM_NL_PLACES = 1, HM_NL_BODIES = 2, HM_NL_NATIONALITIES = 4, HM_NL_MONTHS = 8, HM_NL_DAYS = 16,
+    HM_NL_EVENT_WORDS = 32, HM_NL_SENTENCE_STARTERS = 64, HM_NL_TITLES = 128, HM_NL_GIVEN_NAMES = 256
+};
+/* Which of those lists hold the word exactly (as hm_list_has), in one
+ * lookup; false without an index. */
+bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask);
+
+/* The built-in person-name pattern, and its matches in text[from, to) as
+ * hm_find_all would give them, found in C; false without an index. */
+extern const char hm_person_name_pattern[];
+bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, void *ud);
+
 /* Frees the per-document hits (hm_scan_free_data calls it). */
 void hm_phrase_scan_free(hm_scan *scan);
 

@@ -100,6 +100,10 @@ void hm_rule_free(hm_rule *r)
     for (size_t i = 0; i < r->n_requires; i++)
         free(r->requires[i]);
     free(r->requires);
+    for (size_t i = 0; i < r->n_starts; i++)
+        free(r->starts[i]);
+    free(r->starts);
+    pcre2_code_free(r->re_anchored);
     memset(r, 0, sizeof *r);
 }
 
@@ -156,6 +160,56 @@ char *hm_alternation(char **items, size_t n, bool escape)
     return alternation(items, n, escape);
 }
 
+/* ---- starts ---- */
+
+/* Why a pattern cannot be run from chosen start positions alone, or NULL.
+ * Anchored calls at each candidate find what one unanchored call finds
+ * (leftmost match, then the pattern's own order) unless \G (the start
+ * offset), \K (a reported start other than the attempt's), a backtracking
+ * verb such as (*SKIP) or (*COMMIT) (they steer the unanchored search) or
+ * an empty match is involved. */
+static const char *starts_unusable(const pcre2_code *re, yaml_node_t *pn)
+{
+    const char *p = pn->type == YAML_SCALAR_NODE ? (const char *)pn->data.scalar.value : "";
+    bool in_class = false;
+    for (; *p; p++) {
+        if (*p == '\\') {
+            if (!p[1])
+                break;
+            if (!in_class && p[1] == 'G')
+                return "it uses \\G";
+            if (!in_class && p[1] == 'K')
+                return "it uses \\K";
+            p++;
+            continue;
+        }
+        if (in_class) {
+            if (*p == ']')
+                in_class = false;
+            continue;
+        }
+        if (*p == '[') {
+            in_class = true;
+            if (p[1] == '^')
+                p++;
+            if (p[1] == ']')
+                p++; /* a ] first in a class is literal */
+            continue;
+        }
+        if (*p == '(' && p[1] == '*')
+            return "it uses a (*VERB)";
+    }
+    uint32_t min = 0;
+    if (pcre2_pattern_info(re, PCRE2_INFO_MINLENGTH, &min) != 0 || min == 0)
+        return "it can match empty text";
+    return NULL;
+}
+
+static unsigned char fold_ascii(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
 static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
                       const char *file, hm_error *err)
 {
@@ -170,6 +224,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         {"second", false, NULL, NULL},   {"extent", false, NULL, NULL},
         {"examples", false, NULL, NULL}, {"description", false, NULL, NULL},
         {"unicode", false, NULL, NULL},  {"requires", false, NULL, NULL},
+        {"starts", false, NULL, NULL},
     };
     const size_t nf = sizeof f / sizeof *f;
     r->line = (int)node->start_mark.line + 1;
@@ -277,6 +332,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         if (!hm_yaml_string(y, pn, pattern ? "pattern" : "first", r->id, &s))
             return false;
         source = hm_xstrdup(s);
+        r->nonspace_runs = pattern && strcmp(s, "\\S+") == 0;
         pline = (int)pn->start_mark.line + 1;
         pcol = (int)pn->start_mark.column + 1;
     } else if (tokens) {
@@ -331,6 +387,11 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
     free(source);
     if (!r->re)
         return false;
+    uint32_t argopts = 0;
+    if (pattern && pcre2_pattern_info(r->re, PCRE2_INFO_ARGOPTIONS, &argopts) == 0 &&
+        argopts == (PCRE2_UTF | PCRE2_UCP) && hm_yaml_string(y, pattern, "pattern", r->id, &s) &&
+        strcmp(s, hm_person_name_pattern) == 0)
+        r->person_names = true;
     if (second) {
         if (!hm_yaml_string(y, second, "second", r->id, &s))
             return false;
@@ -347,6 +408,26 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         for (size_t i = 0; i < r->n_requires; i++)
             if (!r->requires[i][0])
                 return hm_yaml_fail(y, v, r->id, "'requires' holds an empty string");
+    }
+    /* starts: every match begins at one of these, so only those positions are tried */
+    if ((v = hm_yaml_get(f, nf, "starts"))) {
+        if (!pattern && !first)
+            return hm_yaml_fail(y, v, r->id, "'starts' goes with 'pattern' or 'first'");
+        if (!hm_yaml_strings(y, v, "starts", r->id, &r->starts, &r->n_starts))
+            return false;
+        const char *why = starts_unusable(r->re, pattern ? pattern : first);
+        if (why)
+            return hm_yaml_fail(y, v, r->id, "'starts' cannot be used with this pattern: %s", why);
+        for (size_t i = 0; i < r->n_starts; i++)
+            if (!r->starts[i][0])
+                return hm_yaml_fail(y, v, r->id, "'starts' holds an empty string");
+        yaml_node_t *pn = pattern ? pattern : first;
+        r->re_anchored = hm_compile_opts(cfg, (const char *)pn->data.scalar.value,
+                                         PCRE2_ANCHORED | (ignorecase ? PCRE2_CASELESS : 0), unicode, true, file,
+                                         (int)pn->start_mark.line + 1, (int)pn->start_mark.column + 1, r->id,
+                                         err);
+        if (!r->re_anchored)
+            return false;
     }
     if ((v = hm_yaml_get(f, nf, "examples"))) {
         hm_yaml_field ex[] = {{"match", false, NULL, NULL}, {"no-match", false, NULL, NULL}};
@@ -514,6 +595,72 @@ static bool any_match(hm_scan *scan, size_t s, size_t e, void *ud)
     return false;
 }
 
+/* hm_find_all for a rule with `starts`: an anchored match at each position
+ * where a match may begin, in text order, resuming after each match. The
+ * leftmost match is the first candidate's that succeeds, and at one start
+ * an anchored match is what the unanchored search finds there, so the
+ * matches are the same (starts_unusable keeps out the patterns for which
+ * they would not be). */
+static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_t from, size_t to,
+                                 hm_match_fn fn, void *ud)
+{
+    size_t n;
+    const hm_start *pos = hm_starts_find(scan, &n);
+    if (!pos)
+        return hm_find_all(scan, r->re, from, to, fn, ud, r->id);
+    const pcre2_code *re = r->re_anchored;
+    const PCRE2_SPTR t = (PCRE2_SPTR)scan->text;
+    const uint64_t m = (uint64_t)1 << bit;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (pos[mid].pos < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t i = from;
+    for (size_t k = lo; k < n && pos[k].pos < to; k++) {
+        if (!(pos[k].rules & m) || pos[k].pos < i)
+            continue;
+        i = pos[k].pos;
+        int rc = pcre2_match(re, t, to, i, PCRE2_NO_UTF_CHECK, scan->md,
+                             scan->cfg->mctx);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            continue;
+        if (rc < 0) {
+            if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+                rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+                if (scan->limit_hits++ < 5)
+                    hm_scan_warn(scan, "rule-limit",
+                                 "rule '%s' gave up on this text after reaching its match limit; "
+                                 "its pattern backtracks too much", r->id);
+            }
+            return false;
+        }
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(scan->md);
+        size_t s = ov[0], e = ov[1];
+        if (e <= s) /* cannot happen: the pattern cannot match empty text */
+            continue;
+        if (!fn(scan, s, e, ud))
+            return true;
+        i = e;
+    }
+    return true;
+}
+
+/* The matches of a rule's pattern (or of a conditional rule's first) in
+ * [from, to). The fast path stands in for the pattern only while the
+ * config's derived index exists, so that tests can compare the two by
+ * dropping the index. */
+static bool pattern_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t to, hm_match_fn fn, void *ud)
+{
+    int bit = r->re_anchored ? hm_starts_bit(scan->cfg, r) : -1;
+    if (bit >= 0)
+        return find_all_from_starts(scan, r, bit, from, to, fn, ud);
+    return hm_find_all(scan, r->re, from, to, fn, ud, r->id);
+}
+
 /* The rule's matches in [from, to): from the phrase index when the rule's
  * phrases are there, else from its pattern. */
 static bool rule_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t to, hm_match_fn fn, void *ud)
@@ -521,7 +668,7 @@ static bool rule_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t t
     int set = hm_phrase_set_of_rule(scan->cfg, r);
     if (set >= 0 && hm_phrase_find_all(scan, set, from, to, fn, ud))
         return true;
-    return hm_find_all(scan, r->re, from, to, fn, ud, r->id);
+    return pattern_find_all(scan, r, from, to, fn, ud);
 }
 
 static bool is_digit(char c)
@@ -541,6 +688,53 @@ static bool has_fold(const char *t, size_t from, size_t to, const char *s)
         if (((unsigned char)t[i] == c0 || (unsigned char)t[i] == c1) && strncasecmp(t + i, s, n) == 0)
             return true;
     return false;
+}
+
+/* has_fold from the string's occurrences in the whole text, found once in
+ * a lowercased copy of the text: the first at or after `from` decides. */
+static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
+{
+    char needle[64];
+    size_t n = strlen(s);
+    if (n >= sizeof needle || scan->len > UINT32_MAX || !scan->cfg->index) /* no index: as tests compare */
+        return has_fold(scan->text, from, to, s);
+    struct hm_occurrences *o = NULL;
+    for (size_t i = 0; i < scan->n_occ && !o; i++)
+        if (scan->occ[i].key == s)
+            o = &scan->occ[i];
+    if (!o) {
+        for (size_t i = 0; i <= n; i++)
+            needle[i] = (char)fold_ascii((unsigned char)s[i]);
+        if (!scan->folded) {
+            scan->folded = hm_xmalloc(scan->len + 1);
+            for (size_t i = 0; i < scan->len; i++)
+                scan->folded[i] = (char)fold_ascii((unsigned char)scan->text[i]);
+            scan->folded[scan->len] = 0;
+        }
+        HM_GROW(scan->occ, scan->n_occ, scan->cap_occ);
+        o = &scan->occ[scan->n_occ++];
+        *o = (struct hm_occurrences){s, NULL, 0};
+        size_t cap = 0;
+        /* memchr for the first byte, then the rest: much faster than
+         * glibc's memmem for these short needles */
+        const char *p = scan->folded, *end = scan->folded + scan->len;
+        while (p + n <= end && (p = memchr(p, needle[0], (size_t)(end - p - n + 1))) != NULL) {
+            if (n == 1 || (p[1] == needle[1] && memcmp(p + 2, needle + 2, n - 2) == 0)) {
+                HM_GROW(o->pos, o->n, cap);
+                o->pos[o->n++] = (uint32_t)(p - scan->folded);
+            }
+            p++;
+        }
+    }
+    size_t lo = 0, hi = o->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (o->pos[mid] < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < o->n && o->pos[lo] + n <= to;
 }
 
 /* Can the unit hold a match, by the rule's `requires`? Digits are counted
@@ -563,7 +757,7 @@ static bool unit_may_match(hm_scan *scan, const hm_rule *r, size_t from, size_t 
             }
             if (scan->digits_before[to] != scan->digits_before[from])
                 return true;
-        } else if (has_fold(scan->text, from, to, r->requires[i])) {
+        } else if (has_fold_fast(scan, from, to, r->requires[i])) {
             return true;
         }
     }
@@ -589,8 +783,13 @@ static void run_unit(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
         break;
     case HM_RULE_OCCURRENCE: {
         counter c = {0, 0, 0};
-        if (!rule_find_all(scan, r, from, to, count_match, &c))
+        uint32_t opts = 0;
+        if (r->nonspace_runs && pcre2_pattern_info(r->re, PCRE2_INFO_ARGOPTIONS, &opts) == 0 &&
+            hm_count_nonspace_runs(scan, from, to, (opts & PCRE2_UCP) != 0, &c.count)) {
+            /* \S+ counted without the pattern */
+        } else if (!rule_find_all(scan, r, from, to, count_match, &c)) {
             break;
+        }
         if ((r->min >= 0 && c.count < (size_t)r->min) || (r->max >= 0 && c.count > (size_t)r->max))
             hm_scan_add(scan, r, from, to);
         break;
@@ -598,7 +797,7 @@ static void run_unit(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
     case HM_RULE_CONDITIONAL: {
         counter c = {0, 0, 0};
         bool second = false;
-        if (!hm_find_all(scan, r->re, from, to, count_match, &c, r->id) || c.count == 0)
+        if (!pattern_find_all(scan, r, from, to, count_match, &c) || c.count == 0)
             break;
         if (hm_find_all(scan, r->re_second, from, to, any_match, &second, r->id) && !second)
             hm_scan_add(scan, r, c.first_start, c.first_end);

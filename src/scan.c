@@ -29,6 +29,13 @@ void hm_scan_free_data(hm_scan *scan)
     hm_phrase_scan_free(scan);
     free(scan->digits_before);
     scan->digits_before = NULL;
+    free(scan->folded);
+    scan->folded = NULL;
+    for (size_t i = 0; i < scan->n_occ; i++)
+        free(scan->occ[i].pos);
+    free(scan->occ);
+    scan->occ = NULL;
+    scan->n_occ = scan->cap_occ = 0;
 }
 
 hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t end)

@@ -10,6 +10,11 @@ typedef struct hm_warning_owned {
     char *code, *message;
 } hm_warning_owned;
 
+typedef struct hm_start {
+    uint32_t pos;
+    uint64_t rules;      /* a bit per rule with `starts` (hm_starts_bit) */
+} hm_start;
+
 typedef struct hm_scan {
     const hm_config *cfg;
     hm_document *doc;
@@ -37,6 +42,19 @@ typedef struct hm_scan {
     bool phrases_scanned, phrases_off;
     /* digits_before[i]: ASCII digits in text[0, i), for rules that require one */
     uint32_t *digits_before;
+    char *folded;           /* the text with ASCII letters lowercased, for `requires` */
+    /* where each `requires` string asked about occurs in the text (ASCII
+     * case ignored), found on first use: key is the rule's string */
+    struct hm_occurrences {
+        const char *key;
+        uint32_t *pos;
+        size_t n;
+    } *occ;
+    size_t n_occ, cap_occ;
+    /* Where rules with `starts` may begin a match (phrase.c), made on first use. */
+    struct hm_start *starts;
+    size_t n_starts;
+    bool starts_found;
     /* Classes of the last few non-ASCII characters asked about. */
     uint32_t cp_cache[32];
     uint8_t cp_cache_class[32];

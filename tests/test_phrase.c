@@ -311,6 +311,243 @@ static void requires_skips_units_without_the_string(void **state)
     hm_config_free(c);
 }
 
+/* ---- starts: the pattern tried only where a match may begin ---- */
+
+static hm_config *load_rules_text(const char *rules, hm_error *err)
+{
+    char path[] = "/tmp/histmark-starts-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, rules, strlen(rules)), (ssize_t)strlen(rules));
+    close(fd);
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL};
+    hm_config *c = hm_config_load(&o, err);
+    unlink(path);
+    return c;
+}
+
+/* Figures and dates (every rule of the built-in set that has `starts`)
+ * against their patterns run whole: a qualifier before the digit must win
+ * over the digit, digits at a paragraph's start and end, words that only
+ * begin like a qualifier, digits inside words, non-ASCII neighbours. */
+static void figure_starts_match_as_their_patterns(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "Over 26,000 personal files and over 26,000 more; just over 40 per cent; just under 3.5 million men.",
+        "1,500 troops marched.\n\nThe count was 1,500\n\n26,000\n\n40%\n\nabout 40",
+        "overall 40 people; moreover 300 days; about1930 people; x10 tanks; 10x tanks; A10 and 10A.",
+        "some 3 million; some3 million; Some 3 million; SOME 3 million; approximately 12 per cent.",
+        "more than 40 deaths, more  than 40, more\nthan 40, less than 7 seats, fewer than 1,000 votes.",
+        "at least 40 delegates, up to 900 prisoners, up to1900, at  least 12 men.",
+        "by the mid-1930s, the early 1920s, late 1940s, mid 1950s, early-1960s, mid1970s.",
+        "14 out of 16 members, ten out of twelve, Three Out Of Five, 3 out of a hundred, one out of ten.",
+        "output rose about three times; 3 times; twenty times; passed by 444 votes to 94; some 12 times.",
+        "Kirov was shot on 1 December 1934. The invasion began on June 22. In Jan 1935; Sept 1939; 3rd of May, 1945.",
+        "Mayhem in March 1921 and Marches of 1922; Decembrists 12 Dec 1825; Janet 5 Jan.",
+        "\xC3\xA9" "5 troops; \xC3\x96lberg 40 men; 40\xC2\xA0million; about\xC2\xA0" "40 people; \xC2\xA3" "500 million.",
+        "\xD9\xA3 troops and \xC5\xBFome 40 people and \xE2\x80\x9C" "over 40\xE2\x80\x9D men; (about 40) men.",
+        "over 40",
+        "40",
+        "about 1930 the party; over 1,500.5 km; 12-3; 1928-53; 3.5.6 times; 1,2,3 people.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        same_as_patterns(cfg, texts[i]);
+    /* and the mechanism is on for them */
+    size_t with_starts = 0;
+    for (size_t i = 0; i < cfg->n_rules; i++)
+        with_starts += cfg->rules[i].re_anchored != NULL;
+    assert_true(with_starts >= 6);
+}
+
+/* The argument rules with `starts` (openings, appraisal, conclusions,
+ * judgements needing support) against their patterns. */
+static void argument_starts_match_as_their_patterns(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "Yet he won. But, as Service says, Still the purges went on. Yetis; Butter; Stillness; \xC3\xA9Yet x_But.",
+        "To a large degree this was true; to a degree; TO A GREAT DEGREE; not only money but power; not simply x as y.",
+        "In conclusion, Stalin won. In summary it was so. In sum x. In the end. Inconclusion. In  conclusion. Overall.",
+        "So, the party. So the party. So. Also. So\nthe party. I think so. I believe it. I would argue that. Ideas. I\tthink.",
+        "On balance, On the whole, Taken as a whole, Taken together, All things considered, Weighing these, Having considered.",
+        "The most important factor was more significant than the fundamentally decisive one. Most Important.",
+        "This was fundamental. It was the most significant cause, more important than 1928 or Leon Trotsky.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        same_as_patterns(cfg, texts[i]);
+}
+
+/* Random texts of numbers and the words around them. */
+static void random_figures_match_as_the_patterns(void **state)
+{
+    (void)state;
+    static const char *const words[] = {
+        "over", "about", "around", "nearly", "almost", "approximately", "roughly", "some", "more", "less",
+        "fewer", "than", "at", "least", "up", "to", "just", "under", "1,500", "26,000", "40", "3.5", "1930s",
+        "1928", "2", "700", "million", "bn", "m", "per", "cent", "percent", "%", "times", "votes", "out", "of",
+        "three", "ten", "twelve", "people", "troops", "days", "December", "June", "Jan", "Sept", "1st",
+        "mid", "early", "late", "\xC2\xA3" "50", "$200", "overall", "Some", "OVER", "\xC3\x96lberg"};
+    static const char *const seps[] = {" ", " ", " ", "  ", "\n", ", ", ". ", "\n\n", "\xC2\xA0", "-", ",",
+                                       ".", "", "'", "\xE2\x80\x99", "%"};
+    uint64_t seed = 7;
+    for (int n = 0; n < 200; n++) {
+        hm_buf b = {0};
+        int count = 5 + n % 50;
+        for (int k = 0; k < count; k++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            hm_buf_puts(&b, words[(seed >> 33) % (sizeof words / sizeof *words)]);
+            hm_buf_puts(&b, seps[(seed >> 40) % (sizeof seps / sizeof *seps)]);
+        }
+        char *text = hm_buf_take(&b);
+        same_as_patterns(cfg, text);
+        free(text);
+    }
+}
+
+/* A teacher's rule: the promise is kept (same findings as the pattern), a
+ * wrong promise loses matches (so the key is really used), and patterns it
+ * cannot serve are refused at load. */
+static void starts_in_a_teachers_rule(void **state)
+{
+    (void)state;
+    hm_error err = {0};
+    hm_config *c = load_rules_text("rules:\n"
+                                   "  - id: r1\n    kind: figure\n    message: m\n"
+                                   "    starts: ['\\d', around]\n"
+                                   "    pattern: '(?:around\\s+)?\\d+\\s+cats'\n"
+                                   "  - id: r2\n    kind: figure\n    message: m\n    starts: [zebra]\n"
+                                   "    pattern: 'cat'\n"
+                                   "  - id: r3\n    kind: figure\n    message: m\n    starts: ['$', 'US$']\n"
+                                   "    pattern: '(?:US)?\\$\\d+'\n",
+                                   &err);
+    if (!c)
+        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
+    assert_non_null(c);
+    static const char *const texts[] = {"around 12 cats, 3 cats, around 5 dogs, x12 cats, 012 cats.",
+                                        "around around 7 cats\n\n7 cats", "a123 cats and around\n4 cats",
+                                        "$5, ($6), US$7, US $8, $, $x, \xC2\xA3$9.\n\n$10"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        same_as_patterns(c, texts[i]);
+    char *sig = signature(c, "around 12 cats, a cat, x12 cats.");
+    assert_non_null(strstr(sig, "r1 0 14 "));
+    assert_non_null(strstr(sig, "r1 24 31 ")); /* '\d': any digit, within a word too */
+    assert_null(strstr(sig, "r2 ")); /* no zebra: the promise was wrong */
+    free(sig);
+    hm_config_free(c);
+
+    static const char *const refused[] = {
+        "    starts: ['\\d']\n    pattern: '\\G\\d'\n",
+        "    starts: ['\\d']\n    pattern: 'x\\K\\d'\n",
+        "    starts: ['\\d']\n    pattern: '\\d(*SKIP)x'\n",
+        "    starts: ['\\d']\n    pattern: '\\d*'\n",
+        "    starts: ['']\n    pattern: '\\d'\n",
+        "    starts: ['\\d']\n    tokens: [cat]\n",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        char rules[512];
+        snprintf(rules, sizeof rules, "rules:\n  - id: bad\n    kind: figure\n    message: m\n%s", refused[i]);
+        hm_error e = {0};
+        hm_config *b = load_rules_text(rules, &e);
+        assert_null(b);
+        assert_non_null(strstr(e.message, "starts"));
+    }
+    /* \G inside a class, or an escaped backslash before G, is no \G */
+    c = load_rules_text("rules:\n  - id: ok\n    kind: figure\n    message: m\n    starts: ['\\d']\n"
+                        "    pattern: '\\d[(*]?\\\\G'\n",
+                        &err);
+    assert_non_null(c);
+    hm_config_free(c);
+}
+
+/* long-sentence counts \S+ without its pattern: white space of every kind
+ * (no-break and em spaces, NEL, tabs, vertical tab) around the 60-word
+ * limit. */
+static void long_sentence_counts_as_its_pattern(void **state)
+{
+    (void)state;
+    static const char *const seps[] = {" ", "\xC2\xA0", "\xE2\x80\x83", "\xC2\x85", "\t", "\v", " - ",
+                                       "\xE2\x80\x94", "\xE2\x80\xAF", "\xE3\x80\x80", "\xE2\x80\x8B", "\n"};
+    for (size_t sep = 0; sep < sizeof seps / sizeof *seps; sep++) {
+        for (int words = 58; words <= 62; words++) {
+            hm_buf b = {0};
+            hm_buf_puts(&b, "A short one.\n\n");
+            for (int k = 0; k < words; k++) {
+                hm_buf_puts(&b, k % 7 == 3 ? "\xC3\x96lberg" : "word");
+                if (k + 1 < words)
+                    hm_buf_puts(&b, k % 2 ? seps[sep] : " ");
+            }
+            hm_buf_puts(&b, ". And another.");
+            char *text = hm_buf_take(&b);
+            same_as_patterns(cfg, text);
+            free(text);
+        }
+    }
+}
+
+/* Name detection looks words up in all its stop lists at once with the
+ * index: names at a sentence's start, hyphenated and apostrophe names,
+ * non-ASCII capitals, titles, initials, places, months, misspelt names. */
+static void names_match_without_the_index(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "Stalin ruled. Trotsky fled to Mexico. However Stalin won. Bukharin was shot in March.",
+        "Historians such as Robert Service disagree. Jean-Paul Sartre and O'Brien wrote; D'Annunzio too.",
+        "\xC3\x96lberg spoke at the \xC3\x96lberg meeting. \xC3\x89mile Zola wrote. The F\xC3\xBChrer ruled.",
+        "The Duke of Norfolk and King Henry VIII met Sir Thomas More in London on Monday.",
+        "The policy of J. Stalin changed. J.V. Stalin and Leon Trotsky argued. Trosky and Stallin erred.",
+        "Kennedy met Khrushchev in Vienna. The Kennedy administration and the Soviet Union. Krushchev lied.",
+        "In Germany the Nazis rose. Hitler's rise; Hitler\xE2\x80\x99s rise. Mussolini\xE2\x80\x99s march. Wilhelm II.",
+        "Lenin. Lenin's NEP. \xE2\x80\x9CLenin\xE2\x80\x9D said. - Lenin spoke. 1. Lenin wrote. (Lenin) died.",
+        "Nicholas II abdicated in February. Tsar Nicholas fell. Rasputin, Kerensky and Kornilov failed.",
+        "Monday Tuesday January Moscow Russia British Bolsheviks Party Revolution Treaty Conference",
+        "A. B. C. D. Smith met J. V. K. Stalin and A.B.C.D.Smith; E.F.G.Hume; Leon J.  Trotsky; Leon J.\t\tTrotsky.",
+        "Leon  J. Trotsky, Leon\tde\tGaulle, Charles de  Gaulle, Otto von Bismarck, Ludwig der Deutsche, Ibn bin Laden.",
+        "Henry VIII's wives; Louis XIV, Louis XIIII, Pius X; Henry IIx; George V.  Smith; Stalin-Era; Stalin-era-Man.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        same_as_patterns(cfg, texts[i]);
+    assert_true(has("Historians such as Robert Service disagree.", "person-name", "Robert Service"));
+    /* the built-in pattern is followed in C */
+    bool followed = false;
+    for (size_t i = 0; i < cfg->n_rules; i++)
+        if (strcmp(cfg->rules[i].id, "person-name") == 0)
+            followed = cfg->rules[i].person_names;
+    assert_true(followed);
+}
+
+/* Random capitalised runs: initials, connectors, Roman numerals,
+ * hyphens, apostrophes, non-ASCII capitals and small letters, and the
+ * separators the name pattern treats differently (tabs, two spaces, line
+ * breaks, dots before a capital): 300 texts. */
+static void random_names_match_as_the_pattern(void **state)
+{
+    (void)state;
+    static const char *const words[] = {
+        "Stalin", "Leon", "Trotsky", "J.", "V.", "J.V.", "A.", "of", "von", "van", "de", "der", "du", "la",
+        "le", "bin", "ibn", "da", "di", "II", "VIII", "IVX", "XIV", "IIIII", "I", "Jean-Paul", "Jean-paul",
+        "Jean-", "O'Brien", "O'brien", "Stalin's", "Stalin\xE2\x80\x99s", "Hitler\xE2\x80\x99S", "D'",
+        "\xC3\x96lberg", "\xC3\x89mile", "M\xC3\xBCller", "\xC5\x81\xC3\xB3" "d\xC5\xBA", "the", "The",
+        "and", "said", "USSR", "NKVD", "Mr", "Sir", "King", "Duke", "Norfolk", "London", "1934", "McCarthy",
+        "MacArthur", "Xi", "X.", "x", "s", "Abc's", "\xC7\x85", "\xC7\x85" "emal", "Ab_c", "Ab9"};
+    static const char *const seps[] = {" ", " ", " ", " ", "  ", "\t", " \t", "\n", ". ", ", ", ".", "-",
+                                       "'", "\xE2\x80\x99", "\xC2\xA0", "\n\n", "(", ")", "\xE2\x80\x9C", ""};
+    uint64_t seed = 99;
+    for (int n = 0; n < 300; n++) {
+        hm_buf b = {0};
+        int count = 3 + n % 40;
+        for (int k = 0; k < count; k++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            hm_buf_puts(&b, words[(seed >> 33) % (sizeof words / sizeof *words)]);
+            hm_buf_puts(&b, seps[(seed >> 40) % (sizeof seps / sizeof *seps)]);
+        }
+        char *text = hm_buf_take(&b);
+        same_as_patterns(cfg, text);
+        free(text);
+    }
+}
+
 /* Random texts from the rules' own words, joined every which way. */
 static void random_texts_match_as_the_patterns(void **state)
 {
@@ -360,6 +597,13 @@ int main(void)
         cmocka_unit_test(fragment_shapes_match_as_their_patterns),
         cmocka_unit_test(requires_skips_units_without_the_string),
         cmocka_unit_test(random_texts_match_as_the_patterns),
+        cmocka_unit_test(figure_starts_match_as_their_patterns),
+        cmocka_unit_test(random_figures_match_as_the_patterns),
+        cmocka_unit_test(argument_starts_match_as_their_patterns),
+        cmocka_unit_test(starts_in_a_teachers_rule),
+        cmocka_unit_test(long_sentence_counts_as_its_pattern),
+        cmocka_unit_test(names_match_without_the_index),
+        cmocka_unit_test(random_names_match_as_the_pattern),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
