@@ -201,7 +201,7 @@ int main(int argc, char **argv)
         die("no essays", NULL);
 
     double t0 = now();
-    hm_config_options co = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, NULL, topic};
+    hm_config_options co = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, NULL, topic, 0};
     hm_error err;
     memset(&err, 0, sizeof err);
     hm_config *cfg = hm_config_load(&co, &err);

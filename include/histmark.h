@@ -71,7 +71,13 @@ typedef struct hm_error {
 
 typedef struct hm_config hm_config;
 
-#define HM_CONFIG_OPTIONS_VERSION 1
+#define HM_CONFIG_OPTIONS_VERSION 2
+
+/* hm_config_options.flags */
+/* Interpret every pattern instead of JIT-compiling it: a config that will
+ * analyse one essay starts sooner (JIT compilation costs more than it saves
+ * on one essay); one that analyses many runs faster with JIT (the default). */
+#define HM_CONFIG_INTERPRET (1u << 0)
 
 typedef struct hm_config_options {
     int version;              /* HM_CONFIG_OPTIONS_VERSION */
@@ -82,6 +88,7 @@ typedef struct hm_config_options {
      * for no pack, or NULL to choose the best-fitting built-in pack for each
      * essay (or none when nothing fits). */
     const char *topic;
+    unsigned flags;           /* HM_CONFIG_* bits; since version 2 */
 } hm_config_options;
 
 /* Loads and compiles everything. Returns NULL and fills err when any file is

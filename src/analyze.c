@@ -61,10 +61,11 @@ static bool add_topic(hm_config *cfg, const char *data, size_t len, const char *
 
 hm_config *hm_config_load(const hm_config_options *opts, hm_error *err)
 {
-    hm_config_options none = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, NULL, NULL};
+    hm_config_options none = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0};
     if (!opts)
         opts = &none;
     hm_config *cfg = hm_xcalloc(1, sizeof *cfg);
+    cfg->jit = !(opts->version >= 2 && (opts->flags & HM_CONFIG_INTERPRET));
     cfg->cctx = pcre2_compile_context_create(NULL);
     cfg->mctx = pcre2_match_context_create(NULL);
     if (!cfg->cctx || !cfg->mctx) {

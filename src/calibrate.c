@@ -388,7 +388,7 @@ static void usage(void)
 
 int hm_calibrate_main(int argc, char **argv)
 {
-    hm_config_options co = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, NULL, NULL};
+    hm_config_options co = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0};
     const char *fit_out = NULL;
     int folds = 4;
     static const struct option longopts[] = {

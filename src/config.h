@@ -173,6 +173,7 @@ struct hm_config {
     pcre2_match_context *mctx;
     pcre2_compile_context *cctx;
     size_t max_match_data_pairs;
+    bool jit;                /* JIT-compile patterns (not HM_CONFIG_INTERPRET) */
     /* Derived from the above by hm_config_index (phrase.c); NULL: none. */
     struct hm_phrase_index *index;
 };
@@ -206,7 +207,7 @@ pcre2_code *hm_compile(const hm_config *cfg, const char *pattern, uint32_t extra
  * when `jit` (and HISTMARK_NO_JIT is unset). */
 pcre2_code *hm_compile_opts(const hm_config *cfg, const char *pattern, uint32_t extra, bool ucp, bool jit,
                             const char *file, int line, int column, const char *rule, hm_error *err);
-bool hm_jit_wanted(void);
+bool hm_jit_wanted(const hm_config *cfg);
 
 /* Built-in data files, compiled into the binary (builtin_data.c, made by
  * tools/mkbuiltin.c), each with the snapshot of its YAML tree. */

@@ -897,7 +897,7 @@ static void apply_config(server *s)
     if (s->cfg && s->cfg_key && strcmp(s->cfg_key, key.data) == 0) {
         hm_buf_free(&key);
     } else {
-        hm_config_options co = {HM_CONFIG_OPTIONS_VERSION, rubric, rules, lists, topic};
+        hm_config_options co = {HM_CONFIG_OPTIONS_VERSION, rubric, rules, lists, topic, 0};
         hm_error err = {0};
         hm_config *cfg = hm_config_load(&co, &err);
         if (!cfg) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "batch.h"
@@ -261,6 +262,12 @@ int main(int argc, char **argv)
         return HM_EXIT_CONFIG;
     }
 
+    /* One essay (a file or standard input, not a folder): compiling the
+     * patterns to machine code would cost more than it saves. */
+    struct stat one;
+    if (optind + 1 == argc && (strcmp(argv[optind], "-") == 0 ||
+                               (stat(argv[optind], &one) == 0 && !S_ISDIR(one.st_mode))))
+        o.config.flags |= HM_CONFIG_INTERPRET;
     hm_error err = {0};
     hm_config *cfg = hm_config_load(&o.config, &err);
     if (!cfg) {

@@ -32,10 +32,10 @@ static const char *const scope_names[] = {"essay", "paragraph", "sentence", "int
 static const char *const type_names[] = {"existence", "substitution", "occurrence",
                                          "conditional", "names"};
 
-bool hm_jit_wanted(void)
+bool hm_jit_wanted(const hm_config *cfg)
 {
     const char *no_jit = getenv("HISTMARK_NO_JIT");
-    return !no_jit || !*no_jit || *no_jit == '0';
+    return cfg->jit && (!no_jit || !*no_jit || *no_jit == '0');
 }
 
 pcre2_code *hm_compile(const hm_config *cfg, const char *pattern, uint32_t extra,
@@ -69,7 +69,7 @@ pcre2_code *hm_compile_opts(const hm_config *cfg, const char *pattern, uint32_t 
     /* JIT when the platform allows it; the interpreter otherwise.
      * HISTMARK_NO_JIT=1 forces the interpreter: valgrind cannot follow
      * JIT-generated code and reports false errors inside it. */
-    if (jit && hm_jit_wanted())
+    if (jit && hm_jit_wanted(cfg))
         (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return re;
 }
@@ -498,7 +498,7 @@ out:
 
 void hm_rules_jit(hm_config *cfg)
 {
-    if (!hm_jit_wanted())
+    if (!hm_jit_wanted(cfg))
         return;
     for (size_t i = 0; i < cfg->n_rules; i++) {
         hm_rule *r = &cfg->rules[i];

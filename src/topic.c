@@ -310,7 +310,7 @@ static bool topic_compile(const hm_config *cfg, hm_topic *t, hm_error *err)
         if (!t->terms_re)
             return false;
     }
-    if (hm_jit_wanted()) {
+    if (hm_jit_wanted(cfg)) {
         pcre2_code *res[] = {t->people_re, t->events_re, t->terms_re};
         for (size_t i = 0; i < 3; i++)
             if (res[i])

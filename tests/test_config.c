@@ -30,7 +30,7 @@ static const char *write_tmp(const char *text)
 static hm_error load_rules(const char *yaml)
 {
     hm_error err = {0};
-    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, write_tmp(yaml), NULL, "none"};
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, write_tmp(yaml), NULL, "none", 0};
     hm_config *cfg = hm_config_load(&o, &err);
     unlink(path);
     hm_config_free(cfg);
@@ -126,7 +126,7 @@ static void catastrophic_backtracking_gives_up_with_a_warning(void **state)
     (void)state;
     hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL,
                            write_tmp("rules:\n  - {id: slow, kind: structure, message: m, pattern: '(a+)+$'}\n"),
-                           NULL, "none"};
+                           NULL, "none", 0};
     hm_config *cfg = hm_config_load(&o, NULL);
     unlink(path);
     assert_non_null(cfg);
@@ -152,13 +152,13 @@ static void bad_rubric_and_unknown_topic(void **state)
     hm_error err = {0};
     hm_config_options o = {HM_CONFIG_OPTIONS_VERSION,
                            write_tmp("name: x\nout_of: 20\nbands: []\noverall: {max_above_lowest: 1, min_words: 1}\nstrands: []\n"),
-                           NULL, NULL, "none"};
+                           NULL, NULL, "none", 0};
     assert_null(hm_config_load(&o, &err));
     unlink(path);
     assert_non_null(strstr(err.message, "bands"));
     assert_int_equal(err.line, 3);
     hm_error err2 = {0};
-    hm_config_options t = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, NULL, "atlantis-1900"};
+    hm_config_options t = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, NULL, "atlantis-1900", 0};
     assert_null(hm_config_load(&t, &err2));
     assert_non_null(strstr(err2.message, "russia-1917-53"));
 }
@@ -167,7 +167,7 @@ static void missing_file_is_an_io_error(void **state)
 {
     (void)state;
     hm_error err = {0};
-    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, "/nonexistent/rubric.yaml", NULL, NULL, "none"};
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, "/nonexistent/rubric.yaml", NULL, NULL, "none", 0};
     assert_null(hm_config_load(&o, &err));
     assert_int_equal(err.code, HM_ERR_IO);
     assert_string_equal(err.file, "/nonexistent/rubric.yaml");

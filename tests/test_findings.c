@@ -90,7 +90,7 @@ static void people_with_possessives_and_historians(void **state)
 static void people_without_a_topic_pack(void **state)
 {
     (void)state;
-    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, NULL, "none"};
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, NULL, "none", 0};
     hm_config *plain = hm_config_load(&o, NULL);
     assert_non_null(plain);
     const char *text = "During the war Churchill met Roosevelt at Yalta in February 1945. "
@@ -283,6 +283,36 @@ static void question_period_is_read_from_its_years(void **state)
     }
 }
 
+/* A configuration that interprets its patterns (for one quick analysis)
+ * finds and marks exactly what a JIT-compiled one does. */
+static void interpreted_config_gives_the_same_report(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "To what extent was the Treaty of Versailles (1919) the main cause of Weimar's problems?\n\n"
+        "In 1923 the Ruhr was occupied by about 60,000 French and Belgian troops, so hyperinflation "
+        "followed: by November a loaf cost 200 billion marks. However, Stresemann ended passive "
+        "resistance, which was more significant than the treaty itself.\n\n"
+        "In conclusion, the treaty was only partly responsible.\n";
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, NULL, NULL, HM_CONFIG_INTERPRET};
+    hm_error err = {0};
+    hm_config *slow_start = hm_config_load(&o, &err);
+    assert_non_null(slow_start);
+    char *lines[2] = {NULL, NULL};
+    const hm_config *cfgs[2] = {cfg, slow_start};
+    for (size_t k = 0; k < 2; k++) {
+        hm_result *r = hm_analyze(cfgs[k], text, strlen(text), NULL, &err);
+        assert_non_null(r);
+        assert_int_equal(hm_render_json(r, 0, append, &lines[k]), 0);
+        hm_result_free(r);
+    }
+    assert_string_equal(lines[0], lines[1]);
+    assert_non_null(strstr(lines[0], "200 billion"));
+    free(lines[0]);
+    free(lines[1]);
+    hm_config_free(slow_start);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +330,7 @@ int main(void)
         cmocka_unit_test(empty_input_gets_a_result_and_mark_zero),
         cmocka_unit_test(json_report_is_jansson_compact),
         cmocka_unit_test(question_period_is_read_from_its_years),
+        cmocka_unit_test(interpreted_config_gives_the_same_report),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -78,7 +78,7 @@ static bool has_jit(const pcre2_code *re)
 static bool jit_expected(void)
 {
     uint32_t jit = 0;
-    return pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit && hm_jit_wanted();
+    return pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit && hm_jit_wanted(cfg);
 }
 
 /* A rule the phrase index serves keeps an interpreted pattern (its rare
@@ -258,7 +258,7 @@ static void fragment_shapes_match_as_their_patterns(void **state)
     assert_true(fd >= 0);
     assert_int_equal(write(fd, custom_rules, sizeof custom_rules - 1), (ssize_t)(sizeof custom_rules - 1));
     close(fd);
-    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL};
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL, 0};
     hm_error err = {0};
     hm_config *c = hm_config_load(&o, &err);
     unlink(path);
@@ -296,7 +296,7 @@ static void requires_skips_units_without_the_string(void **state)
     assert_true(fd >= 0);
     assert_int_equal(write(fd, rules, sizeof rules - 1), (ssize_t)(sizeof rules - 1));
     close(fd);
-    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL};
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL, 0};
     hm_error err = {0};
     hm_config *c = hm_config_load(&o, &err);
     unlink(path);
@@ -320,7 +320,7 @@ static hm_config *load_rules_text(const char *rules, hm_error *err)
     assert_true(fd >= 0);
     assert_int_equal(write(fd, rules, strlen(rules)), (ssize_t)strlen(rules));
     close(fd);
-    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL};
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL, 0};
     hm_config *c = hm_config_load(&o, err);
     unlink(path);
     return c;
