@@ -1,9 +1,12 @@
 /* The batch runner. Three passes over the inputs, each on worker threads:
  *
- *  1. (two or more essays) read each essay and keep only its shingle hashes;
- *     then find the pairs that share long passages;
- *  2. read, analyse and render each essay; the main thread writes reports
- *     strictly in input order as soon as the next one is ready;
+ *  1. (two or more essays) read each essay and give a sample of its
+ *     shingle hashes to the copy index, which keeps them on disk; then find
+ *     the pairs that share long passages, keeping for each essay only its
+ *     best partners (two numbers each);
+ *  2. read, analyse and render each essay, and read its partners again to
+ *     quote the passage it shares; the main thread writes reports strictly
+ *     in input order as soon as the next one is ready;
  *  3. the summary, from a few numbers kept per essay.
  *
  * Workers fill a ring of result slots; a worker may not start essay i until
@@ -29,15 +32,11 @@
 /* The longest passage quoted, in bytes. */
 #define PASSAGE_BYTES 160
 
-typedef struct input {
-    char *path;
-    char *page;              /* HTML folder mode: "essays/NAME.html" */
-} input;
-
+/* An essay this one shares text with. */
 typedef struct copy_note {
-    size_t other;
-    double share;
-    char *passage;           /* owned by the pair list, not the note */
+    uint32_t other;
+    float share;
+    bool self_smaller;       /* the passage is quoted from this essay */
 } copy_note;
 
 typedef struct slot {
@@ -45,12 +44,16 @@ typedef struct slot {
     hm_result *result;       /* NULL when the essay failed */
     hm_buf report;
     char *error;
+    char *passages[MAX_COPY_WARNINGS]; /* one per copy note, for the summary */
 } slot;
 
 typedef struct batch {
     const hm_config *cfg;
     const batch_options *o;
-    input *in;
+    /* The inputs' paths (and, for an HTML folder, page names), NUL
+     * terminated, one after the other: two offsets an essay, no pointers. */
+    hm_buf names;
+    size_t *path_at, *page_at;
     size_t n, cap;
     char *stdin_bytes;       /* "-" is read once, for both passes */
     size_t stdin_len;
@@ -58,12 +61,10 @@ typedef struct batch {
     bool html_dir;
     mode_t file_mode;
 
-    /* copy check */
-    hm_shingles **shingles;
-    copy_note **notes;       /* per essay, up to MAX_COPY_WARNINGS */
-    size_t *n_notes;
-    char **passages;         /* one per reported pair */
-    size_t n_passages;
+    /* copy check: essay i's notes are note[note_first[i] .. note_first[i + 1]) */
+    hm_copy *copy;
+    uint32_t *note_first;
+    copy_note *note;
     hm_summary *summary;     /* NULL without --summary or an HTML folder */
 
     /* workers */
@@ -118,10 +119,21 @@ static void report_error(batch *b, const char *path, const char *message)
     b->status = HM_EXIT_INPUT;
 }
 
+static const char *input_path(const batch *b, size_t i)
+{
+    return b->names.data + b->path_at[i];
+}
+
+static const char *input_page(const batch *b, size_t i)
+{
+    return b->page_at ? b->names.data + b->page_at[i] : NULL;
+}
+
 static void add_input(batch *b, const char *path)
 {
-    HM_GROW(b->in, b->n, b->cap);
-    b->in[b->n++] = (input){hm_xstrdup(path), NULL};
+    HM_GROW(b->path_at, b->n, b->cap);
+    b->path_at[b->n++] = b->names.len;
+    hm_buf_put(&b->names, path, strlen(path) + 1);
 }
 
 typedef struct walk_ctx {
@@ -144,13 +156,13 @@ static int on_walk(const char *path, const char *error, void *ud)
 /* The name reports give an input: "-" may be named by --stdin-filename. */
 static const char *display_name(const batch *b, size_t i)
 {
-    return strcmp(b->in[i].path, "-") == 0 && b->o->stdin_name ? b->o->stdin_name : b->in[i].path;
+    return strcmp(input_path(b, i), "-") == 0 && b->o->stdin_name ? b->o->stdin_name : input_path(b, i);
 }
 
 /* Reads an input's bytes; "-" from the copy read at the start. */
 static char *input_bytes(batch *b, size_t i, size_t *len, hm_error *e)
 {
-    const char *path = b->in[i].path;
+    const char *path = input_path(b, i);
     if (strcmp(path, "-") == 0) {
         if (b->stdin_error) {
             hm_error_set(e, HM_ERR_INPUT, "-", 0, 0, NULL, "%s", b->stdin_error);
@@ -253,11 +265,12 @@ static void name_pages(batch *b, const size_t *root_len)
 {
     hm_strset used;
     hm_strset_init(&used, true);
+    b->page_at = hm_xmalloc((b->n + 1) * sizeof *b->page_at);
     for (size_t i = 0; i < b->n; i++) {
-        const char *rel = b->in[i].path + root_len[i];
+        const char *rel = input_path(b, i) + root_len[i];
         while (*rel == '/')
             rel++;
-        if (strcmp(b->in[i].path, "-") == 0)
+        if (strcmp(input_path(b, i), "-") == 0)
             rel = "stdin";
         hm_buf name = {0};
         const char *dot = strrchr(rel, '.');
@@ -278,7 +291,9 @@ static void name_pages(batch *b, const size_t *root_len)
             hm_buf_printf(&page, "essays/%s-%u.html", name.data, k);
         }
         hm_strset_add(&used, page.data, page.len);
-        b->in[i].page = hm_buf_take(&page);
+        b->page_at[i] = b->names.len;
+        hm_buf_put(&b->names, page.data, page.len + 1);
+        hm_buf_free(&page);
         hm_buf_free(&name);
     }
     hm_strset_free(&used);
@@ -305,9 +320,10 @@ static void *shingle_worker(void *arg)
         size_t len = 0;
         char *bytes = input_bytes(b, i, &len, &e);
         /* An unreadable essay is reported once, by pass 2. */
-        b->shingles[i] = bytes ? hm_shingles_make(bytes, len) : NULL;
+        hm_shingles *s = bytes ? hm_shingles_make(bytes, len) : NULL;
         free(bytes);
         pthread_mutex_lock(&b->lock);
+        hm_copy_set(b->copy, i, s); /* to the index's files: nothing is held */
         b->done++;
         pthread_cond_signal(&b->ready);
         pthread_mutex_unlock(&b->lock);
@@ -324,9 +340,36 @@ static void start_workers(batch *b, pthread_t *t, unsigned jobs, void *(*fn)(voi
         }
 }
 
+/* Each essay's notes: the pairs come best first, and every pair the index
+ * keeps is among the MAX_COPY_WARNINGS best of one of its essays. */
+static void make_notes(batch *b, const hm_copy_pair *pairs, size_t n_pairs)
+{
+    uint32_t *count = hm_xcalloc(b->n + 1, sizeof *count);
+    for (size_t p = 0; p < n_pairs; p++) {
+        count[pairs[p].a] += count[pairs[p].a] < MAX_COPY_WARNINGS;
+        count[pairs[p].b] += count[pairs[p].b] < MAX_COPY_WARNINGS;
+    }
+    b->note_first = hm_xcalloc(b->n + 1, sizeof *b->note_first);
+    for (size_t i = 0; i < b->n; i++)
+        b->note_first[i + 1] = b->note_first[i] + count[i];
+    b->note = hm_xmalloc((b->note_first[b->n] + 1) * sizeof *b->note);
+    memset(count, 0, (b->n + 1) * sizeof *count);
+    for (size_t p = 0; p < n_pairs; p++) {
+        const hm_copy_pair *pr = &pairs[p];
+        size_t ends[2] = {pr->a, pr->b};
+        for (int k = 0; k < 2; k++) {
+            size_t self = ends[k];
+            if (count[self] < MAX_COPY_WARNINGS)
+                b->note[b->note_first[self] + count[self]++] =
+                    (copy_note){(uint32_t)ends[1 - k], (float)pr->share, pr->from_essay == self};
+        }
+    }
+    free(count);
+}
+
 static void copy_pass(batch *b, unsigned jobs)
 {
-    b->shingles = hm_xcalloc(b->n, sizeof *b->shingles);
+    b->copy = hm_copy_new(b->n);
     b->next = b->done = 0;
     b->stage = "reading for the copy check";
     clock_gettime(CLOCK_MONOTONIC, &b->start);
@@ -342,39 +385,11 @@ static void copy_pass(batch *b, unsigned jobs)
         pthread_join(t[k], NULL);
     free(t);
 
-    hm_copy *c = hm_copy_new(b->n);
-    for (size_t i = 0; i < b->n; i++)
-        hm_copy_set(c, i, b->shingles[i]); /* the index owns them now */
-    free(b->shingles);
-    b->shingles = NULL;
     const hm_copy_pair *pairs;
-    size_t n_pairs = hm_copy_find(c, b->o->copy_threshold, MAX_COPY_WARNINGS, &pairs);
-    b->notes = hm_xcalloc(b->n, sizeof *b->notes);
-    b->n_notes = hm_xcalloc(b->n, sizeof *b->n_notes);
-    b->passages = hm_xcalloc(n_pairs + 1, sizeof *b->passages);
-    for (size_t p = 0; p < n_pairs; p++) {
-        const hm_copy_pair *pr = &pairs[p];
-        /* Only the texts of flagged essays are read again, for the passage. */
-        hm_error e = {0};
-        size_t len = 0;
-        char *bytes = input_bytes(b, pr->from_essay, &len, &e);
-        char *passage = bytes ? hm_copy_passage(bytes, len, pr->from, pr->words, PASSAGE_BYTES) : NULL;
-        free(bytes);
-        b->passages[b->n_passages++] = passage ? passage : hm_xstrdup("");
-        size_t ends[2] = {pr->a, pr->b};
-        for (int k = 0; k < 2; k++) {
-            size_t self = ends[k];
-            if (b->n_notes[self] >= MAX_COPY_WARNINGS)
-                continue;
-            if (!b->notes[self])
-                b->notes[self] = hm_xcalloc(MAX_COPY_WARNINGS, sizeof **b->notes);
-            b->notes[self][b->n_notes[self]++] = (copy_note){ends[1 - k], pr->share, b->passages[p]};
-        }
-        if (b->summary)
-            hm_summary_add_copy(b->summary, display_name(b, pr->a), display_name(b, pr->b), pr->share,
-                                b->passages[p]);
-    }
-    hm_copy_free(c);
+    size_t n_pairs = hm_copy_find(b->copy, b->o->copy_threshold, MAX_COPY_WARNINGS, &pairs);
+    make_notes(b, pairs, n_pairs);
+    hm_copy_free(b->copy);
+    b->copy = NULL;
 }
 
 /* ---- pass 2: analyse, render, write in order ---- */
@@ -385,17 +400,54 @@ static int write_buf(const char *data, size_t len, void *ud)
     return 0;
 }
 
-/* The warning each essay gets for each essay it shares text with. */
-static void add_copy_warnings(batch *b, size_t i, hm_result *r)
+static size_t notes_of(const batch *b, size_t i, const copy_note **notes)
 {
-    for (size_t k = 0; b->n_notes && k < b->n_notes[i]; k++) {
-        const copy_note *cn = &b->notes[i][k];
+    if (!b->note_first)
+        return 0;
+    *notes = &b->note[b->note_first[i]];
+    return b->note_first[i + 1] - b->note_first[i];
+}
+
+/* The passage essay i shares with a partner: read the partner again and
+ * quote the longest shared stretch from the smaller essay of the two. */
+static char *shared_passage(batch *b, const char *bytes, size_t len, const copy_note *cn)
+{
+    hm_error e = {0};
+    size_t other_len = 0;
+    char *other = input_bytes(b, cn->other, &other_len, &e);
+    char *passage = NULL;
+    if (other)
+        passage = cn->self_smaller ? hm_copy_shared_passage(bytes, len, other, other_len, PASSAGE_BYTES, NULL, NULL)
+                                   : hm_copy_shared_passage(other, other_len, bytes, len, PASSAGE_BYTES, NULL, NULL);
+    free(other);
+    return passage ? passage : hm_xstrdup("");
+}
+
+/* The warning each essay gets for each essay it shares text with. */
+static void add_copy_warnings(batch *b, size_t i, hm_result *r, char *const *passages)
+{
+    const copy_note *notes;
+    size_t n = notes_of(b, i, &notes);
+    for (size_t k = 0; k < n; k++) {
         hm_buf msg = {0};
-        hm_buf_printf(&msg, "%.0f%% of the shorter essay's text is also in %s, such as \"%s\"", cn->share * 100,
-                      display_name(b, cn->other), cn->passage);
+        hm_buf_printf(&msg, "%.0f%% of the shorter essay's text is also in %s, such as \"%s\"",
+                      notes[k].share * 100, display_name(b, notes[k].other), passages[k]);
         hm_result_add_warning(r, "possible-copy", msg.data);
         hm_buf_free(&msg);
     }
+}
+
+/* A pair goes to the summary from the first of its essays that notes it. */
+static bool lists_pair(const batch *b, size_t i, size_t other)
+{
+    if (i < other)
+        return true;
+    const copy_note *notes;
+    size_t n = notes_of(b, other, &notes);
+    for (size_t k = 0; k < n; k++)
+        if (notes[k].other == i)
+            return false;
+    return true;
 }
 
 static void analyse_one(batch *b, size_t i, slot *out)
@@ -409,18 +461,24 @@ static void analyse_one(batch *b, size_t i, slot *out)
         hm_analyze_options ao = {HM_ANALYZE_OPTIONS_VERSION, display_name(b, i), o->question, o->max_bytes};
         r = hm_analyze(b->cfg, bytes, len, &ao, &e);
     }
+    if (r) {
+        const copy_note *notes;
+        size_t n = notes_of(b, i, &notes);
+        for (size_t k = 0; k < n; k++)
+            out->passages[k] = shared_passage(b, bytes, len, &notes[k]);
+    }
     free(bytes);
     if (!r) {
         out->error = hm_xstrdup(e.message[0] ? e.message : "cannot be analysed");
         return;
     }
-    add_copy_warnings(b, i, r);
+    add_copy_warnings(b, i, r, out->passages);
     out->result = r;
     if (b->html_dir) {
         /* Pages are written by the workers, in parallel, each atomically. */
         hm_buf page = {0}, path = {0}, why = {0};
         hm_render_html(r, HM_RENDER_HTML_INDEX_LINK, write_buf, &page);
-        hm_buf_printf(&path, "%s/%s", o->output, b->in[i].page);
+        hm_buf_printf(&path, "%s/%s", o->output, input_page(b, i));
         if (!write_atomic(path.data, page.data, page.len, b->file_mode, &why))
             out->error = hm_buf_take(&why);
         hm_buf_free(&page);
@@ -429,6 +487,15 @@ static void analyse_one(batch *b, size_t i, slot *out)
         return;
     }
     o->render(r, o->render_flags, write_buf, &out->report);
+}
+
+static void slot_free(slot *s)
+{
+    hm_result_free(s->result);
+    hm_buf_free(&s->report);
+    free(s->error);
+    for (int k = 0; k < MAX_COPY_WARNINGS; k++)
+        free(s->passages[k]);
 }
 
 static void *analyse_worker(void *arg)
@@ -553,9 +620,9 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
         pthread_mutex_unlock(&b->lock);
 
         if (s.error) {
-            report_error(b, b->in[i].path, s.error);
+            report_error(b, input_path(b, i), s.error);
             if (b->summary && !s.result)
-                hm_summary_add_failure(b->summary, b->in[i].path, s.error);
+                hm_summary_add_failure(b->summary, input_path(b, i), s.error);
         }
         if (s.result) {
             if (!b->html_dir) {
@@ -572,12 +639,18 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
                     fflush(k->f);
             }
             reported++;
-            if (b->summary)
-                hm_summary_add(b->summary, s.result, b->html_dir ? b->in[i].page : NULL);
-            hm_result_free(s.result);
+            if (b->summary) {
+                hm_summary_add(b->summary, s.result, input_page(b, i));
+                const copy_note *notes;
+                size_t n = notes_of(b, i, &notes);
+                for (size_t c = 0; c < n; c++)
+                    if (lists_pair(b, i, notes[c].other))
+                        hm_summary_add_copy(b->summary, display_name(b, i < notes[c].other ? i : notes[c].other),
+                                            display_name(b, i < notes[c].other ? notes[c].other : i),
+                                            notes[c].share, s.passages[c]);
+            }
         }
-        hm_buf_free(&s.report);
-        free(s.error);
+        slot_free(&s);
         progress_show(b, i + 1, b->n, i + 1 == b->n);
     }
     hm_buf_free(&out);
@@ -591,11 +664,8 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
     for (unsigned j = 0; j < jobs; j++)
         pthread_join(t[j], NULL);
     free(t);
-    for (size_t j = 0; j < b->ring; j++) {
-        hm_result_free(b->slots[j].result);
-        hm_buf_free(&b->slots[j].report);
-        free(b->slots[j].error);
-    }
+    for (size_t j = 0; j < b->ring; j++)
+        slot_free(&b->slots[j]);
     free(b->slots);
     b->slots = NULL;
 }
@@ -604,20 +674,14 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
 
 static void batch_free(batch *b)
 {
-    for (size_t i = 0; i < b->n; i++) {
-        free(b->in[i].path);
-        free(b->in[i].page);
-    }
-    free(b->in);
+    hm_buf_free(&b->names);
+    free(b->path_at);
+    free(b->page_at);
     free(b->stdin_bytes);
     free(b->stdin_error);
-    for (size_t i = 0; b->notes && i < b->n; i++)
-        free(b->notes[i]);
-    free(b->notes);
-    free(b->n_notes);
-    for (size_t i = 0; i < b->n_passages; i++)
-        free(b->passages[i]);
-    free(b->passages);
+    hm_copy_free(b->copy);
+    free(b->note_first);
+    free(b->note);
     hm_summary_free(b->summary);
     pthread_mutex_destroy(&b->lock);
     pthread_cond_destroy(&b->ready);
@@ -658,9 +722,9 @@ int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, i
         /* A walked essay's page is named from its path inside the folder,
          * a file named directly from its base name. */
         for (size_t i = before; i < b.n; i++) {
-            const char *base = strrchr(b.in[i].path, '/');
+            const char *base = strrchr(input_path(&b, i), '/');
             HM_GROW(root_len, n_root, cap_root);
-            root_len[n_root++] = dir ? strlen(args[a]) : base ? (size_t)(base - b.in[i].path + 1) : 0;
+            root_len[n_root++] = dir ? strlen(args[a]) : base ? (size_t)(base - input_path(&b, i) + 1) : 0;
         }
     }
     bool several = any_dir || b.n > 1;
