@@ -33,6 +33,70 @@
 #define PASSAGE_BYTES 160
 
 /* An essay this one shares text with. */
+/* Strings kept front-coded: each as the length it shares with the one
+ * before (a varint) and the rest, every NAME_RESTART-th in full. A folder's
+ * paths differ in their last few bytes, so 10,000 of them take about 100 KB
+ * instead of an allocation and a pointer each. */
+#define NAME_RESTART 16
+
+typedef struct name_list {
+    hm_buf data;
+    size_t *restart;         /* where every NAME_RESTART-th entry starts */
+    size_t n, cap_restart;
+    hm_buf last;             /* the latest entry, to find the shared length */
+} name_list;
+
+static void names_add(name_list *l, const char *s, size_t len)
+{
+    size_t shared = 0;
+    if (l->n % NAME_RESTART == 0) {
+        HM_GROW(l->restart, l->n / NAME_RESTART, l->cap_restart);
+        l->restart[l->n / NAME_RESTART] = l->data.len;
+    } else {
+        while (shared < len && shared < l->last.len && s[shared] == l->last.data[shared])
+            shared++;
+    }
+    for (size_t v = shared;; v >>= 7) {
+        hm_buf_putc(&l->data, (char)((v & 0x7F) | (v >= 0x80 ? 0x80 : 0)));
+        if (v < 0x80)
+            break;
+    }
+    hm_buf_put(&l->data, s + shared, len - shared);
+    hm_buf_putc(&l->data, '\0');
+    l->last.len = 0;
+    hm_buf_put(&l->last, s, len);
+    l->n++;
+}
+
+/* Entry i, rebuilt in `out`; valid until out changes. */
+static const char *names_get(const name_list *l, size_t i, hm_buf *out)
+{
+    const char *p = l->data.data + l->restart[i / NAME_RESTART];
+    for (size_t k = i - i % NAME_RESTART;; k++) {
+        size_t shared = 0;
+        unsigned shift = 0;
+        unsigned char byte;
+        do {
+            byte = (unsigned char)*p++;
+            shared |= (size_t)(byte & 0x7F) << shift;
+            shift += 7;
+        } while (byte & 0x80);
+        size_t rest = strlen(p);
+        out->len = shared;
+        hm_buf_put(out, p, rest);
+        p += rest + 1;
+        if (k == i)
+            return out->data;
+    }
+}
+
+static void names_free(name_list *l)
+{
+    hm_buf_free(&l->data);
+    hm_buf_free(&l->last);
+    free(l->restart);
+}
+
 typedef struct copy_note {
     uint32_t other;
     float share;
@@ -50,11 +114,9 @@ typedef struct slot {
 typedef struct batch {
     const hm_config *cfg;
     const batch_options *o;
-    /* The inputs' paths (and, for an HTML folder, page names), NUL
-     * terminated, one after the other: two offsets an essay, no pointers. */
-    hm_buf names;
-    size_t *path_at, *page_at;
-    size_t n, cap;
+    name_list paths;
+    name_list pages;         /* HTML folder: "essays/NAME.html" of each input */
+    size_t n;
     char *stdin_bytes;       /* "-" is read once, for both passes */
     size_t stdin_len;
     char *stdin_error;
@@ -119,21 +181,22 @@ static void report_error(batch *b, const char *path, const char *message)
     b->status = HM_EXIT_INPUT;
 }
 
-static const char *input_path(const batch *b, size_t i)
+/* An input's path, its page and the name reports give it, rebuilt in a
+ * buffer of the caller's. */
+static const char *input_path(const batch *b, size_t i, hm_buf *buf)
 {
-    return b->names.data + b->path_at[i];
+    return names_get(&b->paths, i, buf);
 }
 
-static const char *input_page(const batch *b, size_t i)
+static const char *input_page(const batch *b, size_t i, hm_buf *buf)
 {
-    return b->page_at ? b->names.data + b->page_at[i] : NULL;
+    return b->pages.n ? names_get(&b->pages, i, buf) : NULL;
 }
 
 static void add_input(batch *b, const char *path)
 {
-    HM_GROW(b->path_at, b->n, b->cap);
-    b->path_at[b->n++] = b->names.len;
-    hm_buf_put(&b->names, path, strlen(path) + 1);
+    names_add(&b->paths, path, strlen(path));
+    b->n++;
 }
 
 typedef struct walk_ctx {
@@ -154,24 +217,29 @@ static int on_walk(const char *path, const char *error, void *ud)
 }
 
 /* The name reports give an input: "-" may be named by --stdin-filename. */
-static const char *display_name(const batch *b, size_t i)
+static const char *display_name(const batch *b, size_t i, hm_buf *buf)
 {
-    return strcmp(input_path(b, i), "-") == 0 && b->o->stdin_name ? b->o->stdin_name : input_path(b, i);
+    const char *path = input_path(b, i, buf);
+    return strcmp(path, "-") == 0 && b->o->stdin_name ? b->o->stdin_name : path;
 }
 
 /* Reads an input's bytes; "-" from the copy read at the start. */
 static char *input_bytes(batch *b, size_t i, size_t *len, hm_error *e)
 {
-    const char *path = input_path(b, i);
-    if (strcmp(path, "-") == 0) {
-        if (b->stdin_error) {
-            hm_error_set(e, HM_ERR_INPUT, "-", 0, 0, NULL, "%s", b->stdin_error);
-            return NULL;
-        }
+    hm_buf buf = {0};
+    const char *path = input_path(b, i, &buf);
+    char *bytes;
+    if (strcmp(path, "-") != 0)
+        bytes = hm_read_input(path, b->o->max_bytes, len, e);
+    else if (b->stdin_error) {
+        hm_error_set(e, HM_ERR_INPUT, "-", 0, 0, NULL, "%s", b->stdin_error);
+        bytes = NULL;
+    } else {
         *len = b->stdin_len;
-        return hm_xstrndup(b->stdin_bytes, b->stdin_len);
+        bytes = hm_xstrndup(b->stdin_bytes, b->stdin_len);
     }
-    return hm_read_input(path, b->o->max_bytes, len, e);
+    hm_buf_free(&buf);
+    return bytes;
 }
 
 static void read_stdin(batch *b)
@@ -265,12 +333,12 @@ static void name_pages(batch *b, const size_t *root_len)
 {
     hm_strset used;
     hm_strset_init(&used, true);
-    b->page_at = hm_xmalloc((b->n + 1) * sizeof *b->page_at);
+    hm_buf path = {0};
     for (size_t i = 0; i < b->n; i++) {
-        const char *rel = input_path(b, i) + root_len[i];
+        const char *rel = input_path(b, i, &path) + root_len[i];
         while (*rel == '/')
             rel++;
-        if (strcmp(input_path(b, i), "-") == 0)
+        if (strcmp(path.data, "-") == 0)
             rel = "stdin";
         hm_buf name = {0};
         const char *dot = strrchr(rel, '.');
@@ -291,11 +359,11 @@ static void name_pages(batch *b, const size_t *root_len)
             hm_buf_printf(&page, "essays/%s-%u.html", name.data, k);
         }
         hm_strset_add(&used, page.data, page.len);
-        b->page_at[i] = b->names.len;
-        hm_buf_put(&b->names, page.data, page.len + 1);
+        names_add(&b->pages, page.data, page.len);
         hm_buf_free(&page);
         hm_buf_free(&name);
     }
+    hm_buf_free(&path);
     hm_strset_free(&used);
 }
 
@@ -428,13 +496,15 @@ static void add_copy_warnings(batch *b, size_t i, hm_result *r, char *const *pas
 {
     const copy_note *notes;
     size_t n = notes_of(b, i, &notes);
+    hm_buf name = {0};
     for (size_t k = 0; k < n; k++) {
         hm_buf msg = {0};
         hm_buf_printf(&msg, "%.0f%% of the shorter essay's text is also in %s, such as \"%s\"",
-                      notes[k].share * 100, display_name(b, notes[k].other), passages[k]);
+                      notes[k].share * 100, display_name(b, notes[k].other, &name), passages[k]);
         hm_result_add_warning(r, "possible-copy", msg.data);
         hm_buf_free(&msg);
     }
+    hm_buf_free(&name);
 }
 
 /* A pair goes to the summary from the first of its essays that notes it. */
@@ -458,8 +528,10 @@ static void analyse_one(batch *b, size_t i, slot *out)
     char *bytes = input_bytes(b, i, &len, &e);
     hm_result *r = NULL;
     if (bytes) {
-        hm_analyze_options ao = {HM_ANALYZE_OPTIONS_VERSION, display_name(b, i), o->question, o->max_bytes};
+        hm_buf name = {0};
+        hm_analyze_options ao = {HM_ANALYZE_OPTIONS_VERSION, display_name(b, i, &name), o->question, o->max_bytes};
         r = hm_analyze(b->cfg, bytes, len, &ao, &e);
+        hm_buf_free(&name);
     }
     if (r) {
         const copy_note *notes;
@@ -476,9 +548,10 @@ static void analyse_one(batch *b, size_t i, slot *out)
     out->result = r;
     if (b->html_dir) {
         /* Pages are written by the workers, in parallel, each atomically. */
-        hm_buf page = {0}, path = {0}, why = {0};
+        hm_buf page = {0}, path = {0}, why = {0}, name = {0};
         hm_render_html(r, HM_RENDER_HTML_INDEX_LINK, write_buf, &page);
-        hm_buf_printf(&path, "%s/%s", o->output, input_page(b, i));
+        hm_buf_printf(&path, "%s/%s", o->output, input_page(b, i, &name));
+        hm_buf_free(&name);
         if (!write_atomic(path.data, page.data, page.len, b->file_mode, &why))
             out->error = hm_buf_take(&why);
         hm_buf_free(&page);
@@ -608,7 +681,7 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
     start_workers(b, t, jobs, analyse_worker);
 
     size_t reported = 0;
-    hm_buf out = {0};
+    hm_buf out = {0}, name = {0}, other = {0};
     for (size_t i = 0; i < b->n && !k->failed; i++) {
         pthread_mutex_lock(&b->lock);
         while (!b->slots[i % b->ring].ready)
@@ -620,9 +693,9 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
         pthread_mutex_unlock(&b->lock);
 
         if (s.error) {
-            report_error(b, input_path(b, i), s.error);
+            report_error(b, input_path(b, i, &name), s.error);
             if (b->summary && !s.result)
-                hm_summary_add_failure(b->summary, input_path(b, i), s.error);
+                hm_summary_add_failure(b->summary, name.data, s.error);
         }
         if (s.result) {
             if (!b->html_dir) {
@@ -640,20 +713,25 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
             }
             reported++;
             if (b->summary) {
-                hm_summary_add(b->summary, s.result, input_page(b, i));
+                hm_summary_add(b->summary, s.result, input_page(b, i, &name));
                 const copy_note *notes;
                 size_t n = notes_of(b, i, &notes);
-                for (size_t c = 0; c < n; c++)
-                    if (lists_pair(b, i, notes[c].other))
-                        hm_summary_add_copy(b->summary, display_name(b, i < notes[c].other ? i : notes[c].other),
-                                            display_name(b, i < notes[c].other ? notes[c].other : i),
-                                            notes[c].share, s.passages[c]);
+                for (size_t c = 0; c < n; c++) {
+                    size_t j = notes[c].other;
+                    if (!lists_pair(b, i, j))
+                        continue;
+                    const char *self_name = display_name(b, i, &name), *other_name = display_name(b, j, &other);
+                    hm_summary_add_copy(b->summary, i < j ? self_name : other_name, i < j ? other_name : self_name,
+                                        notes[c].share, s.passages[c]);
+                }
             }
         }
         slot_free(&s);
         progress_show(b, i + 1, b->n, i + 1 == b->n);
     }
     hm_buf_free(&out);
+    hm_buf_free(&name);
+    hm_buf_free(&other);
 
     /* After a write error the workers stop taking essays; free what they
      * finished but nobody wrote. */
@@ -674,9 +752,8 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
 
 static void batch_free(batch *b)
 {
-    hm_buf_free(&b->names);
-    free(b->path_at);
-    free(b->page_at);
+    names_free(&b->paths);
+    names_free(&b->pages);
     free(b->stdin_bytes);
     free(b->stdin_error);
     hm_copy_free(b->copy);
@@ -722,9 +799,9 @@ int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, i
         /* A walked essay's page is named from its path inside the folder,
          * a file named directly from its base name. */
         for (size_t i = before; i < b.n; i++) {
-            const char *base = strrchr(input_path(&b, i), '/');
+            const char *base = strrchr(args[a], '/');
             HM_GROW(root_len, n_root, cap_root);
-            root_len[n_root++] = dir ? strlen(args[a]) : base ? (size_t)(base - input_path(&b, i) + 1) : 0;
+            root_len[n_root++] = dir ? strlen(args[a]) : base ? (size_t)(base - args[a] + 1) : 0;
         }
     }
     bool several = any_dir || b.n > 1;
