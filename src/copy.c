@@ -51,9 +51,8 @@ typedef struct posting {
     uint32_t essay, unused;
 } posting;
 
-typedef struct essay_pair {
-    uint32_t a, b;    /* a < b */
-} essay_pair;
+/* A pair of essays sharing a sample: a << 32 | b, a < b. */
+typedef uint64_t essay_pair;
 
 typedef struct essay_size {
     uint32_t total, sampled;
@@ -245,12 +244,37 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* LSD radix sorts, a byte at a time over the low `bits` of the key: several
+ * times faster than qsort on the thousands of hashes of an essay and the
+ * millions of pairs of a class. */
+static void radix_sort_u64(uint64_t *a, size_t n, unsigned bits)
+{
+    if (n < 2)
+        return;
+    uint64_t *tmp = hm_xmalloc(n * sizeof *tmp), *from = a, *to = tmp;
+    for (unsigned shift = 0; shift < bits; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((from[i] >> shift) & 0xFF) + 1]++;
+        for (int k = 0; k < 256; k++)
+            count[k + 1] += count[k];
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i] >> shift) & 0xFF]++] = from[i];
+        uint64_t *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != a)
+        memcpy(a, from, n * sizeof *a);
+    free(tmp);
+}
+
 /* Sorts and drops repeats; the new count. */
 static size_t sort_distinct(uint64_t *h, size_t n)
 {
     if (n < 2)
         return n;
-    qsort(h, n, sizeof *h, cmp_u64);
+    radix_sort_u64(h, n, 64);
     size_t m = 1;
     for (size_t i = 1; i < n; i++)
         if (h[i] != h[m - 1])
@@ -333,20 +357,26 @@ void hm_copy_free(hm_copy *c)
     free(c);
 }
 
-static int cmp_posting(const void *x, const void *y)
+/* Postings by hash (equal hashes together is all that is needed). */
+static void sort_postings(posting *p, size_t n)
 {
-    const posting *a = x, *b = y;
-    if (a->hash != b->hash)
-        return a->hash < b->hash ? -1 : 1;
-    return a->essay < b->essay ? -1 : a->essay > b->essay;
-}
-
-static int cmp_essay_pair(const void *x, const void *y)
-{
-    const essay_pair *a = x, *b = y;
-    if (a->a != b->a)
-        return a->a < b->a ? -1 : 1;
-    return a->b < b->b ? -1 : a->b > b->b;
+    if (n < 2)
+        return;
+    posting *tmp = hm_xmalloc(n * sizeof *tmp), *from = p, *to = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((from[i].hash >> shift) & 0xFF) + 1]++;
+        for (int k = 0; k < 256; k++)
+            count[k + 1] += count[k];
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i].hash >> shift) & 0xFF]++] = from[i];
+        posting *t = from;
+        from = to;
+        to = t;
+    }
+    /* eight passes: the sorted data is back in p */
+    free(tmp);
 }
 
 static int cmp_pair(const void *a, const void *b)
@@ -431,7 +461,7 @@ static void add_pair(hm_copy *c, size_t *cap, uint32_t a, uint32_t b, uint32_t s
  * postings, into the pair files by first essay. */
 static void pair_postings(hm_copy *c, posting *p, size_t n, size_t max_holders, spill *pairs)
 {
-    qsort(p, n, sizeof *p, cmp_posting);
+    sort_postings(p, n);
     for (size_t lo = 0, hi; lo < n; lo = hi) {
         for (hi = lo + 1; hi < n && p[hi].hash == p[lo].hash;)
             hi++;
@@ -439,8 +469,10 @@ static void pair_postings(hm_copy *c, posting *p, size_t n, size_t max_holders, 
             continue;
         for (size_t x = lo; x < hi; x++)
             for (size_t y = x + 1; y < hi; y++) {
-                essay_pair ep = {p[x].essay, p[y].essay}; /* sorted: a < b */
-                spill_add(&pairs[(size_t)ep.a * PARTS / c->n], &ep, sizeof ep);
+                uint64_t a = p[x].essay < p[y].essay ? p[x].essay : p[y].essay;
+                uint64_t b = p[x].essay < p[y].essay ? p[y].essay : p[x].essay;
+                essay_pair ep = a << 32 | b;
+                spill_add(&pairs[a * PARTS / c->n], &ep, sizeof ep);
             }
     }
 }
@@ -488,6 +520,9 @@ size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm
         bl.other = hm_xcalloc(c->n * bl.k + 1, sizeof *bl.other);
         bl.shared = hm_xcalloc(c->n * bl.k + 1, sizeof *bl.shared);
     }
+    unsigned essay_bits = 1;
+    while (essay_bits < 32 && (c->n >> essay_bits))
+        essay_bits++;
     size_t cap = 0, ep_cap = CHUNK;
     essay_pair *ep = hm_xmalloc(ep_cap * sizeof *ep), *ebuf = hm_xmalloc(1024 * sizeof *ebuf);
     for (int part = 0; part < PARTS; part++) {
@@ -498,7 +533,7 @@ size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm
             size_t n = 0, got;
             for (size_t at = 0; (got = spill_read(s, at, ebuf, 1024, sizeof *ebuf)) > 0; at += got)
                 for (size_t k = 0; k < got; k++) {
-                    if (slices > 1 && (ebuf[k].a - first) * slices / (end - first) != slice)
+                    if (slices > 1 && ((ebuf[k] >> 32) - first) * slices / (end - first) != slice)
                         continue;
                     if (n == ep_cap) {
                         ep_cap *= 2;
@@ -506,11 +541,15 @@ size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm
                     }
                     ep[n++] = ebuf[k];
                 }
-            qsort(ep, n, sizeof *ep, cmp_essay_pair);
+            /* b in the low bits, a from bit 32: sort on the bits in use */
+            for (size_t k = 0; k < n; k++)
+                ep[k] = (ep[k] >> 32) << essay_bits | (ep[k] & 0xFFFFFFFFu);
+            radix_sort_u64(ep, n, (2 * essay_bits + 7) / 8 * 8);
             for (size_t lo = 0, hi; lo < n; lo = hi) {
-                for (hi = lo + 1; hi < n && ep[hi].a == ep[lo].a && ep[hi].b == ep[lo].b;)
+                for (hi = lo + 1; hi < n && ep[hi] == ep[lo];)
                     hi++;
-                uint32_t a = ep[lo].a, b = ep[lo].b, shared = (uint32_t)(hi - lo);
+                uint32_t a = (uint32_t)(ep[lo] >> essay_bits), b = (uint32_t)(ep[lo] & ((1ull << essay_bits) - 1));
+                uint32_t shared = (uint32_t)(hi - lo);
                 if (shared < MIN_SHARED || pair_share(c, a, b, shared) + 1e-12 < threshold)
                     continue;
                 if (bl.k) {
