@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "summary.h"
 #include "util.h"
 
 /* Each essay names at most this many others it shares text with. */
@@ -33,70 +34,6 @@
 #define PASSAGE_BYTES 160
 
 /* An essay this one shares text with. */
-/* Strings kept front-coded: each as the length it shares with the one
- * before (a varint) and the rest, every NAME_RESTART-th in full. A folder's
- * paths differ in their last few bytes, so 10,000 of them take about 100 KB
- * instead of an allocation and a pointer each. */
-#define NAME_RESTART 16
-
-typedef struct name_list {
-    hm_buf data;
-    size_t *restart;         /* where every NAME_RESTART-th entry starts */
-    size_t n, cap_restart;
-    hm_buf last;             /* the latest entry, to find the shared length */
-} name_list;
-
-static void names_add(name_list *l, const char *s, size_t len)
-{
-    size_t shared = 0;
-    if (l->n % NAME_RESTART == 0) {
-        HM_GROW(l->restart, l->n / NAME_RESTART, l->cap_restart);
-        l->restart[l->n / NAME_RESTART] = l->data.len;
-    } else {
-        while (shared < len && shared < l->last.len && s[shared] == l->last.data[shared])
-            shared++;
-    }
-    for (size_t v = shared;; v >>= 7) {
-        hm_buf_putc(&l->data, (char)((v & 0x7F) | (v >= 0x80 ? 0x80 : 0)));
-        if (v < 0x80)
-            break;
-    }
-    hm_buf_put(&l->data, s + shared, len - shared);
-    hm_buf_putc(&l->data, '\0');
-    l->last.len = 0;
-    hm_buf_put(&l->last, s, len);
-    l->n++;
-}
-
-/* Entry i, rebuilt in `out`; valid until out changes. */
-static const char *names_get(const name_list *l, size_t i, hm_buf *out)
-{
-    const char *p = l->data.data + l->restart[i / NAME_RESTART];
-    for (size_t k = i - i % NAME_RESTART;; k++) {
-        size_t shared = 0;
-        unsigned shift = 0;
-        unsigned char byte;
-        do {
-            byte = (unsigned char)*p++;
-            shared |= (size_t)(byte & 0x7F) << shift;
-            shift += 7;
-        } while (byte & 0x80);
-        size_t rest = strlen(p);
-        out->len = shared;
-        hm_buf_put(out, p, rest);
-        p += rest + 1;
-        if (k == i)
-            return out->data;
-    }
-}
-
-static void names_free(name_list *l)
-{
-    hm_buf_free(&l->data);
-    hm_buf_free(&l->last);
-    free(l->restart);
-}
-
 typedef struct copy_note {
     uint32_t other;
     float share;
@@ -114,8 +51,8 @@ typedef struct slot {
 typedef struct batch {
     const hm_config *cfg;
     const batch_options *o;
-    name_list paths;
-    name_list pages;         /* HTML folder: "essays/NAME.html" of each input */
+    hm_names paths;
+    hm_names pages;         /* HTML folder: "essays/NAME.html" of each input */
     size_t n;
     char *stdin_bytes;       /* "-" is read once, for both passes */
     size_t stdin_len;
@@ -185,17 +122,17 @@ static void report_error(batch *b, const char *path, const char *message)
  * buffer of the caller's. */
 static const char *input_path(const batch *b, size_t i, hm_buf *buf)
 {
-    return names_get(&b->paths, i, buf);
+    return hm_names_get(&b->paths, i, buf);
 }
 
 static const char *input_page(const batch *b, size_t i, hm_buf *buf)
 {
-    return b->pages.n ? names_get(&b->pages, i, buf) : NULL;
+    return b->pages.n ? hm_names_get(&b->pages, i, buf) : NULL;
 }
 
 static void add_input(batch *b, const char *path)
 {
-    names_add(&b->paths, path, strlen(path));
+    hm_names_add(&b->paths, path, strlen(path));
     b->n++;
 }
 
@@ -359,7 +296,7 @@ static void name_pages(batch *b, const size_t *root_len)
             hm_buf_printf(&page, "essays/%s-%u.html", name.data, k);
         }
         hm_strset_add(&used, page.data, page.len);
-        names_add(&b->pages, page.data, page.len);
+        hm_names_add(&b->pages, page.data, page.len);
         hm_buf_free(&page);
         hm_buf_free(&name);
     }
@@ -604,13 +541,14 @@ typedef struct sink {
     bool failed;
 } sink;
 
-static bool sink_open(batch *b, sink *k)
+/* Opens stdout, or a temporary file beside `path` that sink_close renames. */
+static bool sink_open(batch *b, sink *k, const char *path)
 {
     memset(k, 0, sizeof *k);
     k->f = stdout;
-    if (!b->o->output || b->html_dir)
+    if (!path)
         return true;
-    k->path = b->o->output;
+    k->path = path;
     size_t n = strlen(k->path);
     k->tmp = hm_xmalloc(n + 16);
     snprintf(k->tmp, n + 16, "%s.tmp.XXXXXX", k->path);
@@ -619,7 +557,8 @@ static bool sink_open(batch *b, sink *k)
         fchmod(fd, b->file_mode);
     k->f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!k->f) {
-        fprintf(stderr, "histmark: %s: cannot write the report: %s\n", k->path, strerror(errno));
+        fprintf(stderr, "histmark: %s: cannot write %s: %s\n", k->path, b->html_dir ? "the overview" : "the report",
+                strerror(errno));
         if (fd >= 0) {
             close(fd);
             unlink(k->tmp);
@@ -642,6 +581,18 @@ static void sink_write(batch *b, sink *k, const char *data, size_t len)
         k->failed = true;
         b->status = HM_EXIT_INPUT;
     }
+}
+
+typedef struct sink_ctx {
+    batch *b;
+    sink *k;
+} sink_ctx;
+
+static int to_sink(const char *data, size_t len, void *ud)
+{
+    sink_ctx *sc = ud;
+    sink_write(sc->b, sc->k, data, len);
+    return sc->k->failed ? -1 : 0;
 }
 
 /* Stdout is flushed; a file is synced and renamed into place, or removed. */
@@ -752,8 +703,8 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
 
 static void batch_free(batch *b)
 {
-    names_free(&b->paths);
-    names_free(&b->pages);
+    hm_names_free(&b->paths);
+    hm_names_free(&b->pages);
     free(b->stdin_bytes);
     free(b->stdin_error);
     hm_copy_free(b->copy);
@@ -841,7 +792,7 @@ int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, i
     clock_gettime(CLOCK_MONOTONIC, &b.last);
 
     sink k;
-    if (!sink_open(&b, &k)) {
+    if (!sink_open(&b, &k, b.html_dir ? NULL : o->output)) {
         batch_free(&b);
         return HM_EXIT_INPUT;
     }
@@ -851,29 +802,33 @@ int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, i
         analyse_pass(&b, jobs, &k);
     progress_clear(&b);
 
+    /* The summary is written as it is rendered: for a large class it is
+     * megabytes. */
     if (b.summary && !k.failed) {
-        hm_buf out = {0};
+        sink_ctx sc = {&b, &k};
         if (b.html_dir) {
-            hm_buf path = {0}, why = {0};
-            hm_summary_render_html(b.summary, write_buf, &out);
+            hm_buf path = {0};
             hm_buf_printf(&path, "%s/index.html", o->output);
-            if (!write_atomic(path.data, out.data, out.len, b.file_mode, &why)) {
-                fprintf(stderr, "histmark: %s\n", why.data);
+            sink index;
+            if (sink_open(&b, &index, path.data)) {
+                sink_ctx ic = {&b, &index};
+                hm_summary_render_html(b.summary, to_sink, &ic);
+                int before = b.status;
+                b.status = 0;
+                sink_close(&b, &index);
+                if (b.status == 0 && !o->quiet)
+                    printf("%s\n", path.data);
+                b.status = b.status ? b.status : before;
+            } else {
                 b.status = HM_EXIT_INPUT;
-            } else if (!o->quiet) {
-                printf("%s\n", path.data);
             }
             hm_buf_free(&path);
-            hm_buf_free(&why);
         } else if (is_json) {
-            hm_summary_render_json(b.summary, write_buf, &out);
-            sink_write(&b, &k, out.data, out.len);
+            hm_summary_render_json(b.summary, to_sink, &sc);
         } else {
-            hm_buf_puts(&out, "\n");
-            hm_summary_render_text(b.summary, o->render_flags, write_buf, &out);
-            sink_write(&b, &k, out.data, out.len);
+            sink_write(&b, &k, "\n", 1);
+            hm_summary_render_text(b.summary, o->render_flags, to_sink, &sc);
         }
-        hm_buf_free(&out);
     }
     sink_close(&b, &k);
     int status = b.status;

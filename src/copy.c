@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "source.h"
+#include "summary.h"
 
 /* One shingle in SAMPLE_EVERY is kept (a power of two). */
 #define SAMPLE_EVERY 4
@@ -36,8 +37,9 @@
 #define MAX_HOLDERS 50
 /* Postings and pairs are split into this many files... */
 #define PARTS 32
-/* ...and read back at most this many records at a time (512 KB). */
-#define CHUNK 32768
+/* ...and read back about CHUNK / 2 records at a time (128 KB of postings),
+ * so that an uneven slice still fits in CHUNK. */
+#define CHUNK 16384
 
 struct hm_shingles {
     uint64_t *hash;   /* the sample: distinct, ascending */
@@ -78,18 +80,10 @@ struct hm_copy {
 
 static FILE *temp_file(void)
 {
-    const char *dir = getenv("TMPDIR");
-    hm_buf path = {0};
-    hm_buf_printf(&path, "%s/histmark-copy-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path.data);
-    FILE *f = NULL;
-    if (fd >= 0) {
-        unlink(path.data); /* gone when closed, or if the process dies */
-        f = fdopen(fd, "w+b");
-        if (!f)
-            close(fd);
-    }
-    hm_buf_free(&path);
+    int fd = hm_temp_fd();
+    FILE *f = fd >= 0 ? fdopen(fd, "w+b") : NULL;
+    if (!f && fd >= 0)
+        close(fd);
     return f;
 }
 
@@ -493,7 +487,7 @@ size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm
     size_t piece_cap = CHUNK;
     for (int part = 0; part < PARTS; part++) {
         spill *s = &c->post[part];
-        size_t slices = (s->count + CHUNK - 1) / CHUNK;
+        size_t slices = (2 * s->count + CHUNK - 1) / CHUNK;
         for (size_t slice = 0; slice < slices; slice++) {
             size_t n = 0, got;
             for (size_t at = 0; (got = spill_read(s, at, buf, 1024, sizeof *buf)) > 0; at += got)
@@ -527,7 +521,7 @@ size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm
     essay_pair *ep = hm_xmalloc(ep_cap * sizeof *ep), *ebuf = hm_xmalloc(1024 * sizeof *ebuf);
     for (int part = 0; part < PARTS; part++) {
         spill *s = &pairs[part];
-        size_t slices = (s->count + CHUNK - 1) / CHUNK;
+        size_t slices = (2 * s->count + CHUNK - 1) / CHUNK;
         size_t first = (part * c->n + PARTS - 1) / PARTS, end = ((part + 1) * c->n + PARTS - 1) / PARTS;
         for (size_t slice = 0; slice < slices; slice++) {
             size_t n = 0, got;
