@@ -520,6 +520,7 @@ int hm_summary_render_html(const hm_summary *s, hm_write_fn write, void *ud)
     hm_buf_puts(&b, "</p>\n</div>\n<section class=\"halves\">\n<div class=\"card\">\n");
 
     const hm_gap_group **g = hm_summary_sorted_gaps(s);
+    uint32_t *rows = hm_xcalloc(s->n_rows + 1, sizeof *rows);
     hm_buf_puts(&b, "<h2>Most common gaps</h2>\n");
     if (!s->n_gaps)
         hm_buf_puts(&b, "<p>None.</p>\n");
@@ -534,13 +535,12 @@ int hm_summary_render_html(const hm_summary *s, hm_write_fn write, void *ud)
         }
         hm_buf_puts(&b, "<br><small>");
         if (rc == 0)
-            rc = link_list(&b, s, g[i]->rows, g[i]->n_rows, &nc, write, ud);
+            rc = link_list(&b, s, rows, hm_gap_rows(s, g[i], rows), &nc, write, ud);
         hm_buf_puts(&b, "</small></li>\n");
     }
     hm_buf_puts(&b, "</ul>\n</div>\n<div class=\"card\">\n");
     free(g);
 
-    uint32_t *rows = hm_xcalloc(s->n_rows + 1, sizeof *rows);
     bool any = false;
     for (unsigned k = 0; k < HM_LOOK_COUNT; k++) {
         size_t n = hm_summary_rows_with(s, k, rows);

@@ -275,6 +275,7 @@ static hm_gap_group *gap_group(hm_summary *s, const char *feature)
     hm_gap_group *g = &s->gaps[s->n_gaps++];
     memset(g, 0, sizeof *g);
     g->feature = hm_xstrdup(feature);
+    g->index = s->n_gaps - 1;
     for (size_t i = 0; i < sizeof feature_labels / sizeof *feature_labels; i++)
         if (strcmp(feature_labels[i][0], feature) == 0)
             g->label = hm_xstrdup(feature_labels[i][1]);
@@ -347,10 +348,18 @@ void hm_summary_add(hm_summary *s, const hm_result *r, const char *page)
     for (size_t i = 0; i < hm_result_gap_count(r); i++) {
         const hm_note *n = hm_result_gap(r, i);
         hm_gap_group *g = gap_group(s, n->feature ? n->feature : "other");
-        if (g->n_rows && g->rows[g->n_rows - 1] == index)
-            continue;
-        HM_GROW(g->rows, g->n_rows, g->cap_rows);
-        g->rows[g->n_rows++] = (uint32_t)index;
+        if (g->index < HM_GAP_BITS) {
+            if (row->gaps & (1ull << g->index))
+                continue;
+            row->gaps |= 1ull << g->index;
+        } else {
+            if (g->n_rows && g->rows[g->n_rows - 1] == index)
+                continue;
+            HM_GROW(g->rows, g->n_rows, g->cap_rows);
+            g->rows[g->n_rows] = (uint32_t)index;
+        }
+        if (!g->n_rows++)
+            g->first_row = (uint32_t)index;
         if (!g->label) /* no plain words for it: the first essay's own */
             g->label = hm_xstrdup(n->text);
         const char *sn = strand_name(r, n->strand);
@@ -420,7 +429,20 @@ static int by_count(const void *x, const void *y)
     const hm_gap_group *a = *(const hm_gap_group *const *)x, *b = *(const hm_gap_group *const *)y;
     if (a->n_rows != b->n_rows)
         return a->n_rows > b->n_rows ? -1 : 1;
-    return a->rows[0] < b->rows[0] ? -1 : a->rows[0] > b->rows[0];
+    return a->first_row < b->first_row ? -1 : a->first_row > b->first_row;
+}
+
+size_t hm_gap_rows(const hm_summary *s, const hm_gap_group *g, uint32_t *rows)
+{
+    if (g->index >= HM_GAP_BITS) {
+        memcpy(rows, g->rows, g->n_rows * sizeof *rows);
+        return g->n_rows;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_rows; i++)
+        if (s->rows[i].gaps & (1ull << g->index))
+            rows[n++] = (uint32_t)i;
+    return n;
 }
 
 const hm_gap_group **hm_summary_sorted_gaps(const hm_summary *s)
@@ -512,6 +534,7 @@ int hm_summary_render_text(const hm_summary *s, unsigned flags, hm_write_fn writ
     }
 
     const hm_gap_group **g = hm_summary_sorted_gaps(s);
+    uint32_t *rows = hm_xcalloc(s->n_rows + 1, sizeof *rows);
     if (s->n_gaps) {
         heading(&b, color, "Most common gaps");
         for (size_t i = 0; i < s->n_gaps && i < MAX_GAPS; i++) {
@@ -519,13 +542,12 @@ int hm_summary_render_text(const hm_summary *s, unsigned flags, hm_write_fn writ
             if (g[i]->strands)
                 hm_buf_printf(&b, " [%s]", g[i]->strands);
             hm_buf_puts(&b, "\n    ");
-            name_list(&b, s, g[i]->rows, g[i]->n_rows, false);
+            name_list(&b, s, rows, hm_gap_rows(s, g[i], rows), false);
             hm_buf_puts(&b, "\n");
         }
     }
     free(g);
 
-    uint32_t *rows = hm_xcalloc(s->n_rows + 1, sizeof *rows);
     bool any = false;
     for (unsigned k = 0; k < HM_LOOK_COUNT; k++) {
         size_t n = hm_summary_rows_with(s, k, rows);
@@ -628,6 +650,7 @@ int hm_summary_render_json(const hm_summary *s, hm_write_fn write, void *ud)
     put_key(&b, false, "gaps");
     hm_buf_putc(&b, '[');
     const hm_gap_group **g = hm_summary_sorted_gaps(s);
+    uint32_t *rows = hm_xcalloc(s->n_rows + 1, sizeof *rows);
     for (size_t i = 0; i < s->n_gaps && rc == 0; i++) {
         hm_buf_puts(&b, i ? ",{" : "{");
         put_key(&b, true, "feature");
@@ -640,15 +663,17 @@ int hm_summary_render_json(const hm_summary *s, hm_write_fn write, void *ud)
         }
         put_key(&b, false, "files");
         hm_buf_putc(&b, '[');
-        for (size_t k = 0; k < g[i]->n_rows && rc == 0; k++) {
+        size_t n = hm_gap_rows(s, g[i], rows);
+        for (size_t k = 0; k < n && rc == 0; k++) {
             if (k)
                 hm_buf_putc(&b, ',');
-            put_json(&b, json_string(hm_summary_file(s, g[i]->rows[k], &name)));
+            put_json(&b, json_string(hm_summary_file(s, rows[k], &name)));
             rc = hm_flush_some(&b, write, ud);
         }
         hm_buf_puts(&b, "]}");
     }
     free(g);
+    free(rows);
     hm_buf_putc(&b, ']');
 
     static const char *const codes[HM_LOOK_COUNT] = {"very-short", "mostly-quotation", "off-question",

@@ -57,18 +57,26 @@ int hm_temp_fd(void);
 
 #define HM_NO_GAP UINT64_MAX
 
+/* The first HM_GAP_BITS gap groups are a bit of each row; any after them
+ * keep a list of their rows. */
+#define HM_GAP_BITS 64
+
 typedef struct hm_summary_row {
     uint32_t words;
     int16_t mark;
     int8_t level;
     uint8_t flags;
     uint64_t main_gap;       /* the first gap's text in the spool, or HM_NO_GAP */
+    uint64_t gaps;           /* bit k: the essay has a gap of group k */
 } hm_summary_row;
 
 typedef struct hm_gap_group {
     char *feature, *label, *strands; /* strands: names, comma separated */
-    uint32_t *rows;          /* essays that have the gap, in batch order */
-    size_t n_rows, cap_rows;
+    size_t index;            /* in hm_summary.gaps */
+    size_t n_rows;           /* essays that have the gap */
+    uint32_t first_row;
+    uint32_t *rows;          /* only past HM_GAP_BITS groups */
+    size_t cap_rows;
 } hm_gap_group;
 
 typedef struct hm_copy_flag {
@@ -120,6 +128,9 @@ size_t hm_summary_rows_with(const hm_summary *s, unsigned k, uint32_t *rows);
 
 /* Writes a JSON value on one line, then "\n" (render_json.c). */
 int hm_json_write_line(json_t *o, hm_write_fn write, void *ud);
+/* Fills `rows` (room for every row) with the rows in gap group g, in
+ * batch order; returns how many. */
+size_t hm_gap_rows(const hm_summary *s, const hm_gap_group *g, uint32_t *rows);
 /* Gap groups, most shared first (ties in order of first appearance);
  * the array is the caller's to free. */
 const hm_gap_group **hm_summary_sorted_gaps(const hm_summary *s);
