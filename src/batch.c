@@ -45,8 +45,8 @@ typedef struct copy_note {
 
 typedef struct slot {
     bool ready;
-    bool ok;                 /* analysed, and for HTML its page written */
-    hm_result *result;       /* kept only for the summary */
+    bool analysed;           /* a report (or HTML page) was made, perhaps not written */
+    hm_summary_entry *entry; /* what the summary needs of the result */
     hm_buf header, report;   /* header: what goes first if this is the first report */
     char *error;
     char *passages[MAX_COPY_WARNINGS]; /* one per copy note, for the summary */
@@ -486,7 +486,6 @@ static void analyse_one(batch *b, size_t i, slot *out)
         return;
     }
     add_copy_warnings(b, i, r, out->passages);
-    out->result = r;
     if (b->html_dir) {
         /* Pages are written by the workers, in parallel, each atomically. */
         hm_buf page = {0}, path = {0}, why = {0}, name = {0};
@@ -503,18 +502,17 @@ static void analyse_one(batch *b, size_t i, slot *out)
             o->header(r, write_buf, &out->header);
         o->render(r, o->render_flags, write_buf, &out->report);
     }
-    out->ok = !out->error;
-    /* Only the summary needs the result after this: without one, the slot
-     * holds just the report's text while it waits its turn. */
-    if (!b->summary) {
-        hm_result_free(out->result);
-        out->result = NULL;
-    }
+    out->analysed = true;
+    /* The slot holds the report's text and what the summary needs while
+     * it waits its turn, not the result. */
+    if (b->summary)
+        out->entry = hm_summary_entry_make(r);
+    hm_result_free(r);
 }
 
 static void slot_free(slot *s)
 {
-    hm_result_free(s->result);
+    hm_summary_entry_free(s->entry);
     hm_buf_free(&s->header);
     hm_buf_free(&s->report);
     free(s->error);
@@ -659,10 +657,10 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
 
         if (s.error) {
             report_error(b, input_path(b, i, &name), s.error);
-            if (b->summary && !s.result)
+            if (b->summary && !s.analysed)
                 hm_summary_add_failure(b->summary, name.data, s.error);
         }
-        if (s.ok || s.result) {
+        if (s.analysed) {
             if (!b->html_dir) {
                 progress_clear(b);
                 if (reported == 0)
@@ -675,8 +673,9 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
                     fflush(k->f);
             }
             reported++;
-            if (b->summary && s.result) {
-                hm_summary_add(b->summary, s.result, input_page(b, i, &name));
+            if (b->summary) {
+                hm_summary_add_entry(b->summary, s.entry, input_page(b, i, &name));
+                s.entry = NULL;
                 const copy_note *notes;
                 size_t n = notes_of(b, i, &notes);
                 for (size_t c = 0; c < n; c++) {

@@ -290,14 +290,92 @@ static bool has_warning(const hm_result *r, const char *code)
     return false;
 }
 
-void hm_summary_add(hm_summary *s, const hm_result *r, const char *page)
+typedef struct entry_gap {
+    char *feature, *text, *strand; /* strand: its name, or NULL */
+} entry_gap;
+
+struct hm_summary_entry {
+    char *file;
+    int out_of, mark, level;
+    unsigned words, flags;
+    char **strand_names;
+    int *strand_levels;
+    size_t n_strands;
+    entry_gap *gaps;         /* the first is the main gap */
+    size_t n_gaps;
+};
+
+hm_summary_entry *hm_summary_entry_make(const hm_result *r)
+{
+    hm_summary_entry *e = hm_xcalloc(1, sizeof *e);
+    e->file = hm_xstrdup(hm_result_name(r));
+    e->out_of = hm_result_out_of(r);
+    e->mark = hm_result_mark(r);
+    e->level = hm_result_level(r);
+    e->words = (unsigned)hm_result_words(r);
+    e->n_strands = hm_result_strand_count(r);
+    e->strand_names = hm_xcalloc(e->n_strands + 1, sizeof *e->strand_names);
+    e->strand_levels = hm_xcalloc(e->n_strands + 1, sizeof *e->strand_levels);
+    for (size_t i = 0; i < e->n_strands; i++) {
+        e->strand_names[i] = hm_xstrdup(hm_result_strand(r, i)->name);
+        e->strand_levels[i] = hm_result_strand(r, i)->level;
+    }
+    double links;
+    if (has_warning(r, "very-short"))
+        e->flags |= HM_LOOK_VERY_SHORT;
+    if (has_warning(r, "mostly-quotation"))
+        e->flags |= HM_LOOK_QUOTATION;
+    if (hm_result_question(r) && hm_result_feature(r, "question_link_share", &links) && links == 0 &&
+        hm_result_essay_paragraphs(r) > 0 && !has_warning(r, "not-an-essay"))
+        e->flags |= HM_LOOK_OFF_QUESTION;
+    if (has_warning(r, "not-an-essay"))
+        e->flags |= HM_LOOK_NOTES;
+    if (has_warning(r, "website-text"))
+        e->flags |= HM_LOOK_WEBSITE;
+    if (has_warning(r, "possible-copy"))
+        e->flags |= HM_LOOK_COPY;
+    e->n_gaps = hm_result_gap_count(r);
+    e->gaps = hm_xcalloc(e->n_gaps + 1, sizeof *e->gaps);
+    for (size_t i = 0; i < e->n_gaps; i++) {
+        const hm_note *n = hm_result_gap(r, i);
+        const char *sn = strand_name(r, n->strand);
+        e->gaps[i] = (entry_gap){hm_xstrdup(n->feature ? n->feature : "other"), hm_xstrdup(n->text),
+                                 sn ? hm_xstrdup(sn) : NULL};
+    }
+    return e;
+}
+
+void hm_summary_entry_free(hm_summary_entry *e)
+{
+    if (!e)
+        return;
+    free(e->file);
+    for (size_t i = 0; i < e->n_strands; i++)
+        free(e->strand_names[i]);
+    free(e->strand_names);
+    free(e->strand_levels);
+    for (size_t i = 0; i < e->n_gaps; i++) {
+        free(e->gaps[i].feature);
+        free(e->gaps[i].text);
+        free(e->gaps[i].strand);
+    }
+    free(e->gaps);
+    free(e);
+}
+
+static int8_t small_level(int l)
+{
+    return (int8_t)(l < -1 ? -1 : l > 100 ? 100 : l);
+}
+
+void hm_summary_add_entry(hm_summary *s, hm_summary_entry *e, const char *page)
 {
     if (s->n_rows == 0 && s->n_strands == 0) {
-        s->out_of = hm_result_out_of(r);
-        s->n_strands = hm_result_strand_count(r);
+        s->out_of = e->out_of;
+        s->n_strands = e->n_strands;
         s->strand_names = hm_xcalloc(s->n_strands + 1, sizeof *s->strand_names);
         for (size_t i = 0; i < s->n_strands; i++)
-            s->strand_names[i] = hm_xstrdup(hm_result_strand(r, i)->name);
+            s->strand_names[i] = hm_xstrdup(e->strand_names[i]);
     }
     if (s->n_rows == s->cap_rows) {
         s->cap_rows = s->cap_rows ? s->cap_rows * 2 : 64;
@@ -307,47 +385,24 @@ void hm_summary_add(hm_summary *s, const hm_result *r, const char *page)
     size_t index = s->n_rows++;
     hm_summary_row *row = &s->rows[index];
     memset(row, 0, sizeof *row);
-    const char *file = hm_result_name(r);
-    hm_names_add(&s->files, file, strlen(file));
+    hm_names_add(&s->files, e->file, strlen(e->file));
     if (page || s->pages.n) { /* a row without a page has "" */
         while (s->pages.n < index)
             hm_names_add(&s->pages, "", 0);
         hm_names_add(&s->pages, page ? page : "", page ? strlen(page) : 0);
     }
-    int mark = hm_result_mark(r), level = hm_result_level(r);
-    row->mark = (int16_t)(mark < INT16_MIN ? INT16_MIN : mark > INT16_MAX ? INT16_MAX : mark);
-    row->level = (int8_t)(level < -1 ? -1 : level > 100 ? 100 : level);
-    row->words = (uint32_t)hm_result_words(r);
-    int8_t *levels = &s->strand_levels[index * s->n_strands];
-    for (size_t i = 0; i < s->n_strands; i++) {
-        int l = i < hm_result_strand_count(r) ? hm_result_strand(r, i)->level : 0;
-        levels[i] = (int8_t)(l < -1 ? -1 : l > 100 ? 100 : l);
-    }
-    row->main_gap = HM_NO_GAP;
-    if (hm_result_gap_count(r)) {
-        const char *gap = hm_result_gap(r, 0)->text;
-        row->main_gap = hm_spool_add(&s->text, gap, strlen(gap));
-    }
-
-    double links;
-    if (has_warning(r, "very-short"))
-        row->flags |= HM_LOOK_VERY_SHORT;
-    if (has_warning(r, "mostly-quotation"))
-        row->flags |= HM_LOOK_QUOTATION;
-    if (hm_result_question(r) && hm_result_feature(r, "question_link_share", &links) && links == 0 &&
-        hm_result_essay_paragraphs(r) > 0 && !has_warning(r, "not-an-essay"))
-        row->flags |= HM_LOOK_OFF_QUESTION;
-    if (has_warning(r, "not-an-essay"))
-        row->flags |= HM_LOOK_NOTES;
-    if (has_warning(r, "website-text"))
-        row->flags |= HM_LOOK_WEBSITE;
-    if (has_warning(r, "possible-copy"))
-        row->flags |= HM_LOOK_COPY;
+    row->mark = (int16_t)(e->mark < INT16_MIN ? INT16_MIN : e->mark > INT16_MAX ? INT16_MAX : e->mark);
+    row->level = small_level(e->level);
+    row->words = (uint32_t)e->words;
+    row->flags = (uint8_t)e->flags;
+    for (size_t i = 0; i < s->n_strands; i++)
+        s->strand_levels[index * s->n_strands + i] = small_level(i < e->n_strands ? e->strand_levels[i] : 0);
+    row->main_gap = e->n_gaps ? hm_spool_add(&s->text, e->gaps[0].text, strlen(e->gaps[0].text)) : HM_NO_GAP;
 
     /* Every gap of the essay, each feature counted once per essay. */
-    for (size_t i = 0; i < hm_result_gap_count(r); i++) {
-        const hm_note *n = hm_result_gap(r, i);
-        hm_gap_group *g = gap_group(s, n->feature ? n->feature : "other");
+    for (size_t i = 0; i < e->n_gaps; i++) {
+        const entry_gap *eg = &e->gaps[i];
+        hm_gap_group *g = gap_group(s, eg->feature);
         if (g->index < HM_GAP_BITS) {
             if (row->gaps & (1ull << g->index))
                 continue;
@@ -361,17 +416,22 @@ void hm_summary_add(hm_summary *s, const hm_result *r, const char *page)
         if (!g->n_rows++)
             g->first_row = (uint32_t)index;
         if (!g->label) /* no plain words for it: the first essay's own */
-            g->label = hm_xstrdup(n->text);
-        const char *sn = strand_name(r, n->strand);
-        if (sn && (!g->strands || !strstr(g->strands, sn))) {
+            g->label = hm_xstrdup(eg->text);
+        if (eg->strand && (!g->strands || !strstr(g->strands, eg->strand))) {
             hm_buf b = {0};
             if (g->strands)
                 hm_buf_printf(&b, "%s, ", g->strands);
-            hm_buf_puts(&b, sn);
+            hm_buf_puts(&b, eg->strand);
             free(g->strands);
             g->strands = hm_buf_take(&b);
         }
     }
+    hm_summary_entry_free(e);
+}
+
+void hm_summary_add(hm_summary *s, const hm_result *r, const char *page)
+{
+    hm_summary_add_entry(s, hm_summary_entry_make(r), page);
 }
 
 void hm_summary_add_failure(hm_summary *s, const char *file, const char *message)

@@ -108,6 +108,13 @@ struct hm_summary {
     size_t n_failures, cap_failures;
 };
 
+/* What the summary takes from a result, so that a worker thread can make
+ * it and free the result; hm_summary_add_entry() takes it over. */
+typedef struct hm_summary_entry hm_summary_entry;
+hm_summary_entry *hm_summary_entry_make(const hm_result *r);
+void hm_summary_add_entry(hm_summary *s, hm_summary_entry *e, const char *page);
+void hm_summary_entry_free(hm_summary_entry *e);
+
 /* A row's file, page (NULL when none) and main gap (NULL when none), in a
  * buffer of the caller's; the level of its strand k. */
 const char *hm_summary_file(const hm_summary *s, size_t row, hm_buf *buf);
