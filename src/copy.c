@@ -61,13 +61,17 @@ typedef struct essay_size {
     uint64_t top;     /* 0: not given */
 } essay_size;
 
-/* Records of one size in an unlinked temporary file or, when none can be
- * made, in memory. */
+/* Records of one size in an unlinked temporary file, written through a
+ * small buffer, or in memory when no file can be made or written. */
+#define SPILL_BUFFER 4096
+
 typedef struct spill {
-    FILE *f;
-    char *mem;
-    size_t count, mem_cap;
-    bool appending;
+    int fd;             /* the file's descriptor + 1; 0: none yet */
+    bool in_memory;
+    char *buf;          /* file: records not yet written; memory: all */
+    size_t buffered, buf_cap; /* bytes */
+    uint64_t written;   /* bytes in the file */
+    size_t count;       /* records */
 } spill;
 
 struct hm_copy {
@@ -78,68 +82,67 @@ struct hm_copy {
     size_t n_pairs;
 };
 
-static FILE *temp_file(void)
+static void spill_flush(spill *s)
 {
-    int fd = hm_temp_fd();
-    FILE *f = fd >= 0 ? fdopen(fd, "w+b") : NULL;
-    if (!f && fd >= 0)
-        close(fd);
-    return f;
+    if (s->in_memory || !s->buffered)
+        return;
+    if (hm_pwrite_all(s->fd - 1, s->buf, s->buffered, s->written)) {
+        s->written += s->buffered;
+        s->buffered = 0;
+        return;
+    }
+    /* a full disk: carry on in memory with what was written */
+    char *all = hm_xmalloc(s->written + s->buffered + 1);
+    if (!hm_pread_all(s->fd - 1, all, s->written, 0))
+        memset(all, 0, s->written);
+    memcpy(all + s->written, s->buf, s->buffered);
+    free(s->buf);
+    s->buf = all;
+    s->buf_cap = s->buffered = s->written + s->buffered;
+    s->written = 0;
+    close(s->fd - 1);
+    s->fd = 0;
+    s->in_memory = true;
 }
 
 static void spill_add(spill *s, const void *rec, size_t size)
 {
-    if (!s->f && !s->mem && !s->count)
-        s->f = temp_file();
-    if (s->f) {
-        if (!s->appending) {
-            fseek(s->f, 0, SEEK_END);
-            s->appending = true;
-        }
-        if (fwrite(rec, size, 1, s->f) == 1) {
-            s->count++;
-            return;
-        }
-        /* a full disk: carry on in memory with what was written */
-        char *old = hm_xmalloc(s->count * size + 1);
-        size_t got = 0;
-        if (fseek(s->f, 0, SEEK_SET) == 0)
-            got = fread(old, size, s->count, s->f);
-        fclose(s->f);
-        s->f = NULL;
-        s->mem = old;
-        s->mem_cap = s->count = got;
+    if (!s->fd && !s->in_memory) {
+        int fd = hm_temp_fd();
+        s->fd = fd + 1;
+        s->in_memory = fd < 0;
     }
-    if (s->count >= s->mem_cap) {
-        s->mem_cap = s->mem_cap ? s->mem_cap * 2 : 1024;
-        s->mem = hm_xrealloc(s->mem, s->mem_cap * size);
+    if (!s->in_memory && s->buffered + size > SPILL_BUFFER)
+        spill_flush(s);
+    if (s->buffered + size > s->buf_cap) {
+        s->buf_cap = s->buf_cap ? s->buf_cap * 2 : SPILL_BUFFER;
+        s->buf = hm_xrealloc(s->buf, s->buf_cap);
     }
-    memcpy(s->mem + s->count * size, rec, size);
+    memcpy(s->buf + s->buffered, rec, size);
+    s->buffered += size;
     s->count++;
 }
 
 /* Up to max records from record `at` into out; how many. */
 static size_t spill_read(spill *s, size_t at, void *out, size_t max, size_t size)
 {
+    spill_flush(s);
     if (at >= s->count)
         return 0;
     if (max > s->count - at)
         max = s->count - at;
-    if (!s->f) {
-        memcpy(out, s->mem + at * size, max * size);
+    if (s->in_memory) {
+        memcpy(out, s->buf + at * size, max * size);
         return max;
     }
-    s->appending = false;
-    if (fseek(s->f, (long)(at * size), SEEK_SET) != 0)
-        return 0;
-    return fread(out, size, max, s->f);
+    return hm_pread_all(s->fd - 1, out, max * size, (uint64_t)at * size) ? max : 0;
 }
 
 static void spill_free(spill *s)
 {
-    if (s->f)
-        fclose(s->f);
-    free(s->mem);
+    if (s->fd > 0)
+        close(s->fd - 1);
+    free(s->buf);
     memset(s, 0, sizeof *s);
 }
 
@@ -453,7 +456,7 @@ static void add_pair(hm_copy *c, size_t *cap, uint32_t a, uint32_t b, uint32_t s
 
 /* Pairs the essays of each group of equal hashes in one piece of
  * postings, into the pair files by first essay. */
-static void pair_postings(hm_copy *c, posting *p, size_t n, size_t max_holders, spill *pairs)
+static void pair_postings(posting *p, size_t n, size_t max_holders, unsigned part_shift, spill *pairs)
 {
     sort_postings(p, n);
     for (size_t lo = 0, hi; lo < n; lo = hi) {
@@ -466,8 +469,113 @@ static void pair_postings(hm_copy *c, posting *p, size_t n, size_t max_holders, 
                 uint64_t a = p[x].essay < p[y].essay ? p[x].essay : p[y].essay;
                 uint64_t b = p[x].essay < p[y].essay ? p[y].essay : p[x].essay;
                 essay_pair ep = a << 32 | b;
-                spill_add(&pairs[a * PARTS / c->n], &ep, sizeof ep);
+                spill_add(&pairs[a >> part_shift], &ep, sizeof ep);
             }
+    }
+}
+
+/* All records of a spill in one array (grown as needed); how many. */
+static size_t load_all(spill *s, size_t size, char **array, size_t *cap)
+{
+    if (s->count > *cap) {
+        *cap = s->count;
+        *array = hm_xrealloc(*array, *cap * size);
+    }
+    size_t n = 0, got;
+    while (n < s->count && (got = spill_read(s, n, *array + n * size, s->count - n, size)) > 0)
+        n += got;
+    return n;
+}
+
+typedef uint64_t (*key_fn)(const void *rec, uint64_t arg);
+typedef void (*piece_fn)(void *recs, size_t n, void *ctx);
+
+/* Hands the records of s to fn in 2^bits pieces, by the top bits of
+ * key(record): with more than one piece, s is first split into a spill a
+ * piece (one pass), so each record is read twice, not once a piece. */
+static void each_piece(spill *s, size_t size, unsigned bits, key_fn key, uint64_t arg, piece_fn fn, void *ctx,
+                       char **array, size_t *cap)
+{
+    if (!bits) {
+        fn(*array, load_all(s, size, array, cap), ctx);
+        return;
+    }
+    size_t pieces = (size_t)1 << bits, got;
+    spill *piece = hm_xcalloc(pieces, sizeof *piece);
+    char *buf = hm_xmalloc(1024 * size);
+    for (size_t at = 0; (got = spill_read(s, at, buf, 1024, size)) > 0; at += got)
+        for (size_t k = 0; k < got; k++)
+            spill_add(&piece[key(buf + k * size, arg) >> (64 - bits)], buf + k * size, size);
+    free(buf);
+    for (size_t i = 0; i < pieces; i++) {
+        fn(*array, load_all(&piece[i], size, array, cap), ctx);
+        spill_free(&piece[i]);
+    }
+    free(piece);
+}
+
+/* How many bits cut `count` records into pieces of about CHUNK / 2, at
+ * most `limit`. */
+static unsigned piece_bits(size_t count, unsigned limit)
+{
+    unsigned bits = 0;
+    while (((size_t)CHUNK << bits) < 2 * count && bits < limit)
+        bits++;
+    return bits;
+}
+
+static uint64_t posting_key(const void *rec, uint64_t arg)
+{
+    (void)arg;
+    return ((const posting *)rec)->hash << 5; /* the bits after the part's */
+}
+
+/* The first essay's place in its part, as the top bits. */
+static uint64_t pair_key(const void *rec, uint64_t part_shift)
+{
+    uint64_t a = *(const essay_pair *)rec >> 32;
+    return (a & ((1ull << part_shift) - 1)) << (64 - part_shift);
+}
+
+typedef struct find_ctx {
+    hm_copy *c;
+    double threshold;
+    size_t max_holders;
+    unsigned part_shift, essay_bits;
+    spill *pairs;
+    best_list *bl;
+    size_t cap;
+} find_ctx;
+
+static void on_postings(void *recs, size_t n, void *ctx)
+{
+    find_ctx *f = ctx;
+    pair_postings(recs, n, f->max_holders, f->part_shift, f->pairs);
+}
+
+/* Counts the shared samples of each pair in a piece: sorted, in runs. */
+static void on_pairs(void *recs, size_t n, void *ctx)
+{
+    find_ctx *f = ctx;
+    essay_pair *ep = recs;
+    unsigned eb = f->essay_bits;
+    /* b in the low bits, a above it: sort on the bits in use */
+    for (size_t k = 0; k < n; k++)
+        ep[k] = (ep[k] >> 32) << eb | (ep[k] & 0xFFFFFFFFu);
+    radix_sort_u64(ep, n, (2 * eb + 7) / 8 * 8);
+    for (size_t lo = 0, hi; lo < n; lo = hi) {
+        for (hi = lo + 1; hi < n && ep[hi] == ep[lo];)
+            hi++;
+        uint32_t a = (uint32_t)(ep[lo] >> eb), b = (uint32_t)(ep[lo] & ((1ull << eb) - 1));
+        uint32_t shared = (uint32_t)(hi - lo);
+        if (shared < MIN_SHARED || pair_share(f->c, a, b, shared) + 1e-12 < f->threshold)
+            continue;
+        if (f->bl->k) {
+            best_offer(f->c, f->bl, a, b, shared);
+            best_offer(f->c, f->bl, b, a, shared);
+        } else {
+            add_pair(f->c, &f->cap, a, b, shared);
+        }
     }
 }
 
@@ -476,88 +584,43 @@ size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm
     free(c->pairs);
     c->pairs = NULL;
     c->n_pairs = 0;
-    size_t max_holders = c->n / 20 < MAX_HOLDERS ? c->n / 20 : MAX_HOLDERS;
-    if (max_holders < 5)
-        max_holders = 5;
+    find_ctx f = {c, threshold, 0, 0, 1, NULL, NULL, 0};
+    f.max_holders = c->n / 20 < MAX_HOLDERS ? c->n / 20 : MAX_HOLDERS;
+    if (f.max_holders < 5)
+        f.max_holders = 5;
+    /* Pairs go to a part by their first essay: the top bits of its number
+     * (a shift, not a division: there are millions). */
+    while (((size_t)PARTS << f.part_shift) < c->n)
+        f.part_shift++;
+    while (f.essay_bits < 32 && (c->n >> f.essay_bits))
+        f.essay_bits++;
 
-    /* Postings, a piece at a time: part by part, and a part too large for
-     * one piece in slices of the next bits of the hash. */
+    /* Postings, part by part, a part too large for one piece in pieces by
+     * the next bits of the hash; pairs of essays out, by first essay. */
     spill pairs[PARTS] = {{0}};
-    posting *piece = hm_xmalloc(CHUNK * sizeof *piece), *buf = hm_xmalloc(1024 * sizeof *buf);
-    size_t piece_cap = CHUNK;
+    f.pairs = pairs;
+    char *array = NULL;
+    size_t cap = 0;
     for (int part = 0; part < PARTS; part++) {
         spill *s = &c->post[part];
-        size_t slices = (2 * s->count + CHUNK - 1) / CHUNK;
-        for (size_t slice = 0; slice < slices; slice++) {
-            size_t n = 0, got;
-            for (size_t at = 0; (got = spill_read(s, at, buf, 1024, sizeof *buf)) > 0; at += got)
-                for (size_t k = 0; k < got; k++) {
-                    uint64_t next_bits = (buf[k].hash << 5) >> 32;
-                    if (slices > 1 && (next_bits * slices) >> 32 != slice)
-                        continue;
-                    if (n == piece_cap) {
-                        piece_cap *= 2;
-                        piece = hm_xrealloc(piece, piece_cap * sizeof *piece);
-                    }
-                    piece[n++] = buf[k];
-                }
-            pair_postings(c, piece, n, max_holders, pairs);
-        }
+        each_piece(s, sizeof(posting), piece_bits(s->count, 16), posting_key, 0, on_postings, &f, &array, &cap);
     }
-    free(piece);
-    free(buf);
 
-    /* Shared samples of each pair: the pair files, a piece at a time
-     * (slices by first essay), sorted, and counted in runs. */
+    /* Shared samples of each pair, part by part, a part too large for one
+     * piece in pieces by first essay (one essay's pairs stay together). */
     best_list bl = {max_per_essay, NULL, NULL};
     if (bl.k) {
         bl.other = hm_xcalloc(c->n * bl.k + 1, sizeof *bl.other);
         bl.shared = hm_xcalloc(c->n * bl.k + 1, sizeof *bl.shared);
     }
-    unsigned essay_bits = 1;
-    while (essay_bits < 32 && (c->n >> essay_bits))
-        essay_bits++;
-    size_t cap = 0, ep_cap = CHUNK;
-    essay_pair *ep = hm_xmalloc(ep_cap * sizeof *ep), *ebuf = hm_xmalloc(1024 * sizeof *ebuf);
+    f.bl = &bl;
     for (int part = 0; part < PARTS; part++) {
         spill *s = &pairs[part];
-        size_t slices = (2 * s->count + CHUNK - 1) / CHUNK;
-        size_t first = (part * c->n + PARTS - 1) / PARTS, end = ((part + 1) * c->n + PARTS - 1) / PARTS;
-        for (size_t slice = 0; slice < slices; slice++) {
-            size_t n = 0, got;
-            for (size_t at = 0; (got = spill_read(s, at, ebuf, 1024, sizeof *ebuf)) > 0; at += got)
-                for (size_t k = 0; k < got; k++) {
-                    if (slices > 1 && ((ebuf[k] >> 32) - first) * slices / (end - first) != slice)
-                        continue;
-                    if (n == ep_cap) {
-                        ep_cap *= 2;
-                        ep = hm_xrealloc(ep, ep_cap * sizeof *ep);
-                    }
-                    ep[n++] = ebuf[k];
-                }
-            /* b in the low bits, a from bit 32: sort on the bits in use */
-            for (size_t k = 0; k < n; k++)
-                ep[k] = (ep[k] >> 32) << essay_bits | (ep[k] & 0xFFFFFFFFu);
-            radix_sort_u64(ep, n, (2 * essay_bits + 7) / 8 * 8);
-            for (size_t lo = 0, hi; lo < n; lo = hi) {
-                for (hi = lo + 1; hi < n && ep[hi] == ep[lo];)
-                    hi++;
-                uint32_t a = (uint32_t)(ep[lo] >> essay_bits), b = (uint32_t)(ep[lo] & ((1ull << essay_bits) - 1));
-                uint32_t shared = (uint32_t)(hi - lo);
-                if (shared < MIN_SHARED || pair_share(c, a, b, shared) + 1e-12 < threshold)
-                    continue;
-                if (bl.k) {
-                    best_offer(c, &bl, a, b, shared);
-                    best_offer(c, &bl, b, a, shared);
-                } else {
-                    add_pair(c, &cap, a, b, shared);
-                }
-            }
-        }
+        each_piece(s, sizeof(essay_pair), piece_bits(s->count, f.part_shift), pair_key, f.part_shift, on_pairs, &f,
+                   &array, &cap);
         spill_free(s);
     }
-    free(ep);
-    free(ebuf);
+    free(array);
 
     /* With a limit, the pairs among the best of either essay, each once. */
     for (size_t e = 0; bl.k && e < c->n; e++)
@@ -567,9 +630,9 @@ size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm
                 break;
             uint32_t self = (uint32_t)e, other = o1 - 1;
             if (self < other)
-                add_pair(c, &cap, self, other, bl.shared[e * bl.k + i]);
+                add_pair(c, &f.cap, self, other, bl.shared[e * bl.k + i]);
             else if (!best_has(&bl, other, self))
-                add_pair(c, &cap, other, self, bl.shared[e * bl.k + i]);
+                add_pair(c, &f.cap, other, self, bl.shared[e * bl.k + i]);
         }
     free(bl.other);
     free(bl.shared);

@@ -78,7 +78,7 @@ int hm_temp_fd(void)
     return fd;
 }
 
-static bool write_all(int fd, const void *data, size_t len, uint64_t at)
+bool hm_pwrite_all(int fd, const void *data, size_t len, uint64_t at)
 {
     const char *p = data;
     while (len) {
@@ -92,7 +92,7 @@ static bool write_all(int fd, const void *data, size_t len, uint64_t at)
     return true;
 }
 
-static bool read_all(int fd, void *data, size_t len, uint64_t at)
+bool hm_pread_all(int fd, void *data, size_t len, uint64_t at)
 {
     char *p = data;
     while (len) {
@@ -116,14 +116,14 @@ uint64_t hm_spool_add(hm_spool *sp, const char *s, size_t len)
     }
     uint64_t at = sp->len;
     if (!sp->in_memory) {
-        if (write_all(sp->fd - 1, &n, sizeof n, at) && write_all(sp->fd - 1, s, n, at + sizeof n)) {
+        if (hm_pwrite_all(sp->fd - 1, &n, sizeof n, at) && hm_pwrite_all(sp->fd - 1, s, n, at + sizeof n)) {
             sp->len += sizeof n + n;
             return at;
         }
         /* a full disk: what was written is read back into memory */
         hm_buf_free(&sp->mem);
         char *old = hm_xmalloc(sp->len + 1);
-        if (!read_all(sp->fd - 1, old, sp->len, 0))
+        if (!hm_pread_all(sp->fd - 1, old, sp->len, 0))
             memset(old, 0, sp->len);
         hm_buf_put(&sp->mem, old, sp->len);
         free(old);
@@ -146,10 +146,10 @@ const char *hm_spool_get(const hm_spool *sp, uint64_t at, hm_buf *out)
         return out->data;
     }
     hm_buf_put(out, "", 0);
-    if (!read_all(sp->fd - 1, &n, sizeof n, at))
+    if (!hm_pread_all(sp->fd - 1, &n, sizeof n, at))
         return out->data;
     char *tmp = hm_xmalloc((size_t)n + 1);
-    if (read_all(sp->fd - 1, tmp, n, at + sizeof n))
+    if (hm_pread_all(sp->fd - 1, tmp, n, at + sizeof n))
         hm_buf_put(out, tmp, n);
     free(tmp);
     return out->data;

@@ -54,6 +54,10 @@ void hm_spool_free(hm_spool *sp);
 /* A temporary file already unlinked, in $TMPDIR or /tmp; -1 when none can
  * be made. */
 int hm_temp_fd(void);
+/* pwrite()/pread() of all `len` bytes at offset `at`; false on an error or
+ * a short file. */
+bool hm_pwrite_all(int fd, const void *data, size_t len, uint64_t at);
+bool hm_pread_all(int fd, void *data, size_t len, uint64_t at);
 
 #define HM_NO_GAP UINT64_MAX
 
