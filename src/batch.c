@@ -353,6 +353,8 @@ static void start_workers(batch *b, pthread_t *t, unsigned jobs, void *(*fn)(voi
  * keeps is among the MAX_COPY_WARNINGS best of one of its essays. */
 static void make_notes(batch *b, const hm_copy_pair *pairs, size_t n_pairs)
 {
+    if (!n_pairs)
+        return; /* no notes: nothing kept an essay */
     uint32_t *count = hm_xcalloc(b->n + 1, sizeof *count);
     for (size_t p = 0; p < n_pairs; p++) {
         count[pairs[p].a] += count[pairs[p].a] < MAX_COPY_WARNINGS;

@@ -56,9 +56,12 @@ typedef struct posting {
 /* A pair of essays sharing a sample: a << 32 | b, a < b. */
 typedef uint64_t essay_pair;
 
+/* Eight bytes an essay: the index's only memory that grows with the batch. */
 typedef struct essay_size {
-    uint32_t total, sampled;
-    uint64_t top;     /* 0: not given */
+    uint32_t total;   /* distinct shingles */
+    uint16_t sampled; /* at most MAX_SAMPLES */
+    uint16_t top;     /* the cut of a capped sample, its top 16 bits + 1;
+                       * 0: not given; UINT16_MAX: not capped */
 } essay_size;
 
 /* Records of one size in an unlinked temporary file, written through a
@@ -334,7 +337,8 @@ static unsigned part_of_hash(uint64_t hash)
 void hm_copy_set(hm_copy *c, size_t i, hm_shingles *s)
 {
     if (i < c->n && s && !c->size[i].top && i <= UINT32_MAX) {
-        c->size[i] = (essay_size){s->total, s->n, s->top};
+        uint16_t top = s->top == UINT64_MAX ? UINT16_MAX : (uint16_t)((s->top >> 48) + 1 < UINT16_MAX ? (s->top >> 48) + 1 : UINT16_MAX - 1);
+        c->size[i] = (essay_size){s->total, (uint16_t)s->n, top};
         for (uint32_t k = 0; k < s->n; k++) {
             posting p = {s->hash[k], (uint32_t)i, 0};
             spill_add(&c->post[part_of_hash(p.hash)], &p, sizeof p);
@@ -399,7 +403,7 @@ static uint32_t smaller(const hm_copy *c, uint32_t a, uint32_t b)
 static double pair_share(const hm_copy *c, uint32_t a, uint32_t b, size_t shared)
 {
     const essay_size *s = &c->size[smaller(c, a, b)];
-    uint64_t cut = c->size[a].top < c->size[b].top ? c->size[a].top : c->size[b].top;
+    unsigned cut = c->size[a].top < c->size[b].top ? c->size[a].top : c->size[b].top;
     double base = s->sampled;
     if (s->top > cut)
         base *= (double)cut / (double)s->top;

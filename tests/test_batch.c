@@ -501,6 +501,36 @@ static void test_copy_common_source(void **state)
     free(saved);
 }
 
+/* A very long essay is judged on the smallest of its sampled hashes: a
+ * short essay that copies 300 of its 24,000 words still shows about half
+ * its text shared. */
+static void test_copy_long_essay(void **state)
+{
+    (void)state;
+    hm_buf longer = {0}, shorter = {0};
+    random_words(&longer, 24000);
+    const char *mid = longer.data + longer.len / 2;
+    while (*mid != ' ')
+        mid++;
+    mid++;
+    const char *end = mid;
+    for (int w = 0; w < 300; end++)
+        w += *end == ' ';
+    random_words(&shorter, 300);
+    hm_buf_puts(&shorter, " ");
+    hm_buf_put(&shorter, mid, (size_t)(end - mid));
+    hm_copy *c = hm_copy_new(2);
+    hm_copy_set(c, 0, hm_shingles_make(longer.data, longer.len));
+    hm_copy_set(c, 1, hm_shingles_make(shorter.data, shorter.len));
+    const hm_copy_pair *pairs;
+    assert_int_equal(hm_copy_find(c, 0.1, 3, &pairs), 1);
+    assert_int_equal(pairs[0].from_essay, 1);
+    assert_true(pairs[0].share > 0.35 && pairs[0].share < 0.65);
+    hm_copy_free(c);
+    hm_buf_free(&longer);
+    hm_buf_free(&shorter);
+}
+
 /* Front-coded names come back as they went in, across restarts and long
  * shared prefixes. */
 static void test_names(void **state)
@@ -595,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_copy_detection),
         cmocka_unit_test(test_copy_normalises),
         cmocka_unit_test(test_copy_common_source),
+        cmocka_unit_test(test_copy_long_essay),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_summary_copies_capped),
         cmocka_unit_test(test_added_warning),
