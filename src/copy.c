@@ -415,7 +415,8 @@ static double pair_share(const hm_copy *c, uint32_t a, uint32_t b, size_t shared
  * the shared count. */
 typedef struct best_list {
     size_t k;
-    uint32_t *other, *shared;
+    uint32_t *other;
+    uint16_t *shared;  /* at most MAX_SAMPLES */
 } best_list;
 
 static bool better(double share, uint32_t other, double than_share, uint32_t than_other)
@@ -425,7 +426,8 @@ static bool better(double share, uint32_t other, double than_share, uint32_t tha
 
 static void best_offer(const hm_copy *c, best_list *bl, uint32_t self, uint32_t other, uint32_t shared)
 {
-    uint32_t *o = bl->other + (size_t)self * bl->k, *sh = bl->shared + (size_t)self * bl->k;
+    uint32_t *o = bl->other + (size_t)self * bl->k;
+    uint16_t *sh = bl->shared + (size_t)self * bl->k;
     double share = pair_share(c, self, other, shared);
     size_t at = bl->k;
     while (at > 0) {
@@ -441,7 +443,7 @@ static void best_offer(const hm_copy *c, best_list *bl, uint32_t self, uint32_t 
     memmove(o + at + 1, o + at, (bl->k - at - 1) * sizeof *o);
     memmove(sh + at + 1, sh + at, (bl->k - at - 1) * sizeof *sh);
     o[at] = other + 1;
-    sh[at] = shared;
+    sh[at] = (uint16_t)shared;
 }
 
 static bool best_has(const best_list *bl, uint32_t self, uint32_t other)
