@@ -215,6 +215,19 @@ else
     rss_all_j2=''
 fi
 rss_growth=$(calc "100 * ($own_all - $own_1000) / $own_1000")
+# The summary and the HTML overview keep a row an essay: their growth too.
+rss_sum_1000='' rss_sum_all='' rss_html_1000='' rss_html_all=''
+if [ "$folders" = 1 ] && "$hm" --help 2>&1 | grep -q -- '--summary'; then
+    log "== peak memory with --summary and with --format html, 1,000 and $n essays"
+    batch_1000 -n 1 -w 0 -- "$hm" --format json --summary >"$work/s1000.txt"
+    batch_all -n 1 -w 0 -- "$hm" --format json --summary >"$work/sall.txt"
+    batch_1000 -n 1 -w 0 -- "$hm" --format html -q -o "$work/html1000" >"$work/h1000.txt"
+    batch_all -n 1 -w 0 -- "$hm" --format html -q -o "$work/htmlall" >"$work/hall.txt"
+    rss_sum_1000=$(val "$work/s1000.txt" maxrss_kb)
+    rss_sum_all=$(val "$work/sall.txt" maxrss_kb)
+    rss_html_1000=$(val "$work/h1000.txt" maxrss_kb)
+    rss_html_all=$(val "$work/hall.txt" maxrss_kb)
+fi
 
 # ---- instruction counts ---------------------------------------------------
 cg_total='' cg_load='' cg_analyze='' cg_render='' cg_topics='' cg_jitc='' cg_yaml=''
@@ -361,6 +374,12 @@ report() {
     fi
     printf '%-52s %18s  %s\n' "  growth from 1,000 to $n essays" "$(fmt "$rss_growth" '%.1f')%" "within 10%: $t_mem"
     [ -n "$rss_all_j2" ] && printf '%-52s %18s\n' "  with -j 2" "$(fmt "$(calc "$rss_all_j2 / 1024")" '%.2f') MiB"
+    if [ -n "$rss_sum_all" ]; then
+        printf '%-52s %18s\n' "  --summary, 1,000 / $n essays" \
+            "$(fmt "$(calc "$rss_sum_1000 / 1024")" '%.2f') / $(fmt "$(calc "$rss_sum_all / 1024")" '%.2f') MiB"
+        printf '%-52s %18s\n' "  --format html -o DIR, 1,000 / $n essays" \
+            "$(fmt "$(calc "$rss_html_1000 / 1024")" '%.2f') / $(fmt "$(calc "$rss_html_all / 1024")" '%.2f') MiB"
+    fi
     printf '%-52s %18s\n' "  cold start, one essay" "$(fmt "$(calc "$cold_rss / 1024")" '%.1f') MiB"
     printf '%-52s %18s\n' "  in process, $n essays held in memory" "$(fmt "$(calc "$tp_rss / 1024")" '%.1f') MiB"
     if [ -n "$cg_total" ]; then
@@ -407,6 +426,8 @@ report() {
         "$( [ "$jobs" = 1 ] && echo true || echo false)" "$j1_s" "$j2_s" "$j_speedup" "$j1_cpu" "$j2_cpu"
     printf '"folders_supported":%s,"rss_1000_kb":%s,"rss_all_kb":%s,"argv_all_kb":%s,' \
         "$( [ "$folders" = 1 ] && echo true || echo false)" "$rss_1000" "$rss_all" "$argv_all"
+    printf '"rss_summary_1000_kb":%s,"rss_summary_all_kb":%s,"rss_html_1000_kb":%s,"rss_html_all_kb":%s,' \
+        "$(num "$rss_sum_1000")" "$(num "$rss_sum_all")" "$(num "$rss_html_1000")" "$(num "$rss_html_all")"
     printf '"callgrind_ir":%s,"callgrind_config_ir":%s,"callgrind_analyze_ir":%s,' \
         "$(num "$cg_total")" "$(num "$cg_load")" "$(num "$cg_analyze")"
     printf '"subset":%s,"histmark_essay_ms":%s,"proselint_essay_ms":%s,"writegood_essay_ms":%s,' \

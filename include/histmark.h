@@ -287,12 +287,16 @@ HM_EXPORT int hm_render_csv(const hm_result *r, unsigned flags, hm_write_fn writ
 #define HM_RENDER_HTML_INDEX_LINK 2u  /* link back to ../index.html */
 HM_EXPORT int hm_render_html(const hm_result *r, unsigned flags, hm_write_fn write, void *userdata);
 
-/* Copy detection across a batch. Each essay is reduced to hashes of its
- * 8-word shingles (normalised lower-case words), in order; the texts are not
- * kept. hm_copy_find() indexes shingle -> essays, ignores shingles shared by
- * too many essays (the question, set phrases), counts shared shingles per
- * pair, and reports pairs whose containment (shared / shingles of the
- * smaller essay) reaches the threshold. */
+/* Copy detection across a batch. Each essay is reduced to a sample of the
+ * hashes of its 8-word shingles (normalised lower-case words): one in four,
+ * chosen by the hash, so a passage two essays share is sampled alike in
+ * both; the texts are not kept. hm_copy_set() writes the sample to an
+ * unlinked temporary file (memory when none can be made), so a batch of any
+ * size keeps a few numbers an essay in memory. hm_copy_find() indexes
+ * shingle -> essays, ignores shingles shared by too many essays (the
+ * question, set phrases), counts shared samples per pair, and reports pairs
+ * whose containment (shared / samples of the smaller essay, an estimate of
+ * shared / shingles) reaches the threshold. */
 #define HM_SHINGLE_WORDS 8
 typedef struct hm_shingles hm_shingles;
 /* Decodes like hm_analyze(); NULL only when the bytes are not text.
@@ -303,27 +307,37 @@ HM_EXPORT void hm_shingles_free(hm_shingles *s);
 typedef struct hm_copy hm_copy;
 typedef struct hm_copy_pair {
     size_t a, b;          /* essay indices, a < b */
-    double share;         /* shared shingles / shingles of the smaller essay */
-    size_t shared;        /* distinct shared shingles */
-    size_t from;          /* the longest shared run: its first word in essay */
-    size_t words;         /* `from_essay`, and its length in words */
+    double share;         /* estimated shared text / text of the smaller essay */
+    size_t shared;        /* distinct shared samples */
+    size_t from;          /* unused (0): the index keeps samples, not runs; */
+    size_t words;         /* hm_copy_shared_passage() finds the passage */
     size_t from_essay;    /* a or b: the smaller essay */
 } hm_copy_pair;
 
 HM_EXPORT hm_copy *hm_copy_new(size_t n_essays);
-/* Gives essay `i` its shingles (taken over; NULL: nothing to compare). */
+/* Gives essay `i` its shingles (taken over; NULL: nothing to compare). Each
+ * essay once: a second call for `i` is ignored. Not thread-safe: callers on
+ * several threads take a lock. */
 HM_EXPORT void hm_copy_set(hm_copy *c, size_t i, hm_shingles *s);
 /* Finds the pairs at or above `threshold` (0..1), best first; the array
- * belongs to c. A shingle held by more than max(5, essays / 20) essays is
- * ignored. With max_per_essay > 0, a pair is kept only when it is among the
- * max_per_essay best of one of its two essays (so a folder of near-identical
- * essays stays readable, and the passages are looked for only there). */
+ * belongs to c. A shingle held by more than max(5, min(essays / 20, 50))
+ * essays is ignored. With max_per_essay > 0, a pair is kept only when it is
+ * among the max_per_essay best of one of its two essays (so a folder of
+ * near-identical essays stays readable, and memory stays bounded). May be
+ * called again, with another threshold. */
 HM_EXPORT size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm_copy_pair **pairs);
 HM_EXPORT void hm_copy_free(hm_copy *c);
 /* The text of `words` words from word `from` of an essay's bytes (decoded as
  * hm_analyze() does), white space collapsed, cut to about max_bytes with
  * "...". The caller frees it. NULL when the range is not there. */
 HM_EXPORT char *hm_copy_passage(const char *bytes, size_t len, size_t from, size_t words, size_t max_bytes);
+/* The longest passage of an essay whose shingles are also in `other`, but
+ * for single changed words (both decoded as hm_analyze() does), as
+ * hm_copy_passage() gives it; its
+ * first word and length in words go to *from and *words when not NULL.
+ * NULL when they share no shingle. The caller frees it. Thread-safe. */
+HM_EXPORT char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, size_t other_len,
+                                       size_t max_bytes, size_t *from, size_t *words);
 
 /* A class overview: the mark distribution, the count at each level, the
  * gaps most common across the class (grouped by the feature they come

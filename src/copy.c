@@ -1,41 +1,153 @@
-/* Copy detection across a batch, by word shingles and an inverted index.
+/* Copy detection across a batch, by sampled word shingles and an inverted
+ * index kept on disk.
  *
  * Each essay becomes the 64-bit hashes of its 8-word shingles (lower-case
- * words, punctuation dropped), in text order; that is all that is kept, a
- * few bytes per word, never the text. To compare, every essay's distinct
- * shingles go into one array of (hash, essay) sorted by hash: equal hashes
- * are then adjacent, which is the inverted index, and only essays that share
- * a shingle are ever paired, so the work follows the overlap, not the square
- * of the class size. Shingles held by many essays (the question line, set
- * phrases) say nothing about copying and are skipped. */
+ * words, punctuation dropped). Only a content-defined sample of them is
+ * kept: the hashes whose low bits are zero, one in SAMPLE_EVERY. A passage
+ * two essays share is sampled the same way in both, so the share of the
+ * samples they have in common estimates the share of the text. The samples
+ * go, as (hash, essay) postings, into temporary files split by the hash's
+ * top bits; to compare, each part is read back (in pieces of at most
+ * CHUNK postings), sorted, and essays with equal hashes are paired. Pairs
+ * go into a second set of files split by essay, which are read back the
+ * same way to count each pair's shared samples. So resident memory stays
+ * flat however large the batch: a few numbers an essay, and one piece of
+ * postings at a time. Shingles held by many essays (the question line, set
+ * phrases, a textbook) say nothing about copying and are skipped, which
+ * also keeps pair counting linear in the postings. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "source.h"
+#include "summary.h"
+
+/* One shingle in SAMPLE_EVERY is kept (a power of two). */
+#define SAMPLE_EVERY 4
+/* At most this many samples an essay (the smallest hashes): an essay of
+ * 16,000 words; a longer file is judged on a bottom-k sketch. */
+#define MAX_SAMPLES 4096
+/* Fewer shared samples than this is coincidence whatever the share: about
+ * twelve shared shingles, a 20-word phrase. */
+#define MIN_SHARED 3
+/* A shingle held by more than max(5, min(essays / 20, MAX_HOLDERS)) essays
+ * is a common source, not a copy between two of them. */
+#define MAX_HOLDERS 50
+/* Postings and pairs are split into this many files... */
+#define PARTS 32
+/* ...and read back about CHUNK / 2 records at a time (128 KB of postings),
+ * so that an uneven slice still fits in CHUNK. */
+#define CHUNK 16384
 
 struct hm_shingles {
-    uint64_t *seq;    /* shingle hashes in text order */
-    size_t n;
+    uint64_t *hash;   /* the sample: distinct, ascending */
+    uint32_t n;
+    uint32_t total;   /* distinct shingles, sampled or not */
+    uint64_t top;     /* the largest hash kept when capped, else UINT64_MAX */
 };
 
 typedef struct posting {
     uint64_t hash;
-    size_t essay;
+    uint32_t essay, unused;
 } posting;
+
+/* A pair of essays sharing a sample: a << 32 | b, a < b. */
+typedef uint64_t essay_pair;
+
+/* Eight bytes an essay: the index's only memory that grows with the batch. */
+typedef struct essay_size {
+    uint32_t total;   /* distinct shingles */
+    uint16_t sampled; /* at most MAX_SAMPLES */
+    uint16_t top;     /* the cut of a capped sample, its top 16 bits + 1;
+                       * 0: not given; UINT16_MAX: not capped */
+} essay_size;
+
+/* Records of one size in an unlinked temporary file, written through a
+ * small buffer, or in memory when no file can be made or written. */
+#define SPILL_BUFFER 4096
+
+typedef struct spill {
+    int fd;             /* the file's descriptor + 1; 0: none yet */
+    bool in_memory;
+    char *buf;          /* file: records not yet written; memory: all */
+    size_t buffered, buf_cap; /* bytes */
+    uint64_t written;   /* bytes in the file */
+    size_t count;       /* records */
+} spill;
 
 struct hm_copy {
     size_t n;
-    hm_shingles **s;
-    posting *post;    /* built by hm_copy_find */
-    size_t n_post;
-    size_t max_df;
+    essay_size *size;
+    spill post[PARTS];  /* postings by the hash's top bits */
     hm_copy_pair *pairs;
     size_t n_pairs;
 };
 
-/* Fewer shared shingles than this is coincidence whatever the share: a
- * 12-word phrase in common. */
-#define MIN_SHARED 5
+static void spill_flush(spill *s)
+{
+    if (s->in_memory || !s->buffered)
+        return;
+    if (hm_pwrite_all(s->fd - 1, s->buf, s->buffered, s->written)) {
+        s->written += s->buffered;
+        s->buffered = 0;
+        return;
+    }
+    /* a full disk: carry on in memory with what was written */
+    char *all = hm_xmalloc(s->written + s->buffered + 1);
+    if (!hm_pread_all(s->fd - 1, all, s->written, 0))
+        memset(all, 0, s->written);
+    memcpy(all + s->written, s->buf, s->buffered);
+    free(s->buf);
+    s->buf = all;
+    s->buf_cap = s->buffered = s->written + s->buffered;
+    s->written = 0;
+    close(s->fd - 1);
+    s->fd = 0;
+    s->in_memory = true;
+}
+
+static void spill_add(spill *s, const void *rec, size_t size)
+{
+    if (!s->fd && !s->in_memory) {
+        int fd = hm_temp_fd();
+        s->fd = fd + 1;
+        s->in_memory = fd < 0;
+    }
+    if (!s->in_memory && s->buffered + size > SPILL_BUFFER)
+        spill_flush(s);
+    if (s->buffered + size > s->buf_cap) {
+        s->buf_cap = s->buf_cap ? s->buf_cap * 2 : SPILL_BUFFER;
+        s->buf = hm_xrealloc(s->buf, s->buf_cap);
+    }
+    memcpy(s->buf + s->buffered, rec, size);
+    s->buffered += size;
+    s->count++;
+}
+
+/* Up to max records from record `at` into out; how many. */
+static size_t spill_read(spill *s, size_t at, void *out, size_t max, size_t size)
+{
+    spill_flush(s);
+    if (at >= s->count)
+        return 0;
+    if (max > s->count - at)
+        max = s->count - at;
+    if (s->in_memory) {
+        memcpy(out, s->buf + at * size, max * size);
+        return max;
+    }
+    return hm_pread_all(s->fd - 1, out, max * size, (uint64_t)at * size) ? max : 0;
+}
+
+static void spill_free(spill *s)
+{
+    if (s->fd > 0)
+        close(s->fd - 1);
+    free(s->buf);
+    memset(s, 0, sizeof *s);
+}
 
 static uint64_t mix(uint64_t x)
 {
@@ -112,65 +224,18 @@ static void words_free(words *w)
     free(w->end);
 }
 
-hm_shingles *hm_shingles_make(const char *bytes, size_t len)
+/* The hash of each 8-word shingle, in text order; n - 7 of them. */
+static uint64_t *shingle_seq(const words *w, size_t *n)
 {
-    hm_source src;
-    if (!hm_source_init(&src, bytes, len, "-", NULL))
-        return NULL;
-    words w = {0};
-    tokenise(src.text, src.len, &w, false);
-    hm_source_free(&src);
-    hm_shingles *s = hm_xcalloc(1, sizeof *s);
-    if (w.n >= HM_SHINGLE_WORDS) {
-        s->n = w.n - HM_SHINGLE_WORDS + 1;
-        s->seq = hm_xmalloc(s->n * sizeof *s->seq);
-        for (size_t i = 0; i < s->n; i++) {
-            uint64_t h = 0;
-            for (size_t k = 0; k < HM_SHINGLE_WORDS; k++)
-                h = mix(h ^ w.hash[i + k]);
-            s->seq[i] = h;
-        }
+    *n = w->n >= HM_SHINGLE_WORDS ? w->n - HM_SHINGLE_WORDS + 1 : 0;
+    uint64_t *seq = hm_xmalloc((*n + 1) * sizeof *seq);
+    for (size_t i = 0; i < *n; i++) {
+        uint64_t h = 0;
+        for (size_t k = 0; k < HM_SHINGLE_WORDS; k++)
+            h = mix(h ^ w->hash[i + k]);
+        seq[i] = h;
     }
-    words_free(&w);
-    return s;
-}
-
-void hm_shingles_free(hm_shingles *s)
-{
-    if (!s)
-        return;
-    free(s->seq);
-    free(s);
-}
-
-hm_copy *hm_copy_new(size_t n)
-{
-    hm_copy *c = hm_xcalloc(1, sizeof *c);
-    c->n = n;
-    c->s = hm_xcalloc(n, sizeof *c->s);
-    return c;
-}
-
-void hm_copy_set(hm_copy *c, size_t i, hm_shingles *s)
-{
-    if (i >= c->n) {
-        hm_shingles_free(s);
-        return;
-    }
-    hm_shingles_free(c->s[i]);
-    c->s[i] = s;
-}
-
-void hm_copy_free(hm_copy *c)
-{
-    if (!c)
-        return;
-    for (size_t i = 0; i < c->n; i++)
-        hm_shingles_free(c->s[i]);
-    free(c->s);
-    free(c->post);
-    free(c->pairs);
-    free(c);
+    return seq;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -179,10 +244,121 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Sorts by hash, keeping essay order among equal hashes: a stable LSD
- * radix sort, a byte at a time. The postings arrive in essay order, so the
- * result is ordered by (hash, essay); several times faster than qsort on
- * the million postings of a thousand essays. */
+/* LSD radix sorts, a byte at a time over the low `bits` of the key: several
+ * times faster than qsort on the thousands of hashes of an essay and the
+ * millions of pairs of a class. */
+static void radix_sort_u64(uint64_t *a, size_t n, unsigned bits)
+{
+    if (n < 2)
+        return;
+    uint64_t *tmp = hm_xmalloc(n * sizeof *tmp), *from = a, *to = tmp;
+    for (unsigned shift = 0; shift < bits; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((from[i] >> shift) & 0xFF) + 1]++;
+        for (int k = 0; k < 256; k++)
+            count[k + 1] += count[k];
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i] >> shift) & 0xFF]++] = from[i];
+        uint64_t *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != a)
+        memcpy(a, from, n * sizeof *a);
+    free(tmp);
+}
+
+/* Sorts and drops repeats; the new count. */
+static size_t sort_distinct(uint64_t *h, size_t n)
+{
+    if (n < 2)
+        return n;
+    radix_sort_u64(h, n, 64);
+    size_t m = 1;
+    for (size_t i = 1; i < n; i++)
+        if (h[i] != h[m - 1])
+            h[m++] = h[i];
+    return m;
+}
+
+static bool sampled(uint64_t hash)
+{
+    return (hash & (SAMPLE_EVERY - 1)) == 0;
+}
+
+hm_shingles *hm_shingles_make(const char *bytes, size_t len)
+{
+    hm_source src;
+    if (!hm_source_init(&src, bytes, len, "-", NULL))
+        return NULL;
+    words w = {0};
+    tokenise(src.text, src.len, &w, false);
+    hm_source_free(&src);
+    size_t n;
+    uint64_t *seq = shingle_seq(&w, &n);
+    words_free(&w);
+    n = sort_distinct(seq, n);
+    hm_shingles *s = hm_xcalloc(1, sizeof *s);
+    s->total = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    s->top = UINT64_MAX;
+    size_t kept = 0;
+    for (size_t i = 0; i < n && kept < MAX_SAMPLES; i++)
+        if (sampled(seq[i]))
+            seq[kept++] = seq[i]; /* ascending, so a cap keeps the smallest */
+    if (kept == MAX_SAMPLES)
+        s->top = seq[kept - 1];
+    s->n = (uint32_t)kept;
+    s->hash = hm_xrealloc(seq, (kept + 1) * sizeof *seq);
+    return s;
+}
+
+void hm_shingles_free(hm_shingles *s)
+{
+    if (!s)
+        return;
+    free(s->hash);
+    free(s);
+}
+
+hm_copy *hm_copy_new(size_t n)
+{
+    hm_copy *c = hm_xcalloc(1, sizeof *c);
+    c->n = n;
+    c->size = hm_xcalloc(n + 1, sizeof *c->size);
+    return c;
+}
+
+static unsigned part_of_hash(uint64_t hash)
+{
+    return (unsigned)(hash >> 59); /* PARTS = 32: the top five bits */
+}
+
+void hm_copy_set(hm_copy *c, size_t i, hm_shingles *s)
+{
+    if (i < c->n && s && !c->size[i].top && i <= UINT32_MAX) {
+        uint16_t top = s->top == UINT64_MAX ? UINT16_MAX : (uint16_t)((s->top >> 48) + 1 < UINT16_MAX ? (s->top >> 48) + 1 : UINT16_MAX - 1);
+        c->size[i] = (essay_size){s->total, (uint16_t)s->n, top};
+        for (uint32_t k = 0; k < s->n; k++) {
+            posting p = {s->hash[k], (uint32_t)i, 0};
+            spill_add(&c->post[part_of_hash(p.hash)], &p, sizeof p);
+        }
+    }
+    hm_shingles_free(s);
+}
+
+void hm_copy_free(hm_copy *c)
+{
+    if (!c)
+        return;
+    for (int k = 0; k < PARTS; k++)
+        spill_free(&c->post[k]);
+    free(c->size);
+    free(c->pairs);
+    free(c);
+}
+
+/* Postings by hash (equal hashes together is all that is needed). */
 static void sort_postings(posting *p, size_t n)
 {
     if (n < 2)
@@ -214,195 +390,289 @@ static int cmp_pair(const void *a, const void *b)
     return x->b < y->b ? -1 : x->b > y->b;
 }
 
-/* The postings [*lo, *hi) of a shingle; false when it is common (or, which
- * cannot happen for an indexed essay, absent). */
-static bool group_of(const hm_copy *c, uint64_t hash, size_t *lo_out, size_t *hi_out)
+/* The smaller essay of a pair (by distinct shingles; the first on a tie). */
+static uint32_t smaller(const hm_copy *c, uint32_t a, uint32_t b)
 {
-    size_t lo = 0, hi = c->n_post;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->post[mid].hash < hash)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    size_t end = lo;
-    while (end < c->n_post && c->post[end].hash == hash && end - lo <= c->max_df)
-        end++;
-    *lo_out = lo;
-    *hi_out = end;
-    return end > lo && end - lo <= c->max_df;
+    return c->size[a].total <= c->size[b].total ? a : b;
 }
 
-/* Is `other` among the postings [lo, hi), sorted by essay? */
-static bool in_group(const hm_copy *c, size_t lo, size_t hi, size_t other)
+/* Shared samples over the smaller essay's samples. With a capped sketch
+ * only hashes below both essays' cuts can be shared, so the smaller
+ * essay's samples are counted below that cut (estimated: hashes are
+ * uniform). */
+static double pair_share(const hm_copy *c, uint32_t a, uint32_t b, size_t shared)
 {
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->post[mid].essay < other)
-            lo = mid + 1;
-        else if (c->post[mid].essay > other)
-            hi = mid;
-        else
-            return true;
+    const essay_size *s = &c->size[smaller(c, a, b)];
+    unsigned cut = c->size[a].top < c->size[b].top ? c->size[a].top : c->size[b].top;
+    double base = s->sampled;
+    if (s->top > cut)
+        base *= (double)cut / (double)s->top;
+    double share = base > 0 ? (double)shared / base : 0;
+    return share > 1 ? 1 : share;
+}
+
+/* Each essay's best partners so far, best first: other + 1 (0: none) and
+ * the shared count. */
+typedef struct best_list {
+    size_t k;
+    uint32_t *other;
+    uint16_t *shared;  /* at most MAX_SAMPLES */
+} best_list;
+
+static bool better(double share, uint32_t other, double than_share, uint32_t than_other)
+{
+    return share > than_share || (share == than_share && other < than_other);
+}
+
+static void best_offer(const hm_copy *c, best_list *bl, uint32_t self, uint32_t other, uint32_t shared)
+{
+    uint32_t *o = bl->other + (size_t)self * bl->k;
+    uint16_t *sh = bl->shared + (size_t)self * bl->k;
+    double share = pair_share(c, self, other, shared);
+    size_t at = bl->k;
+    while (at > 0) {
+        if (o[at - 1]) {
+            double s = pair_share(c, self, o[at - 1] - 1, sh[at - 1]);
+            if (!better(share, other, s, o[at - 1] - 1))
+                break;
+        }
+        at--;
     }
+    if (at == bl->k)
+        return;
+    memmove(o + at + 1, o + at, (bl->k - at - 1) * sizeof *o);
+    memmove(sh + at + 1, sh + at, (bl->k - at - 1) * sizeof *sh);
+    o[at] = other + 1;
+    sh[at] = (uint16_t)shared;
+}
+
+static bool best_has(const best_list *bl, uint32_t self, uint32_t other)
+{
+    for (size_t i = 0; i < bl->k; i++)
+        if (bl->other[(size_t)self * bl->k + i] == other + 1)
+            return true;
     return false;
 }
 
-static int by_from_essay(const void *x, const void *y)
+static void add_pair(hm_copy *c, size_t *cap, uint32_t a, uint32_t b, uint32_t shared)
 {
-    const hm_copy_pair *a = *(const hm_copy_pair *const *)x, *b = *(const hm_copy_pair *const *)y;
-    return a->from_essay < b->from_essay ? -1 : a->from_essay > b->from_essay;
+    HM_GROW(c->pairs, c->n_pairs, *cap);
+    c->pairs[c->n_pairs++] = (hm_copy_pair){a, b, pair_share(c, a, b, shared), shared, 0, 0, smaller(c, a, b)};
+}
+
+/* Pairs the essays of each group of equal hashes in one piece of
+ * postings, into the pair files by first essay. */
+static void pair_postings(posting *p, size_t n, size_t max_holders, unsigned part_shift, spill *pairs)
+{
+    sort_postings(p, n);
+    for (size_t lo = 0, hi; lo < n; lo = hi) {
+        for (hi = lo + 1; hi < n && p[hi].hash == p[lo].hash;)
+            hi++;
+        if (hi - lo < 2 || hi - lo > max_holders)
+            continue;
+        for (size_t x = lo; x < hi; x++)
+            for (size_t y = x + 1; y < hi; y++) {
+                uint64_t a = p[x].essay < p[y].essay ? p[x].essay : p[y].essay;
+                uint64_t b = p[x].essay < p[y].essay ? p[y].essay : p[x].essay;
+                essay_pair ep = a << 32 | b;
+                spill_add(&pairs[a >> part_shift], &ep, sizeof ep);
+            }
+    }
+}
+
+/* All records of a spill in one array (grown as needed); how many. */
+static size_t load_all(spill *s, size_t size, char **array, size_t *cap)
+{
+    if (s->count > *cap) {
+        *cap = s->count;
+        *array = hm_xrealloc(*array, *cap * size);
+    }
+    size_t n = 0, got;
+    while (n < s->count && (got = spill_read(s, n, *array + n * size, s->count - n, size)) > 0)
+        n += got;
+    return n;
+}
+
+typedef uint64_t (*key_fn)(const void *rec, uint64_t arg);
+typedef void (*piece_fn)(void *recs, size_t n, void *ctx);
+
+/* Hands the records of s to fn in 2^bits pieces, by the top bits of
+ * key(record): with more than one piece, s is first split into a spill a
+ * piece (one pass), so each record is read twice, not once a piece. */
+static void each_piece(spill *s, size_t size, unsigned bits, key_fn key, uint64_t arg, piece_fn fn, void *ctx,
+                       char **array, size_t *cap)
+{
+    if (!bits) {
+        fn(*array, load_all(s, size, array, cap), ctx);
+        return;
+    }
+    size_t pieces = (size_t)1 << bits, got;
+    spill *piece = hm_xcalloc(pieces, sizeof *piece);
+    char *buf = hm_xmalloc(1024 * size);
+    for (size_t at = 0; (got = spill_read(s, at, buf, 1024, size)) > 0; at += got)
+        for (size_t k = 0; k < got; k++)
+            spill_add(&piece[key(buf + k * size, arg) >> (64 - bits)], buf + k * size, size);
+    free(buf);
+    for (size_t i = 0; i < pieces; i++) {
+        fn(*array, load_all(&piece[i], size, array, cap), ctx);
+        spill_free(&piece[i]);
+    }
+    free(piece);
+}
+
+/* How many bits cut `count` records into pieces of about CHUNK / 2, at
+ * most `limit`. */
+static unsigned piece_bits(size_t count, unsigned limit)
+{
+    unsigned bits = 0;
+    while (((size_t)CHUNK << bits) < 2 * count && bits < limit)
+        bits++;
+    return bits;
+}
+
+static uint64_t posting_key(const void *rec, uint64_t arg)
+{
+    (void)arg;
+    return ((const posting *)rec)->hash << 5; /* the bits after the part's */
+}
+
+/* The first essay's place in its part, as the top bits. */
+static uint64_t pair_key(const void *rec, uint64_t part_shift)
+{
+    uint64_t a = *(const essay_pair *)rec >> 32;
+    return (a & ((1ull << part_shift) - 1)) << (64 - part_shift);
+}
+
+typedef struct find_ctx {
+    hm_copy *c;
+    double threshold;
+    size_t max_holders;
+    unsigned part_shift, essay_bits;
+    spill *pairs;
+    best_list *bl;
+    size_t cap;
+} find_ctx;
+
+static void on_postings(void *recs, size_t n, void *ctx)
+{
+    find_ctx *f = ctx;
+    pair_postings(recs, n, f->max_holders, f->part_shift, f->pairs);
+}
+
+/* Counts the shared samples of each pair in a piece: sorted, in runs. */
+static void on_pairs(void *recs, size_t n, void *ctx)
+{
+    find_ctx *f = ctx;
+    essay_pair *ep = recs;
+    unsigned eb = f->essay_bits;
+    /* b in the low bits, a above it: sort on the bits in use */
+    for (size_t k = 0; k < n; k++)
+        ep[k] = (ep[k] >> 32) << eb | (ep[k] & 0xFFFFFFFFu);
+    radix_sort_u64(ep, n, (2 * eb + 7) / 8 * 8);
+    for (size_t lo = 0, hi; lo < n; lo = hi) {
+        for (hi = lo + 1; hi < n && ep[hi] == ep[lo];)
+            hi++;
+        uint32_t a = (uint32_t)(ep[lo] >> eb), b = (uint32_t)(ep[lo] & ((1ull << eb) - 1));
+        uint32_t shared = (uint32_t)(hi - lo);
+        if (shared < MIN_SHARED || pair_share(f->c, a, b, shared) + 1e-12 < f->threshold)
+            continue;
+        if (f->bl->k) {
+            best_offer(f->c, f->bl, a, b, shared);
+            best_offer(f->c, f->bl, b, a, shared);
+        } else {
+            add_pair(f->c, &f->cap, a, b, shared);
+        }
+    }
 }
 
 size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm_copy_pair **out)
 {
-    free(c->post);
     free(c->pairs);
-    c->post = NULL;
     c->pairs = NULL;
-    c->n_post = c->n_pairs = 0;
-    c->max_df = c->n / 20 > 5 ? c->n / 20 : 5;
+    c->n_pairs = 0;
+    find_ctx f = {c, threshold, 0, 0, 1, NULL, NULL, 0};
+    f.max_holders = c->n / 20 < MAX_HOLDERS ? c->n / 20 : MAX_HOLDERS;
+    if (f.max_holders < 5)
+        f.max_holders = 5;
+    /* Pairs go to a part by their first essay: the top bits of its number
+     * (a shift, not a division: there are millions). */
+    while (((size_t)PARTS << f.part_shift) < c->n)
+        f.part_shift++;
+    while (f.essay_bits < 32 && (c->n >> f.essay_bits))
+        f.essay_bits++;
 
-    /* Each essay's distinct shingles, as postings. */
-    size_t *distinct = hm_xcalloc(c->n + 1, sizeof *distinct);
-    size_t total = 0;
-    for (size_t i = 0; i < c->n; i++)
-        total += c->s[i] ? c->s[i]->n : 0;
-    c->post = hm_xmalloc((total + 1) * sizeof *c->post);
-    uint64_t *tmp = NULL;
-    size_t tmp_cap = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        const hm_shingles *s = c->s[i];
-        if (!s || !s->n)
-            continue;
-        if (s->n > tmp_cap) {
-            tmp_cap = s->n;
-            tmp = hm_xrealloc(tmp, tmp_cap * sizeof *tmp);
-        }
-        memcpy(tmp, s->seq, s->n * sizeof *tmp);
-        qsort(tmp, s->n, sizeof *tmp, cmp_u64);
-        for (size_t k = 0; k < s->n; k++)
-            if (k == 0 || tmp[k] != tmp[k - 1]) {
-                c->post[c->n_post++] = (posting){tmp[k], i};
-                distinct[i]++;
-            }
+    /* Postings, part by part, a part too large for one piece in pieces by
+     * the next bits of the hash; pairs of essays out, by first essay. */
+    spill pairs[PARTS] = {{0}};
+    f.pairs = pairs;
+    char *array = NULL;
+    size_t cap = 0;
+    for (int part = 0; part < PARTS; part++) {
+        spill *s = &c->post[part];
+        each_piece(s, sizeof(posting), piece_bits(s->count, 16), posting_key, 0, on_postings, &f, &array, &cap);
     }
-    free(tmp);
-    sort_postings(c->post, c->n_post);
 
-    /* Count shared shingles essay by essay: for essay a, every posting of
-     * a in a group that is not too common, then the essays after a in that
-     * group. The counts live in one array indexed by essay, small enough to
-     * stay in cache, and are cleared through the list of those touched. */
-    size_t *first = hm_xcalloc(c->n + 2, sizeof *first);   /* CSR: essay -> its postings */
-    for (size_t lo = 0, hi; lo < c->n_post; lo = hi) {
-        for (hi = lo + 1; hi < c->n_post && c->post[hi].hash == c->post[lo].hash;)
-            hi++;
-        if (hi - lo >= 2 && hi - lo <= c->max_df)
-            for (size_t x = lo; x < hi; x++)
-                first[c->post[x].essay + 1]++;
+    /* Shared samples of each pair, part by part, a part too large for one
+     * piece in pieces by first essay (one essay's pairs stay together). */
+    best_list bl = {max_per_essay, NULL, NULL};
+    if (bl.k) {
+        bl.other = hm_xcalloc(c->n * bl.k + 1, sizeof *bl.other);
+        bl.shared = hm_xcalloc(c->n * bl.k + 1, sizeof *bl.shared);
     }
-    for (size_t i = 0; i < c->n; i++)
-        first[i + 1] += first[i];
-    size_t *at = hm_xmalloc((first[c->n] + 1) * sizeof *at), *fill = hm_xcalloc(c->n + 1, sizeof *fill);
-    for (size_t lo = 0, hi; lo < c->n_post; lo = hi) {
-        for (hi = lo + 1; hi < c->n_post && c->post[hi].hash == c->post[lo].hash;)
-            hi++;
-        if (hi - lo >= 2 && hi - lo <= c->max_df)
-            for (size_t x = lo; x < hi; x++) {
-                size_t e = c->post[x].essay;
-                at[first[e] + fill[e]++] = x;
-            }
+    f.bl = &bl;
+    for (int part = 0; part < PARTS; part++) {
+        spill *s = &pairs[part];
+        each_piece(s, sizeof(essay_pair), piece_bits(s->count, f.part_shift), pair_key, f.part_shift, on_pairs, &f,
+                   &array, &cap);
+        spill_free(s);
     }
-    free(fill);
-    uint32_t *count = hm_xcalloc(c->n + 1, sizeof *count);
-    size_t *touched = hm_xmalloc((c->n + 1) * sizeof *touched), cap = 0;
-    for (size_t a = 0; a < c->n; a++) {
-        size_t n_touched = 0;
-        for (size_t k = first[a]; k < first[a + 1]; k++) {
-            size_t x = at[k];
-            /* postings are sorted by (hash, essay): later ones are b > a */
-            for (size_t y = x + 1; y < c->n_post && c->post[y].hash == c->post[x].hash; y++)
-                if (count[c->post[y].essay]++ == 0)
-                    touched[n_touched++] = c->post[y].essay;
+    free(array);
+
+    /* With a limit, the pairs among the best of either essay, each once. */
+    for (size_t e = 0; bl.k && e < c->n; e++)
+        for (size_t i = 0; i < bl.k; i++) {
+            uint32_t o1 = bl.other[e * bl.k + i];
+            if (!o1)
+                break;
+            uint32_t self = (uint32_t)e, other = o1 - 1;
+            if (self < other)
+                add_pair(c, &f.cap, self, other, bl.shared[e * bl.k + i]);
+            else if (!best_has(&bl, other, self))
+                add_pair(c, &f.cap, other, self, bl.shared[e * bl.k + i]);
         }
-        for (size_t t = 0; t < n_touched; t++) {
-            size_t b = touched[t];
-            size_t shared = count[b];
-            count[b] = 0;
-            if (shared < MIN_SHARED)
-                continue;
-            size_t small = distinct[a] <= distinct[b] ? a : b;
-            double share = (double)shared / (double)distinct[small];
-            if (share + 1e-12 < threshold)
-                continue;
-            HM_GROW(c->pairs, c->n_pairs, cap);
-            c->pairs[c->n_pairs++] = (hm_copy_pair){a, b, share, shared, 0, 0, small};
-        }
-    }
-    free(count);
-    free(touched);
-    free(at);
-    free(first);
-    free(distinct);
+    free(bl.other);
+    free(bl.shared);
     if (c->n_pairs)
         qsort(c->pairs, c->n_pairs, sizeof *c->pairs, cmp_pair);
-
-    /* Best first, so each essay's first max_per_essay pairs are its best. */
-    if (max_per_essay) {
-        size_t *kept = hm_xcalloc(c->n + 1, sizeof *kept), n = 0;
-        for (size_t p = 0; p < c->n_pairs; p++) {
-            hm_copy_pair pr = c->pairs[p];
-            if (kept[pr.a] >= max_per_essay && kept[pr.b] >= max_per_essay)
-                continue;
-            kept[pr.a]++;
-            kept[pr.b]++;
-            c->pairs[n++] = pr;
-        }
-        c->n_pairs = n;
-        free(kept);
-    }
-
-    /* The longest run of consecutive shared shingles in the smaller essay:
-     * the passage to show. Pairs are taken essay by essay so that each
-     * shingle's postings are looked up once per essay, not once per pair. */
-    hm_copy_pair **by_essay = hm_xmalloc((c->n_pairs + 1) * sizeof *by_essay);
-    for (size_t p = 0; p < c->n_pairs; p++)
-        by_essay[p] = &c->pairs[p];
-    if (c->n_pairs)
-        qsort(by_essay, c->n_pairs, sizeof *by_essay, by_from_essay);
-    size_t *glo = NULL, *ghi = NULL, g_cap = 0;
-    for (size_t p = 0; p < c->n_pairs; p++) {
-        hm_copy_pair *pr = by_essay[p];
-        const hm_shingles *s = c->s[pr->from_essay];
-        if (p == 0 || by_essay[p - 1]->from_essay != pr->from_essay) {
-            if (s->n > g_cap) {
-                g_cap = s->n;
-                glo = hm_xrealloc(glo, g_cap * sizeof *glo);
-                ghi = hm_xrealloc(ghi, g_cap * sizeof *ghi);
-            }
-            for (size_t k = 0; k < s->n; k++)
-                if (!group_of(c, s->seq[k], &glo[k], &ghi[k]))
-                    ghi[k] = glo[k]; /* common: never shared */
-        }
-        size_t other = pr->from_essay == pr->a ? pr->b : pr->a;
-        size_t best = 0, best_at = 0, run = 0;
-        for (size_t k = 0; k < s->n; k++) {
-            run = ghi[k] > glo[k] && in_group(c, glo[k], ghi[k], other) ? run + 1 : 0;
-            if (run > best) {
-                best = run;
-                best_at = k + 1 - run;
-            }
-        }
-        pr->from = best_at;
-        pr->words = best ? best + HM_SHINGLE_WORDS - 1 : 0;
-    }
-    free(glo);
-    free(ghi);
-    free(by_essay);
     *out = c->pairs;
     return c->n_pairs;
+}
+
+/* The text of words [from, from + n_words) of a tokenised source. */
+static char *passage_text(const hm_source *src, const words *w, size_t from, size_t n_words, size_t max_bytes)
+{
+    if (!n_words || from + n_words > w->n)
+        return NULL;
+    size_t start = w->start[from], end = w->end[from + n_words - 1];
+    hm_buf b = {0};
+    bool space = false;
+    for (size_t i = start; i < end; i++) {
+        char ch = src->text[i];
+        if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {
+            space = true;
+            continue;
+        }
+        if (space)
+            hm_buf_putc(&b, ' ');
+        space = false;
+        /* Cut on a character boundary once past the limit. */
+        if (max_bytes && b.len >= max_bytes && ((unsigned char)ch & 0xC0) != 0x80) {
+            hm_buf_puts(&b, "...");
+            break;
+        }
+        hm_buf_putc(&b, ch);
+    }
+    return hm_buf_take(&b);
 }
 
 char *hm_copy_passage(const char *bytes, size_t len, size_t from, size_t n_words, size_t max_bytes)
@@ -412,30 +682,56 @@ char *hm_copy_passage(const char *bytes, size_t len, size_t from, size_t n_words
         return NULL;
     words w = {0};
     tokenise(src.text, src.len, &w, true);
-    char *out = NULL;
-    if (from + n_words <= w.n) {
-        size_t start = w.start[from], end = w.end[from + n_words - 1];
-        hm_buf b = {0};
-        bool space = false;
-        for (size_t i = start; i < end; i++) {
-            char ch = src.text[i];
-            if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {
-                space = true;
-                continue;
-            }
-            if (space)
-                hm_buf_putc(&b, ' ');
-            space = false;
-            /* Cut on a character boundary once past the limit. */
-            if (max_bytes && b.len >= max_bytes && ((unsigned char)ch & 0xC0) != 0x80) {
-                hm_buf_puts(&b, "...");
-                break;
-            }
-            hm_buf_putc(&b, ch);
-        }
-        out = hm_buf_take(&b);
-    }
+    char *out = passage_text(&src, &w, from, n_words, max_bytes);
     words_free(&w);
     hm_source_free(&src);
+    return out;
+}
+
+char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, size_t other_len, size_t max_bytes,
+                             size_t *from_out, size_t *words_out)
+{
+    hm_source src, osrc;
+    if (!hm_source_init(&src, bytes, len, "-", NULL))
+        return NULL;
+    if (!hm_source_init(&osrc, other, other_len, "-", NULL)) {
+        hm_source_free(&src);
+        return NULL;
+    }
+    words w = {0}, ow = {0};
+    tokenise(src.text, src.len, &w, true);
+    tokenise(osrc.text, osrc.len, &ow, false);
+    hm_source_free(&osrc);
+    size_t n, on;
+    uint64_t *seq = shingle_seq(&w, &n), *oseq = shingle_seq(&ow, &on);
+    words_free(&ow);
+    on = sort_distinct(oseq, on);
+    /* The longest stretch of shared shingles, bridging a changed word (it
+     * breaks the 8 shingles that hold it), so that a lightly edited copy
+     * is one passage and outweighs a shared question line. */
+    size_t best = 0, best_at = 0, start = 0, last = 0;
+    bool in_stretch = false;
+    for (size_t k = 0; k < n; k++) {
+        if (!bsearch(&seq[k], oseq, on, sizeof *oseq, cmp_u64))
+            continue;
+        if (!in_stretch || k - last > HM_SHINGLE_WORDS + 1)
+            start = k;
+        in_stretch = true;
+        last = k;
+        if (last - start + 1 > best) {
+            best = last - start + 1;
+            best_at = start;
+        }
+    }
+    free(seq);
+    free(oseq);
+    size_t n_words = best ? best + HM_SHINGLE_WORDS - 1 : 0;
+    char *out = passage_text(&src, &w, best_at, n_words, max_bytes);
+    words_free(&w);
+    hm_source_free(&src);
+    if (from_out)
+        *from_out = best_at;
+    if (words_out)
+        *words_out = out ? n_words : 0;
     return out;
 }

@@ -405,51 +405,68 @@ static void histogram(hm_buf *b, const hm_summary *s)
 
 /* The folder all the essays share ("/home/t/class/"): names are shown
  * without it, so the table shows what tells essays apart. */
-static size_t common_folder(const hm_summary *s)
+static size_t common_folder(const hm_summary *s, hm_buf *first)
 {
     if (!s->n_rows)
         return 0;
-    const char *first = s->rows[0].file;
-    size_t n = strlen(first);
+    hm_summary_file(s, 0, first);
+    size_t n = first->len;
+    hm_buf file = {0};
     for (size_t i = 1; i < s->n_rows; i++) {
+        hm_summary_file(s, i, &file);
         size_t k = 0;
-        while (k < n && first[k] == s->rows[i].file[k])
+        while (k < n && first->data[k] == file.data[k])
             k++;
         n = k;
     }
-    while (n && first[n - 1] != '/')
+    hm_buf_free(&file);
+    while (n && first->data[n - 1] != '/')
         n--;
     return n;
 }
 
+/* What the overview shows of the essays' names: without the folder they
+ * all share (`first` is the first essay's name). */
+typedef struct names_cut {
+    hm_buf first;
+    size_t cut;
+    hm_buf file, page;       /* scratch */
+} names_cut;
+
 /* A file's name without the shared folder. */
-static const char *shown(const hm_summary *s, const char *file, size_t cut)
+static const char *shown(const names_cut *nc, const char *file)
 {
-    return cut && strlen(file) > cut && strncmp(file, s->rows[0].file, cut) == 0 ? file + cut : file;
+    size_t cut = nc->cut;
+    return cut && strlen(file) > cut && strncmp(file, nc->first.data, cut) == 0 ? file + cut : file;
 }
 
-static void essay_link(hm_buf *b, const hm_summary *s, const hm_summary_row *row, size_t cut)
+static void essay_link(hm_buf *b, const hm_summary *s, size_t row, names_cut *nc)
 {
-    if (row->page) {
+    const char *file = hm_summary_file(s, row, &nc->file), *page = hm_summary_page(s, row, &nc->page);
+    if (page) {
         hm_buf_puts(b, "<a href=\"");
-        esc_s(b, row->page);
+        esc_s(b, page);
         hm_buf_puts(b, "\" title=\"");
-        esc_s(b, row->file);
+        esc_s(b, file);
         hm_buf_puts(b, "\">");
-        esc_s(b, shown(s, row->file, cut));
+        esc_s(b, shown(nc, file));
         hm_buf_puts(b, "</a>");
     } else {
-        esc_s(b, shown(s, row->file, cut));
+        esc_s(b, shown(nc, file));
     }
 }
 
-static void link_list(hm_buf *b, const hm_summary *s, const size_t *rows, size_t n, size_t cut)
+static int link_list(hm_buf *b, const hm_summary *s, const uint32_t *rows, size_t n, names_cut *nc,
+                     hm_write_fn write, void *ud)
 {
-    for (size_t i = 0; i < n; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
         if (i)
             hm_buf_puts(b, ", ");
-        essay_link(b, s, &s->rows[rows[i]], cut);
+        essay_link(b, s, rows[i], nc);
+        rc = hm_flush_some(b, write, ud);
     }
+    return rc;
 }
 
 /* Sorting by a column: numbers compare as numbers, ties keep batch order.
@@ -473,7 +490,9 @@ static const char *const table_js =
 int hm_summary_render_html(const hm_summary *s, hm_write_fn write, void *ud)
 {
     hm_buf b = {0};
-    size_t cut = common_folder(s);
+    names_cut nc = {{0}, 0, {0}, {0}};
+    nc.cut = common_folder(s, &nc.first);
+    int rc = 0;
     page_head(&b, "Class overview");
     hm_buf_printf(&b, "<header>\n<h1>Class overview</h1>\n<p class=\"meta\">%zu essay%s marked", s->n_rows,
                   s->n_rows == 1 ? "" : "s");
@@ -501,6 +520,7 @@ int hm_summary_render_html(const hm_summary *s, hm_write_fn write, void *ud)
     hm_buf_puts(&b, "</p>\n</div>\n<section class=\"halves\">\n<div class=\"card\">\n");
 
     const hm_gap_group **g = hm_summary_sorted_gaps(s);
+    uint32_t *rows = hm_xcalloc(s->n_rows + 1, sizeof *rows);
     hm_buf_puts(&b, "<h2>Most common gaps</h2>\n");
     if (!s->n_gaps)
         hm_buf_puts(&b, "<p>None.</p>\n");
@@ -514,13 +534,13 @@ int hm_summary_render_html(const hm_summary *s, hm_write_fn write, void *ud)
             hm_buf_puts(&b, ")</span>");
         }
         hm_buf_puts(&b, "<br><small>");
-        link_list(&b, s, g[i]->rows, g[i]->n_rows, cut);
+        if (rc == 0)
+            rc = link_list(&b, s, rows, hm_gap_rows(s, g[i], rows), &nc, write, ud);
         hm_buf_puts(&b, "</small></li>\n");
     }
     hm_buf_puts(&b, "</ul>\n</div>\n<div class=\"card\">\n");
     free(g);
 
-    size_t *rows = hm_xcalloc(s->n_rows + 1, sizeof *rows);
     bool any = false;
     for (unsigned k = 0; k < HM_LOOK_COUNT; k++) {
         size_t n = hm_summary_rows_with(s, k, rows);
@@ -532,7 +552,8 @@ int hm_summary_render_html(const hm_summary *s, hm_write_fn write, void *ud)
         hm_buf_puts(&b, "<li><strong>");
         esc_s(&b, hm_look_label(1u << k));
         hm_buf_puts(&b, "</strong>: ");
-        link_list(&b, s, rows, n, cut);
+        if (rc == 0)
+            rc = link_list(&b, s, rows, n, &nc, write, ud);
         hm_buf_puts(&b, "</li>\n");
     }
     free(rows);
@@ -548,14 +569,17 @@ int hm_summary_render_html(const hm_summary *s, hm_write_fn write, void *ud)
                         "</thead>\n<tbody>\n");
         for (size_t i = 0; i < s->n_copies; i++) {
             hm_buf_puts(&b, "<tr><td>");
-            esc_s(&b, shown(s, s->copies[i].a, cut));
+            esc_s(&b, shown(&nc, s->copies[i].a));
             hm_buf_puts(&b, " and ");
-            esc_s(&b, shown(s, s->copies[i].b, cut));
+            esc_s(&b, shown(&nc, s->copies[i].b));
             hm_buf_printf(&b, "</td><td class=\"n\">%.0f%%</td><td>&ldquo;", s->copies[i].share * 100);
             esc_s(&b, s->copies[i].passage);
             hm_buf_puts(&b, "&rdquo;</td></tr>\n");
         }
         hm_buf_puts(&b, "</tbody></table></div>\n");
+        if (s->all_copies > s->n_copies)
+            hm_buf_printf(&b, "<p class=\"meta\">And %zu more pairs with smaller shares.</p>\n",
+                          s->all_copies - s->n_copies);
     }
 
     size_t mark_col = 2;
@@ -572,20 +596,21 @@ int hm_summary_render_html(const hm_summary *s, hm_write_fn write, void *ud)
         hm_buf_puts(&b, "</button></th>");
     }
     hm_buf_puts(&b, "<th class=\"hide-narrow gapcol\">Main gap</th><th>Flags</th></tr></thead>\n<tbody>\n");
-    for (size_t i = 0; i < s->n_rows; i++) {
+    hm_buf gap = {0};
+    for (size_t i = 0; i < s->n_rows && rc == 0; i++) {
         const hm_summary_row *row = &s->rows[i];
         hm_buf_printf(&b, "<tr data-i=\"%zu\"><td data-v=\"", i);
-        esc_s(&b, row->file);
+        esc_s(&b, hm_summary_file(s, i, &nc.file));
         hm_buf_puts(&b, "\">");
-        essay_link(&b, s, row, cut);
+        essay_link(&b, s, i, &nc);
         hm_buf_printf(&b, "</td><td class=\"n\" data-v=\"%u\">%u</td><td class=\"n m\" data-v=\"%d\">%d</td>"
                           "<td class=\"n\" data-v=\"%d\">%d</td>",
                       row->words, row->words, row->mark, row->mark, row->level, row->level);
         for (size_t k = 0; k < s->n_strands; k++)
-            hm_buf_printf(&b, "<td class=\"n hide-narrow\" data-v=\"%d\">%d</td>", row->strand_levels[k],
-                          row->strand_levels[k]);
+            hm_buf_printf(&b, "<td class=\"n hide-narrow\" data-v=\"%d\">%d</td>", hm_summary_strand_level(s, i, k),
+                          hm_summary_strand_level(s, i, k));
         hm_buf_puts(&b, "<td class=\"hide-narrow gapcol\">");
-        esc_s(&b, row->main_gap);
+        esc_s(&b, hm_summary_main_gap(s, i, &gap));
         hm_buf_puts(&b, "</td><td>");
         for (unsigned k = 0; k < HM_LOOK_COUNT; k++)
             if (row->flags & (1u << k)) {
@@ -594,7 +619,9 @@ int hm_summary_render_html(const hm_summary *s, hm_write_fn write, void *ud)
                 hm_buf_puts(&b, "</span>");
             }
         hm_buf_puts(&b, "</td></tr>\n");
+        rc = hm_flush_some(&b, write, ud);
     }
+    hm_buf_free(&gap);
     hm_buf_puts(&b, "</tbody></table></div>\n");
     if (s->n_failures) {
         hm_buf_puts(&b, "<h2>Could not be read</h2>\n<ul class=\"notes\">\n");
@@ -609,7 +636,11 @@ int hm_summary_render_html(const hm_summary *s, hm_write_fn write, void *ud)
     }
     hm_buf_printf(&b, "<script>%s</script>\n", table_js);
     page_foot(&b);
-    int rc = write(b.data, b.len, ud);
+    if (rc == 0)
+        rc = write(b.data, b.len, ud);
     hm_buf_free(&b);
+    hm_buf_free(&nc.first);
+    hm_buf_free(&nc.file);
+    hm_buf_free(&nc.page);
     return rc;
 }

@@ -2,12 +2,175 @@
  * which essays a teacher should open first. Gaps are grouped by the rubric
  * feature they come from, because their texts name each essay's own
  * paragraphs and would never match exactly. */
+#define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "summary.h"
+
+/* ---- front-coded names ---- */
+
+void hm_names_add(hm_names *l, const char *s, size_t len)
+{
+    size_t shared = 0;
+    if (l->n % HM_NAMES_RESTART == 0) {
+        HM_GROW(l->restart, l->n / HM_NAMES_RESTART, l->cap_restart);
+        l->restart[l->n / HM_NAMES_RESTART] = l->data.len;
+    } else {
+        while (shared < len && shared < l->last.len && s[shared] == l->last.data[shared])
+            shared++;
+    }
+    for (size_t v = shared;; v >>= 7) {
+        hm_buf_putc(&l->data, (char)((v & 0x7F) | (v >= 0x80 ? 0x80 : 0)));
+        if (v < 0x80)
+            break;
+    }
+    hm_buf_put(&l->data, s + shared, len - shared);
+    hm_buf_putc(&l->data, '\0');
+    l->last.len = 0;
+    hm_buf_put(&l->last, s, len);
+    l->n++;
+}
+
+const char *hm_names_get(const hm_names *l, size_t i, hm_buf *out)
+{
+    const char *p = l->data.data + l->restart[i / HM_NAMES_RESTART];
+    for (size_t k = i - i % HM_NAMES_RESTART;; k++) {
+        size_t shared = 0;
+        unsigned shift = 0;
+        unsigned char byte;
+        do {
+            byte = (unsigned char)*p++;
+            shared |= (size_t)(byte & 0x7F) << shift;
+            shift += 7;
+        } while (byte & 0x80);
+        size_t rest = strlen(p);
+        out->len = shared;
+        hm_buf_put(out, p, rest);
+        p += rest + 1;
+        if (k == i)
+            return out->data;
+    }
+}
+
+void hm_names_free(hm_names *l)
+{
+    hm_buf_free(&l->data);
+    hm_buf_free(&l->last);
+    free(l->restart);
+    memset(l, 0, sizeof *l);
+}
+
+/* ---- strings on disk ---- */
+
+int hm_temp_fd(void)
+{
+    const char *dir = getenv("TMPDIR");
+    hm_buf path = {0};
+    hm_buf_printf(&path, "%s/histmark-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path.data);
+    if (fd >= 0)
+        unlink(path.data); /* gone when closed, or if the process dies */
+    hm_buf_free(&path);
+    return fd;
+}
+
+bool hm_pwrite_all(int fd, const void *data, size_t len, uint64_t at)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t w = pwrite(fd, p, len, (off_t)at);
+        if (w <= 0)
+            return false;
+        p += w;
+        len -= (size_t)w;
+        at += (uint64_t)w;
+    }
+    return true;
+}
+
+bool hm_pread_all(int fd, void *data, size_t len, uint64_t at)
+{
+    char *p = data;
+    while (len) {
+        ssize_t r = pread(fd, p, len, (off_t)at);
+        if (r <= 0)
+            return false;
+        p += r;
+        len -= (size_t)r;
+        at += (uint64_t)r;
+    }
+    return true;
+}
+
+/* Each string is its length (4 bytes) and its bytes. */
+uint64_t hm_spool_add(hm_spool *sp, const char *s, size_t len)
+{
+    uint32_t n = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    if (!sp->fd && !sp->in_memory) {
+        sp->fd = hm_temp_fd() + 1;
+        sp->in_memory = sp->fd == 0;
+    }
+    uint64_t at = sp->len;
+    if (!sp->in_memory) {
+        if (hm_pwrite_all(sp->fd - 1, &n, sizeof n, at) && hm_pwrite_all(sp->fd - 1, s, n, at + sizeof n)) {
+            sp->len += sizeof n + n;
+            return at;
+        }
+        /* a full disk: what was written is read back into memory */
+        hm_buf_free(&sp->mem);
+        char *old = hm_xmalloc(sp->len + 1);
+        if (!hm_pread_all(sp->fd - 1, old, sp->len, 0))
+            memset(old, 0, sp->len);
+        hm_buf_put(&sp->mem, old, sp->len);
+        free(old);
+        close(sp->fd - 1);
+        sp->in_memory = true;
+    }
+    hm_buf_put(&sp->mem, (const char *)&n, sizeof n);
+    hm_buf_put(&sp->mem, s, n);
+    sp->len += sizeof n + n;
+    return at;
+}
+
+const char *hm_spool_get(const hm_spool *sp, uint64_t at, hm_buf *out)
+{
+    uint32_t n = 0;
+    out->len = 0;
+    if (sp->in_memory) {
+        memcpy(&n, sp->mem.data + at, sizeof n);
+        hm_buf_put(out, sp->mem.data + at + sizeof n, n);
+        return out->data;
+    }
+    hm_buf_put(out, "", 0);
+    if (!hm_pread_all(sp->fd - 1, &n, sizeof n, at))
+        return out->data;
+    char *tmp = hm_xmalloc((size_t)n + 1);
+    if (hm_pread_all(sp->fd - 1, tmp, n, at + sizeof n))
+        hm_buf_put(out, tmp, n);
+    free(tmp);
+    return out->data;
+}
+
+void hm_spool_free(hm_spool *sp)
+{
+    if (sp->fd > 0)
+        close(sp->fd - 1);
+    hm_buf_free(&sp->mem);
+    memset(sp, 0, sizeof *sp);
+}
+
+int hm_flush_some(hm_buf *b, hm_write_fn write, void *ud)
+{
+    if (b->len < 32768)
+        return 0;
+    int rc = write(b->data, b->len, ud);
+    b->len = 0;
+    return rc;
+}
 
 /* Plain words for the features that carry gaps; others show their name. */
 static const char *const feature_labels[][2] = {
@@ -69,13 +232,11 @@ void hm_summary_free(hm_summary *s)
     for (size_t i = 0; i < s->n_strands; i++)
         free(s->strand_names[i]);
     free(s->strand_names);
-    for (size_t i = 0; i < s->n_rows; i++) {
-        free(s->rows[i].file);
-        free(s->rows[i].page);
-        free(s->rows[i].strand_levels);
-        free(s->rows[i].main_gap);
-    }
     free(s->rows);
+    free(s->strand_levels);
+    hm_names_free(&s->files);
+    hm_names_free(&s->pages);
+    hm_spool_free(&s->text);
     for (size_t i = 0; i < s->n_gaps; i++) {
         free(s->gaps[i].feature);
         free(s->gaps[i].label);
@@ -114,6 +275,7 @@ static hm_gap_group *gap_group(hm_summary *s, const char *feature)
     hm_gap_group *g = &s->gaps[s->n_gaps++];
     memset(g, 0, sizeof *g);
     g->feature = hm_xstrdup(feature);
+    g->index = s->n_gaps - 1;
     for (size_t i = 0; i < sizeof feature_labels / sizeof *feature_labels; i++)
         if (strcmp(feature_labels[i][0], feature) == 0)
             g->label = hm_xstrdup(feature_labels[i][1]);
@@ -128,65 +290,148 @@ static bool has_warning(const hm_result *r, const char *code)
     return false;
 }
 
-void hm_summary_add(hm_summary *s, const hm_result *r, const char *page)
+typedef struct entry_gap {
+    char *feature, *text, *strand; /* strand: its name, or NULL */
+} entry_gap;
+
+struct hm_summary_entry {
+    char *file;
+    int out_of, mark, level;
+    unsigned words, flags;
+    char **strand_names;
+    int *strand_levels;
+    size_t n_strands;
+    entry_gap *gaps;         /* the first is the main gap */
+    size_t n_gaps;
+};
+
+hm_summary_entry *hm_summary_entry_make(const hm_result *r)
+{
+    hm_summary_entry *e = hm_xcalloc(1, sizeof *e);
+    e->file = hm_xstrdup(hm_result_name(r));
+    e->out_of = hm_result_out_of(r);
+    e->mark = hm_result_mark(r);
+    e->level = hm_result_level(r);
+    e->words = (unsigned)hm_result_words(r);
+    e->n_strands = hm_result_strand_count(r);
+    e->strand_names = hm_xcalloc(e->n_strands + 1, sizeof *e->strand_names);
+    e->strand_levels = hm_xcalloc(e->n_strands + 1, sizeof *e->strand_levels);
+    for (size_t i = 0; i < e->n_strands; i++) {
+        e->strand_names[i] = hm_xstrdup(hm_result_strand(r, i)->name);
+        e->strand_levels[i] = hm_result_strand(r, i)->level;
+    }
+    double links;
+    if (has_warning(r, "very-short"))
+        e->flags |= HM_LOOK_VERY_SHORT;
+    if (has_warning(r, "mostly-quotation"))
+        e->flags |= HM_LOOK_QUOTATION;
+    if (hm_result_question(r) && hm_result_feature(r, "question_link_share", &links) && links == 0 &&
+        hm_result_essay_paragraphs(r) > 0 && !has_warning(r, "not-an-essay"))
+        e->flags |= HM_LOOK_OFF_QUESTION;
+    if (has_warning(r, "not-an-essay"))
+        e->flags |= HM_LOOK_NOTES;
+    if (has_warning(r, "website-text"))
+        e->flags |= HM_LOOK_WEBSITE;
+    if (has_warning(r, "possible-copy"))
+        e->flags |= HM_LOOK_COPY;
+    e->n_gaps = hm_result_gap_count(r);
+    e->gaps = hm_xcalloc(e->n_gaps + 1, sizeof *e->gaps);
+    for (size_t i = 0; i < e->n_gaps; i++) {
+        const hm_note *n = hm_result_gap(r, i);
+        const char *sn = strand_name(r, n->strand);
+        e->gaps[i] = (entry_gap){hm_xstrdup(n->feature ? n->feature : "other"), hm_xstrdup(n->text),
+                                 sn ? hm_xstrdup(sn) : NULL};
+    }
+    return e;
+}
+
+void hm_summary_entry_free(hm_summary_entry *e)
+{
+    if (!e)
+        return;
+    free(e->file);
+    for (size_t i = 0; i < e->n_strands; i++)
+        free(e->strand_names[i]);
+    free(e->strand_names);
+    free(e->strand_levels);
+    for (size_t i = 0; i < e->n_gaps; i++) {
+        free(e->gaps[i].feature);
+        free(e->gaps[i].text);
+        free(e->gaps[i].strand);
+    }
+    free(e->gaps);
+    free(e);
+}
+
+static int8_t small_level(int l)
+{
+    return (int8_t)(l < -1 ? -1 : l > 100 ? 100 : l);
+}
+
+void hm_summary_add_entry(hm_summary *s, hm_summary_entry *e, const char *page)
 {
     if (s->n_rows == 0 && s->n_strands == 0) {
-        s->out_of = hm_result_out_of(r);
-        s->n_strands = hm_result_strand_count(r);
+        s->out_of = e->out_of;
+        s->n_strands = e->n_strands;
         s->strand_names = hm_xcalloc(s->n_strands + 1, sizeof *s->strand_names);
         for (size_t i = 0; i < s->n_strands; i++)
-            s->strand_names[i] = hm_xstrdup(hm_result_strand(r, i)->name);
+            s->strand_names[i] = hm_xstrdup(e->strand_names[i]);
     }
-    HM_GROW(s->rows, s->n_rows, s->cap_rows);
+    if (s->n_rows == s->cap_rows) {
+        s->cap_rows = s->cap_rows ? s->cap_rows * 2 : 64;
+        s->rows = hm_xrealloc(s->rows, s->cap_rows * sizeof *s->rows);
+        s->strand_levels = hm_xrealloc(s->strand_levels, s->cap_rows * (s->n_strands + 1));
+    }
     size_t index = s->n_rows++;
     hm_summary_row *row = &s->rows[index];
     memset(row, 0, sizeof *row);
-    row->file = hm_xstrdup(hm_result_name(r));
-    row->page = page ? hm_xstrdup(page) : NULL;
-    row->mark = hm_result_mark(r);
-    row->level = hm_result_level(r);
-    row->words = hm_result_words(r);
-    row->strand_levels = hm_xcalloc(s->n_strands + 1, sizeof *row->strand_levels);
-    for (size_t i = 0; i < s->n_strands && i < hm_result_strand_count(r); i++)
-        row->strand_levels[i] = hm_result_strand(r, i)->level;
-    if (hm_result_gap_count(r))
-        row->main_gap = hm_xstrdup(hm_result_gap(r, 0)->text);
-
-    double links;
-    if (has_warning(r, "very-short"))
-        row->flags |= HM_LOOK_VERY_SHORT;
-    if (has_warning(r, "mostly-quotation"))
-        row->flags |= HM_LOOK_QUOTATION;
-    if (hm_result_question(r) && hm_result_feature(r, "question_link_share", &links) && links == 0 &&
-        hm_result_essay_paragraphs(r) > 0 && !has_warning(r, "not-an-essay"))
-        row->flags |= HM_LOOK_OFF_QUESTION;
-    if (has_warning(r, "not-an-essay"))
-        row->flags |= HM_LOOK_NOTES;
-    if (has_warning(r, "website-text"))
-        row->flags |= HM_LOOK_WEBSITE;
-    if (has_warning(r, "possible-copy"))
-        row->flags |= HM_LOOK_COPY;
+    hm_names_add(&s->files, e->file, strlen(e->file));
+    if (page || s->pages.n) { /* a row without a page has "" */
+        while (s->pages.n < index)
+            hm_names_add(&s->pages, "", 0);
+        hm_names_add(&s->pages, page ? page : "", page ? strlen(page) : 0);
+    }
+    row->mark = (int16_t)(e->mark < INT16_MIN ? INT16_MIN : e->mark > INT16_MAX ? INT16_MAX : e->mark);
+    row->level = small_level(e->level);
+    row->words = (uint32_t)e->words;
+    row->flags = (uint8_t)e->flags;
+    for (size_t i = 0; i < s->n_strands; i++)
+        s->strand_levels[index * s->n_strands + i] = small_level(i < e->n_strands ? e->strand_levels[i] : 0);
+    row->main_gap = e->n_gaps ? hm_spool_add(&s->text, e->gaps[0].text, strlen(e->gaps[0].text)) : HM_NO_GAP;
 
     /* Every gap of the essay, each feature counted once per essay. */
-    for (size_t i = 0; i < hm_result_gap_count(r); i++) {
-        const hm_note *n = hm_result_gap(r, i);
-        hm_gap_group *g = gap_group(s, n->feature ? n->feature : "other");
-        if (g->n_rows && g->rows[g->n_rows - 1] == index)
-            continue;
-        HM_GROW(g->rows, g->n_rows, g->cap_rows);
-        g->rows[g->n_rows++] = index;
+    for (size_t i = 0; i < e->n_gaps; i++) {
+        const entry_gap *eg = &e->gaps[i];
+        hm_gap_group *g = gap_group(s, eg->feature);
+        if (g->index < HM_GAP_BITS) {
+            if (row->gaps & (1ull << g->index))
+                continue;
+            row->gaps |= 1ull << g->index;
+        } else {
+            if (g->n_rows && g->rows[g->n_rows - 1] == index)
+                continue;
+            HM_GROW(g->rows, g->n_rows, g->cap_rows);
+            g->rows[g->n_rows] = (uint32_t)index;
+        }
+        if (!g->n_rows++)
+            g->first_row = (uint32_t)index;
         if (!g->label) /* no plain words for it: the first essay's own */
-            g->label = hm_xstrdup(n->text);
-        const char *sn = strand_name(r, n->strand);
-        if (sn && (!g->strands || !strstr(g->strands, sn))) {
+            g->label = hm_xstrdup(eg->text);
+        if (eg->strand && (!g->strands || !strstr(g->strands, eg->strand))) {
             hm_buf b = {0};
             if (g->strands)
                 hm_buf_printf(&b, "%s, ", g->strands);
-            hm_buf_puts(&b, sn);
+            hm_buf_puts(&b, eg->strand);
             free(g->strands);
             g->strands = hm_buf_take(&b);
         }
     }
+    hm_summary_entry_free(e);
+}
+
+void hm_summary_add(hm_summary *s, const hm_result *r, const char *page)
+{
+    hm_summary_add_entry(s, hm_summary_entry_make(r), page);
 }
 
 void hm_summary_add_failure(hm_summary *s, const char *file, const char *message)
@@ -195,10 +440,48 @@ void hm_summary_add_failure(hm_summary *s, const char *file, const char *message
     s->failures[s->n_failures++] = (hm_failure){hm_xstrdup(file), hm_xstrdup(message ? message : "")};
 }
 
+/* Kept best first; past HM_SUMMARY_COPIES a pair displaces the worst, if
+ * it is better. Equal shares keep the order they came in. */
 void hm_summary_add_copy(hm_summary *s, const char *a, const char *b, double share, const char *passage)
 {
-    HM_GROW(s->copies, s->n_copies, s->cap_copies);
-    s->copies[s->n_copies++] = (hm_copy_flag){hm_xstrdup(a), hm_xstrdup(b), hm_xstrdup(passage ? passage : ""), share};
+    s->all_copies++;
+    if (!s->copies)
+        s->copies = hm_xcalloc(HM_SUMMARY_COPIES, sizeof *s->copies);
+    size_t at = s->n_copies;
+    while (at > 0 && s->copies[at - 1].share < share)
+        at--;
+    if (at == HM_SUMMARY_COPIES)
+        return;
+    if (s->n_copies == HM_SUMMARY_COPIES) {
+        hm_copy_flag *worst = &s->copies[--s->n_copies];
+        free(worst->a);
+        free(worst->b);
+        free(worst->passage);
+    }
+    memmove(&s->copies[at + 1], &s->copies[at], (s->n_copies - at) * sizeof *s->copies);
+    s->copies[at] = (hm_copy_flag){hm_xstrdup(a), hm_xstrdup(b), hm_xstrdup(passage ? passage : ""), share};
+    s->n_copies++;
+}
+
+const char *hm_summary_file(const hm_summary *s, size_t row, hm_buf *buf)
+{
+    return hm_names_get(&s->files, row, buf);
+}
+
+const char *hm_summary_page(const hm_summary *s, size_t row, hm_buf *buf)
+{
+    const char *page = s->pages.n > row ? hm_names_get(&s->pages, row, buf) : NULL;
+    return page && *page ? page : NULL;
+}
+
+const char *hm_summary_main_gap(const hm_summary *s, size_t row, hm_buf *buf)
+{
+    return s->rows[row].main_gap == HM_NO_GAP ? NULL : hm_spool_get(&s->text, s->rows[row].main_gap, buf);
+}
+
+int hm_summary_strand_level(const hm_summary *s, size_t row, size_t k)
+{
+    return k < s->n_strands ? s->strand_levels[row * s->n_strands + k] : 0;
 }
 
 static int by_count(const void *x, const void *y)
@@ -206,7 +489,20 @@ static int by_count(const void *x, const void *y)
     const hm_gap_group *a = *(const hm_gap_group *const *)x, *b = *(const hm_gap_group *const *)y;
     if (a->n_rows != b->n_rows)
         return a->n_rows > b->n_rows ? -1 : 1;
-    return a->rows[0] < b->rows[0] ? -1 : a->rows[0] > b->rows[0];
+    return a->first_row < b->first_row ? -1 : a->first_row > b->first_row;
+}
+
+size_t hm_gap_rows(const hm_summary *s, const hm_gap_group *g, uint32_t *rows)
+{
+    if (g->index >= HM_GAP_BITS) {
+        memcpy(rows, g->rows, g->n_rows * sizeof *rows);
+        return g->n_rows;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_rows; i++)
+        if (s->rows[i].gaps & (1ull << g->index))
+            rows[n++] = (uint32_t)i;
+    return n;
 }
 
 const hm_gap_group **hm_summary_sorted_gaps(const hm_summary *s)
@@ -228,13 +524,15 @@ static void heading(hm_buf *b, bool color, const char *text)
     hm_buf_printf(b, "\n%s%s%s\n", color ? "\x1b[1m" : "", text, color ? "\x1b[0m" : "");
 }
 
-static void name_list(hm_buf *b, const hm_summary *s, const size_t *rows, size_t n, bool words)
+static void name_list(hm_buf *b, const hm_summary *s, const uint32_t *rows, size_t n, bool words)
 {
+    hm_buf name = {0};
     for (size_t i = 0; i < n && i < MAX_NAMES; i++) {
-        hm_buf_printf(b, "%s%s", i ? ", " : "", s->rows[rows[i]].file);
+        hm_buf_printf(b, "%s%s", i ? ", " : "", hm_summary_file(s, rows[i], &name));
         if (words)
             hm_buf_printf(b, " (%u words)", s->rows[rows[i]].words);
     }
+    hm_buf_free(&name);
     if (n > MAX_NAMES)
         hm_buf_printf(b, " and %zu more", n - MAX_NAMES);
 }
@@ -296,6 +594,7 @@ int hm_summary_render_text(const hm_summary *s, unsigned flags, hm_write_fn writ
     }
 
     const hm_gap_group **g = hm_summary_sorted_gaps(s);
+    uint32_t *rows = hm_xcalloc(s->n_rows + 1, sizeof *rows);
     if (s->n_gaps) {
         heading(&b, color, "Most common gaps");
         for (size_t i = 0; i < s->n_gaps && i < MAX_GAPS; i++) {
@@ -303,13 +602,12 @@ int hm_summary_render_text(const hm_summary *s, unsigned flags, hm_write_fn writ
             if (g[i]->strands)
                 hm_buf_printf(&b, " [%s]", g[i]->strands);
             hm_buf_puts(&b, "\n    ");
-            name_list(&b, s, g[i]->rows, g[i]->n_rows, false);
+            name_list(&b, s, rows, hm_gap_rows(s, g[i], rows), false);
             hm_buf_puts(&b, "\n");
         }
     }
     free(g);
 
-    size_t *rows = hm_xcalloc(s->n_rows + 1, sizeof *rows);
     bool any = false;
     for (unsigned k = 0; k < HM_LOOK_COUNT; k++) {
         size_t n = hm_summary_rows_with(s, k, rows);
@@ -333,30 +631,62 @@ int hm_summary_render_text(const hm_summary *s, unsigned flags, hm_write_fn writ
         for (size_t i = 0; i < s->n_copies; i++)
             hm_buf_printf(&b, "  %s and %s: %.0f%% of the shorter essay is shared, such as \"%s\"\n",
                           s->copies[i].a, s->copies[i].b, s->copies[i].share * 100, s->copies[i].passage);
+        if (s->all_copies > s->n_copies)
+            hm_buf_printf(&b, "  and %zu more pairs with smaller shares\n", s->all_copies - s->n_copies);
     }
     int rc = write(b.data, b.len, ud);
     hm_buf_free(&b);
     return rc;
 }
 
-size_t hm_summary_rows_with(const hm_summary *s, unsigned k, size_t *rows)
+size_t hm_summary_rows_with(const hm_summary *s, unsigned k, uint32_t *rows)
 {
     size_t n = 0;
     for (size_t i = 0; i < s->n_rows; i++)
         if (s->rows[i].flags & (1u << k))
-            rows[n++] = i;
+            rows[n++] = (uint32_t)i;
     return n;
 }
 
 /* ---- JSON ---- */
 
+/* Appends a JSON value as jansson writes it compactly, and drops it. */
+static void put_json_with(hm_buf *b, json_t *v, size_t flags);
+
+static void put_json(hm_buf *b, json_t *v)
+{
+    put_json_with(b, v, 0);
+}
+
+static void put_json_with(hm_buf *b, json_t *v, size_t flags)
+{
+    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | flags) : NULL;
+    hm_buf_puts(b, text ? text : "null"); /* NULL: a string that is not UTF-8 */
+    free(text);
+    json_decref(v);
+}
+
+static void put_key(hm_buf *b, bool first, const char *key)
+{
+    if (!first)
+        hm_buf_putc(b, ',');
+    put_json(b, json_string(key));
+    hm_buf_putc(b, ':');
+}
+
+/* Written in pieces, the same text as one json_dumps() of the whole: the
+ * lists of files are as long as the class. */
 int hm_summary_render_json(const hm_summary *s, hm_write_fn write, void *ud)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "essays", json_integer((json_int_t)s->n_rows));
-    json_object_set_new(o, "unreadable", json_integer((json_int_t)s->n_failures));
-    json_object_set_new(o, "out_of", json_integer(s->out_of));
-    json_t *marks = json_array(), *levels = json_array();
+    hm_buf b = {0}, name = {0};
+    int rc = 0;
+    hm_buf_puts(&b, "{\"summary\":{");
+    put_key(&b, true, "essays");
+    put_json(&b, json_integer((json_int_t)s->n_rows));
+    put_key(&b, false, "unreadable");
+    put_json(&b, json_integer((json_int_t)s->n_failures));
+    put_key(&b, false, "out_of");
+    put_json(&b, json_integer(s->out_of));
     size_t *by_mark = hm_xcalloc((size_t)(s->out_of > 0 ? s->out_of : 0) + 1, sizeof *by_mark);
     size_t by_level[6] = {0};
     for (size_t i = 0; i < s->n_rows; i++) {
@@ -365,59 +695,96 @@ int hm_summary_render_json(const hm_summary *s, hm_write_fn write, void *ud)
         if (s->rows[i].level >= 0 && s->rows[i].level <= 5)
             by_level[s->rows[i].level]++;
     }
+    put_key(&b, false, "marks"); /* count at each mark, 0..out_of */
+    hm_buf_putc(&b, '[');
     for (int m = 0; m <= s->out_of; m++)
-        json_array_append_new(marks, json_integer((json_int_t)by_mark[m]));
-    for (int l = 0; l <= 5; l++)
-        json_array_append_new(levels, json_integer((json_int_t)by_level[l]));
+        hm_buf_printf(&b, "%s%zu", m ? "," : "", by_mark[m]);
+    hm_buf_putc(&b, ']');
     free(by_mark);
-    json_object_set_new(o, "marks", marks);   /* count at each mark, 0..out_of */
-    json_object_set_new(o, "levels", levels); /* count at each level, 0..5 */
+    put_key(&b, false, "levels"); /* count at each level, 0..5 */
+    hm_buf_putc(&b, '[');
+    for (int l = 0; l <= 5; l++)
+        hm_buf_printf(&b, "%s%zu", l ? "," : "", by_level[l]);
+    hm_buf_putc(&b, ']');
 
-    json_t *gaps = json_array();
+    put_key(&b, false, "gaps");
+    hm_buf_putc(&b, '[');
     const hm_gap_group **g = hm_summary_sorted_gaps(s);
-    for (size_t i = 0; i < s->n_gaps; i++) {
-        json_t *go = json_object(), *files = json_array();
-        json_object_set_new(go, "feature", json_string(g[i]->feature));
-        json_object_set_new(go, "label", json_string(g[i]->label));
-        if (g[i]->strands)
-            json_object_set_new(go, "strands", json_string(g[i]->strands));
-        for (size_t k = 0; k < g[i]->n_rows; k++)
-            json_array_append_new(files, json_string(s->rows[g[i]->rows[k]].file));
-        json_object_set_new(go, "files", files);
-        json_array_append_new(gaps, go);
+    uint32_t *rows = hm_xcalloc(s->n_rows + 1, sizeof *rows);
+    for (size_t i = 0; i < s->n_gaps && rc == 0; i++) {
+        hm_buf_puts(&b, i ? ",{" : "{");
+        put_key(&b, true, "feature");
+        put_json(&b, json_string(g[i]->feature));
+        put_key(&b, false, "label");
+        put_json(&b, json_string(g[i]->label));
+        if (g[i]->strands) {
+            put_key(&b, false, "strands");
+            put_json(&b, json_string(g[i]->strands));
+        }
+        put_key(&b, false, "files");
+        hm_buf_putc(&b, '[');
+        size_t n = hm_gap_rows(s, g[i], rows);
+        for (size_t k = 0; k < n && rc == 0; k++) {
+            if (k)
+                hm_buf_putc(&b, ',');
+            put_json(&b, json_string(hm_summary_file(s, rows[k], &name)));
+            rc = hm_flush_some(&b, write, ud);
+        }
+        hm_buf_puts(&b, "]}");
     }
     free(g);
-    json_object_set_new(o, "gaps", gaps);
+    free(rows);
+    hm_buf_putc(&b, ']');
 
     static const char *const codes[HM_LOOK_COUNT] = {"very-short", "mostly-quotation", "off-question",
                                                      "not-an-essay", "website-text", "possible-copy"};
-    json_t *look = json_object();
-    for (unsigned k = 0; k < HM_LOOK_COUNT; k++) {
-        json_t *files = json_array();
-        for (size_t i = 0; i < s->n_rows; i++)
-            if (s->rows[i].flags & (1u << k))
-                json_array_append_new(files, json_string(s->rows[i].file));
-        json_object_set_new(look, codes[k], files);
+    put_key(&b, false, "needs_a_look");
+    hm_buf_putc(&b, '{');
+    for (unsigned k = 0; k < HM_LOOK_COUNT && rc == 0; k++) {
+        put_key(&b, k == 0, codes[k]);
+        hm_buf_putc(&b, '[');
+        bool first = true;
+        for (size_t i = 0; i < s->n_rows && rc == 0; i++)
+            if (s->rows[i].flags & (1u << k)) {
+                if (!first)
+                    hm_buf_putc(&b, ',');
+                first = false;
+                put_json(&b, json_string(hm_summary_file(s, i, &name)));
+                rc = hm_flush_some(&b, write, ud);
+            }
+        hm_buf_putc(&b, ']');
     }
-    json_object_set_new(o, "needs_a_look", look);
-    json_t *copies = json_array();
+    hm_buf_putc(&b, '}');
+    put_key(&b, false, "possible_copies");
+    hm_buf_putc(&b, '[');
     for (size_t i = 0; i < s->n_copies; i++) {
         json_t *c = json_object();
         json_object_set_new(c, "files", json_pack("[ss]", s->copies[i].a, s->copies[i].b));
         json_object_set_new(c, "share", json_real(s->copies[i].share));
         json_object_set_new(c, "passage", json_string(s->copies[i].passage));
-        json_array_append_new(copies, c);
+        if (i)
+            hm_buf_putc(&b, ',');
+        put_json_with(&b, c, JSON_REAL_PRECISION(3)); /* an estimate: 0.302, not 0.30208334326744080 */
     }
-    json_object_set_new(o, "possible_copies", copies);
-    json_t *fails = json_array();
-    for (size_t i = 0; i < s->n_failures; i++)
-        json_array_append_new(fails, json_pack("{ssss}", "file", s->failures[i].file, "message",
-                                               s->failures[i].message));
-    json_object_set_new(o, "failures", fails);
-
-    json_t *top = json_object();
-    json_object_set_new(top, "summary", o);
-    int rc = hm_json_write_line(top, write, ud);
-    json_decref(top);
+    hm_buf_putc(&b, ']');
+    /* pairs beyond the list: only when there are any, so small classes
+     * read as before */
+    if (s->all_copies > s->n_copies) {
+        put_key(&b, false, "possible_copies_not_listed");
+        put_json(&b, json_integer((json_int_t)(s->all_copies - s->n_copies)));
+    }
+    put_key(&b, false, "failures");
+    hm_buf_putc(&b, '[');
+    for (size_t i = 0; i < s->n_failures && rc == 0; i++) {
+        if (i)
+            hm_buf_putc(&b, ',');
+        put_json(&b, json_pack("{ssss}", "file", s->failures[i].file, "message", s->failures[i].message));
+        rc = hm_flush_some(&b, write, ud);
+    }
+    hm_buf_puts(&b, "]}}\n");
+    if (rc == 0)
+        rc = write(b.data, b.len, ud);
+    hm_buf_free(&b);
+    hm_buf_free(&name);
     return rc;
 }

@@ -67,7 +67,7 @@ static bool visited_add(visited *v, dir_id id)
 
 static int by_name(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static bool skipped_name(const char *name)
@@ -88,18 +88,25 @@ static int walk_dir(walker *w, const char *path, unsigned depth)
     DIR *d = opendir(path);
     if (!d)
         return w->fn(path, strerror(errno), w->ud);
-    char **names = NULL;
-    size_t n = 0, cap = 0;
+    /* The names in one block (a class folder holds thousands: no string
+     * each), then pointers into it to sort. */
+    hm_buf block = {0};
+    size_t *at = NULL, n = 0, cap = 0;
     struct dirent *e;
     errno = 0;
     while ((e = readdir(d)) != NULL) {
         if (skipped_name(e->d_name))
             continue; /* ".", "..", hidden files and folders, Word lock files */
-        HM_GROW(names, n, cap);
-        names[n++] = hm_xstrdup(e->d_name);
+        HM_GROW(at, n, cap);
+        at[n++] = block.len;
+        hm_buf_put(&block, e->d_name, strlen(e->d_name) + 1);
     }
     int read_errno = errno;
     closedir(d);
+    const char **names = hm_xmalloc((n + 1) * sizeof *names);
+    for (size_t i = 0; i < n; i++)
+        names[i] = block.data + at[i];
+    free(at);
     if (n)
         qsort(names, n, sizeof *names, by_name);
 
@@ -125,9 +132,8 @@ static int walk_dir(walker *w, const char *path, unsigned depth)
         }
         hm_buf_free(&child);
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
     free(names);
+    hm_buf_free(&block);
     return rc;
 }
 

@@ -142,6 +142,22 @@ grep '"file":"[^"]*copied.txt"' "$T/out" | grep -q '"code":"possible-copy","mess
 check "possible-copy warning names the other file" $?
 grep '"file":"[^"]*russia-l3-great-terror.txt"' "$T/out" | grep -q '"possible-copy"'; check "both essays get the warning" $?
 [ "$(grep -c '"possible-copy"' "$T/out")" -eq 3 ]; check "no other essay is flagged (and the summary lists it)" $?
+grep '"file":"[^"]*copied.txt"' "$T/out" | grep -q 'great-terror.txt, such as \\"The starting point of the Terror was the murder of Kirov'
+check "the warning quotes the copied passage" $?
+tail -n 1 "$T/out" | grep -q '"possible_copies":\[{"files":\["[^"]*copied.txt","[^"]*russia-l3-great-terror.txt"\],"share":0\.[0-9]*,"passage":"The starting point of the Terror'
+check "the summary lists the pair with the passage" $?
+tail -n 1 "$T/out" | grep -q '"unreadable":1,' && tail -n 1 "$T/out" | grep -q '"failures":\[{"file":"[^"]*broken.docx","message":"not a Word document[^"]*"}\]'
+check "the summary counts and names the unreadable file" $?
+mkdir -p "$T/tmp"
+expect_status "copy check with TMPDIR" 1 env TMPDIR="$T/tmp" "$HM" -f json --summary "$T/class"
+[ "$(grep -c '"possible-copy"' "$T/out")" -eq 3 ] && [ -z "$(ls -A "$T/tmp")" ]
+check "same flags, no temporary file left behind" $?
+expect_status "copy check without a temporary folder" 1 env TMPDIR="$T/missing" "$HM" -f json --summary "$T/class"
+[ "$(grep -c '"possible-copy"' "$T/out")" -eq 3 ]; check "the index falls back to memory" $?
+rm -rf "$T/site"
+expect_status "html overview with an unreadable file" 1 "$HM" -q -f html -o "$T/site" "$T/class"
+grep -q 'broken.docx: not a Word document' "$T/site/index.html" && grep -q 'copied.txt and russia-l3-great-terror.txt' "$T/site/index.html"
+check "the overview lists the unreadable file and the pair" $?
 expect_status "copy check in text" 1 "$HM" "$T/class"
 stdout_has "text warning line" "! possible-copy: "
 expect_status "--copy-threshold 0 turns it off" 1 "$HM" -f json --copy-threshold 0 "$T/class"

@@ -14,6 +14,7 @@
 #include <zip.h>
 
 #include "histmark.h"
+#include "summary.h"
 #include "util.h"
 
 static hm_config *cfg;
@@ -392,20 +393,31 @@ static void test_copy_detection(void **state)
     assert_int_equal(pairs[0].a, 2);
     assert_int_equal(pairs[0].b, 7);
     /* Essay 2 is the smaller: 16 question words + 600 = 616 words, 609
-     * shingles; the passage gives 150 - 7 = 143 of them. */
+     * shingles; the passage gives 150 - 7 = 143 of them. The share is
+     * estimated from one shingle in four. */
     assert_int_equal(pairs[0].from_essay, 2);
-    assert_int_equal(pairs[0].shared, 143);
-    assert_true(pairs[0].share > 143.0 / 609 - 0.005 && pairs[0].share < 143.0 / 609 + 0.005);
-    assert_int_equal(pairs[0].words, 150);
-    char *text = hm_copy_passage(essays[2].data, essays[2].len, pairs[0].from, pairs[0].words, 0);
+    assert_true(pairs[0].shared >= 143 / 4 - 15 && pairs[0].shared <= 143 / 4 + 15);
+    assert_true(pairs[0].share > 143.0 / 609 - 0.08 && pairs[0].share < 143.0 / 609 + 0.08);
+    size_t from = 0, words = 0;
+    char *text = hm_copy_shared_passage(essays[2].data, essays[2].len, essays[7].data, essays[7].len, 0, &from, &words);
     assert_non_null(text);
+    assert_int_equal(words, 150);
     /* The run is exactly the planted passage. */
     assert_int_equal(strlen(text), passage.len);
     assert_memory_equal(text, passage.data, passage.len);
     free(text);
-    char *cut = hm_copy_passage(essays[2].data, essays[2].len, pairs[0].from, pairs[0].words, 40);
+    char *again = hm_copy_passage(essays[2].data, essays[2].len, from, words, 0);
+    assert_string_equal(again, passage.data);
+    free(again);
+    char *cut = hm_copy_passage(essays[2].data, essays[2].len, from, words, 40);
     assert_true(strlen(cut) <= 44 && strcmp(cut + strlen(cut) - 3, "...") == 0);
     free(cut);
+    /* Two essays that share only the question share that. */
+    char *q = hm_copy_shared_passage(essays[0].data, essays[0].len, essays[1].data, essays[1].len, 0, NULL, NULL);
+    assert_non_null(q);
+    assert_int_equal(strncmp(q, question, strlen(q)), 0);
+    free(q);
+    assert_null(hm_copy_shared_passage(essays[0].data, essays[0].len, passage.data, passage.len, 0, NULL, NULL));
 
     /* A higher threshold, no pair; an essay too short for a shingle, none. */
     assert_int_equal(hm_copy_find(c, 0.5, 0, &pairs), 0);
@@ -441,6 +453,146 @@ static void test_copy_normalises(void **state)
     hm_buf_free(&common);
 }
 
+/* A passage shared by many essays is a common source, not a copy: with 200
+ * essays a shingle held by more than 10 is ignored, so only the pair that
+ * shares a second passage is flagged. The index works in memory when no
+ * temporary file can be made. */
+static void test_copy_common_source(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    const char *tmpdir = getenv("TMPDIR");
+    char *saved = tmpdir ? hm_xstrdup(tmpdir) : NULL;
+    for (int in_memory = 0; in_memory < 2; in_memory++) {
+        if (in_memory)
+            setenv("TMPDIR", "/nonexistent/histmark-test", 1);
+        hm_buf textbook = {0}, shared = {0};
+        random_words(&textbook, 200);
+        random_words(&shared, 150);
+        hm_copy *c = hm_copy_new(N);
+        for (int i = 0; i < N; i++) {
+            hm_buf e = {0};
+            hm_buf_puts(&e, question);
+            random_words(&e, 200);
+            hm_buf_puts(&e, ".\n\n");
+            hm_buf_put(&e, textbook.data, textbook.len);
+            hm_buf_puts(&e, ".\n\n");
+            if (i == 40 || i == 160)
+                hm_buf_put(&e, shared.data, shared.len);
+            else
+                random_words(&e, 150);
+            hm_buf_puts(&e, ".\n");
+            hm_copy_set(c, (size_t)i, hm_shingles_make(e.data, e.len));
+            hm_buf_free(&e);
+        }
+        const hm_copy_pair *pairs;
+        assert_int_equal(hm_copy_find(c, 0.1, 3, &pairs), 1);
+        assert_int_equal(pairs[0].a, 40);
+        assert_int_equal(pairs[0].b, 160);
+        assert_true(pairs[0].share > 0.2 && pairs[0].share < 0.4); /* 143 of 557 shingles */
+        hm_copy_free(c);
+        hm_buf_free(&textbook);
+        hm_buf_free(&shared);
+    }
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+}
+
+/* A very long essay is judged on the smallest of its sampled hashes: a
+ * short essay that copies 300 of its 24,000 words still shows about half
+ * its text shared. */
+static void test_copy_long_essay(void **state)
+{
+    (void)state;
+    hm_buf longer = {0}, shorter = {0};
+    random_words(&longer, 24000);
+    const char *mid = longer.data + longer.len / 2;
+    while (*mid != ' ')
+        mid++;
+    mid++;
+    const char *end = mid;
+    for (int w = 0; w < 300; end++)
+        w += *end == ' ';
+    random_words(&shorter, 300);
+    hm_buf_puts(&shorter, " ");
+    hm_buf_put(&shorter, mid, (size_t)(end - mid));
+    hm_copy *c = hm_copy_new(2);
+    hm_copy_set(c, 0, hm_shingles_make(longer.data, longer.len));
+    hm_copy_set(c, 1, hm_shingles_make(shorter.data, shorter.len));
+    const hm_copy_pair *pairs;
+    assert_int_equal(hm_copy_find(c, 0.1, 3, &pairs), 1);
+    assert_int_equal(pairs[0].from_essay, 1);
+    assert_true(pairs[0].share > 0.35 && pairs[0].share < 0.65);
+    hm_copy_free(c);
+    hm_buf_free(&longer);
+    hm_buf_free(&shorter);
+}
+
+/* Front-coded names come back as they went in, across restarts and long
+ * shared prefixes. */
+static void test_names(void **state)
+{
+    (void)state;
+    hm_names l = {0};
+    hm_buf want[70], got = {0};
+    for (int i = 0; i < 70; i++) {
+        memset(&want[i], 0, sizeof want[i]);
+        if (i == 20)
+            ; /* empty */
+        else if (i >= 30 && i < 40) /* a shared prefix longer than 127 bytes: a two-byte count */
+            hm_buf_printf(&want[i], "/%0200d/essay-%d.txt", 7, i);
+        else
+            hm_buf_printf(&want[i], "/home/t/class/%s/essay-%05d.txt", i % 3 ? "b" : "a", i / 2);
+        hm_names_add(&l, want[i].data ? want[i].data : "", want[i].len);
+    }
+    for (int k = 0; k < 70; k++) {
+        int i = (k * 37) % 70;
+        assert_string_equal(hm_names_get(&l, (size_t)i, &got), want[i].data ? want[i].data : "");
+    }
+    size_t plain = 0;
+    for (int i = 0; i < 70; i++) {
+        plain += want[i].len + 1;
+        hm_buf_free(&want[i]);
+    }
+    assert_true(l.data.len < plain / 2);
+    hm_buf_free(&got);
+    hm_names_free(&l);
+}
+
+/* The summary lists the 100 pairs with the largest shares, best first, and
+ * counts the rest. */
+static void test_summary_copies_capped(void **state)
+{
+    (void)state;
+    hm_summary *s = hm_summary_new();
+    for (int i = 0; i < 150; i++) {
+        char a[32], b[32];
+        snprintf(a, sizeof a, "a%03d.txt", i);
+        snprintf(b, sizeof b, "b%03d.txt", i);
+        hm_summary_add_copy(s, a, b, 0.1 + (double)((i * 7) % 150) / 200, "a passage");
+    }
+    hm_buf text = {0}, json = {0};
+    hm_summary_render_text(s, 0, to_buf, &text);
+    hm_summary_render_json(s, to_buf, &json);
+    size_t listed = 0;
+    for (const char *p = text.data; (p = strstr(p, " is shared, such as")) != NULL; p++)
+        listed++;
+    assert_int_equal(listed, 100);
+    assert_non_null(strstr(text.data, "and 50 more pairs with smaller shares"));
+    /* i = 107 has the largest share, 0.1 + 149 / 200 */
+    const char *first = strstr(text.data, "Possible copying\n");
+    assert_non_null(first);
+    assert_true(strncmp(first + strlen("Possible copying\n"), "  a107.txt and b107.txt: 84%", 28) == 0);
+    assert_non_null(strstr(json.data, "\"possible_copies_not_listed\":50"));
+    assert_non_null(strstr(json.data, "{\"files\":[\"a107.txt\",\"b107.txt\"],\"share\":0.845,"));
+    hm_buf_free(&text);
+    hm_buf_free(&json);
+    hm_summary_free(s);
+}
+
 /* A warning added after analysis reaches every renderer. */
 static void test_added_warning(void **state)
 {
@@ -472,6 +624,10 @@ int main(void)
         cmocka_unit_test(test_csv_quoting),
         cmocka_unit_test(test_copy_detection),
         cmocka_unit_test(test_copy_normalises),
+        cmocka_unit_test(test_copy_common_source),
+        cmocka_unit_test(test_copy_long_essay),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_summary_copies_capped),
         cmocka_unit_test(test_added_warning),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
