@@ -61,6 +61,7 @@ fi
 for f in tests/regressions/analyze-*; do if [ -e "$f" ]; then cp "$f" "$seed/fuzz_analyze/"; fi; done
 for f in tests/regressions/config-*; do if [ -e "$f" ]; then cp "$f" "$seed/fuzz_config/"; fi; done
 for f in tests/regressions/lsp-*; do if [ -e "$f" ]; then cp "$f" "$seed/fuzz_lsp/"; fi; done
+for f in tests/regressions/snapshot-*; do if [ -e "$f" ]; then cp "$f" "$seed/fuzz_snapshot/"; fi; done
 status=0
 for h in $harnesses; do
     echo "== $h for ${secs}s"

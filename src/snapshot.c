@@ -263,6 +263,11 @@ static inline size_t get_delta(reader *r, size_t from)
 {
     uint64_t z = get_num(r);
     int64_t d = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+    /* Range first: a hostile delta must not overflow the sum. */
+    if (d > (int64_t)MAX_POSITION || d < -(int64_t)MAX_POSITION) {
+        r->bad = true;
+        return 0;
+    }
     int64_t v = (int64_t)from + d;
     if (v < 0 || v > (int64_t)MAX_POSITION)
         r->bad = true;

@@ -348,12 +348,38 @@ static void test_user_cache(void **state)
     free(edited);
 }
 
+/* Found by fuzz_snapshot (tests/regressions/snapshot-delta-overflow.bin, a
+ * 0 byte then the snapshot): a mark's delta so large that adding it to the
+ * previous position overflowed before the range check. Refused now; the
+ * sanitizer build would stop on the overflow. */
+static void test_hostile_delta_refused(void **state)
+{
+    (void)state;
+    const char *dir = getenv("HISTMARK_SOURCE_DIR");
+    if (!dir)
+        skip();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/regressions/snapshot-delta-overflow.bin", dir);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static unsigned char data[1 << 16];
+    size_t n = fread(data, 1, sizeof data, f);
+    fclose(f);
+    assert_true(n > 1 && data[0] == 0);
+    size_t src_len;
+    unsigned char hash[HM_SHA256_LEN];
+    yaml_document_t doc;
+    assert_true(hm_snapshot_source(data + 1, n - 1, &src_len, hash));
+    assert_false(hm_snapshot_decode(data + 1, n - 1, src_len, NULL, &doc));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_builtin_snapshots),
         cmocka_unit_test(test_damaged_refused),
+        cmocka_unit_test(test_hostile_delta_refused),
         cmocka_unit_test(test_loader_uses_snapshot_for_builtin_only),
         cmocka_unit_test(test_builtin_patterns),
         cmocka_unit_test(test_user_cache),
