@@ -1104,8 +1104,6 @@ bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask
 }
 
 
-static void hm_config_index_build(hm_config *cfg);
-
 /* ---- the index made at build time (tools/mkpatterns.c) ----
  *
  * The index is a function of what the builder reads from the configuration
@@ -1598,8 +1596,9 @@ void hm_config_index(hm_config *cfg)
     hm_config_index_build(cfg);
 }
 
-static void hm_config_index_build(hm_config *cfg)
+void hm_config_index_build(hm_config *cfg)
 {
+    hm_config_index_free(cfg);
     hm_phrase_index *ix = hm_xcalloc(1, sizeof *ix);
     ix->texts = hm_xcalloc(1, sizeof *ix->texts);
     ix->re_ln = class_re("[\\p{L}\\p{N}]");

@@ -39,6 +39,8 @@ bool hm_phrase_image_write(const hm_config *cfg, hm_buf *out);
 /* Replaces cfg's index with the one in image; false (and no index) when the
  * image is not whole or not for this configuration's inputs. For tests. */
 bool hm_phrase_index_from_image(hm_config *cfg, const unsigned char *image, size_t len);
+/* Builds cfg's index from the configuration, never from the image. */
+void hm_config_index_build(hm_config *cfg);
 /* Whether cfg's index came from an image. */
 bool hm_phrase_index_is_image(const hm_config *cfg);
 
