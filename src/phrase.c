@@ -3,6 +3,7 @@
  * compiled pattern's semantics. */
 #include "phrase.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1503,16 +1504,27 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     ix->pairs = (key_slot *)(uintptr_t)pairs;
     ix->cap_words = cap_words;
     ix->cap_pairs = cap_pairs;
+    /* the bools hold 0 or 1, the runs lie within the lits, and each table
+     * has an empty slot (a probe ends) */
+    size_t used_words = 0, used_pairs = 0;
     for (size_t i = 0; ok && i < cap_words + cap_pairs; i++) {
+        const unsigned char *raw = i < cap_words ? words + i * sizeof(key_slot) : pairs + (i - cap_words) * sizeof(key_slot);
+        if (raw[offsetof(key_slot, used)] > 1 || raw[offsetof(key_slot, has_pairs)] > 1) {
+            ok = false;
+            break;
+        }
         const key_slot *s = i < cap_words ? &ix->words[i] : &ix->pairs[i - cap_words];
         ok = !s->used || (s->rep < n_lits && s->first <= n_lits && s->count <= n_lits - s->first);
+        *(i < cap_words ? &used_words : &used_pairs) += s->used;
     }
+    ok = ok && used_words < cap_words && used_pairs < cap_pairs;
     memcpy(ix->word_filter, word_filter, sizeof ix->word_filter);
     memcpy(ix->pair_filter, pair_filter, sizeof ix->pair_filter);
     memcpy(ix->byte_first, byte_first, sizeof ix->byte_first);
     memcpy(ix->byte_count, byte_count, sizeof ix->byte_count);
     for (unsigned c = 0; c < 256; c++)
         ok = ok && ix->byte_first[c] <= n_lits && ix->byte_count[c] <= n_lits - ix->byte_first[c];
+    size_t used_keywords = 0, used_names = 0;
     if (cap_keywords) {
         ix->cap_keywords = cap_keywords;
         ix->keywords = hm_xcalloc(cap_keywords, sizeof *ix->keywords);
@@ -1525,6 +1537,7 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
             const char *s = image_text(texts, n_texts, fs.text, fs.len, &ok);
             ix->keywords[i] = (hm_strset_slot){(char *)(uintptr_t)s, fs.len, fs.hash};
             ix->keyword_packs[i] = (uint32_t)fs.extra;
+            ok = ok && ++used_keywords < cap_keywords; /* an empty slot left */
         }
     }
     ix->rule_start_bit = memdup(rule_start_bit, cfg->n_rules * sizeof *ix->rule_start_bit);
@@ -1560,6 +1573,7 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
                 continue;
             const char *s = image_text(texts, n_texts, fs.text, fs.len, &ok);
             ix->name_words[i] = (name_slot){s, fs.hash, fs.len, (uint32_t)fs.extra};
+            ok = ok && ++used_names < cap_names; /* an empty slot left */
         }
     }
     if (ok) {

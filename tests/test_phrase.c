@@ -742,7 +742,7 @@ static void damaged_image_falls_back(void **state)
                        "in 1928 Stalin ended it. Trotsky and Bukharin disagreed; the kulaks prospered.";
     char *want = signature(cfg, text);
     unsigned long long x = 88172645463325252ULL;
-    for (int k = 0; k < 300; k++) {
+    for (int k = 0; k < 1000; k++) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
