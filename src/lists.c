@@ -61,7 +61,7 @@ bool hm_lists_load(hm_lists *lists, const char *data, size_t len, const char *fi
             goto out;
         }
         hm_list *l = &lists->lists[lists->n];
-        if (!hm_yaml_strings(&y, v, name, name, &l->items, &l->n))
+        if (!hm_yaml_strings_packed(&y, v, name, name, &l->items, &l->n))
             goto out;
         l->name = hm_xstrdup(name);
         list_index(l);
@@ -91,9 +91,7 @@ static void list_free(hm_list *l)
 {
     hm_strset_free(&l->exact); /* first: they point at the items */
     hm_strset_free(&l->folded);
-    for (size_t i = 0; i < l->n; i++)
-        free(l->items[i]);
-    free(l->items);
+    free(l->items); /* with the strings (hm_yaml_strings_packed) */
     free(l->name);
 }
 

@@ -3,6 +3,7 @@
  * compiled pattern's semantics. */
 #include "phrase.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +94,9 @@ struct hm_phrase_index {
     /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
     name_slot *name_words;
     size_t cap_name_words;
+    /* made from the build-time image: words, pairs and the strings point
+     * into it (not freed) */
+    bool from_image;
 };
 
 typedef struct hm_phrase_hit {
@@ -1100,7 +1104,513 @@ bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask
     return true;
 }
 
+
+/* ---- the index made at build time (tools/mkpatterns.c) ----
+ *
+ * The index is a function of what the builder reads from the configuration
+ * (and of PCRE2's Unicode tables). The image holds those inputs, written out
+ * in one canonical byte stream, and the index built from them as flat data
+ * (offsets, not pointers). hm_config_index takes the image only when the
+ * configuration's inputs are byte for byte the image's; anything else, or
+ * an image that does not read back exactly, and the index is built. */
+
+#define IMAGE_MAGIC 0x49504d48u /* "HMPI" */
+#define IMAGE_VERSION 1u
+
+typedef struct feed {
+    hm_buf *out;              /* writing the inputs, or */
+    const unsigned char *want; /* comparing them with the image's */
+    size_t want_len, at;
+    bool ok;
+} feed;
+
+static void feed_bytes(feed *f, const void *p, size_t n)
+{
+    if (f->out) {
+        hm_buf_put(f->out, p, n);
+        return;
+    }
+    if (!f->ok || n > f->want_len - f->at || (n && memcmp(f->want + f->at, p, n) != 0)) {
+        f->ok = false;
+        return;
+    }
+    f->at += n;
+}
+
+static void feed_u64(feed *f, uint64_t v)
+{
+    feed_bytes(f, &v, sizeof v);
+}
+
+static void feed_str(feed *f, const char *s, size_t n)
+{
+    feed_u64(f, s ? n : UINT64_MAX);
+    if (s)
+        feed_bytes(f, s, n);
+}
+
+static void feed_strs(feed *f, char *const *v, size_t n)
+{
+    feed_u64(f, n);
+    for (size_t i = 0; i < n; i++)
+        feed_str(f, v[i], v[i] ? strlen(v[i]) : 0);
+}
+
+/* Everything hm_config_index reads, in the order it reads it. */
+static void feed_inputs(feed *f, const hm_config *cfg)
+{
+    char version[64] = {0}, unicode[64] = {0};
+    pcre2_config(PCRE2_CONFIG_VERSION, version);
+    pcre2_config(PCRE2_CONFIG_UNICODE_VERSION, unicode);
+    feed_str(f, version, strlen(version));
+    feed_str(f, unicode, strlen(unicode));
+    feed_u64(f, cfg->n_rules);
+    for (size_t i = 0; i < cfg->n_rules; i++) {
+        const hm_rule *r = &cfg->rules[i];
+        feed_u64(f, arg_options(r->re));
+        feed_u64(f, (uint64_t)r->type);
+        feed_strs(f, r->swap_from, r->n_swap);
+        feed_strs(f, r->phrases, r->n_phrases);
+        feed_u64(f, r->phrases_escaped);
+        feed_u64(f, r->re_anchored != NULL);
+        feed_strs(f, r->starts, r->n_starts);
+    }
+    feed_u64(f, cfg->n_topics);
+    for (size_t t = 0; t < cfg->n_topics; t++) {
+        const hm_topic *tp = &cfg->topics[t];
+        const hm_topic_entry *lists[2] = {tp->people, tp->events};
+        size_t counts[2] = {tp->n_people, tp->n_events};
+        for (int k = 0; k < 2; k++) {
+            feed_u64(f, counts[k]);
+            for (size_t e = 0; e < counts[k]; e++)
+                feed_strs(f, lists[k][e].aliases, lists[k][e].n_aliases);
+        }
+        feed_strs(f, tp->terms, tp->n_terms);
+        const hm_strset *kw = &tp->keywords;
+        feed_u64(f, kw->cap);
+        feed_u64(f, kw->count);
+        for (size_t i = 0; i < kw->cap; i++)
+            feed_str(f, kw->slots[i].str, kw->slots[i].str ? kw->slots[i].len : 0);
+    }
+    const hm_lists *l = &cfg->lists;
+    const hm_list *lists[] = {l->places, l->bodies, l->nationalities, l->months, l->days,
+                              l->event_words, l->sentence_starters, l->titles, l->given_names};
+    for (size_t k = 0; k < sizeof lists / sizeof *lists; k++) {
+        feed_u64(f, lists[k] != NULL);
+        if (lists[k])
+            feed_strs(f, lists[k]->items, lists[k]->n);
+    }
+}
+
+typedef struct flat_lit {
+    uint32_t text, len, key_len, key2_off, key2_len, set, priority, not_followed, word_end;
+} flat_lit;
+
+typedef struct flat_str {
+    uint32_t text, len; /* text UINT32_MAX: none */
+    uint64_t hash, extra;
+} flat_str;
+
+static void put_align(hm_buf *b)
+{
+    static const char zeros[8];
+    hm_buf_put(b, zeros, (8 - b->len % 8) % 8);
+}
+
+static void put_u64(hm_buf *b, uint64_t v)
+{
+    hm_buf_put(b, (const char *)&v, sizeof v);
+}
+
+static void put_block(hm_buf *b, const void *p, size_t n)
+{
+    put_u64(b, n);
+    hm_buf_put(b, p, n);
+    put_align(b);
+}
+
+/* Strings of the image, each once, NUL-terminated. */
+static uint32_t put_text(hm_buf *texts, const char *s, size_t n)
+{
+    uint32_t at = (uint32_t)texts->len;
+    hm_buf_put(texts, s, n);
+    hm_buf_putc(texts, '\0');
+    return at;
+}
+
+bool hm_phrase_image_write(const hm_config *cfg, hm_buf *out)
+{
+    const hm_phrase_index *ix = cfg->index;
+    if (!ix || ix->from_image || !ix->rule_set)
+        return false;
+    hm_buf in = {0}, texts = {0}, lits = {0}, las = {0}, kws = {0}, starts = {0}, names = {0};
+    feed f = {.out = &in, .ok = true};
+    feed_inputs(&f, cfg);
+    for (size_t i = 0; i < ix->n_lits; i++) {
+        const phrase_lit *l = &ix->lits[i];
+        flat_lit fl = {put_text(&texts, l->text, l->len), l->len, l->key_len, l->key2_off, l->key2_len,
+                       l->set, l->priority, l->not_followed, l->word_end};
+        hm_buf_put(&lits, (const char *)&fl, sizeof fl);
+    }
+    for (size_t i = 0; i < ix->n_lookaheads; i++) {
+        put_u64(&las, ix->lookaheads[i].n);
+        for (size_t k = 0; k < ix->lookaheads[i].n; k++)
+            put_u64(&las, put_text(&texts, ix->lookaheads[i].alts[k], strlen(ix->lookaheads[i].alts[k])));
+    }
+    for (size_t i = 0; ix->keywords && i < ix->cap_keywords; i++) {
+        const hm_strset_slot *w = &ix->keywords[i];
+        flat_str fs = {w->str ? put_text(&texts, w->str, w->len) : UINT32_MAX, (uint32_t)w->len, w->hash,
+                       ix->keyword_packs[i]};
+        hm_buf_put(&kws, (const char *)&fs, sizeof fs);
+    }
+    for (size_t i = 0; i < ix->n_start_strings; i++) {
+        const start_string *ss = &ix->start_strings[i];
+        flat_str fs = {put_text(&texts, ss->text, ss->len), (uint32_t)ss->len, 0, ss->rules};
+        hm_buf_put(&starts, (const char *)&fs, sizeof fs);
+    }
+    for (size_t i = 0; ix->name_words && i < ix->cap_name_words; i++) {
+        const name_slot *sl = &ix->name_words[i];
+        flat_str fs = {sl->str ? put_text(&texts, sl->str, sl->len) : UINT32_MAX, sl->len, sl->hash, sl->mask};
+        hm_buf_put(&names, (const char *)&fs, sizeof fs);
+    }
+    bool fits = texts.len < UINT32_MAX;
+    if (fits) {
+        uint64_t head[8] = {IMAGE_MAGIC, IMAGE_VERSION, sizeof(phrase_set), sizeof(key_slot), sizeof(flat_lit),
+                            sizeof(flat_str), sizeof(hm_phrase_index), 0};
+        hm_buf_put(out, (const char *)head, sizeof head);
+        put_block(out, in.data, in.len);
+        put_block(out, texts.data, texts.len);
+        put_block(out, ix->sets, ix->n_sets * sizeof *ix->sets);
+        put_block(out, ix->rule_set, cfg->n_rules * sizeof *ix->rule_set);
+        put_block(out, ix->topic_set, cfg->n_topics * sizeof *ix->topic_set);
+        put_block(out, lits.data, lits.len);
+        put_block(out, ix->words, ix->cap_words * sizeof *ix->words);
+        put_block(out, ix->pairs, ix->cap_pairs * sizeof *ix->pairs);
+        put_block(out, ix->word_filter, sizeof ix->word_filter);
+        put_block(out, ix->pair_filter, sizeof ix->pair_filter);
+        put_block(out, ix->byte_first, sizeof ix->byte_first);
+        put_block(out, ix->byte_count, sizeof ix->byte_count);
+        put_u64(out, ix->n_lookaheads);
+        put_block(out, las.data, las.len);
+        put_block(out, kws.data, kws.len);
+        put_block(out, ix->rule_start_bit, cfg->n_rules * sizeof *ix->rule_start_bit);
+        uint64_t masks[3] = {ix->start_all, ix->start_digit, ix->start_word_digit};
+        put_block(out, masks, sizeof masks);
+        put_block(out, starts.data, starts.len);
+        put_block(out, ix->start_first, sizeof ix->start_first);
+        put_block(out, ix->start_count, sizeof ix->start_count);
+        put_block(out, ix->start_second, sizeof ix->start_second);
+        put_block(out, ix->start_short, sizeof ix->start_short);
+        put_block(out, ix->start_byte_class, sizeof ix->start_byte_class);
+        put_block(out, names.data, names.len);
+        put_u64(out, IMAGE_MAGIC);
+    }
+    hm_buf_free(&in);
+    hm_buf_free(&texts);
+    hm_buf_free(&lits);
+    hm_buf_free(&las);
+    hm_buf_free(&kws);
+    hm_buf_free(&starts);
+    hm_buf_free(&names);
+    return fits;
+}
+
+typedef struct reader {
+    const unsigned char *p;
+    size_t len, at;
+    bool ok;
+} reader;
+
+static uint64_t get_u64(reader *r)
+{
+    uint64_t v = 0;
+    if (!r->ok || r->len - r->at < sizeof v) {
+        r->ok = false;
+        return 0;
+    }
+    memcpy(&v, r->p + r->at, sizeof v);
+    r->at += sizeof v;
+    return v;
+}
+
+/* A block of exactly `want` bytes (SIZE_MAX: any), or NULL; *n its size. */
+static const unsigned char *get_block(reader *r, size_t want, size_t *n)
+{
+    uint64_t len = get_u64(r);
+    if (!r->ok || len > r->len - r->at || (want != SIZE_MAX && len != want)) {
+        r->ok = false;
+        return NULL;
+    }
+    const unsigned char *p = r->p + r->at;
+    r->at += (size_t)len;
+    r->at += (8 - r->at % 8) % 8;
+    if (r->at > r->len)
+        r->ok = false;
+    if (n)
+        *n = (size_t)len;
+    return r->ok ? p : NULL;
+}
+
+static void *memdup(const void *p, size_t n)
+{
+    void *q = hm_xmalloc(n ? n : 1);
+    if (n)
+        memcpy(q, p, n);
+    return q;
+}
+
+/* A string of the image's texts: in bounds and NUL-terminated at len. */
+static const char *image_text(const unsigned char *texts, size_t n_texts, uint32_t at, uint32_t len, bool *ok)
+{
+    if (at >= n_texts || len >= n_texts - at || texts[at + len] != '\0') {
+        *ok = false;
+        return NULL;
+    }
+    return (const char *)texts + at;
+}
+
+static bool power_of_two(size_t n)
+{
+    return n && !(n & (n - 1));
+}
+
+/* The index from an image, when the configuration's inputs are the
+ * image's; false (and no index) otherwise. */
+static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t len)
+{
+    if (!image || len < 64 || ((uintptr_t)image % 8) != 0)
+        return false;
+    reader r = {image, len, 0, true};
+    uint64_t head[8];
+    for (int i = 0; i < 8; i++)
+        head[i] = get_u64(&r);
+    if (!r.ok || head[0] != IMAGE_MAGIC || head[1] != IMAGE_VERSION || head[2] != sizeof(phrase_set) ||
+        head[3] != sizeof(key_slot) || head[4] != sizeof(flat_lit) || head[5] != sizeof(flat_str) ||
+        head[6] != sizeof(hm_phrase_index))
+        return false;
+    size_t n_in, n_texts, n;
+    const unsigned char *in = get_block(&r, SIZE_MAX, &n_in);
+    if (!in)
+        return false;
+    feed f = {.want = in, .want_len = n_in, .ok = true};
+    feed_inputs(&f, cfg);
+    if (!f.ok || f.at != n_in)
+        return false;
+    const unsigned char *texts = get_block(&r, SIZE_MAX, &n_texts);
+    const unsigned char *sets = get_block(&r, SIZE_MAX, &n);
+    size_t n_sets = n / sizeof(phrase_set);
+    if (!r.ok || n % sizeof(phrase_set) || n_sets > UINT16_MAX)
+        return false;
+    const unsigned char *rule_set = get_block(&r, cfg->n_rules * sizeof(int), NULL);
+    const unsigned char *topic_set = get_block(&r, cfg->n_topics * sizeof(int[3]), NULL);
+    const unsigned char *lits = get_block(&r, SIZE_MAX, &n);
+    size_t n_lits = n / sizeof(flat_lit);
+    if (!r.ok || n % sizeof(flat_lit))
+        return false;
+    size_t cap_words, cap_pairs;
+    const unsigned char *words = get_block(&r, SIZE_MAX, &cap_words);
+    const unsigned char *pairs = get_block(&r, SIZE_MAX, &cap_pairs);
+    if (!r.ok || ((uintptr_t)words % _Alignof(key_slot)) || ((uintptr_t)pairs % _Alignof(key_slot)) ||
+        cap_words % sizeof(key_slot) || cap_pairs % sizeof(key_slot))
+        return false;
+    cap_words /= sizeof(key_slot);
+    cap_pairs /= sizeof(key_slot);
+    if (!power_of_two(cap_words) || !power_of_two(cap_pairs))
+        return false;
+    hm_phrase_index probe; /* for the sizes of the fixed arrays */
+    const unsigned char *word_filter = get_block(&r, sizeof probe.word_filter, NULL);
+    const unsigned char *pair_filter = get_block(&r, sizeof probe.pair_filter, NULL);
+    const unsigned char *byte_first = get_block(&r, sizeof probe.byte_first, NULL);
+    const unsigned char *byte_count = get_block(&r, sizeof probe.byte_count, NULL);
+    uint64_t n_lookaheads = get_u64(&r);
+    size_t n_las;
+    const unsigned char *las = get_block(&r, SIZE_MAX, &n_las);
+    size_t n_kws;
+    const unsigned char *kws = get_block(&r, SIZE_MAX, &n_kws);
+    const unsigned char *rule_start_bit = get_block(&r, cfg->n_rules * sizeof(int), NULL);
+    const unsigned char *masks = get_block(&r, 3 * sizeof(uint64_t), NULL);
+    size_t n_starts;
+    const unsigned char *starts = get_block(&r, SIZE_MAX, &n_starts);
+    const unsigned char *start_first = get_block(&r, sizeof probe.start_first, NULL);
+    const unsigned char *start_count = get_block(&r, sizeof probe.start_count, NULL);
+    const unsigned char *start_second = get_block(&r, sizeof probe.start_second, NULL);
+    const unsigned char *start_short = get_block(&r, sizeof probe.start_short, NULL);
+    const unsigned char *start_byte_class = get_block(&r, sizeof probe.start_byte_class, NULL);
+    size_t n_names;
+    const unsigned char *names = get_block(&r, SIZE_MAX, &n_names);
+    if (!r.ok || get_u64(&r) != IMAGE_MAGIC || !r.ok || r.at != len || n_kws % sizeof(flat_str) ||
+        n_starts % sizeof(flat_str) || n_names % sizeof(flat_str) || n_lookaheads > n_las / 8)
+        return false;
+    size_t cap_keywords = n_kws / sizeof(flat_str), cap_names = n_names / sizeof(flat_str);
+    if ((cap_keywords && !power_of_two(cap_keywords)) || (cap_names && !power_of_two(cap_names)))
+        return false;
+
+    bool ok = true;
+    hm_phrase_index *ix = hm_xcalloc(1, sizeof *ix);
+    ix->from_image = true;
+    ix->n_sets = n_sets;
+    for (size_t i = 0; i < n_sets * sizeof(phrase_set); i++)
+        ok = ok && sets[i] <= 1; /* bools only */
+    ix->sets = memdup(sets, n_sets * sizeof *ix->sets);
+    ix->rule_set = memdup(rule_set, cfg->n_rules * sizeof *ix->rule_set);
+    for (size_t i = 0; i < cfg->n_rules; i++)
+        ok = ok && ix->rule_set[i] >= -1 && ix->rule_set[i] < (int)n_sets;
+    ix->topic_set = memdup(topic_set, cfg->n_topics * sizeof *ix->topic_set);
+    for (size_t t = 0; t < cfg->n_topics; t++)
+        for (int k = 0; k < 3; k++)
+            ok = ok && ix->topic_set[t][k] >= -1 && ix->topic_set[t][k] < (int)n_sets;
+    ix->n_lookaheads = (size_t)n_lookaheads;
+    ix->lookaheads = hm_xcalloc(ix->n_lookaheads + 1, sizeof *ix->lookaheads);
+    size_t la_at = 0;
+    for (size_t i = 0; ok && i < ix->n_lookaheads; i++) {
+        uint64_t k;
+        if (n_las - la_at < 8) {
+            ok = false;
+            break;
+        }
+        memcpy(&k, las + la_at, 8);
+        la_at += 8;
+        if (k > (n_las - la_at) / 8) {
+            ok = false;
+            break;
+        }
+        ix->lookaheads[i].alts = hm_xmalloc((k ? k : 1) * sizeof(char *));
+        ix->lookaheads[i].n = (size_t)k;
+        for (size_t j = 0; j < k; j++) {
+            uint64_t at;
+            memcpy(&at, las + la_at, 8);
+            la_at += 8;
+            const char *s = at < n_texts ? (const char *)texts + at : NULL;
+            if (!s || !memchr(s, '\0', n_texts - (size_t)at)) {
+                ok = false;
+                s = "";
+            }
+            ix->lookaheads[i].alts[j] = (char *)(uintptr_t)s;
+        }
+    }
+    ix->n_lits = n_lits;
+    ix->lits = hm_xmalloc((n_lits + 1) * sizeof *ix->lits);
+    for (size_t i = 0; ok && i < n_lits; i++) {
+        flat_lit fl;
+        memcpy(&fl, lits + i * sizeof fl, sizeof fl);
+        const char *s = image_text(texts, n_texts, fl.text, fl.len, &ok);
+        ix->lits[i] = (phrase_lit){(char *)(uintptr_t)s, fl.len, fl.key_len, fl.key2_off, fl.key2_len, fl.set,
+                                   fl.priority, fl.not_followed, fl.word_end != 0};
+        ok = ok && fl.set < n_sets && fl.key_len <= fl.len && fl.key2_off <= fl.len &&
+             fl.key2_len <= fl.len - fl.key2_off && fl.word_end <= 1 &&
+             (fl.not_followed == UINT32_MAX || fl.not_followed < ix->n_lookaheads);
+    }
+    ix->words = (key_slot *)(uintptr_t)words;
+    ix->pairs = (key_slot *)(uintptr_t)pairs;
+    ix->cap_words = cap_words;
+    ix->cap_pairs = cap_pairs;
+    /* the bools hold 0 or 1, the runs lie within the lits, and each table
+     * has an empty slot (a probe ends) */
+    size_t used_words = 0, used_pairs = 0;
+    for (size_t i = 0; ok && i < cap_words + cap_pairs; i++) {
+        const unsigned char *raw = i < cap_words ? words + i * sizeof(key_slot) : pairs + (i - cap_words) * sizeof(key_slot);
+        if (raw[offsetof(key_slot, used)] > 1 || raw[offsetof(key_slot, has_pairs)] > 1) {
+            ok = false;
+            break;
+        }
+        const key_slot *s = i < cap_words ? &ix->words[i] : &ix->pairs[i - cap_words];
+        ok = !s->used || (s->rep < n_lits && s->first <= n_lits && s->count <= n_lits - s->first);
+        *(i < cap_words ? &used_words : &used_pairs) += s->used;
+    }
+    ok = ok && used_words < cap_words && used_pairs < cap_pairs;
+    memcpy(ix->word_filter, word_filter, sizeof ix->word_filter);
+    memcpy(ix->pair_filter, pair_filter, sizeof ix->pair_filter);
+    memcpy(ix->byte_first, byte_first, sizeof ix->byte_first);
+    memcpy(ix->byte_count, byte_count, sizeof ix->byte_count);
+    for (unsigned c = 0; c < 256; c++)
+        ok = ok && ix->byte_first[c] <= n_lits && ix->byte_count[c] <= n_lits - ix->byte_first[c];
+    size_t used_keywords = 0, used_names = 0;
+    if (cap_keywords) {
+        ix->cap_keywords = cap_keywords;
+        ix->keywords = hm_xcalloc(cap_keywords, sizeof *ix->keywords);
+        ix->keyword_packs = hm_xcalloc(cap_keywords, sizeof *ix->keyword_packs);
+        for (size_t i = 0; ok && i < cap_keywords; i++) {
+            flat_str fs;
+            memcpy(&fs, kws + i * sizeof fs, sizeof fs);
+            if (fs.text == UINT32_MAX)
+                continue;
+            const char *s = image_text(texts, n_texts, fs.text, fs.len, &ok);
+            ix->keywords[i] = (hm_strset_slot){(char *)(uintptr_t)s, fs.len, fs.hash};
+            ix->keyword_packs[i] = (uint32_t)fs.extra;
+            ok = ok && ++used_keywords < cap_keywords; /* an empty slot left */
+        }
+    }
+    ix->rule_start_bit = memdup(rule_start_bit, cfg->n_rules * sizeof *ix->rule_start_bit);
+    for (size_t i = 0; i < cfg->n_rules; i++)
+        ok = ok && ix->rule_start_bit[i] >= -1 && ix->rule_start_bit[i] < 64;
+    memcpy(&ix->start_all, masks, 8);
+    memcpy(&ix->start_digit, masks + 8, 8);
+    memcpy(&ix->start_word_digit, masks + 16, 8);
+    ix->n_start_strings = n_starts / sizeof(flat_str);
+    ix->start_strings = hm_xcalloc(ix->n_start_strings + 1, sizeof *ix->start_strings);
+    for (size_t i = 0; ok && i < ix->n_start_strings; i++) {
+        flat_str fs;
+        memcpy(&fs, starts + i * sizeof fs, sizeof fs);
+        const char *s = image_text(texts, n_texts, fs.text, fs.len, &ok);
+        ix->start_strings[i] = (start_string){(char *)(uintptr_t)s, fs.len, fs.extra};
+        ok = ok && fs.len > 0;
+    }
+    memcpy(ix->start_first, start_first, sizeof ix->start_first);
+    memcpy(ix->start_count, start_count, sizeof ix->start_count);
+    memcpy(ix->start_second, start_second, sizeof ix->start_second);
+    memcpy(ix->start_short, start_short, sizeof ix->start_short);
+    memcpy(ix->start_byte_class, start_byte_class, sizeof ix->start_byte_class);
+    for (unsigned c = 0; c < 256; c++)
+        ok = ok && start_short[c] <= 1 && ix->start_first[c] <= ix->n_start_strings &&
+             ix->start_count[c] <= ix->n_start_strings - ix->start_first[c];
+    if (cap_names) {
+        ix->cap_name_words = cap_names;
+        ix->name_words = hm_xcalloc(cap_names, sizeof *ix->name_words);
+        for (size_t i = 0; ok && i < cap_names; i++) {
+            flat_str fs;
+            memcpy(&fs, names + i * sizeof fs, sizeof fs);
+            if (fs.text == UINT32_MAX)
+                continue;
+            const char *s = image_text(texts, n_texts, fs.text, fs.len, &ok);
+            ix->name_words[i] = (name_slot){s, fs.hash, fs.len, (uint32_t)fs.extra};
+            ok = ok && ++used_names < cap_names; /* an empty slot left */
+        }
+    }
+    if (ok) {
+        ix->re_ln = class_re("[\\p{L}\\p{N}]");
+        ix->re_space = class_re("\\s");
+        ix->re_word = class_re("\\w");
+        ix->re_lu = class_re("\\p{Lu}");
+        ix->re_ll = class_re("\\p{Ll}");
+        ix->re_l = class_re("\\p{L}");
+        ok = ix->re_ln && ix->re_space && ix->re_word && ix->re_lu && ix->re_ll && ix->re_l;
+    }
+    cfg->index = ix;
+    if (!ok)
+        hm_config_index_free(cfg);
+    return ok;
+}
+
+bool hm_phrase_index_from_image(hm_config *cfg, const unsigned char *image, size_t len)
+{
+    hm_config_index_free(cfg);
+    return index_from_image(cfg, image, len);
+}
+
+bool hm_phrase_index_is_image(const hm_config *cfg)
+{
+    return cfg->index && cfg->index->from_image;
+}
+
 void hm_config_index(hm_config *cfg)
+{
+    hm_config_index_free(cfg);
+    if (hm_builtin_phrase_image_len && index_from_image(cfg, hm_builtin_phrase_image, hm_builtin_phrase_image_len))
+        return;
+    hm_config_index_build(cfg);
+}
+
+void hm_config_index_build(hm_config *cfg)
 {
     hm_config_index_free(cfg);
     hm_phrase_index *ix = hm_xcalloc(1, sizeof *ix);
@@ -1167,8 +1677,10 @@ void hm_config_index_free(hm_config *cfg)
         free(ix->texts);
     }
     free(ix->lookaheads);
-    free(ix->words);
-    free(ix->pairs);
+    if (!ix->from_image) {
+        free(ix->words);
+        free(ix->pairs);
+    }
     free(ix->keywords);
     free(ix->keyword_packs);
     free(ix->sets);
@@ -1182,7 +1694,7 @@ void hm_config_index_free(hm_config *cfg)
     pcre2_code_free(ix->re_l);
     free(ix->rule_start_bit);
     free(ix->name_words);
-    for (size_t i = 0; i < ix->n_start_strings; i++)
+    for (size_t i = 0; !ix->from_image && i < ix->n_start_strings; i++)
         free(ix->start_strings[i].text);
     free(ix->start_strings);
     free(ix);

@@ -25,6 +25,25 @@ typedef struct hm_phrase_index hm_phrase_index;
 void hm_config_index(hm_config *cfg);
 void hm_config_index_free(hm_config *cfg);
 
+/* The index of the built-in configuration, made at build time
+ * (builtin_patterns.c, written by tools/mkpatterns.c): the inputs the
+ * builder reads, byte for byte, and the index as flat data. hm_config_index
+ * takes it when the configuration's inputs are the image's (a copy of a
+ * built-in file with the same content counts), and builds the index
+ * otherwise, or when the image does not read back whole. */
+extern const unsigned char hm_builtin_phrase_image[];
+extern const size_t hm_builtin_phrase_image_len;
+/* Appends the image of cfg's index (built, not itself from an image) to
+ * out; false when there is none. */
+bool hm_phrase_image_write(const hm_config *cfg, hm_buf *out);
+/* Replaces cfg's index with the one in image; false (and no index) when the
+ * image is not whole or not for this configuration's inputs. For tests. */
+bool hm_phrase_index_from_image(hm_config *cfg, const unsigned char *image, size_t len);
+/* Builds cfg's index from the configuration, never from the image. */
+void hm_config_index_build(hm_config *cfg);
+/* Whether cfg's index came from an image. */
+bool hm_phrase_index_is_image(const hm_config *cfg);
+
 /* Which phrase set serves a rule or a topic pack's list; -1 when none. */
 int hm_phrase_set_of_rule(const hm_config *cfg, const hm_rule *rule);
 typedef enum hm_topic_list { HM_TOPIC_PEOPLE, HM_TOPIC_EVENTS, HM_TOPIC_TERMS } hm_topic_list;

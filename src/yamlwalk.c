@@ -290,3 +290,37 @@ bool hm_yaml_strings(hm_yaml *y, yaml_node_t *node, const char *what, const char
     *n = len;
     return true;
 }
+
+bool hm_yaml_strings_packed(hm_yaml *y, yaml_node_t *node, const char *what, const char *rule,
+                            char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!hm_yaml_sequence(y, node, what, rule))
+        return false;
+    size_t len = hm_yaml_seq_len(node), bytes = 0;
+    /* first the strings where the document holds them, then copied after
+     * the array (the document outlives this call) */
+    char **items = hm_xmalloc(len * sizeof *items + 1);
+    for (size_t i = 0; i < len; i++) {
+        yaml_node_t *it = hm_yaml_seq_item(y, node, i);
+        const char *s = NULL;
+        if (!it || !hm_yaml_string(y, it, what, rule, &s)) {
+            free(items);
+            return false;
+        }
+        items[i] = (char *)(uintptr_t)s;
+        bytes += strlen(s) + 1;
+    }
+    items = hm_xrealloc(items, len * sizeof *items + bytes + 1);
+    char *p = (char *)(items + len);
+    for (size_t i = 0; i < len; i++) {
+        size_t k = strlen(items[i]) + 1;
+        memcpy(p, items[i], k);
+        items[i] = p;
+        p += k;
+    }
+    *out = items;
+    *n = len;
+    return true;
+}

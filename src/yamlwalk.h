@@ -56,5 +56,9 @@ yaml_node_t *hm_yaml_seq_item(hm_yaml *y, yaml_node_t *node, size_t i);
 /* A sequence of strings, copied; *out is an array of n owned strings. */
 bool hm_yaml_strings(hm_yaml *y, yaml_node_t *node, const char *what, const char *rule,
                      char ***out, size_t *n);
+/* The same in one allocation: the array, then the strings; free(*out)
+ * frees them all (and the strings must not be freed one by one). */
+bool hm_yaml_strings_packed(hm_yaml *y, yaml_node_t *node, const char *what, const char *rule,
+                            char ***out, size_t *n);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glob.h>
 #include <unistd.h>
 
 #include "histmark.h"
@@ -583,6 +584,188 @@ static void random_texts_match_as_the_patterns(void **state)
     }
 }
 
+/* ---- the index made at build time (builtin_patterns.c) ---- */
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    hm_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        hm_buf_put(&b, chunk, n);
+    fclose(f);
+    hm_buf_putc(&b, '\0');
+    *len = b.len - 1;
+    return hm_buf_take(&b);
+}
+
+static const char *source_dir(void)
+{
+    const char *d = getenv("HISTMARK_SOURCE_DIR");
+    return d ? d : ".";
+}
+
+/* Every sample's signature, one after another. */
+static char *samples_signature(hm_config *c)
+{
+    char pattern[4096];
+    snprintf(pattern, sizeof pattern, "%s/samples/*.txt", source_dir());
+    glob_t g;
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    assert_true(g.gl_pathc > 10);
+    hm_buf all = {0};
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        size_t len;
+        char *text = read_file(g.gl_pathv[i], &len);
+        char *sig = signature(c, text);
+        hm_buf_printf(&all, "%s\n%s", g.gl_pathv[i], sig);
+        free(sig);
+        free(text);
+    }
+    globfree(&g);
+    return hm_buf_take(&all);
+}
+
+/* The built-in configuration takes the image, which gives the same
+ * findings as the index built at run time, and is what the builder makes
+ * now, byte for byte. */
+static void builtin_image_is_the_built_index(void **state)
+{
+    (void)state;
+    assert_true(hm_builtin_phrase_image_len > 0);
+    assert_true(hm_phrase_index_is_image(cfg));
+    size_t sets_i, usable_i, sets_b, usable_b;
+    hm_phrase_stats(cfg, &sets_i, &usable_i);
+    char *from_image = samples_signature(cfg);
+    hm_config_index_build(cfg);
+    assert_false(hm_phrase_index_is_image(cfg));
+    hm_phrase_stats(cfg, &sets_b, &usable_b);
+    assert_int_equal(sets_i, sets_b);
+    assert_int_equal(usable_i, usable_b);
+    char *built = samples_signature(cfg);
+    assert_string_equal(from_image, built);
+    hm_buf image = {0};
+    assert_true(hm_phrase_image_write(cfg, &image));
+    assert_int_equal(image.len, hm_builtin_phrase_image_len);
+    assert_memory_equal(image.data, hm_builtin_phrase_image, image.len);
+    /* an index from an image does not write one */
+    hm_config_index(cfg);
+    assert_true(hm_phrase_index_is_image(cfg));
+    hm_buf again = {0};
+    assert_false(hm_phrase_image_write(cfg, &again));
+    hm_buf_free(&again);
+    hm_buf_free(&image);
+    free(from_image);
+    free(built);
+}
+
+/* A teacher's copy of the rules: the same bytes take the image; one phrase
+ * changed, one rule's `starts` changed or a list changed, and the index is
+ * built. */
+static void changed_configuration_builds_the_index(void **state)
+{
+    (void)state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/rubrics/rules.yaml", source_dir());
+    size_t len;
+    char *rules = read_file(path, &len);
+    hm_error err = {0};
+    hm_config *c = load_rules_text(rules, &err);
+    assert_non_null(c);
+    assert_true(hm_phrase_index_is_image(c));
+    hm_config_free(c);
+
+    char *p = strstr(rules, "partial");
+    assert_non_null(p);
+    p[1] = 'o'; /* "portial" */
+    c = load_rules_text(rules, &err);
+    assert_non_null(c);
+    assert_false(hm_phrase_index_is_image(c));
+    assert_non_null(c->index);
+    hm_config_free(c);
+    p[1] = 'a';
+
+    /* the index's inputs changed after loading */
+    c = load_rules_text(rules, &err);
+    assert_non_null(c);
+    size_t r = 0;
+    while (r < c->n_rules && !c->rules[r].n_starts)
+        r++;
+    assert_true(r < c->n_rules);
+    size_t n_starts = c->rules[r].n_starts;
+    c->rules[r].n_starts = n_starts - 1;
+    hm_config_index(c);
+    assert_false(hm_phrase_index_is_image(c));
+    c->rules[r].n_starts = n_starts;
+    hm_config_index(c);
+    assert_true(hm_phrase_index_is_image(c));
+    const hm_list *places = c->lists.places;
+    assert_non_null(places);
+    char first = places->items[0][0];
+    places->items[0][0] = (char)(first ^ 0x20);
+    hm_config_index(c);
+    assert_false(hm_phrase_index_is_image(c));
+    places->items[0][0] = first;
+    hm_config_index(c);
+    assert_true(hm_phrase_index_is_image(c));
+    hm_config_free(c);
+    free(rules);
+}
+
+/* A damaged image: cut short, a wrong header, other inputs: no index from
+ * it (and none at all); a byte changed anywhere: either refused or an index
+ * that stays within its tables (the sanitizer build checks that). */
+static void damaged_image_falls_back(void **state)
+{
+    (void)state;
+    size_t len = hm_builtin_phrase_image_len;
+    unsigned char *img = hm_xmalloc(len);
+    memcpy(img, hm_builtin_phrase_image, len);
+    assert_true(hm_phrase_index_from_image(cfg, img, len));
+    assert_true(hm_phrase_index_is_image(cfg));
+    size_t cuts[] = {0, 8, 63, 64, 100, len / 3, len / 2, len - 8, len - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+        assert_false(hm_phrase_index_from_image(cfg, img, cuts[i]));
+        assert_null(cfg->index);
+    }
+    assert_false(hm_phrase_index_from_image(cfg, img + 8, len - 8));
+    size_t header[] = {0, 8, 16, 24, 48, 64, 72, 200};
+    for (size_t i = 0; i < sizeof header / sizeof *header; i++) {
+        img[header[i]] ^= 0x41;
+        assert_false(hm_phrase_index_from_image(cfg, img, len));
+        assert_null(cfg->index);
+        img[header[i]] ^= 0x41;
+    }
+    const char *text = "The NEP (1921) was a partial retreat: Lenin called it a 'breathing space', and "
+                       "in 1928 Stalin ended it. Trotsky and Bukharin disagreed; the kulaks prospered.";
+    char *want = signature(cfg, text);
+    unsigned long long x = 88172645463325252ULL;
+    for (int k = 0; k < 1000; k++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t at = (size_t)(x % len);
+        unsigned char old = img[at];
+        img[at] = (unsigned char)(old ^ (1u << (x >> 60 & 7)));
+        if (hm_phrase_index_from_image(cfg, img, len)) {
+            char *sig = signature(cfg, text);
+            free(sig);
+        } else {
+            assert_null(cfg->index);
+        }
+        img[at] = old;
+    }
+    free(img);
+    hm_config_index(cfg);
+    assert_true(hm_phrase_index_is_image(cfg));
+    char *got = signature(cfg, text);
+    assert_string_equal(want, got);
+    free(want);
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -604,6 +787,9 @@ int main(void)
         cmocka_unit_test(long_sentence_counts_as_its_pattern),
         cmocka_unit_test(names_match_without_the_index),
         cmocka_unit_test(random_names_match_as_the_pattern),
+        cmocka_unit_test(builtin_image_is_the_built_index),
+        cmocka_unit_test(changed_configuration_builds_the_index),
+        cmocka_unit_test(damaged_image_falls_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
