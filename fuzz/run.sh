@@ -2,7 +2,9 @@
 # Builds the libFuzzer harnesses and runs each for SECONDS (default 60).
 #   fuzz/run.sh [SECONDS] [HARNESS...]
 # Long runs: fuzz/run.sh 3600 fuzz_analyze  (corpora are kept in build-fuzz/corpus/
-# between runs; crashes are written to build-fuzz/crashes/).
+# between runs; crashes are written to build-fuzz/crashes/). FUZZ_SEED=N makes
+# the mutations repeatable (CI sets it, so a run that passed here passes there
+# unless the code changed); unset, each run explores afresh.
 set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -66,7 +68,7 @@ status=0
 for h in $harnesses; do
     echo "== $h for ${secs}s"
     log=build-fuzz/$h.log
-    if ./build-fuzz/fuzz/$h -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    if ./build-fuzz/fuzz/$h -seed="${FUZZ_SEED:-0}" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1 "$seed/$h" >"$log" 2>&1; then
         grep -E "DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb" "$log" | tail -4
     else
