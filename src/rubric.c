@@ -649,9 +649,14 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
             const hm_cond *c = &next->reqs[i];
             if (!c->gap || cond_holds(c, fs))
                 continue;
+            /* The same feature, or two features that name the same passage
+             * (narrative paragraphs and passages): say it once. */
+            const char *detail = fs->f[c->feature].detail;
             bool dup = false;
             for (size_t j = 0; j < out->n_gaps; j++)
-                dup |= gap_feature[j] == c->feature;
+                dup |= gap_feature[j] == c->feature ||
+                       (detail && *detail && fs->f[gap_feature[j]].detail &&
+                        strcmp(fs->f[gap_feature[j]].detail, detail) == 0);
             if (!dup && out->n_gaps < r->max_gaps) {
                 gap_feature[out->n_gaps] = c->feature;
                 out->gaps[out->n_gaps++] = st->gaps[gi];
