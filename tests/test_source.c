@@ -88,6 +88,60 @@ static void positions_count_code_points_and_all_line_endings(void **state)
     hm_source_free(&s);
 }
 
+/* The eight-bytes-at-a-time scans: a line break, a control byte or a
+ * non-ASCII byte at every offset (across word boundaries) is found as a
+ * byte-by-byte scan would find it. */
+static void line_breaks_and_controls_at_every_offset(void **state)
+{
+    (void)state;
+    static const char *const breaks[] = {"\n", "\r", "\r\n", "\n\n", "\r\r\n"};
+    for (size_t b = 0; b < sizeof breaks / sizeof *breaks; b++) {
+        for (size_t at = 0; at <= 24; at++) {
+            char text[64];
+            memset(text, 'a', sizeof text);
+            size_t bl = strlen(breaks[b]);
+            memcpy(text + at, breaks[b], bl);
+            size_t len = at + bl + 5 + at % 7;
+            hm_source s;
+            assert_true(hm_source_init(&s, text, len, "t", NULL));
+            size_t want[8], n = 0;
+            want[n++] = 0;
+            for (size_t i = 0; i < len; i++) {
+                if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
+                    continue;
+                if (text[i] == '\n' || text[i] == '\r')
+                    want[n++] = i + 1;
+            }
+            assert_int_equal(s.n_lines, n);
+            for (size_t i = 0; i < n; i++)
+                assert_int_equal(s.line_starts[i], want[i]);
+            hm_source_free(&s);
+        }
+    }
+    for (size_t at = 0; at < 20; at++) {
+        char text[21];
+        memset(text, 'x', sizeof text);
+        hm_source s;
+        text[at] = '\x01';
+        assert_false(hm_source_init(&s, text, sizeof text, "t", NULL));
+        text[at] = '\t';
+        assert_true(hm_source_init(&s, text, sizeof text, "t", NULL));
+        assert_int_equal(s.encoding, HM_ENC_UTF8);
+        hm_source_free(&s);
+        text[at] = '\xE9'; /* not UTF-8: Windows-1252 */
+        assert_true(hm_source_init(&s, text, sizeof text, "t", NULL));
+        assert_int_equal(s.encoding, HM_ENC_CP1252);
+        hm_source_free(&s);
+        if (at + 2 <= sizeof text) {
+            memcpy(text + at, "\xC3\xA9", 2);
+            assert_true(hm_source_init(&s, text, sizeof text, "t", NULL));
+            assert_int_equal(s.encoding, HM_ENC_UTF8);
+            hm_source_free(&s);
+        }
+        memset(text, 'x', sizeof text);
+    }
+}
+
 static void empty_input_is_text(void **state)
 {
     (void)state;
@@ -108,6 +162,7 @@ int main(void)
         cmocka_unit_test(binary_is_refused_with_the_file_named),
         cmocka_unit_test(positions_count_code_points_and_all_line_endings),
         cmocka_unit_test(empty_input_is_text),
+        cmocka_unit_test(line_breaks_and_controls_at_every_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
