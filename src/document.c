@@ -20,10 +20,33 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r' || c == '\n';
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static inline uint64_t load8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
+/* Is any byte of x equal to c? (exact for the word as a whole) */
+static inline uint64_t has_byte(uint64_t x, unsigned char c)
+{
+    uint64_t v = x ^ (ONES * c);
+    return (v - ONES) & ~v & HIGHS;
+}
+
 static unsigned count_cps(const char *s, size_t n)
 {
     unsigned c = 0;
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    /* eight bytes at a time: a continuation byte is 10xxxxxx */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x = load8(s + i);
+        c += 8 - (unsigned)__builtin_popcountll(x & ~(x << 1) & HIGHS);
+    }
+    for (; i < n; i++)
         c += ((unsigned char)s[i] & 0xC0) != 0x80;
     return c;
 }
@@ -223,8 +246,9 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
                         bool split_wrapped, const hm_lists *lists)
 {
     const char *t = doc->src->text;
-    unsigned width = percentile90(lines, from, to);
-    bool wrapped = block_wrapped(lines, from, to, width);
+    /* block_wrapped wants three lines or more; width serves only then */
+    unsigned width = to - from >= 3 ? percentile90(lines, from, to) : 0;
+    bool wrapped = to - from >= 3 && block_wrapped(lines, from, to, width);
     if (wrapped) {
         doc->hard_wrapped = true;
         doc->wrap_width = width;
@@ -313,6 +337,13 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
     if (p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM) {
         size_t i = p->start;
         while (i < p->end) {
+            if (i + 8 <= p->end) {
+                uint64_t x = load8(t + i);
+                if (!(has_byte(x, '.') | has_byte(x, '!') | has_byte(x, '?'))) {
+                    i += 8;
+                    continue;
+                }
+            }
             char c = t[i];
             if (c != '.' && c != '!' && c != '?') {
                 i++;
@@ -370,6 +401,13 @@ static void find_words(hm_document *doc)
         bool in = false;
         unsigned count = 0;
         while (i < p->end) {
+            unsigned char c = (unsigned char)t[i];
+            /* inside a word on a letter or digit, or between words on
+             * ASCII that is neither: nothing changes */
+            if (c < 0x80 && word_cp(c) == in) {
+                i++;
+                continue;
+            }
             size_t at = i;
             uint32_t cp = next_cp(t, p->end, &i);
             bool wc = word_cp(cp);
@@ -475,7 +513,7 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         size_t j = i;
         while (j < src->n_lines && !lines[j].blank)
             j++;
-        if (j - i >= 2 && block_wrapped(lines, i, j, percentile90(lines, i, j)))
+        if (j - i >= 3 && block_wrapped(lines, i, j, percentile90(lines, i, j)))
             wrapped_blocks++;
         i = j;
     }
