@@ -144,26 +144,59 @@ static bool at_sentence_start(const hm_scan *scan, size_t pos)
     return s >= pos;
 }
 
+/* The word's length without a possessive "'s" or "’s". */
+static size_t stem_len(const char *s, size_t len)
+{
+    if (len > 2 && s[len - 1] == 's' && s[len - 2] == '\'')
+        return len - 2;
+    if (len > 4 && s[len - 1] == 's' && !memcmp(s + len - 4, "\xE2\x80\x99", 3))
+        return len - 4;
+    return len;
+}
+
+/* Written with a capital and not as a sentence's first word. */
+static bool capitalised_mid_sentence(const hm_scan *scan, const hm_word *wd)
+{
+    size_t i = wd->start;
+    return hm_is_upper_cp(hm_utf8_next(scan->text, wd->end, &i)) && !at_sentence_start(scan, wd->start);
+}
+
 /* Does this capitalised word also appear mid-sentence somewhere? Then it
- * is a name and not just a sentence's first word. The set of such words is
- * built once per essay, so the question costs a hash lookup. */
+ * is a name and not just a sentence's first word. Most essays ask once or
+ * twice, and a walk over the words comparing the first byte and length is
+ * cheaper than a set; after a few questions the set is built once, so each
+ * further question costs a hash lookup. */
+#ifndef HM_CAPITALISED_WALKS
+#define HM_CAPITALISED_WALKS 4 /* 0 (always the set) and 100000 (always the walk) give the same findings */
+#endif
+static const unsigned CAPITALISED_WALKS = HM_CAPITALISED_WALKS;
+
 static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
 {
-    if (!scan->capitalised_built) {
-        hm_strset_init(&scan->capitalised, false);
-        const hm_document *doc = scan->doc;
+    const hm_document *doc = scan->doc;
+    if (!scan->capitalised_built && scan->capitalised_asked + 1 <= CAPITALISED_WALKS) {
+        scan->capitalised_asked++;
+        if (n == 0)
+            return false;
         for (size_t k = 0; k < doc->n_words; k++) {
             const hm_word *wd = &doc->words[k];
-            size_t i = wd->start;
-            if (!hm_is_upper_cp(hm_utf8_next(scan->text, wd->end, &i)) || at_sentence_start(scan, wd->start))
-                continue;
-            size_t len = wd->end - wd->start;
             const char *s = scan->text + wd->start;
-            if (len > 2 && s[len - 1] == 's' && s[len - 2] == '\'')
-                len -= 2;
-            else if (len > 4 && s[len - 1] == 's' && !memcmp(s + len - 4, "\xE2\x80\x99", 3))
-                len -= 4;
-            hm_strset_add(&scan->capitalised, s, len);
+            size_t len = wd->end - wd->start;
+            if (s[0] != w[0] || len < n || len > n + 4)
+                continue;
+            if (stem_len(s, len) == n && memcmp(s, w, n) == 0 && capitalised_mid_sentence(scan, wd))
+                return true;
+        }
+        return false;
+    }
+    if (!scan->capitalised_built) {
+        hm_strset_init(&scan->capitalised, false);
+        for (size_t k = 0; k < doc->n_words; k++) {
+            const hm_word *wd = &doc->words[k];
+            if (!capitalised_mid_sentence(scan, wd))
+                continue;
+            const char *s = scan->text + wd->start;
+            hm_strset_add(&scan->capitalised, s, stem_len(s, wd->end - wd->start));
         }
         scan->capitalised_built = true;
     }
