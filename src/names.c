@@ -85,7 +85,9 @@ static unsigned edit_distance(const char *a, size_t la, const char *b, size_t lb
         d[i][0] = (unsigned)i;
     for (size_t j = 0; j <= lb; j++)
         d[0][j] = (unsigned)j;
+    unsigned prev_min = 0;
     for (size_t i = 1; i <= la; i++) {
+        unsigned row_min = d[i][0];
         for (size_t j = 1; j <= lb; j++) {
             unsigned cost = a[i - 1] != b[j - 1];
             unsigned v = d[i - 1][j] + 1;
@@ -96,7 +98,15 @@ static unsigned edit_distance(const char *a, size_t la, const char *b, size_t lb
             if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
                 v = d[i - 2][j - 2] + 1;
             d[i][j] = v;
+            if (v < row_min)
+                row_min = v;
         }
+        /* Each cell is at least the smaller of the row above's least and
+         * one more than the least of the row before that, so two rows over
+         * the limit mean every later row is too. */
+        if (row_min > limit && prev_min > limit)
+            return limit + 1;
+        prev_min = row_min;
     }
     return d[la][lb];
 }
