@@ -195,24 +195,54 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
         int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
         size_t *stem = hm_xmalloc(fs->n_terms * sizeof *stem);
-        for (size_t t = 0; t < fs->n_terms; t++) {
+        /* Terms by first byte, in term order (next_term chains them), so a
+         * word meets only the terms it could match (c0 == terms[t][0]); a
+         * term with an empty stem matches any word, and then every word
+         * tries every term. */
+        int32_t *next_term = hm_xmalloc(fs->n_terms * sizeof *next_term);
+        int32_t head[256];
+        bool any_empty = false;
+        for (int c = 0; c < 256; c++)
+            head[c] = -1;
+        for (size_t t = fs->n_terms; t-- > 0;) {
             size_t tl = strlen(fs->terms[t]);
             stem[t] = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
+            any_empty |= stem[t] == 0;
+            /* as the test below compares it: c0 (0..255) against a plain
+             * char, which never equals a byte over 0x7F where char is signed */
+            int c = fs->terms[t][0];
+            if (c < 0)
+                continue;
+            next_term[t] = head[c];
+            head[c] = (int32_t)t;
         }
         for (size_t k = 0; k < doc->n_words; k++) {
             const char *w = doc->src->text + doc->words[k].start;
             size_t n = doc->words[k].end - doc->words[k].start;
             int c0 = n ? tolower((unsigned char)w[0]) : -1;
             wt[k] = wc[k] = -1;
-            for (size_t t = 0; t < fs->n_terms && wc[k] < 0; t++)
-                if (n >= stem[t] && (stem[t] == 0 || c0 == fs->terms[t][0]) &&
-                    word_matches_term(w, n, fs->terms[t])) {
+            if (any_empty) {
+                for (size_t t = 0; t < fs->n_terms && wc[k] < 0; t++)
+                    if (n >= stem[t] && (stem[t] == 0 || c0 == fs->terms[t][0]) &&
+                        word_matches_term(w, n, fs->terms[t])) {
+                        if (wt[k] < 0)
+                            wt[k] = (int32_t)t;
+                        if (fs->term_concept[t])
+                            wc[k] = (int32_t)t;
+                    }
+                continue;
+            }
+            if (c0 < 0)
+                continue;
+            for (int32_t t = head[c0]; t >= 0 && wc[k] < 0; t = next_term[t])
+                if (n >= stem[t] && word_matches_term(w, n, fs->terms[t])) {
                     if (wt[k] < 0)
-                        wt[k] = (int32_t)t;
+                        wt[k] = t;
                     if (fs->term_concept[t])
-                        wc[k] = (int32_t)t;
+                        wc[k] = t;
                 }
         }
+        free(next_term);
         free(stem);
         fs->word_doc = doc;
         fs->word_term = wt;
