@@ -39,16 +39,7 @@ static inline uint64_t has_byte(uint64_t x, unsigned char c)
 
 static unsigned count_cps(const char *s, size_t n)
 {
-    unsigned c = 0;
-    size_t i = 0;
-    /* eight bytes at a time: a continuation byte is 10xxxxxx */
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x = load8(s + i);
-        c += 8 - (unsigned)__builtin_popcountll(x & ~(x << 1) & HIGHS);
-    }
-    for (; i < n; i++)
-        c += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return c;
+    return (unsigned)hm_utf8_count(s, n);
 }
 
 /* "- ", "* ", "• ", "1. ", "2) ", "a) " open a list item. */

@@ -253,9 +253,13 @@ void hm_source_cursor_move(hm_source_cursor *c, size_t offset)
         c->offset = src->line_starts[c->line_index];
         c->column = 1;
     }
-    while (c->offset < offset && c->offset < src->len) {
-        hm_utf8_next(src->text, src->len, &c->offset);
-        c->column++;
+    /* One column per code point (stepping with hm_utf8_next would count
+     * the same: text is valid UTF-8 here, and an offset inside a code
+     * point adds nothing until the next one starts). */
+    size_t to = offset < src->len ? offset : src->len;
+    if (to > c->offset) {
+        c->column += (unsigned)hm_utf8_count(src->text + c->offset, to - c->offset);
+        c->offset = to;
     }
     c->line = (unsigned)c->line_index + 1;
 }

@@ -142,6 +142,41 @@ static void line_breaks_and_controls_at_every_offset(void **state)
     }
 }
 
+/* The cursor counts columns in bulk; moved forward over every code point
+ * boundary it agrees with hm_source_position, and stepping byte by byte
+ * (through the middle of code points) it lands on the same columns. */
+static void cursor_columns_match_positions(void **state)
+{
+    (void)state;
+    const char text[] = "Caf\xC3\xA9 \xE2\x80\x9CStalin\xE2\x80\x9D said \xF0\x9F\x98\x80 and then\r\n"
+                        "na\xC3\xAFve r\xC3\xA9sum\xC3\xA9 of the 1930s \xE2\x80\x94 a long line indeed\n\nEnd";
+    hm_source s;
+    assert_true(hm_source_init(&s, text, sizeof text - 1, "t", NULL));
+    hm_source_cursor every, bounds;
+    hm_source_cursor_init(&every, &s);
+    hm_source_cursor_init(&bounds, &s);
+    for (size_t off = 0; off <= s.len; off++) {
+        hm_source_cursor_move(&every, off);
+        if (off < s.len && ((unsigned char)s.text[off] & 0xC0) == 0x80)
+            continue; /* inside a code point */
+        hm_source_cursor_move(&bounds, off);
+        unsigned line, col;
+        hm_source_position(&s, off, &line, &col);
+        assert_int_equal(bounds.line, line);
+        assert_int_equal(bounds.column, col);
+        assert_int_equal(every.line, line);
+        assert_int_equal(every.column, col);
+    }
+    for (size_t a = 0; a < 24; a++)
+        for (size_t n = 0; a + n <= s.len && n < 40; n++) {
+            size_t want = 0;
+            for (size_t i = a; i < a + n; i++)
+                want += ((unsigned char)s.text[i] & 0xC0) != 0x80;
+            assert_int_equal(hm_utf8_count(s.text + a, n), want);
+        }
+    hm_source_free(&s);
+}
+
 static void empty_input_is_text(void **state)
 {
     (void)state;
@@ -163,6 +198,7 @@ int main(void)
         cmocka_unit_test(positions_count_code_points_and_all_line_endings),
         cmocka_unit_test(empty_input_is_text),
         cmocka_unit_test(line_breaks_and_controls_at_every_offset),
+        cmocka_unit_test(cursor_columns_match_positions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
