@@ -579,3 +579,36 @@ size_t hm_document_sentence_at(const hm_document *doc, size_t offset)
         return lo;
     return SIZE_MAX;
 }
+
+/* spans ordered by start and end alike (paragraphs, sentences): the first
+ * index whose end is past offset, from a hint that is at or below it */
+#define SPAN_NEXT(arr, n, offset, hint)                                         \
+    do {                                                                        \
+        size_t lo_ = *(hint);                                                   \
+        if (lo_ > (n) || (lo_ > 0 && (arr)[lo_ - 1].end > (offset))) {         \
+            size_t hi_ = (n);                                                   \
+            lo_ = 0;                                                            \
+            while (lo_ < hi_) {                                                 \
+                size_t mid_ = (lo_ + hi_) / 2;                                  \
+                if ((arr)[mid_].end <= (offset))                                \
+                    lo_ = mid_ + 1;                                             \
+                else                                                            \
+                    hi_ = mid_;                                                 \
+            }                                                                   \
+        } else {                                                                \
+            while (lo_ < (n) && (arr)[lo_].end <= (offset))                    \
+                lo_++;                                                          \
+        }                                                                       \
+        *(hint) = lo_;                                                          \
+        return lo_ < (n) && (arr)[lo_].start <= (offset) ? lo_ : SIZE_MAX;      \
+    } while (0)
+
+size_t hm_document_para_next(const hm_document *doc, size_t offset, size_t *hint)
+{
+    SPAN_NEXT(doc->paras, doc->n_paras, offset, hint);
+}
+
+size_t hm_document_sentence_next(const hm_document *doc, size_t offset, size_t *hint)
+{
+    SPAN_NEXT(doc->sents, doc->n_sents, offset, hint);
+}

@@ -296,9 +296,10 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     hm_strset distinct; /* "kind:text", case-folded */
     hm_strset_init(&distinct, true);
     hm_buf key = {0};
+    size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        size_t pi = hm_document_para_at(doc, f->start);
+        size_t pi = hm_document_para_next(doc, f->start, &para_hint);
         if (f->kind == HM_KIND_WEBSITE) {
             website++;
             continue;
@@ -486,7 +487,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     /* The conclusion and introduction can weigh or concede too. */
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        size_t pi = hm_document_para_at(doc, f->start);
+        size_t pi = hm_document_para_next(doc, f->start, &para_hint);
         if (pi == SIZE_MAX || (pi != scan->conclusion && pi != scan->intro))
             continue;
         if (f->kind == HM_KIND_COUNTERARGUMENT && pi == scan->conclusion) {
@@ -617,9 +618,10 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
     bool *main_para = hm_xcalloc(doc->n_paras + 1, sizeof *main_para);
     for (size_t m = 0; m < n_ps; m++)
         main_para[ps[m].index] = true;
+    size_t sent_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        size_t si = hm_document_sentence_at(doc, f->start);
+        size_t si = hm_document_sentence_next(doc, f->start, &sent_hint);
         if (si == SIZE_MAX || !main_para[doc->sents[si].para])
             continue;
         if (is_specific(f)) {
@@ -766,7 +768,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
             int y0, y1;
             if (f->kind != HM_KIND_DATE || f->start < p->start || f->end > p->end)
                 continue;
-            size_t si = hm_document_sentence_at(doc, f->start);
+            size_t si = hm_document_sentence_next(doc, f->start, &sent_hint);
             if (si == SIZE_MAX || !sent_narrates(flags[si]) ||
                 !hm_date_years(scan->text + f->start, f->end - f->start, &y0, &y1))
                 continue;
@@ -873,9 +875,10 @@ static void measure_question(hm_features *fs, const hm_scan *scan, const char *q
     const hm_document *doc = scan->doc;
     int first = 0, last = 0;
     unsigned extent = 0;
+    size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        size_t pi = hm_document_para_at(doc, f->start);
+        size_t pi = hm_document_para_next(doc, f->start, &para_hint);
         if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
             continue;
         if (f->kind == HM_KIND_JUDGEMENT && has_tag(f, "extent"))

@@ -140,9 +140,9 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
     return best;
 }
 
-static bool at_sentence_start(const hm_scan *scan, size_t pos)
+static bool at_sentence_start(const hm_scan *scan, size_t pos, size_t *hint)
 {
-    size_t si = hm_document_sentence_at(scan->doc, pos);
+    size_t si = hm_document_sentence_next(scan->doc, pos, hint);
     if (si == SIZE_MAX)
         return true;
     size_t s = scan->doc->sents[si].start;
@@ -165,10 +165,10 @@ static size_t stem_len(const char *s, size_t len)
 }
 
 /* Written with a capital and not as a sentence's first word. */
-static bool capitalised_mid_sentence(const hm_scan *scan, const hm_word *wd)
+static bool capitalised_mid_sentence(const hm_scan *scan, const hm_word *wd, size_t *hint)
 {
     size_t i = wd->start;
-    return hm_is_upper_cp(hm_utf8_next(scan->text, wd->end, &i)) && !at_sentence_start(scan, wd->start);
+    return hm_is_upper_cp(hm_utf8_next(scan->text, wd->end, &i)) && !at_sentence_start(scan, wd->start, hint);
 }
 
 /* Does this capitalised word also appear mid-sentence somewhere? Then it
@@ -188,22 +188,24 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
         scan->capitalised_asked++;
         if (n == 0)
             return false;
+        size_t hint = 0;
         for (size_t k = 0; k < doc->n_words; k++) {
             const hm_word *wd = &doc->words[k];
             const char *s = scan->text + wd->start;
             size_t len = wd->end - wd->start;
             if (s[0] != w[0] || len < n || len > n + 4)
                 continue;
-            if (stem_len(s, len) == n && memcmp(s, w, n) == 0 && capitalised_mid_sentence(scan, wd))
+            if (stem_len(s, len) == n && memcmp(s, w, n) == 0 && capitalised_mid_sentence(scan, wd, &hint))
                 return true;
         }
         return false;
     }
     if (!scan->capitalised_built) {
         hm_strset_init(&scan->capitalised, false);
+        size_t hint = 0;
         for (size_t k = 0; k < doc->n_words; k++) {
             const hm_word *wd = &doc->words[k];
-            if (!capitalised_mid_sentence(scan, wd))
+            if (!capitalised_mid_sentence(scan, wd, &hint))
                 continue;
             const char *s = scan->text + wd->start;
             hm_strset_add(&scan->capitalised, s, stem_len(s, wd->end - wd->start));
@@ -238,6 +240,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
     size_t n_raw = found.n;
     const hm_lists *l = &scan->cfg->lists;
     const char *t = scan->text;
+    size_t sent_hint = 0;
     for (size_t m = 0; m < n_raw; m++) {
         /* Split the run into words. */
         span w[16];
@@ -256,7 +259,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
         for (size_t k = 0; k < nw; k++)
             wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
         size_t first = 0;
-        bool initial = at_sentence_start(scan, raw[m].start);
+        bool initial = at_sentence_start(scan, raw[m].start, &sent_hint);
         /* Words capitalised only because they open the sentence. */
         while (first < nw && (wl[first] & HM_NL_SENTENCE_STARTERS))
             first++, initial = false;

@@ -111,7 +111,7 @@ void hm_scan_finish(hm_scan *scan)
     hm_source_cursor_init(&cursor, scan->doc->src);
     size_t last_end[HM_KIND_COUNT] = {0};
     bool any[HM_KIND_COUNT] = {false};
-    size_t kept = 0;
+    size_t kept = 0, para_hint = 0;
     for (size_t i = 0; i < scan->n_findings; i++) {
         hm_finding f = scan->findings[i];
         bool drop = false;
@@ -131,7 +131,7 @@ void hm_scan_finish(hm_scan *scan)
         any[f.kind] = true;
         if (f.end > last_end[f.kind])
             last_end[f.kind] = f.end;
-        size_t p = hm_document_para_at(scan->doc, f.start);
+        size_t p = hm_document_para_next(scan->doc, f.start, &para_hint);
         f.paragraph = p == SIZE_MAX ? 0 : scan->doc->paras[p].number;
         hm_source_cursor_move(&cursor, f.start);
         f.line = cursor.line;
