@@ -38,11 +38,29 @@ static uint32_t lists_of(const hm_scan *scan, const char *s, size_t n)
 #define HM_NL_ANY (HM_NL_PLACES | HM_NL_BODIES | HM_NL_NATIONALITIES | HM_NL_MONTHS | HM_NL_DAYS | \
                    HM_NL_EVENT_WORDS | HM_NL_SENTENCE_STARTERS | HM_NL_TITLES)
 
-static bool ends_with_any(const hm_list *suffixes, const char *s, size_t n)
+/* The suffix lists' lengths, measured once per call of hm_names_run (when
+ * a list has more than SUFFIX_LENS items, strlen each time as before). */
+enum { SUFFIX_LENS = 64 };
+typedef struct suffix_lens {
+    bool measured;
+    size_t place[SUFFIX_LENS], group[SUFFIX_LENS];
+} suffix_lens;
+
+static void measure_suffixes(suffix_lens *sl, const hm_lists *l)
+{
+    for (size_t i = 0; i < l->place_suffixes->n && i < SUFFIX_LENS; i++)
+        sl->place[i] = strlen(l->place_suffixes->items[i]);
+    for (size_t i = 0; i < l->group_suffixes->n && i < SUFFIX_LENS; i++)
+        sl->group[i] = strlen(l->group_suffixes->items[i]);
+    sl->measured = true;
+}
+
+static bool ends_with_any(const hm_list *suffixes, const size_t *lens, const char *s, size_t n)
 {
     for (size_t i = 0; i < suffixes->n; i++) {
-        size_t k = strlen(suffixes->items[i]);
-        if (n > k + 2 && memcmp(s + n - k, suffixes->items[i], k) == 0)
+        const char *item = suffixes->items[i];
+        size_t k = i < SUFFIX_LENS ? lens[i] : strlen(item);
+        if (n > k + 2 && (k == 0 || s[n - 1] == item[k - 1]) && memcmp(s + n - k, item, k) == 0)
             return true;
     }
     return false;
@@ -241,6 +259,8 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
     const hm_lists *l = &scan->cfg->lists;
     const char *t = scan->text;
     size_t sent_hint = 0;
+    suffix_lens sl;
+    sl.measured = false;
     for (size_t m = 0; m < n_raw; m++) {
         /* Split the run into words. */
         span w[16];
@@ -296,8 +316,13 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             named++;
             if (wl[k] & (HM_NL_EVENT_WORDS | HM_NL_BODIES))
                 eventish = true;
-            if ((wl[k] & HM_NL_ANY) || (scan->topic && hm_strset_has(&scan->topic->places, s, n)) ||
-                ends_with_any(l->place_suffixes, s, n) || ends_with_any(l->group_suffixes, s, n))
+            if ((wl[k] & HM_NL_ANY) || (scan->topic && hm_strset_has(&scan->topic->places, s, n))) {
+                listed++;
+                continue;
+            }
+            if (!sl.measured)
+                measure_suffixes(&sl, l);
+            if (ends_with_any(l->place_suffixes, sl.place, s, n) || ends_with_any(l->group_suffixes, sl.group, s, n))
                 listed++;
         }
         /* "the Duke of Norfolk": a title of a place is a person */
