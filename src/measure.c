@@ -294,7 +294,13 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     unsigned evidence = 0, kinds_mask = 0, misspelt = 0, website = 0, quote_bytes_words = 0;
     hm_buf names = {0};
     hm_strset distinct; /* "kind:text", case-folded */
-    hm_strset_init(&distinct, true);
+    hm_strset_init_borrowing(&distinct, true);
+    /* the keys, end to end: one block large enough for every finding's */
+    size_t keys_cap = 1;
+    for (size_t k = 0; k < scan->n_findings; k++)
+        keys_cap += scan->findings[k].end - scan->findings[k].start + 4;
+    char *keys = hm_xmalloc(keys_cap);
+    size_t keys_len = 0;
     hm_buf key = {0};
     size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
@@ -321,7 +327,9 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             hm_buf_putc(&key, ':');
             hm_buf_put(&key, scan->text + f->start, strnlen(scan->text + f->start, f->end - f->start));
             if (!hm_strset_has(&distinct, key.data, key.len)) {
-                hm_strset_add(&distinct, key.data, key.len);
+                memcpy(keys + keys_len, key.data, key.len);
+                hm_strset_add(&distinct, keys + keys_len, key.len);
+                keys_len += key.len;
                 evidence++;
             }
             kinds_mask |= 1u << f->kind;
@@ -401,6 +409,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         }
     }
     hm_strset_free(&distinct);
+    free(keys);
     hm_buf_free(&key);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
     unsigned kinds = 0;
