@@ -396,6 +396,11 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
 static void find_words(hm_document *doc)
 {
     const char *t = doc->src->text;
+    /* a word for every six bytes or so: room for most at once */
+    if (!doc->cap_words && doc->src->len / 5 > 8) {
+        doc->cap_words = doc->src->len / 5;
+        doc->words = hm_xmalloc(doc->cap_words * sizeof *doc->words);
+    }
     for (size_t pi = 0; pi < doc->n_paras; pi++) {
         hm_para *p = &doc->paras[pi];
         size_t i = p->start, ws = 0;

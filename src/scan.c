@@ -14,6 +14,9 @@ void hm_scan_init(hm_scan *scan, const hm_config *cfg, hm_document *doc)
     scan->text = doc->src->text;
     scan->len = doc->src->len;
     scan->intro = scan->conclusion = SIZE_MAX;
+    /* about one finding per 50 bytes of essay: room for most at once */
+    scan->cap_findings = scan->len / 32 > 64 ? scan->len / 32 : 64;
+    scan->findings = hm_xmalloc(scan->cap_findings * sizeof *scan->findings);
     scan->md = pcre2_match_data_create((uint32_t)(cfg->max_match_data_pairs + 1), NULL);
     if (!scan->md) {
         fputs("histmark: out of memory\n", stderr);
