@@ -327,10 +327,10 @@ static char *question_text(const hm_result *r, const char *given)
         return NULL;
     const hm_para *p = &r->doc.paras[r->doc.question];
     hm_buf b = {0};
-    for (size_t i = p->start; i < p->end; i++) {
-        char c = r->src.text[i];
-        hm_buf_putc(&b, (c == '\n' || c == '\r') ? ' ' : c);
-    }
+    hm_buf_put(&b, r->src.text + p->start, p->end - p->start);
+    for (size_t i = 0; i < b.len; i++)
+        if (b.data[i] == '\n' || b.data[i] == '\r')
+            b.data[i] = ' ';
     return hm_buf_take(&b);
 }
 
