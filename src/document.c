@@ -410,8 +410,9 @@ static void find_words(hm_document *doc)
             unsigned char c = (unsigned char)t[i];
             /* inside a word on a letter or digit, or between words on
              * ASCII that is neither: nothing changes */
-            if (c < 0x80 && word_cp(c) == in) {
-                i++;
+            if (c < 0x80 && ascii_word[c] == in) {
+                for (i++; i < p->end && (unsigned char)t[i] < 0x80 && ascii_word[(unsigned char)t[i]] == in; i++)
+                    ;
                 continue;
             }
             size_t at = i;
