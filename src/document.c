@@ -602,8 +602,20 @@ size_t hm_document_sentence_at(const hm_document *doc, size_t offset)
                     hi_ = mid_;                                                 \
             }                                                                   \
         } else {                                                                \
-            while (lo_ < (n) && (arr)[lo_].end <= (offset))                    \
+            /* a few steps on, then a binary search over the rest */            \
+            size_t steps_ = 0;                                                  \
+            while (lo_ < (n) && (arr)[lo_].end <= (offset) && steps_++ < 8)    \
                 lo_++;                                                          \
+            if (lo_ < (n) && (arr)[lo_].end <= (offset)) {                     \
+                size_t hi_ = (n);                                               \
+                while (lo_ < hi_) {                                             \
+                    size_t mid_ = (lo_ + hi_) / 2;                              \
+                    if ((arr)[mid_].end <= (offset))                            \
+                        lo_ = mid_ + 1;                                         \
+                    else                                                        \
+                        hi_ = mid_;                                             \
+                }                                                               \
+            }                                                                   \
         }                                                                       \
         *(hint) = lo_;                                                          \
         return lo_ < (n) && (arr)[lo_].start <= (offset) ? lo_ : SIZE_MAX;      \
