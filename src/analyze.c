@@ -173,6 +173,7 @@ static void mark_website_text(hm_result *r)
     hm_scan *scan = &r->scan;
     hm_document *doc = &r->doc;
     size_t count = 0, first = SIZE_MAX;
+    size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         if (f->kind != HM_KIND_WEBSITE)
@@ -180,7 +181,7 @@ static void mark_website_text(hm_result *r)
         count++;
         if (first == SIZE_MAX || f->start < scan->findings[first].start)
             first = k;
-        size_t pi = hm_document_para_at(doc, f->start);
+        size_t pi = hm_document_para_next(doc, f->start, &para_hint);
         if (pi == SIZE_MAX)
             continue;
         const hm_rule *rule = rule_of(r->cfg, f);
@@ -257,9 +258,10 @@ static void choose_topic(hm_result *r)
     for (size_t t = 0; !hm_topic_keywords_indexed(cfg) && t < cfg->n_topics; t++) {
         /* without the index (more than 32 packs): pack by pack */
         double score = 0;
+        size_t para_hint = 0;
         for (size_t k = 0; k < doc->n_words; k++) {
             const hm_word *w = &doc->words[k];
-            size_t pi = hm_document_para_at(doc, w->start);
+            size_t pi = hm_document_para_next(doc, w->start, &para_hint);
             if (pi != SIZE_MAX && doc->paras[pi].kind == HM_PARA_WEBSITE)
                 continue;
             const char *ws = doc->src->text + w->start;
@@ -325,10 +327,10 @@ static char *question_text(const hm_result *r, const char *given)
         return NULL;
     const hm_para *p = &r->doc.paras[r->doc.question];
     hm_buf b = {0};
-    for (size_t i = p->start; i < p->end; i++) {
-        char c = r->src.text[i];
-        hm_buf_putc(&b, (c == '\n' || c == '\r') ? ' ' : c);
-    }
+    hm_buf_put(&b, r->src.text + p->start, p->end - p->start);
+    for (size_t i = 0; i < b.len; i++)
+        if (b.data[i] == '\n' || b.data[i] == '\r')
+            b.data[i] = ' ';
     return hm_buf_take(&b);
 }
 

@@ -20,12 +20,26 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r' || c == '\n';
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static inline uint64_t load8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
+/* Is any byte of x equal to c? (exact for the word as a whole) */
+static inline uint64_t has_byte(uint64_t x, unsigned char c)
+{
+    uint64_t v = x ^ (ONES * c);
+    return (v - ONES) & ~v & HIGHS;
+}
+
 static unsigned count_cps(const char *s, size_t n)
 {
-    unsigned c = 0;
-    for (size_t i = 0; i < n; i++)
-        c += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return c;
+    return (unsigned)hm_utf8_count(s, n);
 }
 
 /* "- ", "* ", "• ", "1. ", "2) ", "a) " open a list item. */
@@ -134,10 +148,20 @@ static inline uint32_t next_cp(const char *s, size_t n, size_t *i)
     return hm_utf8_next(s, n, i);
 }
 
+/* ASCII letters and digits */
+static const bool ascii_word[128] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1};
+
 static inline bool word_cp(uint32_t cp)
 {
     if (cp < 0x80)
-        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+        return ascii_word[cp];
     return hm_is_word_cp(cp);
 }
 
@@ -223,8 +247,9 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
                         bool split_wrapped, const hm_lists *lists)
 {
     const char *t = doc->src->text;
-    unsigned width = percentile90(lines, from, to);
-    bool wrapped = block_wrapped(lines, from, to, width);
+    /* block_wrapped wants three lines or more; width serves only then */
+    unsigned width = to - from >= 3 ? percentile90(lines, from, to) : 0;
+    bool wrapped = to - from >= 3 && block_wrapped(lines, from, to, width);
     if (wrapped) {
         doc->hard_wrapped = true;
         doc->wrap_width = width;
@@ -313,6 +338,13 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
     if (p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM) {
         size_t i = p->start;
         while (i < p->end) {
+            if (i + 8 <= p->end) {
+                uint64_t x = load8(t + i);
+                if (!(has_byte(x, '.') | has_byte(x, '!') | has_byte(x, '?'))) {
+                    i += 8;
+                    continue;
+                }
+            }
             char c = t[i];
             if (c != '.' && c != '!' && c != '?') {
                 i++;
@@ -364,12 +396,25 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
 static void find_words(hm_document *doc)
 {
     const char *t = doc->src->text;
+    /* a word for every six bytes or so: room for most at once */
+    if (!doc->cap_words && doc->src->len / 5 > 8) {
+        doc->cap_words = doc->src->len / 5;
+        doc->words = hm_xmalloc(doc->cap_words * sizeof *doc->words);
+    }
     for (size_t pi = 0; pi < doc->n_paras; pi++) {
         hm_para *p = &doc->paras[pi];
         size_t i = p->start, ws = 0;
         bool in = false;
         unsigned count = 0;
         while (i < p->end) {
+            unsigned char c = (unsigned char)t[i];
+            /* inside a word on a letter or digit, or between words on
+             * ASCII that is neither: nothing changes */
+            if (c < 0x80 && ascii_word[c] == in) {
+                for (i++; i < p->end && (unsigned char)t[i] < 0x80 && ascii_word[(unsigned char)t[i]] == in; i++)
+                    ;
+                continue;
+            }
             size_t at = i;
             uint32_t cp = next_cp(t, p->end, &i);
             bool wc = word_cp(cp);
@@ -475,7 +520,7 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         size_t j = i;
         while (j < src->n_lines && !lines[j].blank)
             j++;
-        if (j - i >= 2 && block_wrapped(lines, i, j, percentile90(lines, i, j)))
+        if (j - i >= 3 && block_wrapped(lines, i, j, percentile90(lines, i, j)))
             wrapped_blocks++;
         i = j;
     }
@@ -539,4 +584,49 @@ size_t hm_document_sentence_at(const hm_document *doc, size_t offset)
     if (lo < doc->n_sents && doc->sents[lo].start <= offset)
         return lo;
     return SIZE_MAX;
+}
+
+/* spans ordered by start and end alike (paragraphs, sentences): the first
+ * index whose end is past offset, from a hint that is at or below it */
+#define SPAN_NEXT(arr, n, offset, hint)                                         \
+    do {                                                                        \
+        size_t lo_ = *(hint);                                                   \
+        if (lo_ > (n) || (lo_ > 0 && (arr)[lo_ - 1].end > (offset))) {         \
+            size_t hi_ = (n);                                                   \
+            lo_ = 0;                                                            \
+            while (lo_ < hi_) {                                                 \
+                size_t mid_ = (lo_ + hi_) / 2;                                  \
+                if ((arr)[mid_].end <= (offset))                                \
+                    lo_ = mid_ + 1;                                             \
+                else                                                            \
+                    hi_ = mid_;                                                 \
+            }                                                                   \
+        } else {                                                                \
+            /* a few steps on, then a binary search over the rest */            \
+            size_t steps_ = 0;                                                  \
+            while (lo_ < (n) && (arr)[lo_].end <= (offset) && steps_++ < 8)    \
+                lo_++;                                                          \
+            if (lo_ < (n) && (arr)[lo_].end <= (offset)) {                     \
+                size_t hi_ = (n);                                               \
+                while (lo_ < hi_) {                                             \
+                    size_t mid_ = (lo_ + hi_) / 2;                              \
+                    if ((arr)[mid_].end <= (offset))                            \
+                        lo_ = mid_ + 1;                                         \
+                    else                                                        \
+                        hi_ = mid_;                                             \
+                }                                                               \
+            }                                                                   \
+        }                                                                       \
+        *(hint) = lo_;                                                          \
+        return lo_ < (n) && (arr)[lo_].start <= (offset) ? lo_ : SIZE_MAX;      \
+    } while (0)
+
+size_t hm_document_para_next(const hm_document *doc, size_t offset, size_t *hint)
+{
+    SPAN_NEXT(doc->paras, doc->n_paras, offset, hint);
+}
+
+size_t hm_document_sentence_next(const hm_document *doc, size_t offset, size_t *hint)
+{
+    SPAN_NEXT(doc->sents, doc->n_sents, offset, hint);
 }

@@ -49,6 +49,11 @@ void hm_document_renumber(hm_document *doc);
 /* The paragraph or sentence holding a byte offset, or SIZE_MAX. */
 size_t hm_document_para_at(const hm_document *doc, size_t offset);
 size_t hm_document_sentence_at(const hm_document *doc, size_t offset);
+/* The same answers for offsets that mostly rise (findings in order): *hint,
+ * 0 at first, keeps where the last answer was found and the search goes on
+ * from there; an offset below it searches afresh. */
+size_t hm_document_para_next(const hm_document *doc, size_t offset, size_t *hint);
+size_t hm_document_sentence_next(const hm_document *doc, size_t offset, size_t *hint);
 
 /* True when a paragraph's text starts with one of the discourse markers. */
 bool hm_starts_with_marker(const char *s, size_t len, const hm_list *markers);

@@ -195,24 +195,54 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
         int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
         size_t *stem = hm_xmalloc(fs->n_terms * sizeof *stem);
-        for (size_t t = 0; t < fs->n_terms; t++) {
+        /* Terms by first byte, in term order (next_term chains them), so a
+         * word meets only the terms it could match (c0 == terms[t][0]); a
+         * term with an empty stem matches any word, and then every word
+         * tries every term. */
+        int32_t *next_term = hm_xmalloc(fs->n_terms * sizeof *next_term);
+        int32_t head[256];
+        bool any_empty = false;
+        for (int c = 0; c < 256; c++)
+            head[c] = -1;
+        for (size_t t = fs->n_terms; t-- > 0;) {
             size_t tl = strlen(fs->terms[t]);
             stem[t] = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
+            any_empty |= stem[t] == 0;
+            /* as the test below compares it: c0 (0..255) against a plain
+             * char, which never equals a byte over 0x7F where char is signed */
+            int c = fs->terms[t][0];
+            if (c < 0)
+                continue;
+            next_term[t] = head[c];
+            head[c] = (int32_t)t;
         }
         for (size_t k = 0; k < doc->n_words; k++) {
             const char *w = doc->src->text + doc->words[k].start;
             size_t n = doc->words[k].end - doc->words[k].start;
             int c0 = n ? tolower((unsigned char)w[0]) : -1;
             wt[k] = wc[k] = -1;
-            for (size_t t = 0; t < fs->n_terms && wc[k] < 0; t++)
-                if (n >= stem[t] && (stem[t] == 0 || c0 == fs->terms[t][0]) &&
-                    word_matches_term(w, n, fs->terms[t])) {
+            if (any_empty) {
+                for (size_t t = 0; t < fs->n_terms && wc[k] < 0; t++)
+                    if (n >= stem[t] && (stem[t] == 0 || c0 == fs->terms[t][0]) &&
+                        word_matches_term(w, n, fs->terms[t])) {
+                        if (wt[k] < 0)
+                            wt[k] = (int32_t)t;
+                        if (fs->term_concept[t])
+                            wc[k] = (int32_t)t;
+                    }
+                continue;
+            }
+            if (c0 < 0)
+                continue;
+            for (int32_t t = head[c0]; t >= 0 && wc[k] < 0; t = next_term[t])
+                if (n >= stem[t] && word_matches_term(w, n, fs->terms[t])) {
                     if (wt[k] < 0)
-                        wt[k] = (int32_t)t;
+                        wt[k] = t;
                     if (fs->term_concept[t])
-                        wc[k] = (int32_t)t;
+                        wc[k] = t;
                 }
         }
+        free(next_term);
         free(stem);
         fs->word_doc = doc;
         fs->word_term = wt;
@@ -264,11 +294,18 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     unsigned evidence = 0, kinds_mask = 0, misspelt = 0, website = 0, quote_bytes_words = 0;
     hm_buf names = {0};
     hm_strset distinct; /* "kind:text", case-folded */
-    hm_strset_init(&distinct, true);
+    hm_strset_init_borrowing(&distinct, true);
+    /* the keys, end to end: one block large enough for every finding's */
+    size_t keys_cap = 1;
+    for (size_t k = 0; k < scan->n_findings; k++)
+        keys_cap += scan->findings[k].end - scan->findings[k].start + 4;
+    char *keys = hm_xmalloc(keys_cap);
+    size_t keys_len = 0;
     hm_buf key = {0};
+    size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        size_t pi = hm_document_para_at(doc, f->start);
+        size_t pi = hm_document_para_next(doc, f->start, &para_hint);
         if (f->kind == HM_KIND_WEBSITE) {
             website++;
             continue;
@@ -290,7 +327,9 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             hm_buf_putc(&key, ':');
             hm_buf_put(&key, scan->text + f->start, strnlen(scan->text + f->start, f->end - f->start));
             if (!hm_strset_has(&distinct, key.data, key.len)) {
-                hm_strset_add(&distinct, key.data, key.len);
+                memcpy(keys + keys_len, key.data, key.len);
+                hm_strset_add(&distinct, keys + keys_len, key.len);
+                keys_len += key.len;
                 evidence++;
             }
             kinds_mask |= 1u << f->kind;
@@ -370,6 +409,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         }
     }
     hm_strset_free(&distinct);
+    free(keys);
     hm_buf_free(&key);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
     unsigned kinds = 0;
@@ -456,7 +496,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     /* The conclusion and introduction can weigh or concede too. */
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        size_t pi = hm_document_para_at(doc, f->start);
+        size_t pi = hm_document_para_next(doc, f->start, &para_hint);
         if (pi == SIZE_MAX || (pi != scan->conclusion && pi != scan->intro))
             continue;
         if (f->kind == HM_KIND_COUNTERARGUMENT && pi == scan->conclusion) {
@@ -587,9 +627,10 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
     bool *main_para = hm_xcalloc(doc->n_paras + 1, sizeof *main_para);
     for (size_t m = 0; m < n_ps; m++)
         main_para[ps[m].index] = true;
+    size_t sent_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        size_t si = hm_document_sentence_at(doc, f->start);
+        size_t si = hm_document_sentence_next(doc, f->start, &sent_hint);
         if (si == SIZE_MAX || !main_para[doc->sents[si].para])
             continue;
         if (is_specific(f)) {
@@ -736,7 +777,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
             int y0, y1;
             if (f->kind != HM_KIND_DATE || f->start < p->start || f->end > p->end)
                 continue;
-            size_t si = hm_document_sentence_at(doc, f->start);
+            size_t si = hm_document_sentence_next(doc, f->start, &sent_hint);
             if (si == SIZE_MAX || !sent_narrates(flags[si]) ||
                 !hm_date_years(scan->text + f->start, f->end - f->start, &y0, &y1))
                 continue;
@@ -843,9 +884,10 @@ static void measure_question(hm_features *fs, const hm_scan *scan, const char *q
     const hm_document *doc = scan->doc;
     int first = 0, last = 0;
     unsigned extent = 0;
+    size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        size_t pi = hm_document_para_at(doc, f->start);
+        size_t pi = hm_document_para_next(doc, f->start, &para_hint);
         if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
             continue;
         if (f->kind == HM_KIND_JUDGEMENT && has_tag(f, "extent"))

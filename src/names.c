@@ -38,11 +38,29 @@ static uint32_t lists_of(const hm_scan *scan, const char *s, size_t n)
 #define HM_NL_ANY (HM_NL_PLACES | HM_NL_BODIES | HM_NL_NATIONALITIES | HM_NL_MONTHS | HM_NL_DAYS | \
                    HM_NL_EVENT_WORDS | HM_NL_SENTENCE_STARTERS | HM_NL_TITLES)
 
-static bool ends_with_any(const hm_list *suffixes, const char *s, size_t n)
+/* The suffix lists' lengths, measured once per call of hm_names_run (when
+ * a list has more than SUFFIX_LENS items, strlen each time as before). */
+enum { SUFFIX_LENS = 64 };
+typedef struct suffix_lens {
+    bool measured;
+    size_t place[SUFFIX_LENS], group[SUFFIX_LENS];
+} suffix_lens;
+
+static void measure_suffixes(suffix_lens *sl, const hm_lists *l)
+{
+    for (size_t i = 0; i < l->place_suffixes->n && i < SUFFIX_LENS; i++)
+        sl->place[i] = strlen(l->place_suffixes->items[i]);
+    for (size_t i = 0; i < l->group_suffixes->n && i < SUFFIX_LENS; i++)
+        sl->group[i] = strlen(l->group_suffixes->items[i]);
+    sl->measured = true;
+}
+
+static bool ends_with_any(const hm_list *suffixes, const size_t *lens, const char *s, size_t n)
 {
     for (size_t i = 0; i < suffixes->n; i++) {
-        size_t k = strlen(suffixes->items[i]);
-        if (n > k + 2 && memcmp(s + n - k, suffixes->items[i], k) == 0)
+        const char *item = suffixes->items[i];
+        size_t k = i < SUFFIX_LENS ? lens[i] : strlen(item);
+        if (n > k + 2 && (k == 0 || s[n - 1] == item[k - 1]) && memcmp(s + n - k, item, k) == 0)
             return true;
     }
     return false;
@@ -85,7 +103,9 @@ static unsigned edit_distance(const char *a, size_t la, const char *b, size_t lb
         d[i][0] = (unsigned)i;
     for (size_t j = 0; j <= lb; j++)
         d[0][j] = (unsigned)j;
+    unsigned prev_min = 0;
     for (size_t i = 1; i <= la; i++) {
+        unsigned row_min = d[i][0];
         for (size_t j = 1; j <= lb; j++) {
             unsigned cost = a[i - 1] != b[j - 1];
             unsigned v = d[i - 1][j] + 1;
@@ -96,7 +116,15 @@ static unsigned edit_distance(const char *a, size_t la, const char *b, size_t lb
             if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
                 v = d[i - 2][j - 2] + 1;
             d[i][j] = v;
+            if (v < row_min)
+                row_min = v;
         }
+        /* Each cell is at least the smaller of the row above's least and
+         * one more than the least of the row before that, so two rows over
+         * the limit mean every later row is too. */
+        if (row_min > limit && prev_min > limit)
+            return limit + 1;
+        prev_min = row_min;
     }
     return d[la][lb];
 }
@@ -130,9 +158,9 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
     return best;
 }
 
-static bool at_sentence_start(const hm_scan *scan, size_t pos)
+static bool at_sentence_start(const hm_scan *scan, size_t pos, size_t *hint)
 {
-    size_t si = hm_document_sentence_at(scan->doc, pos);
+    size_t si = hm_document_sentence_next(scan->doc, pos, hint);
     if (si == SIZE_MAX)
         return true;
     size_t s = scan->doc->sents[si].start;
@@ -144,26 +172,61 @@ static bool at_sentence_start(const hm_scan *scan, size_t pos)
     return s >= pos;
 }
 
+/* The word's length without a possessive "'s" or "’s". */
+static size_t stem_len(const char *s, size_t len)
+{
+    if (len > 2 && s[len - 1] == 's' && s[len - 2] == '\'')
+        return len - 2;
+    if (len > 4 && s[len - 1] == 's' && !memcmp(s + len - 4, "\xE2\x80\x99", 3))
+        return len - 4;
+    return len;
+}
+
+/* Written with a capital and not as a sentence's first word. */
+static bool capitalised_mid_sentence(const hm_scan *scan, const hm_word *wd, size_t *hint)
+{
+    size_t i = wd->start;
+    return hm_is_upper_cp(hm_utf8_next(scan->text, wd->end, &i)) && !at_sentence_start(scan, wd->start, hint);
+}
+
 /* Does this capitalised word also appear mid-sentence somewhere? Then it
- * is a name and not just a sentence's first word. The set of such words is
- * built once per essay, so the question costs a hash lookup. */
+ * is a name and not just a sentence's first word. Most essays ask once or
+ * twice, and a walk over the words comparing the first byte and length is
+ * cheaper than a set; after a few questions the set is built once, so each
+ * further question costs a hash lookup. */
+#ifndef HM_CAPITALISED_WALKS
+#define HM_CAPITALISED_WALKS 4 /* 0 (always the set) and 100000 (always the walk) give the same findings */
+#endif
+static const unsigned CAPITALISED_WALKS = HM_CAPITALISED_WALKS;
+
 static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
 {
-    if (!scan->capitalised_built) {
-        hm_strset_init(&scan->capitalised, false);
-        const hm_document *doc = scan->doc;
+    const hm_document *doc = scan->doc;
+    if (!scan->capitalised_built && scan->capitalised_asked + 1 <= CAPITALISED_WALKS) {
+        scan->capitalised_asked++;
+        if (n == 0)
+            return false;
+        size_t hint = 0;
         for (size_t k = 0; k < doc->n_words; k++) {
             const hm_word *wd = &doc->words[k];
-            size_t i = wd->start;
-            if (!hm_is_upper_cp(hm_utf8_next(scan->text, wd->end, &i)) || at_sentence_start(scan, wd->start))
-                continue;
-            size_t len = wd->end - wd->start;
             const char *s = scan->text + wd->start;
-            if (len > 2 && s[len - 1] == 's' && s[len - 2] == '\'')
-                len -= 2;
-            else if (len > 4 && s[len - 1] == 's' && !memcmp(s + len - 4, "\xE2\x80\x99", 3))
-                len -= 4;
-            hm_strset_add(&scan->capitalised, s, len);
+            size_t len = wd->end - wd->start;
+            if (s[0] != w[0] || len < n || len > n + 4)
+                continue;
+            if (stem_len(s, len) == n && memcmp(s, w, n) == 0 && capitalised_mid_sentence(scan, wd, &hint))
+                return true;
+        }
+        return false;
+    }
+    if (!scan->capitalised_built) {
+        hm_strset_init(&scan->capitalised, false);
+        size_t hint = 0;
+        for (size_t k = 0; k < doc->n_words; k++) {
+            const hm_word *wd = &doc->words[k];
+            if (!capitalised_mid_sentence(scan, wd, &hint))
+                continue;
+            const char *s = scan->text + wd->start;
+            hm_strset_add(&scan->capitalised, s, stem_len(s, wd->end - wd->start));
         }
         scan->capitalised_built = true;
     }
@@ -195,6 +258,9 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
     size_t n_raw = found.n;
     const hm_lists *l = &scan->cfg->lists;
     const char *t = scan->text;
+    size_t sent_hint = 0;
+    suffix_lens sl;
+    sl.measured = false;
     for (size_t m = 0; m < n_raw; m++) {
         /* Split the run into words. */
         span w[16];
@@ -213,7 +279,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
         for (size_t k = 0; k < nw; k++)
             wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
         size_t first = 0;
-        bool initial = at_sentence_start(scan, raw[m].start);
+        bool initial = at_sentence_start(scan, raw[m].start, &sent_hint);
         /* Words capitalised only because they open the sentence. */
         while (first < nw && (wl[first] & HM_NL_SENTENCE_STARTERS))
             first++, initial = false;
@@ -250,8 +316,13 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             named++;
             if (wl[k] & (HM_NL_EVENT_WORDS | HM_NL_BODIES))
                 eventish = true;
-            if ((wl[k] & HM_NL_ANY) || (scan->topic && hm_strset_has(&scan->topic->places, s, n)) ||
-                ends_with_any(l->place_suffixes, s, n) || ends_with_any(l->group_suffixes, s, n))
+            if ((wl[k] & HM_NL_ANY) || (scan->topic && hm_strset_has(&scan->topic->places, s, n))) {
+                listed++;
+                continue;
+            }
+            if (!sl.measured)
+                measure_suffixes(&sl, l);
+            if (ends_with_any(l->place_suffixes, sl.place, s, n) || ends_with_any(l->group_suffixes, sl.group, s, n))
                 listed++;
         }
         /* "the Duke of Norfolk": a title of a place is a person */

@@ -393,6 +393,12 @@ static char *expand(const char *tmpl, const hm_feature_value *v, const hm_scan *
 {
     hm_buf b = {0};
     for (const char *p = tmpl; *p;) {
+        if (*p != '{') {
+            size_t run = strcspn(p, "{"); /* plain text, copied in one go */
+            hm_buf_put(&b, p, run);
+            p += run;
+            continue;
+        }
         if (*p == '{') {
             const char *e = strchr(p, '}');
             if (e) {

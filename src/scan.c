@@ -14,6 +14,9 @@ void hm_scan_init(hm_scan *scan, const hm_config *cfg, hm_document *doc)
     scan->text = doc->src->text;
     scan->len = doc->src->len;
     scan->intro = scan->conclusion = SIZE_MAX;
+    /* about one finding per 50 bytes of essay: room for most at once */
+    scan->cap_findings = scan->len / 32 > 64 ? scan->len / 32 : 64;
+    scan->findings = hm_xmalloc(scan->cap_findings * sizeof *scan->findings);
     scan->md = pcre2_match_data_create((uint32_t)(cfg->max_match_data_pairs + 1), NULL);
     if (!scan->md) {
         fputs("histmark: out of memory\n", stderr);
@@ -111,7 +114,7 @@ void hm_scan_finish(hm_scan *scan)
     hm_source_cursor_init(&cursor, scan->doc->src);
     size_t last_end[HM_KIND_COUNT] = {0};
     bool any[HM_KIND_COUNT] = {false};
-    size_t kept = 0;
+    size_t kept = 0, para_hint = 0;
     for (size_t i = 0; i < scan->n_findings; i++) {
         hm_finding f = scan->findings[i];
         bool drop = false;
@@ -131,7 +134,7 @@ void hm_scan_finish(hm_scan *scan)
         any[f.kind] = true;
         if (f.end > last_end[f.kind])
             last_end[f.kind] = f.end;
-        size_t p = hm_document_para_at(scan->doc, f.start);
+        size_t p = hm_document_para_next(scan->doc, f.start, &para_hint);
         f.paragraph = p == SIZE_MAX ? 0 : scan->doc->paras[p].number;
         hm_source_cursor_move(&cursor, f.start);
         f.line = cursor.line;

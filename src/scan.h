@@ -31,9 +31,11 @@ typedef struct hm_scan {
     /* Overlap queries binary-search findings[0, n_sorted), sorted by start;
      * person, event and date spans there are at most max_span bytes long. */
     size_t n_sorted, max_span;
-    /* Words written with a capital somewhere mid-sentence, built on first use. */
+    /* Words written with a capital somewhere mid-sentence: the first few
+     * questions walk the words, later ones build this set. */
     hm_strset capitalised;
     bool capitalised_built;
+    unsigned capitalised_asked;
     /* Phrase hits over the whole text (phrase.c), made on first use: those
      * of set k are phrase_hits[phrase_set_start[k], phrase_set_start[k + 1]). */
     struct hm_phrase_hit *phrase_hits;

@@ -14,10 +14,25 @@ static const uint16_t cp1252_high[32] = {
     0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
 
+#define HM_ONES 0x0101010101010101ull
+#define HM_HIGHS 0x8080808080808080ull
+
+static inline uint64_t load8(const void *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
 static size_t utf8_valid_prefix(const unsigned char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
+        /* eight ASCII bytes at a time: most of an essay */
+        while (i + 8 <= len && (load8(s + i) & HM_HIGHS) == 0)
+            i += 8;
+        if (i >= len)
+            break;
         unsigned char c = s[i];
         if (c < 0x80) {
             i++;
@@ -89,22 +104,42 @@ static int guess_utf16(const unsigned char *s, size_t len)
     return 0;
 }
 
-static void build_lines(hm_source *src)
+/* Counts C0 controls other than tab, line and page breaks, and records
+ * where each line starts; eight bytes at a time skip words with no byte
+ * below 0x20 (most of the text). */
+static size_t scan_lines(hm_source *src)
 {
-    size_t cap = 64, n = 0;
+    size_t cap = 64, n = 0, controls = 0;
     size_t *starts = hm_xmalloc(cap * sizeof *starts);
     starts[n++] = 0;
-    for (size_t i = 0; i < src->len; i++) {
-        char c = src->text[i];
-        if (c == '\r' && i + 1 < src->len && src->text[i + 1] == '\n')
-            continue; /* CRLF ends at the LF */
-        if (c == '\n' || c == '\r') {
-            HM_GROW(starts, n, cap);
-            starts[n++] = i + 1;
+    const char *t = src->text;
+    size_t len = src->len, i = 0;
+    while (i < len) {
+        if (i + 8 <= len) {
+            uint64_t x = load8(t + i);
+            if (((x - HM_ONES * 0x20) & ~x & HM_HIGHS) == 0) {
+                i += 8;
+                continue; /* no byte below 0x20 */
+            }
+        }
+        size_t end = i + 8 < len ? i + 8 : len;
+        for (; i < end; i++) {
+            unsigned char c = (unsigned char)t[i];
+            if (c >= 0x20)
+                continue;
+            if (c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v')
+                controls++;
+            if (c == '\r' && i + 1 < len && t[i + 1] == '\n')
+                continue; /* CRLF ends at the LF */
+            if (c == '\n' || c == '\r') {
+                HM_GROW(starts, n, cap);
+                starts[n++] = i + 1;
+            }
         }
     }
     src->line_starts = starts;
     src->n_lines = n;
+    return controls;
 }
 
 bool hm_source_init(hm_source *src, const char *bytes, size_t len, const char *name,
@@ -147,26 +182,24 @@ bool hm_source_init(hm_source *src, const char *bytes, size_t len, const char *n
         }
     }
 
-    /* NUL and other C0 controls besides tab, line and page breaks mean this
-     * is not a text file (a .docx renamed, an image). */
-    size_t controls = 0;
-    for (size_t i = 0; i < out.len; i++) {
-        unsigned char c = (unsigned char)out.data[i];
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v')
-            controls++;
-    }
-    if (controls) {
-        hm_error_set(err, HM_ERR_INPUT, name, 0, 0, NULL,
-                     "not a text file (%zu NUL or control bytes); save the essay as plain text (.txt)",
-                     controls);
-        hm_buf_free(&out);
-        return false;
-    }
     if (!out.data)
         hm_buf_put(&out, "", 0);
     src->len = out.len;
     src->text = hm_buf_take(&out);
-    build_lines(src);
+    /* NUL and other C0 controls besides tab, line and page breaks mean this
+     * is not a text file (a .docx renamed, an image). */
+    size_t controls = scan_lines(src);
+    if (controls) {
+        hm_error_set(err, HM_ERR_INPUT, name, 0, 0, NULL,
+                     "not a text file (%zu NUL or control bytes); save the essay as plain text (.txt)",
+                     controls);
+        free(src->text);
+        free(src->line_starts);
+        src->text = NULL;
+        src->line_starts = NULL;
+        src->len = src->n_lines = 0;
+        return false;
+    }
     return true;
 }
 
@@ -220,9 +253,13 @@ void hm_source_cursor_move(hm_source_cursor *c, size_t offset)
         c->offset = src->line_starts[c->line_index];
         c->column = 1;
     }
-    while (c->offset < offset && c->offset < src->len) {
-        hm_utf8_next(src->text, src->len, &c->offset);
-        c->column++;
+    /* One column per code point (stepping with hm_utf8_next would count
+     * the same: text is valid UTF-8 here, and an offset inside a code
+     * point adds nothing until the next one starts). */
+    size_t to = offset < src->len ? offset : src->len;
+    if (to > c->offset) {
+        c->column += (unsigned)hm_utf8_count(src->text + c->offset, to - c->offset);
+        c->offset = to;
     }
     c->line = (unsigned)c->line_index + 1;
 }

@@ -280,12 +280,19 @@ static bool add_entry(hm_scan *scan, size_t s, size_t e, void *ud)
     hm_finding *f = hm_scan_add(scan, c->rule, s, e);
     if (!f)
         return true;
+    /* an alias opening with another byte cannot be this text (one opening
+     * with a space is left to alias_is, as is empty text) */
+    char c0 = e > s ? scan->text[s] : '\0';
     for (size_t i = 0; i < c->n; i++)
-        for (size_t a = 0; a < c->entries[i].n_aliases; a++)
-            if (alias_is(c->entries[i].aliases[a], scan->text + s, e - s)) {
+        for (size_t a = 0; a < c->entries[i].n_aliases; a++) {
+            const char *alias = c->entries[i].aliases[a];
+            if (e > s && alias[0] != c0 && alias[0] != ' ')
+                continue;
+            if (alias_is(alias, scan->text + s, e - s)) {
                 f->canonical = c->entries[i].name;
                 return true;
             }
+        }
     return true;
 }
 

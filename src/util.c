@@ -225,6 +225,21 @@ void hm_strset_free(hm_strset *s)
 
 /* ---- UTF-8 ---- */
 
+size_t hm_utf8_count(const char *s, size_t n)
+{
+    size_t c = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, sizeof x);
+        /* bit 7 set and bit 6 clear: a continuation byte */
+        uint64_t m = (x & ~(x << 1) & 0x8080808080808080ull) >> 7; /* 0 or 1 a byte */
+        c += 8 - (size_t)((m * 0x0101010101010101ull) >> 56);         /* their sum */
+    }
+    for (; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
 uint32_t hm_utf8_next(const char *s, size_t len, size_t *i)
 {
     const unsigned char *u = (const unsigned char *)s;

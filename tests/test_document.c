@@ -124,6 +124,31 @@ static void words_are_counted_with_apostrophes_and_hyphens(void **state)
     done(&p);
 }
 
+/* The hinted look-ups answer as the binary searches do, whatever order the
+ * offsets come in and whatever the hint says. */
+static void hinted_lookups_match_binary_search(void **state)
+{
+    (void)state;
+    parsed p;
+    parse(&p, "Question: how far? (25 marks)\n\nFirst point. Second one! Third?\n\n"
+              "  - a list item\n\nThe end.  Really.\n");
+    size_t len = p.src.len;
+    size_t ph = 0, sh = 0, ph_down = 0, sh_down = 0, ph_jump = 0, sh_jump = 0;
+    for (size_t off = 0; off <= len + 2; off++) {
+        assert_int_equal(hm_document_para_next(&p.doc, off, &ph), hm_document_para_at(&p.doc, off));
+        assert_int_equal(hm_document_sentence_next(&p.doc, off, &sh), hm_document_sentence_at(&p.doc, off));
+        size_t down = len + 2 - off;
+        assert_int_equal(hm_document_para_next(&p.doc, down, &ph_down), hm_document_para_at(&p.doc, down));
+        assert_int_equal(hm_document_sentence_next(&p.doc, down, &sh_down), hm_document_sentence_at(&p.doc, down));
+        size_t jump = (off * 37) % (len + 3);
+        assert_int_equal(hm_document_para_next(&p.doc, jump, &ph_jump), hm_document_para_at(&p.doc, jump));
+        assert_int_equal(hm_document_sentence_next(&p.doc, jump, &sh_jump), hm_document_sentence_at(&p.doc, jump));
+        size_t wild = SIZE_MAX / 2;
+        assert_int_equal(hm_document_para_next(&p.doc, off, &wild), hm_document_para_at(&p.doc, off));
+    }
+    done(&p);
+}
+
 static void empty_and_blank_texts_have_no_paragraphs(void **state)
 {
     (void)state;
@@ -142,6 +167,7 @@ int main(void)
         cmocka_unit_test(blank_lines_separate_paragraphs_and_question_is_found),
         cmocka_unit_test(hard_wrapped_text_is_split_into_paragraphs),
         cmocka_unit_test(headings_and_lists_are_recognised),
+        cmocka_unit_test(hinted_lookups_match_binary_search),
         cmocka_unit_test(sentences_survive_initials_abbreviations_decimals_and_ellipses),
         cmocka_unit_test(words_are_counted_with_apostrophes_and_hyphens),
         cmocka_unit_test(empty_and_blank_texts_have_no_paragraphs),

@@ -88,6 +88,95 @@ static void positions_count_code_points_and_all_line_endings(void **state)
     hm_source_free(&s);
 }
 
+/* The eight-bytes-at-a-time scans: a line break, a control byte or a
+ * non-ASCII byte at every offset (across word boundaries) is found as a
+ * byte-by-byte scan would find it. */
+static void line_breaks_and_controls_at_every_offset(void **state)
+{
+    (void)state;
+    static const char *const breaks[] = {"\n", "\r", "\r\n", "\n\n", "\r\r\n"};
+    for (size_t b = 0; b < sizeof breaks / sizeof *breaks; b++) {
+        for (size_t at = 0; at <= 24; at++) {
+            char text[64];
+            memset(text, 'a', sizeof text);
+            size_t bl = strlen(breaks[b]);
+            memcpy(text + at, breaks[b], bl);
+            size_t len = at + bl + 5 + at % 7;
+            hm_source s;
+            assert_true(hm_source_init(&s, text, len, "t", NULL));
+            size_t want[8], n = 0;
+            want[n++] = 0;
+            for (size_t i = 0; i < len; i++) {
+                if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
+                    continue;
+                if (text[i] == '\n' || text[i] == '\r')
+                    want[n++] = i + 1;
+            }
+            assert_int_equal(s.n_lines, n);
+            for (size_t i = 0; i < n; i++)
+                assert_int_equal(s.line_starts[i], want[i]);
+            hm_source_free(&s);
+        }
+    }
+    for (size_t at = 0; at < 20; at++) {
+        char text[21];
+        memset(text, 'x', sizeof text);
+        hm_source s;
+        text[at] = '\x01';
+        assert_false(hm_source_init(&s, text, sizeof text, "t", NULL));
+        text[at] = '\t';
+        assert_true(hm_source_init(&s, text, sizeof text, "t", NULL));
+        assert_int_equal(s.encoding, HM_ENC_UTF8);
+        hm_source_free(&s);
+        text[at] = '\xE9'; /* not UTF-8: Windows-1252 */
+        assert_true(hm_source_init(&s, text, sizeof text, "t", NULL));
+        assert_int_equal(s.encoding, HM_ENC_CP1252);
+        hm_source_free(&s);
+        if (at + 2 <= sizeof text) {
+            memcpy(text + at, "\xC3\xA9", 2);
+            assert_true(hm_source_init(&s, text, sizeof text, "t", NULL));
+            assert_int_equal(s.encoding, HM_ENC_UTF8);
+            hm_source_free(&s);
+        }
+        memset(text, 'x', sizeof text);
+    }
+}
+
+/* The cursor counts columns in bulk; moved forward over every code point
+ * boundary it agrees with hm_source_position, and stepping byte by byte
+ * (through the middle of code points) it lands on the same columns. */
+static void cursor_columns_match_positions(void **state)
+{
+    (void)state;
+    const char text[] = "Caf\xC3\xA9 \xE2\x80\x9CStalin\xE2\x80\x9D said \xF0\x9F\x98\x80 and then\r\n"
+                        "na\xC3\xAFve r\xC3\xA9sum\xC3\xA9 of the 1930s \xE2\x80\x94 a long line indeed\n\nEnd";
+    hm_source s;
+    assert_true(hm_source_init(&s, text, sizeof text - 1, "t", NULL));
+    hm_source_cursor every, bounds;
+    hm_source_cursor_init(&every, &s);
+    hm_source_cursor_init(&bounds, &s);
+    for (size_t off = 0; off <= s.len; off++) {
+        hm_source_cursor_move(&every, off);
+        if (off < s.len && ((unsigned char)s.text[off] & 0xC0) == 0x80)
+            continue; /* inside a code point */
+        hm_source_cursor_move(&bounds, off);
+        unsigned line, col;
+        hm_source_position(&s, off, &line, &col);
+        assert_int_equal(bounds.line, line);
+        assert_int_equal(bounds.column, col);
+        assert_int_equal(every.line, line);
+        assert_int_equal(every.column, col);
+    }
+    for (size_t a = 0; a < 24; a++)
+        for (size_t n = 0; a + n <= s.len && n < 40; n++) {
+            size_t want = 0;
+            for (size_t i = a; i < a + n; i++)
+                want += ((unsigned char)s.text[i] & 0xC0) != 0x80;
+            assert_int_equal(hm_utf8_count(s.text + a, n), want);
+        }
+    hm_source_free(&s);
+}
+
 static void empty_input_is_text(void **state)
 {
     (void)state;
@@ -108,6 +197,8 @@ int main(void)
         cmocka_unit_test(binary_is_refused_with_the_file_named),
         cmocka_unit_test(positions_count_code_points_and_all_line_endings),
         cmocka_unit_test(empty_input_is_text),
+        cmocka_unit_test(line_breaks_and_controls_at_every_offset),
+        cmocka_unit_test(cursor_columns_match_positions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
