@@ -109,7 +109,7 @@ static bool word_matches_term(const char *w, size_t n, const char *term)
     if (n < stem)
         return false;
     for (size_t i = 0; i < stem; i++)
-        if (tolower((unsigned char)w[i]) != term[i])
+        if (tolower((unsigned char)w[i]) != (unsigned char)term[i])
             return false;
     return true;
 }
@@ -150,7 +150,7 @@ static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_
         size_t wn = w->end - w->start;
         for (size_t t = 0; t < fs->n_terms; t++)
             if ((!concepts_only || fs->term_concept[t]) &&
-                (!quick || (wn >= stem[t] && (stem[t] == 0 || tolower((unsigned char)wt[0]) == fs->terms[t][0]))) &&
+                (!quick || (wn >= stem[t] && (stem[t] == 0 || tolower((unsigned char)wt[0]) == (unsigned char)fs->terms[t][0]))) &&
                 word_matches_term(wt, wn, fs->terms[t])) {
                 if (seen)
                     seen[t] = true;
@@ -208,11 +208,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             size_t tl = strlen(fs->terms[t]);
             stem[t] = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
             any_empty |= stem[t] == 0;
-            /* as the test below compares it: c0 (0..255) against a plain
-             * char, which never equals a byte over 0x7F where char is signed */
-            int c = fs->terms[t][0];
-            if (c < 0)
-                continue;
+            int c = (unsigned char)fs->terms[t][0];
             next_term[t] = head[c];
             head[c] = (int32_t)t;
         }
@@ -223,7 +219,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             wt[k] = wc[k] = -1;
             if (any_empty) {
                 for (size_t t = 0; t < fs->n_terms && wc[k] < 0; t++)
-                    if (n >= stem[t] && (stem[t] == 0 || c0 == fs->terms[t][0]) &&
+                    if (n >= stem[t] && (stem[t] == 0 || c0 == (unsigned char)fs->terms[t][0]) &&
                         word_matches_term(w, n, fs->terms[t])) {
                         if (wt[k] < 0)
                             wt[k] = (int32_t)t;

@@ -313,6 +313,24 @@ static void interpreted_config_gives_the_same_report(void **state)
     hm_config_free(slow_start);
 }
 
+/* A question's key term with an accent ("détente") links the paragraphs that
+ * use it, as a plain one does. */
+static void accented_question_terms_link_paragraphs(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "How successful was d\xc3\xa9tente in the years 1969-79?\n\n"
+        "D\xc3\xa9tente began with Brandt's Ostpolitik and the SALT talks.\n\n"
+        "The d\xc3\xa9tente of the 1970s brought the SALT I treaty in 1972 and the Helsinki Accords in 1975.\n\n"
+        "The Soviet invasion of Afghanistan in 1979 ended d\xc3\xa9tente.\n\n"
+        "Overall, d\xc3\xa9tente was only a limited success.\n";
+    hm_result *r = analyze(text);
+    double links = -1;
+    assert_int_equal(hm_result_feature(r, "question_link_share", &links), 1);
+    assert_true(links > 0.99);
+    hm_result_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +349,7 @@ int main(void)
         cmocka_unit_test(json_report_is_jansson_compact),
         cmocka_unit_test(question_period_is_read_from_its_years),
         cmocka_unit_test(interpreted_config_gives_the_same_report),
+        cmocka_unit_test(accented_question_terms_link_paragraphs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
