@@ -20,21 +20,12 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r' || c == '\n';
 }
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-static inline uint64_t load8(const char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof x);
-    return x;
-}
 
 /* Is any byte of x equal to c? (exact for the word as a whole) */
 static inline uint64_t has_byte(uint64_t x, unsigned char c)
 {
-    uint64_t v = x ^ (ONES * c);
-    return (v - ONES) & ~v & HIGHS;
+    uint64_t v = x ^ (HM_ONES * c);
+    return (v - HM_ONES) & ~v & HM_HIGHS;
 }
 
 static unsigned count_cps(const char *s, size_t n)
@@ -339,7 +330,7 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
         size_t i = p->start;
         while (i < p->end) {
             if (i + 8 <= p->end) {
-                uint64_t x = load8(t + i);
+                uint64_t x = hm_load8(t + i);
                 if (!(has_byte(x, '.') | has_byte(x, '!') | has_byte(x, '?'))) {
                     i += 8;
                     continue;
@@ -592,31 +583,21 @@ size_t hm_document_sentence_at(const hm_document *doc, size_t offset)
     do {                                                                        \
         size_t lo_ = *(hint);                                                   \
         if (lo_ > (n) || (lo_ > 0 && (arr)[lo_ - 1].end > (offset))) {         \
-            size_t hi_ = (n);                                                   \
-            lo_ = 0;                                                            \
-            while (lo_ < hi_) {                                                 \
+            lo_ = 0; /* a hint past the offset: search it all */                \
+        } else {                                                                \
+            /* a few steps on before a binary search over the rest */           \
+            size_t steps_ = 0;                                                  \
+            while (lo_ < (n) && (arr)[lo_].end <= (offset) && steps_++ < 8)    \
+                lo_++;                                                          \
+        }                                                                       \
+        if (lo_ < (n) && (arr)[lo_].end <= (offset))                            \
+            for (size_t hi_ = (n); lo_ < hi_;) {                                \
                 size_t mid_ = (lo_ + hi_) / 2;                                  \
                 if ((arr)[mid_].end <= (offset))                                \
                     lo_ = mid_ + 1;                                             \
                 else                                                            \
                     hi_ = mid_;                                                 \
             }                                                                   \
-        } else {                                                                \
-            /* a few steps on, then a binary search over the rest */            \
-            size_t steps_ = 0;                                                  \
-            while (lo_ < (n) && (arr)[lo_].end <= (offset) && steps_++ < 8)    \
-                lo_++;                                                          \
-            if (lo_ < (n) && (arr)[lo_].end <= (offset)) {                     \
-                size_t hi_ = (n);                                               \
-                while (lo_ < hi_) {                                             \
-                    size_t mid_ = (lo_ + hi_) / 2;                              \
-                    if ((arr)[mid_].end <= (offset))                            \
-                        lo_ = mid_ + 1;                                         \
-                    else                                                        \
-                        hi_ = mid_;                                             \
-                }                                                               \
-            }                                                                   \
-        }                                                                       \
         *(hint) = lo_;                                                          \
         return lo_ < (n) && (arr)[lo_].start <= (offset) ? lo_ : SIZE_MAX;      \
     } while (0)

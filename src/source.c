@@ -14,22 +14,13 @@ static const uint16_t cp1252_high[32] = {
     0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
 
-#define HM_ONES 0x0101010101010101ull
-#define HM_HIGHS 0x8080808080808080ull
-
-static inline uint64_t load8(const void *p)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof x);
-    return x;
-}
 
 static size_t utf8_valid_prefix(const unsigned char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
         /* eight ASCII bytes at a time: most of an essay */
-        while (i + 8 <= len && (load8(s + i) & HM_HIGHS) == 0)
+        while (i + 8 <= len && (hm_load8(s + i) & HM_HIGHS) == 0)
             i += 8;
         if (i >= len)
             break;
@@ -116,7 +107,7 @@ static size_t scan_lines(hm_source *src)
     size_t len = src->len, i = 0;
     while (i < len) {
         if (i + 8 <= len) {
-            uint64_t x = load8(t + i);
+            uint64_t x = hm_load8(t + i);
             if (((x - HM_ONES * 0x20) & ~x & HM_HIGHS) == 0) {
                 i += 8;
                 continue; /* no byte below 0x20 */

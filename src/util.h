@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "histmark.h"
 
@@ -83,5 +84,17 @@ void hm_error_set(hm_error *err, hm_error_code code, const char *file, int line,
 /* Reads a whole file; NULL and err filled on failure. Refuses more than
  * max_bytes (0: no limit) and anything that is not a regular file or FIFO. */
 char *hm_read_file(const char *path, size_t max_bytes, size_t *len, hm_error *err);
+
+/* Word-at-a-time byte scanning: eight bytes loaded without alignment, and
+ * the masks that test all of them at once. */
+#define HM_ONES 0x0101010101010101ull
+#define HM_HIGHS 0x8080808080808080ull
+
+static inline uint64_t hm_load8(const void *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
 
 #endif
