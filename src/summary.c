@@ -177,6 +177,11 @@ static const char *const feature_labels[][2] = {
     {"analytical_paragraph_share", "Paragraphs that describe instead of explaining"},
     {"explained_causation_share", "Causes and consequences not explained with evidence"},
     {"narrative_paragraph_share", "Narrative paragraphs: facts with no argument"},
+    {"argued_sentence_share", "Descriptive passages: too few sentences argue"},
+    {"narrative_sentence_share", "Sentences that narrate rather than argue"},
+    {"narrative_passage_share", "Long descriptive passages"},
+    {"linked_explanation_share", "Evidence left unexplained"},
+    {"evidence_in_argument_share", "Knowledge narrated rather than used in the argument"},
     {"comparative_judgements", "Factors not weighed against each other"},
     {"evidence_items", "Too little specific knowledge"},
     {"evidence_paragraph_share", "Paragraphs with no specific evidence"},
@@ -207,6 +212,14 @@ static const char *const feature_labels[][2] = {
     {"question_compare", "The type of question not addressed"},
     {"question_success", "The type of question not addressed"},
 };
+
+const char *hm_summary_feature_label(const char *feature)
+{
+    for (size_t i = 0; i < sizeof feature_labels / sizeof *feature_labels; i++)
+        if (strcmp(feature_labels[i][0], feature) == 0)
+            return feature_labels[i][1];
+    return NULL;
+}
 
 static const char *const look_labels[HM_LOOK_COUNT] = {
     "very short", "mostly quotation", "off the question (no links to its key terms)",
@@ -276,9 +289,9 @@ static hm_gap_group *gap_group(hm_summary *s, const char *feature)
     memset(g, 0, sizeof *g);
     g->feature = hm_xstrdup(feature);
     g->index = s->n_gaps - 1;
-    for (size_t i = 0; i < sizeof feature_labels / sizeof *feature_labels; i++)
-        if (strcmp(feature_labels[i][0], feature) == 0)
-            g->label = hm_xstrdup(feature_labels[i][1]);
+    const char *label = hm_summary_feature_label(feature);
+    if (label)
+        g->label = hm_xstrdup(label);
     return g;
 }
 

@@ -118,6 +118,8 @@ typedef struct hm_summary_entry hm_summary_entry;
 hm_summary_entry *hm_summary_entry_make(const hm_result *r);
 void hm_summary_add_entry(hm_summary *s, hm_summary_entry *e, const char *page);
 void hm_summary_entry_free(hm_summary_entry *e);
+/* The class overview's plain words for a rubric feature's gap; NULL: none. */
+const char *hm_summary_feature_label(const char *feature);
 
 /* A row's file, page (NULL when none) and main gap (NULL when none), in a
  * buffer of the caller's; the level of its strand k. */

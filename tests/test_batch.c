@@ -14,6 +14,7 @@
 #include <zip.h>
 
 #include "histmark.h"
+#include "config.h"
 #include "summary.h"
 #include "util.h"
 
@@ -614,6 +615,24 @@ static void test_added_warning(void **state)
     hm_result_free(r);
 }
 
+/* Every gap the shipped rubric can give has plain words in the class
+ * overview, not one essay's paragraph numbers standing for the group. */
+static void test_every_rubric_gap_has_a_label(void **state)
+{
+    (void)state;
+    const hm_rubric *r = &cfg->rubric;
+    for (size_t s = 0; s < r->n_strands; s++)
+        for (int l = 0; l < 5; l++)
+            for (size_t i = 0; i < r->strands[s].levels[l].n_reqs; i++) {
+                const hm_cond *cd = &r->strands[s].levels[l].reqs[i];
+                if (!cd->gap)
+                    continue;
+                const char *name = hm_feature_name(cd->feature);
+                if (!hm_summary_feature_label(name))
+                    fail_msg("feature %s has a gap but no label in the class overview", name);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -629,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_summary_copies_capped),
         cmocka_unit_test(test_added_warning),
+        cmocka_unit_test(test_every_rubric_gap_has_a_label),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
