@@ -512,6 +512,19 @@ void hm_rules_jit(hm_config *cfg)
 
 /* ---- running ---- */
 
+/* A match that gave up on a resource limit is said (the first few times),
+ * naming the rule, so that a teacher can see which pattern backtracks. */
+static void limit_warning(hm_scan *scan, int rc, const char *rule_id)
+{
+    if (rc != PCRE2_ERROR_MATCHLIMIT && rc != PCRE2_ERROR_DEPTHLIMIT && rc != PCRE2_ERROR_HEAPLIMIT &&
+        rc != PCRE2_ERROR_JIT_STACKLIMIT)
+        return;
+    if (scan->limit_hits++ < 5)
+        hm_scan_warn(scan, "rule-limit",
+                     "rule '%s' gave up on this text after reaching its match limit; "
+                     "its pattern backtracks too much", rule_id ? rule_id : "?");
+}
+
 bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm_match_fn fn,
                  void *ud, const char *rule_id)
 {
@@ -532,13 +545,7 @@ bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm
             continue;
         }
         if (rc < 0) {
-            if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-                rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
-                if (scan->limit_hits++ < 5)
-                    hm_scan_warn(scan, "rule-limit",
-                                 "rule '%s' gave up on this text after reaching its match limit; "
-                                 "its pattern backtracks too much", rule_id ? rule_id : "?");
-            }
+            limit_warning(scan, rc, rule_id);
             return false;
         }
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(scan->md);
@@ -629,13 +636,7 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
         if (rc == PCRE2_ERROR_NOMATCH)
             continue;
         if (rc < 0) {
-            if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-                rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
-                if (scan->limit_hits++ < 5)
-                    hm_scan_warn(scan, "rule-limit",
-                                 "rule '%s' gave up on this text after reaching its match limit; "
-                                 "its pattern backtracks too much", r->id);
-            }
+            limit_warning(scan, rc, r->id);
             return false;
         }
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(scan->md);

@@ -379,6 +379,33 @@ static void argument_starts_match_as_their_patterns(void **state)
         same_as_patterns(cfg, texts[i]);
 }
 
+/* n random texts of words joined by separators (a fixed generator, so a
+ * failure repeats), each checked against the patterns; with recase, some
+ * words are capitalised or written in capitals. */
+static void random_texts(const char *const *words, size_t n_words, const char *const *seps, size_t n_seps,
+                         uint64_t seed, int n, int min_words, int spread, bool recase)
+{
+    for (int t = 0; t < n; t++) {
+        hm_buf b = {0};
+        int count = min_words + t % spread;
+        for (int k = 0; k < count; k++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            const char *w = words[(seed >> 33) % n_words];
+            bool upper = recase && ((seed >> 20) & 15) == 0, cap = recase && ((seed >> 24) & 7) == 0;
+            for (size_t i = 0; w[i]; i++) {
+                char ch = w[i];
+                if ((upper || (cap && i == 0)) && ch >= 'a' && ch <= 'z')
+                    ch = (char)(ch - 32);
+                hm_buf_putc(&b, ch);
+            }
+            hm_buf_puts(&b, seps[(seed >> 40) % n_seps]);
+        }
+        char *text = hm_buf_take(&b);
+        same_as_patterns(cfg, text);
+        free(text);
+    }
+}
+
 /* Random texts of numbers and the words around them. */
 static void random_figures_match_as_the_patterns(void **state)
 {
@@ -391,19 +418,7 @@ static void random_figures_match_as_the_patterns(void **state)
         "mid", "early", "late", "\xC2\xA3" "50", "$200", "overall", "Some", "OVER", "\xC3\x96lberg"};
     static const char *const seps[] = {" ", " ", " ", "  ", "\n", ", ", ". ", "\n\n", "\xC2\xA0", "-", ",",
                                        ".", "", "'", "\xE2\x80\x99", "%"};
-    uint64_t seed = 7;
-    for (int n = 0; n < 200; n++) {
-        hm_buf b = {0};
-        int count = 5 + n % 50;
-        for (int k = 0; k < count; k++) {
-            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-            hm_buf_puts(&b, words[(seed >> 33) % (sizeof words / sizeof *words)]);
-            hm_buf_puts(&b, seps[(seed >> 40) % (sizeof seps / sizeof *seps)]);
-        }
-        char *text = hm_buf_take(&b);
-        same_as_patterns(cfg, text);
-        free(text);
-    }
+    random_texts(words, sizeof words / sizeof *words, seps, sizeof seps / sizeof *seps, 7, 200, 5, 50, false);
 }
 
 /* A teacher's rule: the promise is kept (same findings as the pattern), a
@@ -534,19 +549,7 @@ static void random_names_match_as_the_pattern(void **state)
         "MacArthur", "Xi", "X.", "x", "s", "Abc's", "\xC7\x85", "\xC7\x85" "emal", "Ab_c", "Ab9"};
     static const char *const seps[] = {" ", " ", " ", " ", "  ", "\t", " \t", "\n", ". ", ", ", ".", "-",
                                        "'", "\xE2\x80\x99", "\xC2\xA0", "\n\n", "(", ")", "\xE2\x80\x9C", ""};
-    uint64_t seed = 99;
-    for (int n = 0; n < 300; n++) {
-        hm_buf b = {0};
-        int count = 3 + n % 40;
-        for (int k = 0; k < count; k++) {
-            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-            hm_buf_puts(&b, words[(seed >> 33) % (sizeof words / sizeof *words)]);
-            hm_buf_puts(&b, seps[(seed >> 40) % (sizeof seps / sizeof *seps)]);
-        }
-        char *text = hm_buf_take(&b);
-        same_as_patterns(cfg, text);
-        free(text);
-    }
+    random_texts(words, sizeof words / sizeof *words, seps, sizeof seps / sizeof *seps, 99, 300, 3, 40, false);
 }
 
 /* Random texts from the rules' own words, joined every which way. */
@@ -562,26 +565,7 @@ static void random_texts_match_as_the_patterns(void **state)
         "détente", "Führer", "ſo", "war", "Cold", "War", "Berlin", "Wall", "Khrushchev", "Nikita"};
     static const char *const seps[] = {" ", " ", " ", " ", "  ", "\n", ", ", ". ", "\n\n", "\xC2\xA0",
                                        "\xE2\x80\x99", "-", "_", "\xE2\x80\x9C", "\xE2\x80\x9D", "'", "! "};
-    uint64_t seed = 20261124;
-    for (int n = 0; n < 300; n++) {
-        hm_buf b = {0};
-        int count = 20 + n % 60;
-        for (int k = 0; k < count; k++) {
-            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-            const char *w = words[(seed >> 33) % (sizeof words / sizeof *words)];
-            bool upper = ((seed >> 20) & 15) == 0, cap = ((seed >> 24) & 7) == 0;
-            for (size_t i = 0; w[i]; i++) {
-                char ch = w[i];
-                if ((upper || (cap && i == 0)) && ch >= 'a' && ch <= 'z')
-                    ch = (char)(ch - 32);
-                hm_buf_putc(&b, ch);
-            }
-            hm_buf_puts(&b, seps[(seed >> 40) % (sizeof seps / sizeof *seps)]);
-        }
-        char *text = hm_buf_take(&b);
-        same_as_patterns(cfg, text);
-        free(text);
-    }
+    random_texts(words, sizeof words / sizeof *words, seps, sizeof seps / sizeof *seps, 20261124, 300, 20, 60, true);
 }
 
 /* ---- the index made at build time (builtin_patterns.c) ---- */
