@@ -744,6 +744,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
             add_para(&F[HM_F_EVIDENCE_DEPLOYED], p->number);
     }
     F[HM_F_ARGUED_SENTENCES].value = sentences ? (double)argued / (double)sentences : 0;
+    F[HM_F_ARGUED_COUNT].value = (double)argued;
     F[HM_F_NARRATIVE_SENTENCES].value = sentences ? (double)narrated / (double)sentences : 0;
     F[HM_F_NARRATIVE_RUNS].value = sentences ? (double)in_runs / (double)sentences : 0;
     F[HM_F_LINKED_EXPLANATION].value = n_ps ? (double)linked / (double)n_ps : 0;

@@ -146,6 +146,8 @@ static bool load_checks(hm_yaml *y, yaml_node_t *seq, hm_check **out, size_t *n,
         (*n)++;
         if (!it || !hm_yaml_fields(y, it, f, 4, what) || !load_conds(y, f[0].value, &c->conds, &c->n_conds, what))
             return false;
+        if (!c->n_conds) /* {value} in the message comes from the first condition */
+            return hm_yaml_fail(y, f[0].value, what, "'when' needs at least one condition");
         if (f[1].value && (!hm_yaml_int(y, f[1].value, "max_level", what, &c->max_level) ||
                            c->max_level < 0 || c->max_level > 5))
             return hm_yaml_fail(y, f[1].value, what, "'max_level' must be 0 to 5");
@@ -693,8 +695,11 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
         }
     }
     /* After the warnings, so that a code they share keeps the fuller message. */
-    if (cap)
-        hm_scan_warn(scan, cap->code ? cap->code : "capped", "%s", cap->message);
+    if (cap) {
+        char *msg = expand(cap->message, &fs->f[cap->conds[0].feature], scan);
+        hm_scan_warn(scan, cap->code ? cap->code : "capped", "%s", msg);
+        free(msg);
+    }
     free(order);
     free(levels);
     free(progress);

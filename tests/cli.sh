@@ -233,6 +233,9 @@ expect_status "broken rubric copy" 2 "$HM" --rubric "$T/rubric.yaml" "$essay"
 HISTMARK_NO_CACHE=1 "$HM" --rubric "$T/rubric.yaml" "$essay" 2>"$T/err2"
 cmp -s "$T/err" "$T/err2"; check "broken rubric: the same error with and without the cache" $?
 stderr_has "broken rubric: FILE:LINE:COLUMN" "rubric.yaml:[0-9]*:[0-9]*: invalid YAML"
+sed 's/^caps:$/caps:\n  - {when: [], max_level: 1, message: "always {value}"}/' "$SRC/rubrics/a-level-20.yaml" >"$T/rubric3.yaml"
+expect_status "a cap with no condition" 2 "$HM" --rubric "$T/rubric3.yaml" "$essay"
+stderr_has "a cap with no condition: named with its line" "rubric3.yaml:[0-9]*:[0-9]*: .*'when' needs at least one condition"
 expect_status "cache folder unusable" 0 env XDG_CACHE_HOME=/dev/null "$HM" --format json --rubric "$SRC/rubrics/a-level-20.yaml" "$essay"
 [ ! -s "$T/err" ]; check "unusable cache folder: nothing on stderr" $?
 
