@@ -275,6 +275,46 @@ static void a_near_miss_still_fits_the_level(void **state)
     assert_int_equal(levels[0], 1);
 }
 
+/* The shipped rubric: an essay that meets every strand's requirements in
+ * 750 words is held at Level 3 when only a few of its sentences argue, and
+ * at Level 4 (the 800-word cap) when it argues throughout. */
+static void a_brief_thinly_argued_essay_is_held_at_level_3(void **state)
+{
+    (void)state;
+    const hm_rubric *rb = &cfg->rubric;
+    hm_features fs;
+    memset(&fs, 0, sizeof fs);
+    for (int i = 0; i < HM_F_COUNT; i++)
+        fs.f[i].available = true;
+    /* Every requirement of every level met, at its threshold. */
+    for (size_t s = 0; s < rb->n_strands; s++)
+        for (int l = 0; l < 5; l++)
+            for (size_t q = 0; q < rb->strands[s].levels[l].n_reqs; q++) {
+                const hm_cond *c = &rb->strands[s].levels[l].reqs[q];
+                if (c->min > -HUGE_VAL && fs.f[c->feature].value < c->min)
+                    fs.f[c->feature].value = c->min;
+            }
+    fs.f[HM_F_WORDS].value = 750;
+    int levels[8], level, mark;
+    double progress[8];
+    assert_true(rb->n_strands <= 8);
+
+    fs.f[HM_F_ARGUED_COUNT].value = 20;
+    hm_rubric_levels(rb, &fs, levels, progress, &level, &mark, NULL);
+    assert_int_equal(level, 4);
+
+    fs.f[HM_F_ARGUED_COUNT].value = 10;
+    const hm_check *cap = NULL;
+    hm_rubric_levels(rb, &fs, levels, progress, &level, &mark, &cap);
+    assert_int_equal(level, 3);
+    assert_non_null(cap);
+    assert_non_null(strstr(cap->message, "{value} of its sentences"));
+
+    fs.f[HM_F_WORDS].value = 900; /* long enough: no cap, every strand at 5 */
+    hm_rubric_levels(rb, &fs, levels, progress, &level, &mark, NULL);
+    assert_int_equal(level, 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +326,7 @@ int main(void)
         cmocka_unit_test(a_descriptive_passage_is_named_with_its_years),
         cmocka_unit_test(plain_words_argument_with_evidence_is_not_level_2),
         cmocka_unit_test(a_near_miss_still_fits_the_level),
+        cmocka_unit_test(a_brief_thinly_argued_essay_is_held_at_level_3),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
