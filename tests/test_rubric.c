@@ -217,6 +217,10 @@ static void plain_words_argument_with_evidence_is_not_level_2(void **state)
         "for 318 days. The airlift beat the blockade, but by May 1949 the Federal Republic existed, and the German "
         "Democratic Republic followed in October 1949. Without the Plan the western zones would not have been "
         "rebuilt so fast, yet the quarrel over Germany had its own roots in reparations and security.\n\n"
+        "Washington's own motives point the same way. Some $13 billion went to sixteen western states between "
+        "1948 and 1952, shared out by the Organisation for European Economic Co-operation from April 1948. The "
+        "planners feared that hunger would carry the large communist parties of France and Italy into office, so "
+        "taking the aid was a political choice as well as an economic one.\n\n"
         "Stalin's aims also deserve weight. He wanted a buffer after losing some 20 million people in the war, "
         "and he would not allow free elections that his allies were bound to lose. No American offer could have "
         "reconciled that aim with the open economies Washington wanted. That is why the Plan sharpened the "
@@ -310,7 +314,7 @@ static void a_brief_thinly_argued_essay_is_held_at_level_3(void **state)
     assert_non_null(cap);
     assert_non_null(strstr(cap->message, "{value} of its sentences"));
 
-    fs.f[HM_F_WORDS].value = 900; /* long enough: no cap, every strand at 5 */
+    fs.f[HM_F_WORDS].value = 1000; /* long enough: no cap, every strand at 5 */
     hm_rubric_levels(rb, &fs, levels, progress, &level, &mark, NULL);
     assert_int_equal(level, 5);
 }
