@@ -187,8 +187,17 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     hm_feature_value *F = fs->f;
     for (int i = 0; i < HM_F_COUNT; i++)
         F[i].available = true;
-    if (question)
+    /* No question line: an essay's opening sentence usually restates the
+     * question, so its words stand in for the key terms. The introduction
+     * is then not judged on using them. */
+    bool terms_from_intro = false;
+    if (question) {
         question_terms(fs, scan, question, qlen);
+    } else if (scan->intro != SIZE_MAX && doc->paras[scan->intro].n_sentences) {
+        const hm_sentence *open = &doc->sents[doc->paras[scan->intro].first_sentence];
+        question_terms(fs, scan, doc->src->text + open->start, open->end - open->start);
+        terms_from_intro = fs->n_terms > 0;
+    }
     bool have_terms = fs->n_terms > 0;
     if (have_terms) {
         /* each word against the terms once; terms_in_of then only counts */
@@ -543,6 +552,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             hit += seen[t];
         free(seen);
         F[HM_F_INTRO_TERMS].value = (double)hit / (double)fs->n_terms;
+        F[HM_F_INTRO_TERMS].available = !terms_from_intro;
         set_example(&F[HM_F_INTRO_TERMS], ip->start, doc->sents[ip->first_sentence].end);
     } else {
         F[HM_F_INTRO_TERMS].available = have_terms;

@@ -319,6 +319,27 @@ static void a_brief_thinly_argued_essay_is_held_at_level_3(void **state)
     assert_int_equal(level, 5);
 }
 
+/* No question line: the opening sentence stands in for the question, so
+ * links back to it are still checked, but the introduction is not credited
+ * for using its own words. */
+static void without_a_question_the_opening_sentence_gives_the_terms(void **state)
+{
+    (void)state;
+    hm_result *r = analyze(
+        "The collapse of the Weimar Republic was caused more by the Depression than by the weaknesses of its "
+        "constitution.\n\n"
+        "Unemployment rose above six million by early 1932. Banks failed in July 1931 and Brüning cut spending. "
+        "The Depression made voters desperate, which explains the Nazi vote of 37 per cent in July 1932.\n\n"
+        "Hindenburg appointed Hitler on 30 January 1933. Papen believed that he could control him.\n\n"
+        "In conclusion, the Depression mattered more than the constitution.\n");
+    assert_null(hm_result_question(r));
+    double v = -1;
+    assert_true(hm_result_feature(r, "question_link_share", &v));
+    assert_true(v > 0.4 && v < 0.6); /* the Depression paragraph links; the Hitler one does not */
+    assert_false(hm_result_feature(r, "introduction_question_terms", &v));
+    hm_result_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +352,7 @@ int main(void)
         cmocka_unit_test(plain_words_argument_with_evidence_is_not_level_2),
         cmocka_unit_test(a_near_miss_still_fits_the_level),
         cmocka_unit_test(a_brief_thinly_argued_essay_is_held_at_level_3),
+        cmocka_unit_test(without_a_question_the_opening_sentence_gives_the_terms),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
