@@ -300,22 +300,26 @@ static void find_intro_conclusion(hm_result *r)
         return;
     scan->intro = first;
     /* The last paragraph concludes when its first sentence opens a conclusion
-     * ("In conclusion", "Overall") or judges, and the paragraph judges more
-     * than once: strong essays often conclude without a stock phrase. */
+     * ("In conclusion", "Overall"), or when it judges more than once and its
+     * first or last sentence judges: strong essays often conclude without a
+     * stock phrase, opening with the verdict or ending on it. */
     const hm_para *p = &doc->paras[last];
     const hm_sentence *s = &doc->sents[p->first_sentence];
-    bool marker = false, judges_first = false;
+    const hm_sentence *e = &doc->sents[p->first_sentence + (p->n_sentences ? p->n_sentences - 1 : 0)];
+    bool marker = false, judges_first = false, judges_last = false;
     size_t judgements = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         if (f->start < p->start || f->start >= p->end)
             continue;
         bool in_first = f->start >= s->start && f->start < s->end;
+        bool in_last = f->start >= e->start && f->start < e->end;
         marker |= f->kind == HM_KIND_CONCLUSION && in_first;
         judges_first |= f->kind == HM_KIND_JUDGEMENT && in_first;
+        judges_last |= f->kind == HM_KIND_JUDGEMENT && in_last;
         judgements += f->kind == HM_KIND_JUDGEMENT;
     }
-    if (marker || (judges_first && judgements >= 2))
+    if (marker || ((judges_first || judges_last) && judgements >= 2))
         scan->conclusion = last;
 }
 

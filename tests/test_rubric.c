@@ -340,6 +340,37 @@ static void without_a_question_the_opening_sentence_gives_the_terms(void **state
     hm_result_free(r);
 }
 
+/* A conclusion without a stock opening: the last paragraph that ends on a
+ * verdict and judges more than once is the conclusion; a last paragraph
+ * that only narrates is not. */
+static void a_conclusion_may_end_on_its_verdict(void **state)
+{
+    (void)state;
+    const char *head =
+        "How far was the Depression responsible for the collapse of the Weimar Republic?\n\n"
+        "The Depression mattered, but the constitution and the elites mattered too.\n\n"
+        "Unemployment rose above six million by early 1932, which explains the Nazi vote of 37 per cent in "
+        "July 1932.\n\n"
+        "Article 48 let Hindenburg govern by decree from 1930, so the Reichstag lost its power.\n\n";
+    hm_buf b = {0};
+    hm_buf_printf(&b, "%s%s", head,
+                  "These causes worked together in 1932. The constitution was a weakness, but a partial one. "
+                  "Of the three, the Depression was the most important, so the constitution was only partly to "
+                  "blame.\n");
+    hm_result *r = analyze(b.data);
+    double v = 0;
+    assert_true(hm_result_feature(r, "conclusion_present", &v));
+    assert_true(v == 1);
+    hm_result_free(r);
+    b.len = 0;
+    hm_buf_printf(&b, "%s%s", head, "Hitler became Chancellor on 30 January 1933. Hindenburg died in August 1934.\n");
+    r = analyze(b.data);
+    assert_true(hm_result_feature(r, "conclusion_present", &v));
+    assert_true(v == 0);
+    hm_result_free(r);
+    hm_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +384,7 @@ int main(void)
         cmocka_unit_test(a_near_miss_still_fits_the_level),
         cmocka_unit_test(a_brief_thinly_argued_essay_is_held_at_level_3),
         cmocka_unit_test(without_a_question_the_opening_sentence_gives_the_terms),
+        cmocka_unit_test(a_conclusion_may_end_on_its_verdict),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
