@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct line {
     size_t raw;        /* where the line begins, before indentation */
@@ -441,9 +442,29 @@ void hm_document_renumber(hm_document *doc)
     }
 }
 
-static void classify(hm_document *doc)
+/* "Assess the significance of Malcolm X ... 1952-68.": one sentence that
+ * opens with an exam command (the list question_commands) is a question
+ * even without a question mark. */
+static bool is_command_question(const char *s, size_t n, const hm_list *commands)
+{
+    if (!commands)
+        return false;
+    for (size_t i = 0; i + 1 < n; i++)
+        if ((s[i] == '.' || s[i] == '?' || s[i] == '!') && (s[i + 1] == ' ' || s[i + 1] == '\n'))
+            return false; /* more than one sentence: an introduction */
+    for (size_t k = 0; k < commands->n; k++) {
+        const char *c = commands->items[k];
+        size_t cl = strlen(c);
+        if (cl < n && strncasecmp(s, c, cl) == 0 && (s[cl] == ' ' || s[cl] == ','))
+            return true;
+    }
+    return false;
+}
+
+static void classify(hm_document *doc, const hm_lists *lists)
 {
     const char *t = doc->src->text;
+    const hm_list *commands = hm_lists_find(lists, "question_commands");
     doc->question = SIZE_MAX;
     for (size_t i = 0; i < doc->n_paras && i < 2; i++) {
         hm_para *p = &doc->paras[i];
@@ -451,7 +472,8 @@ static void classify(hm_document *doc)
         if (p->kind != HM_PARA_BODY || word_count_in(t + p->start, n) > 60)
             continue;
         if (ends_with_question(t + p->start, n) || has_marks_tag(t + p->start, n) ||
-            (n > 9 && strncmp(t + p->start, "Question:", 9) == 0)) {
+            (n > 9 && strncmp(t + p->start, "Question:", 9) == 0) ||
+            (i + 1 < doc->n_paras && is_command_question(t + p->start, n, commands))) {
             p->kind = HM_PARA_QUESTION;
             p->asks = true;
             doc->question = i;
@@ -528,7 +550,7 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
     }
     free(lines);
 
-    classify(doc);
+    classify(doc, lists);
     for (size_t i = 0; i < doc->n_paras; i++)
         split_sentences(doc, i, lists);
     find_words(doc);

@@ -161,10 +161,30 @@ static void empty_and_blank_texts_have_no_paragraphs(void **state)
     done(&p);
 }
 
+/* An exam command without a question mark is a question when it stands
+ * alone as one sentence; an introduction that opens with the same word is
+ * not. */
+static void a_command_question_is_found_without_a_question_mark(void **state)
+{
+    (void)state;
+    parsed p;
+    parse(&p, "Assess the reasons why Stalin began the Berlin Blockade in 1948.\n\n"
+              "Stalin feared a West German state.\n\n"
+              "In conclusion, fear mattered most.\n");
+    assert_int_equal(p.doc.question, 0);
+    assert_int_equal(p.doc.paras[0].kind, HM_PARA_QUESTION);
+    done(&p);
+    parse(&p, "Explain the blockade first. Stalin feared a West German state in 1948.\n\n"
+              "The airlift lasted until May 1949.\n");
+    assert_int_equal(p.doc.question, SIZE_MAX);
+    done(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(blank_lines_separate_paragraphs_and_question_is_found),
+        cmocka_unit_test(a_command_question_is_found_without_a_question_mark),
         cmocka_unit_test(hard_wrapped_text_is_split_into_paragraphs),
         cmocka_unit_test(headings_and_lists_are_recognised),
         cmocka_unit_test(hinted_lookups_match_binary_search),
