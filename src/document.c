@@ -4,6 +4,7 @@
  * line that opens with a discourse marker ("Firstly", "In conclusion"). */
 #include "document.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,7 +273,16 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
             if (open != SIZE_MAX)
                 add_para(doc, lines[open].start, lines[j - 1].end, HM_PARA_BODY);
             open = SIZE_MAX;
-            add_para(doc, ln->start, ln->end, HM_PARA_BODY);
+            /* A line that stops mid-sentence and runs on into a lower-case
+             * line is one paragraph with it: a question wrapped over two
+             * lines ("... to the Elizabethan\nreligious settlement ...?"). */
+            size_t last = j;
+            while (last + 1 < to && !lines[last + 1].list && !lines[last + 1].blank &&
+                   !ends_sentence(t + lines[last].start, lines[last].end - lines[last].start) &&
+                   islower((unsigned char)t[lines[last + 1].start]))
+                last++;
+            add_para(doc, ln->start, lines[last].end, HM_PARA_BODY);
+            j = last;
             continue;
         }
         if (open == SIZE_MAX)

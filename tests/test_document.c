@@ -174,6 +174,12 @@ static void a_command_question_is_found_without_a_question_mark(void **state)
     assert_int_equal(p.doc.question, 0);
     assert_int_equal(p.doc.paras[0].kind, HM_PARA_QUESTION);
     done(&p);
+    parse(&p, "How far do you agree that the Puritans were a serious threat to the Elizabethan\n"
+              "religious settlement in the years 1559-1603? (20 marks)\n\n"
+              "The Puritans wanted further reform.\n");
+    assert_int_equal(p.doc.question, 0); /* a question wrapped over two lines is one paragraph */
+    assert_int_equal(p.doc.n_paras, 2);
+    done(&p);
     parse(&p, "Explain the blockade first. Stalin feared a West German state in 1948.\n\n"
               "The airlift lasted until May 1949.\n");
     assert_int_equal(p.doc.question, SIZE_MAX);
