@@ -371,6 +371,22 @@ static void a_conclusion_may_end_on_its_verdict(void **state)
     hm_buf_free(&b);
 }
 
+/* A period written with an en dash ("1568–87") is not a key term, nor are
+ * the question's framing words ("how accurate is it to say"). */
+static void dashes_and_framing_words_are_not_key_terms(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("How accurate is it to say that Mary was a serious threat to Elizabeth in the years "
+                           "1568\xe2\x80\x93" "87?\n\n"
+                           "Mary was a serious threat to Elizabeth because Catholics plotted for her.\n\n"
+                           "The Ridolfi plot of 1571 planned a Spanish invasion.\n\n"
+                           "In conclusion, the threat was serious but contained.\n");
+    double v = 0;
+    assert_true(hm_result_feature(r, "introduction_question_terms", &v));
+    assert_true(v == 1);
+    hm_result_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +401,7 @@ int main(void)
         cmocka_unit_test(a_brief_thinly_argued_essay_is_held_at_level_3),
         cmocka_unit_test(without_a_question_the_opening_sentence_gives_the_terms),
         cmocka_unit_test(a_conclusion_may_end_on_its_verdict),
+        cmocka_unit_test(dashes_and_framing_words_are_not_key_terms),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
