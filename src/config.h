@@ -92,6 +92,8 @@ typedef struct hm_topic {
     int *date_years;
     char **date_whats;
     size_t n_dates;
+    /* the data above is build-time static data (built.h): not freed */
+    bool built;
 } hm_topic;
 
 /* ---- rubric ---- */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "built.h"
 #include "yamlwalk.h"
 
 static void list_index(hm_list *l)
@@ -37,7 +38,17 @@ bool hm_lists_load(hm_lists *lists, const char *data, size_t len, const char *fi
     memset(lists, 0, sizeof *lists);
     list_index(&lists->empty);
     hm_yaml y;
+    memset(&y, 0, sizeof y);
     bool ok = false;
+    const hm_built_lists *b = &hm_built_lists_data;
+    if (hm_built_is_builtin(b->file, b->len, data, len)) {
+        /* the built-in file: its lists as the build loaded them */
+        lists->lists = (hm_list *)(uintptr_t)b->lists;
+        lists->n = b->n;
+        lists->built = true;
+        ok = true;
+        goto out;
+    }
     if (!hm_yaml_load(&y, data, len, file, err))
         goto out;
     hm_yaml_field top[] = {{"lists", true, NULL, NULL}};
@@ -97,9 +108,10 @@ static void list_free(hm_list *l)
 
 void hm_lists_free(hm_lists *lists)
 {
-    for (size_t i = 0; i < lists->n; i++)
+    for (size_t i = 0; !lists->built && i < lists->n; i++)
         list_free(&lists->lists[i]);
-    free(lists->lists);
+    if (!lists->built)
+        free(lists->lists);
     list_free(&lists->empty);
     memset(lists, 0, sizeof *lists);
 }

@@ -24,6 +24,8 @@ typedef struct hm_lists {
         *event_words, *sentence_starters, *abbreviations, *discourse_markers, *stopwords,
         *given_names, *place_suffixes, *group_suffixes;
     hm_list empty;
+    /* `lists` is build-time static data (built.h): not freed */
+    bool built;
 } hm_lists;
 
 bool hm_lists_load(hm_lists *lists, const char *data, size_t len, const char *file, hm_error *err);

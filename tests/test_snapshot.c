@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "built.h"
 #include "config.h"
 #include "patcache.h"
 #include "snapshot.h"
@@ -373,6 +374,140 @@ static void test_hostile_delta_refused(void **state)
     assert_false(hm_snapshot_decode(data + 1, n - 1, src_len, NULL, &doc));
 }
 
+/* ---- the lists and packs as the build loaded them (src/built.h) ---- */
+
+static void assert_same_strs(char *const *a, char *const *b, size_t n)
+{
+    assert_true((a == NULL) == (b == NULL));
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(a[i], b[i]);
+}
+
+static void assert_same_set(const hm_strset *a, const hm_strset *b)
+{
+    assert_int_equal(a->cap, b->cap);
+    assert_int_equal(a->count, b->count);
+    assert_int_equal(a->fold, b->fold);
+    assert_int_equal(a->borrowed, b->borrowed);
+    for (size_t i = 0; i < a->cap; i++) {
+        assert_true((a->slots[i].str == NULL) == (b->slots[i].str == NULL));
+        if (!a->slots[i].str)
+            continue;
+        assert_int_equal(a->slots[i].len, b->slots[i].len);
+        assert_int_equal(a->slots[i].hash, b->slots[i].hash);
+        assert_string_equal(a->slots[i].str, b->slots[i].str);
+    }
+}
+
+static void assert_same_entries(const hm_topic_entry *a, const hm_topic_entry *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(a[i].name, b[i].name);
+        assert_true((a[i].role == NULL) == (b[i].role == NULL));
+        if (a[i].role)
+            assert_string_equal(a[i].role, b[i].role);
+        assert_true((a[i].date == NULL) == (b[i].date == NULL));
+        if (a[i].date)
+            assert_string_equal(a[i].date, b[i].date);
+        assert_int_equal(a[i].n_aliases, b[i].n_aliases);
+        assert_same_strs(a[i].aliases, b[i].aliases, a[i].n_aliases);
+    }
+}
+
+/* The built-in bytes themselves take the built data, which is what the
+ * loaders make from the same bytes elsewhere (a copy): field for field, and
+ * sharing what the loaded structure shares. A copy of the bytes, or other
+ * lists, take the YAML. */
+static void test_built_lists_and_packs(void **state)
+{
+    (void)state;
+    assert_true(hm_built_topic_count > 0);
+    const hm_builtin_file *lf = hm_builtin_find("rubrics/lists.yaml");
+    assert_non_null(lf);
+    hm_error err = {0};
+    hm_config *cfg = hm_xcalloc(1, sizeof *cfg);
+    assert_true(hm_lists_load(&cfg->lists, lf->data, lf->len, lf->name, &err));
+    assert_true(cfg->lists.built);
+    char *copy = hm_xmalloc(lf->len + 1);
+    memcpy(copy, lf->data, lf->len + 1);
+    hm_lists yaml;
+    assert_true(hm_lists_load(&yaml, copy, lf->len, lf->name, &err));
+    assert_false(yaml.built);
+    assert_int_equal(cfg->lists.n, yaml.n);
+    for (size_t i = 0; i < yaml.n; i++) {
+        const hm_list *a = &cfg->lists.lists[i], *b = &yaml.lists[i];
+        assert_string_equal(a->name, b->name);
+        assert_int_equal(a->n, b->n);
+        assert_same_strs(a->items, b->items, a->n);
+        assert_same_set(&a->exact, &b->exact);
+        assert_same_set(&a->folded, &b->folded);
+        /* the sets borrow the items: the first item is one slot of each */
+        bool in_exact = a->n == 0, in_folded = a->n == 0;
+        for (size_t k = 0; a->n && k < a->exact.cap; k++) {
+            in_exact |= a->exact.slots[k].str == a->items[0];
+            in_folded |= a->folded.slots[k].str == a->items[0];
+        }
+        assert_true(in_exact && in_folded);
+    }
+    assert_ptr_equal(cfg->lists.given_names, &cfg->lists.lists[yaml.given_names - yaml.lists]);
+    free(copy);
+
+    for (size_t i = 0; i < hm_built_topic_count; i++) {
+        const hm_builtin_file *tf = hm_builtin_find(hm_built_topics[i].file);
+        assert_non_null(tf);
+        hm_topic a, b;
+        assert_true(hm_topic_load(cfg, &a, tf->data, tf->len, tf->name, &err));
+        assert_true(a.built);
+        copy = hm_xmalloc(tf->len + 1);
+        memcpy(copy, tf->data, tf->len + 1);
+        assert_true(hm_topic_load(cfg, &b, copy, tf->len, tf->name, &err));
+        assert_false(b.built);
+        assert_string_equal(a.id, b.id);
+        assert_string_equal(a.name, b.name);
+        assert_string_equal(a.file, b.file);
+        assert_int_equal(a.period_start, b.period_start);
+        assert_int_equal(a.period_end, b.period_end);
+        assert_same_set(&a.keywords, &b.keywords);
+        assert_int_equal(a.n_people, b.n_people);
+        assert_int_equal(a.n_events, b.n_events);
+        assert_same_entries(a.people, b.people, a.n_people);
+        assert_same_entries(a.events, b.events, a.n_events);
+        assert_same_set(&a.places, &b.places);
+        assert_int_equal(a.n_terms, b.n_terms);
+        assert_same_strs(a.terms, b.terms, a.n_terms);
+        assert_int_equal(a.n_name_tokens, b.n_name_tokens);
+        for (size_t k = 0; k < a.n_name_tokens; k++) {
+            assert_int_equal(a.name_token_person[k], b.name_token_person[k]);
+            /* a name token is its person's alias itself, as loaded */
+            const hm_topic_entry *p = &a.people[a.name_token_person[k]];
+            bool shared = false;
+            for (size_t j = 0; j < p->n_aliases; j++)
+                shared |= p->aliases[j] == a.name_tokens[k];
+            assert_true(shared);
+            assert_string_equal(a.name_tokens[k], b.name_tokens[k]);
+        }
+        assert_int_equal(a.n_dates, b.n_dates);
+        for (size_t k = 0; k < a.n_dates; k++) {
+            assert_int_equal(a.date_years[k], b.date_years[k]);
+            assert_string_equal(a.date_whats[k], b.date_whats[k]);
+        }
+        hm_topic_free(&a);
+        hm_topic_free(&b);
+        free(copy);
+    }
+
+    /* Other lists (here a copy): the packs are loaded from their YAML. */
+    hm_lists_free(&cfg->lists);
+    cfg->lists = yaml;
+    const hm_builtin_file *tf = hm_builtin_find(hm_built_topics[0].file);
+    hm_topic t;
+    assert_true(hm_topic_load(cfg, &t, tf->data, tf->len, tf->name, &err));
+    assert_false(t.built);
+    hm_topic_free(&t);
+    hm_lists_free(&cfg->lists);
+    free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_loader_uses_snapshot_for_builtin_only),
         cmocka_unit_test(test_builtin_patterns),
         cmocka_unit_test(test_user_cache),
+        cmocka_unit_test(test_built_lists_and_packs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

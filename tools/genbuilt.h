@@ -1,0 +1,252 @@
+/* For tools/mkpatterns.c: writes the loaded built-in word lists and topic
+ * packs as C data (src/built.h). Every string goes once into one byte array
+ * (hm_built_strs), keyed by its address in the loaded structure, so strings
+ * the structure shares (a list's items and its sets' slots, a person's
+ * alias and the pack's name tokens) stay shared; every array is a static
+ * const object, written with designated initialisers so that the compiler
+ * checks them against the structs. */
+#ifndef HM_GENBUILT_H
+#define HM_GENBUILT_H
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "built.h"
+#include "genc.h"
+
+typedef struct genbuilt {
+    hm_buf strs;             /* the strings, NUL-terminated */
+    hm_buf defs;             /* the arrays */
+    const char **keys;       /* open addressing: a loaded string's address ... */
+    size_t *offs;            /* ... and its offset in strs */
+    size_t cap, n;
+    size_t n_arrays;
+    bool failed;
+} genbuilt;
+
+static size_t gb_str_off(genbuilt *g, const char *s)
+{
+    if (g->n * 2 >= g->cap) {
+        size_t old_cap = g->cap;
+        const char **old_keys = g->keys;
+        size_t *old_offs = g->offs;
+        g->cap = g->cap ? g->cap * 2 : 4096;
+        g->keys = hm_xcalloc(g->cap, sizeof *g->keys);
+        g->offs = hm_xcalloc(g->cap, sizeof *g->offs);
+        g->n = 0;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old_keys[i]) {
+                size_t j = (size_t)(((uintptr_t)old_keys[i] * 0x9E3779B97F4A7C15u) >> 20) & (g->cap - 1);
+                while (g->keys[j])
+                    j = (j + 1) & (g->cap - 1);
+                g->keys[j] = old_keys[i];
+                g->offs[j] = old_offs[i];
+                g->n++;
+            }
+        free(old_keys);
+        free(old_offs);
+    }
+    size_t j = (size_t)(((uintptr_t)s * 0x9E3779B97F4A7C15u) >> 20) & (g->cap - 1);
+    while (g->keys[j] && g->keys[j] != s)
+        j = (j + 1) & (g->cap - 1);
+    if (!g->keys[j]) {
+        g->keys[j] = s;
+        g->offs[j] = g->strs.len;
+        hm_buf_put(&g->strs, s, strlen(s) + 1);
+        g->n++;
+    }
+    return g->offs[j];
+}
+
+/* A string pointer as an expression. */
+static void gb_ptr(genbuilt *g, hm_buf *b, const char *s)
+{
+    if (s)
+        hm_buf_printf(b, "(char *)hm_built_strs + %zu", gb_str_off(g, s));
+    else
+        hm_buf_puts(b, "NULL");
+}
+
+/* An array of n strings: its name as an expression (NULL stays NULL; an
+ * empty array stays a pointer to something). */
+static void gb_strs(genbuilt *g, hm_buf *b, char *const *v, size_t n)
+{
+    if (!v) {
+        hm_buf_puts(b, "NULL");
+        return;
+    }
+    size_t k = g->n_arrays++;
+    hm_buf a = {0};
+    hm_buf_printf(&a, "static char *const a_%zu[] = {", k);
+    for (size_t i = 0; i < n; i++) {
+        hm_buf_puts(&a, i % 4 ? " " : "\n    ");
+        gb_ptr(g, &a, v[i]);
+        hm_buf_putc(&a, ',');
+    }
+    hm_buf_puts(&a, n ? "};\n" : "NULL};\n");
+    hm_buf_put(&g->defs, a.data, a.len);
+    hm_buf_free(&a);
+    hm_buf_printf(b, "(char **)a_%zu", k);
+}
+
+static void gb_numbers(genbuilt *g, hm_buf *b, const char *type, const void *v, size_t n, bool is_int)
+{
+    if (!v) {
+        hm_buf_puts(b, "NULL");
+        return;
+    }
+    size_t k = g->n_arrays++;
+    hm_buf_printf(&g->defs, "static const %s a_%zu[] = {", type, k);
+    for (size_t i = 0; i < n; i++)
+        hm_buf_printf(&g->defs, "%s%" PRIu64 ",", i % 16 ? "" : "\n    ",
+                      is_int ? (uint64_t)(int64_t)((const int *)v)[i] : (uint64_t)((const size_t *)v)[i]);
+    hm_buf_puts(&g->defs, n ? "};\n" : "0};\n");
+    hm_buf_printf(b, "(%s *)a_%zu", type, k);
+}
+
+/* A string set's initialiser: its slots a static array. */
+static void gb_strset(genbuilt *g, hm_buf *b, const hm_strset *s)
+{
+    if (!s->slots) {
+        hm_buf_printf(b, "{NULL, 0, 0, %d, %d}", s->fold, s->borrowed);
+        return;
+    }
+    size_t k = g->n_arrays++;
+    hm_buf a = {0};
+    hm_buf_printf(&a, "static const hm_strset_slot a_%zu[%zu] = {", k, s->cap);
+    for (size_t i = 0; i < s->cap; i++) {
+        const hm_strset_slot *sl = &s->slots[i];
+        if (!sl->str)
+            continue;
+        if (strlen(sl->str) != sl->len)
+            g->failed = true; /* the loaders store every string NUL-terminated at len */
+        hm_buf_printf(&a, "\n    [%zu] = {", i);
+        gb_ptr(g, &a, sl->str);
+        hm_buf_printf(&a, ", %zu, 0x%016" PRIx64 "u},", sl->len, sl->hash);
+    }
+    hm_buf_puts(&a, "};\n");
+    hm_buf_put(&g->defs, a.data, a.len);
+    hm_buf_free(&a);
+    hm_buf_printf(b, "{(hm_strset_slot *)a_%zu, %zu, %zu, %d, %d}", k, s->cap, s->count, s->fold, s->borrowed);
+}
+
+static void gb_entries(genbuilt *g, hm_buf *b, const hm_topic_entry *es, size_t n)
+{
+    if (!es) {
+        hm_buf_puts(b, "NULL");
+        return;
+    }
+    hm_buf a = {0};
+    hm_buf_puts(&a, "{");
+    for (size_t i = 0; i < n; i++) {
+        hm_buf_puts(&a, "\n    {.name = ");
+        gb_ptr(g, &a, es[i].name);
+        hm_buf_puts(&a, ", .role = ");
+        gb_ptr(g, &a, es[i].role);
+        hm_buf_puts(&a, ", .date = ");
+        gb_ptr(g, &a, es[i].date);
+        hm_buf_puts(&a, ", .aliases = ");
+        gb_strs(g, &a, es[i].aliases, es[i].n_aliases);
+        hm_buf_printf(&a, ", .n_aliases = %zu},", es[i].n_aliases);
+    }
+    hm_buf_puts(&a, n ? "};\n" : "{0}};\n");
+    size_t k = g->n_arrays++;
+    hm_buf_printf(&g->defs, "static const hm_topic_entry a_%zu[] = ", k);
+    hm_buf_put(&g->defs, a.data, a.len);
+    hm_buf_free(&a);
+    hm_buf_printf(b, "(hm_topic_entry *)a_%zu", k);
+}
+
+static void gb_topic(genbuilt *g, hm_buf *b, const hm_topic *t)
+{
+    hm_buf_puts(b, "{.id = ");
+    gb_ptr(g, b, t->id);
+    hm_buf_puts(b, ", .name = ");
+    gb_ptr(g, b, t->name);
+    hm_buf_puts(b, ", .file = ");
+    gb_ptr(g, b, t->file);
+    hm_buf_printf(b, ",\n     .period_start = %d, .period_end = %d,\n     .keywords = ", t->period_start,
+                  t->period_end);
+    gb_strset(g, b, &t->keywords);
+    hm_buf_puts(b, ",\n     .people = ");
+    gb_entries(g, b, t->people, t->n_people);
+    hm_buf_puts(b, ", .events = ");
+    gb_entries(g, b, t->events, t->n_events);
+    hm_buf_printf(b, ", .n_people = %zu, .n_events = %zu,\n     .places = ", t->n_people, t->n_events);
+    gb_strset(g, b, &t->places);
+    hm_buf_puts(b, ",\n     .terms = ");
+    gb_strs(g, b, t->terms, t->n_terms);
+    hm_buf_printf(b, ", .n_terms = %zu,\n     .name_tokens = ", t->n_terms);
+    gb_strs(g, b, t->name_tokens, t->n_name_tokens);
+    hm_buf_puts(b, ", .name_token_person = ");
+    gb_numbers(g, b, "size_t", t->name_token_person, t->n_name_tokens, false);
+    hm_buf_printf(b, ", .n_name_tokens = %zu,\n     .date_years = ", t->n_name_tokens);
+    gb_numbers(g, b, "int", t->date_years, t->n_dates, true);
+    hm_buf_puts(b, ", .date_whats = ");
+    gb_strs(g, b, t->date_whats, t->n_dates);
+    hm_buf_printf(b, ", .n_dates = %zu}", t->n_dates);
+}
+
+/* Writes hm_built_lists_data and hm_built_topics for cfg, loaded from the
+ * built-in files alone; none (an empty table) when it is not. */
+static bool gb_write(FILE *out, const hm_config *cfg)
+{
+    genbuilt g = {0};
+    hm_buf top = {0};
+    const char *lists_file = "rubrics/lists.yaml";
+    const hm_builtin_file *lf = hm_builtin_find(lists_file);
+    bool all = cfg && lf && !cfg->lists.built;
+    for (size_t i = 0; all && i < cfg->n_topics; i++)
+        all = cfg->topics[i].file && hm_builtin_find(cfg->topics[i].file) && !cfg->topics[i].built;
+    if (all) {
+        hm_buf lists = {0};
+        for (size_t i = 0; i < cfg->lists.n; i++) {
+            const hm_list *l = &cfg->lists.lists[i];
+            hm_buf_puts(&lists, "\n    {.name = ");
+            gb_ptr(&g, &lists, l->name);
+            hm_buf_puts(&lists, ", .items = ");
+            gb_strs(&g, &lists, l->items, l->n);
+            hm_buf_printf(&lists, ", .n = %zu,\n     .exact = ", l->n);
+            gb_strset(&g, &lists, &l->exact);
+            hm_buf_puts(&lists, ",\n     .folded = ");
+            gb_strset(&g, &lists, &l->folded);
+            hm_buf_puts(&lists, "},");
+        }
+        hm_buf_printf(&top, "static const hm_list built_lists[] = {%s{0}};\n", lists.data ? lists.data : "");
+        hm_buf_free(&lists);
+        hm_buf_printf(&top, "const hm_built_lists hm_built_lists_data = {\"%s\", %zu, built_lists, %zu};\n\n",
+                      lists_file, lf->len, cfg->lists.n);
+        hm_buf_puts(&top, "const hm_built_topic hm_built_topics[] = {");
+        for (size_t i = 0; i < cfg->n_topics; i++) {
+            const hm_topic *t = &cfg->topics[i];
+            hm_buf_printf(&top, "\n    {\"%s\", %zu,\n     ", t->file, hm_builtin_find(t->file)->len);
+            gb_topic(&g, &top, t);
+            hm_buf_puts(&top, "},");
+        }
+        hm_buf_printf(&top, "\n    {NULL, 0, {0}}};\nconst size_t hm_built_topic_count = %zu;\n", cfg->n_topics);
+    }
+    if (!all || g.failed) {
+        hm_buf_free(&top);
+        hm_buf_puts(&top, "const hm_built_lists hm_built_lists_data = {NULL, 0, NULL, 0};\n"
+                          "const hm_built_topic hm_built_topics[] = {{NULL, 0, {0}}};\n"
+                          "const size_t hm_built_topic_count = 0;\n");
+    }
+    fputs("\n/* The built-in lists and topic packs as loaded (src/built.h). */\n", out);
+    if (all && !g.failed) {
+        genc_bytes(out, "built_strs", 0, (const unsigned char *)(g.strs.data ? g.strs.data : ""), g.strs.len);
+        fputs("#define hm_built_strs built_strs_0\n", out);
+        fwrite(g.defs.data ? g.defs.data : "", 1, g.defs.len, out);
+    }
+    fwrite(top.data, 1, top.len, out);
+    bool ok = !g.failed;
+    hm_buf_free(&top);
+    hm_buf_free(&g.strs);
+    hm_buf_free(&g.defs);
+    free(g.keys);
+    free(g.offs);
+    return ok;
+}
+
+#endif
