@@ -106,6 +106,21 @@ static void gb_numbers(genbuilt *g, hm_buf *b, const char *type, const void *v, 
     hm_buf_printf(b, "(%s *)a_%zu", type, k);
 }
 
+/* Numbers with no pointer among them: read-only data, not relocated. */
+static void gb_u32s(genbuilt *g, hm_buf *b, const uint32_t *v, size_t n)
+{
+    if (!v || !n) {
+        hm_buf_puts(b, "NULL");
+        return;
+    }
+    size_t k = g->n_arrays++;
+    hm_buf_printf(&g->defs, "static const uint32_t a_%zu[] = {", k);
+    for (size_t i = 0; i < n; i++)
+        hm_buf_printf(&g->defs, "%s%" PRIu32 "u,", i % 12 ? "" : "\n    ", v[i]);
+    hm_buf_puts(&g->defs, "};\n");
+    hm_buf_printf(b, "a_%zu", k);
+}
+
 /* A string set's initialiser: its slots a static array. */
 static void gb_strset(genbuilt *g, hm_buf *b, const hm_strset *s)
 {
@@ -208,10 +223,10 @@ static bool gb_write(FILE *out, const hm_config *cfg)
             gb_ptr(&g, &lists, l->name);
             hm_buf_puts(&lists, ", .items = ");
             gb_strs(&g, &lists, l->items, l->n);
-            hm_buf_printf(&lists, ", .n = %zu,\n     .exact = ", l->n);
-            gb_strset(&g, &lists, &l->exact);
-            hm_buf_puts(&lists, ",\n     .folded = ");
-            gb_strset(&g, &lists, &l->folded);
+            hm_buf_printf(&lists, ", .n = %zu, .cap = %zu,\n     .exact = ", l->n, l->cap);
+            gb_u32s(&g, &lists, l->exact, 2 * l->cap);
+            hm_buf_puts(&lists, ", .folded = ");
+            gb_u32s(&g, &lists, l->folded, 2 * l->cap);
             hm_buf_puts(&lists, "},");
         }
         hm_buf_printf(&top, "static const hm_list built_lists[] = {%s{0}};\n", lists.data ? lists.data : "");
