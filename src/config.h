@@ -161,6 +161,8 @@ typedef struct hm_rubric {
     size_t max_strengths, max_gaps;
     hm_check *caps, *warnings, *advice;
     size_t n_caps, n_warnings, n_advice;
+    /* all of the above is build-time static data (built.h): not freed */
+    bool built;
 } hm_rubric;
 
 struct hm_config {

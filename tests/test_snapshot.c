@@ -520,6 +520,90 @@ static void test_built_lists_and_packs(void **state)
     free(cfg);
 }
 
+static void assert_same_str_or_null(const char *a, const char *b)
+{
+    assert_true((a == NULL) == (b == NULL));
+    if (a)
+        assert_string_equal(a, b);
+}
+
+static void assert_same_conds(const hm_cond *a, const hm_cond *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(a[i].feature, b[i].feature);
+        assert_memory_equal(&a[i].min, &b[i].min, sizeof a[i].min); /* bit for bit, infinities too */
+        assert_memory_equal(&a[i].max, &b[i].max, sizeof a[i].max);
+        assert_same_str_or_null(a[i].gap, b[i].gap);
+        assert_same_str_or_null(a[i].strength, b[i].strength);
+        assert_memory_equal(&a[i].min_pos, &b[i].min_pos, sizeof a[i].min_pos);
+        assert_memory_equal(&a[i].max_pos, &b[i].max_pos, sizeof a[i].max_pos);
+    }
+}
+
+static void assert_same_checks(const hm_check *a, const hm_check *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(a[i].n_conds, b[i].n_conds);
+        assert_same_conds(a[i].conds, b[i].conds, a[i].n_conds);
+        assert_int_equal(a[i].max_level, b[i].max_level);
+        assert_same_str_or_null(a[i].code, b[i].code);
+        assert_same_str_or_null(a[i].message, b[i].message);
+    }
+}
+
+/* The built rubric is the one its loader makes from a copy of the bytes. */
+static void test_built_rubric(void **state)
+{
+    (void)state;
+    const hm_builtin_file *f = hm_builtin_find(hm_built_rubric_data.file);
+    assert_non_null(f);
+    hm_error err = {0};
+    hm_rubric a, b;
+    assert_true(hm_rubric_load(&a, f->data, f->len, f->name, &err));
+    assert_true(a.built);
+    char *copy = hm_xmalloc(f->len + 1);
+    memcpy(copy, f->data, f->len + 1);
+    assert_true(hm_rubric_load(&b, copy, f->len, f->name, &err));
+    free(copy);
+    assert_false(b.built);
+    assert_string_equal(a.name, b.name);
+    assert_string_equal(a.file, b.file);
+    assert_int_equal(a.out_of, b.out_of);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(a.bands[i].min, b.bands[i].min);
+        assert_int_equal(a.bands[i].max, b.bands[i].max);
+        assert_same_str_or_null(a.bands[i].label, b.bands[i].label);
+    }
+    assert_int_equal(a.n_strands, b.n_strands);
+    for (size_t s = 0; s < a.n_strands; s++) {
+        const hm_strand_def *x = &a.strands[s], *y = &b.strands[s];
+        assert_string_equal(x->id, y->id);
+        assert_string_equal(x->name, y->name);
+        assert_memory_equal(&x->weight, &y->weight, sizeof x->weight);
+        assert_memory_equal(&x->weight_pos, &y->weight_pos, sizeof x->weight_pos);
+        for (int l = 0; l < 5; l++) {
+            assert_int_equal(x->levels[l].level, y->levels[l].level);
+            assert_same_str_or_null(x->levels[l].descriptor, y->levels[l].descriptor);
+            assert_int_equal(x->levels[l].n_reqs, y->levels[l].n_reqs);
+            assert_same_conds(x->levels[l].reqs, y->levels[l].reqs, x->levels[l].n_reqs);
+        }
+    }
+    assert_int_equal(a.max_above_lowest, b.max_above_lowest);
+    assert_memory_equal(&a.near_miss, &b.near_miss, sizeof a.near_miss);
+    assert_int_equal(a.min_words, b.min_words);
+    assert_memory_equal(&a.topic_min_score, &b.topic_min_score, sizeof a.topic_min_score);
+    assert_int_equal(a.max_strengths, b.max_strengths);
+    assert_int_equal(a.max_gaps, b.max_gaps);
+    assert_int_equal(a.n_caps, b.n_caps);
+    assert_int_equal(a.n_warnings, b.n_warnings);
+    assert_int_equal(a.n_advice, b.n_advice);
+    assert_same_checks(a.caps, b.caps, a.n_caps);
+    assert_same_checks(a.warnings, b.warnings, a.n_warnings);
+    assert_same_checks(a.advice, b.advice, a.n_advice);
+    hm_rubric_free(&a);
+    hm_rubric_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -531,6 +615,7 @@ int main(void)
         cmocka_unit_test(test_builtin_patterns),
         cmocka_unit_test(test_user_cache),
         cmocka_unit_test(test_built_lists_and_packs),
+        cmocka_unit_test(test_built_rubric),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
-/* For tools/mkpatterns.c: writes the loaded built-in word lists and topic
- * packs as C data (src/built.h). Every string goes once into one byte array
+/* For tools/mkpatterns.c: writes the loaded built-in word lists, topic
+ * packs and rubric as C data (src/built.h). Every string goes once into one byte array
  * (hm_built_strs), keyed by its address in the loaded structure, so strings
  * the structure shares (a list's items and its sets' slots, a person's
  * alias and the pack's name tokens) stay shared; every array is a static
@@ -9,6 +9,7 @@
 #define HM_GENBUILT_H
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,8 +205,131 @@ static void gb_topic(genbuilt *g, hm_buf *b, const hm_topic *t)
     hm_buf_printf(b, ", .n_dates = %zu}", t->n_dates);
 }
 
-/* Writes hm_built_lists_data and hm_built_topics for cfg, loaded from the
- * built-in files alone; none (an empty table) when it is not. */
+/* A double exactly (hexadecimal), an open bound as HUGE_VAL. */
+static void gb_double(genbuilt *g, hm_buf *b, double v)
+{
+    if (isnan(v))
+        g->failed = true;
+    if (isinf(v))
+        hm_buf_puts(b, v < 0 ? "-HUGE_VAL" : "HUGE_VAL");
+    else
+        hm_buf_printf(b, "%a", v);
+}
+
+static void gb_pos(hm_buf *b, hm_yaml_pos p)
+{
+    hm_buf_printf(b, "{%d, %d, %d}", p.line, p.column, p.length);
+}
+
+static void gb_conds(genbuilt *g, hm_buf *b, const hm_cond *cs, size_t n)
+{
+    if (!cs) {
+        hm_buf_puts(b, "NULL");
+        return;
+    }
+    hm_buf a = {0};
+    for (size_t i = 0; i < n; i++) {
+        const hm_cond *c = &cs[i];
+        hm_buf_printf(&a, "\n    {.feature = (hm_feature_id)%d, .min = ", (int)c->feature);
+        gb_double(g, &a, c->min);
+        hm_buf_puts(&a, ", .max = ");
+        gb_double(g, &a, c->max);
+        hm_buf_puts(&a, ", .gap = ");
+        gb_ptr(g, &a, c->gap);
+        hm_buf_puts(&a, ", .strength = ");
+        gb_ptr(g, &a, c->strength);
+        hm_buf_puts(&a, ", .min_pos = ");
+        gb_pos(&a, c->min_pos);
+        hm_buf_puts(&a, ", .max_pos = ");
+        gb_pos(&a, c->max_pos);
+        hm_buf_puts(&a, "},");
+    }
+    size_t k = g->n_arrays++;
+    hm_buf_printf(&g->defs, "static const hm_cond a_%zu[] = {%s%s};\n", k, a.data ? a.data : "", n ? "" : "{0}");
+    hm_buf_free(&a);
+    hm_buf_printf(b, "(hm_cond *)a_%zu", k);
+}
+
+static void gb_checks(genbuilt *g, hm_buf *b, const hm_check *cs, size_t n)
+{
+    if (!cs) {
+        hm_buf_puts(b, "NULL");
+        return;
+    }
+    hm_buf a = {0};
+    for (size_t i = 0; i < n; i++) {
+        hm_buf_puts(&a, "\n    {.conds = ");
+        gb_conds(g, &a, cs[i].conds, cs[i].n_conds);
+        hm_buf_printf(&a, ", .n_conds = %zu, .max_level = %d, .code = ", cs[i].n_conds, cs[i].max_level);
+        gb_ptr(g, &a, cs[i].code);
+        hm_buf_puts(&a, ", .message = ");
+        gb_ptr(g, &a, cs[i].message);
+        hm_buf_puts(&a, "},");
+    }
+    size_t k = g->n_arrays++;
+    hm_buf_printf(&g->defs, "static const hm_check a_%zu[] = {%s%s};\n", k, a.data ? a.data : "", n ? "" : "{0}");
+    hm_buf_free(&a);
+    hm_buf_printf(b, "(hm_check *)a_%zu", k);
+}
+
+static void gb_rubric(genbuilt *g, hm_buf *b, const hm_rubric *r)
+{
+    hm_buf_puts(b, "{.name = ");
+    gb_ptr(g, b, r->name);
+    hm_buf_puts(b, ", .file = ");
+    gb_ptr(g, b, r->file);
+    hm_buf_printf(b, ", .out_of = %d,\n     .bands = {", r->out_of);
+    for (int i = 0; i < 5; i++) {
+        hm_buf_printf(b, "{%d, %d, ", r->bands[i].min, r->bands[i].max);
+        gb_ptr(g, b, r->bands[i].label);
+        hm_buf_puts(b, "}, ");
+    }
+    hm_buf a = {0};
+    for (size_t s = 0; r->strands && s < r->n_strands; s++) {
+        const hm_strand_def *d = &r->strands[s];
+        hm_buf_puts(&a, "\n    {.id = ");
+        gb_ptr(g, &a, d->id);
+        hm_buf_puts(&a, ", .name = ");
+        gb_ptr(g, &a, d->name);
+        hm_buf_puts(&a, ", .weight = ");
+        gb_double(g, &a, d->weight);
+        hm_buf_puts(&a, ", .weight_pos = ");
+        gb_pos(&a, d->weight_pos);
+        hm_buf_puts(&a, ",\n     .levels = {");
+        for (int l = 0; l < 5; l++) {
+            hm_buf_printf(&a, "\n        {.level = %d, .descriptor = ", d->levels[l].level);
+            gb_ptr(g, &a, d->levels[l].descriptor);
+            hm_buf_puts(&a, ", .reqs = ");
+            gb_conds(g, &a, d->levels[l].reqs, d->levels[l].n_reqs);
+            hm_buf_printf(&a, ", .n_reqs = %zu},", d->levels[l].n_reqs);
+        }
+        hm_buf_puts(&a, "}},");
+    }
+    if (r->strands) {
+        size_t k = g->n_arrays++;
+        hm_buf_printf(&g->defs, "static const hm_strand_def a_%zu[] = {%s%s};\n", k, a.data ? a.data : "",
+                      r->n_strands ? "" : "{0}");
+        hm_buf_printf(b, "},\n     .strands = (hm_strand_def *)a_%zu", k);
+    } else {
+        hm_buf_puts(b, "},\n     .strands = NULL");
+    }
+    hm_buf_free(&a);
+    hm_buf_printf(b, ", .n_strands = %zu, .max_above_lowest = %d, .near_miss = ", r->n_strands, r->max_above_lowest);
+    gb_double(g, b, r->near_miss);
+    hm_buf_printf(b, ", .min_words = %d, .topic_min_score = ", r->min_words);
+    gb_double(g, b, r->topic_min_score);
+    hm_buf_printf(b, ",\n     .max_strengths = %zu, .max_gaps = %zu,\n     .caps = ", r->max_strengths, r->max_gaps);
+    gb_checks(g, b, r->caps, r->n_caps);
+    hm_buf_puts(b, ", .warnings = ");
+    gb_checks(g, b, r->warnings, r->n_warnings);
+    hm_buf_puts(b, ", .advice = ");
+    gb_checks(g, b, r->advice, r->n_advice);
+    hm_buf_printf(b, ",\n     .n_caps = %zu, .n_warnings = %zu, .n_advice = %zu}", r->n_caps, r->n_warnings,
+                  r->n_advice);
+}
+
+/* Writes hm_built_lists_data, hm_built_topics and hm_built_rubric_data for
+ * cfg, loaded from the built-in files alone; none (empty) when it is not. */
 static bool gb_write(FILE *out, const hm_config *cfg)
 {
     genbuilt g = {0};
@@ -215,6 +339,7 @@ static bool gb_write(FILE *out, const hm_config *cfg)
     bool all = cfg && lf && !cfg->lists.built;
     for (size_t i = 0; all && i < cfg->n_topics; i++)
         all = cfg->topics[i].file && hm_builtin_find(cfg->topics[i].file) && !cfg->topics[i].built;
+    all = all && cfg->rubric.file && hm_builtin_find(cfg->rubric.file) && !cfg->rubric.built;
     if (all) {
         hm_buf lists = {0};
         for (size_t i = 0; i < cfg->lists.n; i++) {
@@ -241,12 +366,17 @@ static bool gb_write(FILE *out, const hm_config *cfg)
             hm_buf_puts(&top, "},");
         }
         hm_buf_printf(&top, "\n    {NULL, 0, {0}}};\nconst size_t hm_built_topic_count = %zu;\n", cfg->n_topics);
+        hm_buf_printf(&top, "\nconst hm_built_rubric hm_built_rubric_data = {\"%s\", %zu,\n    ", cfg->rubric.file,
+                      hm_builtin_find(cfg->rubric.file)->len);
+        gb_rubric(&g, &top, &cfg->rubric);
+        hm_buf_puts(&top, "};\n");
     }
     if (!all || g.failed) {
         hm_buf_free(&top);
         hm_buf_puts(&top, "const hm_built_lists hm_built_lists_data = {NULL, 0, NULL, 0};\n"
                           "const hm_built_topic hm_built_topics[] = {{NULL, 0, {0}}};\n"
-                          "const size_t hm_built_topic_count = 0;\n");
+                          "const size_t hm_built_topic_count = 0;\n"
+                          "const hm_built_rubric hm_built_rubric_data = {NULL, 0, {0}};\n");
     }
     fputs("\n/* The built-in lists and topic packs as loaded (src/built.h). */\n", out);
     if (all && !g.failed) {
