@@ -45,9 +45,6 @@ extern const size_t hm_built_topic_count;
 /* Whether `data` is the built-in file `file` itself (not a copy). */
 bool hm_built_is_builtin(const char *file, size_t built_len, const char *data, size_t len);
 
-/* Whether cfg's lists and topic packs are all the built ones, every pack in
- * order: then they are the inputs the built-in phrase index image was made
- * from (tools/mkpatterns.c writes both from one configuration). */
-bool hm_config_packs_built(const hm_config *cfg);
+/* hm_config_packs_built is declared in config.h (phrase.c uses it). */
 
 #endif

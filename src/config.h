@@ -226,4 +226,10 @@ extern const hm_builtin_file hm_builtin_files[];
 extern const size_t hm_builtin_file_count;
 const hm_builtin_file *hm_builtin_find(const char *name);
 
+/* Whether cfg's lists and topic packs are all the ones made at build time
+ * (built.h), every pack in order: then they are the inputs the built-in
+ * phrase index image was made from (tools/mkpatterns.c writes both from one
+ * configuration). */
+bool hm_config_packs_built(const hm_config *cfg);
+
 #endif

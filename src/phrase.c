@@ -3,8 +3,6 @@
  * compiled pattern's semantics. */
 #include "phrase.h"
 
-#include "built.h"
-
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
