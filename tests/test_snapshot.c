@@ -376,44 +376,6 @@ static void test_hostile_delta_refused(void **state)
 
 /* ---- the lists and packs as the build loaded them (src/built.h) ---- */
 
-static void assert_same_strs(char *const *a, char *const *b, size_t n)
-{
-    assert_true((a == NULL) == (b == NULL));
-    for (size_t i = 0; i < n; i++)
-        assert_string_equal(a[i], b[i]);
-}
-
-static void assert_same_set(const hm_strset *a, const hm_strset *b)
-{
-    assert_int_equal(a->cap, b->cap);
-    assert_int_equal(a->count, b->count);
-    assert_int_equal(a->fold, b->fold);
-    assert_int_equal(a->borrowed, b->borrowed);
-    for (size_t i = 0; i < a->cap; i++) {
-        assert_true((a->slots[i].str == NULL) == (b->slots[i].str == NULL));
-        if (!a->slots[i].str)
-            continue;
-        assert_int_equal(a->slots[i].len, b->slots[i].len);
-        assert_int_equal(a->slots[i].hash, b->slots[i].hash);
-        assert_string_equal(a->slots[i].str, b->slots[i].str);
-    }
-}
-
-static void assert_same_entries(const hm_topic_entry *a, const hm_topic_entry *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        assert_string_equal(a[i].name, b[i].name);
-        assert_true((a[i].role == NULL) == (b[i].role == NULL));
-        if (a[i].role)
-            assert_string_equal(a[i].role, b[i].role);
-        assert_true((a[i].date == NULL) == (b[i].date == NULL));
-        if (a[i].date)
-            assert_string_equal(a[i].date, b[i].date);
-        assert_int_equal(a[i].n_aliases, b[i].n_aliases);
-        assert_same_strs(a[i].aliases, b[i].aliases, a[i].n_aliases);
-    }
-}
-
 /* No field left behind: with every pointer (and the lock, and `built`) set
  * aside, a built struct is byte for byte the loaded one, so a field that a
  * loader fills and tools/genbuilt.h does not write fails here. The loaders
@@ -469,6 +431,87 @@ static void assert_same_plain_rubric(const hm_rubric *built, const hm_rubric *lo
         r[k]->built = false;
     }
     assert_memory_equal(&a, &b, sizeof a);
+}
+
+static void assert_same_plain_entry(const hm_topic_entry *built, const hm_topic_entry *loaded)
+{
+    hm_topic_entry a, b;
+    memcpy(&a, built, sizeof a);
+    memcpy(&b, loaded, sizeof b);
+    a.name = a.role = a.date = b.name = b.role = b.date = NULL;
+    a.aliases = b.aliases = NULL;
+    assert_memory_equal(&a, &b, sizeof a);
+}
+
+static void assert_same_plain_cond(const hm_cond *built, const hm_cond *loaded)
+{
+    hm_cond a, b;
+    memcpy(&a, built, sizeof a);
+    memcpy(&b, loaded, sizeof b);
+    a.gap = a.strength = b.gap = b.strength = NULL;
+    assert_memory_equal(&a, &b, sizeof a);
+}
+
+static void assert_same_plain_check(const hm_check *built, const hm_check *loaded)
+{
+    hm_check a, b;
+    memcpy(&a, built, sizeof a);
+    memcpy(&b, loaded, sizeof b);
+    a.conds = b.conds = NULL;
+    a.code = a.message = b.code = b.message = NULL;
+    assert_memory_equal(&a, &b, sizeof a);
+}
+
+static void assert_same_plain_strand(const hm_strand_def *built, const hm_strand_def *loaded)
+{
+    hm_strand_def a, b;
+    memcpy(&a, built, sizeof a);
+    memcpy(&b, loaded, sizeof b);
+    a.id = a.name = b.id = b.name = NULL;
+    for (int l = 0; l < 5; l++) {
+        a.levels[l].descriptor = b.levels[l].descriptor = NULL;
+        a.levels[l].reqs = b.levels[l].reqs = NULL;
+    }
+    assert_memory_equal(&a, &b, sizeof a);
+}
+
+static void assert_same_strs(char *const *a, char *const *b, size_t n)
+{
+    assert_true((a == NULL) == (b == NULL));
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(a[i], b[i]);
+}
+
+static void assert_same_set(const hm_strset *a, const hm_strset *b)
+{
+    assert_int_equal(a->cap, b->cap);
+    assert_int_equal(a->count, b->count);
+    assert_int_equal(a->fold, b->fold);
+    assert_int_equal(a->borrowed, b->borrowed);
+    for (size_t i = 0; i < a->cap; i++) {
+        assert_true((a->slots[i].str == NULL) == (b->slots[i].str == NULL));
+        if (!a->slots[i].str)
+            continue;
+        assert_int_equal(a->slots[i].len, b->slots[i].len);
+        assert_int_equal(a->slots[i].hash, b->slots[i].hash);
+        assert_string_equal(a->slots[i].str, b->slots[i].str);
+    }
+}
+
+static void assert_same_entries(const hm_topic_entry *a, const hm_topic_entry *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        assert_same_plain_entry(&a[i], &b[i]);
+        assert_string_equal(a[i].name, b[i].name);
+        assert_true((a[i].role == NULL) == (b[i].role == NULL));
+        if (a[i].role)
+            assert_string_equal(a[i].role, b[i].role);
+        assert_true((a[i].date == NULL) == (b[i].date == NULL));
+        if (a[i].date)
+            assert_string_equal(a[i].date, b[i].date);
+        assert_int_equal(a[i].n_aliases, b[i].n_aliases);
+        assert_same_strs(a[i].aliases, b[i].aliases, a[i].n_aliases);
+    }
 }
 
 /* The built-in bytes themselves take the built data, which is what the
@@ -589,6 +632,7 @@ static void assert_same_str_or_null(const char *a, const char *b)
 static void assert_same_conds(const hm_cond *a, const hm_cond *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        assert_same_plain_cond(&a[i], &b[i]);
         assert_int_equal(a[i].feature, b[i].feature);
         assert_memory_equal(&a[i].min, &b[i].min, sizeof a[i].min); /* bit for bit, infinities too */
         assert_memory_equal(&a[i].max, &b[i].max, sizeof a[i].max);
@@ -602,6 +646,7 @@ static void assert_same_conds(const hm_cond *a, const hm_cond *b, size_t n)
 static void assert_same_checks(const hm_check *a, const hm_check *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        assert_same_plain_check(&a[i], &b[i]);
         assert_int_equal(a[i].n_conds, b[i].n_conds);
         assert_same_conds(a[i].conds, b[i].conds, a[i].n_conds);
         assert_int_equal(a[i].max_level, b[i].max_level);
@@ -637,6 +682,7 @@ static void test_built_rubric(void **state)
     assert_int_equal(a.n_strands, b.n_strands);
     for (size_t s = 0; s < a.n_strands; s++) {
         const hm_strand_def *x = &a.strands[s], *y = &b.strands[s];
+        assert_same_plain_strand(x, y);
         assert_string_equal(x->id, y->id);
         assert_string_equal(x->name, y->name);
         assert_memory_equal(&x->weight, &y->weight, sizeof x->weight);
