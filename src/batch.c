@@ -642,7 +642,14 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
     b->next = b->done = b->written = 0;
     b->stage = "marking";
     clock_gettime(CLOCK_MONOTONIC, &b->start);
-    pthread_t *t = hm_xcalloc(jobs, sizeof *t);
+    /* One essay is analysed on this thread: a worker would add only its
+     * start-up, and run on a core whose cache has not seen the
+     * configuration. */
+    if (b->n == 1) {
+        jobs = 0;
+        analyse_worker(b);
+    }
+    pthread_t *t = hm_xcalloc(jobs ? jobs : 1, sizeof *t);
     start_workers(b, t, jobs, analyse_worker);
 
     size_t reported = 0;

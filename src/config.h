@@ -92,6 +92,8 @@ typedef struct hm_topic {
     int *date_years;
     char **date_whats;
     size_t n_dates;
+    /* the data above is build-time static data (built.h): not freed */
+    bool built;
 } hm_topic;
 
 /* ---- rubric ---- */
@@ -159,6 +161,8 @@ typedef struct hm_rubric {
     size_t max_strengths, max_gaps;
     hm_check *caps, *warnings, *advice;
     size_t n_caps, n_warnings, n_advice;
+    /* all of the above is build-time static data (built.h): not freed */
+    bool built;
 } hm_rubric;
 
 struct hm_config {
@@ -221,5 +225,11 @@ typedef struct hm_builtin_file {
 extern const hm_builtin_file hm_builtin_files[];
 extern const size_t hm_builtin_file_count;
 const hm_builtin_file *hm_builtin_find(const char *name);
+
+/* Whether cfg's lists and topic packs are all the ones made at build time
+ * (built.h), every pack in order: then they are the inputs the built-in
+ * phrase index image was made from (tools/mkpatterns.c writes both from one
+ * configuration). */
+bool hm_config_packs_built(const hm_config *cfg);
 
 #endif

@@ -3,19 +3,75 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "built.h"
 #include "yamlwalk.h"
+
+static uint64_t list_hash(const char *s, size_t n, bool fold)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (fold && c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        h = (h ^ c) * 1099511628211ull;
+    }
+    return h;
+}
+
+/* Whether the item is exactly the n bytes at s (folded: in any ASCII case). */
+static bool item_is(const char *item, const char *s, size_t n, bool fold)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)item[i], y = (unsigned char)s[i];
+        if (!x)
+            return false;
+        if (fold) {
+            x = (unsigned char)(x >= 'A' && x <= 'Z' ? x + 32 : x);
+            y = (unsigned char)(y >= 'A' && y <= 'Z' ? y + 32 : y);
+        }
+        if (x != y)
+            return false;
+    }
+    return item[n] == '\0';
+}
+
+/* The slot holding an item equal to s, or the empty slot where it would go. */
+static size_t table_probe(const hm_list *l, const uint32_t *t, const char *s, size_t n, bool fold, uint64_t h)
+{
+    uint32_t tag = (uint32_t)(h >> 32);
+    size_t i = (size_t)h & (l->cap - 1);
+    while (t[2 * i] && !(t[2 * i + 1] == tag && item_is(l->items[t[2 * i] - 1], s, n, fold)))
+        i = (i + 1) & (l->cap - 1);
+    return i;
+}
+
+static void table_fill(hm_list *l, uint32_t *t, bool fold)
+{
+    for (size_t k = 0; k < l->n; k++) {
+        size_t n = strlen(l->items[k]);
+        uint64_t h = list_hash(l->items[k], n, fold);
+        size_t i = table_probe(l, t, l->items[k], n, fold, h);
+        if (t[2 * i])
+            continue; /* given twice */
+        t[2 * i] = (uint32_t)(k + 1);
+        t[2 * i + 1] = (uint32_t)(h >> 32);
+    }
+}
 
 static void list_index(hm_list *l)
 {
-    /* The sets point at the list's own items, which they never outlive. */
-    hm_strset_init_borrowing(&l->exact, false);
-    hm_strset_init_borrowing(&l->folded, true);
-    hm_strset_reserve(&l->exact, l->n);
-    hm_strset_reserve(&l->folded, l->n);
-    for (size_t i = 0; i < l->n; i++) {
-        hm_strset_add(&l->exact, l->items[i], strlen(l->items[i]));
-        hm_strset_add(&l->folded, l->items[i], strlen(l->items[i]));
-    }
+    l->cap = 0;
+    l->exact = l->folded = l->tables = NULL;
+    if (!l->n)
+        return;
+    l->cap = 16;
+    while (l->cap < 2 * l->n + 2)
+        l->cap *= 2;
+    l->tables = hm_xcalloc(4 * l->cap, sizeof *l->tables);
+    table_fill(l, l->tables, false);
+    table_fill(l, l->tables + 2 * l->cap, true);
+    l->exact = l->tables;
+    l->folded = l->tables + 2 * l->cap;
 }
 
 const hm_list *hm_lists_find(const hm_lists *lists, const char *name)
@@ -37,7 +93,17 @@ bool hm_lists_load(hm_lists *lists, const char *data, size_t len, const char *fi
     memset(lists, 0, sizeof *lists);
     list_index(&lists->empty);
     hm_yaml y;
+    memset(&y, 0, sizeof y);
     bool ok = false;
+    const hm_built_lists *b = &hm_built_lists_data;
+    if (hm_built_is_builtin(b->file, b->len, data, len)) {
+        /* the built-in file: its lists as the build loaded them */
+        lists->lists = (hm_list *)(uintptr_t)b->lists;
+        lists->n = b->n;
+        lists->built = true;
+        ok = true;
+        goto out;
+    }
     if (!hm_yaml_load(&y, data, len, file, err))
         goto out;
     hm_yaml_field top[] = {{"lists", true, NULL, NULL}};
@@ -89,27 +155,27 @@ out:
 
 static void list_free(hm_list *l)
 {
-    hm_strset_free(&l->exact); /* first: they point at the items */
-    hm_strset_free(&l->folded);
+    free(l->tables);
     free(l->items); /* with the strings (hm_yaml_strings_packed) */
     free(l->name);
 }
 
 void hm_lists_free(hm_lists *lists)
 {
-    for (size_t i = 0; i < lists->n; i++)
+    for (size_t i = 0; !lists->built && i < lists->n; i++)
         list_free(&lists->lists[i]);
-    free(lists->lists);
+    if (!lists->built)
+        free(lists->lists);
     list_free(&lists->empty);
     memset(lists, 0, sizeof *lists);
 }
 
 bool hm_list_has(const hm_list *l, const char *s, size_t n)
 {
-    return hm_strset_has(&l->exact, s, n);
+    return l->cap && l->exact[2 * table_probe(l, l->exact, s, n, false, list_hash(s, n, false))] != 0;
 }
 
 bool hm_list_has_fold(const hm_list *l, const char *s, size_t n)
 {
-    return hm_strset_has(&l->folded, s, n);
+    return l->cap && l->folded[2 * table_probe(l, l->folded, s, n, true, list_hash(s, n, true))] != 0;
 }

@@ -7,12 +7,18 @@
 
 #include "util.h"
 
+/* A list's lookups are two open-addressing tables of item numbers, not
+ * pointers, so that the built-in lists' tables (built.h) are read-only
+ * data the program maps as it needs them, with nothing to relocate. */
 typedef struct hm_list {
     char *name;
     char **items;
     size_t n;
-    hm_strset exact;  /* as written */
-    hm_strset folded; /* ASCII case folded */
+    size_t cap;             /* slots of each table: a power of two over twice n; 0: none */
+    /* per slot: the item's number + 1 (0: empty), then its hash's high
+     * 32 bits; the items as written, and ASCII case folded */
+    const uint32_t *exact, *folded;
+    uint32_t *tables;       /* both, when made at run time (one block) */
 } hm_list;
 
 typedef struct hm_lists {
@@ -24,6 +30,8 @@ typedef struct hm_lists {
         *event_words, *sentence_starters, *abbreviations, *discourse_markers, *stopwords,
         *given_names, *place_suffixes, *group_suffixes;
     hm_list empty;
+    /* `lists` is build-time static data (built.h): not freed */
+    bool built;
 } hm_lists;
 
 bool hm_lists_load(hm_lists *lists, const char *data, size_t len, const char *file, hm_error *err);

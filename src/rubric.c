@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "built.h"
 #include "yamlwalk.h"
 
 static void cond_free(hm_cond *c)
@@ -29,6 +30,10 @@ static void check_free(hm_check *c)
 
 void hm_rubric_free(hm_rubric *r)
 {
+    if (r->built) { /* static data (built.h) */
+        memset(r, 0, sizeof *r);
+        return;
+    }
     free(r->name);
     free(r->file);
     for (int b = 0; b < 5; b++)
@@ -209,6 +214,12 @@ static bool load_strand(hm_yaml *y, yaml_node_t *node, hm_strand_def *d)
 
 bool hm_rubric_load(hm_rubric *r, const char *data, size_t len, const char *file, hm_error *err)
 {
+    const hm_built_rubric *built = &hm_built_rubric_data;
+    if (hm_built_is_builtin(built->file, built->len, data, len)) {
+        *r = built->rubric; /* the built-in file: the rubric as the build loaded it */
+        r->built = true;
+        return true;
+    }
     memset(r, 0, sizeof *r);
     r->file = hm_xstrdup(file);
     hm_yaml y;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "built.h"
 #include "phrase.h"
 #include "yamlwalk.h"
 
@@ -21,8 +22,23 @@ static void entry_free(hm_topic_entry *e)
     free(e->aliases);
 }
 
+/* The patterns and the lock: what a run adds to a pack. */
+static void topic_free_runtime(hm_topic *t)
+{
+    pcre2_code_free(t->people_re);
+    pcre2_code_free(t->events_re);
+    pcre2_code_free(t->terms_re);
+    if (t->file || t->id) /* initialised by hm_topic_load */
+        pthread_mutex_destroy(&t->jit_lock);
+}
+
 void hm_topic_free(hm_topic *t)
 {
+    topic_free_runtime(t);
+    if (t->built) { /* the rest is static data (built.h) */
+        memset(t, 0, sizeof *t);
+        return;
+    }
     free(t->id);
     free(t->name);
     free(t->file);
@@ -37,18 +53,41 @@ void hm_topic_free(hm_topic *t)
     for (size_t i = 0; i < t->n_terms; i++)
         free(t->terms[i]);
     free(t->terms);
-    pcre2_code_free(t->people_re);
-    pcre2_code_free(t->events_re);
-    pcre2_code_free(t->terms_re);
     free(t->name_tokens);
     free(t->name_token_person);
     for (size_t i = 0; i < t->n_dates; i++)
         free(t->date_whats[i]);
     free(t->date_whats);
     free(t->date_years);
-    if (t->file || t->id) /* initialised by hm_topic_load */
-        pthread_mutex_destroy(&t->jit_lock);
     memset(t, 0, sizeof *t);
+}
+
+bool hm_built_is_builtin(const char *file, size_t built_len, const char *data, size_t len)
+{
+    const hm_builtin_file *b = file ? hm_builtin_find(file) : NULL;
+    return b && b->data == data && b->len == len && built_len == len;
+}
+
+bool hm_config_packs_built(const hm_config *cfg)
+{
+    if (!cfg->lists.built || cfg->lists.lists != hm_built_lists_data.lists || cfg->n_topics != hm_built_topic_count)
+        return false;
+    for (size_t i = 0; i < cfg->n_topics; i++)
+        if (!cfg->topics[i].built || cfg->topics[i].id != hm_built_topics[i].topic.id)
+            return false;
+    return true;
+}
+
+/* The pack as the build loaded it, when data is that built-in file itself
+ * and the lists that filtered its keywords are the built-in ones too. */
+static const hm_topic *built_topic(const hm_config *cfg, const char *data, size_t len)
+{
+    if (!cfg->lists.built)
+        return NULL;
+    for (size_t i = 0; i < hm_built_topic_count; i++)
+        if (hm_built_is_builtin(hm_built_topics[i].file, hm_built_topics[i].len, data, len))
+            return &hm_built_topics[i].topic;
+    return NULL;
 }
 
 static bool load_entries(hm_yaml *y, yaml_node_t *seq, const char *what, const char *extra_key,
@@ -134,10 +173,18 @@ static void add_keyword_words(hm_strset *set, const hm_lists *l, const char *s)
 bool hm_topic_load(hm_config *cfg, hm_topic *t, const char *data, size_t len, const char *file,
                    hm_error *err)
 {
-    memset(t, 0, sizeof *t);
-    t->file = hm_xstrdup(file);
+    const hm_topic *b = built_topic(cfg, data, len);
+    if (b) {
+        memcpy(t, b, sizeof *t); /* pointers to static data; the lock is set up below */
+        t->built = true;
+    } else {
+        memset(t, 0, sizeof *t);
+        t->file = hm_xstrdup(file);
+    }
     pthread_mutex_init(&t->jit_lock, NULL);
     atomic_init(&t->jit_done, false);
+    if (b)
+        return true;
     hm_strset_init(&t->keywords, true);
     hm_strset_init(&t->places, false);
     hm_yaml y;

@@ -189,6 +189,11 @@ bool hm_yaml_fields(hm_yaml *y, yaml_node_t *map, hm_yaml_field *fields, size_t 
 
 yaml_node_t *hm_yaml_get(hm_yaml_field *fields, size_t n, const char *key)
 {
+    /* Callers name the key with the literal their table has: the same
+     * pointer, mostly, which needs no strcmp. */
+    for (size_t i = 0; i < n; i++)
+        if (fields[i].key == key)
+            return fields[i].value;
     for (size_t i = 0; i < n; i++)
         if (strcmp(fields[i].key, key) == 0)
             return fields[i].value;

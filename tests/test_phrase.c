@@ -685,6 +685,24 @@ static void changed_configuration_builds_the_index(void **state)
     c->rules[r].n_starts = n_starts;
     hm_config_index(c);
     assert_true(hm_phrase_index_is_image(c));
+    hm_config_free(c);
+    /* A list changed: the built-in lists are static data (built.h), so
+     * change those of a copy of the file, which are loaded from it. */
+    char lists_path[4096], copy_path[] = "/tmp/histmark-lists-XXXXXX";
+    snprintf(lists_path, sizeof lists_path, "%s/rubrics/lists.yaml", source_dir());
+    size_t lists_len;
+    char *lists = read_file(lists_path, &lists_len);
+    int fd = mkstemp(copy_path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, lists, lists_len), (ssize_t)lists_len);
+    close(fd);
+    free(lists);
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, NULL, copy_path, NULL, 0};
+    c = hm_config_load(&o, &err);
+    unlink(copy_path);
+    assert_non_null(c);
+    assert_false(c->lists.built);
+    assert_true(hm_phrase_index_is_image(c));
     const hm_list *places = c->lists.places;
     assert_non_null(places);
     char first = places->items[0][0];

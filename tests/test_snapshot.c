@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "built.h"
 #include "config.h"
 #include "patcache.h"
 #include "snapshot.h"
@@ -373,6 +374,342 @@ static void test_hostile_delta_refused(void **state)
     assert_false(hm_snapshot_decode(data + 1, n - 1, src_len, NULL, &doc));
 }
 
+/* ---- the lists and packs as the build loaded them (src/built.h) ---- */
+
+/* No field left behind: with every pointer (and the lock, and `built`) set
+ * aside, a built struct is byte for byte the loaded one, so a field that a
+ * loader fills and tools/genbuilt.h does not write fails here. The loaders
+ * zero these structs and fill them field by field, and static data has zero
+ * padding, so the padding compares equal too. */
+static void assert_same_plain_topic(const hm_topic *built, const hm_topic *loaded)
+{
+    hm_topic a, b;
+    memcpy(&a, built, sizeof a);
+    memcpy(&b, loaded, sizeof b);
+    hm_topic *t[2] = {&a, &b};
+    for (int k = 0; k < 2; k++) {
+        t[k]->id = t[k]->name = t[k]->file = NULL;
+        t[k]->keywords.slots = t[k]->places.slots = NULL;
+        t[k]->people = t[k]->events = NULL;
+        t[k]->terms = t[k]->name_tokens = t[k]->date_whats = NULL;
+        t[k]->name_token_person = NULL;
+        t[k]->date_years = NULL;
+        t[k]->people_re = t[k]->events_re = t[k]->terms_re = NULL;
+        memset(&t[k]->jit_lock, 0, sizeof t[k]->jit_lock);
+        memset((void *)&t[k]->jit_done, 0, sizeof t[k]->jit_done);
+        t[k]->built = false;
+    }
+    assert_memory_equal(&a, &b, sizeof a);
+}
+
+static void assert_same_plain_list(const hm_list *built, const hm_list *loaded)
+{
+    hm_list a, b;
+    memcpy(&a, built, sizeof a);
+    memcpy(&b, loaded, sizeof b);
+    hm_list *l[2] = {&a, &b};
+    for (int k = 0; k < 2; k++) {
+        l[k]->name = NULL;
+        l[k]->items = NULL;
+        l[k]->exact = l[k]->folded = l[k]->tables = NULL;
+    }
+    assert_memory_equal(&a, &b, sizeof a);
+}
+
+static void assert_same_plain_rubric(const hm_rubric *built, const hm_rubric *loaded)
+{
+    hm_rubric a, b;
+    memcpy(&a, built, sizeof a);
+    memcpy(&b, loaded, sizeof b);
+    hm_rubric *r[2] = {&a, &b};
+    for (int k = 0; k < 2; k++) {
+        r[k]->name = r[k]->file = NULL;
+        for (int i = 0; i < 5; i++)
+            r[k]->bands[i].label = NULL;
+        r[k]->strands = NULL;
+        r[k]->caps = r[k]->warnings = r[k]->advice = NULL;
+        r[k]->built = false;
+    }
+    assert_memory_equal(&a, &b, sizeof a);
+}
+
+static void assert_same_plain_entry(const hm_topic_entry *built, const hm_topic_entry *loaded)
+{
+    hm_topic_entry a, b;
+    memcpy(&a, built, sizeof a);
+    memcpy(&b, loaded, sizeof b);
+    a.name = a.role = a.date = b.name = b.role = b.date = NULL;
+    a.aliases = b.aliases = NULL;
+    assert_memory_equal(&a, &b, sizeof a);
+}
+
+static void assert_same_plain_cond(const hm_cond *built, const hm_cond *loaded)
+{
+    hm_cond a, b;
+    memcpy(&a, built, sizeof a);
+    memcpy(&b, loaded, sizeof b);
+    a.gap = a.strength = b.gap = b.strength = NULL;
+    assert_memory_equal(&a, &b, sizeof a);
+}
+
+static void assert_same_plain_check(const hm_check *built, const hm_check *loaded)
+{
+    hm_check a, b;
+    memcpy(&a, built, sizeof a);
+    memcpy(&b, loaded, sizeof b);
+    a.conds = b.conds = NULL;
+    a.code = a.message = b.code = b.message = NULL;
+    assert_memory_equal(&a, &b, sizeof a);
+}
+
+static void assert_same_plain_strand(const hm_strand_def *built, const hm_strand_def *loaded)
+{
+    hm_strand_def a, b;
+    memcpy(&a, built, sizeof a);
+    memcpy(&b, loaded, sizeof b);
+    a.id = a.name = b.id = b.name = NULL;
+    for (int l = 0; l < 5; l++) {
+        a.levels[l].descriptor = b.levels[l].descriptor = NULL;
+        a.levels[l].reqs = b.levels[l].reqs = NULL;
+    }
+    assert_memory_equal(&a, &b, sizeof a);
+}
+
+static void assert_same_strs(char *const *a, char *const *b, size_t n)
+{
+    assert_true((a == NULL) == (b == NULL));
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(a[i], b[i]);
+}
+
+static void assert_same_set(const hm_strset *a, const hm_strset *b)
+{
+    assert_int_equal(a->cap, b->cap);
+    assert_int_equal(a->count, b->count);
+    assert_int_equal(a->fold, b->fold);
+    assert_int_equal(a->borrowed, b->borrowed);
+    for (size_t i = 0; i < a->cap; i++) {
+        assert_true((a->slots[i].str == NULL) == (b->slots[i].str == NULL));
+        if (!a->slots[i].str)
+            continue;
+        assert_int_equal(a->slots[i].len, b->slots[i].len);
+        assert_int_equal(a->slots[i].hash, b->slots[i].hash);
+        assert_string_equal(a->slots[i].str, b->slots[i].str);
+    }
+}
+
+static void assert_same_entries(const hm_topic_entry *a, const hm_topic_entry *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        assert_same_plain_entry(&a[i], &b[i]);
+        assert_string_equal(a[i].name, b[i].name);
+        assert_true((a[i].role == NULL) == (b[i].role == NULL));
+        if (a[i].role)
+            assert_string_equal(a[i].role, b[i].role);
+        assert_true((a[i].date == NULL) == (b[i].date == NULL));
+        if (a[i].date)
+            assert_string_equal(a[i].date, b[i].date);
+        assert_int_equal(a[i].n_aliases, b[i].n_aliases);
+        assert_same_strs(a[i].aliases, b[i].aliases, a[i].n_aliases);
+    }
+}
+
+/* The built-in bytes themselves take the built data, which is what the
+ * loaders make from the same bytes elsewhere (a copy): field for field, and
+ * sharing what the loaded structure shares. A copy of the bytes, or other
+ * lists, take the YAML. */
+static void test_built_lists_and_packs(void **state)
+{
+    (void)state;
+    assert_true(hm_built_topic_count > 0);
+    const hm_builtin_file *lf = hm_builtin_find("rubrics/lists.yaml");
+    assert_non_null(lf);
+    hm_error err = {0};
+    hm_config *cfg = hm_xcalloc(1, sizeof *cfg);
+    assert_true(hm_lists_load(&cfg->lists, lf->data, lf->len, lf->name, &err));
+    assert_true(cfg->lists.built);
+    char *copy = hm_xmalloc(lf->len + 1);
+    memcpy(copy, lf->data, lf->len + 1);
+    hm_lists yaml;
+    assert_true(hm_lists_load(&yaml, copy, lf->len, lf->name, &err));
+    assert_false(yaml.built);
+    assert_int_equal(cfg->lists.n, yaml.n);
+    for (size_t i = 0; i < yaml.n; i++) {
+        const hm_list *a = &cfg->lists.lists[i], *b = &yaml.lists[i];
+        assert_same_plain_list(&hm_built_lists_data.lists[i], b);
+        assert_string_equal(a->name, b->name);
+        assert_int_equal(a->n, b->n);
+        assert_same_strs(a->items, b->items, a->n);
+        assert_int_equal(a->cap, b->cap);
+        assert_null(a->tables);
+        if (a->cap) {
+            assert_memory_equal(a->exact, b->exact, 2 * a->cap * sizeof *a->exact);
+            assert_memory_equal(a->folded, b->folded, 2 * a->cap * sizeof *a->folded);
+        }
+        for (size_t k = 0; k < a->n; k++) {
+            size_t n = strlen(a->items[k]);
+            assert_true(hm_list_has(a, a->items[k], n));
+            assert_true(hm_list_has_fold(a, a->items[k], n));
+            assert_false(n > 1 && hm_list_has(a, a->items[k], n - 1) && !hm_list_has(b, a->items[k], n - 1));
+        }
+    }
+    /* exact and folded lookups, a prefix, a longer text, a NUL inside */
+    const hm_list *months = cfg->lists.months;
+    assert_true(hm_list_has(months, "January", 7));
+    assert_false(hm_list_has(months, "JANUARY", 7));
+    assert_true(hm_list_has_fold(months, "JANUARY", 7));
+    assert_false(hm_list_has_fold(months, "JANUAR", 6));
+    assert_false(hm_list_has(months, "Januaryx", 8));
+    assert_false(hm_list_has(months, "January\0", 8));
+    assert_false(hm_list_has(&cfg->lists.empty, "January", 7));
+    assert_ptr_equal(cfg->lists.given_names, &cfg->lists.lists[yaml.given_names - yaml.lists]);
+    free(copy);
+
+    for (size_t i = 0; i < hm_built_topic_count; i++) {
+        const hm_builtin_file *tf = hm_builtin_find(hm_built_topics[i].file);
+        assert_non_null(tf);
+        hm_topic a, b;
+        assert_true(hm_topic_load(cfg, &a, tf->data, tf->len, tf->name, &err));
+        assert_true(a.built);
+        copy = hm_xmalloc(tf->len + 1);
+        memcpy(copy, tf->data, tf->len + 1);
+        assert_true(hm_topic_load(cfg, &b, copy, tf->len, tf->name, &err));
+        assert_false(b.built);
+        assert_same_plain_topic(&hm_built_topics[i].topic, &b);
+        assert_string_equal(a.id, b.id);
+        assert_string_equal(a.name, b.name);
+        assert_string_equal(a.file, b.file);
+        assert_int_equal(a.period_start, b.period_start);
+        assert_int_equal(a.period_end, b.period_end);
+        assert_same_set(&a.keywords, &b.keywords);
+        assert_int_equal(a.n_people, b.n_people);
+        assert_int_equal(a.n_events, b.n_events);
+        assert_same_entries(a.people, b.people, a.n_people);
+        assert_same_entries(a.events, b.events, a.n_events);
+        assert_same_set(&a.places, &b.places);
+        assert_int_equal(a.n_terms, b.n_terms);
+        assert_same_strs(a.terms, b.terms, a.n_terms);
+        assert_int_equal(a.n_name_tokens, b.n_name_tokens);
+        for (size_t k = 0; k < a.n_name_tokens; k++) {
+            assert_int_equal(a.name_token_person[k], b.name_token_person[k]);
+            /* a name token is its person's alias itself, as loaded */
+            const hm_topic_entry *p = &a.people[a.name_token_person[k]];
+            bool shared = false;
+            for (size_t j = 0; j < p->n_aliases; j++)
+                shared |= p->aliases[j] == a.name_tokens[k];
+            assert_true(shared);
+            assert_string_equal(a.name_tokens[k], b.name_tokens[k]);
+        }
+        assert_int_equal(a.n_dates, b.n_dates);
+        for (size_t k = 0; k < a.n_dates; k++) {
+            assert_int_equal(a.date_years[k], b.date_years[k]);
+            assert_string_equal(a.date_whats[k], b.date_whats[k]);
+        }
+        hm_topic_free(&a);
+        hm_topic_free(&b);
+        free(copy);
+    }
+
+    /* Other lists (here a copy): the packs are loaded from their YAML. */
+    hm_lists_free(&cfg->lists);
+    cfg->lists = yaml;
+    const hm_builtin_file *tf = hm_builtin_find(hm_built_topics[0].file);
+    hm_topic t;
+    assert_true(hm_topic_load(cfg, &t, tf->data, tf->len, tf->name, &err));
+    assert_false(t.built);
+    hm_topic_free(&t);
+    hm_lists_free(&cfg->lists);
+    free(cfg);
+}
+
+static void assert_same_str_or_null(const char *a, const char *b)
+{
+    assert_true((a == NULL) == (b == NULL));
+    if (a)
+        assert_string_equal(a, b);
+}
+
+static void assert_same_conds(const hm_cond *a, const hm_cond *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        assert_same_plain_cond(&a[i], &b[i]);
+        assert_int_equal(a[i].feature, b[i].feature);
+        assert_memory_equal(&a[i].min, &b[i].min, sizeof a[i].min); /* bit for bit, infinities too */
+        assert_memory_equal(&a[i].max, &b[i].max, sizeof a[i].max);
+        assert_same_str_or_null(a[i].gap, b[i].gap);
+        assert_same_str_or_null(a[i].strength, b[i].strength);
+        assert_memory_equal(&a[i].min_pos, &b[i].min_pos, sizeof a[i].min_pos);
+        assert_memory_equal(&a[i].max_pos, &b[i].max_pos, sizeof a[i].max_pos);
+    }
+}
+
+static void assert_same_checks(const hm_check *a, const hm_check *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        assert_same_plain_check(&a[i], &b[i]);
+        assert_int_equal(a[i].n_conds, b[i].n_conds);
+        assert_same_conds(a[i].conds, b[i].conds, a[i].n_conds);
+        assert_int_equal(a[i].max_level, b[i].max_level);
+        assert_same_str_or_null(a[i].code, b[i].code);
+        assert_same_str_or_null(a[i].message, b[i].message);
+    }
+}
+
+/* The built rubric is the one its loader makes from a copy of the bytes. */
+static void test_built_rubric(void **state)
+{
+    (void)state;
+    const hm_builtin_file *f = hm_builtin_find(hm_built_rubric_data.file);
+    assert_non_null(f);
+    hm_error err = {0};
+    hm_rubric a, b;
+    assert_true(hm_rubric_load(&a, f->data, f->len, f->name, &err));
+    assert_true(a.built);
+    char *copy = hm_xmalloc(f->len + 1);
+    memcpy(copy, f->data, f->len + 1);
+    assert_true(hm_rubric_load(&b, copy, f->len, f->name, &err));
+    free(copy);
+    assert_false(b.built);
+    assert_same_plain_rubric(&hm_built_rubric_data.rubric, &b);
+    assert_string_equal(a.name, b.name);
+    assert_string_equal(a.file, b.file);
+    assert_int_equal(a.out_of, b.out_of);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(a.bands[i].min, b.bands[i].min);
+        assert_int_equal(a.bands[i].max, b.bands[i].max);
+        assert_same_str_or_null(a.bands[i].label, b.bands[i].label);
+    }
+    assert_int_equal(a.n_strands, b.n_strands);
+    for (size_t s = 0; s < a.n_strands; s++) {
+        const hm_strand_def *x = &a.strands[s], *y = &b.strands[s];
+        assert_same_plain_strand(x, y);
+        assert_string_equal(x->id, y->id);
+        assert_string_equal(x->name, y->name);
+        assert_memory_equal(&x->weight, &y->weight, sizeof x->weight);
+        assert_memory_equal(&x->weight_pos, &y->weight_pos, sizeof x->weight_pos);
+        for (int l = 0; l < 5; l++) {
+            assert_int_equal(x->levels[l].level, y->levels[l].level);
+            assert_same_str_or_null(x->levels[l].descriptor, y->levels[l].descriptor);
+            assert_int_equal(x->levels[l].n_reqs, y->levels[l].n_reqs);
+            assert_same_conds(x->levels[l].reqs, y->levels[l].reqs, x->levels[l].n_reqs);
+        }
+    }
+    assert_int_equal(a.max_above_lowest, b.max_above_lowest);
+    assert_memory_equal(&a.near_miss, &b.near_miss, sizeof a.near_miss);
+    assert_int_equal(a.min_words, b.min_words);
+    assert_memory_equal(&a.topic_min_score, &b.topic_min_score, sizeof a.topic_min_score);
+    assert_int_equal(a.max_strengths, b.max_strengths);
+    assert_int_equal(a.max_gaps, b.max_gaps);
+    assert_int_equal(a.n_caps, b.n_caps);
+    assert_int_equal(a.n_warnings, b.n_warnings);
+    assert_int_equal(a.n_advice, b.n_advice);
+    assert_same_checks(a.caps, b.caps, a.n_caps);
+    assert_same_checks(a.warnings, b.warnings, a.n_warnings);
+    assert_same_checks(a.advice, b.advice, a.n_advice);
+    hm_rubric_free(&a);
+    hm_rubric_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +720,8 @@ int main(void)
         cmocka_unit_test(test_loader_uses_snapshot_for_builtin_only),
         cmocka_unit_test(test_builtin_patterns),
         cmocka_unit_test(test_user_cache),
+        cmocka_unit_test(test_built_lists_and_packs),
+        cmocka_unit_test(test_built_rubric),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
