@@ -20,6 +20,10 @@ typedef struct phrase_lit {
     uint32_t priority;     /* the pattern's order: at one start, the lowest that matches wins */
     uint32_t not_followed; /* a trailing (?!a|b): index into lookaheads, or UINT32_MAX */
     bool word_end;         /* a trailing \b */
+    /* the folded first byte of the third run when it is ASCII, else 0: a
+     * pair's group can be long ("on the ...": 164 lits), and this rules
+     * out most of them with one compare */
+    unsigned char key3;
 } phrase_lit;
 
 typedef struct phrase_set {
@@ -800,6 +804,25 @@ static uint32_t group_of(uint32_t *t, size_t cap, uint64_t h, const phrase_lit *
     return g;
 }
 
+/* Each literal's key3 (see phrase_lit). Whatever separates the second
+ * run from the third matches only characters that are not letters or
+ * numbers, so in a match the third run's first byte is the first letter or
+ * number after the text's second run. */
+static void set_key3(hm_phrase_index *ix)
+{
+    for (size_t i = 0; i < ix->n_lits; i++) {
+        phrase_lit *l = &ix->lits[i];
+        l->key3 = 0;
+        if (!l->key2_len)
+            continue;
+        size_t k = (size_t)l->key2_off + l->key2_len;
+        while (k < l->len && (unsigned char)l->text[k] < 0x80 && !ascii_alnum((unsigned char)l->text[k]))
+            k++;
+        if (k < l->len && ascii_alnum((unsigned char)l->text[k]))
+            l->key3 = fold((unsigned char)l->text[k]);
+    }
+}
+
 static void build_table(hm_phrase_index *ix)
 {
     size_t n = ix->n_lits;
@@ -914,6 +937,7 @@ static void build_table(hm_phrase_index *ix)
     free(pair_count);
     free(word_pairs);
     free(new_index);
+    set_key3(ix);
 }
 
 /* One table for choosing a pack: a word's lookup gives every pack that
@@ -1495,11 +1519,13 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         memcpy(&fl, lits + i * sizeof fl, sizeof fl);
         const char *s = image_text(texts, n_texts, fl.text, fl.len, &ok);
         ix->lits[i] = (phrase_lit){(char *)(uintptr_t)s, fl.len, fl.key_len, fl.key2_off, fl.key2_len, fl.set,
-                                   fl.priority, fl.not_followed, fl.word_end != 0};
+                                   fl.priority, fl.not_followed, fl.word_end != 0, 0};
         ok = ok && fl.set < n_sets && fl.key_len <= fl.len && fl.key2_off <= fl.len &&
              fl.key2_len <= fl.len - fl.key2_off && fl.word_end <= 1 &&
              (fl.not_followed == UINT32_MAX || fl.not_followed < ix->n_lookaheads);
     }
+    if (ok)
+        set_key3(ix);
     ix->words = (key_slot *)(uintptr_t)words;
     ix->pairs = (key_slot *)(uintptr_t)pairs;
     ix->cap_words = cap_words;
@@ -1803,11 +1829,15 @@ static void add_hit(hm_scan *scan, const phrase_lit *l, size_t start, size_t end
                         tail_holds(scan, set, l, end)};
 }
 
-static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start, size_t key_end)
+/* key3: the folded byte that starts the text's third run (256: none), or
+ * -1 to try every literal. */
+static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start, size_t key_end, int key3)
 {
     const hm_phrase_index *ix = scan->cfg->index;
     for (uint32_t i = first; i < first + count; i++) {
         const phrase_lit *l = &ix->lits[i];
+        if (key3 >= 0 && l->key3 && l->key3 != key3)
+            continue;
         const phrase_set *set = &ix->sets[l->set];
         if (!l->key_len) {
             /* a literal that opens with punctuation: compare it all */
@@ -1894,7 +1924,7 @@ static void phrase_scan(hm_scan *scan)
             const key_slot *w =
                 filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
             if (w && w->count)
-                try_lits(scan, w->first, w->count, i, j);
+                try_lits(scan, w->first, w->count, i, j, -1);
             if (w && w->has_pairs) {
                 /* the next run, past what separates it */
                 size_t k = j, m;
@@ -1904,8 +1934,13 @@ static void phrase_scan(hm_scan *scan)
                 if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
                     const key_slot *p =
                         find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
-                    if (p)
-                        try_lits(scan, p->first, p->count, i, j);
+                    if (p) {
+                        /* the third run's first byte */
+                        size_t k3 = m;
+                        while (k3 < len && !(t[k3] < 0x80 ? ascii_alnum(t[k3]) : (cp_class(scan, k3, &n) & CP_LN)))
+                            k3 += t[k3] < 0x80 ? 1 : n;
+                        try_lits(scan, p->first, p->count, i, j, k3 < len ? fold(t[k3]) : 256);
+                    }
                 }
             }
             prev_ln = true;
@@ -1913,7 +1948,7 @@ static void phrase_scan(hm_scan *scan)
             continue;
         }
         if (!prev_ln && ix->byte_count[t[i]])
-            try_lits(scan, ix->byte_first[t[i]], ix->byte_count[t[i]], i, i);
+            try_lits(scan, ix->byte_first[t[i]], ix->byte_count[t[i]], i, i, -1);
         prev_ln = false;
         i += t[i] < 0x80 ? 1 : n;
     }
@@ -2201,16 +2236,24 @@ static size_t nc_roman(const name_cursor *c, size_t i)
  * alternatives in the pattern's order. */
 static size_t nc_part(const name_cursor *c, size_t e)
 {
-    static const char *const connectors[] = {"von", "van", "de", "der", "du", "la", "le",
-                                             "of", "bin", "ibn", "da", "di"};
+    static const struct {
+        char s[4];
+        size_t n;
+    } connectors[] = {{"von", 3}, {"van", 3}, {"de", 2}, {"der", 3}, {"du", 2}, {"la", 2}, {"le", 2},
+                      {"of", 2},  {"bin", 3}, {"ibn", 3}, {"da", 2}, {"di", 2}};
     if (!nc_space_tab(c, e))
         return SIZE_MAX;
     size_t r = e;
     while (nc_space_tab(c, r))
         r++;
-    for (size_t k = 0; k < sizeof connectors / sizeof *connectors; k++) {
-        size_t cl = strlen(connectors[k]);
-        if (r + cl > c->to || memcmp(c->scan->text + r, connectors[k], cl) != 0 || !nc_space_tab(c, r + cl))
+    /* Most names are followed by an ordinary word: test the connectors'
+     * first letters before the connectors. */
+    unsigned char c0 = r < c->to ? (unsigned char)c->scan->text[r] : 0;
+    bool may_connect = c0 == 'v' || c0 == 'd' || c0 == 'l' || c0 == 'o' || c0 == 'b' || c0 == 'i';
+    for (size_t k = 0; may_connect && k < sizeof connectors / sizeof *connectors; k++) {
+        size_t cl = connectors[k].n;
+        if (r + cl > c->to || (unsigned char)connectors[k].s[0] != c0 ||
+            memcmp(c->scan->text + r, connectors[k].s, cl) != 0 || !nc_space_tab(c, r + cl))
             continue;
         size_t r2 = r + cl;
         while (nc_space_tab(c, r2))
