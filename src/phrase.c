@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Character classes, as the patterns see them. */
 enum { CP_LN = 1, CP_SPACE = 2, CP_WORD = 4, CP_LU = 8, CP_LL = 16, CP_L = 32 };
@@ -2333,6 +2336,28 @@ bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, siz
     while (i < to) {
         bool space;
         size_t k = 1;
+#if defined(__SSE2__)
+        /* 16 ASCII bytes at a time: a run starts at a byte that is not
+         * space after one that is */
+        while (i + 16 <= to) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+            if (_mm_movemask_epi8(a))
+                break; /* a non-ASCII byte: one character at a time below */
+            __m128i c = _mm_sub_epi8(a, _mm_set1_epi8('\t'));
+            __m128i sp = _mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(' ')),
+                                      _mm_cmpeq_epi8(_mm_min_epu8(c, _mm_set1_epi8(4)), c));
+            unsigned ns = ~(unsigned)_mm_movemask_epi8(sp) & 0xFFFF;
+            unsigned st = ns & ~((ns << 1) | (unsigned)in_run);
+            st = st - ((st >> 1) & 0x5555);
+            st = (st & 0x3333) + ((st >> 2) & 0x3333);
+            st = (st + (st >> 4)) & 0x0F0F;
+            n += (st + (st >> 8)) & 0x1F;
+            in_run = ns >> 15;
+            i += 16;
+        }
+        if (i >= to)
+            break;
+#endif
         if (t[i] < 0x80) {
             /* ASCII, most of the text: white space is 9-13 and 32 */
             space = t[i] == ' ' || (unsigned)(t[i] - '\t') < 5;
