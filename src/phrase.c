@@ -85,6 +85,10 @@ struct hm_phrase_index {
     hm_strset_slot *keywords;
     uint32_t *keyword_packs;
     size_t cap_keywords;
+    /* a bit per 16 bits of hash, as word_filter: most of an essay's words
+     * are in no pack and no stop list, and the tables are too big to probe
+     * without missing the cache */
+    uint64_t keyword_filter[1024], name_filter[1024];
     pcre2_code *re_ln, *re_space, *re_word, *re_lu, *re_ll, *re_l;
     struct hm_arena *texts; /* the literals' and lookaheads' strings */
     /* rules with `starts` (up to 64; a bit each): where each may begin */
@@ -771,7 +775,7 @@ static size_t filter_bit(uint64_t h)
     return (size_t)(h >> 40) & 0xFFFF;
 }
 
-static bool filter_has(const uint64_t *filter, uint64_t h)
+static inline bool filter_has(const uint64_t *filter, uint64_t h)
 {
     size_t b = filter_bit(h);
     return filter[b >> 6] >> (b & 63) & 1;
@@ -943,6 +947,20 @@ static void build_table(hm_phrase_index *ix)
     set_key3(ix);
 }
 
+/* The filters of the keyword and name tables, from their slots' hashes
+ * (made here or read from the image). */
+static void fill_word_filters(hm_phrase_index *ix)
+{
+    memset(ix->keyword_filter, 0, sizeof ix->keyword_filter);
+    memset(ix->name_filter, 0, sizeof ix->name_filter);
+    for (size_t i = 0; ix->keywords && i < ix->cap_keywords; i++)
+        if (ix->keywords[i].str)
+            filter_add(ix->keyword_filter, ix->keywords[i].hash);
+    for (size_t i = 0; ix->name_words && i < ix->cap_name_words; i++)
+        if (ix->name_words[i].str)
+            filter_add(ix->name_filter, ix->name_words[i].hash);
+}
+
 /* One table for choosing a pack: a word's lookup gives every pack that
  * counts it. The strings are the packs' own. */
 static void index_keywords(hm_phrase_index *ix, const hm_config *cfg)
@@ -983,6 +1001,8 @@ uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n)
 {
     const hm_phrase_index *ix = cfg->index;
     uint64_t h = hash_bytes_fold(w, n);
+    if (!filter_has(ix->keyword_filter, h))
+        return 0;
     for (size_t s = (size_t)h & (ix->cap_keywords - 1); ix->keywords[s].str; s = (s + 1) & (ix->cap_keywords - 1))
         if (ix->keywords[s].hash == h && ix->keywords[s].len == n && same_fold(ix->keywords[s].str, w, n))
             return ix->keyword_packs[s];
@@ -1121,6 +1141,8 @@ bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask
     uint64_t h = hash_exact(s, n);
     size_t cap = ix->cap_name_words;
     *mask = 0;
+    if (!filter_has(ix->name_filter, h))
+        return true;
     for (size_t j = (size_t)h & (cap - 1); ix->name_words[j].str; j = (j + 1) & (cap - 1)) {
         const name_slot *sl = &ix->name_words[j];
         if (sl->hash == h && sl->len == n && memcmp(sl->str, s, n) == 0) {
@@ -1614,6 +1636,8 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         ix->re_l = class_re("\\p{L}");
         ok = ix->re_ln && ix->re_space && ix->re_word && ix->re_lu && ix->re_ll && ix->re_l;
     }
+    if (ok)
+        fill_word_filters(ix);
     cfg->index = ix;
     if (!ok)
         hm_config_index_free(cfg);
@@ -1690,6 +1714,7 @@ void hm_config_index_build(hm_config *cfg)
     build_table(ix);
     index_starts(ix, cfg);
     index_name_lists(ix, cfg);
+    fill_word_filters(ix);
     cfg->index = ix;
 }
 
