@@ -58,6 +58,7 @@ typedef struct start_string {
     char *text;
     size_t len;
     uint64_t rules;
+    uint64_t pre, mask;    /* its first 8 bytes (zero after its end) and a mask of them */
 } start_string;
 
 typedef struct name_slot {
@@ -123,9 +124,24 @@ static bool ascii_alnum(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static unsigned char fold(unsigned char c)
+/* Bytes folded (fold_tab), and ASCII letters and digits folded with every
+ * other ASCII byte 0 and a non-ASCII byte 1 (run_tab): one load a byte in
+ * the loops that hash and compare words. */
+#define FOLD1(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define RUN1(c)                                                                                            \
+    ((c) >= 0x80 ? 1 : ((c) >= 'A' && (c) <= 'Z') || ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') \
+                           ? FOLD1(c)                                                                      \
+                           : 0)
+#define TAB4(F, b) F(b), F((b) + 1), F((b) + 2), F((b) + 3)
+#define TAB16(F, b) TAB4(F, b), TAB4(F, (b) + 4), TAB4(F, (b) + 8), TAB4(F, (b) + 12)
+#define TAB64(F, b) TAB16(F, b), TAB16(F, (b) + 16), TAB16(F, (b) + 32), TAB16(F, (b) + 48)
+static const unsigned char fold_tab[256] = {TAB64(FOLD1, 0), TAB64(FOLD1, 64), TAB64(FOLD1, 128),
+                                            TAB64(FOLD1, 192)};
+static const unsigned char run_tab[256] = {TAB64(RUN1, 0), TAB64(RUN1, 64), TAB64(RUN1, 128), TAB64(RUN1, 192)};
+
+static inline unsigned char fold(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
+    return fold_tab[c];
 }
 
 static size_t utf8_len(unsigned char c)
@@ -1034,6 +1050,20 @@ static int by_first_byte(const void *a, const void *b)
 
 /* Every rule with `starts` (and its anchored pattern) gets a bit; the
  * strings of all of them go into one table by first byte, each once. */
+/* Each start string's first 8 bytes as a word, for one compare in strings_at. */
+static void set_start_prefixes(hm_phrase_index *ix)
+{
+    for (size_t j = 0; j < ix->n_start_strings; j++) {
+        start_string *ss = &ix->start_strings[j];
+        unsigned char pre[8] = {0}, mask[8] = {0};
+        size_t n = ss->len < 8 ? ss->len : 8;
+        memcpy(pre, ss->text, n);
+        memset(mask, 0xFF, n);
+        memcpy(&ss->pre, pre, 8);
+        memcpy(&ss->mask, mask, 8);
+    }
+}
+
 static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
 {
     for (unsigned c = 0; c < 256; c++)
@@ -1073,7 +1103,7 @@ static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
                 char *f = hm_xstrdup(s);
                 for (size_t c = 0; c < n; c++)
                     f[c] = (char)fold((unsigned char)f[c]);
-                ix->start_strings[ix->n_start_strings++] = (start_string){f, n, 0};
+                ix->start_strings[ix->n_start_strings++] = (start_string){f, n, 0, 0, 0};
             }
             ix->start_strings[j].rules |= m;
         }
@@ -1093,6 +1123,7 @@ static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
             ix->start_second[c][c2 >> 6] |= (uint64_t)1 << (c2 & 63);
         }
     }
+    set_start_prefixes(ix);
 }
 
 static uint64_t hash_exact(const char *s, size_t n)
@@ -1603,9 +1634,11 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         flat_str fs;
         memcpy(&fs, starts + i * sizeof fs, sizeof fs);
         const char *s = image_text(texts, n_texts, fs.text, fs.len, &ok);
-        ix->start_strings[i] = (start_string){(char *)(uintptr_t)s, fs.len, fs.extra};
+        ix->start_strings[i] = (start_string){(char *)(uintptr_t)s, fs.len, fs.extra, 0, 0};
         ok = ok && fs.len > 0;
     }
+    if (ok)
+        set_start_prefixes(ix);
     memcpy(ix->start_first, start_first, sizeof ix->start_first);
     memcpy(ix->start_count, start_count, sizeof ix->start_count);
     memcpy(ix->start_second, start_second, sizeof ix->start_second);
@@ -1890,16 +1923,14 @@ static uint64_t run_hash(hm_scan *scan, size_t i, size_t *end)
     size_t len = scan->len, j = i, n;
     uint64_t h = 1469598103934665603ULL;
     for (;;) {
-        if (j < len && t[j] < 0x80) {
-            /* a letter or digit, folded: c | 0x20 leaves digits alone */
-            unsigned char lc = (unsigned char)(t[j] | 0x20);
-            if ((unsigned)(lc - 'a') >= 26 && (unsigned)(t[j] - '0') >= 10)
-                break;
+        unsigned char lc = j < len ? run_tab[t[j]] : 0;
+        if (lc > 1) {
+            /* an ASCII letter or digit, folded */
             h = (h ^ lc) * 1099511628211ULL;
             j++;
             continue;
         }
-        if (j >= len || !(cp_class(scan, j, &n) & CP_LN))
+        if (!lc || !(cp_class(scan, j, &n) & CP_LN))
             break;
         for (size_t k = 0; k < n; k++) {
             h ^= t[j + k];
@@ -2069,15 +2100,24 @@ static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, si
         if (!((ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1))
             return 0;
     }
+    /* the text's next 8 bytes, ASCII capitals folded: a capital's high
+     * bit clear, at least 'A' and at most 'Z', found without carries
+     * between the bytes */
+    uint64_t w = 0;
+    memcpy(&w, t + at, len - at < 8 ? len - at : 8);
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t low7 = w & ~highs;
+    uint64_t upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x80 - 'Z' - 1)) & ~w & highs;
+    w |= upper >> 2;
     uint64_t m = 0;
     for (uint32_t j = ix->start_first[f]; j < ix->start_first[f] + ix->start_count[f]; j++) {
         const start_string *ss = &ix->start_strings[j];
-        if (((have | m) & ss->rules) == ss->rules || ss->len > len - at)
+        if (((have | m) & ss->rules) == ss->rules || ss->len > len - at || (w & ss->mask) != ss->pre)
             continue;
-        size_t k = 1;
+        size_t k = 8;
         while (k < ss->len && fold(t[at + k]) == (unsigned char)ss->text[k])
             k++;
-        if (k == ss->len)
+        if (k >= ss->len)
             m |= ss->rules;
     }
     return m;
