@@ -561,7 +561,10 @@ typedef struct builder {
     size_t cap_lits, cap_sets;
     pcre2_match_data *md;
     hm_arena scratch; /* one fragment's expansion */
+    bool latin1_checked, latin1_ok;
 } builder;
+
+static pcre2_code *class_re(const char *pattern);
 
 static int new_set(builder *b, bool caseless, bool spaces_any, bool ucp)
 {
@@ -583,6 +586,28 @@ static int by_length_desc(const void *a, const void *b)
 }
 
 /* Adds one literal; false when the set cannot use it. */
+/* A Latin-1 letter whose only other case, without case, is the code point
+ * 0x20 away (U+00C0-U+00FE but for the signs × and ÷, ß, and Å and å,
+ * which the Angstrom sign also matches): both are two bytes, C3 then a
+ * byte that differs in 0x20. Checked against PCRE2 itself when used. */
+static bool latin1_pair(builder *b, uint32_t cp)
+{
+    if (cp < 0xC0 || cp > 0xFE || cp == 0xD7 || cp == 0xF7 || cp == 0xDF || cp == 0xC5 || cp == 0xE5)
+        return false;
+    if (!b->latin1_checked) {
+        /* the pattern's own caseless matching must agree */
+        pcre2_code *re = class_re("(?i)\\x{e0}");
+        const unsigned char upper[2] = {0xC3, 0x80};
+        b->latin1_ok = re && pcre2_match(re, upper, 2, 0, 0, b->md, NULL) >= 0;
+        pcre2_code_free(re);
+        b->latin1_checked = true;
+    }
+    return b->latin1_ok;
+}
+
+static bool add_lit_cased(builder *b, int set, const char *s, uint32_t priority, bool word_end,
+                          uint32_t not_followed);
+
 static bool add_lit(builder *b, int set, const char *s, uint32_t priority, bool word_end, uint32_t not_followed)
 {
     hm_phrase_index *ix = b->ix;
@@ -590,13 +615,21 @@ static bool add_lit(builder *b, int set, const char *s, uint32_t priority, bool 
     size_t n = strlen(s);
     if (!n)
         return false;
+    size_t pairs = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x80 && ps->caseless) {
             /* Unicode case folding is the pattern's job, but punctuation
-             * (Latin-1's and U+2000-U+206F: curly quotes, dashes) has none. */
+             * (Latin-1's and U+2000-U+206F: curly quotes, dashes) has none,
+             * and a Latin-1 letter such as ü has one other case: the
+             * literal is added once with each. */
             size_t at = i;
             uint32_t cp = hm_utf8_next(s, n, &at);
+            if (latin1_pair(b, cp)) {
+                pairs++;
+                i = at - 1;
+                continue;
+            }
             if (!((cp >= 0xA0 && cp <= 0xBF) || (cp >= 0x2000 && cp <= 0x206F)))
                 return false;
             i = at - 1;
@@ -607,6 +640,35 @@ static bool add_lit(builder *b, int set, const char *s, uint32_t priority, bool 
         if (ps->spaces_any && c == ' ' && (i == 0 || i + 1 == n || s[i + 1] == ' '))
             return false;
     }
+    if (pairs) {
+        if (pairs > 4)
+            return false; /* 2^pairs literals: leave it to the pattern */
+        char *v = hm_xmalloc(n + 1);
+        memcpy(v, s, n + 1);
+        size_t where[4], k = 0;
+        for (size_t i = 0; i + 1 < n; i++)
+            if ((unsigned char)v[i] == 0xC3 && latin1_pair(b, 0xC0 + (((unsigned char)v[i + 1] - 0x80) & 0x3F)) &&
+                (unsigned char)v[i + 1] >= 0x80 && (unsigned char)v[i + 1] <= 0xBF && k < 4)
+                where[k++] = i + 1;
+        bool ok = k == pairs;
+        for (unsigned m = 0; ok && m < (1u << k); m++) {
+            for (size_t j = 0; j < k; j++)
+                v[where[j]] = (char)(((unsigned char)s[where[j]] ^ (((m >> j) & 1) ? 0x20 : 0)));
+            ok = add_lit_cased(b, set, v, priority, word_end, not_followed);
+        }
+        free(v);
+        return ok;
+    }
+    return add_lit_cased(b, set, s, priority, word_end, not_followed);
+}
+
+/* add_lit for a literal whose non-ASCII characters are matched byte for byte. */
+static bool add_lit_cased(builder *b, int set, const char *s, uint32_t priority, bool word_end,
+                          uint32_t not_followed)
+{
+    hm_phrase_index *ix = b->ix;
+    const phrase_set *ps = &ix->sets[set];
+    size_t n = strlen(s);
     /* The first run of letters and numbers is the key, classified as the
      * text will be. */
     size_t k = 0;
