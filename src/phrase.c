@@ -2419,6 +2419,22 @@ bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, vo
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t i = from;
     while (i < to) {
+#if defined(__SSE2__)
+        /* 16 bytes at a time to the next ASCII capital or non-ASCII byte */
+        while (i + 16 <= to) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+            __m128i d = _mm_sub_epi8(a, _mm_set1_epi8('A'));
+            __m128i cap = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(cap, a));
+            if (m) {
+                i += (size_t)__builtin_ctz(m);
+                break;
+            }
+            i += 16;
+        }
+        if (i >= to)
+            break;
+#endif
         if (t[i] < 0x80 && !(t[i] >= 'A' && t[i] <= 'Z')) {
             i++; /* most of the text: no ASCII character but a capital can start a name */
             continue;
