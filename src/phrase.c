@@ -2032,6 +2032,9 @@ static void phrase_scan(hm_scan *scan)
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t len = scan->len, i = 0;
     bool prev_ln = false;
+    /* the run a pair lookup hashed, for when the pass gets to it */
+    size_t next_at = SIZE_MAX, next_end = 0;
+    uint64_t next_hash = 0;
     while (i < len) {
         size_t n;
         unsigned cls = t[i] < 0x80 ? (ascii_alnum(t[i]) ? CP_LN : 0) : cp_class(scan, i, &n);
@@ -2041,7 +2044,13 @@ static void phrase_scan(hm_scan *scan)
                 continue;
             }
             size_t j;
-            uint64_t h = run_hash(scan, i, &j);
+            uint64_t h;
+            if (i == next_at) {
+                h = next_hash;
+                j = next_end;
+            } else {
+                h = run_hash(scan, i, &j);
+            }
             const key_slot *w =
                 filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
             if (w && w->count)
@@ -2052,6 +2061,9 @@ static void phrase_scan(hm_scan *scan)
                 while (k < len && !(t[k] < 0x80 ? ascii_alnum(t[k]) : (cp_class(scan, k, &n) & CP_LN)))
                     k += t[k] < 0x80 ? 1 : n;
                 uint64_t h2 = run_hash(scan, k, &m);
+                next_at = k;
+                next_end = m;
+                next_hash = h2;
                 if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
                     const key_slot *p =
                         find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
