@@ -2037,7 +2037,8 @@ static void phrase_scan(hm_scan *scan)
     uint64_t next_hash = 0;
     while (i < len) {
         size_t n;
-        unsigned cls = t[i] < 0x80 ? (ascii_alnum(t[i]) ? CP_LN : 0) : cp_class(scan, i, &n);
+        unsigned char rc = run_tab[t[i]];
+        unsigned cls = rc > 1 ? CP_LN : rc ? cp_class(scan, i, &n) : 0;
         if (cls & CP_LN) {
             if (prev_ln) {
                 i += t[i] < 0x80 ? 1 : n;
@@ -2186,7 +2187,7 @@ static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, si
     uint64_t m = 0;
     for (uint32_t j = ix->start_first[f]; j < ix->start_first[f] + ix->start_count[f]; j++) {
         const start_string *ss = &ix->start_strings[j];
-        if (((have | m) & ss->rules) == ss->rules || ss->len > len - at || (w & ss->mask) != ss->pre)
+        if ((w & ss->mask) != ss->pre || ((have | m) & ss->rules) == ss->rules || ss->len > len - at)
             continue;
         size_t k = 8;
         while (k < ss->len && fold(t[at + k]) == (unsigned char)ss->text[k])
