@@ -2166,15 +2166,6 @@ int hm_starts_bit(const hm_config *cfg, const hm_rule *rule)
 static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at, uint64_t have)
 {
     unsigned char f = fold(t[at]);
-    if (!ix->start_count[f])
-        return 0;
-    if (!ix->start_short[f]) {
-        if (at + 1 >= len)
-            return 0;
-        unsigned char f2 = fold(t[at + 1]);
-        if (!((ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1))
-            return 0;
-    }
     /* the text's next 8 bytes, ASCII capitals folded: a capital's high
      * bit clear, at least 'A' and at most 'Z', found without carries
      * between the bytes */
@@ -2196,6 +2187,21 @@ static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, si
             m |= ss->rules;
     }
     return m;
+}
+
+/* Can a start string begin at `at`, by its first two bytes? Most word
+ * starts fail here, without a call. */
+static inline bool strings_may_start(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at)
+{
+    unsigned char f = fold(t[at]);
+    if (!ix->start_count[f])
+        return false;
+    if (ix->start_short[f])
+        return true;
+    if (at + 1 >= len)
+        return false;
+    unsigned char f2 = fold(t[at + 1]);
+    return (ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1;
 }
 
 /* One pass over the text: at each byte, the rules whose matches may begin
@@ -2223,7 +2229,8 @@ static void find_starts(hm_scan *scan)
                 /* a word starts: '\b\d' and the strings */
                 if (b & BC_DIGIT)
                     m = ix->start_digit | ix->start_word_digit;
-                m |= strings_at(ix, t, len, at, m);
+                if (strings_may_start(ix, t, len, at))
+                    m |= strings_at(ix, t, len, at, m);
             } else if ((b & BC_DIGIT) && ix->start_digit) {
                 m = ix->start_digit;
             }
@@ -2236,7 +2243,7 @@ static void find_starts(hm_scan *scan)
         } else {
             if (b & BC_LEAD)
                 m = ix->start_all;
-            else if (!prev_word && c < 0x80)
+            else if (!prev_word && c < 0x80 && strings_may_start(ix, t, len, at))
                 m = strings_at(ix, t, len, at, 0); /* a string may open with punctuation */
             prev_word = false;
         }
