@@ -98,6 +98,24 @@ static unsigned edit_distance(const char *a, size_t la, const char *b, size_t lb
         return limit + 1;
     if ((la > lb ? la - lb : lb - la) > limit)
         return limit + 1;
+    /* A lower bound first: an edit changes the difference between the two
+     * words' multisets of bytes by at most one (a transposition by none),
+     * and counting bytes in 32 buckets can only make it smaller. Most
+     * capitalised words are nothing like the name. */
+    int cnt[32] = {0};
+    for (size_t i = 0; i < la; i++)
+        cnt[(unsigned char)a[i] & 31]++;
+    for (size_t j = 0; j < lb; j++)
+        cnt[(unsigned char)b[j] & 31]--;
+    unsigned more = 0, fewer = 0;
+    for (size_t k = 0; k < 32; k++) {
+        if (cnt[k] > 0)
+            more += (unsigned)cnt[k];
+        else
+            fewer += (unsigned)-cnt[k];
+    }
+    if (more > limit || fewer > limit)
+        return limit + 1;
     unsigned d[41][41];
     for (size_t i = 0; i <= la; i++)
         d[i][0] = (unsigned)i;
