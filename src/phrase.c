@@ -152,24 +152,31 @@ static size_t utf8_len(unsigned char c)
 /* The classes of the character at text[i] (UCP semantics for space and
  * word; letters and numbers are Unicode either way). Non-ASCII characters
  * ask PCRE2 itself, so the classes agree with the patterns exactly. */
-static unsigned cp_class(hm_scan *scan, size_t i, size_t *n)
+#define ASCII_CLASS(c)                                                                                     \
+    ((c) >= 'A' && (c) <= 'Z'   ? CP_LN | CP_WORD | CP_L | CP_LU                                            \
+     : (c) >= 'a' && (c) <= 'z' ? CP_LN | CP_WORD | CP_L | CP_LL                                            \
+     : (c) >= '0' && (c) <= '9' ? CP_LN | CP_WORD                                                           \
+     : (c) == '_'               ? CP_WORD                                                                   \
+     : (c) == ' ' || ((c) >= '\t' && (c) <= '\r') ? CP_SPACE                                                \
+                                : 0)
+static const unsigned char ascii_class[128] = {TAB64(ASCII_CLASS, 0), TAB64(ASCII_CLASS, 64)};
+
+static unsigned cp_class_slow(hm_scan *scan, size_t i, size_t *n);
+
+static inline unsigned cp_class(hm_scan *scan, size_t i, size_t *n)
 {
-    const unsigned char *u = (const unsigned char *)scan->text;
-    unsigned char c = u[i];
+    unsigned char c = (unsigned char)scan->text[i];
     if (c < 0x80) {
         *n = 1;
-        if (c >= 'A' && c <= 'Z')
-            return CP_LN | CP_WORD | CP_L | CP_LU;
-        if (c >= 'a' && c <= 'z')
-            return CP_LN | CP_WORD | CP_L | CP_LL;
-        if (ascii_alnum(c))
-            return CP_LN | CP_WORD;
-        if (c == '_')
-            return CP_WORD;
-        if (c == ' ' || (c >= '\t' && c <= '\r'))
-            return CP_SPACE;
-        return 0;
+        return ascii_class[c];
     }
+    return cp_class_slow(scan, i, n);
+}
+
+/* cp_class for a non-ASCII character */
+static unsigned cp_class_slow(hm_scan *scan, size_t i, size_t *n)
+{
+    unsigned char c = (unsigned char)scan->text[i];
     size_t k = utf8_len(c);
     if (i + k > scan->len)
         k = 1;
