@@ -784,6 +784,9 @@ static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
         return false;
     }
     struct hm_occurrences *o = NULL;
+    size_t slot = ((uintptr_t)s >> 4) & 63;
+    if (scan->occ_slot[slot] && scan->occ[scan->occ_slot[slot] - 1].key == s)
+        o = &scan->occ[scan->occ_slot[slot] - 1];
     for (size_t i = 0; i < scan->n_occ && !o; i++)
         if (scan->occ[i].key == s)
             o = &scan->occ[i];
@@ -800,6 +803,8 @@ static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
         o = &scan->occ[scan->n_occ++];
         *o = (struct hm_occurrences){s, first, scan->n_occ_pos - first};
     }
+    if ((size_t)(o - scan->occ) < 255)
+        scan->occ_slot[slot] = (uint8_t)(o - scan->occ + 1);
     const uint32_t *pos = scan->occ_pos + o->first;
     size_t lo = 0, hi = o->n;
     while (lo < hi) {

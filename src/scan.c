@@ -36,6 +36,7 @@ void hm_scan_free_data(hm_scan *scan)
     free(scan->occ_pos);
     scan->occ_pos = NULL;
     scan->n_occ_pos = scan->cap_occ_pos = 0;
+    memset(scan->occ_slot, 0, sizeof scan->occ_slot);
 }
 
 hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t end)

@@ -52,6 +52,7 @@ typedef struct hm_scan {
     size_t n_occ, cap_occ;
     uint32_t *occ_pos;
     size_t n_occ_pos, cap_occ_pos;
+    uint8_t occ_slot[64]; /* by the key's address: its entry + 1, or 0 (then search) */
     /* Where rules with `starts` may begin a match (phrase.c), made on first use. */
     struct hm_start *starts;
     size_t n_starts;
