@@ -345,9 +345,11 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             hm_buf_putc(&key, (char)('0' + kv % 10));
             hm_buf_putc(&key, ':');
             hm_buf_put(&key, scan->text + f->start, strnlen(scan->text + f->start, f->end - f->start));
-            if (!hm_strset_has(&distinct, key.data, key.len)) {
-                memcpy(keys + keys_len, key.data, key.len);
-                hm_strset_add(&distinct, keys + keys_len, key.len);
+            /* added where it would be kept; the count says whether it was new */
+            size_t had = distinct.count;
+            memcpy(keys + keys_len, key.data, key.len);
+            hm_strset_add(&distinct, keys + keys_len, key.len);
+            if (distinct.count != had) {
                 keys_len += key.len;
                 evidence++;
             }

@@ -44,10 +44,27 @@ enum { SUFFIX_LENS = 64 };
 typedef struct suffix_lens {
     bool measured;
     size_t place[SUFFIX_LENS], group[SUFFIX_LENS];
+    uint64_t last[4]; /* the suffixes' last bytes (a bit each); an empty suffix sets all */
 } suffix_lens;
+
+static void mark_last(suffix_lens *sl, const hm_list *suffixes)
+{
+    for (size_t i = 0; i < suffixes->n; i++) {
+        size_t k = strlen(suffixes->items[i]);
+        if (!k) {
+            memset(sl->last, 0xFF, sizeof sl->last);
+            continue;
+        }
+        unsigned char c = (unsigned char)suffixes->items[i][k - 1];
+        sl->last[c >> 6] |= (uint64_t)1 << (c & 63);
+    }
+}
 
 static void measure_suffixes(suffix_lens *sl, const hm_lists *l)
 {
+    memset(sl->last, 0, sizeof sl->last);
+    mark_last(sl, l->place_suffixes);
+    mark_last(sl, l->group_suffixes);
     for (size_t i = 0; i < l->place_suffixes->n && i < SUFFIX_LENS; i++)
         sl->place[i] = strlen(l->place_suffixes->items[i]);
     for (size_t i = 0; i < l->group_suffixes->n && i < SUFFIX_LENS; i++)
@@ -97,6 +114,24 @@ static unsigned edit_distance(const char *a, size_t la, const char *b, size_t lb
     if (la > 40 || lb > 40)
         return limit + 1;
     if ((la > lb ? la - lb : lb - la) > limit)
+        return limit + 1;
+    /* A lower bound first: an edit changes the difference between the two
+     * words' multisets of bytes by at most one (a transposition by none),
+     * and counting bytes in 32 buckets can only make it smaller. Most
+     * capitalised words are nothing like the name. */
+    int cnt[32] = {0};
+    for (size_t i = 0; i < la; i++)
+        cnt[(unsigned char)a[i] & 31]++;
+    for (size_t j = 0; j < lb; j++)
+        cnt[(unsigned char)b[j] & 31]--;
+    unsigned more = 0, fewer = 0;
+    for (size_t k = 0; k < 32; k++) {
+        if (cnt[k] > 0)
+            more += (unsigned)cnt[k];
+        else
+            fewer += (unsigned)-cnt[k];
+    }
+    if (more > limit || fewer > limit)
         return limit + 1;
     unsigned d[41][41];
     for (size_t i = 0; i <= la; i++)
@@ -322,7 +357,9 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             }
             if (!sl.measured)
                 measure_suffixes(&sl, l);
-            if (ends_with_any(l->place_suffixes, sl.place, s, n) || ends_with_any(l->group_suffixes, sl.group, s, n))
+            unsigned char z = n ? (unsigned char)s[n - 1] : 0;
+            if (n && ((sl.last[z >> 6] >> (z & 63)) & 1) &&
+                (ends_with_any(l->place_suffixes, sl.place, s, n) || ends_with_any(l->group_suffixes, sl.group, s, n)))
                 listed++;
         }
         /* "the Duke of Norfolk": a title of a place is a person */

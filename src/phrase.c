@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Character classes, as the patterns see them. */
 enum { CP_LN = 1, CP_SPACE = 2, CP_WORD = 4, CP_LU = 8, CP_LL = 16, CP_L = 32 };
@@ -20,6 +23,10 @@ typedef struct phrase_lit {
     uint32_t priority;     /* the pattern's order: at one start, the lowest that matches wins */
     uint32_t not_followed; /* a trailing (?!a|b): index into lookaheads, or UINT32_MAX */
     bool word_end;         /* a trailing \b */
+    /* the folded first byte of the third run when it is ASCII, else 0: a
+     * pair's group can be long ("on the ...": 164 lits), and this rules
+     * out most of them with one compare */
+    unsigned char key3;
 } phrase_lit;
 
 typedef struct phrase_set {
@@ -51,6 +58,7 @@ typedef struct start_string {
     char *text;
     size_t len;
     uint64_t rules;
+    uint64_t pre, mask;    /* its first 8 bytes (zero after its end) and a mask of them */
 } start_string;
 
 typedef struct name_slot {
@@ -78,6 +86,10 @@ struct hm_phrase_index {
     hm_strset_slot *keywords;
     uint32_t *keyword_packs;
     size_t cap_keywords;
+    /* a bit per 16 bits of hash, as word_filter: most of an essay's words
+     * are in no pack and no stop list, and the tables are too big to probe
+     * without missing the cache */
+    uint64_t keyword_filter[1024], name_filter[1024];
     pcre2_code *re_ln, *re_space, *re_word, *re_lu, *re_ll, *re_l;
     struct hm_arena *texts; /* the literals' and lookaheads' strings */
     /* rules with `starts` (up to 64; a bit each): where each may begin */
@@ -112,9 +124,24 @@ static bool ascii_alnum(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static unsigned char fold(unsigned char c)
+/* Bytes folded (fold_tab), and ASCII letters and digits folded with every
+ * other ASCII byte 0 and a non-ASCII byte 1 (run_tab): one load a byte in
+ * the loops that hash and compare words. */
+#define FOLD1(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define RUN1(c)                                                                                            \
+    ((c) >= 0x80 ? 1 : ((c) >= 'A' && (c) <= 'Z') || ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') \
+                           ? FOLD1(c)                                                                      \
+                           : 0)
+#define TAB4(F, b) F(b), F((b) + 1), F((b) + 2), F((b) + 3)
+#define TAB16(F, b) TAB4(F, b), TAB4(F, (b) + 4), TAB4(F, (b) + 8), TAB4(F, (b) + 12)
+#define TAB64(F, b) TAB16(F, b), TAB16(F, (b) + 16), TAB16(F, (b) + 32), TAB16(F, (b) + 48)
+static const unsigned char fold_tab[256] = {TAB64(FOLD1, 0), TAB64(FOLD1, 64), TAB64(FOLD1, 128),
+                                            TAB64(FOLD1, 192)};
+static const unsigned char run_tab[256] = {TAB64(RUN1, 0), TAB64(RUN1, 64), TAB64(RUN1, 128), TAB64(RUN1, 192)};
+
+static inline unsigned char fold(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
+    return fold_tab[c];
 }
 
 static size_t utf8_len(unsigned char c)
@@ -125,24 +152,31 @@ static size_t utf8_len(unsigned char c)
 /* The classes of the character at text[i] (UCP semantics for space and
  * word; letters and numbers are Unicode either way). Non-ASCII characters
  * ask PCRE2 itself, so the classes agree with the patterns exactly. */
-static unsigned cp_class(hm_scan *scan, size_t i, size_t *n)
+#define ASCII_CLASS(c)                                                                                     \
+    ((c) >= 'A' && (c) <= 'Z'   ? CP_LN | CP_WORD | CP_L | CP_LU                                            \
+     : (c) >= 'a' && (c) <= 'z' ? CP_LN | CP_WORD | CP_L | CP_LL                                            \
+     : (c) >= '0' && (c) <= '9' ? CP_LN | CP_WORD                                                           \
+     : (c) == '_'               ? CP_WORD                                                                   \
+     : (c) == ' ' || ((c) >= '\t' && (c) <= '\r') ? CP_SPACE                                                \
+                                : 0)
+static const unsigned char ascii_class[128] = {TAB64(ASCII_CLASS, 0), TAB64(ASCII_CLASS, 64)};
+
+static unsigned cp_class_slow(hm_scan *scan, size_t i, size_t *n);
+
+static inline unsigned cp_class(hm_scan *scan, size_t i, size_t *n)
 {
-    const unsigned char *u = (const unsigned char *)scan->text;
-    unsigned char c = u[i];
+    unsigned char c = (unsigned char)scan->text[i];
     if (c < 0x80) {
         *n = 1;
-        if (c >= 'A' && c <= 'Z')
-            return CP_LN | CP_WORD | CP_L | CP_LU;
-        if (c >= 'a' && c <= 'z')
-            return CP_LN | CP_WORD | CP_L | CP_LL;
-        if (ascii_alnum(c))
-            return CP_LN | CP_WORD;
-        if (c == '_')
-            return CP_WORD;
-        if (c == ' ' || (c >= '\t' && c <= '\r'))
-            return CP_SPACE;
-        return 0;
+        return ascii_class[c];
     }
+    return cp_class_slow(scan, i, n);
+}
+
+/* cp_class for a non-ASCII character */
+static unsigned cp_class_slow(hm_scan *scan, size_t i, size_t *n)
+{
+    unsigned char c = (unsigned char)scan->text[i];
     size_t k = utf8_len(c);
     if (i + k > scan->len)
         k = 1;
@@ -534,7 +568,10 @@ typedef struct builder {
     size_t cap_lits, cap_sets;
     pcre2_match_data *md;
     hm_arena scratch; /* one fragment's expansion */
+    bool latin1_checked, latin1_ok;
 } builder;
+
+static pcre2_code *class_re(const char *pattern);
 
 static int new_set(builder *b, bool caseless, bool spaces_any, bool ucp)
 {
@@ -556,6 +593,28 @@ static int by_length_desc(const void *a, const void *b)
 }
 
 /* Adds one literal; false when the set cannot use it. */
+/* A Latin-1 letter whose only other case, without case, is the code point
+ * 0x20 away (U+00C0-U+00FE but for the signs × and ÷, ß, and Å and å,
+ * which the Angstrom sign also matches): both are two bytes, C3 then a
+ * byte that differs in 0x20. Checked against PCRE2 itself when used. */
+static bool latin1_pair(builder *b, uint32_t cp)
+{
+    if (cp < 0xC0 || cp > 0xFE || cp == 0xD7 || cp == 0xF7 || cp == 0xDF || cp == 0xC5 || cp == 0xE5)
+        return false;
+    if (!b->latin1_checked) {
+        /* the pattern's own caseless matching must agree */
+        pcre2_code *re = class_re("(?i)\\x{e0}");
+        const unsigned char upper[2] = {0xC3, 0x80};
+        b->latin1_ok = re && pcre2_match(re, upper, 2, 0, 0, b->md, NULL) >= 0;
+        pcre2_code_free(re);
+        b->latin1_checked = true;
+    }
+    return b->latin1_ok;
+}
+
+static bool add_lit_cased(builder *b, int set, const char *s, uint32_t priority, bool word_end,
+                          uint32_t not_followed);
+
 static bool add_lit(builder *b, int set, const char *s, uint32_t priority, bool word_end, uint32_t not_followed)
 {
     hm_phrase_index *ix = b->ix;
@@ -563,13 +622,21 @@ static bool add_lit(builder *b, int set, const char *s, uint32_t priority, bool 
     size_t n = strlen(s);
     if (!n)
         return false;
+    size_t pairs = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x80 && ps->caseless) {
             /* Unicode case folding is the pattern's job, but punctuation
-             * (Latin-1's and U+2000-U+206F: curly quotes, dashes) has none. */
+             * (Latin-1's and U+2000-U+206F: curly quotes, dashes) has none,
+             * and a Latin-1 letter such as ü has one other case: the
+             * literal is added once with each. */
             size_t at = i;
             uint32_t cp = hm_utf8_next(s, n, &at);
+            if (latin1_pair(b, cp)) {
+                pairs++;
+                i = at - 1;
+                continue;
+            }
             if (!((cp >= 0xA0 && cp <= 0xBF) || (cp >= 0x2000 && cp <= 0x206F)))
                 return false;
             i = at - 1;
@@ -580,6 +647,35 @@ static bool add_lit(builder *b, int set, const char *s, uint32_t priority, bool 
         if (ps->spaces_any && c == ' ' && (i == 0 || i + 1 == n || s[i + 1] == ' '))
             return false;
     }
+    if (pairs) {
+        if (pairs > 4)
+            return false; /* 2^pairs literals: leave it to the pattern */
+        char *v = hm_xmalloc(n + 1);
+        memcpy(v, s, n + 1);
+        size_t where[4], k = 0;
+        for (size_t i = 0; i + 1 < n; i++)
+            if ((unsigned char)v[i] == 0xC3 && latin1_pair(b, 0xC0 + (((unsigned char)v[i + 1] - 0x80) & 0x3F)) &&
+                (unsigned char)v[i + 1] >= 0x80 && (unsigned char)v[i + 1] <= 0xBF && k < 4)
+                where[k++] = i + 1;
+        bool ok = k == pairs;
+        for (unsigned m = 0; ok && m < (1u << k); m++) {
+            for (size_t j = 0; j < k; j++)
+                v[where[j]] = (char)(((unsigned char)s[where[j]] ^ (((m >> j) & 1) ? 0x20 : 0)));
+            ok = add_lit_cased(b, set, v, priority, word_end, not_followed);
+        }
+        free(v);
+        return ok;
+    }
+    return add_lit_cased(b, set, s, priority, word_end, not_followed);
+}
+
+/* add_lit for a literal whose non-ASCII characters are matched byte for byte. */
+static bool add_lit_cased(builder *b, int set, const char *s, uint32_t priority, bool word_end,
+                          uint32_t not_followed)
+{
+    hm_phrase_index *ix = b->ix;
+    const phrase_set *ps = &ix->sets[set];
+    size_t n = strlen(s);
     /* The first run of letters and numbers is the key, classified as the
      * text will be. */
     size_t k = 0;
@@ -764,7 +860,7 @@ static size_t filter_bit(uint64_t h)
     return (size_t)(h >> 40) & 0xFFFF;
 }
 
-static bool filter_has(const uint64_t *filter, uint64_t h)
+static inline bool filter_has(const uint64_t *filter, uint64_t h)
 {
     size_t b = filter_bit(h);
     return filter[b >> 6] >> (b & 63) & 1;
@@ -798,6 +894,25 @@ static uint32_t group_of(uint32_t *t, size_t cap, uint64_t h, const phrase_lit *
     reps[g] = i;
     t[s] = g + 1;
     return g;
+}
+
+/* Each literal's key3 (see phrase_lit). Whatever separates the second
+ * run from the third matches only characters that are not letters or
+ * numbers, so in a match the third run's first byte is the first letter or
+ * number after the text's second run. */
+static void set_key3(hm_phrase_index *ix)
+{
+    for (size_t i = 0; i < ix->n_lits; i++) {
+        phrase_lit *l = &ix->lits[i];
+        l->key3 = 0;
+        if (!l->key2_len)
+            continue;
+        size_t k = (size_t)l->key2_off + l->key2_len;
+        while (k < l->len && (unsigned char)l->text[k] < 0x80 && !ascii_alnum((unsigned char)l->text[k]))
+            k++;
+        if (k < l->len && ascii_alnum((unsigned char)l->text[k]))
+            l->key3 = fold((unsigned char)l->text[k]);
+    }
 }
 
 static void build_table(hm_phrase_index *ix)
@@ -914,6 +1029,21 @@ static void build_table(hm_phrase_index *ix)
     free(pair_count);
     free(word_pairs);
     free(new_index);
+    set_key3(ix);
+}
+
+/* The filters of the keyword and name tables, from their slots' hashes
+ * (made here or read from the image). */
+static void fill_word_filters(hm_phrase_index *ix)
+{
+    memset(ix->keyword_filter, 0, sizeof ix->keyword_filter);
+    memset(ix->name_filter, 0, sizeof ix->name_filter);
+    for (size_t i = 0; ix->keywords && i < ix->cap_keywords; i++)
+        if (ix->keywords[i].str)
+            filter_add(ix->keyword_filter, ix->keywords[i].hash);
+    for (size_t i = 0; ix->name_words && i < ix->cap_name_words; i++)
+        if (ix->name_words[i].str)
+            filter_add(ix->name_filter, ix->name_words[i].hash);
 }
 
 /* One table for choosing a pack: a word's lookup gives every pack that
@@ -956,6 +1086,8 @@ uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n)
 {
     const hm_phrase_index *ix = cfg->index;
     uint64_t h = hash_bytes_fold(w, n);
+    if (!filter_has(ix->keyword_filter, h))
+        return 0;
     for (size_t s = (size_t)h & (ix->cap_keywords - 1); ix->keywords[s].str; s = (s + 1) & (ix->cap_keywords - 1))
         if (ix->keywords[s].hash == h && ix->keywords[s].len == n && same_fold(ix->keywords[s].str, w, n))
             return ix->keyword_packs[s];
@@ -987,6 +1119,20 @@ static int by_first_byte(const void *a, const void *b)
 
 /* Every rule with `starts` (and its anchored pattern) gets a bit; the
  * strings of all of them go into one table by first byte, each once. */
+/* Each start string's first 8 bytes as a word, for one compare in strings_at. */
+static void set_start_prefixes(hm_phrase_index *ix)
+{
+    for (size_t j = 0; j < ix->n_start_strings; j++) {
+        start_string *ss = &ix->start_strings[j];
+        unsigned char pre[8] = {0}, mask[8] = {0};
+        size_t n = ss->len < 8 ? ss->len : 8;
+        memcpy(pre, ss->text, n);
+        memset(mask, 0xFF, n);
+        memcpy(&ss->pre, pre, 8);
+        memcpy(&ss->mask, mask, 8);
+    }
+}
+
 static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
 {
     for (unsigned c = 0; c < 256; c++)
@@ -1026,7 +1172,7 @@ static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
                 char *f = hm_xstrdup(s);
                 for (size_t c = 0; c < n; c++)
                     f[c] = (char)fold((unsigned char)f[c]);
-                ix->start_strings[ix->n_start_strings++] = (start_string){f, n, 0};
+                ix->start_strings[ix->n_start_strings++] = (start_string){f, n, 0, 0, 0};
             }
             ix->start_strings[j].rules |= m;
         }
@@ -1046,6 +1192,7 @@ static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
             ix->start_second[c][c2 >> 6] |= (uint64_t)1 << (c2 & 63);
         }
     }
+    set_start_prefixes(ix);
 }
 
 static uint64_t hash_exact(const char *s, size_t n)
@@ -1094,6 +1241,8 @@ bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask
     uint64_t h = hash_exact(s, n);
     size_t cap = ix->cap_name_words;
     *mask = 0;
+    if (!filter_has(ix->name_filter, h))
+        return true;
     for (size_t j = (size_t)h & (cap - 1); ix->name_words[j].str; j = (j + 1) & (cap - 1)) {
         const name_slot *sl = &ix->name_words[j];
         if (sl->hash == h && sl->len == n && memcmp(sl->str, s, n) == 0) {
@@ -1502,11 +1651,13 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         memcpy(&fl, lits + i * sizeof fl, sizeof fl);
         const char *s = image_text(texts, n_texts, fl.text, fl.len, &ok);
         ix->lits[i] = (phrase_lit){(char *)(uintptr_t)s, fl.len, fl.key_len, fl.key2_off, fl.key2_len, fl.set,
-                                   fl.priority, fl.not_followed, fl.word_end != 0};
+                                   fl.priority, fl.not_followed, fl.word_end != 0, 0};
         ok = ok && fl.set < n_sets && fl.key_len <= fl.len && fl.key2_off <= fl.len &&
              fl.key2_len <= fl.len - fl.key2_off && fl.word_end <= 1 &&
              (fl.not_followed == UINT32_MAX || fl.not_followed < ix->n_lookaheads);
     }
+    if (ok)
+        set_key3(ix);
     ix->words = (key_slot *)(uintptr_t)words;
     ix->pairs = (key_slot *)(uintptr_t)pairs;
     ix->cap_words = cap_words;
@@ -1559,9 +1710,11 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         flat_str fs;
         memcpy(&fs, starts + i * sizeof fs, sizeof fs);
         const char *s = image_text(texts, n_texts, fs.text, fs.len, &ok);
-        ix->start_strings[i] = (start_string){(char *)(uintptr_t)s, fs.len, fs.extra};
+        ix->start_strings[i] = (start_string){(char *)(uintptr_t)s, fs.len, fs.extra, 0, 0};
         ok = ok && fs.len > 0;
     }
+    if (ok)
+        set_start_prefixes(ix);
     memcpy(ix->start_first, start_first, sizeof ix->start_first);
     memcpy(ix->start_count, start_count, sizeof ix->start_count);
     memcpy(ix->start_second, start_second, sizeof ix->start_second);
@@ -1592,6 +1745,8 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         ix->re_l = class_re("\\p{L}");
         ok = ix->re_ln && ix->re_space && ix->re_word && ix->re_lu && ix->re_ll && ix->re_l;
     }
+    if (ok)
+        fill_word_filters(ix);
     cfg->index = ix;
     if (!ok)
         hm_config_index_free(cfg);
@@ -1668,6 +1823,7 @@ void hm_config_index_build(hm_config *cfg)
     build_table(ix);
     index_starts(ix, cfg);
     index_name_lists(ix, cfg);
+    fill_word_filters(ix);
     cfg->index = ix;
 }
 
@@ -1810,11 +1966,15 @@ static void add_hit(hm_scan *scan, const phrase_lit *l, size_t start, size_t end
                         tail_holds(scan, set, l, end)};
 }
 
-static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start, size_t key_end)
+/* key3: the folded byte that starts the text's third run (256: none), or
+ * -1 to try every literal. */
+static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start, size_t key_end, int key3)
 {
     const hm_phrase_index *ix = scan->cfg->index;
     for (uint32_t i = first; i < first + count; i++) {
         const phrase_lit *l = &ix->lits[i];
+        if (key3 >= 0 && l->key3 && l->key3 != key3)
+            continue;
         const phrase_set *set = &ix->sets[l->set];
         if (!l->key_len) {
             /* a literal that opens with punctuation: compare it all */
@@ -1839,16 +1999,14 @@ static uint64_t run_hash(hm_scan *scan, size_t i, size_t *end)
     size_t len = scan->len, j = i, n;
     uint64_t h = 1469598103934665603ULL;
     for (;;) {
-        if (j < len && t[j] < 0x80) {
-            /* a letter or digit, folded: c | 0x20 leaves digits alone */
-            unsigned char lc = (unsigned char)(t[j] | 0x20);
-            if ((unsigned)(lc - 'a') >= 26 && (unsigned)(t[j] - '0') >= 10)
-                break;
+        unsigned char lc = j < len ? run_tab[t[j]] : 0;
+        if (lc > 1) {
+            /* an ASCII letter or digit, folded */
             h = (h ^ lc) * 1099511628211ULL;
             j++;
             continue;
         }
-        if (j >= len || !(cp_class(scan, j, &n) & CP_LN))
+        if (!lc || !(cp_class(scan, j, &n) & CP_LN))
             break;
         for (size_t k = 0; k < n; k++) {
             h ^= t[j + k];
@@ -1888,31 +2046,49 @@ static void phrase_scan(hm_scan *scan)
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t len = scan->len, i = 0;
     bool prev_ln = false;
+    /* the run a pair lookup hashed, for when the pass gets to it */
+    size_t next_at = SIZE_MAX, next_end = 0;
+    uint64_t next_hash = 0;
     while (i < len) {
         size_t n;
-        unsigned cls = t[i] < 0x80 ? (ascii_alnum(t[i]) ? CP_LN : 0) : cp_class(scan, i, &n);
+        unsigned char rc = run_tab[t[i]];
+        unsigned cls = rc > 1 ? CP_LN : rc ? cp_class(scan, i, &n) : 0;
         if (cls & CP_LN) {
             if (prev_ln) {
                 i += t[i] < 0x80 ? 1 : n;
                 continue;
             }
             size_t j;
-            uint64_t h = run_hash(scan, i, &j);
+            uint64_t h;
+            if (i == next_at) {
+                h = next_hash;
+                j = next_end;
+            } else {
+                h = run_hash(scan, i, &j);
+            }
             const key_slot *w =
                 filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
             if (w && w->count)
-                try_lits(scan, w->first, w->count, i, j);
+                try_lits(scan, w->first, w->count, i, j, -1);
             if (w && w->has_pairs) {
                 /* the next run, past what separates it */
                 size_t k = j, m;
                 while (k < len && !(t[k] < 0x80 ? ascii_alnum(t[k]) : (cp_class(scan, k, &n) & CP_LN)))
                     k += t[k] < 0x80 ? 1 : n;
                 uint64_t h2 = run_hash(scan, k, &m);
+                next_at = k;
+                next_end = m;
+                next_hash = h2;
                 if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
                     const key_slot *p =
                         find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
-                    if (p)
-                        try_lits(scan, p->first, p->count, i, j);
+                    if (p) {
+                        /* the third run's first byte */
+                        size_t k3 = m;
+                        while (k3 < len && !(t[k3] < 0x80 ? ascii_alnum(t[k3]) : (cp_class(scan, k3, &n) & CP_LN)))
+                            k3 += t[k3] < 0x80 ? 1 : n;
+                        try_lits(scan, p->first, p->count, i, j, k3 < len ? fold(t[k3]) : 256);
+                    }
                 }
             }
             prev_ln = true;
@@ -1920,7 +2096,7 @@ static void phrase_scan(hm_scan *scan)
             continue;
         }
         if (!prev_ln && ix->byte_count[t[i]])
-            try_lits(scan, ix->byte_first[t[i]], ix->byte_count[t[i]], i, i);
+            try_lits(scan, ix->byte_first[t[i]], ix->byte_count[t[i]], i, i, -1);
         prev_ln = false;
         i += t[i] < 0x80 ? 1 : n;
     }
@@ -2004,27 +2180,42 @@ int hm_starts_bit(const hm_config *cfg, const hm_rule *rule)
 static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at, uint64_t have)
 {
     unsigned char f = fold(t[at]);
-    if (!ix->start_count[f])
-        return 0;
-    if (!ix->start_short[f]) {
-        if (at + 1 >= len)
-            return 0;
-        unsigned char f2 = fold(t[at + 1]);
-        if (!((ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1))
-            return 0;
-    }
+    /* the text's next 8 bytes, ASCII capitals folded: a capital's high
+     * bit clear, at least 'A' and at most 'Z', found without carries
+     * between the bytes */
+    uint64_t w = 0;
+    memcpy(&w, t + at, len - at < 8 ? len - at : 8);
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t low7 = w & ~highs;
+    uint64_t upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x80 - 'Z' - 1)) & ~w & highs;
+    w |= upper >> 2;
     uint64_t m = 0;
     for (uint32_t j = ix->start_first[f]; j < ix->start_first[f] + ix->start_count[f]; j++) {
         const start_string *ss = &ix->start_strings[j];
-        if (((have | m) & ss->rules) == ss->rules || ss->len > len - at)
+        if ((w & ss->mask) != ss->pre || ((have | m) & ss->rules) == ss->rules || ss->len > len - at)
             continue;
-        size_t k = 1;
+        size_t k = 8;
         while (k < ss->len && fold(t[at + k]) == (unsigned char)ss->text[k])
             k++;
-        if (k == ss->len)
+        if (k >= ss->len)
             m |= ss->rules;
     }
     return m;
+}
+
+/* Can a start string begin at `at`, by its first two bytes? Most word
+ * starts fail here, without a call. */
+static inline bool strings_may_start(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at)
+{
+    unsigned char f = fold(t[at]);
+    if (!ix->start_count[f])
+        return false;
+    if (ix->start_short[f])
+        return true;
+    if (at + 1 >= len)
+        return false;
+    unsigned char f2 = fold(t[at + 1]);
+    return (ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1;
 }
 
 /* One pass over the text: at each byte, the rules whose matches may begin
@@ -2052,7 +2243,8 @@ static void find_starts(hm_scan *scan)
                 /* a word starts: '\b\d' and the strings */
                 if (b & BC_DIGIT)
                     m = ix->start_digit | ix->start_word_digit;
-                m |= strings_at(ix, t, len, at, m);
+                if (strings_may_start(ix, t, len, at))
+                    m |= strings_at(ix, t, len, at, m);
             } else if ((b & BC_DIGIT) && ix->start_digit) {
                 m = ix->start_digit;
             }
@@ -2065,7 +2257,7 @@ static void find_starts(hm_scan *scan)
         } else {
             if (b & BC_LEAD)
                 m = ix->start_all;
-            else if (!prev_word && c < 0x80)
+            else if (!prev_word && c < 0x80 && strings_may_start(ix, t, len, at))
                 m = strings_at(ix, t, len, at, 0); /* a string may open with punctuation */
             prev_word = false;
         }
@@ -2208,16 +2400,24 @@ static size_t nc_roman(const name_cursor *c, size_t i)
  * alternatives in the pattern's order. */
 static size_t nc_part(const name_cursor *c, size_t e)
 {
-    static const char *const connectors[] = {"von", "van", "de", "der", "du", "la", "le",
-                                             "of", "bin", "ibn", "da", "di"};
+    static const struct {
+        char s[4];
+        size_t n;
+    } connectors[] = {{"von", 3}, {"van", 3}, {"de", 2}, {"der", 3}, {"du", 2}, {"la", 2}, {"le", 2},
+                      {"of", 2},  {"bin", 3}, {"ibn", 3}, {"da", 2}, {"di", 2}};
     if (!nc_space_tab(c, e))
         return SIZE_MAX;
     size_t r = e;
     while (nc_space_tab(c, r))
         r++;
-    for (size_t k = 0; k < sizeof connectors / sizeof *connectors; k++) {
-        size_t cl = strlen(connectors[k]);
-        if (r + cl > c->to || memcmp(c->scan->text + r, connectors[k], cl) != 0 || !nc_space_tab(c, r + cl))
+    /* Most names are followed by an ordinary word: test the connectors'
+     * first letters before the connectors. */
+    unsigned char c0 = r < c->to ? (unsigned char)c->scan->text[r] : 0;
+    bool may_connect = c0 == 'v' || c0 == 'd' || c0 == 'l' || c0 == 'o' || c0 == 'b' || c0 == 'i';
+    for (size_t k = 0; may_connect && k < sizeof connectors / sizeof *connectors; k++) {
+        size_t cl = connectors[k].n;
+        if (r + cl > c->to || (unsigned char)connectors[k].s[0] != c0 ||
+            memcmp(c->scan->text + r, connectors[k].s, cl) != 0 || !nc_space_tab(c, r + cl))
             continue;
         size_t r2 = r + cl;
         while (nc_space_tab(c, r2))
@@ -2253,6 +2453,22 @@ bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, vo
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t i = from;
     while (i < to) {
+#if defined(__SSE2__)
+        /* 16 bytes at a time to the next ASCII capital or non-ASCII byte */
+        while (i + 16 <= to) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+            __m128i d = _mm_sub_epi8(a, _mm_set1_epi8('A'));
+            __m128i cap = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(cap, a));
+            if (m) {
+                i += (size_t)__builtin_ctz(m);
+                break;
+            }
+            i += 16;
+        }
+        if (i >= to)
+            break;
+#endif
         if (t[i] < 0x80 && !(t[i] >= 'A' && t[i] <= 'Z')) {
             i++; /* most of the text: no ASCII character but a capital can start a name */
             continue;
@@ -2297,6 +2513,28 @@ bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, siz
     while (i < to) {
         bool space;
         size_t k = 1;
+#if defined(__SSE2__)
+        /* 16 ASCII bytes at a time: a run starts at a byte that is not
+         * space after one that is */
+        while (i + 16 <= to) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+            if (_mm_movemask_epi8(a))
+                break; /* a non-ASCII byte: one character at a time below */
+            __m128i c = _mm_sub_epi8(a, _mm_set1_epi8('\t'));
+            __m128i sp = _mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(' ')),
+                                      _mm_cmpeq_epi8(_mm_min_epu8(c, _mm_set1_epi8(4)), c));
+            unsigned ns = ~(unsigned)_mm_movemask_epi8(sp) & 0xFFFF;
+            unsigned st = ns & ~((ns << 1) | (unsigned)in_run);
+            st = st - ((st >> 1) & 0x5555);
+            st = (st & 0x3333) + ((st >> 2) & 0x3333);
+            st = (st + (st >> 4)) & 0x0F0F;
+            n += (st + (st >> 8)) & 0x1F;
+            in_run = ns >> 15;
+            i += 16;
+        }
+        if (i >= to)
+            break;
+#endif
         if (t[i] < 0x80) {
             /* ASCII, most of the text: white space is 9-13 and 32 */
             space = t[i] == ' ' || (unsigned)(t[i] - '\t') < 5;

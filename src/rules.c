@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "patcache.h"
 #include "phrase.h"
@@ -691,77 +694,139 @@ static bool has_fold(const char *t, size_t from, size_t to, const char *s)
     return false;
 }
 
-/* has_fold from the string's occurrences in the whole text, found once in
- * a lowercased copy of the text: the first at or after `from` decides. */
+static void occ_push(hm_scan *scan, size_t pos)
+{
+    HM_GROW(scan->occ_pos, scan->n_occ_pos, scan->cap_occ_pos);
+    scan->occ_pos[scan->n_occ_pos++] = (uint32_t)pos;
+}
+
+static bool is_lower(unsigned char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+/* Appends to occ_pos where the folded needle occurs in the text, ASCII case
+ * ignored, or where an ASCII digit is (digits). Sixteen bytes at a time
+ * where SSE2 is there: a byte b matches a folded letter c when (b | 0x20)
+ * == c, and any other byte only itself. */
+static void find_occurrences(hm_scan *scan, const char *needle, size_t n, bool digits)
+{
+    const unsigned char *t = (const unsigned char *)scan->text, *s = (const unsigned char *)needle;
+    size_t len = scan->len, i = 0;
+    if (len < n)
+        return;
+    size_t last = len - n; /* the last position a match can start at */
+#if defined(__SSE2__)
+    const __m128i v0 = _mm_set1_epi8((char)(digits ? '0' : s[0])), v1 = _mm_set1_epi8((char)(n > 1 ? s[1] : 0));
+    const __m128i f0 = _mm_set1_epi8((char)(!digits && is_lower(s[0]) ? 0x20 : 0));
+    const __m128i f1 = _mm_set1_epi8((char)(n > 1 && is_lower(s[1]) ? 0x20 : 0));
+    const __m128i nine = _mm_set1_epi8(9);
+    /* 16 candidate starts at a time, each with its n bytes in the text;
+     * a loop for each kind of needle, so that each stays short */
+    if (digits) {
+        for (; i + 16 <= len; i += 16) {
+            __m128i d = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)(t + i)), v0);
+            for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, nine), d)); m; m &= m - 1)
+                occ_push(scan, i + (size_t)__builtin_ctz(m));
+        }
+    } else if (n == 1) {
+        for (; i + 16 <= len; i += 16) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+            for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(a, f0), v0)); m; m &= m - 1)
+                occ_push(scan, i + (size_t)__builtin_ctz(m));
+        }
+    } else {
+        for (; i + 15 + n <= len; i += 16) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+            __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(t + i + 1));
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(a, f0), v0),
+                                                                   _mm_cmpeq_epi8(_mm_or_si128(c, f1), v1)));
+            for (; m; m &= m - 1) {
+                size_t p = i + (size_t)__builtin_ctz(m), k = 2;
+                while (k < n && fold_ascii(t[p + k]) == s[k])
+                    k++;
+                if (k == n)
+                    occ_push(scan, p);
+            }
+        }
+    }
+#endif
+    for (; i <= last; i++) {
+        if (digits) {
+            if (is_digit((char)t[i]))
+                occ_push(scan, i);
+            continue;
+        }
+        size_t k = 0;
+        while (k < n && fold_ascii(t[i + k]) == s[k])
+            k++;
+        if (k == n)
+            occ_push(scan, i);
+    }
+}
+
+/* has_fold (or, for "\d", a digit) from the string's occurrences in the
+ * whole text, found once: the first at or after `from` decides. */
 static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
 {
+    static const char digit_key[] = "\\d"; /* one list for every rule's '\d' */
     char needle[64];
-    size_t n = strlen(s);
-    if (n >= sizeof needle || scan->len > UINT32_MAX || !scan->cfg->index) /* no index: as tests compare */
-        return has_fold(scan->text, from, to, s);
+    bool digits = strcmp(s, "\\d") == 0;
+    size_t n = digits ? 1 : strlen(s);
+    if (digits)
+        s = digit_key;
+    if (n >= sizeof needle || scan->len > UINT32_MAX || !scan->cfg->index) { /* no index: as tests compare */
+        if (!digits)
+            return has_fold(scan->text, from, to, s);
+        for (size_t i = from; i < to; i++)
+            if (is_digit(scan->text[i]))
+                return true;
+        return false;
+    }
     struct hm_occurrences *o = NULL;
+    size_t slot = ((uintptr_t)s >> 4) & 63;
+    if (scan->occ_slot[slot] && scan->occ[scan->occ_slot[slot] - 1].key == s)
+        o = &scan->occ[scan->occ_slot[slot] - 1];
     for (size_t i = 0; i < scan->n_occ && !o; i++)
         if (scan->occ[i].key == s)
             o = &scan->occ[i];
     if (!o) {
         for (size_t i = 0; i <= n; i++)
             needle[i] = (char)fold_ascii((unsigned char)s[i]);
-        if (!scan->folded) {
-            scan->folded = hm_xmalloc(scan->len + 1);
-            for (size_t i = 0; i < scan->len; i++)
-                scan->folded[i] = (char)fold_ascii((unsigned char)scan->text[i]);
-            scan->folded[scan->len] = 0;
+        if (!scan->cap_occ_pos) {
+            scan->cap_occ_pos = scan->len / 16 + 64;
+            scan->occ_pos = hm_xmalloc(scan->cap_occ_pos * sizeof *scan->occ_pos);
         }
+        size_t first = scan->n_occ_pos;
+        find_occurrences(scan, needle, n, digits);
         HM_GROW(scan->occ, scan->n_occ, scan->cap_occ);
         o = &scan->occ[scan->n_occ++];
-        *o = (struct hm_occurrences){s, NULL, 0};
-        size_t cap = 0;
-        /* memchr for the first byte, then the rest: much faster than
-         * glibc's memmem for these short needles */
-        const char *p = scan->folded, *end = scan->folded + scan->len;
-        while (p + n <= end && (p = memchr(p, needle[0], (size_t)(end - p - n + 1))) != NULL) {
-            if (n == 1 || (p[1] == needle[1] && memcmp(p + 2, needle + 2, n - 2) == 0)) {
-                HM_GROW(o->pos, o->n, cap);
-                o->pos[o->n++] = (uint32_t)(p - scan->folded);
-            }
-            p++;
-        }
+        *o = (struct hm_occurrences){s, first, scan->n_occ_pos - first};
     }
+    if ((size_t)(o - scan->occ) < 255)
+        scan->occ_slot[slot] = (uint8_t)(o - scan->occ + 1);
+    const uint32_t *pos = scan->occ_pos + o->first;
     size_t lo = 0, hi = o->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (o->pos[mid] < from)
+        if (pos[mid] < from)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < o->n && o->pos[lo] + n <= to;
+    return lo < o->n && pos[lo] + n <= to;
 }
 
-/* Can the unit hold a match, by the rule's `requires`? Digits are counted
- * once per text. The window starts a little early for lookbehinds. */
+/* Can the unit hold a match, by the rule's `requires`? The window starts a
+ * little early for lookbehinds. */
 static bool unit_may_match(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
 {
     if (!r->n_requires)
         return true;
     from = from > 16 ? from - 16 : 0;
-    for (size_t i = 0; i < r->n_requires; i++) {
-        if (strcmp(r->requires[i], "\\d") == 0) {
-            if (!scan->digits_before) {
-                scan->digits_before = hm_xmalloc((scan->len + 1) * sizeof *scan->digits_before);
-                uint32_t n = 0;
-                for (size_t k = 0; k < scan->len; k++) {
-                    scan->digits_before[k] = n;
-                    n += is_digit(scan->text[k]);
-                }
-                scan->digits_before[scan->len] = n;
-            }
-            if (scan->digits_before[to] != scan->digits_before[from])
-                return true;
-        } else if (has_fold_fast(scan, from, to, r->requires[i])) {
+    for (size_t i = 0; i < r->n_requires; i++)
+        if (has_fold_fast(scan, from, to, r->requires[i]))
             return true;
-        }
-    }
     return false;
 }
 

@@ -30,15 +30,13 @@ void hm_scan_free_data(hm_scan *scan)
     scan->md = NULL;
     hm_strset_free(&scan->capitalised);
     hm_phrase_scan_free(scan);
-    free(scan->digits_before);
-    scan->digits_before = NULL;
-    free(scan->folded);
-    scan->folded = NULL;
-    for (size_t i = 0; i < scan->n_occ; i++)
-        free(scan->occ[i].pos);
     free(scan->occ);
     scan->occ = NULL;
     scan->n_occ = scan->cap_occ = 0;
+    free(scan->occ_pos);
+    scan->occ_pos = NULL;
+    scan->n_occ_pos = scan->cap_occ_pos = 0;
+    memset(scan->occ_slot, 0, sizeof scan->occ_slot);
 }
 
 hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t end)

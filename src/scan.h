@@ -42,17 +42,17 @@ typedef struct hm_scan {
     size_t n_phrase_hits, cap_phrase_hits;
     size_t *phrase_set_start;
     bool phrases_scanned, phrases_off;
-    /* digits_before[i]: ASCII digits in text[0, i), for rules that require one */
-    uint32_t *digits_before;
-    char *folded;           /* the text with ASCII letters lowercased, for `requires` */
     /* where each `requires` string asked about occurs in the text (ASCII
-     * case ignored), found on first use: key is the rule's string */
+     * case ignored; '\d': any ASCII digit), found on first use: key is the
+     * rule's string, the positions occ_pos[first, first + n) */
     struct hm_occurrences {
         const char *key;
-        uint32_t *pos;
-        size_t n;
+        size_t first, n;
     } *occ;
     size_t n_occ, cap_occ;
+    uint32_t *occ_pos;
+    size_t n_occ_pos, cap_occ_pos;
+    uint8_t occ_slot[64]; /* by the key's address: its entry + 1, or 0 (then search) */
     /* Where rules with `starts` may begin a match (phrase.c), made on first use. */
     struct hm_start *starts;
     size_t n_starts;
