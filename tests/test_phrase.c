@@ -198,7 +198,8 @@ static const char custom_rules[] =
     "    kind: judgement\n"
     "    message: m\n"
     "    tokens: ['ab(?:c|cd)?', 'x[yz]', 'go(?:es)?\\b', ', so (?!that|far)', 'one|two', 'un(?:it)??s',\n"
-    "             'to (?:a|some|an?) (?:great|large)? ?(?:extent|degree)', 'J\\. Smith', 'a-b', 'Join now!?']\n"
+    "             'to (?:a|some|an?) (?:great|large)? ?(?:extent|degree)', 'J\\. Smith', 'a-b', 'Join now!?',\n"
+    "             'helped (?:to )?']\n"
     "  - id: frag-b\n"
     "    kind: causation\n"
     "    message: m\n"
@@ -249,6 +250,7 @@ static const char *const custom_texts[] = {
     "colr analyse analyze, in so far as, in so far, far more than much less than, in",
     "He said \xE2\x80\x9Cthe big lies\xE2\x80\x9Dis true, and \xE2\x80\x9C" "big lies\xE2\x80\x9D again, "
     "\xE2\x80\x9Cso that\xE2\x80\x9Dsort of \xE2\x80\x9Cit was so that\xE2\x80\x9D.",
+    "Selma helped King. It helped to win the vote, helped  twice and helped.",
 };
 
 static void fragment_shapes_match_as_their_patterns(void **state)
