@@ -6,18 +6,6 @@
 #include "built.h"
 #include "yamlwalk.h"
 
-static uint64_t list_hash(const char *s, size_t n, bool fold)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (fold && c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c + 32);
-        h = (h ^ c) * 1099511628211ull;
-    }
-    return h;
-}
-
 /* Whether the item is exactly the n bytes at s (folded: in any ASCII case). */
 static bool item_is(const char *item, const char *s, size_t n, bool fold)
 {
@@ -49,7 +37,7 @@ static void table_fill(hm_list *l, uint32_t *t, bool fold)
 {
     for (size_t k = 0; k < l->n; k++) {
         size_t n = strlen(l->items[k]);
-        uint64_t h = list_hash(l->items[k], n, fold);
+        uint64_t h = hm_hash_bytes(l->items[k], n, fold);
         size_t i = table_probe(l, t, l->items[k], n, fold, h);
         if (t[2 * i])
             continue; /* given twice */
@@ -172,10 +160,10 @@ void hm_lists_free(hm_lists *lists)
 
 bool hm_list_has(const hm_list *l, const char *s, size_t n)
 {
-    return l->cap && l->exact[2 * table_probe(l, l->exact, s, n, false, list_hash(s, n, false))] != 0;
+    return l->cap && l->exact[2 * table_probe(l, l->exact, s, n, false, hm_hash_bytes(s, n, false))] != 0;
 }
 
 bool hm_list_has_fold(const hm_list *l, const char *s, size_t n)
 {
-    return l->cap && l->folded[2 * table_probe(l, l->folded, s, n, true, list_hash(s, n, true))] != 0;
+    return l->cap && l->folded[2 * table_probe(l, l->folded, s, n, true, hm_hash_bytes(s, n, true))] != 0;
 }

@@ -107,18 +107,6 @@ void hm_buf_free(hm_buf *b)
 
 /* ---- string set ---- */
 
-static uint64_t hash_str(const char *s, size_t n, bool fold)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (fold && c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c + 32);
-        h = (h ^ c) * 1099511628211ull;
-    }
-    return h;
-}
-
 static bool same(const char *a, const char *b, size_t n, bool fold)
 {
     if (!fold)
@@ -195,7 +183,7 @@ void hm_strset_add(hm_strset *s, const char *str, size_t len)
     if (!s->cap)
         strset_resize(s, 64);
     len = strnlen(str, len); /* as stored: up to the first NUL */
-    uint64_t h = hash_str(str, len, s->fold); /* once, for the lookup and the insertion */
+    uint64_t h = hm_hash_bytes(str, len, s->fold); /* once, for the lookup and the insertion */
     size_t i = strset_probe(s, str, len, h);
     if (s->slots[i].str)
         return;
@@ -211,7 +199,7 @@ bool hm_strset_has(const hm_strset *s, const char *str, size_t len)
 {
     if (!s->cap)
         return false;
-    uint64_t h = hash_str(str, len, s->fold);
+    uint64_t h = hm_hash_bytes(str, len, s->fold);
     return s->slots[strset_probe(s, str, len, h)].str != NULL;
 }
 

@@ -90,6 +90,20 @@ char *hm_read_file(const char *path, size_t max_bytes, size_t *len, hm_error *er
 #define HM_ONES 0x0101010101010101ull
 #define HM_HIGHS 0x8080808080808080ull
 
+/* FNV-1a over n bytes, ASCII case folded when `fold`: the string set's and
+ * the word lists' hash. */
+static inline uint64_t hm_hash_bytes(const char *s, size_t n, bool fold)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (fold && c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        h = (h ^ c) * 1099511628211ull;
+    }
+    return h;
+}
+
 static inline uint64_t hm_load8(const void *p)
 {
     uint64_t x;
