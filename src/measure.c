@@ -71,14 +71,7 @@ static void lower_ascii(char *s)
  * not part of a word ("1568–87" is not a term). */
 static bool general_punct(const char *q, size_t i, size_t n)
 {
-    return i + 1 < n && (unsigned char)q[i] == 0xE2 && ((unsigned char)q[i + 1] & 0xFE) == 0x80;
-}
-
-static bool term_byte(const char *q, size_t i, size_t n)
-{
-    unsigned char c = (unsigned char)q[i];
-    return isalnum(c) || c == '-' || (c >= 0x80 && !general_punct(q, i, n) && !(c < 0xC0 && i > 0 && general_punct(q, i - 1, n)) &&
-                                     !(c < 0xC0 && i > 1 && general_punct(q, i - 2, n)));
+    return i + 2 < n && (unsigned char)q[i] == 0xE2 && ((unsigned char)q[i + 1] & 0xFE) == 0x80;
 }
 
 /* Key terms: the question's words less stopwords, years and short words. */
@@ -87,10 +80,17 @@ static void question_terms(hm_features *fs, const hm_scan *scan, const char *q, 
     const hm_lists *l = &scan->cfg->lists;
     size_t i = 0;
     while (i < qlen) {
-        while (i < qlen && !isalpha((unsigned char)q[i]) && !((unsigned char)q[i] & 0x80 && term_byte(q, i, qlen)))
+        if (general_punct(q, i, qlen)) {
+            i += 3;
+            continue;
+        }
+        if (!isalpha((unsigned char)q[i]) && !((unsigned char)q[i] & 0x80)) {
             i++;
+            continue;
+        }
         size_t a = i;
-        while (i < qlen && term_byte(q, i, qlen))
+        while (i < qlen && !general_punct(q, i, qlen) &&
+               (isalnum((unsigned char)q[i]) || ((unsigned char)q[i] & 0x80) || q[i] == '-'))
             i++;
         /* drop a possessive */
         size_t n = i - a;
