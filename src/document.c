@@ -457,8 +457,6 @@ void hm_document_renumber(hm_document *doc)
  * even without a question mark. */
 static bool is_command_question(const char *s, size_t n, const hm_list *commands)
 {
-    if (!commands)
-        return false;
     for (size_t i = 0; i + 1 < n; i++)
         if ((s[i] == '.' || s[i] == '?' || s[i] == '!') && (s[i + 1] == ' ' || s[i + 1] == '\n'))
             return false; /* more than one sentence: an introduction */
@@ -474,7 +472,6 @@ static bool is_command_question(const char *s, size_t n, const hm_list *commands
 static void classify(hm_document *doc, const hm_lists *lists)
 {
     const char *t = doc->src->text;
-    const hm_list *commands = hm_lists_find(lists, "question_commands");
     doc->question = SIZE_MAX;
     for (size_t i = 0; i < doc->n_paras && i < 2; i++) {
         hm_para *p = &doc->paras[i];
@@ -483,7 +480,7 @@ static void classify(hm_document *doc, const hm_lists *lists)
             continue;
         if (ends_with_question(t + p->start, n) || has_marks_tag(t + p->start, n) ||
             (n > 9 && strncmp(t + p->start, "Question:", 9) == 0) ||
-            (i + 1 < doc->n_paras && is_command_question(t + p->start, n, commands))) {
+            (i + 1 < doc->n_paras && is_command_question(t + p->start, n, lists->question_commands))) {
             p->kind = HM_PARA_QUESTION;
             p->asks = true;
             doc->question = i;

@@ -138,6 +138,7 @@ out:
     lists->given_names = known(lists, "given_names");
     lists->place_suffixes = known(lists, "place_suffixes");
     lists->group_suffixes = known(lists, "group_suffixes");
+    lists->question_commands = known(lists, "question_commands");
     return ok;
 }
 
