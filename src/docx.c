@@ -67,14 +67,32 @@ static void api_load(void)
 {
     void *z = dlopen("libzip.so.4", RTLD_NOW | RTLD_LOCAL);
     void *x = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
-    bool ok = bind(z, "zip_open", &api.zip_open) & bind(z, "zip_discard", &api.zip_discard) &
-              bind(z, "zip_error_init_with_code", &api.zip_error_init_with_code) &
-              bind(z, "zip_error_strerror", &api.zip_error_strerror) & bind(z, "zip_error_fini", &api.zip_error_fini) &
-              bind(z, "zip_stat", &api.zip_stat) & bind(z, "zip_fopen", &api.zip_fopen) &
-              bind(z, "zip_strerror", &api.zip_strerror) & bind(z, "zip_fread", &api.zip_fread) &
-              bind(z, "zip_file_strerror", &api.zip_file_strerror) & bind(z, "zip_fclose", &api.zip_fclose) &
-              bind(x, "xmlInitParser", &api.xmlInitParser) & bind(x, "xmlReadMemory", &api.xmlReadMemory) &
-              bind(x, "xmlDocGetRootElement", &api.xmlDocGetRootElement) & bind(x, "xmlFreeDoc", &api.xmlFreeDoc);
+    /* Every symbol is looked up, so that the first one missing is named. */
+    const struct {
+        void *lib;
+        const char *name;
+        void *slot;
+    } symbols[] = {
+        {z, "zip_open", &api.zip_open},
+        {z, "zip_discard", &api.zip_discard},
+        {z, "zip_error_init_with_code", &api.zip_error_init_with_code},
+        {z, "zip_error_strerror", &api.zip_error_strerror},
+        {z, "zip_error_fini", &api.zip_error_fini},
+        {z, "zip_stat", &api.zip_stat},
+        {z, "zip_fopen", &api.zip_fopen},
+        {z, "zip_strerror", &api.zip_strerror},
+        {z, "zip_fread", &api.zip_fread},
+        {z, "zip_file_strerror", &api.zip_file_strerror},
+        {z, "zip_fclose", &api.zip_fclose},
+        {x, "xmlInitParser", &api.xmlInitParser},
+        {x, "xmlReadMemory", &api.xmlReadMemory},
+        {x, "xmlDocGetRootElement", &api.xmlDocGetRootElement},
+        {x, "xmlFreeDoc", &api.xmlFreeDoc},
+    };
+    bool ok = true;
+    for (size_t k = 0; k < sizeof symbols / sizeof *symbols; k++)
+        if (!bind(symbols[k].lib, symbols[k].name, symbols[k].slot))
+            ok = false;
     if (ok)
         api.xmlInitParser();
     api.ok = ok;

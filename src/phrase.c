@@ -127,7 +127,7 @@ static bool ascii_alnum(unsigned char c)
 /* Bytes folded (fold_tab), and ASCII letters and digits folded with every
  * other ASCII byte 0 and a non-ASCII byte 1 (run_tab): one load a byte in
  * the loops that hash and compare words. */
-#define FOLD1(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define FOLD1(c) ((c) >= 'A' && (c) <= 'Z' ? (c) | 0x20 : (c)) /* | not +: no out-of-range constant in the branch not taken */
 #define RUN1(c)                                                                                            \
     ((c) >= 0x80 ? 1 : ((c) >= 'A' && (c) <= 'Z') || ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') \
                            ? FOLD1(c)                                                                      \
