@@ -528,6 +528,27 @@ static void limit_warning(hm_scan *scan, int rc, const char *rule_id)
                      "its pattern backtracks too much", rule_id ? rule_id : "?");
 }
 
+/* pcre2_match, by way of the pattern's JIT code where it has some. With
+ * JIT code pcre2_match checks its arguments and calls pcre2_jit_match, and
+ * these calls need none of the checks (the offset is within the subject, no
+ * UTF check is asked for), so calling it directly saves some 140
+ * instructions a call: most of the few hundred calls an essay fail at once. The
+ * JIT code ignores PCRE2_ANCHORED given at match time (only a pattern
+ * compiled anchored is), so such calls go through pcre2_match, as do
+ * patterns without JIT code (pcre2_jit_match returns
+ * PCRE2_ERROR_JIT_BADOPTION for them, and for every pattern when JIT is
+ * off or not built). bench/rule_profile.c wraps both calls. */
+static int match_jit_first(const pcre2_code *re, PCRE2_SPTR subject, size_t length, size_t offset,
+                           uint32_t options, pcre2_match_data *md, pcre2_match_context *mctx)
+{
+    if (!(options & PCRE2_ANCHORED)) {
+        int rc = pcre2_jit_match(re, subject, length, offset, options, md, mctx);
+        if (rc != PCRE2_ERROR_JIT_BADOPTION)
+            return rc;
+    }
+    return pcre2_match(re, subject, length, offset, options, md, mctx);
+}
+
 bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm_match_fn fn,
                  void *ud, const char *rule_id)
 {
@@ -535,8 +556,8 @@ bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm
     size_t offset = from;
     uint32_t options = 0;
     while (offset <= to) {
-        int rc = pcre2_match(re, subject, to, offset, options | PCRE2_NO_UTF_CHECK, scan->md,
-                             scan->cfg->mctx);
+        int rc = match_jit_first(re, subject, to, offset, options | PCRE2_NO_UTF_CHECK, scan->md,
+                                 scan->cfg->mctx);
         if (rc == PCRE2_ERROR_NOMATCH) {
             if (!options)
                 break;
@@ -634,8 +655,7 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
         if (!(pos[k].rules & m) || pos[k].pos < i)
             continue;
         i = pos[k].pos;
-        int rc = pcre2_match(re, t, to, i, PCRE2_NO_UTF_CHECK, scan->md,
-                             scan->cfg->mctx);
+        int rc = match_jit_first(re, t, to, i, PCRE2_NO_UTF_CHECK, scan->md, scan->cfg->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
             continue;
         if (rc < 0) {
