@@ -37,6 +37,10 @@ void hm_scan_free_data(hm_scan *scan)
     scan->occ_pos = NULL;
     scan->n_occ_pos = scan->cap_occ_pos = 0;
     memset(scan->occ_slot, 0, sizeof scan->occ_slot);
+    free(scan->req_start);
+    free(scan->req_pos);
+    scan->req_start = scan->req_pos = NULL;
+    scan->req_found = false;
 }
 
 hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t end)
