@@ -275,6 +275,8 @@ static void label_patterns(const hm_config *cfg)
             snprintf(p->label, sizeof p->label, "rule %s (%s)", r->id, scope);
         if (r->re_second && (p = pat_of(r->re_second)) != NULL)
             snprintf(p->label, sizeof p->label, "rule %s, second (%s)", r->id, scope);
+        if (r->re_anchored && (p = pat_of(r->re_anchored)) != NULL)
+            snprintf(p->label, sizeof p->label, "rule %s, at its starts (%s)", r->id, scope);
     }
     for (size_t t = 0; t < cfg->n_topics; t++) {
         const hm_topic *tp = &cfg->topics[t];
