@@ -955,9 +955,10 @@ static const unsigned char fold_table[256] = {
     216, 217, 218, 219, 220, 221, 222, 223, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237,
     238, 239, 240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255};
 
-/* The hits of the strings that the text at i (folded c, d) starts with. */
+/* The hits of the strings that the text at i (folded c, d; d 256 past the
+ * end) starts with. */
 static void requires_at(const hm_requires_index *ri, const unsigned char *t, size_t len, size_t i, unsigned c,
-                        req_hit **hits, size_t *n_hits, size_t *cap_hits)
+                        unsigned d, req_hit **hits, size_t *n_hits, size_t *cap_hits)
 {
     if (ri->single[c] >= 0) {
         HM_GROW(*hits, *n_hits, *cap_hits);
@@ -965,10 +966,10 @@ static void requires_at(const hm_requires_index *ri, const unsigned char *t, siz
     }
     for (unsigned k = ri->first[c], e = k + ri->count[c]; k < e; k++) {
         unsigned id = ri->order[k];
-        size_t n = ri->len[id], j = 1;
-        if (n > len - i)
-            continue;
         const char *s = ri->strings[id];
+        size_t n = ri->len[id], j = 2;
+        if ((unsigned char)s[1] != d || n > len - i)
+            continue;
         while (j < n && fold_table[t[i + j]] == (unsigned char)s[j])
             j++;
         if (j == n) {
@@ -992,10 +993,10 @@ static void requires_find(hm_scan *scan, const hm_requires_index *ri)
         for (size_t i = 0; i + 1 < len; i++) {
             unsigned d = fold_table[t[i + 1]], p = c << 8 | d;
             if (ri->pair[p >> 6] >> (p & 63) & 1)
-                requires_at(ri, t, len, i, c, &hits, &n_hits, &cap_hits);
+                requires_at(ri, t, len, i, c, d, &hits, &n_hits, &cap_hits);
             c = d;
         }
-        requires_at(ri, t, len, len - 1, c, &hits, &n_hits, &cap_hits);
+        requires_at(ri, t, len, len - 1, c, 256, &hits, &n_hits, &cap_hits);
     }
     scan->req_start = hm_xcalloc(ri->n + 1, sizeof *scan->req_start);
     scan->req_pos = hm_xmalloc((n_hits + 1) * sizeof *scan->req_pos);
