@@ -4,7 +4,9 @@
  *
  * perf and callgrind cannot name the code that PCRE2's JIT generates (it is
  * most of the time), so this program is linked with the linker's --wrap for
- * pcre2_match_8 and for the stages that analyze.c calls in other files.
+ * pcre2_match_8 and pcre2_jit_match_8 (which rules.c calls directly for
+ * patterns with JIT code) and for the stages that analyze.c calls in other
+ * files.
  * Every call from libhistmark.a is timed with CLOCK_MONOTONIC (the cost of
  * the clock itself is measured and subtracted) and charged to the pattern's
  * rule or topic pack, found through the loaded configuration.
@@ -96,6 +98,34 @@ int __wrap_pcre2_match_8(const pcre2_code *code, PCRE2_SPTR subject, PCRE2_SIZE 
     double t0 = now_ns();
     int rc = __real_pcre2_match_8(code, subject, length, start, options, md, mctx);
     double t = now_ns() - t0 - overhead_ns;
+    pat *p = pat_of(code);
+    if (p) {
+        p->calls++;
+        p->ns += t > 0 ? t : 0;
+        p->bytes += length - start;
+        p->matches += rc > 0;
+    }
+    return rc;
+}
+
+int __real_pcre2_jit_match_8(const pcre2_code *code, PCRE2_SPTR subject, PCRE2_SIZE length, PCRE2_SIZE start,
+                             uint32_t options, pcre2_match_data *md, pcre2_match_context *mctx);
+int __wrap_pcre2_jit_match_8(const pcre2_code *code, PCRE2_SPTR subject, PCRE2_SIZE length, PCRE2_SIZE start,
+                             uint32_t options, pcre2_match_data *md, pcre2_match_context *mctx);
+
+/* rules.c calls the JIT code directly where a pattern has some, and
+ * pcre2_match when it answers PCRE2_ERROR_JIT_BADOPTION: that call is
+ * counted by the wrapper above, so this one counts only the others. */
+int __wrap_pcre2_jit_match_8(const pcre2_code *code, PCRE2_SPTR subject, PCRE2_SIZE length, PCRE2_SIZE start,
+                             uint32_t options, pcre2_match_data *md, pcre2_match_context *mctx)
+{
+    if (!recording)
+        return __real_pcre2_jit_match_8(code, subject, length, start, options, md, mctx);
+    double t0 = now_ns();
+    int rc = __real_pcre2_jit_match_8(code, subject, length, start, options, md, mctx);
+    double t = now_ns() - t0 - overhead_ns;
+    if (rc == PCRE2_ERROR_JIT_BADOPTION)
+        return rc;
     pat *p = pat_of(code);
     if (p) {
         p->calls++;
@@ -245,6 +275,8 @@ static void label_patterns(const hm_config *cfg)
             snprintf(p->label, sizeof p->label, "rule %s (%s)", r->id, scope);
         if (r->re_second && (p = pat_of(r->re_second)) != NULL)
             snprintf(p->label, sizeof p->label, "rule %s, second (%s)", r->id, scope);
+        if (r->re_anchored && (p = pat_of(r->re_anchored)) != NULL)
+            snprintf(p->label, sizeof p->label, "rule %s, at its starts (%s)", r->id, scope);
     }
     for (size_t t = 0; t < cfg->n_topics; t++) {
         const hm_topic *tp = &cfg->topics[t];

@@ -180,6 +180,8 @@ struct hm_config {
     bool jit;                /* JIT-compile patterns (not HM_CONFIG_INTERPRET) */
     /* Derived from the above by hm_config_index (phrase.c); NULL: none. */
     struct hm_phrase_index *index;
+    /* every rule's `requires` strings, made and freed with the index (rules.c) */
+    struct hm_requires_index *requires_index;
 };
 
 const char *hm_feature_name(hm_feature_id id);
@@ -188,6 +190,12 @@ bool hm_feature_lookup(const char *name, hm_feature_id *id);
 /* Loaders, each filling err with file:line:column on failure. */
 bool hm_rules_load(hm_config *cfg, const char *data, size_t len, const char *file, hm_error *err);
 void hm_rule_free(hm_rule *rule);
+/* The rules' `requires` strings, folded and each once, for one pass over a
+ * text that finds them all (rules.c); built by hm_config_index, with the
+ * phrase index, and freed by hm_config_index_free. */
+typedef struct hm_requires_index hm_requires_index;
+hm_requires_index *hm_requires_index_new(const hm_config *cfg);
+void hm_requires_index_free(hm_requires_index *ri);
 /* JIT-compiles the patterns of the rules that the phrase index does not
  * serve (call after hm_config_index). A rule of phrases (tokens, list, swap)
  * is loaded without JIT: the index serves it, and its pattern only runs for

@@ -1750,6 +1750,8 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     cfg->index = ix;
     if (!ok)
         hm_config_index_free(cfg);
+    else
+        cfg->requires_index = hm_requires_index_new(cfg);
     return ok;
 }
 
@@ -1825,10 +1827,13 @@ void hm_config_index_build(hm_config *cfg)
     index_name_lists(ix, cfg);
     fill_word_filters(ix);
     cfg->index = ix;
+    cfg->requires_index = hm_requires_index_new(cfg);
 }
 
 void hm_config_index_free(hm_config *cfg)
 {
+    hm_requires_index_free(cfg->requires_index);
+    cfg->requires_index = NULL;
     hm_phrase_index *ix = cfg->index;
     if (!ix)
         return;

@@ -528,6 +528,27 @@ static void limit_warning(hm_scan *scan, int rc, const char *rule_id)
                      "its pattern backtracks too much", rule_id ? rule_id : "?");
 }
 
+/* pcre2_match, by way of the pattern's JIT code where it has some. With
+ * JIT code pcre2_match checks its arguments and calls pcre2_jit_match, and
+ * these calls need none of the checks (the offset is within the subject, no
+ * UTF check is asked for), so calling it directly saves some 140
+ * instructions a call: most of the few hundred calls an essay fail at once. The
+ * JIT code ignores PCRE2_ANCHORED given at match time (only a pattern
+ * compiled anchored is), so such calls go through pcre2_match, as do
+ * patterns without JIT code (pcre2_jit_match returns
+ * PCRE2_ERROR_JIT_BADOPTION for them, and for every pattern when JIT is
+ * off or not built). bench/rule_profile.c wraps both calls. */
+static int match_jit_first(const pcre2_code *re, PCRE2_SPTR subject, size_t length, size_t offset,
+                           uint32_t options, pcre2_match_data *md, pcre2_match_context *mctx)
+{
+    if (!(options & PCRE2_ANCHORED)) {
+        int rc = pcre2_jit_match(re, subject, length, offset, options, md, mctx);
+        if (rc != PCRE2_ERROR_JIT_BADOPTION)
+            return rc;
+    }
+    return pcre2_match(re, subject, length, offset, options, md, mctx);
+}
+
 bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm_match_fn fn,
                  void *ud, const char *rule_id)
 {
@@ -535,8 +556,8 @@ bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm
     size_t offset = from;
     uint32_t options = 0;
     while (offset <= to) {
-        int rc = pcre2_match(re, subject, to, offset, options | PCRE2_NO_UTF_CHECK, scan->md,
-                             scan->cfg->mctx);
+        int rc = match_jit_first(re, subject, to, offset, options | PCRE2_NO_UTF_CHECK, scan->md,
+                                 scan->cfg->mctx);
         if (rc == PCRE2_ERROR_NOMATCH) {
             if (!options)
                 break;
@@ -634,8 +655,7 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
         if (!(pos[k].rules & m) || pos[k].pos < i)
             continue;
         i = pos[k].pos;
-        int rc = pcre2_match(re, t, to, i, PCRE2_NO_UTF_CHECK, scan->md,
-                             scan->cfg->mctx);
+        int rc = match_jit_first(re, t, to, i, PCRE2_NO_UTF_CHECK, scan->md, scan->cfg->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
             continue;
         if (rc < 0) {
@@ -817,6 +837,199 @@ static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
     return lo < o->n && pos[lo] + n <= to;
 }
 
+/* ---- requires: every rule's strings found in one pass ---- */
+
+#define REQ_NONE UINT16_MAX /* a string asked about by has_fold_fast */
+
+struct hm_requires_index {
+    char **strings; /* folded, each once */
+    uint8_t *len;
+    size_t n;
+    /* per rule: its strings' ids are ids[rule_first[r], rule_first[r + 1]),
+     * REQ_NONE for '\d' and strings of 64 bytes or more */
+    uint32_t *rule_first;
+    uint16_t *ids;
+    uint64_t pair[1024]; /* a bit per folded byte pair that starts a string of 2+ bytes */
+    /* the 2+ byte strings by folded first byte: order[first[c], first[c] + count[c]) */
+    uint16_t first[256], count[256];
+    uint16_t *order;
+    int32_t single[256]; /* the 1-byte string of each folded byte, or -1 */
+};
+
+hm_requires_index *hm_requires_index_new(const hm_config *cfg)
+{
+    hm_requires_index *ri = hm_xcalloc(1, sizeof *ri);
+    size_t total = 0;
+    for (size_t r = 0; r < cfg->n_rules; r++)
+        total += cfg->rules[r].n_requires;
+    ri->rule_first = hm_xcalloc(cfg->n_rules + 1, sizeof *ri->rule_first);
+    ri->ids = hm_xcalloc(total + 1, sizeof *ri->ids);
+    ri->strings = hm_xcalloc(total + 1, sizeof *ri->strings);
+    ri->len = hm_xcalloc(total + 1, sizeof *ri->len);
+    ri->order = hm_xcalloc(total + 1, sizeof *ri->order);
+    size_t k = 0;
+    char folded[64];
+    for (size_t r = 0; r < cfg->n_rules; r++) {
+        const hm_rule *rule = &cfg->rules[r];
+        ri->rule_first[r] = (uint32_t)k;
+        for (size_t i = 0; i < rule->n_requires; i++) {
+            const char *s = rule->requires[i];
+            size_t n = strlen(s), id = REQ_NONE;
+            if (strcmp(s, "\\d") != 0 && n > 0 && n < sizeof folded) {
+                for (size_t j = 0; j < n; j++)
+                    folded[j] = (char)fold_ascii((unsigned char)s[j]);
+                for (id = 0; id < ri->n; id++)
+                    if (ri->len[id] == n && memcmp(ri->strings[id], folded, n) == 0)
+                        break;
+                if (id == ri->n && ri->n == REQ_NONE) /* too many: asked the old way */
+                    id = REQ_NONE;
+                else if (id == ri->n) {
+                    ri->strings[id] = hm_xmalloc(n + 1);
+                    memcpy(ri->strings[id], folded, n);
+                    ri->strings[id][n] = 0;
+                    ri->len[id] = (uint8_t)n;
+                    ri->n++;
+                }
+            }
+            ri->ids[k++] = (uint16_t)id;
+        }
+    }
+    ri->rule_first[cfg->n_rules] = (uint32_t)k;
+    for (unsigned c = 0; c < 256; c++)
+        ri->single[c] = -1;
+    for (size_t id = 0; id < ri->n; id++) {
+        unsigned char c0 = (unsigned char)ri->strings[id][0];
+        if (ri->len[id] == 1) {
+            ri->single[c0] = (int32_t)id;
+            for (unsigned d = 0; d < 256; d++)
+                ri->pair[(c0 << 8 | d) >> 6] |= (uint64_t)1 << ((c0 << 8 | d) & 63);
+            continue;
+        }
+        unsigned p = (unsigned)c0 << 8 | (unsigned char)ri->strings[id][1];
+        ri->pair[p >> 6] |= (uint64_t)1 << (p & 63);
+        ri->count[c0]++;
+    }
+    unsigned at = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        ri->first[c] = (uint16_t)at;
+        at += ri->count[c];
+        ri->count[c] = 0;
+    }
+    for (size_t id = 0; id < ri->n; id++)
+        if (ri->len[id] > 1) {
+            unsigned char c0 = (unsigned char)ri->strings[id][0];
+            ri->order[ri->first[c0] + ri->count[c0]++] = (uint16_t)id;
+        }
+    return ri;
+}
+
+void hm_requires_index_free(hm_requires_index *ri)
+{
+    if (!ri)
+        return;
+    for (size_t id = 0; id < ri->n; id++)
+        free(ri->strings[id]);
+    free(ri->strings);
+    free(ri->len);
+    free(ri->rule_first);
+    free(ri->ids);
+    free(ri->order);
+    free(ri);
+}
+
+typedef struct req_hit {
+    uint32_t pos, id;
+} req_hit;
+
+/* fold_ascii as a table, for the loop below */
+static const unsigned char fold_table[256] = {
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+    30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57,
+    58, 59, 60, 61, 62, 63, 64, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113,
+    114, 115, 116, 117, 118, 119, 120, 121, 122, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105,
+    106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127,
+    128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 147, 148, 149,
+    150, 151, 152, 153, 154, 155, 156, 157, 158, 159, 160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171,
+    172, 173, 174, 175, 176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 190, 191, 192, 193,
+    194, 195, 196, 197, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215,
+    216, 217, 218, 219, 220, 221, 222, 223, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237,
+    238, 239, 240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255};
+
+/* The hits of the strings that the text at i (folded c, d; d 256 past the
+ * end) starts with. */
+static void requires_at(const hm_requires_index *ri, const unsigned char *t, size_t len, size_t i, unsigned c,
+                        unsigned d, req_hit **hits, size_t *n_hits, size_t *cap_hits)
+{
+    if (ri->single[c] >= 0) {
+        HM_GROW(*hits, *n_hits, *cap_hits);
+        (*hits)[(*n_hits)++] = (req_hit){(uint32_t)i, (uint32_t)ri->single[c]};
+    }
+    for (unsigned k = ri->first[c], e = k + ri->count[c]; k < e; k++) {
+        unsigned id = ri->order[k];
+        const char *s = ri->strings[id];
+        size_t n = ri->len[id], j = 2;
+        if ((unsigned char)s[1] != d || n > len - i)
+            continue;
+        while (j < n && fold_table[t[i + j]] == (unsigned char)s[j])
+            j++;
+        if (j == n) {
+            HM_GROW(*hits, *n_hits, *cap_hits);
+            (*hits)[(*n_hits)++] = (req_hit){(uint32_t)i, id};
+        }
+    }
+}
+
+/* Where every string of the index occurs in the text, in one pass: a byte
+ * pair that starts no string (most) costs a bit test (a 1-byte string sets
+ * the bits of every pair it starts). Positions come in text order, so each
+ * string's (sorted out by a counting sort) are sorted. */
+static void requires_find(hm_scan *scan, const hm_requires_index *ri)
+{
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t len = scan->len, n_hits = 0, cap_hits = len / 16 + 64;
+    req_hit *hits = hm_xmalloc(cap_hits * sizeof *hits);
+    if (len) {
+        unsigned c = fold_table[t[0]];
+        for (size_t i = 0; i + 1 < len; i++) {
+            unsigned d = fold_table[t[i + 1]], p = c << 8 | d;
+            if (ri->pair[p >> 6] >> (p & 63) & 1)
+                requires_at(ri, t, len, i, c, d, &hits, &n_hits, &cap_hits);
+            c = d;
+        }
+        requires_at(ri, t, len, len - 1, c, 256, &hits, &n_hits, &cap_hits);
+    }
+    scan->req_start = hm_xcalloc(ri->n + 1, sizeof *scan->req_start);
+    scan->req_pos = hm_xmalloc((n_hits + 1) * sizeof *scan->req_pos);
+    for (size_t h = 0; h < n_hits; h++)
+        scan->req_start[hits[h].id + 1]++;
+    for (size_t id = 0; id < ri->n; id++)
+        scan->req_start[id + 1] += scan->req_start[id];
+    uint32_t *fill = hm_xmalloc((ri->n + 1) * sizeof *fill);
+    memcpy(fill, scan->req_start, (ri->n + 1) * sizeof *fill);
+    for (size_t h = 0; h < n_hits; h++)
+        scan->req_pos[fill[hits[h].id]++] = hits[h].pos;
+    free(fill);
+    free(hits);
+    scan->req_found = true;
+}
+
+/* has_fold_fast for string `id` of the index. */
+static bool requires_has(hm_scan *scan, const hm_requires_index *ri, unsigned id, size_t from, size_t to)
+{
+    if (!scan->req_found)
+        requires_find(scan, ri);
+    const uint32_t *pos = scan->req_pos + scan->req_start[id];
+    size_t lo = 0, hi = scan->req_start[id + 1] - scan->req_start[id], n = hi;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (pos[mid] < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && pos[lo] + ri->len[id] <= to;
+}
+
 /* Can the unit hold a match, by the rule's `requires`? The window starts a
  * little early for lookbehinds. */
 static bool unit_may_match(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
@@ -824,9 +1037,17 @@ static bool unit_may_match(hm_scan *scan, const hm_rule *r, size_t from, size_t 
     if (!r->n_requires)
         return true;
     from = from > 16 ? from - 16 : 0;
-    for (size_t i = 0; i < r->n_requires; i++)
-        if (has_fold_fast(scan, from, to, r->requires[i]))
+    const hm_config *cfg = scan->cfg;
+    const hm_requires_index *ri = cfg->requires_index;
+    const uint16_t *ids = NULL;
+    if (ri && cfg->index && scan->len <= UINT32_MAX && r >= cfg->rules && r < cfg->rules + cfg->n_rules &&
+        ri->rule_first[r - cfg->rules + 1] - ri->rule_first[r - cfg->rules] == r->n_requires)
+        ids = ri->ids + ri->rule_first[r - cfg->rules];
+    for (size_t i = 0; i < r->n_requires; i++) {
+        if (ids && ids[i] != REQ_NONE ? requires_has(scan, ri, ids[i], from, to)
+                                      : has_fold_fast(scan, from, to, r->requires[i]))
             return true;
+    }
     return false;
 }
 

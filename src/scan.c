@@ -37,6 +37,10 @@ void hm_scan_free_data(hm_scan *scan)
     scan->occ_pos = NULL;
     scan->n_occ_pos = scan->cap_occ_pos = 0;
     memset(scan->occ_slot, 0, sizeof scan->occ_slot);
+    free(scan->req_start);
+    free(scan->req_pos);
+    scan->req_start = scan->req_pos = NULL;
+    scan->req_found = false;
 }
 
 hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t end)
@@ -79,20 +83,72 @@ void hm_scan_warn(hm_scan *scan, const char *code, const char *fmt, ...)
     scan->warnings[scan->n_warnings++].message = hm_buf_take(&b);
 }
 
-static int by_position(const void *a, const void *b)
+/* By position: by start, the longer first, then by kind. */
+static inline bool finding_before(const hm_finding *x, const hm_finding *y)
 {
-    const hm_finding *x = a, *y = b;
     if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
+        return x->start < y->start;
     if (x->end != y->end)
-        return x->end > y->end ? -1 : 1; /* longer first */
-    return (int)x->kind - (int)y->kind;
+        return x->end > y->end; /* longer first */
+    return (int)x->kind < (int)y->kind;
+}
+
+/* The findings by position, ties in the order they were found: a stable
+ * sort, as glibc's qsort (a merge sort) gave them. A merge sort of the runs
+ * already in order: each rule adds its findings in text order, and those
+ * of the last sort are in order too, so there are few runs. */
+static void sort_findings(hm_scan *scan)
+{
+    size_t n = scan->n_findings;
+    hm_finding *f = scan->findings;
+    size_t *runs = hm_xmalloc((n + 1) * sizeof *runs), nr = 0;
+    runs[nr++] = 0;
+    for (size_t i = 1; i < n; i++)
+        if (finding_before(&f[i], &f[i - 1]))
+            runs[nr++] = i;
+    if (nr == 1) {
+        free(runs);
+        return;
+    }
+    runs[nr] = n;
+    size_t *a = hm_xmalloc(2 * n * sizeof *a), *b = a + n;
+    for (size_t i = 0; i < n; i++)
+        a[i] = i;
+    while (nr > 1) {
+        size_t out = 0, r = 0;
+        for (; r + 1 < nr; r += 2) {
+            size_t i = runs[r], mid = runs[r + 1], j = mid, end = runs[r + 2], k = i;
+            while (i < mid && j < end)
+                b[k++] = finding_before(&f[a[j]], &f[a[i]]) ? a[j++] : a[i++];
+            while (i < mid)
+                b[k++] = a[i++];
+            while (j < end)
+                b[k++] = a[j++];
+            runs[out++] = runs[r];
+        }
+        if (r < nr) {
+            memcpy(b + runs[r], a + runs[r], (n - runs[r]) * sizeof *a);
+            runs[out++] = runs[r];
+        }
+        runs[out] = n;
+        nr = out;
+        size_t *t = a;
+        a = b;
+        b = t;
+    }
+    hm_finding *sorted = hm_xmalloc(scan->cap_findings * sizeof *sorted); /* in place of the old */
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = f[a[i]];
+    free(f);
+    scan->findings = sorted;
+    free(a < b ? a : b);
+    free(runs);
 }
 
 void hm_scan_sort(hm_scan *scan)
 {
     if (scan->n_findings)
-        qsort(scan->findings, scan->n_findings, sizeof *scan->findings, by_position);
+        sort_findings(scan);
     scan->n_sorted = scan->n_findings;
     scan->max_span = 0;
     for (size_t i = 0; i < scan->n_findings; i++) {
@@ -105,8 +161,7 @@ void hm_scan_sort(hm_scan *scan)
 
 void hm_scan_finish(hm_scan *scan)
 {
-    /* qsort is not stable; rule order breaks ties through the kind only,
-     * which is all the overlap rules below need. */
+    /* Ties of position and kind stay in the order found (rule order). */
     hm_scan_sort(scan);
     hm_source_cursor cursor;
     hm_source_cursor_init(&cursor, scan->doc->src);

@@ -43,7 +43,9 @@ typedef struct hm_scan {
     size_t *phrase_set_start;
     bool phrases_scanned, phrases_off;
     /* where each `requires` string asked about occurs in the text (ASCII
-     * case ignored; '\d': any ASCII digit), found on first use: key is the
+     * case ignored; '\d': any ASCII digit), found on first use, for the
+     * strings the requires index below leaves ('\d', 64 bytes or more, a
+     * config without its index): key is the
      * rule's string, the positions occ_pos[first, first + n) */
     struct hm_occurrences {
         const char *key;
@@ -53,6 +55,11 @@ typedef struct hm_scan {
     uint32_t *occ_pos;
     size_t n_occ_pos, cap_occ_pos;
     uint8_t occ_slot[64]; /* by the key's address: its entry + 1, or 0 (then search) */
+    /* where each string of the config's requires index occurs (ASCII case
+     * ignored), all found in one pass on first use: string k's positions
+     * are req_pos[req_start[k], req_start[k + 1]) */
+    uint32_t *req_start, *req_pos;
+    bool req_found;
     /* Where rules with `starts` may begin a match (phrase.c), made on first use. */
     struct hm_start *starts;
     size_t n_starts;

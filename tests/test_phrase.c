@@ -329,6 +329,53 @@ static hm_config *load_rules_text(const char *rules, hm_error *err)
     return c;
 }
 
+/* requires, answered from one pass over the text that finds every rule's
+ * strings (the config's requires index): the same units as the string
+ * search without the index, for strings of one byte, of several bytes in
+ * UTF-8, in two cases across rules, at the text's and a unit's ends (and
+ * past a unit's end), and
+ * for strings the index leaves to that search ('\d', 64 bytes or more). */
+static void requires_index_same_as_search(void **state)
+{
+    (void)state;
+    char rules[2048];
+    snprintf(rules, sizeof rules,
+             "rules:\n"
+             "  - id: r1\n    kind: figure\n    message: m\n    requires: [zebra, '%%']\n    pattern: 'a'\n"
+             "  - id: r2\n    kind: figure\n    message: m\n    requires: ['ZEBRA', '\xc2\xa3']\n    pattern: 'e'\n"
+             "  - id: r3\n    kind: figure\n    message: m\n    requires: ['.']\n    pattern: 'o'\n"
+             "  - id: r4\n    kind: figure\n    message: m\n    requires: ['%s', 'xq']\n    pattern: 'i'\n"
+             "  - id: r5\n    kind: figure\n    message: m\n    requires: ['\\d', 'cat dog', 'Ze']\n    pattern: 't'\n"
+             "  - id: r6\n    kind: figure\n    message: m\n    scope: sentence\n    requires: ['!', 't. an']\n"
+             "    pattern: 'a'\n",
+             "a long string of seventy bytes or so, which the index leaves to the search");
+    hm_error err = {0};
+    hm_config *c = load_rules_text(rules, &err);
+    assert_non_null(c);
+    static const char *const texts[] = {
+        "A cat and a dog.\n\nA cat, a ZEBRA.\n\nA dog in 1920.\n\nWhen a dog barks.",
+        "Ten per cent is 10% of it\n\nPrices rose by \xc2\xa3" "5 then\n\nNo stop here\n\nxq",
+        "Zebra zebra ZeBrA!\n\nA cat dog tale. Another tale\n\nThe end.",
+        "zebr\n\nebra\n\nA long string of seventy bytes or so, which the index leaves to the search.\n\n%",
+        "Not a thing in it\n\nnone at all, not once, Ze",
+        "!",
+        "x",
+        "A cat. Another tale. And a cat. An end",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        same_as_patterns(c, texts[i]);
+    char *sig = signature(c, texts[2]);
+    assert_non_null(strstr(sig, "r1 "));
+    assert_non_null(strstr(sig, "r2 "));
+    free(sig);
+    /* 't. an' runs past the first sentence's end: only the second has it */
+    sig = signature(c, texts[7]);
+    assert_null(strstr(sig, "r6 3 4 "));
+    assert_non_null(strstr(sig, "r6 16 17 "));
+    free(sig);
+    hm_config_free(c);
+}
+
 /* Figures and dates (every rule of the built-in set that has `starts`)
  * against their patterns run whole: a qualifier before the digit must win
  * over the digit, digits at a paragraph's start and end, words that only
@@ -783,6 +830,7 @@ int main(void)
         cmocka_unit_test(unicode_neighbours),
         cmocka_unit_test(fragment_shapes_match_as_their_patterns),
         cmocka_unit_test(requires_skips_units_without_the_string),
+        cmocka_unit_test(requires_index_same_as_search),
         cmocka_unit_test(random_texts_match_as_the_patterns),
         cmocka_unit_test(figure_starts_match_as_their_patterns),
         cmocka_unit_test(random_figures_match_as_the_patterns),
