@@ -787,6 +787,20 @@ static void find_occurrences(hm_scan *scan, const char *needle, size_t n, bool d
 
 /* has_fold (or, for "\d", a digit) from the string's occurrences in the
  * whole text, found once: the first at or after `from` decides. */
+
+/* The first of n ascending positions at or after `from` (n when none). */
+static size_t first_at_or_after(const uint32_t *pos, size_t n, size_t from)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (pos[mid] < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
 {
     static const char digit_key[] = "\\d"; /* one list for every rule's '\d' */
@@ -826,14 +840,7 @@ static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
     if ((size_t)(o - scan->occ) < 255)
         scan->occ_slot[slot] = (uint8_t)(o - scan->occ + 1);
     const uint32_t *pos = scan->occ_pos + o->first;
-    size_t lo = 0, hi = o->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (pos[mid] < from)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = first_at_or_after(pos, o->n, from);
     return lo < o->n && pos[lo] + n <= to;
 }
 
@@ -1019,14 +1026,7 @@ static bool requires_has(hm_scan *scan, const hm_requires_index *ri, unsigned id
     if (!scan->req_found)
         requires_find(scan, ri);
     const uint32_t *pos = scan->req_pos + scan->req_start[id];
-    size_t lo = 0, hi = scan->req_start[id + 1] - scan->req_start[id], n = hi;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (pos[mid] < from)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t n = scan->req_start[id + 1] - scan->req_start[id], lo = first_at_or_after(pos, n, from);
     return lo < n && pos[lo] + ri->len[id] <= to;
 }
 
