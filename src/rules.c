@@ -785,9 +785,6 @@ static void find_occurrences(hm_scan *scan, const char *needle, size_t n, bool d
     }
 }
 
-/* has_fold (or, for "\d", a digit) from the string's occurrences in the
- * whole text, found once: the first at or after `from` decides. */
-
 /* The first of n ascending positions at or after `from` (n when none). */
 static size_t first_at_or_after(const uint32_t *pos, size_t n, size_t from)
 {
@@ -801,6 +798,9 @@ static size_t first_at_or_after(const uint32_t *pos, size_t n, size_t from)
     }
     return lo;
 }
+
+/* has_fold (or, for "\d", a digit) from the string's occurrences in the
+ * whole text, found once: the first at or after `from` decides. */
 static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
 {
     static const char digit_key[] = "\\d"; /* one list for every rule's '\d' */
