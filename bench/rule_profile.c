@@ -85,6 +85,18 @@ static pat *pat_of(const pcre2_code *re)
     return p;
 }
 
+/* One call of a pattern: its time, the bytes it was given, whether it matched. */
+static void record(const pcre2_code *code, double ns, PCRE2_SIZE bytes, int rc)
+{
+    pat *p = pat_of(code);
+    if (!p)
+        return;
+    p->calls++;
+    p->ns += ns > 0 ? ns : 0;
+    p->bytes += bytes;
+    p->matches += rc > 0;
+}
+
 int __real_pcre2_match_8(const pcre2_code *code, PCRE2_SPTR subject, PCRE2_SIZE length, PCRE2_SIZE start,
                          uint32_t options, pcre2_match_data *md, pcre2_match_context *mctx);
 int __wrap_pcre2_match_8(const pcre2_code *code, PCRE2_SPTR subject, PCRE2_SIZE length, PCRE2_SIZE start,
@@ -98,13 +110,7 @@ int __wrap_pcre2_match_8(const pcre2_code *code, PCRE2_SPTR subject, PCRE2_SIZE 
     double t0 = now_ns();
     int rc = __real_pcre2_match_8(code, subject, length, start, options, md, mctx);
     double t = now_ns() - t0 - overhead_ns;
-    pat *p = pat_of(code);
-    if (p) {
-        p->calls++;
-        p->ns += t > 0 ? t : 0;
-        p->bytes += length - start;
-        p->matches += rc > 0;
-    }
+    record(code, t, length - start, rc);
     return rc;
 }
 
@@ -126,13 +132,7 @@ int __wrap_pcre2_jit_match_8(const pcre2_code *code, PCRE2_SPTR subject, PCRE2_S
     double t = now_ns() - t0 - overhead_ns;
     if (rc == PCRE2_ERROR_JIT_BADOPTION)
         return rc;
-    pat *p = pat_of(code);
-    if (p) {
-        p->calls++;
-        p->ns += t > 0 ? t : 0;
-        p->bytes += length - start;
-        p->matches += rc > 0;
-    }
+    record(code, t, length - start, rc);
     return rc;
 }
 
