@@ -1525,6 +1525,17 @@ static const char *image_text(const unsigned char *texts, size_t n_texts, uint32
     return (const char *)texts + at;
 }
 
+/* Entry i of an image's array of flat_str, and its text: NULL for an empty
+ * hash slot (text UINT32_MAX), and *ok cleared when the text is bad. */
+static const char *image_entry(const unsigned char *array, size_t i, flat_str *fs, const unsigned char *texts,
+                               size_t n_texts, bool *ok)
+{
+    memcpy(fs, array + i * sizeof *fs, sizeof *fs);
+    if (fs->text == UINT32_MAX)
+        return NULL;
+    return image_text(texts, n_texts, fs->text, fs->len, ok);
+}
+
 static bool power_of_two(size_t n)
 {
     return n && !(n & (n - 1));
@@ -1689,10 +1700,9 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         ix->keyword_packs = hm_xcalloc(cap_keywords, sizeof *ix->keyword_packs);
         for (size_t i = 0; ok && i < cap_keywords; i++) {
             flat_str fs;
-            memcpy(&fs, kws + i * sizeof fs, sizeof fs);
+            const char *s = image_entry(kws, i, &fs, texts, n_texts, &ok);
             if (fs.text == UINT32_MAX)
                 continue;
-            const char *s = image_text(texts, n_texts, fs.text, fs.len, &ok);
             ix->keywords[i] = (hm_strset_slot){(char *)(uintptr_t)s, fs.len, fs.hash};
             ix->keyword_packs[i] = (uint32_t)fs.extra;
             ok = ok && ++used_keywords < cap_keywords; /* an empty slot left */
@@ -1708,8 +1718,8 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     ix->start_strings = hm_xcalloc(ix->n_start_strings + 1, sizeof *ix->start_strings);
     for (size_t i = 0; ok && i < ix->n_start_strings; i++) {
         flat_str fs;
-        memcpy(&fs, starts + i * sizeof fs, sizeof fs);
-        const char *s = image_text(texts, n_texts, fs.text, fs.len, &ok);
+        const char *s = image_entry(starts, i, &fs, texts, n_texts, &ok);
+        ok = ok && s != NULL;
         ix->start_strings[i] = (start_string){(char *)(uintptr_t)s, fs.len, fs.extra, 0, 0};
         ok = ok && fs.len > 0;
     }
@@ -1728,10 +1738,9 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         ix->name_words = hm_xcalloc(cap_names, sizeof *ix->name_words);
         for (size_t i = 0; ok && i < cap_names; i++) {
             flat_str fs;
-            memcpy(&fs, names + i * sizeof fs, sizeof fs);
+            const char *s = image_entry(names, i, &fs, texts, n_texts, &ok);
             if (fs.text == UINT32_MAX)
                 continue;
-            const char *s = image_text(texts, n_texts, fs.text, fs.len, &ok);
             ix->name_words[i] = (name_slot){s, fs.hash, fs.len, (uint32_t)fs.extra};
             ok = ok && ++used_names < cap_names; /* an empty slot left */
         }
