@@ -187,19 +187,15 @@ static unsigned cp_class_slow(hm_scan *scan, size_t i, size_t *n)
         return scan->cp_cache_class[slot];
     const hm_phrase_index *ix = scan->cfg->index;
     const PCRE2_SPTR s = (PCRE2_SPTR)(scan->text + i - k);
+    const struct {
+        const pcre2_code *re;
+        unsigned bit;
+    } classes[] = {{ix->re_ln, CP_LN}, {ix->re_space, CP_SPACE}, {ix->re_word, CP_WORD},
+                   {ix->re_lu, CP_LU}, {ix->re_ll, CP_LL},       {ix->re_l, CP_L}};
     unsigned cls = 0;
-    if (pcre2_match(ix->re_ln, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
-        cls |= CP_LN;
-    if (pcre2_match(ix->re_space, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
-        cls |= CP_SPACE;
-    if (pcre2_match(ix->re_word, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
-        cls |= CP_WORD;
-    if (pcre2_match(ix->re_lu, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
-        cls |= CP_LU;
-    if (pcre2_match(ix->re_ll, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
-        cls |= CP_LL;
-    if (pcre2_match(ix->re_l, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
-        cls |= CP_L;
+    for (size_t t = 0; t < sizeof classes / sizeof *classes; t++)
+        if (pcre2_match(classes[t].re, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
+            cls |= classes[t].bit;
     /* ſ and the Kelvin sign match s and k without case: leave such a text to the patterns. */
     if (cp == 0x17F || cp == 0x212A)
         scan->phrases_off = true;
