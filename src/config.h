@@ -156,6 +156,7 @@ typedef struct hm_rubric {
     size_t n_strands;
     int max_above_lowest;    /* the overall level may exceed the weakest strand by this */
     double near_miss;        /* best fit: one requirement a level may miss by this share; 1: none */
+    double mark_at_level;    /* place in the band (0-1) of a strand that just meets the level */
     int min_words;           /* fewer words: nothing to reward, mark 0 */
     double topic_min_score;  /* topic detection: the least score that picks a pack */
     size_t max_strengths, max_gaps;

@@ -268,8 +268,8 @@ bool hm_rubric_load(hm_rubric *r, const char *data, size_t len, const char *file
         }
     }
     hm_yaml_field of[] = {{"max_above_lowest", true, NULL, NULL}, {"min_words", true, NULL, NULL},
-                          {"near_miss", false, NULL, NULL}};
-    if (!hm_yaml_fields(&y, f[3].value, of, 3, "overall") ||
+                          {"near_miss", false, NULL, NULL}, {"mark_at_level", false, NULL, NULL}};
+    if (!hm_yaml_fields(&y, f[3].value, of, 4, "overall") ||
         !hm_yaml_int(&y, of[0].value, "max_above_lowest", "overall", &r->max_above_lowest) ||
         !hm_yaml_int(&y, of[1].value, "min_words", "overall", &r->min_words))
         goto out;
@@ -279,6 +279,15 @@ bool hm_rubric_load(hm_rubric *r, const char *data, size_t len, const char *file
             goto out;
         if (r->near_miss <= 0 || r->near_miss > 1) {
             hm_yaml_fail(&y, of[2].value, "overall", "'near_miss' must be above 0 and at most 1");
+            goto out;
+        }
+    }
+    r->mark_at_level = 1;
+    if (of[3].value) {
+        if (!hm_yaml_number(&y, of[3].value, "mark_at_level", "overall", &r->mark_at_level))
+            goto out;
+        if (r->mark_at_level < 0 || r->mark_at_level > 1) {
+            hm_yaml_fail(&y, of[3].value, "overall", "'mark_at_level' must be from 0 to 1");
             goto out;
         }
     }
@@ -344,6 +353,19 @@ static bool cond_holds(const hm_cond *c, const hm_features *fs)
     if (!v->available)
         return true; /* not measurable here: neither credit nor penalty */
     return v->value >= c->min && v->value <= c->max;
+}
+
+/* Met with room to spare: clear of the threshold by the near-miss margin.
+ * At the top level, which has no next level to reach towards, this is how
+ * securely a strand sits there. */
+static bool cond_secure(const hm_rubric *r, const hm_cond *c, const hm_features *fs)
+{
+    const hm_feature_value *v = &fs->f[c->feature];
+    if (!v->available)
+        return true;
+    double lo = c->min > 0 ? c->min / r->near_miss : c->min;
+    double hi = c->max < HUGE_VAL ? c->max * r->near_miss : c->max;
+    return v->value >= lo && v->value <= hi;
 }
 
 static bool all_hold(const hm_cond *cs, size_t n, const hm_features *fs)
@@ -522,13 +544,17 @@ void hm_rubric_levels(const hm_rubric *r, const hm_features *fs, int *levels, do
                 level = l + 1;
             }
         }
+        /* Reach beyond the level: the share of the next level's
+         * requirements met, or at the top, of its own met securely. */
         double prog = 1;
-        if (level < 5) {
-            const hm_level_def *next = &d->levels[level];
+        const hm_level_def *next = &d->levels[level < 5 ? level : 4];
+        if (next->n_reqs) {
             size_t met = 0;
             for (size_t i = 0; i < next->n_reqs; i++)
-                met += cond_holds(&next->reqs[i], fs);
-            prog = next->n_reqs ? (double)met / (double)next->n_reqs : 0;
+                met += level < 5 ? cond_holds(&next->reqs[i], fs) : cond_secure(r, &next->reqs[i], fs);
+            prog = (double)met / (double)next->n_reqs;
+        } else if (level < 5) {
+            prog = 0;
         }
         levels[s] = level;
         progress[s] = prog;
@@ -567,8 +593,10 @@ void hm_rubric_levels(const hm_rubric *r, const hm_features *fs, int *levels, do
         double security = 0;
         for (size_t s = 0; s < r->n_strands; s++) {
             double v = levels[s] + progress[s] - level + 1;
-            if (levels[s] >= level)
+            if (levels[s] > level)
                 v = 1;
+            else if (levels[s] == level) /* placed by its reach towards the next level */
+                v = r->mark_at_level + (1 - r->mark_at_level) * progress[s];
             security += r->strands[s].weight * (v < 0 ? 0 : v > 1 ? 1 : v);
         }
         security = weights > 0 ? security / weights : 0;

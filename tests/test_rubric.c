@@ -286,6 +286,67 @@ static void a_near_miss_still_fits_the_level(void **state)
     assert_int_equal(levels[0], 1);
 }
 
+/* The mark within the band: a strand that just meets the level starts at
+ * mark_at_level (mid-band at 0.5) and rises with the share of the next
+ * level's requirements it meets; at the top level, with how many of its
+ * requirements it clears by the near-miss margin. */
+static void the_mark_rises_within_the_band_with_reach_beyond_the_level(void **state)
+{
+    (void)state;
+    hm_cond l3[1] = {{.feature = HM_F_EVIDENCE_SHARE, .min = 0.5, .max = HUGE_VAL}};
+    hm_cond l4[2] = {
+        {.feature = HM_F_EVIDENCE_SHARE, .min = 0.75, .max = HUGE_VAL},
+        {.feature = HM_F_ARGUED_SENTENCES, .min = 0.4, .max = HUGE_VAL},
+    };
+    hm_cond never[1] = {{.feature = HM_F_EVIDENCE_SHARE, .min = 2, .max = HUGE_VAL}};
+    hm_rubric r = {.out_of = 20, .max_above_lowest = 5, .min_words = 0, .near_miss = 1, .mark_at_level = 0.5};
+    for (int l = 0; l < 5; l++)
+        r.bands[l] = (hm_band){4 * l + 1, 4 * l + 4, NULL};
+    hm_strand_def strand = {.id = "knowledge", .name = "Knowledge", .weight = 1};
+    strand.levels[1] = (hm_level_def){2, NULL, NULL, 0};
+    strand.levels[2] = (hm_level_def){3, NULL, l3, 1};
+    strand.levels[3] = (hm_level_def){4, NULL, l4, 2};
+    strand.levels[4] = (hm_level_def){5, NULL, never, 1};
+    r.strands = &strand;
+    r.n_strands = 1;
+    hm_features fs;
+    memset(&fs, 0, sizeof fs);
+    for (int i = 0; i < HM_F_COUNT; i++)
+        fs.f[i].available = true;
+    fs.f[HM_F_WORDS].value = 900;
+    int levels[1], level, mark;
+    double progress[1];
+
+    fs.f[HM_F_EVIDENCE_SHARE].value = 0.6; /* Level 3, nothing of Level 4 */
+    hm_rubric_levels(&r, &fs, levels, progress, &level, &mark, NULL);
+    assert_int_equal(level, 3);
+    assert_int_equal(mark, 10); /* 9 + floor(3 x 0.5) */
+
+    fs.f[HM_F_ARGUED_SENTENCES].value = 0.5; /* half of Level 4 */
+    hm_rubric_levels(&r, &fs, levels, progress, &level, &mark, NULL);
+    assert_int_equal(level, 3);
+    assert_int_equal(mark, 11); /* 9 + floor(3 x 0.75) */
+
+    r.mark_at_level = 1; /* the old rule: meeting the level is the top of the band */
+    fs.f[HM_F_ARGUED_SENTENCES].value = 0;
+    hm_rubric_levels(&r, &fs, levels, progress, &level, &mark, NULL);
+    assert_int_equal(mark, 12);
+
+    /* The top level: secure when it clears its threshold by the margin. */
+    hm_cond l5[1] = {{.feature = HM_F_ARGUED_SENTENCES, .min = 0.5, .max = HUGE_VAL}};
+    r.mark_at_level = 0.5;
+    r.near_miss = 0.9;
+    strand.levels[4] = (hm_level_def){5, NULL, l5, 1};
+    fs.f[HM_F_EVIDENCE_SHARE].value = 0.8;
+    fs.f[HM_F_ARGUED_SENTENCES].value = 0.52; /* meets 0.5, not 0.5 / 0.9 */
+    hm_rubric_levels(&r, &fs, levels, progress, &level, &mark, NULL);
+    assert_int_equal(level, 5);
+    assert_int_equal(mark, 18);
+    fs.f[HM_F_ARGUED_SENTENCES].value = 0.6;
+    hm_rubric_levels(&r, &fs, levels, progress, &level, &mark, NULL);
+    assert_int_equal(mark, 20);
+}
+
 /* The shipped rubric: an essay that meets every strand's requirements in
  * 750 words is held at Level 3 when only a few of its sentences argue, and
  * at Level 4 (the 800-word cap) when it argues throughout. */
@@ -405,6 +466,7 @@ int main(void)
         cmocka_unit_test(a_descriptive_passage_is_named_with_its_years),
         cmocka_unit_test(plain_words_argument_with_evidence_is_not_level_2),
         cmocka_unit_test(a_near_miss_still_fits_the_level),
+        cmocka_unit_test(the_mark_rises_within_the_band_with_reach_beyond_the_level),
         cmocka_unit_test(a_brief_thinly_argued_essay_is_held_at_level_3),
         cmocka_unit_test(without_a_question_the_opening_sentence_gives_the_terms),
         cmocka_unit_test(a_conclusion_may_end_on_its_verdict),

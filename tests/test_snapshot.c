@@ -696,6 +696,7 @@ static void test_built_rubric(void **state)
     }
     assert_int_equal(a.max_above_lowest, b.max_above_lowest);
     assert_memory_equal(&a.near_miss, &b.near_miss, sizeof a.near_miss);
+    assert_memory_equal(&a.mark_at_level, &b.mark_at_level, sizeof a.mark_at_level);
     assert_int_equal(a.min_words, b.min_words);
     assert_memory_equal(&a.topic_min_score, &b.topic_min_score, sizeof a.topic_min_score);
     assert_int_equal(a.max_strengths, b.max_strengths);

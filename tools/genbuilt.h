@@ -316,6 +316,8 @@ static void gb_rubric(genbuilt *g, hm_buf *b, const hm_rubric *r)
     hm_buf_free(&a);
     hm_buf_printf(b, ", .n_strands = %zu, .max_above_lowest = %d, .near_miss = ", r->n_strands, r->max_above_lowest);
     gb_double(g, b, r->near_miss);
+    hm_buf_puts(b, ", .mark_at_level = ");
+    gb_double(g, b, r->mark_at_level);
     hm_buf_printf(b, ", .min_words = %d, .topic_min_score = ", r->min_words);
     gb_double(g, b, r->topic_min_score);
     hm_buf_printf(b, ",\n     .max_strengths = %zu, .max_gaps = %zu,\n     .caps = ", r->max_strengths, r->max_gaps);
