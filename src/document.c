@@ -108,7 +108,7 @@ static bool has_marks_tag(const char *s, size_t n)
             j++;
         if (j == i + 1)
             continue;
-        while (j < n && s[j] == ' ')
+        while (j < n && (s[j] == ' ' || s[j] == '\n' || s[j] == '\r'))
             j++;
         if (j + 4 <= n && strncmp(s + j, "mark", 4) == 0)
             return true;
@@ -293,7 +293,13 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
         const line *next = &lines[j + 1];
         bool split = false;
         bool first_of_text = doc->n_paras == 0 && open == j;
-        if (first_of_text && (ends_with_question(s, n) || has_marks_tag(s, n)))
+        /* A question hard-wrapped over up to four lines, its marks tag
+         * perhaps broken ("agree? (20\nmarks)"), ends at its '?' or tag. */
+        const char *q = t + lines[open].start;
+        size_t qn = ln->end - lines[open].start;
+        bool wrapped_question = doc->n_paras == 0 && open < j && j - open < 4 && memchr(q, '?', qn) &&
+                                (ends_with_question(q, qn) || has_marks_tag(q, qn));
+        if ((first_of_text && (ends_with_question(s, n) || has_marks_tag(s, n))) || wrapped_question)
             split = true;
         else if (open == j && looks_like_heading(s, n, ln->cps) && ln->cps * 10 < width * 6)
             split = true;

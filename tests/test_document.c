@@ -186,11 +186,37 @@ static void a_command_question_is_found_without_a_question_mark(void **state)
     done(&p);
 }
 
+/* A whole essay hard-wrapped with no blank lines, its quotation question
+ * running over three lines and its marks tag broken across the last two:
+ * the question is still the first paragraph, and the introduction is not
+ * swallowed into it. */
+static void a_question_wrapped_over_three_lines_in_wrapped_text(void **state)
+{
+    (void)state;
+    parsed p;
+    parse(&p, "'Grassroots activism, not federal action, was the driving force behind the\n"
+              "advance of civil rights in the years 1954-65.' How far do you agree? (20\n"
+              "marks)\n"
+              "The advance of civil rights between 1954 and 1965 is measured most clearly in\n"
+              "the end of legal segregation and the restoration of the vote in the South,\n"
+              "culminating in the Civil Rights Act of 1964 and the Voting Rights Act of 1965.\n"
+              "Federal institutions rarely moved unless protest forced them to act first.\n"
+              "Firstly, the Montgomery bus boycott of 1955-56 showed what local action could\n"
+              "do, though it was the Supreme Court that ended bus segregation in 1956.\n");
+    assert_int_equal(p.doc.question, 0);
+    assert_int_equal(p.doc.paras[0].kind, HM_PARA_QUESTION);
+    assert_true(p.doc.n_paras >= 2);
+    const char *t = p.doc.src->text;
+    assert_memory_equal(t + p.doc.paras[1].start, "The advance", 11);
+    done(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(blank_lines_separate_paragraphs_and_question_is_found),
         cmocka_unit_test(a_command_question_is_found_without_a_question_mark),
+        cmocka_unit_test(a_question_wrapped_over_three_lines_in_wrapped_text),
         cmocka_unit_test(hard_wrapped_text_is_split_into_paragraphs),
         cmocka_unit_test(headings_and_lists_are_recognised),
         cmocka_unit_test(hinted_lookups_match_binary_search),
