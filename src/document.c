@@ -236,6 +236,15 @@ static bool block_wrapped(const line *lines, size_t from, size_t to, unsigned wi
     return n >= 3 && width >= 40 && width <= 200 && near * 10 >= n * 6;
 }
 
+/* In a block too short to measure a wrap width (the question, two or three
+ * lines), a long line that stops mid-sentence runs on even before a capital
+ * ("... caused more by\nAmerican than by Soviet actions.' How far ...?");
+ * a short line there is a title or a name. */
+static bool continues_before_capital(const char *t, const line *ln, size_t block_lines)
+{
+    return block_lines <= 3 && ln->cps >= 40 && !looks_like_heading(t + ln->start, ln->end - ln->start, ln->cps);
+}
+
 static void split_block(hm_document *doc, const line *lines, size_t from, size_t to,
                         bool split_wrapped, const hm_lists *lists)
 {
@@ -279,7 +288,8 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
             size_t last = j;
             while (last + 1 < to && !lines[last + 1].list && !lines[last + 1].blank &&
                    !ends_sentence(t + lines[last].start, lines[last].end - lines[last].start) &&
-                   islower((unsigned char)t[lines[last + 1].start]))
+                   (islower((unsigned char)t[lines[last + 1].start]) ||
+                    continues_before_capital(t, &lines[last], to - from)))
                 last++;
             add_para(doc, ln->start, lines[last].end, HM_PARA_BODY);
             j = last;

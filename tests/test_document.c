@@ -211,12 +211,40 @@ static void a_question_wrapped_over_three_lines_in_wrapped_text(void **state)
     done(&p);
 }
 
+/* A question wrapped before a capital letter, in its own block, is one
+ * paragraph; a short title line above a question is not joined to it. */
+static void a_question_wrapped_before_a_capital_is_one_paragraph(void **state)
+{
+    (void)state;
+    parsed p;
+    parse(&p, "'The renewed Cold War tensions of 1979-85 were caused more by\n"
+              "American than by Soviet actions.' How far do you agree?\n\n"
+              "Between 1979 and 1985 relations fell to their lowest point.\n");
+    assert_int_equal(p.doc.question, 0);
+    assert_int_equal(p.doc.n_paras, 2);
+    done(&p);
+    parse(&p, "Assess the reasons for the Soviet Union's victory in the Great\n"
+              "Patriotic War, 1941-45.\n\n"
+              "The economy mattered most.\n\n"
+              "In conclusion, the economy decided it.\n");
+    assert_int_equal(p.doc.question, 0);
+    assert_int_equal(p.doc.n_paras, 3);
+    done(&p);
+    parse(&p, "The Sino-Soviet Split\n"
+              "To what extent did the split change the Cold War in the years 1956-72?\n\n"
+              "It changed its structure.\n");
+    assert_int_equal(p.doc.question, 1);
+    assert_int_equal(p.doc.paras[0].kind, HM_PARA_HEADING);
+    done(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(blank_lines_separate_paragraphs_and_question_is_found),
         cmocka_unit_test(a_command_question_is_found_without_a_question_mark),
         cmocka_unit_test(a_question_wrapped_over_three_lines_in_wrapped_text),
+        cmocka_unit_test(a_question_wrapped_before_a_capital_is_one_paragraph),
         cmocka_unit_test(hard_wrapped_text_is_split_into_paragraphs),
         cmocka_unit_test(headings_and_lists_are_recognised),
         cmocka_unit_test(hinted_lookups_match_binary_search),
