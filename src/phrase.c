@@ -737,10 +737,20 @@ static void drop_set_lits(hm_phrase_index *ix, int set)
     ix->sets[set].usable = false;
 }
 
-/* A set from items as hm_alternation joins them: sorted longest first. */
+static void collapse_spaces(char *s)
+{
+    char *out = s;
+    for (const char *in = s; *in; in++)
+        if (!(*in == ' ' && in[1] == ' '))
+            *out++ = *in;
+    *out = '\0';
+}
+
+/* A set from items as hm_alternation joins them: sorted longest first.
+ * A space stands for any run of white space, in word lists and tokens. */
 static int add_items(builder *b, char *const *items, size_t n, bool escaped, bool caseless, bool ucp)
 {
-    int set = new_set(b, caseless, escaped, ucp);
+    int set = new_set(b, caseless, true, ucp);
     if (!n) {
         b->ix->sets[set].usable = false;
         return set;
@@ -773,8 +783,10 @@ static int add_items(builder *b, char *const *items, size_t n, bool escaped, boo
             ix->lookaheads[ix->n_lookaheads] = (lookahead){alts, not_followed.n};
             la = (uint32_t)ix->n_lookaheads++;
         }
-        for (size_t k = 0; ok && k < lits.n; k++)
+        for (size_t k = 0; ok && k < lits.n; k++) {
+            collapse_spaces(lits.v[k]); /* "to a (great)? ?extent": \s+\s* is \s+ */
             ok = add_lit(b, set, lits.v[k], priority++, word_end, la);
+        }
         strvec_free(&lits);
         strvec_free(&not_followed);
     }

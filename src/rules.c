@@ -130,6 +130,32 @@ static void put_escaped(hm_buf *b, const char *s)
     }
 }
 
+/* A token's space stands for any run of white space, as a word list's
+ * does: a hard-wrapped essay breaks "more than / anything" over lines. */
+static void put_spaced(hm_buf *b, const char *s)
+{
+    bool in_class = false;
+    for (; *s; s++) {
+        if (*s == '\\' && s[1]) {
+            hm_buf_putc(b, *s++);
+            hm_buf_putc(b, *s);
+            continue;
+        }
+        if (*s == '[' && !in_class)
+            in_class = true;
+        else if (*s == ']' && in_class)
+            in_class = false;
+        if (*s == ' ' && !in_class && (s[1] == '?' || s[1] == '*')) {
+            hm_buf_puts(b, "\\s*"); /* an optional space */
+            s++;
+        } else if (*s == ' ') {
+            hm_buf_puts(b, in_class ? "\\s" : "\\s+");
+        } else {
+            hm_buf_putc(b, *s);
+        }
+    }
+}
+
 static int by_length_desc(const void *a, const void *b)
 {
     size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
@@ -151,7 +177,7 @@ static char *alternation(char **items, size_t n, bool escape)
         if (escape)
             put_escaped(&b, sorted[i]);
         else
-            hm_buf_puts(&b, sorted[i]);
+            put_spaced(&b, sorted[i]);
     }
     hm_buf_puts(&b, ")(?![\\p{L}\\p{N}])");
     free(sorted);

@@ -151,8 +151,8 @@ static void case_rules(void **state)
 static void line_breaks_in_hard_wrapped_text(void **state)
 {
     (void)state;
-    /* A pack's names (written with \s+) span a line break; a token rule's
-     * space is one space, as its pattern has it. */
+    /* A pack's names (written with \s+) and a token rule's phrases span a
+     * line break, as a hard-wrapped essay breaks them. */
     const char *text =
         "How far was Stalin responsible for the purges in the years 1934-39? (20 marks)\n"
         "Stalin's rivals were removed in stages during the 1930s, and the party was\n"
@@ -161,7 +161,7 @@ static void line_breaks_in_hard_wrapped_text(void **state)
         "world to see, and on the other hand the NKVD worked in secret across the\n"
         "country. Nikolai Yezhov ran the NKVD at the height of the terror in 1937.\n";
     assert_true(has(text, "counterargument", "on the other hand"));
-    assert_false(has(text, "counterargument", "on the\nother hand"));
+    assert_true(has(text, "counterargument", "on the\nother hand"));
     same_as_patterns(cfg, text);
 }
 
@@ -197,9 +197,8 @@ static const char custom_rules[] =
     "  - id: frag-a\n"
     "    kind: judgement\n"
     "    message: m\n"
-    "    tokens: ['ab(?:c|cd)?', 'x[yz]', 'go(?:es)?\\b', ', so (?!that|far)', 'one|two', 'un(?:it)??s',\n"
-    "             'to (?:a|some|an?) (?:great|large)? ?(?:extent|degree)', 'J\\. Smith', 'a-b', 'Join now!?',\n"
-    "             'helped (?:to )?']\n"
+    "    tokens: ['ab(?:c|cd)?', 'x[yz]', 'go(?:es)?\\b', 'one|two', 'un(?:it)??s',\n"
+    "             'to (?:a|some|an?) (?:great|large)? ?(?:extent|degree)', 'J\\. Smith', 'a-b', 'Join now!?']\n"
     "  - id: frag-b\n"
     "    kind: causation\n"
     "    message: m\n"
@@ -237,7 +236,13 @@ static const char custom_rules[] =
     "    kind: judgement\n"
     "    message: m\n"
     "    tokens: ['in', 'in part', 'in (?:some|many) (?:respects|ways)', 'in-depth', 'in part only', 'part',\n"
-    "             'colou?r(?:ed|ful)?', 'analy[sz]e', 'in so far as', 'in so far', '(?:much|far) (?:more|less) than']\n";
+    "             'colou?r(?:ed|ful)?', 'analy[sz]e', 'in so far as', 'in so far', '(?:much|far) (?:more|less) than']\n"
+    /* tokens that end in a space: that space is \s+, which the pattern may
+     * backtrack into and the index cannot, so the pattern serves them */
+    "  - id: frag-h\n"
+    "    kind: judgement\n"
+    "    message: m\n"
+    "    tokens: [', so (?!that|far)', 'helped (?:to )?']\n";
 
 static const char *const custom_texts[] = {
     "abcd abc ab abcde xy xz xyz goes go_ gone go. , so that , so far , so then ,so one two twofold.",
@@ -276,6 +281,7 @@ static void fragment_shapes_match_as_their_patterns(void **state)
     assert_true(hm_phrase_set_of_rule(c, &c->rules[5]) >= 0);
     assert_int_equal(hm_phrase_set_of_rule(c, &c->rules[6]), -1);
     assert_true(hm_phrase_set_of_rule(c, &c->rules[7]) >= 0);
+    assert_int_equal(hm_phrase_set_of_rule(c, &c->rules[8]), -1);
     for (size_t i = 0; i < sizeof custom_texts / sizeof *custom_texts; i++)
         same_as_patterns(c, custom_texts[i]);
     assert_true(has_jit(c->rules[4].re) == jit_expected()); /* a pattern rule */
