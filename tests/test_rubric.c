@@ -240,6 +240,26 @@ static void plain_words_argument_with_evidence_is_not_level_2(void **state)
     hm_result_free(r);
 }
 
+/* A one-strand rubric with the usual five bands, and features that are all
+ * measured (an essay of 900 words), for the scoring tests below. */
+static void one_strand_rubric(hm_rubric *r, hm_strand_def *strand, double near_miss, double mark_at_level)
+{
+    *r = (hm_rubric){.out_of = 20, .max_above_lowest = 5, .min_words = 0, .near_miss = near_miss,
+                     .mark_at_level = mark_at_level};
+    for (int l = 0; l < 5; l++)
+        r->bands[l] = (hm_band){4 * l + 1, 4 * l + 4, NULL};
+    r->strands = strand;
+    r->n_strands = 1;
+}
+
+static void measured_features(hm_features *fs)
+{
+    memset(fs, 0, sizeof *fs);
+    for (int i = 0; i < HM_F_COUNT; i++)
+        fs->f[i].available = true;
+    fs->f[HM_F_WORDS].value = 900;
+}
+
 /* Best fit: one requirement within near_miss of its threshold still lets the
  * level count; two short, or one far short, do not. */
 static void a_near_miss_still_fits_the_level(void **state)
@@ -249,20 +269,14 @@ static void a_near_miss_still_fits_the_level(void **state)
         {.feature = HM_F_ARGUED_SENTENCES, .min = 0.3, .max = HUGE_VAL},
         {.feature = HM_F_EVIDENCE_SHARE, .min = 0.5, .max = HUGE_VAL},
     };
-    hm_rubric r = {.out_of = 20, .max_above_lowest = 5, .min_words = 0, .near_miss = 0.9};
-    for (int l = 0; l < 5; l++)
-        r.bands[l] = (hm_band){4 * l + 1, 4 * l + 4, NULL};
     hm_strand_def strand = {.id = "analysis", .name = "Analysis", .weight = 1};
     strand.levels[1] = (hm_level_def){2, NULL, reqs, 2};
     for (int l = 2; l < 5; l++)
         strand.levels[l] = (hm_level_def){l + 1, NULL, reqs, 2}; /* unreachable above 2 in effect */
-    r.strands = &strand;
-    r.n_strands = 1;
+    hm_rubric r;
+    one_strand_rubric(&r, &strand, 0.9, 1);
     hm_features fs;
-    memset(&fs, 0, sizeof fs);
-    for (int i = 0; i < HM_F_COUNT; i++)
-        fs.f[i].available = true;
-    fs.f[HM_F_WORDS].value = 900;
+    measured_features(&fs);
     int levels[1], level, mark;
     double progress[1];
 
@@ -299,21 +313,15 @@ static void the_mark_rises_within_the_band_with_reach_beyond_the_level(void **st
         {.feature = HM_F_ARGUED_SENTENCES, .min = 0.4, .max = HUGE_VAL},
     };
     hm_cond never[1] = {{.feature = HM_F_EVIDENCE_SHARE, .min = 2, .max = HUGE_VAL}};
-    hm_rubric r = {.out_of = 20, .max_above_lowest = 5, .min_words = 0, .near_miss = 1, .mark_at_level = 0.5};
-    for (int l = 0; l < 5; l++)
-        r.bands[l] = (hm_band){4 * l + 1, 4 * l + 4, NULL};
     hm_strand_def strand = {.id = "knowledge", .name = "Knowledge", .weight = 1};
     strand.levels[1] = (hm_level_def){2, NULL, NULL, 0};
     strand.levels[2] = (hm_level_def){3, NULL, l3, 1};
     strand.levels[3] = (hm_level_def){4, NULL, l4, 2};
     strand.levels[4] = (hm_level_def){5, NULL, never, 1};
-    r.strands = &strand;
-    r.n_strands = 1;
+    hm_rubric r;
+    one_strand_rubric(&r, &strand, 1, 0.5);
     hm_features fs;
-    memset(&fs, 0, sizeof fs);
-    for (int i = 0; i < HM_F_COUNT; i++)
-        fs.f[i].available = true;
-    fs.f[HM_F_WORDS].value = 900;
+    measured_features(&fs);
     int levels[1], level, mark;
     double progress[1];
 
@@ -355,9 +363,7 @@ static void a_brief_thinly_argued_essay_is_held_at_level_3(void **state)
     (void)state;
     const hm_rubric *rb = &cfg->rubric;
     hm_features fs;
-    memset(&fs, 0, sizeof fs);
-    for (int i = 0; i < HM_F_COUNT; i++)
-        fs.f[i].available = true;
+    measured_features(&fs);
     /* Every requirement of every level met, at its threshold. */
     for (size_t s = 0; s < rb->n_strands; s++)
         for (int l = 0; l < 5; l++)
