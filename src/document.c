@@ -309,7 +309,10 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
         size_t qn = ln->end - lines[open].start;
         bool wrapped_question = doc->n_paras == 0 && open < j && j - open < 4 && memchr(q, '?', qn) &&
                                 (ends_with_question(q, qn) || has_marks_tag(q, qn));
-        if ((first_of_text && (ends_with_question(s, n) || has_marks_tag(s, n))) || wrapped_question)
+        /* ... unless its marks tag has a line of its own, next */
+        bool tag_next = has_marks_tag(t + next->start, next->end - next->start) &&
+                        word_count_in(t + next->start, next->end - next->start) <= 3;
+        if (((first_of_text && (ends_with_question(s, n) || has_marks_tag(s, n))) || wrapped_question) && !tag_next)
             split = true;
         else if (open == j && looks_like_heading(s, n, ln->cps) && ln->cps * 10 < width * 6)
             split = true;

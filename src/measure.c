@@ -930,7 +930,14 @@ static void measure_question(hm_features *fs, const hm_scan *scan, const char *q
 
     /* Coverage of the period: the dated evidence's span within the
      * question's, and what the biggest uncovered stretch leaves out. */
-    int qs = q.start_year ? q.start_year : (scan->topic ? scan->topic->period_start : 0), qe = q.end_year;
+    /* "by 1929" gives only an end: the essay may start where it likes within
+     * the topic's period, and only the stretch before the end is owed. */
+    int qs = q.start_year, qe = q.end_year;
+    if (!qs && scan->topic) {
+        qs = scan->topic->period_start;
+        if (first > qs && first < qe)
+            qs = first;
+    }
     bool known = qe > 0 && qs > 0 && qe > qs;
     F[HM_F_PERIOD_COVERAGE].available = known;
     F[HM_F_PERIOD_MISSING].available = known;
@@ -950,7 +957,9 @@ static void measure_question(hm_features *fs, const hm_scan *scan, const char *q
         gap_end = first - 1;
     }
     hm_buf b = {0};
-    if (first)
+    if (first && !q.start_year)
+        hm_buf_printf(&b, "your dated evidence runs from %d to %d; the question runs to %d", first, last, qe);
+    else if (first)
         hm_buf_printf(&b, "your dated evidence runs from %d to %d; the question runs from %d to %d", first, last, qs, qe);
     else
         hm_buf_printf(&b, "the essay gives no dates; the question runs from %d to %d", qs, qe);

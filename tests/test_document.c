@@ -209,6 +209,20 @@ static void a_question_wrapped_over_three_lines_in_wrapped_text(void **state)
     const char *t = p.doc.src->text;
     assert_memory_equal(t + p.doc.paras[1].start, "The advance", 11);
     done(&p);
+    /* the marks tag on a line of its own stays with the question */
+    parse(&p, "How far do you agree that Stalin's control of the Communist Party machine\n"
+              "was the main reason why he had emerged as the leader of the USSR by 1929?\n"
+              "(20 marks)\n"
+              "When Lenin died in January 1924 Stalin was not the obvious successor.\n"
+              "Trotsky was far better known, as the organiser of the October Revolution\n"
+              "and the creator of the Red Army, and Lenin's Testament had criticised\n"
+              "Stalin as too rude. Yet by 1929 Trotsky had been deported and Stalin had\n"
+              "defeated both the Left and the Right of the party.\n");
+    assert_int_equal(p.doc.question, 0);
+    t = p.doc.src->text;
+    assert_memory_equal(t + p.doc.paras[0].end - 10, "(20 marks)", 10);
+    assert_memory_equal(t + p.doc.paras[1].start, "When Lenin", 10);
+    done(&p);
 }
 
 /* A question wrapped before a capital letter, in its own block, is one
