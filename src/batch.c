@@ -551,11 +551,13 @@ static void *analyse_worker(void *arg)
 typedef struct sink {
     FILE *f;
     const char *path;   /* -o, or NULL for stdout */
-    char *tmp;
+    char *tmp;          /* NULL when path is written directly */
     bool failed;
 } sink;
 
-/* Opens stdout, or a temporary file beside `path` that sink_close renames. */
+/* Opens stdout, or a temporary file beside `path` that sink_close renames.
+ * A path that is a device, pipe or socket (-o /dev/null, -o /dev/stdout) is
+ * written directly: a rename would put a plain file in its place. */
 static bool sink_open(batch *b, sink *k, const char *path)
 {
     memset(k, 0, sizeof *k);
@@ -563,6 +565,15 @@ static bool sink_open(batch *b, sink *k, const char *path)
     if (!path)
         return true;
     k->path = path;
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        k->f = fopen(path, "w");
+        if (!k->f) {
+            fprintf(stderr, "histmark: %s: cannot write the report: %s\n", path, strerror(errno));
+            return false;
+        }
+        return true;
+    }
     size_t n = strlen(k->path);
     k->tmp = hm_xmalloc(n + 16);
     snprintf(k->tmp, n + 16, "%s.tmp.XXXXXX", k->path);
@@ -619,16 +630,17 @@ static void sink_close(batch *b, sink *k)
         }
         return;
     }
-    bool ok = !k->failed && fflush(k->f) == 0 && fsync(fileno(k->f)) == 0;
+    bool ok = !k->failed && fflush(k->f) == 0 && (!k->tmp || fsync(fileno(k->f)) == 0);
     int saved = errno;
     if (fclose(k->f) != 0 && ok)
         ok = false, saved = errno;
-    if (ok && rename(k->tmp, k->path) != 0)
+    if (ok && k->tmp && rename(k->tmp, k->path) != 0)
         ok = false, saved = errno;
     if (!ok) {
         if (!k->failed)
             fprintf(stderr, "histmark: %s: writing the report failed: %s\n", k->path, strerror(saved));
-        unlink(k->tmp);
+        if (k->tmp)
+            unlink(k->tmp);
         b->status = HM_EXIT_INPUT;
     }
     free(k->tmp);

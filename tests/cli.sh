@@ -90,6 +90,16 @@ if [ -w /dev/full ]; then
     expect_status "write error is reported" 1 sh -c "\"$HM\" \"$essay\" > /dev/full"
     stderr_has "write error message" "writing the report failed"
 fi
+# -o to a pipe or device writes into it; a rename would have put a plain
+# file in its place (as root, -o /dev/null replaced the device). Tested on a
+# pipe of our own: a regression must not break the machine's /dev/null.
+mkfifo "$T/pipe"
+(timeout 20 cat "$T/pipe" >"$T/from-pipe") &
+reader=$!
+expect_status "-o to a named pipe" 0 timeout 20 "$HM" -f json -o "$T/pipe" "$essay"
+wait $reader
+[ -p "$T/pipe" ]; check "-o leaves a named pipe a pipe" $?
+grep -q '"mark"' "$T/from-pipe"; check "-o to a named pipe: the report comes through it" $?
 mkdir -p "$T/ro"; echo keep >"$T/ro/r.txt"
 expect_status "-o into a missing folder" 1 "$HM" -o "$T/missing/dir/r.txt" "$essay"
 [ "$(ls "$T" | grep -c tmp)" -eq 0 ]; check "no temporary files left behind" $?
