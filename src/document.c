@@ -13,7 +13,7 @@
 typedef struct line {
     size_t raw;        /* where the line begins, before indentation */
     size_t start, end; /* trimmed */
-    unsigned cps;      /* length in code points */
+    unsigned cps;      /* length in code points, in blocks of three lines or more */
     bool blank, list;
 } line;
 
@@ -525,7 +525,6 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         lines[i].start = a;
         lines[i].end = b;
         lines[i].blank = a == b;
-        lines[i].cps = count_cps(t + a, b - a);
         lines[i].list = !lines[i].blank && is_list_line(t + a, b - a);
     }
 
@@ -540,8 +539,14 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         size_t j = i;
         while (j < src->n_lines && !lines[j].blank)
             j++;
-        if (j - i >= 3 && block_wrapped(lines, i, j, percentile90(lines, i, j)))
-            wrapped_blocks++;
+        /* line widths matter only where wrapping is possible: blocks of
+         * three lines or more (see split_block) */
+        if (j - i >= 3) {
+            for (size_t k = i; k < j; k++)
+                lines[k].cps = count_cps(t + lines[k].start, lines[k].end - lines[k].start);
+            if (block_wrapped(lines, i, j, percentile90(lines, i, j)))
+                wrapped_blocks++;
+        }
         i = j;
     }
     for (size_t i = 0; i < src->n_lines;) {
@@ -562,9 +567,12 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         split_sentences(doc, i, lists);
     find_words(doc);
     hm_document_renumber(doc);
+    /* each paragraph's line, walking on from the last: they come in order */
+    size_t li = 0;
     for (size_t i = 0; i < doc->n_paras; i++) {
-        unsigned col;
-        hm_source_position(src, doc->paras[i].start, &doc->paras[i].line, &col);
+        while (li + 1 < src->n_lines && src->line_starts[li + 1] <= doc->paras[i].start)
+            li++;
+        doc->paras[i].line = (unsigned)li + 1;
     }
 }
 
