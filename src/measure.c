@@ -320,7 +320,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         keys_cap += scan->findings[k].end - scan->findings[k].start + 4;
     char *keys = hm_xmalloc(keys_cap);
     size_t keys_len = 0;
-    hm_buf key = {0};
     size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
@@ -337,20 +336,22 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             continue;
         if (is_specific(f)) {
             /* Range, not repetition: count each distinct item once. */
-            /* "%d:%.*s" of the kind and the text, without printf */
-            key.len = 0;
+            /* "%d:%.*s" of the kind and the text, without printf, written
+             * where it would be kept; the count says whether it was new */
+            char *key = keys + keys_len;
+            size_t key_len = 0;
             unsigned kv = (unsigned)f->kind;
             if (kv >= 10)
-                hm_buf_putc(&key, (char)('0' + kv / 10 % 10));
-            hm_buf_putc(&key, (char)('0' + kv % 10));
-            hm_buf_putc(&key, ':');
-            hm_buf_put(&key, scan->text + f->start, strnlen(scan->text + f->start, f->end - f->start));
-            /* added where it would be kept; the count says whether it was new */
+                key[key_len++] = (char)('0' + kv / 10 % 10);
+            key[key_len++] = (char)('0' + kv % 10);
+            key[key_len++] = ':';
+            size_t text_len = strnlen(scan->text + f->start, f->end - f->start);
+            memcpy(key + key_len, scan->text + f->start, text_len);
+            key_len += text_len;
             size_t had = distinct.count;
-            memcpy(keys + keys_len, key.data, key.len);
-            hm_strset_add(&distinct, keys + keys_len, key.len);
+            hm_strset_add(&distinct, key, key_len);
             if (distinct.count != had) {
-                keys_len += key.len;
+                keys_len += key_len;
                 evidence++;
             }
             kinds_mask |= 1u << f->kind;
@@ -431,7 +432,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     }
     hm_strset_free(&distinct);
     free(keys);
-    hm_buf_free(&key);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
     unsigned kinds = 0;
     for (unsigned m = kinds_mask; m; m &= m - 1)
