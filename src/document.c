@@ -141,8 +141,9 @@ static inline uint32_t next_cp(const char *s, size_t n, size_t *i)
     return hm_utf8_next(s, n, i);
 }
 
-/* ASCII letters and digits */
-static const bool ascii_word[128] = {
+/* ASCII letters and digits (no byte above 0x7F: those start or continue
+ * a code point that word_cp decides) */
+static const bool ascii_word[256] = {
     ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
     ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
     ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
@@ -395,6 +396,38 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
     p->n_sentences = doc->n_sents - p->first_sentence;
 }
 
+static void add_word(hm_document *doc, size_t start, size_t end)
+{
+    HM_GROW(doc->words, doc->n_words, doc->cap_words);
+    doc->words[doc->n_words++] = (hm_word){start, end};
+}
+
+/* Past the word that starts before i, from i: letters and digits, and an
+ * apostrophe or hyphen with a letter or digit after it ("Stalin's",
+ * "Nazi-Soviet"). *end_at is where it ends. */
+static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
+{
+    while (i < end) {
+        if (ascii_word[(unsigned char)t[i]]) {
+            i++;
+            continue;
+        }
+        size_t at = i;
+        uint32_t cp = next_cp(t, end, &i);
+        if (word_cp(cp))
+            continue;
+        if ((cp == '\'' || cp == 0x2019 || cp == '-') && i < end) {
+            size_t peek = i;
+            if (word_cp(next_cp(t, end, &peek)))
+                continue;
+        }
+        *end_at = at;
+        return i;
+    }
+    *end_at = end;
+    return end;
+}
+
 static void find_words(hm_document *doc)
 {
     const char *t = doc->src->text;
@@ -405,39 +438,22 @@ static void find_words(hm_document *doc)
     }
     for (size_t pi = 0; pi < doc->n_paras; pi++) {
         hm_para *p = &doc->paras[pi];
-        size_t i = p->start, ws = 0;
-        bool in = false;
+        size_t i = p->start;
         unsigned count = 0;
         while (i < p->end) {
+            /* between words: on to the next letter or digit */
             unsigned char c = (unsigned char)t[i];
-            /* inside a word on a letter or digit, or between words on
-             * ASCII that is neither: nothing changes */
-            if (c < 0x80 && ascii_word[c] == in) {
-                for (i++; i < p->end && (unsigned char)t[i] < 0x80 && ascii_word[(unsigned char)t[i]] == in; i++)
-                    ;
+            if (c < 0x80 && !ascii_word[c]) {
+                i++;
                 continue;
             }
-            size_t at = i;
-            uint32_t cp = next_cp(t, p->end, &i);
-            bool wc = word_cp(cp);
-            bool joiner = (cp == '\'' || cp == 0x2019 || cp == '-') && i < p->end && in;
-            if (joiner) {
-                size_t peek = i;
-                joiner = word_cp(next_cp(t, p->end, &peek));
-            }
-            if (wc && !in) {
-                ws = at;
-                in = true;
-                count++;
-            } else if (!wc && !joiner && in) {
-                HM_GROW(doc->words, doc->n_words, doc->cap_words);
-                doc->words[doc->n_words++] = (hm_word){ws, at};
-                in = false;
-            }
-        }
-        if (in) {
-            HM_GROW(doc->words, doc->n_words, doc->cap_words);
-            doc->words[doc->n_words++] = (hm_word){ws, p->end};
+            size_t start = i;
+            if (!word_cp(next_cp(t, p->end, &i)))
+                continue;
+            size_t end;
+            i = word_end(t, i, p->end, &end);
+            add_word(doc, start, end);
+            count++;
         }
         p->words = count;
     }
