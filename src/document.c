@@ -42,7 +42,8 @@ static bool is_list_line(const char *s, size_t n)
         return true;
     static const char *const bullets[] = {"\xE2\x80\xA2", "\xC2\xB7", "\xE2\x80\x93 ", "\xE2\x97\x8F",
                                           "\xE2\x96\xAA", "\xE2\x9E\xA2"};
-    for (size_t b = 0; b < sizeof bullets / sizeof *bullets; b++) {
+    /* each bullet opens with a byte above 0x7F: most lines open with a letter */
+    for (size_t b = 0; n && (unsigned char)s[0] >= 0x80 && b < sizeof bullets / sizeof *bullets; b++) {
         size_t bl = strlen(bullets[b]);
         if (n > bl && memcmp(s, bullets[b], bl) == 0)
             return true;
