@@ -47,6 +47,21 @@ static unsigned word_count_span(const hm_document *doc, size_t from, size_t to)
     return n;
 }
 
+/* prefix[k] counts the words before word k that have some property: how
+ * many words of [from, to) have it, by two searches and no walk. Only the
+ * last word found can run past `to` (words do not overlap), and such a word
+ * is not in. */
+static unsigned count_in(const hm_document *doc, const unsigned *prefix, size_t from, size_t to)
+{
+    size_t lo = first_word(doc, from), hi = first_word(doc, to);
+    if (hi <= lo)
+        return 0;
+    unsigned n = prefix[hi] - prefix[lo];
+    if (doc->words[hi - 1].end > to)
+        n -= prefix[hi] - prefix[hi - 1];
+    return n;
+}
+
 static void add_para(hm_feature_value *v, unsigned number)
 {
     v->paras = hm_xrealloc(v->paras, (v->n_paras + 1) * sizeof *v->paras);
@@ -128,15 +143,15 @@ static bool word_matches_term(const char *w, size_t n, const char *term)
     return true;
 }
 
-/* Key terms in [from, to); with concepts_only, only the question's concept
- * words, and not words that `skip` marks (words inside evidence). */
+/* Key terms in [from, to), each marked in `seen`; with concepts_only, only
+ * the question's concept words. (count_in counts without marking.) */
 static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_t from, size_t to,
-                            bool *seen, bool concepts_only, const bool *skip)
+                            bool *seen, bool concepts_only)
 {
     unsigned hits = 0;
     if (fs->word_term && fs->word_doc == doc) {
         for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++) {
-            if (doc->words[k].end > to || (skip && skip[k]))
+            if (doc->words[k].end > to)
                 continue;
             int32_t t = concepts_only ? fs->word_concept[k] : fs->word_term[k];
             if (t >= 0) {
@@ -158,7 +173,7 @@ static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_
     }
     for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++) {
         const hm_word *w = &doc->words[k];
-        if (w->end > to || (skip && skip[k]))
+        if (w->end > to)
             continue;
         const char *wt = doc->src->text + w->start;
         size_t wn = w->end - w->start;
@@ -178,7 +193,7 @@ static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_
 static unsigned terms_in(const hm_features *fs, const hm_document *doc, size_t from, size_t to,
                          bool *seen)
 {
-    return terms_in_of(fs, doc, from, to, seen, false, NULL);
+    return terms_in_of(fs, doc, from, to, seen, false);
 }
 
 static bool is_specific(const hm_finding *f)
@@ -213,8 +228,10 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         terms_from_intro = fs->n_terms > 0;
     }
     bool have_terms = fs->n_terms > 0;
+    unsigned *term_prefix = NULL; /* words with a key term, for count_in */
     if (have_terms) {
-        /* each word against the terms once; terms_in_of then only counts */
+        /* each word against the terms once; terms_in_of and count_in then
+         * only count */
         int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
         int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
         size_t *stem = hm_xmalloc(fs->n_terms * sizeof *stem);
@@ -263,6 +280,10 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         }
         free(next_term);
         free(stem);
+        term_prefix = hm_xmalloc((doc->n_words + 1) * sizeof *term_prefix);
+        term_prefix[0] = 0;
+        for (size_t k = 0; k < doc->n_words; k++)
+            term_prefix[k + 1] = term_prefix[k] + (wt[k] >= 0);
         fs->word_doc = doc;
         fs->word_term = wt;
         fs->word_concept = wc;
@@ -454,8 +475,9 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         const hm_sentence *first = &doc->sents[p->first_sentence];
         const hm_sentence *last = &doc->sents[p->first_sentence + p->n_sentences - 1];
         if (have_terms) {
-            s->links = terms_in(fs, doc, p->start, p->end, NULL);
-            if (terms_in(fs, doc, first->start, first->end, NULL) || terms_in(fs, doc, last->start, last->end, NULL))
+            s->links = count_in(doc, term_prefix, p->start, p->end);
+            if (count_in(doc, term_prefix, first->start, first->end) ||
+                count_in(doc, term_prefix, last->start, last->end))
                 s->topic_sentence = true;
         }
         if (s->argument_first)
@@ -606,6 +628,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     measure_question(fs, scan, question, qlen);
     free(fs->word_term);
     free(fs->word_concept);
+    free(term_prefix);
     fs->word_term = fs->word_concept = NULL;
     fs->word_doc = NULL;
 }
@@ -682,6 +705,14 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
         for (size_t w = first_word(doc, f->start); w < doc->n_words && doc->words[w].start < f->end; w++)
             in_evidence[w] = true;
     }
+    /* the words that are a concept term and not in evidence, for count_in */
+    unsigned *concept_prefix = NULL;
+    if (concepts) {
+        concept_prefix = hm_xmalloc((doc->n_words + 1) * sizeof *concept_prefix);
+        concept_prefix[0] = 0;
+        for (size_t k = 0; k < doc->n_words; k++)
+            concept_prefix[k + 1] = concept_prefix[k] + (fs->word_concept[k] >= 0 && !in_evidence[k]);
+    }
 
     size_t sentences = 0, argued = 0, narrated = 0, linked = 0, narrative_paras = 0, in_runs = 0, analytical = 0;
     unsigned ev_items = 0, deployed = 0;
@@ -691,7 +722,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
         size_t a = p->first_sentence, n = p->n_sentences, para_narrated = 0, para_argued = 0;
         bool para_linked = false;
         for (size_t i = a; i < a + n; i++)
-            if (concepts && terms_in_of(fs, doc, doc->sents[i].start, doc->sents[i].end, NULL, true, in_evidence))
+            if (concepts && count_in(doc, concept_prefix, doc->sents[i].start, doc->sents[i].end))
                 flags[i] |= S_TERM;
         for (size_t i = a; i < a + n; i++) {
             unsigned f = flags[i];
@@ -823,7 +854,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
         const char *term = NULL;
         bool *seen = fs->n_terms ? hm_xcalloc(fs->n_terms, sizeof *seen) : NULL;
         if (seen)
-            terms_in_of(fs, doc, p->start, p->end, seen, true, NULL);
+            terms_in_of(fs, doc, p->start, p->end, seen, true);
         for (size_t t = 0; t < fs->n_terms && !term; t++)
             if (fs->term_concept[t] && !seen[t])
                 term = fs->terms[t];
@@ -848,6 +879,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
     free(items);
     free(main_para);
     free(in_evidence);
+    free(concept_prefix);
 }
 
 /* Does the judgement answer the kind of question asked? The detail says
