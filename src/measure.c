@@ -342,9 +342,12 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     char *keys = hm_xmalloc(keys_cap);
     size_t keys_len = 0;
     size_t para_hint = 0;
+    bool conclusion_concedes = false; /* the conclusion can concede too */
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         size_t pi = hm_document_para_next(doc, f->start, &para_hint);
+        if (f->kind == HM_KIND_COUNTERARGUMENT && pi != SIZE_MAX && pi == scan->conclusion)
+            conclusion_concedes = true;
         if (f->kind == HM_KIND_WEBSITE) {
             website++;
             continue;
@@ -536,17 +539,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             set_example(&F[HM_F_COUNTER], p->start, first->end);
         }
     }
-    /* The conclusion and introduction can weigh or concede too. */
-    for (size_t k = 0; k < scan->n_findings; k++) {
-        const hm_finding *f = &scan->findings[k];
-        size_t pi = hm_document_para_next(doc, f->start, &para_hint);
-        if (pi == SIZE_MAX || (pi != scan->conclusion && pi != scan->intro))
-            continue;
-        if (f->kind == HM_KIND_COUNTERARGUMENT && pi == scan->conclusion) {
-            counter_paras++;
-            break;
-        }
-    }
+    counter_paras += conclusion_concedes;
     double main_n = n_ps ? (double)n_ps : 1;
     F[HM_F_EVIDENCE_SHARE].value = n_ps ? with_ev / main_n : 0;
     F[HM_F_PRECISE_SHARE].value = n_ps ? precise / main_n : 0;
