@@ -47,21 +47,6 @@ static unsigned word_count_span(const hm_document *doc, size_t from, size_t to)
     return n;
 }
 
-/* prefix[k] counts the words before word k that have some property: how
- * many words of [from, to) have it, by two searches and no walk. Only the
- * last word found can run past `to` (words do not overlap), and such a word
- * is not in. */
-static unsigned count_in(const hm_document *doc, const unsigned *prefix, size_t from, size_t to)
-{
-    size_t lo = first_word(doc, from), hi = first_word(doc, to);
-    if (hi <= lo)
-        return 0;
-    unsigned n = prefix[hi] - prefix[lo];
-    if (doc->words[hi - 1].end > to)
-        n -= prefix[hi] - prefix[hi - 1];
-    return n;
-}
-
 static void add_para(hm_feature_value *v, unsigned number)
 {
     v->paras = hm_xrealloc(v->paras, (v->n_paras + 1) * sizeof *v->paras);
@@ -144,7 +129,7 @@ static bool word_matches_term(const char *w, size_t n, const char *term)
 }
 
 /* Key terms in [from, to), each marked in `seen`; with concepts_only, only
- * the question's concept words. (count_in counts without marking.) */
+ * the question's concept words. */
 static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_t from, size_t to,
                             bool *seen, bool concepts_only)
 {
@@ -228,10 +213,8 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         terms_from_intro = fs->n_terms > 0;
     }
     bool have_terms = fs->n_terms > 0;
-    unsigned *term_prefix = NULL; /* words with a key term, for count_in */
     if (have_terms) {
-        /* each word against the terms once; terms_in_of and count_in then
-         * only count */
+        /* each word against the terms once; terms_in_of then only counts */
         int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
         int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
         size_t *stem = hm_xmalloc(fs->n_terms * sizeof *stem);
@@ -280,10 +263,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         }
         free(next_term);
         free(stem);
-        term_prefix = hm_xmalloc((doc->n_words + 1) * sizeof *term_prefix);
-        term_prefix[0] = 0;
-        for (size_t k = 0; k < doc->n_words; k++)
-            term_prefix[k + 1] = term_prefix[k] + (wt[k] >= 0);
         fs->word_doc = doc;
         fs->word_term = wt;
         fs->word_concept = wc;
@@ -468,6 +447,26 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_WEBSITE].value = website;
     F[HM_F_QUOTATION_SHARE].value = words ? (double)quote_bytes_words / words : 0;
 
+    /* Key terms in the main paragraphs (links), and in their first or last
+     * sentences (topic sentences): one walk over the words with a term. */
+    size_t term_para_hint = 0;
+    for (size_t k = 0; have_terms && k < doc->n_words; k++) {
+        const hm_word *w = &doc->words[k];
+        if (fs->word_term[k] < 0)
+            continue;
+        size_t pi = hm_document_para_next(doc, w->start, &term_para_hint);
+        if (pi == SIZE_MAX || ps_of[pi] == SIZE_MAX || w->end > doc->paras[pi].end)
+            continue;
+        para_stats *s = &ps[ps_of[pi]];
+        s->links++;
+        const hm_para *p = &doc->paras[pi];
+        const hm_sentence *first = &doc->sents[p->first_sentence];
+        const hm_sentence *last = &doc->sents[p->first_sentence + p->n_sentences - 1];
+        if ((w->start >= first->start && w->start < first->end && w->end <= first->end) ||
+            (w->start >= last->start && w->start < last->end && w->end <= last->end))
+            s->topic_sentence = true;
+    }
+
     /* Per main paragraph: evidence, explanation, judgement, links. */
     size_t with_ev = 0, precise = 0, explained = 0, judged = 0,
            topic = 0, linked = 0, counter_paras = 0;
@@ -476,13 +475,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         para_stats *s = &ps[m];
         const hm_para *p = &doc->paras[s->index];
         const hm_sentence *first = &doc->sents[p->first_sentence];
-        const hm_sentence *last = &doc->sents[p->first_sentence + p->n_sentences - 1];
-        if (have_terms) {
-            s->links = count_in(doc, term_prefix, p->start, p->end);
-            if (count_in(doc, term_prefix, first->start, first->end) ||
-                count_in(doc, term_prefix, last->start, last->end))
-                s->topic_sentence = true;
-        }
         if (s->argument_first)
             s->topic_sentence = true;
         bool ev = s->specific > 0;
@@ -621,7 +613,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     measure_question(fs, scan, question, qlen);
     free(fs->word_term);
     free(fs->word_concept);
-    free(term_prefix);
     fs->word_term = fs->word_concept = NULL;
     fs->word_doc = NULL;
 }
@@ -698,13 +689,16 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
         for (size_t w = first_word(doc, f->start); w < doc->n_words && doc->words[w].start < f->end; w++)
             in_evidence[w] = true;
     }
-    /* the words that are a concept term and not in evidence, for count_in */
-    unsigned *concept_prefix = NULL;
-    if (concepts) {
-        concept_prefix = hm_xmalloc((doc->n_words + 1) * sizeof *concept_prefix);
-        concept_prefix[0] = 0;
-        for (size_t k = 0; k < doc->n_words; k++)
-            concept_prefix[k + 1] = concept_prefix[k] + (fs->word_concept[k] >= 0 && !in_evidence[k]);
+    /* A sentence of a main paragraph that has a concept word outside
+     * evidence: one walk over the words with one. */
+    size_t term_sent_hint = 0;
+    for (size_t k = 0; concepts && k < doc->n_words; k++) {
+        const hm_word *w = &doc->words[k];
+        if (fs->word_concept[k] < 0 || in_evidence[k])
+            continue;
+        size_t si = hm_document_sentence_next(doc, w->start, &term_sent_hint);
+        if (si != SIZE_MAX && main_para[doc->sents[si].para] && w->end <= doc->sents[si].end)
+            flags[si] |= S_TERM;
     }
 
     size_t sentences = 0, argued = 0, narrated = 0, linked = 0, narrative_paras = 0, in_runs = 0, analytical = 0;
@@ -714,9 +708,6 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
         const hm_para *p = &doc->paras[ps[m].index];
         size_t a = p->first_sentence, n = p->n_sentences, para_narrated = 0, para_argued = 0;
         bool para_linked = false;
-        for (size_t i = a; i < a + n; i++)
-            if (concepts && count_in(doc, concept_prefix, doc->sents[i].start, doc->sents[i].end))
-                flags[i] |= S_TERM;
         for (size_t i = a; i < a + n; i++) {
             unsigned f = flags[i];
             bool reasons = f & (S_EXPLAIN | S_JUDGE);
@@ -872,7 +863,6 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
     free(items);
     free(main_para);
     free(in_evidence);
-    free(concept_prefix);
 }
 
 /* Does the judgement answer the kind of question asked? The detail says
