@@ -409,9 +409,14 @@ static void add_word(hm_document *doc, size_t start, size_t end)
 static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
 {
     while (i < end) {
-        if (ascii_word[(unsigned char)t[i]]) {
+        unsigned char c = (unsigned char)t[i];
+        if (ascii_word[c]) {
             i++;
             continue;
+        }
+        if (c < 0x80 && c != '\'' && c != '-') {
+            *end_at = i; /* a space or a stop: the usual end */
+            return i + 1;
         }
         size_t at = i;
         uint32_t cp = next_cp(t, end, &i);
@@ -444,13 +449,14 @@ static void find_words(hm_document *doc)
         while (i < p->end) {
             /* between words: on to the next letter or digit */
             unsigned char c = (unsigned char)t[i];
-            if (c < 0x80 && !ascii_word[c]) {
+            size_t start = i;
+            if (c < 0x80) {
                 i++;
+                if (!ascii_word[c])
+                    continue;
+            } else if (!hm_is_word_cp(hm_utf8_next(t, p->end, &i))) {
                 continue;
             }
-            size_t start = i;
-            if (!word_cp(next_cp(t, p->end, &i)))
-                continue;
             size_t end;
             i = word_end(t, i, p->end, &end);
             add_word(doc, start, end);
