@@ -116,16 +116,28 @@ static void question_terms(hm_features *fs, const hm_scan *scan, const char *q, 
 
 /* A word matches a term when they share a stem: the term less up to three
  * letters of ending ("collectivisation" ~ "collectivised"). */
-static bool word_matches_term(const char *w, size_t n, const char *term)
+/* How much of a term a word must share: a long term's ending may vary
+ * ("industrialisation", "industrialised"). */
+static size_t term_stem(const char *term)
 {
     size_t tl = strlen(term);
-    size_t stem = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
+    return tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
+}
+
+/* The word opens with the term's first `stem` bytes, its case ignored. */
+static bool matches_stem(const char *w, size_t n, const char *term, size_t stem)
+{
     if (n < stem)
         return false;
     for (size_t i = 0; i < stem; i++)
         if (tolower((unsigned char)w[i]) != (unsigned char)term[i])
             return false;
     return true;
+}
+
+static bool word_matches_term(const char *w, size_t n, const char *term)
+{
+    return matches_stem(w, n, term, term_stem(term));
 }
 
 /* Key terms in [from, to), each marked in `seen`; with concepts_only, only
@@ -152,10 +164,8 @@ static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_
     enum { MAX_QUICK = 64 };
     size_t stem[MAX_QUICK];
     bool quick = fs->n_terms <= MAX_QUICK;
-    for (size_t t = 0; quick && t < fs->n_terms; t++) {
-        size_t tl = strlen(fs->terms[t]);
-        stem[t] = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
-    }
+    for (size_t t = 0; quick && t < fs->n_terms; t++)
+        stem[t] = term_stem(fs->terms[t]);
     for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++) {
         const hm_word *w = &doc->words[k];
         if (w->end > to)
@@ -228,8 +238,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         for (int c = 0; c < 256; c++)
             head[c] = -1;
         for (size_t t = fs->n_terms; t-- > 0;) {
-            size_t tl = strlen(fs->terms[t]);
-            stem[t] = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
+            stem[t] = term_stem(fs->terms[t]);
             any_empty |= stem[t] == 0;
             int c = (unsigned char)fs->terms[t][0];
             next_term[t] = head[c];
@@ -242,8 +251,8 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             wt[k] = wc[k] = -1;
             if (any_empty) {
                 for (size_t t = 0; t < fs->n_terms && wc[k] < 0; t++)
-                    if (n >= stem[t] && (stem[t] == 0 || c0 == (unsigned char)fs->terms[t][0]) &&
-                        word_matches_term(w, n, fs->terms[t])) {
+                    if ((stem[t] == 0 || c0 == (unsigned char)fs->terms[t][0]) &&
+                        matches_stem(w, n, fs->terms[t], stem[t])) {
                         if (wt[k] < 0)
                             wt[k] = (int32_t)t;
                         if (fs->term_concept[t])
@@ -254,7 +263,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             if (c0 < 0)
                 continue;
             for (int32_t t = head[c0]; t >= 0 && wc[k] < 0; t = next_term[t])
-                if (n >= stem[t] && word_matches_term(w, n, fs->terms[t])) {
+                if (matches_stem(w, n, fs->terms[t], stem[t])) {
                     if (wt[k] < 0)
                         wt[k] = t;
                     if (fs->term_concept[t])
