@@ -47,10 +47,13 @@ typedef struct suffix_lens {
     uint64_t last[4]; /* the suffixes' last bytes (a bit each); an empty suffix sets all */
 } suffix_lens;
 
-static void mark_last(suffix_lens *sl, const hm_list *suffixes)
+/* One suffix list's lengths and last bytes. */
+static void measure_list(suffix_lens *sl, const hm_list *suffixes, size_t *lens)
 {
     for (size_t i = 0; i < suffixes->n; i++) {
         size_t k = strlen(suffixes->items[i]);
+        if (i < SUFFIX_LENS)
+            lens[i] = k;
         if (!k) {
             memset(sl->last, 0xFF, sizeof sl->last);
             continue;
@@ -63,12 +66,8 @@ static void mark_last(suffix_lens *sl, const hm_list *suffixes)
 static void measure_suffixes(suffix_lens *sl, const hm_lists *l)
 {
     memset(sl->last, 0, sizeof sl->last);
-    mark_last(sl, l->place_suffixes);
-    mark_last(sl, l->group_suffixes);
-    for (size_t i = 0; i < l->place_suffixes->n && i < SUFFIX_LENS; i++)
-        sl->place[i] = strlen(l->place_suffixes->items[i]);
-    for (size_t i = 0; i < l->group_suffixes->n && i < SUFFIX_LENS; i++)
-        sl->group[i] = strlen(l->group_suffixes->items[i]);
+    measure_list(sl, l->place_suffixes, sl->place);
+    measure_list(sl, l->group_suffixes, sl->group);
     sl->measured = true;
 }
 
