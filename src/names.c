@@ -270,16 +270,28 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
     return hm_strset_has(&scan->capitalised, w, n);
 }
 
+/* The rule's matches in a paragraph: most fit in `local`, on the stack;
+ * more go to the heap. */
+enum { LOCAL_SPANS = 64 };
 typedef struct span_vec {
     span *v;
     size_t n, cap;
+    span local[LOCAL_SPANS];
 } span_vec;
 
 static bool push_span(hm_scan *scan, size_t s, size_t e, void *ud)
 {
     (void)scan;
     span_vec *vec = ud;
-    HM_GROW(vec->v, vec->n, vec->cap);
+    if (vec->n == vec->cap) {
+        vec->cap *= 2;
+        if (vec->v == vec->local) {
+            vec->v = hm_xmalloc(vec->cap * sizeof *vec->v);
+            memcpy(vec->v, vec->local, vec->n * sizeof *vec->v);
+        } else {
+            vec->v = hm_xrealloc(vec->v, vec->cap * sizeof *vec->v);
+        }
+    }
     vec->v[vec->n++] = (span){s, e};
     return true;
 }
@@ -288,7 +300,10 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
 {
     /* Collect the rule's matches first: hm_find_all reuses one match-data
      * block, and the checks below may run patterns of their own. */
-    span_vec found = {NULL, 0, 0};
+    span_vec found;
+    found.v = found.local;
+    found.n = 0;
+    found.cap = LOCAL_SPANS;
     if (!rule->person_names || !hm_names_find_all(scan, from, to, push_span, &found))
         hm_find_all(scan, rule->re, from, to, push_span, &found, rule->id);
     span *raw = found.v;
@@ -386,5 +401,6 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
         }
         hm_scan_add(scan, rule, start, end);
     }
-    free(raw);
+    if (raw != found.local)
+        free(raw);
 }
