@@ -202,7 +202,8 @@ static bool has_tag(const hm_finding *f, const char *tag)
 }
 
 static void measure_question(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen);
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps);
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps,
+                              const size_t *term_words, size_t n_term_words);
 
 void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
 {
@@ -223,8 +224,10 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         terms_from_intro = fs->n_terms > 0;
     }
     bool have_terms = fs->n_terms > 0;
+    size_t *term_words = NULL, n_term_words = 0; /* the words with a term, in order */
     if (have_terms) {
         /* each word against the terms once; terms_in_of then only counts */
+        term_words = hm_xmalloc((doc->n_words + 1) * sizeof *term_words);
         int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
         int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
         size_t *stem = hm_xmalloc(fs->n_terms * sizeof *stem);
@@ -234,9 +237,12 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
          * tries every term. */
         int32_t *next_term = hm_xmalloc(fs->n_terms * sizeof *next_term);
         int32_t head[256];
+        unsigned char lower[256]; /* tolower of each byte, asked once a byte value, not once a word */
         bool any_empty = false;
-        for (int c = 0; c < 256; c++)
+        for (int c = 0; c < 256; c++) {
             head[c] = -1;
+            lower[c] = (unsigned char)tolower(c);
+        }
         for (size_t t = fs->n_terms; t-- > 0;) {
             stem[t] = term_stem(fs->terms[t]);
             any_empty |= stem[t] == 0;
@@ -247,7 +253,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         for (size_t k = 0; k < doc->n_words; k++) {
             const char *w = doc->src->text + doc->words[k].start;
             size_t n = doc->words[k].end - doc->words[k].start;
-            int c0 = n ? tolower((unsigned char)w[0]) : -1;
+            int c0 = n ? lower[(unsigned char)w[0]] : -1;
             wt[k] = wc[k] = -1;
             if (any_empty) {
                 for (size_t t = 0; t < fs->n_terms && wc[k] < 0; t++)
@@ -258,17 +264,17 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                         if (fs->term_concept[t])
                             wc[k] = (int32_t)t;
                     }
-                continue;
+            } else if (c0 >= 0) {
+                for (int32_t t = head[c0]; t >= 0 && wc[k] < 0; t = next_term[t])
+                    if (matches_stem(w, n, fs->terms[t], stem[t])) {
+                        if (wt[k] < 0)
+                            wt[k] = t;
+                        if (fs->term_concept[t])
+                            wc[k] = t;
+                    }
             }
-            if (c0 < 0)
-                continue;
-            for (int32_t t = head[c0]; t >= 0 && wc[k] < 0; t = next_term[t])
-                if (matches_stem(w, n, fs->terms[t], stem[t])) {
-                    if (wt[k] < 0)
-                        wt[k] = t;
-                    if (fs->term_concept[t])
-                        wc[k] = t;
-                }
+            if (wt[k] >= 0) /* a concept word (wc) is a term word too */
+                term_words[n_term_words++] = k;
         }
         free(next_term);
         free(stem);
@@ -459,10 +465,8 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     /* Key terms in the main paragraphs (links), and in their first or last
      * sentences (topic sentences): one walk over the words with a term. */
     size_t term_para_hint = 0;
-    for (size_t k = 0; have_terms && k < doc->n_words; k++) {
-        const hm_word *w = &doc->words[k];
-        if (fs->word_term[k] < 0)
-            continue;
+    for (size_t j = 0; j < n_term_words; j++) {
+        const hm_word *w = &doc->words[term_words[j]];
         size_t pi = hm_document_para_next(doc, w->start, &term_para_hint);
         if (pi == SIZE_MAX || ps_of[pi] == SIZE_MAX || w->end > doc->paras[pi].end)
             continue;
@@ -616,12 +620,13 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             e--;
         F[HM_F_TRUNCATED].value = !(e > p->start && (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?'));
     }
-    measure_sentences(fs, scan, ps, n_ps);
+    measure_sentences(fs, scan, ps, n_ps, term_words, n_term_words);
     free(ps);
     free(ps_of);
     measure_question(fs, scan, question, qlen);
     free(fs->word_term);
     free(fs->word_concept);
+    free(term_words);
     fs->word_term = fs->word_concept = NULL;
     fs->word_doc = NULL;
 }
@@ -656,7 +661,8 @@ static bool sent_narrates(unsigned f)
     return (f & S_EVIDENCE) && !(f & (S_EXPLAIN | S_JUDGE | S_COUNTER));
 }
 
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps)
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps,
+                              const size_t *term_words, size_t n_term_words)
 {
     const hm_document *doc = scan->doc;
     hm_feature_value *F = fs->f;
@@ -701,7 +707,8 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
     /* A sentence of a main paragraph that has a concept word outside
      * evidence: one walk over the words with one. */
     size_t term_sent_hint = 0;
-    for (size_t k = 0; concepts && k < doc->n_words; k++) {
+    for (size_t j = 0; concepts && j < n_term_words; j++) {
+        size_t k = term_words[j];
         const hm_word *w = &doc->words[k];
         if (fs->word_concept[k] < 0 || in_evidence[k])
             continue;
