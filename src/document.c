@@ -160,12 +160,15 @@ static inline bool word_cp(uint32_t cp)
     return hm_is_word_cp(cp);
 }
 
-static unsigned word_count_in(const char *s, size_t n)
+/* The words in s, counted as far as more than `most` (every caller asks
+ * whether there are more than so many): a paragraph need not be read to
+ * its end. */
+static unsigned word_count_in(const char *s, size_t n, unsigned most)
 {
     unsigned w = 0;
     bool in = false;
     size_t i = 0;
-    while (i < n) {
+    while (i < n && w <= most) {
         uint32_t cp = next_cp(s, n, &i);
         bool wc = word_cp(cp);
         if (wc && !in)
@@ -177,7 +180,7 @@ static unsigned word_count_in(const char *s, size_t n)
 
 static bool looks_like_heading(const char *s, size_t n, unsigned cps)
 {
-    if (n == 0 || cps > 80 || word_count_in(s, n) > 10)
+    if (n == 0 || cps > 80 || word_count_in(s, n, 10) > 10)
         return false;
     unsigned char c0 = (unsigned char)s[0];
     if (!((c0 >= 'A' && c0 <= 'Z') || (c0 >= '0' && c0 <= '9') || c0 >= 0x80))
@@ -499,7 +502,7 @@ static void classify(hm_document *doc, const hm_lists *lists)
     for (size_t i = 0; i < doc->n_paras && i < 2; i++) {
         hm_para *p = &doc->paras[i];
         size_t n = p->end - p->start;
-        if (p->kind != HM_PARA_BODY || word_count_in(t + p->start, n) > 60)
+        if (p->kind != HM_PARA_BODY || word_count_in(t + p->start, n, 60) > 60)
             continue;
         if (ends_with_question(t + p->start, n) || has_marks_tag(t + p->start, n) ||
             (n > 9 && strncmp(t + p->start, "Question:", 9) == 0) ||
@@ -517,7 +520,7 @@ static void classify(hm_document *doc, const hm_lists *lists)
         const char *s = t + p->start;
         size_t n = p->end - p->start;
         bool one_line = memchr(s, '\n', n) == NULL && memchr(s, '\r', n) == NULL;
-        if (one_line && ends_with_question(s, n) && word_count_in(s, n) <= 40) {
+        if (one_line && ends_with_question(s, n) && word_count_in(s, n, 40) <= 40) {
             p->kind = HM_PARA_HEADING;
             p->asks = true;
         } else if (one_line && i + 1 < doc->n_paras && looks_like_heading(s, n, count_cps(s, n))) {
