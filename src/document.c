@@ -406,9 +406,10 @@ static void add_word(hm_document *doc, size_t start, size_t end)
     doc->words[doc->n_words++] = (hm_word){start, end};
 }
 
-/* Past the word that starts before i, from i: letters and digits, and an
- * apostrophe or hyphen with a letter or digit after it ("Stalin's",
- * "Nazi-Soviet"). *end_at is where it ends. */
+/* The end of a word that started before i, found from i: it runs on over
+ * letters and digits, and over an apostrophe or hyphen with a letter or
+ * digit after it ("Stalin's", "Nazi-Soviet"). Sets *end_at to where it ends
+ * and returns where to go on looking: past the character that ended it. */
 static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
 {
     while (i < end) {
