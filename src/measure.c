@@ -329,10 +329,14 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     hm_buf names = {0};
     hm_strset distinct; /* "kind:text", case-folded */
     hm_strset_init_borrowing(&distinct, true);
-    /* the keys, end to end: one block large enough for every finding's */
-    size_t keys_cap = 1;
-    for (size_t k = 0; k < scan->n_findings; k++)
+    /* the keys, end to end: one block large enough for every finding's;
+     * the set sized once for all the specific items */
+    size_t keys_cap = 1, n_specific = 0;
+    for (size_t k = 0; k < scan->n_findings; k++) {
         keys_cap += scan->findings[k].end - scan->findings[k].start + 4;
+        n_specific += is_specific(&scan->findings[k]);
+    }
+    hm_strset_reserve(&distinct, n_specific);
     char *keys = hm_xmalloc(keys_cap);
     size_t keys_len = 0;
     size_t para_hint = 0;
