@@ -646,6 +646,11 @@ size_t hm_document_sentence_at(const hm_document *doc, size_t offset)
 #define SPAN_NEXT(arr, n, offset, hint)                                         \
     do {                                                                        \
         size_t lo_ = *(hint);                                                   \
+        /* most often still in the hint's span: the one before it ends at       \
+         * or before its start, so the hint stands */                           \
+        if (lo_ < (n) && (arr)[lo_].start <= (offset) &&                        \
+            (offset) < (arr)[lo_].end)                                          \
+            return lo_;                                                         \
         if (lo_ > (n) || (lo_ > 0 && (arr)[lo_ - 1].end > (offset))) {         \
             lo_ = 0; /* a hint past the offset: search it all */                \
         } else {                                                                \
