@@ -115,9 +115,8 @@ static void question_terms(hm_features *fs, const hm_scan *scan, const char *q, 
 }
 
 /* A word matches a term when they share a stem: the term less up to three
- * letters of ending ("collectivisation" ~ "collectivised"). */
-/* How much of a term a word must share: a long term's ending may vary
- * ("industrialisation", "industrialised"). */
+ * letters of ending ("collectivisation" ~ "collectivised"). term_stem is
+ * the stem's length in bytes. */
 static size_t term_stem(const char *term)
 {
     size_t tl = strlen(term);
