@@ -205,7 +205,7 @@ static void mark_website_text(hm_result *r)
 }
 
 /* "Stalin's" and "Stalin’s" count as Stalin. */
-static size_t possessive_stem(const char *ws, size_t wl)
+static inline size_t possessive_stem(const char *ws, size_t wl)
 {
     if (wl > 2 && ws[wl - 1] == 's' && ws[wl - 2] == '\'')
         return wl - 2;
@@ -231,23 +231,27 @@ static void choose_topic(hm_result *r)
     double best = 0;
     size_t best_i = SIZE_MAX;
     if (hm_topic_keywords_indexed(cfg)) {
-        /* One walk over the words, the paragraph followed along, and one
+        /* One walk over the words, paragraph by paragraph (every word lies
+         * in one: hm_document_build finds them there, in order), and one
          * lookup a word for all packs at once. */
         double score[32] = {0};
-        size_t pi = 0;
-        for (size_t k = 0; k < doc->n_words; k++) {
-            const hm_word *w = &doc->words[k];
-            while (pi < doc->n_paras && doc->paras[pi].end <= w->start)
-                pi++;
-            size_t at = pi < doc->n_paras && doc->paras[pi].start <= w->start ? pi : SIZE_MAX;
-            if (at != SIZE_MAX && doc->paras[at].kind == HM_PARA_WEBSITE)
+        size_t k = 0;
+        for (size_t pi = 0; pi < doc->n_paras; pi++) {
+            const hm_para *p = &doc->paras[pi];
+            size_t first = k;
+            while (k < doc->n_words && doc->words[k].start < p->end)
+                k++;
+            if (p->kind == HM_PARA_WEBSITE)
                 continue;
-            const char *ws = doc->src->text + w->start;
-            size_t wl = possessive_stem(ws, w->end - w->start);
-            uint32_t packs = hm_topic_keyword_packs(cfg, ws, wl);
-            for (size_t t = 0; packs; t++, packs >>= 1)
-                if (packs & 1)
-                    score[t] += (at == doc->question) ? 3 : 1;
+            double weight = pi == doc->question ? 3 : 1;
+            for (size_t j = first; j < k; j++) {
+                const char *ws = doc->src->text + doc->words[j].start;
+                size_t wl = possessive_stem(ws, doc->words[j].end - doc->words[j].start);
+                uint32_t packs = hm_topic_keyword_packs(cfg, ws, wl);
+                for (size_t t = 0; packs; t++, packs >>= 1)
+                    if (packs & 1)
+                        score[t] += weight;
+            }
         }
         for (size_t t = 0; t < cfg->n_topics; t++)
             if (score[t] > best) {

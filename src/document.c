@@ -13,7 +13,7 @@
 typedef struct line {
     size_t raw;        /* where the line begins, before indentation */
     size_t start, end; /* trimmed */
-    unsigned cps;      /* length in code points */
+    unsigned cps;      /* length in code points, in blocks of three lines or more */
     bool blank, list;
 } line;
 
@@ -42,7 +42,8 @@ static bool is_list_line(const char *s, size_t n)
         return true;
     static const char *const bullets[] = {"\xE2\x80\xA2", "\xC2\xB7", "\xE2\x80\x93 ", "\xE2\x97\x8F",
                                           "\xE2\x96\xAA", "\xE2\x9E\xA2"};
-    for (size_t b = 0; b < sizeof bullets / sizeof *bullets; b++) {
+    /* each bullet opens with a byte above 0x7F: most lines open with a letter */
+    for (size_t b = 0; n && (unsigned char)s[0] >= 0x80 && b < sizeof bullets / sizeof *bullets; b++) {
         size_t bl = strlen(bullets[b]);
         if (n > bl && memcmp(s, bullets[b], bl) == 0)
             return true;
@@ -141,8 +142,9 @@ static inline uint32_t next_cp(const char *s, size_t n, size_t *i)
     return hm_utf8_next(s, n, i);
 }
 
-/* ASCII letters and digits */
-static const bool ascii_word[128] = {
+/* ASCII letters and digits (no byte above 0x7F: those start or continue
+ * a code point that word_cp decides) */
+static const bool ascii_word[256] = {
     ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
     ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
     ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
@@ -158,12 +160,15 @@ static inline bool word_cp(uint32_t cp)
     return hm_is_word_cp(cp);
 }
 
-static unsigned word_count_in(const char *s, size_t n)
+/* The words in s, counted as far as more than `most` (every caller asks
+ * whether there are more than so many): a paragraph need not be read to
+ * its end. */
+static unsigned word_count_in(const char *s, size_t n, unsigned most)
 {
     unsigned w = 0;
     bool in = false;
     size_t i = 0;
-    while (i < n) {
+    while (i < n && w <= most) {
         uint32_t cp = next_cp(s, n, &i);
         bool wc = word_cp(cp);
         if (wc && !in)
@@ -175,7 +180,7 @@ static unsigned word_count_in(const char *s, size_t n)
 
 static bool looks_like_heading(const char *s, size_t n, unsigned cps)
 {
-    if (n == 0 || cps > 80 || word_count_in(s, n) > 10)
+    if (n == 0 || cps > 80 || word_count_in(s, n, 10) > 10)
         return false;
     unsigned char c0 = (unsigned char)s[0];
     if (!((c0 >= 'A' && c0 <= 'Z') || (c0 >= '0' && c0 <= '9') || c0 >= 0x80))
@@ -242,7 +247,10 @@ static bool block_wrapped(const line *lines, size_t from, size_t to, unsigned wi
  * a short line there is a title or a name. */
 static bool continues_before_capital(const char *t, const line *ln, size_t block_lines)
 {
-    return block_lines <= 3 && ln->cps >= 40 && !looks_like_heading(t + ln->start, ln->end - ln->start, ln->cps);
+    if (block_lines > 3)
+        return false;
+    unsigned cps = count_cps(t + ln->start, ln->end - ln->start); /* not measured in short blocks */
+    return cps >= 40 && !looks_like_heading(t + ln->start, ln->end - ln->start, cps);
 }
 
 static void split_block(hm_document *doc, const line *lines, size_t from, size_t to,
@@ -311,7 +319,7 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
                                 (ends_with_question(q, qn) || has_marks_tag(q, qn));
         /* ... unless its marks tag has a line of its own, next */
         bool tag_next = has_marks_tag(t + next->start, next->end - next->start) &&
-                        word_count_in(t + next->start, next->end - next->start) <= 3;
+                        word_count_in(t + next->start, next->end - next->start, 3) <= 3;
         if (((first_of_text && (ends_with_question(s, n) || has_marks_tag(s, n))) || wrapped_question) && !tag_next)
             split = true;
         else if (open == j && looks_like_heading(s, n, ln->cps) && ln->cps * 10 < width * 6)
@@ -414,6 +422,44 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
     p->n_sentences = doc->n_sents - p->first_sentence;
 }
 
+static void add_word(hm_document *doc, size_t start, size_t end)
+{
+    HM_GROW(doc->words, doc->n_words, doc->cap_words);
+    doc->words[doc->n_words++] = (hm_word){start, end};
+}
+
+/* The end of a word that started before i, found from i: it runs on over
+ * letters and digits, and over an apostrophe or hyphen with a letter or
+ * digit after it ("Stalin's", "Nazi-Soviet"). Sets *end_at to where it ends
+ * and returns where to go on looking: past the character that ended it. */
+static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
+{
+    while (i < end) {
+        unsigned char c = (unsigned char)t[i];
+        if (ascii_word[c]) {
+            i++;
+            continue;
+        }
+        if (c < 0x80 && c != '\'' && c != '-') {
+            *end_at = i; /* a space or a stop: the usual end */
+            return i + 1;
+        }
+        size_t at = i;
+        uint32_t cp = next_cp(t, end, &i);
+        if (word_cp(cp))
+            continue;
+        if ((cp == '\'' || cp == 0x2019 || cp == '-') && i < end) {
+            size_t peek = i;
+            if (word_cp(next_cp(t, end, &peek)))
+                continue;
+        }
+        *end_at = at;
+        return i;
+    }
+    *end_at = end;
+    return end;
+}
+
 static void find_words(hm_document *doc)
 {
     const char *t = doc->src->text;
@@ -424,39 +470,23 @@ static void find_words(hm_document *doc)
     }
     for (size_t pi = 0; pi < doc->n_paras; pi++) {
         hm_para *p = &doc->paras[pi];
-        size_t i = p->start, ws = 0;
-        bool in = false;
+        size_t i = p->start;
         unsigned count = 0;
         while (i < p->end) {
+            /* between words: on to the next letter or digit */
             unsigned char c = (unsigned char)t[i];
-            /* inside a word on a letter or digit, or between words on
-             * ASCII that is neither: nothing changes */
-            if (c < 0x80 && ascii_word[c] == in) {
-                for (i++; i < p->end && (unsigned char)t[i] < 0x80 && ascii_word[(unsigned char)t[i]] == in; i++)
-                    ;
+            size_t start = i;
+            if (c < 0x80) {
+                i++;
+                if (!ascii_word[c])
+                    continue;
+            } else if (!hm_is_word_cp(hm_utf8_next(t, p->end, &i))) {
                 continue;
             }
-            size_t at = i;
-            uint32_t cp = next_cp(t, p->end, &i);
-            bool wc = word_cp(cp);
-            bool joiner = (cp == '\'' || cp == 0x2019 || cp == '-') && i < p->end && in;
-            if (joiner) {
-                size_t peek = i;
-                joiner = word_cp(next_cp(t, p->end, &peek));
-            }
-            if (wc && !in) {
-                ws = at;
-                in = true;
-                count++;
-            } else if (!wc && !joiner && in) {
-                HM_GROW(doc->words, doc->n_words, doc->cap_words);
-                doc->words[doc->n_words++] = (hm_word){ws, at};
-                in = false;
-            }
-        }
-        if (in) {
-            HM_GROW(doc->words, doc->n_words, doc->cap_words);
-            doc->words[doc->n_words++] = (hm_word){ws, p->end};
+            size_t end;
+            i = word_end(t, i, p->end, &end);
+            add_word(doc, start, end);
+            count++;
         }
         p->words = count;
     }
@@ -495,7 +525,7 @@ static void classify(hm_document *doc, const hm_lists *lists)
     for (size_t i = 0; i < doc->n_paras && i < 2; i++) {
         hm_para *p = &doc->paras[i];
         size_t n = p->end - p->start;
-        if (p->kind != HM_PARA_BODY || word_count_in(t + p->start, n) > 60)
+        if (p->kind != HM_PARA_BODY || word_count_in(t + p->start, n, 60) > 60)
             continue;
         if (ends_with_question(t + p->start, n) || has_marks_tag(t + p->start, n) ||
             (n > 9 && strncmp(t + p->start, "Question:", 9) == 0) ||
@@ -513,7 +543,7 @@ static void classify(hm_document *doc, const hm_lists *lists)
         const char *s = t + p->start;
         size_t n = p->end - p->start;
         bool one_line = memchr(s, '\n', n) == NULL && memchr(s, '\r', n) == NULL;
-        if (one_line && ends_with_question(s, n) && word_count_in(s, n) <= 40) {
+        if (one_line && ends_with_question(s, n) && word_count_in(s, n, 40) <= 40) {
             p->kind = HM_PARA_HEADING;
             p->asks = true;
         } else if (one_line && i + 1 < doc->n_paras && looks_like_heading(s, n, count_cps(s, n))) {
@@ -544,7 +574,6 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         lines[i].start = a;
         lines[i].end = b;
         lines[i].blank = a == b;
-        lines[i].cps = count_cps(t + a, b - a);
         lines[i].list = !lines[i].blank && is_list_line(t + a, b - a);
     }
 
@@ -559,8 +588,14 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         size_t j = i;
         while (j < src->n_lines && !lines[j].blank)
             j++;
-        if (j - i >= 3 && block_wrapped(lines, i, j, percentile90(lines, i, j)))
-            wrapped_blocks++;
+        /* line widths matter only where wrapping is possible: blocks of
+         * three lines or more (see split_block) */
+        if (j - i >= 3) {
+            for (size_t k = i; k < j; k++)
+                lines[k].cps = count_cps(t + lines[k].start, lines[k].end - lines[k].start);
+            if (block_wrapped(lines, i, j, percentile90(lines, i, j)))
+                wrapped_blocks++;
+        }
         i = j;
     }
     for (size_t i = 0; i < src->n_lines;) {
@@ -581,9 +616,12 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         split_sentences(doc, i, lists);
     find_words(doc);
     hm_document_renumber(doc);
+    /* each paragraph's line, walking on from the last: they come in order */
+    size_t li = 0;
     for (size_t i = 0; i < doc->n_paras; i++) {
-        unsigned col;
-        hm_source_position(src, doc->paras[i].start, &doc->paras[i].line, &col);
+        while (li + 1 < src->n_lines && src->line_starts[li + 1] <= doc->paras[i].start)
+            li++;
+        doc->paras[i].line = (unsigned)li + 1;
     }
 }
 
@@ -630,6 +668,11 @@ size_t hm_document_sentence_at(const hm_document *doc, size_t offset)
 #define SPAN_NEXT(arr, n, offset, hint)                                         \
     do {                                                                        \
         size_t lo_ = *(hint);                                                   \
+        /* most often still in the hint's span: the one before it ends at       \
+         * or before its start, so the hint stands */                           \
+        if (lo_ < (n) && (arr)[lo_].start <= (offset) &&                        \
+            (offset) < (arr)[lo_].end)                                          \
+            return lo_;                                                         \
         if (lo_ > (n) || (lo_ > 0 && (arr)[lo_ - 1].end > (offset))) {         \
             lo_ = 0; /* a hint past the offset: search it all */                \
         } else {                                                                \

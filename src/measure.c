@@ -115,11 +115,17 @@ static void question_terms(hm_features *fs, const hm_scan *scan, const char *q, 
 }
 
 /* A word matches a term when they share a stem: the term less up to three
- * letters of ending ("collectivisation" ~ "collectivised"). */
-static bool word_matches_term(const char *w, size_t n, const char *term)
+ * letters of ending ("collectivisation" ~ "collectivised"). term_stem is
+ * the stem's length in bytes. */
+static size_t term_stem(const char *term)
 {
     size_t tl = strlen(term);
-    size_t stem = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
+    return tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
+}
+
+/* The word opens with the term's first `stem` bytes, its case ignored. */
+static bool matches_stem(const char *w, size_t n, const char *term, size_t stem)
+{
     if (n < stem)
         return false;
     for (size_t i = 0; i < stem; i++)
@@ -128,15 +134,20 @@ static bool word_matches_term(const char *w, size_t n, const char *term)
     return true;
 }
 
-/* Key terms in [from, to); with concepts_only, only the question's concept
- * words, and not words that `skip` marks (words inside evidence). */
+static bool word_matches_term(const char *w, size_t n, const char *term)
+{
+    return matches_stem(w, n, term, term_stem(term));
+}
+
+/* Key terms in [from, to), each marked in `seen`; with concepts_only, only
+ * the question's concept words. */
 static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_t from, size_t to,
-                            bool *seen, bool concepts_only, const bool *skip)
+                            bool *seen, bool concepts_only)
 {
     unsigned hits = 0;
     if (fs->word_term && fs->word_doc == doc) {
         for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++) {
-            if (doc->words[k].end > to || (skip && skip[k]))
+            if (doc->words[k].end > to)
                 continue;
             int32_t t = concepts_only ? fs->word_concept[k] : fs->word_term[k];
             if (t >= 0) {
@@ -152,13 +163,11 @@ static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_
     enum { MAX_QUICK = 64 };
     size_t stem[MAX_QUICK];
     bool quick = fs->n_terms <= MAX_QUICK;
-    for (size_t t = 0; quick && t < fs->n_terms; t++) {
-        size_t tl = strlen(fs->terms[t]);
-        stem[t] = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
-    }
+    for (size_t t = 0; quick && t < fs->n_terms; t++)
+        stem[t] = term_stem(fs->terms[t]);
     for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++) {
         const hm_word *w = &doc->words[k];
-        if (w->end > to || (skip && skip[k]))
+        if (w->end > to)
             continue;
         const char *wt = doc->src->text + w->start;
         size_t wn = w->end - w->start;
@@ -178,7 +187,7 @@ static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_
 static unsigned terms_in(const hm_features *fs, const hm_document *doc, size_t from, size_t to,
                          bool *seen)
 {
-    return terms_in_of(fs, doc, from, to, seen, false, NULL);
+    return terms_in_of(fs, doc, from, to, seen, false);
 }
 
 static bool is_specific(const hm_finding *f)
@@ -192,7 +201,8 @@ static bool has_tag(const hm_finding *f, const char *tag)
 }
 
 static void measure_question(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen);
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps);
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps,
+                              const size_t *term_words, size_t n_term_words);
 
 void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
 {
@@ -213,8 +223,10 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         terms_from_intro = fs->n_terms > 0;
     }
     bool have_terms = fs->n_terms > 0;
+    size_t *term_words = NULL, n_term_words = 0; /* the words with a term, in order */
     if (have_terms) {
         /* each word against the terms once; terms_in_of then only counts */
+        term_words = hm_xmalloc((doc->n_words + 1) * sizeof *term_words);
         int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
         int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
         size_t *stem = hm_xmalloc(fs->n_terms * sizeof *stem);
@@ -224,12 +236,14 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
          * tries every term. */
         int32_t *next_term = hm_xmalloc(fs->n_terms * sizeof *next_term);
         int32_t head[256];
+        unsigned char lower[256]; /* tolower of each byte, asked once a byte value, not once a word */
         bool any_empty = false;
-        for (int c = 0; c < 256; c++)
+        for (int c = 0; c < 256; c++) {
             head[c] = -1;
+            lower[c] = (unsigned char)tolower(c);
+        }
         for (size_t t = fs->n_terms; t-- > 0;) {
-            size_t tl = strlen(fs->terms[t]);
-            stem[t] = tl > 6 ? tl - 3 : tl > 4 ? tl - 1 : tl;
+            stem[t] = term_stem(fs->terms[t]);
             any_empty |= stem[t] == 0;
             int c = (unsigned char)fs->terms[t][0];
             next_term[t] = head[c];
@@ -238,28 +252,28 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         for (size_t k = 0; k < doc->n_words; k++) {
             const char *w = doc->src->text + doc->words[k].start;
             size_t n = doc->words[k].end - doc->words[k].start;
-            int c0 = n ? tolower((unsigned char)w[0]) : -1;
+            int c0 = n ? lower[(unsigned char)w[0]] : -1;
             wt[k] = wc[k] = -1;
             if (any_empty) {
                 for (size_t t = 0; t < fs->n_terms && wc[k] < 0; t++)
-                    if (n >= stem[t] && (stem[t] == 0 || c0 == (unsigned char)fs->terms[t][0]) &&
-                        word_matches_term(w, n, fs->terms[t])) {
+                    if ((stem[t] == 0 || c0 == (unsigned char)fs->terms[t][0]) &&
+                        matches_stem(w, n, fs->terms[t], stem[t])) {
                         if (wt[k] < 0)
                             wt[k] = (int32_t)t;
                         if (fs->term_concept[t])
                             wc[k] = (int32_t)t;
                     }
-                continue;
+            } else if (c0 >= 0) {
+                for (int32_t t = head[c0]; t >= 0 && wc[k] < 0; t = next_term[t])
+                    if (matches_stem(w, n, fs->terms[t], stem[t])) {
+                        if (wt[k] < 0)
+                            wt[k] = t;
+                        if (fs->term_concept[t])
+                            wc[k] = t;
+                    }
             }
-            if (c0 < 0)
-                continue;
-            for (int32_t t = head[c0]; t >= 0 && wc[k] < 0; t = next_term[t])
-                if (n >= stem[t] && word_matches_term(w, n, fs->terms[t])) {
-                    if (wt[k] < 0)
-                        wt[k] = t;
-                    if (fs->term_concept[t])
-                        wc[k] = t;
-                }
+            if (wt[k] >= 0) /* a concept word (wc) is a term word too */
+                term_words[n_term_words++] = k;
         }
         free(next_term);
         free(stem);
@@ -314,17 +328,23 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     hm_buf names = {0};
     hm_strset distinct; /* "kind:text", case-folded */
     hm_strset_init_borrowing(&distinct, true);
-    /* the keys, end to end: one block large enough for every finding's */
-    size_t keys_cap = 1;
-    for (size_t k = 0; k < scan->n_findings; k++)
+    /* the keys, end to end: one block large enough for every finding's;
+     * the set sized once for all the specific items */
+    size_t keys_cap = 1, n_specific = 0;
+    for (size_t k = 0; k < scan->n_findings; k++) {
         keys_cap += scan->findings[k].end - scan->findings[k].start + 4;
+        n_specific += is_specific(&scan->findings[k]);
+    }
+    hm_strset_reserve(&distinct, n_specific);
     char *keys = hm_xmalloc(keys_cap);
     size_t keys_len = 0;
-    hm_buf key = {0};
     size_t para_hint = 0;
+    bool conclusion_concedes = false; /* the conclusion can concede too */
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         size_t pi = hm_document_para_next(doc, f->start, &para_hint);
+        if (f->kind == HM_KIND_COUNTERARGUMENT && pi != SIZE_MAX && pi == scan->conclusion)
+            conclusion_concedes = true;
         if (f->kind == HM_KIND_WEBSITE) {
             website++;
             continue;
@@ -337,20 +357,22 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             continue;
         if (is_specific(f)) {
             /* Range, not repetition: count each distinct item once. */
-            /* "%d:%.*s" of the kind and the text, without printf */
-            key.len = 0;
+            /* "%d:%.*s" of the kind and the text, without printf, written
+             * where it would be kept; the count says whether it was new */
+            char *key = keys + keys_len;
+            size_t key_len = 0;
             unsigned kv = (unsigned)f->kind;
             if (kv >= 10)
-                hm_buf_putc(&key, (char)('0' + kv / 10 % 10));
-            hm_buf_putc(&key, (char)('0' + kv % 10));
-            hm_buf_putc(&key, ':');
-            hm_buf_put(&key, scan->text + f->start, strnlen(scan->text + f->start, f->end - f->start));
-            /* added where it would be kept; the count says whether it was new */
+                key[key_len++] = (char)('0' + kv / 10 % 10);
+            key[key_len++] = (char)('0' + kv % 10);
+            key[key_len++] = ':';
+            size_t text_len = strnlen(scan->text + f->start, f->end - f->start);
+            memcpy(key + key_len, scan->text + f->start, text_len);
+            key_len += text_len;
             size_t had = distinct.count;
-            memcpy(keys + keys_len, key.data, key.len);
-            hm_strset_add(&distinct, keys + keys_len, key.len);
+            hm_strset_add(&distinct, key, key_len);
             if (distinct.count != had) {
-                keys_len += key.len;
+                keys_len += key_len;
                 evidence++;
             }
             kinds_mask |= 1u << f->kind;
@@ -431,7 +453,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     }
     hm_strset_free(&distinct);
     free(keys);
-    hm_buf_free(&key);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
     unsigned kinds = 0;
     for (unsigned m = kinds_mask; m; m &= m - 1)
@@ -444,6 +465,24 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_WEBSITE].value = website;
     F[HM_F_QUOTATION_SHARE].value = words ? (double)quote_bytes_words / words : 0;
 
+    /* Key terms in the main paragraphs (links), and in their first or last
+     * sentences (topic sentences): one walk over the words with a term. */
+    size_t term_para_hint = 0;
+    for (size_t j = 0; j < n_term_words; j++) {
+        const hm_word *w = &doc->words[term_words[j]];
+        size_t pi = hm_document_para_next(doc, w->start, &term_para_hint);
+        if (pi == SIZE_MAX || ps_of[pi] == SIZE_MAX || w->end > doc->paras[pi].end)
+            continue;
+        para_stats *s = &ps[ps_of[pi]];
+        s->links++;
+        const hm_para *p = &doc->paras[pi];
+        const hm_sentence *first = &doc->sents[p->first_sentence];
+        const hm_sentence *last = &doc->sents[p->first_sentence + p->n_sentences - 1];
+        if ((w->start >= first->start && w->start < first->end && w->end <= first->end) ||
+            (w->start >= last->start && w->start < last->end && w->end <= last->end))
+            s->topic_sentence = true;
+    }
+
     /* Per main paragraph: evidence, explanation, judgement, links. */
     size_t with_ev = 0, precise = 0, explained = 0, judged = 0,
            topic = 0, linked = 0, counter_paras = 0;
@@ -452,12 +491,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         para_stats *s = &ps[m];
         const hm_para *p = &doc->paras[s->index];
         const hm_sentence *first = &doc->sents[p->first_sentence];
-        const hm_sentence *last = &doc->sents[p->first_sentence + p->n_sentences - 1];
-        if (have_terms) {
-            s->links = terms_in(fs, doc, p->start, p->end, NULL);
-            if (terms_in(fs, doc, first->start, first->end, NULL) || terms_in(fs, doc, last->start, last->end, NULL))
-                s->topic_sentence = true;
-        }
         if (s->argument_first)
             s->topic_sentence = true;
         bool ev = s->specific > 0;
@@ -514,17 +547,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             set_example(&F[HM_F_COUNTER], p->start, first->end);
         }
     }
-    /* The conclusion and introduction can weigh or concede too. */
-    for (size_t k = 0; k < scan->n_findings; k++) {
-        const hm_finding *f = &scan->findings[k];
-        size_t pi = hm_document_para_next(doc, f->start, &para_hint);
-        if (pi == SIZE_MAX || (pi != scan->conclusion && pi != scan->intro))
-            continue;
-        if (f->kind == HM_KIND_COUNTERARGUMENT && pi == scan->conclusion) {
-            counter_paras++;
-            break;
-        }
-    }
+    counter_paras += conclusion_concedes;
     double main_n = n_ps ? (double)n_ps : 1;
     F[HM_F_EVIDENCE_SHARE].value = n_ps ? with_ev / main_n : 0;
     F[HM_F_PRECISE_SHARE].value = n_ps ? precise / main_n : 0;
@@ -600,12 +623,13 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             e--;
         F[HM_F_TRUNCATED].value = !(e > p->start && (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?'));
     }
-    measure_sentences(fs, scan, ps, n_ps);
+    measure_sentences(fs, scan, ps, n_ps, term_words, n_term_words);
     free(ps);
     free(ps_of);
     measure_question(fs, scan, question, qlen);
     free(fs->word_term);
     free(fs->word_concept);
+    free(term_words);
     fs->word_term = fs->word_concept = NULL;
     fs->word_doc = NULL;
 }
@@ -640,7 +664,8 @@ static bool sent_narrates(unsigned f)
     return (f & S_EVIDENCE) && !(f & (S_EXPLAIN | S_JUDGE | S_COUNTER));
 }
 
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps)
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps,
+                              const size_t *term_words, size_t n_term_words)
 {
     const hm_document *doc = scan->doc;
     hm_feature_value *F = fs->f;
@@ -682,6 +707,18 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
         for (size_t w = first_word(doc, f->start); w < doc->n_words && doc->words[w].start < f->end; w++)
             in_evidence[w] = true;
     }
+    /* A sentence of a main paragraph that has a concept word outside
+     * evidence: one walk over the words with one. */
+    size_t term_sent_hint = 0;
+    for (size_t j = 0; concepts && j < n_term_words; j++) {
+        size_t k = term_words[j];
+        const hm_word *w = &doc->words[k];
+        if (fs->word_concept[k] < 0 || in_evidence[k])
+            continue;
+        size_t si = hm_document_sentence_next(doc, w->start, &term_sent_hint);
+        if (si != SIZE_MAX && main_para[doc->sents[si].para] && w->end <= doc->sents[si].end)
+            flags[si] |= S_TERM;
+    }
 
     size_t sentences = 0, argued = 0, narrated = 0, linked = 0, narrative_paras = 0, in_runs = 0, analytical = 0;
     unsigned ev_items = 0, deployed = 0;
@@ -690,9 +727,6 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
         const hm_para *p = &doc->paras[ps[m].index];
         size_t a = p->first_sentence, n = p->n_sentences, para_narrated = 0, para_argued = 0;
         bool para_linked = false;
-        for (size_t i = a; i < a + n; i++)
-            if (concepts && terms_in_of(fs, doc, doc->sents[i].start, doc->sents[i].end, NULL, true, in_evidence))
-                flags[i] |= S_TERM;
         for (size_t i = a; i < a + n; i++) {
             unsigned f = flags[i];
             bool reasons = f & (S_EXPLAIN | S_JUDGE);
@@ -823,7 +857,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
         const char *term = NULL;
         bool *seen = fs->n_terms ? hm_xcalloc(fs->n_terms, sizeof *seen) : NULL;
         if (seen)
-            terms_in_of(fs, doc, p->start, p->end, seen, true, NULL);
+            terms_in_of(fs, doc, p->start, p->end, seen, true);
         for (size_t t = 0; t < fs->n_terms && !term; t++)
             if (fs->term_concept[t] && !seen[t])
                 term = fs->terms[t];

@@ -47,10 +47,13 @@ typedef struct suffix_lens {
     uint64_t last[4]; /* the suffixes' last bytes (a bit each); an empty suffix sets all */
 } suffix_lens;
 
-static void mark_last(suffix_lens *sl, const hm_list *suffixes)
+/* One suffix list's lengths and last bytes. */
+static void measure_list(suffix_lens *sl, const hm_list *suffixes, size_t *lens)
 {
     for (size_t i = 0; i < suffixes->n; i++) {
         size_t k = strlen(suffixes->items[i]);
+        if (i < SUFFIX_LENS)
+            lens[i] = k;
         if (!k) {
             memset(sl->last, 0xFF, sizeof sl->last);
             continue;
@@ -63,12 +66,8 @@ static void mark_last(suffix_lens *sl, const hm_list *suffixes)
 static void measure_suffixes(suffix_lens *sl, const hm_lists *l)
 {
     memset(sl->last, 0, sizeof sl->last);
-    mark_last(sl, l->place_suffixes);
-    mark_last(sl, l->group_suffixes);
-    for (size_t i = 0; i < l->place_suffixes->n && i < SUFFIX_LENS; i++)
-        sl->place[i] = strlen(l->place_suffixes->items[i]);
-    for (size_t i = 0; i < l->group_suffixes->n && i < SUFFIX_LENS; i++)
-        sl->group[i] = strlen(l->group_suffixes->items[i]);
+    measure_list(sl, l->place_suffixes, sl->place);
+    measure_list(sl, l->group_suffixes, sl->group);
     sl->measured = true;
 }
 
@@ -93,9 +92,12 @@ static bool after_the(const char *t, size_t start)
 
 static bool is_connector(const char *s, size_t n)
 {
+    /* every connector has two or three letters: most words end here */
+    if (n < 2 || n > 3)
+        return false;
     static const char *const words[] = {"of", "von", "van", "de", "der", "du", "la", "le", "bin", "ibn", "da", "di"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0)
+        if (words[i][n - 1] != '\0' && words[i][n] == '\0' && memcmp(words[i], s, n) == 0)
             return true;
     return false;
 }
@@ -268,16 +270,28 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
     return hm_strset_has(&scan->capitalised, w, n);
 }
 
+/* The rule's matches in a paragraph: most fit in `local`, on the stack;
+ * more go to the heap. */
+enum { LOCAL_SPANS = 64 };
 typedef struct span_vec {
     span *v;
     size_t n, cap;
+    span local[LOCAL_SPANS];
 } span_vec;
 
 static bool push_span(hm_scan *scan, size_t s, size_t e, void *ud)
 {
     (void)scan;
     span_vec *vec = ud;
-    HM_GROW(vec->v, vec->n, vec->cap);
+    if (vec->n == vec->cap) {
+        vec->cap *= 2;
+        if (vec->v == vec->local) {
+            vec->v = hm_xmalloc(vec->cap * sizeof *vec->v);
+            memcpy(vec->v, vec->local, vec->n * sizeof *vec->v);
+        } else {
+            vec->v = hm_xrealloc(vec->v, vec->cap * sizeof *vec->v);
+        }
+    }
     vec->v[vec->n++] = (span){s, e};
     return true;
 }
@@ -286,7 +300,10 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
 {
     /* Collect the rule's matches first: hm_find_all reuses one match-data
      * block, and the checks below may run patterns of their own. */
-    span_vec found = {NULL, 0, 0};
+    span_vec found;
+    found.v = found.local;
+    found.n = 0;
+    found.cap = LOCAL_SPANS;
     if (!rule->person_names || !hm_names_find_all(scan, from, to, push_span, &found))
         hm_find_all(scan, rule->re, from, to, push_span, &found, rule->id);
     span *raw = found.v;
@@ -384,5 +401,6 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
         }
         hm_scan_add(scan, rule, start, end);
     }
-    free(raw);
+    if (raw != found.local)
+        free(raw);
 }

@@ -83,6 +83,8 @@ static int guess_utf16(const unsigned char *s, size_t len)
     if (len < 4 || len % 2)
         return 0;
     size_t n = len < 4096 ? len : 4096, even_nul = 0, odd_nul = 0;
+    if (!memchr(s, 0, n))
+        return 0; /* no NUL at all: most files, found fast */
     for (size_t i = 0; i + 1 < n; i += 2) {
         even_nul += s[i] == 0;
         odd_nul += s[i + 1] == 0;
@@ -201,6 +203,17 @@ void hm_source_free(hm_source *src)
     memset(src, 0, sizeof *src);
 }
 
+/* Code points in [from, to) (to past the text counts to its end): one
+ * column each. Stepping with hm_utf8_next would count the same: the text
+ * is valid UTF-8 here, and an offset inside a code point adds nothing until
+ * the next one starts. */
+static unsigned columns_between(const hm_source *src, size_t from, size_t to)
+{
+    if (to > src->len)
+        to = src->len;
+    return to > from ? (unsigned)hm_utf8_count(src->text + from, to - from) : 0;
+}
+
 void hm_source_position(const hm_source *src, size_t offset, unsigned *line, unsigned *column)
 {
     size_t lo = 0, hi = src->n_lines;
@@ -211,14 +224,8 @@ void hm_source_position(const hm_source *src, size_t offset, unsigned *line, uns
         else
             hi = mid;
     }
-    unsigned col = 1;
-    size_t i = src->line_starts[lo];
-    while (i < offset && i < src->len) {
-        hm_utf8_next(src->text, src->len, &i);
-        col++;
-    }
     *line = (unsigned)lo + 1;
-    *column = col;
+    *column = 1 + columns_between(src, src->line_starts[lo], offset);
 }
 
 void hm_source_cursor_init(hm_source_cursor *c, const hm_source *src)
@@ -244,12 +251,9 @@ void hm_source_cursor_move(hm_source_cursor *c, size_t offset)
         c->offset = src->line_starts[c->line_index];
         c->column = 1;
     }
-    /* One column per code point (stepping with hm_utf8_next would count
-     * the same: text is valid UTF-8 here, and an offset inside a code
-     * point adds nothing until the next one starts). */
     size_t to = offset < src->len ? offset : src->len;
     if (to > c->offset) {
-        c->column += (unsigned)hm_utf8_count(src->text + c->offset, to - c->offset);
+        c->column += columns_between(src, c->offset, to);
         c->offset = to;
     }
     c->line = (unsigned)c->line_index + 1;

@@ -315,31 +315,72 @@ static bool alias_is(const char *alias, const char *s, size_t n)
     return i == n;
 }
 
+/* One alias of an entry: the entry's index and the alias's. */
+typedef struct alias_ref {
+    size_t entry, alias;
+} alias_ref;
+
 typedef struct entry_ctx {
     const hm_rule *rule;
     const hm_topic_entry *entries;
     size_t n;
+    /* Every alias, by its first byte (refs[first[c]] to refs[first[c + 1]]),
+     * each byte's in entry and alias order: built at the first finding, so
+     * that a finding is compared with the few aliases that could be it. */
+    alias_ref *refs;
+    size_t first[257];
 } entry_ctx;
+
+static void index_aliases(entry_ctx *c)
+{
+    size_t count[256] = {0}, total = 0;
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t a = 0; a < c->entries[i].n_aliases; a++, total++)
+            count[(unsigned char)c->entries[i].aliases[a][0]]++;
+    c->first[0] = 0;
+    for (size_t b = 0; b < 256; b++)
+        c->first[b + 1] = c->first[b] + count[b];
+    size_t next[256];
+    memcpy(next, c->first, sizeof next);
+    c->refs = hm_xmalloc((total ? total : 1) * sizeof *c->refs);
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t a = 0; a < c->entries[i].n_aliases; a++)
+            c->refs[next[(unsigned char)c->entries[i].aliases[a][0]]++] = (alias_ref){i, a};
+}
+
+static bool ref_before(alias_ref x, alias_ref y)
+{
+    return x.entry < y.entry || (x.entry == y.entry && x.alias < y.alias);
+}
+
+/* The first alias, in entry order, that is this text: only aliases opening
+ * with its first byte or with a space can be (alias_is lets a space match
+ * any run of white space); empty text can only be an empty alias. */
+static const hm_topic_entry *entry_of(entry_ctx *c, const char *s, size_t n)
+{
+    if (!c->refs)
+        index_aliases(c);
+    unsigned char c0 = n ? (unsigned char)s[0] : '\0';
+    size_t i = c->first[c0], i_end = c->first[c0 + 1];
+    size_t j = c->first[' '], j_end = c0 == ' ' ? j : c->first[' ' + 1];
+    /* the two runs merged, in the order of the list */
+    while (i < i_end || j < j_end) {
+        alias_ref r = j == j_end || (i < i_end && ref_before(c->refs[i], c->refs[j])) ? c->refs[i++] : c->refs[j++];
+        if (alias_is(c->entries[r.entry].aliases[r.alias], s, n))
+            return &c->entries[r.entry];
+    }
+    return NULL;
+}
 
 static bool add_entry(hm_scan *scan, size_t s, size_t e, void *ud)
 {
-    const entry_ctx *c = ud;
+    entry_ctx *c = ud;
     hm_finding *f = hm_scan_add(scan, c->rule, s, e);
     if (!f)
         return true;
-    /* an alias opening with another byte cannot be this text (one opening
-     * with a space is left to alias_is, as is empty text) */
-    char c0 = e > s ? scan->text[s] : '\0';
-    for (size_t i = 0; i < c->n; i++)
-        for (size_t a = 0; a < c->entries[i].n_aliases; a++) {
-            const char *alias = c->entries[i].aliases[a];
-            if (e > s && alias[0] != c0 && alias[0] != ' ')
-                continue;
-            if (alias_is(alias, scan->text + s, e - s)) {
-                f->canonical = c->entries[i].name;
-                return true;
-            }
-        }
+    const hm_topic_entry *entry = entry_of(c, scan->text + s, e - s);
+    if (entry)
+        f->canonical = entry->name;
     return true;
 }
 
@@ -410,6 +451,35 @@ static bool patterns_ready(hm_scan *scan, const hm_topic *t, int *ready)
     return *ready;
 }
 
+/* The pack's events, people and terms, paragraph by paragraph. */
+static void find_entries(hm_scan *scan, const hm_topic *t, entry_ctx *people, entry_ctx *events, int *ready)
+{
+    const hm_document *doc = scan->doc;
+    int people_set = hm_phrase_set_of_topic(scan->cfg, t, HM_TOPIC_PEOPLE);
+    int events_set = hm_phrase_set_of_topic(scan->cfg, t, HM_TOPIC_EVENTS);
+    int terms_set = hm_phrase_set_of_topic(scan->cfg, t, HM_TOPIC_TERMS);
+    for (size_t i = 0; i < doc->n_paras; i++) {
+        const hm_para *p = &doc->paras[i];
+        if (p->kind == HM_PARA_QUESTION || p->kind == HM_PARA_WEBSITE)
+            continue;
+        if (t->n_events && !hm_phrase_find_all(scan, events_set, p->start, p->end, add_entry, events)) {
+            if (!patterns_ready(scan, t, ready))
+                return;
+            hm_find_all(scan, t->events_re, p->start, p->end, add_entry, events, "topic-event");
+        }
+        if (!hm_phrase_find_all(scan, people_set, p->start, p->end, add_entry, people)) {
+            if (!patterns_ready(scan, t, ready))
+                return;
+            hm_find_all(scan, t->people_re, p->start, p->end, add_entry, people, "topic-person");
+        }
+        if (t->n_terms && !hm_phrase_find_all(scan, terms_set, p->start, p->end, add_term, NULL)) {
+            if (!patterns_ready(scan, t, ready))
+                return;
+            hm_find_all(scan, t->terms_re, p->start, p->end, add_term, NULL, "topic-term");
+        }
+    }
+}
+
 void hm_topic_run(hm_scan *scan)
 {
     const hm_topic *t = scan->topic;
@@ -418,30 +488,9 @@ void hm_topic_run(hm_scan *scan)
     int ready = -1;
     if (t->n_people == 0 && !patterns_ready(scan, t, &ready))
         return; /* a pack without people has no pattern to run: say so */
-    const hm_document *doc = scan->doc;
-    entry_ctx people = {&person_rule, t->people, t->n_people};
-    entry_ctx events = {&event_rule, t->events, t->n_events};
-    int people_set = hm_phrase_set_of_topic(scan->cfg, t, HM_TOPIC_PEOPLE);
-    int events_set = hm_phrase_set_of_topic(scan->cfg, t, HM_TOPIC_EVENTS);
-    int terms_set = hm_phrase_set_of_topic(scan->cfg, t, HM_TOPIC_TERMS);
-    for (size_t i = 0; i < doc->n_paras; i++) {
-        const hm_para *p = &doc->paras[i];
-        if (p->kind == HM_PARA_QUESTION || p->kind == HM_PARA_WEBSITE)
-            continue;
-        if (t->n_events && !hm_phrase_find_all(scan, events_set, p->start, p->end, add_entry, &events)) {
-            if (!patterns_ready(scan, t, &ready))
-                return;
-            hm_find_all(scan, t->events_re, p->start, p->end, add_entry, &events, "topic-event");
-        }
-        if (!hm_phrase_find_all(scan, people_set, p->start, p->end, add_entry, &people)) {
-            if (!patterns_ready(scan, t, &ready))
-                return;
-            hm_find_all(scan, t->people_re, p->start, p->end, add_entry, &people, "topic-person");
-        }
-        if (t->n_terms && !hm_phrase_find_all(scan, terms_set, p->start, p->end, add_term, NULL)) {
-            if (!patterns_ready(scan, t, &ready))
-                return;
-            hm_find_all(scan, t->terms_re, p->start, p->end, add_term, NULL, "topic-term");
-        }
-    }
+    entry_ctx people = {.rule = &person_rule, .entries = t->people, .n = t->n_people};
+    entry_ctx events = {.rule = &event_rule, .entries = t->events, .n = t->n_events};
+    find_entries(scan, t, &people, &events, &ready);
+    free(people.refs);
+    free(events.refs);
 }
