@@ -2002,8 +2002,9 @@ static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start
 }
 
 /* The folded hash of the run of letters and numbers at text[i]; *end is
- * where it stops (i when there is none). */
-static uint64_t run_hash(hm_scan *scan, size_t i, size_t *end)
+ * where it stops (i when there is none). Inlined at both its calls: it
+ * runs once a word, and the call cost a fifth of it. */
+static inline __attribute__((always_inline)) uint64_t run_hash(hm_scan *scan, size_t i, size_t *end)
 {
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t len = scan->len, j = i, n;
