@@ -102,6 +102,10 @@ struct hm_phrase_index {
      * or start_short: one of them is a single byte */
     uint64_t start_second[256][4];
     bool start_short[256];
+    /* the strings' first three bytes, a bit each by start_three_bit (a
+     * 2-byte string's with every third byte): seven in eight word starts
+     * that pass start_second begin no string */
+    uint64_t start_three[64];
     uint8_t start_byte_class[256]; /* BC_* */
     /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
     name_slot *name_words;
@@ -1113,11 +1117,25 @@ static int by_first_byte(const void *a, const void *b)
     return (unsigned char)x->text[0] - (unsigned char)y->text[0];
 }
 
+/* Three folded bytes as one of 4096 bits. */
+static inline unsigned start_three_bit(unsigned char a, unsigned char b, unsigned char c)
+{
+    return (((uint32_t)a << 16 | (uint32_t)b << 8 | c) * 0x9E3779B1u) >> 20;
+}
+
+static void start_three_add(hm_phrase_index *ix, unsigned char a, unsigned char b, unsigned char c)
+{
+    unsigned bit = start_three_bit(a, b, c);
+    ix->start_three[bit >> 6] |= (uint64_t)1 << (bit & 63);
+}
+
 /* Every rule with `starts` (and its anchored pattern) gets a bit; the
  * strings of all of them go into one table by first byte, each once. */
-/* Each start string's first 8 bytes as a word, for one compare in strings_at. */
+/* Each start string's first 8 bytes as a word, for one compare in
+ * strings_at, and its first three bytes in start_three. */
 static void set_start_prefixes(hm_phrase_index *ix)
 {
+    memset(ix->start_three, 0, sizeof ix->start_three);
     for (size_t j = 0; j < ix->n_start_strings; j++) {
         start_string *ss = &ix->start_strings[j];
         unsigned char pre[8] = {0}, mask[8] = {0};
@@ -1126,6 +1144,12 @@ static void set_start_prefixes(hm_phrase_index *ix)
         memset(mask, 0xFF, n);
         memcpy(&ss->pre, pre, 8);
         memcpy(&ss->mask, mask, 8);
+        const unsigned char *u = (const unsigned char *)ss->text;
+        if (ss->len >= 3)
+            start_three_add(ix, u[0], u[1], u[2]);
+        else if (ss->len == 2)
+            for (unsigned c = 0; c < 256; c++)
+                start_three_add(ix, u[0], u[1], (unsigned char)c);
     }
 }
 
@@ -2214,7 +2238,7 @@ static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, si
     return m;
 }
 
-/* Can a start string begin at `at`, by its first two bytes? Most word
+/* Can a start string begin at `at`, by its first three bytes? Most word
  * starts fail here, without a call. */
 static inline bool strings_may_start(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at)
 {
@@ -2226,7 +2250,12 @@ static inline bool strings_may_start(const hm_phrase_index *ix, const unsigned c
     if (at + 1 >= len)
         return false;
     unsigned char f2 = fold(t[at + 1]);
-    return (ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1;
+    if (!((ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1))
+        return false;
+    if (at + 2 >= len)
+        return true;
+    unsigned bit = start_three_bit(f, f2, fold(t[at + 2]));
+    return (ix->start_three[bit >> 6] >> (bit & 63)) & 1;
 }
 
 /* One pass over the text: at each byte, the rules whose matches may begin
