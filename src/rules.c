@@ -239,6 +239,20 @@ static unsigned char fold_ascii(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+/* The capital of an ASCII lowercase letter; any other byte as it is. */
+static unsigned char unfold_ascii(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') ? (unsigned char)(c - 32) : c;
+}
+
+/* Two bytes of text as one number, read with one load. */
+static unsigned pair_key(const unsigned char *two)
+{
+    uint16_t v;
+    memcpy(&v, two, sizeof v);
+    return v;
+}
+
 static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
                       const char *file, hm_error *err)
 {
@@ -882,12 +896,20 @@ struct hm_requires_index {
      * REQ_NONE for '\d' and strings of 64 bytes or more */
     uint32_t *rule_first;
     uint16_t *ids;
-    uint64_t pair[1024]; /* a bit per folded byte pair that starts a string of 2+ bytes */
+    /* a bit per byte pair (as the text has it, by pair_key) that folds to
+     * the start of a string: every pair for a 1-byte string */
+    uint64_t pair[1024];
     /* the 2+ byte strings by folded first byte: order[first[c], first[c] + count[c]) */
     uint16_t first[256], count[256];
     uint16_t *order;
     int32_t single[256]; /* the 1-byte string of each folded byte, or -1 */
 };
+
+static void set_pair(uint64_t *bits, unsigned char a, unsigned char b)
+{
+    unsigned p = pair_key((const unsigned char[]){a, b});
+    bits[p >> 6] |= (uint64_t)1 << (p & 63);
+}
 
 hm_requires_index *hm_requires_index_new(const hm_config *cfg)
 {
@@ -931,16 +953,23 @@ hm_requires_index *hm_requires_index_new(const hm_config *cfg)
     for (unsigned c = 0; c < 256; c++)
         ri->single[c] = -1;
     for (size_t id = 0; id < ri->n; id++) {
-        unsigned char c0 = (unsigned char)ri->strings[id][0];
-        if (ri->len[id] == 1) {
-            ri->single[c0] = (int32_t)id;
-            for (unsigned d = 0; d < 256; d++)
-                ri->pair[(c0 << 8 | d) >> 6] |= (uint64_t)1 << ((c0 << 8 | d) & 63);
-            continue;
+        const unsigned char *s = (const unsigned char *)ri->strings[id];
+        /* the pairs of bytes that fold to the string's first two (any
+         * second byte for a 1-byte string) */
+        const unsigned char a[2] = {s[0], unfold_ascii(s[0])};
+        for (unsigned i = 0; i < 2; i++) {
+            if (ri->len[id] == 1) {
+                for (unsigned b = 0; b < 256; b++)
+                    set_pair(ri->pair, a[i], (unsigned char)b);
+            } else {
+                set_pair(ri->pair, a[i], s[1]);
+                set_pair(ri->pair, a[i], unfold_ascii(s[1]));
+            }
         }
-        unsigned p = (unsigned)c0 << 8 | (unsigned char)ri->strings[id][1];
-        ri->pair[p >> 6] |= (uint64_t)1 << (p & 63);
-        ri->count[c0]++;
+        if (ri->len[id] == 1)
+            ri->single[s[0]] = (int32_t)id;
+        else
+            ri->count[s[0]]++;
     }
     unsigned at = 0;
     for (unsigned c = 0; c < 256; c++) {
@@ -1013,23 +1042,21 @@ static void requires_at(const hm_requires_index *ri, const unsigned char *t, siz
 }
 
 /* Where every string of the index occurs in the text, in one pass: a byte
- * pair that starts no string (most) costs a bit test (a 1-byte string sets
- * the bits of every pair it starts). Positions come in text order, so each
- * string's (sorted out by a counting sort) are sorted. */
+ * pair that starts no string (most) costs a 2-byte load and a bit test (a
+ * 1-byte string sets the bits of every pair it starts). Positions come in
+ * text order, so each string's (sorted out by a counting sort) are sorted. */
 static void requires_find(hm_scan *scan, const hm_requires_index *ri)
 {
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t len = scan->len, n_hits = 0, cap_hits = len / 16 + 64;
     req_hit *hits = hm_xmalloc(cap_hits * sizeof *hits);
     if (len) {
-        unsigned c = fold_table[t[0]];
         for (size_t i = 0; i + 1 < len; i++) {
-            unsigned d = fold_table[t[i + 1]], p = c << 8 | d;
+            unsigned p = pair_key(t + i);
             if (ri->pair[p >> 6] >> (p & 63) & 1)
-                requires_at(ri, t, len, i, c, d, &hits, &n_hits, &cap_hits);
-            c = d;
+                requires_at(ri, t, len, i, fold_table[t[i]], fold_table[t[i + 1]], &hits, &n_hits, &cap_hits);
         }
-        requires_at(ri, t, len, len - 1, c, 256, &hits, &n_hits, &cap_hits);
+        requires_at(ri, t, len, len - 1, fold_table[t[len - 1]], 256, &hits, &n_hits, &cap_hits);
     }
     scan->req_start = hm_xcalloc(ri->n + 1, sizeof *scan->req_start);
     scan->req_pos = hm_xmalloc((n_hits + 1) * sizeof *scan->req_pos);
