@@ -31,6 +31,9 @@ typedef struct phrase_lit {
 
 typedef struct phrase_set {
     bool caseless, spaces_any, ucp, usable;
+    /* some literal ends in a space ("what mattered (?:most)?"): \s+ at the
+     * end, which match_rest gives back as the pattern does */
+    bool ends_in_space;
 } phrase_set;
 
 /* The literals of a trailing negative lookahead. */
@@ -580,7 +583,7 @@ static int new_set(builder *b, bool caseless, bool spaces_any, bool ucp)
 {
     hm_phrase_index *ix = b->ix;
     HM_GROW(ix->sets, ix->n_sets, b->cap_sets);
-    ix->sets[ix->n_sets] = (phrase_set){caseless, spaces_any, ucp, true};
+    ix->sets[ix->n_sets] = (phrase_set){.caseless = caseless, .spaces_any = spaces_any, .ucp = ucp, .usable = true};
     return (int)ix->n_sets++;
 }
 
@@ -647,8 +650,15 @@ static bool add_lit(builder *b, int set, const char *s, uint32_t priority, bool 
         }
         if (ps->spaces_any && (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'))
             return false;
-        if (ps->spaces_any && c == ' ' && (i == 0 || i + 1 == n || s[i + 1] == ' '))
+        if (ps->spaces_any && c == ' ' && (i == 0 || s[i + 1] == ' '))
             return false;
+        if (ps->spaces_any && c == ' ' && i + 1 == n) {
+            /* \s+ at the end, given back by match_rest; not with a
+             * lookahead after it */
+            if (not_followed != UINT32_MAX)
+                return false;
+            ix->sets[set].ends_in_space = true;
+        }
     }
     if (pairs) {
         if (pairs > 4)
@@ -1970,13 +1980,22 @@ static size_t match_rest(hm_scan *scan, const phrase_set *set, const phrase_lit 
         unsigned char c = (unsigned char)l->text[k];
         if (c == ' ' && set->spaces_any) {
             /* \s+: the literal goes on with a character that is not space */
-            size_t n, taken = 0;
+            size_t n, taken = 0, last = at;
             while (at < len && (set_class(scan, set, at, &n) & CP_SPACE)) {
+                last = at;
                 at += n;
                 taken++;
             }
             if (!taken)
                 return SIZE_MAX;
+            if (k + 1 == l->len && at < len && (set_class(scan, set, at, &n) & CP_LN)) {
+                /* the literal's last character: the set's end boundary
+                 * fails before a letter, and the pattern backtracks one
+                 * space, which then ends the match */
+                if (taken < 2)
+                    return SIZE_MAX;
+                at = last;
+            }
             continue;
         }
         if (at >= len)
@@ -2203,6 +2222,10 @@ bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match
         while (b > 0 && ((unsigned char)scan->text[b] & 0xC0) == 0x80)
             b--;
         if ((cp_class(scan, b, &n) & CP_LN) && (cp_class(scan, to, &n) & CP_LN))
+            return false;
+        /* A unit that ends in white space ends a literal's trailing \s+
+         * where the hits over the whole text do not. */
+        if (ix->sets[set].ends_in_space && (set_class(scan, &ix->sets[set], b, &n) & CP_SPACE))
             return false;
     }
     const hm_phrase_hit *h = scan->phrase_hits;

@@ -237,12 +237,25 @@ static const char custom_rules[] =
     "    message: m\n"
     "    tokens: ['in', 'in part', 'in (?:some|many) (?:respects|ways)', 'in-depth', 'in part only', 'part',\n"
     "             'colou?r(?:ed|ful)?', 'analy[sz]e', 'in so far as', 'in so far', '(?:much|far) (?:more|less) than']\n"
-    /* tokens that end in a space: that space is \s+, which the pattern may
-     * backtrack into and the index cannot, so the pattern serves them */
+    /* a token that ends in a space before a lookahead: the pattern serves it */
     "  - id: frag-h\n"
     "    kind: judgement\n"
     "    message: m\n"
-    "    tokens: [', so (?!that|far)', 'helped (?:to )?']\n";
+    "    tokens: [', so (?!that|far)', 'helped (?:to )?']\n"
+    /* tokens that end in a space (\s+, which gives back a space before a
+     * letter): the index serves them, and a unit that ends in white space
+     * goes to the pattern */
+    "  - id: frag-i\n"
+    "    kind: judgement\n"
+    "    message: m\n"
+    "    tokens: ['helped (?:to )?', 'what (?:mattered|counted) (?:most|more)?']\n"
+    "  - id: frag-j\n"
+    "    kind: structure\n"
+    "    type: occurrence\n"
+    "    scope: sentence\n"
+    "    max: 1\n"
+    "    message: m\n"
+    "    tokens: ['so (?:that )?', 'then ']\n";
 
 static const char *const custom_texts[] = {
     "abcd abc ab abcde xy xz xyz goes go_ gone go. , so that , so far , so then ,so one two twofold.",
@@ -256,6 +269,9 @@ static const char *const custom_texts[] = {
     "He said \xE2\x80\x9Cthe big lies\xE2\x80\x9Dis true, and \xE2\x80\x9C" "big lies\xE2\x80\x9D again, "
     "\xE2\x80\x9Cso that\xE2\x80\x9Dsort of \xE2\x80\x9Cit was so that\xE2\x80\x9D.",
     "Selma helped King. It helped to win the vote, helped  twice and helped.",
+    "What mattered most was this; what mattered\xC2\xA0\xC2\xA0here, what counted  more, WHAT COUNTED \n\n"
+    "what mattered  . what mattered\t\nmore and helped  to  win, helped to\xC2\xA0\xC2\xA0x, what mattered",
+    "So that  so  that so. So \nso then\n\nthen. Then  then, so that 1920 so  1920 so \xE2\x80\x9Cthen\xE2\x80\x9D then ",
 };
 
 static void fragment_shapes_match_as_their_patterns(void **state)
@@ -282,6 +298,8 @@ static void fragment_shapes_match_as_their_patterns(void **state)
     assert_int_equal(hm_phrase_set_of_rule(c, &c->rules[6]), -1);
     assert_true(hm_phrase_set_of_rule(c, &c->rules[7]) >= 0);
     assert_int_equal(hm_phrase_set_of_rule(c, &c->rules[8]), -1);
+    assert_true(hm_phrase_set_of_rule(c, &c->rules[9]) >= 0);
+    assert_true(hm_phrase_set_of_rule(c, &c->rules[10]) >= 0);
     for (size_t i = 0; i < sizeof custom_texts / sizeof *custom_texts; i++)
         same_as_patterns(c, custom_texts[i]);
     assert_true(has_jit(c->rules[4].re) == jit_expected()); /* a pattern rule */
