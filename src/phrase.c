@@ -1127,9 +1127,8 @@ bool hm_topic_keywords_indexed(const hm_config *cfg)
 uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n, uint64_t h)
 {
     const hm_phrase_index *ix = cfg->index;
-    if (!bit_has(ix->keyword_prefixes, word_prefix_bit(w, n)))
-        return 0;
-    if (!filter_has(ix->keyword_filter, h))
+    /* the hash is known: its filter first, then the first three bytes */
+    if (!filter_has(ix->keyword_filter, h) || !bit_has(ix->keyword_prefixes, word_prefix_bit(w, n)))
         return 0;
     for (size_t s = (size_t)h & (ix->cap_keywords - 1); ix->keywords[s].str; s = (s + 1) & (ix->cap_keywords - 1))
         if (ix->keywords[s].hash == h && ix->keywords[s].len == n && same_fold(ix->keywords[s].str, w, n))
