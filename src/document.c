@@ -484,9 +484,12 @@ static void find_words(hm_document *doc)
                     i++;
                     continue;
                 }
-                /* the ASCII letters and digits that open the word, hashed on the way */
-                for (unsigned char folded; i < p->end && (folded = ascii_word[(unsigned char)t[i]]) != 0; i++)
+                /* the ASCII letters and digits that open the word, hashed on the
+                 * way (in a copy of i: i's address is taken, so it lives in memory) */
+                size_t j = i;
+                for (unsigned char folded; j < p->end && (folded = ascii_word[(unsigned char)t[j]]) != 0; j++)
                     ascii_hash = hm_fnv_add(ascii_hash, folded);
+                i = j;
             } else if (!hm_is_word_cp(hm_utf8_next(t, p->end, &i))) {
                 continue;
             }
