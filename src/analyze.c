@@ -245,9 +245,12 @@ static void choose_topic(hm_result *r)
                 continue;
             double weight = pi == doc->question ? 3 : 1;
             for (size_t j = first; j < k; j++) {
-                const char *ws = doc->src->text + doc->words[j].start;
-                size_t wl = possessive_stem(ws, doc->words[j].end - doc->words[j].start);
-                uint32_t packs = hm_topic_keyword_packs(cfg, ws, wl);
+                const hm_word *w = &doc->words[j];
+                const char *ws = doc->src->text + w->start;
+                size_t wl = possessive_stem(ws, w->end - w->start);
+                /* most words are ASCII letters and digits alone, hashed already */
+                uint64_t h = wl == w->ascii_end - w->start ? w->ascii_hash : hm_hash_bytes(ws, wl, true);
+                uint32_t packs = hm_topic_keyword_packs(cfg, ws, wl, h);
                 for (size_t t = 0; packs; t++, packs >>= 1)
                     if (packs & 1)
                         score[t] += weight;

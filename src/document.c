@@ -142,21 +142,23 @@ static inline uint32_t next_cp(const char *s, size_t n, size_t *i)
     return hm_utf8_next(s, n, i);
 }
 
-/* ASCII letters and digits (no byte above 0x7F: those start or continue
- * a code point that word_cp decides) */
-static const bool ascii_word[256] = {
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
-    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
-    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1};
+/* ASCII letters and digits, each as its lowercase (no byte above 0x7F:
+ * those start or continue a code point that word_cp decides); 0 for every
+ * other byte */
+static const unsigned char ascii_word[256] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6', ['7'] = '7',
+    ['8'] = '8', ['9'] = '9', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
+    ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v',
+    ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd',
+    ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l',
+    ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+    ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z'};
 
 static inline bool word_cp(uint32_t cp)
 {
     if (cp < 0x80)
-        return ascii_word[cp];
+        return ascii_word[cp] != 0;
     return hm_is_word_cp(cp);
 }
 
@@ -422,10 +424,10 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
     p->n_sentences = doc->n_sents - p->first_sentence;
 }
 
-static void add_word(hm_document *doc, size_t start, size_t end)
+static void add_word(hm_document *doc, size_t start, size_t end, size_t ascii_end, uint64_t ascii_hash)
 {
     HM_GROW(doc->words, doc->n_words, doc->cap_words);
-    doc->words[doc->n_words++] = (hm_word){start, end};
+    doc->words[doc->n_words++] = (hm_word){start, end, ascii_end, ascii_hash};
 }
 
 /* The end of a word that started before i, found from i: it runs on over
@@ -476,16 +478,24 @@ static void find_words(hm_document *doc)
             /* between words: on to the next letter or digit */
             unsigned char c = (unsigned char)t[i];
             size_t start = i;
+            uint64_t ascii_hash = HM_FNV_SEED;
             if (c < 0x80) {
-                i++;
-                if (!ascii_word[c])
+                if (!ascii_word[c]) {
+                    i++;
                     continue;
+                }
+                /* the ASCII letters and digits that open the word, hashed on the
+                 * way (in a copy of i: i's address is taken, so it lives in memory) */
+                size_t j = i;
+                for (unsigned char folded; j < p->end && (folded = ascii_word[(unsigned char)t[j]]) != 0; j++)
+                    ascii_hash = hm_fnv_add(ascii_hash, folded);
+                i = j;
             } else if (!hm_is_word_cp(hm_utf8_next(t, p->end, &i))) {
                 continue;
             }
-            size_t end;
+            size_t ascii_end = c < 0x80 ? i : start, end;
             i = word_end(t, i, p->end, &end);
-            add_word(doc, start, end);
+            add_word(doc, start, end, ascii_end, ascii_hash);
             count++;
         }
         p->words = count;

@@ -24,6 +24,11 @@ typedef struct hm_sentence {
 
 typedef struct hm_word {
     size_t start, end;
+    /* The word's leading run of ASCII letters and digits, [start, ascii_end),
+     * and its hm_hash_bytes with case folded (util.h): the phrase pass and
+     * the topic keyword lookup take it instead of hashing the word again. */
+    size_t ascii_end;
+    uint64_t ascii_hash;
 } hm_word;
 
 typedef struct hm_document {

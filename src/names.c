@@ -219,6 +219,16 @@ static size_t stem_len(const char *s, size_t len)
     return len;
 }
 
+static bool all_ascii_alnum(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z')))
+            return false;
+    }
+    return true;
+}
+
 /* Written with a capital and not as a sentence's first word. */
 static bool capitalised_mid_sentence(const hm_scan *scan, const hm_word *wd, size_t *hint)
 {
@@ -244,6 +254,21 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
         if (n == 0)
             return false;
         size_t hint = 0;
+        if (all_ascii_alnum(w, n)) {
+            /* A word that is w (or w's) opens with w as its ASCII letters
+             * and digits: the document's hash of those rules out the rest. */
+            uint64_t h = hm_hash_bytes(w, n, true);
+            for (size_t k = 0; k < doc->n_words; k++) {
+                const hm_word *wd = &doc->words[k];
+                if (wd->ascii_hash != h || wd->ascii_end - wd->start != n)
+                    continue;
+                const char *s = scan->text + wd->start;
+                if (stem_len(s, wd->end - wd->start) == n && memcmp(s, w, n) == 0 &&
+                    capitalised_mid_sentence(scan, wd, &hint))
+                    return true;
+            }
+            return false;
+        }
         for (size_t k = 0; k < doc->n_words; k++) {
             const hm_word *wd = &doc->words[k];
             const char *s = scan->text + wd->start;

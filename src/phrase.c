@@ -828,16 +828,6 @@ static int add_entries(builder *b, const hm_topic_entry *es, size_t n, bool case
     return set;
 }
 
-static uint64_t hash_bytes_fold(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= fold((unsigned char)s[i]);
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static bool same_fold(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -989,10 +979,10 @@ static void build_table(hm_phrase_index *ix)
         lit_word[i] = lit_pair[i] = UINT32_MAX;
         if (!l->key_len)
             continue;
-        uint64_t h1 = hash_bytes_fold(l->text, l->key_len);
+        uint64_t h1 = hm_hash_bytes(l->text, l->key_len, true);
         lit_word[i] = group_of(wt, cap_w, h1, ix->lits, l, false, (uint32_t)i, word_hash, word_rep, &n_words);
         if (lit_class(l) == 1) {
-            uint64_t h = mix_pair(h1, hash_bytes_fold(l->text + l->key2_off, l->key2_len));
+            uint64_t h = mix_pair(h1, hm_hash_bytes(l->text + l->key2_off, l->key2_len, true));
             lit_pair[i] = group_of(pt, cap_p, h, ix->lits, l, true, (uint32_t)i, pair_hash, pair_rep, &n_pairs);
         }
     }
@@ -1118,7 +1108,7 @@ static void index_keywords(hm_phrase_index *ix, const hm_config *cfg)
             const hm_strset_slot *w = &kw->slots[i];
             if (!w->str)
                 continue;
-            uint64_t h = hash_bytes_fold(w->str, w->len);
+            uint64_t h = hm_hash_bytes(w->str, w->len, true);
             size_t s = (size_t)h & (ix->cap_keywords - 1);
             while (ix->keywords[s].str &&
                    !(ix->keywords[s].hash == h && ix->keywords[s].len == w->len && same_fold(ix->keywords[s].str, w->str, w->len)))
@@ -1134,13 +1124,11 @@ bool hm_topic_keywords_indexed(const hm_config *cfg)
     return cfg->index && cfg->index->keywords;
 }
 
-uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n)
+uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n, uint64_t h)
 {
     const hm_phrase_index *ix = cfg->index;
-    if (!bit_has(ix->keyword_prefixes, word_prefix_bit(w, n)))
-        return 0;
-    uint64_t h = hash_bytes_fold(w, n);
-    if (!filter_has(ix->keyword_filter, h))
+    /* the hash is known: its filter first, then the first three bytes */
+    if (!filter_has(ix->keyword_filter, h) || !bit_has(ix->keyword_prefixes, word_prefix_bit(w, n)))
         return 0;
     for (size_t s = (size_t)h & (ix->cap_keywords - 1); ix->keywords[s].str; s = (s + 1) & (ix->cap_keywords - 1))
         if (ix->keywords[s].hash == h && ix->keywords[s].len == n && same_fold(ix->keywords[s].str, w, n))
@@ -2083,25 +2071,44 @@ static inline __attribute__((always_inline)) uint64_t run_hash(hm_scan *scan, si
 {
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t len = scan->len, j = i, n;
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = HM_FNV_SEED;
     for (;;) {
         unsigned char lc = j < len ? run_tab[t[j]] : 0;
         if (lc > 1) {
             /* an ASCII letter or digit, folded */
-            h = (h ^ lc) * 1099511628211ULL;
+            h = hm_fnv_add(h, lc);
             j++;
             continue;
         }
         if (!lc || !(cp_class(scan, j, &n) & CP_LN))
             break;
-        for (size_t k = 0; k < n; k++) {
-            h ^= t[j + k];
-            h *= 1099511628211ULL;
-        }
+        for (size_t k = 0; k < n; k++)
+            h = hm_fnv_add(h, t[j + k]);
         j += n;
     }
     *end = j;
     return h;
+}
+
+/* run_hash, taken from the document's word that starts at i when there is
+ * one: its leading ASCII letters and digits (hashed by hm_document_build
+ * the same way) are the whole run when an ASCII byte that is no letter or
+ * digit follows them. *word walks doc->words along with the pass. */
+static inline __attribute__((always_inline)) uint64_t run_hash_at(hm_scan *scan, size_t *word, size_t i,
+                                                                  size_t *end)
+{
+    const hm_document *doc = scan->doc;
+    while (*word < doc->n_words && doc->words[*word].start < i)
+        (*word)++;
+    if (*word < doc->n_words && doc->words[*word].start == i) {
+        const hm_word *w = &doc->words[*word];
+        size_t e = w->ascii_end;
+        if (e > i && (e >= scan->len || run_tab[(unsigned char)scan->text[e]] == 0)) {
+            *end = e;
+            return w->ascii_hash;
+        }
+    }
+    return run_hash(scan, i, end);
 }
 
 /* The slot whose key is the text's run [a, b) (and, for pairs, [c, d)). */
@@ -2135,6 +2142,7 @@ static void phrase_scan(hm_scan *scan)
     /* the run a pair lookup hashed, for when the pass gets to it */
     size_t next_at = SIZE_MAX, next_end = 0;
     uint64_t next_hash = 0;
+    size_t word = 0; /* doc->words, for run_hash_at */
     while (i < len) {
         size_t n;
         unsigned char rc = run_tab[t[i]];
@@ -2150,7 +2158,7 @@ static void phrase_scan(hm_scan *scan)
                 h = next_hash;
                 j = next_end;
             } else {
-                h = run_hash(scan, i, &j);
+                h = run_hash_at(scan, &word, i, &j);
             }
             const key_slot *w =
                 filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
@@ -2161,7 +2169,7 @@ static void phrase_scan(hm_scan *scan)
                 size_t k = j, m;
                 while (k < len && !(t[k] < 0x80 ? ascii_alnum(t[k]) : (cp_class(scan, k, &n) & CP_LN)))
                     k += t[k] < 0x80 ? 1 : n;
-                uint64_t h2 = run_hash(scan, k, &m);
+                uint64_t h2 = run_hash_at(scan, &word, k, &m);
                 next_at = k;
                 next_end = m;
                 next_hash = h2;

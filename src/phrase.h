@@ -60,7 +60,8 @@ bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match
  * whose keywords hold the word, compared without ASCII case. Only when
  * hm_topic_keywords_indexed (up to 32 packs). */
 bool hm_topic_keywords_indexed(const hm_config *cfg);
-uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n);
+/* `hash`: hm_hash_bytes(w, n, true) (util.h), often known already (hm_word). */
+uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n, uint64_t hash);
 
 /* How many matches \S+ has in text[from, to) (the runs of characters that
  * are not white space; ucp: as PCRE2_UCP sees white space, else ASCII

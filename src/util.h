@@ -90,16 +90,26 @@ char *hm_read_file(const char *path, size_t max_bytes, size_t *len, hm_error *er
 #define HM_ONES 0x0101010101010101ull
 #define HM_HIGHS 0x8080808080808080ull
 
+/* FNV-1a, a byte at a time: HM_FNV_SEED, then hm_fnv_add for each byte.
+ * The string sets, the word lists, the phrase index and the document's
+ * words all hash this way, so that a word hashed once (hm_word.ascii_hash)
+ * serves more than one table. */
+#define HM_FNV_SEED 1469598103934665603ull
+static inline uint64_t hm_fnv_add(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 1099511628211ull;
+}
+
 /* FNV-1a over n bytes, ASCII case folded when `fold`: the string set's and
  * the word lists' hash. */
 static inline uint64_t hm_hash_bytes(const char *s, size_t n, bool fold)
 {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = HM_FNV_SEED;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (fold && c >= 'A' && c <= 'Z')
             c = (unsigned char)(c + 32);
-        h = (h ^ c) * 1099511628211ull;
+        h = hm_fnv_add(h, c);
     }
     return h;
 }
