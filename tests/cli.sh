@@ -69,6 +69,7 @@ stderr_has "too large message" "too large for an essay"
 : >"$T/empty.txt"
 expect_status "empty file is analysed" 0 "$HM" "$T/empty.txt"
 stdout_has "empty file gets mark 0" "Mark: 0/20"
+! grep -q "no-question" "$T/out"; check "an empty file is not told its question is missing" $?
 
 printf 'rules:\n  - id: r\n    kind: date\n    message: m\n    patern: x\n' >"$T/bad.yaml"
 expect_status "bad rules file" 2 "$HM" --rules "$T/bad.yaml" "$essay"
