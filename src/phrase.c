@@ -2114,6 +2114,23 @@ static inline __attribute__((always_inline)) uint64_t run_hash_at(hm_scan *scan,
     return run_hash(scan, i, end);
 }
 
+/* The first letter or number at or after k (the text's length when none):
+ * run_tab answers ASCII bytes without a call. */
+static inline size_t next_run_start(hm_scan *scan, size_t k)
+{
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t n;
+    for (; k < scan->len; k += n) {
+        unsigned char rc = run_tab[t[k]];
+        if (rc > 1)
+            break;
+        n = 1;
+        if (rc == 1 && (cp_class(scan, k, &n) & CP_LN))
+            break;
+    }
+    return k;
+}
+
 /* The slot whose key is the text's run [a, b) (and, for pairs, [c, d)). */
 static const key_slot *find_run(const key_slot *table, size_t cap, uint64_t h, const phrase_lit *lits,
                                 const char *text, size_t a, size_t b, size_t c, size_t d)
@@ -2171,9 +2188,7 @@ static void phrase_scan(hm_scan *scan)
              * opens pairs ("in the ...") in the word table would pass its
              * filter and cost a probe at every use. The next run, past
              * what separates it, is hashed once for both its lookups. */
-            size_t k = j, m;
-            while (k < len && !(t[k] < 0x80 ? ascii_alnum(t[k]) : (cp_class(scan, k, &n) & CP_LN)))
-                k += t[k] < 0x80 ? 1 : n;
+            size_t k = next_run_start(scan, j), m;
             uint64_t h2 = run_hash_at(scan, &word, k, &m);
             next_at = k;
             next_end = m;
@@ -2183,9 +2198,7 @@ static void phrase_scan(hm_scan *scan)
                     find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
                 if (p) {
                     /* the third run's first byte */
-                    size_t k3 = m;
-                    while (k3 < len && !(t[k3] < 0x80 ? ascii_alnum(t[k3]) : (cp_class(scan, k3, &n) & CP_LN)))
-                        k3 += t[k3] < 0x80 ? 1 : n;
+                    size_t k3 = next_run_start(scan, m);
                     try_lits(scan, p->first, p->count, i, j, k3 < len ? fold(t[k3]) : 256);
                 }
             }
