@@ -2370,6 +2370,17 @@ static void find_starts(hm_scan *scan)
             prev_word = true;
             /* the rest of the word: only a digit can matter, and only to '\d' */
             if (!ix->start_digit) {
+#if defined(__SSE2__)
+                /* 16 bytes at a time to the first that is no ASCII letter:
+                 * most words are letters only */
+                if (i + 16 <= len) {
+                    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+                    __m128i d = _mm_sub_epi8(_mm_or_si128(a, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+                    __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
+                    unsigned other = ~(unsigned)_mm_movemask_epi8(letter) & 0xFFFF;
+                    i += other ? (size_t)__builtin_ctz(other) : 16;
+                }
+#endif
                 while (i < len && (cls[t[i]] & BC_WORD))
                     i++;
             }
