@@ -42,14 +42,13 @@ typedef struct lookahead {
     size_t n;
 } lookahead;
 
-/* A slot of the word table (lits keyed by their first run alone, and
- * whether any start with that run and go on to a second) or of the pair
- * table (lits keyed by their first two runs). */
+/* A slot of the word table (lits keyed by their first run alone) or of
+ * the pair table (lits keyed by their first two runs). */
 typedef struct key_slot {
     uint64_t hash;
     uint32_t rep;          /* a lit with this key, to compare against */
     uint32_t first, count; /* a run of lits, all with this key */
-    bool used, has_pairs;
+    bool used;
 } key_slot;
 
 /* Bytes, for finding start positions: an ASCII letter, digit or _; a
@@ -993,17 +992,15 @@ static void build_table(hm_phrase_index *ix)
     uint32_t *pair_at = hm_xcalloc((size_t)n_pairs + 1, sizeof *pair_at);
     uint32_t *word_count = hm_xcalloc((size_t)n_words + 1, sizeof *word_count);
     uint32_t *pair_count = hm_xcalloc((size_t)n_pairs + 1, sizeof *pair_count);
-    bool *word_pairs = hm_xcalloc((size_t)n_words + 1, sizeof *word_pairs);
     uint32_t byte_at[256] = {0};
     for (size_t i = 0; i < n; i++) {
         const phrase_lit *l = &ix->lits[i];
         int cls = lit_class(l);
         if (cls == 0)
             word_count[lit_word[i]]++;
-        else if (cls == 1) {
-            word_pairs[lit_word[i]] = true;
+        else if (cls == 1)
             pair_count[lit_pair[i]]++;
-        } else
+        else
             ix->byte_count[(unsigned char)l->text[0]]++;
     }
     uint32_t at = 0;
@@ -1034,27 +1031,34 @@ static void build_table(hm_phrase_index *ix)
     free(ix->lits);
     ix->lits = lits;
     /* the tables, sized by distinct keys so that they stay in cache */
+    size_t single_words = 0;
+    for (uint32_t w = 0; w < n_words; w++)
+        single_words += word_count[w] != 0;
     ix->cap_words = ix->cap_pairs = 16;
-    while (ix->cap_words < (size_t)n_words * 2)
+    while (ix->cap_words < single_words * 2)
         ix->cap_words *= 2;
     while (ix->cap_pairs < (size_t)n_pairs * 2)
         ix->cap_pairs *= 2;
     ix->words = hm_xcalloc(ix->cap_words, sizeof *ix->words);
     ix->pairs = hm_xcalloc(ix->cap_pairs, sizeof *ix->pairs);
     for (uint32_t w = 0; w < n_words; w++) {
+        /* a first run that only opens pairs ("in the ...") needs no slot:
+         * the pass asks the pair table at every word */
+        if (!word_count[w])
+            continue;
         uint64_t h = word_hash[w];
         uint32_t rep = new_index[word_rep[w]];
         filter_add(ix->word_filter, h);
         key_slot *s = slot_for(ix->words, ix->cap_words, h, ix->lits, &ix->lits[rep], false);
         /* word_at now points past the group */
-        *s = (key_slot){h, rep, word_count[w] ? word_at[w] - word_count[w] : rep, word_count[w], true, word_pairs[w]};
+        *s = (key_slot){h, rep, word_at[w] - word_count[w], word_count[w], true};
     }
     for (uint32_t p = 0; p < n_pairs; p++) {
         uint64_t h = pair_hash[p];
         uint32_t rep = new_index[pair_rep[p]];
         filter_add(ix->pair_filter, h);
         key_slot *s = slot_for(ix->pairs, ix->cap_pairs, h, ix->lits, &ix->lits[rep], true);
-        *s = (key_slot){h, rep, pair_at[p] - pair_count[p], pair_count[p], true, false};
+        *s = (key_slot){h, rep, pair_at[p] - pair_count[p], pair_count[p], true};
     }
     free(lit_word);
     free(lit_pair);
@@ -1066,7 +1070,6 @@ static void build_table(hm_phrase_index *ix)
     free(pair_at);
     free(word_count);
     free(pair_count);
-    free(word_pairs);
     free(new_index);
     set_key3(ix);
 }
@@ -1314,7 +1317,7 @@ bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask
  * an image that does not read back exactly, and the index is built. */
 
 #define IMAGE_MAGIC 0x49504d48u /* "HMPI" */
-#define IMAGE_VERSION 1u
+#define IMAGE_VERSION 2u /* 2: the word table holds only first runs with single-run literals */
 
 typedef struct feed {
     hm_buf *out;              /* writing the inputs, or */
@@ -1728,7 +1731,7 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     size_t used_words = 0, used_pairs = 0;
     for (size_t i = 0; ok && i < cap_words + cap_pairs; i++) {
         const unsigned char *raw = i < cap_words ? words + i * sizeof(key_slot) : pairs + (i - cap_words) * sizeof(key_slot);
-        if (raw[offsetof(key_slot, used)] > 1 || raw[offsetof(key_slot, has_pairs)] > 1) {
+        if (raw[offsetof(key_slot, used)] > 1) {
             ok = false;
             break;
         }
@@ -2111,6 +2114,23 @@ static inline __attribute__((always_inline)) uint64_t run_hash_at(hm_scan *scan,
     return run_hash(scan, i, end);
 }
 
+/* The first letter or number at or after k (the text's length when none):
+ * run_tab answers ASCII bytes without a call. */
+static inline size_t next_run_start(hm_scan *scan, size_t k)
+{
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t n;
+    for (; k < scan->len; k += n) {
+        unsigned char rc = run_tab[t[k]];
+        if (rc > 1)
+            break;
+        n = 1;
+        if (rc == 1 && (cp_class(scan, k, &n) & CP_LN))
+            break;
+    }
+    return k;
+}
+
 /* The slot whose key is the text's run [a, b) (and, for pairs, [c, d)). */
 static const key_slot *find_run(const key_slot *table, size_t cap, uint64_t h, const phrase_lit *lits,
                                 const char *text, size_t a, size_t b, size_t c, size_t d)
@@ -2162,27 +2182,24 @@ static void phrase_scan(hm_scan *scan)
             }
             const key_slot *w =
                 filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
-            if (w && w->count)
+            if (w)
                 try_lits(scan, w->first, w->count, i, j, -1);
-            if (w && w->has_pairs) {
-                /* the next run, past what separates it */
-                size_t k = j, m;
-                while (k < len && !(t[k] < 0x80 ? ascii_alnum(t[k]) : (cp_class(scan, k, &n) & CP_LN)))
-                    k += t[k] < 0x80 ? 1 : n;
-                uint64_t h2 = run_hash_at(scan, &word, k, &m);
-                next_at = k;
-                next_end = m;
-                next_hash = h2;
-                if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
-                    const key_slot *p =
-                        find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
-                    if (p) {
-                        /* the third run's first byte */
-                        size_t k3 = m;
-                        while (k3 < len && !(t[k3] < 0x80 ? ascii_alnum(t[k3]) : (cp_class(scan, k3, &n) & CP_LN)))
-                            k3 += t[k3] < 0x80 ? 1 : n;
-                        try_lits(scan, p->first, p->count, i, j, k3 < len ? fold(t[k3]) : 256);
-                    }
+            /* the pair table, whatever the first run: a stop word that
+             * opens pairs ("in the ...") in the word table would pass its
+             * filter and cost a probe at every use. The next run, past
+             * what separates it, is hashed once for both its lookups. */
+            size_t k = next_run_start(scan, j), m;
+            uint64_t h2 = run_hash_at(scan, &word, k, &m);
+            next_at = k;
+            next_end = m;
+            next_hash = h2;
+            if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
+                const key_slot *p =
+                    find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
+                if (p) {
+                    /* the third run's first byte */
+                    size_t k3 = next_run_start(scan, m);
+                    try_lits(scan, p->first, p->count, i, j, k3 < len ? fold(t[k3]) : 256);
                 }
             }
             prev_ln = true;
@@ -2353,6 +2370,17 @@ static void find_starts(hm_scan *scan)
             prev_word = true;
             /* the rest of the word: only a digit can matter, and only to '\d' */
             if (!ix->start_digit) {
+#if defined(__SSE2__)
+                /* 16 bytes at a time to the first that is no ASCII letter:
+                 * most words are letters only */
+                if (i + 16 <= len) {
+                    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+                    __m128i d = _mm_sub_epi8(_mm_or_si128(a, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+                    __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
+                    unsigned other = ~(unsigned)_mm_movemask_epi8(letter) & 0xFFFF;
+                    i += other ? (size_t)__builtin_ctz(other) : 16;
+                }
+#endif
                 while (i < len && (cls[t[i]] & BC_WORD))
                     i++;
             }

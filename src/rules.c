@@ -887,6 +887,13 @@ static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
 /* ---- requires: every rule's strings found in one pass ---- */
 
 #define REQ_NONE UINT16_MAX /* a string asked about by has_fold_fast */
+#define REQ_BUCKETS 1024
+
+/* The bucket of a string that opens with folded bytes a, b. */
+static unsigned req_bucket(unsigned char a, unsigned char b)
+{
+    return (((uint32_t)a << 8 | b) * 0x9E3779B1u) >> 22;
+}
 
 struct hm_requires_index {
     char **strings; /* folded, each once */
@@ -899,8 +906,10 @@ struct hm_requires_index {
     /* a bit per byte pair (as the text has it, by pair_key) that folds to
      * the start of a string: every pair for a 1-byte string */
     uint64_t pair[1024];
-    /* the 2+ byte strings by folded first byte: order[first[c], first[c] + count[c]) */
-    uint16_t first[256], count[256];
+    /* the 2+ byte strings by their folded first two bytes' bucket
+     * (req_bucket): order[first[b], first[b] + count[b]). A bucket holds
+     * about one string, where a first byte alone held dozens to compare. */
+    uint16_t first[REQ_BUCKETS], count[REQ_BUCKETS];
     uint16_t *order;
     int32_t single[256]; /* the 1-byte string of each folded byte, or -1 */
 };
@@ -969,18 +978,19 @@ hm_requires_index *hm_requires_index_new(const hm_config *cfg)
         if (ri->len[id] == 1)
             ri->single[s[0]] = (int32_t)id;
         else
-            ri->count[s[0]]++;
+            ri->count[req_bucket(s[0], s[1])]++;
     }
     unsigned at = 0;
-    for (unsigned c = 0; c < 256; c++) {
-        ri->first[c] = (uint16_t)at;
-        at += ri->count[c];
-        ri->count[c] = 0;
+    for (unsigned b = 0; b < REQ_BUCKETS; b++) {
+        ri->first[b] = (uint16_t)at;
+        at += ri->count[b];
+        ri->count[b] = 0;
     }
     for (size_t id = 0; id < ri->n; id++)
         if (ri->len[id] > 1) {
-            unsigned char c0 = (unsigned char)ri->strings[id][0];
-            ri->order[ri->first[c0] + ri->count[c0]++] = (uint16_t)id;
+            const unsigned char *s = (const unsigned char *)ri->strings[id];
+            unsigned b = req_bucket(s[0], s[1]);
+            ri->order[ri->first[b] + ri->count[b]++] = (uint16_t)id;
         }
     return ri;
 }
@@ -1026,11 +1036,14 @@ static void requires_at(const hm_requires_index *ri, const unsigned char *t, siz
         HM_GROW(*hits, *n_hits, *cap_hits);
         (*hits)[(*n_hits)++] = (req_hit){(uint32_t)i, (uint32_t)ri->single[c]};
     }
-    for (unsigned k = ri->first[c], e = k + ri->count[c]; k < e; k++) {
+    if (d > 255)
+        return;
+    unsigned b = req_bucket((unsigned char)c, (unsigned char)d);
+    for (unsigned k = ri->first[b], e = k + ri->count[b]; k < e; k++) {
         unsigned id = ri->order[k];
         const char *s = ri->strings[id];
         size_t n = ri->len[id], j = 2;
-        if ((unsigned char)s[1] != d || n > len - i)
+        if ((unsigned char)s[0] != c || (unsigned char)s[1] != d || n > len - i)
             continue;
         while (j < n && fold_table[t[i + j]] == (unsigned char)s[j])
             j++;
