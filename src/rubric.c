@@ -212,6 +212,20 @@ static bool load_strand(hm_yaml *y, yaml_node_t *node, hm_strand_def *d)
     return true;
 }
 
+/* An optional share under `overall:` (1 when absent), at most 1 and above
+ * 0, or from 0 when zero is allowed. */
+static bool overall_share(hm_yaml *y, yaml_node_t *node, const char *key, bool zero_allowed, double *out)
+{
+    *out = 1;
+    if (!node)
+        return true;
+    if (!hm_yaml_number(y, node, key, "overall", out))
+        return false;
+    if (*out > 1 || *out < 0 || (*out == 0 && !zero_allowed))
+        return hm_yaml_fail(y, node, "overall", zero_allowed ? "'%s' must be from 0 to 1" : "'%s' must be above 0 and at most 1", key);
+    return true;
+}
+
 bool hm_rubric_load(hm_rubric *r, const char *data, size_t len, const char *file, hm_error *err)
 {
     const hm_built_rubric *built = &hm_built_rubric_data;
@@ -273,24 +287,9 @@ bool hm_rubric_load(hm_rubric *r, const char *data, size_t len, const char *file
         !hm_yaml_int(&y, of[0].value, "max_above_lowest", "overall", &r->max_above_lowest) ||
         !hm_yaml_int(&y, of[1].value, "min_words", "overall", &r->min_words))
         goto out;
-    r->near_miss = 1;
-    if (of[2].value) {
-        if (!hm_yaml_number(&y, of[2].value, "near_miss", "overall", &r->near_miss))
-            goto out;
-        if (r->near_miss <= 0 || r->near_miss > 1) {
-            hm_yaml_fail(&y, of[2].value, "overall", "'near_miss' must be above 0 and at most 1");
-            goto out;
-        }
-    }
-    r->mark_at_level = 1;
-    if (of[3].value) {
-        if (!hm_yaml_number(&y, of[3].value, "mark_at_level", "overall", &r->mark_at_level))
-            goto out;
-        if (r->mark_at_level < 0 || r->mark_at_level > 1) {
-            hm_yaml_fail(&y, of[3].value, "overall", "'mark_at_level' must be from 0 to 1");
-            goto out;
-        }
-    }
+    if (!overall_share(&y, of[2].value, "near_miss", false, &r->near_miss) ||
+        !overall_share(&y, of[3].value, "mark_at_level", true, &r->mark_at_level))
+        goto out;
     r->max_strengths = r->max_gaps = 5;
     if (f[4].value) {
         hm_yaml_field ff[] = {{"max_strengths", false, NULL, NULL}, {"max_gaps", false, NULL, NULL}};
