@@ -66,7 +66,10 @@ typedef struct hm_rule {
 /* ---- topic packs ---- */
 
 typedef struct hm_topic_entry {
-    char *name, *role, *date;
+    /* an event's `date` is when it happened, and an essay's year beside it
+     * is checked against it; `since` is when a body or movement began,
+     * which a later year beside it does not contradict */
+    char *name, *role, *date, *since;
     char **aliases;
     size_t n_aliases;
 } hm_topic_entry;

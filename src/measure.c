@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct para_stats {
     size_t index;
@@ -201,6 +202,7 @@ static bool has_tag(const hm_finding *f, const char *tag)
 }
 
 static void measure_question(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen);
+static void measure_date_slips(hm_features *fs, const hm_scan *scan);
 static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps,
                               const size_t *term_words, size_t n_term_words);
 
@@ -464,6 +466,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     hm_buf_free(&names);
     F[HM_F_WEBSITE].value = website;
     F[HM_F_QUOTATION_SHARE].value = words ? (double)quote_bytes_words / words : 0;
+    measure_date_slips(fs, scan);
 
     /* Key terms in the main paragraphs (links), and in their first or last
      * sentences (topic sentences): one walk over the words with a term. */
@@ -1057,4 +1060,215 @@ bool hm_feature_lookup(const char *name, hm_feature_id *id)
             return true;
         }
     return false;
+}
+
+/* ---- dates checked against the topic pack ----
+ * "Sputnik in 1959", when the pack dates Sputnik to October 1957, is a slip
+ * the writer should fix. Only a year joined to the event ("EVENT in 1959",
+ * "EVENT of 1959", "EVENT (1959)", "EVENT on 4 October 1957") is read as the
+ * event's own date. A word just before the event that makes the year another
+ * occasion's ("revised the Prayer Book in 1571", "joined NATO in 1955": the
+ * list date_check_skip) or a capitalised word that makes it part of a longer
+ * name ("the Spanish Civil War") leaves the year alone, and an entry with
+ * `since` (a body or movement) is never checked. */
+
+typedef struct year_span {
+    int from, to;
+} year_span;
+
+/* The first year in [s, s + n) and, for "1942-43" or "1942-1943", the last;
+ * the end of what was read in *used. False when there is no year. */
+static bool read_year_span(const char *s, size_t n, year_span *out, size_t *used)
+{
+    for (size_t i = 0; i + 4 <= n; i++) {
+        if (i && isdigit((unsigned char)s[i - 1]))
+            continue;
+        if (!(s[i] == '1' || s[i] == '2') || !isdigit((unsigned char)s[i + 1]) || !isdigit((unsigned char)s[i + 2]) ||
+            !isdigit((unsigned char)s[i + 3]) || (i + 4 < n && isdigit((unsigned char)s[i + 4])))
+            continue;
+        int y = (s[i] - '0') * 1000 + (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
+        size_t j = i + 4;
+        out->from = out->to = y;
+        /* a hyphen or an en dash, then two or four digits */
+        size_t dash = j < n && s[j] == '-' ? 1 : j + 2 < n && memcmp(s + j, "\xe2\x80\x93", 3) == 0 ? 3 : 0;
+        if (dash) {
+            size_t k = j + dash, digits = 0;
+            while (k + digits < n && isdigit((unsigned char)s[k + digits]) && digits < 5)
+                digits++;
+            if (digits == 2 || digits == 4) {
+                int e = atoi(s + k); /* stops at the first non-digit */
+                if (digits == 2)
+                    e += y / 100 * 100;
+                if (e >= y) {
+                    out->to = e;
+                    j = k + digits;
+                }
+            }
+        }
+        if (j == i + 4 && j < n && s[j] == 's') /* "the 1560s": the decade */
+            out->to = y / 10 * 10 + 9, out->from = y / 10 * 10, j++;
+        *used = j;
+        return true;
+    }
+    return false;
+}
+
+/* Does the pack's date ("October 1957", "1918-21", "1549; 1552; 1559")
+ * allow any year of the essay's span? */
+static bool date_allows(const char *date, year_span essay)
+{
+    size_t n = strlen(date), at = 0, used;
+    year_span d;
+    while (at < n && read_year_span(date + at, n - at, &d, &used)) {
+        if (essay.from <= d.to && essay.to >= d.from)
+            return true;
+        at += used;
+    }
+    return false;
+}
+
+static bool is_word_byte(unsigned char c)
+{
+    return isalnum(c) || c == '\'' || c == '-' || c >= 0x80;
+}
+
+/* Between the event and its year: an optional comma, then "in", "of", "on"
+ * or "(", then optionally "the", a day ("4", "4th") and a month. */
+static bool joins_event_to_year(const hm_lists *lists, const char *s, size_t n)
+{
+    size_t i = 0, words = 0;
+    bool joined = false;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (isspace(c) || (c == ',' && !joined)) {
+            i++;
+            continue;
+        }
+        if (c == '(' && !joined) {
+            joined = true;
+            i++;
+            continue;
+        }
+        size_t w = i;
+        while (i < n && is_word_byte((unsigned char)s[i]))
+            i++;
+        if (i == w || ++words > 4)
+            return false;
+        size_t len = i - w;
+        const char *word = s + w;
+        if (!joined) {
+            if (!((len == 2 && (strncasecmp(word, "in", 2) == 0 || strncasecmp(word, "of", 2) == 0 ||
+                                strncasecmp(word, "on", 2) == 0))))
+                return false;
+            joined = true;
+        } else if (!((len == 3 && strncasecmp(word, "the", 3) == 0) || (len == 2 && strncasecmp(word, "of", 2) == 0) ||
+                     isdigit((unsigned char)word[0]) || hm_list_has_fold(lists->months, word, len))) {
+            return false;
+        }
+    }
+    return joined;
+}
+
+/* The word before [.., end) in the same sentence: its span, or false. */
+static bool word_before(const char *text, size_t floor_at, size_t end, size_t *ws, size_t *we)
+{
+    size_t i = end;
+    while (i > floor_at && (text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n' || text[i - 1] == '\r' ||
+                            text[i - 1] == '"' || text[i - 1] == '('))
+        i--;
+    size_t e = i;
+    while (i > floor_at && is_word_byte((unsigned char)text[i - 1]))
+        i--;
+    if (i == e)
+        return false;
+    *ws = i;
+    *we = e;
+    return true;
+}
+
+/* Does the wording before the event make a later year another occasion's? */
+static bool year_belongs_elsewhere(const hm_scan *scan, const hm_finding *event)
+{
+    const hm_document *doc = scan->doc;
+    const hm_list *skip = hm_lists_find(&scan->cfg->lists, "date_check_skip");
+    size_t si = hm_document_sentence_at(doc, event->start);
+    size_t floor_at = si == SIZE_MAX ? 0 : doc->sents[si].start;
+    size_t end = event->start, ws, we;
+    for (int k = 0; k < 3 && word_before(scan->text, floor_at, end, &ws, &we); k++) {
+        if (skip && hm_list_has_fold(skip, scan->text + ws, we - ws))
+            return true;
+        /* "the Spanish Civil War": a capital that does not open the sentence */
+        if (k == 0 && isupper((unsigned char)scan->text[ws])) {
+            size_t ps, pe;
+            if (word_before(scan->text, floor_at, ws, &ps, &pe))
+                return true;
+        }
+        end = ws;
+    }
+    return false;
+}
+
+/* "Civil Rights Act" opens "Civil Rights Act of 1957" too: the words found
+ * may name another entry's event, so their year cannot be checked. */
+static bool names_other_events(const hm_topic *topic, const hm_topic_entry *e, const char *s, size_t n)
+{
+    for (size_t i = 0; i < topic->n_events; i++) {
+        const hm_topic_entry *o = &topic->events[i];
+        if (o == e)
+            continue;
+        for (size_t a = 0; a < o->n_aliases; a++)
+            if (strlen(o->aliases[a]) > n && strncasecmp(o->aliases[a], s, n) == 0)
+                return true;
+    }
+    return false;
+}
+
+static const hm_topic_entry *event_entry(const hm_topic *topic, const char *canonical)
+{
+    for (size_t i = 0; i < topic->n_events; i++)
+        if (topic->events[i].name == canonical)
+            return &topic->events[i];
+    return NULL;
+}
+
+static void measure_date_slips(hm_features *fs, const hm_scan *scan)
+{
+    hm_feature_value *slips = &fs->f[HM_F_DATE_SLIPS];
+    if (!scan->topic)
+        return;
+    hm_buf detail = {0};
+    for (size_t k = 0; k < scan->n_findings; k++) {
+        const hm_finding *f = &scan->findings[k];
+        if (f->kind != HM_KIND_EVENT || !f->canonical)
+            continue;
+        const hm_topic_entry *e = event_entry(scan->topic, f->canonical);
+        if (!e || !e->date)
+            continue;
+        /* the first date that starts within a few words after the event */
+        const hm_finding *year = NULL;
+        for (size_t j = k + 1; j < scan->n_findings && scan->findings[j].start < f->end + 24; j++)
+            if (scan->findings[j].kind == HM_KIND_DATE && scan->findings[j].start >= f->end) {
+                year = &scan->findings[j];
+                break;
+            }
+        if (!year || !joins_event_to_year(&scan->cfg->lists, scan->text + f->end, year->start - f->end))
+            continue;
+        year_span said;
+        size_t used;
+        if (!read_year_span(scan->text + year->start, year->end - year->start, &said, &used) ||
+            date_allows(e->date, said) || year_belongs_elsewhere(scan, f) ||
+            names_other_events(scan->topic, e, scan->text + f->start, f->end - f->start))
+            continue;
+        size_t pi = hm_document_para_at(scan->doc, f->start);
+        unsigned para = pi == SIZE_MAX ? 0 : scan->doc->paras[pi].number;
+        if (slips->value < 3) /* the first few are enough to prompt a check */
+            hm_buf_printf(&detail, "%sparagraph %u gives %.*s for %s (%s)", detail.len ? "; " : "", para,
+                          (int)(year->end - year->start), scan->text + year->start, e->name, e->date);
+        slips->value++;
+        if (!slips->n_paras || slips->paras[slips->n_paras - 1] != para)
+            add_para(slips, para);
+        set_example(slips, f->start, year->end);
+    }
+    slips->detail = detail.len ? hm_buf_take(&detail) : NULL;
+    hm_buf_free(&detail);
 }

@@ -201,6 +201,7 @@ static const char *const feature_labels[][2] = {
     {"question_link_share", "Paragraphs that drift from the question"},
     {"paragraph_balance", "Unbalanced paragraphs"},
     {"misspelt_names", "Misspelt key names"},
+    {"date_slips", "Dates that do not match the event"},
     {"unsupported_judgements", "Judgements with no evidence"},
     {"judgement_fits_question", "A judgement that does not answer the type of question set"},
     {"extent_judgements", "No judgement of extent"},

@@ -17,6 +17,7 @@ static void entry_free(hm_topic_entry *e)
     free(e->name);
     free(e->role);
     free(e->date);
+    free(e->since);
     for (size_t i = 0; i < e->n_aliases; i++)
         free(e->aliases[i]);
     free(e->aliases);
@@ -100,19 +101,31 @@ static bool load_entries(hm_yaml *y, yaml_node_t *seq, const char *what, const c
     *out = es;
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *it = hm_yaml_seq_item(y, seq, i);
-        hm_yaml_field f[] = {{"name", true, NULL, NULL}, {"aliases", false, NULL, NULL}, {extra_key, false, NULL, NULL}};
+        bool is_person = strcmp(extra_key, "role") == 0;
+        hm_yaml_field f[] = {{"name", true, NULL, NULL},
+                             {"aliases", false, NULL, NULL},
+                             {extra_key, false, NULL, NULL},
+                             {"since", false, NULL, NULL}};
         const char *s;
-        if (!it || !hm_yaml_fields(y, it, f, 3, NULL) || !hm_yaml_string(y, f[0].value, "name", NULL, &s))
+        if (!it || !hm_yaml_fields(y, it, f, is_person ? 3 : 4, NULL) ||
+            !hm_yaml_string(y, f[0].value, "name", NULL, &s))
             return false;
         es[i].name = hm_xstrdup(s);
         (*n_out)++;
         if (f[2].value) {
             if (!hm_yaml_string(y, f[2].value, extra_key, es[i].name, &s))
                 return false;
-            if (strcmp(extra_key, "role") == 0)
+            if (is_person)
                 es[i].role = hm_xstrdup(s);
             else
                 es[i].date = hm_xstrdup(s);
+        }
+        if (f[3].value) {
+            if (f[2].value)
+                return hm_yaml_fail(y, it, es[i].name, "'%s' has both a date and a 'since': give one", es[i].name);
+            if (!hm_yaml_string(y, f[3].value, "since", es[i].name, &s))
+                return false;
+            es[i].since = hm_xstrdup(s);
         }
         if (f[1].value) {
             if (!hm_yaml_strings(y, f[1].value, "aliases", es[i].name, &es[i].aliases, &es[i].n_aliases))

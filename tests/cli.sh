@@ -75,6 +75,9 @@ printf 'rules:\n  - id: r\n    kind: date\n    message: m\n    patern: x\n' >"$T
 expect_status "bad rules file" 2 "$HM" --rules "$T/bad.yaml" "$essay"
 stderr_has "bad rules file:line:column" "$T/bad.yaml:5:5: unknown key 'patern'"
 expect_status "unknown topic" 2 "$HM" --topic atlantis "$essay"
+printf 'topic: {id: t, name: T, period: {start: 1945, end: 1991}}\npeople:\n  - {name: "Harry Truman"}\nevents:\n  - {name: NATO, date: "1949", since: "1949"}\n' >"$T/pack.yaml"
+expect_status "a pack event with a date and a since" 2 "$HM" --topic "$T/pack.yaml" "$essay"
+stderr_has "the event named with its line" "pack.yaml:5:5: 'NATO' has both a date and a 'since'"
 expect_status "--test-rules on the shipped rules" 0 "$HM" --test-rules
 stdout_has "--test-rules summary" " 0 failed"
 printf 'rules:\n  - id: wrong\n    kind: date\n    message: m\n    pattern: "\\\\d{5}"\n    examples: {match: ["in 1928"]}\n' >"$T/wrong.yaml"

@@ -133,6 +133,47 @@ static void misspelt_names_get_suggestions(void **state)
     hm_result_free(r);
 }
 
+/* The gap that asks the writer to check a date, or NULL. */
+static const char *date_gap(const hm_result *r)
+{
+    for (size_t i = 0; i < hm_result_gap_count(r); i++)
+        if (strncmp(hm_result_gap(r, i)->text, "Check your dates", 16) == 0)
+            return hm_result_gap(r, i)->text;
+    return NULL;
+}
+
+/* A year joined to a pack event that contradicts the pack's date is a slip
+ * to check; a year that belongs to another occasion is not. */
+static void dates_checked_against_the_pack(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("How far did the arms race shape the Cold War in the years 1949-63?\n\n"
+                           "The Soviet atomic test of 1949 shocked Washington. Then the Soviets launched "
+                           "Sputnik in 1959, which showed they had rockets that could reach America.\n\n"
+                           "The Bay of Pigs in April 1961 and the Cuban Missile Crisis of October 1962 "
+                           "raised the stakes. West Germany joined NATO in 1955.\n\n"
+                           "Overall the arms race shaped the Cold War to a great extent.");
+    double slips = -1;
+    assert_true(hm_result_feature(r, "date_slips", &slips));
+    assert_true(slips == 1); /* Sputnik; not the Bay of Pigs, the crisis or NATO */
+    const char *gap = date_gap(r);
+    assert_non_null(gap);
+    assert_non_null(strstr(gap, "paragraph 1 gives 1959 for Sputnik (October 1957)"));
+    hm_result_free(r);
+
+    /* a decade, a range and a later act of the same name pass */
+    r = analyze("How successful were the Tudors in dealing with poverty in the years 1485-1603?\n\n"
+                "The Poor Law of 1601 made the parish levy a rate. The Pilgrimage of Grace (1536-37) "
+                "was a protest as much about taxes as religion, and the Poor Laws of the 1570s set "
+                "the poor to work.\n\n"
+                "Overall the Tudors dealt with poverty only to a limited extent, because the laws "
+                "were enforced unevenly.");
+    assert_true(hm_result_feature(r, "date_slips", &slips));
+    assert_true(slips == 0);
+    assert_null(date_gap(r));
+    hm_result_free(r);
+}
+
 static void events_from_the_topic_pack(void **state)
 {
     (void)state;
@@ -339,6 +380,7 @@ int main(void)
         cmocka_unit_test(people_with_possessives_and_historians),
         cmocka_unit_test(people_without_a_topic_pack),
         cmocka_unit_test(misspelt_names_get_suggestions),
+        cmocka_unit_test(dates_checked_against_the_pack),
         cmocka_unit_test(events_from_the_topic_pack),
         cmocka_unit_test(quotations_not_scare_quotes),
         cmocka_unit_test(argument_language),

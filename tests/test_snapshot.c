@@ -438,7 +438,7 @@ static void assert_same_plain_entry(const hm_topic_entry *built, const hm_topic_
     hm_topic_entry a, b;
     memcpy(&a, built, sizeof a);
     memcpy(&b, loaded, sizeof b);
-    a.name = a.role = a.date = b.name = b.role = b.date = NULL;
+    a.name = a.role = a.date = a.since = b.name = b.role = b.date = b.since = NULL;
     a.aliases = b.aliases = NULL;
     assert_memory_equal(&a, &b, sizeof a);
 }
@@ -509,6 +509,9 @@ static void assert_same_entries(const hm_topic_entry *a, const hm_topic_entry *b
         assert_true((a[i].date == NULL) == (b[i].date == NULL));
         if (a[i].date)
             assert_string_equal(a[i].date, b[i].date);
+        assert_true((a[i].since == NULL) == (b[i].since == NULL));
+        if (a[i].since)
+            assert_string_equal(a[i].since, b[i].since);
         assert_int_equal(a[i].n_aliases, b[i].n_aliases);
         assert_same_strs(a[i].aliases, b[i].aliases, a[i].n_aliases);
     }

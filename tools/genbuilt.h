@@ -163,6 +163,8 @@ static void gb_entries(genbuilt *g, hm_buf *b, const hm_topic_entry *es, size_t 
         gb_ptr(g, &a, es[i].role);
         hm_buf_puts(&a, ", .date = ");
         gb_ptr(g, &a, es[i].date);
+        hm_buf_puts(&a, ", .since = ");
+        gb_ptr(g, &a, es[i].since);
         hm_buf_puts(&a, ", .aliases = ");
         gb_strs(g, &a, es[i].aliases, es[i].n_aliases);
         hm_buf_printf(&a, ", .n_aliases = %zu},", es[i].n_aliases);
