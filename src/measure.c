@@ -1132,11 +1132,13 @@ static bool is_word_byte(unsigned char c)
     return isalnum(c) || c == '\'' || c == '-' || c >= 0x80;
 }
 
-/* Between the event and its year: an optional comma, then "in", "of", "on"
+/* Between the event and its year: an optional comma and up to two words of
+ * the list date_check_verbs ("was signed", "began"), then "in", "of", "on"
  * or "(", then optionally "the", a day ("4", "4th") and a month. */
 static bool joins_event_to_year(const hm_lists *lists, const char *s, size_t n)
 {
-    size_t i = 0, words = 0;
+    const hm_list *verbs = hm_lists_find(lists, "date_check_verbs");
+    size_t i = 0, words = 0, verb_words = 0;
     bool joined = false;
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
@@ -1157,6 +1159,10 @@ static bool joins_event_to_year(const hm_lists *lists, const char *s, size_t n)
         size_t len = i - w;
         const char *word = s + w;
         if (!joined) {
+            if (verbs && verb_words < 2 && hm_list_has_fold(verbs, word, len)) {
+                verb_words++;
+                continue;
+            }
             if (!((len == 2 && (strncasecmp(word, "in", 2) == 0 || strncasecmp(word, "of", 2) == 0 ||
                                 strncasecmp(word, "on", 2) == 0))))
                 return false;
