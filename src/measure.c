@@ -196,6 +196,35 @@ static bool is_specific(const hm_finding *f)
     return hm_kind_is_evidence(f->kind) && !(f->tag && strcmp(f->tag, "term") == 0);
 }
 
+/* The kinds of evidence an essay does not use, in words ("figures (a
+ * statistic) or a quotation from a historian or a source"), so that advice
+ * on its range names what to add rather than what is already there. */
+static char *missing_evidence_kinds(unsigned kinds_mask)
+{
+    static const char *const words[HM_KIND_COUNT] = {
+        [HM_KIND_DATE] = "precise dates",
+        [HM_KIND_FIGURE] = "figures (a statistic, a sum, a share)",
+        [HM_KIND_PERSON] = "named people",
+        [HM_KIND_EVENT] = "named events and laws",
+        [HM_KIND_QUOTATION] = "a quotation from a historian or a source",
+    };
+    unsigned missing = 0;
+    for (unsigned k = 0; k < HM_KIND_COUNT; k++)
+        missing += words[k] && !(kinds_mask >> k & 1);
+    if (!missing)
+        return NULL;
+    hm_buf b = {0};
+    unsigned listed = 0;
+    for (unsigned k = 0; k < HM_KIND_COUNT; k++) {
+        if (!words[k] || kinds_mask >> k & 1)
+            continue;
+        hm_buf_puts(&b, !listed ? "" : listed + 1 < missing ? ", " : missing > 2 ? ", or " : " or ");
+        hm_buf_puts(&b, words[k]);
+        listed++;
+    }
+    return hm_buf_take(&b);
+}
+
 static bool has_tag(const hm_finding *f, const char *tag)
 {
     return f->tag && strcmp(f->tag, tag) == 0;
@@ -460,6 +489,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     for (unsigned m = kinds_mask; m; m &= m - 1)
         kinds++;
     F[HM_F_EVIDENCE_KINDS].value = kinds;
+    F[HM_F_EVIDENCE_KINDS].detail = missing_evidence_kinds(kinds_mask);
     F[HM_F_EVIDENCE_DENSITY].value = words ? 100.0 * evidence / words : 0;
     F[HM_F_MISSPELT].value = misspelt;
     F[HM_F_MISSPELT].detail = names.len ? hm_buf_take(&names) : NULL;

@@ -174,6 +174,27 @@ static void dates_checked_against_the_pack(void **state)
     hm_result_free(r);
 }
 
+/* Advice on the range of evidence names the kinds the essay lacks. */
+static void missing_kinds_of_evidence_named(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("How far did the Weimar Republic recover in the years 1924-29?\n\n"
+                           "In 1924 things got better. In 1925 they got better again. By 1929 the economy "
+                           "was doing well because of loans.\n\n"
+                           "However in 1929 there was a crash. This shows that the recovery was weak "
+                           "because it depended on loans.\n\n"
+                           "In conclusion the Republic recovered to a limited extent.");
+    const char *gap = NULL;
+    for (size_t i = 0; i < hm_result_gap_count(r); i++)
+        if (strstr(hm_result_gap(r, i)->text, "kinds of evidence"))
+            gap = hm_result_gap(r, i)->text;
+    assert_non_null(gap);
+    assert_non_null(strstr(gap, "add figures (a statistic, a sum, a share), named people, named events and laws, "
+                                "or a quotation from a historian or a source."));
+    assert_null(strstr(gap, "dates")); /* it has dates */
+    hm_result_free(r);
+}
+
 static void events_from_the_topic_pack(void **state)
 {
     (void)state;
@@ -381,6 +402,7 @@ int main(void)
         cmocka_unit_test(people_without_a_topic_pack),
         cmocka_unit_test(misspelt_names_get_suggestions),
         cmocka_unit_test(dates_checked_against_the_pack),
+        cmocka_unit_test(missing_kinds_of_evidence_named),
         cmocka_unit_test(events_from_the_topic_pack),
         cmocka_unit_test(quotations_not_scare_quotes),
         cmocka_unit_test(argument_language),
