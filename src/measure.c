@@ -233,7 +233,7 @@ static bool has_tag(const hm_finding *f, const char *tag)
 static void measure_question(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen);
 static void measure_date_slips(hm_features *fs, const hm_scan *scan);
 static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps,
-                              const size_t *term_words, size_t n_term_words);
+                              const size_t *term_words, size_t n_term_words, const char *question, size_t qlen);
 
 void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
 {
@@ -656,7 +656,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             e--;
         F[HM_F_TRUNCATED].value = !(e > p->start && (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?'));
     }
-    measure_sentences(fs, scan, ps, n_ps, term_words, n_term_words);
+    measure_sentences(fs, scan, ps, n_ps, term_words, n_term_words, question, qlen);
     free(ps);
     free(ps_of);
     measure_question(fs, scan, question, qlen);
@@ -698,7 +698,7 @@ static bool sent_narrates(unsigned f)
 }
 
 static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps,
-                              const size_t *term_words, size_t n_term_words)
+                              const size_t *term_words, size_t n_term_words, const char *question, size_t qlen)
 {
     const hm_document *doc = scan->doc;
     hm_feature_value *F = fs->f;
@@ -887,20 +887,32 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
         hm_buf_printf(&b, " (%zu of its %zu sentences give facts with no explanation or judgement)", worst_narrated,
                       p->n_sentences);
         /* The question's concept the paragraph never mentions, else its first. */
-        const char *term = NULL;
+        size_t term = SIZE_MAX;
         bool *seen = fs->n_terms ? hm_xcalloc(fs->n_terms, sizeof *seen) : NULL;
         if (seen)
             terms_in_of(fs, doc, p->start, p->end, seen, true);
-        for (size_t t = 0; t < fs->n_terms && !term; t++)
+        for (size_t t = 0; t < fs->n_terms && term == SIZE_MAX; t++)
             if (fs->term_concept[t] && !seen[t])
-                term = fs->terms[t];
-        for (size_t t = 0; t < fs->n_terms && !term; t++)
+                term = t;
+        for (size_t t = 0; t < fs->n_terms && term == SIZE_MAX; t++)
             if (fs->term_concept[t])
-                term = fs->terms[t];
+                term = t;
         free(seen);
-        if (term)
-            hm_buf_printf(&b, " without saying what they show about the question's '%s'", term);
-        else
+        if (term != SIZE_MAX) {
+            hm_buf_printf(&b, " without saying what they show about the question's '%s", fs->terms[term]);
+            /* "foreign policy", not "foreign": the next key term when the
+             * question has the two side by side */
+            if (term + 1 < fs->n_terms && question) {
+                char pair[160];
+                int n = snprintf(pair, sizeof pair, "%s %s", fs->terms[term], fs->terms[term + 1]);
+                for (size_t i = 0; n > 0 && (size_t)n < sizeof pair && i + (size_t)n <= qlen; i++)
+                    if (strncasecmp(question + i, pair, (size_t)n) == 0) {
+                        hm_buf_printf(&b, " %s", fs->terms[term + 1]);
+                        break;
+                    }
+            }
+            hm_buf_puts(&b, "'");
+        } else
             hm_buf_puts(&b, " without saying what they show about the question");
         F[HM_F_NARRATIVE_SENTENCES].detail = hm_buf_take(&b);
         F[HM_F_NARRATIVE_SHARE].detail = hm_xstrdup(F[HM_F_NARRATIVE_SENTENCES].detail);
