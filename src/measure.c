@@ -62,6 +62,37 @@ static void set_example(hm_feature_value *v, size_t s, size_t e)
     }
 }
 
+/* Argument words quoted alone ("rather than") show the writer little: the
+ * example is the clause that holds them, within its sentence, cut at
+ * commas, semicolons and colons and kept short enough to quote whole. */
+static void set_clause_example(hm_feature_value *v, const hm_document *doc, size_t s, size_t e)
+{
+    /* some words before, so the argument words fall within the 100 bytes a
+     * quotation keeps (expand() cuts longer ones at a word, with "...") */
+    enum { MAX_BEFORE = 60, MAX_CLAUSE = 160 };
+    if (v->ex_start != v->ex_end)
+        return;
+    const char *t = doc->src->text;
+    size_t si = hm_document_sentence_at(doc, s);
+    if (si == SIZE_MAX) {
+        set_example(v, s, e);
+        return;
+    }
+    size_t from = s, to = e, lo = doc->sents[si].start, hi = doc->sents[si].end;
+    while (from > lo && t[from - 1] != ',' && t[from - 1] != ';' && t[from - 1] != ':' && s - from < MAX_BEFORE)
+        from--;
+    while (to < hi && t[to] != ',' && t[to] != ';' && t[to] != ':' && to - from < MAX_CLAUSE)
+        to++;
+    /* whole words, no space or half a character at either end */
+    while (from < s && (t[from] == ' ' || t[from] == '\n' || ((unsigned char)t[from] & 0xC0) == 0x80 ||
+                        (from > lo && isalnum((unsigned char)t[from - 1]) && isalnum((unsigned char)t[from]))))
+        from++;
+    while (to > e && (t[to - 1] == ' ' || t[to - 1] == '\n' || (to < hi && ((unsigned char)t[to] & 0xC0) == 0x80) ||
+                      (to < hi && isalnum((unsigned char)t[to - 1]) && isalnum((unsigned char)t[to]))))
+        to--;
+    set_example(v, from, to);
+}
+
 static void lower_ascii(char *s)
 {
     for (; *s; s++)
@@ -544,7 +575,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         if (s->causation && ev) {
             explained++;
             if (F[HM_F_CAUSATION_SHARE].ex_end == F[HM_F_CAUSATION_SHARE].ex_start)
-                set_example(&F[HM_F_CAUSATION_SHARE], s->first_causation_start, s->first_causation_end);
+                set_clause_example(&F[HM_F_CAUSATION_SHARE], doc, s->first_causation_start, s->first_causation_end);
         } else {
             add_para(&F[HM_F_CAUSATION_SHARE], p->number);
         }
@@ -553,9 +584,9 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             supported += s->judgement;
             comparative += s->comparative;
             if (s->comparative)
-                set_example(&F[HM_F_COMPARATIVE], s->first_comparative_start, s->first_comparative_end);
-            set_example(&F[HM_F_JUDGEMENT_SHARE], s->first_judgement_start, s->first_judgement_end);
-            set_example(&F[HM_F_SUPPORTED_JUDGEMENTS], s->first_judgement_start, s->first_judgement_end);
+                set_clause_example(&F[HM_F_COMPARATIVE], doc, s->first_comparative_start, s->first_comparative_end);
+            set_clause_example(&F[HM_F_JUDGEMENT_SHARE], doc, s->first_judgement_start, s->first_judgement_end);
+            set_clause_example(&F[HM_F_SUPPORTED_JUDGEMENTS], doc, s->first_judgement_start, s->first_judgement_end);
         } else {
             unsupported += s->judgement;
             add_para(&F[HM_F_JUDGEMENT_SHARE], p->number);
