@@ -139,6 +139,8 @@ out:
     lists->place_suffixes = known(lists, "place_suffixes");
     lists->group_suffixes = known(lists, "group_suffixes");
     lists->question_commands = known(lists, "question_commands");
+    lists->date_check_skip = known(lists, "date_check_skip");
+    lists->date_check_verbs = known(lists, "date_check_verbs");
     return ok;
 }
 

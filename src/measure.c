@@ -1210,7 +1210,6 @@ static bool is_word_byte(unsigned char c)
  * or "(", then optionally "the", a day ("4", "4th") and a month. */
 static bool joins_event_to_year(const hm_lists *lists, const char *s, size_t n)
 {
-    const hm_list *verbs = hm_lists_find(lists, "date_check_verbs");
     size_t i = 0, words = 0, verb_words = 0;
     bool joined = false;
     while (i < n) {
@@ -1232,7 +1231,7 @@ static bool joins_event_to_year(const hm_lists *lists, const char *s, size_t n)
         size_t len = i - w;
         const char *word = s + w;
         if (!joined) {
-            if (verbs && verb_words < 2 && hm_list_has_fold(verbs, word, len)) {
+            if (verb_words < 2 && hm_list_has_fold(lists->date_check_verbs, word, len)) {
                 verb_words++;
                 continue;
             }
@@ -1269,12 +1268,11 @@ static bool word_before(const char *text, size_t floor_at, size_t end, size_t *w
 static bool year_belongs_elsewhere(const hm_scan *scan, const hm_finding *event)
 {
     const hm_document *doc = scan->doc;
-    const hm_list *skip = hm_lists_find(&scan->cfg->lists, "date_check_skip");
     size_t si = hm_document_sentence_at(doc, event->start);
     size_t floor_at = si == SIZE_MAX ? 0 : doc->sents[si].start;
     size_t end = event->start, ws, we;
     for (int k = 0; k < 3 && word_before(scan->text, floor_at, end, &ws, &we); k++) {
-        if (skip && hm_list_has_fold(skip, scan->text + ws, we - ws))
+        if (hm_list_has_fold(scan->cfg->lists.date_check_skip, scan->text + ws, we - ws))
             return true;
         /* "the Spanish Civil War": a capital that does not open the sentence */
         if (k == 0 && isupper((unsigned char)scan->text[ws])) {
