@@ -1342,9 +1342,7 @@ static void measure_date_slips(hm_features *fs, const hm_scan *scan)
             hm_buf_printf(&detail, "%sparagraph %u gives %.*s for %s (%s)", detail.len ? "; " : "", para,
                           (int)(year->end - year->start), scan->text + year->start, e->name, e->date);
         slips->value++;
-        if (!slips->n_paras || slips->paras[slips->n_paras - 1] != para)
-            add_para(slips, para);
-        set_example(slips, f->start, year->end);
+        set_example(slips, f->start, year->end); /* no paragraphs: the note points at the words */
     }
     slips->detail = detail.len ? hm_buf_take(&detail) : NULL;
     hm_buf_free(&detail);

@@ -134,12 +134,18 @@ static void misspelt_names_get_suggestions(void **state)
 }
 
 /* The gap that asks the writer to check a date, or NULL. */
-static const char *date_gap(const hm_result *r)
+static const hm_note *date_note(const hm_result *r)
 {
     for (size_t i = 0; i < hm_result_gap_count(r); i++)
         if (strncmp(hm_result_gap(r, i)->text, "Check your dates", 16) == 0)
-            return hm_result_gap(r, i)->text;
+            return hm_result_gap(r, i);
     return NULL;
+}
+
+static const char *date_gap(const hm_result *r)
+{
+    const hm_note *n = date_note(r);
+    return n ? n->text : NULL;
 }
 
 /* A year joined to a pack event that contradicts the pack's date is a slip
@@ -159,6 +165,12 @@ static void dates_checked_against_the_pack(void **state)
     const char *gap = date_gap(r);
     assert_non_null(gap);
     assert_non_null(strstr(gap, "paragraph 1 gives 1959 for Sputnik (October 1957)"));
+    /* it points at the words, for an editor's squiggle */
+    size_t len;
+    const char *text = hm_result_text(r, &len);
+    const hm_note *n = date_note(r);
+    assert_int_equal(n->end - n->start, strlen("Sputnik in 1959"));
+    assert_memory_equal(text + n->start, "Sputnik in 1959", n->end - n->start);
     hm_result_free(r);
 
     /* a decade, a range and a later act of the same name pass */
