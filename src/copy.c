@@ -163,7 +163,7 @@ static uint64_t mix(uint64_t x)
 
 /* Lower case for the scripts essays use; enough to make "The" and "the",
  * "ÉMIGRÉS" and "émigrés" one word. */
-static uint32_t fold(uint32_t cp)
+static inline uint32_t fold(uint32_t cp)
 {
     if (cp < 0x80)
         return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
@@ -176,6 +176,31 @@ static uint32_t fold(uint32_t cp)
     return cp;
 }
 
+/* An ASCII letter or digit as the word hash takes it (lower case), else 0:
+ * hm_is_word_cp's rule below 0x80, tested here byte by byte because nearly
+ * every character of an essay is ASCII. */
+static inline uint32_t ascii_word_char(unsigned char c)
+{
+    if ((unsigned)((c | 32) - 'a') < 26)
+        return c | 32;
+    return (unsigned)(c - '0') < 10 ? c : 0;
+}
+
+/* Whether the character at text[i] belongs to a word; its code point goes
+ * to *cp and the offset after it to *next. */
+static inline bool word_char_at(const char *text, size_t len, size_t i, uint32_t *cp, size_t *next)
+{
+    unsigned char c = (unsigned char)text[i];
+    if (c < 0x80) {
+        *next = i + 1;
+        *cp = c;
+        return ascii_word_char(c) != 0;
+    }
+    *next = i;
+    *cp = hm_utf8_next(text, len, next);
+    return hm_is_word_cp(*cp);
+}
+
 typedef struct words {
     uint64_t *hash;
     size_t *start, *end;  /* byte spans, when wanted */
@@ -186,25 +211,27 @@ static void tokenise(const char *text, size_t len, words *w, bool spans)
 {
     size_t i = 0;
     while (i < len) {
-        size_t at = i;
-        uint32_t cp = hm_utf8_next(text, len, &i);
-        if (!hm_is_word_cp(cp))
-            continue;
-        uint64_t h = 1469598103934665603ull;
-        size_t end = i;
-        for (;;) {
-            h = (h ^ fold(cp)) * 1099511628211ull;
-            end = i;
-            if (i >= len)
-                break;
-            size_t next = i;
-            cp = hm_utf8_next(text, len, &next);
-            if (!hm_is_word_cp(cp))
-                break;
+        uint32_t cp;
+        size_t next;
+        if (!word_char_at(text, len, i, &cp, &next)) {
             i = next;
+            continue;
         }
+        size_t at = i;
+        uint64_t h = 1469598103934665603ull;
+        do {
+            h = (h ^ fold(cp)) * 1099511628211ull;
+            i = next;
+            /* the rest of an ASCII run without the general path */
+            uint32_t lower;
+            while (i < len && (lower = ascii_word_char((unsigned char)text[i])) != 0) {
+                h = (h ^ lower) * 1099511628211ull;
+                i++;
+            }
+        } while (i < len && word_char_at(text, len, i, &cp, &next));
         if (w->n >= w->cap) {
-            w->cap = w->cap ? w->cap * 2 : 256;
+            /* an essay has about one word in six bytes: one or two grows */
+            w->cap = w->cap ? w->cap * 2 : len / 6 + 64;
             w->hash = hm_xrealloc(w->hash, w->cap * sizeof *w->hash);
             if (spans) {
                 w->start = hm_xrealloc(w->start, w->cap * sizeof *w->start);
@@ -214,7 +241,7 @@ static void tokenise(const char *text, size_t len, words *w, bool spans)
         w->hash[w->n] = h;
         if (spans) {
             w->start[w->n] = at;
-            w->end[w->n] = end;
+            w->end[w->n] = i;
         }
         w->n++;
     }

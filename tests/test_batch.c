@@ -454,6 +454,54 @@ static void test_copy_normalises(void **state)
     hm_buf_free(&common);
 }
 
+/* The copy check's words are runs of the characters hm_is_word_cp takes,
+ * whatever mix of ASCII and other UTF-8 the text is: each word as
+ * hm_copy_passage quotes it is the run a plain decode finds. */
+static void test_copy_words(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "a", "Z", "9", " ", ".", "'", "-", "\n", "\t", "_", "@", "[", "`", "{", "\x7f",
+        "\xc3\xa9",         /* e acute: a letter */
+        "\xc3\x97",         /* multiplication sign: not */
+        "\xc2\xab",         /* guillemet: not */
+        "\xce\xa9",         /* omega */
+        "\xe2\x80\x99",     /* right quote: general punctuation, not */
+        "\xe4\xb8\xad",     /* a CJK ideograph */
+        "\xe3\x80\x82",     /* ideographic full stop: not */
+        "\xef\xbb\xbf",     /* a byte order mark inside the text: not */
+        "\xf0\x9f\x98\x80", /* an emoji: a word character by the rule */
+    };
+    for (int round = 0; round < 200; round++) {
+        hm_buf text = {0};
+        hm_buf_putc(&text, 'x'); /* so that no byte order mark comes first */
+        size_t n_pieces = 1 + rnd() % 60;
+        for (size_t k = 0; k < n_pieces; k++)
+            hm_buf_puts(&text, pieces[rnd() % (sizeof pieces / sizeof *pieces)]);
+        size_t i = 0, n_words = 0;
+        while (i < text.len) {
+            size_t start = i;
+            if (!hm_is_word_cp(hm_utf8_next(text.data, text.len, &i)))
+                continue;
+            size_t end = i;
+            while (end < text.len) {
+                size_t next = end;
+                if (!hm_is_word_cp(hm_utf8_next(text.data, text.len, &next)))
+                    break;
+                end = next;
+            }
+            i = end;
+            char *word = hm_copy_passage(text.data, text.len, n_words++, 1, 0);
+            assert_non_null(word);
+            assert_int_equal(strlen(word), end - start);
+            assert_memory_equal(word, text.data + start, end - start);
+            free(word);
+        }
+        assert_null(hm_copy_passage(text.data, text.len, n_words, 1, 0));
+        hm_buf_free(&text);
+    }
+}
+
 /* A passage shared by many essays is a common source, not a copy: with 200
  * essays a shingle held by more than 10 is ignored, so only the pair that
  * shares a second passage is flagged. The index works in memory when no
@@ -643,6 +691,7 @@ int main(void)
         cmocka_unit_test(test_csv_quoting),
         cmocka_unit_test(test_copy_detection),
         cmocka_unit_test(test_copy_normalises),
+        cmocka_unit_test(test_copy_words),
         cmocka_unit_test(test_copy_common_source),
         cmocka_unit_test(test_copy_long_essay),
         cmocka_unit_test(test_names),
