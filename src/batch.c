@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "summary.h"
 #include "util.h"
 
@@ -419,18 +420,18 @@ static size_t notes_of(const batch *b, size_t i, const copy_note **notes)
     return b->note_first[i + 1] - b->note_first[i];
 }
 
-/* The passage essay i shares with a partner: read the partner again and
+/* The passage an essay shares with a partner: read the partner again and
  * quote the longest shared stretch from the smaller essay of the two. */
-static char *shared_passage(batch *b, const char *bytes, size_t len, const copy_note *cn)
+static char *shared_passage(batch *b, hm_copy_text *self, const copy_note *cn)
 {
     hm_error e = {0};
     size_t other_len = 0;
-    char *other = input_bytes(b, cn->other, &other_len, &e);
-    char *passage = NULL;
-    if (other)
-        passage = cn->self_smaller ? hm_copy_shared_passage(bytes, len, other, other_len, PASSAGE_BYTES, NULL, NULL)
-                                   : hm_copy_shared_passage(other, other_len, bytes, len, PASSAGE_BYTES, NULL, NULL);
-    free(other);
+    char *other_bytes = input_bytes(b, cn->other, &other_len, &e);
+    hm_copy_text *other = other_bytes ? hm_copy_text_make(other_bytes, other_len) : NULL;
+    free(other_bytes);
+    char *passage = cn->self_smaller ? hm_copy_text_shared_passage(self, other, PASSAGE_BYTES, NULL, NULL)
+                                     : hm_copy_text_shared_passage(other, self, PASSAGE_BYTES, NULL, NULL);
+    hm_copy_text_free(other);
     return passage ? passage : hm_xstrdup("");
 }
 
@@ -479,8 +480,11 @@ static void analyse_one(batch *b, size_t i, slot *out)
     if (r) {
         const copy_note *notes;
         size_t n = notes_of(b, i, &notes);
+        /* The essay's words and shingles, made once for all its notes. */
+        hm_copy_text *self = n ? hm_copy_text_make(bytes, len) : NULL;
         for (size_t k = 0; k < n; k++)
-            out->passages[k] = shared_passage(b, bytes, len, &notes[k]);
+            out->passages[k] = shared_passage(b, self, &notes[k]);
+        hm_copy_text_free(self);
     }
     free(bytes);
     if (!r) {

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "source.h"
 #include "summary.h"
 
@@ -268,12 +269,6 @@ static uint64_t *shingle_seq(const words *w, size_t *n)
     return seq;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* LSD radix sorts, a byte at a time over the low `bits` of the key: several
  * times faster than qsort on the thousands of hashes of an essay and the
  * millions of pairs of a class. */
@@ -299,17 +294,63 @@ static void radix_sort_u64(uint64_t *a, size_t n, unsigned bits)
     free(tmp);
 }
 
-/* Sorts and drops repeats; the new count. */
-static size_t sort_distinct(uint64_t *h, size_t n)
+/* A set of shingle hashes by open addressing. The hashes are mixed
+ * already, so their top bits place them; 0 marks an empty slot, and the
+ * hash 0 is kept aside. One build and a probe a shingle cost a fraction of
+ * sorting them. */
+typedef struct hash_set {
+    uint64_t *slot;
+    size_t mask;
+    unsigned shift;
+    bool has_zero;
+} hash_set;
+
+/* Room for n hashes, the table at most three quarters full (a small table
+ * is mostly the cost of clearing it). */
+static void set_init(hash_set *s, size_t n)
 {
-    if (n < 2)
-        return n;
-    radix_sort_u64(h, n, 64);
-    size_t m = 1;
-    for (size_t i = 1; i < n; i++)
-        if (h[i] != h[m - 1])
-            h[m++] = h[i];
-    return m;
+    unsigned bits = 4;
+    while (((size_t)3 << bits) < 4 * n)
+        bits++;
+    s->slot = hm_xcalloc((size_t)1 << bits, sizeof *s->slot);
+    s->mask = ((size_t)1 << bits) - 1;
+    s->shift = 64 - bits;
+    s->has_zero = false;
+}
+
+static void set_free(hash_set *s)
+{
+    free(s->slot);
+    s->slot = NULL;
+}
+
+/* The slot that holds h, or the empty one where it would go (h != 0). */
+static size_t set_slot(const hash_set *s, uint64_t h)
+{
+    size_t at = (size_t)(h >> s->shift);
+    while (s->slot[at] && s->slot[at] != h)
+        at = (at + 1) & s->mask;
+    return at;
+}
+
+static bool set_has(const hash_set *s, uint64_t h)
+{
+    return h ? s->slot[set_slot(s, h)] != 0 : s->has_zero;
+}
+
+/* Adds h; whether it is new. */
+static bool set_add(hash_set *s, uint64_t h)
+{
+    if (!h) {
+        bool added = !s->has_zero;
+        s->has_zero = true;
+        return added;
+    }
+    size_t at = set_slot(s, h);
+    if (s->slot[at])
+        return false;
+    s->slot[at] = h;
+    return true;
 }
 
 static bool sampled(uint64_t hash)
@@ -328,16 +369,26 @@ hm_shingles *hm_shingles_make(const char *bytes, size_t len)
     size_t n;
     uint64_t *seq = shingle_seq(&w, &n);
     words_free(&w);
-    n = sort_distinct(seq, n);
+    /* Distinct shingles are counted in a set; only the sampled ones, a
+     * quarter, are kept and sorted. */
+    hash_set seen;
+    set_init(&seen, n);
+    size_t distinct = 0, kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (set_add(&seen, seq[i])) {
+            distinct++;
+            if (sampled(seq[i]))
+                seq[kept++] = seq[i];
+        }
+    set_free(&seen);
+    radix_sort_u64(seq, kept, 64);
     hm_shingles *s = hm_xcalloc(1, sizeof *s);
-    s->total = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    s->total = distinct > UINT32_MAX ? UINT32_MAX : (uint32_t)distinct;
     s->top = UINT64_MAX;
-    size_t kept = 0;
-    for (size_t i = 0; i < n && kept < MAX_SAMPLES; i++)
-        if (sampled(seq[i]))
-            seq[kept++] = seq[i]; /* ascending, so a cap keeps the smallest */
-    if (kept == MAX_SAMPLES)
+    if (kept >= MAX_SAMPLES) { /* a capped sketch keeps the smallest */
+        kept = MAX_SAMPLES;
         s->top = seq[kept - 1];
+    }
     s->n = (uint32_t)kept;
     s->hash = hm_xrealloc(seq, (kept + 1) * sizeof *seq);
     return s;
@@ -718,31 +769,62 @@ char *hm_copy_passage(const char *bytes, size_t len, size_t from, size_t n_words
     return out;
 }
 
-char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, size_t other_len, size_t max_bytes,
-                             size_t *from_out, size_t *words_out)
+struct hm_copy_text {
+    hm_source src;
+    words w;              /* with spans */
+    uint64_t *shingle;    /* in text order */
+    size_t n_shingles;
+    hash_set shingle_set; /* made when first asked for (NULL slots till then) */
+};
+
+hm_copy_text *hm_copy_text_make(const char *bytes, size_t len)
 {
-    hm_source src, osrc;
-    if (!hm_source_init(&src, bytes, len, "-", NULL))
-        return NULL;
-    if (!hm_source_init(&osrc, other, other_len, "-", NULL)) {
-        hm_source_free(&src);
+    hm_copy_text *t = hm_xcalloc(1, sizeof *t);
+    if (!hm_source_init(&t->src, bytes, len, "-", NULL)) {
+        free(t);
         return NULL;
     }
-    words w = {0}, ow = {0};
-    tokenise(src.text, src.len, &w, true);
-    tokenise(osrc.text, osrc.len, &ow, false);
-    hm_source_free(&osrc);
-    size_t n, on;
-    uint64_t *seq = shingle_seq(&w, &n), *oseq = shingle_seq(&ow, &on);
-    words_free(&ow);
-    on = sort_distinct(oseq, on);
+    tokenise(t->src.text, t->src.len, &t->w, true);
+    t->shingle = shingle_seq(&t->w, &t->n_shingles);
+    return t;
+}
+
+/* The essay's shingles as a set: only the essay a passage is not quoted
+ * from needs them so. */
+static const hash_set *shingle_set(hm_copy_text *t)
+{
+    if (!t->shingle_set.slot) {
+        set_init(&t->shingle_set, t->n_shingles);
+        for (size_t k = 0; k < t->n_shingles; k++)
+            set_add(&t->shingle_set, t->shingle[k]);
+    }
+    return &t->shingle_set;
+}
+
+void hm_copy_text_free(hm_copy_text *t)
+{
+    if (!t)
+        return;
+    hm_source_free(&t->src);
+    words_free(&t->w);
+    free(t->shingle);
+    set_free(&t->shingle_set);
+    free(t);
+}
+
+char *hm_copy_text_shared_passage(const hm_copy_text *quoted, hm_copy_text *other, size_t max_bytes,
+                                  size_t *from_out, size_t *words_out)
+{
+    if (!quoted || !other)
+        return NULL;
+    const hash_set *in_other = shingle_set(other);
     /* The longest stretch of shared shingles, bridging a changed word (it
      * breaks the 8 shingles that hold it), so that a lightly edited copy
      * is one passage and outweighs a shared question line. */
     size_t best = 0, best_at = 0, start = 0, last = 0;
     bool in_stretch = false;
-    for (size_t k = 0; k < n; k++) {
-        if (!bsearch(&seq[k], oseq, on, sizeof *oseq, cmp_u64))
+    for (size_t k = 0; k < quoted->n_shingles; k++) {
+        if (!set_has(in_other, quoted->shingle[k]))
             continue;
         if (!in_stretch || k - last > HM_SHINGLE_WORDS + 1)
             start = k;
@@ -753,15 +835,22 @@ char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, s
             best_at = start;
         }
     }
-    free(seq);
-    free(oseq);
     size_t n_words = best ? best + HM_SHINGLE_WORDS - 1 : 0;
-    char *out = passage_text(&src, &w, best_at, n_words, max_bytes);
-    words_free(&w);
-    hm_source_free(&src);
+    char *out = passage_text(&quoted->src, &quoted->w, best_at, n_words, max_bytes);
     if (from_out)
         *from_out = best_at;
     if (words_out)
         *words_out = out ? n_words : 0;
+    return out;
+}
+
+char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, size_t other_len, size_t max_bytes,
+                             size_t *from_out, size_t *words_out)
+{
+    hm_copy_text *quoted = hm_copy_text_make(bytes, len);
+    hm_copy_text *partner = quoted ? hm_copy_text_make(other, other_len) : NULL;
+    char *out = hm_copy_text_shared_passage(quoted, partner, max_bytes, from_out, words_out);
+    hm_copy_text_free(quoted);
+    hm_copy_text_free(partner);
     return out;
 }
