@@ -1,12 +1,14 @@
 /* The batch runner. Three passes over the inputs, each on worker threads:
  *
  *  1. (two or more essays) read each essay and give a sample of its
- *     shingle hashes to the copy index, which keeps them on disk; then find
- *     the pairs that share long passages, keeping for each essay only its
- *     best partners (two numbers each);
- *  2. read, analyse and render each essay, and read its partners again to
- *     quote the passage it shares; the main thread writes reports strictly
- *     in input order as soon as the next one is ready;
+ *     shingle hashes to the copy index, and all of them to a store for the
+ *     passages, both on disk; then find the pairs that share long
+ *     passages, keeping for each essay only its best partners (two numbers
+ *     each);
+ *  2. read, analyse and render each essay, and find the passage it shares
+ *     with each partner in the stored shingles (reading the partner again
+ *     only to quote from it); the main thread writes reports strictly in
+ *     input order as soon as the next one is ready;
  *  3. the summary, from a few numbers kept per essay.
  *
  * Workers fill a ring of result slots; a worker may not start essay i until
@@ -67,6 +69,7 @@ typedef struct batch {
 
     /* copy check: essay i's notes are note[note_first[i] .. note_first[i + 1]) */
     hm_copy *copy;
+    hm_shingle_store *shingles; /* each essay's shingles, for the passages */
     uint32_t *note_first;
     copy_note *note;
     hm_summary *summary;     /* NULL without --summary or an HTML folder */
@@ -330,13 +333,18 @@ static void *shingle_worker(void *arg)
         size_t len = 0;
         char *bytes = input_bytes(b, i, &len, &e);
         /* An unreadable essay is reported once, by pass 2. */
-        hm_shingles *s = bytes ? hm_shingles_make(bytes, len) : NULL;
+        uint64_t *seq = NULL;
+        size_t n_seq = 0;
+        hm_shingles *s = bytes ? hm_shingles_make_seq(bytes, len, &seq, &n_seq) : NULL;
         free(bytes);
         pthread_mutex_lock(&b->lock);
         hm_copy_set(b->copy, i, s); /* to the index's files: nothing is held */
+        if (seq)
+            hm_shingle_store_put(b->shingles, i, seq, n_seq); /* to a file too, for the passages */
         b->done++;
         pthread_cond_signal(&b->ready);
         pthread_mutex_unlock(&b->lock);
+        free(seq);
     }
     return NULL;
 }
@@ -382,6 +390,7 @@ static void make_notes(batch *b, const hm_copy_pair *pairs, size_t n_pairs)
 static void copy_pass(batch *b, unsigned jobs)
 {
     b->copy = hm_copy_new(b->n);
+    b->shingles = hm_shingle_store_new(b->n);
     b->next = b->done = 0;
     b->stage = "reading for the copy check";
     clock_gettime(CLOCK_MONOTONIC, &b->start);
@@ -420,18 +429,26 @@ static size_t notes_of(const batch *b, size_t i, const copy_note **notes)
     return b->note_first[i + 1] - b->note_first[i];
 }
 
-/* The passage an essay shares with a partner: read the partner again and
- * quote the longest shared stretch from the smaller essay of the two. */
-static char *shared_passage(batch *b, hm_copy_text *self, const copy_note *cn)
+/* The passage an essay shares with a partner: the longest shared stretch,
+ * found in the shingles the copy pass kept, quoted from the smaller essay
+ * of the two (the partner is read again only when it is that one). */
+static char *shared_passage(batch *b, const char *bytes, size_t len, hm_copy_text *self, const copy_note *cn)
 {
-    hm_error e = {0};
-    size_t other_len = 0;
-    char *other_bytes = input_bytes(b, cn->other, &other_len, &e);
-    hm_copy_text *other = other_bytes ? hm_copy_text_make(other_bytes, other_len) : NULL;
-    free(other_bytes);
-    char *passage = cn->self_smaller ? hm_copy_text_shared_passage(self, other, PASSAGE_BYTES, NULL, NULL)
-                                     : hm_copy_text_shared_passage(other, self, PASSAGE_BYTES, NULL, NULL);
+    hm_copy_text *other = hm_copy_text_stored(b->shingles, cn->other);
+    size_t from, words;
+    bool found = cn->self_smaller ? hm_copy_text_shared_run(self, other, &from, &words)
+                                  : hm_copy_text_shared_run(other, self, &from, &words);
     hm_copy_text_free(other);
+    char *passage = NULL;
+    if (found) {
+        hm_error e = {0};
+        size_t other_len = 0;
+        char *other_bytes = cn->self_smaller ? NULL : input_bytes(b, cn->other, &other_len, &e);
+        if (cn->self_smaller || other_bytes)
+            passage = cn->self_smaller ? hm_copy_passage(bytes, len, from, words, PASSAGE_BYTES)
+                                       : hm_copy_passage(other_bytes, other_len, from, words, PASSAGE_BYTES);
+        free(other_bytes);
+    }
     return passage ? passage : hm_xstrdup("");
 }
 
@@ -480,10 +497,9 @@ static void analyse_one(batch *b, size_t i, slot *out)
     if (r) {
         const copy_note *notes;
         size_t n = notes_of(b, i, &notes);
-        /* The essay's words and shingles, made once for all its notes. */
-        hm_copy_text *self = n ? hm_copy_text_make(bytes, len) : NULL;
+        hm_copy_text *self = n ? hm_copy_text_stored(b->shingles, i) : NULL;
         for (size_t k = 0; k < n; k++)
-            out->passages[k] = shared_passage(b, self, &notes[k]);
+            out->passages[k] = shared_passage(b, bytes, len, self, &notes[k]);
         hm_copy_text_free(self);
     }
     free(bytes);
@@ -743,6 +759,7 @@ static void batch_free(batch *b)
     free(b->stdin_bytes);
     free(b->stdin_error);
     hm_copy_free(b->copy);
+    hm_shingle_store_free(b->shingles);
     free(b->note_first);
     free(b->note);
     hm_summary_free(b->summary);

@@ -112,22 +112,33 @@ static void spill_flush(spill *s)
     s->in_memory = true;
 }
 
-static void spill_add(spill *s, const void *rec, size_t size)
+/* n records of `size` bytes each; a run larger than the buffer goes
+ * through a buffer grown to hold it. */
+static void spill_add_n(spill *s, const void *recs, size_t n, size_t size)
 {
     if (!s->fd && !s->in_memory) {
         int fd = hm_temp_fd();
         s->fd = fd + 1;
         s->in_memory = fd < 0;
     }
-    if (!s->in_memory && s->buffered + size > SPILL_BUFFER)
+    size_t bytes = n * size;
+    if (!s->in_memory && s->buffered + bytes > SPILL_BUFFER)
         spill_flush(s);
-    if (s->buffered + size > s->buf_cap) {
-        s->buf_cap = s->buf_cap ? s->buf_cap * 2 : SPILL_BUFFER;
-        s->buf = hm_xrealloc(s->buf, s->buf_cap);
+    if (s->buffered + bytes > s->buf_cap) {
+        size_t cap = s->buf_cap ? s->buf_cap * 2 : SPILL_BUFFER;
+        while (cap < s->buffered + bytes)
+            cap *= 2;
+        s->buf = hm_xrealloc(s->buf, cap);
+        s->buf_cap = cap;
     }
-    memcpy(s->buf + s->buffered, rec, size);
-    s->buffered += size;
-    s->count++;
+    memcpy(s->buf + s->buffered, recs, bytes);
+    s->buffered += bytes;
+    s->count += n;
+}
+
+static void spill_add(spill *s, const void *rec, size_t size)
+{
+    spill_add_n(s, rec, 1, size);
 }
 
 /* Up to max records from record `at` into out; how many. */
@@ -215,12 +226,13 @@ typedef struct words {
     size_t n, cap;
 } words;
 
-static void tokenise(const char *text, size_t len, words *w, bool spans)
+/* The words of text, the first max_words of them at most. */
+static void tokenise(const char *text, size_t len, words *w, bool spans, size_t max_words)
 {
     ascii_words aw;
     ascii_words_init(&aw);
     size_t i = 0;
-    while (i < len) {
+    while (i < len && w->n < max_words) {
         uint32_t cp;
         size_t next;
         if (!word_char_at(&aw, text, len, i, &cp, &next)) {
@@ -369,19 +381,30 @@ static bool sampled(uint64_t hash)
     return (hash & (SAMPLE_EVERY - 1)) == 0;
 }
 
-hm_shingles *hm_shingles_make(const char *bytes, size_t len)
+/* The shingles of an essay's bytes in text order, n of them; NULL when the
+ * bytes are not text. */
+static uint64_t *text_shingles(const char *bytes, size_t len, size_t *n)
 {
     hm_source src;
     if (!hm_source_init(&src, bytes, len, "-", NULL))
         return NULL;
     words w = {0};
-    tokenise(src.text, src.len, &w, false);
+    tokenise(src.text, src.len, &w, false, SIZE_MAX);
     hm_source_free(&src);
-    size_t n;
-    uint64_t *seq = shingle_seq(&w, &n);
+    uint64_t *seq = shingle_seq(&w, n);
     words_free(&w);
+    return seq;
+}
+
+hm_shingles *hm_shingles_make_seq(const char *bytes, size_t len, uint64_t **seq_out, size_t *n_out)
+{
+    size_t n;
+    uint64_t *seq = text_shingles(bytes, len, &n);
+    if (!seq)
+        return NULL;
     /* Distinct shingles are counted in a set; only the sampled ones, a
      * quarter, are kept and sorted. */
+    uint64_t *sample = hm_xmalloc((n + 1) * sizeof *sample);
     hash_set seen;
     set_init(&seen, n);
     size_t distinct = 0, kept = 0;
@@ -389,20 +412,31 @@ hm_shingles *hm_shingles_make(const char *bytes, size_t len)
         if (set_add(&seen, seq[i])) {
             distinct++;
             if (sampled(seq[i]))
-                seq[kept++] = seq[i];
+                sample[kept++] = seq[i];
         }
     set_free(&seen);
-    radix_sort_u64(seq, kept, 64);
+    radix_sort_u64(sample, kept, 64);
     hm_shingles *s = hm_xcalloc(1, sizeof *s);
     s->total = distinct > UINT32_MAX ? UINT32_MAX : (uint32_t)distinct;
     s->top = UINT64_MAX;
     if (kept >= MAX_SAMPLES) { /* a capped sketch keeps the smallest */
         kept = MAX_SAMPLES;
-        s->top = seq[kept - 1];
+        s->top = sample[kept - 1];
     }
     s->n = (uint32_t)kept;
-    s->hash = hm_xrealloc(seq, (kept + 1) * sizeof *seq);
+    s->hash = hm_xrealloc(sample, (kept + 1) * sizeof *sample);
+    if (seq_out) {
+        *seq_out = seq;
+        *n_out = n;
+    } else {
+        free(seq);
+    }
     return s;
+}
+
+hm_shingles *hm_shingles_make(const char *bytes, size_t len)
+{
+    return hm_shingles_make_seq(bytes, len, NULL, NULL);
 }
 
 void hm_shingles_free(hm_shingles *s)
@@ -772,8 +806,9 @@ char *hm_copy_passage(const char *bytes, size_t len, size_t from, size_t n_words
     hm_source src;
     if (!n_words || !hm_source_init(&src, bytes, len, "-", NULL))
         return NULL;
+    /* the words up to the passage's end: a quote is near the start as often as not */
     words w = {0};
-    tokenise(src.text, src.len, &w, true);
+    tokenise(src.text, src.len, &w, true, from > SIZE_MAX - n_words ? SIZE_MAX : from + n_words);
     char *out = passage_text(&src, &w, from, n_words, max_bytes);
     words_free(&w);
     hm_source_free(&src);
@@ -781,22 +816,19 @@ char *hm_copy_passage(const char *bytes, size_t len, size_t from, size_t n_words
 }
 
 struct hm_copy_text {
-    hm_source src;
-    words w;              /* with spans */
     uint64_t *shingle;    /* in text order */
     size_t n_shingles;
     hash_set shingle_set; /* made when first asked for (NULL slots till then) */
 };
 
-hm_copy_text *hm_copy_text_make(const char *bytes, size_t len)
+/* Takes over shingle (NULL: none, and so no text). */
+static hm_copy_text *copy_text_of(uint64_t *shingle, size_t n)
 {
-    hm_copy_text *t = hm_xcalloc(1, sizeof *t);
-    if (!hm_source_init(&t->src, bytes, len, "-", NULL)) {
-        free(t);
+    if (!shingle)
         return NULL;
-    }
-    tokenise(t->src.text, t->src.len, &t->w, true);
-    t->shingle = shingle_seq(&t->w, &t->n_shingles);
+    hm_copy_text *t = hm_xcalloc(1, sizeof *t);
+    t->shingle = shingle;
+    t->n_shingles = n;
     return t;
 }
 
@@ -816,18 +848,16 @@ void hm_copy_text_free(hm_copy_text *t)
 {
     if (!t)
         return;
-    hm_source_free(&t->src);
-    words_free(&t->w);
     free(t->shingle);
     set_free(&t->shingle_set);
     free(t);
 }
 
-char *hm_copy_text_shared_passage(const hm_copy_text *quoted, hm_copy_text *other, size_t max_bytes,
-                                  size_t *from_out, size_t *words_out)
+bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, size_t *from, size_t *n_words)
 {
+    *from = *n_words = 0;
     if (!quoted || !other)
-        return NULL;
+        return false;
     const hash_set *in_other = shingle_set(other);
     /* The longest stretch of shared shingles, bridging a changed word (it
      * breaks the 8 shingles that hold it), so that a lightly edited copy
@@ -846,22 +876,87 @@ char *hm_copy_text_shared_passage(const hm_copy_text *quoted, hm_copy_text *othe
             best_at = start;
         }
     }
-    size_t n_words = best ? best + HM_SHINGLE_WORDS - 1 : 0;
-    char *out = passage_text(&quoted->src, &quoted->w, best_at, n_words, max_bytes);
-    if (from_out)
-        *from_out = best_at;
-    if (words_out)
-        *words_out = out ? n_words : 0;
-    return out;
+    *from = best_at;
+    *n_words = best ? best + HM_SHINGLE_WORDS - 1 : 0;
+    return best > 0;
 }
 
 char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, size_t other_len, size_t max_bytes,
                              size_t *from_out, size_t *words_out)
 {
-    hm_copy_text *quoted = hm_copy_text_make(bytes, len);
-    hm_copy_text *partner = quoted ? hm_copy_text_make(other, other_len) : NULL;
-    char *out = hm_copy_text_shared_passage(quoted, partner, max_bytes, from_out, words_out);
+    hm_source src;
+    if (!hm_source_init(&src, bytes, len, "-", NULL))
+        return NULL;
+    size_t n, other_n;
+    uint64_t *other_seq = text_shingles(other, other_len, &other_n);
+    if (!other_seq) {
+        hm_source_free(&src);
+        return NULL;
+    }
+    words w = {0};
+    tokenise(src.text, src.len, &w, true, SIZE_MAX);
+    uint64_t *seq = shingle_seq(&w, &n);
+    hm_copy_text *quoted = copy_text_of(seq, n), *partner = copy_text_of(other_seq, other_n);
+    size_t from, n_words;
+    hm_copy_text_shared_run(quoted, partner, &from, &n_words);
     hm_copy_text_free(quoted);
     hm_copy_text_free(partner);
+    char *out = passage_text(&src, &w, from, n_words, max_bytes);
+    words_free(&w);
+    hm_source_free(&src);
+    if (from_out)
+        *from_out = from;
+    if (words_out)
+        *words_out = out ? n_words : 0;
     return out;
+}
+
+/* ---- the copy pass's shingles, kept for the passages ---- */
+
+struct hm_shingle_store {
+    spill hashes;     /* each essay's count, then its shingles */
+    uint64_t *first;  /* where essay i's count is, + 1; 0: not kept */
+    size_t n;
+};
+
+hm_shingle_store *hm_shingle_store_new(size_t n_essays)
+{
+    hm_shingle_store *st = hm_xcalloc(1, sizeof *st);
+    st->n = n_essays;
+    st->first = hm_xcalloc(n_essays + 1, sizeof *st->first);
+    return st;
+}
+
+void hm_shingle_store_free(hm_shingle_store *st)
+{
+    if (!st)
+        return;
+    spill_free(&st->hashes);
+    free(st->first);
+    free(st);
+}
+
+void hm_shingle_store_put(hm_shingle_store *st, size_t i, const uint64_t *seq, size_t n)
+{
+    if (i >= st->n || st->first[i])
+        return;
+    st->first[i] = st->hashes.count + 1;
+    uint64_t count = n;
+    spill_add(&st->hashes, &count, sizeof count);
+    spill_add_n(&st->hashes, seq, n, sizeof *seq);
+    /* Nothing is left buffered, so that reading needs no lock. */
+    spill_flush(&st->hashes);
+}
+
+hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i)
+{
+    uint64_t count;
+    if (!st || i >= st->n || !st->first[i] || spill_read(&st->hashes, st->first[i] - 1, &count, 1, sizeof count) != 1)
+        return NULL;
+    uint64_t *seq = hm_xmalloc((count + 1) * sizeof *seq);
+    if (count && spill_read(&st->hashes, st->first[i], seq, count, sizeof *seq) != count) {
+        free(seq);
+        return NULL;
+    }
+    return copy_text_of(seq, count);
 }

@@ -1,25 +1,40 @@
-/* The copy check's passages, for the batch runner: an essay's words and
- * shingles are made once and compared with each of its partners, rather
- * than made again for every pair as hm_copy_shared_passage() does. */
+/* The copy check's passages, for the batch runner. The copy pass keeps
+ * each essay's shingles (in an unlinked temporary file, as the index keeps
+ * its samples), so that finding the passage an essay shares with a partner
+ * tokenises neither again; only the essay quoted is read, up to the
+ * passage's end. */
 #ifndef HM_COPY_H
 #define HM_COPY_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "histmark.h"
 
-/* An essay as the passage search needs it: its decoded text, its words'
- * spans and its shingles, in text order and as a set. */
-typedef struct hm_copy_text hm_copy_text;
+/* hm_shingles_make(), also handing over the essay's shingle hashes in text
+ * order (*n of them, the caller frees *seq) when seq is not NULL. */
+hm_shingles *hm_shingles_make_seq(const char *bytes, size_t len, uint64_t **seq, size_t *n);
 
-/* Decodes like hm_analyze(); NULL only when the bytes are not text.
- * Thread-safe. */
-hm_copy_text *hm_copy_text_make(const char *bytes, size_t len);
+/* Each essay's shingles, on disk (in memory when no temporary file can be
+ * made): memory holds a number an essay. Putting is not thread-safe (the
+ * caller locks); once the puts are done, reading is. */
+typedef struct hm_shingle_store hm_shingle_store;
+hm_shingle_store *hm_shingle_store_new(size_t n_essays);
+/* Essay i's shingles (copied); each essay once. */
+void hm_shingle_store_put(hm_shingle_store *st, size_t i, const uint64_t *seq, size_t n);
+void hm_shingle_store_free(hm_shingle_store *st);
+
+/* An essay's shingles, in text order and (when first asked for) as a set. */
+typedef struct hm_copy_text hm_copy_text;
+/* Essay i's from the store; NULL when it was not put there (not text). */
+hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i);
 void hm_copy_text_free(hm_copy_text *t);
 
-/* hm_copy_shared_passage() of two essays already made: the passage of
- * `quoted` whose shingles are also in `other`. NULL when either is NULL.
- * The first call that makes an essay `other` keeps its shingles as a set
- * in it, for the next. */
-char *hm_copy_text_shared_passage(const hm_copy_text *quoted, hm_copy_text *other, size_t max_bytes,
-                                  size_t *from, size_t *words);
+/* The run hm_copy_shared_passage() quotes: the longest stretch of
+ * `quoted`'s shingles that are also in `other`, as its first word and
+ * length in words (0 and 0, and false, when they share none or either is
+ * NULL); hm_copy_passage() then gives its text. `other` keeps its set for
+ * the next call. */
+bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, size_t *from, size_t *n_words);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "histmark.h"
 #include "config.h"
+#include "copy.h"
 #include "summary.h"
 #include "util.h"
 
@@ -454,6 +455,67 @@ static void test_copy_normalises(void **state)
     hm_buf_free(&common);
 }
 
+/* The batch's way to a passage (the copy pass's shingles kept in a store,
+ * the run found there, the quote taken from the smaller essay) gives what
+ * hm_copy_shared_passage gives, with the store on disk and in memory. */
+static void test_copy_stored_passage(void **state)
+{
+    (void)state;
+    hm_buf passage = {0}, a = {0}, b = {0};
+    random_words(&passage, 120);
+    random_words(&a, 300);
+    hm_buf_puts(&a, ".\n\n");
+    hm_buf_put(&a, passage.data, passage.len);
+    hm_buf_puts(&a, ".\n");
+    random_words(&b, 100);
+    hm_buf_puts(&b, ".\n\nQuite ");
+    hm_buf_put(&b, passage.data, passage.len);
+    hm_buf_puts(&b, ".\n");
+    random_words(&b, 500);
+    const hm_buf *essays[2] = {&a, &b};
+    const char *tmpdir = getenv("TMPDIR");
+    char *saved = tmpdir ? hm_xstrdup(tmpdir) : NULL;
+    for (int in_memory = 0; in_memory < 2; in_memory++) {
+        if (in_memory)
+            setenv("TMPDIR", "/nonexistent/histmark-test", 1);
+        hm_shingle_store *st = hm_shingle_store_new(3);
+        for (size_t i = 0; i < 2; i++) {
+            uint64_t *seq = NULL;
+            size_t n = 0;
+            hm_shingles_free(hm_shingles_make_seq(essays[i]->data, essays[i]->len, &seq, &n));
+            assert_non_null(seq);
+            hm_shingle_store_put(st, i, seq, n);
+            free(seq);
+        }
+        for (size_t q = 0; q < 2; q++) {
+            hm_copy_text *quoted = hm_copy_text_stored(st, q), *other = hm_copy_text_stored(st, 1 - q);
+            size_t from, words, want_from, want_words;
+            assert_true(hm_copy_text_shared_run(quoted, other, &from, &words));
+            char *got = hm_copy_passage(essays[q]->data, essays[q]->len, from, words, 60);
+            char *want = hm_copy_shared_passage(essays[q]->data, essays[q]->len, essays[1 - q]->data,
+                                                essays[1 - q]->len, 60, &want_from, &want_words);
+            assert_int_equal(from, want_from);
+            assert_int_equal(words, want_words);
+            assert_int_equal(words, 120);
+            assert_string_equal(got, want);
+            free(got);
+            free(want);
+            hm_copy_text_free(quoted);
+            hm_copy_text_free(other);
+        }
+        assert_null(hm_copy_text_stored(st, 2)); /* never put */
+        hm_shingle_store_free(st);
+    }
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+    hm_buf_free(&passage);
+    hm_buf_free(&a);
+    hm_buf_free(&b);
+}
+
 /* The copy check's words are runs of the characters hm_is_word_cp takes,
  * whatever mix of ASCII and other UTF-8 the text is: each word as
  * hm_copy_passage quotes it is the run a plain decode finds. */
@@ -692,6 +754,7 @@ int main(void)
         cmocka_unit_test(test_copy_detection),
         cmocka_unit_test(test_copy_normalises),
         cmocka_unit_test(test_copy_words),
+        cmocka_unit_test(test_copy_stored_passage),
         cmocka_unit_test(test_copy_common_source),
         cmocka_unit_test(test_copy_long_essay),
         cmocka_unit_test(test_names),
