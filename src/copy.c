@@ -328,12 +328,12 @@ typedef struct hash_set {
     bool has_zero;
 } hash_set;
 
-/* Room for n hashes, the table at most three quarters full (a small table
- * is mostly the cost of clearing it). */
+/* Room for n hashes, the table at most half full (fuller, the probes cost
+ * more than a smaller table saves in clearing it). */
 static void set_init(hash_set *s, size_t n)
 {
     unsigned bits = 4;
-    while (((size_t)3 << bits) < 4 * n)
+    while (((size_t)1 << bits) < 2 * n)
         bits++;
     s->slot = hm_xcalloc((size_t)1 << bits, sizeof *s->slot);
     s->mask = ((size_t)1 << bits) - 1;
