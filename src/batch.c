@@ -432,7 +432,7 @@ static size_t notes_of(const batch *b, size_t i, const copy_note **notes)
 /* The passage an essay shares with a partner: the longest shared stretch,
  * found in the shingles the copy pass kept, quoted from the smaller essay
  * of the two (the partner is read again only when it is that one). */
-static char *shared_passage(batch *b, const char *bytes, size_t len, hm_copy_text *self, const copy_note *cn)
+static char *shared_passage(batch *b, const char *text, size_t text_len, hm_copy_text *self, const copy_note *cn)
 {
     hm_copy_text *other = hm_copy_text_stored(b->shingles, cn->other);
     size_t from, words;
@@ -440,13 +440,14 @@ static char *shared_passage(batch *b, const char *bytes, size_t len, hm_copy_tex
                                   : hm_copy_text_shared_run(other, self, &from, &words);
     hm_copy_text_free(other);
     char *passage = NULL;
-    if (found) {
+    if (found && cn->self_smaller) {
+        passage = hm_copy_passage_decoded(text, text_len, from, words, PASSAGE_BYTES);
+    } else if (found) {
         hm_error e = {0};
         size_t other_len = 0;
-        char *other_bytes = cn->self_smaller ? NULL : input_bytes(b, cn->other, &other_len, &e);
-        if (cn->self_smaller || other_bytes)
-            passage = cn->self_smaller ? hm_copy_passage(bytes, len, from, words, PASSAGE_BYTES)
-                                       : hm_copy_passage(other_bytes, other_len, from, words, PASSAGE_BYTES);
+        char *other_bytes = input_bytes(b, cn->other, &other_len, &e);
+        if (other_bytes)
+            passage = hm_copy_passage(other_bytes, other_len, from, words, PASSAGE_BYTES);
         free(other_bytes);
     }
     return passage ? passage : hm_xstrdup("");
@@ -497,9 +498,11 @@ static void analyse_one(batch *b, size_t i, slot *out)
     if (r) {
         const copy_note *notes;
         size_t n = notes_of(b, i, &notes);
+        size_t text_len;
+        const char *text = hm_result_text(r, &text_len); /* decoded already */
         hm_copy_text *self = n ? hm_copy_text_stored(b->shingles, i) : NULL;
         for (size_t k = 0; k < n; k++)
-            out->passages[k] = shared_passage(b, bytes, len, self, &notes[k]);
+            out->passages[k] = shared_passage(b, text, text_len, self, &notes[k]);
         hm_copy_text_free(self);
     }
     free(bytes);

@@ -774,8 +774,8 @@ size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm
     return c->n_pairs;
 }
 
-/* The text of words [from, from + n_words) of a tokenised source. */
-static char *passage_text(const hm_source *src, const words *w, size_t from, size_t n_words, size_t max_bytes)
+/* The text of words [from, from + n_words) of a tokenised text. */
+static char *passage_text(const char *text, const words *w, size_t from, size_t n_words, size_t max_bytes)
 {
     if (!n_words || from + n_words > w->n)
         return NULL;
@@ -783,7 +783,7 @@ static char *passage_text(const hm_source *src, const words *w, size_t from, siz
     hm_buf b = {0};
     bool space = false;
     for (size_t i = start; i < end; i++) {
-        char ch = src->text[i];
+        char ch = text[i];
         if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {
             space = true;
             continue;
@@ -801,16 +801,24 @@ static char *passage_text(const hm_source *src, const words *w, size_t from, siz
     return hm_buf_take(&b);
 }
 
+char *hm_copy_passage_decoded(const char *text, size_t len, size_t from, size_t n_words, size_t max_bytes)
+{
+    if (!n_words)
+        return NULL;
+    /* the words up to the passage's end: a quote is near the start as often as not */
+    words w = {0};
+    tokenise(text, len, &w, true, from > SIZE_MAX - n_words ? SIZE_MAX : from + n_words);
+    char *out = passage_text(text, &w, from, n_words, max_bytes);
+    words_free(&w);
+    return out;
+}
+
 char *hm_copy_passage(const char *bytes, size_t len, size_t from, size_t n_words, size_t max_bytes)
 {
     hm_source src;
     if (!n_words || !hm_source_init(&src, bytes, len, "-", NULL))
         return NULL;
-    /* the words up to the passage's end: a quote is near the start as often as not */
-    words w = {0};
-    tokenise(src.text, src.len, &w, true, from > SIZE_MAX - n_words ? SIZE_MAX : from + n_words);
-    char *out = passage_text(&src, &w, from, n_words, max_bytes);
-    words_free(&w);
+    char *out = hm_copy_passage_decoded(src.text, src.len, from, n_words, max_bytes);
     hm_source_free(&src);
     return out;
 }
@@ -901,7 +909,7 @@ char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, s
     hm_copy_text_shared_run(quoted, partner, &from, &n_words);
     hm_copy_text_free(quoted);
     hm_copy_text_free(partner);
-    char *out = passage_text(&src, &w, from, n_words, max_bytes);
+    char *out = passage_text(src.text, &w, from, n_words, max_bytes);
     words_free(&w);
     hm_source_free(&src);
     if (from_out)

@@ -15,6 +15,10 @@
  * order (*n of them, the caller frees *seq) when seq is not NULL. */
 hm_shingles *hm_shingles_make_seq(const char *bytes, size_t len, uint64_t **seq, size_t *n);
 
+/* hm_copy_passage() of text already decoded (as hm_result_text() gives
+ * it). */
+char *hm_copy_passage_decoded(const char *text, size_t len, size_t from, size_t n_words, size_t max_bytes);
+
 /* Each essay's shingles, on disk (in memory when no temporary file can be
  * made): memory holds a number an essay. Putting is not thread-safe (the
  * caller locks); once the puts are done, reading is. */

@@ -498,6 +498,9 @@ static void test_copy_stored_passage(void **state)
             assert_int_equal(words, want_words);
             assert_int_equal(words, 120);
             assert_string_equal(got, want);
+            char *from_text = hm_copy_passage_decoded(essays[q]->data, essays[q]->len, from, words, 60);
+            assert_string_equal(from_text, want); /* ASCII: decoded as it is */
+            free(from_text);
             free(got);
             free(want);
             hm_copy_text_free(quoted);
