@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "copy.h"
+#include "source.h"
 #include "summary.h"
 #include "util.h"
 
@@ -333,18 +334,17 @@ static void *shingle_worker(void *arg)
         size_t len = 0;
         char *bytes = input_bytes(b, i, &len, &e);
         /* An unreadable essay is reported once, by pass 2. */
-        uint64_t *seq = NULL;
-        size_t n_seq = 0;
-        hm_shingles *s = bytes ? hm_shingles_make_seq(bytes, len, &seq, &n_seq) : NULL;
+        hm_copy_text *t = NULL;
+        hm_shingles *s = bytes ? hm_shingles_make_text(bytes, len, &t) : NULL;
         free(bytes);
         pthread_mutex_lock(&b->lock);
         hm_copy_set(b->copy, i, s); /* to the index's files: nothing is held */
-        if (seq)
-            hm_shingle_store_put(b->shingles, i, seq, n_seq); /* to a file too, for the passages */
+        if (t)
+            hm_shingle_store_put(b->shingles, i, t); /* to a file too, for the passages */
         b->done++;
         pthread_cond_signal(&b->ready);
         pthread_mutex_unlock(&b->lock);
-        free(seq);
+        hm_copy_text_free(t);
     }
     return NULL;
 }
@@ -429,27 +429,36 @@ static size_t notes_of(const batch *b, size_t i, const copy_note **notes)
     return b->note_first[i + 1] - b->note_first[i];
 }
 
+/* The passage a partner's text shares, quoted from it: the partner is
+ * read and decoded again. */
+static char *quote_partner(batch *b, size_t other, const hm_copy_text *t, size_t from, size_t words)
+{
+    hm_error e = {0};
+    size_t len = 0;
+    char *bytes = input_bytes(b, other, &len, &e);
+    hm_source src;
+    char *passage = NULL;
+    if (bytes && hm_source_init(&src, bytes, len, "-", NULL)) {
+        passage = hm_copy_text_quote(t, src.text, src.len, from, words, PASSAGE_BYTES);
+        hm_source_free(&src);
+    }
+    free(bytes);
+    return passage;
+}
+
 /* The passage an essay shares with a partner: the longest shared stretch,
- * found in the shingles the copy pass kept, quoted from the smaller essay
- * of the two (the partner is read again only when it is that one). */
+ * found in the copy texts the copy pass kept, quoted from the smaller
+ * essay of the two. */
 static char *shared_passage(batch *b, const char *text, size_t text_len, hm_copy_text *self, const copy_note *cn)
 {
     hm_copy_text *other = hm_copy_text_stored(b->shingles, cn->other);
     size_t from, words;
-    bool found = cn->self_smaller ? hm_copy_text_shared_run(self, other, &from, &words)
-                                  : hm_copy_text_shared_run(other, self, &from, &words);
-    hm_copy_text_free(other);
     char *passage = NULL;
-    if (found && cn->self_smaller) {
-        passage = hm_copy_passage_decoded(text, text_len, from, words, PASSAGE_BYTES);
-    } else if (found) {
-        hm_error e = {0};
-        size_t other_len = 0;
-        char *other_bytes = input_bytes(b, cn->other, &other_len, &e);
-        if (other_bytes)
-            passage = hm_copy_passage(other_bytes, other_len, from, words, PASSAGE_BYTES);
-        free(other_bytes);
-    }
+    if (cn->self_smaller && hm_copy_text_shared_run(self, other, &from, &words))
+        passage = hm_copy_text_quote(self, text, text_len, from, words, PASSAGE_BYTES);
+    else if (!cn->self_smaller && hm_copy_text_shared_run(other, self, &from, &words))
+        passage = quote_partner(b, cn->other, other, from, words);
+    hm_copy_text_free(other);
     return passage ? passage : hm_xstrdup("");
 }
 

@@ -381,27 +381,71 @@ static bool sampled(uint64_t hash)
     return (hash & (SAMPLE_EVERY - 1)) == 0;
 }
 
-/* The shingles of an essay's bytes in text order, n of them; NULL when the
- * bytes are not text. */
-static uint64_t *text_shingles(const char *bytes, size_t len, size_t *n)
+/* Every MARK_EVERY-th word's start is kept with an essay's shingles, so
+ * that a quote is tokenised from near its first word, not from the
+ * essay's start. */
+#define MARK_EVERY 64
+
+struct hm_copy_text {
+    uint64_t *shingle;    /* in text order; the marks follow, in one block */
+    size_t n_shingles;
+    const uint64_t *mark; /* byte offset of word k * MARK_EVERY */
+    size_t n_marks;
+    hash_set shingle_set; /* made when first asked for (NULL slots till then) */
+};
+
+/* Takes over data: n shingles, then n_marks marks. */
+static hm_copy_text *copy_text_of(uint64_t *data, size_t n, size_t n_marks)
+{
+    hm_copy_text *t = hm_xcalloc(1, sizeof *t);
+    t->shingle = data;
+    t->n_shingles = n;
+    t->mark = data + n;
+    t->n_marks = n_marks;
+    return t;
+}
+
+/* The copy text of text already decoded. */
+static hm_copy_text *copy_text_of_decoded(const char *text, size_t len)
+{
+    words w = {0};
+    tokenise(text, len, &w, true, SIZE_MAX);
+    size_t n, n_marks = (w.n + MARK_EVERY - 1) / MARK_EVERY;
+    uint64_t *data = shingle_seq(&w, &n);
+    data = hm_xrealloc(data, (n + n_marks + 1) * sizeof *data);
+    for (size_t k = 0; k < n_marks; k++)
+        data[n + k] = w.start[k * MARK_EVERY];
+    words_free(&w);
+    return copy_text_of(data, n, n_marks);
+}
+
+/* The copy text of an essay's bytes; NULL when they are not text. */
+static hm_copy_text *copy_text_make(const char *bytes, size_t len)
 {
     hm_source src;
     if (!hm_source_init(&src, bytes, len, "-", NULL))
         return NULL;
-    words w = {0};
-    tokenise(src.text, src.len, &w, false, SIZE_MAX);
+    hm_copy_text *t = copy_text_of_decoded(src.text, src.len);
     hm_source_free(&src);
-    uint64_t *seq = shingle_seq(&w, n);
-    words_free(&w);
-    return seq;
+    return t;
 }
 
-hm_shingles *hm_shingles_make_seq(const char *bytes, size_t len, uint64_t **seq_out, size_t *n_out)
+void hm_copy_text_free(hm_copy_text *t)
 {
-    size_t n;
-    uint64_t *seq = text_shingles(bytes, len, &n);
-    if (!seq)
+    if (!t)
+        return;
+    free(t->shingle);
+    set_free(&t->shingle_set);
+    free(t);
+}
+
+hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text **text_out)
+{
+    hm_copy_text *t = copy_text_make(bytes, len);
+    if (!t)
         return NULL;
+    const uint64_t *seq = t->shingle;
+    size_t n = t->n_shingles;
     /* Distinct shingles are counted in a set; only the sampled ones, a
      * quarter, are kept and sorted. */
     uint64_t *sample = hm_xmalloc((n + 1) * sizeof *sample);
@@ -425,18 +469,16 @@ hm_shingles *hm_shingles_make_seq(const char *bytes, size_t len, uint64_t **seq_
     }
     s->n = (uint32_t)kept;
     s->hash = hm_xrealloc(sample, (kept + 1) * sizeof *sample);
-    if (seq_out) {
-        *seq_out = seq;
-        *n_out = n;
-    } else {
-        free(seq);
-    }
+    if (text_out)
+        *text_out = t;
+    else
+        hm_copy_text_free(t);
     return s;
 }
 
 hm_shingles *hm_shingles_make(const char *bytes, size_t len)
 {
-    return hm_shingles_make_seq(bytes, len, NULL, NULL);
+    return hm_shingles_make_text(bytes, len, NULL);
 }
 
 void hm_shingles_free(hm_shingles *s)
@@ -801,11 +843,12 @@ static char *passage_text(const char *text, const words *w, size_t from, size_t 
     return hm_buf_take(&b);
 }
 
-char *hm_copy_passage_decoded(const char *text, size_t len, size_t from, size_t n_words, size_t max_bytes)
+/* hm_copy_passage() of text already decoded. */
+static char *passage_of_decoded(const char *text, size_t len, size_t from, size_t n_words, size_t max_bytes)
 {
     if (!n_words)
         return NULL;
-    /* the words up to the passage's end: a quote is near the start as often as not */
+    /* only the words up to the passage's end */
     words w = {0};
     tokenise(text, len, &w, true, from > SIZE_MAX - n_words ? SIZE_MAX : from + n_words);
     char *out = passage_text(text, &w, from, n_words, max_bytes);
@@ -818,26 +861,22 @@ char *hm_copy_passage(const char *bytes, size_t len, size_t from, size_t n_words
     hm_source src;
     if (!n_words || !hm_source_init(&src, bytes, len, "-", NULL))
         return NULL;
-    char *out = hm_copy_passage_decoded(src.text, src.len, from, n_words, max_bytes);
+    char *out = passage_of_decoded(src.text, src.len, from, n_words, max_bytes);
     hm_source_free(&src);
     return out;
 }
 
-struct hm_copy_text {
-    uint64_t *shingle;    /* in text order */
-    size_t n_shingles;
-    hash_set shingle_set; /* made when first asked for (NULL slots till then) */
-};
-
-/* Takes over shingle (NULL: none, and so no text). */
-static hm_copy_text *copy_text_of(uint64_t *shingle, size_t n)
+char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t len, size_t from, size_t n_words,
+                         size_t max_bytes)
 {
-    if (!shingle)
-        return NULL;
-    hm_copy_text *t = hm_xcalloc(1, sizeof *t);
-    t->shingle = shingle;
-    t->n_shingles = n;
-    return t;
+    /* From the last mark at or before the passage: a word's start, after
+     * which tokenising finds the same words as from the text's start. A
+     * mark past the text (the file changed since) means the start. */
+    size_t k = from / MARK_EVERY < quoted->n_marks ? from / MARK_EVERY : 0;
+    size_t at = quoted->n_marks ? (size_t)quoted->mark[k] : 0, first = k * MARK_EVERY;
+    if (at > len)
+        at = first = 0;
+    return passage_of_decoded(text + at, len - at, from - first, n_words, max_bytes);
 }
 
 /* The essay's shingles as a set: only the essay a passage is not quoted
@@ -850,15 +889,6 @@ static const hash_set *shingle_set(hm_copy_text *t)
             set_add(&t->shingle_set, t->shingle[k]);
     }
     return &t->shingle_set;
-}
-
-void hm_copy_text_free(hm_copy_text *t)
-{
-    if (!t)
-        return;
-    free(t->shingle);
-    set_free(&t->shingle_set);
-    free(t);
 }
 
 bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, size_t *from, size_t *n_words)
@@ -895,22 +925,17 @@ char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, s
     hm_source src;
     if (!hm_source_init(&src, bytes, len, "-", NULL))
         return NULL;
-    size_t n, other_n;
-    uint64_t *other_seq = text_shingles(other, other_len, &other_n);
-    if (!other_seq) {
+    hm_copy_text *partner = copy_text_make(other, other_len);
+    if (!partner) {
         hm_source_free(&src);
         return NULL;
     }
-    words w = {0};
-    tokenise(src.text, src.len, &w, true, SIZE_MAX);
-    uint64_t *seq = shingle_seq(&w, &n);
-    hm_copy_text *quoted = copy_text_of(seq, n), *partner = copy_text_of(other_seq, other_n);
+    hm_copy_text *quoted = copy_text_of_decoded(src.text, src.len);
     size_t from, n_words;
     hm_copy_text_shared_run(quoted, partner, &from, &n_words);
+    char *out = hm_copy_text_quote(quoted, src.text, src.len, from, n_words, max_bytes);
     hm_copy_text_free(quoted);
     hm_copy_text_free(partner);
-    char *out = passage_text(src.text, &w, from, n_words, max_bytes);
-    words_free(&w);
     hm_source_free(&src);
     if (from_out)
         *from_out = from;
@@ -922,8 +947,8 @@ char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, s
 /* ---- the copy pass's shingles, kept for the passages ---- */
 
 struct hm_shingle_store {
-    spill hashes;     /* each essay's count, then its shingles */
-    uint64_t *first;  /* where essay i's count is, + 1; 0: not kept */
+    spill records;    /* each essay's shingle and mark counts, shingles and marks */
+    uint64_t *first;  /* where essay i's counts are, + 1; 0: not kept */
     size_t n;
 };
 
@@ -939,32 +964,33 @@ void hm_shingle_store_free(hm_shingle_store *st)
 {
     if (!st)
         return;
-    spill_free(&st->hashes);
+    spill_free(&st->records);
     free(st->first);
     free(st);
 }
 
-void hm_shingle_store_put(hm_shingle_store *st, size_t i, const uint64_t *seq, size_t n)
+void hm_shingle_store_put(hm_shingle_store *st, size_t i, const hm_copy_text *t)
 {
     if (i >= st->n || st->first[i])
         return;
-    st->first[i] = st->hashes.count + 1;
-    uint64_t count = n;
-    spill_add(&st->hashes, &count, sizeof count);
-    spill_add_n(&st->hashes, seq, n, sizeof *seq);
+    st->first[i] = st->records.count + 1;
+    uint64_t counts[2] = {t->n_shingles, t->n_marks};
+    spill_add_n(&st->records, counts, 2, sizeof *counts);
+    spill_add_n(&st->records, t->shingle, t->n_shingles + t->n_marks, sizeof *t->shingle); /* one block */
     /* Nothing is left buffered, so that reading needs no lock. */
-    spill_flush(&st->hashes);
+    spill_flush(&st->records);
 }
 
 hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i)
 {
-    uint64_t count;
-    if (!st || i >= st->n || !st->first[i] || spill_read(&st->hashes, st->first[i] - 1, &count, 1, sizeof count) != 1)
+    uint64_t counts[2];
+    if (!st || i >= st->n || !st->first[i] || spill_read(&st->records, st->first[i] - 1, counts, 2, sizeof *counts) != 2)
         return NULL;
-    uint64_t *seq = hm_xmalloc((count + 1) * sizeof *seq);
-    if (count && spill_read(&st->hashes, st->first[i], seq, count, sizeof *seq) != count) {
-        free(seq);
+    size_t total = counts[0] + counts[1];
+    uint64_t *data = hm_xmalloc((total + 1) * sizeof *data);
+    if (total && spill_read(&st->records, st->first[i] + 1, data, total, sizeof *data) != total) {
+        free(data);
         return NULL;
     }
-    return copy_text_of(seq, count);
+    return copy_text_of(data, counts[0], counts[1]);
 }

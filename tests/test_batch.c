@@ -480,27 +480,27 @@ static void test_copy_stored_passage(void **state)
             setenv("TMPDIR", "/nonexistent/histmark-test", 1);
         hm_shingle_store *st = hm_shingle_store_new(3);
         for (size_t i = 0; i < 2; i++) {
-            uint64_t *seq = NULL;
-            size_t n = 0;
-            hm_shingles_free(hm_shingles_make_seq(essays[i]->data, essays[i]->len, &seq, &n));
-            assert_non_null(seq);
-            hm_shingle_store_put(st, i, seq, n);
-            free(seq);
+            hm_copy_text *t = NULL;
+            hm_shingles_free(hm_shingles_make_text(essays[i]->data, essays[i]->len, &t));
+            assert_non_null(t);
+            hm_shingle_store_put(st, i, t);
+            hm_copy_text_free(t);
         }
         for (size_t q = 0; q < 2; q++) {
             hm_copy_text *quoted = hm_copy_text_stored(st, q), *other = hm_copy_text_stored(st, 1 - q);
             size_t from, words, want_from, want_words;
             assert_true(hm_copy_text_shared_run(quoted, other, &from, &words));
-            char *got = hm_copy_passage(essays[q]->data, essays[q]->len, from, words, 60);
+            /* ASCII: the text decoded is the bytes */
+            char *got = hm_copy_text_quote(quoted, essays[q]->data, essays[q]->len, from, words, 60);
             char *want = hm_copy_shared_passage(essays[q]->data, essays[q]->len, essays[1 - q]->data,
                                                 essays[1 - q]->len, 60, &want_from, &want_words);
             assert_int_equal(from, want_from);
             assert_int_equal(words, want_words);
             assert_int_equal(words, 120);
             assert_string_equal(got, want);
-            char *from_text = hm_copy_passage_decoded(essays[q]->data, essays[q]->len, from, words, 60);
-            assert_string_equal(from_text, want); /* ASCII: decoded as it is */
-            free(from_text);
+            char *plain = hm_copy_passage(essays[q]->data, essays[q]->len, from, words, 60);
+            assert_string_equal(plain, want);
+            free(plain);
             free(got);
             free(want);
             hm_copy_text_free(quoted);
