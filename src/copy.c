@@ -14,7 +14,11 @@
  * flat however large the batch: a few numbers an essay, and one piece of
  * postings at a time. Shingles held by many essays (the question line, set
  * phrases, a textbook) say nothing about copying and are skipped, which
- * also keeps pair counting linear in the postings. */
+ * also keeps pair counting linear in the postings.
+ *
+ * For the passages a pair is quoted by, each essay's shingles, all of them
+ * in text order, go to one more temporary file (the shingle store), so
+ * that an essay and its partners need not be tokenised again. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
