@@ -1,12 +1,14 @@
 /* The batch runner. Three passes over the inputs, each on worker threads:
  *
  *  1. (two or more essays) read each essay and give a sample of its
- *     shingle hashes to the copy index, which keeps them on disk; then find
- *     the pairs that share long passages, keeping for each essay only its
- *     best partners (two numbers each);
- *  2. read, analyse and render each essay, and read its partners again to
- *     quote the passage it shares; the main thread writes reports strictly
- *     in input order as soon as the next one is ready;
+ *     shingle hashes to the copy index, and all of them to a store for the
+ *     passages, both on disk; then find the pairs that share long
+ *     passages, keeping for each essay only its best partners (two numbers
+ *     each);
+ *  2. read, analyse and render each essay, and find the passage it shares
+ *     with each partner in the stored shingles (reading the partner again
+ *     only to quote from it); the main thread writes reports strictly in
+ *     input order as soon as the next one is ready;
  *  3. the summary, from a few numbers kept per essay.
  *
  * Workers fill a ring of result slots; a worker may not start essay i until
@@ -28,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "copy.h"
+#include "source.h"
 #include "summary.h"
 #include "util.h"
 
@@ -66,6 +70,7 @@ typedef struct batch {
 
     /* copy check: essay i's notes are note[note_first[i] .. note_first[i + 1]) */
     hm_copy *copy;
+    hm_shingle_store *shingles; /* each essay's shingles, for the passages */
     uint32_t *note_first;
     copy_note *note;
     hm_summary *summary;     /* NULL without --summary or an HTML folder */
@@ -329,13 +334,17 @@ static void *shingle_worker(void *arg)
         size_t len = 0;
         char *bytes = input_bytes(b, i, &len, &e);
         /* An unreadable essay is reported once, by pass 2. */
-        hm_shingles *s = bytes ? hm_shingles_make(bytes, len) : NULL;
+        hm_copy_text *t = NULL;
+        hm_shingles *s = bytes ? hm_shingles_make_text(bytes, len, &t) : NULL;
         free(bytes);
         pthread_mutex_lock(&b->lock);
         hm_copy_set(b->copy, i, s); /* to the index's files: nothing is held */
+        if (t)
+            hm_shingle_store_put(b->shingles, i, t); /* to a file too, for the passages */
         b->done++;
         pthread_cond_signal(&b->ready);
         pthread_mutex_unlock(&b->lock);
+        hm_copy_text_free(t);
     }
     return NULL;
 }
@@ -381,6 +390,7 @@ static void make_notes(batch *b, const hm_copy_pair *pairs, size_t n_pairs)
 static void copy_pass(batch *b, unsigned jobs)
 {
     b->copy = hm_copy_new(b->n);
+    b->shingles = hm_shingle_store_new(b->n);
     b->next = b->done = 0;
     b->stage = "reading for the copy check";
     clock_gettime(CLOCK_MONOTONIC, &b->start);
@@ -419,18 +429,36 @@ static size_t notes_of(const batch *b, size_t i, const copy_note **notes)
     return b->note_first[i + 1] - b->note_first[i];
 }
 
-/* The passage essay i shares with a partner: read the partner again and
- * quote the longest shared stretch from the smaller essay of the two. */
-static char *shared_passage(batch *b, const char *bytes, size_t len, const copy_note *cn)
+/* The passage a partner's text shares, quoted from it: the partner is
+ * read and decoded again. */
+static char *quote_partner(batch *b, size_t other, const hm_copy_text *t, size_t from, size_t words)
 {
     hm_error e = {0};
-    size_t other_len = 0;
-    char *other = input_bytes(b, cn->other, &other_len, &e);
+    size_t len = 0;
+    char *bytes = input_bytes(b, other, &len, &e);
+    hm_source src;
     char *passage = NULL;
-    if (other)
-        passage = cn->self_smaller ? hm_copy_shared_passage(bytes, len, other, other_len, PASSAGE_BYTES, NULL, NULL)
-                                   : hm_copy_shared_passage(other, other_len, bytes, len, PASSAGE_BYTES, NULL, NULL);
-    free(other);
+    if (bytes && hm_source_init(&src, bytes, len, "-", NULL)) {
+        passage = hm_copy_text_quote(t, src.text, src.len, from, words, PASSAGE_BYTES);
+        hm_source_free(&src);
+    }
+    free(bytes);
+    return passage;
+}
+
+/* The passage an essay shares with a partner: the longest shared stretch,
+ * found in the copy texts the copy pass kept, quoted from the smaller
+ * essay of the two. */
+static char *shared_passage(batch *b, const char *text, size_t text_len, hm_copy_text *self, const copy_note *cn)
+{
+    hm_copy_text *other = hm_copy_text_stored(b->shingles, cn->other);
+    size_t from, words;
+    char *passage = NULL;
+    if (cn->self_smaller && hm_copy_text_shared_run(self, other, &from, &words))
+        passage = hm_copy_text_quote(self, text, text_len, from, words, PASSAGE_BYTES);
+    else if (!cn->self_smaller && hm_copy_text_shared_run(other, self, &from, &words))
+        passage = quote_partner(b, cn->other, other, from, words);
+    hm_copy_text_free(other);
     return passage ? passage : hm_xstrdup("");
 }
 
@@ -479,8 +507,12 @@ static void analyse_one(batch *b, size_t i, slot *out)
     if (r) {
         const copy_note *notes;
         size_t n = notes_of(b, i, &notes);
+        size_t text_len;
+        const char *text = hm_result_text(r, &text_len); /* decoded already */
+        hm_copy_text *self = n ? hm_copy_text_stored(b->shingles, i) : NULL;
         for (size_t k = 0; k < n; k++)
-            out->passages[k] = shared_passage(b, bytes, len, &notes[k]);
+            out->passages[k] = shared_passage(b, text, text_len, self, &notes[k]);
+        hm_copy_text_free(self);
     }
     free(bytes);
     if (!r) {
@@ -739,6 +771,7 @@ static void batch_free(batch *b)
     free(b->stdin_bytes);
     free(b->stdin_error);
     hm_copy_free(b->copy);
+    hm_shingle_store_free(b->shingles);
     free(b->note_first);
     free(b->note);
     hm_summary_free(b->summary);

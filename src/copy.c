@@ -14,13 +14,18 @@
  * flat however large the batch: a few numbers an essay, and one piece of
  * postings at a time. Shingles held by many essays (the question line, set
  * phrases, a textbook) say nothing about copying and are skipped, which
- * also keeps pair counting linear in the postings. */
+ * also keeps pair counting linear in the postings.
+ *
+ * For the passages a pair is quoted by, each essay's shingles, all of them
+ * in text order, go to one more temporary file (the shingle store), so
+ * that an essay and its partners need not be tokenised again. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "source.h"
 #include "summary.h"
 
@@ -111,22 +116,33 @@ static void spill_flush(spill *s)
     s->in_memory = true;
 }
 
-static void spill_add(spill *s, const void *rec, size_t size)
+/* n records of `size` bytes each; a run larger than the buffer goes
+ * through a buffer grown to hold it. */
+static void spill_add_n(spill *s, const void *recs, size_t n, size_t size)
 {
     if (!s->fd && !s->in_memory) {
         int fd = hm_temp_fd();
         s->fd = fd + 1;
         s->in_memory = fd < 0;
     }
-    if (!s->in_memory && s->buffered + size > SPILL_BUFFER)
+    size_t bytes = n * size;
+    if (!s->in_memory && s->buffered + bytes > SPILL_BUFFER)
         spill_flush(s);
-    if (s->buffered + size > s->buf_cap) {
-        s->buf_cap = s->buf_cap ? s->buf_cap * 2 : SPILL_BUFFER;
-        s->buf = hm_xrealloc(s->buf, s->buf_cap);
+    if (s->buffered + bytes > s->buf_cap) {
+        size_t cap = s->buf_cap ? s->buf_cap * 2 : SPILL_BUFFER;
+        while (cap < s->buffered + bytes)
+            cap *= 2;
+        s->buf = hm_xrealloc(s->buf, cap);
+        s->buf_cap = cap;
     }
-    memcpy(s->buf + s->buffered, rec, size);
-    s->buffered += size;
-    s->count++;
+    memcpy(s->buf + s->buffered, recs, bytes);
+    s->buffered += bytes;
+    s->count += n;
+}
+
+static void spill_add(spill *s, const void *rec, size_t size)
+{
+    spill_add_n(s, rec, 1, size);
 }
 
 /* Up to max records from record `at` into out; how many. */
@@ -163,7 +179,7 @@ static uint64_t mix(uint64_t x)
 
 /* Lower case for the scripts essays use; enough to make "The" and "the",
  * "ÉMIGRÉS" and "émigrés" one word. */
-static uint32_t fold(uint32_t cp)
+static inline uint32_t fold(uint32_t cp)
 {
     if (cp < 0x80)
         return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
@@ -176,35 +192,72 @@ static uint32_t fold(uint32_t cp)
     return cp;
 }
 
+/* Each byte as the word hash takes it when it is an ASCII word character
+ * (folded), else 0: asked of hm_is_word_cp and fold once a call of
+ * tokenise, not once a character, as nearly every character of an essay is
+ * ASCII. Bytes from 0x80 are 0: they go the general way. */
+typedef struct ascii_words {
+    unsigned char folded[256];
+} ascii_words;
+
+static void ascii_words_init(ascii_words *aw)
+{
+    memset(aw, 0, sizeof *aw);
+    for (uint32_t c = 1; c < 0x80; c++)
+        if (hm_is_word_cp(c))
+            aw->folded[c] = (unsigned char)fold(c);
+}
+
+/* Whether the character at text[i] belongs to a word; its code point
+ * (folded, when ASCII) goes to *cp and the offset after it to *next. */
+static inline bool word_char_at(const ascii_words *aw, const char *text, size_t len, size_t i, uint32_t *cp,
+                                size_t *next)
+{
+    unsigned char c = (unsigned char)text[i];
+    if (c < 0x80) {
+        *next = i + 1;
+        *cp = aw->folded[c];
+        return *cp != 0;
+    }
+    *next = i;
+    *cp = hm_utf8_next(text, len, next);
+    return hm_is_word_cp(*cp);
+}
+
 typedef struct words {
     uint64_t *hash;
     size_t *start, *end;  /* byte spans, when wanted */
     size_t n, cap;
 } words;
 
-static void tokenise(const char *text, size_t len, words *w, bool spans)
+/* The words of text, the first max_words of them at most. */
+static void tokenise(const char *text, size_t len, words *w, bool spans, size_t max_words)
 {
+    ascii_words aw;
+    ascii_words_init(&aw);
     size_t i = 0;
-    while (i < len) {
-        size_t at = i;
-        uint32_t cp = hm_utf8_next(text, len, &i);
-        if (!hm_is_word_cp(cp))
-            continue;
-        uint64_t h = 1469598103934665603ull;
-        size_t end = i;
-        for (;;) {
-            h = (h ^ fold(cp)) * 1099511628211ull;
-            end = i;
-            if (i >= len)
-                break;
-            size_t next = i;
-            cp = hm_utf8_next(text, len, &next);
-            if (!hm_is_word_cp(cp))
-                break;
+    while (i < len && w->n < max_words) {
+        uint32_t cp;
+        size_t next;
+        if (!word_char_at(&aw, text, len, i, &cp, &next)) {
             i = next;
+            continue;
         }
+        size_t at = i;
+        uint64_t h = 1469598103934665603ull;
+        do {
+            h = (h ^ fold(cp)) * 1099511628211ull;
+            i = next;
+            /* the rest of an ASCII run without the general path */
+            uint32_t folded;
+            while (i < len && (folded = aw.folded[(unsigned char)text[i]]) != 0) {
+                h = (h ^ folded) * 1099511628211ull;
+                i++;
+            }
+        } while (i < len && word_char_at(&aw, text, len, i, &cp, &next));
         if (w->n >= w->cap) {
-            w->cap = w->cap ? w->cap * 2 : 256;
+            /* an essay has about one word in six bytes: one or two grows */
+            w->cap = w->cap ? w->cap * 2 : len / 6 + 64;
             w->hash = hm_xrealloc(w->hash, w->cap * sizeof *w->hash);
             if (spans) {
                 w->start = hm_xrealloc(w->start, w->cap * sizeof *w->start);
@@ -214,7 +267,7 @@ static void tokenise(const char *text, size_t len, words *w, bool spans)
         w->hash[w->n] = h;
         if (spans) {
             w->start[w->n] = at;
-            w->end[w->n] = end;
+            w->end[w->n] = i;
         }
         w->n++;
     }
@@ -234,17 +287,13 @@ static uint64_t *shingle_seq(const words *w, size_t *n)
     uint64_t *seq = hm_xmalloc((*n + 1) * sizeof *seq);
     for (size_t i = 0; i < *n; i++) {
         uint64_t h = 0;
+        /* unrolled: the loop's own count and test were a fifth of it */
+#pragma GCC unroll 8
         for (size_t k = 0; k < HM_SHINGLE_WORDS; k++)
             h = mix(h ^ w->hash[i + k]);
         seq[i] = h;
     }
     return seq;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* LSD radix sorts, a byte at a time over the low `bits` of the key: several
@@ -272,17 +321,63 @@ static void radix_sort_u64(uint64_t *a, size_t n, unsigned bits)
     free(tmp);
 }
 
-/* Sorts and drops repeats; the new count. */
-static size_t sort_distinct(uint64_t *h, size_t n)
+/* A set of shingle hashes by open addressing. The hashes are mixed
+ * already, so their top bits place them; 0 marks an empty slot, and the
+ * hash 0 is kept aside. One build and a probe a shingle cost a fraction of
+ * sorting them. */
+typedef struct hash_set {
+    uint64_t *slot;
+    size_t mask;
+    unsigned shift;
+    bool has_zero;
+} hash_set;
+
+/* Room for n hashes, the table at most half full (fuller, the probes cost
+ * more than a smaller table saves in clearing it). */
+static void set_init(hash_set *s, size_t n)
 {
-    if (n < 2)
-        return n;
-    radix_sort_u64(h, n, 64);
-    size_t m = 1;
-    for (size_t i = 1; i < n; i++)
-        if (h[i] != h[m - 1])
-            h[m++] = h[i];
-    return m;
+    unsigned bits = 4;
+    while (((size_t)1 << bits) < 2 * n)
+        bits++;
+    s->slot = hm_xcalloc((size_t)1 << bits, sizeof *s->slot);
+    s->mask = ((size_t)1 << bits) - 1;
+    s->shift = 64 - bits;
+    s->has_zero = false;
+}
+
+static void set_free(hash_set *s)
+{
+    free(s->slot);
+    s->slot = NULL;
+}
+
+/* The slot that holds h, or the empty one where it would go (h != 0). */
+static size_t set_slot(const hash_set *s, uint64_t h)
+{
+    size_t at = (size_t)(h >> s->shift);
+    while (s->slot[at] && s->slot[at] != h)
+        at = (at + 1) & s->mask;
+    return at;
+}
+
+static bool set_has(const hash_set *s, uint64_t h)
+{
+    return h ? s->slot[set_slot(s, h)] != 0 : s->has_zero;
+}
+
+/* Adds h; whether it is new. */
+static bool set_add(hash_set *s, uint64_t h)
+{
+    if (!h) {
+        bool added = !s->has_zero;
+        s->has_zero = true;
+        return added;
+    }
+    size_t at = set_slot(s, h);
+    if (s->slot[at])
+        return false;
+    s->slot[at] = h;
+    return true;
 }
 
 static bool sampled(uint64_t hash)
@@ -290,30 +385,104 @@ static bool sampled(uint64_t hash)
     return (hash & (SAMPLE_EVERY - 1)) == 0;
 }
 
-hm_shingles *hm_shingles_make(const char *bytes, size_t len)
+/* Every MARK_EVERY-th word's start is kept with an essay's shingles, so
+ * that a quote is tokenised from near its first word, not from the
+ * essay's start. */
+#define MARK_EVERY 64
+
+struct hm_copy_text {
+    uint64_t *shingle;    /* in text order; the marks follow, in one block */
+    size_t n_shingles;
+    const uint64_t *mark; /* byte offset of word k * MARK_EVERY */
+    size_t n_marks;
+    hash_set shingle_set; /* made when first asked for (NULL slots till then) */
+};
+
+/* Takes over data: n shingles, then n_marks marks. */
+static hm_copy_text *copy_text_of(uint64_t *data, size_t n, size_t n_marks)
+{
+    hm_copy_text *t = hm_xcalloc(1, sizeof *t);
+    t->shingle = data;
+    t->n_shingles = n;
+    t->mark = data + n;
+    t->n_marks = n_marks;
+    return t;
+}
+
+/* The copy text of text already decoded. */
+static hm_copy_text *copy_text_of_decoded(const char *text, size_t len)
+{
+    words w = {0};
+    tokenise(text, len, &w, true, SIZE_MAX);
+    size_t n, n_marks = (w.n + MARK_EVERY - 1) / MARK_EVERY;
+    uint64_t *data = shingle_seq(&w, &n);
+    data = hm_xrealloc(data, (n + n_marks + 1) * sizeof *data);
+    for (size_t k = 0; k < n_marks; k++)
+        data[n + k] = w.start[k * MARK_EVERY];
+    words_free(&w);
+    return copy_text_of(data, n, n_marks);
+}
+
+/* The copy text of an essay's bytes; NULL when they are not text. */
+static hm_copy_text *copy_text_make(const char *bytes, size_t len)
 {
     hm_source src;
     if (!hm_source_init(&src, bytes, len, "-", NULL))
         return NULL;
-    words w = {0};
-    tokenise(src.text, src.len, &w, false);
+    hm_copy_text *t = copy_text_of_decoded(src.text, src.len);
     hm_source_free(&src);
-    size_t n;
-    uint64_t *seq = shingle_seq(&w, &n);
-    words_free(&w);
-    n = sort_distinct(seq, n);
+    return t;
+}
+
+void hm_copy_text_free(hm_copy_text *t)
+{
+    if (!t)
+        return;
+    free(t->shingle);
+    set_free(&t->shingle_set);
+    free(t);
+}
+
+hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text **text_out)
+{
+    hm_copy_text *t = copy_text_make(bytes, len);
+    if (!t)
+        return NULL;
+    const uint64_t *seq = t->shingle;
+    size_t n = t->n_shingles;
+    /* Distinct shingles are counted in a set; only the sampled ones, a
+     * quarter, are kept and sorted. */
+    uint64_t *sample = hm_xmalloc((n + 1) * sizeof *sample);
+    hash_set seen;
+    set_init(&seen, n);
+    size_t distinct = 0, kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (set_add(&seen, seq[i])) {
+            distinct++;
+            if (sampled(seq[i]))
+                sample[kept++] = seq[i];
+        }
+    set_free(&seen);
+    radix_sort_u64(sample, kept, 64);
     hm_shingles *s = hm_xcalloc(1, sizeof *s);
-    s->total = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    s->total = distinct > UINT32_MAX ? UINT32_MAX : (uint32_t)distinct;
     s->top = UINT64_MAX;
-    size_t kept = 0;
-    for (size_t i = 0; i < n && kept < MAX_SAMPLES; i++)
-        if (sampled(seq[i]))
-            seq[kept++] = seq[i]; /* ascending, so a cap keeps the smallest */
-    if (kept == MAX_SAMPLES)
-        s->top = seq[kept - 1];
+    if (kept >= MAX_SAMPLES) { /* a capped sketch keeps the smallest */
+        kept = MAX_SAMPLES;
+        s->top = sample[kept - 1];
+    }
     s->n = (uint32_t)kept;
-    s->hash = hm_xrealloc(seq, (kept + 1) * sizeof *seq);
+    s->hash = hm_xrealloc(sample, (kept + 1) * sizeof *sample);
+    if (text_out)
+        *text_out = t;
+    else
+        hm_copy_text_free(t);
     return s;
+}
+
+hm_shingles *hm_shingles_make(const char *bytes, size_t len)
+{
+    return hm_shingles_make_text(bytes, len, NULL);
 }
 
 void hm_shingles_free(hm_shingles *s)
@@ -651,8 +820,8 @@ size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm
     return c->n_pairs;
 }
 
-/* The text of words [from, from + n_words) of a tokenised source. */
-static char *passage_text(const hm_source *src, const words *w, size_t from, size_t n_words, size_t max_bytes)
+/* The text of words [from, from + n_words) of a tokenised text. */
+static char *passage_text(const char *text, const words *w, size_t from, size_t n_words, size_t max_bytes)
 {
     if (!n_words || from + n_words > w->n)
         return NULL;
@@ -660,7 +829,7 @@ static char *passage_text(const hm_source *src, const words *w, size_t from, siz
     hm_buf b = {0};
     bool space = false;
     for (size_t i = start; i < end; i++) {
-        char ch = src->text[i];
+        char ch = text[i];
         if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {
             space = true;
             continue;
@@ -678,44 +847,67 @@ static char *passage_text(const hm_source *src, const words *w, size_t from, siz
     return hm_buf_take(&b);
 }
 
+/* hm_copy_passage() of text already decoded. */
+static char *passage_of_decoded(const char *text, size_t len, size_t from, size_t n_words, size_t max_bytes)
+{
+    if (!n_words)
+        return NULL;
+    /* only the words up to the passage's end */
+    words w = {0};
+    tokenise(text, len, &w, true, from > SIZE_MAX - n_words ? SIZE_MAX : from + n_words);
+    char *out = passage_text(text, &w, from, n_words, max_bytes);
+    words_free(&w);
+    return out;
+}
+
 char *hm_copy_passage(const char *bytes, size_t len, size_t from, size_t n_words, size_t max_bytes)
 {
     hm_source src;
     if (!n_words || !hm_source_init(&src, bytes, len, "-", NULL))
         return NULL;
-    words w = {0};
-    tokenise(src.text, src.len, &w, true);
-    char *out = passage_text(&src, &w, from, n_words, max_bytes);
-    words_free(&w);
+    char *out = passage_of_decoded(src.text, src.len, from, n_words, max_bytes);
     hm_source_free(&src);
     return out;
 }
 
-char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, size_t other_len, size_t max_bytes,
-                             size_t *from_out, size_t *words_out)
+char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t len, size_t from, size_t n_words,
+                         size_t max_bytes)
 {
-    hm_source src, osrc;
-    if (!hm_source_init(&src, bytes, len, "-", NULL))
-        return NULL;
-    if (!hm_source_init(&osrc, other, other_len, "-", NULL)) {
-        hm_source_free(&src);
-        return NULL;
+    /* From the last mark at or before the passage: a word's start, after
+     * which tokenising finds the same words as from the text's start. A
+     * mark past the text (the file changed since) means the start. */
+    size_t k = from / MARK_EVERY < quoted->n_marks ? from / MARK_EVERY : 0;
+    size_t at = quoted->n_marks ? (size_t)quoted->mark[k] : 0, first = k * MARK_EVERY;
+    if (at > len)
+        at = first = 0;
+    return passage_of_decoded(text + at, len - at, from - first, n_words, max_bytes);
+}
+
+/* The essay's shingles as a set: only the essay a passage is not quoted
+ * from needs them so. */
+static const hash_set *shingle_set(hm_copy_text *t)
+{
+    if (!t->shingle_set.slot) {
+        set_init(&t->shingle_set, t->n_shingles);
+        for (size_t k = 0; k < t->n_shingles; k++)
+            set_add(&t->shingle_set, t->shingle[k]);
     }
-    words w = {0}, ow = {0};
-    tokenise(src.text, src.len, &w, true);
-    tokenise(osrc.text, osrc.len, &ow, false);
-    hm_source_free(&osrc);
-    size_t n, on;
-    uint64_t *seq = shingle_seq(&w, &n), *oseq = shingle_seq(&ow, &on);
-    words_free(&ow);
-    on = sort_distinct(oseq, on);
+    return &t->shingle_set;
+}
+
+bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, size_t *from, size_t *n_words)
+{
+    *from = *n_words = 0;
+    if (!quoted || !other)
+        return false;
+    const hash_set *in_other = shingle_set(other);
     /* The longest stretch of shared shingles, bridging a changed word (it
      * breaks the 8 shingles that hold it), so that a lightly edited copy
      * is one passage and outweighs a shared question line. */
     size_t best = 0, best_at = 0, start = 0, last = 0;
     bool in_stretch = false;
-    for (size_t k = 0; k < n; k++) {
-        if (!bsearch(&seq[k], oseq, on, sizeof *oseq, cmp_u64))
+    for (size_t k = 0; k < quoted->n_shingles; k++) {
+        if (!set_has(in_other, quoted->shingle[k]))
             continue;
         if (!in_stretch || k - last > HM_SHINGLE_WORDS + 1)
             start = k;
@@ -726,15 +918,83 @@ char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, s
             best_at = start;
         }
     }
-    free(seq);
-    free(oseq);
-    size_t n_words = best ? best + HM_SHINGLE_WORDS - 1 : 0;
-    char *out = passage_text(&src, &w, best_at, n_words, max_bytes);
-    words_free(&w);
+    *from = best_at;
+    *n_words = best ? best + HM_SHINGLE_WORDS - 1 : 0;
+    return best > 0;
+}
+
+char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, size_t other_len, size_t max_bytes,
+                             size_t *from_out, size_t *words_out)
+{
+    hm_source src;
+    if (!hm_source_init(&src, bytes, len, "-", NULL))
+        return NULL;
+    hm_copy_text *partner = copy_text_make(other, other_len);
+    if (!partner) {
+        hm_source_free(&src);
+        return NULL;
+    }
+    hm_copy_text *quoted = copy_text_of_decoded(src.text, src.len);
+    size_t from, n_words;
+    hm_copy_text_shared_run(quoted, partner, &from, &n_words);
+    char *out = hm_copy_text_quote(quoted, src.text, src.len, from, n_words, max_bytes);
+    hm_copy_text_free(quoted);
+    hm_copy_text_free(partner);
     hm_source_free(&src);
     if (from_out)
-        *from_out = best_at;
+        *from_out = from;
     if (words_out)
         *words_out = out ? n_words : 0;
     return out;
+}
+
+/* ---- the copy pass's shingles, kept for the passages ---- */
+
+struct hm_shingle_store {
+    spill records;    /* each essay's shingle and mark counts, shingles and marks */
+    uint64_t *first;  /* where essay i's counts are, + 1; 0: not kept */
+    size_t n;
+};
+
+hm_shingle_store *hm_shingle_store_new(size_t n_essays)
+{
+    hm_shingle_store *st = hm_xcalloc(1, sizeof *st);
+    st->n = n_essays;
+    st->first = hm_xcalloc(n_essays + 1, sizeof *st->first);
+    return st;
+}
+
+void hm_shingle_store_free(hm_shingle_store *st)
+{
+    if (!st)
+        return;
+    spill_free(&st->records);
+    free(st->first);
+    free(st);
+}
+
+void hm_shingle_store_put(hm_shingle_store *st, size_t i, const hm_copy_text *t)
+{
+    if (i >= st->n || st->first[i])
+        return;
+    st->first[i] = st->records.count + 1;
+    uint64_t counts[2] = {t->n_shingles, t->n_marks};
+    spill_add_n(&st->records, counts, 2, sizeof *counts);
+    spill_add_n(&st->records, t->shingle, t->n_shingles + t->n_marks, sizeof *t->shingle); /* one block */
+    /* Nothing is left buffered, so that reading needs no lock. */
+    spill_flush(&st->records);
+}
+
+hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i)
+{
+    uint64_t counts[2];
+    if (!st || i >= st->n || !st->first[i] || spill_read(&st->records, st->first[i] - 1, counts, 2, sizeof *counts) != 2)
+        return NULL;
+    size_t total = counts[0] + counts[1];
+    uint64_t *data = hm_xmalloc((total + 1) * sizeof *data);
+    if (total && spill_read(&st->records, st->first[i] + 1, data, total, sizeof *data) != total) {
+        free(data);
+        return NULL;
+    }
+    return copy_text_of(data, counts[0], counts[1]);
 }

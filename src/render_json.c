@@ -65,9 +65,31 @@ int hm_json_write_line(json_t *o, hm_write_fn write, void *ud)
  * as json_object_set_new leaves out the NULL that json_string gives then. */
 
 typedef struct jw {
-    hm_buf b;
-    bool first; /* no member or element yet in the innermost object or array */
+    char *data;       /* the report so far (not NUL-terminated) */
+    size_t len, cap;
+    bool first;       /* no member or element yet in the innermost object or array */
 } jw;
+
+/* Room for n more bytes at the end of the report: where they go. The
+ * writers below reserve what they may need and then store directly, rather
+ * than call out for every piece. */
+static char *jw_room(jw *w, size_t n)
+{
+    if (w->len + n > w->cap) {
+        size_t cap = w->cap ? w->cap : 16384;
+        while (cap < w->len + n)
+            cap *= 2;
+        w->data = hm_xrealloc(w->data, cap);
+        w->cap = cap;
+    }
+    return w->data + w->len;
+}
+
+static void jw_put(jw *w, const char *s, size_t n)
+{
+    memcpy(jw_room(w, n), s, n);
+    w->len += n;
+}
 
 /* The length of the valid UTF-8 sequence at s (RFC 3629, as jansson's
  * utf8_check_full), or 0. */
@@ -90,64 +112,111 @@ static size_t utf8_len(const unsigned char *s, size_t left)
     return n;
 }
 
-static bool valid_utf8(const char *s, size_t len)
+/* Whether the 8 bytes at p are all printable ASCII other than '"' and
+ * '\\', to be copied as they are: the usual bit tricks flag a byte below
+ * 0x20 ((x - 0x20) & ~x), a byte equal to '"' or '\\' (the same below 1
+ * after an XOR) and a byte from 0x80 (x itself) in its top bit. A borrow
+ * can flag a byte wrongly only above one rightly flagged, so the answer
+ * for the eight is exact. */
+static bool plain_ascii8(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101ull, tops = 0x8080808080808080ull;
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+    uint64_t flagged = ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | x;
+    return (flagged & tops) == 0;
+}
+
+/* The escape of a byte that needs one, written at out; its end. */
+static char *put_escape(char *out, unsigned char c)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    *out++ = '\\';
+    switch (c) {
+    case '"': *out++ = '"'; break;
+    case '\\': *out++ = '\\'; break;
+    case '\b': *out++ = 'b'; break;
+    case '\f': *out++ = 'f'; break;
+    case '\n': *out++ = 'n'; break;
+    case '\r': *out++ = 'r'; break;
+    case '\t': *out++ = 't'; break;
+    default:
+        memcpy(out, "u00", 3);
+        out[3] = hex[c >> 4];
+        out[4] = hex[c & 15];
+        out += 5;
+    }
+    return out;
+}
+
+/* s as a JSON string, checking that it is UTF-8 on the way: runs of bytes
+ * that need no escape are copied whole, and scanned eight at a time while
+ * they are plain ASCII. False, with the report's length unchanged, when s
+ * is not UTF-8. */
+static bool put_string(jw *w, const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
+    char *out = jw_room(w, 6 * len + 2); /* at most \u00XX a byte */
+    *out++ = '"';
+    size_t run = 0; /* start of the bytes not yet copied */
     for (size_t i = 0; i < len;) {
-        size_t n = utf8_len(u + i, len - i);
-        if (!n)
-            return false;
-        i += n;
+        if (len - i >= 8 && plain_ascii8(u + i)) {
+            i += 8;
+            continue;
+        }
+        unsigned char c = u[i];
+        if (c >= 0x80) {
+            size_t n = utf8_len(u + i, len - i);
+            if (!n)
+                return false;
+            i += n;
+            continue;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        memcpy(out, s + run, i - run);
+        out = put_escape(out + (i - run), c);
+        run = ++i;
     }
+    memcpy(out, s + run, len - run);
+    out += len - run;
+    *out++ = '"';
+    w->len = (size_t)(out - w->data);
     return true;
 }
 
-static void put_escaped(hm_buf *b, const char *s, size_t len)
-{
-    hm_buf_putc(b, '"');
-    size_t run = 0; /* start of the bytes not yet copied */
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        hm_buf_put(b, s + run, i - run);
-        run = i + 1;
-        switch (c) {
-        case '"': hm_buf_puts(b, "\\\""); break;
-        case '\\': hm_buf_puts(b, "\\\\"); break;
-        case '\b': hm_buf_puts(b, "\\b"); break;
-        case '\f': hm_buf_puts(b, "\\f"); break;
-        case '\n': hm_buf_puts(b, "\\n"); break;
-        case '\r': hm_buf_puts(b, "\\r"); break;
-        case '\t': hm_buf_puts(b, "\\t"); break;
-        default: hm_buf_printf(b, "\\u%04X", (unsigned)c);
-        }
-    }
-    hm_buf_put(b, s + run, len - run);
-    hm_buf_putc(b, '"');
-}
-
+/* The comma before a member or element, and a member's key: the keys are
+ * this file's own names, which need no escapes. */
 static void jw_key(jw *w, const char *key)
 {
+    size_t n = key ? strlen(key) : 0;
+    char *out = jw_room(w, n + 4);
     if (!w->first)
-        hm_buf_putc(&w->b, ',');
+        *out++ = ',';
     w->first = false;
     if (key) {
-        put_escaped(&w->b, key, strlen(key));
-        hm_buf_putc(&w->b, ':');
+        *out++ = '"';
+        memcpy(out, key, n);
+        out += n;
+        *out++ = '"';
+        *out++ = ':';
     }
+    w->len = (size_t)(out - w->data);
 }
 
 static void jw_open(jw *w, const char *key, char bracket)
 {
     jw_key(w, key);
-    hm_buf_putc(&w->b, bracket);
+    jw_put(w, &bracket, 1);
     w->first = true;
 }
 
 static void jw_close(jw *w, char bracket)
 {
-    hm_buf_putc(&w->b, bracket);
+    jw_put(w, &bracket, 1);
     w->first = false;
 }
 
@@ -163,16 +232,21 @@ static void jw_int(jw *w, const char *key, long long v)
     if (v < 0)
         digits[sizeof digits - 1 - n++] = '-';
     jw_key(w, key);
-    hm_buf_put(&w->b, digits + sizeof digits - n, n);
+    jw_put(w, digits + sizeof digits - n, n);
 }
 
 /* A string member, left out when s is NULL or not UTF-8 (see above). */
 static void jw_strn(jw *w, const char *key, const char *s, size_t len)
 {
-    if (!s || !valid_utf8(s, len))
+    if (!s)
         return;
+    size_t before = w->len;
+    bool first = w->first;
     jw_key(w, key);
-    put_escaped(&w->b, s, len);
+    if (!put_string(w, s, len)) {
+        w->len = before;
+        w->first = first;
+    }
 }
 
 static void jw_str(jw *w, const char *key, const char *s)
@@ -188,7 +262,7 @@ static void jw_str_or_null(jw *w, const char *key, const char *s)
         jw_str(w, key, s);
     } else {
         jw_key(w, key);
-        hm_buf_puts(&w->b, "null");
+        jw_put(w, "null", 4);
     }
 }
 
@@ -222,7 +296,7 @@ int hm_render_json(const hm_result *r, unsigned flags, hm_write_fn write, void *
     (void)flags;
     size_t text_len;
     const char *text = hm_result_text(r, &text_len);
-    jw w = {{NULL, 0, 0}, true};
+    jw w = {NULL, 0, 0, true};
     jw_open(&w, NULL, '{');
     jw_str(&w, "file", hm_result_name(r));
     jw_str_or_null(&w, "question", hm_result_question(r));
@@ -291,8 +365,8 @@ int hm_render_json(const hm_result *r, unsigned flags, hm_write_fn write, void *
     jw_close(&w, ']');
     (void)text_len;
     jw_close(&w, '}');
-    hm_buf_putc(&w.b, '\n');
-    int rc = write(w.b.data, w.b.len, ud);
-    hm_buf_free(&w.b);
+    jw_put(&w, "\n", 1);
+    int rc = write(w.data, w.len, ud);
+    free(w.data);
     return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "histmark.h"
 #include "config.h"
+#include "copy.h"
 #include "summary.h"
 #include "util.h"
 
@@ -454,6 +455,118 @@ static void test_copy_normalises(void **state)
     hm_buf_free(&common);
 }
 
+/* The batch's way to a passage (the copy pass's shingles kept in a store,
+ * the run found there, the quote taken from the smaller essay) gives what
+ * hm_copy_shared_passage gives, with the store on disk and in memory. */
+static void test_copy_stored_passage(void **state)
+{
+    (void)state;
+    hm_buf passage = {0}, a = {0}, b = {0};
+    random_words(&passage, 120);
+    random_words(&a, 300);
+    hm_buf_puts(&a, ".\n\n");
+    hm_buf_put(&a, passage.data, passage.len);
+    hm_buf_puts(&a, ".\n");
+    random_words(&b, 100);
+    hm_buf_puts(&b, ".\n\nQuite ");
+    hm_buf_put(&b, passage.data, passage.len);
+    hm_buf_puts(&b, ".\n");
+    random_words(&b, 500);
+    const hm_buf *essays[2] = {&a, &b};
+    const char *tmpdir = getenv("TMPDIR");
+    char *saved = tmpdir ? hm_xstrdup(tmpdir) : NULL;
+    for (int in_memory = 0; in_memory < 2; in_memory++) {
+        if (in_memory)
+            setenv("TMPDIR", "/nonexistent/histmark-test", 1);
+        hm_shingle_store *st = hm_shingle_store_new(3);
+        for (size_t i = 0; i < 2; i++) {
+            hm_copy_text *t = NULL;
+            hm_shingles_free(hm_shingles_make_text(essays[i]->data, essays[i]->len, &t));
+            assert_non_null(t);
+            hm_shingle_store_put(st, i, t);
+            hm_copy_text_free(t);
+        }
+        for (size_t q = 0; q < 2; q++) {
+            hm_copy_text *quoted = hm_copy_text_stored(st, q), *other = hm_copy_text_stored(st, 1 - q);
+            size_t from, words, want_from, want_words;
+            assert_true(hm_copy_text_shared_run(quoted, other, &from, &words));
+            /* ASCII: the text decoded is the bytes */
+            char *got = hm_copy_text_quote(quoted, essays[q]->data, essays[q]->len, from, words, 60);
+            char *want = hm_copy_shared_passage(essays[q]->data, essays[q]->len, essays[1 - q]->data,
+                                                essays[1 - q]->len, 60, &want_from, &want_words);
+            assert_int_equal(from, want_from);
+            assert_int_equal(words, want_words);
+            assert_int_equal(words, 120);
+            assert_string_equal(got, want);
+            char *plain = hm_copy_passage(essays[q]->data, essays[q]->len, from, words, 60);
+            assert_string_equal(plain, want);
+            free(plain);
+            free(got);
+            free(want);
+            hm_copy_text_free(quoted);
+            hm_copy_text_free(other);
+        }
+        assert_null(hm_copy_text_stored(st, 2)); /* never put */
+        hm_shingle_store_free(st);
+    }
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+    hm_buf_free(&passage);
+    hm_buf_free(&a);
+    hm_buf_free(&b);
+}
+
+/* The copy check's words are runs of the characters hm_is_word_cp takes,
+ * whatever mix of ASCII and other UTF-8 the text is: each word as
+ * hm_copy_passage quotes it is the run a plain decode finds. */
+static void test_copy_words(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "a", "Z", "9", " ", ".", "'", "-", "\n", "\t", "_", "@", "[", "`", "{", "\x7f",
+        "\xc3\xa9",         /* e acute: a letter */
+        "\xc3\x97",         /* multiplication sign: not */
+        "\xc2\xab",         /* guillemet: not */
+        "\xce\xa9",         /* omega */
+        "\xe2\x80\x99",     /* right quote: general punctuation, not */
+        "\xe4\xb8\xad",     /* a CJK ideograph */
+        "\xe3\x80\x82",     /* ideographic full stop: not */
+        "\xef\xbb\xbf",     /* a byte order mark inside the text: not */
+        "\xf0\x9f\x98\x80", /* an emoji: a word character by the rule */
+    };
+    for (int round = 0; round < 200; round++) {
+        hm_buf text = {0};
+        hm_buf_putc(&text, 'x'); /* so that no byte order mark comes first */
+        size_t n_pieces = 1 + rnd() % 60;
+        for (size_t k = 0; k < n_pieces; k++)
+            hm_buf_puts(&text, pieces[rnd() % (sizeof pieces / sizeof *pieces)]);
+        size_t i = 0, n_words = 0;
+        while (i < text.len) {
+            size_t start = i;
+            if (!hm_is_word_cp(hm_utf8_next(text.data, text.len, &i)))
+                continue;
+            size_t end = i;
+            while (end < text.len) {
+                size_t next = end;
+                if (!hm_is_word_cp(hm_utf8_next(text.data, text.len, &next)))
+                    break;
+                end = next;
+            }
+            i = end;
+            char *word = hm_copy_passage(text.data, text.len, n_words++, 1, 0);
+            assert_non_null(word);
+            assert_int_equal(strlen(word), end - start);
+            assert_memory_equal(word, text.data + start, end - start);
+            free(word);
+        }
+        assert_null(hm_copy_passage(text.data, text.len, n_words, 1, 0));
+        hm_buf_free(&text);
+    }
+}
+
 /* A passage shared by many essays is a common source, not a copy: with 200
  * essays a shingle held by more than 10 is ignored, so only the pair that
  * shares a second passage is flagged. The index works in memory when no
@@ -643,6 +756,8 @@ int main(void)
         cmocka_unit_test(test_csv_quoting),
         cmocka_unit_test(test_copy_detection),
         cmocka_unit_test(test_copy_normalises),
+        cmocka_unit_test(test_copy_words),
+        cmocka_unit_test(test_copy_stored_passage),
         cmocka_unit_test(test_copy_common_source),
         cmocka_unit_test(test_copy_long_essay),
         cmocka_unit_test(test_names),

@@ -312,8 +312,14 @@ static void json_report_is_jansson_compact(void **state)
     (void)state;
     static const char text[] = "How far was \"Stalin's\" rise due to luck?\n\n"
                                "In 1928 Stalin said \"\\\\ no\"\tand Trotsky lost \xe2\x80\x94 \xf0\x9f\x98\x80.\n";
-    const char *names[] = {"q \"name\" \\ x.txt", "latin\xe9.txt"};
-    for (size_t k = 0; k < 2; k++) {
+    /* Valid names first, then names that are not UTF-8; the long ones put
+     * what needs care past the first eight bytes, and between them. */
+    const char *names[] = {"q \"name\" \\ x.txt", "ctl\x01\x1f\x7f\b\f\r\n.txt",
+                           "a long name \"with\" quotes\\ and caf\xc3\xa9s \xe2\x80\x94 \xf0\x9f\x98\x80 at the end.txt",
+                           "latin\xe9.txt", "overlong name here: \xc0\x80.txt", "surrogate name here \xed\xa0\x80",
+                           "cut short at the end \xe2\x80"};
+    const size_t n_valid = 3;
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
         hm_analyze_options ao = {HM_ANALYZE_OPTIONS_VERSION, names[k], NULL, 0};
         hm_error err = {0};
         hm_result *r = hm_analyze(cfg, text, strlen(text), &ao, &err);
@@ -328,7 +334,7 @@ static void json_report_is_jansson_compact(void **state)
         assert_non_null(parsed);
         char *again = json_dumps(parsed, JSON_COMPACT);
         assert_string_equal(again, line);
-        assert_true((json_object_get(parsed, "file") != NULL) == (k == 0));
+        assert_true((json_object_get(parsed, "file") != NULL) == (k < n_valid));
         free(again);
         json_decref(parsed);
         free(line);

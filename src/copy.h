@@ -1,0 +1,45 @@
+/* The copy check's passages, for the batch runner. The copy pass keeps
+ * each essay's shingles (in an unlinked temporary file, as the index keeps
+ * its samples), so that finding the passage an essay shares with a partner
+ * tokenises neither again; only the essay quoted is read, from near the
+ * passage's start to its end. */
+#ifndef HM_COPY_H
+#define HM_COPY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "histmark.h"
+
+/* An essay as the passages need it: its shingles in text order, where
+ * every 64th word starts, and (when first asked for) its shingles as a
+ * set. */
+typedef struct hm_copy_text hm_copy_text;
+void hm_copy_text_free(hm_copy_text *t);
+
+/* hm_shingles_make(), also handing over the essay's copy text in *text
+ * when text is not NULL. */
+hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text **text);
+
+/* Each essay's copy text, on disk (in memory when no temporary file can be
+ * made): memory holds a number an essay. Putting is not thread-safe (the
+ * caller locks); once the puts are done, reading is. */
+typedef struct hm_shingle_store hm_shingle_store;
+hm_shingle_store *hm_shingle_store_new(size_t n_essays);
+/* Essay i's copy text (copied); each essay once. */
+void hm_shingle_store_put(hm_shingle_store *st, size_t i, const hm_copy_text *t);
+void hm_shingle_store_free(hm_shingle_store *st);
+/* Essay i's from the store; NULL when it was not put there (not text). */
+hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i);
+
+/* The run hm_copy_shared_passage() quotes: the longest stretch of
+ * `quoted`'s shingles that are also in `other`, as its first word and
+ * length in words (0 and 0, and false, when they share none or either is
+ * NULL). `other` keeps its set for the next call. */
+bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, size_t *from, size_t *n_words);
+/* Its text, as hm_copy_passage() gives it, from the essay's decoded text
+ * (hm_result_text()'s, or hm_source_init()'s of its bytes). */
+char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t len, size_t from, size_t n_words,
+                         size_t max_bytes);
+
+#endif
