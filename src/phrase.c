@@ -100,6 +100,9 @@ struct hm_phrase_index {
     /* rules with `starts` (up to 64; a bit each): where each may begin */
     int *rule_start_bit;   /* per rule, -1: none */
     uint64_t start_all, start_digit, start_word_digit; /* rules with '\d', with '\b\d' */
+    /* rules with a string that opens with a non-ASCII byte (made from the
+     * strings by set_start_prefixes, not kept in the image) */
+    uint64_t start_lead;
     start_string *start_strings; /* folded, each once, grouped by first byte */
     size_t n_start_strings;
     uint32_t start_first[256], start_count[256];
@@ -1169,8 +1172,11 @@ static int by_first_byte(const void *a, const void *b)
 static void set_start_prefixes(hm_phrase_index *ix)
 {
     memset(ix->start_three, 0, sizeof ix->start_three);
+    ix->start_lead = 0;
     for (size_t j = 0; j < ix->n_start_strings; j++) {
         start_string *ss = &ix->start_strings[j];
+        if ((unsigned char)ss->text[0] >= 0x80)
+            ix->start_lead |= ss->rules;
         unsigned char pre[8] = {0}, mask[8] = {0};
         size_t n = ss->len < 8 ? ss->len : 8;
         memcpy(pre, ss->text, n);
@@ -2337,10 +2343,29 @@ static inline bool strings_may_start(const hm_phrase_index *ix, const unsigned c
     return bit_has(ix->start_three, three_bytes_bit(f, f2, fold(t[at + 2])));
 }
 
+/* The rules whose matches may begin at the non-ASCII character at `at`:
+ * at a number, those with '\d' or '\b\d' (Unicode \d matches other digits);
+ * those with a string that opens with a non-ASCII byte (strings_at compares
+ * bytes, not Unicode case); and every rule at ſ and the Kelvin sign, which
+ * match s and k without case. No other character matches an ASCII letter
+ * without case, so at the rest (’, –, “, é ...) no anchored call is made. */
+static uint64_t lead_starts(hm_scan *scan, size_t at)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    size_t n, i = at;
+    unsigned cls = cp_class_slow(scan, at, &n);
+    uint32_t cp = hm_utf8_next(scan->text, scan->len, &i);
+    if (cp == 0x17F || cp == 0x212A)
+        return ix->start_all;
+    uint64_t m = ix->start_lead;
+    if ((cls & CP_LN) && !(cls & CP_L))
+        m |= ix->start_digit | ix->start_word_digit;
+    return m;
+}
+
 /* One pass over the text: at each byte, the rules whose matches may begin
  * there ('\d': any digit; '\b\d' and strings: after no ASCII letter, digit
- * or _; every rule: at any non-ASCII character, since caseless matching
- * equates a few with ASCII letters and Unicode \d matches other digits). */
+ * or _; at a non-ASCII character, lead_starts). */
 static void find_starts(hm_scan *scan)
 {
     const hm_phrase_index *ix = scan->cfg->index;
@@ -2386,7 +2411,7 @@ static void find_starts(hm_scan *scan)
             }
         } else {
             if (b & BC_LEAD)
-                m = ix->start_all;
+                m = lead_starts(scan, at);
             else if (!prev_word && c < 0x80 && strings_may_start(ix, t, len, at))
                 m = strings_at(ix, t, len, at, 0); /* a string may open with punctuation */
             prev_word = false;
