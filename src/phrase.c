@@ -3,6 +3,7 @@
  * compiled pattern's semantics. */
 #include "phrase.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,11 @@ struct hm_phrase_index {
      * of an essay's words are ruled out before they are hashed */
     uint64_t keyword_prefixes[64];
     pcre2_code *re_ln, *re_space, *re_word, *re_lu, *re_ll, *re_l;
+    /* the classes of non-ASCII characters met so far, shared by every scan
+     * (and thread) of the configuration: CLASS_CACHE_SLOTS entries, each a
+     * code point, its classes and a bit that it is set, in one word, so
+     * that a relaxed load and store are all the sharing needs */
+    _Atomic uint32_t *class_cache;
     struct hm_arena *texts; /* the literals' and lookaheads' strings */
     /* rules with `starts` (up to 64; a bit each): where each may begin */
     int *rule_start_bit;   /* per rule, -1: none */
@@ -185,7 +191,12 @@ static inline unsigned cp_class(hm_scan *scan, size_t i, size_t *n)
     return cp_class_slow(scan, i, n);
 }
 
-/* cp_class for a non-ASCII character */
+#define CLASS_CACHE_BITS 9
+#define CLASS_CACHE_SLOTS (1u << CLASS_CACHE_BITS)
+
+/* cp_class for a non-ASCII character: from the configuration's cache, else
+ * from PCRE2. Each essay meets a few such characters, mostly the same
+ * ones (’ – “ ” é), and asking PCRE2 costs six matches. */
 static unsigned cp_class_slow(hm_scan *scan, size_t i, size_t *n)
 {
     unsigned char c = (unsigned char)scan->text[i];
@@ -194,10 +205,14 @@ static unsigned cp_class_slow(hm_scan *scan, size_t i, size_t *n)
         k = 1;
     *n = k;
     uint32_t cp = hm_utf8_next(scan->text, scan->len, &i);
-    size_t slot = cp & 31;
-    if (scan->cp_cache[slot] == cp && cp)
-        return scan->cp_cache_class[slot];
+    /* ſ and the Kelvin sign match s and k without case: leave such a text to the patterns. */
+    if (cp == 0x17F || cp == 0x212A)
+        scan->phrases_off = true;
     const hm_phrase_index *ix = scan->cfg->index;
+    _Atomic uint32_t *slot = &ix->class_cache[(cp * 0x9E3779B1u) >> (32 - CLASS_CACHE_BITS)];
+    uint32_t entry = atomic_load_explicit(slot, memory_order_relaxed);
+    if ((entry & 1) && entry >> 7 == cp)
+        return entry >> 1 & 63;
     const PCRE2_SPTR s = (PCRE2_SPTR)(scan->text + i - k);
     const struct {
         const pcre2_code *re;
@@ -208,11 +223,7 @@ static unsigned cp_class_slow(hm_scan *scan, size_t i, size_t *n)
     for (size_t t = 0; t < sizeof classes / sizeof *classes; t++)
         if (pcre2_match(classes[t].re, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
             cls |= classes[t].bit;
-    /* ſ and the Kelvin sign match s and k without case: leave such a text to the patterns. */
-    if (cp == 0x17F || cp == 0x212A)
-        scan->phrases_off = true;
-    scan->cp_cache[slot] = cp;
-    scan->cp_cache_class[slot] = (uint8_t)cls;
+    atomic_store_explicit(slot, cp << 7 | cls << 1 | 1, memory_order_relaxed);
     return cls;
 }
 
@@ -1602,6 +1613,14 @@ static bool power_of_two(size_t n)
 
 /* The index from an image, when the configuration's inputs are the
  * image's; false (and no index) otherwise. */
+/* An empty index, with its class cache. */
+static hm_phrase_index *new_index(void)
+{
+    hm_phrase_index *ix = hm_xcalloc(1, sizeof *ix);
+    ix->class_cache = hm_xcalloc(CLASS_CACHE_SLOTS, sizeof *ix->class_cache);
+    return ix;
+}
+
 static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t len)
 {
     if (!image || len < 64 || ((uintptr_t)image % 8) != 0)
@@ -1672,7 +1691,7 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         return false;
 
     bool ok = true;
-    hm_phrase_index *ix = hm_xcalloc(1, sizeof *ix);
+    hm_phrase_index *ix = new_index();
     ix->from_image = true;
     ix->n_sets = n_sets;
     for (size_t i = 0; i < n_sets * sizeof(phrase_set); i++)
@@ -1845,7 +1864,7 @@ void hm_config_index(hm_config *cfg)
 void hm_config_index_build(hm_config *cfg)
 {
     hm_config_index_free(cfg);
-    hm_phrase_index *ix = hm_xcalloc(1, sizeof *ix);
+    hm_phrase_index *ix = new_index();
     ix->texts = hm_xcalloc(1, sizeof *ix->texts);
     ix->re_ln = class_re("[\\p{L}\\p{N}]");
     ix->re_space = class_re("\\s");
@@ -1933,6 +1952,7 @@ void hm_config_index_free(hm_config *cfg)
     for (size_t i = 0; !ix->from_image && i < ix->n_start_strings; i++)
         free(ix->start_strings[i].text);
     free(ix->start_strings);
+    free(ix->class_cache);
     free(ix);
     cfg->index = NULL;
 }
