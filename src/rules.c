@@ -736,28 +736,39 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
     return true;
 }
 
+/* What running a rule over a unit asks of the rule and the configuration,
+ * the same for all of a text's units: found once a rule by plan_rule. */
+typedef struct rule_plan {
+    const hm_rule *rule;
+    const uint16_t *req_ids; /* its `requires` strings in the requires index, or NULL */
+    int phrase_set;          /* hm_phrase_set_of_rule, or -1 */
+    int start_bit;           /* hm_starts_bit, or -1 */
+    bool want_last;          /* bound its pattern's calls by `requires` (run_unit) */
+    bool count_runs;         /* a \S+ occurrence rule counted without its pattern */
+    bool runs_ucp;           /* ... with white space as PCRE2_UCP sees it */
+} rule_plan;
+
 /* The matches of a rule's pattern (or of a conditional rule's first) in
  * [from, to), none of which starts after last_start. The fast path stands
  * in for the pattern only while the config's derived index exists, so that
  * tests can compare the two by dropping the index. */
-static bool pattern_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t to, size_t last_start,
+static bool pattern_find_all(hm_scan *scan, const rule_plan *plan, size_t from, size_t to, size_t last_start,
                              hm_match_fn fn, void *ud)
 {
-    int bit = r->re_anchored ? hm_starts_bit(scan->cfg, r) : -1;
-    if (bit >= 0)
-        return find_all_from_starts(scan, r, bit, from, to, last_start, fn, ud);
+    const hm_rule *r = plan->rule;
+    if (plan->start_bit >= 0)
+        return find_all_from_starts(scan, r, plan->start_bit, from, to, last_start, fn, ud);
     return find_all_upto(scan, r->re, from, to, last_start, fn, ud, r->id);
 }
 
 /* The rule's matches in [from, to): from the phrase index when the rule's
  * phrases are there, else from its pattern. */
-static bool rule_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t to, size_t last_start,
+static bool rule_find_all(hm_scan *scan, const rule_plan *plan, size_t from, size_t to, size_t last_start,
                           hm_match_fn fn, void *ud)
 {
-    int set = hm_phrase_set_of_rule(scan->cfg, r);
-    if (set >= 0 && hm_phrase_find_all(scan, set, from, to, fn, ud))
+    if (plan->phrase_set >= 0 && hm_phrase_find_all(scan, plan->phrase_set, from, to, fn, ud))
         return true;
-    return pattern_find_all(scan, r, from, to, last_start, fn, ud);
+    return pattern_find_all(scan, plan, from, to, last_start, fn, ud);
 }
 
 static bool is_digit(char c)
@@ -1137,19 +1148,16 @@ static bool requires_has(hm_scan *scan, const hm_requires_index *ri, unsigned id
  * little early for lookbehinds. With want_last, *last_start is the last
  * position a match can start at, requires_slack after the last required
  * string (SIZE_MAX: no bound). */
-static bool unit_may_match(hm_scan *scan, const hm_rule *r, size_t from, size_t to, bool want_last,
+static bool unit_may_match(hm_scan *scan, const rule_plan *plan, size_t from, size_t to, bool want_last,
                            size_t *last_start)
 {
+    const hm_rule *r = plan->rule;
     *last_start = SIZE_MAX;
     if (!r->n_requires)
         return true;
     from = from > REQ_LOOKBEHIND ? from - REQ_LOOKBEHIND : 0;
-    const hm_config *cfg = scan->cfg;
-    const hm_requires_index *ri = cfg->requires_index;
-    const uint16_t *ids = NULL;
-    if (ri && cfg->index && scan->len <= UINT32_MAX && r >= cfg->rules && r < cfg->rules + cfg->n_rules &&
-        ri->rule_first[r - cfg->rules + 1] - ri->rule_first[r - cfg->rules] == r->n_requires)
-        ids = ri->ids + ri->rule_first[r - cfg->rules];
+    const hm_requires_index *ri = scan->cfg->requires_index;
+    const uint16_t *ids = plan->req_ids;
     bool found = false;
     size_t last = 0;
     for (size_t i = 0; i < r->n_requires; i++) {
@@ -1169,32 +1177,29 @@ static bool unit_may_match(hm_scan *scan, const hm_rule *r, size_t from, size_t 
 
 /* Runs one rule over one unit of its scope, [from, to). Occurrence and
  * conditional rules judge the unit as a whole. */
-static void run_unit(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
+static void run_unit(hm_scan *scan, const rule_plan *plan, size_t from, size_t to)
 {
-    /* An occurrence rule with a minimum reports a unit without matches. The
-     * last start bounds the calls of a pattern; a rule of phrases is mostly
-     * served by the phrase index, which needs none. */
+    const hm_rule *r = plan->rule;
+    /* An occurrence rule with a minimum reports a unit without matches. */
     size_t last_start = SIZE_MAX;
-    bool want_last = !r->n_phrases && !r->n_swap;
-    if (!(r->type == HM_RULE_OCCURRENCE && r->min > 0) && !unit_may_match(scan, r, from, to, want_last, &last_start))
+    if (!(r->type == HM_RULE_OCCURRENCE && r->min > 0) &&
+        !unit_may_match(scan, plan, from, to, plan->want_last, &last_start))
         return;
     switch (r->type) {
     case HM_RULE_EXISTENCE:
-        rule_find_all(scan, r, from, to, last_start, add_match, (void *)r);
+        rule_find_all(scan, plan, from, to, last_start, add_match, (void *)r);
         break;
     case HM_RULE_SUBSTITUTION:
-        rule_find_all(scan, r, from, to, last_start, add_swap, (void *)r);
+        rule_find_all(scan, plan, from, to, last_start, add_swap, (void *)r);
         break;
     case HM_RULE_NAMES:
         hm_names_run(scan, r, from, to);
         break;
     case HM_RULE_OCCURRENCE: {
         counter c = {0, 0, 0};
-        uint32_t opts = 0;
-        if (r->nonspace_runs && pcre2_pattern_info(r->re, PCRE2_INFO_ARGOPTIONS, &opts) == 0 &&
-            hm_count_nonspace_runs(scan, from, to, (opts & PCRE2_UCP) != 0, &c.count)) {
+        if (plan->count_runs && hm_count_nonspace_runs(scan, from, to, plan->runs_ucp, &c.count)) {
             /* \S+ counted without the pattern */
-        } else if (!rule_find_all(scan, r, from, to, last_start, count_match, &c)) {
+        } else if (!rule_find_all(scan, plan, from, to, last_start, count_match, &c)) {
             break;
         }
         if ((r->min >= 0 && c.count < (size_t)r->min) || (r->max >= 0 && c.count > (size_t)r->max))
@@ -1204,7 +1209,7 @@ static void run_unit(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
     case HM_RULE_CONDITIONAL: {
         counter c = {0, 0, 0};
         bool second = false;
-        if (!pattern_find_all(scan, r, from, to, last_start, count_match, &c) || c.count == 0)
+        if (!pattern_find_all(scan, plan, from, to, last_start, count_match, &c) || c.count == 0)
             break;
         if (hm_find_all(scan, r->re_second, from, to, any_match, &second, r->id) && !second)
             hm_scan_add(scan, r, c.first_start, c.first_end);
@@ -1218,12 +1223,35 @@ static bool scored_para(const hm_para *p)
     return p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM || p->kind == HM_PARA_HEADING;
 }
 
+/* The rule's plan for this text: the tables' answers about it, asked once
+ * rather than at every unit. */
+static rule_plan plan_rule(const hm_scan *scan, const hm_rule *r)
+{
+    const hm_config *cfg = scan->cfg;
+    const hm_requires_index *ri = cfg->requires_index;
+    rule_plan plan = {r, NULL, hm_phrase_set_of_rule(cfg, r), r->re_anchored ? hm_starts_bit(cfg, r) : -1,
+                      /* a rule of phrases is mostly served by the phrase index, which needs no bound */
+                      !r->n_phrases && !r->n_swap, false, false};
+    if (ri && cfg->index && scan->len <= UINT32_MAX && r >= cfg->rules && r < cfg->rules + cfg->n_rules) {
+        size_t k = (size_t)(r - cfg->rules);
+        if (ri->rule_first[k + 1] - ri->rule_first[k] == r->n_requires)
+            plan.req_ids = ri->ids + ri->rule_first[k];
+    }
+    uint32_t opts = 0;
+    if (r->nonspace_runs && pcre2_pattern_info(r->re, PCRE2_INFO_ARGOPTIONS, &opts) == 0) {
+        plan.count_runs = true;
+        plan.runs_ucp = (opts & PCRE2_UCP) != 0;
+    }
+    return plan;
+}
+
 static void run_rule(hm_scan *scan, const hm_rule *r)
 {
     const hm_document *doc = scan->doc;
+    const rule_plan plan = plan_rule(scan, r);
     switch (r->scope) {
     case HM_SCOPE_TEXT:
-        run_unit(scan, r, 0, scan->len);
+        run_unit(scan, &plan, 0, scan->len);
         break;
     case HM_SCOPE_ESSAY:
     case HM_SCOPE_PARAGRAPH:
@@ -1237,35 +1265,35 @@ static void run_rule(hm_scan *scan, const hm_rule *r)
                     b = doc->paras[i].end;
                 }
             if (a != SIZE_MAX)
-                run_unit(scan, r, a, b);
+                run_unit(scan, &plan, a, b);
             break;
         }
         for (size_t i = 0; i < doc->n_paras; i++)
             if (scored_para(&doc->paras[i]))
-                run_unit(scan, r, doc->paras[i].start, doc->paras[i].end);
+                run_unit(scan, &plan, doc->paras[i].start, doc->paras[i].end);
         break;
     case HM_SCOPE_SENTENCE:
         for (size_t i = 0; i < doc->n_sents; i++)
             if (scored_para(&doc->paras[doc->sents[i].para]))
-                run_unit(scan, r, doc->sents[i].start, doc->sents[i].end);
+                run_unit(scan, &plan, doc->sents[i].start, doc->sents[i].end);
         break;
     case HM_SCOPE_QUESTION:
         if (doc->question != SIZE_MAX)
-            run_unit(scan, r, doc->paras[doc->question].start, doc->paras[doc->question].end);
+            run_unit(scan, &plan, doc->paras[doc->question].start, doc->paras[doc->question].end);
         break;
     case HM_SCOPE_INTRODUCTION:
         if (scan->intro != SIZE_MAX)
-            run_unit(scan, r, doc->paras[scan->intro].start, doc->paras[scan->intro].end);
+            run_unit(scan, &plan, doc->paras[scan->intro].start, doc->paras[scan->intro].end);
         break;
     case HM_SCOPE_CONCLUSION:
         if (scan->conclusion != SIZE_MAX)
-            run_unit(scan, r, doc->paras[scan->conclusion].start, doc->paras[scan->conclusion].end);
+            run_unit(scan, &plan, doc->paras[scan->conclusion].start, doc->paras[scan->conclusion].end);
         break;
     case HM_SCOPE_QUOTATION: {
         size_t n = scan->n_findings; /* quotations found so far */
         for (size_t i = 0; i < n; i++)
             if (scan->findings[i].kind == HM_KIND_QUOTATION)
-                run_unit(scan, r, scan->findings[i].start, scan->findings[i].end);
+                run_unit(scan, &plan, scan->findings[i].start, scan->findings[i].end);
         break;
     }
     }
