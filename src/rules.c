@@ -960,7 +960,22 @@ struct hm_requires_index {
     uint16_t first[REQ_BUCKETS], count[REQ_BUCKETS];
     uint16_t *order;
     int32_t single[256]; /* the 1-byte string of each folded byte, or -1 */
+    /* a bit (req_triple) per folded first three bytes of a 3+ byte string,
+     * and per third byte after a 2-byte one: most pairs that pass the pair
+     * test ("es", "on", "st" ...) go on with a byte that starts no string */
+    uint64_t triple[64];
 };
+
+static unsigned req_triple(unsigned char a, unsigned char b, unsigned char c)
+{
+    return (((uint32_t)a << 16 | (uint32_t)b << 8 | c) * 0x9E3779B1u) >> 20;
+}
+
+static void set_triple(uint64_t *bits, unsigned char a, unsigned char b, unsigned char c)
+{
+    unsigned k = req_triple(a, b, c);
+    bits[k >> 6] |= (uint64_t)1 << (k & 63);
+}
 
 static void set_pair(uint64_t *bits, unsigned char a, unsigned char b)
 {
@@ -1023,10 +1038,16 @@ hm_requires_index *hm_requires_index_new(const hm_config *cfg)
                 set_pair(ri->pair, a[i], unfold_ascii(s[1]));
             }
         }
-        if (ri->len[id] == 1)
+        if (ri->len[id] == 1) {
             ri->single[s[0]] = (int32_t)id;
-        else
+        } else {
             ri->count[req_bucket(s[0], s[1])]++;
+            if (ri->len[id] > 2)
+                set_triple(ri->triple, s[0], s[1], s[2]);
+            else
+                for (unsigned c = 0; c < 256; c++)
+                    set_triple(ri->triple, s[0], s[1], fold_ascii((unsigned char)c));
+        }
     }
     unsigned at = 0;
     for (unsigned b = 0; b < REQ_BUCKETS; b++) {
@@ -1102,10 +1123,19 @@ static void requires_at(const hm_requires_index *ri, const unsigned char *t, siz
     }
 }
 
+/* Can a string of two bytes or more start with folded bytes c, d, e? */
+static bool triple_has(const hm_requires_index *ri, unsigned c, unsigned d, unsigned e)
+{
+    unsigned k = req_triple((unsigned char)c, (unsigned char)d, (unsigned char)e);
+    return ri->triple[k >> 6] >> (k & 63) & 1;
+}
+
 /* Where every string of the index occurs in the text, in one pass: a byte
  * pair that starts no string (most) costs a 2-byte load and a bit test (a
- * 1-byte string sets the bits of every pair it starts). Positions come in
- * text order, so each string's (sorted out by a counting sort) are sorted. */
+ * 1-byte string sets the bits of every pair it starts), and one that does
+ * is asked about its third byte before the strings are compared. Positions
+ * come in text order, so each string's (sorted out by a counting sort) are
+ * sorted. */
 static void requires_find(hm_scan *scan, const hm_requires_index *ri)
 {
     const unsigned char *t = (const unsigned char *)scan->text;
@@ -1114,8 +1144,11 @@ static void requires_find(hm_scan *scan, const hm_requires_index *ri)
     if (len) {
         for (size_t i = 0; i + 1 < len; i++) {
             unsigned p = pair_key(t + i);
-            if (ri->pair[p >> 6] >> (p & 63) & 1)
-                requires_at(ri, t, len, i, fold_table[t[i]], fold_table[t[i + 1]], &hits, &n_hits, &cap_hits);
+            if (!(ri->pair[p >> 6] >> (p & 63) & 1))
+                continue;
+            unsigned c = fold_table[t[i]], d = fold_table[t[i + 1]];
+            if (ri->single[c] >= 0 || i + 2 >= len || triple_has(ri, c, d, fold_table[t[i + 2]]))
+                requires_at(ri, t, len, i, c, d, &hits, &n_hits, &cap_hits);
         }
         requires_at(ri, t, len, len - 1, fold_table[t[len - 1]], 256, &hits, &n_hits, &cap_hits);
     }
