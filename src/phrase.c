@@ -2691,14 +2691,17 @@ bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, siz
 #if defined(__SSE2__)
         /* 16 ASCII bytes at a time: a run starts at a byte that is not
          * space after one that is */
-        while (i + 16 <= to) {
+        /* the last chunk may reach past `to` (not past the text): its
+         * bytes from `to` on are left out of the count */
+        while (i < to && i + 16 <= scan->len) {
             __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-            if (_mm_movemask_epi8(a))
+            unsigned keep = to - i >= 16 ? 0xFFFF : (1u << (to - i)) - 1;
+            if ((unsigned)_mm_movemask_epi8(a) & keep)
                 break; /* a non-ASCII byte: one character at a time below */
             __m128i c = _mm_sub_epi8(a, _mm_set1_epi8('\t'));
             __m128i sp = _mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(' ')),
                                       _mm_cmpeq_epi8(_mm_min_epu8(c, _mm_set1_epi8(4)), c));
-            unsigned ns = ~(unsigned)_mm_movemask_epi8(sp) & 0xFFFF;
+            unsigned ns = ~(unsigned)_mm_movemask_epi8(sp) & keep;
             unsigned st = ns & ~((ns << 1) | (unsigned)in_run);
             st = st - ((st >> 1) & 0x5555);
             st = (st & 0x3333) + ((st >> 2) & 0x3333);
