@@ -2495,7 +2495,7 @@ static bool nc_space_tab(const name_cursor *c, size_t i)
 }
 
 /* \p{Ll}+ from i: the end, or SIZE_MAX when none */
-static size_t nc_lowers(const name_cursor *c, size_t i)
+static inline size_t nc_lowers(const name_cursor *c, size_t i)
 {
     size_t n, j = i;
     while (nc_class(c, j, &n) & CP_LL)
