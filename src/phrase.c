@@ -2189,6 +2189,11 @@ static void phrase_scan(hm_scan *scan)
     size_t next_at = SIZE_MAX, next_end = 0;
     uint64_t next_hash = 0;
     size_t word = 0; /* doc->words, for run_hash_at */
+    if (!scan->cap_phrase_hits) {
+        /* about one hit in 60 bytes of an essay: few texts need to grow it */
+        scan->cap_phrase_hits = len / 32 + 16;
+        scan->phrase_hits = hm_xmalloc(scan->cap_phrase_hits * sizeof *scan->phrase_hits);
+    }
     while (i < len) {
         size_t n;
         unsigned char rc = run_tab[t[i]];
