@@ -1611,8 +1611,6 @@ static bool power_of_two(size_t n)
     return n && !(n & (n - 1));
 }
 
-/* The index from an image, when the configuration's inputs are the
- * image's; false (and no index) otherwise. */
 /* An empty index, with its class cache. */
 static hm_phrase_index *new_index(void)
 {
@@ -1621,6 +1619,8 @@ static hm_phrase_index *new_index(void)
     return ix;
 }
 
+/* The index from an image, when the configuration's inputs are the
+ * image's; false (and no index) otherwise. */
 static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t len)
 {
     if (!image || len < 64 || ((uintptr_t)image % 8) != 0)
@@ -2695,9 +2695,8 @@ bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, siz
         size_t k = 1;
 #if defined(__SSE2__)
         /* 16 ASCII bytes at a time: a run starts at a byte that is not
-         * space after one that is */
-        /* the last chunk may reach past `to` (not past the text): its
-         * bytes from `to` on are left out of the count */
+         * space after one that is. The last chunk may reach past `to` (not
+         * past the text): its bytes from `to` on are left out. */
         while (i < to && i + 16 <= scan->len) {
             __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
             unsigned keep = to - i >= 16 ? 0xFFFF : (1u << (to - i)) - 1;
