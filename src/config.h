@@ -53,6 +53,8 @@ typedef struct hm_rule {
     /* requires: strings one of which every match needs nearby (\d: a digit) */
     char **requires;
     size_t n_requires;
+    /* how far after a required string a match may start (rules.c) */
+    size_t requires_slack;
     /* starts: where every match of the pattern begins ('\d': a digit, '\b\d':
      * a digit after no ASCII letter, digit or _, else a string at a word
      * start, ASCII case ignored); the phrase index (phrase.c) finds them */

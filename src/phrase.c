@@ -3,6 +3,7 @@
  * compiled pattern's semantics. */
 #include "phrase.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,10 +97,18 @@ struct hm_phrase_index {
      * of an essay's words are ruled out before they are hashed */
     uint64_t keyword_prefixes[64];
     pcre2_code *re_ln, *re_space, *re_word, *re_lu, *re_ll, *re_l;
+    /* the classes of non-ASCII characters met so far, shared by every scan
+     * (and thread) of the configuration: CLASS_CACHE_SLOTS entries, each a
+     * code point, its classes and a bit that it is set, in one word, so
+     * that a relaxed load and store are all the sharing needs */
+    _Atomic uint32_t *class_cache;
     struct hm_arena *texts; /* the literals' and lookaheads' strings */
     /* rules with `starts` (up to 64; a bit each): where each may begin */
     int *rule_start_bit;   /* per rule, -1: none */
     uint64_t start_all, start_digit, start_word_digit; /* rules with '\d', with '\b\d' */
+    /* rules with a string that opens with a non-ASCII byte (made from the
+     * strings by set_start_prefixes, not kept in the image) */
+    uint64_t start_lead;
     start_string *start_strings; /* folded, each once, grouped by first byte */
     size_t n_start_strings;
     uint32_t start_first[256], start_count[256];
@@ -182,7 +191,12 @@ static inline unsigned cp_class(hm_scan *scan, size_t i, size_t *n)
     return cp_class_slow(scan, i, n);
 }
 
-/* cp_class for a non-ASCII character */
+#define CLASS_CACHE_BITS 9
+#define CLASS_CACHE_SLOTS (1u << CLASS_CACHE_BITS)
+
+/* cp_class for a non-ASCII character: from the configuration's cache, else
+ * from PCRE2. Each essay meets a few such characters, mostly the same
+ * ones (’ – “ ” é), and asking PCRE2 costs six matches. */
 static unsigned cp_class_slow(hm_scan *scan, size_t i, size_t *n)
 {
     unsigned char c = (unsigned char)scan->text[i];
@@ -191,10 +205,14 @@ static unsigned cp_class_slow(hm_scan *scan, size_t i, size_t *n)
         k = 1;
     *n = k;
     uint32_t cp = hm_utf8_next(scan->text, scan->len, &i);
-    size_t slot = cp & 31;
-    if (scan->cp_cache[slot] == cp && cp)
-        return scan->cp_cache_class[slot];
+    /* ſ and the Kelvin sign match s and k without case: leave such a text to the patterns. */
+    if (cp == 0x17F || cp == 0x212A)
+        scan->phrases_off = true;
     const hm_phrase_index *ix = scan->cfg->index;
+    _Atomic uint32_t *slot = &ix->class_cache[(cp * 0x9E3779B1u) >> (32 - CLASS_CACHE_BITS)];
+    uint32_t entry = atomic_load_explicit(slot, memory_order_relaxed);
+    if ((entry & 1) && entry >> 7 == cp)
+        return entry >> 1 & 63;
     const PCRE2_SPTR s = (PCRE2_SPTR)(scan->text + i - k);
     const struct {
         const pcre2_code *re;
@@ -205,11 +223,7 @@ static unsigned cp_class_slow(hm_scan *scan, size_t i, size_t *n)
     for (size_t t = 0; t < sizeof classes / sizeof *classes; t++)
         if (pcre2_match(classes[t].re, s, k, 0, PCRE2_NO_UTF_CHECK, scan->md, NULL) >= 0)
             cls |= classes[t].bit;
-    /* ſ and the Kelvin sign match s and k without case: leave such a text to the patterns. */
-    if (cp == 0x17F || cp == 0x212A)
-        scan->phrases_off = true;
-    scan->cp_cache[slot] = cp;
-    scan->cp_cache_class[slot] = (uint8_t)cls;
+    atomic_store_explicit(slot, cp << 7 | cls << 1 | 1, memory_order_relaxed);
     return cls;
 }
 
@@ -1169,8 +1183,11 @@ static int by_first_byte(const void *a, const void *b)
 static void set_start_prefixes(hm_phrase_index *ix)
 {
     memset(ix->start_three, 0, sizeof ix->start_three);
+    ix->start_lead = 0;
     for (size_t j = 0; j < ix->n_start_strings; j++) {
         start_string *ss = &ix->start_strings[j];
+        if ((unsigned char)ss->text[0] >= 0x80)
+            ix->start_lead |= ss->rules;
         unsigned char pre[8] = {0}, mask[8] = {0};
         size_t n = ss->len < 8 ? ss->len : 8;
         memcpy(pre, ss->text, n);
@@ -1594,6 +1611,14 @@ static bool power_of_two(size_t n)
     return n && !(n & (n - 1));
 }
 
+/* An empty index, with its class cache. */
+static hm_phrase_index *new_index(void)
+{
+    hm_phrase_index *ix = hm_xcalloc(1, sizeof *ix);
+    ix->class_cache = hm_xcalloc(CLASS_CACHE_SLOTS, sizeof *ix->class_cache);
+    return ix;
+}
+
 /* The index from an image, when the configuration's inputs are the
  * image's; false (and no index) otherwise. */
 static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t len)
@@ -1666,7 +1691,7 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         return false;
 
     bool ok = true;
-    hm_phrase_index *ix = hm_xcalloc(1, sizeof *ix);
+    hm_phrase_index *ix = new_index();
     ix->from_image = true;
     ix->n_sets = n_sets;
     for (size_t i = 0; i < n_sets * sizeof(phrase_set); i++)
@@ -1839,7 +1864,7 @@ void hm_config_index(hm_config *cfg)
 void hm_config_index_build(hm_config *cfg)
 {
     hm_config_index_free(cfg);
-    hm_phrase_index *ix = hm_xcalloc(1, sizeof *ix);
+    hm_phrase_index *ix = new_index();
     ix->texts = hm_xcalloc(1, sizeof *ix->texts);
     ix->re_ln = class_re("[\\p{L}\\p{N}]");
     ix->re_space = class_re("\\s");
@@ -1927,6 +1952,7 @@ void hm_config_index_free(hm_config *cfg)
     for (size_t i = 0; !ix->from_image && i < ix->n_start_strings; i++)
         free(ix->start_strings[i].text);
     free(ix->start_strings);
+    free(ix->class_cache);
     free(ix);
     cfg->index = NULL;
 }
@@ -2163,6 +2189,11 @@ static void phrase_scan(hm_scan *scan)
     size_t next_at = SIZE_MAX, next_end = 0;
     uint64_t next_hash = 0;
     size_t word = 0; /* doc->words, for run_hash_at */
+    if (!scan->cap_phrase_hits) {
+        /* about one hit in 60 bytes of an essay: few texts need to grow it */
+        scan->cap_phrase_hits = len / 32 + 16;
+        scan->phrase_hits = hm_xmalloc(scan->cap_phrase_hits * sizeof *scan->phrase_hits);
+    }
     while (i < len) {
         size_t n;
         unsigned char rc = run_tab[t[i]];
@@ -2337,10 +2368,29 @@ static inline bool strings_may_start(const hm_phrase_index *ix, const unsigned c
     return bit_has(ix->start_three, three_bytes_bit(f, f2, fold(t[at + 2])));
 }
 
+/* The rules whose matches may begin at the non-ASCII character at `at`:
+ * at a number, those with '\d' or '\b\d' (Unicode \d matches other digits);
+ * those with a string that opens with a non-ASCII byte (strings_at compares
+ * bytes, not Unicode case); and every rule at ſ and the Kelvin sign, which
+ * match s and k without case. No other character matches an ASCII letter
+ * without case, so at the rest (’, –, “, é ...) no anchored call is made. */
+static uint64_t lead_starts(hm_scan *scan, size_t at)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    size_t n, i = at;
+    unsigned cls = cp_class_slow(scan, at, &n);
+    uint32_t cp = hm_utf8_next(scan->text, scan->len, &i);
+    if (cp == 0x17F || cp == 0x212A)
+        return ix->start_all;
+    uint64_t m = ix->start_lead;
+    if ((cls & CP_LN) && !(cls & CP_L))
+        m |= ix->start_digit | ix->start_word_digit;
+    return m;
+}
+
 /* One pass over the text: at each byte, the rules whose matches may begin
  * there ('\d': any digit; '\b\d' and strings: after no ASCII letter, digit
- * or _; every rule: at any non-ASCII character, since caseless matching
- * equates a few with ASCII letters and Unicode \d matches other digits). */
+ * or _; at a non-ASCII character, lead_starts). */
 static void find_starts(hm_scan *scan)
 {
     const hm_phrase_index *ix = scan->cfg->index;
@@ -2386,7 +2436,7 @@ static void find_starts(hm_scan *scan)
             }
         } else {
             if (b & BC_LEAD)
-                m = ix->start_all;
+                m = lead_starts(scan, at);
             else if (!prev_word && c < 0x80 && strings_may_start(ix, t, len, at))
                 m = strings_at(ix, t, len, at, 0); /* a string may open with punctuation */
             prev_word = false;
@@ -2450,7 +2500,7 @@ static bool nc_space_tab(const name_cursor *c, size_t i)
 }
 
 /* \p{Ll}+ from i: the end, or SIZE_MAX when none */
-static size_t nc_lowers(const name_cursor *c, size_t i)
+static inline size_t nc_lowers(const name_cursor *c, size_t i)
 {
     size_t n, j = i;
     while (nc_class(c, j, &n) & CP_LL)
@@ -2645,15 +2695,17 @@ bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, siz
         size_t k = 1;
 #if defined(__SSE2__)
         /* 16 ASCII bytes at a time: a run starts at a byte that is not
-         * space after one that is */
-        while (i + 16 <= to) {
+         * space after one that is. The last chunk may reach past `to` (not
+         * past the text): its bytes from `to` on are left out. */
+        while (i < to && i + 16 <= scan->len) {
             __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-            if (_mm_movemask_epi8(a))
+            unsigned keep = to - i >= 16 ? 0xFFFF : (1u << (to - i)) - 1;
+            if ((unsigned)_mm_movemask_epi8(a) & keep)
                 break; /* a non-ASCII byte: one character at a time below */
             __m128i c = _mm_sub_epi8(a, _mm_set1_epi8('\t'));
             __m128i sp = _mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(' ')),
                                       _mm_cmpeq_epi8(_mm_min_epu8(c, _mm_set1_epi8(4)), c));
-            unsigned ns = ~(unsigned)_mm_movemask_epi8(sp) & 0xFFFF;
+            unsigned ns = ~(unsigned)_mm_movemask_epi8(sp) & keep;
             unsigned st = ns & ~((ns << 1) | (unsigned)in_run);
             st = st - ((st >> 1) & 0x5555);
             st = (st & 0x3333) + ((st >> 2) & 0x3333);

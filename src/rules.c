@@ -234,6 +234,20 @@ static const char *starts_unusable(const pcre2_code *re, yaml_node_t *pn)
     return NULL;
 }
 
+/* How far a lookbehind may reach back for a rule's required string at a
+ * unit's start. */
+#define REQ_LOOKBEHIND 16
+
+/* How far after a required string a match of re may start: the match holds
+ * the string or has it in a lookbehind, of up to 4 bytes a character. */
+static size_t requires_slack(const pcre2_code *re)
+{
+    uint32_t chars = 0;
+    if (pcre2_pattern_info(re, PCRE2_INFO_MAXLOOKBEHIND, &chars) != 0)
+        return SIZE_MAX / 2;
+    return (size_t)chars * 4 > REQ_LOOKBEHIND ? (size_t)chars * 4 : REQ_LOOKBEHIND;
+}
+
 static unsigned char fold_ascii(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
@@ -451,6 +465,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         for (size_t i = 0; i < r->n_requires; i++)
             if (!r->requires[i][0])
                 return hm_yaml_fail(y, v, r->id, "'requires' holds an empty string");
+        r->requires_slack = requires_slack(r->re);
     }
     /* starts: every match begins at one of these, so only those positions are tried */
     if ((v = hm_yaml_get(f, nf, "starts"))) {
@@ -589,13 +604,15 @@ static int match_jit_first(const pcre2_code *re, PCRE2_SPTR subject, size_t leng
     return pcre2_match(re, subject, length, offset, options, md, mctx);
 }
 
-bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm_match_fn fn,
-                 void *ud, const char *rule_id)
+/* hm_find_all for matches that start at or before last_start (none can
+ * start later, by the rule's `requires`): no call is made past it. */
+static bool find_all_upto(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, size_t last_start,
+                          hm_match_fn fn, void *ud, const char *rule_id)
 {
     const PCRE2_SPTR subject = (PCRE2_SPTR)scan->text;
     size_t offset = from;
     uint32_t options = 0;
-    while (offset <= to) {
+    while (offset <= to && offset <= last_start) {
         int rc = match_jit_first(re, subject, to, offset, options | PCRE2_NO_UTF_CHECK, scan->md,
                                  scan->cfg->mctx);
         if (rc == PCRE2_ERROR_NOMATCH) {
@@ -624,6 +641,12 @@ bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm
         offset = ov[1];
     }
     return true;
+}
+
+bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm_match_fn fn,
+                 void *ud, const char *rule_id)
+{
+    return find_all_upto(scan, re, from, to, SIZE_MAX, fn, ud, rule_id);
 }
 
 static bool add_match(hm_scan *scan, size_t s, size_t e, void *ud)
@@ -673,12 +696,12 @@ static bool any_match(hm_scan *scan, size_t s, size_t e, void *ud)
  * matches are the same (starts_unusable keeps out the patterns for which
  * they would not be). */
 static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_t from, size_t to,
-                                 hm_match_fn fn, void *ud)
+                                 size_t last_start, hm_match_fn fn, void *ud)
 {
     size_t n;
     const hm_start *pos = hm_starts_find(scan, &n);
     if (!pos)
-        return hm_find_all(scan, r->re, from, to, fn, ud, r->id);
+        return find_all_upto(scan, r->re, from, to, last_start, fn, ud, r->id);
     const pcre2_code *re = r->re_anchored;
     const PCRE2_SPTR t = (PCRE2_SPTR)scan->text;
     const uint64_t m = (uint64_t)1 << bit;
@@ -691,7 +714,7 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
             hi = mid;
     }
     size_t i = from;
-    for (size_t k = lo; k < n && pos[k].pos < to; k++) {
+    for (size_t k = lo; k < n && pos[k].pos < to && pos[k].pos <= last_start; k++) {
         if (!(pos[k].rules & m) || pos[k].pos < i)
             continue;
         i = pos[k].pos;
@@ -713,26 +736,39 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
     return true;
 }
 
+/* What running a rule over a unit asks of the rule and the configuration,
+ * the same for all of a text's units: found once a rule by plan_rule. */
+typedef struct rule_plan {
+    const hm_rule *rule;
+    const uint16_t *req_ids; /* its `requires` strings in the requires index, or NULL */
+    int phrase_set;          /* hm_phrase_set_of_rule, or -1 */
+    int start_bit;           /* hm_starts_bit, or -1 */
+    bool want_last;          /* bound its pattern's calls by `requires` (run_unit) */
+    bool count_runs;         /* a \S+ occurrence rule counted without its pattern */
+    bool runs_ucp;           /* ... with white space as PCRE2_UCP sees it */
+} rule_plan;
+
 /* The matches of a rule's pattern (or of a conditional rule's first) in
- * [from, to). The fast path stands in for the pattern only while the
- * config's derived index exists, so that tests can compare the two by
- * dropping the index. */
-static bool pattern_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t to, hm_match_fn fn, void *ud)
+ * [from, to), none of which starts after last_start. The fast path stands
+ * in for the pattern only while the config's derived index exists, so that
+ * tests can compare the two by dropping the index. */
+static bool pattern_find_all(hm_scan *scan, const rule_plan *plan, size_t from, size_t to, size_t last_start,
+                             hm_match_fn fn, void *ud)
 {
-    int bit = r->re_anchored ? hm_starts_bit(scan->cfg, r) : -1;
-    if (bit >= 0)
-        return find_all_from_starts(scan, r, bit, from, to, fn, ud);
-    return hm_find_all(scan, r->re, from, to, fn, ud, r->id);
+    const hm_rule *r = plan->rule;
+    if (plan->start_bit >= 0)
+        return find_all_from_starts(scan, r, plan->start_bit, from, to, last_start, fn, ud);
+    return find_all_upto(scan, r->re, from, to, last_start, fn, ud, r->id);
 }
 
 /* The rule's matches in [from, to): from the phrase index when the rule's
  * phrases are there, else from its pattern. */
-static bool rule_find_all(hm_scan *scan, const hm_rule *r, size_t from, size_t to, hm_match_fn fn, void *ud)
+static bool rule_find_all(hm_scan *scan, const rule_plan *plan, size_t from, size_t to, size_t last_start,
+                          hm_match_fn fn, void *ud)
 {
-    int set = hm_phrase_set_of_rule(scan->cfg, r);
-    if (set >= 0 && hm_phrase_find_all(scan, set, from, to, fn, ud))
+    if (plan->phrase_set >= 0 && hm_phrase_find_all(scan, plan->phrase_set, from, to, fn, ud))
         return true;
-    return pattern_find_all(scan, r, from, to, fn, ud);
+    return pattern_find_all(scan, plan, from, to, last_start, fn, ud);
 }
 
 static bool is_digit(char c)
@@ -740,17 +776,24 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static bool has_fold(const char *t, size_t from, size_t to, const char *s)
+/* Where the last occurrence of s in t[from, to) starts, ASCII case ignored
+ * (or, for digits, the last ASCII digit): searched from the end. */
+static bool has_fold(const char *t, size_t from, size_t to, const char *s, bool digits, size_t *last)
 {
-    size_t n = strlen(s);
+    size_t n = digits ? 1 : strlen(s);
     unsigned char c0 = (unsigned char)s[0], c1 = c0;
     if (c0 >= 'a' && c0 <= 'z')
         c1 = (unsigned char)(c0 - 32);
     else if (c0 >= 'A' && c0 <= 'Z')
         c1 = (unsigned char)(c0 + 32);
-    for (size_t i = from; i + n <= to; i++)
-        if (((unsigned char)t[i] == c0 || (unsigned char)t[i] == c1) && strncasecmp(t + i, s, n) == 0)
+    for (size_t i = to >= n ? to - n + 1 : 0; i-- > from;) {
+        bool hit = digits ? is_digit(t[i])
+                          : ((unsigned char)t[i] == c0 || (unsigned char)t[i] == c1) && strncasecmp(t + i, s, n) == 0;
+        if (hit) {
+            *last = i;
             return true;
+        }
+    }
     return false;
 }
 
@@ -839,9 +882,22 @@ static size_t first_at_or_after(const uint32_t *pos, size_t n, size_t from)
     return lo;
 }
 
-/* has_fold (or, for "\d", a digit) from the string's occurrences in the
- * whole text, found once: the first at or after `from` decides. */
-static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
+/* The last of n ascending positions of a string of len bytes in [from,
+ * to - len], that is the last occurrence within [from, to); false when none. */
+static bool last_within(const uint32_t *pos, size_t n, size_t len, size_t from, size_t to, size_t *last)
+{
+    if (len > to)
+        return false;
+    size_t k = first_at_or_after(pos, n, to - len + 1);
+    if (k == 0 || pos[k - 1] < from)
+        return false;
+    *last = pos[k - 1];
+    return true;
+}
+
+/* has_fold from the string's occurrences in the whole text, found once;
+ * *last is where the last in [from, to) starts. */
+static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s, size_t *last)
 {
     static const char digit_key[] = "\\d"; /* one list for every rule's '\d' */
     char needle[64];
@@ -849,14 +905,8 @@ static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
     size_t n = digits ? 1 : strlen(s);
     if (digits)
         s = digit_key;
-    if (n >= sizeof needle || scan->len > UINT32_MAX || !scan->cfg->index) { /* no index: as tests compare */
-        if (!digits)
-            return has_fold(scan->text, from, to, s);
-        for (size_t i = from; i < to; i++)
-            if (is_digit(scan->text[i]))
-                return true;
-        return false;
-    }
+    if (n >= sizeof needle || scan->len > UINT32_MAX || !scan->cfg->index) /* no index: as tests compare */
+        return has_fold(scan->text, from, to, s, digits, last);
     struct hm_occurrences *o = NULL;
     size_t slot = ((uintptr_t)s >> 4) & 63;
     if (scan->occ_slot[slot] && scan->occ[scan->occ_slot[slot] - 1].key == s)
@@ -879,9 +929,7 @@ static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s)
     }
     if ((size_t)(o - scan->occ) < 255)
         scan->occ_slot[slot] = (uint8_t)(o - scan->occ + 1);
-    const uint32_t *pos = scan->occ_pos + o->first;
-    size_t lo = first_at_or_after(pos, o->n, from);
-    return lo < o->n && pos[lo] + n <= to;
+    return last_within(scan->occ_pos + o->first, o->n, n, from, to, last);
 }
 
 /* ---- requires: every rule's strings found in one pass ---- */
@@ -912,7 +960,22 @@ struct hm_requires_index {
     uint16_t first[REQ_BUCKETS], count[REQ_BUCKETS];
     uint16_t *order;
     int32_t single[256]; /* the 1-byte string of each folded byte, or -1 */
+    /* a bit (req_triple) per folded first three bytes of a 3+ byte string,
+     * and per third byte after a 2-byte one: most pairs that pass the pair
+     * test ("es", "on", "st" ...) go on with a byte that starts no string */
+    uint64_t triple[64];
 };
+
+static unsigned req_triple(unsigned char a, unsigned char b, unsigned char c)
+{
+    return (((uint32_t)a << 16 | (uint32_t)b << 8 | c) * 0x9E3779B1u) >> 20;
+}
+
+static void set_triple(uint64_t *bits, unsigned char a, unsigned char b, unsigned char c)
+{
+    unsigned k = req_triple(a, b, c);
+    bits[k >> 6] |= (uint64_t)1 << (k & 63);
+}
 
 static void set_pair(uint64_t *bits, unsigned char a, unsigned char b)
 {
@@ -975,10 +1038,16 @@ hm_requires_index *hm_requires_index_new(const hm_config *cfg)
                 set_pair(ri->pair, a[i], unfold_ascii(s[1]));
             }
         }
-        if (ri->len[id] == 1)
+        if (ri->len[id] == 1) {
             ri->single[s[0]] = (int32_t)id;
-        else
+        } else {
             ri->count[req_bucket(s[0], s[1])]++;
+            if (ri->len[id] > 2)
+                set_triple(ri->triple, s[0], s[1], s[2]);
+            else
+                for (unsigned c = 0; c < 256; c++)
+                    set_triple(ri->triple, s[0], s[1], fold_ascii((unsigned char)c));
+        }
     }
     unsigned at = 0;
     for (unsigned b = 0; b < REQ_BUCKETS; b++) {
@@ -1054,10 +1123,19 @@ static void requires_at(const hm_requires_index *ri, const unsigned char *t, siz
     }
 }
 
+/* Can a string of two bytes or more start with folded bytes c, d, e? */
+static bool triple_has(const hm_requires_index *ri, unsigned c, unsigned d, unsigned e)
+{
+    unsigned k = req_triple((unsigned char)c, (unsigned char)d, (unsigned char)e);
+    return ri->triple[k >> 6] >> (k & 63) & 1;
+}
+
 /* Where every string of the index occurs in the text, in one pass: a byte
  * pair that starts no string (most) costs a 2-byte load and a bit test (a
- * 1-byte string sets the bits of every pair it starts). Positions come in
- * text order, so each string's (sorted out by a counting sort) are sorted. */
+ * 1-byte string sets the bits of every pair it starts), and one that does
+ * is asked about its third byte before the strings are compared. Positions
+ * come in text order, so each string's (sorted out by a counting sort) are
+ * sorted. */
 static void requires_find(hm_scan *scan, const hm_requires_index *ri)
 {
     const unsigned char *t = (const unsigned char *)scan->text;
@@ -1066,8 +1144,11 @@ static void requires_find(hm_scan *scan, const hm_requires_index *ri)
     if (len) {
         for (size_t i = 0; i + 1 < len; i++) {
             unsigned p = pair_key(t + i);
-            if (ri->pair[p >> 6] >> (p & 63) & 1)
-                requires_at(ri, t, len, i, fold_table[t[i]], fold_table[t[i + 1]], &hits, &n_hits, &cap_hits);
+            if (!(ri->pair[p >> 6] >> (p & 63) & 1))
+                continue;
+            unsigned c = fold_table[t[i]], d = fold_table[t[i + 1]];
+            if (ri->single[c] >= 0 || i + 2 >= len || triple_has(ri, c, d, fold_table[t[i + 2]]))
+                requires_at(ri, t, len, i, c, d, &hits, &n_hits, &cap_hits);
         }
         requires_at(ri, t, len, len - 1, fold_table[t[len - 1]], 256, &hits, &n_hits, &cap_hits);
     }
@@ -1087,60 +1168,71 @@ static void requires_find(hm_scan *scan, const hm_requires_index *ri)
 }
 
 /* has_fold_fast for string `id` of the index. */
-static bool requires_has(hm_scan *scan, const hm_requires_index *ri, unsigned id, size_t from, size_t to)
+static bool requires_has(hm_scan *scan, const hm_requires_index *ri, unsigned id, size_t from, size_t to,
+                         size_t *last)
 {
     if (!scan->req_found)
         requires_find(scan, ri);
     const uint32_t *pos = scan->req_pos + scan->req_start[id];
-    size_t n = scan->req_start[id + 1] - scan->req_start[id], lo = first_at_or_after(pos, n, from);
-    return lo < n && pos[lo] + ri->len[id] <= to;
+    return last_within(pos, scan->req_start[id + 1] - scan->req_start[id], ri->len[id], from, to, last);
 }
 
 /* Can the unit hold a match, by the rule's `requires`? The window starts a
- * little early for lookbehinds. */
-static bool unit_may_match(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
+ * little early for lookbehinds. With want_last, *last_start is the last
+ * position a match can start at, requires_slack after the last required
+ * string (SIZE_MAX: no bound). */
+static bool unit_may_match(hm_scan *scan, const rule_plan *plan, size_t from, size_t to, bool want_last,
+                           size_t *last_start)
 {
+    const hm_rule *r = plan->rule;
+    *last_start = SIZE_MAX;
     if (!r->n_requires)
         return true;
-    from = from > 16 ? from - 16 : 0;
-    const hm_config *cfg = scan->cfg;
-    const hm_requires_index *ri = cfg->requires_index;
-    const uint16_t *ids = NULL;
-    if (ri && cfg->index && scan->len <= UINT32_MAX && r >= cfg->rules && r < cfg->rules + cfg->n_rules &&
-        ri->rule_first[r - cfg->rules + 1] - ri->rule_first[r - cfg->rules] == r->n_requires)
-        ids = ri->ids + ri->rule_first[r - cfg->rules];
+    from = from > REQ_LOOKBEHIND ? from - REQ_LOOKBEHIND : 0;
+    const hm_requires_index *ri = scan->cfg->requires_index;
+    const uint16_t *ids = plan->req_ids;
+    bool found = false;
+    size_t last = 0;
     for (size_t i = 0; i < r->n_requires; i++) {
-        if (ids && ids[i] != REQ_NONE ? requires_has(scan, ri, ids[i], from, to)
-                                      : has_fold_fast(scan, from, to, r->requires[i]))
-            return true;
+        size_t at;
+        if (ids && ids[i] != REQ_NONE ? requires_has(scan, ri, ids[i], from, to, &at)
+                                      : has_fold_fast(scan, from, to, r->requires[i], &at)) {
+            if (!want_last)
+                return true;
+            found = true;
+            last = at > last ? at : last;
+        }
     }
-    return false;
+    if (found)
+        *last_start = last + r->requires_slack;
+    return found;
 }
 
 /* Runs one rule over one unit of its scope, [from, to). Occurrence and
  * conditional rules judge the unit as a whole. */
-static void run_unit(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
+static void run_unit(hm_scan *scan, const rule_plan *plan, size_t from, size_t to)
 {
+    const hm_rule *r = plan->rule;
     /* An occurrence rule with a minimum reports a unit without matches. */
-    if (!(r->type == HM_RULE_OCCURRENCE && r->min > 0) && !unit_may_match(scan, r, from, to))
+    size_t last_start = SIZE_MAX;
+    if (!(r->type == HM_RULE_OCCURRENCE && r->min > 0) &&
+        !unit_may_match(scan, plan, from, to, plan->want_last, &last_start))
         return;
     switch (r->type) {
     case HM_RULE_EXISTENCE:
-        rule_find_all(scan, r, from, to, add_match, (void *)r);
+        rule_find_all(scan, plan, from, to, last_start, add_match, (void *)r);
         break;
     case HM_RULE_SUBSTITUTION:
-        rule_find_all(scan, r, from, to, add_swap, (void *)r);
+        rule_find_all(scan, plan, from, to, last_start, add_swap, (void *)r);
         break;
     case HM_RULE_NAMES:
         hm_names_run(scan, r, from, to);
         break;
     case HM_RULE_OCCURRENCE: {
         counter c = {0, 0, 0};
-        uint32_t opts = 0;
-        if (r->nonspace_runs && pcre2_pattern_info(r->re, PCRE2_INFO_ARGOPTIONS, &opts) == 0 &&
-            hm_count_nonspace_runs(scan, from, to, (opts & PCRE2_UCP) != 0, &c.count)) {
+        if (plan->count_runs && hm_count_nonspace_runs(scan, from, to, plan->runs_ucp, &c.count)) {
             /* \S+ counted without the pattern */
-        } else if (!rule_find_all(scan, r, from, to, count_match, &c)) {
+        } else if (!rule_find_all(scan, plan, from, to, last_start, count_match, &c)) {
             break;
         }
         if ((r->min >= 0 && c.count < (size_t)r->min) || (r->max >= 0 && c.count > (size_t)r->max))
@@ -1150,7 +1242,7 @@ static void run_unit(hm_scan *scan, const hm_rule *r, size_t from, size_t to)
     case HM_RULE_CONDITIONAL: {
         counter c = {0, 0, 0};
         bool second = false;
-        if (!pattern_find_all(scan, r, from, to, count_match, &c) || c.count == 0)
+        if (!pattern_find_all(scan, plan, from, to, last_start, count_match, &c) || c.count == 0)
             break;
         if (hm_find_all(scan, r->re_second, from, to, any_match, &second, r->id) && !second)
             hm_scan_add(scan, r, c.first_start, c.first_end);
@@ -1164,12 +1256,35 @@ static bool scored_para(const hm_para *p)
     return p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM || p->kind == HM_PARA_HEADING;
 }
 
+/* The rule's plan for this text: the tables' answers about it, asked once
+ * rather than at every unit. */
+static rule_plan plan_rule(const hm_scan *scan, const hm_rule *r)
+{
+    const hm_config *cfg = scan->cfg;
+    const hm_requires_index *ri = cfg->requires_index;
+    rule_plan plan = {r, NULL, hm_phrase_set_of_rule(cfg, r), r->re_anchored ? hm_starts_bit(cfg, r) : -1,
+                      /* a rule of phrases is mostly served by the phrase index, which needs no bound */
+                      !r->n_phrases && !r->n_swap, false, false};
+    if (ri && cfg->index && scan->len <= UINT32_MAX && r >= cfg->rules && r < cfg->rules + cfg->n_rules) {
+        size_t k = (size_t)(r - cfg->rules);
+        if (ri->rule_first[k + 1] - ri->rule_first[k] == r->n_requires)
+            plan.req_ids = ri->ids + ri->rule_first[k];
+    }
+    uint32_t opts = 0;
+    if (r->nonspace_runs && pcre2_pattern_info(r->re, PCRE2_INFO_ARGOPTIONS, &opts) == 0) {
+        plan.count_runs = true;
+        plan.runs_ucp = (opts & PCRE2_UCP) != 0;
+    }
+    return plan;
+}
+
 static void run_rule(hm_scan *scan, const hm_rule *r)
 {
     const hm_document *doc = scan->doc;
+    const rule_plan plan = plan_rule(scan, r);
     switch (r->scope) {
     case HM_SCOPE_TEXT:
-        run_unit(scan, r, 0, scan->len);
+        run_unit(scan, &plan, 0, scan->len);
         break;
     case HM_SCOPE_ESSAY:
     case HM_SCOPE_PARAGRAPH:
@@ -1183,35 +1298,35 @@ static void run_rule(hm_scan *scan, const hm_rule *r)
                     b = doc->paras[i].end;
                 }
             if (a != SIZE_MAX)
-                run_unit(scan, r, a, b);
+                run_unit(scan, &plan, a, b);
             break;
         }
         for (size_t i = 0; i < doc->n_paras; i++)
             if (scored_para(&doc->paras[i]))
-                run_unit(scan, r, doc->paras[i].start, doc->paras[i].end);
+                run_unit(scan, &plan, doc->paras[i].start, doc->paras[i].end);
         break;
     case HM_SCOPE_SENTENCE:
         for (size_t i = 0; i < doc->n_sents; i++)
             if (scored_para(&doc->paras[doc->sents[i].para]))
-                run_unit(scan, r, doc->sents[i].start, doc->sents[i].end);
+                run_unit(scan, &plan, doc->sents[i].start, doc->sents[i].end);
         break;
     case HM_SCOPE_QUESTION:
         if (doc->question != SIZE_MAX)
-            run_unit(scan, r, doc->paras[doc->question].start, doc->paras[doc->question].end);
+            run_unit(scan, &plan, doc->paras[doc->question].start, doc->paras[doc->question].end);
         break;
     case HM_SCOPE_INTRODUCTION:
         if (scan->intro != SIZE_MAX)
-            run_unit(scan, r, doc->paras[scan->intro].start, doc->paras[scan->intro].end);
+            run_unit(scan, &plan, doc->paras[scan->intro].start, doc->paras[scan->intro].end);
         break;
     case HM_SCOPE_CONCLUSION:
         if (scan->conclusion != SIZE_MAX)
-            run_unit(scan, r, doc->paras[scan->conclusion].start, doc->paras[scan->conclusion].end);
+            run_unit(scan, &plan, doc->paras[scan->conclusion].start, doc->paras[scan->conclusion].end);
         break;
     case HM_SCOPE_QUOTATION: {
         size_t n = scan->n_findings; /* quotations found so far */
         for (size_t i = 0; i < n; i++)
             if (scan->findings[i].kind == HM_KIND_QUOTATION)
-                run_unit(scan, r, scan->findings[i].start, scan->findings[i].end);
+                run_unit(scan, &plan, scan->findings[i].start, scan->findings[i].end);
         break;
     }
     }

@@ -64,9 +64,6 @@ typedef struct hm_scan {
     struct hm_start *starts;
     size_t n_starts;
     bool starts_found;
-    /* Classes of the last few non-ASCII characters asked about. */
-    uint32_t cp_cache[32];
-    uint8_t cp_cache_class[32];
 } hm_scan;
 
 typedef enum hm_phase {

@@ -446,6 +446,41 @@ static void figure_starts_match_as_their_patterns(void **state)
     assert_true(with_starts >= 6);
 }
 
+/* find_starts asks no rule with `starts` at a non-ASCII character but a
+ * number, ſ or the Kelvin sign (lead_starts in phrase.c): as PCRE2 sees it,
+ * no other character matches an ASCII letter without case, with or without
+ * Unicode properties. */
+static void only_two_characters_match_ascii_letters_without_case(void **state)
+{
+    (void)state;
+    for (int ucp = 0; ucp < 2; ucp++) {
+        int code;
+        PCRE2_SIZE offset;
+        pcre2_code *re = pcre2_compile((PCRE2_SPTR) "^[a-z]$", PCRE2_ZERO_TERMINATED,
+                                       PCRE2_UTF | PCRE2_CASELESS | (ucp ? PCRE2_UCP : 0), &code, &offset, NULL);
+        assert_non_null(re);
+        (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+        pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+        size_t found = 0;
+        for (uint32_t cp = 0x80; cp <= 0x10FFFF; cp++) {
+            if (cp >= 0xD800 && cp <= 0xDFFF)
+                continue;
+            unsigned char u[4];
+            size_t n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            u[0] = (unsigned char)(n == 2 ? 0xC0 | cp >> 6 : n == 3 ? 0xE0 | cp >> 12 : 0xF0 | cp >> 18);
+            for (size_t k = 1; k < n; k++)
+                u[k] = (unsigned char)(0x80 | (cp >> (6 * (n - 1 - k)) & 0x3F));
+            if (pcre2_match(re, u, n, 0, 0, md, NULL) >= 0) {
+                assert_true(cp == 0x17F || cp == 0x212A);
+                found++;
+            }
+        }
+        assert_int_equal(found, 2);
+        pcre2_match_data_free(md);
+        pcre2_code_free(re);
+    }
+}
+
 /* The argument rules with `starts` (openings, appraisal, conclusions,
  * judgements needing support) against their patterns. */
 static void argument_starts_match_as_their_patterns(void **state)
@@ -870,6 +905,7 @@ int main(void)
         cmocka_unit_test(random_texts_match_as_the_patterns),
         cmocka_unit_test(figure_starts_match_as_their_patterns),
         cmocka_unit_test(random_figures_match_as_the_patterns),
+        cmocka_unit_test(only_two_characters_match_ascii_letters_without_case),
         cmocka_unit_test(argument_starts_match_as_their_patterns),
         cmocka_unit_test(starts_in_a_teachers_rule),
         cmocka_unit_test(long_sentence_counts_as_its_pattern),
