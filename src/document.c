@@ -424,12 +424,6 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
     p->n_sentences = doc->n_sents - p->first_sentence;
 }
 
-static void add_word(hm_document *doc, size_t start, size_t end, size_t ascii_end, uint64_t ascii_hash)
-{
-    HM_GROW(doc->words, doc->n_words, doc->cap_words);
-    doc->words[doc->n_words++] = (hm_word){start, end, ascii_end, ascii_hash};
-}
-
 /* The end of a word that started before i, found from i: it runs on over
  * letters and digits, and over an apostrophe or hyphen with a letter or
  * digit after it ("Stalin's", "Nazi-Soviet"). Sets *end_at to where it ends
@@ -462,44 +456,77 @@ static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
     return end;
 }
 
+/* The FNV-1a hash (case folded) of the ASCII letters and digits from i;
+ * *run_end is where they stop. The loop tests no bound: the text ends in a
+ * NUL, which no letter is. A paragraph's end is trimmed of white space, so
+ * the run stops there too; a run that went on past `end` is hashed again
+ * up to it. */
+static uint64_t hash_ascii_run(const char *t, size_t i, size_t end, size_t *run_end)
+{
+    uint64_t h = HM_FNV_SEED;
+    size_t j = i;
+    for (unsigned char folded; (folded = ascii_word[(unsigned char)t[j]]) != 0; j++)
+        h = hm_fnv_add(h, folded);
+    if (j > end) {
+        h = HM_FNV_SEED;
+        for (j = i; j < end; j++)
+            h = hm_fnv_add(h, ascii_word[(unsigned char)t[j]]);
+    }
+    *run_end = j;
+    return h;
+}
+
 static void find_words(hm_document *doc)
 {
     const char *t = doc->src->text;
-    /* a word for every six bytes or so: room for most at once */
-    if (!doc->cap_words && doc->src->len / 5 > 8) {
-        doc->cap_words = doc->src->len / 5;
-        doc->words = hm_xmalloc(doc->cap_words * sizeof *doc->words);
+    /* the array in locals while it fills: a word for every six bytes or
+     * so, room for most at once */
+    hm_word *words = doc->words;
+    size_t n_words = doc->n_words, cap_words = doc->cap_words;
+    if (!cap_words && doc->src->len / 5 > 8) {
+        cap_words = doc->src->len / 5;
+        words = hm_xmalloc(cap_words * sizeof *words);
     }
     for (size_t pi = 0; pi < doc->n_paras; pi++) {
         hm_para *p = &doc->paras[pi];
-        size_t i = p->start;
-        unsigned count = 0;
-        while (i < p->end) {
+        size_t i = p->start, end = p->end, first = n_words;
+        while (i < end) {
             /* between words: on to the next letter or digit */
             unsigned char c = (unsigned char)t[i];
-            size_t start = i;
+            size_t start = i, ascii_end, word_stop;
             uint64_t ascii_hash = HM_FNV_SEED;
             if (c < 0x80) {
                 if (!ascii_word[c]) {
                     i++;
                     continue;
                 }
-                /* the ASCII letters and digits that open the word, hashed on the
-                 * way (in a copy of i: i's address is taken, so it lives in memory) */
-                size_t j = i;
-                for (unsigned char folded; j < p->end && (folded = ascii_word[(unsigned char)t[j]]) != 0; j++)
-                    ascii_hash = hm_fnv_add(ascii_hash, folded);
-                i = j;
-            } else if (!hm_is_word_cp(hm_utf8_next(t, p->end, &i))) {
-                continue;
+                /* the ASCII letters and digits that open the word, hashed */
+                ascii_hash = hash_ascii_run(t, i, end, &ascii_end);
+                unsigned char stop = ascii_end < end ? (unsigned char)t[ascii_end] : 0;
+                if (ascii_end < end && stop < 0x80 && stop != '\'' && stop != '-') {
+                    /* a space or a stop ends most words: word_end's first step */
+                    word_stop = ascii_end;
+                    i = ascii_end + 1;
+                } else {
+                    i = word_end(t, ascii_end, end, &word_stop);
+                }
+            } else {
+                size_t next = i;
+                if (!hm_is_word_cp(hm_utf8_next(t, end, &next))) {
+                    i = next;
+                    continue;
+                }
+                ascii_end = start;
+                i = word_end(t, next, end, &word_stop);
             }
-            size_t ascii_end = c < 0x80 ? i : start, end;
-            i = word_end(t, i, p->end, &end);
-            add_word(doc, start, end, ascii_end, ascii_hash);
-            count++;
+            HM_GROW(words, n_words, cap_words);
+            words[n_words++] = (hm_word){start, word_stop, ascii_end, ascii_hash};
         }
-        p->words = count;
+        p->words = (unsigned)(n_words - first);
     }
+    doc->words = words;
+    doc->n_words = n_words;
+    doc->cap_words = cap_words;
 }
 
 void hm_document_renumber(hm_document *doc)
