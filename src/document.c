@@ -544,6 +544,7 @@ static void find_words(hm_document *doc)
             HM_GROW(words, n_words, cap_words);
             words[n_words++] = (hm_word){start, word_stop, ascii_end, ascii_hash};
         }
+        p->first_word = first;
         p->words = (unsigned)(n_words - first);
     }
     doc->words = words;

@@ -12,7 +12,8 @@ typedef struct hm_para {
     unsigned number;          /* 1-based among essay paragraphs, else 0 */
     size_t start, end;        /* trimmed of surrounding white space */
     unsigned line;
-    unsigned words;
+    unsigned words;           /* its words are words[first_word, first_word + words) */
+    size_t first_word;
     size_t first_sentence, n_sentences;
     bool asks;                /* a line ending in '?' (notes are full of them) */
 } hm_para;
