@@ -146,10 +146,19 @@ static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_
 {
     unsigned hits = 0;
     if (fs->word_term && fs->word_doc == doc) {
-        for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++) {
-            if (doc->words[k].end > to)
+        /* the words with a term from the first at or after `from` */
+        size_t lo = 0, hi = fs->n_term_words;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (doc->words[fs->term_words[mid]].start < from)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t j = lo; j < fs->n_term_words && doc->words[fs->term_words[j]].start < to; j++) {
+            if (doc->words[fs->term_words[j]].end > to)
                 continue;
-            int32_t t = concepts_only ? fs->word_concept[k] : fs->word_term[k];
+            int32_t t = concepts_only ? fs->word_concept[j] : fs->word_term[j];
             if (t >= 0) {
                 if (seen)
                     seen[t] = true;
@@ -201,8 +210,7 @@ static bool has_tag(const hm_finding *f, const char *tag)
 }
 
 static void measure_question(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen);
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps,
-                              const size_t *term_words, size_t n_term_words);
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps);
 
 void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
 {
@@ -249,35 +257,49 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             next_term[t] = head[c];
             head[c] = (int32_t)t;
         }
+        /* -1 (no term) for every word at once: a term opens with a word's
+         * first letter for few of them, and the rest are passed over on
+         * that one test */
+        bool opens_term[256]; /* a term opens with the byte, folded: few words pass */
+        for (int c = 0; c < 256; c++)
+            opens_term[c] = any_empty || head[lower[c]] >= 0;
+        const char *text = doc->src->text;
         for (size_t k = 0; k < doc->n_words; k++) {
-            const char *w = doc->src->text + doc->words[k].start;
+            const char *w = text + doc->words[k].start;
+            if (!opens_term[(unsigned char)w[0]])
+                continue;
             size_t n = doc->words[k].end - doc->words[k].start;
             int c0 = n ? lower[(unsigned char)w[0]] : -1;
-            wt[k] = wc[k] = -1;
+            int32_t term = -1, concept = -1;
             if (any_empty) {
-                for (size_t t = 0; t < fs->n_terms && wc[k] < 0; t++)
+                for (size_t t = 0; t < fs->n_terms && concept < 0; t++)
                     if ((stem[t] == 0 || c0 == (unsigned char)fs->terms[t][0]) &&
                         matches_stem(w, n, fs->terms[t], stem[t])) {
-                        if (wt[k] < 0)
-                            wt[k] = (int32_t)t;
+                        if (term < 0)
+                            term = (int32_t)t;
                         if (fs->term_concept[t])
-                            wc[k] = (int32_t)t;
+                            concept = (int32_t)t;
                     }
             } else if (c0 >= 0) {
-                for (int32_t t = head[c0]; t >= 0 && wc[k] < 0; t = next_term[t])
+                for (int32_t t = head[c0]; t >= 0 && concept < 0; t = next_term[t])
                     if (matches_stem(w, n, fs->terms[t], stem[t])) {
-                        if (wt[k] < 0)
-                            wt[k] = t;
+                        if (term < 0)
+                            term = t;
                         if (fs->term_concept[t])
-                            wc[k] = t;
+                            concept = t;
                     }
             }
-            if (wt[k] >= 0) /* a concept word (wc) is a term word too */
+            if (term >= 0) { /* a concept word is a term word too */
+                wt[n_term_words] = term;
+                wc[n_term_words] = concept;
                 term_words[n_term_words++] = k;
+            }
         }
         free(next_term);
         free(stem);
         fs->word_doc = doc;
+        fs->term_words = term_words;
+        fs->n_term_words = n_term_words;
         fs->word_term = wt;
         fs->word_concept = wc;
     }
@@ -623,14 +645,16 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             e--;
         F[HM_F_TRUNCATED].value = !(e > p->start && (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?'));
     }
-    measure_sentences(fs, scan, ps, n_ps, term_words, n_term_words);
+    measure_sentences(fs, scan, ps, n_ps);
     free(ps);
     free(ps_of);
     measure_question(fs, scan, question, qlen);
     free(fs->word_term);
     free(fs->word_concept);
-    free(term_words);
+    free(fs->term_words);
     fs->word_term = fs->word_concept = NULL;
+    fs->term_words = NULL;
+    fs->n_term_words = 0;
     fs->word_doc = NULL;
 }
 
@@ -664,8 +688,7 @@ static bool sent_narrates(unsigned f)
     return (f & S_EVIDENCE) && !(f & (S_EXPLAIN | S_JUDGE | S_COUNTER));
 }
 
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps,
-                              const size_t *term_words, size_t n_term_words)
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps)
 {
     const hm_document *doc = scan->doc;
     hm_feature_value *F = fs->f;
@@ -710,10 +733,10 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
     /* A sentence of a main paragraph that has a concept word outside
      * evidence: one walk over the words with one. */
     size_t term_sent_hint = 0;
-    for (size_t j = 0; concepts && j < n_term_words; j++) {
-        size_t k = term_words[j];
+    for (size_t j = 0; concepts && j < fs->n_term_words; j++) {
+        size_t k = fs->term_words[j];
         const hm_word *w = &doc->words[k];
-        if (fs->word_concept[k] < 0 || in_evidence[k])
+        if (fs->word_concept[j] < 0 || in_evidence[k])
             continue;
         size_t si = hm_document_sentence_next(doc, w->start, &term_sent_hint);
         if (si != SIZE_MAX && main_para[doc->sents[si].para] && w->end <= doc->sents[si].end)
@@ -1033,6 +1056,7 @@ void hm_features_free(hm_features *fs)
         free(fs->terms[t]);
     free(fs->terms);
     free(fs->term_concept);
+    free(fs->term_words);
     free(fs->word_term);
     free(fs->word_concept);
     memset(fs, 0, sizeof *fs);
