@@ -108,21 +108,28 @@ void hm_buf_free(hm_buf *b)
     b->len = b->cap = 0;
 }
 
+#define FOLD1(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define FOLD4(c) FOLD1(c), FOLD1((c) + 1), FOLD1((c) + 2), FOLD1((c) + 3)
+#define FOLD16(c) FOLD4(c), FOLD4((c) + 4), FOLD4((c) + 8), FOLD4((c) + 12)
+#define FOLD64(c) FOLD16(c), FOLD16((c) + 16), FOLD16((c) + 32), FOLD16((c) + 48)
+const unsigned char hm_ascii_fold[256] = {FOLD64(0), FOLD64(64), FOLD64(128), FOLD64(192)};
+#undef FOLD64
+#undef FOLD16
+#undef FOLD4
+#undef FOLD1
+
 /* ---- string set ---- */
 
 static bool same(const char *a, const char *b, size_t n, bool fold)
 {
+    /* most strings that hash alike are written alike: one memcmp then */
+    if (memcmp(a, b, n) == 0)
+        return true;
     if (!fold)
-        return memcmp(a, b, n) == 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (unsigned char)(x + 32);
-        if (y >= 'A' && y <= 'Z')
-            y = (unsigned char)(y + 32);
-        if (x != y)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (hm_ascii_fold[(unsigned char)a[i]] != hm_ascii_fold[(unsigned char)b[i]])
             return false;
-    }
     return true;
 }
 

@@ -100,16 +100,20 @@ static inline uint64_t hm_fnv_add(uint64_t h, unsigned char c)
     return (h ^ c) * 1099511628211ull;
 }
 
+/* Each byte with ASCII capitals made small, every other byte as it is. */
+extern const unsigned char hm_ascii_fold[256];
+
 /* FNV-1a over n bytes, ASCII case folded when `fold`: the string set's and
  * the word lists' hash. */
 static inline uint64_t hm_hash_bytes(const char *s, size_t n, bool fold)
 {
     uint64_t h = HM_FNV_SEED;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (fold && c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c + 32);
-        h = hm_fnv_add(h, c);
+    if (fold) {
+        for (size_t i = 0; i < n; i++)
+            h = hm_fnv_add(h, hm_ascii_fold[(unsigned char)s[i]]);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            h = hm_fnv_add(h, (unsigned char)s[i]);
     }
     return h;
 }
