@@ -509,6 +509,12 @@ static void find_words(hm_document *doc)
         cap_words = doc->src->len / 5;
         words = hm_xmalloc(cap_words * sizeof *words);
     }
+    size_t *capitals = doc->capitals;
+    size_t n_capitals = doc->n_capitals, cap_capitals = doc->cap_capitals;
+    if (!cap_capitals && doc->src->len / 16 > 8) { /* a word in ten or so opens with one */
+        cap_capitals = doc->src->len / 16;
+        capitals = hm_xmalloc(cap_capitals * sizeof *capitals);
+    }
     for (size_t pi = 0; pi < doc->n_paras; pi++) {
         hm_para *p = &doc->paras[pi];
         size_t i = p->start, end = p->end, first = n_words;
@@ -541,6 +547,10 @@ static void find_words(hm_document *doc)
                 ascii_end = start;
                 i = word_end(t, next, end, &word_stop);
             }
+            if ((unsigned char)(c - 'A') < 26 || c >= 0x80) { /* may open with a capital */
+                HM_GROW(capitals, n_capitals, cap_capitals);
+                capitals[n_capitals++] = n_words;
+            }
             HM_GROW(words, n_words, cap_words);
             words[n_words++] = (hm_word){start, word_stop, ascii_end, ascii_hash};
         }
@@ -550,6 +560,9 @@ static void find_words(hm_document *doc)
     doc->words = words;
     doc->n_words = n_words;
     doc->cap_words = cap_words;
+    doc->capitals = capitals;
+    doc->n_capitals = n_capitals;
+    doc->cap_capitals = cap_capitals;
 }
 
 void hm_document_renumber(hm_document *doc)
@@ -690,6 +703,7 @@ void hm_document_free(hm_document *doc)
     free(doc->paras);
     free(doc->sents);
     free(doc->words);
+    free(doc->capitals);
     memset(doc, 0, sizeof *doc);
 }
 

@@ -40,6 +40,11 @@ typedef struct hm_document {
     size_t n_sents, cap_sents;
     hm_word *words;
     size_t n_words, cap_words;
+    /* The words that open with an ASCII capital or a byte above 0x7F (which
+     * may start a capital): indices into words, in order. Names look for a
+     * word written with a capital among these, not among all. */
+    size_t *capitals;
+    size_t n_capitals, cap_capitals;
     size_t question;          /* index of the question paragraph, or SIZE_MAX */
     bool hard_wrapped;
     unsigned wrap_width;      /* code points, when hard wrapped */

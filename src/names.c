@@ -240,7 +240,8 @@ static bool capitalised_mid_sentence(const hm_scan *scan, const hm_word *wd, siz
  * is a name and not just a sentence's first word. Most essays ask once or
  * twice, and a walk over the words comparing the first byte and length is
  * cheaper than a set; after a few questions the set is built once, so each
- * further question costs a hash lookup. */
+ * further question costs a hash lookup. Both read only the words that may
+ * open with a capital (doc->capitals): no other is written with one. */
 #ifndef HM_CAPITALISED_WALKS
 #define HM_CAPITALISED_WALKS 4 /* 0 (always the set) and 100000 (always the walk) give the same findings */
 #endif
@@ -258,8 +259,8 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
             /* A word that is w (or w's) opens with w as its ASCII letters
              * and digits: the document's hash of those rules out the rest. */
             uint64_t h = hm_hash_bytes(w, n, true);
-            for (size_t k = 0; k < doc->n_words; k++) {
-                const hm_word *wd = &doc->words[k];
+            for (size_t c = 0; c < doc->n_capitals; c++) {
+                const hm_word *wd = &doc->words[doc->capitals[c]];
                 if (wd->ascii_hash != h || wd->ascii_end - wd->start != n)
                     continue;
                 const char *s = scan->text + wd->start;
@@ -269,8 +270,8 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
             }
             return false;
         }
-        for (size_t k = 0; k < doc->n_words; k++) {
-            const hm_word *wd = &doc->words[k];
+        for (size_t c = 0; c < doc->n_capitals; c++) {
+            const hm_word *wd = &doc->words[doc->capitals[c]];
             const char *s = scan->text + wd->start;
             size_t len = wd->end - wd->start;
             if (s[0] != w[0] || len < n || len > n + 4)
@@ -283,8 +284,8 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
     if (!scan->capitalised_built) {
         hm_strset_init(&scan->capitalised, false);
         size_t hint = 0;
-        for (size_t k = 0; k < doc->n_words; k++) {
-            const hm_word *wd = &doc->words[k];
+        for (size_t c = 0; c < doc->n_capitals; c++) {
+            const hm_word *wd = &doc->words[doc->capitals[c]];
             if (!capitalised_mid_sentence(scan, wd, &hint))
                 continue;
             const char *s = scan->text + wd->start;
