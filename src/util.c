@@ -72,6 +72,17 @@ void hm_buf_put(hm_buf *b, const char *s, size_t n)
 void hm_buf_puts(hm_buf *b, const char *s) { hm_buf_put(b, s, strlen(s)); }
 void hm_buf_putc(hm_buf *b, char c) { hm_buf_put(b, &c, 1); }
 
+void hm_buf_put_uint(hm_buf *b, unsigned v)
+{
+    char digits[16];
+    size_t at = sizeof digits;
+    do {
+        digits[--at] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    hm_buf_put(b, digits + at, sizeof digits - at);
+}
+
 void hm_buf_printf(hm_buf *b, const char *fmt, ...)
 {
     char small[256];

@@ -35,6 +35,8 @@ typedef struct hm_buf {
 void hm_buf_put(hm_buf *b, const char *s, size_t n);
 void hm_buf_puts(hm_buf *b, const char *s);
 void hm_buf_putc(hm_buf *b, char c);
+/* v in decimal, as "%u" prints it, without printf's cost. */
+void hm_buf_put_uint(hm_buf *b, unsigned v);
 void hm_buf_printf(hm_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Hands over the NUL-terminated contents; the buffer is empty afterwards. */
