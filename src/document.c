@@ -187,6 +187,15 @@ static const unsigned char ascii_word[256] = {
     ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
     ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z'};
 
+/* The bytes that end a word where they stand, word_end's first test in
+ * one lookup: ASCII but no letter or digit, and no apostrophe or hyphen
+ * (those may join two parts: "Stalin's", "Nazi-Soviet"). */
+#define ENDS_WORD(c)                                                                         \
+    ((c) < 0x80 && !(((c) >= '0' && (c) <= '9') || ((c) >= 'A' && (c) <= 'Z') ||            \
+                     ((c) >= 'a' && (c) <= 'z')) && (c) != '\'' && (c) != '-')
+static const bool ends_word[256] = HM_BYTE_TABLE(ENDS_WORD);
+#undef ENDS_WORD
+
 static inline bool word_cp(uint32_t cp)
 {
     if (cp < 0x80)
@@ -458,7 +467,7 @@ static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
             i++;
             continue;
         }
-        if (c < 0x80 && c != '\'' && c != '-') {
+        if (ends_word[c]) {
             *end_at = i; /* a space or a stop: the usual end */
             return i + 1;
         }
@@ -530,8 +539,7 @@ static void find_words(hm_document *doc)
                 }
                 /* the ASCII letters and digits that open the word, hashed */
                 ascii_hash = hash_ascii_run(t, i, end, &ascii_end);
-                unsigned char stop = ascii_end < end ? (unsigned char)t[ascii_end] : 0;
-                if (ascii_end < end && stop < 0x80 && stop != '\'' && stop != '-') {
+                if (ascii_end < end && ends_word[(unsigned char)t[ascii_end]]) {
                     /* a space or a stop ends most words: word_end's first step */
                     word_stop = ascii_end;
                     i = ascii_end + 1;

@@ -119,15 +119,9 @@ void hm_buf_free(hm_buf *b)
     b->len = b->cap = 0;
 }
 
-#define FOLD1(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
-#define FOLD4(c) FOLD1(c), FOLD1((c) + 1), FOLD1((c) + 2), FOLD1((c) + 3)
-#define FOLD16(c) FOLD4(c), FOLD4((c) + 4), FOLD4((c) + 8), FOLD4((c) + 12)
-#define FOLD64(c) FOLD16(c), FOLD16((c) + 16), FOLD16((c) + 32), FOLD16((c) + 48)
-const unsigned char hm_ascii_fold[256] = {FOLD64(0), FOLD64(64), FOLD64(128), FOLD64(192)};
-#undef FOLD64
-#undef FOLD16
-#undef FOLD4
-#undef FOLD1
+#define ASCII_FOLD(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+const unsigned char hm_ascii_fold[256] = HM_BYTE_TABLE(ASCII_FOLD);
+#undef ASCII_FOLD
 
 /* ---- string set ---- */
 

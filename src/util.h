@@ -105,6 +105,13 @@ static inline uint64_t hm_fnv_add(uint64_t h, unsigned char c)
 /* Each byte with ASCII capitals made small, every other byte as it is. */
 extern const unsigned char hm_ascii_fold[256];
 
+/* The initializer of a table of 256 bytes whose entry for byte c is F(c),
+ * a constant expression: HM_BYTE_TABLE(F). */
+#define HM_BYTES4(F, c) F(c), F((c) + 1), F((c) + 2), F((c) + 3)
+#define HM_BYTES16(F, c) HM_BYTES4(F, c), HM_BYTES4(F, (c) + 4), HM_BYTES4(F, (c) + 8), HM_BYTES4(F, (c) + 12)
+#define HM_BYTES64(F, c) HM_BYTES16(F, c), HM_BYTES16(F, (c) + 16), HM_BYTES16(F, (c) + 32), HM_BYTES16(F, (c) + 48)
+#define HM_BYTE_TABLE(F) {HM_BYTES64(F, 0), HM_BYTES64(F, 64), HM_BYTES64(F, 128), HM_BYTES64(F, 192)}
+
 /* FNV-1a over n bytes, ASCII case folded when `fold`: the string set's and
  * the word lists' hash. */
 static inline uint64_t hm_hash_bytes(const char *s, size_t n, bool fold)
