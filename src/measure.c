@@ -199,18 +199,56 @@ static unsigned terms_in(const hm_features *fs, const hm_document *doc, size_t f
     return terms_in_of(fs, doc, from, to, seen, false);
 }
 
-static bool is_specific(const hm_finding *f)
+/* What the walks over the findings ask of each, found once a finding: its
+ * paragraph (SIZE_MAX: none), whether it is specific evidence (evidence
+ * but a topic term), and which of the tags asked about it carries. */
+enum {
+    FACT_SPECIFIC = 1u << 0,
+    FACT_APPRAISAL = 1u << 1,
+    FACT_SIGNPOST = 1u << 2,
+    FACT_CRITERIA = 1u << 3,
+    FACT_COMPARATIVE = 1u << 4,
+    FACT_EXTENT = 1u << 5,
+};
+
+typedef struct finding_facts {
+    size_t para;
+    unsigned flags;
+} finding_facts;
+
+/* The FACT_ bit of a tag, or 0: one strcmp, chosen by the first letter. */
+static unsigned tag_fact(const char *tag)
 {
-    return hm_kind_is_evidence(f->kind) && !(f->tag && strcmp(f->tag, "term") == 0);
+    if (!tag)
+        return 0;
+    switch (tag[0]) {
+    case 'a': return strcmp(tag, "appraisal") == 0 ? FACT_APPRAISAL : 0;
+    case 's': return strcmp(tag, "signpost") == 0 ? FACT_SIGNPOST : 0;
+    case 'c': return strcmp(tag, "criteria") == 0 ? FACT_CRITERIA : strcmp(tag, "comparative") == 0 ? FACT_COMPARATIVE : 0;
+    case 'e': return strcmp(tag, "extent") == 0 ? FACT_EXTENT : 0;
+    default: return 0;
+    }
 }
 
-static bool has_tag(const hm_finding *f, const char *tag)
+/* The facts of every finding, in the findings' order (a new array). */
+static finding_facts *find_facts(const hm_scan *scan)
 {
-    return f->tag && strcmp(f->tag, tag) == 0;
+    finding_facts *facts = hm_xmalloc((scan->n_findings + 1) * sizeof *facts);
+    size_t para_hint = 0;
+    for (size_t k = 0; k < scan->n_findings; k++) {
+        const hm_finding *f = &scan->findings[k];
+        unsigned flags = tag_fact(f->tag);
+        if (hm_kind_is_evidence(f->kind) && !(f->tag && strcmp(f->tag, "term") == 0))
+            flags |= FACT_SPECIFIC;
+        facts[k] = (finding_facts){hm_document_para_next(scan->doc, f->start, &para_hint), flags};
+    }
+    return facts;
 }
 
-static void measure_question(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen);
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps);
+static void measure_question(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const char *question,
+                             size_t qlen);
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const para_stats *ps,
+                              size_t n_ps);
 
 void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
 {
@@ -352,19 +390,20 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     hm_strset_init_borrowing(&distinct, true);
     /* the keys, end to end: one block large enough for every finding's;
      * the set sized once for all the specific items */
+    finding_facts *facts = find_facts(scan);
     size_t keys_cap = 1, n_specific = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         keys_cap += scan->findings[k].end - scan->findings[k].start + 4;
-        n_specific += is_specific(&scan->findings[k]);
+        n_specific += (facts[k].flags & FACT_SPECIFIC) != 0;
     }
     hm_strset_reserve(&distinct, n_specific);
     char *keys = hm_xmalloc(keys_cap);
     size_t keys_len = 0;
-    size_t para_hint = 0;
     bool conclusion_concedes = false; /* the conclusion can concede too */
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        size_t pi = hm_document_para_next(doc, f->start, &para_hint);
+        size_t pi = facts[k].para;
+        unsigned fact = facts[k].flags;
         if (f->kind == HM_KIND_COUNTERARGUMENT && pi != SIZE_MAX && pi == scan->conclusion)
             conclusion_concedes = true;
         if (f->kind == HM_KIND_WEBSITE) {
@@ -373,11 +412,11 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         }
         /* Appraisal words ("this reading", "points to") mark a sentence as
          * arguing (see measure_sentences), not a judgement of the question. */
-        if (f->kind == HM_KIND_JUDGEMENT && has_tag(f, "appraisal"))
+        if (f->kind == HM_KIND_JUDGEMENT && (fact & FACT_APPRAISAL))
             continue;
         if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
             continue;
-        if (is_specific(f)) {
+        if (fact & FACT_SPECIFIC) {
             /* Range, not repetition: count each distinct item once. */
             /* "%d:%.*s" of the kind and the text, without printf, written
              * where it would be kept; the count says whether it was new */
@@ -409,11 +448,11 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             set_example(&F[HM_F_MISSPELT], f->start, f->end);
         }
         if (pi == scan->intro) {
-            if (f->kind == HM_KIND_JUDGEMENT || has_tag(f, "signpost")) {
+            if (f->kind == HM_KIND_JUDGEMENT || (fact & FACT_SIGNPOST)) {
                 F[HM_F_INTRO_ARGUMENT].value = 1;
                 set_example(&F[HM_F_INTRO_ARGUMENT], f->start, f->end);
             }
-            if (has_tag(f, "criteria")) {
+            if (fact & FACT_CRITERIA) {
                 F[HM_F_CRITERIA].value = 1;
                 set_example(&F[HM_F_CRITERIA], f->start, f->end);
             }
@@ -422,7 +461,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             if (f->kind == HM_KIND_JUDGEMENT) {
                 F[HM_F_CONCLUSION_JUDGEMENT].value = 1;
                 set_example(&F[HM_F_CONCLUSION_JUDGEMENT], f->start, f->end);
-                if (has_tag(f, "comparative")) {
+                if (fact & FACT_COMPARATIVE) {
                     F[HM_F_CONCLUSION_WEIGHS].value = 1;
                     set_example(&F[HM_F_CONCLUSION_WEIGHS], f->start, f->end);
                 }
@@ -430,7 +469,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         }
         if (ps_of[pi] != SIZE_MAX) {
             para_stats *s = &ps[ps_of[pi]];
-            if (is_specific(f)) {
+            if (fact & FACT_SPECIFIC) {
                 /* The example to quote: a date or figure shows precise
                  * knowledge better than a name. */
                 int rank = f->kind == HM_KIND_DATE || f->kind == HM_KIND_FIGURE ? 3 : f->kind == HM_KIND_EVENT ? 2 : 1;
@@ -457,19 +496,19 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                     s->first_judgement_start = f->start;
                     s->first_judgement_end = f->end;
                 }
-                if (has_tag(f, "comparative") && s->comparative++ == 0) {
+                if ((fact & FACT_COMPARATIVE) && s->comparative++ == 0) {
                     s->first_comparative_start = f->start;
                     s->first_comparative_end = f->end;
                 }
                 break;
             default: break;
             }
-            if (has_tag(f, "criteria"))
+            if (fact & FACT_CRITERIA)
                 s->criteria++;
-            if (has_tag(f, "signpost"))
+            if (fact & FACT_SIGNPOST)
                 s->signpost++;
             if (in_first && (f->kind == HM_KIND_JUDGEMENT || f->kind == HM_KIND_CAUSATION ||
-                             f->kind == HM_KIND_COUNTERARGUMENT || has_tag(f, "signpost")))
+                             f->kind == HM_KIND_COUNTERARGUMENT || (fact & FACT_SIGNPOST)))
                 s->argument_first++;
         }
     }
@@ -645,10 +684,11 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             e--;
         F[HM_F_TRUNCATED].value = !(e > p->start && (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?'));
     }
-    measure_sentences(fs, scan, ps, n_ps);
+    measure_sentences(fs, scan, facts, ps, n_ps);
     free(ps);
     free(ps_of);
-    measure_question(fs, scan, question, qlen);
+    measure_question(fs, scan, facts, question, qlen);
+    free(facts);
     free(fs->word_term);
     free(fs->word_concept);
     free(fs->term_words);
@@ -688,7 +728,8 @@ static bool sent_narrates(unsigned f)
     return (f & S_EVIDENCE) && !(f & (S_EXPLAIN | S_JUDGE | S_COUNTER));
 }
 
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps)
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const para_stats *ps,
+                              size_t n_ps)
 {
     const hm_document *doc = scan->doc;
     hm_feature_value *F = fs->f;
@@ -703,7 +744,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
         size_t si = hm_document_sentence_next(doc, f->start, &sent_hint);
         if (si == SIZE_MAX || !main_para[doc->sents[si].para])
             continue;
-        if (is_specific(f)) {
+        if (facts[k].flags & FACT_SPECIFIC) {
             flags[si] |= S_EVIDENCE;
             items[si]++;
         }
@@ -712,7 +753,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
         case HM_KIND_JUDGEMENT: flags[si] |= S_JUDGE; break; /* appraisal too */
         case HM_KIND_COUNTERARGUMENT: flags[si] |= S_COUNTER; break;
         default:
-            if (has_tag(f, "signpost"))
+            if (facts[k].flags & FACT_SIGNPOST)
                 flags[si] |= S_JUDGE;
             break;
         }
@@ -949,7 +990,8 @@ static void judge_fit(hm_features *fs, hm_question_type type)
 }
 
 /* The question's type and period against the essay's judgements and dates. */
-static void measure_question(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
+static void measure_question(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const char *question,
+                             size_t qlen)
 {
     hm_feature_value *F = fs->f;
     hm_question q = {HM_Q_OTHER, 0, 0};
@@ -964,13 +1006,12 @@ static void measure_question(hm_features *fs, const hm_scan *scan, const char *q
     const hm_document *doc = scan->doc;
     int first = 0, last = 0;
     unsigned extent = 0;
-    size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        size_t pi = hm_document_para_next(doc, f->start, &para_hint);
+        size_t pi = facts[k].para;
         if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
             continue;
-        if (f->kind == HM_KIND_JUDGEMENT && has_tag(f, "extent"))
+        if (f->kind == HM_KIND_JUDGEMENT && (facts[k].flags & FACT_EXTENT))
             extent++;
         int a, b;
         /* Restating the question's period ("during 1928-53") is not evidence of it. */
