@@ -49,7 +49,7 @@ static unsigned word_count_span(const hm_document *doc, size_t from, size_t to)
 
 static void add_para(hm_feature_value *v, unsigned number)
 {
-    v->paras = hm_xrealloc(v->paras, (v->n_paras + 1) * sizeof *v->paras);
+    HM_GROW(v->paras, v->n_paras, v->cap_paras);
     v->paras[v->n_paras++] = number;
 }
 

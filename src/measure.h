@@ -8,7 +8,7 @@ typedef struct hm_feature_value {
     double value;
     bool available;        /* false: cannot be measured (no question given) */
     unsigned *paras;       /* paragraphs that lack it, for gaps */
-    size_t n_paras;
+    size_t n_paras, cap_paras;
     size_t ex_start, ex_end; /* an example of it, for strengths; equal: none */
     char *detail;          /* extra words for messages ({names}), or NULL */
 } hm_feature_value;
