@@ -357,10 +357,9 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
         for (size_t k = 0; k < nw; k++)
             wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
         size_t first = 0;
-        bool initial = at_sentence_start(scan, raw[m].start, &sent_hint);
         /* Words capitalised only because they open the sentence. */
         while (first < nw && (wl[first] & HM_NL_SENTENCE_STARTERS))
-            first++, initial = false;
+            first++;
         if (first == nw)
             continue;
         size_t start = w[first].start, end = w[nw - 1].end;
@@ -415,9 +414,11 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             hm_in_span_of_kind(scan, start, end, HM_KIND_EVENT) ||
             hm_in_span_of_kind(scan, start, end, HM_KIND_DATE))
             continue;
-        /* One word opening a sentence: a name only when it is known as one
-         * or written with a capital mid-sentence elsewhere. */
-        if (initial && named == 1 && !title) {
+        /* One word opening a sentence (the run's first: no starter word
+         * before it): a name only when it is known as one or written with a
+         * capital mid-sentence elsewhere. Where the sentence starts is
+         * asked last, of the few runs that get this far. */
+        if (first == 0 && named == 1 && !title && at_sentence_start(scan, raw[m].start, &sent_hint)) {
             const char *s = t + w[first].start;
             size_t n = w[first].end - w[first].start;
             bool possessive = end + 1 < scan->len && (t[end] == '\'' || (unsigned char)t[end] == 0xE2);
