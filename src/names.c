@@ -166,14 +166,24 @@ static unsigned edit_distance(const char *a, size_t la, const char *b, size_t lb
     return d[la][lb];
 }
 
+/* Is the word one of the topic pack's places? Asked at most once a word of
+ * a run (both checks below ask): *known is 0 until then, then 1 for no and
+ * 2 for yes. */
+static bool pack_place(const hm_scan *scan, const char *w, size_t n, uint8_t *known)
+{
+    if (!*known)
+        *known = scan->topic && hm_strset_has(&scan->topic->places, w, n) ? 2 : 1;
+    return *known == 2;
+}
+
 /* The pack's one-word name (an index into name_tokens) that this word
  * misspells, or SIZE_MAX. */
-static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint32_t lists)
+static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint32_t lists, uint8_t *place_known)
 {
     const hm_topic *t = scan->topic;
     if (!t || n < 4)
         return SIZE_MAX;
-    if ((lists & (HM_NL_ANY | HM_NL_GIVEN_NAMES)) || hm_strset_has(&t->places, w, n))
+    if ((lists & (HM_NL_ANY | HM_NL_GIVEN_NAMES)) || pack_place(scan, w, n, place_known))
         return SIZE_MAX;
     unsigned limit = n >= 8 ? 2 : 1;
     size_t best = SIZE_MAX;
@@ -354,6 +364,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
                 w[nw++] = (span){a, i};
         }
         uint32_t wl[16];
+        uint8_t place_known[16] = {0};
         for (size_t k = 0; k < nw; k++)
             wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
         size_t first = 0;
@@ -367,7 +378,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
         /* A misspelt name from the pack? */
         size_t person = SIZE_MAX, bad_word = 0;
         for (size_t k = first; k < nw && person == SIZE_MAX; k++) {
-            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k]);
+            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k], &place_known[k]);
             bad_word = k;
         }
         if (person != SIZE_MAX) {
@@ -393,7 +404,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             named++;
             if (wl[k] & (HM_NL_EVENT_WORDS | HM_NL_BODIES))
                 eventish = true;
-            if ((wl[k] & HM_NL_ANY) || (scan->topic && hm_strset_has(&scan->topic->places, s, n))) {
+            if ((wl[k] & HM_NL_ANY) || pack_place(scan, s, n, &place_known[k])) {
                 listed++;
                 continue;
             }
