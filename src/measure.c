@@ -301,12 +301,15 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         bool opens_term[256]; /* a term opens with the byte, folded: few words pass */
         for (int c = 0; c < 256; c++)
             opens_term[c] = any_empty || head[lower[c]] >= 0;
+        /* in locals: the stores below could otherwise be doc's fields */
         const char *text = doc->src->text;
-        for (size_t k = 0; k < doc->n_words; k++) {
-            const char *w = text + doc->words[k].start;
+        const hm_word *words = doc->words;
+        size_t n_words = doc->n_words;
+        for (size_t k = 0; k < n_words; k++) {
+            const char *w = text + words[k].start;
             if (!opens_term[(unsigned char)w[0]])
                 continue;
-            size_t n = doc->words[k].end - doc->words[k].start;
+            size_t n = words[k].end - words[k].start;
             int c0 = n ? lower[(unsigned char)w[0]] : -1;
             int32_t term = -1, concept = -1;
             if (any_empty) {
