@@ -238,8 +238,8 @@ static void choose_topic(hm_result *r)
         const char *text = doc->src->text;
         for (size_t pi = 0; pi < doc->n_paras; pi++) {
             const hm_para *p = &doc->paras[pi];
-            if (p->kind == HM_PARA_WEBSITE)
-                continue;
+            if (p->kind == HM_PARA_WEBSITE || !p->words)
+                continue; /* (a text without words may have no array) */
             double weight = pi == doc->question ? 3 : 1;
             const hm_word *w = &doc->words[p->first_word], *end = w + p->words;
             for (; w < end; w++) {

@@ -119,7 +119,7 @@ void hm_buf_free(hm_buf *b)
     b->len = b->cap = 0;
 }
 
-#define ASCII_FOLD(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define ASCII_FOLD(c) ((c) >= 'A' && (c) <= 'Z' ? (c) | 0x20 : (c))
 const unsigned char hm_ascii_fold[256] = HM_BYTE_TABLE(ASCII_FOLD);
 #undef ASCII_FOLD
 
