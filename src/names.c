@@ -176,21 +176,54 @@ static bool pack_place(const hm_scan *scan, const char *w, size_t n, uint8_t *kn
     return *known == 2;
 }
 
+/* The pack's one-word names by first byte, made at the first word of a
+ * call of hm_names_run that asks: head[c] is the first name opening with
+ * byte c, next[i] the one after name i in the pack's order, and the count
+ * of names ends a chain. A pack with more names is walked whole. */
+enum { TOKEN_INDEX_MAX = 1024 };
+typedef struct token_index {
+    bool built, usable;
+    uint16_t head[256];
+    uint16_t next[TOKEN_INDEX_MAX];
+} token_index;
+
+static void index_tokens(token_index *ix, const hm_topic *t)
+{
+    ix->built = true;
+    ix->usable = t->n_name_tokens < TOKEN_INDEX_MAX;
+    if (!ix->usable)
+        return;
+    uint16_t none = (uint16_t)t->n_name_tokens;
+    for (size_t c = 0; c < 256; c++)
+        ix->head[c] = none;
+    for (size_t i = t->n_name_tokens; i-- > 0;) {
+        unsigned char c = (unsigned char)t->name_tokens[i][0];
+        ix->next[i] = ix->head[c];
+        ix->head[c] = (uint16_t)i;
+    }
+}
+
 /* The pack's one-word name (an index into name_tokens) that this word
  * misspells, or SIZE_MAX. */
-static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint32_t lists, uint8_t *place_known)
+static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint32_t lists, uint8_t *place_known,
+                              token_index *ix)
 {
     const hm_topic *t = scan->topic;
     if (!t || n < 4)
         return SIZE_MAX;
     if ((lists & (HM_NL_ANY | HM_NL_GIVEN_NAMES)) || pack_place(scan, w, n, place_known))
         return SIZE_MAX;
+    if (!ix->built)
+        index_tokens(ix, t);
     unsigned limit = n >= 8 ? 2 : 1;
     size_t best = SIZE_MAX;
-    for (size_t i = 0; i < t->n_name_tokens; i++) {
+    /* only the names that open with the word's first byte: the others are
+     * neither the name nor a misspelling of it */
+    for (size_t i = ix->usable ? ix->head[(unsigned char)w[0]] : 0; i < t->n_name_tokens;
+         i = ix->usable ? ix->next[i] : i + 1) {
         const char *tok = t->name_tokens[i];
         if (tok[0] != w[0])
-            continue; /* neither the name nor a misspelling of it */
+            continue;
         size_t tl = strlen(tok);
         if (tl == n && memcmp(tok, w, n) == 0)
             return SIZE_MAX; /* a name, spelt right */
@@ -349,6 +382,8 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
     size_t sent_hint = 0;
     suffix_lens sl;
     sl.measured = false;
+    token_index tokens; /* its arrays filled only where a word asks */
+    tokens.built = tokens.usable = false;
     for (size_t m = 0; m < n_raw; m++) {
         /* Split the run into words. */
         span w[16];
@@ -378,7 +413,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
         /* A misspelt name from the pack? */
         size_t person = SIZE_MAX, bad_word = 0;
         for (size_t k = first; k < nw && person == SIZE_MAX; k++) {
-            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k], &place_known[k]);
+            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k], &place_known[k], &tokens);
             bad_word = k;
         }
         if (person != SIZE_MAX) {
