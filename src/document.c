@@ -627,7 +627,10 @@ static void classify(hm_document *doc, const hm_lists *lists)
         if (one_line && ends_with_question(s, n) && word_count_in(s, n, 40) <= 40) {
             p->kind = HM_PARA_HEADING;
             p->asks = true;
-        } else if (one_line && i + 1 < doc->n_paras && looks_like_heading(s, n, count_cps(s, n))) {
+        } else if (one_line && i + 1 < doc->n_paras &&
+                   /* more than 4 * 80 bytes is more than 80 code points (a
+                    * heading's most): no heading, and nothing to count */
+                   n <= 4 * 80 && looks_like_heading(s, n, count_cps(s, n))) {
             p->kind = HM_PARA_HEADING;
         }
     }
