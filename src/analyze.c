@@ -235,21 +235,24 @@ static void choose_topic(hm_result *r)
          * in one: hm_document_build finds them there, in order), and one
          * lookup a word for all packs at once. */
         double score[32] = {0};
-        size_t k = 0;
+        const char *text = doc->src->text;
         for (size_t pi = 0; pi < doc->n_paras; pi++) {
             const hm_para *p = &doc->paras[pi];
-            size_t first = k;
-            while (k < doc->n_words && doc->words[k].start < p->end)
-                k++;
-            if (p->kind == HM_PARA_WEBSITE)
-                continue;
+            if (p->kind == HM_PARA_WEBSITE || !p->words)
+                continue; /* (a text without words may have no array) */
             double weight = pi == doc->question ? 3 : 1;
-            for (size_t j = first; j < k; j++) {
-                const hm_word *w = &doc->words[j];
-                const char *ws = doc->src->text + w->start;
-                size_t wl = possessive_stem(ws, w->end - w->start);
-                /* most words are ASCII letters and digits alone, hashed already */
-                uint64_t h = wl == w->ascii_end - w->start ? w->ascii_hash : hm_hash_bytes(ws, wl, true);
+            const hm_word *w = &doc->words[p->first_word], *end = w + p->words;
+            for (; w < end; w++) {
+                const char *ws = text + w->start;
+                size_t wl = w->end - w->start;
+                /* most words are ASCII letters and digits alone, hashed
+                 * already; only a word with more can be a possessive */
+                uint64_t h = w->ascii_hash;
+                if (w->ascii_end != w->end) {
+                    wl = possessive_stem(ws, wl);
+                    if (wl != w->ascii_end - w->start)
+                        h = hm_hash_bytes(ws, wl, true);
+                }
                 uint32_t packs = hm_topic_keyword_packs(cfg, ws, wl, h);
                 for (size_t t = 0; packs; t++, packs >>= 1)
                     if (packs & 1)

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 typedef struct line {
     size_t raw;        /* where the line begins, before indentation */
@@ -23,11 +26,40 @@ static bool is_space(char c)
 }
 
 
+#if !defined(__SSE2__)
 /* Is any byte of x equal to c? (exact for the word as a whole) */
 static inline uint64_t has_byte(uint64_t x, unsigned char c)
 {
     uint64_t v = x ^ (HM_ONES * c);
     return (v - HM_ONES) & ~v & HM_HIGHS;
+}
+#endif
+
+/* The first '.', '!' or '?' in t[i, end), or end: sixteen bytes at a time
+ * where SSE2 is there, else eight (a sentence runs to a hundred bytes or
+ * more between them). */
+static size_t next_stop(const char *t, size_t i, size_t end)
+{
+#if defined(__SSE2__)
+    for (; i + 16 <= end; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('.')),
+                                                  _mm_cmpeq_epi8(a, _mm_set1_epi8('!'))),
+                                     _mm_cmpeq_epi8(a, _mm_set1_epi8('?')));
+        unsigned m = (unsigned)_mm_movemask_epi8(stops);
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#else
+    for (; i + 8 <= end; i += 8) {
+        uint64_t x = hm_load8(t + i);
+        if (has_byte(x, '.') | has_byte(x, '!') | has_byte(x, '?'))
+            break;
+    }
+#endif
+    while (i < end && t[i] != '.' && t[i] != '!' && t[i] != '?')
+        i++;
+    return i;
 }
 
 static unsigned count_cps(const char *s, size_t n)
@@ -154,6 +186,15 @@ static const unsigned char ascii_word[256] = {
     ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l',
     ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
     ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z'};
+
+/* The bytes that end a word where they stand, word_end's first test in
+ * one lookup: ASCII but no letter or digit, and no apostrophe or hyphen
+ * (those may join two parts: "Stalin's", "Nazi-Soviet"). */
+#define ENDS_WORD(c)                                                                         \
+    ((c) < 0x80 && !(((c) >= '0' && (c) <= '9') || ((c) >= 'A' && (c) <= 'Z') ||            \
+                     ((c) >= 'a' && (c) <= 'z')) && (c) != '\'' && (c) != '-')
+static const bool ends_word[256] = HM_BYTE_TABLE(ENDS_WORD);
+#undef ENDS_WORD
 
 static inline bool word_cp(uint32_t cp)
 {
@@ -319,10 +360,11 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
         size_t qn = ln->end - lines[open].start;
         bool wrapped_question = doc->n_paras == 0 && open < j && j - open < 4 && memchr(q, '?', qn) &&
                                 (ends_with_question(q, qn) || has_marks_tag(q, qn));
-        /* ... unless its marks tag has a line of its own, next */
-        bool tag_next = has_marks_tag(t + next->start, next->end - next->start) &&
-                        word_count_in(t + next->start, next->end - next->start, 3) <= 3;
-        if (((first_of_text && (ends_with_question(s, n) || has_marks_tag(s, n))) || wrapped_question) && !tag_next)
+        bool question_ends = (first_of_text && (ends_with_question(s, n) || has_marks_tag(s, n))) || wrapped_question;
+        /* ... unless its marks tag has a line of its own, next (asked only
+         * where a question ends: most lines are not) */
+        if (question_ends && !(has_marks_tag(t + next->start, next->end - next->start) &&
+                               word_count_in(t + next->start, next->end - next->start, 3) <= 3))
             split = true;
         else if (open == j && looks_like_heading(s, n, ln->cps) && ln->cps * 10 < width * 6)
             split = true;
@@ -368,19 +410,8 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
     size_t s = p->start;
     if (p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM) {
         size_t i = p->start;
-        while (i < p->end) {
-            if (i + 8 <= p->end) {
-                uint64_t x = hm_load8(t + i);
-                if (!(has_byte(x, '.') | has_byte(x, '!') | has_byte(x, '?'))) {
-                    i += 8;
-                    continue;
-                }
-            }
+        while ((i = next_stop(t, i, p->end)) < p->end) {
             char c = t[i];
-            if (c != '.' && c != '!' && c != '?') {
-                i++;
-                continue;
-            }
             size_t e = i + 1;
             bool ellipsis = (c == '.' && ((e < p->end && t[e] == '.') || (i > p->start && t[i - 1] == '.')));
             while (e < p->end && (t[e] == '.' || t[e] == '!' || t[e] == '?'))
@@ -424,12 +455,6 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
     p->n_sentences = doc->n_sents - p->first_sentence;
 }
 
-static void add_word(hm_document *doc, size_t start, size_t end, size_t ascii_end, uint64_t ascii_hash)
-{
-    HM_GROW(doc->words, doc->n_words, doc->cap_words);
-    doc->words[doc->n_words++] = (hm_word){start, end, ascii_end, ascii_hash};
-}
-
 /* The end of a word that started before i, found from i: it runs on over
  * letters and digits, and over an apostrophe or hyphen with a letter or
  * digit after it ("Stalin's", "Nazi-Soviet"). Sets *end_at to where it ends
@@ -442,7 +467,7 @@ static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
             i++;
             continue;
         }
-        if (c < 0x80 && c != '\'' && c != '-') {
+        if (ends_word[c]) {
             *end_at = i; /* a space or a stop: the usual end */
             return i + 1;
         }
@@ -462,44 +487,90 @@ static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
     return end;
 }
 
+/* The FNV-1a hash (case folded) of the ASCII letters and digits from i;
+ * *run_end is where they stop. The loop tests no bound: the text ends in a
+ * NUL, which no letter is. A paragraph's end is trimmed of white space, so
+ * the run stops there too; a run that went on past `end` is hashed again
+ * up to it. */
+static uint64_t hash_ascii_run(const char *t, size_t i, size_t end, size_t *run_end)
+{
+    uint64_t h = HM_FNV_SEED;
+    size_t j = i;
+    for (unsigned char folded; (folded = ascii_word[(unsigned char)t[j]]) != 0; j++)
+        h = hm_fnv_add(h, folded);
+    if (j > end) {
+        h = HM_FNV_SEED;
+        for (j = i; j < end; j++)
+            h = hm_fnv_add(h, ascii_word[(unsigned char)t[j]]);
+    }
+    *run_end = j;
+    return h;
+}
+
 static void find_words(hm_document *doc)
 {
     const char *t = doc->src->text;
-    /* a word for every six bytes or so: room for most at once */
-    if (!doc->cap_words && doc->src->len / 5 > 8) {
-        doc->cap_words = doc->src->len / 5;
-        doc->words = hm_xmalloc(doc->cap_words * sizeof *doc->words);
+    /* the array in locals while it fills: a word for every six bytes or
+     * so, room for most at once */
+    hm_word *words = doc->words;
+    size_t n_words = doc->n_words, cap_words = doc->cap_words;
+    if (!cap_words && doc->src->len / 5 > 8) {
+        cap_words = doc->src->len / 5;
+        words = hm_xmalloc(cap_words * sizeof *words);
+    }
+    size_t *capitals = doc->capitals;
+    size_t n_capitals = doc->n_capitals, cap_capitals = doc->cap_capitals;
+    if (!cap_capitals && doc->src->len / 16 > 8) { /* a word in ten or so opens with one */
+        cap_capitals = doc->src->len / 16;
+        capitals = hm_xmalloc(cap_capitals * sizeof *capitals);
     }
     for (size_t pi = 0; pi < doc->n_paras; pi++) {
         hm_para *p = &doc->paras[pi];
-        size_t i = p->start;
-        unsigned count = 0;
-        while (i < p->end) {
+        size_t i = p->start, end = p->end, first = n_words;
+        while (i < end) {
             /* between words: on to the next letter or digit */
             unsigned char c = (unsigned char)t[i];
-            size_t start = i;
+            size_t start = i, ascii_end, word_stop;
             uint64_t ascii_hash = HM_FNV_SEED;
             if (c < 0x80) {
                 if (!ascii_word[c]) {
                     i++;
                     continue;
                 }
-                /* the ASCII letters and digits that open the word, hashed on the
-                 * way (in a copy of i: i's address is taken, so it lives in memory) */
-                size_t j = i;
-                for (unsigned char folded; j < p->end && (folded = ascii_word[(unsigned char)t[j]]) != 0; j++)
-                    ascii_hash = hm_fnv_add(ascii_hash, folded);
-                i = j;
-            } else if (!hm_is_word_cp(hm_utf8_next(t, p->end, &i))) {
-                continue;
+                /* the ASCII letters and digits that open the word, hashed */
+                ascii_hash = hash_ascii_run(t, i, end, &ascii_end);
+                if (ascii_end < end && ends_word[(unsigned char)t[ascii_end]]) {
+                    /* a space or a stop ends most words: word_end's first step */
+                    word_stop = ascii_end;
+                    i = ascii_end + 1;
+                } else {
+                    i = word_end(t, ascii_end, end, &word_stop);
+                }
+            } else {
+                size_t next = i;
+                if (!hm_is_word_cp(hm_utf8_next(t, end, &next))) {
+                    i = next;
+                    continue;
+                }
+                ascii_end = start;
+                i = word_end(t, next, end, &word_stop);
             }
-            size_t ascii_end = c < 0x80 ? i : start, end;
-            i = word_end(t, i, p->end, &end);
-            add_word(doc, start, end, ascii_end, ascii_hash);
-            count++;
+            if ((unsigned char)(c - 'A') < 26 || c >= 0x80) { /* may open with a capital */
+                HM_GROW(capitals, n_capitals, cap_capitals);
+                capitals[n_capitals++] = n_words;
+            }
+            HM_GROW(words, n_words, cap_words);
+            words[n_words++] = (hm_word){start, word_stop, ascii_end, ascii_hash};
         }
-        p->words = count;
+        p->first_word = first;
+        p->words = (unsigned)(n_words - first);
     }
+    doc->words = words;
+    doc->n_words = n_words;
+    doc->cap_words = cap_words;
+    doc->capitals = capitals;
+    doc->n_capitals = n_capitals;
+    doc->cap_capitals = cap_capitals;
 }
 
 void hm_document_renumber(hm_document *doc)
@@ -556,7 +627,10 @@ static void classify(hm_document *doc, const hm_lists *lists)
         if (one_line && ends_with_question(s, n) && word_count_in(s, n, 40) <= 40) {
             p->kind = HM_PARA_HEADING;
             p->asks = true;
-        } else if (one_line && i + 1 < doc->n_paras && looks_like_heading(s, n, count_cps(s, n))) {
+        } else if (one_line && i + 1 < doc->n_paras &&
+                   /* more than 4 * 80 bytes is more than 80 code points (a
+                    * heading's most): no heading, and nothing to count */
+                   n <= 4 * 80 && looks_like_heading(s, n, count_cps(s, n))) {
             p->kind = HM_PARA_HEADING;
         }
     }
@@ -640,6 +714,7 @@ void hm_document_free(hm_document *doc)
     free(doc->paras);
     free(doc->sents);
     free(doc->words);
+    free(doc->capitals);
     memset(doc, 0, sizeof *doc);
 }
 

@@ -12,7 +12,8 @@ typedef struct hm_para {
     unsigned number;          /* 1-based among essay paragraphs, else 0 */
     size_t start, end;        /* trimmed of surrounding white space */
     unsigned line;
-    unsigned words;
+    unsigned words;           /* its words are words[first_word, first_word + words) */
+    size_t first_word;
     size_t first_sentence, n_sentences;
     bool asks;                /* a line ending in '?' (notes are full of them) */
 } hm_para;
@@ -39,6 +40,11 @@ typedef struct hm_document {
     size_t n_sents, cap_sents;
     hm_word *words;
     size_t n_words, cap_words;
+    /* The words that open with an ASCII capital or a byte above 0x7F (which
+     * may start a capital): indices into words, in order. Names look for a
+     * word written with a capital among these, not among all. */
+    size_t *capitals;
+    size_t n_capitals, cap_capitals;
     size_t question;          /* index of the question paragraph, or SIZE_MAX */
     bool hard_wrapped;
     unsigned wrap_width;      /* code points, when hard wrapped */

@@ -50,7 +50,7 @@ static unsigned word_count_span(const hm_document *doc, size_t from, size_t to)
 
 static void add_para(hm_feature_value *v, unsigned number)
 {
-    v->paras = hm_xrealloc(v->paras, (v->n_paras + 1) * sizeof *v->paras);
+    HM_GROW(v->paras, v->n_paras, v->cap_paras);
     v->paras[v->n_paras++] = number;
 }
 
@@ -178,10 +178,19 @@ static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_
 {
     unsigned hits = 0;
     if (fs->word_term && fs->word_doc == doc) {
-        for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++) {
-            if (doc->words[k].end > to)
+        /* the words with a term from the first at or after `from` */
+        size_t lo = 0, hi = fs->n_term_words;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (doc->words[fs->term_words[mid]].start < from)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t j = lo; j < fs->n_term_words && doc->words[fs->term_words[j]].start < to; j++) {
+            if (doc->words[fs->term_words[j]].end > to)
                 continue;
-            int32_t t = concepts_only ? fs->word_concept[k] : fs->word_term[k];
+            int32_t t = concepts_only ? fs->word_concept[j] : fs->word_term[j];
             if (t >= 0) {
                 if (seen)
                     seen[t] = true;
@@ -222,9 +231,35 @@ static unsigned terms_in(const hm_features *fs, const hm_document *doc, size_t f
     return terms_in_of(fs, doc, from, to, seen, false);
 }
 
-static bool is_specific(const hm_finding *f)
+/* What the walks over the findings ask of each, found once a finding: its
+ * paragraph (SIZE_MAX: none), whether it is specific evidence (evidence
+ * but a topic term), and which of the tags asked about it carries. */
+enum {
+    FACT_SPECIFIC = 1u << 0,
+    FACT_APPRAISAL = 1u << 1,
+    FACT_SIGNPOST = 1u << 2,
+    FACT_CRITERIA = 1u << 3,
+    FACT_COMPARATIVE = 1u << 4,
+    FACT_EXTENT = 1u << 5,
+};
+
+typedef struct finding_facts {
+    size_t para;
+    unsigned flags;
+} finding_facts;
+
+/* The FACT_ bit of a tag, or 0: one strcmp, chosen by the first letter. */
+static unsigned tag_fact(const char *tag)
 {
-    return hm_kind_is_evidence(f->kind) && !(f->tag && strcmp(f->tag, "term") == 0);
+    if (!tag)
+        return 0;
+    switch (tag[0]) {
+    case 'a': return strcmp(tag, "appraisal") == 0 ? FACT_APPRAISAL : 0;
+    case 's': return strcmp(tag, "signpost") == 0 ? FACT_SIGNPOST : 0;
+    case 'c': return strcmp(tag, "criteria") == 0 ? FACT_CRITERIA : strcmp(tag, "comparative") == 0 ? FACT_COMPARATIVE : 0;
+    case 'e': return strcmp(tag, "extent") == 0 ? FACT_EXTENT : 0;
+    default: return 0;
+    }
 }
 
 /* The kinds of evidence an essay does not use, in words ("figures (a
@@ -256,15 +291,26 @@ static char *missing_evidence_kinds(unsigned kinds_mask)
     return hm_buf_take(&b);
 }
 
-static bool has_tag(const hm_finding *f, const char *tag)
+/* The facts of every finding, in the findings' order (a new array). */
+static finding_facts *find_facts(const hm_scan *scan)
 {
-    return f->tag && strcmp(f->tag, tag) == 0;
+    finding_facts *facts = hm_xmalloc((scan->n_findings + 1) * sizeof *facts);
+    size_t para_hint = 0;
+    for (size_t k = 0; k < scan->n_findings; k++) {
+        const hm_finding *f = &scan->findings[k];
+        unsigned flags = tag_fact(f->tag);
+        if (hm_kind_is_evidence(f->kind) && !(f->tag && strcmp(f->tag, "term") == 0))
+            flags |= FACT_SPECIFIC;
+        facts[k] = (finding_facts){hm_document_para_next(scan->doc, f->start, &para_hint), flags};
+    }
+    return facts;
 }
 
-static void measure_question(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen);
+static void measure_question(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const char *question,
+                             size_t qlen);
 static void measure_date_slips(hm_features *fs, const hm_scan *scan);
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps,
-                              const size_t *term_words, size_t n_term_words, const char *question, size_t qlen);
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const para_stats *ps,
+                              size_t n_ps, const char *question, size_t qlen);
 
 void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
 {
@@ -311,35 +357,52 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             next_term[t] = head[c];
             head[c] = (int32_t)t;
         }
-        for (size_t k = 0; k < doc->n_words; k++) {
-            const char *w = doc->src->text + doc->words[k].start;
-            size_t n = doc->words[k].end - doc->words[k].start;
+        /* -1 (no term) for every word at once: a term opens with a word's
+         * first letter for few of them, and the rest are passed over on
+         * that one test */
+        bool opens_term[256]; /* a term opens with the byte, folded: few words pass */
+        for (int c = 0; c < 256; c++)
+            opens_term[c] = any_empty || head[lower[c]] >= 0;
+        /* in locals: the stores below could otherwise be doc's fields */
+        const char *text = doc->src->text;
+        const hm_word *words = doc->words;
+        size_t n_words = doc->n_words;
+        for (size_t k = 0; k < n_words; k++) {
+            const char *w = text + words[k].start;
+            if (!opens_term[(unsigned char)w[0]])
+                continue;
+            size_t n = words[k].end - words[k].start;
             int c0 = n ? lower[(unsigned char)w[0]] : -1;
-            wt[k] = wc[k] = -1;
+            int32_t term = -1, concept = -1;
             if (any_empty) {
-                for (size_t t = 0; t < fs->n_terms && wc[k] < 0; t++)
+                for (size_t t = 0; t < fs->n_terms && concept < 0; t++)
                     if ((stem[t] == 0 || c0 == (unsigned char)fs->terms[t][0]) &&
                         matches_stem(w, n, fs->terms[t], stem[t])) {
-                        if (wt[k] < 0)
-                            wt[k] = (int32_t)t;
+                        if (term < 0)
+                            term = (int32_t)t;
                         if (fs->term_concept[t])
-                            wc[k] = (int32_t)t;
+                            concept = (int32_t)t;
                     }
             } else if (c0 >= 0) {
-                for (int32_t t = head[c0]; t >= 0 && wc[k] < 0; t = next_term[t])
+                for (int32_t t = head[c0]; t >= 0 && concept < 0; t = next_term[t])
                     if (matches_stem(w, n, fs->terms[t], stem[t])) {
-                        if (wt[k] < 0)
-                            wt[k] = t;
+                        if (term < 0)
+                            term = t;
                         if (fs->term_concept[t])
-                            wc[k] = t;
+                            concept = t;
                     }
             }
-            if (wt[k] >= 0) /* a concept word (wc) is a term word too */
+            if (term >= 0) { /* a concept word is a term word too */
+                wt[n_term_words] = term;
+                wc[n_term_words] = concept;
                 term_words[n_term_words++] = k;
+            }
         }
         free(next_term);
         free(stem);
         fs->word_doc = doc;
+        fs->term_words = term_words;
+        fs->n_term_words = n_term_words;
         fs->word_term = wt;
         fs->word_concept = wc;
     }
@@ -392,19 +455,20 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     hm_strset_init_borrowing(&distinct, true);
     /* the keys, end to end: one block large enough for every finding's;
      * the set sized once for all the specific items */
+    finding_facts *facts = find_facts(scan);
     size_t keys_cap = 1, n_specific = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         keys_cap += scan->findings[k].end - scan->findings[k].start + 4;
-        n_specific += is_specific(&scan->findings[k]);
+        n_specific += (facts[k].flags & FACT_SPECIFIC) != 0;
     }
     hm_strset_reserve(&distinct, n_specific);
     char *keys = hm_xmalloc(keys_cap);
     size_t keys_len = 0;
-    size_t para_hint = 0;
     bool conclusion_concedes = false; /* the conclusion can concede too */
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        size_t pi = hm_document_para_next(doc, f->start, &para_hint);
+        size_t pi = facts[k].para;
+        unsigned fact = facts[k].flags;
         if (f->kind == HM_KIND_COUNTERARGUMENT && pi != SIZE_MAX && pi == scan->conclusion)
             conclusion_concedes = true;
         if (f->kind == HM_KIND_WEBSITE) {
@@ -413,11 +477,11 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         }
         /* Appraisal words ("this reading", "points to") mark a sentence as
          * arguing (see measure_sentences), not a judgement of the question. */
-        if (f->kind == HM_KIND_JUDGEMENT && has_tag(f, "appraisal"))
+        if (f->kind == HM_KIND_JUDGEMENT && (fact & FACT_APPRAISAL))
             continue;
         if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
             continue;
-        if (is_specific(f)) {
+        if (fact & FACT_SPECIFIC) {
             /* Range, not repetition: count each distinct item once. */
             /* "%d:%.*s" of the kind and the text, without printf, written
              * where it would be kept; the count says whether it was new */
@@ -449,11 +513,11 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             set_example(&F[HM_F_MISSPELT], f->start, f->end);
         }
         if (pi == scan->intro) {
-            if (f->kind == HM_KIND_JUDGEMENT || has_tag(f, "signpost")) {
+            if (f->kind == HM_KIND_JUDGEMENT || (fact & FACT_SIGNPOST)) {
                 F[HM_F_INTRO_ARGUMENT].value = 1;
                 set_example(&F[HM_F_INTRO_ARGUMENT], f->start, f->end);
             }
-            if (has_tag(f, "criteria")) {
+            if (fact & FACT_CRITERIA) {
                 F[HM_F_CRITERIA].value = 1;
                 set_example(&F[HM_F_CRITERIA], f->start, f->end);
             }
@@ -462,7 +526,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             if (f->kind == HM_KIND_JUDGEMENT) {
                 F[HM_F_CONCLUSION_JUDGEMENT].value = 1;
                 set_example(&F[HM_F_CONCLUSION_JUDGEMENT], f->start, f->end);
-                if (has_tag(f, "comparative")) {
+                if (fact & FACT_COMPARATIVE) {
                     F[HM_F_CONCLUSION_WEIGHS].value = 1;
                     set_example(&F[HM_F_CONCLUSION_WEIGHS], f->start, f->end);
                 }
@@ -470,7 +534,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         }
         if (ps_of[pi] != SIZE_MAX) {
             para_stats *s = &ps[ps_of[pi]];
-            if (is_specific(f)) {
+            if (fact & FACT_SPECIFIC) {
                 /* The example to quote: a date or figure shows precise
                  * knowledge better than a name. */
                 int rank = f->kind == HM_KIND_DATE || f->kind == HM_KIND_FIGURE ? 3 : f->kind == HM_KIND_EVENT ? 2 : 1;
@@ -497,19 +561,19 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                     s->first_judgement_start = f->start;
                     s->first_judgement_end = f->end;
                 }
-                if (has_tag(f, "comparative") && s->comparative++ == 0) {
+                if ((fact & FACT_COMPARATIVE) && s->comparative++ == 0) {
                     s->first_comparative_start = f->start;
                     s->first_comparative_end = f->end;
                 }
                 break;
             default: break;
             }
-            if (has_tag(f, "criteria"))
+            if (fact & FACT_CRITERIA)
                 s->criteria++;
-            if (has_tag(f, "signpost"))
+            if (fact & FACT_SIGNPOST)
                 s->signpost++;
             if (in_first && (f->kind == HM_KIND_JUDGEMENT || f->kind == HM_KIND_CAUSATION ||
-                             f->kind == HM_KIND_COUNTERARGUMENT || has_tag(f, "signpost")))
+                             f->kind == HM_KIND_COUNTERARGUMENT || (fact & FACT_SIGNPOST)))
                 s->argument_first++;
         }
     }
@@ -687,14 +751,17 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             e--;
         F[HM_F_TRUNCATED].value = !(e > p->start && (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?'));
     }
-    measure_sentences(fs, scan, ps, n_ps, term_words, n_term_words, question, qlen);
+    measure_sentences(fs, scan, facts, ps, n_ps, question, qlen);
     free(ps);
     free(ps_of);
-    measure_question(fs, scan, question, qlen);
+    measure_question(fs, scan, facts, question, qlen);
+    free(facts);
     free(fs->word_term);
     free(fs->word_concept);
-    free(term_words);
+    free(fs->term_words);
     fs->word_term = fs->word_concept = NULL;
+    fs->term_words = NULL;
+    fs->n_term_words = 0;
     fs->word_doc = NULL;
 }
 
@@ -728,8 +795,8 @@ static bool sent_narrates(unsigned f)
     return (f & S_EVIDENCE) && !(f & (S_EXPLAIN | S_JUDGE | S_COUNTER));
 }
 
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_stats *ps, size_t n_ps,
-                              const size_t *term_words, size_t n_term_words, const char *question, size_t qlen)
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const para_stats *ps,
+                              size_t n_ps, const char *question, size_t qlen)
 {
     const hm_document *doc = scan->doc;
     hm_feature_value *F = fs->f;
@@ -744,7 +811,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
         size_t si = hm_document_sentence_next(doc, f->start, &sent_hint);
         if (si == SIZE_MAX || !main_para[doc->sents[si].para])
             continue;
-        if (is_specific(f)) {
+        if (facts[k].flags & FACT_SPECIFIC) {
             flags[si] |= S_EVIDENCE;
             items[si]++;
         }
@@ -753,7 +820,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
         case HM_KIND_JUDGEMENT: flags[si] |= S_JUDGE; break; /* appraisal too */
         case HM_KIND_COUNTERARGUMENT: flags[si] |= S_COUNTER; break;
         default:
-            if (has_tag(f, "signpost"))
+            if (facts[k].flags & FACT_SIGNPOST)
                 flags[si] |= S_JUDGE;
             break;
         }
@@ -774,10 +841,10 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const para_s
     /* A sentence of a main paragraph that has a concept word outside
      * evidence: one walk over the words with one. */
     size_t term_sent_hint = 0;
-    for (size_t j = 0; concepts && j < n_term_words; j++) {
-        size_t k = term_words[j];
+    for (size_t j = 0; concepts && j < fs->n_term_words; j++) {
+        size_t k = fs->term_words[j];
         const hm_word *w = &doc->words[k];
-        if (fs->word_concept[k] < 0 || in_evidence[k])
+        if (fs->word_concept[j] < 0 || in_evidence[k])
             continue;
         size_t si = hm_document_sentence_next(doc, w->start, &term_sent_hint);
         if (si != SIZE_MAX && main_para[doc->sents[si].para] && w->end <= doc->sents[si].end)
@@ -1002,7 +1069,8 @@ static void judge_fit(hm_features *fs, hm_question_type type)
 }
 
 /* The question's type and period against the essay's judgements and dates. */
-static void measure_question(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
+static void measure_question(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const char *question,
+                             size_t qlen)
 {
     hm_feature_value *F = fs->f;
     hm_question q = {HM_Q_OTHER, 0, 0};
@@ -1017,13 +1085,12 @@ static void measure_question(hm_features *fs, const hm_scan *scan, const char *q
     const hm_document *doc = scan->doc;
     int first = 0, last = 0;
     unsigned extent = 0;
-    size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        size_t pi = hm_document_para_next(doc, f->start, &para_hint);
+        size_t pi = facts[k].para;
         if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
             continue;
-        if (f->kind == HM_KIND_JUDGEMENT && has_tag(f, "extent"))
+        if (f->kind == HM_KIND_JUDGEMENT && (facts[k].flags & FACT_EXTENT))
             extent++;
         int a, b;
         /* Restating the question's period ("during 1928-53") is not evidence of it. */
@@ -1109,6 +1176,7 @@ void hm_features_free(hm_features *fs)
         free(fs->terms[t]);
     free(fs->terms);
     free(fs->term_concept);
+    free(fs->term_words);
     free(fs->word_term);
     free(fs->word_concept);
     memset(fs, 0, sizeof *fs);

@@ -8,7 +8,7 @@ typedef struct hm_feature_value {
     double value;
     bool available;        /* false: cannot be measured (no question given) */
     unsigned *paras;       /* paragraphs that lack it, for gaps */
-    size_t n_paras;
+    size_t n_paras, cap_paras;
     size_t ex_start, ex_end; /* an example of it, for strengths; equal: none */
     char *detail;          /* extra words for messages ({names}), or NULL */
 } hm_feature_value;
@@ -19,9 +19,12 @@ typedef struct hm_features {
     size_t n_terms;
     bool *term_concept;    /* per term: written in lower case in the question
                               (a concept such as "success", not a name) */
-    /* While measuring: per word of word_doc, the first term and the first
+    /* While measuring: the words of word_doc that match a term, in order
+     * (indices into its words), and for each the first term and the first
      * concept term it matches (-1: none). */
     const hm_document *word_doc;
+    size_t *term_words;
+    size_t n_term_words;
     int32_t *word_term, *word_concept;
 } hm_features;
 

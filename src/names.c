@@ -166,21 +166,64 @@ static unsigned edit_distance(const char *a, size_t la, const char *b, size_t lb
     return d[la][lb];
 }
 
+/* Is the word one of the topic pack's places? Asked at most once a word of
+ * a run (both checks below ask): *known is 0 until then, then 1 for no and
+ * 2 for yes. */
+static bool pack_place(const hm_scan *scan, const char *w, size_t n, uint8_t *known)
+{
+    if (!*known)
+        *known = scan->topic && hm_strset_has(&scan->topic->places, w, n) ? 2 : 1;
+    return *known == 2;
+}
+
+/* The pack's one-word names by first byte, made at the first word of a
+ * call of hm_names_run that asks: head[c] is the first name opening with
+ * byte c, next[i] the one after name i in the pack's order, and the count
+ * of names ends a chain. A pack with more names is walked whole. */
+enum { TOKEN_INDEX_MAX = 1024 };
+typedef struct token_index {
+    bool built, usable;
+    uint16_t head[256];
+    uint16_t next[TOKEN_INDEX_MAX];
+} token_index;
+
+static void index_tokens(token_index *ix, const hm_topic *t)
+{
+    ix->built = true;
+    ix->usable = t->n_name_tokens < TOKEN_INDEX_MAX;
+    if (!ix->usable)
+        return;
+    uint16_t none = (uint16_t)t->n_name_tokens;
+    for (size_t c = 0; c < 256; c++)
+        ix->head[c] = none;
+    for (size_t i = t->n_name_tokens; i-- > 0;) {
+        unsigned char c = (unsigned char)t->name_tokens[i][0];
+        ix->next[i] = ix->head[c];
+        ix->head[c] = (uint16_t)i;
+    }
+}
+
 /* The pack's one-word name (an index into name_tokens) that this word
  * misspells, or SIZE_MAX. */
-static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint32_t lists)
+static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint32_t lists, uint8_t *place_known,
+                              token_index *ix)
 {
     const hm_topic *t = scan->topic;
     if (!t || n < 4)
         return SIZE_MAX;
-    if ((lists & (HM_NL_ANY | HM_NL_GIVEN_NAMES)) || hm_strset_has(&t->places, w, n))
+    if ((lists & (HM_NL_ANY | HM_NL_GIVEN_NAMES)) || pack_place(scan, w, n, place_known))
         return SIZE_MAX;
+    if (!ix->built)
+        index_tokens(ix, t);
     unsigned limit = n >= 8 ? 2 : 1;
     size_t best = SIZE_MAX;
-    for (size_t i = 0; i < t->n_name_tokens; i++) {
+    /* only the names that open with the word's first byte: the others are
+     * neither the name nor a misspelling of it */
+    for (size_t i = ix->usable ? ix->head[(unsigned char)w[0]] : 0; i < t->n_name_tokens;
+         i = ix->usable ? ix->next[i] : i + 1) {
         const char *tok = t->name_tokens[i];
         if (tok[0] != w[0])
-            continue; /* neither the name nor a misspelling of it */
+            continue;
         size_t tl = strlen(tok);
         if (tl == n && memcmp(tok, w, n) == 0)
             return SIZE_MAX; /* a name, spelt right */
@@ -240,7 +283,8 @@ static bool capitalised_mid_sentence(const hm_scan *scan, const hm_word *wd, siz
  * is a name and not just a sentence's first word. Most essays ask once or
  * twice, and a walk over the words comparing the first byte and length is
  * cheaper than a set; after a few questions the set is built once, so each
- * further question costs a hash lookup. */
+ * further question costs a hash lookup. Both read only the words that may
+ * open with a capital (doc->capitals): no other is written with one. */
 #ifndef HM_CAPITALISED_WALKS
 #define HM_CAPITALISED_WALKS 4 /* 0 (always the set) and 100000 (always the walk) give the same findings */
 #endif
@@ -258,8 +302,8 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
             /* A word that is w (or w's) opens with w as its ASCII letters
              * and digits: the document's hash of those rules out the rest. */
             uint64_t h = hm_hash_bytes(w, n, true);
-            for (size_t k = 0; k < doc->n_words; k++) {
-                const hm_word *wd = &doc->words[k];
+            for (size_t c = 0; c < doc->n_capitals; c++) {
+                const hm_word *wd = &doc->words[doc->capitals[c]];
                 if (wd->ascii_hash != h || wd->ascii_end - wd->start != n)
                     continue;
                 const char *s = scan->text + wd->start;
@@ -269,8 +313,8 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
             }
             return false;
         }
-        for (size_t k = 0; k < doc->n_words; k++) {
-            const hm_word *wd = &doc->words[k];
+        for (size_t c = 0; c < doc->n_capitals; c++) {
+            const hm_word *wd = &doc->words[doc->capitals[c]];
             const char *s = scan->text + wd->start;
             size_t len = wd->end - wd->start;
             if (s[0] != w[0] || len < n || len > n + 4)
@@ -283,8 +327,8 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
     if (!scan->capitalised_built) {
         hm_strset_init(&scan->capitalised, false);
         size_t hint = 0;
-        for (size_t k = 0; k < doc->n_words; k++) {
-            const hm_word *wd = &doc->words[k];
+        for (size_t c = 0; c < doc->n_capitals; c++) {
+            const hm_word *wd = &doc->words[doc->capitals[c]];
             if (!capitalised_mid_sentence(scan, wd, &hint))
                 continue;
             const char *s = scan->text + wd->start;
@@ -338,6 +382,8 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
     size_t sent_hint = 0;
     suffix_lens sl;
     sl.measured = false;
+    token_index tokens; /* its arrays filled only where a word asks */
+    tokens.built = tokens.usable = false;
     for (size_t m = 0; m < n_raw; m++) {
         /* Split the run into words. */
         span w[16];
@@ -353,13 +399,13 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
                 w[nw++] = (span){a, i};
         }
         uint32_t wl[16];
+        uint8_t place_known[16] = {0};
         for (size_t k = 0; k < nw; k++)
             wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
         size_t first = 0;
-        bool initial = at_sentence_start(scan, raw[m].start, &sent_hint);
         /* Words capitalised only because they open the sentence. */
         while (first < nw && (wl[first] & HM_NL_SENTENCE_STARTERS))
-            first++, initial = false;
+            first++;
         if (first == nw)
             continue;
         size_t start = w[first].start, end = w[nw - 1].end;
@@ -367,7 +413,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
         /* A misspelt name from the pack? */
         size_t person = SIZE_MAX, bad_word = 0;
         for (size_t k = first; k < nw && person == SIZE_MAX; k++) {
-            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k]);
+            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k], &place_known[k], &tokens);
             bad_word = k;
         }
         if (person != SIZE_MAX) {
@@ -393,7 +439,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             named++;
             if (wl[k] & (HM_NL_EVENT_WORDS | HM_NL_BODIES))
                 eventish = true;
-            if ((wl[k] & HM_NL_ANY) || (scan->topic && hm_strset_has(&scan->topic->places, s, n))) {
+            if ((wl[k] & HM_NL_ANY) || pack_place(scan, s, n, &place_known[k])) {
                 listed++;
                 continue;
             }
@@ -414,9 +460,11 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             hm_in_span_of_kind(scan, start, end, HM_KIND_EVENT) ||
             hm_in_span_of_kind(scan, start, end, HM_KIND_DATE))
             continue;
-        /* One word opening a sentence: a name only when it is known as one
-         * or written with a capital mid-sentence elsewhere. */
-        if (initial && named == 1 && !title) {
+        /* One word opening a sentence (the run's first: no starter word
+         * before it): a name only when it is known as one or written with a
+         * capital mid-sentence elsewhere. Where the sentence starts is
+         * asked last, of the few runs that get this far. */
+        if (first == 0 && named == 1 && !title && at_sentence_start(scan, raw[m].start, &sent_hint)) {
             const char *s = t + w[first].start;
             size_t n = w[first].end - w[first].start;
             bool possessive = end + 1 < scan->len && (t[end] == '\'' || (unsigned char)t[end] == 0xE2);

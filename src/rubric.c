@@ -418,7 +418,7 @@ static void paragraph_list(hm_buf *b, const unsigned *p, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (i)
             hm_buf_puts(b, i + 1 == n ? " and " : ", ");
-        hm_buf_printf(b, "%u", p[i]);
+        hm_buf_put_uint(b, p[i]);
     }
 }
 
@@ -489,10 +489,10 @@ static char *expand(const char *tmpl, const hm_feature_value *v, const hm_scan *
         }
         hm_buf_putc(&b, *p++);
     }
-    /* Collapse the white space a line break in a quoted example brings. */
-    for (size_t i = 0; i < b.len; i++)
-        if (b.data[i] == '\n' || b.data[i] == '\r' || b.data[i] == '\t')
-            b.data[i] = ' ';
+    /* Collapse the white space a line break in a quoted example brings
+     * (strpbrk: the text holds no NUL, and most notes none of these). */
+    for (char *q = b.data; q && (q = strpbrk(q, "\n\r\t")) != NULL; q++)
+        *q = ' ';
     return hm_buf_take(&b);
 }
 

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 static void out_of_memory(void)
 {
@@ -69,6 +72,17 @@ void hm_buf_put(hm_buf *b, const char *s, size_t n)
 void hm_buf_puts(hm_buf *b, const char *s) { hm_buf_put(b, s, strlen(s)); }
 void hm_buf_putc(hm_buf *b, char c) { hm_buf_put(b, &c, 1); }
 
+void hm_buf_put_uint(hm_buf *b, unsigned v)
+{
+    char digits[16];
+    size_t at = sizeof digits;
+    do {
+        digits[--at] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    hm_buf_put(b, digits + at, sizeof digits - at);
+}
+
 void hm_buf_printf(hm_buf *b, const char *fmt, ...)
 {
     char small[256];
@@ -105,21 +119,22 @@ void hm_buf_free(hm_buf *b)
     b->len = b->cap = 0;
 }
 
+#define ASCII_FOLD(c) ((c) >= 'A' && (c) <= 'Z' ? (c) | 0x20 : (c))
+const unsigned char hm_ascii_fold[256] = HM_BYTE_TABLE(ASCII_FOLD);
+#undef ASCII_FOLD
+
 /* ---- string set ---- */
 
 static bool same(const char *a, const char *b, size_t n, bool fold)
 {
+    /* most strings that hash alike are written alike: one memcmp then */
+    if (memcmp(a, b, n) == 0)
+        return true;
     if (!fold)
-        return memcmp(a, b, n) == 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (unsigned char)(x + 32);
-        if (y >= 'A' && y <= 'Z')
-            y = (unsigned char)(y + 32);
-        if (x != y)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (hm_ascii_fold[(unsigned char)a[i]] != hm_ascii_fold[(unsigned char)b[i]])
             return false;
-    }
     return true;
 }
 
@@ -216,6 +231,22 @@ void hm_strset_free(hm_strset *s)
 size_t hm_utf8_count(const char *s, size_t n)
 {
     size_t c = 0, i = 0;
+#if defined(__SSE2__)
+    /* Sixteen bytes at a time: a continuation byte is below -64 as a signed
+     * byte, and each lane of `cont` counts down one for each (to -255 at
+     * most: summed every 255 blocks). */
+    while (i + 16 <= n) {
+        __m128i cont = _mm_setzero_si128();
+        size_t blocks = 0;
+        for (; blocks < 255 && i + 16 <= n; blocks++, i += 16) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            cont = _mm_add_epi8(cont, _mm_cmplt_epi8(a, _mm_set1_epi8(-64)));
+        }
+        /* |lane| summed: the negated lanes against zero */
+        __m128i sums = _mm_sad_epu8(_mm_sub_epi8(_mm_setzero_si128(), cont), _mm_setzero_si128());
+        c += blocks * 16 - (size_t)_mm_cvtsi128_si32(sums) - (size_t)_mm_extract_epi16(sums, 4);
+    }
+#endif
     for (; i + 8 <= n; i += 8) {
         uint64_t x;
         memcpy(&x, s + i, sizeof x);

@@ -35,6 +35,8 @@ typedef struct hm_buf {
 void hm_buf_put(hm_buf *b, const char *s, size_t n);
 void hm_buf_puts(hm_buf *b, const char *s);
 void hm_buf_putc(hm_buf *b, char c);
+/* v in decimal, as "%u" prints it, without printf's cost. */
+void hm_buf_put_uint(hm_buf *b, unsigned v);
 void hm_buf_printf(hm_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Hands over the NUL-terminated contents; the buffer is empty afterwards. */
@@ -70,7 +72,7 @@ void hm_strset_free(hm_strset *s);
 /* Decodes one UTF-8 code point at s[*i] (valid UTF-8 assumed), advancing *i. */
 uint32_t hm_utf8_next(const char *s, size_t len, size_t *i);
 /* Bytes of s[0, n) that are not UTF-8 continuation bytes (10xxxxxx): the
- * code points of valid UTF-8, counted eight bytes at a time. */
+ * code points of valid UTF-8, counted sixteen bytes at a time (SSE2) or eight. */
 size_t hm_utf8_count(const char *s, size_t n);
 void hm_utf8_put(hm_buf *b, uint32_t cp);
 /* Letters and digits, by a cheap test good enough for word boundaries. */
@@ -100,16 +102,27 @@ static inline uint64_t hm_fnv_add(uint64_t h, unsigned char c)
     return (h ^ c) * 1099511628211ull;
 }
 
+/* Each byte with ASCII capitals made small, every other byte as it is. */
+extern const unsigned char hm_ascii_fold[256];
+
+/* The initializer of a table of 256 bytes whose entry for byte c is F(c),
+ * a constant expression: HM_BYTE_TABLE(F). */
+#define HM_BYTES4(F, c) F(c), F((c) + 1), F((c) + 2), F((c) + 3)
+#define HM_BYTES16(F, c) HM_BYTES4(F, c), HM_BYTES4(F, (c) + 4), HM_BYTES4(F, (c) + 8), HM_BYTES4(F, (c) + 12)
+#define HM_BYTES64(F, c) HM_BYTES16(F, c), HM_BYTES16(F, (c) + 16), HM_BYTES16(F, (c) + 32), HM_BYTES16(F, (c) + 48)
+#define HM_BYTE_TABLE(F) {HM_BYTES64(F, 0), HM_BYTES64(F, 64), HM_BYTES64(F, 128), HM_BYTES64(F, 192)}
+
 /* FNV-1a over n bytes, ASCII case folded when `fold`: the string set's and
  * the word lists' hash. */
 static inline uint64_t hm_hash_bytes(const char *s, size_t n, bool fold)
 {
     uint64_t h = HM_FNV_SEED;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (fold && c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c + 32);
-        h = hm_fnv_add(h, c);
+    if (fold) {
+        for (size_t i = 0; i < n; i++)
+            h = hm_fnv_add(h, hm_ascii_fold[(unsigned char)s[i]]);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            h = hm_fnv_add(h, (unsigned char)s[i]);
     }
     return h;
 }

@@ -1,5 +1,6 @@
 /* Document: paragraphs (with and without blank lines), the question line,
  * headings, lists, sentences and words. */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -122,6 +123,54 @@ static void words_are_counted_with_apostrophes_and_hyphens(void **state)
     parse(&p, "Stalin\xE2\x80\x99s Five-Year Plan didn't fail \xE2\x80\x94 entirely.");
     assert_int_equal(p.doc.paras[0].words, 6);
     done(&p);
+}
+
+/* What find_words notes of each word, against the text: the paragraph's
+ * words from its first_word, the ASCII run's end and hash, and the words
+ * that may open with a capital. Sentences at every alignment (the stops are
+ * found sixteen bytes at a time). */
+static void words_carry_their_paragraph_hash_and_capitals(void **state)
+{
+    (void)state;
+    size_t sentences = 0;
+    for (size_t pad = 0; pad < 40; pad++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "%*sHow far did \xC3\x89mile's Nazi-Soviet pact matter?\n\n"
+                 "In 1939 Stalin signed it. Hitler\xE2\x80\x99s aims were clear! Was it 7.5 per cent?\n\n"
+                 "\xC3\xA9t\xC3\xA9 ends it.",
+                 (int)pad, "");
+        parsed p;
+        parse(&p, text);
+        const char *t = p.src.text;
+        size_t next_capital = 0, next_word = 0;
+        for (size_t i = 0; i < p.doc.n_paras; i++) {
+            const hm_para *para = &p.doc.paras[i];
+            assert_int_equal(para->first_word, next_word);
+            next_word += para->words;
+            for (size_t k = para->first_word; k < para->first_word + para->words; k++) {
+                const hm_word *w = &p.doc.words[k];
+                assert_true(w->start >= para->start && w->end <= para->end);
+                size_t run = w->start;
+                while (run < w->end && isalnum((unsigned char)t[run]))
+                    run++;
+                assert_int_equal(w->ascii_end, run);
+                assert_true(w->ascii_hash == hm_hash_bytes(t + w->start, run - w->start, true));
+                unsigned char c = (unsigned char)t[w->start];
+                if ((c >= 'A' && c <= 'Z') || c >= 0x80) {
+                    assert_true(next_capital < p.doc.n_capitals);
+                    assert_int_equal(p.doc.capitals[next_capital++], k);
+                }
+            }
+        }
+        assert_int_equal(next_word, p.doc.n_words);
+        assert_int_equal(next_capital, p.doc.n_capitals);
+        if (pad == 0)
+            sentences = p.doc.n_sents;
+        assert_int_equal(p.doc.n_sents, sentences); /* wherever the stops fall */
+        done(&p);
+    }
+    assert_true(sentences >= 3);
 }
 
 /* The hinted look-ups answer as the binary searches do, whatever order the
@@ -264,6 +313,7 @@ int main(void)
         cmocka_unit_test(hinted_lookups_match_binary_search),
         cmocka_unit_test(sentences_survive_initials_abbreviations_decimals_and_ellipses),
         cmocka_unit_test(words_are_counted_with_apostrophes_and_hyphens),
+        cmocka_unit_test(words_carry_their_paragraph_hash_and_capitals),
         cmocka_unit_test(empty_and_blank_texts_have_no_paragraphs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

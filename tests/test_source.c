@@ -177,6 +177,43 @@ static void cursor_columns_match_positions(void **state)
     hm_source_free(&s);
 }
 
+/* Long spans go through the sixteen-byte loop (and its sums every 255
+ * blocks): the count is the bytes that are not continuation bytes. */
+static void utf8_count_matches_a_byte_at_a_time(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a", "\xC3\xA9", "\xE2\x80\x99", "\xF0\x9F\x98\x80", " ", "Stalin"};
+    hm_buf b = {0};
+    for (size_t i = 0; b.len < 9000; i++)
+        hm_buf_puts(&b, pieces[(i * 7 + i / 3) % (sizeof pieces / sizeof *pieces)]);
+    size_t spans[][2] = {{0, 0}, {0, 15}, {0, 16}, {1, 17}, {3, 4079}, {0, 4080}, {5, 4096}, {7, 8191}, {0, b.len}};
+    for (size_t k = 0; k < sizeof spans / sizeof *spans; k++) {
+        size_t a = spans[k][0], n = spans[k][1];
+        if (a + n > b.len)
+            n = b.len - a;
+        size_t want = 0;
+        for (size_t i = a; i < a + n; i++)
+            want += ((unsigned char)b.data[i] & 0xC0) != 0x80;
+        assert_int_equal(hm_utf8_count(b.data + a, n), want);
+    }
+    hm_buf_free(&b);
+}
+
+static void buf_put_uint_writes_as_printf_does(void **state)
+{
+    (void)state;
+    unsigned values[] = {0, 7, 10, 99, 100, 12345, 4294967295u};
+    for (size_t k = 0; k < sizeof values / sizeof *values; k++) {
+        hm_buf mine = {0}, theirs = {0};
+        hm_buf_puts(&mine, "p ");
+        hm_buf_put_uint(&mine, values[k]);
+        hm_buf_printf(&theirs, "p %u", values[k]);
+        assert_string_equal(mine.data, theirs.data);
+        hm_buf_free(&mine);
+        hm_buf_free(&theirs);
+    }
+}
+
 static void empty_input_is_text(void **state)
 {
     (void)state;
@@ -199,6 +236,8 @@ int main(void)
         cmocka_unit_test(empty_input_is_text),
         cmocka_unit_test(line_breaks_and_controls_at_every_offset),
         cmocka_unit_test(cursor_columns_match_positions),
+        cmocka_unit_test(utf8_count_matches_a_byte_at_a_time),
+        cmocka_unit_test(buf_put_uint_writes_as_printf_does),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
