@@ -803,10 +803,12 @@ static void occ_push(hm_scan *scan, size_t pos)
     scan->occ_pos[scan->n_occ_pos++] = (uint32_t)pos;
 }
 
+#if defined(__SSE2__)
 static bool is_lower(unsigned char c)
 {
     return c >= 'a' && c <= 'z';
 }
+#endif
 
 /* Appends to occ_pos where the folded needle occurs in the text, ASCII case
  * ignored, or where an ASCII digit is (digits). Sixteen bytes at a time
