@@ -133,18 +133,18 @@ static void misspelt_names_get_suggestions(void **state)
     hm_result_free(r);
 }
 
-/* The gap that asks the writer to check a date, or NULL. */
-static const hm_note *date_note(const hm_result *r)
+/* The first gap whose text holds `words`, or NULL. */
+static const hm_note *gap_saying(const hm_result *r, const char *words)
 {
     for (size_t i = 0; i < hm_result_gap_count(r); i++)
-        if (strncmp(hm_result_gap(r, i)->text, "Check your dates", 16) == 0)
+        if (strstr(hm_result_gap(r, i)->text, words))
             return hm_result_gap(r, i);
     return NULL;
 }
 
 static const char *date_gap(const hm_result *r)
 {
-    const hm_note *n = date_note(r);
+    const hm_note *n = gap_saying(r, "Check your dates");
     return n ? n->text : NULL;
 }
 
@@ -168,7 +168,7 @@ static void dates_checked_against_the_pack(void **state)
     /* it points at the words, for an editor's squiggle */
     size_t len;
     const char *text = hm_result_text(r, &len);
-    const hm_note *n = date_note(r);
+    const hm_note *n = gap_saying(r, "Check your dates");
     assert_int_equal(n->end - n->start, strlen("Sputnik in 1959"));
     assert_memory_equal(text + n->start, "Sputnik in 1959", n->end - n->start);
     hm_result_free(r);
@@ -196,11 +196,9 @@ static void missing_kinds_of_evidence_named(void **state)
                            "However in 1929 there was a crash. This shows that the recovery was weak "
                            "because it depended on loans.\n\n"
                            "In conclusion the Republic recovered to a limited extent.");
-    const char *gap = NULL;
-    for (size_t i = 0; i < hm_result_gap_count(r); i++)
-        if (strstr(hm_result_gap(r, i)->text, "kinds of evidence"))
-            gap = hm_result_gap(r, i)->text;
-    assert_non_null(gap);
+    const hm_note *note = gap_saying(r, "kinds of evidence");
+    assert_non_null(note);
+    const char *gap = note->text;
     assert_non_null(strstr(gap, "add figures (a statistic, a sum, a share), named people, named events and laws, "
                                 "or a quotation from a historian or a source."));
     assert_null(strstr(gap, "dates")); /* it has dates */
