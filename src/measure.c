@@ -1237,7 +1237,9 @@ static bool read_year_span(const char *s, size_t n, year_span *out, size_t *used
             while (k + digits < n && isdigit((unsigned char)s[k + digits]) && digits < 5)
                 digits++;
             if (digits == 2 || digits == 4) {
-                int e = atoi(s + k); /* stops at the first non-digit */
+                int e = 0;
+                for (size_t d = 0; d < digits; d++)
+                    e = e * 10 + (s[k + d] - '0');
                 if (digits == 2)
                     e += y / 100 * 100;
                 if (e >= y) {
@@ -1246,8 +1248,11 @@ static bool read_year_span(const char *s, size_t n, year_span *out, size_t *used
                 }
             }
         }
-        if (j == i + 4 && j < n && s[j] == 's') /* "the 1560s": the decade */
-            out->to = y / 10 * 10 + 9, out->from = y / 10 * 10, j++;
+        if (j == i + 4 && j < n && s[j] == 's') { /* "the 1560s": the decade */
+            out->from = y / 10 * 10;
+            out->to = out->from + 9;
+            j++;
+        }
         *used = j;
         return true;
     }
