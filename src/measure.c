@@ -997,19 +997,26 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
                 term = t;
         free(seen);
         if (term != SIZE_MAX) {
-            hm_buf_printf(&b, " without saying what they show about the question's '%s", fs->terms[term]);
-            /* "foreign policy", not "foreign": the next key term when the
-             * question has the two side by side */
-            if (term + 1 < fs->n_terms && question) {
-                char pair[160];
-                int n = snprintf(pair, sizeof pair, "%s %s", fs->terms[term], fs->terms[term + 1]);
-                for (size_t i = 0; n > 0 && (size_t)n < sizeof pair && i + (size_t)n <= qlen; i++)
-                    if (strncasecmp(question + i, pair, (size_t)n) == 0) {
-                        hm_buf_printf(&b, " %s", fs->terms[term + 1]);
-                        break;
-                    }
+            /* "foreign policy", not "foreign": the next concept words, up to
+             * three in all, where the question has them side by side ("civil
+             * rights", not "civil"; not "solve Soviet", a name) */
+            hm_buf phrase = {0};
+            hm_buf_puts(&phrase, fs->terms[term]);
+            for (size_t next = term + 1; question && next < fs->n_terms && next < term + 3 && fs->term_concept[next];
+                 next++) {
+                size_t had = phrase.len;
+                hm_buf_printf(&phrase, " %s", fs->terms[next]);
+                bool side_by_side = false;
+                for (size_t i = 0; !side_by_side && i + phrase.len <= qlen; i++)
+                    side_by_side = strncasecmp(question + i, phrase.data, phrase.len) == 0;
+                if (!side_by_side) {
+                    phrase.len = had;
+                    phrase.data[had] = '\0';
+                    break;
+                }
             }
-            hm_buf_puts(&b, "'");
+            hm_buf_printf(&b, " without saying what they show about the question's '%s'", phrase.data);
+            hm_buf_free(&phrase);
         } else
             hm_buf_puts(&b, " without saying what they show about the question");
         F[HM_F_NARRATIVE_SENTENCES].detail = hm_buf_take(&b);

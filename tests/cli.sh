@@ -79,6 +79,8 @@ expect_status "unknown topic" 2 "$HM" --topic atlantis "$essay"
 # date that contradicts the pack.
 expect_status "a narrative Tudor essay" 0 "$HM" "$SRC/samples/blind17d-tudor-l2-foreignpolicy.txt"
 stdout_has "a two-word key term quoted whole" "about the question's 'foreign policy'"
+expect_status "a question with a name after its concept word" 0 "$HM" "$essay"
+stdout_has "the concept word quoted without the name after it" "about the question's 'solve'"
 expect_status "an essay with a date slip" 0 "$HM" "$SRC/samples/blind16d-coldwar-l1-armsrace.txt"
 stdout_has "the slip named with the event's date" "Check your dates: paragraph 2 gives 1959 for Sputnik (October 1957)"
 stdout_has "a judgement quoted with its clause, not its two words" 'such as "America then made the hydrogen bomb in 1952 which was much more powerfull'
