@@ -68,9 +68,10 @@ typedef struct hm_rule {
 /* ---- topic packs ---- */
 
 typedef struct hm_topic_entry {
-    /* an event's `date` is when it happened, and an essay's year beside it
-     * is checked against it; `since` is when a body or movement began,
-     * which a later year beside it does not contradict */
+    /* an event's `date` is when it happened, a person's when they died (the
+     * pack's `died`), and an essay's year joined to it is checked against
+     * it; `since` is when a body or movement began, which a later year
+     * beside it does not contradict */
     char *name, *role, *date, *since;
     char **aliases;
     size_t n_aliases;

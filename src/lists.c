@@ -141,6 +141,7 @@ out:
     lists->question_commands = known(lists, "question_commands");
     lists->date_check_skip = known(lists, "date_check_skip");
     lists->date_check_verbs = known(lists, "date_check_verbs");
+    lists->death_words = known(lists, "death_words");
     return ok;
 }
 

@@ -28,7 +28,7 @@ typedef struct hm_lists {
      * an empty list when the file does not define it. */
     const hm_list *places, *bodies, *nationalities, *months, *days, *titles,
         *event_words, *sentence_starters, *abbreviations, *discourse_markers, *stopwords,
-        *given_names, *place_suffixes, *group_suffixes, *question_commands, *date_check_skip, *date_check_verbs;
+        *given_names, *place_suffixes, *group_suffixes, *question_commands, *date_check_skip, *date_check_verbs, *death_words;
     hm_list empty;
     /* `lists` is build-time static data (built.h): not freed */
     bool built;

@@ -1285,10 +1285,12 @@ static bool is_word_byte(unsigned char c)
     return isalnum(c) || c == '\'' || c == '-' || c >= 0x80;
 }
 
-/* Between the event and its year: an optional comma and up to two words of
+/* Between an event and its year: an optional comma and up to two words of
  * the list date_check_verbs ("was signed", "began"), then "in", "of", "on"
- * or "(", then optionally "the", a day ("4", "4th") and a month. */
-static bool joins_event_to_year(const hm_lists *lists, const char *s, size_t n)
+ * or "(", then optionally "the", a day ("4", "4th") and a month. Between a
+ * person and a year (deaths != NULL), words of death_words may stand there
+ * too ("'s death", "was executed"), and *deaths counts them. */
+static bool joins_event_to_year(const hm_lists *lists, const char *s, size_t n, unsigned *deaths)
 {
     size_t i = 0, words = 0, verb_words = 0;
     bool joined = false;
@@ -1311,6 +1313,14 @@ static bool joins_event_to_year(const hm_lists *lists, const char *s, size_t n)
         size_t len = i - w;
         const char *word = s + w;
         if (!joined) {
+            if (deaths && words == 1 &&
+                ((len == 2 && memcmp(word, "'s", 2) == 0) || (len == 4 && memcmp(word, "\xe2\x80\x99s", 4) == 0)))
+                continue; /* "Lenin's death" */
+            if (deaths && verb_words < 3 && hm_list_has_fold(lists->death_words, word, len)) {
+                verb_words++;
+                (*deaths)++;
+                continue;
+            }
             if (verb_words < 2 && hm_list_has_fold(lists->date_check_verbs, word, len)) {
                 verb_words++;
                 continue;
@@ -1366,26 +1376,65 @@ static bool year_belongs_elsewhere(const hm_scan *scan, const hm_finding *event)
 }
 
 /* "Civil Rights Act" opens "Civil Rights Act of 1957" too: the words found
- * may name another entry's event, so their year cannot be checked. */
-static bool names_other_events(const hm_topic *topic, const hm_topic_entry *e, const char *s, size_t n)
+ * may name another entry, so their year cannot be checked. */
+static bool names_other_entries(const hm_topic_entry *es, size_t n_es, const hm_topic_entry *e, const char *s,
+                                size_t n)
 {
-    for (size_t i = 0; i < topic->n_events; i++) {
-        const hm_topic_entry *o = &topic->events[i];
+    for (size_t i = 0; i < n_es; i++) {
+        const hm_topic_entry *o = &es[i];
         if (o == e)
             continue;
         for (size_t a = 0; a < o->n_aliases; a++)
-            if (strlen(o->aliases[a]) > n && strncasecmp(o->aliases[a], s, n) == 0)
+            if (strlen(o->aliases[a]) >= n && strncasecmp(o->aliases[a], s, n) == 0)
                 return true;
     }
     return false;
 }
 
-static const hm_topic_entry *event_entry(const hm_topic *topic, const char *canonical)
+/* "Queen Elizabeth died in 1503" is Elizabeth of York's death, not
+ * Elizabeth I's: a year that fits another person who shares a word of the
+ * name found (four letters or more) is given the benefit of the doubt. */
+static bool fits_a_namesake(const hm_topic_entry *es, size_t n_es, const hm_topic_entry *e, const char *s, size_t n,
+                            year_span said)
 {
-    for (size_t i = 0; i < topic->n_events; i++)
-        if (topic->events[i].name == canonical)
-            return &topic->events[i];
+    for (size_t i = 0; i < n_es; i++) {
+        const hm_topic_entry *o = &es[i];
+        if (o == e || !o->date || !date_allows(o->date, said))
+            continue;
+        for (const char *w = o->name; *w;) {
+            size_t len = strcspn(w, " ,.");
+            for (size_t j = 0; len >= 4 && j + len <= n; j++)
+                if ((j == 0 || s[j - 1] == ' ') && (j + len == n || !isalpha((unsigned char)s[j + len])) &&
+                    strncmp(s + j, w, len) == 0)
+                    return true;
+            w += len;
+            w += strspn(w, " ,.");
+        }
+    }
+    return false;
+}
+
+static const hm_topic_entry *entry_named(const hm_topic_entry *es, size_t n_es, const char *canonical)
+{
+    for (size_t i = 0; i < n_es; i++)
+        if (es[i].name == canonical)
+            return &es[i];
     return NULL;
+}
+
+/* "the execution of Mary in 1588": a death word among the three before. */
+static bool death_word_before(const hm_scan *scan, const hm_finding *person)
+{
+    const hm_document *doc = scan->doc;
+    size_t si = hm_document_sentence_at(doc, person->start);
+    size_t floor_at = si == SIZE_MAX ? 0 : doc->sents[si].start;
+    size_t end = person->start, ws, we;
+    for (int k = 0; k < 3 && word_before(scan->text, floor_at, end, &ws, &we); k++) {
+        if (hm_list_has_fold(scan->cfg->lists.death_words, scan->text + ws, we - ws))
+            return true;
+        end = ws;
+    }
+    return false;
 }
 
 static void measure_date_slips(hm_features *fs, const hm_scan *scan)
@@ -1394,11 +1443,15 @@ static void measure_date_slips(hm_features *fs, const hm_scan *scan)
     if (!scan->topic)
         return;
     hm_buf detail = {0};
+    const hm_topic *t = scan->topic;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
-        if (f->kind != HM_KIND_EVENT || !f->canonical)
+        bool person = f->kind == HM_KIND_PERSON;
+        if ((f->kind != HM_KIND_EVENT && !person) || !f->canonical)
             continue;
-        const hm_topic_entry *e = event_entry(scan->topic, f->canonical);
+        const hm_topic_entry *es = person ? t->people : t->events;
+        size_t n_es = person ? t->n_people : t->n_events;
+        const hm_topic_entry *e = entry_named(es, n_es, f->canonical);
         if (!e || !e->date)
             continue;
         /* the first date that starts within a few words after the event */
@@ -1408,19 +1461,24 @@ static void measure_date_slips(hm_features *fs, const hm_scan *scan)
                 year = &scan->findings[j];
                 break;
             }
-        if (!year || !joins_event_to_year(&scan->cfg->lists, scan->text + f->end, year->start - f->end))
+        unsigned deaths = 0; /* a person's year is checked only as the year they died */
+        if (!year ||
+            !joins_event_to_year(&scan->cfg->lists, scan->text + f->end, year->start - f->end, person ? &deaths : NULL) ||
+            (person && !deaths && !death_word_before(scan, f)))
             continue;
         year_span said;
         size_t used;
         if (!read_year_span(scan->text + year->start, year->end - year->start, &said, &used) ||
             date_allows(e->date, said) || year_belongs_elsewhere(scan, f) ||
-            names_other_events(scan->topic, e, scan->text + f->start, f->end - f->start))
+            names_other_entries(es, n_es, e, scan->text + f->start, f->end - f->start) ||
+            (person && fits_a_namesake(es, n_es, e, scan->text + f->start, f->end - f->start, said)))
             continue;
         size_t pi = hm_document_para_at(scan->doc, f->start);
         unsigned para = pi == SIZE_MAX ? 0 : scan->doc->paras[pi].number;
         if (slips->value < 3) /* the first few are enough to prompt a check */
-            hm_buf_printf(&detail, "%sparagraph %u gives %.*s for %s (%s)", detail.len ? "; " : "", para,
-                          (int)(year->end - year->start), scan->text + year->start, e->name, e->date);
+            hm_buf_printf(&detail, "%sparagraph %u gives %.*s for %s%s (%s)", detail.len ? "; " : "", para,
+                          (int)(year->end - year->start), scan->text + year->start, person ? "the death of " : "",
+                          e->name, e->date);
         slips->value++;
         set_example(slips, f->start, year->end); /* no paragraphs: the note points at the words */
     }

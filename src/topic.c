@@ -101,14 +101,15 @@ static bool load_entries(hm_yaml *y, yaml_node_t *seq, const char *what, const c
     *out = es;
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *it = hm_yaml_seq_item(y, seq, i);
+        /* people: a role and the date they died; events: a date, or a
+         * 'since' for a body or movement that lasted */
         bool is_person = strcmp(extra_key, "role") == 0;
         hm_yaml_field f[] = {{"name", true, NULL, NULL},
                              {"aliases", false, NULL, NULL},
                              {extra_key, false, NULL, NULL},
-                             {"since", false, NULL, NULL}};
+                             {is_person ? "died" : "since", false, NULL, NULL}};
         const char *s;
-        if (!it || !hm_yaml_fields(y, it, f, is_person ? 3 : 4, NULL) ||
-            !hm_yaml_string(y, f[0].value, "name", NULL, &s))
+        if (!it || !hm_yaml_fields(y, it, f, 4, NULL) || !hm_yaml_string(y, f[0].value, "name", NULL, &s))
             return false;
         es[i].name = hm_xstrdup(s);
         (*n_out)++;
@@ -121,11 +122,14 @@ static bool load_entries(hm_yaml *y, yaml_node_t *seq, const char *what, const c
                 es[i].date = hm_xstrdup(s);
         }
         if (f[3].value) {
-            if (f[2].value)
+            if (!is_person && f[2].value)
                 return hm_yaml_fail(y, it, es[i].name, "'%s' has both a date and a 'since': give one", es[i].name);
-            if (!hm_yaml_string(y, f[3].value, "since", es[i].name, &s))
+            if (!hm_yaml_string(y, f[3].value, f[3].key, es[i].name, &s))
                 return false;
-            es[i].since = hm_xstrdup(s);
+            if (is_person)
+                es[i].date = hm_xstrdup(s);
+            else
+                es[i].since = hm_xstrdup(s);
         }
         if (f[1].value) {
             if (!hm_yaml_strings(y, f[1].value, "aliases", es[i].name, &es[i].aliases, &es[i].n_aliases))

@@ -186,6 +186,32 @@ static void dates_checked_against_the_pack(void **state)
     hm_result_free(r);
 }
 
+/* A person's year is checked only as the year they died, and a year that
+ * fits a namesake is let be. */
+static void deaths_checked_against_the_pack(void **state)
+{
+    (void)state;
+    hm_result *r = analyze("How far did Stalin's power grow in the years 1924-41?\n\n"
+                           "Lenin died in 1925 and the struggle for power began. In 1927 Stalin had Trotsky "
+                           "expelled from the party, and after Stalin's death in 1953 the terror eased.\n\n"
+                           "In 1929 Stalin turned on Bukharin, which shows how far his power had grown.\n\n"
+                           "Overall Stalin's power grew to a great extent.");
+    const char *gap = date_gap(r);
+    assert_non_null(gap);
+    assert_non_null(strstr(gap, "gives 1925 for the death of Vladimir Lenin (21 January 1924)"));
+    assert_null(strstr(gap, "1927")); /* Stalin acting in 1927 is no death */
+    assert_null(strstr(gap, "1953"));
+    hm_result_free(r);
+
+    r = analyze("How secure was Henry VII on the throne in the years 1485-1509?\n\n"
+                "Henry married Elizabeth of York in 1486. Queen Elizabeth died in 1503, so Henry had "
+                "only one surviving son, and the Yorkist claim was weakened by the Battle of Stoke in 1487.\n\n"
+                "Overall Henry VII was secure to a great extent by 1509.");
+    assert_string_equal(hm_result_topic(r), "tudor-1485-1603"); /* so the check runs */
+    assert_null(date_gap(r));
+    hm_result_free(r);
+}
+
 /* Advice on the range of evidence names the kinds the essay lacks. */
 static void missing_kinds_of_evidence_named(void **state)
 {
@@ -418,6 +444,7 @@ int main(void)
         cmocka_unit_test(people_without_a_topic_pack),
         cmocka_unit_test(misspelt_names_get_suggestions),
         cmocka_unit_test(dates_checked_against_the_pack),
+        cmocka_unit_test(deaths_checked_against_the_pack),
         cmocka_unit_test(missing_kinds_of_evidence_named),
         cmocka_unit_test(events_from_the_topic_pack),
         cmocka_unit_test(quotations_not_scare_quotes),
