@@ -65,31 +65,46 @@ static void set_example(hm_feature_value *v, size_t s, size_t e)
 /* Argument words quoted alone ("rather than") show the writer little: the
  * example is the clause that holds them, within its sentence, cut at
  * commas, semicolons and colons and kept short enough to quote whole. */
-static void set_clause_example(hm_feature_value *v, const hm_document *doc, size_t s, size_t e)
+/* The clause around [s, e) within its sentence: *from and *to. */
+static void clause_around(const hm_document *doc, size_t s, size_t e, size_t *from_out, size_t *to_out)
 {
     /* some words before, so the argument words fall within the 100 bytes a
      * quotation keeps (expand() cuts longer ones at a word, with "...") */
     enum { MAX_BEFORE = 60, MAX_CLAUSE = 160 };
-    if (v->ex_start != v->ex_end)
-        return;
     const char *t = doc->src->text;
     size_t si = hm_document_sentence_at(doc, s);
-    if (si == SIZE_MAX) {
-        set_example(v, s, e);
+    *from_out = s;
+    *to_out = e;
+    if (si == SIZE_MAX)
         return;
-    }
     size_t from = s, to = e, lo = doc->sents[si].start, hi = doc->sents[si].end;
     while (from > lo && t[from - 1] != ',' && t[from - 1] != ';' && t[from - 1] != ':' && s - from < MAX_BEFORE)
         from--;
     while (to < hi && t[to] != ',' && t[to] != ';' && t[to] != ':' && to - from < MAX_CLAUSE)
         to++;
-    /* whole words, no space or half a character at either end */
+    /* whole words, no space, half a character or full stop at either end */
     while (from < s && (t[from] == ' ' || t[from] == '\n' || ((unsigned char)t[from] & 0xC0) == 0x80 ||
                         (from > lo && isalnum((unsigned char)t[from - 1]) && isalnum((unsigned char)t[from]))))
         from++;
-    while (to > e && (t[to - 1] == ' ' || t[to - 1] == '\n' || (to < hi && ((unsigned char)t[to] & 0xC0) == 0x80) ||
+    while (to > e && (t[to - 1] == ' ' || t[to - 1] == '\n' || t[to - 1] == '.' || t[to - 1] == '!' ||
+                      t[to - 1] == '?' || (to < hi && ((unsigned char)t[to] & 0xC0) == 0x80) ||
                       (to < hi && isalnum((unsigned char)t[to - 1]) && isalnum((unsigned char)t[to]))))
         to--;
+    *from_out = from;
+    *to_out = to;
+}
+
+/* The example quoted for v: the clause around [s, e), unless v has one or
+ * `other` already quotes that clause (two strengths, one quotation). */
+static void set_clause_example(hm_feature_value *v, const hm_document *doc, size_t s, size_t e,
+                               const hm_feature_value *other)
+{
+    if (v->ex_start != v->ex_end)
+        return;
+    size_t from, to;
+    clause_around(doc, s, e, &from, &to);
+    if (other && other->ex_start == from && other->ex_end == to)
+        return;
     set_example(v, from, to);
 }
 
@@ -639,7 +654,8 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         if (s->causation && ev) {
             explained++;
             if (F[HM_F_CAUSATION_SHARE].ex_end == F[HM_F_CAUSATION_SHARE].ex_start)
-                set_clause_example(&F[HM_F_CAUSATION_SHARE], doc, s->first_causation_start, s->first_causation_end);
+                set_clause_example(&F[HM_F_CAUSATION_SHARE], doc, s->first_causation_start, s->first_causation_end,
+                                   NULL);
         } else {
             add_para(&F[HM_F_CAUSATION_SHARE], p->number);
         }
@@ -647,10 +663,12 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             judged++;
             supported += s->judgement;
             comparative += s->comparative;
-            if (s->comparative)
-                set_clause_example(&F[HM_F_COMPARATIVE], doc, s->first_comparative_start, s->first_comparative_end);
-            set_clause_example(&F[HM_F_JUDGEMENT_SHARE], doc, s->first_judgement_start, s->first_judgement_end);
-            set_clause_example(&F[HM_F_SUPPORTED_JUDGEMENTS], doc, s->first_judgement_start, s->first_judgement_end);
+            set_clause_example(&F[HM_F_JUDGEMENT_SHARE], doc, s->first_judgement_start, s->first_judgement_end, NULL);
+            set_clause_example(&F[HM_F_SUPPORTED_JUDGEMENTS], doc, s->first_judgement_start, s->first_judgement_end,
+                               NULL);
+            if (s->comparative) /* praised beside supported judgements: another quotation */
+                set_clause_example(&F[HM_F_COMPARATIVE], doc, s->first_comparative_start, s->first_comparative_end,
+                                   &F[HM_F_SUPPORTED_JUDGEMENTS]);
         } else {
             unsupported += s->judgement;
             add_para(&F[HM_F_JUDGEMENT_SHARE], p->number);

@@ -84,6 +84,9 @@ stdout_has "the concept word quoted without the name after it" "about the questi
 expect_status "an essay with a date slip" 0 "$HM" "$SRC/samples/blind16d-coldwar-l1-armsrace.txt"
 stdout_has "the slip named with the event's date" "Check your dates: paragraph 2 gives 1959 for Sputnik (October 1957)"
 stdout_has "a judgement quoted with its clause, not its two words" 'such as "America then made the hydrogen bomb in 1952 which was much more powerfull'
+expect_status "an essay praised for judging and for weighing" 0 "$HM" "$SRC/samples/blind17b-usa-l3-sncc.txt"
+grep -o 'for example "[^"]*"' "$T/out" >"$T/quotes"
+[ "$(wc -l <"$T/quotes")" -ge 2 ] && [ -z "$(sort "$T/quotes" | uniq -d)" ]; check "two strengths quote two different passages" $?
 printf 'topic: {id: t, name: T, period: {start: 1945, end: 1991}}\npeople:\n  - {name: "Harry Truman"}\nevents:\n  - {name: NATO, date: "1949", since: "1949"}\n' >"$T/pack.yaml"
 expect_status "a pack event with a date and a since" 2 "$HM" --topic "$T/pack.yaml" "$essay"
 stderr_has "the event named with its line" "pack.yaml:5:5: 'NATO' has both a date and a 'since'"
