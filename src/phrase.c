@@ -2170,10 +2170,27 @@ static const key_slot *find_run(const key_slot *table, size_t cap, uint64_t h, c
     return NULL;
 }
 
-/* One pass over the text: at every start of a run of letters and numbers,
- * the literals keyed by that run; at other characters after a non-letter,
- * the literals that open with that byte. Then the hits are grouped by set,
- * each group in text order. */
+/* The literals that open with punctuation, at each character of the gap
+ * [from, to) between runs that follows another gap character: the first
+ * follows a run unless it opens the text (first_opens). */
+static void try_gap_lits(hm_scan *scan, size_t from, size_t to, bool first_opens)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t n;
+    for (size_t i = from; i < to; i += n) {
+        n = 1;
+        if (t[i] >= 0x80)
+            cp_class(scan, i, &n);
+        if ((i > from || first_opens) && ix->byte_count[t[i]])
+            try_lits(scan, ix->byte_first[t[i]], ix->byte_count[t[i]], i, i, -1);
+    }
+}
+
+/* One pass over the text, from run to run of letters and numbers: at each,
+ * the literals keyed by that run and those keyed by it and the next run;
+ * in the gaps, the literals that open with a byte. Then the hits are
+ * grouped by set, each group in text order. */
 static void phrase_scan(hm_scan *scan)
 {
     const hm_phrase_index *ix = scan->cfg->index;
@@ -2183,64 +2200,43 @@ static void phrase_scan(hm_scan *scan)
         return;
     }
     const unsigned char *t = (const unsigned char *)scan->text;
-    size_t len = scan->len, i = 0;
-    bool prev_ln = false;
-    /* the run a pair lookup hashed, for when the pass gets to it */
-    size_t next_at = SIZE_MAX, next_end = 0;
-    uint64_t next_hash = 0;
+    size_t len = scan->len;
     size_t word = 0; /* doc->words, for run_hash_at */
     if (!scan->cap_phrase_hits) {
         /* about one hit in 60 bytes of an essay: few texts need to grow it */
         scan->cap_phrase_hits = len / 32 + 16;
         scan->phrase_hits = hm_xmalloc(scan->cap_phrase_hits * sizeof *scan->phrase_hits);
     }
+    /* [i, j): the current run, h its hash */
+    size_t i = next_run_start(scan, 0), j = i;
+    try_gap_lits(scan, 0, i, true);
+    uint64_t h = run_hash_at(scan, &word, i, &j);
     while (i < len) {
-        size_t n;
-        unsigned char rc = run_tab[t[i]];
-        unsigned cls = rc > 1 ? CP_LN : rc ? cp_class(scan, i, &n) : 0;
-        if (cls & CP_LN) {
-            if (prev_ln) {
-                i += t[i] < 0x80 ? 1 : n;
-                continue;
+        const key_slot *w =
+            filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
+        if (w)
+            try_lits(scan, w->first, w->count, i, j, -1);
+        /* the pair table, whatever the first run: a stop word that opens
+         * pairs ("in the ...") in the word table would pass its filter and
+         * cost a probe at every use. The next run, past what separates it,
+         * is hashed once for both its lookups. */
+        size_t k = next_run_start(scan, j), m;
+        uint64_t h2 = run_hash_at(scan, &word, k, &m);
+        if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
+            const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
+            if (p) {
+                /* the third run's first byte */
+                size_t k3 = next_run_start(scan, m);
+                try_lits(scan, p->first, p->count, i, j, k3 < len ? fold(t[k3]) : 256);
             }
-            size_t j;
-            uint64_t h;
-            if (i == next_at) {
-                h = next_hash;
-                j = next_end;
-            } else {
-                h = run_hash_at(scan, &word, i, &j);
-            }
-            const key_slot *w =
-                filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
-            if (w)
-                try_lits(scan, w->first, w->count, i, j, -1);
-            /* the pair table, whatever the first run: a stop word that
-             * opens pairs ("in the ...") in the word table would pass its
-             * filter and cost a probe at every use. The next run, past
-             * what separates it, is hashed once for both its lookups. */
-            size_t k = next_run_start(scan, j), m;
-            uint64_t h2 = run_hash_at(scan, &word, k, &m);
-            next_at = k;
-            next_end = m;
-            next_hash = h2;
-            if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
-                const key_slot *p =
-                    find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
-                if (p) {
-                    /* the third run's first byte */
-                    size_t k3 = next_run_start(scan, m);
-                    try_lits(scan, p->first, p->count, i, j, k3 < len ? fold(t[k3]) : 256);
-                }
-            }
-            prev_ln = true;
-            i = j;
-            continue;
         }
-        if (!prev_ln && ix->byte_count[t[i]])
-            try_lits(scan, ix->byte_first[t[i]], ix->byte_count[t[i]], i, i, -1);
-        prev_ln = false;
-        i += t[i] < 0x80 ? 1 : n;
+        /* after the pair's hits, which start earlier; most gaps are one
+         * space, which follows the run */
+        if (k - j > 1)
+            try_gap_lits(scan, j, k, false);
+        i = k;
+        j = m;
+        h = h2;
     }
     /* group by set, keeping text order within each */
     size_t n_sets = ix->n_sets;
