@@ -2122,17 +2122,20 @@ static inline __attribute__((always_inline)) uint64_t run_hash(hm_scan *scan, si
 /* run_hash, taken from the document's word that starts at i when there is
  * one: its leading ASCII letters and digits (hashed by hm_document_build
  * the same way) are the whole run when an ASCII byte that is no letter or
- * digit follows them. *word walks doc->words along with the pass. */
-static inline __attribute__((always_inline)) uint64_t run_hash_at(hm_scan *scan, size_t *word, size_t i,
-                                                                  size_t *end)
+ * digit follows them. *word walks the document's words [*word, words_end)
+ * along with the pass, and is left past a word that gave its hash: most
+ * runs are words, so the next run's word is then the first one looked at. */
+static inline __attribute__((always_inline)) uint64_t run_hash_at(hm_scan *scan, const hm_word **word,
+                                                                  const hm_word *words_end, size_t i, size_t *end)
 {
-    const hm_document *doc = scan->doc;
-    while (*word < doc->n_words && doc->words[*word].start < i)
-        (*word)++;
-    if (*word < doc->n_words && doc->words[*word].start == i) {
-        const hm_word *w = &doc->words[*word];
+    const hm_word *w = *word;
+    while (w < words_end && w->start < i)
+        w++;
+    *word = w;
+    if (w < words_end && w->start == i) {
         size_t e = w->ascii_end;
         if (e > i && (e >= scan->len || run_tab[(unsigned char)scan->text[e]] == 0)) {
+            *word = w + 1;
             *end = e;
             return w->ascii_hash;
         }
@@ -2201,7 +2204,8 @@ static void phrase_scan(hm_scan *scan)
     }
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t len = scan->len;
-    size_t word = 0; /* doc->words, for run_hash_at */
+    /* doc->words, for run_hash_at */
+    const hm_word *word = scan->doc->words, *words_end = word ? word + scan->doc->n_words : word;
     if (!scan->cap_phrase_hits) {
         /* about one hit in 60 bytes of an essay: few texts need to grow it */
         scan->cap_phrase_hits = len / 32 + 16;
@@ -2210,7 +2214,7 @@ static void phrase_scan(hm_scan *scan)
     /* [i, j): the current run, h its hash */
     size_t i = next_run_start(scan, 0), j = i;
     try_gap_lits(scan, 0, i, true);
-    uint64_t h = run_hash_at(scan, &word, i, &j);
+    uint64_t h = run_hash_at(scan, &word, words_end, i, &j);
     while (i < len) {
         const key_slot *w =
             filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
@@ -2221,7 +2225,7 @@ static void phrase_scan(hm_scan *scan)
          * cost a probe at every use. The next run, past what separates it,
          * is hashed once for both its lookups. */
         size_t k = next_run_start(scan, j), m;
-        uint64_t h2 = run_hash_at(scan, &word, k, &m);
+        uint64_t h2 = run_hash_at(scan, &word, words_end, k, &m);
         if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
             const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
             if (p) {
