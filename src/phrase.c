@@ -1987,42 +1987,66 @@ void hm_phrase_stats(const hm_config *cfg, size_t *sets, size_t *usable)
 
 /* ---- matching ---- */
 
+/* \s+ at text[at], for a space of a literal in a set with spaces_any;
+ * at the literal's last byte (last_byte) the set's end boundary fails
+ * before a letter, and the pattern backtracks one space, which then ends
+ * the match. Returns the end, or SIZE_MAX. */
+static size_t match_spaces(hm_scan *scan, const phrase_set *set, size_t at, bool last_byte)
+{
+    size_t len = scan->len, n, taken = 0, last = at;
+    while (at < len && (set_class(scan, set, at, &n) & CP_SPACE)) {
+        last = at;
+        at += n;
+        taken++;
+    }
+    if (!taken)
+        return SIZE_MAX;
+    if (last_byte && at < len && (set_class(scan, set, at, &n) & CP_LN)) {
+        if (taken < 2)
+            return SIZE_MAX;
+        at = last;
+    }
+    return at;
+}
+
 /* Matches lit's bytes from text[key_end] on (its key already matched);
- * returns the end, or SIZE_MAX. */
+ * returns the end, or SIZE_MAX. Every byte of the literal takes at least
+ * one of the text (a space: one or more white space characters), so a
+ * literal longer than what is left of the text fails at once, and the bytes
+ * up to its next space need no bound test. */
 static size_t match_rest(hm_scan *scan, const phrase_set *set, const phrase_lit *l, size_t from_lit, size_t at)
 {
     const unsigned char *t = (const unsigned char *)scan->text;
-    size_t len = scan->len;
-    for (size_t k = from_lit; k < l->len; k++) {
-        unsigned char c = (unsigned char)l->text[k];
-        if (c == ' ' && set->spaces_any) {
-            /* \s+: the literal goes on with a character that is not space */
-            size_t n, taken = 0, last = at;
-            while (at < len && (set_class(scan, set, at, &n) & CP_SPACE)) {
-                last = at;
-                at += n;
-                taken++;
-            }
-            if (!taken)
-                return SIZE_MAX;
-            if (k + 1 == l->len && at < len && (set_class(scan, set, at, &n) & CP_LN)) {
-                /* the literal's last character: the set's end boundary
-                 * fails before a letter, and the pattern backtracks one
-                 * space, which then ends the match */
-                if (taken < 2)
+    const unsigned char *lit = (const unsigned char *)l->text;
+    size_t len = scan->len, lit_len = l->len, k = from_lit;
+    if (lit_len - k > len - at)
+        return SIZE_MAX;
+    for (;;) {
+        /* up to the literal's next space, one loop for each case rule */
+        if (set->caseless) {
+            for (; k < lit_len && lit[k] != ' '; k++, at++)
+                if (fold(t[at]) != lit[k])
                     return SIZE_MAX;
-                at = last;
-            }
-            continue;
+        } else {
+            for (; k < lit_len && lit[k] != ' '; k++, at++)
+                if (t[at] != lit[k])
+                    return SIZE_MAX;
         }
-        if (at >= len)
-            return SIZE_MAX;
-        unsigned char x = set->caseless ? fold(t[at]) : t[at];
-        if (x != c)
-            return SIZE_MAX;
-        at++;
+        if (k == lit_len)
+            return at;
+        if (!set->spaces_any) {
+            if (t[at] != ' ')
+                return SIZE_MAX;
+            at++;
+        } else if (k + 1 < lit_len && t[at] == ' ' && t[at + 1] < 0x80 && !(ascii_class[t[at + 1]] & CP_SPACE)) {
+            at++; /* one space between words: match_spaces' usual answer */
+        } else {
+            at = match_spaces(scan, set, at, k + 1 == lit_len);
+            if (at == SIZE_MAX || lit_len - (k + 1) > len - at)
+                return SIZE_MAX;
+        }
+        k++;
     }
-    return at;
 }
 
 static bool starts_with_fold(const char *t, size_t len, size_t at, const char *s)
@@ -2087,7 +2111,8 @@ static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start
         }
         if (!set->caseless && memcmp(l->text, scan->text + start, l->key_len) != 0)
             continue; /* the key matched without case only */
-        size_t e = match_rest(scan, set, l, l->key_len, key_end);
+        /* most single-run literals are their key */
+        size_t e = l->len == l->key_len ? key_end : match_rest(scan, set, l, l->key_len, key_end);
         if (e != SIZE_MAX)
             add_hit(scan, l, start, e);
     }
