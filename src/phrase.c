@@ -52,6 +52,11 @@ typedef struct key_slot {
     bool used;
 } key_slot;
 
+/* Groups of start strings (hm_phrase_index.start_group): by three bytes
+ * (three_bytes_bit), then the short strings by first byte. */
+#define START_THREE_GROUPS 4096u
+#define START_GROUPS (START_THREE_GROUPS + 256u)
+
 /* Bytes, for finding start positions: an ASCII letter, digit or _; a
  * digit; the first byte of a non-ASCII character. */
 enum { BC_WORD = 1, BC_DIGIT = 2, BC_LEAD = 4 };
@@ -120,6 +125,14 @@ struct hm_phrase_index {
      * 2-byte string's with every third byte): seven in eight word starts
      * that pass start_second begin no string */
     uint64_t start_three[64];
+    /* the strings (indices into start_strings) in groups, group g at
+     * start_by[start_group[g] .. start_group[g + 1]): first those of three
+     * bytes or more by three_bytes_bit of their first three, then those of
+     * one or two bytes by their first byte, so that strings_at compares the
+     * few strings a text position can start, not all with its first byte
+     * (made by set_start_prefixes, not kept in the image) */
+    uint32_t start_group[START_GROUPS + 1];
+    uint32_t *start_by;
     uint8_t start_byte_class[256]; /* BC_* */
     /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
     name_slot *name_words;
@@ -1178,11 +1191,30 @@ static int by_first_byte(const void *a, const void *b)
 
 /* Every rule with `starts` (and its anchored pattern) gets a bit; the
  * strings of all of them go into one table by first byte, each once. */
+/* A start string's group in start_group (see there). */
+static unsigned start_group_of(const start_string *ss)
+{
+    const unsigned char *u = (const unsigned char *)ss->text;
+    return ss->len >= 3 ? three_bytes_bit(u[0], u[1], u[2]) : START_THREE_GROUPS + u[0];
+}
+
 /* Each start string's first 8 bytes as a word, for one compare in
- * strings_at, and its first three bytes in start_three. */
+ * strings_at, its first three bytes in start_three, and the strings'
+ * groups (a counting sort by start_group_of). */
 static void set_start_prefixes(hm_phrase_index *ix)
 {
     memset(ix->start_three, 0, sizeof ix->start_three);
+    memset(ix->start_group, 0, sizeof ix->start_group);
+    free(ix->start_by);
+    ix->start_by = hm_xmalloc((ix->n_start_strings + 1) * sizeof *ix->start_by);
+    for (size_t j = 0; j < ix->n_start_strings; j++)
+        ix->start_group[start_group_of(&ix->start_strings[j]) + 1]++;
+    for (unsigned g = 0; g < START_GROUPS; g++)
+        ix->start_group[g + 1] += ix->start_group[g];
+    uint32_t next[START_GROUPS];
+    memcpy(next, ix->start_group, sizeof next);
+    for (size_t j = 0; j < ix->n_start_strings; j++)
+        ix->start_by[next[start_group_of(&ix->start_strings[j])]++] = (uint32_t)j;
     ix->start_lead = 0;
     for (size_t j = 0; j < ix->n_start_strings; j++) {
         start_string *ss = &ix->start_strings[j];
@@ -1952,6 +1984,7 @@ void hm_config_index_free(hm_config *cfg)
     for (size_t i = 0; !ix->from_image && i < ix->n_start_strings; i++)
         free(ix->start_strings[i].text);
     free(ix->start_strings);
+    free(ix->start_by);
     free(ix->class_cache);
     free(ix);
     cfg->index = NULL;
@@ -2346,6 +2379,24 @@ int hm_starts_bit(const hm_config *cfg, const hm_rule *rule)
     return ix->rule_start_bit[rule - cfg->rules];
 }
 
+/* The rules (beyond those in have | m) with a string of group g that the
+ * text at `at` starts with; w: the text's next 8 bytes, folded. */
+static inline uint64_t strings_in_group(const hm_phrase_index *ix, unsigned g, uint64_t w, const unsigned char *t,
+                                        size_t len, size_t at, uint64_t have, uint64_t m)
+{
+    for (uint32_t q = ix->start_group[g]; q < ix->start_group[g + 1]; q++) {
+        const start_string *ss = &ix->start_strings[ix->start_by[q]];
+        if ((w & ss->mask) != ss->pre || ((have | m) & ss->rules) == ss->rules || ss->len > len - at)
+            continue;
+        size_t k = 8;
+        while (k < ss->len && fold(t[at + k]) == (unsigned char)ss->text[k])
+            k++;
+        if (k >= ss->len)
+            m |= ss->rules;
+    }
+    return m;
+}
+
 /* The rules (beyond those in `have`) with a string that the text at `at`
  * starts with, ASCII case ignored. */
 static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at, uint64_t have)
@@ -2355,22 +2406,17 @@ static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, si
      * bit clear, at least 'A' and at most 'Z', found without carries
      * between the bytes */
     uint64_t w = 0;
-    memcpy(&w, t + at, len - at < 8 ? len - at : 8);
+    if (len - at >= 8)
+        memcpy(&w, t + at, 8); /* one load; the copy of fewer bytes is a call */
+    else
+        memcpy(&w, t + at, len - at);
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     uint64_t low7 = w & ~highs;
     uint64_t upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x80 - 'Z' - 1)) & ~w & highs;
     w |= upper >> 2;
-    uint64_t m = 0;
-    for (uint32_t j = ix->start_first[f]; j < ix->start_first[f] + ix->start_count[f]; j++) {
-        const start_string *ss = &ix->start_strings[j];
-        if ((w & ss->mask) != ss->pre || ((have | m) & ss->rules) == ss->rules || ss->len > len - at)
-            continue;
-        size_t k = 8;
-        while (k < ss->len && fold(t[at + k]) == (unsigned char)ss->text[k])
-            k++;
-        if (k >= ss->len)
-            m |= ss->rules;
-    }
+    uint64_t m = strings_in_group(ix, START_THREE_GROUPS + f, w, t, len, at, have, 0);
+    if (len - at >= 3)
+        m = strings_in_group(ix, three_bytes_bit(f, fold(t[at + 1]), fold(t[at + 2])), w, t, len, at, have, m);
     return m;
 }
 
