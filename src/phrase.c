@@ -2504,6 +2504,12 @@ static void find_starts(hm_scan *scan)
 #endif
                 while (i < len && (cls[t[i]] & BC_WORD))
                     i++;
+                /* the byte after a word starts nothing unless it opens a
+                 * non-ASCII character: a space mostly, passed over here */
+                if (i < len && !(cls[t[i]] & BC_LEAD)) {
+                    i++;
+                    prev_word = false;
+                }
             }
         } else {
             if (b & BC_LEAD)
