@@ -1154,16 +1154,24 @@ bool hm_topic_keywords_indexed(const hm_config *cfg)
     return cfg->index && cfg->index->keywords;
 }
 
+/* The keyword table's probe, out of line: the filters answer most words,
+ * and without the probe's loop that answer saves and restores no registers. */
+static __attribute__((noinline)) uint32_t keyword_packs_probe(const hm_phrase_index *ix, const char *w, size_t n,
+                                                              uint64_t h)
+{
+    for (size_t s = (size_t)h & (ix->cap_keywords - 1); ix->keywords[s].str; s = (s + 1) & (ix->cap_keywords - 1))
+        if (ix->keywords[s].hash == h && ix->keywords[s].len == n && same_fold(ix->keywords[s].str, w, n))
+            return ix->keyword_packs[s];
+    return 0;
+}
+
 uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n, uint64_t h)
 {
     const hm_phrase_index *ix = cfg->index;
     /* the hash is known: its filter first, then the first three bytes */
     if (!filter_has(ix->keyword_filter, h) || !bit_has(ix->keyword_prefixes, word_prefix_bit(w, n)))
         return 0;
-    for (size_t s = (size_t)h & (ix->cap_keywords - 1); ix->keywords[s].str; s = (s + 1) & (ix->cap_keywords - 1))
-        if (ix->keywords[s].hash == h && ix->keywords[s].len == n && same_fold(ix->keywords[s].str, w, n))
-            return ix->keyword_packs[s];
-    return 0;
+    return keyword_packs_probe(ix, w, n, h);
 }
 
 static pcre2_code *class_re(const char *pattern)
