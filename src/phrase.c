@@ -180,6 +180,21 @@ static size_t utf8_len(unsigned char c)
     return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 }
 
+#if defined(__SSE2__)
+/* How many of the 16 bytes at p, from the first, are ASCII small letters
+ * (16: all of them); with any_case, capitals count too. */
+static inline unsigned ascii_letters16(const unsigned char *p, bool any_case)
+{
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    if (any_case)
+        a = _mm_or_si128(a, _mm_set1_epi8(0x20));
+    __m128i d = _mm_sub_epi8(a, _mm_set1_epi8('a'));
+    __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
+    unsigned other = ~(unsigned)_mm_movemask_epi8(letter) & 0xFFFF;
+    return other ? (unsigned)__builtin_ctz(other) : 16;
+}
+#endif
+
 /* The classes of the character at text[i] (UCP semantics for space and
  * word; letters and numbers are Unicode either way). Non-ASCII characters
  * ask PCRE2 itself, so the classes agree with the patterns exactly. */
@@ -2502,13 +2517,8 @@ static void find_starts(hm_scan *scan)
 #if defined(__SSE2__)
                 /* 16 bytes at a time to the first that is no ASCII letter:
                  * most words are letters only */
-                if (i + 16 <= len) {
-                    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-                    __m128i d = _mm_sub_epi8(_mm_or_si128(a, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-                    __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
-                    unsigned other = ~(unsigned)_mm_movemask_epi8(letter) & 0xFFFF;
-                    i += other ? (size_t)__builtin_ctz(other) : 16;
-                }
+                if (i + 16 <= len)
+                    i += ascii_letters16(t + i, true);
 #endif
                 while (i < len && (cls[t[i]] & BC_WORD))
                     i++;
@@ -2588,6 +2598,12 @@ static bool nc_space_tab(const name_cursor *c, size_t i)
 static inline size_t nc_lowers(const name_cursor *c, size_t i)
 {
     size_t n, j = i;
+#if defined(__SSE2__)
+    /* ASCII small letters 16 at a time (within the subject): most of a
+     * name's letters; the loop below goes on from the first other byte */
+    for (unsigned k = 16; k == 16 && j + 16 <= c->to; j += k)
+        k = ascii_letters16((const unsigned char *)c->scan->text + j, false);
+#endif
     while (nc_class(c, j, &n) & CP_LL)
         j += n;
     return j > i ? j : SIZE_MAX;
