@@ -2304,8 +2304,9 @@ static void phrase_scan(hm_scan *scan)
         /* the pair table, whatever the first run: a stop word that opens
          * pairs ("in the ...") in the word table would pass its filter and
          * cost a probe at every use. The next run, past what separates it,
-         * is hashed once for both its lookups. */
-        size_t k = next_run_start(scan, j), m;
+         * is hashed once for both its lookups; most runs are one ASCII
+         * byte (a space) from the next, found without the walk. */
+        size_t m, k = j + 1 < len && t[j] < 0x80 && run_tab[t[j + 1]] > 1 ? j + 1 : next_run_start(scan, j);
         uint64_t h2 = run_hash_at(scan, &word, words_end, k, &m);
         if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
             const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
