@@ -2210,9 +2210,11 @@ static inline __attribute__((always_inline)) uint64_t run_hash_at(hm_scan *scan,
                                                                   const hm_word *words_end, size_t i, size_t *end)
 {
     const hm_word *w = *word;
-    while (w < words_end && w->start < i)
-        w++;
-    *word = w;
+    if (w < words_end && w->start != i) {
+        while (w < words_end && w->start < i)
+            w++;
+        *word = w;
+    }
     if (w < words_end && w->start == i) {
         size_t e = w->ascii_end;
         if (e > i && (e >= scan->len || run_tab[(unsigned char)scan->text[e]] == 0)) {
