@@ -182,12 +182,10 @@ static size_t utf8_len(unsigned char c)
 
 #if defined(__SSE2__)
 /* How many of the 16 bytes at p, from the first, are ASCII small letters
- * (16: all of them); with any_case, capitals count too. */
-static inline unsigned ascii_letters16(const unsigned char *p, bool any_case)
+ * (16: all of them). */
+static inline unsigned ascii_small16(const unsigned char *p)
 {
     __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
-    if (any_case)
-        a = _mm_or_si128(a, _mm_set1_epi8(0x20));
     __m128i d = _mm_sub_epi8(a, _mm_set1_epi8('a'));
     __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
     unsigned other = ~(unsigned)_mm_movemask_epi8(letter) & 0xFFFF;
@@ -2485,67 +2483,84 @@ static uint64_t lead_starts(hm_scan *scan, size_t at)
     return m;
 }
 
-/* One pass over the text: at each byte, the rules whose matches may begin
- * there ('\d': any digit; '\b\d' and strings: after no ASCII letter, digit
- * or _; at a non-ASCII character, lead_starts). */
+/* The rules whose matches may begin at `at` ('\d': any digit; '\b\d' and
+ * strings: after no ASCII letter, digit or _, which after_word says of the
+ * byte before; at a non-ASCII character, lead_starts). */
+static inline uint64_t starts_at(hm_scan *scan, const unsigned char *t, size_t len, size_t at, bool after_word)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    unsigned char c = t[at];
+    uint8_t b = ix->start_byte_class[c];
+    if (b & BC_WORD) {
+        if (after_word)
+            return (b & BC_DIGIT) ? ix->start_digit : 0;
+        uint64_t m = (b & BC_DIGIT) ? ix->start_digit | ix->start_word_digit : 0;
+        if (strings_may_start(ix, t, len, at))
+            m |= strings_at(ix, t, len, at, m);
+        return m;
+    }
+    if (b & BC_LEAD)
+        return lead_starts(scan, at);
+    if (!after_word && c < 0x80 && strings_may_start(ix, t, len, at))
+        return strings_at(ix, t, len, at, 0); /* a string may open with punctuation */
+    return 0;
+}
+
+static void add_start(hm_scan *scan, size_t *cap, size_t at, uint64_t m)
+{
+    if (scan->n_starts == *cap) {
+        *cap = *cap ? 2 * *cap : 256;
+        scan->starts = hm_xrealloc(scan->starts, *cap * sizeof *scan->starts);
+    }
+    scan->starts[scan->n_starts++] = (hm_start){(uint32_t)at, m};
+}
+
+/* One pass over the text: starts_at wherever something may start, in text
+ * order. */
 static void find_starts(hm_scan *scan)
 {
     const hm_phrase_index *ix = scan->cfg->index;
     const unsigned char *t = (const unsigned char *)scan->text;
-    size_t len = scan->len, cap = 0;
+    size_t len = scan->len, cap = 0, i = 0;
     scan->starts_found = true;
     if (len > UINT32_MAX)
         return;
-    const uint8_t *cls = ix->start_byte_class;
-    bool prev_word = false;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = t[i];
-        uint8_t b = cls[c];
-        uint64_t m = 0;
-        size_t at = i++;
-        if (b & BC_WORD) {
-            if (!prev_word) {
-                /* a word starts: '\b\d' and the strings */
-                if (b & BC_DIGIT)
-                    m = ix->start_digit | ix->start_word_digit;
-                if (strings_may_start(ix, t, len, at))
-                    m |= strings_at(ix, t, len, at, m);
-            } else if ((b & BC_DIGIT) && ix->start_digit) {
-                m = ix->start_digit;
-            }
-            prev_word = true;
-            /* the rest of the word: only a digit can matter, and only to '\d' */
-            if (!ix->start_digit) {
+    bool after_word = false;
 #if defined(__SSE2__)
-                /* 16 bytes at a time to the first that is no ASCII letter:
-                 * most words are letters only */
-                if (i + 16 <= len)
-                    i += ascii_letters16(t + i, true);
+    /* 16 bytes at a time, asking starts_at only where it can answer
+     * something: a word's first byte, an ASCII byte after a byte that is no
+     * word byte, a non-ASCII character's first byte, and (with '\d') a
+     * digit inside a word. Most bytes are the rest of a word, or the space
+     * after one. */
+    for (; i + 16 <= len; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        __m128i d = _mm_sub_epi8(_mm_or_si128(a, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+        __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
+        __m128i dd = _mm_sub_epi8(a, _mm_set1_epi8('0'));
+        __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(dd, _mm_set1_epi8(9)), dd);
+        __m128i under = _mm_cmpeq_epi8(a, _mm_set1_epi8('_'));
+        unsigned word = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), under));
+        unsigned high = (unsigned)_mm_movemask_epi8(a);
+        /* signed, a lead byte (0xC0 and up) is above -65, a continuation byte not */
+        unsigned lead = high & (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(a, _mm_set1_epi8(-65)));
+        unsigned before = ((word << 1) | after_word) & 0xFFFF; /* the byte before is a word byte */
+        unsigned ask = (word & ~before) | (~word & ~before & ~high & 0xFFFF) | lead;
+        if (ix->start_digit)
+            ask |= (unsigned)_mm_movemask_epi8(digit) & before;
+        for (; ask; ask &= ask - 1) {
+            unsigned k = (unsigned)__builtin_ctz(ask);
+            uint64_t m = starts_at(scan, t, len, i + k, before >> k & 1);
+            if (m)
+                add_start(scan, &cap, i + k, m);
+        }
+        after_word = word >> 15;
+    }
 #endif
-                while (i < len && (cls[t[i]] & BC_WORD))
-                    i++;
-                /* the byte after a word starts nothing unless it opens a
-                 * non-ASCII character: a space mostly, passed over here */
-                if (i < len && !(cls[t[i]] & BC_LEAD)) {
-                    i++;
-                    prev_word = false;
-                }
-            }
-        } else {
-            if (b & BC_LEAD)
-                m = lead_starts(scan, at);
-            else if (!prev_word && c < 0x80 && strings_may_start(ix, t, len, at))
-                m = strings_at(ix, t, len, at, 0); /* a string may open with punctuation */
-            prev_word = false;
-        }
-        if (!m)
-            continue;
-        if (scan->n_starts == cap) {
-            cap = cap ? 2 * cap : 256;
-            scan->starts = hm_xrealloc(scan->starts, cap * sizeof *scan->starts);
-        }
-        scan->starts[scan->n_starts++] = (hm_start){(uint32_t)at, m};
+    for (; i < len; i++) {
+        uint64_t m = starts_at(scan, t, len, i, after_word);
+        if (m)
+            add_start(scan, &cap, i, m);
+        after_word = ix->start_byte_class[t[i]] & BC_WORD;
     }
 }
 
@@ -2605,7 +2620,7 @@ static inline size_t nc_lowers(const name_cursor *c, size_t i)
     /* ASCII small letters 16 at a time (within the subject): most of a
      * name's letters; the loop below goes on from the first other byte */
     for (unsigned k = 16; k == 16 && j + 16 <= c->to; j += k)
-        k = ascii_letters16((const unsigned char *)c->scan->text + j, false);
+        k = ascii_small16((const unsigned char *)c->scan->text + j);
 #endif
     while (nc_class(c, j, &n) & CP_LL)
         j += n;
