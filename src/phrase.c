@@ -2727,6 +2727,10 @@ static size_t nc_part(const name_cursor *c, size_t e)
         if (x != SIZE_MAX)
             return x;
     }
+    /* every alternative left opens with a capital: most names are followed
+     * by a word that opens with a small letter, and need ask none of them */
+    if (r >= c->to || (c0 < 0x80 && !(c0 >= 'A' && c0 <= 'Z')))
+        return SIZE_MAX;
     size_t x = nc_name(c, r);
     if (x == SIZE_MAX)
         x = nc_roman(c, r);
