@@ -2812,6 +2812,26 @@ bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, vo
                   ((b) >> 6 & 1) + ((b) >> 7 & 1))
 static const unsigned char bits_set8[256] = {TAB64(BITS1, 0), TAB64(BITS1, 64), TAB64(BITS1, 128), TAB64(BITS1, 192)};
 
+#if defined(__SSE2__)
+/* Adds to *n the runs of characters that are not white space starting in
+ * the 16 ASCII bytes at p that keep has a bit for (a run starts at a byte
+ * that is not space after one that is; *in_run: the byte before is in a
+ * run). False, with nothing counted, when a kept byte is not ASCII. */
+static inline bool count_runs16(const unsigned char *p, unsigned keep, bool *in_run, size_t *n)
+{
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    if ((unsigned)_mm_movemask_epi8(a) & keep)
+        return false;
+    __m128i c = _mm_sub_epi8(a, _mm_set1_epi8('\t'));
+    __m128i sp = _mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(_mm_min_epu8(c, _mm_set1_epi8(4)), c));
+    unsigned ns = ~(unsigned)_mm_movemask_epi8(sp) & keep;
+    unsigned st = ns & ~((ns << 1) | (unsigned)*in_run);
+    *n += bits_set8[st & 0xFF] + bits_set8[st >> 8];
+    *in_run = ns >> 15;
+    return true;
+}
+#endif
+
 bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, size_t *count)
 {
     if (!scan->cfg->index)
@@ -2819,27 +2839,21 @@ bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, siz
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t n = 0, i = from;
     bool in_run = false;
+#if defined(__SSE2__)
+    size_t whole_to = to < scan->len ? to : scan->len; /* whole chunks end by here */
+#endif
     while (i < to) {
         bool space;
         size_t k = 1;
 #if defined(__SSE2__)
-        /* 16 ASCII bytes at a time: a run starts at a byte that is not
-         * space after one that is. The last chunk may reach past `to` (not
-         * past the text): its bytes from `to` on are left out. */
-        while (i < to && i + 16 <= scan->len) {
-            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-            unsigned keep = to - i >= 16 ? 0xFFFF : (1u << (to - i)) - 1;
-            if ((unsigned)_mm_movemask_epi8(a) & keep)
-                break; /* a non-ASCII byte: one character at a time below */
-            __m128i c = _mm_sub_epi8(a, _mm_set1_epi8('\t'));
-            __m128i sp = _mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(' ')),
-                                      _mm_cmpeq_epi8(_mm_min_epu8(c, _mm_set1_epi8(4)), c));
-            unsigned ns = ~(unsigned)_mm_movemask_epi8(sp) & keep;
-            unsigned st = ns & ~((ns << 1) | (unsigned)in_run);
-            n += bits_set8[st & 0xFF] + bits_set8[st >> 8];
-            in_run = ns >> 15;
+        /* 16 ASCII bytes at a time, whole chunks inside the unit, then
+         * one that may reach past `to` (not past the text): its bytes from
+         * `to` on are left out. A non-ASCII byte stops them: one character
+         * at a time below. */
+        while (i + 16 <= whole_to && count_runs16(t + i, 0xFFFF, &in_run, &n))
             i += 16;
-        }
+        if (i < to && to - i < 16 && i + 16 <= scan->len && count_runs16(t + i, (1u << (to - i)) - 1, &in_run, &n))
+            i = to;
         if (i >= to)
             break;
 #endif
