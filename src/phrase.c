@@ -52,6 +52,11 @@ typedef struct key_slot {
     bool used;
 } key_slot;
 
+/* Groups of start strings (hm_phrase_index.start_group): by three bytes
+ * (three_bytes_bit), then the short strings by first byte. */
+#define START_THREE_GROUPS 4096u
+#define START_GROUPS (START_THREE_GROUPS + 256u)
+
 /* Bytes, for finding start positions: an ASCII letter, digit or _; a
  * digit; the first byte of a non-ASCII character. */
 enum { BC_WORD = 1, BC_DIGIT = 2, BC_LEAD = 4 };
@@ -120,6 +125,14 @@ struct hm_phrase_index {
      * 2-byte string's with every third byte): seven in eight word starts
      * that pass start_second begin no string */
     uint64_t start_three[64];
+    /* the strings (indices into start_strings) in groups, group g at
+     * start_by[start_group[g] .. start_group[g + 1]): first those of three
+     * bytes or more by three_bytes_bit of their first three, then those of
+     * one or two bytes by their first byte, so that strings_at compares the
+     * few strings a text position can start, not all with its first byte
+     * (made by set_start_prefixes, not kept in the image) */
+    uint32_t start_group[START_GROUPS + 1];
+    uint32_t *start_by;
     uint8_t start_byte_class[256]; /* BC_* */
     /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
     name_slot *name_words;
@@ -166,6 +179,19 @@ static size_t utf8_len(unsigned char c)
 {
     return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 }
+
+#if defined(__SSE2__)
+/* How many of the 16 bytes at p, from the first, are ASCII small letters
+ * (16: all of them). */
+static inline unsigned ascii_small16(const unsigned char *p)
+{
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i d = _mm_sub_epi8(a, _mm_set1_epi8('a'));
+    __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
+    unsigned other = ~(unsigned)_mm_movemask_epi8(letter) & 0xFFFF;
+    return other ? (unsigned)__builtin_ctz(other) : 16;
+}
+#endif
 
 /* The classes of the character at text[i] (UCP semantics for space and
  * word; letters and numbers are Unicode either way). Non-ASCII characters
@@ -1141,16 +1167,24 @@ bool hm_topic_keywords_indexed(const hm_config *cfg)
     return cfg->index && cfg->index->keywords;
 }
 
+/* The keyword table's probe, out of line: the filters answer most words,
+ * and without the probe's loop that answer saves and restores no registers. */
+static __attribute__((noinline)) uint32_t keyword_packs_probe(const hm_phrase_index *ix, const char *w, size_t n,
+                                                              uint64_t h)
+{
+    for (size_t s = (size_t)h & (ix->cap_keywords - 1); ix->keywords[s].str; s = (s + 1) & (ix->cap_keywords - 1))
+        if (ix->keywords[s].hash == h && ix->keywords[s].len == n && same_fold(ix->keywords[s].str, w, n))
+            return ix->keyword_packs[s];
+    return 0;
+}
+
 uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n, uint64_t h)
 {
     const hm_phrase_index *ix = cfg->index;
     /* the hash is known: its filter first, then the first three bytes */
     if (!filter_has(ix->keyword_filter, h) || !bit_has(ix->keyword_prefixes, word_prefix_bit(w, n)))
         return 0;
-    for (size_t s = (size_t)h & (ix->cap_keywords - 1); ix->keywords[s].str; s = (s + 1) & (ix->cap_keywords - 1))
-        if (ix->keywords[s].hash == h && ix->keywords[s].len == n && same_fold(ix->keywords[s].str, w, n))
-            return ix->keyword_packs[s];
-    return 0;
+    return keyword_packs_probe(ix, w, n, h);
 }
 
 static pcre2_code *class_re(const char *pattern)
@@ -1178,11 +1212,30 @@ static int by_first_byte(const void *a, const void *b)
 
 /* Every rule with `starts` (and its anchored pattern) gets a bit; the
  * strings of all of them go into one table by first byte, each once. */
+/* A start string's group in start_group (see there). */
+static unsigned start_group_of(const start_string *ss)
+{
+    const unsigned char *u = (const unsigned char *)ss->text;
+    return ss->len >= 3 ? three_bytes_bit(u[0], u[1], u[2]) : START_THREE_GROUPS + u[0];
+}
+
 /* Each start string's first 8 bytes as a word, for one compare in
- * strings_at, and its first three bytes in start_three. */
+ * strings_at, its first three bytes in start_three, and the strings'
+ * groups (a counting sort by start_group_of). */
 static void set_start_prefixes(hm_phrase_index *ix)
 {
     memset(ix->start_three, 0, sizeof ix->start_three);
+    memset(ix->start_group, 0, sizeof ix->start_group);
+    free(ix->start_by);
+    ix->start_by = hm_xmalloc((ix->n_start_strings + 1) * sizeof *ix->start_by);
+    for (size_t j = 0; j < ix->n_start_strings; j++)
+        ix->start_group[start_group_of(&ix->start_strings[j]) + 1]++;
+    for (unsigned g = 0; g < START_GROUPS; g++)
+        ix->start_group[g + 1] += ix->start_group[g];
+    uint32_t next[START_GROUPS];
+    memcpy(next, ix->start_group, sizeof next);
+    for (size_t j = 0; j < ix->n_start_strings; j++)
+        ix->start_by[next[start_group_of(&ix->start_strings[j])]++] = (uint32_t)j;
     ix->start_lead = 0;
     for (size_t j = 0; j < ix->n_start_strings; j++) {
         start_string *ss = &ix->start_strings[j];
@@ -1952,6 +2005,7 @@ void hm_config_index_free(hm_config *cfg)
     for (size_t i = 0; !ix->from_image && i < ix->n_start_strings; i++)
         free(ix->start_strings[i].text);
     free(ix->start_strings);
+    free(ix->start_by);
     free(ix->class_cache);
     free(ix);
     cfg->index = NULL;
@@ -1987,42 +2041,66 @@ void hm_phrase_stats(const hm_config *cfg, size_t *sets, size_t *usable)
 
 /* ---- matching ---- */
 
+/* \s+ at text[at], for a space of a literal in a set with spaces_any;
+ * at the literal's last byte (last_byte) the set's end boundary fails
+ * before a letter, and the pattern backtracks one space, which then ends
+ * the match. Returns the end, or SIZE_MAX. */
+static size_t match_spaces(hm_scan *scan, const phrase_set *set, size_t at, bool last_byte)
+{
+    size_t len = scan->len, n, taken = 0, last = at;
+    while (at < len && (set_class(scan, set, at, &n) & CP_SPACE)) {
+        last = at;
+        at += n;
+        taken++;
+    }
+    if (!taken)
+        return SIZE_MAX;
+    if (last_byte && at < len && (set_class(scan, set, at, &n) & CP_LN)) {
+        if (taken < 2)
+            return SIZE_MAX;
+        at = last;
+    }
+    return at;
+}
+
 /* Matches lit's bytes from text[key_end] on (its key already matched);
- * returns the end, or SIZE_MAX. */
+ * returns the end, or SIZE_MAX. Every byte of the literal takes at least
+ * one of the text (a space: one or more white space characters), so a
+ * literal longer than what is left of the text fails at once, and the bytes
+ * up to its next space need no bound test. */
 static size_t match_rest(hm_scan *scan, const phrase_set *set, const phrase_lit *l, size_t from_lit, size_t at)
 {
     const unsigned char *t = (const unsigned char *)scan->text;
-    size_t len = scan->len;
-    for (size_t k = from_lit; k < l->len; k++) {
-        unsigned char c = (unsigned char)l->text[k];
-        if (c == ' ' && set->spaces_any) {
-            /* \s+: the literal goes on with a character that is not space */
-            size_t n, taken = 0, last = at;
-            while (at < len && (set_class(scan, set, at, &n) & CP_SPACE)) {
-                last = at;
-                at += n;
-                taken++;
-            }
-            if (!taken)
-                return SIZE_MAX;
-            if (k + 1 == l->len && at < len && (set_class(scan, set, at, &n) & CP_LN)) {
-                /* the literal's last character: the set's end boundary
-                 * fails before a letter, and the pattern backtracks one
-                 * space, which then ends the match */
-                if (taken < 2)
+    const unsigned char *lit = (const unsigned char *)l->text;
+    size_t len = scan->len, lit_len = l->len, k = from_lit;
+    if (lit_len - k > len - at)
+        return SIZE_MAX;
+    for (;;) {
+        /* up to the literal's next space, one loop for each case rule */
+        if (set->caseless) {
+            for (; k < lit_len && lit[k] != ' '; k++, at++)
+                if (fold(t[at]) != lit[k])
                     return SIZE_MAX;
-                at = last;
-            }
-            continue;
+        } else {
+            for (; k < lit_len && lit[k] != ' '; k++, at++)
+                if (t[at] != lit[k])
+                    return SIZE_MAX;
         }
-        if (at >= len)
-            return SIZE_MAX;
-        unsigned char x = set->caseless ? fold(t[at]) : t[at];
-        if (x != c)
-            return SIZE_MAX;
-        at++;
+        if (k == lit_len)
+            return at;
+        if (!set->spaces_any) {
+            if (t[at] != ' ')
+                return SIZE_MAX;
+            at++;
+        } else if (k + 1 < lit_len && t[at] == ' ' && t[at + 1] < 0x80 && !(ascii_class[t[at + 1]] & CP_SPACE)) {
+            at++; /* one space between words: match_spaces' usual answer */
+        } else {
+            at = match_spaces(scan, set, at, k + 1 == lit_len);
+            if (at == SIZE_MAX || lit_len - (k + 1) > len - at)
+                return SIZE_MAX;
+        }
+        k++;
     }
-    return at;
 }
 
 static bool starts_with_fold(const char *t, size_t len, size_t at, const char *s)
@@ -2087,7 +2165,8 @@ static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start
         }
         if (!set->caseless && memcmp(l->text, scan->text + start, l->key_len) != 0)
             continue; /* the key matched without case only */
-        size_t e = match_rest(scan, set, l, l->key_len, key_end);
+        /* most single-run literals are their key */
+        size_t e = l->len == l->key_len ? key_end : match_rest(scan, set, l, l->key_len, key_end);
         if (e != SIZE_MAX)
             add_hit(scan, l, start, e);
     }
@@ -2122,17 +2201,22 @@ static inline __attribute__((always_inline)) uint64_t run_hash(hm_scan *scan, si
 /* run_hash, taken from the document's word that starts at i when there is
  * one: its leading ASCII letters and digits (hashed by hm_document_build
  * the same way) are the whole run when an ASCII byte that is no letter or
- * digit follows them. *word walks doc->words along with the pass. */
-static inline __attribute__((always_inline)) uint64_t run_hash_at(hm_scan *scan, size_t *word, size_t i,
-                                                                  size_t *end)
+ * digit follows them. *word walks the document's words [*word, words_end)
+ * along with the pass, and is left past a word that gave its hash: most
+ * runs are words, so the next run's word is then the first one looked at. */
+static inline __attribute__((always_inline)) uint64_t run_hash_at(hm_scan *scan, const hm_word **word,
+                                                                  const hm_word *words_end, size_t i, size_t *end)
 {
-    const hm_document *doc = scan->doc;
-    while (*word < doc->n_words && doc->words[*word].start < i)
-        (*word)++;
-    if (*word < doc->n_words && doc->words[*word].start == i) {
-        const hm_word *w = &doc->words[*word];
+    const hm_word *w = *word;
+    if (w < words_end && w->start != i) {
+        while (w < words_end && w->start < i)
+            w++;
+        *word = w;
+    }
+    if (w < words_end && w->start == i) {
         size_t e = w->ascii_end;
         if (e > i && (e >= scan->len || run_tab[(unsigned char)scan->text[e]] == 0)) {
+            *word = w + 1;
             *end = e;
             return w->ascii_hash;
         }
@@ -2170,10 +2254,27 @@ static const key_slot *find_run(const key_slot *table, size_t cap, uint64_t h, c
     return NULL;
 }
 
-/* One pass over the text: at every start of a run of letters and numbers,
- * the literals keyed by that run; at other characters after a non-letter,
- * the literals that open with that byte. Then the hits are grouped by set,
- * each group in text order. */
+/* The literals that open with punctuation, at each character of the gap
+ * [from, to) between runs that follows another gap character: the first
+ * follows a run unless it opens the text (first_opens). */
+static void try_gap_lits(hm_scan *scan, size_t from, size_t to, bool first_opens)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    const unsigned char *t = (const unsigned char *)scan->text;
+    size_t n;
+    for (size_t i = from; i < to; i += n) {
+        n = 1;
+        if (t[i] >= 0x80)
+            cp_class(scan, i, &n);
+        if ((i > from || first_opens) && ix->byte_count[t[i]])
+            try_lits(scan, ix->byte_first[t[i]], ix->byte_count[t[i]], i, i, -1);
+    }
+}
+
+/* One pass over the text, from run to run of letters and numbers: at each,
+ * the literals keyed by that run and those keyed by it and the next run;
+ * in the gaps, the literals that open with a byte. Then the hits are
+ * grouped by set, each group in text order. */
 static void phrase_scan(hm_scan *scan)
 {
     const hm_phrase_index *ix = scan->cfg->index;
@@ -2183,64 +2284,45 @@ static void phrase_scan(hm_scan *scan)
         return;
     }
     const unsigned char *t = (const unsigned char *)scan->text;
-    size_t len = scan->len, i = 0;
-    bool prev_ln = false;
-    /* the run a pair lookup hashed, for when the pass gets to it */
-    size_t next_at = SIZE_MAX, next_end = 0;
-    uint64_t next_hash = 0;
-    size_t word = 0; /* doc->words, for run_hash_at */
+    size_t len = scan->len;
+    /* doc->words, for run_hash_at */
+    const hm_word *word = scan->doc->words, *words_end = word ? word + scan->doc->n_words : word;
     if (!scan->cap_phrase_hits) {
         /* about one hit in 60 bytes of an essay: few texts need to grow it */
         scan->cap_phrase_hits = len / 32 + 16;
         scan->phrase_hits = hm_xmalloc(scan->cap_phrase_hits * sizeof *scan->phrase_hits);
     }
+    /* [i, j): the current run, h its hash */
+    size_t i = next_run_start(scan, 0), j = i;
+    try_gap_lits(scan, 0, i, true);
+    uint64_t h = run_hash_at(scan, &word, words_end, i, &j);
     while (i < len) {
-        size_t n;
-        unsigned char rc = run_tab[t[i]];
-        unsigned cls = rc > 1 ? CP_LN : rc ? cp_class(scan, i, &n) : 0;
-        if (cls & CP_LN) {
-            if (prev_ln) {
-                i += t[i] < 0x80 ? 1 : n;
-                continue;
+        const key_slot *w =
+            filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
+        if (w)
+            try_lits(scan, w->first, w->count, i, j, -1);
+        /* the pair table, whatever the first run: a stop word that opens
+         * pairs ("in the ...") in the word table would pass its filter and
+         * cost a probe at every use. The next run, past what separates it,
+         * is hashed once for both its lookups; most runs are one ASCII
+         * byte (a space) from the next, found without the walk. */
+        size_t m, k = j + 1 < len && t[j] < 0x80 && run_tab[t[j + 1]] > 1 ? j + 1 : next_run_start(scan, j);
+        uint64_t h2 = run_hash_at(scan, &word, words_end, k, &m);
+        if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
+            const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
+            if (p) {
+                /* the third run's first byte */
+                size_t k3 = next_run_start(scan, m);
+                try_lits(scan, p->first, p->count, i, j, k3 < len ? fold(t[k3]) : 256);
             }
-            size_t j;
-            uint64_t h;
-            if (i == next_at) {
-                h = next_hash;
-                j = next_end;
-            } else {
-                h = run_hash_at(scan, &word, i, &j);
-            }
-            const key_slot *w =
-                filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
-            if (w)
-                try_lits(scan, w->first, w->count, i, j, -1);
-            /* the pair table, whatever the first run: a stop word that
-             * opens pairs ("in the ...") in the word table would pass its
-             * filter and cost a probe at every use. The next run, past
-             * what separates it, is hashed once for both its lookups. */
-            size_t k = next_run_start(scan, j), m;
-            uint64_t h2 = run_hash_at(scan, &word, k, &m);
-            next_at = k;
-            next_end = m;
-            next_hash = h2;
-            if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
-                const key_slot *p =
-                    find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
-                if (p) {
-                    /* the third run's first byte */
-                    size_t k3 = next_run_start(scan, m);
-                    try_lits(scan, p->first, p->count, i, j, k3 < len ? fold(t[k3]) : 256);
-                }
-            }
-            prev_ln = true;
-            i = j;
-            continue;
         }
-        if (!prev_ln && ix->byte_count[t[i]])
-            try_lits(scan, ix->byte_first[t[i]], ix->byte_count[t[i]], i, i, -1);
-        prev_ln = false;
-        i += t[i] < 0x80 ? 1 : n;
+        /* after the pair's hits, which start earlier; most gaps are one
+         * space, which follows the run */
+        if (k - j > 1)
+            try_gap_lits(scan, j, k, false);
+        i = k;
+        j = m;
+        h = h2;
     }
     /* group by set, keeping text order within each */
     size_t n_sets = ix->n_sets;
@@ -2321,6 +2403,24 @@ int hm_starts_bit(const hm_config *cfg, const hm_rule *rule)
     return ix->rule_start_bit[rule - cfg->rules];
 }
 
+/* The rules (beyond those in have | m) with a string of group g that the
+ * text at `at` starts with; w: the text's next 8 bytes, folded. */
+static inline uint64_t strings_in_group(const hm_phrase_index *ix, unsigned g, uint64_t w, const unsigned char *t,
+                                        size_t len, size_t at, uint64_t have, uint64_t m)
+{
+    for (uint32_t q = ix->start_group[g]; q < ix->start_group[g + 1]; q++) {
+        const start_string *ss = &ix->start_strings[ix->start_by[q]];
+        if ((w & ss->mask) != ss->pre || ((have | m) & ss->rules) == ss->rules || ss->len > len - at)
+            continue;
+        size_t k = 8;
+        while (k < ss->len && fold(t[at + k]) == (unsigned char)ss->text[k])
+            k++;
+        if (k >= ss->len)
+            m |= ss->rules;
+    }
+    return m;
+}
+
 /* The rules (beyond those in `have`) with a string that the text at `at`
  * starts with, ASCII case ignored. */
 static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at, uint64_t have)
@@ -2330,22 +2430,17 @@ static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, si
      * bit clear, at least 'A' and at most 'Z', found without carries
      * between the bytes */
     uint64_t w = 0;
-    memcpy(&w, t + at, len - at < 8 ? len - at : 8);
+    if (len - at >= 8)
+        memcpy(&w, t + at, 8); /* one load; the copy of fewer bytes is a call */
+    else
+        memcpy(&w, t + at, len - at);
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     uint64_t low7 = w & ~highs;
     uint64_t upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x80 - 'Z' - 1)) & ~w & highs;
     w |= upper >> 2;
-    uint64_t m = 0;
-    for (uint32_t j = ix->start_first[f]; j < ix->start_first[f] + ix->start_count[f]; j++) {
-        const start_string *ss = &ix->start_strings[j];
-        if ((w & ss->mask) != ss->pre || ((have | m) & ss->rules) == ss->rules || ss->len > len - at)
-            continue;
-        size_t k = 8;
-        while (k < ss->len && fold(t[at + k]) == (unsigned char)ss->text[k])
-            k++;
-        if (k >= ss->len)
-            m |= ss->rules;
-    }
+    uint64_t m = strings_in_group(ix, START_THREE_GROUPS + f, w, t, len, at, have, 0);
+    if (len - at >= 3)
+        m = strings_in_group(ix, three_bytes_bit(f, fold(t[at + 1]), fold(t[at + 2])), w, t, len, at, have, m);
     return m;
 }
 
@@ -2388,66 +2483,84 @@ static uint64_t lead_starts(hm_scan *scan, size_t at)
     return m;
 }
 
-/* One pass over the text: at each byte, the rules whose matches may begin
- * there ('\d': any digit; '\b\d' and strings: after no ASCII letter, digit
- * or _; at a non-ASCII character, lead_starts). */
+/* The rules whose matches may begin at `at` ('\d': any digit; '\b\d' and
+ * strings: after no ASCII letter, digit or _, which after_word says of the
+ * byte before; at a non-ASCII character, lead_starts). */
+static inline uint64_t starts_at(hm_scan *scan, const unsigned char *t, size_t len, size_t at, bool after_word)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    unsigned char c = t[at];
+    uint8_t b = ix->start_byte_class[c];
+    if (b & BC_WORD) {
+        if (after_word)
+            return (b & BC_DIGIT) ? ix->start_digit : 0;
+        uint64_t m = (b & BC_DIGIT) ? ix->start_digit | ix->start_word_digit : 0;
+        if (strings_may_start(ix, t, len, at))
+            m |= strings_at(ix, t, len, at, m);
+        return m;
+    }
+    if (b & BC_LEAD)
+        return lead_starts(scan, at);
+    if (!after_word && c < 0x80 && strings_may_start(ix, t, len, at))
+        return strings_at(ix, t, len, at, 0); /* a string may open with punctuation */
+    return 0;
+}
+
+static void add_start(hm_scan *scan, size_t *cap, size_t at, uint64_t m)
+{
+    if (scan->n_starts == *cap) {
+        *cap = *cap ? 2 * *cap : 256;
+        scan->starts = hm_xrealloc(scan->starts, *cap * sizeof *scan->starts);
+    }
+    scan->starts[scan->n_starts++] = (hm_start){(uint32_t)at, m};
+}
+
+/* One pass over the text: starts_at wherever something may start, in text
+ * order. */
 static void find_starts(hm_scan *scan)
 {
     const hm_phrase_index *ix = scan->cfg->index;
     const unsigned char *t = (const unsigned char *)scan->text;
-    size_t len = scan->len, cap = 0;
+    size_t len = scan->len, cap = 0, i = 0;
     scan->starts_found = true;
     if (len > UINT32_MAX)
         return;
-    const uint8_t *cls = ix->start_byte_class;
-    bool prev_word = false;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = t[i];
-        uint8_t b = cls[c];
-        uint64_t m = 0;
-        size_t at = i++;
-        if (b & BC_WORD) {
-            if (!prev_word) {
-                /* a word starts: '\b\d' and the strings */
-                if (b & BC_DIGIT)
-                    m = ix->start_digit | ix->start_word_digit;
-                if (strings_may_start(ix, t, len, at))
-                    m |= strings_at(ix, t, len, at, m);
-            } else if ((b & BC_DIGIT) && ix->start_digit) {
-                m = ix->start_digit;
-            }
-            prev_word = true;
-            /* the rest of the word: only a digit can matter, and only to '\d' */
-            if (!ix->start_digit) {
+    bool after_word = false;
 #if defined(__SSE2__)
-                /* 16 bytes at a time to the first that is no ASCII letter:
-                 * most words are letters only */
-                if (i + 16 <= len) {
-                    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-                    __m128i d = _mm_sub_epi8(_mm_or_si128(a, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-                    __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
-                    unsigned other = ~(unsigned)_mm_movemask_epi8(letter) & 0xFFFF;
-                    i += other ? (size_t)__builtin_ctz(other) : 16;
-                }
+    /* 16 bytes at a time, asking starts_at only where it can answer
+     * something: a word's first byte, an ASCII byte after a byte that is no
+     * word byte, a non-ASCII character's first byte, and (with '\d') a
+     * digit inside a word. Most bytes are the rest of a word, or the space
+     * after one. */
+    for (; i + 16 <= len; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        __m128i d = _mm_sub_epi8(_mm_or_si128(a, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+        __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
+        __m128i dd = _mm_sub_epi8(a, _mm_set1_epi8('0'));
+        __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(dd, _mm_set1_epi8(9)), dd);
+        __m128i under = _mm_cmpeq_epi8(a, _mm_set1_epi8('_'));
+        unsigned word = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), under));
+        unsigned high = (unsigned)_mm_movemask_epi8(a);
+        /* signed, a lead byte (0xC0 and up) is above -65, a continuation byte not */
+        unsigned lead = high & (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(a, _mm_set1_epi8(-65)));
+        unsigned before = ((word << 1) | after_word) & 0xFFFF; /* the byte before is a word byte */
+        unsigned ask = (word & ~before) | (~word & ~before & ~high & 0xFFFF) | lead;
+        if (ix->start_digit)
+            ask |= (unsigned)_mm_movemask_epi8(digit) & before;
+        for (; ask; ask &= ask - 1) {
+            unsigned k = (unsigned)__builtin_ctz(ask);
+            uint64_t m = starts_at(scan, t, len, i + k, before >> k & 1);
+            if (m)
+                add_start(scan, &cap, i + k, m);
+        }
+        after_word = word >> 15;
+    }
 #endif
-                while (i < len && (cls[t[i]] & BC_WORD))
-                    i++;
-            }
-        } else {
-            if (b & BC_LEAD)
-                m = lead_starts(scan, at);
-            else if (!prev_word && c < 0x80 && strings_may_start(ix, t, len, at))
-                m = strings_at(ix, t, len, at, 0); /* a string may open with punctuation */
-            prev_word = false;
-        }
-        if (!m)
-            continue;
-        if (scan->n_starts == cap) {
-            cap = cap ? 2 * cap : 256;
-            scan->starts = hm_xrealloc(scan->starts, cap * sizeof *scan->starts);
-        }
-        scan->starts[scan->n_starts++] = (hm_start){(uint32_t)at, m};
+    for (; i < len; i++) {
+        uint64_t m = starts_at(scan, t, len, i, after_word);
+        if (m)
+            add_start(scan, &cap, i, m);
+        after_word = ix->start_byte_class[t[i]] & BC_WORD;
     }
 }
 
@@ -2503,6 +2616,12 @@ static bool nc_space_tab(const name_cursor *c, size_t i)
 static inline size_t nc_lowers(const name_cursor *c, size_t i)
 {
     size_t n, j = i;
+#if defined(__SSE2__)
+    /* ASCII small letters 16 at a time (within the subject): most of a
+     * name's letters; the loop below goes on from the first other byte */
+    for (unsigned k = 16; k == 16 && j + 16 <= c->to; j += k)
+        k = ascii_small16((const unsigned char *)c->scan->text + j);
+#endif
     while (nc_class(c, j, &n) & CP_LL)
         j += n;
     return j > i ? j : SIZE_MAX;
@@ -2608,6 +2727,10 @@ static size_t nc_part(const name_cursor *c, size_t e)
         if (x != SIZE_MAX)
             return x;
     }
+    /* every alternative left opens with a capital: most names are followed
+     * by a word that opens with a small letter, and need ask none of them */
+    if (r >= c->to || (c0 < 0x80 && !(c0 >= 'A' && c0 <= 'Z')))
+        return SIZE_MAX;
     size_t x = nc_name(c, r);
     if (x == SIZE_MAX)
         x = nc_roman(c, r);
@@ -2683,6 +2806,32 @@ bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, vo
     return true;
 }
 
+/* How many bits each byte has set: two loads count a 16-bit mask, fewer
+ * instructions than adding the bits in place (no popcnt in the baseline). */
+#define BITS1(b) (((b) & 1) + ((b) >> 1 & 1) + ((b) >> 2 & 1) + ((b) >> 3 & 1) + ((b) >> 4 & 1) + ((b) >> 5 & 1) + \
+                  ((b) >> 6 & 1) + ((b) >> 7 & 1))
+static const unsigned char bits_set8[256] = {TAB64(BITS1, 0), TAB64(BITS1, 64), TAB64(BITS1, 128), TAB64(BITS1, 192)};
+
+#if defined(__SSE2__)
+/* Adds to *n the runs of characters that are not white space starting in
+ * the 16 ASCII bytes at p that keep has a bit for (a run starts at a byte
+ * that is not space after one that is; *in_run: the byte before is in a
+ * run). False, with nothing counted, when a kept byte is not ASCII. */
+static inline bool count_runs16(const unsigned char *p, unsigned keep, bool *in_run, size_t *n)
+{
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    if ((unsigned)_mm_movemask_epi8(a) & keep)
+        return false;
+    __m128i c = _mm_sub_epi8(a, _mm_set1_epi8('\t'));
+    __m128i sp = _mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(_mm_min_epu8(c, _mm_set1_epi8(4)), c));
+    unsigned ns = ~(unsigned)_mm_movemask_epi8(sp) & keep;
+    unsigned st = ns & ~((ns << 1) | (unsigned)*in_run);
+    *n += bits_set8[st & 0xFF] + bits_set8[st >> 8];
+    *in_run = ns >> 15;
+    return true;
+}
+#endif
+
 bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, size_t *count)
 {
     if (!scan->cfg->index)
@@ -2690,30 +2839,21 @@ bool hm_count_nonspace_runs(hm_scan *scan, size_t from, size_t to, bool ucp, siz
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t n = 0, i = from;
     bool in_run = false;
+#if defined(__SSE2__)
+    size_t whole_to = to < scan->len ? to : scan->len; /* whole chunks end by here */
+#endif
     while (i < to) {
         bool space;
         size_t k = 1;
 #if defined(__SSE2__)
-        /* 16 ASCII bytes at a time: a run starts at a byte that is not
-         * space after one that is. The last chunk may reach past `to` (not
-         * past the text): its bytes from `to` on are left out. */
-        while (i < to && i + 16 <= scan->len) {
-            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-            unsigned keep = to - i >= 16 ? 0xFFFF : (1u << (to - i)) - 1;
-            if ((unsigned)_mm_movemask_epi8(a) & keep)
-                break; /* a non-ASCII byte: one character at a time below */
-            __m128i c = _mm_sub_epi8(a, _mm_set1_epi8('\t'));
-            __m128i sp = _mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(' ')),
-                                      _mm_cmpeq_epi8(_mm_min_epu8(c, _mm_set1_epi8(4)), c));
-            unsigned ns = ~(unsigned)_mm_movemask_epi8(sp) & keep;
-            unsigned st = ns & ~((ns << 1) | (unsigned)in_run);
-            st = st - ((st >> 1) & 0x5555);
-            st = (st & 0x3333) + ((st >> 2) & 0x3333);
-            st = (st + (st >> 4)) & 0x0F0F;
-            n += (st + (st >> 8)) & 0x1F;
-            in_run = ns >> 15;
+        /* 16 ASCII bytes at a time, whole chunks inside the unit, then
+         * one that may reach past `to` (not past the text): its bytes from
+         * `to` on are left out. A non-ASCII byte stops them: one character
+         * at a time below. */
+        while (i + 16 <= whole_to && count_runs16(t + i, 0xFFFF, &in_run, &n))
             i += 16;
-        }
+        if (i < to && to - i < 16 && i + 16 <= scan->len && count_runs16(t + i, (1u << (to - i)) - 1, &in_run, &n))
+            i = to;
         if (i >= to)
             break;
 #endif

@@ -562,7 +562,11 @@ static void starts_in_a_teachers_rule(void **state)
     assert_non_null(c);
     static const char *const texts[] = {"around 12 cats, 3 cats, around 5 dogs, x12 cats, 012 cats.",
                                         "around around 7 cats\n\n7 cats", "a123 cats and around\n4 cats",
-                                        "$5, ($6), US$7, US $8, $, $x, \xC2\xA3$9.\n\n$10"};
+                                        "$5, ($6), US$7, US $8, $, $x, \xC2\xA3$9.\n\n$10",
+                                        /* starts on both sides of find_starts' 16-byte chunks,
+                                         * after a non-ASCII character, digits inside words */
+                                        "abcdefghijklmno around 9 cats_ around 8 cats a_5 cats \xC3\xA9$3 "
+                                        "$4abcdefghijklmnopq 77 cats\t$5 xyzxyzxyzxyz $6 around 1 cats"};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         same_as_patterns(c, texts[i]);
     char *sig = signature(c, "around 12 cats, a cat, x12 cats.");
