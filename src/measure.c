@@ -1236,7 +1236,9 @@ bool hm_feature_lookup(const char *name, hm_feature_id *id)
  * occasion's ("revised the Prayer Book in 1571", "joined NATO in 1955": the
  * list date_check_skip) or a capitalised word that makes it part of a longer
  * name ("the Spanish Civil War") leaves the year alone, and an entry with
- * `since` (a body or movement) is never checked. */
+ * `since` (a body or movement) is never checked. A person's year is read
+ * only when a death word ties it to them ("Lenin died in 1925", "the
+ * execution of Cromwell in 1541") and checked against the pack's `died`. */
 
 typedef struct year_span {
     int from, to;
