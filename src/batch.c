@@ -407,7 +407,7 @@ static void copy_pass(batch *b, unsigned jobs)
     free(t);
 
     const hm_copy_pair *pairs;
-    size_t n_pairs = hm_copy_find(b->copy, b->o->copy_threshold, MAX_COPY_WARNINGS, &pairs);
+    size_t n_pairs = hm_copy_find_threads(b->copy, b->o->copy_threshold, MAX_COPY_WARNINGS, jobs, &pairs);
     make_notes(b, pairs, n_pairs);
     hm_copy_free(b->copy);
     b->copy = NULL;
