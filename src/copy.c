@@ -685,7 +685,11 @@ static void each_piece(spill *s, size_t n_spills, size_t size, unsigned bits, ke
                        void *ctx, char **array, size_t *cap)
 {
     if (!bits) {
-        fn(*array, load_all(s, n_spills, size, array, cap), ctx);
+        /* loaded first: load_all may move *array, and the order in which
+         * a call's arguments are taken is unspecified (clang takes *array
+         * before it) */
+        size_t n = load_all(s, n_spills, size, array, cap);
+        fn(*array, n, ctx);
         return;
     }
     size_t pieces = (size_t)1 << bits, got;
@@ -697,7 +701,8 @@ static void each_piece(spill *s, size_t n_spills, size_t size, unsigned bits, ke
                 spill_add(&piece[key(buf + k * size, arg) >> (64 - bits)], buf + k * size, size);
     free(buf);
     for (size_t i = 0; i < pieces; i++) {
-        fn(*array, load_all(&piece[i], 1, size, array, cap), ctx);
+        size_t n = load_all(&piece[i], 1, size, array, cap);
+        fn(*array, n, ctx);
         spill_free(&piece[i]);
     }
     free(piece);
