@@ -746,13 +746,20 @@ typedef struct find_shared {
     atomic_uint next_part;
 } find_shared;
 
+/* A pair that passed, found by a thread other than the first. */
+typedef struct found_pair {
+    uint32_t a, b, shared;
+} found_pair;
+
 /* One thread's own: it writes nothing another thread reads until all are
  * joined. */
 typedef struct find_ctx {
     find_shared *sh;
     size_t thread;
-    best_list bl;        /* best partners of every essay, from this thread's parts */
-    size_t pairs_cap;    /* c->pairs' (single thread only: see find_pairs) */
+    best_list *bl;       /* the first thread's: the best partners of every essay */
+    spill found;         /* the other threads': pairs to offer them after the join,
+                          * so that memory does not grow by a list an essay a thread */
+    size_t pairs_cap;    /* c->pairs' (no limit: one thread) */
     char *array;         /* the piece in hand */
     size_t array_cap;
 } find_ctx;
@@ -781,9 +788,11 @@ static void on_pairs(void *recs, size_t n, void *ctx)
         uint32_t shared = (uint32_t)(hi - lo);
         if (shared < MIN_SHARED || pair_share(sh->c, a, b, shared) + 1e-12 < sh->threshold)
             continue;
-        if (f->bl.k) {
-            best_offer(sh->c, &f->bl, a, b, shared);
-            best_offer(sh->c, &f->bl, b, a, shared);
+        if (!f->bl) {
+            spill_add(&f->found, &(found_pair){a, b, shared}, sizeof(found_pair));
+        } else if (f->bl->k) {
+            best_offer(sh->c, f->bl, a, b, shared);
+            best_offer(sh->c, f->bl, b, a, shared);
         } else {
             add_pair(sh->c, &f->pairs_cap, a, b, shared);
         }
@@ -862,28 +871,30 @@ size_t hm_copy_find_threads(hm_copy *c, double threshold, size_t max_per_essay, 
     sh.pairs = hm_xcalloc(PARTS * sh.threads, sizeof *sh.pairs);
 
     find_ctx *ctx = hm_xcalloc(sh.threads, sizeof *ctx);
-    for (size_t t = 0; t < sh.threads; t++) {
-        ctx[t] = (find_ctx){&sh, t, {max_per_essay, NULL, NULL}, 0, NULL, 0};
-        if (max_per_essay) {
-            ctx[t].bl.other = hm_xcalloc(c->n * max_per_essay + 1, sizeof *ctx[t].bl.other);
-            ctx[t].bl.shared = hm_xcalloc(c->n * max_per_essay + 1, sizeof *ctx[t].bl.shared);
-        }
-    }
+    for (size_t t = 0; t < sh.threads; t++)
+        ctx[t] = (find_ctx){.sh = &sh, .thread = t};
     run_threads(ctx, sh.threads, find_postings_worker);
+
+    best_list bl = {max_per_essay, NULL, NULL};
+    if (bl.k) {
+        bl.other = hm_xcalloc(c->n * bl.k + 1, sizeof *bl.other);
+        bl.shared = hm_xcalloc(c->n * bl.k + 1, sizeof *bl.shared);
+    }
+    ctx[0].bl = &bl;
     run_threads(ctx, sh.threads, find_pairs_worker);
     free(sh.pairs);
 
-    /* The other threads' best into the first's: the best k of a set under
-     * one strict order, whatever order they are offered in. */
-    best_list bl = ctx[0].bl;
-    for (size_t t = 1; t < sh.threads; t++)
-        for (size_t e = 0; e < c->n; e++)
-            for (size_t i = 0; i < bl.k; i++) {
-                uint32_t o1 = ctx[t].bl.other[e * bl.k + i];
-                if (!o1)
-                    break;
-                best_offer(c, &bl, (uint32_t)e, o1 - 1, ctx[t].bl.shared[e * bl.k + i]);
+    /* The other threads' pairs to the best lists: the best k of a set
+     * under one strict order, whatever order they are offered in. */
+    found_pair buf[1024];
+    for (size_t t = 1; t < sh.threads; t++) {
+        for (size_t at = 0, got; (got = spill_read(&ctx[t].found, at, buf, 1024, sizeof *buf)) > 0; at += got)
+            for (size_t k = 0; k < got; k++) {
+                best_offer(c, &bl, buf[k].a, buf[k].b, buf[k].shared);
+                best_offer(c, &bl, buf[k].b, buf[k].a, buf[k].shared);
             }
+        spill_free(&ctx[t].found);
+    }
 
     /* With a limit, the pairs among the best of either essay, each once. */
     size_t pairs_cap = ctx[0].pairs_cap;
@@ -898,11 +909,10 @@ size_t hm_copy_find_threads(hm_copy *c, double threshold, size_t max_per_essay, 
             else if (!best_has(&bl, other, self))
                 add_pair(c, &pairs_cap, other, self, bl.shared[e * bl.k + i]);
         }
-    for (size_t t = 0; t < sh.threads; t++) {
-        free(ctx[t].bl.other);
-        free(ctx[t].bl.shared);
+    free(bl.other);
+    free(bl.shared);
+    for (size_t t = 0; t < sh.threads; t++)
         free(ctx[t].array);
-    }
     free(ctx);
     if (c->n_pairs)
         qsort(c->pairs, c->n_pairs, sizeof *c->pairs, cmp_pair);
