@@ -856,7 +856,7 @@ size_t hm_copy_find_threads(hm_copy *c, double threshold, size_t max_per_essay, 
     free(c->pairs);
     c->pairs = NULL;
     c->n_pairs = 0;
-    find_shared sh = {c, threshold, 0, 0, 1, 1, NULL, 0};
+    find_shared sh = {.c = c, .threshold = threshold, .essay_bits = 1, .threads = 1};
     sh.max_holders = c->n / 20 < MAX_HOLDERS ? c->n / 20 : MAX_HOLDERS;
     if (sh.max_holders < 5)
         sh.max_holders = 5;
