@@ -77,6 +77,7 @@ typedef struct batch {
 
     /* workers */
     pthread_mutex_t lock;
+    pthread_mutex_t store_lock; /* the shingle store's, apart: its writes are the longer */
     pthread_cond_t ready, space;
     size_t next, done, written, ring;
     slot *slots;
@@ -337,10 +338,13 @@ static void *shingle_worker(void *arg)
         hm_copy_text *t = NULL;
         hm_shingles *s = bytes ? hm_shingles_make_text(bytes, len, &t) : NULL;
         free(bytes);
+        if (t) {
+            pthread_mutex_lock(&b->store_lock);
+            hm_shingle_store_put(b->shingles, i, t); /* to a file, for the passages */
+            pthread_mutex_unlock(&b->store_lock);
+        }
         pthread_mutex_lock(&b->lock);
         hm_copy_set(b->copy, i, s); /* to the index's files: nothing is held */
-        if (t)
-            hm_shingle_store_put(b->shingles, i, t); /* to a file too, for the passages */
         b->done++;
         pthread_cond_signal(&b->ready);
         pthread_mutex_unlock(&b->lock);
@@ -407,7 +411,7 @@ static void copy_pass(batch *b, unsigned jobs)
     free(t);
 
     const hm_copy_pair *pairs;
-    size_t n_pairs = hm_copy_find(b->copy, b->o->copy_threshold, MAX_COPY_WARNINGS, &pairs);
+    size_t n_pairs = hm_copy_find_threads(b->copy, b->o->copy_threshold, MAX_COPY_WARNINGS, jobs, &pairs);
     make_notes(b, pairs, n_pairs);
     hm_copy_free(b->copy);
     b->copy = NULL;
@@ -776,6 +780,7 @@ static void batch_free(batch *b)
     free(b->note);
     hm_summary_free(b->summary);
     pthread_mutex_destroy(&b->lock);
+    pthread_mutex_destroy(&b->store_lock);
     pthread_cond_destroy(&b->ready);
     pthread_cond_destroy(&b->space);
 }
@@ -794,6 +799,7 @@ int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, i
     b.cfg = cfg;
     b.o = o;
     pthread_mutex_init(&b.lock, NULL);
+    pthread_mutex_init(&b.store_lock, NULL);
     pthread_cond_init(&b.ready, NULL);
     pthread_cond_init(&b.space, NULL);
     mode_t mask = umask(0);

@@ -20,6 +20,8 @@
  * in text order, go to one more temporary file (the shingle store), so
  * that an essay and its partners need not be tokenised again. */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -633,8 +635,9 @@ static void add_pair(hm_copy *c, size_t *cap, uint32_t a, uint32_t b, uint32_t s
 }
 
 /* Pairs the essays of each group of equal hashes in one piece of
- * postings, into the pair files by first essay. */
-static void pair_postings(posting *p, size_t n, size_t max_holders, unsigned part_shift, spill *pairs)
+ * postings, into the pair files by first essay: part p's file is
+ * pairs[p * stride] (a thread's files are every stride-th). */
+static void pair_postings(posting *p, size_t n, size_t max_holders, unsigned part_shift, spill *pairs, size_t stride)
 {
     sort_postings(p, n);
     for (size_t lo = 0, hi; lo < n; lo = hi) {
@@ -647,46 +650,59 @@ static void pair_postings(posting *p, size_t n, size_t max_holders, unsigned par
                 uint64_t a = p[x].essay < p[y].essay ? p[x].essay : p[y].essay;
                 uint64_t b = p[x].essay < p[y].essay ? p[y].essay : p[x].essay;
                 essay_pair ep = a << 32 | b;
-                spill_add(&pairs[a >> part_shift], &ep, sizeof ep);
+                spill_add(&pairs[(a >> part_shift) * stride], &ep, sizeof ep);
             }
     }
 }
 
-/* All records of a spill in one array (grown as needed); how many. */
-static size_t load_all(spill *s, size_t size, char **array, size_t *cap)
+/* All records of n_spills spills in one array (grown as needed); how
+ * many. */
+static size_t load_all(spill *s, size_t n_spills, size_t size, char **array, size_t *cap)
 {
-    if (s->count > *cap) {
-        *cap = s->count;
+    size_t total = 0;
+    for (size_t k = 0; k < n_spills; k++)
+        total += s[k].count;
+    if (total > *cap) {
+        *cap = total;
         *array = hm_xrealloc(*array, *cap * size);
     }
-    size_t n = 0, got;
-    while (n < s->count && (got = spill_read(s, n, *array + n * size, s->count - n, size)) > 0)
-        n += got;
+    size_t n = 0;
+    for (size_t k = 0; k < n_spills; k++)
+        for (size_t at = 0, got; at < s[k].count && (got = spill_read(&s[k], at, *array + n * size, s[k].count - at, size)) > 0;
+             at += got)
+            n += got;
     return n;
 }
 
 typedef uint64_t (*key_fn)(const void *rec, uint64_t arg);
 typedef void (*piece_fn)(void *recs, size_t n, void *ctx);
 
-/* Hands the records of s to fn in 2^bits pieces, by the top bits of
- * key(record): with more than one piece, s is first split into a spill a
- * piece (one pass), so each record is read twice, not once a piece. */
-static void each_piece(spill *s, size_t size, unsigned bits, key_fn key, uint64_t arg, piece_fn fn, void *ctx,
-                       char **array, size_t *cap)
+/* Hands the records of n_spills spills, as one, to fn in 2^bits pieces, by
+ * the top bits of key(record): with more than one piece, they are first
+ * split into a spill a piece (one pass), so each record is read twice, not
+ * once a piece. */
+static void each_piece(spill *s, size_t n_spills, size_t size, unsigned bits, key_fn key, uint64_t arg, piece_fn fn,
+                       void *ctx, char **array, size_t *cap)
 {
     if (!bits) {
-        fn(*array, load_all(s, size, array, cap), ctx);
+        /* loaded first: load_all may move *array, and the order in which
+         * a call's arguments are taken is unspecified (clang takes *array
+         * before it) */
+        size_t n = load_all(s, n_spills, size, array, cap);
+        fn(*array, n, ctx);
         return;
     }
     size_t pieces = (size_t)1 << bits, got;
     spill *piece = hm_xcalloc(pieces, sizeof *piece);
     char *buf = hm_xmalloc(1024 * size);
-    for (size_t at = 0; (got = spill_read(s, at, buf, 1024, size)) > 0; at += got)
-        for (size_t k = 0; k < got; k++)
-            spill_add(&piece[key(buf + k * size, arg) >> (64 - bits)], buf + k * size, size);
+    for (size_t from = 0; from < n_spills; from++)
+        for (size_t at = 0; (got = spill_read(&s[from], at, buf, 1024, size)) > 0; at += got)
+            for (size_t k = 0; k < got; k++)
+                spill_add(&piece[key(buf + k * size, arg) >> (64 - bits)], buf + k * size, size);
     free(buf);
     for (size_t i = 0; i < pieces; i++) {
-        fn(*array, load_all(&piece[i], size, array, cap), ctx);
+        size_t n = load_all(&piece[i], 1, size, array, cap);
+        fn(*array, n, ctx);
         spill_free(&piece[i]);
     }
     free(piece);
@@ -715,28 +731,52 @@ static uint64_t pair_key(const void *rec, uint64_t part_shift)
     return (a & ((1ull << part_shift) - 1)) << (64 - part_shift);
 }
 
-typedef struct find_ctx {
+/* At most this many threads find pairs: each keeps a file open a part,
+ * and 32 parts give more threads little to share. */
+#define MAX_FIND_THREADS 8
+
+/* What the threads of hm_copy_find share: read-only but for next_part. */
+typedef struct find_shared {
     hm_copy *c;
     double threshold;
     size_t max_holders;
     unsigned part_shift, essay_bits;
-    spill *pairs;
-    best_list *bl;
-    size_t cap;
+    size_t threads;
+    spill *pairs;        /* part p's pairs from thread t: pairs[p * threads + t] */
+    atomic_uint next_part;
+} find_shared;
+
+/* A pair that passed, found by a thread other than the first. */
+typedef struct found_pair {
+    uint32_t a, b, shared;
+} found_pair;
+
+/* One thread's own: it writes nothing another thread reads until all are
+ * joined. */
+typedef struct find_ctx {
+    find_shared *sh;
+    size_t thread;
+    best_list *bl;       /* the first thread's: the best partners of every essay */
+    spill found;         /* the other threads': pairs to offer them after the join,
+                          * so that memory does not grow by a list an essay a thread */
+    size_t pairs_cap;    /* c->pairs' (no limit: one thread) */
+    char *array;         /* the piece in hand */
+    size_t array_cap;
 } find_ctx;
 
 static void on_postings(void *recs, size_t n, void *ctx)
 {
     find_ctx *f = ctx;
-    pair_postings(recs, n, f->max_holders, f->part_shift, f->pairs);
+    pair_postings(recs, n, f->sh->max_holders, f->sh->part_shift, f->sh->pairs + f->thread, f->sh->threads);
 }
 
 /* Counts the shared samples of each pair in a piece: sorted, in runs. */
 static void on_pairs(void *recs, size_t n, void *ctx)
 {
     find_ctx *f = ctx;
+    const find_shared *sh = f->sh;
     essay_pair *ep = recs;
-    unsigned eb = f->essay_bits;
+    unsigned eb = sh->essay_bits;
     /* b in the low bits, a above it: sort on the bits in use */
     for (size_t k = 0; k < n; k++)
         ep[k] = (ep[k] >> 32) << eb | (ep[k] & 0xFFFFFFFFu);
@@ -746,61 +786,118 @@ static void on_pairs(void *recs, size_t n, void *ctx)
             hi++;
         uint32_t a = (uint32_t)(ep[lo] >> eb), b = (uint32_t)(ep[lo] & ((1ull << eb) - 1));
         uint32_t shared = (uint32_t)(hi - lo);
-        if (shared < MIN_SHARED || pair_share(f->c, a, b, shared) + 1e-12 < f->threshold)
+        if (shared < MIN_SHARED || pair_share(sh->c, a, b, shared) + 1e-12 < sh->threshold)
             continue;
-        if (f->bl->k) {
-            best_offer(f->c, f->bl, a, b, shared);
-            best_offer(f->c, f->bl, b, a, shared);
+        if (!f->bl) {
+            spill_add(&f->found, &(found_pair){a, b, shared}, sizeof(found_pair));
+        } else if (f->bl->k) {
+            best_offer(sh->c, f->bl, a, b, shared);
+            best_offer(sh->c, f->bl, b, a, shared);
         } else {
-            add_pair(f->c, &f->cap, a, b, shared);
+            add_pair(sh->c, &f->pairs_cap, a, b, shared);
         }
     }
 }
 
-size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm_copy_pair **out)
+/* Postings, part by part, a part too large for one piece in pieces by the
+ * next bits of the hash; pairs of essays out, by first essay, to this
+ * thread's pair files. */
+static void *find_postings_worker(void *arg)
+{
+    find_ctx *f = arg;
+    find_shared *sh = f->sh;
+    for (unsigned part; (part = atomic_fetch_add(&sh->next_part, 1)) < PARTS;) {
+        spill *s = &sh->c->post[part];
+        each_piece(s, 1, sizeof(posting), piece_bits(s->count, 16), posting_key, 0, on_postings, f, &f->array,
+                   &f->array_cap);
+    }
+    return NULL;
+}
+
+/* Shared samples of each pair, part by part (every thread's files of the
+ * part together), a part too large for one piece in pieces by first essay
+ * (one essay's pairs stay together), into this thread's best lists. A pair
+ * is in one part only, so it is counted whole by one thread. */
+static void *find_pairs_worker(void *arg)
+{
+    find_ctx *f = arg;
+    find_shared *sh = f->sh;
+    for (unsigned part; (part = atomic_fetch_add(&sh->next_part, 1)) < PARTS;) {
+        spill *s = &sh->pairs[part * sh->threads];
+        size_t count = 0;
+        for (size_t t = 0; t < sh->threads; t++)
+            count += s[t].count;
+        each_piece(s, sh->threads, sizeof(essay_pair), piece_bits(count, sh->part_shift), pair_key, sh->part_shift,
+                   on_pairs, f, &f->array, &f->array_cap);
+        for (size_t t = 0; t < sh->threads; t++)
+            spill_free(&s[t]);
+    }
+    return NULL;
+}
+
+/* fn on every thread's context, the calling thread doing the first. */
+static void run_threads(find_ctx *ctx, size_t threads, void *(*fn)(void *))
+{
+    pthread_t *t = hm_xcalloc(threads, sizeof *t);
+    ctx[0].sh->next_part = 0;
+    size_t started = 1;
+    for (; started < threads; started++)
+        if (pthread_create(&t[started], NULL, fn, &ctx[started]) != 0)
+            break; /* the threads that did start take the parts */
+    fn(&ctx[0]);
+    for (size_t k = 1; k < started; k++)
+        pthread_join(t[k], NULL);
+    free(t);
+}
+
+size_t hm_copy_find_threads(hm_copy *c, double threshold, size_t max_per_essay, unsigned jobs,
+                            const hm_copy_pair **out)
 {
     free(c->pairs);
     c->pairs = NULL;
     c->n_pairs = 0;
-    find_ctx f = {c, threshold, 0, 0, 1, NULL, NULL, 0};
-    f.max_holders = c->n / 20 < MAX_HOLDERS ? c->n / 20 : MAX_HOLDERS;
-    if (f.max_holders < 5)
-        f.max_holders = 5;
+    find_shared sh = {.c = c, .threshold = threshold, .essay_bits = 1, .threads = 1};
+    sh.max_holders = c->n / 20 < MAX_HOLDERS ? c->n / 20 : MAX_HOLDERS;
+    if (sh.max_holders < 5)
+        sh.max_holders = 5;
     /* Pairs go to a part by their first essay: the top bits of its number
      * (a shift, not a division: there are millions). */
-    while (((size_t)PARTS << f.part_shift) < c->n)
-        f.part_shift++;
-    while (f.essay_bits < 32 && (c->n >> f.essay_bits))
-        f.essay_bits++;
+    while (((size_t)PARTS << sh.part_shift) < c->n)
+        sh.part_shift++;
+    while (sh.essay_bits < 32 && (c->n >> sh.essay_bits))
+        sh.essay_bits++;
+    /* Without a limit every pair goes straight to c->pairs: one thread. */
+    sh.threads = !max_per_essay || !jobs ? 1 : jobs > MAX_FIND_THREADS ? MAX_FIND_THREADS : jobs;
+    sh.pairs = hm_xcalloc(PARTS * sh.threads, sizeof *sh.pairs);
 
-    /* Postings, part by part, a part too large for one piece in pieces by
-     * the next bits of the hash; pairs of essays out, by first essay. */
-    spill pairs[PARTS] = {{0}};
-    f.pairs = pairs;
-    char *array = NULL;
-    size_t cap = 0;
-    for (int part = 0; part < PARTS; part++) {
-        spill *s = &c->post[part];
-        each_piece(s, sizeof(posting), piece_bits(s->count, 16), posting_key, 0, on_postings, &f, &array, &cap);
-    }
+    find_ctx *ctx = hm_xcalloc(sh.threads, sizeof *ctx);
+    for (size_t t = 0; t < sh.threads; t++)
+        ctx[t] = (find_ctx){.sh = &sh, .thread = t};
+    run_threads(ctx, sh.threads, find_postings_worker);
 
-    /* Shared samples of each pair, part by part, a part too large for one
-     * piece in pieces by first essay (one essay's pairs stay together). */
     best_list bl = {max_per_essay, NULL, NULL};
     if (bl.k) {
         bl.other = hm_xcalloc(c->n * bl.k + 1, sizeof *bl.other);
         bl.shared = hm_xcalloc(c->n * bl.k + 1, sizeof *bl.shared);
     }
-    f.bl = &bl;
-    for (int part = 0; part < PARTS; part++) {
-        spill *s = &pairs[part];
-        each_piece(s, sizeof(essay_pair), piece_bits(s->count, f.part_shift), pair_key, f.part_shift, on_pairs, &f,
-                   &array, &cap);
-        spill_free(s);
+    ctx[0].bl = &bl;
+    run_threads(ctx, sh.threads, find_pairs_worker);
+    free(sh.pairs);
+
+    /* The other threads' pairs to the best lists: the best k of a set
+     * under one strict order, whatever order they are offered in. */
+    found_pair buf[1024];
+    for (size_t t = 1; t < sh.threads; t++) {
+        for (size_t at = 0, got; (got = spill_read(&ctx[t].found, at, buf, 1024, sizeof *buf)) > 0; at += got)
+            for (size_t k = 0; k < got; k++) {
+                best_offer(c, &bl, buf[k].a, buf[k].b, buf[k].shared);
+                best_offer(c, &bl, buf[k].b, buf[k].a, buf[k].shared);
+            }
+        spill_free(&ctx[t].found);
     }
-    free(array);
 
     /* With a limit, the pairs among the best of either essay, each once. */
+    size_t pairs_cap = ctx[0].pairs_cap;
     for (size_t e = 0; bl.k && e < c->n; e++)
         for (size_t i = 0; i < bl.k; i++) {
             uint32_t o1 = bl.other[e * bl.k + i];
@@ -808,16 +905,24 @@ size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm
                 break;
             uint32_t self = (uint32_t)e, other = o1 - 1;
             if (self < other)
-                add_pair(c, &f.cap, self, other, bl.shared[e * bl.k + i]);
+                add_pair(c, &pairs_cap, self, other, bl.shared[e * bl.k + i]);
             else if (!best_has(&bl, other, self))
-                add_pair(c, &f.cap, other, self, bl.shared[e * bl.k + i]);
+                add_pair(c, &pairs_cap, other, self, bl.shared[e * bl.k + i]);
         }
     free(bl.other);
     free(bl.shared);
+    for (size_t t = 0; t < sh.threads; t++)
+        free(ctx[t].array);
+    free(ctx);
     if (c->n_pairs)
         qsort(c->pairs, c->n_pairs, sizeof *c->pairs, cmp_pair);
     *out = c->pairs;
     return c->n_pairs;
+}
+
+size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm_copy_pair **out)
+{
+    return hm_copy_find_threads(c, threshold, max_per_essay, 1, out);
 }
 
 /* The text of words [from, from + n_words) of a tokenised text. */

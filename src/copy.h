@@ -42,4 +42,9 @@ bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, si
 char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t len, size_t from, size_t n_words,
                          size_t max_bytes);
 
+/* hm_copy_find() on up to `jobs` threads, the caller's among them: the
+ * same pairs in the same order. */
+size_t hm_copy_find_threads(hm_copy *c, double threshold, size_t max_per_essay, unsigned jobs,
+                            const hm_copy_pair **pairs);
+
 #endif

@@ -645,6 +645,51 @@ static void test_copy_long_essay(void **state)
     hm_buf_free(&shorter);
 }
 
+/* The pair search on several threads finds the pairs one thread finds, in
+ * the same order: essays that each share passages with several others, of
+ * a few lengths (ties in share), so that the best three of an essay are
+ * chosen among offers that come from different threads. */
+static void test_copy_threads(void **state)
+{
+    (void)state;
+    enum { ESSAYS = 40, PASSAGES = 20 };
+    hm_buf passage[PASSAGES];
+    for (int p = 0; p < PASSAGES; p++) {
+        memset(&passage[p], 0, sizeof passage[p]);
+        random_words(&passage[p], 40 + (size_t)(p % 3) * 20);
+    }
+    hm_copy *c = hm_copy_new(ESSAYS);
+    for (int i = 0; i < ESSAYS; i++) {
+        hm_buf e = {0};
+        random_words(&e, 100);
+        hm_buf_puts(&e, ".\n\n");
+        hm_buf_put(&e, passage[i % PASSAGES].data, passage[i % PASSAGES].len);
+        hm_buf_puts(&e, ".\n\n");
+        hm_buf_put(&e, passage[(i * 7 + 3) % PASSAGES].data, passage[(i * 7 + 3) % PASSAGES].len);
+        hm_buf_puts(&e, ".\n");
+        hm_copy_set(c, (size_t)i, hm_shingles_make(e.data, e.len));
+        hm_buf_free(&e);
+    }
+    const hm_copy_pair *pairs;
+    size_t n = hm_copy_find(c, 0.05, 3, &pairs);
+    assert_true(n > ESSAYS / 2);
+    hm_copy_pair *one = malloc(n * sizeof *one);
+    memcpy(one, pairs, n * sizeof *one);
+    for (unsigned jobs = 2; jobs <= 9; jobs += 7) {
+        assert_int_equal(hm_copy_find_threads(c, 0.05, 3, jobs, &pairs), n);
+        for (size_t k = 0; k < n; k++) {
+            assert_int_equal(pairs[k].a, one[k].a);
+            assert_int_equal(pairs[k].b, one[k].b);
+            assert_int_equal(pairs[k].shared, one[k].shared);
+            assert_true(pairs[k].share == one[k].share);
+        }
+    }
+    free(one);
+    hm_copy_free(c);
+    for (int p = 0; p < PASSAGES; p++)
+        hm_buf_free(&passage[p]);
+}
+
 /* Front-coded names come back as they went in, across restarts and long
  * shared prefixes. */
 static void test_names(void **state)
@@ -760,6 +805,7 @@ int main(void)
         cmocka_unit_test(test_copy_stored_passage),
         cmocka_unit_test(test_copy_common_source),
         cmocka_unit_test(test_copy_long_essay),
+        cmocka_unit_test(test_copy_threads),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_summary_copies_capped),
         cmocka_unit_test(test_added_warning),
