@@ -1374,18 +1374,19 @@ static bool word_before(const char *text, size_t floor_at, size_t end, size_t *w
     return true;
 }
 
-/* Does the wording before the event make a later year another occasion's? */
-static bool year_belongs_elsewhere(const hm_scan *scan, const hm_finding *event)
+/* Is one of the three words before the finding, in its sentence, in
+ * `list`? With `longer_names`, a capital just before it that does not open
+ * the sentence ("the Spanish Civil War") counts too. */
+static bool word_before_in(const hm_scan *scan, const hm_finding *f, const hm_list *list, bool longer_names)
 {
     const hm_document *doc = scan->doc;
-    size_t si = hm_document_sentence_at(doc, event->start);
+    size_t si = hm_document_sentence_at(doc, f->start);
     size_t floor_at = si == SIZE_MAX ? 0 : doc->sents[si].start;
-    size_t end = event->start, ws, we;
+    size_t end = f->start, ws, we;
     for (int k = 0; k < 3 && word_before(scan->text, floor_at, end, &ws, &we); k++) {
-        if (hm_list_has_fold(scan->cfg->lists.date_check_skip, scan->text + ws, we - ws))
+        if (hm_list_has_fold(list, scan->text + ws, we - ws))
             return true;
-        /* "the Spanish Civil War": a capital that does not open the sentence */
-        if (k == 0 && isupper((unsigned char)scan->text[ws])) {
+        if (longer_names && k == 0 && isupper((unsigned char)scan->text[ws])) {
             size_t ps, pe;
             if (word_before(scan->text, floor_at, ws, &ps, &pe))
                 return true;
@@ -1393,6 +1394,12 @@ static bool year_belongs_elsewhere(const hm_scan *scan, const hm_finding *event)
         end = ws;
     }
     return false;
+}
+
+/* Does the wording before the event make a later year another occasion's? */
+static bool year_belongs_elsewhere(const hm_scan *scan, const hm_finding *event)
+{
+    return word_before_in(scan, event, scan->cfg->lists.date_check_skip, true);
 }
 
 /* "Civil Rights Act" opens "Civil Rights Act of 1957" too: the words found
@@ -1445,16 +1452,7 @@ static const hm_topic_entry *entry_named(const hm_topic_entry *es, size_t n_es, 
 /* "the execution of Mary in 1588": a death word among the three before. */
 static bool death_word_before(const hm_scan *scan, const hm_finding *person)
 {
-    const hm_document *doc = scan->doc;
-    size_t si = hm_document_sentence_at(doc, person->start);
-    size_t floor_at = si == SIZE_MAX ? 0 : doc->sents[si].start;
-    size_t end = person->start, ws, we;
-    for (int k = 0; k < 3 && word_before(scan->text, floor_at, end, &ws, &we); k++) {
-        if (hm_list_has_fold(scan->cfg->lists.death_words, scan->text + ws, we - ws))
-            return true;
-        end = ws;
-    }
-    return false;
+    return word_before_in(scan, person, scan->cfg->lists.death_words, false);
 }
 
 static void measure_date_slips(hm_features *fs, const hm_scan *scan)
