@@ -166,6 +166,7 @@ typedef struct hm_rubric {
     int min_words;           /* fewer words: nothing to reward, mark 0 */
     double topic_min_score;  /* topic detection: the least score that picks a pack */
     size_t max_strengths, max_gaps;
+    size_t max_gaps_per_strand; /* 0: no limit */
     hm_check *caps, *warnings, *advice;
     size_t n_caps, n_warnings, n_advice;
     /* all of the above is build-time static data (built.h): not freed */

@@ -280,6 +280,44 @@ static unsigned tag_fact(const char *tag)
 /* The kinds of evidence an essay does not use, in words ("figures (a
  * statistic) or a quotation from a historian or a source"), so that advice
  * on its range names what to add rather than what is already there. */
+/* A name spelt wrongly, once in the advice however often the essay repeats
+ * it: "Kamanev (Kamenev, 5 times)". */
+typedef struct {
+    const char *text;
+    size_t len;
+    const char *suggestion;
+    unsigned count;
+} misspelling;
+
+#define MISSPELLINGS_LISTED 8
+
+static void note_misspelling(misspelling *list, size_t *n, const char *text, size_t len, const char *suggestion)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (list[i].len == len && memcmp(list[i].text, text, len) == 0 && strcmp(list[i].suggestion, suggestion) == 0) {
+            list[i].count++;
+            return;
+        }
+    if (*n < MISSPELLINGS_LISTED)
+        list[(*n)++] = (misspelling){text, len, suggestion, 1};
+}
+
+static char *misspellings_text(const misspelling *list, size_t n)
+{
+    if (!n)
+        return NULL;
+    hm_buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        hm_buf_printf(&b, "%s%.*s (%s", i ? ", " : "", (int)list[i].len, list[i].text, list[i].suggestion);
+        if (list[i].count == 2)
+            hm_buf_puts(&b, ", twice");
+        else if (list[i].count > 2)
+            hm_buf_printf(&b, ", %u times", list[i].count);
+        hm_buf_putc(&b, ')');
+    }
+    return hm_buf_take(&b);
+}
+
 static char *missing_evidence_kinds(unsigned kinds_mask)
 {
     static const char *const words[HM_KIND_COUNT] = {
@@ -465,7 +503,8 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
 
     /* Walk the findings once, crediting paragraphs. */
     unsigned evidence = 0, kinds_mask = 0, misspelt = 0, website = 0, quote_bytes_words = 0;
-    hm_buf names = {0};
+    misspelling slips[MISSPELLINGS_LISTED];
+    size_t n_slips = 0;
     hm_strset distinct; /* "kind:text", case-folded */
     hm_strset_init_borrowing(&distinct, true);
     /* the keys, end to end: one block large enough for every finding's;
@@ -522,9 +561,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             quote_bytes_words += word_count_span(doc, f->start, f->end);
         if (f->suggestion && f->kind == HM_KIND_PERSON) {
             misspelt++;
-            if (names.len < 300)
-                hm_buf_printf(&names, "%s%.*s (%s)", names.len ? ", " : "", (int)(f->end - f->start),
-                              scan->text + f->start, f->suggestion);
+            note_misspelling(slips, &n_slips, scan->text + f->start, f->end - f->start, f->suggestion);
             set_example(&F[HM_F_MISSPELT], f->start, f->end);
         }
         if (pi == scan->intro) {
@@ -602,8 +639,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_EVIDENCE_KINDS].detail = missing_evidence_kinds(kinds_mask);
     F[HM_F_EVIDENCE_DENSITY].value = words ? 100.0 * evidence / words : 0;
     F[HM_F_MISSPELT].value = misspelt;
-    F[HM_F_MISSPELT].detail = names.len ? hm_buf_take(&names) : NULL;
-    hm_buf_free(&names);
+    F[HM_F_MISSPELT].detail = misspellings_text(slips, n_slips);
     F[HM_F_WEBSITE].value = website;
     F[HM_F_QUOTATION_SHARE].value = words ? (double)quote_bytes_words / words : 0;
     measure_date_slips(fs, scan);
@@ -1159,12 +1195,16 @@ static void measure_question(hm_features *fs, const hm_scan *scan, const finding
         gap_end = first - 1;
     }
     hm_buf b = {0};
-    if (first && !q.start_year)
-        hm_buf_printf(&b, "your dated evidence runs from %d to %d; the question runs to %d", first, last, qe);
+    if (first == last && first)
+        hm_buf_printf(&b, "all your dated evidence is from %d", first);
     else if (first)
-        hm_buf_printf(&b, "your dated evidence runs from %d to %d; the question runs from %d to %d", first, last, qs, qe);
+        hm_buf_printf(&b, "your dated evidence runs from %d to %d", first, last);
     else
-        hm_buf_printf(&b, "the essay gives no dates; the question runs from %d to %d", qs, qe);
+        hm_buf_puts(&b, "the essay gives no dates");
+    if (first && !q.start_year)
+        hm_buf_printf(&b, "; the question runs to %d", qe);
+    else
+        hm_buf_printf(&b, "; the question runs from %d to %d", qs, qe);
     if (F[HM_F_PERIOD_MISSING].value > 0) {
         hm_buf_printf(&b, ", so nothing covers %d-%d", gap_start, gap_end);
         /* Name the first and the last key dates of the pack in that stretch. */

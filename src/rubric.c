@@ -292,9 +292,11 @@ bool hm_rubric_load(hm_rubric *r, const char *data, size_t len, const char *file
         goto out;
     r->max_strengths = r->max_gaps = 5;
     if (f[4].value) {
-        hm_yaml_field ff[] = {{"max_strengths", false, NULL, NULL}, {"max_gaps", false, NULL, NULL}};
+        hm_yaml_field ff[] = {{"max_strengths", false, NULL, NULL},
+                              {"max_gaps", false, NULL, NULL},
+                              {"max_gaps_per_strand", false, NULL, NULL}};
         int v;
-        if (!hm_yaml_fields(&y, f[4].value, ff, 2, "feedback"))
+        if (!hm_yaml_fields(&y, f[4].value, ff, 3, "feedback"))
             goto out;
         if (ff[0].value) {
             if (!hm_yaml_int(&y, ff[0].value, "max_strengths", "feedback", &v) || v < 0)
@@ -305,6 +307,11 @@ bool hm_rubric_load(hm_rubric *r, const char *data, size_t len, const char *file
             if (!hm_yaml_int(&y, ff[1].value, "max_gaps", "feedback", &v) || v < 0)
                 goto out;
             r->max_gaps = (size_t)v;
+        }
+        if (ff[2].value) {
+            if (!hm_yaml_int(&y, ff[2].value, "max_gaps_per_strand", "feedback", &v) || v < 0)
+                goto out;
+            r->max_gaps_per_strand = (size_t)v;
         }
     }
     r->topic_min_score = 5;
@@ -412,14 +419,21 @@ static const char *keep(hm_scored *out, char *s)
     return s;
 }
 
+/* A long list is cut short: "paragraphs 2, 4, 5, 6, 7 and 27 others" reads
+ * better than thirty numbers, and the first still points the way. */
+#define PARAGRAPHS_LISTED 6
+
 static void paragraph_list(hm_buf *b, const unsigned *p, size_t n)
 {
     hm_buf_puts(b, n == 1 ? "paragraph " : "paragraphs ");
-    for (size_t i = 0; i < n; i++) {
+    size_t shown = n > PARAGRAPHS_LISTED ? PARAGRAPHS_LISTED - 1 : n;
+    for (size_t i = 0; i < shown; i++) {
         if (i)
             hm_buf_puts(b, i + 1 == n ? " and " : ", ");
         hm_buf_put_uint(b, p[i]);
     }
+    if (shown < n)
+        hm_buf_printf(b, " and %zu others", n - shown);
 }
 
 /* Fills {paragraphs}, {example}, {value}, {names} in a feedback sentence. */
@@ -690,7 +704,7 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
         const hm_strand *st = &out->strands[order[k]];
         const hm_strand_def *d = &r->strands[order[k]];
         const hm_level_def *next = levels[order[k]] < 5 ? &d->levels[levels[order[k]]] : NULL;
-        size_t gi = 0;
+        size_t gi = 0, taken = 0;
         for (size_t i = 0; next && i < next->n_reqs && gi < st->n_gaps; i++) {
             const hm_cond *c = &next->reqs[i];
             if (!c->gap || cond_holds(c, fs))
@@ -703,9 +717,13 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
                 dup |= gap_feature[j] == c->feature ||
                        (detail && *detail && fs->f[gap_feature[j]].detail &&
                         strcmp(fs->f[gap_feature[j]].detail, detail) == 0);
-            if (!dup && out->n_gaps < r->max_gaps) {
+            /* A strand's next level often asks for one thing in several
+             * words (explain, not narrate): its first gaps say it. */
+            bool strand_full = r->max_gaps_per_strand && taken >= r->max_gaps_per_strand;
+            if (!dup && !strand_full && out->n_gaps < r->max_gaps) {
                 gap_feature[out->n_gaps] = c->feature;
                 out->gaps[out->n_gaps++] = st->gaps[gi];
+                taken++;
             }
             gi++;
         }

@@ -50,6 +50,58 @@ static void long_narrative_stays_low(void **state)
     hm_buf_free(&b);
 }
 
+/* Feedback a student can act on: on an essay of 48 paragraphs no gap lists
+ * them all, and no strand says the same thing in more than two gaps (the
+ * shipped rubric's max_gaps_per_strand). */
+static void gaps_stay_short_and_varied_on_a_long_essay(void **state)
+{
+    (void)state;
+    hm_buf b = {0};
+    hm_buf_puts(&b, "To what extent did Stalin's power change in the years 1924-41?\n\n");
+    for (int rep = 0; rep < 6; rep++)
+        for (size_t i = 0; i < sizeof narrative / sizeof *narrative; i++)
+            hm_buf_printf(&b, "%s\n\n", narrative[i]);
+    hm_result *r = analyze(b.data);
+    bool cut_short = false;
+    for (size_t i = 0; i < hm_result_gap_count(r); i++) {
+        const hm_note *g = hm_result_gap(r, i);
+        size_t commas = 0;
+        for (const char *c = g->text; *c; c++)
+            commas += *c == ',';
+        assert_true(commas < 8);
+        cut_short |= strstr(g->text, " others") != NULL;
+        size_t same_strand = 0;
+        for (size_t j = 0; g->strand && j < hm_result_gap_count(r); j++)
+            same_strand += hm_result_gap(r, j)->strand && strcmp(hm_result_gap(r, j)->strand, g->strand) == 0;
+        assert_true(same_strand <= 2);
+    }
+    assert_true(cut_short);
+    hm_result_free(r);
+    hm_buf_free(&b);
+}
+
+/* A name misspelt five times is one piece of advice, with its count. */
+static void a_repeated_misspelling_is_named_once(void **state)
+{
+    (void)state;
+    hm_buf b = {0};
+    hm_buf_puts(&b, "How far was Stalin's rise to power in the years 1924-29 due to his rivals' mistakes?\n\n"
+                    "Trotsky, Zinoviev and Bukharin all misjudged Stalin, the General Secretary, after Lenin died "
+                    "in 1924.\n\n");
+    for (int i = 0; i < 5; i++)
+        hm_buf_printf(&b, "In 192%d Kamanev made another mistake, because he underestimated Stalin.\n\n", i + 4);
+    hm_result *r = analyze(b.data);
+    const hm_note *spelling = NULL;
+    for (size_t i = 0; i < hm_result_gap_count(r); i++)
+        if (strcmp(hm_result_gap(r, i)->feature, "misspelt_names") == 0)
+            spelling = hm_result_gap(r, i);
+    assert_non_null(spelling);
+    assert_non_null(strstr(spelling->text, "Kamanev (Kamenev, 5 times)"));
+    assert_null(strstr(strstr(spelling->text, "Kamanev") + 1, "Kamanev"));
+    hm_result_free(r);
+    hm_buf_free(&b);
+}
+
 static void judgement_words_without_evidence_stay_low(void **state)
 {
     (void)state;
@@ -465,6 +517,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(long_narrative_stays_low),
+        cmocka_unit_test(gaps_stay_short_and_varied_on_a_long_essay),
+        cmocka_unit_test(a_repeated_misspelling_is_named_once),
         cmocka_unit_test(judgement_words_without_evidence_stay_low),
         cmocka_unit_test(a_tenth_judgement_word_adds_nothing),
         cmocka_unit_test(marks_stay_inside_the_level_band),

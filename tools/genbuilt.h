@@ -322,7 +322,8 @@ static void gb_rubric(genbuilt *g, hm_buf *b, const hm_rubric *r)
     gb_double(g, b, r->mark_at_level);
     hm_buf_printf(b, ", .min_words = %d, .topic_min_score = ", r->min_words);
     gb_double(g, b, r->topic_min_score);
-    hm_buf_printf(b, ",\n     .max_strengths = %zu, .max_gaps = %zu,\n     .caps = ", r->max_strengths, r->max_gaps);
+    hm_buf_printf(b, ",\n     .max_strengths = %zu, .max_gaps = %zu, .max_gaps_per_strand = %zu,\n     .caps = ",
+                  r->max_strengths, r->max_gaps, r->max_gaps_per_strand);
     gb_checks(g, b, r->caps, r->n_caps);
     hm_buf_puts(b, ", .warnings = ");
     gb_checks(g, b, r->warnings, r->n_warnings);
