@@ -409,7 +409,7 @@ static void the_mark_rises_within_the_band_with_reach_beyond_the_level(void **st
 
 /* The shipped rubric: an essay that meets every strand's requirements in
  * 750 words is held at Level 3 when only a few of its sentences argue, and
- * at Level 4 (the 800-word cap) when it argues throughout. */
+ * at Level 4 (the 900-word cap) when it argues throughout. */
 static void a_brief_thinly_argued_essay_is_held_at_level_3(void **state)
 {
     (void)state;
