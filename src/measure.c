@@ -108,6 +108,15 @@ static void set_clause_example(hm_feature_value *v, const hm_document *doc, size
     set_example(v, from, to);
 }
 
+/* Evidence quoted with the words that lead to it ("would not break the
+ * Nazi-Soviet Pact of 1939", not "1939"): its clause up to its end. */
+static void set_lead_example(hm_feature_value *v, const hm_document *doc, size_t s, size_t e)
+{
+    size_t from, to;
+    clause_around(doc, s, e, &from, &to);
+    set_example(v, from, e);
+}
+
 static void lower_ascii(char *s)
 {
     for (; *s; s++)
@@ -679,7 +688,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             add_para(&F[HM_F_EVIDENCE_SHARE], p->number);
         }
         else
-            set_example(&F[HM_F_EVIDENCE_SHARE], s->first_evidence_start, s->first_evidence_end);
+            set_lead_example(&F[HM_F_EVIDENCE_SHARE], doc, s->first_evidence_start, s->first_evidence_end);
         unsigned km = 0;
         for (unsigned x = s->kinds_mask; x; x &= x - 1)
             km++;

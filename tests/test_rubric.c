@@ -102,6 +102,34 @@ static void a_repeated_misspelling_is_named_once(void **state)
     hm_buf_free(&b);
 }
 
+/* Praise for evidence quotes it with the words that lead to it, so the
+ * student sees which use of a date was meant: not just "1939". */
+static void evidence_is_praised_in_its_words(void **state)
+{
+    (void)state;
+    const char *dir = getenv("HISTMARK_SOURCE_DIR");
+    hm_buf path = {0};
+    hm_buf_printf(&path, "%s/samples/blind18a-russia-l3-war.txt", dir ? dir : ".");
+    hm_error err;
+    size_t len;
+    char *text = hm_read_input(path.data, HM_DEFAULT_MAX_BYTES, &len, &err);
+    assert_non_null(text);
+    hm_buf b = {0};
+    hm_buf_put(&b, text, len);
+    hm_result *r = analyze(b.data);
+    const hm_note *praise = NULL;
+    for (size_t i = 0; i < hm_result_strength_count(r); i++)
+        if (strcmp(hm_result_strength(r, i)->feature, "evidence_paragraph_share") == 0)
+            praise = hm_result_strength(r, i);
+    assert_non_null(praise);
+    assert_non_null(strstr(praise->text, "\"he believed Hitler would not break the Nazi-Soviet Pact of 1939\""));
+    assert_int_equal(praise->paragraph, 2);
+    hm_result_free(r);
+    free(text);
+    hm_buf_free(&b);
+    hm_buf_free(&path);
+}
+
 static void judgement_words_without_evidence_stay_low(void **state)
 {
     (void)state;
@@ -519,6 +547,7 @@ int main(void)
         cmocka_unit_test(long_narrative_stays_low),
         cmocka_unit_test(gaps_stay_short_and_varied_on_a_long_essay),
         cmocka_unit_test(a_repeated_misspelling_is_named_once),
+        cmocka_unit_test(evidence_is_praised_in_its_words),
         cmocka_unit_test(judgement_words_without_evidence_stay_low),
         cmocka_unit_test(a_tenth_judgement_word_adds_nothing),
         cmocka_unit_test(marks_stay_inside_the_level_band),
