@@ -88,6 +88,27 @@ bool hm_date_years(const char *s, size_t n, int *first, int *last)
     return true;
 }
 
+const char *hm_question_weighs(const char *text, size_t len, const hm_lists *lists)
+{
+    /* the more particular first: "how far do you agree it was a turning
+     * point" weighs change, not just the statement */
+    static const struct {
+        const char *list, *weighs;
+    } weighings[] = {
+        {"weigh_change", "change and continuity"},
+        {"weigh_success", "successes and failures"},
+        {"weigh_compare", "similarities and differences"},
+        {"weigh_statement", "the case for the statement and the case against it"},
+    };
+    for (size_t w = 0; text && w < sizeof weighings / sizeof *weighings; w++) {
+        const hm_list *l = hm_lists_find(lists, weighings[w].list);
+        for (size_t i = 0; l && i < l->n; i++)
+            if (contains_fold(text, len, l->items[i]))
+                return weighings[w].weighs;
+    }
+    return "the factors";
+}
+
 void hm_question_parse(hm_question *q, const char *text, size_t len, const hm_lists *lists)
 {
     memset(q, 0, sizeof *q);

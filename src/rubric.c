@@ -711,11 +711,11 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
                 continue;
             /* The same feature, or two features that name the same passage
              * (narrative paragraphs and passages): say it once. */
-            const char *detail = fs->f[c->feature].detail;
+            const char *detail = fs->f[c->feature].n_paras ? fs->f[c->feature].detail : NULL;
             bool dup = false;
             for (size_t j = 0; j < out->n_gaps; j++)
                 dup |= gap_feature[j] == c->feature ||
-                       (detail && *detail && fs->f[gap_feature[j]].detail &&
+                       (detail && *detail && fs->f[gap_feature[j]].n_paras && fs->f[gap_feature[j]].detail &&
                         strcmp(fs->f[gap_feature[j]].detail, detail) == 0);
             /* A strand's next level often asks for one thing in several
              * words (explain, not narrate): its first gaps say it. */

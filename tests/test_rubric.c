@@ -130,6 +130,42 @@ static void evidence_is_praised_in_its_words(void **state)
     hm_buf_free(&path);
 }
 
+/* What to weigh comes from the question: a change question is told to weigh
+ * change and continuity, a success question successes and failures, not
+ * "the factors". */
+static void the_question_says_what_to_weigh(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *question, *weighs;
+    } cases[] = {
+        {"How far did collectivisation change the lives of the peasants in the years 1928-41?",
+         "Weigh change and continuity against each other"},
+        {"How successful was collectivisation in the years 1928-41?", "Weigh successes and failures against each other"},
+    };
+    const char *body = "Collectivisation succeeded only partially, measured by grain and by human cost. This essay "
+                       "will argue that its success was limited.\n\n"
+                       "Grain procurements rose from 10.8 million tons in 1928 to 22.8 million in 1933, because "
+                       "the state took grain by force; this was a fundamental success for Stalin.\n\n"
+                       "However, about 5 million people died in the famine of 1932-33, and livestock fell by half, "
+                       "so the success was partial.\n\n"
+                       "In conclusion, collectivisation succeeded to a limited extent.\n";
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        hm_buf b = {0};
+        hm_buf_printf(&b, "%s\n\n%s", cases[c].question, body);
+        hm_result *r = analyze(b.data);
+        bool said = false, factors = false;
+        for (size_t i = 0; i < hm_result_gap_count(r); i++) {
+            said |= strstr(hm_result_gap(r, i)->text, cases[c].weighs) != NULL;
+            factors |= strstr(hm_result_gap(r, i)->text, "the factors") != NULL;
+        }
+        assert_true(said);
+        assert_false(factors);
+        hm_result_free(r);
+        hm_buf_free(&b);
+    }
+}
+
 static void judgement_words_without_evidence_stay_low(void **state)
 {
     (void)state;
@@ -548,6 +584,7 @@ int main(void)
         cmocka_unit_test(gaps_stay_short_and_varied_on_a_long_essay),
         cmocka_unit_test(a_repeated_misspelling_is_named_once),
         cmocka_unit_test(evidence_is_praised_in_its_words),
+        cmocka_unit_test(the_question_says_what_to_weigh),
         cmocka_unit_test(judgement_words_without_evidence_stay_low),
         cmocka_unit_test(a_tenth_judgement_word_adds_nothing),
         cmocka_unit_test(marks_stay_inside_the_level_band),
