@@ -617,6 +617,19 @@ void hm_rubric_levels(const hm_rubric *r, const hm_features *fs, int *levels, do
     }
 }
 
+/* Two strengths that quote overlapping words praise one passage twice
+ * (the judgement in a sentence, then the whole sentence): keep the first. */
+static bool quotes_a_quoted_passage(const hm_scored *out, const hm_note *n)
+{
+    bool quotes = n->end > n->start && strchr(n->text, '"');
+    for (size_t i = 0; quotes && i < out->n_strengths; i++) {
+        const hm_note *o = &out->strengths[i];
+        if (o->end > o->start && strchr(o->text, '"') && o->start < n->end && n->start < o->end)
+            return true;
+    }
+    return false;
+}
+
 void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, hm_scored *out)
 {
     memset(out, 0, sizeof *out);
@@ -694,7 +707,7 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
     for (size_t round = 0; round < 2; round++)
         for (size_t k = 0; k < r->n_strands && out->n_strengths < r->max_strengths; k++) {
             const hm_strand *st = &out->strands[order[k]];
-            if (round < st->n_strengths)
+            if (round < st->n_strengths && !quotes_a_quoted_passage(out, &st->strengths[round]))
                 out->strengths[out->n_strengths++] = st->strengths[round];
         }
     /* Two strands may miss the same thing (a conclusion): say it once. */

@@ -166,6 +166,40 @@ static void the_question_says_what_to_weigh(void **state)
     }
 }
 
+/* No two strengths quote overlapping words: a judgement and the sentence
+ * that holds it are one passage, praised once. */
+static void strengths_quote_different_passages(void **state)
+{
+    (void)state;
+    const char *dir = getenv("HISTMARK_SOURCE_DIR");
+    hm_buf path = {0};
+    hm_buf_printf(&path, "%s/samples/blind19a-tudor-l2-northernrising.txt", dir ? dir : ".");
+    hm_error err;
+    size_t len;
+    char *text = hm_read_input(path.data, HM_DEFAULT_MAX_BYTES, &len, &err);
+    assert_non_null(text);
+    hm_buf b = {0};
+    hm_buf_put(&b, text, len);
+    hm_result *r = analyze(b.data);
+    size_t quoting = 0;
+    for (size_t i = 0; i < hm_result_strength_count(r); i++) {
+        const hm_note *a = hm_result_strength(r, i);
+        if (a->end <= a->start || !strchr(a->text, '"'))
+            continue;
+        quoting++;
+        for (size_t j = i + 1; j < hm_result_strength_count(r); j++) {
+            const hm_note *o = hm_result_strength(r, j);
+            if (o->end > o->start && strchr(o->text, '"'))
+                assert_false(o->start < a->end && a->start < o->end);
+        }
+    }
+    assert_true(quoting >= 1);
+    hm_result_free(r);
+    free(text);
+    hm_buf_free(&b);
+    hm_buf_free(&path);
+}
+
 static void judgement_words_without_evidence_stay_low(void **state)
 {
     (void)state;
@@ -585,6 +619,7 @@ int main(void)
         cmocka_unit_test(a_repeated_misspelling_is_named_once),
         cmocka_unit_test(evidence_is_praised_in_its_words),
         cmocka_unit_test(the_question_says_what_to_weigh),
+        cmocka_unit_test(strengths_quote_different_passages),
         cmocka_unit_test(judgement_words_without_evidence_stay_low),
         cmocka_unit_test(a_tenth_judgement_word_adds_nothing),
         cmocka_unit_test(marks_stay_inside_the_level_band),
