@@ -114,6 +114,16 @@ static void set_lead_example(hm_feature_value *v, const hm_document *doc, size_t
 {
     size_t from, to;
     clause_around(doc, s, e, &from, &to);
+    /* "in places like Watts", not "and in places like Watts" */
+    static const char *const joins[] = {"and ", "but ", "or ", "so ", "while ", "as well as "};
+    const char *t = doc->src->text;
+    for (size_t j = 0; j < sizeof joins / sizeof *joins; j++) {
+        size_t n = strlen(joins[j]);
+        if (from + n < s && memcmp(t + from, joins[j], n) == 0) {
+            from += n;
+            break;
+        }
+    }
     set_example(v, from, e);
 }
 
