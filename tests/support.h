@@ -5,6 +5,7 @@
 #define HM_TEST_SUPPORT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "histmark.h"
@@ -33,6 +34,23 @@ static inline hm_result *analyze(const char *text)
     hm_error err = {0};
     hm_result *r = hm_analyze(cfg, text, strlen(text), NULL, &err);
     assert_non_null(r);
+    return r;
+}
+
+/* A shipped sample (samples/NAME, under HISTMARK_SOURCE_DIR) analysed;
+ * the caller frees the result. */
+static inline hm_result *analyze_sample(const char *name)
+{
+    const char *dir = getenv("HISTMARK_SOURCE_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/samples/%s", dir ? dir : ".", name);
+    hm_error err = {0};
+    size_t len;
+    char *text = hm_read_input(path, HM_DEFAULT_MAX_BYTES, &len, &err);
+    assert_non_null(text);
+    hm_result *r = hm_analyze(cfg, text, len, NULL, &err);
+    assert_non_null(r);
+    free(text);
     return r;
 }
 

@@ -107,16 +107,7 @@ static void a_repeated_misspelling_is_named_once(void **state)
 static void evidence_is_praised_in_its_words(void **state)
 {
     (void)state;
-    const char *dir = getenv("HISTMARK_SOURCE_DIR");
-    hm_buf path = {0};
-    hm_buf_printf(&path, "%s/samples/blind18a-russia-l3-war.txt", dir ? dir : ".");
-    hm_error err;
-    size_t len;
-    char *text = hm_read_input(path.data, HM_DEFAULT_MAX_BYTES, &len, &err);
-    assert_non_null(text);
-    hm_buf b = {0};
-    hm_buf_put(&b, text, len);
-    hm_result *r = analyze(b.data);
+    hm_result *r = analyze_sample("blind18a-russia-l3-war.txt");
     const hm_note *praise = NULL;
     for (size_t i = 0; i < hm_result_strength_count(r); i++)
         if (strcmp(hm_result_strength(r, i)->feature, "evidence_paragraph_share") == 0)
@@ -125,9 +116,6 @@ static void evidence_is_praised_in_its_words(void **state)
     assert_non_null(strstr(praise->text, "\"he believed Hitler would not break the Nazi-Soviet Pact of 1939\""));
     assert_int_equal(praise->paragraph, 2);
     hm_result_free(r);
-    free(text);
-    hm_buf_free(&b);
-    hm_buf_free(&path);
 }
 
 /* What to weigh comes from the question: a change question is told to weigh
@@ -171,16 +159,7 @@ static void the_question_says_what_to_weigh(void **state)
 static void strengths_quote_different_passages(void **state)
 {
     (void)state;
-    const char *dir = getenv("HISTMARK_SOURCE_DIR");
-    hm_buf path = {0};
-    hm_buf_printf(&path, "%s/samples/blind19a-tudor-l2-northernrising.txt", dir ? dir : ".");
-    hm_error err;
-    size_t len;
-    char *text = hm_read_input(path.data, HM_DEFAULT_MAX_BYTES, &len, &err);
-    assert_non_null(text);
-    hm_buf b = {0};
-    hm_buf_put(&b, text, len);
-    hm_result *r = analyze(b.data);
+    hm_result *r = analyze_sample("blind19a-tudor-l2-northernrising.txt");
     size_t quoting = 0;
     for (size_t i = 0; i < hm_result_strength_count(r); i++) {
         const hm_note *a = hm_result_strength(r, i);
@@ -195,9 +174,6 @@ static void strengths_quote_different_passages(void **state)
     }
     assert_true(quoting >= 1);
     hm_result_free(r);
-    free(text);
-    hm_buf_free(&b);
-    hm_buf_free(&path);
 }
 
 static void judgement_words_without_evidence_stay_low(void **state)
@@ -320,25 +296,13 @@ static void a_descriptive_passage_is_named_with_its_years(void **state)
     hm_result_free(r);
     /* A narrative sample: the gap names the paragraph, its years and the
      * question's concept it never addresses. */
-    const char *dir = getenv("HISTMARK_SOURCE_DIR");
-    hm_buf path = {0};
-    hm_buf_printf(&path, "%s/samples/blind-germany-l2-long-narrative.txt", dir ? dir : ".");
-    hm_error err;
-    size_t len;
-    char *text = hm_read_input(path.data, HM_DEFAULT_MAX_BYTES, &len, &err);
-    assert_non_null(text);
-    hm_buf b = {0};
-    hm_buf_put(&b, text, len);
-    r = analyze(b.data);
+    r = analyze_sample("blind-germany-l2-long-narrative.txt");
     bool named = false;
     for (size_t i = 0; i < hm_result_gap_count(r); i++)
         named |= strstr(hm_result_gap(r, i)->text, "paragraph 6 narrates the events of 1932") != NULL &&
                  hm_result_gap(r, i)->paragraph == 6;
     assert_true(named);
     hm_result_free(r);
-    free(text);
-    hm_buf_free(&b);
-    hm_buf_free(&path);
 }
 
 /* A sound essay that argues in plain words, with few stock phrases. */
