@@ -77,6 +77,8 @@ pcre2_code *hm_compile_opts(const hm_config *cfg, const char *pattern, uint32_t 
     return re;
 }
 
+static void start_filter_free(hm_start_filter *f);
+
 void hm_rule_free(hm_rule *r)
 {
     free(r->id);
@@ -107,6 +109,8 @@ void hm_rule_free(hm_rule *r)
         free(r->starts[i]);
     free(r->starts);
     pcre2_code_free(r->re_anchored);
+    free(r->start_pattern);
+    start_filter_free(r->start_filter);
     memset(r, 0, sizeof *r);
 }
 
@@ -246,6 +250,708 @@ static size_t requires_slack(const pcre2_code *re)
     if (pcre2_pattern_info(re, PCRE2_INFO_MAXLOOKBEHIND, &chars) != 0)
         return SIZE_MAX / 2;
     return (size_t)chars * 4 > REQ_LOOKBEHIND ? (size_t)chars * 4 : REQ_LOOKBEHIND;
+}
+
+/* ---- the start filter ----
+ *
+ * An anchored call at a start costs some 500 instructions, and most calls
+ * fail: a year is a start of every rule with '\b\d'. A rule's start filter
+ * is a small DFA over ASCII bytes, made from its pattern (hm_start_filter_of),
+ * that reads the text from a start and answers "no match can begin here" when no
+ * string the pattern can match (or a longer one) begins with those bytes.
+ * It models a superset of the pattern, so a "no" is always right:
+ * lookbehinds, negative lookaheads, \b and anchors are taken as true; a
+ * positive lookahead (?=Y) as Y followed by anything (nothing after it is
+ * asked); a count past SF_MAX_COPIES as that many copies and a star. It
+ * answers "maybe" at any non-ASCII byte of the text (under PCRE2_UCP \d, \s
+ * and \w match such characters, and caseless k and s match the Kelvin sign
+ * and long s), after SF_MAX_DEPTH bytes, and where the DFA would need more
+ * than SF_MAX_STATES states. A pattern with a construct it does not model
+ * (backreferences, recursion, conditionals, most option settings) gets no
+ * filter. The model is Glushkov's automaton (a position a character of the
+ * pattern; each position's bytes and the positions that may follow it),
+ * made deterministic for the first bytes. */
+
+#define SF_MAX_POS 1024   /* positions (pattern characters) modelled */
+#define SF_WORDS (SF_MAX_POS / 64)
+#define SF_MAX_COPIES 4   /* copies of a counted item modelled exactly */
+#define SF_MAX_DEPTH 24   /* text bytes read at most */
+#define SF_MAX_STATES 254 /* live states, numbered from SF_START */
+
+enum { SF_DEAD = 0, SF_ACCEPT = 1, SF_START = 2 };
+
+struct hm_start_filter {
+    unsigned n_classes;             /* bytes that no position tells apart share a class */
+    unsigned char byte_class[128];  /* an ASCII byte's class */
+    unsigned char *next;            /* [(state - SF_START) * n_classes + class]: the next state */
+};
+
+typedef struct sf_set {
+    uint64_t w[SF_WORDS];
+} sf_set;
+
+typedef struct sf_bytes {
+    uint64_t lo, hi; /* ASCII bytes 0-63 and 64-127 */
+} sf_bytes;
+
+/* The Glushkov sets of a piece of the pattern. */
+typedef struct sf_frag {
+    sf_set first, last;
+    bool nullable;
+} sf_frag;
+
+typedef struct sf_parser {
+    const char *p; /* the next pattern byte */
+    bool failed;   /* a construct the filter does not model */
+    size_t n_pos, cap;
+    sf_bytes *bytes; /* [position]: the ASCII bytes it matches */
+    sf_set *follow;  /* [position]: the positions that may come next */
+    sf_set accept;   /* positions after which the filter answers "maybe" (lookaheads' ends) */
+} sf_parser;
+
+static void sf_or(sf_set *a, const sf_set *b)
+{
+    for (size_t i = 0; i < SF_WORDS; i++)
+        a->w[i] |= b->w[i];
+}
+
+static bool sf_bytes_has(sf_bytes b, unsigned c)
+{
+    return ((c < 64 ? b.lo : b.hi) >> (c % 64)) & 1;
+}
+
+static void sf_bytes_add(sf_bytes *b, unsigned lo, unsigned hi)
+{
+    for (unsigned c = lo; c <= hi && c < 128; c++)
+        *(c < 64 ? &b->lo : &b->hi) |= (uint64_t)1 << (c % 64);
+}
+
+static sf_frag sf_empty(void)
+{
+    sf_frag f;
+    memset(&f, 0, sizeof f);
+    f.nullable = true;
+    return f;
+}
+
+/* A new position matching bytes b. */
+static sf_frag sf_position(sf_parser *P, sf_bytes b)
+{
+    sf_frag f = sf_empty();
+    if (P->n_pos == SF_MAX_POS) {
+        P->failed = true;
+        return f;
+    }
+    if (P->n_pos == P->cap) {
+        P->cap = P->cap ? 2 * P->cap : 64;
+        P->bytes = hm_xrealloc(P->bytes, P->cap * sizeof *P->bytes);
+        P->follow = hm_xrealloc(P->follow, P->cap * sizeof *P->follow);
+    }
+    size_t i = P->n_pos++;
+    P->bytes[i] = b;
+    memset(&P->follow[i], 0, sizeof P->follow[i]);
+    f.first.w[i / 64] = f.last.w[i / 64] = (uint64_t)1 << (i % 64);
+    f.nullable = false;
+    return f;
+}
+
+/* Every position of `from` may be followed by every position of `to`. */
+static void sf_link(sf_parser *P, const sf_set *from, const sf_set *to)
+{
+    for (size_t w = 0; w * 64 < P->n_pos; w++)
+        for (uint64_t bits = from->w[w]; bits; bits &= bits - 1)
+            sf_or(&P->follow[w * 64 + (size_t)__builtin_ctzll(bits)], to);
+}
+
+static sf_frag sf_cat(sf_parser *P, const sf_frag *a, const sf_frag *b)
+{
+    sf_link(P, &a->last, &b->first);
+    sf_frag f = *a;
+    if (a->nullable)
+        sf_or(&f.first, &b->first);
+    f.last = b->last;
+    if (b->nullable)
+        sf_or(&f.last, &a->last);
+    f.nullable = a->nullable && b->nullable;
+    return f;
+}
+
+static void sf_alt(sf_frag *a, const sf_frag *b)
+{
+    sf_or(&a->first, &b->first);
+    sf_or(&a->last, &b->last);
+    a->nullable = a->nullable || b->nullable;
+}
+
+static void sf_fold(sf_bytes *b)
+{
+    for (unsigned c = 'a'; c <= 'z'; c++)
+        if (sf_bytes_has(*b, c) || sf_bytes_has(*b, c - 32)) {
+            sf_bytes_add(b, c, c);
+            sf_bytes_add(b, c - 32, c - 32);
+        }
+}
+
+/* The bytes of the escape \e that stands for a character or a class of
+ * them (in a class or out of one); false for any other escape. */
+static bool sf_escape_bytes(char e, sf_bytes *b)
+{
+    sf_bytes s = {0, 0};
+    switch (e) {
+    case 'd': case 'D': sf_bytes_add(&s, '0', '9'); break;
+    case 's': case 'S': sf_bytes_add(&s, '\t', '\r'); sf_bytes_add(&s, ' ', ' '); break;
+    case 'w': case 'W':
+        sf_bytes_add(&s, '0', '9'); sf_bytes_add(&s, 'A', 'Z'); sf_bytes_add(&s, 'a', 'z');
+        sf_bytes_add(&s, '_', '_');
+        break;
+    case 'n': sf_bytes_add(&s, '\n', '\n'); break;
+    case 't': sf_bytes_add(&s, '\t', '\t'); break;
+    case 'r': sf_bytes_add(&s, '\r', '\r'); break;
+    case 'f': sf_bytes_add(&s, '\f', '\f'); break;
+    default:
+        if ((unsigned char)e >= 0x80 || (e >= '0' && e <= '9') || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
+            !e)
+            return false;
+        sf_bytes_add(&s, (unsigned char)e, (unsigned char)e); /* escaped punctuation */
+    }
+    if (e == 'D' || e == 'S' || e == 'W') {
+        s.lo = ~s.lo;
+        s.hi = ~s.hi;
+    }
+    *b = s;
+    return true;
+}
+
+/* The length of the UTF-8 character at s (1 for a stray byte). */
+static size_t sf_char_len(const char *s)
+{
+    unsigned char c = (unsigned char)*s;
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    for (size_t i = 1; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            return i;
+    return n;
+}
+
+/* A non-ASCII character matches no ASCII byte, except that caseless the
+ * Kelvin sign and long s match k and s: then it is taken as any letter. */
+static sf_bytes sf_non_ascii(bool caseless)
+{
+    sf_bytes b = {0, 0};
+    if (caseless) {
+        sf_bytes_add(&b, 'A', 'Z');
+        sf_bytes_add(&b, 'a', 'z');
+    }
+    return b;
+}
+
+/* [...]: the bytes of a class, P->p just past the '['. */
+static sf_bytes sf_class(sf_parser *P, bool caseless)
+{
+    sf_bytes b = {0, 0};
+    bool negated = *P->p == '^';
+    if (negated)
+        P->p++;
+    bool first = true;
+    while (!P->failed && (*P->p != ']' || first)) {
+        first = false;
+        const char *s = P->p;
+        unsigned lo;
+        if (!*s || (s[0] == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '='))) {
+            P->failed = true; /* the end, or a POSIX class */
+            break;
+        }
+        if (*s == '\\') {
+            sf_bytes e;
+            if (s[1] == 'b' || !sf_escape_bytes(s[1], &e)) {
+                P->failed = true;
+                break;
+            }
+            P->p += 2;
+            if (__builtin_popcountll(e.lo) + __builtin_popcountll(e.hi) != 1) {
+                b.lo |= e.lo; /* a class escape: no range from it */
+                b.hi |= e.hi;
+                continue;
+            }
+            lo = e.lo ? (unsigned)__builtin_ctzll(e.lo) : 64 + (unsigned)__builtin_ctzll(e.hi);
+        } else if ((unsigned char)*s >= 0x80) {
+            P->p += sf_char_len(s);
+            sf_bytes n = sf_non_ascii(caseless);
+            b.lo |= n.lo;
+            b.hi |= n.hi;
+            if (*P->p == '-' && P->p[1] != ']')
+                P->failed = true; /* a range from a non-ASCII character */
+            continue;
+        } else {
+            lo = (unsigned char)*s;
+            P->p++;
+        }
+        unsigned hi = lo;
+        if (*P->p == '-' && P->p[1] != ']' && P->p[1]) {
+            const char *h = P->p + 1;
+            if (*h == '\\' || *h == '[') {
+                P->failed = true;
+                break;
+            }
+            if ((unsigned char)*h >= 0x80) {
+                hi = 127; /* up into non-ASCII: every ASCII byte from lo */
+                P->p = h + sf_char_len(h);
+                if (caseless) {
+                    sf_bytes n = sf_non_ascii(true);
+                    b.lo |= n.lo;
+                    b.hi |= n.hi;
+                }
+            } else {
+                hi = (unsigned char)*h;
+                P->p = h + 1;
+            }
+        }
+        sf_bytes_add(&b, lo, hi);
+    }
+    if (!P->failed)
+        P->p++; /* the ']' */
+    if (caseless)
+        sf_fold(&b);
+    if (negated) {
+        b.lo = ~b.lo;
+        b.hi = ~b.hi;
+    }
+    return b;
+}
+
+static sf_frag sf_alternation(sf_parser *P, bool caseless);
+
+/* Option letters after "(?": only i and -i are modelled. *caseless is set
+ * to what they say; false for any other letter. */
+static bool sf_options(sf_parser *P, bool *caseless)
+{
+    bool on = true;
+    for (; *P->p && *P->p != ')' && *P->p != ':'; P->p++) {
+        if (*P->p == '-')
+            on = false;
+        else if (*P->p == 'i')
+            *caseless = on;
+        else
+            return false;
+    }
+    return *P->p != 0;
+}
+
+/* One item of the pattern without its quantifier. *zero_width: it matches
+ * no character (an assertion, a comment, or (?i) or (?-i), which set
+ * *caseless for the rest of the group). */
+static sf_frag sf_atom(sf_parser *P, bool *caseless, bool *zero_width)
+{
+    const char *s = P->p;
+    *zero_width = false;
+    if (*s == '(') {
+        bool lookahead = false, ignore = false, inner_case = *caseless;
+        if (s[1] != '?' && s[1] != '*') {
+            P->p = s + 1;
+        } else if (s[1] == '*') {
+            P->failed = true;
+            return sf_empty();
+        } else {
+            const char *q = s + 2;
+            if (*q == ':' || *q == '>' || *q == '|') {
+                P->p = q + 1;
+            } else if (*q == '=') {
+                lookahead = true;
+                P->p = q + 1;
+            } else if (*q == '!' || (*q == '<' && (q[1] == '=' || q[1] == '!'))) {
+                ignore = true;
+                P->p = q + (*q == '<' ? 2 : 1);
+            } else if (*q == '#') {
+                const char *e = strchr(q, ')');
+                if (!e) {
+                    P->failed = true;
+                    return sf_empty();
+                }
+                P->p = e + 1;
+                *zero_width = true;
+                return sf_empty();
+            } else if (*q == '<' || *q == '\'' || (*q == 'P' && q[1] == '<')) {
+                const char *e = *q == '\'' ? strchr(q + 1, '\'') : strchr(q, '>');
+                if (!e) {
+                    P->failed = true;
+                    return sf_empty();
+                }
+                P->p = e + 1; /* a named group */
+            } else {
+                P->p = q;
+                if (!sf_options(P, &inner_case)) {
+                    P->failed = true;
+                    return sf_empty();
+                }
+                if (*P->p == ')') { /* (?i): the rest of the enclosing group */
+                    P->p++;
+                    *caseless = inner_case;
+                    *zero_width = true;
+                    return sf_empty();
+                }
+                P->p++; /* (?i: ... ) */
+            }
+        }
+        sf_frag f = sf_alternation(P, inner_case);
+        if (*P->p != ')') {
+            P->failed = true;
+            return sf_empty();
+        }
+        P->p++;
+        if (ignore) {
+            *zero_width = true;
+            return sf_empty();
+        }
+        if (lookahead) {
+            *zero_width = true;
+            if (f.nullable)
+                return sf_empty();
+            /* Y must begin here: after Y the filter stops. */
+            sf_or(&P->accept, &f.last);
+            memset(&f.last, 0, sizeof f.last);
+        }
+        return f;
+    }
+    sf_bytes b = {0, 0};
+    if (*s == '[') {
+        P->p = s + 1;
+        b = sf_class(P, *caseless);
+    } else if (*s == '\\') {
+        if (s[1] == 'b' || s[1] == 'B' || s[1] == 'A' || s[1] == 'z' || s[1] == 'Z') {
+            P->p = s + 2;
+            *zero_width = true;
+            return sf_empty();
+        }
+        if (s[1] == 'p' || s[1] == 'P') { /* a Unicode property: any byte */
+            const char *e = s[2] == '{' ? strchr(s + 2, '}') : s + 2;
+            if (!e || !*e) {
+                P->failed = true;
+                return sf_empty();
+            }
+            P->p = e + 1;
+            b.lo = b.hi = ~(uint64_t)0;
+        } else if (!sf_escape_bytes(s[1], &b)) {
+            P->failed = true;
+            return sf_empty();
+        } else {
+            P->p = s + 2;
+        }
+        if (*caseless)
+            sf_fold(&b);
+    } else if (*s == '^' || *s == '$') {
+        P->p = s + 1;
+        *zero_width = true;
+        return sf_empty();
+    } else if (*s == '.') {
+        P->p = s + 1;
+        b.lo = b.hi = ~(uint64_t)0;
+    } else if (*s == '*' || *s == '+' || *s == '?' || *s == '{' || *s == ')' || *s == '|' || !*s) {
+        P->failed = true;
+        return sf_empty();
+    } else if ((unsigned char)*s >= 0x80) {
+        P->p = s + sf_char_len(s);
+        b = sf_non_ascii(*caseless);
+    } else {
+        P->p = s + 1;
+        sf_bytes_add(&b, (unsigned char)*s, (unsigned char)*s);
+        if (*caseless)
+            sf_fold(&b);
+    }
+    return sf_position(P, b);
+}
+
+/* Reads a count {n}, {n,} or {n,m} at P->p; max is SIZE_MAX for none. */
+static bool sf_count(sf_parser *P, size_t *min, size_t *max)
+{
+    const char *q = P->p + 1;
+    char *end;
+    if (*q < '0' || *q > '9')
+        return false;
+    *min = strtoul(q, &end, 10);
+    *max = *min;
+    if (*end == ',') {
+        *max = SIZE_MAX;
+        if (end[1] >= '0' && end[1] <= '9')
+            *max = strtoul(end + 1, &end, 10);
+        else
+            end++;
+    }
+    if (*end != '}' || *max < *min)
+        return false;
+    P->p = end + 1;
+    return true;
+}
+
+/* The item at `at` again, with fresh positions: a copy for a count. */
+static sf_frag sf_again(sf_parser *P, const char *at, bool caseless)
+{
+    const char *back = P->p;
+    bool zero_width;
+    P->p = at;
+    sf_frag f = sf_atom(P, &caseless, &zero_width);
+    P->p = back;
+    return f;
+}
+
+/* An item and its quantifier. */
+static sf_frag sf_quantified(sf_parser *P, bool *caseless)
+{
+    const char *at = P->p;
+    const bool item_case = *caseless;
+    bool zero_width;
+    sf_frag f = sf_atom(P, caseless, &zero_width);
+    size_t min = 1, max = 1;
+    if (*P->p == '?')
+        min = 0;
+    else if (*P->p == '*')
+        min = 0, max = SIZE_MAX;
+    else if (*P->p == '+')
+        max = SIZE_MAX;
+    else if (*P->p == '{' && !sf_count(P, &min, &max))
+        P->failed = true;
+    if (P->failed || (min == 1 && max == 1))
+        return f;
+    if (*P->p == '?' || *P->p == '*' || *P->p == '+')
+        P->p++;
+    if (*P->p == '?' || *P->p == '+')
+        P->p++; /* lazy or possessive: the same strings */
+    if (zero_width) {
+        P->failed = true; /* a quantified assertion or option setting */
+        return f;
+    }
+    /* min copies (at most SF_MAX_COPIES), then max - min optional ones, or a
+     * star when max is unbounded or too large to copy */
+    bool star = max > SF_MAX_COPIES;
+    size_t copies = min < SF_MAX_COPIES ? min : SF_MAX_COPIES;
+    size_t optional = star ? 1 : max - min;
+    sf_frag out = copies ? f : sf_empty();
+    bool used = copies > 0;
+    for (size_t i = 1; i < copies && !P->failed; i++) {
+        sf_frag c = sf_again(P, at, item_case);
+        out = sf_cat(P, &out, &c);
+    }
+    for (size_t i = 0; i < optional && !P->failed; i++) {
+        sf_frag c = used ? sf_again(P, at, item_case) : f;
+        used = true;
+        if (star)
+            sf_link(P, &c.last, &c.first);
+        c.nullable = true;
+        out = sf_cat(P, &out, &c);
+    }
+    return out;
+}
+
+/* Alternatives up to a ')' or the end. (?i) in one holds for the rest of
+ * the group, the later alternatives too. */
+static sf_frag sf_alternation(sf_parser *P, bool caseless)
+{
+    sf_frag all = sf_empty();
+    bool any = false;
+    for (;;) {
+        sf_frag seq = sf_empty();
+        while (!P->failed && *P->p && *P->p != '|' && *P->p != ')') {
+            sf_frag item = sf_quantified(P, &caseless);
+            seq = sf_cat(P, &seq, &item);
+        }
+        if (any)
+            sf_alt(&all, &seq);
+        else
+            all = seq;
+        any = true;
+        if (P->failed || *P->p != '|')
+            return all;
+        P->p++;
+    }
+}
+
+/* A hash of a set of positions, its first n_words words. */
+static uint64_t sf_hash(const sf_set *s, size_t n_words)
+{
+    uint64_t h = 0;
+    for (size_t w = 0; w < n_words; w++)
+        h = (h ^ s->w[w]) * 0x100000001b3u;
+    return h ^ (h >> 29);
+}
+
+/* The DFA's states while it is made: their positions, depth and a hash
+ * table of them (open addressing, SF_HASH slots of state index + 1). */
+#define SF_HASH (2 * SF_MAX_STATES)
+typedef struct sf_states {
+    sf_set set[SF_MAX_STATES];
+    uint64_t hash[SF_MAX_STATES];
+    unsigned char depth[SF_MAX_STATES];
+    uint16_t slot[SF_HASH];
+    size_t n, n_words;
+} sf_states;
+
+/* The number of the state with positions s, added if new; SF_ACCEPT when
+ * there is no room. */
+static unsigned sf_state(sf_states *st, const sf_set *s, unsigned depth)
+{
+    uint64_t h = sf_hash(s, st->n_words);
+    size_t i = (size_t)h % SF_HASH;
+    for (; st->slot[i]; i = (i + 1) % SF_HASH) {
+        size_t k = st->slot[i] - 1u;
+        if (st->hash[k] == h && memcmp(&st->set[k], s, st->n_words * sizeof s->w[0]) == 0)
+            return (unsigned)(SF_START + k);
+    }
+    if (st->n == SF_MAX_STATES)
+        return SF_ACCEPT;
+    st->set[st->n] = *s;
+    st->hash[st->n] = h;
+    st->depth[st->n] = (unsigned char)depth;
+    st->slot[i] = (uint16_t)(++st->n);
+    return (unsigned)(SF_START + st->n - 1);
+}
+
+/* The DFA of the parsed pattern with start positions `start`: a byte that
+ * takes it to positions in `accept` ends it with "maybe". */
+static hm_start_filter *sf_build(const sf_parser *P, const sf_set *start, const sf_set *accept)
+{
+    hm_start_filter *f = hm_xcalloc(1, sizeof *f);
+    const size_t n_words = (P->n_pos + 63) / 64;
+    /* bytes matched by the same positions share a class */
+    sf_set *by_byte = hm_xcalloc(128, sizeof *by_byte);
+    for (size_t i = 0; i < P->n_pos; i++)
+        for (unsigned half = 0; half < 2; half++)
+            for (uint64_t bits = half ? P->bytes[i].hi : P->bytes[i].lo; bits; bits &= bits - 1)
+                by_byte[half * 64 + (unsigned)__builtin_ctzll(bits)].w[i / 64] |= (uint64_t)1 << (i % 64);
+    uint64_t class_hash[128];
+    unsigned char class_byte[128]; /* the first byte of each class */
+    for (unsigned c = 0; c < 128; c++) {
+        uint64_t h = sf_hash(&by_byte[c], n_words);
+        unsigned k = 0;
+        while (k < f->n_classes &&
+               (class_hash[k] != h || memcmp(&by_byte[class_byte[k]], &by_byte[c], sizeof *by_byte) != 0))
+            k++;
+        if (k == f->n_classes) {
+            class_hash[k] = h;
+            class_byte[f->n_classes++] = (unsigned char)c;
+        }
+        f->byte_class[c] = (unsigned char)k;
+    }
+    free(by_byte);
+    /* each position's classes: a state's moves come from its positions' */
+    sf_bytes *pos_classes = hm_xcalloc(P->n_pos ? P->n_pos : 1, sizeof *pos_classes);
+    for (size_t i = 0; i < P->n_pos; i++)
+        for (unsigned half = 0; half < 2; half++)
+            for (uint64_t bits = half ? P->bytes[i].hi : P->bytes[i].lo; bits; bits &= bits - 1) {
+                unsigned k = f->byte_class[half * 64 + (unsigned)__builtin_ctzll(bits)];
+                sf_bytes_add(&pos_classes[i], k, k);
+            }
+    sf_states *st = hm_xmalloc(sizeof *st); /* only the slots need clearing */
+    memset(st->slot, 0, sizeof st->slot);
+    st->n = 0;
+    st->n_words = n_words;
+    sf_state(st, start, 0);
+    sf_set *moves = hm_xcalloc(f->n_classes, sizeof *moves); /* [class]: the state's positions that take it */
+    for (size_t i = 0; i < st->n; i++) {
+        f->next = hm_xrealloc(f->next, (i + 1) * f->n_classes);
+        unsigned char *row = f->next + i * f->n_classes;
+        memset(row, SF_DEAD, f->n_classes);
+        sf_bytes taken = {0, 0};
+        for (size_t w = 0; w < n_words; w++)
+            for (uint64_t bits = st->set[i].w[w]; bits; bits &= bits - 1) {
+                size_t p = w * 64 + (size_t)__builtin_ctzll(bits);
+                for (unsigned half = 0; half < 2; half++)
+                    for (uint64_t ks = half ? pos_classes[p].hi : pos_classes[p].lo; ks; ks &= ks - 1) {
+                        unsigned k = half * 64 + (unsigned)__builtin_ctzll(ks);
+                        if (!sf_bytes_has(taken, k))
+                            memset(&moves[k], 0, n_words * sizeof moves[k].w[0]);
+                        sf_bytes_add(&taken, k, k);
+                        moves[k].w[w] |= bits & -bits;
+                    }
+            }
+        for (unsigned k = 0; k < f->n_classes; k++) {
+            if (!sf_bytes_has(taken, k))
+                continue;
+            bool done = st->depth[i] + 1 >= SF_MAX_DEPTH;
+            for (size_t w = 0; w < n_words; w++)
+                done |= (moves[k].w[w] & accept->w[w]) != 0;
+            if (done) {
+                row[k] = SF_ACCEPT;
+                continue;
+            }
+            sf_set next;
+            memset(&next, 0, sizeof next);
+            bool empty = true;
+            for (size_t w = 0; w < n_words; w++)
+                for (uint64_t bits = moves[k].w[w]; bits; bits &= bits - 1)
+                    sf_or(&next, &P->follow[w * 64 + (size_t)__builtin_ctzll(bits)]);
+            for (size_t w = 0; w < n_words; w++)
+                empty &= !next.w[w];
+            if (!empty)
+                row[k] = (unsigned char)sf_state(st, &next, st->depth[i] + 1u);
+        }
+    }
+    free(moves);
+    free(st);
+    free(pos_classes);
+    return f;
+}
+
+/* The start filter of an anchored pattern, or NULL when the filter does not
+ * model it. */
+static hm_start_filter *start_filter_new(const char *pattern, bool caseless)
+{
+    sf_parser P;
+    memset(&P, 0, sizeof P);
+    P.p = pattern;
+    sf_frag root = sf_alternation(&P, caseless);
+    hm_start_filter *f = NULL;
+    if (!P.failed && !*P.p && !root.nullable) {
+        sf_or(&P.accept, &root.last);
+        f = sf_build(&P, &root.first, &P.accept);
+    }
+    free(P.bytes);
+    free(P.follow);
+    return f;
+}
+
+static void start_filter_free(hm_start_filter *f)
+{
+    if (f)
+        free(f->next);
+    free(f);
+}
+
+/* Units a rule runs over before its filter is made: making one costs as
+ * much as some thousand anchored calls (a cold start's one essay would lose),
+ * and it saves a few hundred an essay. */
+#define SF_MAKE_AFTER 64
+
+const hm_start_filter *hm_start_filter_of(const hm_rule *rule, bool now)
+{
+    hm_rule *r = (hm_rule *)rule; /* only the filter's state changes, by its atomics */
+    if (atomic_load_explicit(&r->start_filter_made, memory_order_acquire))
+        return r->start_filter;
+    if (!r->start_pattern)
+        return NULL;
+    if (!now && atomic_fetch_add_explicit(&r->start_filter_units, 1, memory_order_relaxed) + 1 < SF_MAKE_AFTER)
+        return NULL;
+    if (atomic_exchange_explicit(&r->start_filter_claimed, true, memory_order_relaxed))
+        return NULL; /* another thread makes it */
+    uint32_t opts = 0;
+    pcre2_pattern_info(r->re_anchored, PCRE2_INFO_ARGOPTIONS, &opts);
+    r->start_filter = start_filter_new(r->start_pattern, (opts & PCRE2_CASELESS) != 0);
+    atomic_store_explicit(&r->start_filter_made, true, memory_order_release);
+    return r->start_filter;
+}
+
+bool hm_start_filter_passes(const hm_start_filter *f, const char *text, size_t at, size_t to)
+{
+    if (!f)
+        return true;
+    unsigned s = SF_START;
+    for (size_t i = at; i < to; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0x80)
+            return true;
+        s = f->next[(s - SF_START) * f->n_classes + f->byte_class[c]];
+        if (s < SF_START)
+            return s == SF_ACCEPT;
+    }
+    return false; /* the unit ends before a match could */
 }
 
 static unsigned char fold_ascii(unsigned char c)
@@ -486,6 +1192,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
                                          err);
         if (!r->re_anchored)
             return false;
+        r->start_pattern = hm_xstrdup((const char *)pn->data.scalar.value);
     }
     if ((v = hm_yaml_get(f, nf, "examples"))) {
         hm_yaml_field ex[] = {{"match", false, NULL, NULL}, {"no-match", false, NULL, NULL}};
@@ -703,6 +1410,7 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
     if (!pos)
         return find_all_upto(scan, r->re, from, to, last_start, fn, ud, r->id);
     const pcre2_code *re = r->re_anchored;
+    const hm_start_filter *filter = hm_start_filter_of(r, false);
     const PCRE2_SPTR t = (PCRE2_SPTR)scan->text;
     const uint64_t m = (uint64_t)1 << bit;
     size_t lo = 0, hi = n;
@@ -718,6 +1426,8 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
         if (!(pos[k].rules & m) || pos[k].pos < i)
             continue;
         i = pos[k].pos;
+        if (!hm_start_filter_passes(filter, scan->text, i, to))
+            continue;
         int rc = match_jit_first(re, t, to, i, PCRE2_NO_UTF_CHECK, scan->md, scan->cfg->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
             continue;

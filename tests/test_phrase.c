@@ -892,6 +892,87 @@ static void damaged_image_falls_back(void **state)
     free(got);
 }
 
+
+/* The start filter (rules.c) never says "no" where the anchored pattern
+ * matches: every position of the texts, with the unit ending at the text's
+ * end and a few bytes after the position. */
+static void filter_keeps_every_match(const hm_config *c, const char *text, size_t *refused)
+{
+    pcre2_match_data *md = pcre2_match_data_create(64, NULL);
+    const size_t len = strlen(text);
+    for (size_t k = 0; k < c->n_rules; k++) {
+        const hm_rule *r = &c->rules[k];
+        const hm_start_filter *filter = hm_start_filter_of(r, true);
+        if (!filter)
+            continue;
+        for (size_t at = 0; at < len; at++)
+            for (size_t to = at + 1; to <= len; to = to < at + 12 ? to + 1 : (to == len ? len + 1 : len)) {
+                if (((unsigned char)text[at] & 0xC0) == 0x80 || ((unsigned char)text[to] & 0xC0) == 0x80 ||
+                    hm_start_filter_passes(filter, text, at, to))
+                    continue; /* units start and end at characters */
+                (*refused)++;
+                int rc = pcre2_match(r->re_anchored, (PCRE2_SPTR)text, to, at, 0, md, NULL);
+                if (rc != PCRE2_ERROR_NOMATCH)
+                    fprintf(stderr, "rule %s at %zu to %zu: filtered out, pattern gives %d in '%s'\n", r->id, at, to,
+                            rc, text);
+                assert_int_equal(rc, PCRE2_ERROR_NOMATCH);
+            }
+    }
+    pcre2_match_data_free(md);
+}
+
+static void start_filters_keep_every_match(void **state)
+{
+    (void)state;
+    size_t refused = 0, filters = 0;
+    for (size_t k = 0; k < cfg->n_rules; k++)
+        filters += hm_start_filter_of(&cfg->rules[k], true) != NULL;
+    assert_true(filters >= 4);
+    static const char *const texts[] = {
+        "In 1917 the 3 December 1934, over 26,000 files; 1.5 million died, 34 million people, 12 per cent.",
+        "about 40 per cent, 22% of 14 out of 16 members, three out of five; 381 days 1500 troops arrested 700.",
+        "On 1 December 1934 Kirov; in Jan 1935 and June 22, 1941 and Sept. 1939; the 1930s, mid-1930s.",
+        "Not simply but as, not only X but, to a large degree, to a degree. So, I think. Yet, But still. Overall",
+        "fundamentally decisive most important more significant than 444 votes to 94 \xE2\x80\x93 1,5 2.0m 3bn",
+        "12\xC2\xA0million 7\xE2\x80\x89times 1st of May, 2nd\tJune 1917 over\n3 4th\r\nJul 5 Aug.  6",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        filter_keeps_every_match(cfg, texts[i], &refused);
+    assert_true(refused > 0);
+
+    /* a teacher's patterns, with the constructs the filter models */
+    hm_error err = {0};
+    hm_config *c = load_rules_text(
+        "rules:\n"
+        "  - id: t1\n    kind: figure\n    message: m\n    starts: ['\\d']\n"
+        "    pattern: '\\d{2,3}(?=\\s*(?:kg|t\\b))|\\d{1,2}(?:st|nd)?\\s+(?i:may)'\n"
+        "  - id: t2\n    kind: figure\n    message: m\n    starts: [the, 'x']\n    ignorecase: true\n"
+        "    pattern: '(?:the|x)[^a-c\\d]{1,5}(?<n>[\\w-]+)?\\.(?!z)|the\\p{Lu}k|x[a-c]y'\n"
+        "  - id: t3\n    kind: figure\n    message: m\n    starts: ['a', 'b']\n"
+        "    pattern: '(?i)a(?-i:B)+c|b[.\\-\\]]{2}(?#note)\\S*?e$|(?<=q )bq'\n"
+        "  - id: t4\n    kind: figure\n    message: m\n    starts: ['\\d']\n"
+        "    pattern: '\\d+(?:,\\d{3}){2,}|\\d\\s?\\x{2013}\\s?\\d'\n",
+        &err);
+    if (!c)
+        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
+    assert_non_null(c);
+    static const char *const mine[] = {
+        "12 kg, 123t, 1234 kg 12  kg 1 May 2nd MAY 3rd may 22 st may",
+        "The, foo. the \xC3\xA9x-y. x!!z. THEK theKk the\xE2\x84\xAA theAk x..a. the. XBY xBy xby ",
+        "aBc aBBBc AbC abc b.]xe b--e b..xyz bq q bq b]]\xC3\xA9" "e",
+        "1,000,000 1,000 12,345,678x 3\xE2\x80\x93" "4 3 \xE2\x80\x93 4 3-4",
+    };
+    size_t teacher_filters = 0;
+    for (size_t k = 0; k < c->n_rules; k++)
+        teacher_filters += hm_start_filter_of(&c->rules[k], true) != NULL;
+    assert_true(teacher_filters >= 3); /* t4's \x is not modelled */
+    for (size_t i = 0; i < sizeof mine / sizeof *mine; i++) {
+        same_as_patterns(c, mine[i]);
+        filter_keeps_every_match(c, mine[i], &refused);
+    }
+    hm_config_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -912,6 +993,7 @@ int main(void)
         cmocka_unit_test(only_two_characters_match_ascii_letters_without_case),
         cmocka_unit_test(argument_starts_match_as_their_patterns),
         cmocka_unit_test(starts_in_a_teachers_rule),
+        cmocka_unit_test(start_filters_keep_every_match),
         cmocka_unit_test(long_sentence_counts_as_its_pattern),
         cmocka_unit_test(names_match_without_the_index),
         cmocka_unit_test(random_names_match_as_the_pattern),
