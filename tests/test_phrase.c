@@ -973,6 +973,77 @@ static void start_filters_keep_every_match(void **state)
     hm_config_free(c);
 }
 
+
+/* Patterns of odd shapes: the filter is made or refused without reading
+ * out of the pattern, and refuses no position where they match. */
+static void start_filters_of_odd_patterns(void **state)
+{
+    (void)state;
+    hm_error err = {0};
+    hm_config *c = load_rules_text("rules:\n"
+        "  - id: o0\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[]a]b'\n"
+        "  - id: o1\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[^]]c'\n"
+        "  - id: o2\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a{2}b|a{,3}'\n"
+        "  - id: o3\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'x{2,}y'\n"
+        "  - id: o4\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?#note)ab'\n"
+        "  - id: o5\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\Qa.b\\E'\n"
+        "  - id: o6\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i:a|b(?-i)c)d'\n"
+        "  - id: o7\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[a-]+z'\n"
+        "  - id: o8\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[-a]z'\n"
+        "  - id: o9\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[\\w-]{3}'\n"
+        "  - id: o10\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[a\\-z]q'\n"
+        "  - id: o11\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?|a(b)|c(d))e'\n"
+        "  - id: o12\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?''n''ab)c'\n"
+        "  - id: o13\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?P<n>ab)(?P=n)'\n"
+        "  - id: o14\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?>ab|a)b'\n"
+        "  - id: o15\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a++b'\n"
+        "  - id: o16\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a*?b'\n"
+        "  - id: o17\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[[:alpha:]]1'\n"
+        "  - id: o18\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\x{41}b'\n"
+        "  - id: o19\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\xC3\xA9+a'\n"
+        "  - id: o20\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[\xC3\xA9-\xC3\xBC]a'\n"
+        "  - id: o21\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?s).b'\n"
+        "  - id: o22\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?x)a b'\n"
+        "  - id: o23\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(a)\\1'\n"
+        "  - id: o24\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a(?=b)?c'\n"
+        "  - id: o25\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\d(?=\\d)'\n"
+        "  - id: o26\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?=ab)a'\n"
+        "  - id: o27\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a(?!b)\\w'\n"
+        "  - id: o28\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a$|b^c'\n"
+        "  - id: o29\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a\\Z|\\Ab'\n"
+        "  - id: o30\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[.]{0}a'\n"
+        "  - id: o31\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?:a|)b'\n"
+        "  - id: o32\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\h\\d'\n"
+        "  - id: o33\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\R\\d'\n"
+        "  - id: o34\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\pL+\\d'\n"
+        "  - id: o35\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\p{Lu}\\P{Ll}'\n"
+        "  - id: o36\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[\\d\\s]{2,6}x'\n"
+        "  - id: o37\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a{1,9}b'\n"
+        "  - id: o38\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?:ab){5,}c'\n"
+        "  - id: o39\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a{3,3}'\n"
+        "  - id: o40\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i)\xC3\x89" "a'\n"
+        "  - id: o41\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i)[\xC3\xA9k]a'\n"
+        "  - id: o42\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i)[^k]a'\n"
+        , &err);
+    if (!c)
+        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
+    assert_non_null(c);
+    static const char *const texts[] = {
+        "]b ]ab ^c ]c aab aaa a aaaa xxy xy ab a.b aB AbD bcd bCd a-z -z w-_ a-q z\xC3\xA9 abe cde abc ababab",
+        "abb ab aaab aab 1A A1 Ab \xC3\xA9\xC3\xA9" "a \xC3\xA9" "a \xC3\xAA" "a \nb ab aac ac 12 1 ab ab\n aw ab a\nb",
+        "b b^c a\xC2\xA0" "1 \r\n1 \t1 A1 \xC3\x89" "1 aB1 \xC3\x89" "a \xC3\xA9" "a ka Ka \xE2\x84\xAA" "a ja 12 x aaaaaaaaab",
+        "1 2x 123456x abababababc aaa \xC3\xA9" "A \xC3\xA9" "a \xE2\x84\xAA" "a K\xC3\xA9",
+    };
+    size_t refused = 0, made = 0;
+    for (size_t k = 0; k < c->n_rules; k++)
+        made += hm_start_filter_of(&c->rules[k], true) != NULL;
+    assert_true(made > 10);
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        filter_keeps_every_match(c, texts[i], &refused);
+    assert_true(refused > 0);
+    hm_config_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -994,6 +1065,7 @@ int main(void)
         cmocka_unit_test(argument_starts_match_as_their_patterns),
         cmocka_unit_test(starts_in_a_teachers_rule),
         cmocka_unit_test(start_filters_keep_every_match),
+        cmocka_unit_test(start_filters_of_odd_patterns),
         cmocka_unit_test(long_sentence_counts_as_its_pattern),
         cmocka_unit_test(names_match_without_the_index),
         cmocka_unit_test(random_names_match_as_the_pattern),
