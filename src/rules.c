@@ -276,14 +276,21 @@ static size_t requires_slack(const pcre2_code *re)
 #define SF_WORDS (SF_MAX_POS / 64)
 #define SF_MAX_COPIES 4   /* copies of a counted item modelled exactly */
 #define SF_MAX_DEPTH 24   /* text bytes read at most */
-#define SF_MAX_STATES 254 /* live states, numbered from SF_START */
+#define SF_MAX_STATES 254 /* live states */
 
-enum { SF_DEAD = 0, SF_ACCEPT = 1, SF_START = 2 };
+/* What a move of the DFA gives: no match, maybe one, or (above these) the
+ * next state's row in the table. */
+enum { SF_DEAD = 0, SF_ACCEPT = 1 };
 
 struct hm_start_filter {
-    unsigned n_classes;             /* bytes that no position tells apart share a class */
-    unsigned char byte_class[128];  /* an ASCII byte's class */
-    unsigned char *next;            /* [(state - SF_START) * n_classes + class]: the next state */
+    /* bytes that no position tells apart share a class; the last class is
+     * every non-ASCII byte's, which always answers "maybe" */
+    unsigned n_classes;
+    unsigned char byte_class[256];
+    /* [row + class]: SF_DEAD, SF_ACCEPT or the next state's row. State k's
+     * row is (k + 1) * n_classes (n_classes is 2 or more, so a row is never
+     * taken for SF_DEAD or SF_ACCEPT); the start state is state 0. */
+    uint16_t *next;
 };
 
 typedef struct sf_set {
@@ -784,24 +791,24 @@ typedef struct sf_states {
     size_t n, n_words;
 } sf_states;
 
-/* The number of the state with positions s, added if new; SF_ACCEPT when
+/* The number of the state with positions s, added if new; SIZE_MAX when
  * there is no room. */
-static unsigned sf_state(sf_states *st, const sf_set *s, unsigned depth)
+static size_t sf_state(sf_states *st, const sf_set *s, unsigned depth)
 {
     uint64_t h = sf_hash(s, st->n_words);
     size_t i = (size_t)h % SF_HASH;
     for (; st->slot[i]; i = (i + 1) % SF_HASH) {
         size_t k = st->slot[i] - 1u;
         if (st->hash[k] == h && memcmp(&st->set[k], s, st->n_words * sizeof s->w[0]) == 0)
-            return (unsigned)(SF_START + k);
+            return k;
     }
     if (st->n == SF_MAX_STATES)
-        return SF_ACCEPT;
+        return SIZE_MAX;
     st->set[st->n] = *s;
     st->hash[st->n] = h;
     st->depth[st->n] = (unsigned char)depth;
     st->slot[i] = (uint16_t)(++st->n);
-    return (unsigned)(SF_START + st->n - 1);
+    return st->n - 1;
 }
 
 /* The DFA of the parsed pattern with start positions `start`: a byte that
@@ -831,6 +838,8 @@ static hm_start_filter *sf_build(const sf_parser *P, const sf_set *start, const 
         f->byte_class[c] = (unsigned char)k;
     }
     free(by_byte);
+    const unsigned non_ascii = f->n_classes++;
+    memset(f->byte_class + 128, (int)non_ascii, 128);
     /* each position's classes: a state's moves come from its positions' */
     sf_bytes *pos_classes = hm_xcalloc(P->n_pos ? P->n_pos : 1, sizeof *pos_classes);
     for (size_t i = 0; i < P->n_pos; i++)
@@ -846,9 +855,12 @@ static hm_start_filter *sf_build(const sf_parser *P, const sf_set *start, const 
     sf_state(st, start, 0);
     sf_set *moves = hm_xcalloc(f->n_classes, sizeof *moves); /* [class]: the state's positions that take it */
     for (size_t i = 0; i < st->n; i++) {
-        f->next = hm_xrealloc(f->next, (i + 1) * f->n_classes);
-        unsigned char *row = f->next + i * f->n_classes;
-        memset(row, SF_DEAD, f->n_classes);
+        f->next = hm_xrealloc(f->next, (i + 2) * f->n_classes * sizeof *f->next);
+        if (i == 0)
+            memset(f->next, 0, f->n_classes * sizeof *f->next); /* no state's row */
+        uint16_t *row = f->next + (i + 1) * f->n_classes;
+        memset(row, 0, f->n_classes * sizeof *row); /* SF_DEAD */
+        row[non_ascii] = SF_ACCEPT;
         sf_bytes taken = {0, 0};
         for (size_t w = 0; w < n_words; w++)
             for (uint64_t bits = st->set[i].w[w]; bits; bits &= bits - 1) {
@@ -862,7 +874,7 @@ static hm_start_filter *sf_build(const sf_parser *P, const sf_set *start, const 
                         moves[k].w[w] |= bits & -bits;
                     }
             }
-        for (unsigned k = 0; k < f->n_classes; k++) {
+        for (unsigned k = 0; k < non_ascii; k++) {
             if (!sf_bytes_has(taken, k))
                 continue;
             bool done = st->depth[i] + 1 >= SF_MAX_DEPTH;
@@ -880,8 +892,10 @@ static hm_start_filter *sf_build(const sf_parser *P, const sf_set *start, const 
                     sf_or(&next, &P->follow[w * 64 + (size_t)__builtin_ctzll(bits)]);
             for (size_t w = 0; w < n_words; w++)
                 empty &= !next.w[w];
-            if (!empty)
-                row[k] = (unsigned char)sf_state(st, &next, st->depth[i] + 1u);
+            if (!empty) {
+                size_t to = sf_state(st, &next, st->depth[i] + 1u);
+                row[k] = (uint16_t)(to == SIZE_MAX ? SF_ACCEPT : (to + 1) * f->n_classes);
+            }
         }
     }
     free(moves);
@@ -942,14 +956,11 @@ bool hm_start_filter_passes(const hm_start_filter *f, const char *text, size_t a
 {
     if (!f)
         return true;
-    unsigned s = SF_START;
+    size_t row = f->n_classes; /* the start state's */
     for (size_t i = at; i < to; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c >= 0x80)
-            return true;
-        s = f->next[(s - SF_START) * f->n_classes + f->byte_class[c]];
-        if (s < SF_START)
-            return s == SF_ACCEPT;
+        row = f->next[row + f->byte_class[(unsigned char)text[i]]];
+        if (row <= SF_ACCEPT)
+            return row == SF_ACCEPT;
     }
     return false; /* the unit ends before a match could */
 }
