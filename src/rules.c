@@ -262,7 +262,11 @@ static size_t requires_slack(const pcre2_code *re)
  * It models a superset of the pattern, so a "no" is always right:
  * lookbehinds, negative lookaheads, \b and anchors are taken as true; a
  * positive lookahead (?=Y) as Y followed by anything (nothing after it is
- * asked); a count past SF_MAX_COPIES as that many copies and a star. It
+ * asked); a count past SF_MAX_COPIES as that many copies and a star. A
+ * negative lookahead (?!Y) that opens a top-level alternative is the
+ * exception: where the model of Y is exact (no superset taken, \b only at
+ * its end), a Y at the start rules that alternative out (a year for
+ * figure-count's (?!1[0-9]{3}\b|...)\d{3,}). It
  * answers "maybe" at any non-ASCII byte of the text (under PCRE2_UCP \d, \s
  * and \w match such characters, and caseless k and s match the Kelvin sign
  * and long s), after SF_MAX_DEPTH bytes, and where the DFA would need more
@@ -282,15 +286,29 @@ static size_t requires_slack(const pcre2_code *re)
  * next state's row in the table. */
 enum { SF_DEAD = 0, SF_ACCEPT = 1 };
 
-struct hm_start_filter {
+/* A DFA over the bytes from a start: where it ends, SF_DEAD or SF_ACCEPT. */
+typedef struct sf_dfa {
     /* bytes that no position tells apart share a class; the last class is
-     * every non-ASCII byte's, which always answers "maybe" */
-    unsigned n_classes;
+     * every non-ASCII byte's, which gives up */
     unsigned char byte_class[256];
+    unsigned width; /* the classes and a column for the unit's end */
     /* [row + class]: SF_DEAD, SF_ACCEPT or the next state's row. State k's
-     * row is (k + 1) * n_classes (n_classes is 2 or more, so a row is never
-     * taken for SF_DEAD or SF_ACCEPT); the start state is state 0. */
+     * row is (k + 1) * width (width is 3 or more, so a row is never taken
+     * for SF_DEAD or SF_ACCEPT); the start state is state 0. */
     uint16_t *next;
+} sf_dfa;
+
+/* A top-level alternative that opens with a negative lookahead (?!Y), as in
+ * figure-count's (?!1[0-9]{3}\b|...)\d{3,}: its DFA, and Y's when the
+ * model of Y is exact (then a Y at the start rules the alternative out). */
+typedef struct sf_guarded {
+    sf_dfa dfa, veto;
+} sf_guarded;
+
+struct hm_start_filter {
+    sf_dfa unguarded; /* the other alternatives (next NULL: there are none) */
+    sf_guarded *guarded;
+    size_t n_guarded;
 };
 
 typedef struct sf_set {
@@ -310,6 +328,12 @@ typedef struct sf_frag {
 typedef struct sf_parser {
     const char *p; /* the next pattern byte */
     bool failed;   /* a construct the filter does not model */
+    bool inexact;  /* a construct modelled by a superset */
+    bool veto;     /* modelling a lookahead's Y: a \b may end it */
+    unsigned depth; /* groups open */
+    /* veto: the positions after a final \b, for a non-word byte and for a
+     * word byte (index + 1; 0 until made) */
+    size_t boundary_pos[2];
     size_t n_pos, cap;
     sf_bytes *bytes; /* [position]: the ASCII bytes it matches */
     sf_set *follow;  /* [position]: the positions that may come next */
@@ -483,6 +507,7 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
             lo = e.lo ? (unsigned)__builtin_ctzll(e.lo) : 64 + (unsigned)__builtin_ctzll(e.hi);
         } else if ((unsigned char)*s >= 0x80) {
             P->p += sf_char_len(s);
+            P->inexact |= caseless;
             sf_bytes n = sf_non_ascii(caseless);
             b.lo |= n.lo;
             b.hi |= n.hi;
@@ -503,6 +528,7 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
             if ((unsigned char)*h >= 0x80) {
                 hi = 127; /* up into non-ASCII: every ASCII byte from lo */
                 P->p = h + sf_char_len(h);
+                P->inexact |= caseless;
                 if (caseless) {
                     sf_bytes n = sf_non_ascii(true);
                     b.lo |= n.lo;
@@ -561,6 +587,7 @@ static sf_frag sf_atom(sf_parser *P, bool *caseless, bool *zero_width)
         } else {
             const char *q = s + 2;
             if (*q == ':' || *q == '>' || *q == '|') {
+                P->inexact |= *q == '>'; /* an atomic group may lose matches */
                 P->p = q + 1;
             } else if (*q == '=') {
                 lookahead = true;
@@ -599,17 +626,21 @@ static sf_frag sf_atom(sf_parser *P, bool *caseless, bool *zero_width)
                 P->p++; /* (?i: ... ) */
             }
         }
+        P->depth++;
         sf_frag f = sf_alternation(P, inner_case);
+        P->depth--;
         if (*P->p != ')') {
             P->failed = true;
             return sf_empty();
         }
         P->p++;
         if (ignore) {
+            P->inexact = true;
             *zero_width = true;
             return sf_empty();
         }
         if (lookahead) {
+            P->inexact = true;
             *zero_width = true;
             if (f.nullable)
                 return sf_empty();
@@ -626,6 +657,7 @@ static sf_frag sf_atom(sf_parser *P, bool *caseless, bool *zero_width)
     } else if (*s == '\\') {
         if (s[1] == 'b' || s[1] == 'B' || s[1] == 'A' || s[1] == 'z' || s[1] == 'Z') {
             P->p = s + 2;
+            P->inexact = true;
             *zero_width = true;
             return sf_empty();
         }
@@ -636,6 +668,7 @@ static sf_frag sf_atom(sf_parser *P, bool *caseless, bool *zero_width)
                 return sf_empty();
             }
             P->p = e + 1;
+            P->inexact = true;
             b.lo = b.hi = ~(uint64_t)0;
         } else if (!sf_escape_bytes(s[1], &b)) {
             P->failed = true;
@@ -647,16 +680,19 @@ static sf_frag sf_atom(sf_parser *P, bool *caseless, bool *zero_width)
             sf_fold(&b);
     } else if (*s == '^' || *s == '$') {
         P->p = s + 1;
+        P->inexact = true;
         *zero_width = true;
         return sf_empty();
     } else if (*s == '.') {
         P->p = s + 1;
+        P->inexact = true;
         b.lo = b.hi = ~(uint64_t)0;
     } else if (*s == '*' || *s == '+' || *s == '?' || *s == '{' || *s == ')' || *s == '|' || !*s) {
         P->failed = true;
         return sf_empty();
     } else if ((unsigned char)*s >= 0x80) {
         P->p = s + sf_char_len(s);
+        P->inexact |= *caseless;
         b = sf_non_ascii(*caseless);
     } else {
         P->p = s + 1;
@@ -720,8 +756,12 @@ static sf_frag sf_quantified(sf_parser *P, bool *caseless)
         return f;
     if (*P->p == '?' || *P->p == '*' || *P->p == '+')
         P->p++;
-    if (*P->p == '?' || *P->p == '+')
-        P->p++; /* lazy or possessive: the same strings */
+    if (*P->p == '+') {
+        P->p++;
+        P->inexact = true; /* possessive: may lose matches */
+    } else if (*P->p == '?') {
+        P->p++; /* lazy: the same strings */
+    }
     if (zero_width) {
         P->failed = true; /* a quantified assertion or option setting */
         return f;
@@ -730,6 +770,7 @@ static sf_frag sf_quantified(sf_parser *P, bool *caseless)
      * star when max is unbounded or too large to copy */
     bool star = max > SF_MAX_COPIES;
     size_t copies = min < SF_MAX_COPIES ? min : SF_MAX_COPIES;
+    P->inexact |= copies < min || (star && max != SIZE_MAX);
     size_t optional = star ? 1 : max - min;
     sf_frag out = copies ? f : sf_empty();
     bool used = copies > 0;
@@ -748,27 +789,87 @@ static sf_frag sf_quantified(sf_parser *P, bool *caseless)
     return out;
 }
 
+static bool sf_ends_item(char c)
+{
+    return c == '|' || c == ')' || !c;
+}
+
+/* The positions after a final \b of a lookahead's Y: a byte of the other
+ * kind than the last (word or not) must follow, or the unit's end after a
+ * word byte. */
+static void sf_final_boundary(sf_parser *P, sf_frag *seq)
+{
+    sf_bytes word = {0, 0};
+    sf_escape_bytes('w', &word);
+    for (size_t w = 0; w * 64 < P->n_pos; w++)
+        for (uint64_t bits = seq->last.w[w]; bits; bits &= bits - 1) {
+            size_t p = w * 64 + (size_t)__builtin_ctzll(bits);
+            bool words = !(P->bytes[p].lo & ~word.lo) && !(P->bytes[p].hi & ~word.hi);
+            bool others = !(P->bytes[p].lo & word.lo) && !(P->bytes[p].hi & word.hi);
+            if (words == others) {
+                P->inexact = true; /* both kinds, or none */
+                continue;
+            }
+            size_t *q = &P->boundary_pos[words ? 0 : 1];
+            if (!*q) {
+                sf_frag b = sf_position(P, words ? (sf_bytes){~word.lo, ~word.hi} : word);
+                if (P->failed)
+                    return;
+                *q = P->n_pos; /* its index + 1 */
+                sf_or(&P->accept, &b.first);
+            }
+            P->follow[p].w[(*q - 1) / 64] |= (uint64_t)1 << ((*q - 1) % 64);
+        }
+    if (seq->nullable)
+        P->inexact = true;
+    memset(&seq->last, 0, sizeof seq->last); /* no match ends before the boundary */
+}
+
+/* A negative lookahead (?!Y) that opens an alternative (after assertions
+ * only): Y's text and whether it is caseless there. */
+typedef struct sf_lookahead {
+    const char *y, *y_end;
+    bool caseless;
+} sf_lookahead;
+
+/* One alternative: items up to a '|', a ')' or the end; *opening, when
+ * asked for, its opening negative lookahead (y NULL: none). */
+static sf_frag sf_sequence(sf_parser *P, bool *caseless, sf_lookahead *opening)
+{
+    sf_frag seq = sf_empty();
+    const unsigned depth = P->depth;
+    if (opening)
+        opening->y = NULL;
+    while (!P->failed && !sf_ends_item(*P->p)) {
+        if (P->veto && depth == 0 && P->p[0] == '\\' && P->p[1] == 'b' && sf_ends_item(P->p[2])) {
+            P->p += 2;
+            sf_final_boundary(P, &seq);
+            continue;
+        }
+        bool at_start = seq.nullable;
+        for (size_t w = 0; w < SF_WORDS; w++)
+            at_start &= !seq.first.w[w];
+        const char *item = P->p;
+        bool item_case = *caseless;
+        sf_frag next = sf_quantified(P, caseless);
+        if (opening && at_start && !opening->y && !P->failed && item[0] == '(' && item[1] == '?' && item[2] == '!')
+            *opening = (sf_lookahead){item + 3, P->p - 1 /* its ')' */, item_case};
+        seq = sf_cat(P, &seq, &next);
+    }
+    return seq;
+}
+
 /* Alternatives up to a ')' or the end. (?i) in one holds for the rest of
  * the group, the later alternatives too. */
 static sf_frag sf_alternation(sf_parser *P, bool caseless)
 {
-    sf_frag all = sf_empty();
-    bool any = false;
-    for (;;) {
-        sf_frag seq = sf_empty();
-        while (!P->failed && *P->p && *P->p != '|' && *P->p != ')') {
-            sf_frag item = sf_quantified(P, &caseless);
-            seq = sf_cat(P, &seq, &item);
-        }
-        if (any)
-            sf_alt(&all, &seq);
-        else
-            all = seq;
-        any = true;
-        if (P->failed || *P->p != '|')
-            return all;
+    sf_frag all = sf_sequence(P, &caseless, NULL);
+    while (!P->failed && *P->p == '|') {
         P->p++;
+        sf_frag seq = sf_sequence(P, &caseless, NULL);
+        sf_alt(&all, &seq);
     }
+    return all;
 }
 
 /* A hash of a set of positions, its first n_words words. */
@@ -811,11 +912,14 @@ static size_t sf_state(sf_states *st, const sf_set *s, unsigned depth)
     return st->n - 1;
 }
 
-/* The DFA of the parsed pattern with start positions `start`: a byte that
- * takes it to positions in `accept` ends it with "maybe". */
-static hm_start_filter *sf_build(const sf_parser *P, const sf_set *start, const sf_set *accept)
+/* The DFA of the parsed pattern from positions `start`: a byte that takes
+ * it to positions in `accept` ends it with SF_ACCEPT, as does the unit's end
+ * in a state with positions in `at_end` (NULL: none), and where the model
+ * stops (a non-ASCII byte, SF_MAX_DEPTH bytes, SF_MAX_STATES states) it
+ * ends with `give_up`. */
+static void sf_build(const sf_parser *P, const sf_set *start, const sf_set *accept, const sf_set *at_end,
+                     unsigned give_up, sf_dfa *d)
 {
-    hm_start_filter *f = hm_xcalloc(1, sizeof *f);
     const size_t n_words = (P->n_pos + 63) / 64;
     /* bytes matched by the same positions share a class */
     sf_set *by_byte = hm_xcalloc(128, sizeof *by_byte);
@@ -825,27 +929,29 @@ static hm_start_filter *sf_build(const sf_parser *P, const sf_set *start, const 
                 by_byte[half * 64 + (unsigned)__builtin_ctzll(bits)].w[i / 64] |= (uint64_t)1 << (i % 64);
     uint64_t class_hash[128];
     unsigned char class_byte[128]; /* the first byte of each class */
+    unsigned n_ascii = 0;
     for (unsigned c = 0; c < 128; c++) {
         uint64_t h = sf_hash(&by_byte[c], n_words);
         unsigned k = 0;
-        while (k < f->n_classes &&
+        while (k < n_ascii &&
                (class_hash[k] != h || memcmp(&by_byte[class_byte[k]], &by_byte[c], sizeof *by_byte) != 0))
             k++;
-        if (k == f->n_classes) {
+        if (k == n_ascii) {
             class_hash[k] = h;
-            class_byte[f->n_classes++] = (unsigned char)c;
+            class_byte[n_ascii++] = (unsigned char)c;
         }
-        f->byte_class[c] = (unsigned char)k;
+        d->byte_class[c] = (unsigned char)k;
     }
     free(by_byte);
-    const unsigned non_ascii = f->n_classes++;
-    memset(f->byte_class + 128, (int)non_ascii, 128);
+    const unsigned non_ascii = n_ascii, end = n_ascii + 1;
+    memset(d->byte_class + 128, (int)non_ascii, 128);
+    d->width = n_ascii + 2;
     /* each position's classes: a state's moves come from its positions' */
     sf_bytes *pos_classes = hm_xcalloc(P->n_pos ? P->n_pos : 1, sizeof *pos_classes);
     for (size_t i = 0; i < P->n_pos; i++)
         for (unsigned half = 0; half < 2; half++)
             for (uint64_t bits = half ? P->bytes[i].hi : P->bytes[i].lo; bits; bits &= bits - 1) {
-                unsigned k = f->byte_class[half * 64 + (unsigned)__builtin_ctzll(bits)];
+                unsigned k = d->byte_class[half * 64 + (unsigned)__builtin_ctzll(bits)];
                 sf_bytes_add(&pos_classes[i], k, k);
             }
     sf_states *st = hm_xmalloc(sizeof *st); /* only the slots need clearing */
@@ -853,14 +959,19 @@ static hm_start_filter *sf_build(const sf_parser *P, const sf_set *start, const 
     st->n = 0;
     st->n_words = n_words;
     sf_state(st, start, 0);
-    sf_set *moves = hm_xcalloc(f->n_classes, sizeof *moves); /* [class]: the state's positions that take it */
+    sf_set *moves = hm_xcalloc(n_ascii ? n_ascii : 1, sizeof *moves); /* [class]: the state's positions that take it */
+    d->next = NULL;
     for (size_t i = 0; i < st->n; i++) {
-        f->next = hm_xrealloc(f->next, (i + 2) * f->n_classes * sizeof *f->next);
+        d->next = hm_xrealloc(d->next, (i + 2) * d->width * sizeof *d->next);
         if (i == 0)
-            memset(f->next, 0, f->n_classes * sizeof *f->next); /* no state's row */
-        uint16_t *row = f->next + (i + 1) * f->n_classes;
-        memset(row, 0, f->n_classes * sizeof *row); /* SF_DEAD */
-        row[non_ascii] = SF_ACCEPT;
+            memset(d->next, 0, d->width * sizeof *d->next); /* no state's row */
+        uint16_t *row = d->next + (i + 1) * d->width;
+        memset(row, 0, d->width * sizeof *row); /* SF_DEAD */
+        row[non_ascii] = (uint16_t)give_up;
+        bool ends = false;
+        for (size_t w = 0; at_end && w < n_words; w++)
+            ends |= (st->set[i].w[w] & at_end->w[w]) != 0;
+        row[end] = ends ? SF_ACCEPT : SF_DEAD;
         sf_bytes taken = {0, 0};
         for (size_t w = 0; w < n_words; w++)
             for (uint64_t bits = st->set[i].w[w]; bits; bits &= bits - 1) {
@@ -874,14 +985,14 @@ static hm_start_filter *sf_build(const sf_parser *P, const sf_set *start, const 
                         moves[k].w[w] |= bits & -bits;
                     }
             }
-        for (unsigned k = 0; k < non_ascii; k++) {
+        for (unsigned k = 0; k < n_ascii; k++) {
             if (!sf_bytes_has(taken, k))
                 continue;
-            bool done = st->depth[i] + 1 >= SF_MAX_DEPTH;
+            bool done = false;
             for (size_t w = 0; w < n_words; w++)
                 done |= (moves[k].w[w] & accept->w[w]) != 0;
-            if (done) {
-                row[k] = SF_ACCEPT;
+            if (done || st->depth[i] + 1 >= SF_MAX_DEPTH) {
+                row[k] = (uint16_t)(done ? SF_ACCEPT : give_up);
                 continue;
             }
             sf_set next;
@@ -894,38 +1005,112 @@ static hm_start_filter *sf_build(const sf_parser *P, const sf_set *start, const 
                 empty &= !next.w[w];
             if (!empty) {
                 size_t to = sf_state(st, &next, st->depth[i] + 1u);
-                row[k] = (uint16_t)(to == SIZE_MAX ? SF_ACCEPT : (to + 1) * f->n_classes);
+                row[k] = (uint16_t)(to == SIZE_MAX ? give_up : (to + 1) * d->width);
             }
         }
     }
     free(moves);
     free(st);
     free(pos_classes);
-    return f;
+}
+
+static void sf_parser_free(sf_parser *P)
+{
+    free(P->bytes);
+    free(P->follow);
+}
+
+/* The veto DFA of (?!Y): SF_ACCEPT when Y matches at the start, so that the
+ * lookahead fails. False when the model of Y is not exact (then a veto
+ * could be wrong): a "no" (SF_DEAD) is taken wherever the model stops. */
+static bool sf_veto(const sf_lookahead *la, sf_dfa *d)
+{
+    char *y = hm_xstrndup(la->y, (size_t)(la->y_end - la->y));
+    sf_parser P;
+    memset(&P, 0, sizeof P);
+    P.p = y;
+    P.veto = true;
+    sf_frag root = sf_alternation(&P, la->caseless);
+    bool ok = !P.failed && !*P.p && !P.inexact && !root.nullable;
+    if (ok) {
+        sf_set at_end;
+        memset(&at_end, 0, sizeof at_end);
+        if (P.boundary_pos[0]) /* a word byte, then the unit's end: a boundary */
+            at_end.w[(P.boundary_pos[0] - 1) / 64] |= (uint64_t)1 << ((P.boundary_pos[0] - 1) % 64);
+        sf_or(&P.accept, &root.last);
+        sf_build(&P, &root.first, &P.accept, &at_end, SF_DEAD, d);
+    }
+    sf_parser_free(&P);
+    free(y);
+    return ok;
 }
 
 /* The start filter of an anchored pattern, or NULL when the filter does not
- * model it. */
+ * model it. Top-level alternatives that open with a negative lookahead
+ * whose Y is modelled exactly get DFAs of their own, with Y's as a veto;
+ * the others share one. */
 static hm_start_filter *start_filter_new(const char *pattern, bool caseless)
 {
     sf_parser P;
     memset(&P, 0, sizeof P);
     P.p = pattern;
-    sf_frag root = sf_alternation(&P, caseless);
-    hm_start_filter *f = NULL;
-    if (!P.failed && !*P.p && !root.nullable) {
-        sf_or(&P.accept, &root.last);
-        f = sf_build(&P, &root.first, &P.accept);
+    sf_frag unguarded = sf_empty();
+    bool any_unguarded = false, nullable = false;
+    struct {
+        sf_frag frag;
+        sf_lookahead la;
+    } *alts = NULL;
+    size_t n_alts = 0;
+    for (;;) {
+        sf_lookahead la;
+        sf_frag seq = sf_sequence(&P, &caseless, &la);
+        nullable |= seq.nullable;
+        if (la.y) {
+            alts = hm_xrealloc(alts, (n_alts + 1) * sizeof *alts);
+            alts[n_alts].frag = seq;
+            alts[n_alts++].la = la;
+        } else if (any_unguarded) {
+            sf_alt(&unguarded, &seq);
+        } else {
+            unguarded = seq;
+            any_unguarded = true;
+        }
+        if (P.failed || *P.p != '|')
+            break;
+        P.p++;
     }
-    free(P.bytes);
-    free(P.follow);
+    hm_start_filter *f = NULL;
+    if (!P.failed && !*P.p && !nullable) {
+        f = hm_xcalloc(1, sizeof *f);
+        sf_set accept = P.accept;
+        sf_or(&accept, &unguarded.last);
+        for (size_t i = 0; i < n_alts; i++)
+            sf_or(&accept, &alts[i].frag.last);
+        if (any_unguarded)
+            sf_build(&P, &unguarded.first, &accept, NULL, SF_ACCEPT, &f->unguarded);
+        f->guarded = hm_xcalloc(n_alts ? n_alts : 1, sizeof *f->guarded);
+        f->n_guarded = n_alts;
+        for (size_t i = 0; i < n_alts; i++) {
+            sf_build(&P, &alts[i].frag.first, &accept, NULL, SF_ACCEPT, &f->guarded[i].dfa);
+            if (!sf_veto(&alts[i].la, &f->guarded[i].veto))
+                f->guarded[i].veto.next = NULL;
+        }
+    }
+    free(alts);
+    sf_parser_free(&P);
     return f;
 }
 
 static void start_filter_free(hm_start_filter *f)
 {
-    if (f)
-        free(f->next);
+    if (!f)
+        return;
+    free(f->unguarded.next);
+    for (size_t i = 0; i < f->n_guarded; i++) {
+        free(f->guarded[i].dfa.next);
+        free(f->guarded[i].veto.next);
+    }
+    free(f->guarded);
     free(f);
 }
 
@@ -952,17 +1137,27 @@ const hm_start_filter *hm_start_filter_of(const hm_rule *rule, bool now)
     return r->start_filter;
 }
 
+/* How the DFA ends on text[at, to): SF_DEAD or SF_ACCEPT. */
+static unsigned sf_run(const sf_dfa *d, const char *text, size_t at, size_t to)
+{
+    size_t row = d->width; /* the start state's */
+    for (size_t i = at; i < to; i++) {
+        row = d->next[row + d->byte_class[(unsigned char)text[i]]];
+        if (row <= SF_ACCEPT)
+            return (unsigned)row;
+    }
+    return d->next[row + d->width - 1]; /* the unit's end */
+}
+
 bool hm_start_filter_passes(const hm_start_filter *f, const char *text, size_t at, size_t to)
 {
-    if (!f)
+    if (!f || (f->unguarded.next && sf_run(&f->unguarded, text, at, to) == SF_ACCEPT))
         return true;
-    size_t row = f->n_classes; /* the start state's */
-    for (size_t i = at; i < to; i++) {
-        row = f->next[row + f->byte_class[(unsigned char)text[i]]];
-        if (row <= SF_ACCEPT)
-            return row == SF_ACCEPT;
-    }
-    return false; /* the unit ends before a match could */
+    for (size_t i = 0; i < f->n_guarded; i++)
+        if (sf_run(&f->guarded[i].dfa, text, at, to) == SF_ACCEPT &&
+            !(f->guarded[i].veto.next && sf_run(&f->guarded[i].veto, text, at, to) == SF_ACCEPT))
+            return true;
+    return false;
 }
 
 static unsigned char fold_ascii(unsigned char c)
