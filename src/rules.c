@@ -109,8 +109,11 @@ void hm_rule_free(hm_rule *r)
         free(r->starts[i]);
     free(r->starts);
     pcre2_code_free(r->re_anchored);
-    free(r->start_pattern);
-    start_filter_free(r->start_filter);
+    hm_pattern_filter *filters[] = {&r->filter, &r->second_filter};
+    for (size_t i = 0; i < 2; i++) {
+        free(filters[i]->source);
+        start_filter_free(filters[i]->filter);
+    }
     memset(r, 0, sizeof *r);
 }
 
@@ -309,6 +312,9 @@ struct hm_start_filter {
     sf_dfa unguarded; /* the other alternatives (next NULL: there are none) */
     sf_guarded *guarded;
     size_t n_guarded;
+    /* [byte]: it may open a match (it opens a character, and some DFA does
+     * not die on it), for the search of find_all_upto */
+    unsigned char opens[256];
 };
 
 typedef struct sf_set {
@@ -331,6 +337,7 @@ typedef struct sf_parser {
     bool inexact;  /* a construct modelled by a superset */
     bool veto;     /* modelling a lookahead's Y: a \b may end it */
     unsigned depth; /* groups open */
+    bool properties_known, caseless_keeps_properties; /* caseless_keeps_properties(), once asked */
     /* veto: the positions after a final \b, for a non-word byte and for a
      * word byte (index + 1; 0 until made) */
     size_t boundary_pos[2];
@@ -476,11 +483,82 @@ static sf_bytes sf_non_ascii(bool caseless)
     return b;
 }
 
+/* Does this PCRE2 leave \p{Lu} as it is without case (10.42 does; Perl
+ * does not)? Asked of the library, not assumed. */
+static bool caseless_keeps_properties(void)
+{
+    int code;
+    PCRE2_SIZE offset;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR) "\\p{Lu}", PCRE2_ZERO_TERMINATED,
+                                   PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &code, &offset, NULL);
+    pcre2_match_data *md = re ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
+    bool keeps = md && pcre2_match(re, (PCRE2_SPTR) "a", 1, 0, 0, md, NULL) == PCRE2_ERROR_NOMATCH;
+    pcre2_match_data_free(md);
+    pcre2_code_free(re);
+    return keeps;
+}
+
+/* \p{..} or \P{..} at P->p (the backslash): its ASCII bytes, exact for
+ * the common properties (letters, their cases, digits, alphanumerics and
+ * white space as PCRE2_UCP sees them); false for another property, or
+ * caseless where this PCRE2 lets case change a property, which a caller
+ * takes as any byte. */
+static bool sf_property(sf_parser *P, bool caseless, sf_bytes *b)
+{
+    const char *s = P->p, *name = s + 2, *end = name + 1;
+    if (*name == '{') {
+        name++;
+        end = strchr(name, '}');
+        if (!end) {
+            P->failed = true;
+            return false;
+        }
+        P->p = end + 1;
+    } else {
+        if (!*name) {
+            P->failed = true;
+            return false;
+        }
+        P->p = name + 1;
+    }
+    static const struct {
+        const char *name;
+        const char *sets; /* of A (capitals), a (small letters), 0 (digits), _ and s (white space) */
+    } known[] = {{"L", "Aa"},  {"L&", "Aa"},    {"Lu", "A"},    {"Ll", "a"},    {"N", "0"},
+                 {"Nd", "0"}, {"Xan", "Aa0"}, {"Xwd", "Aa0_"}, {"Xsp", "s"}, {"Xps", "s"}};
+    const char *sets = NULL;
+    for (size_t i = 0; i < sizeof known / sizeof *known && !sets; i++)
+        if (strlen(known[i].name) == (size_t)(end - name) && strncmp(known[i].name, name, (size_t)(end - name)) == 0)
+            sets = known[i].sets;
+    if (caseless && !P->properties_known) {
+        P->properties_known = true;
+        P->caseless_keeps_properties = caseless_keeps_properties();
+    }
+    if (!sets || (caseless && !P->caseless_keeps_properties))
+        return false;
+    sf_bytes r = {0, 0};
+    for (; *sets; sets++)
+        switch (*sets) {
+        case 'A': sf_bytes_add(&r, 'A', 'Z'); break;
+        case 'a': sf_bytes_add(&r, 'a', 'z'); break;
+        case '0': sf_bytes_add(&r, '0', '9'); break;
+        case '_': sf_bytes_add(&r, '_', '_'); break;
+        default: sf_escape_bytes('s', &r); break;
+        }
+    if (s[1] == 'P') {
+        r.lo = ~r.lo;
+        r.hi = ~r.hi;
+    }
+    *b = r;
+    return true;
+}
+
 /* [...]: the bytes of a class, P->p just past the '['. */
 static sf_bytes sf_class(sf_parser *P, bool caseless)
 {
     sf_bytes b = {0, 0};
-    bool negated = *P->p == '^';
+    sf_bytes props = {0, 0}; /* of \p and \P */
+    bool negated = *P->p == '^', any = false;
     if (negated)
         P->p++;
     bool first = true;
@@ -491,6 +569,14 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
         if (!*s || (s[0] == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '='))) {
             P->failed = true; /* the end, or a POSIX class */
             break;
+        }
+        if (*s == '\\' && (s[1] == 'p' || s[1] == 'P')) {
+            sf_bytes e = {0, 0};
+            if (!sf_property(P, caseless, &e))
+                any = true; /* even when the class is negated */
+            props.lo |= e.lo; /* not folded with the rest */
+            props.hi |= e.hi;
+            continue;
         }
         if (*s == '\\') {
             sf_bytes e;
@@ -545,9 +631,15 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
         P->p++; /* the ']' */
     if (caseless)
         sf_fold(&b);
+    b.lo |= props.lo;
+    b.hi |= props.hi;
     if (negated) {
         b.lo = ~b.lo;
         b.hi = ~b.hi;
+    }
+    if (any) {
+        P->inexact = true;
+        b.lo = b.hi = ~(uint64_t)0;
     }
     return b;
 }
@@ -661,23 +753,21 @@ static sf_frag sf_atom(sf_parser *P, bool *caseless, bool *zero_width)
             *zero_width = true;
             return sf_empty();
         }
-        if (s[1] == 'p' || s[1] == 'P') { /* a Unicode property: any byte */
-            const char *e = s[2] == '{' ? strchr(s + 2, '}') : s + 2;
-            if (!e || !*e) {
-                P->failed = true;
-                return sf_empty();
+        if (s[1] == 'p' || s[1] == 'P') {
+            if (!sf_property(P, *caseless, &b)) { /* its case is its own */
+                if (P->failed)
+                    return sf_empty();
+                P->inexact = true; /* any byte */
+                b.lo = b.hi = ~(uint64_t)0;
             }
-            P->p = e + 1;
-            P->inexact = true;
-            b.lo = b.hi = ~(uint64_t)0;
         } else if (!sf_escape_bytes(s[1], &b)) {
             P->failed = true;
             return sf_empty();
         } else {
             P->p = s + 2;
+            if (*caseless)
+                sf_fold(&b);
         }
-        if (*caseless)
-            sf_fold(&b);
     } else if (*s == '^' || *s == '$') {
         P->p = s + 1;
         P->inexact = true;
@@ -1014,6 +1104,12 @@ static void sf_build(const sf_parser *P, const sf_set *start, const sf_set *acce
     free(pos_classes);
 }
 
+/* Does byte c not end the DFA at once with SF_DEAD? */
+static bool sf_opens(const sf_dfa *d, unsigned c)
+{
+    return d->next[d->width + d->byte_class[c]] != SF_DEAD;
+}
+
 static void sf_parser_free(sf_parser *P)
 {
     free(P->bytes);
@@ -1095,6 +1191,12 @@ static hm_start_filter *start_filter_new(const char *pattern, bool caseless)
             if (!sf_veto(&alts[i].la, &f->guarded[i].veto))
                 f->guarded[i].veto.next = NULL;
         }
+        for (unsigned c = 0; c < 256; c++) {
+            bool opens = any_unguarded && sf_opens(&f->unguarded, c);
+            for (size_t i = 0; i < n_alts; i++)
+                opens |= sf_opens(&f->guarded[i].dfa, c);
+            f->opens[c] = opens && (c & 0xC0) != 0x80;
+        }
     }
     free(alts);
     sf_parser_free(&P);
@@ -1119,22 +1221,32 @@ static void start_filter_free(hm_start_filter *f)
  * and it saves a few hundred an essay. */
 #define SF_MAKE_AFTER 64
 
-const hm_start_filter *hm_start_filter_of(const hm_rule *rule, bool now)
+const hm_start_filter *hm_filter_of(const hm_pattern_filter *filter, const pcre2_code *re, bool now)
 {
-    hm_rule *r = (hm_rule *)rule; /* only the filter's state changes, by its atomics */
-    if (atomic_load_explicit(&r->start_filter_made, memory_order_acquire))
-        return r->start_filter;
-    if (!r->start_pattern)
+    hm_pattern_filter *pf = (hm_pattern_filter *)filter; /* only its atomics and what they guard change */
+    if (atomic_load_explicit(&pf->made, memory_order_acquire))
+        return pf->filter;
+    if (!pf->source || !re)
         return NULL;
-    if (!now && atomic_fetch_add_explicit(&r->start_filter_units, 1, memory_order_relaxed) + 1 < SF_MAKE_AFTER)
+    if (!now && atomic_fetch_add_explicit(&pf->units, 1, memory_order_relaxed) + 1 < SF_MAKE_AFTER)
         return NULL;
-    if (atomic_exchange_explicit(&r->start_filter_claimed, true, memory_order_relaxed))
+    if (atomic_exchange_explicit(&pf->claimed, true, memory_order_relaxed))
         return NULL; /* another thread makes it */
     uint32_t opts = 0;
-    pcre2_pattern_info(r->re_anchored, PCRE2_INFO_ARGOPTIONS, &opts);
-    r->start_filter = start_filter_new(r->start_pattern, (opts & PCRE2_CASELESS) != 0);
-    atomic_store_explicit(&r->start_filter_made, true, memory_order_release);
-    return r->start_filter;
+    pcre2_pattern_info(re, PCRE2_INFO_ARGOPTIONS, &opts);
+    pf->filter = start_filter_new(pf->source, (opts & PCRE2_CASELESS) != 0);
+    atomic_store_explicit(&pf->made, true, memory_order_release);
+    return pf->filter;
+}
+
+/* Does PCRE2 try re at every character, with no first byte or set of them
+ * to look for? Then a search may take the filter's. */
+static bool tries_every_character(const pcre2_code *re)
+{
+    uint32_t first = 1;
+    const uint8_t *bitmap = NULL;
+    return pcre2_pattern_info(re, PCRE2_INFO_FIRSTCODETYPE, &first) == 0 && first == 0 &&
+           pcre2_pattern_info(re, PCRE2_INFO_FIRSTBITMAP, &bitmap) == 0 && !bitmap;
 }
 
 /* How the DFA ends on text[at, to): SF_DEAD or SF_ACCEPT. */
@@ -1353,7 +1465,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
     bool phrases = r->n_phrases || r->n_swap;
     r->re = hm_compile_opts(cfg, source, ignorecase ? PCRE2_CASELESS : 0, unicode, !phrases, file, pline, pcol,
                             r->id, err);
-    free(source);
+    r->filter.source = source; /* dropped below when not wanted */
     if (!r->re)
         return false;
     uint32_t argopts = 0;
@@ -1369,6 +1481,8 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
                                   r->id, err);
         if (!r->re_second)
             return false;
+        if (tries_every_character(r->re_second))
+            r->second_filter.source = hm_xstrdup(s);
     }
     /* requires: a unit with none of these strings cannot match, and is skipped */
     if ((v = hm_yaml_get(f, nf, "requires"))) {
@@ -1398,7 +1512,10 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
                                          err);
         if (!r->re_anchored)
             return false;
-        r->start_pattern = hm_xstrdup((const char *)pn->data.scalar.value);
+    }
+    if (!r->re_anchored && !tries_every_character(r->re)) {
+        free(r->filter.source); /* PCRE2 searches well enough without it */
+        r->filter.source = NULL;
     }
     if ((v = hm_yaml_get(f, nf, "examples"))) {
         hm_yaml_field ex[] = {{"match", false, NULL, NULL}, {"no-match", false, NULL, NULL}};
@@ -1517,15 +1634,35 @@ static int match_jit_first(const pcre2_code *re, PCRE2_SPTR subject, size_t leng
     return pcre2_match(re, subject, length, offset, options, md, mctx);
 }
 
+/* The first character's start from `at`, before `to` and at most
+ * last_start, where the filter lets a match begin; SIZE_MAX when none. */
+static size_t next_possible_start(const char *text, const hm_start_filter *f, size_t at, size_t to,
+                                  size_t last_start)
+{
+    size_t end = last_start < to ? last_start + 1 : to;
+    for (; at < end; at++)
+        if (f->opens[(unsigned char)text[at]] && hm_start_filter_passes(f, text, at, to))
+            return at;
+    return SIZE_MAX;
+}
+
 /* hm_find_all for matches that start at or before last_start (none can
- * start later, by the rule's `requires`): no call is made past it. */
-static bool find_all_upto(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, size_t last_start,
-                          hm_match_fn fn, void *ud, const char *rule_id)
+ * start later, by the rule's `requires`): no call is made past it. With
+ * the pattern's filter, each search starts where a match may begin: for a
+ * pattern that PCRE2 tries at every character, the filter rules most of
+ * them out in a table step or two. */
+static bool find_all_upto(hm_scan *scan, const pcre2_code *re, const hm_start_filter *filter, size_t from,
+                          size_t to, size_t last_start, hm_match_fn fn, void *ud, const char *rule_id)
 {
     const PCRE2_SPTR subject = (PCRE2_SPTR)scan->text;
     size_t offset = from;
     uint32_t options = 0;
     while (offset <= to && offset <= last_start) {
+        if (filter && !options) {
+            offset = next_possible_start(scan->text, filter, offset, to, last_start);
+            if (offset == SIZE_MAX)
+                break;
+        }
         int rc = match_jit_first(re, subject, to, offset, options | PCRE2_NO_UTF_CHECK, scan->md,
                                  scan->cfg->mctx);
         if (rc == PCRE2_ERROR_NOMATCH) {
@@ -1559,7 +1696,7 @@ static bool find_all_upto(hm_scan *scan, const pcre2_code *re, size_t from, size
 bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm_match_fn fn,
                  void *ud, const char *rule_id)
 {
-    return find_all_upto(scan, re, from, to, SIZE_MAX, fn, ud, rule_id);
+    return find_all_upto(scan, re, NULL, from, to, SIZE_MAX, fn, ud, rule_id);
 }
 
 static bool add_match(hm_scan *scan, size_t s, size_t e, void *ud)
@@ -1614,9 +1751,9 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
     size_t n;
     const hm_start *pos = hm_starts_find(scan, &n);
     if (!pos)
-        return find_all_upto(scan, r->re, from, to, last_start, fn, ud, r->id);
+        return find_all_upto(scan, r->re, NULL, from, to, last_start, fn, ud, r->id);
     const pcre2_code *re = r->re_anchored;
-    const hm_start_filter *filter = hm_start_filter_of(r, false);
+    const hm_start_filter *filter = hm_filter_of(&r->filter, r->re, false);
     const PCRE2_SPTR t = (PCRE2_SPTR)scan->text;
     const uint64_t m = (uint64_t)1 << bit;
     size_t lo = 0, hi = n;
@@ -1674,7 +1811,7 @@ static bool pattern_find_all(hm_scan *scan, const rule_plan *plan, size_t from, 
     const hm_rule *r = plan->rule;
     if (plan->start_bit >= 0)
         return find_all_from_starts(scan, r, plan->start_bit, from, to, last_start, fn, ud);
-    return find_all_upto(scan, r->re, from, to, last_start, fn, ud, r->id);
+    return find_all_upto(scan, r->re, hm_filter_of(&r->filter, r->re, false), from, to, last_start, fn, ud, r->id);
 }
 
 /* The rule's matches in [from, to): from the phrase index when the rule's
@@ -2162,7 +2299,9 @@ static void run_unit(hm_scan *scan, const rule_plan *plan, size_t from, size_t t
         bool second = false;
         if (!pattern_find_all(scan, plan, from, to, last_start, count_match, &c) || c.count == 0)
             break;
-        if (hm_find_all(scan, r->re_second, from, to, any_match, &second, r->id) && !second)
+        if (find_all_upto(scan, r->re_second, hm_filter_of(&r->second_filter, r->re_second, false), from, to,
+                          SIZE_MAX, any_match, &second, r->id) &&
+            !second)
             hm_scan_add(scan, r, c.first_start, c.first_end);
         break;
     }

@@ -893,32 +893,50 @@ static void damaged_image_falls_back(void **state)
 }
 
 
-/* The start filter (rules.c) never says "no" where the anchored pattern
- * matches: every position of the texts, with the unit ending at the text's
- * end and a few bytes after the position. */
-static void filter_keeps_every_match(const hm_config *c, const char *text, size_t *refused)
+/* A pattern's filter never says "no" where the pattern matches anchored:
+ * every position of the text, with the unit ending at the text's end and a
+ * few bytes after the position. */
+static void pattern_filter_keeps_every_match(const hm_start_filter *filter, const pcre2_code *re, bool anchored,
+                                             const char *id, const char *text, size_t *refused)
 {
     pcre2_match_data *md = pcre2_match_data_create(64, NULL);
     const size_t len = strlen(text);
+    for (size_t at = 0; at < len; at++)
+        for (size_t to = at + 1; to <= len; to = to < at + 12 ? to + 1 : (to == len ? len + 1 : len)) {
+            if (((unsigned char)text[at] & 0xC0) == 0x80 || ((unsigned char)text[to] & 0xC0) == 0x80 ||
+                hm_start_filter_passes(filter, text, at, to))
+                continue; /* units start and end at characters */
+            (*refused)++;
+            int rc = pcre2_match(re, (PCRE2_SPTR)text, to, at, anchored ? 0 : PCRE2_ANCHORED, md, NULL);
+            if (rc != PCRE2_ERROR_NOMATCH)
+                fprintf(stderr, "rule %s at %zu to %zu: filtered out, pattern gives %d in '%s'\n", id, at, to, rc,
+                        text);
+            assert_int_equal(rc, PCRE2_ERROR_NOMATCH);
+        }
+    pcre2_match_data_free(md);
+}
+
+/* The filters of the rules' patterns (their anchored ones where they have
+ * starts, and the second of a conditional rule), made at once. */
+static size_t rule_filters(const hm_rule *r, const hm_start_filter *filters[2])
+{
+    filters[0] = hm_filter_of(&r->filter, r->re, true);
+    filters[1] = hm_filter_of(&r->second_filter, r->re_second, true);
+    return (filters[0] != NULL) + (filters[1] != NULL);
+}
+
+static void filter_keeps_every_match(const hm_config *c, const char *text, size_t *refused)
+{
     for (size_t k = 0; k < c->n_rules; k++) {
         const hm_rule *r = &c->rules[k];
-        const hm_start_filter *filter = hm_start_filter_of(r, true);
-        if (!filter)
-            continue;
-        for (size_t at = 0; at < len; at++)
-            for (size_t to = at + 1; to <= len; to = to < at + 12 ? to + 1 : (to == len ? len + 1 : len)) {
-                if (((unsigned char)text[at] & 0xC0) == 0x80 || ((unsigned char)text[to] & 0xC0) == 0x80 ||
-                    hm_start_filter_passes(filter, text, at, to))
-                    continue; /* units start and end at characters */
-                (*refused)++;
-                int rc = pcre2_match(r->re_anchored, (PCRE2_SPTR)text, to, at, 0, md, NULL);
-                if (rc != PCRE2_ERROR_NOMATCH)
-                    fprintf(stderr, "rule %s at %zu to %zu: filtered out, pattern gives %d in '%s'\n", r->id, at, to,
-                            rc, text);
-                assert_int_equal(rc, PCRE2_ERROR_NOMATCH);
-            }
+        const hm_start_filter *filters[2];
+        rule_filters(r, filters);
+        if (filters[0])
+            pattern_filter_keeps_every_match(filters[0], r->re_anchored ? r->re_anchored : r->re,
+                                             r->re_anchored != NULL, r->id, text, refused);
+        if (filters[1])
+            pattern_filter_keeps_every_match(filters[1], r->re_second, false, r->id, text, refused);
     }
-    pcre2_match_data_free(md);
 }
 
 static void start_filters_keep_every_match(void **state)
@@ -926,7 +944,7 @@ static void start_filters_keep_every_match(void **state)
     (void)state;
     size_t refused = 0, filters = 0;
     for (size_t k = 0; k < cfg->n_rules; k++)
-        filters += hm_start_filter_of(&cfg->rules[k], true) != NULL;
+        filters += rule_filters(&cfg->rules[k], (const hm_start_filter *[2]){NULL, NULL});
     assert_true(filters >= 4);
     static const char *const texts[] = {
         "In 1917 the 3 December 1934, over 26,000 files; 1.5 million died, 34 million people, 12 per cent.",
@@ -964,7 +982,7 @@ static void start_filters_keep_every_match(void **state)
     };
     size_t teacher_filters = 0;
     for (size_t k = 0; k < c->n_rules; k++)
-        teacher_filters += hm_start_filter_of(&c->rules[k], true) != NULL;
+        teacher_filters += rule_filters(&c->rules[k], (const hm_start_filter *[2]){NULL, NULL});
     assert_true(teacher_filters >= 3); /* t4's \x is not modelled */
     for (size_t i = 0; i < sizeof mine / sizeof *mine; i++) {
         same_as_patterns(c, mine[i]);
@@ -987,7 +1005,7 @@ static void filters_of_rules_keep_every_match(const char *rules, const char *con
     assert_non_null(c);
     size_t refused = 0, made = 0;
     for (size_t k = 0; k < c->n_rules; k++)
-        made += hm_start_filter_of(&c->rules[k], true) != NULL;
+        made += rule_filters(&c->rules[k], (const hm_start_filter *[2]){NULL, NULL});
     assert_true(made >= min_made);
     for (size_t i = 0; i < n_texts; i++)
         filter_keeps_every_match(c, texts[i], &refused);
@@ -1080,6 +1098,48 @@ static void start_filters_with_vetoes(void **state)
                                       texts, sizeof texts / sizeof *texts, 10);
 }
 
+
+/* A search that PCRE2 makes at every character (a conditional rule's
+ * second, with \p) starts where the filter lets a match begin: the same
+ * findings with the filters made as without them. */
+static void searches_from_the_filters_find_the_same(void **state)
+{
+    (void)state;
+    static const char rules[] = "rules:\n"
+                                "  - id: c1\n    kind: judgement\n    message: m\n    type: conditional\n"
+                                "    first: '\\b(?:most|more)\\b'\n"
+                                "    second: '\\b(?:1\\d{3}|\\d+\\s?%)\\b|\\p{Lu}\\p{Ll}+\\s+\\p{Lu}\\p{Ll}+'\n"
+                                "  - id: c2\n    kind: judgement\n    message: m\n    type: conditional\n"
+                                "    first: 'key'\n    second: '(?<=\\s)\\p{L}{3}\\d|[^\\p{L}\\s]{2}x'\n"
+                                "  - id: c3\n    kind: judgement\n    message: m\n    type: conditional\n"
+                                "    ignorecase: true\n    first: 'KEY'\n"
+                                "    second: '\\p{Lu}\\p{Ll}+\\s[^\\p{Ll}\\d]x|k\\P{Lu}'\n";
+    static const char *const texts[] = {
+        "most of all. The Soviet state\n\nmore than 1917\n\nmore of this one\n\nmost\xC3\x89mile Zola",
+        "key abc1 key\n\nkey ab1 ..x\n\nkey ab1 .x a.x\n\nkey -+x\n\nkey \xC3\xA9" "bc1 key\tabc9",
+        "more 50 % of them\n\nmore 50%\n\nmost Ab  Cd\n\nmost ab Cd Ef",
+        "key Ab Xx\n\nKey ab Xx\n\nkey Ab xx kK\n\nKEY Ab .x\n\nkey aB .x kA\n\nkey Ka",
+    };
+    hm_error err = {0};
+    hm_config *plain = load_rules_text(rules, &err), *filtered = load_rules_text(rules, &err);
+    assert_non_null(plain);
+    assert_non_null(filtered);
+    size_t made = 0, refused = 0;
+    for (size_t k = 0; k < filtered->n_rules; k++)
+        made += rule_filters(&filtered->rules[k], (const hm_start_filter *[2]){NULL, NULL});
+    assert_int_equal(made, 3);
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        char *want = signature(plain, texts[i]), *got = signature(filtered, texts[i]);
+        assert_string_equal(want, got);
+        free(want);
+        free(got);
+        filter_keeps_every_match(filtered, texts[i], &refused);
+    }
+    assert_true(refused > 0);
+    hm_config_free(plain);
+    hm_config_free(filtered);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1103,6 +1163,7 @@ int main(void)
         cmocka_unit_test(start_filters_keep_every_match),
         cmocka_unit_test(start_filters_of_odd_patterns),
         cmocka_unit_test(start_filters_with_vetoes),
+        cmocka_unit_test(searches_from_the_filters_find_the_same),
         cmocka_unit_test(long_sentence_counts_as_its_pattern),
         cmocka_unit_test(names_match_without_the_index),
         cmocka_unit_test(random_names_match_as_the_pattern),
