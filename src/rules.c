@@ -258,10 +258,14 @@ static size_t requires_slack(const pcre2_code *re)
 /* ---- the start filter ----
  *
  * An anchored call at a start costs some 500 instructions, and most calls
- * fail: a year is a start of every rule with '\b\d'. A rule's start filter
- * is a small DFA over ASCII bytes, made from its pattern (hm_start_filter_of),
- * that reads the text from a start and answers "no match can begin here" when no
- * string the pattern can match (or a longer one) begins with those bytes.
+ * fail: a year is a start of every rule with '\b\d'. A pattern's start
+ * filter is a small DFA over ASCII bytes, made from its text
+ * (hm_filter_of), that reads the text from a position and answers "no
+ * match can begin here" when no string the pattern can match (or a longer
+ * one) begins with those bytes. find_all_from_starts asks it before each
+ * anchored call, and find_all_upto searches with it for a pattern that
+ * PCRE2 would try at every character.
+ *
  * It models a superset of the pattern, so a "no" is always right:
  * lookbehinds, negative lookaheads, \b and anchors are taken as true; a
  * positive lookahead (?=Y) as Y followed by anything (nothing after it is
@@ -269,12 +273,12 @@ static size_t requires_slack(const pcre2_code *re)
  * negative lookahead (?!Y) that opens a top-level alternative is the
  * exception: where the model of Y is exact (no superset taken, \b only at
  * its end), a Y at the start rules that alternative out (a year for
- * figure-count's (?!1[0-9]{3}\b|...)\d{3,}). It
- * answers "maybe" at any non-ASCII byte of the text (under PCRE2_UCP \d, \s
- * and \w match such characters, and caseless k and s match the Kelvin sign
- * and long s), after SF_MAX_DEPTH bytes, and where the DFA would need more
- * than SF_MAX_STATES states. A pattern with a construct it does not model
- * (backreferences, recursion, conditionals, most option settings) gets no
+ * figure-count's (?!1[0-9]{3}\b|...)\d{3,}). It answers "maybe" at any
+ * non-ASCII byte of the text (under PCRE2_UCP \d, \s and \w match such
+ * characters, and caseless k and s match the Kelvin sign and long s), after
+ * SF_MAX_DEPTH bytes, and where the DFA would need more than SF_MAX_STATES
+ * states. A pattern with a construct it does not model (backreferences,
+ * recursion, conditionals, \G, \K, verbs, option letters but i) gets no
  * filter. The model is Glushkov's automaton (a position a character of the
  * pattern; each position's bytes and the positions that may follow it),
  * made deterministic for the first bytes. */
