@@ -1243,14 +1243,22 @@ const hm_start_filter *hm_filter_of(const hm_pattern_filter *filter, const pcre2
     return pf->filter;
 }
 
-/* Does PCRE2 try re at every character, with no first byte or set of them
- * to look for? Then a search may take the filter's. */
-static bool tries_every_character(const pcre2_code *re)
+/* Does PCRE2 search for re byte by byte: with no first byte to look for,
+ * or a set of three or more? Then a search may take the filter's, whose
+ * table step per byte costs no more and rules out most of the attempts
+ * PCRE2 would make. (The JIT finds one or two first bytes with SIMD, and
+ * that is faster.) */
+static bool searched_byte_by_byte(const pcre2_code *re)
 {
     uint32_t first = 1;
     const uint8_t *bitmap = NULL;
-    return pcre2_pattern_info(re, PCRE2_INFO_FIRSTCODETYPE, &first) == 0 && first == 0 &&
-           pcre2_pattern_info(re, PCRE2_INFO_FIRSTBITMAP, &bitmap) == 0 && !bitmap;
+    if (pcre2_pattern_info(re, PCRE2_INFO_FIRSTCODETYPE, &first) != 0 || first != 0 ||
+        pcre2_pattern_info(re, PCRE2_INFO_FIRSTBITMAP, &bitmap) != 0)
+        return false;
+    unsigned bytes = 0;
+    for (size_t i = 0; bitmap && i < 32; i++)
+        bytes += (unsigned)__builtin_popcount(bitmap[i]);
+    return !bitmap || bytes >= 3;
 }
 
 /* How the DFA ends on text[at, to): SF_DEAD or SF_ACCEPT. */
@@ -1485,7 +1493,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
                                   r->id, err);
         if (!r->re_second)
             return false;
-        if (tries_every_character(r->re_second))
+        if (searched_byte_by_byte(r->re_second))
             r->second_filter.source = hm_xstrdup(s);
     }
     /* requires: a unit with none of these strings cannot match, and is skipped */
@@ -1517,7 +1525,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         if (!r->re_anchored)
             return false;
     }
-    if (!r->re_anchored && !tries_every_character(r->re)) {
+    if (!r->re_anchored && !searched_byte_by_byte(r->re)) {
         free(r->filter.source); /* PCRE2 searches well enough without it */
         r->filter.source = NULL;
     }
