@@ -215,11 +215,7 @@ void hm_rule_free(hm_rule *rule);
 /* A pattern's filter (rules.c): NULL until the pattern has been run over
  * enough units (at once with `now`), when none is wanted, or when the
  * pattern has a construct the filter does not model. Thread-safe. */
-typedef struct hm_start_filter hm_start_filter;
-const hm_start_filter *hm_filter_of(const hm_pattern_filter *pf, const pcre2_code *re, bool now);
-/* false when no match of the pattern over text[0, to) can begin at `at`;
- * true when one may, or f is NULL */
-bool hm_start_filter_passes(const hm_start_filter *f, const char *text, size_t at, size_t to);
+const struct hm_start_filter *hm_filter_of(const hm_pattern_filter *pf, const pcre2_code *re, bool now);
 /* The rules' `requires` strings, folded and each once, for one pass over a
  * text that finds them all (rules.c); built by hm_config_index, with the
  * phrase index, and freed by hm_config_index_free. */

@@ -17,6 +17,7 @@
 
 #include "histmark.h"
 #include "phrase.h"
+#include "startfilter.h"
 
 #include "support.h"
 
