@@ -32,6 +32,17 @@ typedef enum hm_scope {
     HM_SCOPE_TEXT        /* everything, question and website text included */
 } hm_scope;
 
+/* Where a pattern's matches can begin (rules.c): made from the pattern's
+ * text by the call of hm_filter_of that finds the pattern has been run over
+ * enough units, so that one essay does not pay for it; only the atomics
+ * change it in a loaded configuration. */
+typedef struct hm_pattern_filter {
+    char *source; /* the pattern's text; NULL: no filter is wanted */
+    struct hm_start_filter *filter;
+    atomic_uint units;
+    atomic_bool claimed, made;
+} hm_pattern_filter;
+
 typedef struct hm_rule {
     char *id, *message, *tag, *file;
     int line, column;
@@ -61,6 +72,10 @@ typedef struct hm_rule {
     char **starts;
     size_t n_starts;
     pcre2_code *re_anchored; /* the pattern compiled anchored (the JIT cannot anchor at match time) */
+    /* re's filter, wanted at its starts (re_anchored), or for a search
+     * that PCRE2 makes at every character (no start optimisation) */
+    hm_pattern_filter filter;
+    hm_pattern_filter second_filter; /* re_second's, for such a search */
     bool nonspace_runs;      /* the pattern is exactly \S+: its matches can be counted without it */
     bool person_names;       /* the built-in person-name pattern, which names.c can follow in C */
 } hm_rule;
@@ -198,6 +213,10 @@ bool hm_feature_lookup(const char *name, hm_feature_id *id);
 /* Loaders, each filling err with file:line:column on failure. */
 bool hm_rules_load(hm_config *cfg, const char *data, size_t len, const char *file, hm_error *err);
 void hm_rule_free(hm_rule *rule);
+/* A pattern's filter (rules.c): NULL until the pattern has been run over
+ * enough units (at once with `now`), when none is wanted, or when the
+ * pattern has a construct the filter does not model. Thread-safe. */
+const struct hm_start_filter *hm_filter_of(const hm_pattern_filter *pf, const pcre2_code *re, bool now);
 /* The rules' `requires` strings, folded and each once, for one pass over a
  * text that finds them all (rules.c); built by hm_config_index, with the
  * phrase index, and freed by hm_config_index_free. */

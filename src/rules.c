@@ -14,6 +14,7 @@
 
 #include "patcache.h"
 #include "phrase.h"
+#include "startfilter.h"
 #include "yamlwalk.h"
 
 static const char *const kind_names[HM_KIND_COUNT] = {
@@ -107,6 +108,11 @@ void hm_rule_free(hm_rule *r)
         free(r->starts[i]);
     free(r->starts);
     pcre2_code_free(r->re_anchored);
+    hm_pattern_filter *filters[] = {&r->filter, &r->second_filter};
+    for (size_t i = 0; i < 2; i++) {
+        free(filters[i]->source);
+        hm_start_filter_free(filters[i]->filter);
+    }
     memset(r, 0, sizeof *r);
 }
 
@@ -246,6 +252,47 @@ static size_t requires_slack(const pcre2_code *re)
     if (pcre2_pattern_info(re, PCRE2_INFO_MAXLOOKBEHIND, &chars) != 0)
         return SIZE_MAX / 2;
     return (size_t)chars * 4 > REQ_LOOKBEHIND ? (size_t)chars * 4 : REQ_LOOKBEHIND;
+}
+
+/* Units a rule runs over before its filter is made: making one costs as
+ * much as some thousand anchored calls (a cold start's one essay would lose),
+ * and it saves a few hundred an essay. */
+#define SF_MAKE_AFTER 64
+
+const hm_start_filter *hm_filter_of(const hm_pattern_filter *filter, const pcre2_code *re, bool now)
+{
+    hm_pattern_filter *pf = (hm_pattern_filter *)filter; /* only its atomics and what they guard change */
+    if (atomic_load_explicit(&pf->made, memory_order_acquire))
+        return pf->filter;
+    if (!pf->source || !re)
+        return NULL;
+    if (!now && atomic_fetch_add_explicit(&pf->units, 1, memory_order_relaxed) + 1 < SF_MAKE_AFTER)
+        return NULL;
+    if (atomic_exchange_explicit(&pf->claimed, true, memory_order_relaxed))
+        return NULL; /* another thread makes it */
+    uint32_t opts = 0;
+    pcre2_pattern_info(re, PCRE2_INFO_ARGOPTIONS, &opts);
+    pf->filter = hm_start_filter_new(pf->source, (opts & PCRE2_CASELESS) != 0);
+    atomic_store_explicit(&pf->made, true, memory_order_release);
+    return pf->filter;
+}
+
+/* Does PCRE2 search for re with no first byte to look for, or with a set
+ * of three or more? Then a search may take the filter's, whose table step
+ * a byte rules out most of the attempts PCRE2 would make. (Measured: where
+ * PCRE2 looks for one or two first bytes, as for date-year and
+ * date-range, its own search is faster; bench/README.) */
+static bool searched_byte_by_byte(const pcre2_code *re)
+{
+    uint32_t first = 1;
+    const uint8_t *bitmap = NULL;
+    if (pcre2_pattern_info(re, PCRE2_INFO_FIRSTCODETYPE, &first) != 0 || first != 0 ||
+        pcre2_pattern_info(re, PCRE2_INFO_FIRSTBITMAP, &bitmap) != 0)
+        return false;
+    unsigned bytes = 0;
+    for (size_t i = 0; bitmap && i < 32; i++)
+        bytes += (unsigned)__builtin_popcount(bitmap[i]);
+    return !bitmap || bytes >= 3;
 }
 
 static unsigned char fold_ascii(unsigned char c)
@@ -441,7 +488,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
     bool phrases = r->n_phrases || r->n_swap;
     r->re = hm_compile_opts(cfg, source, ignorecase ? PCRE2_CASELESS : 0, unicode, !phrases, file, pline, pcol,
                             r->id, err);
-    free(source);
+    r->filter.source = source; /* dropped below when not wanted */
     if (!r->re)
         return false;
     uint32_t argopts = 0;
@@ -457,6 +504,8 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
                                   r->id, err);
         if (!r->re_second)
             return false;
+        if (searched_byte_by_byte(r->re_second))
+            r->second_filter.source = hm_xstrdup(s);
     }
     /* requires: a unit with none of these strings cannot match, and is skipped */
     if ((v = hm_yaml_get(f, nf, "requires"))) {
@@ -486,6 +535,10 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
                                          err);
         if (!r->re_anchored)
             return false;
+    }
+    if (!r->re_anchored && !searched_byte_by_byte(r->re)) {
+        free(r->filter.source); /* PCRE2 searches well enough without it */
+        r->filter.source = NULL;
     }
     if ((v = hm_yaml_get(f, nf, "examples"))) {
         hm_yaml_field ex[] = {{"match", false, NULL, NULL}, {"no-match", false, NULL, NULL}};
@@ -605,14 +658,22 @@ static int match_jit_first(const pcre2_code *re, PCRE2_SPTR subject, size_t leng
 }
 
 /* hm_find_all for matches that start at or before last_start (none can
- * start later, by the rule's `requires`): no call is made past it. */
-static bool find_all_upto(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, size_t last_start,
-                          hm_match_fn fn, void *ud, const char *rule_id)
+ * start later, by the rule's `requires`): no call is made past it. With
+ * the pattern's filter, each search starts where a match may begin: for a
+ * pattern that PCRE2 tries at every character, the filter rules most of
+ * them out in a table step or two. */
+static bool find_all_upto(hm_scan *scan, const pcre2_code *re, const hm_start_filter *filter, size_t from,
+                          size_t to, size_t last_start, hm_match_fn fn, void *ud, const char *rule_id)
 {
     const PCRE2_SPTR subject = (PCRE2_SPTR)scan->text;
     size_t offset = from;
     uint32_t options = 0;
     while (offset <= to && offset <= last_start) {
+        if (filter && !options) {
+            offset = hm_start_filter_next(scan->text, filter, offset, to, last_start);
+            if (offset == SIZE_MAX)
+                break;
+        }
         int rc = match_jit_first(re, subject, to, offset, options | PCRE2_NO_UTF_CHECK, scan->md,
                                  scan->cfg->mctx);
         if (rc == PCRE2_ERROR_NOMATCH) {
@@ -646,7 +707,7 @@ static bool find_all_upto(hm_scan *scan, const pcre2_code *re, size_t from, size
 bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm_match_fn fn,
                  void *ud, const char *rule_id)
 {
-    return find_all_upto(scan, re, from, to, SIZE_MAX, fn, ud, rule_id);
+    return find_all_upto(scan, re, NULL, from, to, SIZE_MAX, fn, ud, rule_id);
 }
 
 static bool add_match(hm_scan *scan, size_t s, size_t e, void *ud)
@@ -701,8 +762,9 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
     size_t n;
     const hm_start *pos = hm_starts_find(scan, &n);
     if (!pos)
-        return find_all_upto(scan, r->re, from, to, last_start, fn, ud, r->id);
+        return find_all_upto(scan, r->re, NULL, from, to, last_start, fn, ud, r->id);
     const pcre2_code *re = r->re_anchored;
+    const hm_start_filter *filter = hm_filter_of(&r->filter, r->re, false);
     const PCRE2_SPTR t = (PCRE2_SPTR)scan->text;
     const uint64_t m = (uint64_t)1 << bit;
     size_t lo = 0, hi = n;
@@ -718,6 +780,8 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
         if (!(pos[k].rules & m) || pos[k].pos < i)
             continue;
         i = pos[k].pos;
+        if (!hm_start_filter_passes(filter, scan->text, i, to))
+            continue;
         int rc = match_jit_first(re, t, to, i, PCRE2_NO_UTF_CHECK, scan->md, scan->cfg->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
             continue;
@@ -758,7 +822,7 @@ static bool pattern_find_all(hm_scan *scan, const rule_plan *plan, size_t from, 
     const hm_rule *r = plan->rule;
     if (plan->start_bit >= 0)
         return find_all_from_starts(scan, r, plan->start_bit, from, to, last_start, fn, ud);
-    return find_all_upto(scan, r->re, from, to, last_start, fn, ud, r->id);
+    return find_all_upto(scan, r->re, hm_filter_of(&r->filter, r->re, false), from, to, last_start, fn, ud, r->id);
 }
 
 /* The rule's matches in [from, to): from the phrase index when the rule's
@@ -1246,7 +1310,9 @@ static void run_unit(hm_scan *scan, const rule_plan *plan, size_t from, size_t t
         bool second = false;
         if (!pattern_find_all(scan, plan, from, to, last_start, count_match, &c) || c.count == 0)
             break;
-        if (hm_find_all(scan, r->re_second, from, to, any_match, &second, r->id) && !second)
+        if (find_all_upto(scan, r->re_second, hm_filter_of(&r->second_filter, r->re_second, false), from, to,
+                          SIZE_MAX, any_match, &second, r->id) &&
+            !second)
             hm_scan_add(scan, r, c.first_start, c.first_end);
         break;
     }

@@ -17,6 +17,7 @@
 
 #include "histmark.h"
 #include "phrase.h"
+#include "startfilter.h"
 
 #include "support.h"
 
@@ -892,6 +893,255 @@ static void damaged_image_falls_back(void **state)
     free(got);
 }
 
+
+/* A pattern's filter never says "no" where the pattern matches anchored:
+ * every position of the text, with the unit ending at the text's end and a
+ * few bytes after the position. */
+static void pattern_filter_keeps_every_match(const hm_start_filter *filter, const pcre2_code *re, bool anchored,
+                                             const char *id, const char *text, size_t *refused)
+{
+    pcre2_match_data *md = pcre2_match_data_create(64, NULL);
+    const size_t len = strlen(text);
+    for (size_t at = 0; at < len; at++)
+        for (size_t to = at + 1; to <= len; to = to < at + 12 ? to + 1 : (to == len ? len + 1 : len)) {
+            if (((unsigned char)text[at] & 0xC0) == 0x80 || ((unsigned char)text[to] & 0xC0) == 0x80 ||
+                hm_start_filter_passes(filter, text, at, to))
+                continue; /* units start and end at characters */
+            (*refused)++;
+            int rc = pcre2_match(re, (PCRE2_SPTR)text, to, at, anchored ? 0 : PCRE2_ANCHORED, md, NULL);
+            if (rc != PCRE2_ERROR_NOMATCH)
+                fprintf(stderr, "rule %s at %zu to %zu: filtered out, pattern gives %d in '%s'\n", id, at, to, rc,
+                        text);
+            assert_int_equal(rc, PCRE2_ERROR_NOMATCH);
+        }
+    pcre2_match_data_free(md);
+}
+
+/* The filters of the rules' patterns (their anchored ones where they have
+ * starts, and the second of a conditional rule), made at once. */
+static size_t rule_filters(const hm_rule *r, const hm_start_filter *filters[2])
+{
+    filters[0] = hm_filter_of(&r->filter, r->re, true);
+    filters[1] = hm_filter_of(&r->second_filter, r->re_second, true);
+    return (filters[0] != NULL) + (filters[1] != NULL);
+}
+
+static void filter_keeps_every_match(const hm_config *c, const char *text, size_t *refused)
+{
+    for (size_t k = 0; k < c->n_rules; k++) {
+        const hm_rule *r = &c->rules[k];
+        const hm_start_filter *filters[2];
+        rule_filters(r, filters);
+        if (filters[0])
+            pattern_filter_keeps_every_match(filters[0], r->re_anchored ? r->re_anchored : r->re,
+                                             r->re_anchored != NULL, r->id, text, refused);
+        if (filters[1])
+            pattern_filter_keeps_every_match(filters[1], r->re_second, false, r->id, text, refused);
+    }
+}
+
+static void start_filters_keep_every_match(void **state)
+{
+    (void)state;
+    size_t refused = 0, filters = 0;
+    for (size_t k = 0; k < cfg->n_rules; k++)
+        filters += rule_filters(&cfg->rules[k], (const hm_start_filter *[2]){NULL, NULL});
+    assert_true(filters >= 4);
+    static const char *const texts[] = {
+        "In 1917 the 3 December 1934, over 26,000 files; 1.5 million died, 34 million people, 12 per cent.",
+        "about 40 per cent, 22% of 14 out of 16 members, three out of five; 381 days 1500 troops arrested 700.",
+        "On 1 December 1934 Kirov; in Jan 1935 and June 22, 1941 and Sept. 1939; the 1930s, mid-1930s.",
+        "Not simply but as, not only X but, to a large degree, to a degree. So, I think. Yet, But still. Overall",
+        "fundamentally decisive most important more significant than 444 votes to 94 \xE2\x80\x93 1,5 2.0m 3bn",
+        "12\xC2\xA0million 7\xE2\x80\x89times 1st of May, 2nd\tJune 1917 over\n3 4th\r\nJul 5 Aug.  6",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        filter_keeps_every_match(cfg, texts[i], &refused);
+    assert_true(refused > 0);
+
+    /* a teacher's patterns, with the constructs the filter models */
+    hm_error err = {0};
+    hm_config *c = load_rules_text(
+        "rules:\n"
+        "  - id: t1\n    kind: figure\n    message: m\n    starts: ['\\d']\n"
+        "    pattern: '\\d{2,3}(?=\\s*(?:kg|t\\b))|\\d{1,2}(?:st|nd)?\\s+(?i:may)'\n"
+        "  - id: t2\n    kind: figure\n    message: m\n    starts: [the, 'x']\n    ignorecase: true\n"
+        "    pattern: '(?:the|x)[^a-c\\d]{1,5}(?<n>[\\w-]+)?\\.(?!z)|the\\p{Lu}k|x[a-c]y'\n"
+        "  - id: t3\n    kind: figure\n    message: m\n    starts: ['a', 'b']\n"
+        "    pattern: '(?i)a(?-i:B)+c|b[.\\-\\]]{2}(?#note)\\S*?e$|(?<=q )bq'\n"
+        "  - id: t4\n    kind: figure\n    message: m\n    starts: ['\\d']\n"
+        "    pattern: '\\d+(?:,\\d{3}){2,}|\\d\\s?\\x{2013}\\s?\\d'\n",
+        &err);
+    if (!c)
+        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
+    assert_non_null(c);
+    static const char *const mine[] = {
+        "12 kg, 123t, 1234 kg 12  kg 1 May 2nd MAY 3rd may 22 st may",
+        "The, foo. the \xC3\xA9x-y. x!!z. THEK theKk the\xE2\x84\xAA theAk x..a. the. XBY xBy xby ",
+        "aBc aBBBc AbC abc b.]xe b--e b..xyz bq q bq b]]\xC3\xA9" "e",
+        "1,000,000 1,000 12,345,678x 3\xE2\x80\x93" "4 3 \xE2\x80\x93 4 3-4",
+    };
+    size_t teacher_filters = 0;
+    for (size_t k = 0; k < c->n_rules; k++)
+        teacher_filters += rule_filters(&c->rules[k], (const hm_start_filter *[2]){NULL, NULL});
+    assert_true(teacher_filters >= 3); /* t4's \x is not modelled */
+    for (size_t i = 0; i < sizeof mine / sizeof *mine; i++) {
+        same_as_patterns(c, mine[i]);
+        filter_keeps_every_match(c, mine[i], &refused);
+    }
+    hm_config_free(c);
+}
+
+
+/* The filters of the rules are made (at least min_made of them) or refused
+ * without reading out of their patterns, and refuse no position of the
+ * texts where their patterns match. */
+static void filters_of_rules_keep_every_match(const char *rules, const char *const *texts, size_t n_texts,
+                                              size_t min_made)
+{
+    hm_error err = {0};
+    hm_config *c = load_rules_text(rules, &err);
+    if (!c)
+        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
+    assert_non_null(c);
+    size_t refused = 0, made = 0;
+    for (size_t k = 0; k < c->n_rules; k++)
+        made += rule_filters(&c->rules[k], (const hm_start_filter *[2]){NULL, NULL});
+    assert_true(made >= min_made);
+    for (size_t i = 0; i < n_texts; i++)
+        filter_keeps_every_match(c, texts[i], &refused);
+    assert_true(refused > 0);
+    hm_config_free(c);
+}
+
+/* Patterns of odd shapes. */
+static void start_filters_of_odd_patterns(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "]b ]ab ^c ]c aab aaa a aaaa xxy xy ab a.b aB AbD bcd bCd a-z -z w-_ a-q z\xC3\xA9 abe cde abc ababab",
+        "abb ab aaab aab 1A A1 Ab \xC3\xA9\xC3\xA9" "a \xC3\xA9" "a \xC3\xAA" "a \nb ab aac ac 12 1 ab ab\n aw ab a\nb",
+        "b b^c a\xC2\xA0" "1 \r\n1 \t1 A1 \xC3\x89" "1 aB1 \xC3\x89" "a \xC3\xA9" "a ka Ka \xE2\x84\xAA" "a ja 12 x aaaaaaaaab",
+        "1 2x 123456x abababababc aaa \xC3\xA9" "A \xC3\xA9" "a \xE2\x84\xAA" "a K\xC3\xA9",
+    };
+    filters_of_rules_keep_every_match("rules:\n"
+        "  - id: o0\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[]a]b'\n"
+        "  - id: o1\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[^]]c'\n"
+        "  - id: o2\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a{2}b|a{,3}'\n"
+        "  - id: o3\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'x{2,}y'\n"
+        "  - id: o4\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?#note)ab'\n"
+        "  - id: o5\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\Qa.b\\E'\n"
+        "  - id: o6\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i:a|b(?-i)c)d'\n"
+        "  - id: o7\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[a-]+z'\n"
+        "  - id: o8\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[-a]z'\n"
+        "  - id: o9\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[\\w-]{3}'\n"
+        "  - id: o10\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[a\\-z]q'\n"
+        "  - id: o11\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?|a(b)|c(d))e'\n"
+        "  - id: o12\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?''n''ab)c'\n"
+        "  - id: o13\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?P<n>ab)(?P=n)'\n"
+        "  - id: o14\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?>ab|a)b'\n"
+        "  - id: o15\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a++b'\n"
+        "  - id: o16\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a*?b'\n"
+        "  - id: o17\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[[:alpha:]]1'\n"
+        "  - id: o18\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\x{41}b'\n"
+        "  - id: o19\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\xC3\xA9+a'\n"
+        "  - id: o20\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[\xC3\xA9-\xC3\xBC]a'\n"
+        "  - id: o21\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?s).b'\n"
+        "  - id: o22\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?x)a b'\n"
+        "  - id: o23\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(a)\\1'\n"
+        "  - id: o24\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a(?=b)?c'\n"
+        "  - id: o25\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\d(?=\\d)'\n"
+        "  - id: o26\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?=ab)a'\n"
+        "  - id: o27\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a(?!b)\\w'\n"
+        "  - id: o28\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a$|b^c'\n"
+        "  - id: o29\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a\\Z|\\Ab'\n"
+        "  - id: o30\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[.]{0}a'\n"
+        "  - id: o31\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?:a|)b'\n"
+        "  - id: o32\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\h\\d'\n"
+        "  - id: o33\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\R\\d'\n"
+        "  - id: o34\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\pL+\\d'\n"
+        "  - id: o35\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '\\p{Lu}\\P{Ll}'\n"
+        "  - id: o36\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '[\\d\\s]{2,6}x'\n"
+        "  - id: o37\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a{1,9}b'\n"
+        "  - id: o38\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?:ab){5,}c'\n"
+        "  - id: o39\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: 'a{3,3}'\n"
+        "  - id: o40\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i)\xC3\x89" "a'\n"
+        "  - id: o41\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i)[\xC3\xA9k]a'\n"
+        "  - id: o42\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i)[^k]a'\n"
+                                      ,
+                                      texts, sizeof texts / sizeof *texts, 11);
+}
+
+/* Alternatives that open with a negative lookahead: a veto from its text
+ * where that is modelled exactly (figure-count's years), none where not
+ * (atomic and possessive items, a \\b not at its end). */
+static void start_filters_with_vetoes(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "1917 1917x 19175 2025 2031 203 12 123 1234, 12345 ab a abc a- aaab aaa x xy x! b ba a-b q1917 11 1 Ab AB",
+        "a abcab ABC ca 1 22 333 ba bb ab- aba\xC3\xA9" "1917\xC3\xA9 x\xC3\xA9 2020",
+    };
+    filters_of_rules_keep_every_match("rules:\n"
+        "  - id: v0\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?!1\\d{3}\\b)\\d{3,}'\n"
+        "  - id: v1\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?!ab|a\\b)\\w+'\n"
+        "  - id: v2\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?!(?>a+)a)a+b'\n"
+        "  - id: v3\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?!a++a)a+'\n"
+        "  - id: v4\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?!x\\b)x\\w*'\n"
+        "  - id: v5\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?<!q)\\b(?!1[0-9]{3}\\b|20[0-2][0-9]\\b)\\d{2,}\\b'\n"
+        "  - id: v6\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?!\\d\\d?\\b)\\d+|(?!a)\\w\\w'\n"
+        "  - id: v7\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i)(?!ab)[a-c]+'\n"
+        "  - id: v8\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?!a\\b)\\W?a\\w*'\n"
+        "  - id: v9\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?!.\\b)\\w\\w'\n"
+        "  - id: v10\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?!a?\\b)b\\w'\n"
+        "  - id: v11\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?!a(?=b))\\w+'\n"
+        "  - id: v12\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?!\\ba)\\w+'\n",
+                                      texts, sizeof texts / sizeof *texts, 10);
+}
+
+
+/* A search that PCRE2 makes byte by byte (a conditional rule's second,
+ * with \p, which PCRE2 tries at every character; a caseless first, whose
+ * first bytes are k, K and the Kelvin sign's) starts where the filter lets
+ * a match begin: the same findings with the filters made as without them. */
+static void searches_from_the_filters_find_the_same(void **state)
+{
+    (void)state;
+    static const char rules[] = "rules:\n"
+                                "  - id: c1\n    kind: judgement\n    message: m\n    type: conditional\n"
+                                "    first: '\\b(?:most|more)\\b'\n"
+                                "    second: '\\b(?:1\\d{3}|\\d+\\s?%)\\b|\\p{Lu}\\p{Ll}+\\s+\\p{Lu}\\p{Ll}+'\n"
+                                "  - id: c2\n    kind: judgement\n    message: m\n    type: conditional\n"
+                                "    first: 'key'\n    second: '(?<=\\s)\\p{L}{3}\\d|[^\\p{L}\\s]{2}x'\n"
+                                "  - id: c3\n    kind: judgement\n    message: m\n    type: conditional\n"
+                                "    ignorecase: true\n    first: 'KEY'\n"
+                                "    second: '\\p{Lu}\\p{Ll}+\\s[^\\p{Ll}\\d]x|k\\P{Lu}'\n";
+    static const char *const texts[] = {
+        "most of all. The Soviet state\n\nmore than 1917\n\nmore of this one\n\nmost\xC3\x89mile Zola",
+        "key abc1 key\n\nkey ab1 ..x\n\nkey ab1 .x a.x\n\nkey -+x\n\nkey \xC3\xA9" "bc1 key\tabc9",
+        "more 50 % of them\n\nmore 50%\n\nmost Ab  Cd\n\nmost ab Cd Ef",
+        "key Ab Xx\n\nKey ab Xx\n\nkey Ab xx kK\n\nKEY Ab .x\n\nkey aB .x kA\n\nkey Ka",
+    };
+    hm_error err = {0};
+    hm_config *plain = load_rules_text(rules, &err), *filtered = load_rules_text(rules, &err);
+    assert_non_null(plain);
+    assert_non_null(filtered);
+    size_t made = 0, refused = 0;
+    for (size_t k = 0; k < filtered->n_rules; k++)
+        made += rule_filters(&filtered->rules[k], (const hm_start_filter *[2]){NULL, NULL});
+    assert_int_equal(made, 4);
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        char *want = signature(plain, texts[i]), *got = signature(filtered, texts[i]);
+        assert_string_equal(want, got);
+        free(want);
+        free(got);
+        filter_keeps_every_match(filtered, texts[i], &refused);
+    }
+    assert_true(refused > 0);
+    hm_config_free(plain);
+    hm_config_free(filtered);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -912,6 +1162,10 @@ int main(void)
         cmocka_unit_test(only_two_characters_match_ascii_letters_without_case),
         cmocka_unit_test(argument_starts_match_as_their_patterns),
         cmocka_unit_test(starts_in_a_teachers_rule),
+        cmocka_unit_test(start_filters_keep_every_match),
+        cmocka_unit_test(start_filters_of_odd_patterns),
+        cmocka_unit_test(start_filters_with_vetoes),
+        cmocka_unit_test(searches_from_the_filters_find_the_same),
         cmocka_unit_test(long_sentence_counts_as_its_pattern),
         cmocka_unit_test(names_match_without_the_index),
         cmocka_unit_test(random_names_match_as_the_pattern),
