@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-harnesses=${*:-"fuzz_analyze fuzz_config fuzz_lsp fuzz_snapshot"}
+harnesses=${*:-"fuzz_analyze fuzz_config fuzz_lsp fuzz_snapshot fuzz_startfilter"}
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DHISTMARK_FUZZ=ON -DHISTMARK_TESTS=OFF >/dev/null
 cmake --build build-fuzz -j2 >/dev/null
@@ -58,6 +58,15 @@ if [ ! -d "$seed/fuzz_lsp" ] || [ -z "$(ls "$seed/fuzz_lsp")" ]; then
     { frame "$init"; frame '{"jsonrpc":"2.0","method":"initialized","params":{}}'; frame "$open"; frame "$hover"; frame "$action";
       frame '{"jsonrpc":"2.0","id":4,"method":"shutdown"}'; frame '{"jsonrpc":"2.0","method":"exit"}'; } >"$seed/fuzz_lsp/session"
     { frame "$init"; printf 'Content-Length: 99999999999\r\n\r\n{}'; frame '{bad json'; frame '[1,2]'; } >"$seed/fuzz_lsp/bad"
+fi
+if [ ! -d "$seed/fuzz_startfilter" ]; then
+    # flags, a pattern, NUL, a text: the shapes of the built-in rules
+    mkdir -p "$seed/fuzz_startfilter"
+    printf '\000\\b\\d{4}\\b\000In 1928 and 1933, 22.8 million' >"$seed/fuzz_startfilter/year"
+    printf '\001\\bnot (?:\\w+,? ){1,4}but\\b\000It was not political but biological.' >"$seed/fuzz_startfilter/notbut"
+    printf '\002(?!1[0-9]{3}\\b)\\d{3,}(?:,\\d{3})*\\s+(?:men|people)\000In 1928 some 1,500 people' >"$seed/fuzz_startfilter/veto"
+    printf '\000(?<=\\s)[\342\200\234"][^"\342\200\235]{3,}["\342\200\235]\000He said \342\200\234no\342\200\235 then' >"$seed/fuzz_startfilter/quote"
+    printf '\001(?=\\p{Lu})\\p{Lu}\\p{Ll}+(?:[ \\t]+\\p{Lu}\\p{Ll}+)*\000Then Joseph Stalin and \303\211mile spoke' >"$seed/fuzz_startfilter/names"
 fi
 # Inputs that once crashed or leaked stay in the corpus.
 for f in tests/regressions/analyze-*; do if [ -e "$f" ]; then cp "$f" "$seed/fuzz_analyze/"; fi; done
