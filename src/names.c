@@ -38,8 +38,9 @@ static uint32_t lists_of(const hm_scan *scan, const char *s, size_t n)
 #define HM_NL_ANY (HM_NL_PLACES | HM_NL_BODIES | HM_NL_NATIONALITIES | HM_NL_MONTHS | HM_NL_DAYS | \
                    HM_NL_EVENT_WORDS | HM_NL_SENTENCE_STARTERS | HM_NL_TITLES)
 
-/* The suffix lists' lengths, measured once per call of hm_names_run (when
- * a list has more than SUFFIX_LENS items, strlen each time as before). */
+/* The suffix lists' lengths, measured once an analysis, at the first word
+ * that asks (when a list has more than SUFFIX_LENS items, strlen each time
+ * as before). */
 enum { SUFFIX_LENS = 64 };
 typedef struct suffix_lens {
     bool measured;
@@ -176,20 +177,28 @@ static bool pack_place(const hm_scan *scan, const char *w, size_t n, uint8_t *kn
     return *known == 2;
 }
 
-/* The pack's one-word names by first byte, made at the first word of a
- * call of hm_names_run that asks: head[c] is the first name opening with
- * byte c, next[i] the one after name i in the pack's order, and the count
- * of names ends a chain. A pack with more names is walked whole. */
+/* The pack's one-word names by first byte, made once an analysis at the
+ * first word that asks: head[c] is the first name opening with byte c,
+ * next[i] the one after name i in the pack's order, and the count of names
+ * ends a chain. A pack with more names is walked whole. */
 enum { TOKEN_INDEX_MAX = 1024 };
 typedef struct token_index {
-    bool built, usable;
+    const hm_topic *topic; /* the pack indexed, NULL until then */
+    bool usable;
     uint16_t head[256];
     uint16_t next[TOKEN_INDEX_MAX];
 } token_index;
 
+/* What hm_names_run works out once an analysis, not at each of its calls
+ * (one a paragraph): held by the scan, made at the first call. */
+struct hm_names_state {
+    suffix_lens suffixes;
+    token_index tokens;
+};
+
 static void index_tokens(token_index *ix, const hm_topic *t)
 {
-    ix->built = true;
+    ix->topic = t;
     ix->usable = t->n_name_tokens < TOKEN_INDEX_MAX;
     if (!ix->usable)
         return;
@@ -213,7 +222,7 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
         return SIZE_MAX;
     if ((lists & (HM_NL_ANY | HM_NL_GIVEN_NAMES)) || pack_place(scan, w, n, place_known))
         return SIZE_MAX;
-    if (!ix->built)
+    if (ix->topic != t)
         index_tokens(ix, t);
     unsigned limit = n >= 8 ? 2 : 1;
     size_t best = SIZE_MAX;
@@ -380,10 +389,13 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
     const hm_lists *l = &scan->cfg->lists;
     const char *t = scan->text;
     size_t sent_hint = 0;
-    suffix_lens sl;
-    sl.measured = false;
-    token_index tokens; /* its arrays filled only where a word asks */
-    tokens.built = tokens.usable = false;
+    if (!scan->names_state) {
+        scan->names_state = hm_xmalloc(sizeof *scan->names_state);
+        scan->names_state->suffixes.measured = false;
+        scan->names_state->tokens.topic = NULL; /* its arrays filled only where a word asks */
+    }
+    suffix_lens *sl = &scan->names_state->suffixes;
+    token_index *tokens = &scan->names_state->tokens;
     for (size_t m = 0; m < n_raw; m++) {
         /* Split the run into words. */
         span w[16];
@@ -413,7 +425,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
         /* A misspelt name from the pack? */
         size_t person = SIZE_MAX, bad_word = 0;
         for (size_t k = first; k < nw && person == SIZE_MAX; k++) {
-            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k], &place_known[k], &tokens);
+            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k], &place_known[k], tokens);
             bad_word = k;
         }
         if (person != SIZE_MAX) {
@@ -443,11 +455,11 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
                 listed++;
                 continue;
             }
-            if (!sl.measured)
-                measure_suffixes(&sl, l);
+            if (!sl->measured)
+                measure_suffixes(sl, l);
             unsigned char z = n ? (unsigned char)s[n - 1] : 0;
-            if (n && ((sl.last[z >> 6] >> (z & 63)) & 1) &&
-                (ends_with_any(l->place_suffixes, sl.place, s, n) || ends_with_any(l->group_suffixes, sl.group, s, n)))
+            if (n && ((sl->last[z >> 6] >> (z & 63)) & 1) &&
+                (ends_with_any(l->place_suffixes, sl->place, s, n) || ends_with_any(l->group_suffixes, sl->group, s, n)))
                 listed++;
         }
         /* "the Duke of Norfolk": a title of a place is a person */

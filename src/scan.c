@@ -29,6 +29,8 @@ void hm_scan_free_data(hm_scan *scan)
     pcre2_match_data_free(scan->md);
     scan->md = NULL;
     hm_strset_free(&scan->capitalised);
+    free(scan->names_state);
+    scan->names_state = NULL;
     hm_phrase_scan_free(scan);
     free(scan->occ);
     scan->occ = NULL;

@@ -36,6 +36,8 @@ typedef struct hm_scan {
     hm_strset capitalised;
     bool capitalised_built;
     unsigned capitalised_asked;
+    /* names.c's facts about the lists and the pack, made at its first call */
+    struct hm_names_state *names_state;
     /* Phrase hits over the whole text (phrase.c), made on first use: those
      * of set k are phrase_hits[phrase_set_start[k], phrase_set_start[k + 1]). */
     struct hm_phrase_hit *phrase_hits;
