@@ -20,6 +20,10 @@ typedef struct hm_source {
     bool utf16_guessed;  /* UTF-16 without a byte order mark */
     size_t *line_starts; /* byte offset of each line's first byte */
     size_t n_lines;
+    /* offset of each UTF-8 continuation byte (10xxxxxx), in order: a
+     * stretch of text has as many code points as bytes, less these */
+    size_t *continuations;
+    size_t n_continuations;
 } hm_source;
 
 /* Returns false and fills err (naming `name`) when the bytes are not text. */
@@ -35,6 +39,7 @@ void hm_source_position(const hm_source *src, size_t offset, unsigned *line, uns
 typedef struct hm_source_cursor {
     const hm_source *src;
     size_t line_index, offset;
+    size_t conts_before;   /* continuation bytes before offset, or fewer */
     unsigned line, column;
 } hm_source_cursor;
 
