@@ -96,10 +96,13 @@ bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm
  * covers, and fills paragraph, line and column. */
 void hm_scan_finish(hm_scan *scan);
 
-/* Sorts the findings so far by position, for hm_in_span_of_kind. */
+/* Sorts the findings so far by position, for hm_in_span_of_kinds. */
 void hm_scan_sort(hm_scan *scan);
-/* Does [start, end) overlap a person, event or date finding made before the
- * last hm_scan_sort? Logarithmic, so long texts stay linear overall. */
-bool hm_in_span_of_kind(const hm_scan *scan, size_t start, size_t end, hm_kind kind);
+/* A set of kinds for hm_in_span_of_kinds. */
+#define HM_KIND_BIT(kind) (1u << (unsigned)(kind))
+/* Does [start, end) overlap a finding of one of the kinds (of person, event
+ * and date) made before the last hm_scan_sort? Logarithmic, so long texts
+ * stay linear overall. */
+bool hm_in_span_of_kinds(const hm_scan *scan, size_t start, size_t end, unsigned kinds);
 
 #endif
