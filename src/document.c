@@ -753,11 +753,6 @@ size_t hm_document_sentence_at(const hm_document *doc, size_t offset)
 #define SPAN_NEXT(arr, n, offset, hint)                                         \
     do {                                                                        \
         size_t lo_ = *(hint);                                                   \
-        /* most often still in the hint's span: the one before it ends at       \
-         * or before its start, so the hint stands */                           \
-        if (lo_ < (n) && (arr)[lo_].start <= (offset) &&                        \
-            (offset) < (arr)[lo_].end)                                          \
-            return lo_;                                                         \
         if (lo_ > (n) || (lo_ > 0 && (arr)[lo_ - 1].end > (offset))) {         \
             lo_ = 0; /* a hint past the offset: search it all */                \
         } else {                                                                \
@@ -778,12 +773,13 @@ size_t hm_document_sentence_at(const hm_document *doc, size_t offset)
         return lo_ < (n) && (arr)[lo_].start <= (offset) ? lo_ : SIZE_MAX;      \
     } while (0)
 
-size_t hm_document_para_next(const hm_document *doc, size_t offset, size_t *hint)
+/* Past the inline test of the hint's span (hm_document_para_next). */
+size_t hm_document_para_seek(const hm_document *doc, size_t offset, size_t *hint)
 {
     SPAN_NEXT(doc->paras, doc->n_paras, offset, hint);
 }
 
-size_t hm_document_sentence_next(const hm_document *doc, size_t offset, size_t *hint)
+size_t hm_document_sentence_seek(const hm_document *doc, size_t offset, size_t *hint)
 {
     SPAN_NEXT(doc->sents, doc->n_sents, offset, hint);
 }

@@ -62,9 +62,26 @@ size_t hm_document_para_at(const hm_document *doc, size_t offset);
 size_t hm_document_sentence_at(const hm_document *doc, size_t offset);
 /* The same answers for offsets that mostly rise (findings in order): *hint,
  * 0 at first, keeps where the last answer was found and the search goes on
- * from there; an offset below it searches afresh. */
-size_t hm_document_para_next(const hm_document *doc, size_t offset, size_t *hint);
-size_t hm_document_sentence_next(const hm_document *doc, size_t offset, size_t *hint);
+ * from there; an offset below it searches afresh. Most offsets are in the
+ * hint's span still: that test is inline, the search (..._seek) is not. */
+size_t hm_document_para_seek(const hm_document *doc, size_t offset, size_t *hint);
+size_t hm_document_sentence_seek(const hm_document *doc, size_t offset, size_t *hint);
+
+static inline size_t hm_document_para_next(const hm_document *doc, size_t offset, size_t *hint)
+{
+    size_t h = *hint;
+    if (h < doc->n_paras && doc->paras[h].start <= offset && offset < doc->paras[h].end)
+        return h;
+    return hm_document_para_seek(doc, offset, hint);
+}
+
+static inline size_t hm_document_sentence_next(const hm_document *doc, size_t offset, size_t *hint)
+{
+    size_t h = *hint;
+    if (h < doc->n_sents && doc->sents[h].start <= offset && offset < doc->sents[h].end)
+        return h;
+    return hm_document_sentence_seek(doc, offset, hint);
+}
 
 /* True when a paragraph's text starts with one of the discourse markers. */
 bool hm_starts_with_marker(const char *s, size_t len, const hm_list *markers);

@@ -50,7 +50,7 @@ hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t
     /* The question and copied website text are not the student's essay:
      * only rules written for them report there. */
     if (rule->scope != HM_SCOPE_TEXT && rule->scope != HM_SCOPE_QUESTION) {
-        size_t p = hm_document_para_at(scan->doc, start);
+        size_t p = hm_document_para_next(scan->doc, start, &scan->add_para_hint);
         if (p != SIZE_MAX && (scan->doc->paras[p].kind == HM_PARA_QUESTION ||
                               scan->doc->paras[p].kind == HM_PARA_WEBSITE)) {
             return NULL;

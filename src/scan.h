@@ -27,6 +27,7 @@ typedef struct hm_scan {
     hm_warning_owned *warnings;
     size_t n_warnings, cap_warnings;
     size_t intro, conclusion;   /* paragraph indices, SIZE_MAX when none */
+    size_t add_para_hint;       /* hm_scan_add's paragraph (each rule adds in text order) */
     unsigned limit_hits;
     /* Overlap queries binary-search findings[0, n_sorted), sorted by start;
      * person, event and date spans there are at most max_span bytes long. */
