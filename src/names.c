@@ -8,6 +8,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 typedef struct span {
     size_t start, end;
@@ -348,6 +351,38 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
     return hm_strset_has(&scan->capitalised, w, n);
 }
 
+/* What parts a run's words: space, tab, line break and carriage return. */
+static inline bool is_run_gap(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The end of a run's word that starts at i: its first gap, or end. Sixteen
+ * bytes at a time (SSE2) to the next byte of 0x20 or below (a gap, or a
+ * rare page break), else a byte at a time. */
+static size_t run_word_end(const char *t, size_t len, size_t i, size_t end)
+{
+#if defined(__SSE2__)
+    while (i < end && i + 16 <= len) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        unsigned low = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(0x20)), a));
+        if (!low) {
+            i += 16;
+            continue;
+        }
+        i += (size_t)__builtin_ctz(low);
+        if (i >= end || is_run_gap(t[i]))
+            break;
+        i++;
+    }
+#else
+    (void)len;
+#endif
+    while (i < end && !is_run_gap(t[i]))
+        i++;
+    return i < end ? i : end;
+}
+
 /* The rule's matches in a paragraph: most fit in `local`, on the stack;
  * more go to the heap. */
 enum { LOCAL_SPANS = 64 };
@@ -402,11 +437,10 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
         size_t nw = 0;
         size_t i = raw[m].start;
         while (i < raw[m].end && nw < 16) {
-            while (i < raw[m].end && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+            while (i < raw[m].end && is_run_gap(t[i]))
                 i++;
             size_t a = i;
-            while (i < raw[m].end && !(t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
-                i++;
+            i = run_word_end(t, scan->len, i, raw[m].end);
             if (i > a)
                 w[nw++] = (span){a, i};
         }
