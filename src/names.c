@@ -41,46 +41,59 @@ static uint32_t lists_of(const hm_scan *scan, const char *s, size_t n)
 #define HM_NL_ANY (HM_NL_PLACES | HM_NL_BODIES | HM_NL_NATIONALITIES | HM_NL_MONTHS | HM_NL_DAYS | \
                    HM_NL_EVENT_WORDS | HM_NL_SENTENCE_STARTERS | HM_NL_TITLES)
 
-/* The suffix lists' lengths, measured once an analysis, at the first word
- * that asks (when a list has more than SUFFIX_LENS items, strlen each time
- * as before). */
-enum { SUFFIX_LENS = 64 };
-typedef struct suffix_lens {
-    bool measured;
-    size_t place[SUFFIX_LENS], group[SUFFIX_LENS];
-    uint64_t last[4]; /* the suffixes' last bytes (a bit each); an empty suffix sets all */
-} suffix_lens;
+/* A suffix list's items by last byte, made once an analysis at the first
+ * word that asks: head[c] is the first item ending in byte c, next[i] the
+ * one after item i, SUFFIX_NONE ends a chain; len[i] is item i's length.
+ * An empty item ends every word. A list of more than SUFFIX_MAX items is
+ * walked whole, with strlen each time. */
+enum { SUFFIX_MAX = 64, SUFFIX_NONE = 0xFF };
+typedef struct suffix_index {
+    bool usable, has_empty;
+    uint8_t head[256], next[SUFFIX_MAX];
+    size_t len[SUFFIX_MAX];
+} suffix_index;
 
-/* One suffix list's lengths and last bytes. */
-static void measure_list(suffix_lens *sl, const hm_list *suffixes, size_t *lens)
+typedef struct suffix_lists {
+    bool made;
+    suffix_index place, group;
+} suffix_lists;
+
+static void index_suffixes(suffix_index *ix, const hm_list *suffixes)
 {
-    for (size_t i = 0; i < suffixes->n; i++) {
+    ix->usable = suffixes->n <= SUFFIX_MAX;
+    ix->has_empty = false;
+    memset(ix->head, SUFFIX_NONE, sizeof ix->head);
+    for (size_t i = ix->usable ? suffixes->n : 0; i-- > 0;) {
         size_t k = strlen(suffixes->items[i]);
-        if (i < SUFFIX_LENS)
-            lens[i] = k;
+        ix->len[i] = k;
         if (!k) {
-            memset(sl->last, 0xFF, sizeof sl->last);
+            ix->has_empty = true;
             continue;
         }
         unsigned char c = (unsigned char)suffixes->items[i][k - 1];
-        sl->last[c >> 6] |= (uint64_t)1 << (c & 63);
+        ix->next[i] = ix->head[c];
+        ix->head[c] = (uint8_t)i;
     }
 }
 
-static void measure_suffixes(suffix_lens *sl, const hm_lists *l)
+/* Does s[0, n) end with one of the suffixes, with more than two bytes
+ * before it? */
+static bool ends_with_any(const hm_list *suffixes, const suffix_index *ix, const char *s, size_t n)
 {
-    memset(sl->last, 0, sizeof sl->last);
-    measure_list(sl, l->place_suffixes, sl->place);
-    measure_list(sl, l->group_suffixes, sl->group);
-    sl->measured = true;
-}
-
-static bool ends_with_any(const hm_list *suffixes, const size_t *lens, const char *s, size_t n)
-{
-    for (size_t i = 0; i < suffixes->n; i++) {
-        const char *item = suffixes->items[i];
-        size_t k = i < SUFFIX_LENS ? lens[i] : strlen(item);
-        if (n > k + 2 && (k == 0 || s[n - 1] == item[k - 1]) && memcmp(s + n - k, item, k) == 0)
+    if (!ix->usable) {
+        for (size_t i = 0; i < suffixes->n; i++) {
+            const char *item = suffixes->items[i];
+            size_t k = strlen(item);
+            if (n > k + 2 && (k == 0 || s[n - 1] == item[k - 1]) && memcmp(s + n - k, item, k) == 0)
+                return true;
+        }
+        return false;
+    }
+    if (ix->has_empty && n > 2)
+        return true;
+    for (unsigned i = ix->head[(unsigned char)s[n - 1]]; i != SUFFIX_NONE; i = ix->next[i]) {
+        size_t k = ix->len[i];
+        if (n > k + 2 && memcmp(s + n - k, suffixes->items[i], k) == 0)
             return true;
     }
     return false;
@@ -195,7 +208,7 @@ typedef struct token_index {
 /* What hm_names_run works out once an analysis, not at each of its calls
  * (one a paragraph): held by the scan, made at the first call. */
 struct hm_names_state {
-    suffix_lens suffixes;
+    suffix_lists suffixes;
     token_index tokens;
 };
 
@@ -426,10 +439,10 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
     size_t sent_hint = 0;
     if (!scan->names_state) {
         scan->names_state = hm_xmalloc(sizeof *scan->names_state);
-        scan->names_state->suffixes.measured = false;
+        scan->names_state->suffixes.made = false;
         scan->names_state->tokens.topic = NULL; /* its arrays filled only where a word asks */
     }
-    suffix_lens *sl = &scan->names_state->suffixes;
+    suffix_lists *sl = &scan->names_state->suffixes;
     token_index *tokens = &scan->names_state->tokens;
     for (size_t m = 0; m < n_raw; m++) {
         /* Split the run into words. */
@@ -489,11 +502,12 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
                 listed++;
                 continue;
             }
-            if (!sl->measured)
-                measure_suffixes(sl, l);
-            unsigned char z = n ? (unsigned char)s[n - 1] : 0;
-            if (n && ((sl->last[z >> 6] >> (z & 63)) & 1) &&
-                (ends_with_any(l->place_suffixes, sl->place, s, n) || ends_with_any(l->group_suffixes, sl->group, s, n)))
+            if (!sl->made) {
+                index_suffixes(&sl->place, l->place_suffixes);
+                index_suffixes(&sl->group, l->group_suffixes);
+                sl->made = true;
+            }
+            if (n && (ends_with_any(l->place_suffixes, &sl->place, s, n) || ends_with_any(l->group_suffixes, &sl->group, s, n)))
                 listed++;
         }
         /* "the Duke of Norfolk": a title of a place is a person */
