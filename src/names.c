@@ -203,7 +203,26 @@ typedef struct token_index {
     bool usable;
     uint16_t head[256];
     uint16_t next[TOKEN_INDEX_MAX];
+    size_t len[TOKEN_INDEX_MAX];       /* each name's length */
+    uint32_t buckets[TOKEN_INDEX_MAX]; /* its byte_buckets */
 } token_index;
+
+/* A bit for each of edit_distance's 32 buckets that s has a byte in. */
+static uint32_t byte_buckets(const char *s, size_t n)
+{
+    uint32_t b = 0;
+    for (size_t i = 0; i < n; i++)
+        b |= (uint32_t)1 << ((unsigned char)s[i] & 31);
+    return b;
+}
+
+/* Has x more than `most` bits set? */
+static bool more_bits_than(uint32_t x, unsigned most)
+{
+    for (unsigned k = 0; k < most && x; k++)
+        x &= x - 1;
+    return x != 0;
+}
 
 /* What hm_names_run works out once an analysis, not at each of its calls
  * (one a paragraph): held by the scan, made at the first call. */
@@ -222,9 +241,12 @@ static void index_tokens(token_index *ix, const hm_topic *t)
     for (size_t c = 0; c < 256; c++)
         ix->head[c] = none;
     for (size_t i = t->n_name_tokens; i-- > 0;) {
-        unsigned char c = (unsigned char)t->name_tokens[i][0];
+        const char *tok = t->name_tokens[i];
+        unsigned char c = (unsigned char)tok[0];
         ix->next[i] = ix->head[c];
         ix->head[c] = (uint16_t)i;
+        ix->len[i] = strlen(tok);
+        ix->buckets[i] = byte_buckets(tok, ix->len[i]);
     }
 }
 
@@ -242,6 +264,8 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
         index_tokens(ix, t);
     unsigned limit = n >= 8 ? 2 : 1;
     size_t best = SIZE_MAX;
+    uint32_t w_buckets = 0;
+    bool w_bucketed = false;
     /* only the names that open with the word's first byte: the others are
      * neither the name nor a misspelling of it */
     for (size_t i = ix->usable ? ix->head[(unsigned char)w[0]] : 0; i < t->n_name_tokens;
@@ -249,7 +273,7 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
         const char *tok = t->name_tokens[i];
         if (tok[0] != w[0])
             continue;
-        size_t tl = strlen(tok);
+        size_t tl = ix->usable ? ix->len[i] : strlen(tok);
         if (tl == n && memcmp(tok, w, n) == 0)
             return SIZE_MAX; /* a name, spelt right */
         if (tl < 4)
@@ -257,7 +281,20 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
         /* "Stalins" is a missing apostrophe, not a misspelling */
         if (n == tl + 1 && w[n - 1] == 's' && memcmp(tok, w, tl) == 0)
             continue;
-        if (best == SIZE_MAX && edit_distance(w, n, tok, tl, limit) <= limit)
+        if (best != SIZE_MAX || (tl > n ? tl - n : n - tl) > limit)
+            continue;
+        if (ix->usable) {
+            /* edit_distance's bucket bound, by bits: a bucket only one of
+             * the two has a byte in counts one at least */
+            if (!w_bucketed) {
+                w_buckets = byte_buckets(w, n);
+                w_bucketed = true;
+            }
+            if (more_bits_than(w_buckets & ~ix->buckets[i], limit) ||
+                more_bits_than(ix->buckets[i] & ~w_buckets, limit))
+                continue;
+        }
+        if (edit_distance(w, n, tok, tl, limit) <= limit)
             best = i;
     }
     return best;
