@@ -510,12 +510,12 @@ static uint64_t hash_ascii_run(const char *t, size_t i, size_t end, size_t *run_
 static void find_words(hm_document *doc)
 {
     const char *t = doc->src->text;
-    /* the array in locals while it fills: a word for every six bytes or
-     * so, room for most at once */
+    /* the array in locals while it fills: a word for every four bytes or
+     * so, room for all at once in most essays */
     hm_word *words = doc->words;
     size_t n_words = doc->n_words, cap_words = doc->cap_words;
-    if (!cap_words && doc->src->len / 5 > 8) {
-        cap_words = doc->src->len / 5;
+    if (!cap_words) {
+        cap_words = doc->src->len / 3 + 16;
         words = hm_xmalloc(cap_words * sizeof *words);
     }
     size_t *capitals = doc->capitals;
@@ -527,16 +527,21 @@ static void find_words(hm_document *doc)
     for (size_t pi = 0; pi < doc->n_paras; pi++) {
         hm_para *p = &doc->paras[pi];
         size_t i = p->start, end = p->end, first = n_words;
+        /* A word and the byte after it take two bytes at least: room for
+         * the paragraph's most here, so the loop asks for none. */
+        size_t most = n_words + (end - i + 1) / 2;
+        if (most > cap_words) {
+            while (most > cap_words)
+                cap_words *= 2;
+            words = hm_xrealloc(words, cap_words * sizeof *words);
+        }
+        hm_word *out = words + n_words;
         while (i < end) {
             /* between words: on to the next letter or digit */
             unsigned char c = (unsigned char)t[i];
             size_t start = i, ascii_end, word_stop;
             uint64_t ascii_hash = HM_FNV_SEED;
-            if (c < 0x80) {
-                if (!ascii_word[c]) {
-                    i++;
-                    continue;
-                }
+            if (ascii_word[c]) {
                 /* the ASCII letters and digits that open the word, hashed */
                 ascii_hash = hash_ascii_run(t, i, end, &ascii_end);
                 if (ascii_end < end && ends_word[(unsigned char)t[ascii_end]]) {
@@ -546,6 +551,9 @@ static void find_words(hm_document *doc)
                 } else {
                     i = word_end(t, ascii_end, end, &word_stop);
                 }
+            } else if (c < 0x80) {
+                i++;
+                continue;
             } else {
                 size_t next = i;
                 if (!hm_is_word_cp(hm_utf8_next(t, end, &next))) {
@@ -557,11 +565,11 @@ static void find_words(hm_document *doc)
             }
             if ((unsigned char)(c - 'A') < 26 || c >= 0x80) { /* may open with a capital */
                 HM_GROW(capitals, n_capitals, cap_capitals);
-                capitals[n_capitals++] = n_words;
+                capitals[n_capitals++] = (size_t)(out - words);
             }
-            HM_GROW(words, n_words, cap_words);
-            words[n_words++] = (hm_word){start, word_stop, ascii_end, ascii_hash};
+            *out++ = (hm_word){start, word_stop, ascii_end, ascii_hash};
         }
+        n_words = (size_t)(out - words);
         p->first_word = first;
         p->words = (unsigned)(n_words - first);
     }
