@@ -669,6 +669,10 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         lines[i].list = !lines[i].blank && is_list_line(t + a, b - a);
     }
 
+    /* a paragraph in 256 bytes is more than most essays have: one array */
+    doc->cap_paras = src->len / 256 + 8;
+    doc->paras = hm_xmalloc(doc->cap_paras * sizeof *doc->paras);
+
     /* Blank lines between wrapped blocks mean the writer separated
      * paragraphs themselves; then a block is one paragraph. */
     size_t wrapped_blocks = 0;
@@ -704,6 +708,9 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
     free(lines);
 
     classify(doc, lists);
+    /* a sentence in 64 bytes is more than most essays have: one array */
+    doc->cap_sents = src->len / 64 + 8;
+    doc->sents = hm_xmalloc(doc->cap_sents * sizeof *doc->sents);
     for (size_t i = 0; i < doc->n_paras; i++)
         split_sentences(doc, i, lists);
     find_words(doc);
