@@ -491,13 +491,24 @@ static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
  * *run_end is where they stop. The loop tests no bound: the text ends in a
  * NUL, which no letter is. A paragraph's end is trimmed of white space, so
  * the run stops there too; a run that went on past `end` is hashed again
- * up to it. */
+ * up to it. Two bytes a turn: the second is there, as the first is no NUL. */
 static uint64_t hash_ascii_run(const char *t, size_t i, size_t end, size_t *run_end)
 {
     uint64_t h = HM_FNV_SEED;
     size_t j = i;
-    for (unsigned char folded; (folded = ascii_word[(unsigned char)t[j]]) != 0; j++)
+    for (;;) {
+        unsigned char folded = ascii_word[(unsigned char)t[j]];
+        if (!folded)
+            break;
         h = hm_fnv_add(h, folded);
+        folded = ascii_word[(unsigned char)t[j + 1]];
+        if (!folded) {
+            j++;
+            break;
+        }
+        h = hm_fnv_add(h, folded);
+        j += 2;
+    }
     if (j > end) {
         h = HM_FNV_SEED;
         for (j = i; j < end; j++)
