@@ -555,8 +555,9 @@ static void find_words(hm_document *doc)
             if (ascii_word[c]) {
                 /* the ASCII letters and digits that open the word, hashed */
                 ascii_hash = hash_ascii_run(t, i, end, &ascii_end);
-                if (ascii_end < end && ends_word[(unsigned char)t[ascii_end]]) {
-                    /* a space or a stop ends most words: word_end's first step */
+                /* a space or a stop ends most words: word_end's first step
+                 * (at the paragraph's end, word_end would give end too) */
+                if (ends_word[(unsigned char)t[ascii_end]]) {
                     word_stop = ascii_end;
                     i = ascii_end + 1;
                 } else {
