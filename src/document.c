@@ -552,7 +552,9 @@ static void find_words(hm_document *doc)
             unsigned char c = (unsigned char)t[i];
             size_t start = i, ascii_end, word_stop;
             uint64_t ascii_hash = HM_FNV_SEED;
+            bool may_be_capital; /* opens with an ASCII capital or a byte above 0x7F */
             if (ascii_word[c]) {
+                may_be_capital = (unsigned char)(c - 'A') < 26;
                 /* the ASCII letters and digits that open the word, hashed */
                 ascii_hash = hash_ascii_run(t, i, end, &ascii_end);
                 /* a space or a stop ends most words: word_end's first step
@@ -574,8 +576,9 @@ static void find_words(hm_document *doc)
                 }
                 ascii_end = start;
                 i = word_end(t, next, end, &word_stop);
+                may_be_capital = true;
             }
-            if ((unsigned char)(c - 'A') < 26 || c >= 0x80) { /* may open with a capital */
+            if (may_be_capital) {
                 HM_GROW(capitals, n_capitals, cap_capitals);
                 capitals[n_capitals++] = (size_t)(out - words);
             }
