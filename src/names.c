@@ -387,7 +387,7 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
         return false;
     }
     if (!scan->capitalised_built) {
-        hm_strset_init(&scan->capitalised, false);
+        hm_strset_init_borrowing(&scan->capitalised, false); /* the words stay in the text */
         size_t hint = 0;
         for (size_t c = 0; c < doc->n_capitals; c++) {
             const hm_word *wd = &doc->words[doc->capitals[c]];
