@@ -18,6 +18,11 @@ typedef struct line {
     size_t start, end; /* trimmed */
     unsigned cps;      /* length in code points, in blocks of three lines or more */
     bool blank, list;
+    /* on a block's first line, for blocks of three lines or more (else 0
+     * and false): its percentile90 width and block_wrapped's answer,
+     * worked out once for hm_document_build and split_block */
+    unsigned block_width;
+    bool block_wrapped;
 } line;
 
 static bool is_space(char c)
@@ -300,9 +305,8 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
                         bool split_wrapped, const hm_lists *lists)
 {
     const char *t = doc->src->text;
-    /* block_wrapped wants three lines or more; width serves only then */
-    unsigned width = to - from >= 3 ? percentile90(lines, from, to) : 0;
-    bool wrapped = to - from >= 3 && block_wrapped(lines, from, to, width);
+    unsigned width = lines[from].block_width;
+    bool wrapped = lines[from].block_wrapped;
     if (wrapped) {
         doc->hard_wrapped = true;
         doc->wrap_width = width;
@@ -704,8 +708,9 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         if (j - i >= 3) {
             for (size_t k = i; k < j; k++)
                 lines[k].cps = count_cps(t + lines[k].start, lines[k].end - lines[k].start);
-            if (block_wrapped(lines, i, j, percentile90(lines, i, j)))
-                wrapped_blocks++;
+            lines[i].block_width = percentile90(lines, i, j);
+            lines[i].block_wrapped = block_wrapped(lines, i, j, lines[i].block_width);
+            wrapped_blocks += lines[i].block_wrapped;
         }
         i = j;
     }
