@@ -650,7 +650,10 @@ static void classify(hm_document *doc, const hm_lists *lists)
             continue;
         const char *s = t + p->start;
         size_t n = p->end - p->start;
-        bool one_line = memchr(s, '\n', n) == NULL && memchr(s, '\r', n) == NULL;
+        /* no line break inside: no line starts after the paragraph's first
+         * before its end (which is no break: it is trimmed) */
+        const hm_source *src = doc->src;
+        bool one_line = p->line >= src->n_lines || src->line_starts[p->line] >= p->end;
         if (one_line && ends_with_question(s, n) && word_count_in(s, n, 40) <= 40) {
             p->kind = HM_PARA_HEADING;
             p->asks = true;
@@ -726,6 +729,13 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         i = j;
     }
     free(lines);
+    /* each paragraph's line, walking on from the last: they come in order */
+    size_t li = 0;
+    for (size_t i = 0; i < doc->n_paras; i++) {
+        while (li + 1 < src->n_lines && src->line_starts[li + 1] <= doc->paras[i].start)
+            li++;
+        doc->paras[i].line = (unsigned)li + 1;
+    }
 
     classify(doc, lists);
     /* a sentence in 64 bytes is more than most essays have: one array */
@@ -735,13 +745,6 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         split_sentences(doc, i, lists);
     find_words(doc);
     hm_document_renumber(doc);
-    /* each paragraph's line, walking on from the last: they come in order */
-    size_t li = 0;
-    for (size_t i = 0; i < doc->n_paras; i++) {
-        while (li + 1 < src->n_lines && src->line_starts[li + 1] <= doc->paras[i].start)
-            li++;
-        doc->paras[i].line = (unsigned)li + 1;
-    }
 }
 
 void hm_document_free(hm_document *doc)
