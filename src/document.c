@@ -67,9 +67,10 @@ static size_t next_stop(const char *t, size_t i, size_t end)
     return i;
 }
 
-static unsigned count_cps(const char *s, size_t n)
+/* Code points in t[from, to): the source knows its continuation bytes. */
+static unsigned count_cps(const hm_source *src, size_t from, size_t to)
 {
-    return (unsigned)hm_utf8_count(s, n);
+    return (unsigned)hm_source_code_points(src, from, to);
 }
 
 /* "- ", "* ", "• ", "1. ", "2) ", "a) " open a list item. */
@@ -293,12 +294,12 @@ static bool block_wrapped(const line *lines, size_t from, size_t to, unsigned wi
  * lines), a long line that stops mid-sentence runs on even before a capital
  * ("... caused more by\nAmerican than by Soviet actions.' How far ...?");
  * a short line there is a title or a name. */
-static bool continues_before_capital(const char *t, const line *ln, size_t block_lines)
+static bool continues_before_capital(const hm_source *src, const line *ln, size_t block_lines)
 {
     if (block_lines > 3)
         return false;
-    unsigned cps = count_cps(t + ln->start, ln->end - ln->start); /* not measured in short blocks */
-    return cps >= 40 && !looks_like_heading(t + ln->start, ln->end - ln->start, cps);
+    unsigned cps = count_cps(src, ln->start, ln->end); /* not measured in short blocks */
+    return cps >= 40 && !looks_like_heading(src->text + ln->start, ln->end - ln->start, cps);
 }
 
 static void split_block(hm_document *doc, const line *lines, size_t from, size_t to,
@@ -344,7 +345,7 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
             while (last + 1 < to && !lines[last + 1].list && !lines[last + 1].blank &&
                    !ends_sentence(t + lines[last].start, lines[last].end - lines[last].start) &&
                    (islower((unsigned char)t[lines[last + 1].start]) ||
-                    continues_before_capital(t, &lines[last], to - from)))
+                    continues_before_capital(doc->src, &lines[last], to - from)))
                 last++;
             add_para(doc, ln->start, lines[last].end, HM_PARA_BODY);
             j = last;
@@ -660,7 +661,7 @@ static void classify(hm_document *doc, const hm_lists *lists)
         } else if (one_line && i + 1 < doc->n_paras &&
                    /* more than 4 * 80 bytes is more than 80 code points (a
                     * heading's most): no heading, and nothing to count */
-                   n <= 4 * 80 && looks_like_heading(s, n, count_cps(s, n))) {
+                   n <= 4 * 80 && looks_like_heading(s, n, count_cps(doc->src, p->start, p->end))) {
             p->kind = HM_PARA_HEADING;
         }
     }
@@ -710,7 +711,7 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
          * three lines or more (see split_block) */
         if (j - i >= 3) {
             for (size_t k = i; k < j; k++)
-                lines[k].cps = count_cps(t + lines[k].start, lines[k].end - lines[k].start);
+                lines[k].cps = count_cps(src, lines[k].start, lines[k].end);
             lines[i].block_width = percentile90(lines, i, j);
             lines[i].block_wrapped = block_wrapped(lines, i, j, lines[i].block_width);
             wrapped_blocks += lines[i].block_wrapped;

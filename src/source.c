@@ -245,15 +245,18 @@ void hm_source_free(hm_source *src)
     memset(src, 0, sizeof *src);
 }
 
-/* Code points in [from, to) (to past the text counts to its end): one
- * column each. Stepping with hm_utf8_next would count the same: the text
- * is valid UTF-8 here, and an offset inside a code point adds nothing until
- * the next one starts. */
-static unsigned columns_between(const hm_source *src, size_t from, size_t to)
+/* How many continuation bytes lie before offset: a binary search. */
+static size_t continuations_before(const hm_source *src, size_t offset)
 {
-    if (to > src->len)
-        to = src->len;
-    return to > from ? (unsigned)hm_utf8_count(src->text + from, to - from) : 0;
+    size_t lo = 0, hi = src->n_continuations;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (src->continuations[mid] < offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 void hm_source_position(const hm_source *src, size_t offset, unsigned *line, unsigned *column)
@@ -267,7 +270,21 @@ void hm_source_position(const hm_source *src, size_t offset, unsigned *line, uns
             hi = mid;
     }
     *line = (unsigned)lo + 1;
-    *column = 1 + columns_between(src, src->line_starts[lo], offset);
+    *column = 1 + (unsigned)hm_source_code_points(src, src->line_starts[lo], offset);
+}
+
+/* Stepping with hm_utf8_next would count the same: the text is valid
+ * UTF-8 here, and an offset inside a code point adds nothing until the
+ * next one starts. */
+size_t hm_source_code_points(const hm_source *src, size_t from, size_t to)
+{
+    if (to > src->len)
+        to = src->len;
+    if (to <= from)
+        return 0;
+    if (!src->n_continuations)
+        return to - from; /* ASCII */
+    return to - from - (continuations_before(src, to) - continuations_before(src, from));
 }
 
 void hm_source_cursor_init(hm_source_cursor *c, const hm_source *src)
@@ -278,20 +295,6 @@ void hm_source_cursor_init(hm_source_cursor *c, const hm_source *src)
     c->conts_before = 0;
     c->line = 1;
     c->column = 1;
-}
-
-/* How many continuation bytes lie before offset: a binary search. */
-static size_t continuations_before(const hm_source *src, size_t offset)
-{
-    size_t lo = 0, hi = src->n_continuations;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (src->continuations[mid] < offset)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
 }
 
 void hm_source_cursor_move(hm_source_cursor *c, size_t offset)

@@ -31,6 +31,10 @@ bool hm_source_init(hm_source *src, const char *bytes, size_t len, const char *n
                     hm_error *err);
 void hm_source_free(hm_source *src);
 
+/* Code points in text[from, to) (to past the text counts to its end),
+ * from the continuation bytes listed: one column each. */
+size_t hm_source_code_points(const hm_source *src, size_t from, size_t to);
+
 /* 1-based line and column (in code points) of a byte offset. */
 void hm_source_position(const hm_source *src, size_t offset, unsigned *line, unsigned *column);
 

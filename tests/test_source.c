@@ -202,6 +202,11 @@ static void continuations_listed_and_cursor_jumps(void **state)
                 assert_int_equal(s.continuations[n++], i);
             }
         assert_int_equal(n, s.n_continuations);
+        for (size_t a = 0; a < s.len; a += 13)
+            for (size_t z = a; z <= s.len + 1; z += 7) {
+                size_t to = z < s.len ? z : s.len;
+                assert_int_equal(hm_source_code_points(&s, a, z), hm_utf8_count(s.text + a, to - a));
+            }
         hm_source_cursor c;
         hm_source_cursor_init(&c, &s);
         for (size_t step = 0; step < 400; step++) {
