@@ -95,15 +95,30 @@ static inline bool finding_before(const hm_finding *x, const hm_finding *y)
     return (int)x->kind < (int)y->kind;
 }
 
+/* What the merges compare: the findings, and their starts copied to an
+ * array of their own, where most comparisons end (a finding's start is
+ * then an index away, not an index times the finding's 80 bytes). */
+typedef struct sort_keys {
+    const hm_finding *f;
+    const size_t *starts;
+} sort_keys;
+
+static inline bool ranks_before(const sort_keys *keys, size_t a, size_t b)
+{
+    if (keys->starts[a] != keys->starts[b])
+        return keys->starts[a] < keys->starts[b];
+    return finding_before(&keys->f[a], &keys->f[b]);
+}
+
 /* Merges the adjacent runs order[lo, mid) and order[mid, hi), each in
  * order, the left one copied to tmp first: on a tie the left run's goes
  * first, so the merge is stable. */
-static void merge_runs(const hm_finding *f, size_t *order, size_t *tmp, size_t lo, size_t mid, size_t hi)
+static void merge_runs(const sort_keys *keys, size_t *order, size_t *tmp, size_t lo, size_t mid, size_t hi)
 {
     size_t n_left = mid - lo, i = 0, j = mid, k = lo;
     memcpy(tmp, order + lo, n_left * sizeof *tmp);
     while (i < n_left && j < hi)
-        order[k++] = finding_before(&f[order[j]], &f[tmp[i]]) ? order[j++] : tmp[i++];
+        order[k++] = ranks_before(keys, order[j], tmp[i]) ? order[j++] : tmp[i++];
     memcpy(order + k, tmp + i, (n_left - i) * sizeof *tmp); /* the right run's rest is in place */
 }
 
@@ -119,9 +134,9 @@ typedef struct run {
  * base 1.6 of the count (96 is room for any size_t). */
 enum { RUN_STACK = 96 };
 
-static void merge_at(const hm_finding *f, size_t *order, size_t *tmp, run *stack, size_t *n_stack, size_t k)
+static void merge_at(const sort_keys *keys, size_t *order, size_t *tmp, run *stack, size_t *n_stack, size_t k)
 {
-    merge_runs(f, order, tmp, stack[k].start, stack[k + 1].start, stack[k + 1].start + stack[k + 1].len);
+    merge_runs(keys, order, tmp, stack[k].start, stack[k + 1].start, stack[k + 1].start + stack[k + 1].len);
     stack[k].len += stack[k + 1].len;
     if (k + 2 < *n_stack)
         stack[k + 1] = stack[k + 2];
@@ -142,9 +157,12 @@ static size_t *sorted_order(const hm_scan *scan)
         first_run_end++;
     if (first_run_end >= n)
         return NULL;
-    size_t *order = hm_xmalloc(2 * n * sizeof *order), *tmp = order + n;
-    for (size_t k = 0; k < n; k++)
+    size_t *order = hm_xmalloc(3 * n * sizeof *order), *tmp = order + n, *starts = tmp + n;
+    for (size_t k = 0; k < n; k++) {
         order[k] = k;
+        starts[k] = f[k].start;
+    }
+    sort_keys keys = {f, starts};
     run stack[RUN_STACK];
     size_t n_stack = 0;
     for (size_t start = 0; start < n;) {
@@ -162,14 +180,14 @@ static size_t *sorted_order(const hm_scan *scan)
             } else if (stack[k].len > stack[k + 1].len) {
                 break;
             }
-            merge_at(f, order, tmp, stack, &n_stack, k);
+            merge_at(&keys, order, tmp, stack, &n_stack, k);
         }
     }
     while (n_stack > 1) {
         size_t k = n_stack - 2;
         if (k > 0 && stack[k - 1].len < stack[k + 1].len)
             k--;
-        merge_at(f, order, tmp, stack, &n_stack, k);
+        merge_at(&keys, order, tmp, stack, &n_stack, k);
     }
     return order;
 }
