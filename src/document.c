@@ -251,15 +251,34 @@ static void add_para(hm_document *doc, size_t start, size_t end, hm_para_kind ki
     p->end = end;
 }
 
+/* The want-th smallest width (capped at 1023) of the block's lines that
+ * are no list items, want being nine in ten of them, rounded up: a short
+ * block's from its widths sorted by insertion, a long one's from a
+ * histogram (which costs its 4 KB whatever the block). */
 static unsigned percentile90(const line *lines, size_t from, size_t to)
 {
-    unsigned hist[1024] = {0};
+    enum { SHORT_BLOCK = 64, WIDTH_CAP = 1023 };
+    if (to - from <= SHORT_BLOCK) {
+        unsigned sorted[SHORT_BLOCK];
+        size_t n = 0;
+        for (size_t i = from; i < to; i++) {
+            if (lines[i].list)
+                continue;
+            unsigned v = lines[i].cps < WIDTH_CAP ? lines[i].cps : WIDTH_CAP;
+            size_t k = n++;
+            for (; k > 0 && sorted[k - 1] > v; k--)
+                sorted[k] = sorted[k - 1];
+            sorted[k] = v;
+        }
+        return n ? sorted[(n * 9 + 9) / 10 - 1] : 0;
+    }
+    unsigned hist[WIDTH_CAP + 1] = {0};
     size_t n = 0;
     unsigned top = 0; /* the highest value counted: the answer is at most it */
     for (size_t i = from; i < to; i++) {
         if (lines[i].list)
             continue;
-        unsigned v = lines[i].cps < 1023 ? lines[i].cps : 1023;
+        unsigned v = lines[i].cps < WIDTH_CAP ? lines[i].cps : WIDTH_CAP;
         hist[v]++;
         if (v > top)
             top = v;
@@ -273,7 +292,7 @@ static unsigned percentile90(const line *lines, size_t from, size_t to)
         if (seen >= want)
             return v;
     }
-    return 1023;
+    return WIDTH_CAP;
 }
 
 /* A run of lines is hard wrapped when most of them (all but the last of

@@ -302,6 +302,31 @@ static void a_question_wrapped_before_a_capital_is_one_paragraph(void **state)
     done(&p);
 }
 
+/* The wrap width is the width nine in ten lines come up to, rounded up,
+ * in a short block (its widths sorted) and a long one (a histogram) alike:
+ * lines of 60 to 69 characters, one in ten of them 75 long. */
+static void wrap_width_of_short_and_long_blocks(void **state)
+{
+    (void)state;
+    for (size_t n_lines = 20; n_lines <= 100; n_lines += 80) {
+        hm_buf b = {0};
+        for (size_t i = 0; i < n_lines; i++) {
+            size_t width = i % 10 == 3 ? 75 : 60 + (i * 7) % 10;
+            hm_buf_puts(&b, "Word");
+            for (size_t k = 4; k + 1 < width; k++)
+                hm_buf_putc(&b, k % 6 == 5 ? ' ' : 'a');
+            hm_buf_puts(&b, i + 1 < n_lines ? "b\n" : "b.\n");
+        }
+        parsed p;
+        parse(&p, b.data);
+        assert_true(p.doc.hard_wrapped);
+        /* 90% of 20 lines is 18: the 18th width is 69; of 100, the 90th is 69 */
+        assert_int_equal(p.doc.wrap_width, 69);
+        done(&p);
+        hm_buf_free(&b);
+    }
+}
+
 /* hm_scan_finish puts findings in order by position (by start, the longer
  * first, then by kind), ties in the order found, and keeps the first of a
  * stretch of one kind, whatever runs they come in: here runs of lengths 1
@@ -389,6 +414,7 @@ int main(void)
         cmocka_unit_test(words_carry_their_paragraph_hash_and_capitals),
         cmocka_unit_test(empty_and_blank_texts_have_no_paragraphs),
         cmocka_unit_test(findings_are_sorted_stably_from_runs),
+        cmocka_unit_test(wrap_width_of_short_and_long_blocks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
