@@ -143,6 +143,8 @@ static size_t scan_lines(hm_source *src)
     line_scan ls = {0};
     ls.cap_starts = 64;
     ls.starts = hm_xmalloc(ls.cap_starts * sizeof *ls.starts);
+    ls.cap_conts = 64; /* room for most essays' curly quotes and dashes */
+    ls.conts = hm_xmalloc(ls.cap_conts * sizeof *ls.conts);
     ls.starts[ls.n_starts++] = 0;
     const char *t = src->text;
     size_t len = src->len, i = 0;
