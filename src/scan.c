@@ -116,10 +116,14 @@ static inline bool ranks_before(const sort_keys *keys, size_t a, size_t b)
 static void merge_runs(const sort_keys *keys, size_t *order, size_t *tmp, size_t lo, size_t mid, size_t hi)
 {
     size_t n_left = mid - lo, i = 0, j = mid, k = lo;
-    memcpy(tmp, order + lo, n_left * sizeof *tmp);
+    /* copies by hand: runs are mostly a few findings long, less than a
+     * call of memcpy costs */
+    for (size_t c = 0; c < n_left; c++)
+        tmp[c] = order[lo + c];
     while (i < n_left && j < hi)
         order[k++] = ranks_before(keys, order[j], tmp[i]) ? order[j++] : tmp[i++];
-    memcpy(order + k, tmp + i, (n_left - i) * sizeof *tmp); /* the right run's rest is in place */
+    while (i < n_left)
+        order[k++] = tmp[i++]; /* the right run's rest is in place */
 }
 
 /* A run of findings already in order: order[start, start + len). */
