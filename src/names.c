@@ -553,8 +553,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             continue;
         if (after_the(t, start) && !title_of && !(wl[first] & HM_NL_GIVEN_NAMES))
             continue;
-        if (hm_in_span_of_kinds(scan, start, end,
-                                HM_KIND_BIT(HM_KIND_PERSON) | HM_KIND_BIT(HM_KIND_EVENT) | HM_KIND_BIT(HM_KIND_DATE)))
+        if (hm_in_span_of_kinds(scan, start, end, HM_SPAN_KINDS))
             continue;
         /* One word opening a sentence (the run's first: no starter word
          * before it): a name only when it is known as one or written with a

@@ -208,13 +208,11 @@ void hm_scan_sort(hm_scan *scan)
         free(order);
     }
     scan->n_sorted = scan->n_findings;
-    scan->max_span = 0;
-    for (size_t i = 0; i < scan->n_findings; i++) {
-        const hm_finding *f = &scan->findings[i];
-        if ((f->kind == HM_KIND_PERSON || f->kind == HM_KIND_EVENT || f->kind == HM_KIND_DATE) &&
-            f->end - f->start > scan->max_span)
-            scan->max_span = f->end - f->start;
-    }
+    size_t max_span = 0;
+    for (const hm_finding *f = scan->findings, *end = f + scan->n_findings; f < end; f++)
+        if ((HM_KIND_BIT(f->kind) & HM_SPAN_KINDS) && f->end - f->start > max_span)
+            max_span = f->end - f->start;
+    scan->max_span = max_span;
 }
 
 void hm_scan_finish(hm_scan *scan)

@@ -99,8 +99,9 @@ void hm_scan_finish(hm_scan *scan);
 
 /* Sorts the findings so far by position, for hm_in_span_of_kinds. */
 void hm_scan_sort(hm_scan *scan);
-/* A set of kinds for hm_in_span_of_kinds. */
+/* A set of kinds for hm_in_span_of_kinds, and the kinds it can answer for. */
 #define HM_KIND_BIT(kind) (1u << (unsigned)(kind))
+#define HM_SPAN_KINDS (HM_KIND_BIT(HM_KIND_PERSON) | HM_KIND_BIT(HM_KIND_EVENT) | HM_KIND_BIT(HM_KIND_DATE))
 /* Does [start, end) overlap a finding of one of the kinds (of person, event
  * and date) made before the last hm_scan_sort? Logarithmic, so long texts
  * stay linear overall. */
