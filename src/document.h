@@ -63,7 +63,8 @@ size_t hm_document_sentence_at(const hm_document *doc, size_t offset);
 /* The same answers for offsets that mostly rise (findings in order): *hint,
  * 0 at first, keeps where the last answer was found and the search goes on
  * from there; an offset below it searches afresh. Most offsets are in the
- * hint's span still: that test is inline, the search (..._seek) is not. */
+ * hint's span still, or in the next: those tests are inline, the search
+ * (..._seek) is not. */
 size_t hm_document_para_seek(const hm_document *doc, size_t offset, size_t *hint);
 size_t hm_document_sentence_seek(const hm_document *doc, size_t offset, size_t *hint);
 
@@ -72,6 +73,9 @@ static inline size_t hm_document_para_next(const hm_document *doc, size_t offset
     size_t h = *hint;
     if (h < doc->n_paras && doc->paras[h].start <= offset && offset < doc->paras[h].end)
         return h;
+    /* or the next: offsets in order go on paragraph by paragraph */
+    if (h + 1 < doc->n_paras && doc->paras[h + 1].start <= offset && offset < doc->paras[h + 1].end)
+        return *hint = h + 1;
     return hm_document_para_seek(doc, offset, hint);
 }
 
@@ -80,6 +84,9 @@ static inline size_t hm_document_sentence_next(const hm_document *doc, size_t of
     size_t h = *hint;
     if (h < doc->n_sents && doc->sents[h].start <= offset && offset < doc->sents[h].end)
         return h;
+    /* or the next: offsets in order go on sentence by sentence */
+    if (h + 1 < doc->n_sents && doc->sents[h + 1].start <= offset && offset < doc->sents[h + 1].end)
+        return *hint = h + 1;
     return hm_document_sentence_seek(doc, offset, hint);
 }
 
