@@ -68,26 +68,27 @@ size_t hm_document_sentence_at(const hm_document *doc, size_t offset);
 size_t hm_document_para_seek(const hm_document *doc, size_t offset, size_t *hint);
 size_t hm_document_sentence_seek(const hm_document *doc, size_t offset, size_t *hint);
 
+/* Their inline half: the span at *hint, or the one after it, when it
+ * holds offset; else what `seek` gives. */
+#define HM_SPAN_HINTED(arr, n, offset, hint, seek)                                      \
+    do {                                                                                \
+        size_t h_ = *(hint);                                                            \
+        if (h_ < (n) && (arr)[h_].start <= (offset) && (offset) < (arr)[h_].end)        \
+            return h_;                                                                  \
+        /* or the next: offsets in order go on span by span */                          \
+        if (h_ + 1 < (n) && (arr)[h_ + 1].start <= (offset) && (offset) < (arr)[h_ + 1].end) \
+            return *(hint) = h_ + 1;                                                    \
+        return (seek);                                                                  \
+    } while (0)
+
 static inline size_t hm_document_para_next(const hm_document *doc, size_t offset, size_t *hint)
 {
-    size_t h = *hint;
-    if (h < doc->n_paras && doc->paras[h].start <= offset && offset < doc->paras[h].end)
-        return h;
-    /* or the next: offsets in order go on paragraph by paragraph */
-    if (h + 1 < doc->n_paras && doc->paras[h + 1].start <= offset && offset < doc->paras[h + 1].end)
-        return *hint = h + 1;
-    return hm_document_para_seek(doc, offset, hint);
+    HM_SPAN_HINTED(doc->paras, doc->n_paras, offset, hint, hm_document_para_seek(doc, offset, hint));
 }
 
 static inline size_t hm_document_sentence_next(const hm_document *doc, size_t offset, size_t *hint)
 {
-    size_t h = *hint;
-    if (h < doc->n_sents && doc->sents[h].start <= offset && offset < doc->sents[h].end)
-        return h;
-    /* or the next: offsets in order go on sentence by sentence */
-    if (h + 1 < doc->n_sents && doc->sents[h + 1].start <= offset && offset < doc->sents[h + 1].end)
-        return *hint = h + 1;
-    return hm_document_sentence_seek(doc, offset, hint);
+    HM_SPAN_HINTED(doc->sents, doc->n_sents, offset, hint, hm_document_sentence_seek(doc, offset, hint));
 }
 
 /* True when a paragraph's text starts with one of the discourse markers. */
