@@ -209,11 +209,13 @@ static inline bool word_cp(uint32_t cp)
     return hm_is_word_cp(cp);
 }
 
-/* The words in s, counted as far as more than `most` (every caller asks
- * whether there are more than so many): a paragraph need not be read to
- * its end. */
-static unsigned word_count_in(const char *s, size_t n, unsigned most)
+/* Are there more than `most` words in s? They are counted only as far as
+ * that (a paragraph need not be read to its end), and not at all where s
+ * is too short to hold more: between two words is a byte of neither. */
+static bool more_words_than(const char *s, size_t n, unsigned most)
 {
+    if ((n + 1) / 2 <= most)
+        return false;
     unsigned w = 0;
     bool in = false;
     size_t i = 0;
@@ -224,12 +226,12 @@ static unsigned word_count_in(const char *s, size_t n, unsigned most)
             w++;
         in = wc || (in && (cp == '\'' || cp == 0x2019 || cp == '-'));
     }
-    return w;
+    return w > most;
 }
 
 static bool looks_like_heading(const char *s, size_t n, unsigned cps)
 {
-    if (n == 0 || cps > 80 || word_count_in(s, n, 10) > 10)
+    if (n == 0 || cps > 80 || more_words_than(s, n, 10))
         return false;
     unsigned char c0 = (unsigned char)s[0];
     if (!((c0 >= 'A' && c0 <= 'Z') || (c0 >= '0' && c0 <= '9') || c0 >= 0x80))
@@ -388,7 +390,7 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
         /* ... unless its marks tag has a line of its own, next (asked only
          * where a question ends: most lines are not) */
         if (question_ends && !(has_marks_tag(t + next->start, next->end - next->start) &&
-                               word_count_in(t + next->start, next->end - next->start, 3) <= 3))
+                               !more_words_than(t + next->start, next->end - next->start, 3)))
             split = true;
         else if (open == j && looks_like_heading(s, n, ln->cps) && ln->cps * 10 < width * 6)
             split = true;
@@ -653,7 +655,7 @@ static void classify(hm_document *doc, const hm_lists *lists)
     for (size_t i = 0; i < doc->n_paras && i < 2; i++) {
         hm_para *p = &doc->paras[i];
         size_t n = p->end - p->start;
-        if (p->kind != HM_PARA_BODY || word_count_in(t + p->start, n, 60) > 60)
+        if (p->kind != HM_PARA_BODY || more_words_than(t + p->start, n, 60))
             continue;
         if (ends_with_question(t + p->start, n) || has_marks_tag(t + p->start, n) ||
             (n > 9 && strncmp(t + p->start, "Question:", 9) == 0) ||
@@ -674,7 +676,7 @@ static void classify(hm_document *doc, const hm_lists *lists)
          * before its end (which is no break: it is trimmed) */
         const hm_source *src = doc->src;
         bool one_line = p->line >= src->n_lines || src->line_starts[p->line] >= p->end;
-        if (one_line && ends_with_question(s, n) && word_count_in(s, n, 40) <= 40) {
+        if (one_line && ends_with_question(s, n) && !more_words_than(s, n, 40)) {
             p->kind = HM_PARA_HEADING;
             p->asks = true;
         } else if (one_line && i + 1 < doc->n_paras &&
