@@ -18,6 +18,11 @@ typedef struct line {
     size_t start, end; /* trimmed */
     unsigned cps;      /* length in code points, in blocks of three lines or more */
     bool blank, list;
+    /* on a block's first line, for blocks of three lines or more (else 0
+     * and false): its percentile90 width and block_wrapped's answer,
+     * worked out once for hm_document_build and split_block */
+    unsigned block_width;
+    bool block_wrapped;
 } line;
 
 static bool is_space(char c)
@@ -62,9 +67,10 @@ static size_t next_stop(const char *t, size_t i, size_t end)
     return i;
 }
 
-static unsigned count_cps(const char *s, size_t n)
+/* Code points in t[from, to): the source knows its continuation bytes. */
+static unsigned count_cps(const hm_source *src, size_t from, size_t to)
 {
-    return (unsigned)hm_utf8_count(s, n);
+    return (unsigned)hm_source_code_points(src, from, to);
 }
 
 /* "- ", "* ", "• ", "1. ", "2) ", "a) " open a list item. */
@@ -203,11 +209,13 @@ static inline bool word_cp(uint32_t cp)
     return hm_is_word_cp(cp);
 }
 
-/* The words in s, counted as far as more than `most` (every caller asks
- * whether there are more than so many): a paragraph need not be read to
- * its end. */
-static unsigned word_count_in(const char *s, size_t n, unsigned most)
+/* Are there more than `most` words in s? They are counted only as far as
+ * that (a paragraph need not be read to its end), and not at all where s
+ * is too short to hold more: between two words is a byte of neither. */
+static bool more_words_than(const char *s, size_t n, unsigned most)
 {
+    if ((n + 1) / 2 <= most)
+        return false;
     unsigned w = 0;
     bool in = false;
     size_t i = 0;
@@ -218,12 +226,12 @@ static unsigned word_count_in(const char *s, size_t n, unsigned most)
             w++;
         in = wc || (in && (cp == '\'' || cp == 0x2019 || cp == '-'));
     }
-    return w;
+    return w > most;
 }
 
 static bool looks_like_heading(const char *s, size_t n, unsigned cps)
 {
-    if (n == 0 || cps > 80 || word_count_in(s, n, 10) > 10)
+    if (n == 0 || cps > 80 || more_words_than(s, n, 10))
         return false;
     unsigned char c0 = (unsigned char)s[0];
     if (!((c0 >= 'A' && c0 <= 'Z') || (c0 >= '0' && c0 <= '9') || c0 >= 0x80))
@@ -245,15 +253,34 @@ static void add_para(hm_document *doc, size_t start, size_t end, hm_para_kind ki
     p->end = end;
 }
 
+/* The want-th smallest width (capped at 1023) of the block's lines that
+ * are no list items, want being nine in ten of them, rounded up: a short
+ * block's from its widths sorted by insertion, a long one's from a
+ * histogram (which costs its 4 KB whatever the block). */
 static unsigned percentile90(const line *lines, size_t from, size_t to)
 {
-    unsigned hist[1024] = {0};
+    enum { SHORT_BLOCK = 64, WIDTH_CAP = 1023 };
+    if (to - from <= SHORT_BLOCK) {
+        unsigned sorted[SHORT_BLOCK];
+        size_t n = 0;
+        for (size_t i = from; i < to; i++) {
+            if (lines[i].list)
+                continue;
+            unsigned v = lines[i].cps < WIDTH_CAP ? lines[i].cps : WIDTH_CAP;
+            size_t k = n++;
+            for (; k > 0 && sorted[k - 1] > v; k--)
+                sorted[k] = sorted[k - 1];
+            sorted[k] = v;
+        }
+        return n ? sorted[(n * 9 + 9) / 10 - 1] : 0;
+    }
+    unsigned hist[WIDTH_CAP + 1] = {0};
     size_t n = 0;
     unsigned top = 0; /* the highest value counted: the answer is at most it */
     for (size_t i = from; i < to; i++) {
         if (lines[i].list)
             continue;
-        unsigned v = lines[i].cps < 1023 ? lines[i].cps : 1023;
+        unsigned v = lines[i].cps < WIDTH_CAP ? lines[i].cps : WIDTH_CAP;
         hist[v]++;
         if (v > top)
             top = v;
@@ -267,7 +294,7 @@ static unsigned percentile90(const line *lines, size_t from, size_t to)
         if (seen >= want)
             return v;
     }
-    return 1023;
+    return WIDTH_CAP;
 }
 
 /* A run of lines is hard wrapped when most of them (all but the last of
@@ -288,21 +315,20 @@ static bool block_wrapped(const line *lines, size_t from, size_t to, unsigned wi
  * lines), a long line that stops mid-sentence runs on even before a capital
  * ("... caused more by\nAmerican than by Soviet actions.' How far ...?");
  * a short line there is a title or a name. */
-static bool continues_before_capital(const char *t, const line *ln, size_t block_lines)
+static bool continues_before_capital(const hm_source *src, const line *ln, size_t block_lines)
 {
     if (block_lines > 3)
         return false;
-    unsigned cps = count_cps(t + ln->start, ln->end - ln->start); /* not measured in short blocks */
-    return cps >= 40 && !looks_like_heading(t + ln->start, ln->end - ln->start, cps);
+    unsigned cps = count_cps(src, ln->start, ln->end); /* not measured in short blocks */
+    return cps >= 40 && !looks_like_heading(src->text + ln->start, ln->end - ln->start, cps);
 }
 
 static void split_block(hm_document *doc, const line *lines, size_t from, size_t to,
                         bool split_wrapped, const hm_lists *lists)
 {
     const char *t = doc->src->text;
-    /* block_wrapped wants three lines or more; width serves only then */
-    unsigned width = to - from >= 3 ? percentile90(lines, from, to) : 0;
-    bool wrapped = to - from >= 3 && block_wrapped(lines, from, to, width);
+    unsigned width = lines[from].block_width;
+    bool wrapped = lines[from].block_wrapped;
     if (wrapped) {
         doc->hard_wrapped = true;
         doc->wrap_width = width;
@@ -340,7 +366,7 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
             while (last + 1 < to && !lines[last + 1].list && !lines[last + 1].blank &&
                    !ends_sentence(t + lines[last].start, lines[last].end - lines[last].start) &&
                    (islower((unsigned char)t[lines[last + 1].start]) ||
-                    continues_before_capital(t, &lines[last], to - from)))
+                    continues_before_capital(doc->src, &lines[last], to - from)))
                 last++;
             add_para(doc, ln->start, lines[last].end, HM_PARA_BODY);
             j = last;
@@ -364,7 +390,7 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
         /* ... unless its marks tag has a line of its own, next (asked only
          * where a question ends: most lines are not) */
         if (question_ends && !(has_marks_tag(t + next->start, next->end - next->start) &&
-                               word_count_in(t + next->start, next->end - next->start, 3) <= 3))
+                               !more_words_than(t + next->start, next->end - next->start, 3)))
             split = true;
         else if (open == j && looks_like_heading(s, n, ln->cps) && ln->cps * 10 < width * 6)
             split = true;
@@ -491,13 +517,24 @@ static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
  * *run_end is where they stop. The loop tests no bound: the text ends in a
  * NUL, which no letter is. A paragraph's end is trimmed of white space, so
  * the run stops there too; a run that went on past `end` is hashed again
- * up to it. */
+ * up to it. Two bytes a turn: the second is there, as the first is no NUL. */
 static uint64_t hash_ascii_run(const char *t, size_t i, size_t end, size_t *run_end)
 {
     uint64_t h = HM_FNV_SEED;
     size_t j = i;
-    for (unsigned char folded; (folded = ascii_word[(unsigned char)t[j]]) != 0; j++)
+    for (;;) {
+        unsigned char folded = ascii_word[(unsigned char)t[j]];
+        if (!folded)
+            break;
         h = hm_fnv_add(h, folded);
+        folded = ascii_word[(unsigned char)t[j + 1]];
+        if (!folded) {
+            j++;
+            break;
+        }
+        h = hm_fnv_add(h, folded);
+        j += 2;
+    }
     if (j > end) {
         h = HM_FNV_SEED;
         for (j = i; j < end; j++)
@@ -510,12 +547,12 @@ static uint64_t hash_ascii_run(const char *t, size_t i, size_t end, size_t *run_
 static void find_words(hm_document *doc)
 {
     const char *t = doc->src->text;
-    /* the array in locals while it fills: a word for every six bytes or
-     * so, room for most at once */
+    /* the array in locals while it fills: a word for every four bytes or
+     * so, room for all at once in most essays */
     hm_word *words = doc->words;
     size_t n_words = doc->n_words, cap_words = doc->cap_words;
-    if (!cap_words && doc->src->len / 5 > 8) {
-        cap_words = doc->src->len / 5;
+    if (!cap_words) {
+        cap_words = doc->src->len / 3 + 16;
         words = hm_xmalloc(cap_words * sizeof *words);
     }
     size_t *capitals = doc->capitals;
@@ -527,25 +564,36 @@ static void find_words(hm_document *doc)
     for (size_t pi = 0; pi < doc->n_paras; pi++) {
         hm_para *p = &doc->paras[pi];
         size_t i = p->start, end = p->end, first = n_words;
+        /* A word and the byte after it take two bytes at least: room for
+         * the paragraph's most here, so the loop asks for none. */
+        size_t most = n_words + (end - i + 1) / 2;
+        if (most > cap_words) {
+            while (most > cap_words)
+                cap_words *= 2;
+            words = hm_xrealloc(words, cap_words * sizeof *words);
+        }
+        hm_word *out = words + n_words;
         while (i < end) {
             /* between words: on to the next letter or digit */
             unsigned char c = (unsigned char)t[i];
             size_t start = i, ascii_end, word_stop;
             uint64_t ascii_hash = HM_FNV_SEED;
-            if (c < 0x80) {
-                if (!ascii_word[c]) {
-                    i++;
-                    continue;
-                }
+            bool may_be_capital; /* opens with an ASCII capital or a byte above 0x7F */
+            if (ascii_word[c]) {
+                may_be_capital = (unsigned char)(c - 'A') < 26;
                 /* the ASCII letters and digits that open the word, hashed */
                 ascii_hash = hash_ascii_run(t, i, end, &ascii_end);
-                if (ascii_end < end && ends_word[(unsigned char)t[ascii_end]]) {
-                    /* a space or a stop ends most words: word_end's first step */
+                /* a space or a stop ends most words: word_end's first step
+                 * (at the paragraph's end, word_end would give end too) */
+                if (ends_word[(unsigned char)t[ascii_end]]) {
                     word_stop = ascii_end;
                     i = ascii_end + 1;
                 } else {
                     i = word_end(t, ascii_end, end, &word_stop);
                 }
+            } else if (c < 0x80) {
+                i++;
+                continue;
             } else {
                 size_t next = i;
                 if (!hm_is_word_cp(hm_utf8_next(t, end, &next))) {
@@ -554,14 +602,15 @@ static void find_words(hm_document *doc)
                 }
                 ascii_end = start;
                 i = word_end(t, next, end, &word_stop);
+                may_be_capital = true;
             }
-            if ((unsigned char)(c - 'A') < 26 || c >= 0x80) { /* may open with a capital */
+            if (may_be_capital) {
                 HM_GROW(capitals, n_capitals, cap_capitals);
-                capitals[n_capitals++] = n_words;
+                capitals[n_capitals++] = (size_t)(out - words);
             }
-            HM_GROW(words, n_words, cap_words);
-            words[n_words++] = (hm_word){start, word_stop, ascii_end, ascii_hash};
+            *out++ = (hm_word){start, word_stop, ascii_end, ascii_hash};
         }
+        n_words = (size_t)(out - words);
         p->first_word = first;
         p->words = (unsigned)(n_words - first);
     }
@@ -606,7 +655,7 @@ static void classify(hm_document *doc, const hm_lists *lists)
     for (size_t i = 0; i < doc->n_paras && i < 2; i++) {
         hm_para *p = &doc->paras[i];
         size_t n = p->end - p->start;
-        if (p->kind != HM_PARA_BODY || word_count_in(t + p->start, n, 60) > 60)
+        if (p->kind != HM_PARA_BODY || more_words_than(t + p->start, n, 60))
             continue;
         if (ends_with_question(t + p->start, n) || has_marks_tag(t + p->start, n) ||
             (n > 9 && strncmp(t + p->start, "Question:", 9) == 0) ||
@@ -623,14 +672,17 @@ static void classify(hm_document *doc, const hm_lists *lists)
             continue;
         const char *s = t + p->start;
         size_t n = p->end - p->start;
-        bool one_line = memchr(s, '\n', n) == NULL && memchr(s, '\r', n) == NULL;
-        if (one_line && ends_with_question(s, n) && word_count_in(s, n, 40) <= 40) {
+        /* no line break inside: no line starts after the paragraph's first
+         * before its end (which is no break: it is trimmed) */
+        const hm_source *src = doc->src;
+        bool one_line = p->line >= src->n_lines || src->line_starts[p->line] >= p->end;
+        if (one_line && ends_with_question(s, n) && !more_words_than(s, n, 40)) {
             p->kind = HM_PARA_HEADING;
             p->asks = true;
         } else if (one_line && i + 1 < doc->n_paras &&
                    /* more than 4 * 80 bytes is more than 80 code points (a
                     * heading's most): no heading, and nothing to count */
-                   n <= 4 * 80 && looks_like_heading(s, n, count_cps(s, n))) {
+                   n <= 4 * 80 && looks_like_heading(s, n, count_cps(doc->src, p->start, p->end))) {
             p->kind = HM_PARA_HEADING;
         }
     }
@@ -661,6 +713,10 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         lines[i].list = !lines[i].blank && is_list_line(t + a, b - a);
     }
 
+    /* a paragraph in 256 bytes is more than most essays have: one array */
+    doc->cap_paras = src->len / 256 + 8;
+    doc->paras = hm_xmalloc(doc->cap_paras * sizeof *doc->paras);
+
     /* Blank lines between wrapped blocks mean the writer separated
      * paragraphs themselves; then a block is one paragraph. */
     size_t wrapped_blocks = 0;
@@ -676,9 +732,10 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
          * three lines or more (see split_block) */
         if (j - i >= 3) {
             for (size_t k = i; k < j; k++)
-                lines[k].cps = count_cps(t + lines[k].start, lines[k].end - lines[k].start);
-            if (block_wrapped(lines, i, j, percentile90(lines, i, j)))
-                wrapped_blocks++;
+                lines[k].cps = count_cps(src, lines[k].start, lines[k].end);
+            lines[i].block_width = percentile90(lines, i, j);
+            lines[i].block_wrapped = block_wrapped(lines, i, j, lines[i].block_width);
+            wrapped_blocks += lines[i].block_wrapped;
         }
         i = j;
     }
@@ -694,12 +751,6 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         i = j;
     }
     free(lines);
-
-    classify(doc, lists);
-    for (size_t i = 0; i < doc->n_paras; i++)
-        split_sentences(doc, i, lists);
-    find_words(doc);
-    hm_document_renumber(doc);
     /* each paragraph's line, walking on from the last: they come in order */
     size_t li = 0;
     for (size_t i = 0; i < doc->n_paras; i++) {
@@ -707,6 +758,15 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
             li++;
         doc->paras[i].line = (unsigned)li + 1;
     }
+
+    classify(doc, lists);
+    /* a sentence in 64 bytes is more than most essays have: one array */
+    doc->cap_sents = src->len / 64 + 8;
+    doc->sents = hm_xmalloc(doc->cap_sents * sizeof *doc->sents);
+    for (size_t i = 0; i < doc->n_paras; i++)
+        split_sentences(doc, i, lists);
+    find_words(doc);
+    hm_document_renumber(doc);
 }
 
 void hm_document_free(hm_document *doc)
@@ -753,11 +813,6 @@ size_t hm_document_sentence_at(const hm_document *doc, size_t offset)
 #define SPAN_NEXT(arr, n, offset, hint)                                         \
     do {                                                                        \
         size_t lo_ = *(hint);                                                   \
-        /* most often still in the hint's span: the one before it ends at       \
-         * or before its start, so the hint stands */                           \
-        if (lo_ < (n) && (arr)[lo_].start <= (offset) &&                        \
-            (offset) < (arr)[lo_].end)                                          \
-            return lo_;                                                         \
         if (lo_ > (n) || (lo_ > 0 && (arr)[lo_ - 1].end > (offset))) {         \
             lo_ = 0; /* a hint past the offset: search it all */                \
         } else {                                                                \
@@ -778,12 +833,13 @@ size_t hm_document_sentence_at(const hm_document *doc, size_t offset)
         return lo_ < (n) && (arr)[lo_].start <= (offset) ? lo_ : SIZE_MAX;      \
     } while (0)
 
-size_t hm_document_para_next(const hm_document *doc, size_t offset, size_t *hint)
+/* Past the inline test of the hint's span (hm_document_para_next). */
+size_t hm_document_para_seek(const hm_document *doc, size_t offset, size_t *hint)
 {
     SPAN_NEXT(doc->paras, doc->n_paras, offset, hint);
 }
 
-size_t hm_document_sentence_next(const hm_document *doc, size_t offset, size_t *hint)
+size_t hm_document_sentence_seek(const hm_document *doc, size_t offset, size_t *hint)
 {
     SPAN_NEXT(doc->sents, doc->n_sents, offset, hint);
 }

@@ -62,9 +62,34 @@ size_t hm_document_para_at(const hm_document *doc, size_t offset);
 size_t hm_document_sentence_at(const hm_document *doc, size_t offset);
 /* The same answers for offsets that mostly rise (findings in order): *hint,
  * 0 at first, keeps where the last answer was found and the search goes on
- * from there; an offset below it searches afresh. */
-size_t hm_document_para_next(const hm_document *doc, size_t offset, size_t *hint);
-size_t hm_document_sentence_next(const hm_document *doc, size_t offset, size_t *hint);
+ * from there; an offset below it searches afresh. Most offsets are in the
+ * hint's span still, or in the next: those tests are inline, the search
+ * (..._seek) is not. */
+size_t hm_document_para_seek(const hm_document *doc, size_t offset, size_t *hint);
+size_t hm_document_sentence_seek(const hm_document *doc, size_t offset, size_t *hint);
+
+/* Their inline half: the span at *hint, or the one after it, when it
+ * holds offset; else what `seek` gives. */
+#define HM_SPAN_HINTED(arr, n, offset, hint, seek)                                      \
+    do {                                                                                \
+        size_t h_ = *(hint);                                                            \
+        if (h_ < (n) && (arr)[h_].start <= (offset) && (offset) < (arr)[h_].end)        \
+            return h_;                                                                  \
+        /* or the next: offsets in order go on span by span */                          \
+        if (h_ + 1 < (n) && (arr)[h_ + 1].start <= (offset) && (offset) < (arr)[h_ + 1].end) \
+            return *(hint) = h_ + 1;                                                    \
+        return (seek);                                                                  \
+    } while (0)
+
+static inline size_t hm_document_para_next(const hm_document *doc, size_t offset, size_t *hint)
+{
+    HM_SPAN_HINTED(doc->paras, doc->n_paras, offset, hint, hm_document_para_seek(doc, offset, hint));
+}
+
+static inline size_t hm_document_sentence_next(const hm_document *doc, size_t offset, size_t *hint)
+{
+    HM_SPAN_HINTED(doc->sents, doc->n_sents, offset, hint, hm_document_sentence_seek(doc, offset, hint));
+}
 
 /* True when a paragraph's text starts with one of the discourse markers. */
 bool hm_starts_with_marker(const char *s, size_t len, const hm_list *markers);

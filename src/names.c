@@ -8,6 +8,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 typedef struct span {
     size_t start, end;
@@ -38,45 +41,59 @@ static uint32_t lists_of(const hm_scan *scan, const char *s, size_t n)
 #define HM_NL_ANY (HM_NL_PLACES | HM_NL_BODIES | HM_NL_NATIONALITIES | HM_NL_MONTHS | HM_NL_DAYS | \
                    HM_NL_EVENT_WORDS | HM_NL_SENTENCE_STARTERS | HM_NL_TITLES)
 
-/* The suffix lists' lengths, measured once per call of hm_names_run (when
- * a list has more than SUFFIX_LENS items, strlen each time as before). */
-enum { SUFFIX_LENS = 64 };
-typedef struct suffix_lens {
-    bool measured;
-    size_t place[SUFFIX_LENS], group[SUFFIX_LENS];
-    uint64_t last[4]; /* the suffixes' last bytes (a bit each); an empty suffix sets all */
-} suffix_lens;
+/* A suffix list's items by last byte, made once an analysis at the first
+ * word that asks: head[c] is the first item ending in byte c, next[i] the
+ * one after item i, SUFFIX_NONE ends a chain; len[i] is item i's length.
+ * An empty item ends every word. A list of more than SUFFIX_MAX items is
+ * walked whole, with strlen each time. */
+enum { SUFFIX_MAX = 64, SUFFIX_NONE = 0xFF };
+typedef struct suffix_index {
+    bool usable, has_empty;
+    uint8_t head[256], next[SUFFIX_MAX];
+    size_t len[SUFFIX_MAX];
+} suffix_index;
 
-/* One suffix list's lengths and last bytes. */
-static void measure_list(suffix_lens *sl, const hm_list *suffixes, size_t *lens)
+typedef struct suffix_lists {
+    bool made;
+    suffix_index place, group;
+} suffix_lists;
+
+static void index_suffixes(suffix_index *ix, const hm_list *suffixes)
 {
-    for (size_t i = 0; i < suffixes->n; i++) {
+    ix->usable = suffixes->n <= SUFFIX_MAX;
+    ix->has_empty = false;
+    memset(ix->head, SUFFIX_NONE, sizeof ix->head);
+    for (size_t i = ix->usable ? suffixes->n : 0; i-- > 0;) {
         size_t k = strlen(suffixes->items[i]);
-        if (i < SUFFIX_LENS)
-            lens[i] = k;
+        ix->len[i] = k;
         if (!k) {
-            memset(sl->last, 0xFF, sizeof sl->last);
+            ix->has_empty = true;
             continue;
         }
         unsigned char c = (unsigned char)suffixes->items[i][k - 1];
-        sl->last[c >> 6] |= (uint64_t)1 << (c & 63);
+        ix->next[i] = ix->head[c];
+        ix->head[c] = (uint8_t)i;
     }
 }
 
-static void measure_suffixes(suffix_lens *sl, const hm_lists *l)
+/* Does s[0, n) end with one of the suffixes, with more than two bytes
+ * before it? */
+static bool ends_with_any(const hm_list *suffixes, const suffix_index *ix, const char *s, size_t n)
 {
-    memset(sl->last, 0, sizeof sl->last);
-    measure_list(sl, l->place_suffixes, sl->place);
-    measure_list(sl, l->group_suffixes, sl->group);
-    sl->measured = true;
-}
-
-static bool ends_with_any(const hm_list *suffixes, const size_t *lens, const char *s, size_t n)
-{
-    for (size_t i = 0; i < suffixes->n; i++) {
-        const char *item = suffixes->items[i];
-        size_t k = i < SUFFIX_LENS ? lens[i] : strlen(item);
-        if (n > k + 2 && (k == 0 || s[n - 1] == item[k - 1]) && memcmp(s + n - k, item, k) == 0)
+    if (!ix->usable) {
+        for (size_t i = 0; i < suffixes->n; i++) {
+            const char *item = suffixes->items[i];
+            size_t k = strlen(item);
+            if (n > k + 2 && (k == 0 || s[n - 1] == item[k - 1]) && memcmp(s + n - k, item, k) == 0)
+                return true;
+        }
+        return false;
+    }
+    if (ix->has_empty && n > 2)
+        return true;
+    for (unsigned i = ix->head[(unsigned char)s[n - 1]]; i != SUFFIX_NONE; i = ix->next[i]) {
+        size_t k = ix->len[i];
+        if (n > k + 2 && memcmp(s + n - k, suffixes->items[i], k) == 0)
             return true;
     }
     return false;
@@ -176,20 +193,47 @@ static bool pack_place(const hm_scan *scan, const char *w, size_t n, uint8_t *kn
     return *known == 2;
 }
 
-/* The pack's one-word names by first byte, made at the first word of a
- * call of hm_names_run that asks: head[c] is the first name opening with
- * byte c, next[i] the one after name i in the pack's order, and the count
- * of names ends a chain. A pack with more names is walked whole. */
+/* The pack's one-word names by first byte, made once an analysis at the
+ * first word that asks: head[c] is the first name opening with byte c,
+ * next[i] the one after name i in the pack's order, and the count of names
+ * ends a chain. A pack with more names is walked whole. */
 enum { TOKEN_INDEX_MAX = 1024 };
 typedef struct token_index {
-    bool built, usable;
+    const hm_topic *topic; /* the pack indexed, NULL until then */
+    bool usable;
     uint16_t head[256];
     uint16_t next[TOKEN_INDEX_MAX];
+    size_t len[TOKEN_INDEX_MAX];       /* each name's length */
+    uint32_t buckets[TOKEN_INDEX_MAX]; /* its byte_buckets */
 } token_index;
+
+/* A bit for each of edit_distance's 32 buckets that s has a byte in. */
+static uint32_t byte_buckets(const char *s, size_t n)
+{
+    uint32_t b = 0;
+    for (size_t i = 0; i < n; i++)
+        b |= (uint32_t)1 << ((unsigned char)s[i] & 31);
+    return b;
+}
+
+/* Has x more than `most` bits set? */
+static bool more_bits_than(uint32_t x, unsigned most)
+{
+    for (unsigned k = 0; k < most && x; k++)
+        x &= x - 1;
+    return x != 0;
+}
+
+/* What hm_names_run works out once an analysis, not at each of its calls
+ * (one a paragraph): held by the scan, made at the first call. */
+struct hm_names_state {
+    suffix_lists suffixes;
+    token_index tokens;
+};
 
 static void index_tokens(token_index *ix, const hm_topic *t)
 {
-    ix->built = true;
+    ix->topic = t;
     ix->usable = t->n_name_tokens < TOKEN_INDEX_MAX;
     if (!ix->usable)
         return;
@@ -197,9 +241,12 @@ static void index_tokens(token_index *ix, const hm_topic *t)
     for (size_t c = 0; c < 256; c++)
         ix->head[c] = none;
     for (size_t i = t->n_name_tokens; i-- > 0;) {
-        unsigned char c = (unsigned char)t->name_tokens[i][0];
+        const char *tok = t->name_tokens[i];
+        unsigned char c = (unsigned char)tok[0];
         ix->next[i] = ix->head[c];
         ix->head[c] = (uint16_t)i;
+        ix->len[i] = strlen(tok);
+        ix->buckets[i] = byte_buckets(tok, ix->len[i]);
     }
 }
 
@@ -213,10 +260,12 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
         return SIZE_MAX;
     if ((lists & (HM_NL_ANY | HM_NL_GIVEN_NAMES)) || pack_place(scan, w, n, place_known))
         return SIZE_MAX;
-    if (!ix->built)
+    if (ix->topic != t)
         index_tokens(ix, t);
     unsigned limit = n >= 8 ? 2 : 1;
     size_t best = SIZE_MAX;
+    uint32_t w_buckets = 0;
+    bool w_bucketed = false;
     /* only the names that open with the word's first byte: the others are
      * neither the name nor a misspelling of it */
     for (size_t i = ix->usable ? ix->head[(unsigned char)w[0]] : 0; i < t->n_name_tokens;
@@ -224,7 +273,7 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
         const char *tok = t->name_tokens[i];
         if (tok[0] != w[0])
             continue;
-        size_t tl = strlen(tok);
+        size_t tl = ix->usable ? ix->len[i] : strlen(tok);
         if (tl == n && memcmp(tok, w, n) == 0)
             return SIZE_MAX; /* a name, spelt right */
         if (tl < 4)
@@ -232,7 +281,20 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
         /* "Stalins" is a missing apostrophe, not a misspelling */
         if (n == tl + 1 && w[n - 1] == 's' && memcmp(tok, w, tl) == 0)
             continue;
-        if (best == SIZE_MAX && edit_distance(w, n, tok, tl, limit) <= limit)
+        if (best != SIZE_MAX || (tl > n ? tl - n : n - tl) > limit)
+            continue;
+        if (ix->usable) {
+            /* edit_distance's bucket bound, by bits: a bucket only one of
+             * the two has a byte in counts one at least */
+            if (!w_bucketed) {
+                w_buckets = byte_buckets(w, n);
+                w_bucketed = true;
+            }
+            if (more_bits_than(w_buckets & ~ix->buckets[i], limit) ||
+                more_bits_than(ix->buckets[i] & ~w_buckets, limit))
+                continue;
+        }
+        if (edit_distance(w, n, tok, tl, limit) <= limit)
             best = i;
     }
     return best;
@@ -325,7 +387,7 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
         return false;
     }
     if (!scan->capitalised_built) {
-        hm_strset_init(&scan->capitalised, false);
+        hm_strset_init_borrowing(&scan->capitalised, false); /* the words stay in the text */
         size_t hint = 0;
         for (size_t c = 0; c < doc->n_capitals; c++) {
             const hm_word *wd = &doc->words[doc->capitals[c]];
@@ -337,6 +399,38 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
         scan->capitalised_built = true;
     }
     return hm_strset_has(&scan->capitalised, w, n);
+}
+
+/* What parts a run's words: space, tab, line break and carriage return. */
+static inline bool is_run_gap(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The end of a run's word that starts at i: its first gap, or end. Sixteen
+ * bytes at a time (SSE2) to the next byte of 0x20 or below (a gap, or a
+ * rare page break), else a byte at a time. */
+static size_t run_word_end(const char *t, size_t len, size_t i, size_t end)
+{
+#if defined(__SSE2__)
+    while (i < end && i + 16 <= len) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        unsigned low = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(0x20)), a));
+        if (!low) {
+            i += 16;
+            continue;
+        }
+        i += (size_t)__builtin_ctz(low);
+        if (i >= end || is_run_gap(t[i]))
+            break;
+        i++;
+    }
+#else
+    (void)len;
+#endif
+    while (i < end && !is_run_gap(t[i]))
+        i++;
+    return i < end ? i : end;
 }
 
 /* The rule's matches in a paragraph: most fit in `local`, on the stack;
@@ -380,21 +474,23 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
     const hm_lists *l = &scan->cfg->lists;
     const char *t = scan->text;
     size_t sent_hint = 0;
-    suffix_lens sl;
-    sl.measured = false;
-    token_index tokens; /* its arrays filled only where a word asks */
-    tokens.built = tokens.usable = false;
+    if (!scan->names_state) {
+        scan->names_state = hm_xmalloc(sizeof *scan->names_state);
+        scan->names_state->suffixes.made = false;
+        scan->names_state->tokens.topic = NULL; /* its arrays filled only where a word asks */
+    }
+    suffix_lists *sl = &scan->names_state->suffixes;
+    token_index *tokens = &scan->names_state->tokens;
     for (size_t m = 0; m < n_raw; m++) {
         /* Split the run into words. */
         span w[16];
         size_t nw = 0;
         size_t i = raw[m].start;
         while (i < raw[m].end && nw < 16) {
-            while (i < raw[m].end && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+            while (i < raw[m].end && is_run_gap(t[i]))
                 i++;
             size_t a = i;
-            while (i < raw[m].end && !(t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
-                i++;
+            i = run_word_end(t, scan->len, i, raw[m].end);
             if (i > a)
                 w[nw++] = (span){a, i};
         }
@@ -413,11 +509,11 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
         /* A misspelt name from the pack? */
         size_t person = SIZE_MAX, bad_word = 0;
         for (size_t k = first; k < nw && person == SIZE_MAX; k++) {
-            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k], &place_known[k], &tokens);
+            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k], &place_known[k], tokens);
             bad_word = k;
         }
         if (person != SIZE_MAX) {
-            if (hm_in_span_of_kind(scan, start, end, HM_KIND_PERSON))
+            if (hm_in_span_of_kinds(scan, start, end, HM_KIND_BIT(HM_KIND_PERSON)))
                 continue;
             hm_finding *f = hm_scan_add(scan, rule, w[bad_word].start, w[bad_word].end);
             if (f) {
@@ -443,11 +539,12 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
                 listed++;
                 continue;
             }
-            if (!sl.measured)
-                measure_suffixes(&sl, l);
-            unsigned char z = n ? (unsigned char)s[n - 1] : 0;
-            if (n && ((sl.last[z >> 6] >> (z & 63)) & 1) &&
-                (ends_with_any(l->place_suffixes, sl.place, s, n) || ends_with_any(l->group_suffixes, sl.group, s, n)))
+            if (!sl->made) {
+                index_suffixes(&sl->place, l->place_suffixes);
+                index_suffixes(&sl->group, l->group_suffixes);
+                sl->made = true;
+            }
+            if (n && (ends_with_any(l->place_suffixes, &sl->place, s, n) || ends_with_any(l->group_suffixes, &sl->group, s, n)))
                 listed++;
         }
         /* "the Duke of Norfolk": a title of a place is a person */
@@ -456,9 +553,7 @@ void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
             continue;
         if (after_the(t, start) && !title_of && !(wl[first] & HM_NL_GIVEN_NAMES))
             continue;
-        if (hm_in_span_of_kind(scan, start, end, HM_KIND_PERSON) ||
-            hm_in_span_of_kind(scan, start, end, HM_KIND_EVENT) ||
-            hm_in_span_of_kind(scan, start, end, HM_KIND_DATE))
+        if (hm_in_span_of_kinds(scan, start, end, HM_SPAN_KINDS))
             continue;
         /* One word opening a sentence (the run's first: no starter word
          * before it): a name only when it is known as one or written with a

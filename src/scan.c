@@ -29,6 +29,8 @@ void hm_scan_free_data(hm_scan *scan)
     pcre2_match_data_free(scan->md);
     scan->md = NULL;
     hm_strset_free(&scan->capitalised);
+    free(scan->names_state);
+    scan->names_state = NULL;
     hm_phrase_scan_free(scan);
     free(scan->occ);
     scan->occ = NULL;
@@ -48,7 +50,7 @@ hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t
     /* The question and copied website text are not the student's essay:
      * only rules written for them report there. */
     if (rule->scope != HM_SCOPE_TEXT && rule->scope != HM_SCOPE_QUESTION) {
-        size_t p = hm_document_para_at(scan->doc, start);
+        size_t p = hm_document_para_next(scan->doc, start, &scan->add_para_hint);
         if (p != SIZE_MAX && (scan->doc->paras[p].kind == HM_PARA_QUESTION ||
                               scan->doc->paras[p].kind == HM_PARA_WEBSITE)) {
             return NULL;
@@ -93,112 +95,176 @@ static inline bool finding_before(const hm_finding *x, const hm_finding *y)
     return (int)x->kind < (int)y->kind;
 }
 
-/* The findings by position, ties in the order they were found: a stable
- * sort, as glibc's qsort (a merge sort) gave them. A merge sort of the runs
- * already in order: each rule adds its findings in text order, and those
- * of the last sort are in order too, so there are few runs. */
-static void sort_findings(hm_scan *scan)
+/* What the merges compare: the findings, and their starts copied to an
+ * array of their own, where most comparisons end (a finding's start is
+ * then an index away, not an index times the finding's 80 bytes). */
+typedef struct sort_keys {
+    const hm_finding *f;
+    const size_t *starts;
+} sort_keys;
+
+static inline bool ranks_before(const sort_keys *keys, size_t a, size_t b)
+{
+    if (keys->starts[a] != keys->starts[b])
+        return keys->starts[a] < keys->starts[b];
+    return finding_before(&keys->f[a], &keys->f[b]);
+}
+
+/* Merges the adjacent runs order[lo, mid) and order[mid, hi), each in
+ * order, the left one copied to tmp first: on a tie the left run's goes
+ * first, so the merge is stable. */
+static void merge_runs(const sort_keys *keys, size_t *order, size_t *tmp, size_t lo, size_t mid, size_t hi)
+{
+    size_t n_left = mid - lo, i = 0, j = mid, k = lo;
+    /* copies by hand: runs are mostly a few findings long, less than a
+     * call of memcpy costs */
+    for (size_t c = 0; c < n_left; c++)
+        tmp[c] = order[lo + c];
+    while (i < n_left && j < hi)
+        order[k++] = ranks_before(keys, order[j], tmp[i]) ? order[j++] : tmp[i++];
+    while (i < n_left)
+        order[k++] = tmp[i++]; /* the right run's rest is in place */
+}
+
+/* A run of findings already in order: order[start, start + len). */
+typedef struct run {
+    size_t start, len;
+} run;
+
+/* Timsort's rule for when to merge the runs on the stack: each run longer
+ * than the two above it together, and than the one above it. The runs
+ * merged are then of like lengths, so a long run is merged once with the
+ * short ones after it, not at every pass; the stack stays shorter than log
+ * base 1.6 of the count (96 is room for any size_t). */
+enum { RUN_STACK = 96 };
+
+static void merge_at(const sort_keys *keys, size_t *order, size_t *tmp, run *stack, size_t *n_stack, size_t k)
+{
+    merge_runs(keys, order, tmp, stack[k].start, stack[k + 1].start, stack[k + 1].start + stack[k + 1].len);
+    stack[k].len += stack[k + 1].len;
+    if (k + 2 < *n_stack)
+        stack[k + 1] = stack[k + 2];
+    (*n_stack)--;
+}
+
+/* The findings' order by position, ties in the order they were found: a
+ * stable sort, as glibc's qsort (a merge sort) gave them, of the runs
+ * already in order (each rule adds its findings in text order, and those
+ * of the last sort are in order too, so there are few runs). NULL when
+ * they are in order already; else the caller frees it. */
+static size_t *sorted_order(const hm_scan *scan)
 {
     size_t n = scan->n_findings;
-    hm_finding *f = scan->findings;
-    size_t *runs = hm_xmalloc((n + 1) * sizeof *runs), nr = 0;
-    runs[nr++] = 0;
-    for (size_t i = 1; i < n; i++)
-        if (finding_before(&f[i], &f[i - 1]))
-            runs[nr++] = i;
-    if (nr == 1) {
-        free(runs);
-        return;
+    const hm_finding *f = scan->findings;
+    size_t first_run_end = 1;
+    while (first_run_end < n && !finding_before(&f[first_run_end], &f[first_run_end - 1]))
+        first_run_end++;
+    if (first_run_end >= n)
+        return NULL;
+    size_t *order = hm_xmalloc(3 * n * sizeof *order), *tmp = order + n, *starts = tmp + n;
+    for (size_t k = 0; k < n; k++) {
+        order[k] = k;
+        starts[k] = f[k].start;
     }
-    runs[nr] = n;
-    size_t *a = hm_xmalloc(2 * n * sizeof *a), *b = a + n;
-    for (size_t i = 0; i < n; i++)
-        a[i] = i;
-    while (nr > 1) {
-        size_t out = 0, r = 0;
-        for (; r + 1 < nr; r += 2) {
-            size_t i = runs[r], mid = runs[r + 1], j = mid, end = runs[r + 2], k = i;
-            while (i < mid && j < end)
-                b[k++] = finding_before(&f[a[j]], &f[a[i]]) ? a[j++] : a[i++];
-            while (i < mid)
-                b[k++] = a[i++];
-            while (j < end)
-                b[k++] = a[j++];
-            runs[out++] = runs[r];
+    sort_keys keys = {f, starts};
+    run stack[RUN_STACK];
+    size_t n_stack = 0;
+    for (size_t start = 0; start < n;) {
+        size_t end = start == 0 ? first_run_end : start + 1;
+        while (end < n && !finding_before(&f[end], &f[end - 1]))
+            end++;
+        stack[n_stack++] = (run){start, end - start};
+        start = end;
+        while (n_stack > 1) {
+            size_t k = n_stack - 2;
+            if ((k > 0 && stack[k - 1].len <= stack[k].len + stack[k + 1].len) ||
+                (k > 1 && stack[k - 2].len <= stack[k - 1].len + stack[k].len)) {
+                if (stack[k - 1].len < stack[k + 1].len)
+                    k--;
+            } else if (stack[k].len > stack[k + 1].len) {
+                break;
+            }
+            merge_at(&keys, order, tmp, stack, &n_stack, k);
         }
-        if (r < nr) {
-            memcpy(b + runs[r], a + runs[r], (n - runs[r]) * sizeof *a);
-            runs[out++] = runs[r];
-        }
-        runs[out] = n;
-        nr = out;
-        size_t *t = a;
-        a = b;
-        b = t;
     }
-    hm_finding *sorted = hm_xmalloc(scan->cap_findings * sizeof *sorted); /* in place of the old */
-    for (size_t i = 0; i < n; i++)
-        sorted[i] = f[a[i]];
-    free(f);
-    scan->findings = sorted;
-    free(a < b ? a : b);
-    free(runs);
+    while (n_stack > 1) {
+        size_t k = n_stack - 2;
+        if (k > 0 && stack[k - 1].len < stack[k + 1].len)
+            k--;
+        merge_at(&keys, order, tmp, stack, &n_stack, k);
+    }
+    return order;
 }
 
 void hm_scan_sort(hm_scan *scan)
 {
-    if (scan->n_findings)
-        sort_findings(scan);
-    scan->n_sorted = scan->n_findings;
-    scan->max_span = 0;
-    for (size_t i = 0; i < scan->n_findings; i++) {
-        const hm_finding *f = &scan->findings[i];
-        if ((f->kind == HM_KIND_PERSON || f->kind == HM_KIND_EVENT || f->kind == HM_KIND_DATE) &&
-            f->end - f->start > scan->max_span)
-            scan->max_span = f->end - f->start;
+    size_t *order = sorted_order(scan);
+    if (order) {
+        hm_finding *sorted = hm_xmalloc(scan->cap_findings * sizeof *sorted); /* in place of the old */
+        for (size_t i = 0; i < scan->n_findings; i++)
+            sorted[i] = scan->findings[order[i]];
+        free(scan->findings);
+        scan->findings = sorted;
+        free(order);
     }
+    scan->n_sorted = scan->n_findings;
+    size_t max_span = 0;
+    for (const hm_finding *f = scan->findings, *end = f + scan->n_findings; f < end; f++)
+        if ((HM_KIND_BIT(f->kind) & HM_SPAN_KINDS) && f->end - f->start > max_span)
+            max_span = f->end - f->start;
+    scan->max_span = max_span;
 }
 
 void hm_scan_finish(hm_scan *scan)
 {
-    /* Ties of position and kind stay in the order found (rule order). */
-    hm_scan_sort(scan);
+    /* Ties of position and kind stay in the order found (rule order). The
+     * findings kept are copied once, from the old array to a new one in
+     * order (or down the old one, when it is in order already). */
+    size_t *order = sorted_order(scan);
+    hm_finding *kept_findings = order ? hm_xmalloc(scan->cap_findings * sizeof *kept_findings) : scan->findings;
     hm_source_cursor cursor;
     hm_source_cursor_init(&cursor, scan->doc->src);
     size_t last_end[HM_KIND_COUNT] = {0};
     bool any[HM_KIND_COUNT] = {false};
     size_t kept = 0, para_hint = 0;
     for (size_t i = 0; i < scan->n_findings; i++) {
-        hm_finding f = scan->findings[i];
+        const hm_finding *f = &scan->findings[order ? order[i] : i];
         bool drop = false;
         /* One finding per stretch of text and kind: the longest. */
-        if (any[f.kind] && f.start < last_end[f.kind])
+        if (any[f->kind] && f->start < last_end[f->kind])
             drop = true;
         /* A year is a date, not a figure; a name inside a named event
          * ("the Lenin Enrolment") is part of the event. */
-        if (f.kind == HM_KIND_FIGURE && any[HM_KIND_DATE] && f.start < last_end[HM_KIND_DATE])
+        if (f->kind == HM_KIND_FIGURE && any[HM_KIND_DATE] && f->start < last_end[HM_KIND_DATE])
             drop = true;
-        if (f.kind == HM_KIND_PERSON && any[HM_KIND_EVENT] && f.start < last_end[HM_KIND_EVENT])
+        if (f->kind == HM_KIND_PERSON && any[HM_KIND_EVENT] && f->start < last_end[HM_KIND_EVENT])
             drop = true;
-        if (f.kind == HM_KIND_EVENT && any[HM_KIND_PERSON] && f.start < last_end[HM_KIND_PERSON])
+        if (f->kind == HM_KIND_EVENT && any[HM_KIND_PERSON] && f->start < last_end[HM_KIND_PERSON])
             drop = true;
         if (drop)
             continue;
-        any[f.kind] = true;
-        if (f.end > last_end[f.kind])
-            last_end[f.kind] = f.end;
-        size_t p = hm_document_para_next(scan->doc, f.start, &para_hint);
-        f.paragraph = p == SIZE_MAX ? 0 : scan->doc->paras[p].number;
-        hm_source_cursor_move(&cursor, f.start);
-        f.line = cursor.line;
-        f.column = cursor.column;
-        scan->findings[kept++] = f;
+        any[f->kind] = true;
+        if (f->end > last_end[f->kind])
+            last_end[f->kind] = f->end;
+        hm_finding *k = &kept_findings[kept++];
+        if (k != f)
+            *k = *f;
+        size_t p = hm_document_para_next(scan->doc, k->start, &para_hint);
+        k->paragraph = p == SIZE_MAX ? 0 : scan->doc->paras[p].number;
+        hm_source_cursor_move(&cursor, k->start);
+        k->line = cursor.line;
+        k->column = cursor.column;
+    }
+    if (order) {
+        free(scan->findings);
+        scan->findings = kept_findings;
+        free(order);
     }
     scan->n_findings = kept;
     scan->n_sorted = 0;
 }
 
-bool hm_in_span_of_kind(const hm_scan *scan, size_t start, size_t end, hm_kind kind)
+bool hm_in_span_of_kinds(const hm_scan *scan, size_t start, size_t end, unsigned kinds)
 {
     /* The first finding starting at or after `end`, then back over those
      * that could still reach `start`. */
@@ -214,7 +280,7 @@ bool hm_in_span_of_kind(const hm_scan *scan, size_t start, size_t end, hm_kind k
         const hm_finding *f = &scan->findings[lo];
         if (f->start + scan->max_span < start)
             break;
-        if (f->kind == kind && start < f->end)
+        if ((kinds & HM_KIND_BIT(f->kind)) && start < f->end)
             return true;
     }
     return false;

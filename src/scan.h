@@ -27,6 +27,7 @@ typedef struct hm_scan {
     hm_warning_owned *warnings;
     size_t n_warnings, cap_warnings;
     size_t intro, conclusion;   /* paragraph indices, SIZE_MAX when none */
+    size_t add_para_hint;       /* hm_scan_add's paragraph (each rule adds in text order) */
     unsigned limit_hits;
     /* Overlap queries binary-search findings[0, n_sorted), sorted by start;
      * person, event and date spans there are at most max_span bytes long. */
@@ -36,6 +37,8 @@ typedef struct hm_scan {
     hm_strset capitalised;
     bool capitalised_built;
     unsigned capitalised_asked;
+    /* names.c's facts about the lists and the pack, made at its first call */
+    struct hm_names_state *names_state;
     /* Phrase hits over the whole text (phrase.c), made on first use: those
      * of set k are phrase_hits[phrase_set_start[k], phrase_set_start[k + 1]). */
     struct hm_phrase_hit *phrase_hits;
@@ -94,10 +97,14 @@ bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm
  * covers, and fills paragraph, line and column. */
 void hm_scan_finish(hm_scan *scan);
 
-/* Sorts the findings so far by position, for hm_in_span_of_kind. */
+/* Sorts the findings so far by position, for hm_in_span_of_kinds. */
 void hm_scan_sort(hm_scan *scan);
-/* Does [start, end) overlap a person, event or date finding made before the
- * last hm_scan_sort? Logarithmic, so long texts stay linear overall. */
-bool hm_in_span_of_kind(const hm_scan *scan, size_t start, size_t end, hm_kind kind);
+/* A set of kinds for hm_in_span_of_kinds, and the kinds it can answer for. */
+#define HM_KIND_BIT(kind) (1u << (unsigned)(kind))
+#define HM_SPAN_KINDS (HM_KIND_BIT(HM_KIND_PERSON) | HM_KIND_BIT(HM_KIND_EVENT) | HM_KIND_BIT(HM_KIND_DATE))
+/* Does [start, end) overlap a finding of one of the kinds (of person, event
+ * and date) made before the last hm_scan_sort? Logarithmic, so long texts
+ * stay linear overall. */
+bool hm_in_span_of_kinds(const hm_scan *scan, size_t start, size_t end, unsigned kinds);
 
 #endif

@@ -104,53 +104,76 @@ static int guess_utf16(const unsigned char *s, size_t len)
     return 0;
 }
 
+/* What scan_lines finds: where lines start, where continuation bytes are,
+ * and how many C0 controls there are besides tab, line and page breaks. */
+typedef struct line_scan {
+    size_t *starts, n_starts, cap_starts;
+    size_t *conts, n_conts, cap_conts;
+    size_t controls;
+} line_scan;
+
+/* The byte at t[i], one below 0x20 or above 0x7F. */
+static inline void note_byte(line_scan *ls, const char *t, size_t len, size_t i)
+{
+    unsigned char c = (unsigned char)t[i];
+    if (c >= 0x80) {
+        if ((c & 0xC0) == 0x80) {
+            HM_GROW(ls->conts, ls->n_conts, ls->cap_conts);
+            ls->conts[ls->n_conts++] = i;
+        }
+        return;
+    }
+    if (c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v')
+        ls->controls++;
+    if (c == '\r' && i + 1 < len && t[i + 1] == '\n')
+        return; /* CRLF ends at the LF */
+    if (c == '\n' || c == '\r') {
+        HM_GROW(ls->starts, ls->n_starts, ls->cap_starts);
+        ls->starts[ls->n_starts++] = i + 1;
+    }
+}
+
 /* Counts C0 controls other than tab, line and page breaks, and records
- * where each line starts; sixteen bytes at a time (SSE2) go to the next
- * byte below 0x20, or eight bytes with none are skipped (most of the text). */
+ * where each line starts and where each UTF-8 continuation byte is (for
+ * columns, hm_source_cursor_move); sixteen bytes at a time (SSE2) give the
+ * bytes below 0x20 or above 0x7F as a mask, or eight bytes with none are
+ * skipped (most of the text), the rest a byte at a time. */
 static size_t scan_lines(hm_source *src)
 {
-    size_t cap = 64, n = 0, controls = 0;
-    size_t *starts = hm_xmalloc(cap * sizeof *starts);
-    starts[n++] = 0;
+    line_scan ls = {0};
+    ls.cap_starts = 64;
+    ls.starts = hm_xmalloc(ls.cap_starts * sizeof *ls.starts);
+    ls.cap_conts = 64; /* room for most essays' curly quotes and dashes */
+    ls.conts = hm_xmalloc(ls.cap_conts * sizeof *ls.conts);
+    ls.starts[ls.n_starts++] = 0;
     const char *t = src->text;
     size_t len = src->len, i = 0;
-    while (i < len) {
 #if defined(__SSE2__)
-        if (i + 16 <= len) {
-            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-            unsigned below = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(0x1F)), a));
-            if (!below) {
-                i += 16;
-                continue;
-            }
-            i += (size_t)__builtin_ctz(below); /* the bytes below, from this one */
-        }
+    for (; i + 16 <= len; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        unsigned below = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(0x1F)), a));
+        for (unsigned m = below | (unsigned)_mm_movemask_epi8(a); m; m &= m - 1)
+            note_byte(&ls, t, len, i + (size_t)__builtin_ctz(m));
+    }
 #endif
+    while (i < len) {
         if (i + 8 <= len) {
             uint64_t x = hm_load8(t + i);
-            if (((x - HM_ONES * 0x20) & ~x & HM_HIGHS) == 0) {
+            if (((((x - HM_ONES * 0x20) & ~x) | x) & HM_HIGHS) == 0) {
                 i += 8;
-                continue; /* no byte below 0x20 */
+                continue; /* no byte below 0x20 or above 0x7F */
             }
         }
         size_t end = i + 8 < len ? i + 8 : len;
-        for (; i < end; i++) {
-            unsigned char c = (unsigned char)t[i];
-            if (c >= 0x20)
-                continue;
-            if (c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v')
-                controls++;
-            if (c == '\r' && i + 1 < len && t[i + 1] == '\n')
-                continue; /* CRLF ends at the LF */
-            if (c == '\n' || c == '\r') {
-                HM_GROW(starts, n, cap);
-                starts[n++] = i + 1;
-            }
-        }
+        for (; i < end; i++)
+            if ((unsigned char)t[i] < 0x20 || (unsigned char)t[i] >= 0x80)
+                note_byte(&ls, t, len, i);
     }
-    src->line_starts = starts;
-    src->n_lines = n;
-    return controls;
+    src->line_starts = ls.starts;
+    src->n_lines = ls.n_starts;
+    src->continuations = ls.conts;
+    src->n_continuations = ls.n_conts;
+    return ls.controls;
 }
 
 bool hm_source_init(hm_source *src, const char *bytes, size_t len, const char *name,
@@ -206,9 +229,11 @@ bool hm_source_init(hm_source *src, const char *bytes, size_t len, const char *n
                      controls);
         free(src->text);
         free(src->line_starts);
+        free(src->continuations);
         src->text = NULL;
         src->line_starts = NULL;
-        src->len = src->n_lines = 0;
+        src->continuations = NULL;
+        src->len = src->n_lines = src->n_continuations = 0;
         return false;
     }
     return true;
@@ -218,18 +243,22 @@ void hm_source_free(hm_source *src)
 {
     free(src->text);
     free(src->line_starts);
+    free(src->continuations);
     memset(src, 0, sizeof *src);
 }
 
-/* Code points in [from, to) (to past the text counts to its end): one
- * column each. Stepping with hm_utf8_next would count the same: the text
- * is valid UTF-8 here, and an offset inside a code point adds nothing until
- * the next one starts. */
-static unsigned columns_between(const hm_source *src, size_t from, size_t to)
+/* How many continuation bytes lie before offset: a binary search. */
+static size_t continuations_before(const hm_source *src, size_t offset)
 {
-    if (to > src->len)
-        to = src->len;
-    return to > from ? (unsigned)hm_utf8_count(src->text + from, to - from) : 0;
+    size_t lo = 0, hi = src->n_continuations;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (src->continuations[mid] < offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 void hm_source_position(const hm_source *src, size_t offset, unsigned *line, unsigned *column)
@@ -243,7 +272,21 @@ void hm_source_position(const hm_source *src, size_t offset, unsigned *line, uns
             hi = mid;
     }
     *line = (unsigned)lo + 1;
-    *column = 1 + columns_between(src, src->line_starts[lo], offset);
+    *column = 1 + (unsigned)hm_source_code_points(src, src->line_starts[lo], offset);
+}
+
+/* Stepping with hm_utf8_next would count the same: the text is valid
+ * UTF-8 here, and an offset inside a code point adds nothing until the
+ * next one starts. */
+size_t hm_source_code_points(const hm_source *src, size_t from, size_t to)
+{
+    if (to > src->len)
+        to = src->len;
+    if (to <= from)
+        return 0;
+    if (!src->n_continuations)
+        return to - from; /* ASCII */
+    return to - from - (continuations_before(src, to) - continuations_before(src, from));
 }
 
 void hm_source_cursor_init(hm_source_cursor *c, const hm_source *src)
@@ -251,6 +294,7 @@ void hm_source_cursor_init(hm_source_cursor *c, const hm_source *src)
     c->src = src;
     c->line_index = 0;
     c->offset = 0;
+    c->conts_before = 0;
     c->line = 1;
     c->column = 1;
 }
@@ -262,6 +306,7 @@ void hm_source_cursor_move(hm_source_cursor *c, size_t offset)
         hm_source_position(src, offset, &c->line, &c->column);
         c->line_index = c->line - 1;
         c->offset = offset;
+        c->conts_before = continuations_before(src, offset);
         return;
     }
     while (c->line_index + 1 < src->n_lines && src->line_starts[c->line_index + 1] <= offset) {
@@ -271,7 +316,16 @@ void hm_source_cursor_move(hm_source_cursor *c, size_t offset)
     }
     size_t to = offset < src->len ? offset : src->len;
     if (to > c->offset) {
-        c->column += columns_between(src, c->offset, to);
+        /* a column a code point: the bytes passed, less the continuation
+         * bytes among them (hm_utf8_count's answer, without reading them) */
+        size_t k = c->conts_before;
+        while (k < src->n_continuations && src->continuations[k] < c->offset)
+            k++; /* those on the lines passed over */
+        size_t first = k;
+        while (k < src->n_continuations && src->continuations[k] < to)
+            k++;
+        c->column += (unsigned)(to - c->offset - (k - first));
+        c->conts_before = k;
         c->offset = to;
     }
     c->line = (unsigned)c->line_index + 1;

@@ -20,12 +20,20 @@ typedef struct hm_source {
     bool utf16_guessed;  /* UTF-16 without a byte order mark */
     size_t *line_starts; /* byte offset of each line's first byte */
     size_t n_lines;
+    /* offset of each UTF-8 continuation byte (10xxxxxx), in order: a
+     * stretch of text has as many code points as bytes, less these */
+    size_t *continuations;
+    size_t n_continuations;
 } hm_source;
 
 /* Returns false and fills err (naming `name`) when the bytes are not text. */
 bool hm_source_init(hm_source *src, const char *bytes, size_t len, const char *name,
                     hm_error *err);
 void hm_source_free(hm_source *src);
+
+/* Code points in text[from, to) (to past the text counts to its end),
+ * from the continuation bytes listed: one column each. */
+size_t hm_source_code_points(const hm_source *src, size_t from, size_t to);
 
 /* 1-based line and column (in code points) of a byte offset. */
 void hm_source_position(const hm_source *src, size_t offset, unsigned *line, unsigned *column);
@@ -35,6 +43,7 @@ void hm_source_position(const hm_source *src, size_t offset, unsigned *line, uns
 typedef struct hm_source_cursor {
     const hm_source *src;
     size_t line_index, offset;
+    size_t conts_before;   /* continuation bytes before offset, or fewer */
     unsigned line, column;
 } hm_source_cursor;
 

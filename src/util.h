@@ -60,8 +60,9 @@ typedef struct hm_strset {
 } hm_strset;
 
 void hm_strset_init(hm_strset *s, bool fold);
-/* A set of strings that outlive it (a word list's own items): adding one
- * keeps the pointer, which must be NUL-terminated at len. */
+/* A set of strings that outlive it (a word list's own items, words in a
+ * text): adding one keeps the pointer, and the set reads its len bytes and
+ * no more (a NUL before them ends it, as in a set that copies). */
 void hm_strset_init_borrowing(hm_strset *s, bool fold);
 void hm_strset_add(hm_strset *s, const char *str, size_t len);
 /* Room for n entries without growing (a list's size is known up front). */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "scan.h"
 
 #include "support.h"
 
@@ -301,6 +302,103 @@ static void a_question_wrapped_before_a_capital_is_one_paragraph(void **state)
     done(&p);
 }
 
+/* The wrap width is the width nine in ten lines come up to, rounded up,
+ * in a short block (its widths sorted) and a long one (a histogram) alike:
+ * lines of 60 to 69 characters, one in ten of them 75 long. */
+static void wrap_width_of_short_and_long_blocks(void **state)
+{
+    (void)state;
+    for (size_t n_lines = 20; n_lines <= 100; n_lines += 80) {
+        hm_buf b = {0};
+        for (size_t i = 0; i < n_lines; i++) {
+            size_t width = i % 10 == 3 ? 75 : 60 + (i * 7) % 10;
+            hm_buf_puts(&b, "Word");
+            for (size_t k = 4; k + 1 < width; k++)
+                hm_buf_putc(&b, k % 6 == 5 ? ' ' : 'a');
+            hm_buf_puts(&b, i + 1 < n_lines ? "b\n" : "b.\n");
+        }
+        parsed p;
+        parse(&p, b.data);
+        assert_true(p.doc.hard_wrapped);
+        /* 90% of 20 lines is 18: the 18th width is 69; of 100, the 90th is 69 */
+        assert_int_equal(p.doc.wrap_width, 69);
+        done(&p);
+        hm_buf_free(&b);
+    }
+}
+
+/* hm_scan_finish puts findings in order by position (by start, the longer
+ * first, then by kind), ties in the order found, and keeps the first of a
+ * stretch of one kind, whatever runs they come in: here runs of lengths 1
+ * to 40, some found before an hm_scan_sort, against an insertion sort. */
+static bool ranks_before(const hm_finding *x, const hm_finding *y)
+{
+    if (x->start != y->start)
+        return x->start < y->start;
+    if (x->end != y->end)
+        return x->end > y->end;
+    return x->kind < y->kind;
+}
+
+static void findings_are_sorted_stably_from_runs(void **state)
+{
+    (void)state;
+    char text[1200];
+    memset(text, 'x', sizeof text - 1);
+    text[sizeof text - 1] = '\0';
+    parsed p;
+    parse(&p, text);
+    enum { N = 400 };
+    static char ids[N][8];
+    static hm_rule rules[N];
+    static hm_finding want[N];
+    const hm_kind kinds[] = {HM_KIND_QUOTATION, HM_KIND_JUDGEMENT, HM_KIND_CAUSATION};
+    for (int sorted_first = 0; sorted_first < 2; sorted_first++) {
+        hm_scan scan;
+        hm_scan_init(&scan, cfg, &p.doc);
+        unsigned seed = 7;
+        size_t n = 0;
+        while (n < N) {
+            seed = seed * 1103515245u + 12345u;
+            size_t len = 1 + (seed >> 16) % 40, at = (seed >> 8) % 64;
+            for (size_t k = 0; k < len && n < N; k++, n++) {
+                seed = seed * 1103515245u + 12345u;
+                at += (seed >> 16) % 9; /* steps of 0: ties */
+                snprintf(ids[n], sizeof ids[n], "r%zu", n);
+                rules[n] = (hm_rule){.id = ids[n], .kind = kinds[(seed >> 20) % 3], .scope = HM_SCOPE_TEXT};
+                assert_non_null(hm_scan_add(&scan, &rules[n], at, at + 1 + (seed >> 24) % 4));
+            }
+            if (sorted_first && n >= N / 2 && n - len < N / 2)
+                hm_scan_sort(&scan);
+        }
+        /* the reference: an insertion sort, then the first of each stretch */
+        for (size_t i = 0; i < n; i++) {
+            size_t j = i;
+            for (; j > 0 && ranks_before(&scan.findings[i], &want[j - 1]); j--)
+                want[j] = want[j - 1];
+            want[j] = scan.findings[i];
+        }
+        size_t kept = 0, last_end[HM_KIND_COUNT] = {0};
+        for (size_t i = 0; i < n; i++) {
+            if (last_end[want[i].kind] > want[i].start)
+                continue;
+            last_end[want[i].kind] = want[i].end;
+            want[kept++] = want[i];
+        }
+        hm_scan_finish(&scan);
+        assert_int_equal(scan.n_findings, kept);
+        for (size_t i = 0; i < kept; i++) {
+            assert_string_equal(scan.findings[i].rule, want[i].rule);
+            assert_int_equal(scan.findings[i].line, 1);
+            assert_int_equal(scan.findings[i].column, want[i].start + 1);
+        }
+        hm_scan_free_data(&scan);
+        free(scan.findings);
+        free(scan.warnings);
+    }
+    done(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +413,8 @@ int main(void)
         cmocka_unit_test(words_are_counted_with_apostrophes_and_hyphens),
         cmocka_unit_test(words_carry_their_paragraph_hash_and_capitals),
         cmocka_unit_test(empty_and_blank_texts_have_no_paragraphs),
+        cmocka_unit_test(findings_are_sorted_stably_from_runs),
+        cmocka_unit_test(wrap_width_of_short_and_long_blocks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -177,6 +177,51 @@ static void cursor_columns_match_positions(void **state)
     hm_source_free(&s);
 }
 
+/* The source lists every continuation byte, wherever the sixteen-byte
+ * chunks fall (and in the tail the chunks leave), for decoded text too; a
+ * cursor moved back and forth by those gives hm_source_position's columns. */
+static void continuations_listed_and_cursor_jumps(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a", "\xC3\xA9", "\xE2\x80\x99", "\xF0\x9F\x98\x80", " ", "Stalin", "\n", "\r\n"};
+    hm_buf b = {0};
+    for (size_t i = 0; b.len < 700; i++)
+        hm_buf_puts(&b, pieces[(i * 5 + i / 4) % (sizeof pieces / sizeof *pieces)]);
+    const char cp1252[] = "Caf\xE9 \x93quoted\x94 text, na\xEFve, over\nsixteen bytes \x96 of it\x85";
+    struct {
+        const char *bytes;
+        size_t len;
+    } inputs[] = {{b.data, b.len}, {b.data + 3, b.len - 9}, {cp1252, sizeof cp1252 - 1}};
+    for (size_t k = 0; k < sizeof inputs / sizeof *inputs; k++) {
+        hm_source s;
+        assert_true(hm_source_init(&s, inputs[k].bytes, inputs[k].len, "t", NULL));
+        size_t n = 0;
+        for (size_t i = 0; i < s.len; i++)
+            if (((unsigned char)s.text[i] & 0xC0) == 0x80) {
+                assert_true(n < s.n_continuations);
+                assert_int_equal(s.continuations[n++], i);
+            }
+        assert_int_equal(n, s.n_continuations);
+        for (size_t a = 0; a < s.len; a += 13)
+            for (size_t z = a; z <= s.len + 1; z += 7) {
+                size_t to = z < s.len ? z : s.len;
+                assert_int_equal(hm_source_code_points(&s, a, z), hm_utf8_count(s.text + a, to - a));
+            }
+        hm_source_cursor c;
+        hm_source_cursor_init(&c, &s);
+        for (size_t step = 0; step < 400; step++) {
+            size_t off = (step * 37 + (step % 3) * 101) % (s.len + 2); /* now and then past the end */
+            hm_source_cursor_move(&c, off);
+            unsigned line, col;
+            hm_source_position(&s, off, &line, &col);
+            assert_int_equal(c.line, line);
+            assert_int_equal(c.column, col);
+        }
+        hm_source_free(&s);
+    }
+    hm_buf_free(&b);
+}
+
 /* Long spans go through the sixteen-byte loop (and its sums every 255
  * blocks): the count is the bytes that are not continuation bytes. */
 static void utf8_count_matches_a_byte_at_a_time(void **state)
@@ -236,6 +281,7 @@ int main(void)
         cmocka_unit_test(empty_input_is_text),
         cmocka_unit_test(line_breaks_and_controls_at_every_offset),
         cmocka_unit_test(cursor_columns_match_positions),
+        cmocka_unit_test(continuations_listed_and_cursor_jumps),
         cmocka_unit_test(utf8_count_matches_a_byte_at_a_time),
         cmocka_unit_test(buf_put_uint_writes_as_printf_does),
     };
