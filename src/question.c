@@ -88,6 +88,18 @@ bool hm_date_years(const char *s, size_t n, int *first, int *last)
     return true;
 }
 
+/* Does the phrase stand at text[at], any case, ending at a word's end? */
+static bool phrase_at(const char *text, size_t len, size_t at, const char *phrase)
+{
+    size_t m = strlen(phrase);
+    if (at + m > len)
+        return false;
+    for (size_t k = 0; k < m; k++)
+        if (tolower((unsigned char)text[at + k]) != tolower((unsigned char)phrase[k]))
+            return false;
+    return at + m == len || !isalpha((unsigned char)text[at + m]);
+}
+
 const char *hm_question_weighs(const char *text, size_t len, const hm_lists *lists)
 {
     /* the more particular first: "how far do you agree it was a turning
@@ -100,11 +112,18 @@ const char *hm_question_weighs(const char *text, size_t len, const hm_lists *lis
         {"weigh_compare", "similarities and differences"},
         {"weigh_statement", "the case for the statement and the case against it"},
     };
+    /* at each word of the question, the phrases that start with its
+     * letter: a question has some fifteen words, the lists fifty phrases */
     for (size_t w = 0; text && w < sizeof weighings / sizeof *weighings; w++) {
         const hm_list *l = hm_lists_find(lists, weighings[w].list);
-        for (size_t i = 0; l && i < l->n; i++)
-            if (contains_fold(text, len, l->items[i]))
-                return weighings[w].weighs;
+        for (size_t at = 0; l && at < len; at++) {
+            if (!isalpha((unsigned char)text[at]) || (at > 0 && isalpha((unsigned char)text[at - 1])))
+                continue;
+            int first = tolower((unsigned char)text[at]);
+            for (size_t i = 0; i < l->n; i++)
+                if (tolower((unsigned char)l->items[i][0]) == first && phrase_at(text, len, at, l->items[i]))
+                    return weighings[w].weighs;
+        }
     }
     return "the factors";
 }
