@@ -73,6 +73,7 @@ for f in tests/regressions/analyze-*; do if [ -e "$f" ]; then cp "$f" "$seed/fuz
 for f in tests/regressions/config-*; do if [ -e "$f" ]; then cp "$f" "$seed/fuzz_config/"; fi; done
 for f in tests/regressions/lsp-*; do if [ -e "$f" ]; then cp "$f" "$seed/fuzz_lsp/"; fi; done
 for f in tests/regressions/snapshot-*; do if [ -e "$f" ]; then cp "$f" "$seed/fuzz_snapshot/"; fi; done
+for f in tests/regressions/startfilter-*; do if [ -e "$f" ]; then mkdir -p "$seed/fuzz_startfilter"; cp "$f" "$seed/fuzz_startfilter/"; fi; done
 status=0
 for h in $harnesses; do
     echo "== $h for ${secs}s"

@@ -315,6 +315,10 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
 {
     sf_bytes b = {0, 0};
     sf_bytes props = {0, 0}; /* of \p and \P */
+    /* bytes a member may match (caseless non-ASCII: the Kelvin sign is k,
+     * the long s is s): matched by the class, negated or not, for a
+     * negated class must not lose what its member might not take */
+    sf_bytes maybe = {0, 0};
     bool negated = *P->p == '^', any = false;
     if (negated)
         P->p++;
@@ -352,8 +356,8 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
             P->p += sf_char_len(s);
             P->inexact |= caseless;
             sf_bytes n = sf_non_ascii(caseless);
-            b.lo |= n.lo;
-            b.hi |= n.hi;
+            maybe.lo |= n.lo;
+            maybe.hi |= n.hi;
             if (*P->p == '-' && P->p[1] != ']')
                 P->failed = true; /* a range from a non-ASCII character */
             continue;
@@ -374,8 +378,8 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
                 P->inexact |= caseless;
                 if (caseless) {
                     sf_bytes n = sf_non_ascii(true);
-                    b.lo |= n.lo;
-                    b.hi |= n.hi;
+                    maybe.lo |= n.lo;
+                    maybe.hi |= n.hi;
                 }
             } else {
                 hi = (unsigned char)*h;
@@ -394,6 +398,8 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
         b.lo = ~b.lo;
         b.hi = ~b.hi;
     }
+    b.lo |= maybe.lo;
+    b.hi |= maybe.hi;
     if (any) {
         P->inexact = true;
         b.lo = b.hi = ~(uint64_t)0;

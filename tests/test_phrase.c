@@ -1068,6 +1068,10 @@ static void start_filters_of_odd_patterns(void **state)
         "  - id: o40\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i)\xC3\x89" "a'\n"
         "  - id: o41\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i)[\xC3\xA9k]a'\n"
         "  - id: o42\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i)[^k]a'\n"
+        /* a caseless non-ASCII member may match only k or s: a negated
+         * class keeps every other letter (found by fuzz_startfilter) */
+        "  - id: o43\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i)[^\xE2\x80\x9D]a'\n"
+        "  - id: o44\n    kind: figure\n    message: m\n    starts: ['\\d']\n    pattern: '(?i)[^b\xC3\xA9]a'\n"
                                       ,
                                       texts, sizeof texts / sizeof *texts, 11);
 }
