@@ -30,6 +30,16 @@ static bool contains_fold(const char *hay, size_t n, const char *needle)
     return false;
 }
 
+/* The number the n digits at s spell (what atoi reads there, without its
+ * call: a date finding is read for every date of the essay). */
+static int digits_value(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t k = 0; k < n; k++)
+        v = v * 10 + (s[k] - '0');
+    return v;
+}
+
 /* A year, or a two-digit end of a range ("1928-53"). */
 static int read_year(const char *s, size_t n, size_t *i)
 {
@@ -38,7 +48,7 @@ static int read_year(const char *s, size_t n, size_t *i)
         k++;
     if (k - a != 4 || (a > 0 && (isdigit((unsigned char)s[a - 1]) || s[a - 1] == ',')))
         return 0;
-    int y = atoi(s + a);
+    int y = digits_value(s + a, 4);
     *i = k;
     return (y >= 1000 && y <= 2099) ? y : 0;
 }
@@ -72,11 +82,11 @@ bool hm_date_years(const char *s, size_t n, int *first, int *last)
             d++;
         int end = 0;
         if (d - k == 4)
-            end = atoi(s + k);
+            end = digits_value(s + k, 4);
         else if (d - k == 2)
-            end = y / 100 * 100 + atoi(s + k);
+            end = y / 100 * 100 + digits_value(s + k, 2);
         else if (d - k == 1)
-            end = y / 10 * 10 + atoi(s + k);
+            end = y / 10 * 10 + digits_value(s + k, 1);
         if (end > y && end - y < 200 && end > hi)
             hi = end;
         i = d;
