@@ -112,6 +112,8 @@ static void set_clause_example(hm_feature_value *v, const hm_document *doc, size
  * Nazi-Soviet Pact of 1939", not "1939"): its clause up to its end. */
 static void set_lead_example(hm_feature_value *v, const hm_document *doc, size_t s, size_t e)
 {
+    if (v->ex_start != v->ex_end) /* the first is kept: no clause to find */
+        return;
     size_t from, to;
     clause_around(doc, s, e, &from, &to);
     /* "in places like Watts", not "and in places like Watts" */
@@ -904,11 +906,14 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
     /* Words inside evidence ("the kulaks" as a named group) do not make a
      * sentence a claim about the question's concept. */
     bool *in_evidence = hm_xcalloc(doc->n_words + 1, sizeof *in_evidence);
+    size_t first_at_start = 0; /* first_word(f->start): the findings come in order of start */
     for (size_t k = 0; concepts && k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         if (!hm_kind_is_evidence(f->kind))
             continue;
-        for (size_t w = first_word(doc, f->start); w < doc->n_words && doc->words[w].start < f->end; w++)
+        while (first_at_start < doc->n_words && doc->words[first_at_start].start < f->start)
+            first_at_start++;
+        for (size_t w = first_at_start; w < doc->n_words && doc->words[w].start < f->end; w++)
             in_evidence[w] = true;
     }
     /* A sentence of a main paragraph that has a concept word outside
