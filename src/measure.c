@@ -1158,13 +1158,12 @@ static void measure_question(hm_features *fs, const hm_scan *scan, const finding
                              size_t qlen)
 {
     hm_feature_value *F = fs->f;
-    hm_question q = {HM_Q_OTHER, 0, 0};
+    hm_question q = {HM_Q_OTHER, 0, 0, HM_QUESTION_WEIGHS_NONE};
     if (question)
         hm_question_parse(&q, question, qlen, &scan->cfg->lists);
     /* The feedback's words for what to weigh: {detail} in its messages. */
-    const char *weighs = hm_question_weighs(question, qlen, &scan->cfg->lists);
-    F[HM_F_COMPARATIVE].detail = hm_xstrdup(weighs);
-    F[HM_F_CONCLUSION_WEIGHS].detail = hm_xstrdup(weighs);
+    F[HM_F_COMPARATIVE].detail = hm_xstrdup(q.weighs);
+    F[HM_F_CONCLUSION_WEIGHS].detail = hm_xstrdup(q.weighs);
     F[HM_F_Q_EXTENT].value = q.type == HM_Q_EXTENT;
     F[HM_F_Q_SIGNIFICANCE].value = q.type == HM_Q_SIGNIFICANCE;
     F[HM_F_Q_CAUSES].value = q.type == HM_Q_CAUSES;
