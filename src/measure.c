@@ -202,6 +202,12 @@ static bool matches_stem(const char *w, size_t n, const char *term, size_t stem)
     return true;
 }
 
+/* One of 64 buckets for a word's first two bytes, folded. */
+static unsigned pair_bucket(unsigned char c0, unsigned char c1)
+{
+    return (c0 * 7u + c1) & 63u;
+}
+
 static bool word_matches_term(const char *w, size_t n, const char *term)
 {
     return matches_stem(w, n, term, term_stem(term));
@@ -424,13 +430,24 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             head[c] = -1;
             lower[c] = (unsigned char)tolower(c);
         }
+        /* A word shorter than every stem matches none, and where every stem
+         * has two bytes, a word whose first two (folded) fall in no term's
+         * bucket of 64 neither: most words that pass opens_term stop here. */
+        size_t shortest_stem = SIZE_MAX;
+        uint64_t pair_buckets = 0;
         for (size_t t = fs->n_terms; t-- > 0;) {
             stem[t] = term_stem(fs->terms[t]);
             any_empty |= stem[t] == 0;
+            if (stem[t] < shortest_stem)
+                shortest_stem = stem[t];
             int c = (unsigned char)fs->terms[t][0];
             next_term[t] = head[c];
             head[c] = (int32_t)t;
+            if (stem[t] >= 2)
+                pair_buckets |= 1ull << pair_bucket(lower[c], lower[(unsigned char)fs->terms[t][1]]);
         }
+        if (shortest_stem < 2)
+            pair_buckets = ~0ull;
         /* -1 (no term) for every word at once: a term opens with a word's
          * first letter for few of them, and the rest are passed over on
          * that one test */
@@ -446,6 +463,9 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             if (!opens_term[(unsigned char)w[0]])
                 continue;
             size_t n = words[k].end - words[k].start;
+            if (n < shortest_stem ||
+                (n >= 2 && !(pair_buckets >> pair_bucket(lower[(unsigned char)w[0]], lower[(unsigned char)w[1]]) & 1)))
+                continue;
             int c0 = n ? lower[(unsigned char)w[0]] : -1;
             int32_t term = -1, concept = -1;
             if (any_empty) {
@@ -904,25 +924,21 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
     for (size_t t = 0; t < fs->n_terms; t++)
         concepts |= fs->term_concept[t];
     /* Words inside evidence ("the kulaks" as a named group) do not make a
-     * sentence a claim about the question's concept. */
-    bool *in_evidence = hm_xcalloc(doc->n_words + 1, sizeof *in_evidence);
-    size_t first_at_start = 0; /* first_word(f->start): the findings come in order of start */
-    for (size_t k = 0; concepts && k < scan->n_findings; k++) {
-        const hm_finding *f = &scan->findings[k];
-        if (!hm_kind_is_evidence(f->kind))
-            continue;
-        while (first_at_start < doc->n_words && doc->words[first_at_start].start < f->start)
-            first_at_start++;
-        for (size_t w = first_at_start; w < doc->n_words && doc->words[w].start < f->end; w++)
-            in_evidence[w] = true;
-    }
-    /* A sentence of a main paragraph that has a concept word outside
-     * evidence: one walk over the words with one. */
-    size_t term_sent_hint = 0;
+     * sentence a claim about the question's concept. A word is inside when
+     * it starts within an evidence finding: the findings come in order of
+     * start, so the furthest end of those starting at or before the word
+     * tells, and one walk over the findings serves the words with a
+     * concept, which are in order too. */
+    size_t term_sent_hint = 0, next_finding = 0, evidence_end = 0;
     for (size_t j = 0; concepts && j < fs->n_term_words; j++) {
-        size_t k = fs->term_words[j];
-        const hm_word *w = &doc->words[k];
-        if (fs->word_concept[j] < 0 || in_evidence[k])
+        const hm_word *w = &doc->words[fs->term_words[j]];
+        if (fs->word_concept[j] < 0)
+            continue;
+        for (; next_finding < scan->n_findings && scan->findings[next_finding].start <= w->start; next_finding++)
+            if (hm_kind_is_evidence(scan->findings[next_finding].kind) &&
+                scan->findings[next_finding].end > evidence_end)
+                evidence_end = scan->findings[next_finding].end;
+        if (w->start < evidence_end)
             continue;
         size_t si = hm_document_sentence_next(doc, w->start, &term_sent_hint);
         if (si != SIZE_MAX && main_para[doc->sents[si].para] && w->end <= doc->sents[si].end)
@@ -1109,7 +1125,6 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
     free(flags);
     free(items);
     free(main_para);
-    free(in_evidence);
 }
 
 /* Does the judgement answer the kind of question asked? The detail says
@@ -1534,21 +1549,23 @@ static void measure_date_slips(hm_features *fs, const hm_scan *scan)
         bool person = f->kind == HM_KIND_PERSON;
         if ((f->kind != HM_KIND_EVENT && !person) || !f->canonical)
             continue;
-        const hm_topic_entry *es = person ? t->people : t->events;
-        size_t n_es = person ? t->n_people : t->n_events;
-        const hm_topic_entry *e = entry_named(es, n_es, f->canonical);
-        if (!e || !e->date)
-            continue;
-        /* the first date that starts within a few words after the event */
+        /* the first date that starts within a few words after the event
+         * (asked first: most names have none, and then need no entry) */
         const hm_finding *year = NULL;
         for (size_t j = k + 1; j < scan->n_findings && scan->findings[j].start < f->end + 24; j++)
             if (scan->findings[j].kind == HM_KIND_DATE && scan->findings[j].start >= f->end) {
                 year = &scan->findings[j];
                 break;
             }
+        if (!year)
+            continue;
+        const hm_topic_entry *es = person ? t->people : t->events;
+        size_t n_es = person ? t->n_people : t->n_events;
+        const hm_topic_entry *e = entry_named(es, n_es, f->canonical);
+        if (!e || !e->date)
+            continue;
         unsigned deaths = 0; /* a person's year is checked only as the year they died */
-        if (!year ||
-            !joins_event_to_year(&scan->cfg->lists, scan->text + f->end, year->start - f->end, person ? &deaths : NULL) ||
+        if (!joins_event_to_year(&scan->cfg->lists, scan->text + f->end, year->start - f->end, person ? &deaths : NULL) ||
             (person && !deaths && !death_word_before(scan, f)))
             continue;
         year_span said;
