@@ -386,6 +386,72 @@ static finding_facts *find_facts(const hm_scan *scan)
     return facts;
 }
 
+/* The distinct specific items: findings of one kind whose texts are the
+ * same, ASCII case folded, are one. An open-addressing table of finding
+ * numbers, sized once for every specific finding (at most half full) and on
+ * the stack for most essays: no key is written out, and the text is
+ * hashed where it stands. */
+enum { DISTINCT_ON_STACK = 256 };
+
+typedef struct distinct_slot {
+    uint32_t finding; /* its number + 1; 0: empty */
+    uint32_t hash;    /* the low half of the finding's */
+} distinct_slot;
+
+typedef struct distinct_items {
+    distinct_slot *slots;
+    size_t mask; /* slots - 1, a power of two less one */
+    distinct_slot on_stack[DISTINCT_ON_STACK];
+} distinct_items;
+
+static void distinct_items_init(distinct_items *d, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    d->slots = cap <= DISTINCT_ON_STACK ? d->on_stack : hm_xmalloc(cap * sizeof *d->slots);
+    memset(d->slots, 0, cap * sizeof *d->slots);
+    d->mask = cap - 1;
+}
+
+static void distinct_items_free(distinct_items *d)
+{
+    if (d->slots != d->on_stack)
+        free(d->slots);
+}
+
+/* The two texts, n bytes each, are the same ASCII case folded. */
+static bool same_folded(const char *a, const char *b, size_t n)
+{
+    if (memcmp(a, b, n) == 0)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (hm_ascii_fold[(unsigned char)a[i]] != hm_ascii_fold[(unsigned char)b[i]])
+            return false;
+    return true;
+}
+
+/* Adds the k-th finding: 1 when no finding of its kind and text was added
+ * before, else 0. */
+static unsigned distinct_items_add(distinct_items *d, const hm_scan *scan, size_t k)
+{
+    const hm_finding *f = &scan->findings[k];
+    const char *text = scan->text + f->start; /* the text holds no NUL */
+    size_t len = f->end - f->start;
+    uint64_t h = hm_fnv_add(hm_hash_bytes(text, len, true), (unsigned char)f->kind);
+    for (size_t i = (size_t)h & d->mask;; i = (i + 1) & d->mask) {
+        distinct_slot *slot = &d->slots[i];
+        if (!slot->finding) {
+            *slot = (distinct_slot){(uint32_t)k + 1, (uint32_t)h};
+            return 1;
+        }
+        const hm_finding *o = &scan->findings[slot->finding - 1];
+        if (slot->hash == (uint32_t)h && o->kind == f->kind && o->end - o->start == len &&
+            same_folded(scan->text + o->start, text, len))
+            return 0;
+    }
+}
+
 static void measure_question(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const char *question,
                              size_t qlen);
 static void measure_date_slips(hm_features *fs, const hm_scan *scan);
@@ -546,19 +612,12 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     unsigned evidence = 0, kinds_mask = 0, misspelt = 0, website = 0, quote_bytes_words = 0;
     misspelling slips[MISSPELLINGS_LISTED];
     size_t n_slips = 0;
-    hm_strset distinct; /* "kind:text", case-folded */
-    hm_strset_init_borrowing(&distinct, true);
-    /* the keys, end to end: one block large enough for every finding's;
-     * the set sized once for all the specific items */
     finding_facts *facts = find_facts(scan);
-    size_t keys_cap = 1, n_specific = 0;
-    for (size_t k = 0; k < scan->n_findings; k++) {
-        keys_cap += scan->findings[k].end - scan->findings[k].start + 4;
+    size_t n_specific = 0;
+    for (size_t k = 0; k < scan->n_findings; k++)
         n_specific += (facts[k].flags & FACT_SPECIFIC) != 0;
-    }
-    hm_strset_reserve(&distinct, n_specific);
-    char *keys = hm_xmalloc(keys_cap);
-    size_t keys_len = 0;
+    distinct_items distinct;
+    distinct_items_init(&distinct, n_specific);
     bool conclusion_concedes = false; /* the conclusion can concede too */
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
@@ -578,24 +637,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             continue;
         if (fact & FACT_SPECIFIC) {
             /* Range, not repetition: count each distinct item once. */
-            /* "%d:%.*s" of the kind and the text, without printf, written
-             * where it would be kept; the count says whether it was new */
-            char *key = keys + keys_len;
-            size_t key_len = 0;
-            unsigned kv = (unsigned)f->kind;
-            if (kv >= 10)
-                key[key_len++] = (char)('0' + kv / 10 % 10);
-            key[key_len++] = (char)('0' + kv % 10);
-            key[key_len++] = ':';
-            size_t text_len = strnlen(scan->text + f->start, f->end - f->start);
-            memcpy(key + key_len, scan->text + f->start, text_len);
-            key_len += text_len;
-            size_t had = distinct.count;
-            hm_strset_add(&distinct, key, key_len);
-            if (distinct.count != had) {
-                keys_len += key_len;
-                evidence++;
-            }
+            evidence += distinct_items_add(&distinct, scan, k);
             kinds_mask |= 1u << f->kind;
         }
         if (f->kind == HM_KIND_QUOTATION)
@@ -670,8 +712,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                 s->argument_first++;
         }
     }
-    hm_strset_free(&distinct);
-    free(keys);
+    distinct_items_free(&distinct);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
     unsigned kinds = 0;
     for (unsigned m = kinds_mask; m; m &= m - 1)
