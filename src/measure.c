@@ -1142,8 +1142,11 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
                 size_t had = phrase.len;
                 hm_buf_printf(&phrase, " %s", fs->terms[next]);
                 bool side_by_side = false;
+                /* the first byte picks the places worth the compare */
+                int first = tolower((unsigned char)phrase.data[0]);
                 for (size_t i = 0; !side_by_side && i + phrase.len <= qlen; i++)
-                    side_by_side = strncasecmp(question + i, phrase.data, phrase.len) == 0;
+                    side_by_side = tolower((unsigned char)question[i]) == first &&
+                                   strncasecmp(question + i, phrase.data, phrase.len) == 0;
                 if (!side_by_side) {
                     phrase.len = had;
                     phrase.data[had] = '\0';
