@@ -175,8 +175,13 @@ static void question_terms(hm_features *fs, const hm_scan *scan, const char *q, 
             free(term);
             continue;
         }
-        fs->terms = hm_xrealloc(fs->terms, (fs->n_terms + 1) * sizeof *fs->terms);
-        fs->term_concept = hm_xrealloc(fs->term_concept, (fs->n_terms + 1) * sizeof *fs->term_concept);
+        if (!fs->terms) {
+            /* room for every term at once: each takes three bytes and the
+             * byte after it */
+            size_t most = qlen / 4 + 1;
+            fs->terms = hm_xmalloc(most * sizeof *fs->terms);
+            fs->term_concept = hm_xmalloc(most * sizeof *fs->term_concept);
+        }
         fs->term_concept[fs->n_terms] = !isupper((unsigned char)q[a]);
         fs->terms[fs->n_terms++] = term;
     }
