@@ -288,6 +288,7 @@ enum {
     FACT_CRITERIA = 1u << 3,
     FACT_COMPARATIVE = 1u << 4,
     FACT_EXTENT = 1u << 5,
+    FACT_TERM = 1u << 6, /* a topic term: evidence of a kind, not specific */
 };
 
 typedef struct finding_facts {
@@ -305,6 +306,7 @@ static unsigned tag_fact(const char *tag)
     case 's': return strcmp(tag, "signpost") == 0 ? FACT_SIGNPOST : 0;
     case 'c': return strcmp(tag, "criteria") == 0 ? FACT_CRITERIA : strcmp(tag, "comparative") == 0 ? FACT_COMPARATIVE : 0;
     case 'e': return strcmp(tag, "extent") == 0 ? FACT_EXTENT : 0;
+    case 't': return strcmp(tag, "term") == 0 ? FACT_TERM : 0;
     default: return 0;
     }
 }
@@ -384,7 +386,7 @@ static finding_facts *find_facts(const hm_scan *scan)
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         unsigned flags = tag_fact(f->tag);
-        if (hm_kind_is_evidence(f->kind) && !(f->tag && strcmp(f->tag, "term") == 0))
+        if (!(flags & FACT_TERM) && hm_kind_is_evidence(f->kind))
             flags |= FACT_SPECIFIC;
         facts[k] = (finding_facts){hm_document_para_next(scan->doc, f->start, &para_hint), flags};
     }
