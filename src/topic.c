@@ -340,6 +340,16 @@ typedef struct alias_ref {
 
 #define NO_REF UINT32_MAX
 
+/* A text looked up before and what it named (NULL: nothing): an essay
+ * names the same few people and events again and again. */
+typedef struct recent_lookup {
+    const char *text; /* NULL: an empty slot */
+    size_t len;
+    const hm_topic_entry *entry;
+} recent_lookup;
+
+enum { RECENT_LOOKUPS = 16 };
+
 typedef struct entry_ctx {
     const hm_rule *rule;
     const hm_topic_entry *entries;
@@ -349,6 +359,7 @@ typedef struct entry_ctx {
      * so that a finding is compared with the few aliases that could be it. */
     alias_ref *refs;
     uint32_t first[256];
+    recent_lookup recent[RECENT_LOOKUPS]; /* by length and first byte */
 } entry_ctx;
 
 static void index_aliases(entry_ctx *c)
@@ -371,7 +382,7 @@ static void index_aliases(entry_ctx *c)
 /* The first alias, in entry order, that is this text: only aliases opening
  * with its first byte or with a space can be (alias_is lets a space match
  * any run of white space); empty text can only be an empty alias. */
-static const hm_topic_entry *entry_of(entry_ctx *c, const char *s, size_t n)
+static const hm_topic_entry *first_alias_of(entry_ctx *c, const char *s, size_t n)
 {
     if (!c->refs)
         index_aliases(c);
@@ -388,6 +399,18 @@ static const hm_topic_entry *entry_of(entry_ctx *c, const char *s, size_t n)
             return &c->entries[r->entry];
     }
     return NULL;
+}
+
+/* The entry this text names, as first_alias_of finds it, asked once a text. */
+static const hm_topic_entry *entry_of(entry_ctx *c, const char *s, size_t n)
+{
+    unsigned char c0 = n ? (unsigned char)s[0] : '\0';
+    recent_lookup *seen = &c->recent[(n * 7 + c0) % RECENT_LOOKUPS];
+    if (seen->text && seen->len == n && memcmp(seen->text, s, n) == 0)
+        return seen->entry;
+    const hm_topic_entry *e = first_alias_of(c, s, n);
+    *seen = (recent_lookup){s, n, e};
+    return e;
 }
 
 static bool add_entry(hm_scan *scan, size_t s, size_t e, void *ud)
