@@ -253,10 +253,9 @@ static void choose_topic(hm_result *r)
                     if (wl != w->ascii_end - w->start)
                         h = hm_hash_bytes(ws, wl, true);
                 }
-                uint32_t packs = hm_topic_keyword_packs(cfg, ws, wl, h);
-                for (size_t t = 0; packs; t++, packs >>= 1)
-                    if (packs & 1)
-                        score[t] += weight;
+                /* most words are in no pack: one test, then the packs' bits */
+                for (uint32_t packs = hm_topic_keyword_packs(cfg, ws, wl, h); packs; packs &= packs - 1)
+                    score[__builtin_ctz(packs)] += weight;
             }
         }
         for (size_t t = 0; t < cfg->n_topics; t++)

@@ -112,6 +112,8 @@ static void set_clause_example(hm_feature_value *v, const hm_document *doc, size
  * Nazi-Soviet Pact of 1939", not "1939"): its clause up to its end. */
 static void set_lead_example(hm_feature_value *v, const hm_document *doc, size_t s, size_t e)
 {
+    if (v->ex_start != v->ex_end) /* the first is kept: no clause to find */
+        return;
     size_t from, to;
     clause_around(doc, s, e, &from, &to);
     /* "in places like Watts", not "and in places like Watts" */
@@ -173,8 +175,13 @@ static void question_terms(hm_features *fs, const hm_scan *scan, const char *q, 
             free(term);
             continue;
         }
-        fs->terms = hm_xrealloc(fs->terms, (fs->n_terms + 1) * sizeof *fs->terms);
-        fs->term_concept = hm_xrealloc(fs->term_concept, (fs->n_terms + 1) * sizeof *fs->term_concept);
+        if (!fs->terms) {
+            /* room for every term at once: each takes three bytes and the
+             * byte after it */
+            size_t most = qlen / 4 + 1;
+            fs->terms = hm_xmalloc(most * sizeof *fs->terms);
+            fs->term_concept = hm_xmalloc(most * sizeof *fs->term_concept);
+        }
         fs->term_concept[fs->n_terms] = !isupper((unsigned char)q[a]);
         fs->terms[fs->n_terms++] = term;
     }
@@ -198,6 +205,12 @@ static bool matches_stem(const char *w, size_t n, const char *term, size_t stem)
         if (tolower((unsigned char)w[i]) != (unsigned char)term[i])
             return false;
     return true;
+}
+
+/* One of 64 buckets for a word's first two bytes, folded. */
+static unsigned pair_bucket(unsigned char c0, unsigned char c1)
+{
+    return (c0 * 7u + c1) & 63u;
 }
 
 static bool word_matches_term(const char *w, size_t n, const char *term)
@@ -275,6 +288,7 @@ enum {
     FACT_CRITERIA = 1u << 3,
     FACT_COMPARATIVE = 1u << 4,
     FACT_EXTENT = 1u << 5,
+    FACT_TERM = 1u << 6, /* a topic term: evidence of a kind, not specific */
 };
 
 typedef struct finding_facts {
@@ -292,6 +306,7 @@ static unsigned tag_fact(const char *tag)
     case 's': return strcmp(tag, "signpost") == 0 ? FACT_SIGNPOST : 0;
     case 'c': return strcmp(tag, "criteria") == 0 ? FACT_CRITERIA : strcmp(tag, "comparative") == 0 ? FACT_COMPARATIVE : 0;
     case 'e': return strcmp(tag, "extent") == 0 ? FACT_EXTENT : 0;
+    case 't': return strcmp(tag, "term") == 0 ? FACT_TERM : 0;
     default: return 0;
     }
 }
@@ -371,11 +386,77 @@ static finding_facts *find_facts(const hm_scan *scan)
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         unsigned flags = tag_fact(f->tag);
-        if (hm_kind_is_evidence(f->kind) && !(f->tag && strcmp(f->tag, "term") == 0))
+        if (!(flags & FACT_TERM) && hm_kind_is_evidence(f->kind))
             flags |= FACT_SPECIFIC;
         facts[k] = (finding_facts){hm_document_para_next(scan->doc, f->start, &para_hint), flags};
     }
     return facts;
+}
+
+/* The distinct specific items: findings of one kind whose texts are the
+ * same, ASCII case folded, are one. An open-addressing table of finding
+ * numbers, sized once for every specific finding (at most half full) and on
+ * the stack for most essays: no key is written out, and the text is
+ * hashed where it stands. */
+enum { DISTINCT_ON_STACK = 256 };
+
+typedef struct distinct_slot {
+    uint32_t finding; /* its number + 1; 0: empty */
+    uint32_t hash;    /* the low half of the finding's */
+} distinct_slot;
+
+typedef struct distinct_items {
+    distinct_slot *slots;
+    size_t mask; /* slots - 1, a power of two less one */
+    distinct_slot on_stack[DISTINCT_ON_STACK];
+} distinct_items;
+
+static void distinct_items_init(distinct_items *d, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    d->slots = cap <= DISTINCT_ON_STACK ? d->on_stack : hm_xmalloc(cap * sizeof *d->slots);
+    memset(d->slots, 0, cap * sizeof *d->slots);
+    d->mask = cap - 1;
+}
+
+static void distinct_items_free(distinct_items *d)
+{
+    if (d->slots != d->on_stack)
+        free(d->slots);
+}
+
+/* The two texts, n bytes each, are the same ASCII case folded. */
+static bool same_folded(const char *a, const char *b, size_t n)
+{
+    if (memcmp(a, b, n) == 0)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (hm_ascii_fold[(unsigned char)a[i]] != hm_ascii_fold[(unsigned char)b[i]])
+            return false;
+    return true;
+}
+
+/* Adds the k-th finding: 1 when no finding of its kind and text was added
+ * before, else 0. */
+static unsigned distinct_items_add(distinct_items *d, const hm_scan *scan, size_t k)
+{
+    const hm_finding *f = &scan->findings[k];
+    const char *text = scan->text + f->start; /* the text holds no NUL */
+    size_t len = f->end - f->start;
+    uint64_t h = hm_fnv_add(hm_hash_bytes(text, len, true), (unsigned char)f->kind);
+    for (size_t i = (size_t)h & d->mask;; i = (i + 1) & d->mask) {
+        distinct_slot *slot = &d->slots[i];
+        if (!slot->finding) {
+            *slot = (distinct_slot){(uint32_t)k + 1, (uint32_t)h};
+            return 1;
+        }
+        const hm_finding *o = &scan->findings[slot->finding - 1];
+        if (slot->hash == (uint32_t)h && o->kind == f->kind && o->end - o->start == len &&
+            same_folded(scan->text + o->start, text, len))
+            return 0;
+    }
 }
 
 static void measure_question(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const char *question,
@@ -422,13 +503,24 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             head[c] = -1;
             lower[c] = (unsigned char)tolower(c);
         }
+        /* A word shorter than every stem matches none, and where every stem
+         * has two bytes, a word whose first two (folded) fall in no term's
+         * bucket of 64 neither: most words that pass opens_term stop here. */
+        size_t shortest_stem = SIZE_MAX;
+        uint64_t pair_buckets = 0;
         for (size_t t = fs->n_terms; t-- > 0;) {
             stem[t] = term_stem(fs->terms[t]);
             any_empty |= stem[t] == 0;
+            if (stem[t] < shortest_stem)
+                shortest_stem = stem[t];
             int c = (unsigned char)fs->terms[t][0];
             next_term[t] = head[c];
             head[c] = (int32_t)t;
+            if (stem[t] >= 2)
+                pair_buckets |= 1ull << pair_bucket(lower[c], lower[(unsigned char)fs->terms[t][1]]);
         }
+        if (shortest_stem < 2)
+            pair_buckets = ~0ull;
         /* -1 (no term) for every word at once: a term opens with a word's
          * first letter for few of them, and the rest are passed over on
          * that one test */
@@ -444,6 +536,9 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             if (!opens_term[(unsigned char)w[0]])
                 continue;
             size_t n = words[k].end - words[k].start;
+            if (n < shortest_stem ||
+                (n >= 2 && !(pair_buckets >> pair_bucket(lower[(unsigned char)w[0]], lower[(unsigned char)w[1]]) & 1)))
+                continue;
             int c0 = n ? lower[(unsigned char)w[0]] : -1;
             int32_t term = -1, concept = -1;
             if (any_empty) {
@@ -524,19 +619,12 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     unsigned evidence = 0, kinds_mask = 0, misspelt = 0, website = 0, quote_bytes_words = 0;
     misspelling slips[MISSPELLINGS_LISTED];
     size_t n_slips = 0;
-    hm_strset distinct; /* "kind:text", case-folded */
-    hm_strset_init_borrowing(&distinct, true);
-    /* the keys, end to end: one block large enough for every finding's;
-     * the set sized once for all the specific items */
     finding_facts *facts = find_facts(scan);
-    size_t keys_cap = 1, n_specific = 0;
-    for (size_t k = 0; k < scan->n_findings; k++) {
-        keys_cap += scan->findings[k].end - scan->findings[k].start + 4;
+    size_t n_specific = 0;
+    for (size_t k = 0; k < scan->n_findings; k++)
         n_specific += (facts[k].flags & FACT_SPECIFIC) != 0;
-    }
-    hm_strset_reserve(&distinct, n_specific);
-    char *keys = hm_xmalloc(keys_cap);
-    size_t keys_len = 0;
+    distinct_items distinct;
+    distinct_items_init(&distinct, n_specific);
     bool conclusion_concedes = false; /* the conclusion can concede too */
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
@@ -556,24 +644,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             continue;
         if (fact & FACT_SPECIFIC) {
             /* Range, not repetition: count each distinct item once. */
-            /* "%d:%.*s" of the kind and the text, without printf, written
-             * where it would be kept; the count says whether it was new */
-            char *key = keys + keys_len;
-            size_t key_len = 0;
-            unsigned kv = (unsigned)f->kind;
-            if (kv >= 10)
-                key[key_len++] = (char)('0' + kv / 10 % 10);
-            key[key_len++] = (char)('0' + kv % 10);
-            key[key_len++] = ':';
-            size_t text_len = strnlen(scan->text + f->start, f->end - f->start);
-            memcpy(key + key_len, scan->text + f->start, text_len);
-            key_len += text_len;
-            size_t had = distinct.count;
-            hm_strset_add(&distinct, key, key_len);
-            if (distinct.count != had) {
-                keys_len += key_len;
-                evidence++;
-            }
+            evidence += distinct_items_add(&distinct, scan, k);
             kinds_mask |= 1u << f->kind;
         }
         if (f->kind == HM_KIND_QUOTATION)
@@ -648,8 +719,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                 s->argument_first++;
         }
     }
-    hm_strset_free(&distinct);
-    free(keys);
+    distinct_items_free(&distinct);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
     unsigned kinds = 0;
     for (unsigned m = kinds_mask; m; m &= m - 1)
@@ -902,22 +972,21 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
     for (size_t t = 0; t < fs->n_terms; t++)
         concepts |= fs->term_concept[t];
     /* Words inside evidence ("the kulaks" as a named group) do not make a
-     * sentence a claim about the question's concept. */
-    bool *in_evidence = hm_xcalloc(doc->n_words + 1, sizeof *in_evidence);
-    for (size_t k = 0; concepts && k < scan->n_findings; k++) {
-        const hm_finding *f = &scan->findings[k];
-        if (!hm_kind_is_evidence(f->kind))
-            continue;
-        for (size_t w = first_word(doc, f->start); w < doc->n_words && doc->words[w].start < f->end; w++)
-            in_evidence[w] = true;
-    }
-    /* A sentence of a main paragraph that has a concept word outside
-     * evidence: one walk over the words with one. */
-    size_t term_sent_hint = 0;
+     * sentence a claim about the question's concept. A word is inside when
+     * it starts within an evidence finding: the findings come in order of
+     * start, so the furthest end of those starting at or before the word
+     * tells, and one walk over the findings serves the words with a
+     * concept, which are in order too. */
+    size_t term_sent_hint = 0, next_finding = 0, evidence_end = 0;
     for (size_t j = 0; concepts && j < fs->n_term_words; j++) {
-        size_t k = fs->term_words[j];
-        const hm_word *w = &doc->words[k];
-        if (fs->word_concept[j] < 0 || in_evidence[k])
+        const hm_word *w = &doc->words[fs->term_words[j]];
+        if (fs->word_concept[j] < 0)
+            continue;
+        for (; next_finding < scan->n_findings && scan->findings[next_finding].start <= w->start; next_finding++)
+            if (hm_kind_is_evidence(scan->findings[next_finding].kind) &&
+                scan->findings[next_finding].end > evidence_end)
+                evidence_end = scan->findings[next_finding].end;
+        if (w->start < evidence_end)
             continue;
         size_t si = hm_document_sentence_next(doc, w->start, &term_sent_hint);
         if (si != SIZE_MAX && main_para[doc->sents[si].para] && w->end <= doc->sents[si].end)
@@ -1080,8 +1149,11 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
                 size_t had = phrase.len;
                 hm_buf_printf(&phrase, " %s", fs->terms[next]);
                 bool side_by_side = false;
+                /* the first byte picks the places worth the compare */
+                int first = tolower((unsigned char)phrase.data[0]);
                 for (size_t i = 0; !side_by_side && i + phrase.len <= qlen; i++)
-                    side_by_side = strncasecmp(question + i, phrase.data, phrase.len) == 0;
+                    side_by_side = tolower((unsigned char)question[i]) == first &&
+                                   strncasecmp(question + i, phrase.data, phrase.len) == 0;
                 if (!side_by_side) {
                     phrase.len = had;
                     phrase.data[had] = '\0';
@@ -1104,7 +1176,6 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
     free(flags);
     free(items);
     free(main_para);
-    free(in_evidence);
 }
 
 /* Does the judgement answer the kind of question asked? The detail says
@@ -1153,13 +1224,12 @@ static void measure_question(hm_features *fs, const hm_scan *scan, const finding
                              size_t qlen)
 {
     hm_feature_value *F = fs->f;
-    hm_question q = {HM_Q_OTHER, 0, 0};
+    hm_question q = {HM_Q_OTHER, 0, 0, HM_QUESTION_WEIGHS_NONE};
     if (question)
         hm_question_parse(&q, question, qlen, &scan->cfg->lists);
     /* The feedback's words for what to weigh: {detail} in its messages. */
-    const char *weighs = hm_question_weighs(question, qlen, &scan->cfg->lists);
-    F[HM_F_COMPARATIVE].detail = hm_xstrdup(weighs);
-    F[HM_F_CONCLUSION_WEIGHS].detail = hm_xstrdup(weighs);
+    F[HM_F_COMPARATIVE].detail = hm_xstrdup(q.weighs);
+    F[HM_F_CONCLUSION_WEIGHS].detail = hm_xstrdup(q.weighs);
     F[HM_F_Q_EXTENT].value = q.type == HM_Q_EXTENT;
     F[HM_F_Q_SIGNIFICANCE].value = q.type == HM_Q_SIGNIFICANCE;
     F[HM_F_Q_CAUSES].value = q.type == HM_Q_CAUSES;
@@ -1530,21 +1600,23 @@ static void measure_date_slips(hm_features *fs, const hm_scan *scan)
         bool person = f->kind == HM_KIND_PERSON;
         if ((f->kind != HM_KIND_EVENT && !person) || !f->canonical)
             continue;
-        const hm_topic_entry *es = person ? t->people : t->events;
-        size_t n_es = person ? t->n_people : t->n_events;
-        const hm_topic_entry *e = entry_named(es, n_es, f->canonical);
-        if (!e || !e->date)
-            continue;
-        /* the first date that starts within a few words after the event */
+        /* the first date that starts within a few words after the event
+         * (asked first: most names have none, and then need no entry) */
         const hm_finding *year = NULL;
         for (size_t j = k + 1; j < scan->n_findings && scan->findings[j].start < f->end + 24; j++)
             if (scan->findings[j].kind == HM_KIND_DATE && scan->findings[j].start >= f->end) {
                 year = &scan->findings[j];
                 break;
             }
+        if (!year)
+            continue;
+        const hm_topic_entry *es = person ? t->people : t->events;
+        size_t n_es = person ? t->n_people : t->n_events;
+        const hm_topic_entry *e = entry_named(es, n_es, f->canonical);
+        if (!e || !e->date)
+            continue;
         unsigned deaths = 0; /* a person's year is checked only as the year they died */
-        if (!year ||
-            !joins_event_to_year(&scan->cfg->lists, scan->text + f->end, year->start - f->end, person ? &deaths : NULL) ||
+        if (!joins_event_to_year(&scan->cfg->lists, scan->text + f->end, year->start - f->end, person ? &deaths : NULL) ||
             (person && !deaths && !death_word_before(scan, f)))
             continue;
         year_span said;

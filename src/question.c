@@ -16,18 +16,80 @@ const char *hm_question_type_name(hm_question_type t)
     return (unsigned)t < HM_Q_TYPE_COUNT ? type_names[t] : "other";
 }
 
-static bool contains_fold(const char *hay, size_t n, const char *needle)
+/* Where a phrase may begin in a question: every position with no letter
+ * just before it (a question has some twenty), and those of them that
+ * open with each letter, case folded, chained in order: a list's phrase is
+ * tried only where its first letter stands. */
+typedef struct phrase_starts {
+    size_t *at, n;
+    size_t *next_same;  /* by index into at: the next start with the same letter */
+    size_t first_of[26]; /* by letter: the index of its first start; SIZE_MAX: none */
+} phrase_starts;
+
+/* ps->at: room for 2 * (len + 1) positions, or NULL to take it from the heap */
+static void phrase_starts_find(phrase_starts *ps, const char *text, size_t len)
+{
+    if (!ps->at)
+        ps->at = hm_xmalloc(2 * (len + 1) * sizeof *ps->at);
+    /* next_same is the second half */
+    ps->next_same = ps->at + len + 1;
+    ps->n = 0;
+    size_t *last_of[26];
+    for (int c = 0; c < 26; c++) {
+        ps->first_of[c] = SIZE_MAX;
+        last_of[c] = &ps->first_of[c];
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (i > 0 && isalpha((unsigned char)text[i - 1]))
+            continue;
+        int c = tolower((unsigned char)text[i]);
+        if (c >= 'a' && c <= 'z') {
+            *last_of[c - 'a'] = ps->n;
+            last_of[c - 'a'] = &ps->next_same[ps->n];
+            ps->next_same[ps->n] = SIZE_MAX;
+        }
+        ps->at[ps->n++] = i;
+    }
+}
+
+/* Is the needle at hay[i], any case, with no letter after it? */
+static bool phrase_at(const char *hay, size_t n, size_t i, const char *needle, size_t m)
+{
+    if (i + m > n)
+        return false;
+    size_t k = 0;
+    while (k < m && tolower((unsigned char)hay[i + k]) == tolower((unsigned char)needle[k]))
+        k++;
+    return k == m && (i + m == n || !isalpha((unsigned char)hay[i + m]));
+}
+
+/* Does the needle stand in hay, any case, with no letter on either side? */
+static bool contains_fold(const char *hay, size_t n, const phrase_starts *ps, const char *needle)
 {
     size_t m = strlen(needle);
-    for (size_t i = 0; m && i + m <= n; i++) {
-        size_t k = 0;
-        while (k < m && tolower((unsigned char)hay[i + k]) == tolower((unsigned char)needle[k]))
-            k++;
-        if (k == m && (i == 0 || !isalpha((unsigned char)hay[i - 1])) &&
-            (i + m == n || !isalpha((unsigned char)hay[i + m])))
-            return true;
+    if (!m)
+        return false;
+    int first = tolower((unsigned char)needle[0]);
+    if (first >= 'a' && first <= 'z') {
+        for (size_t s = ps->first_of[first - 'a']; s != SIZE_MAX; s = ps->next_same[s])
+            if (phrase_at(hay, n, ps->at[s], needle, m))
+                return true;
+        return false;
     }
+    for (size_t s = 0; s < ps->n; s++)
+        if (phrase_at(hay, n, ps->at[s], needle, m))
+            return true;
     return false;
+}
+
+/* The number the n digits at s spell (what atoi reads there, without its
+ * call: a date finding is read for every date of the essay). */
+static int digits_value(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t k = 0; k < n; k++)
+        v = v * 10 + (s[k] - '0');
+    return v;
 }
 
 /* A year, or a two-digit end of a range ("1928-53"). */
@@ -38,7 +100,7 @@ static int read_year(const char *s, size_t n, size_t *i)
         k++;
     if (k - a != 4 || (a > 0 && (isdigit((unsigned char)s[a - 1]) || s[a - 1] == ',')))
         return 0;
-    int y = atoi(s + a);
+    int y = digits_value(s + a, 4);
     *i = k;
     return (y >= 1000 && y <= 2099) ? y : 0;
 }
@@ -72,11 +134,11 @@ bool hm_date_years(const char *s, size_t n, int *first, int *last)
             d++;
         int end = 0;
         if (d - k == 4)
-            end = atoi(s + k);
+            end = digits_value(s + k, 4);
         else if (d - k == 2)
-            end = y / 100 * 100 + atoi(s + k);
+            end = y / 100 * 100 + digits_value(s + k, 2);
         else if (d - k == 1)
-            end = y / 10 * 10 + atoi(s + k);
+            end = y / 10 * 10 + digits_value(s + k, 1);
         if (end > y && end - y < 200 && end > hi)
             hi = end;
         i = d;
@@ -88,19 +150,9 @@ bool hm_date_years(const char *s, size_t n, int *first, int *last)
     return true;
 }
 
-/* Does the phrase stand at text[at], any case, ending at a word's end? */
-static bool phrase_at(const char *text, size_t len, size_t at, const char *phrase)
-{
-    size_t m = strlen(phrase);
-    if (at + m > len)
-        return false;
-    for (size_t k = 0; k < m; k++)
-        if (tolower((unsigned char)text[at + k]) != tolower((unsigned char)phrase[k]))
-            return false;
-    return at + m == len || !isalpha((unsigned char)text[at + m]);
-}
-
-const char *hm_question_weighs(const char *text, size_t len, const hm_lists *lists)
+/* What the question asks to weigh: a phrase that opens with a letter, at
+ * the start of one of the question's words. */
+static const char *question_weighs(const char *text, size_t len, const phrase_starts *ps, const hm_lists *lists)
 {
     /* the more particular first: "how far do you agree it was a turning
      * point" weighs change, not just the statement */
@@ -112,29 +164,27 @@ const char *hm_question_weighs(const char *text, size_t len, const hm_lists *lis
         {"weigh_compare", "similarities and differences"},
         {"weigh_statement", "the case for the statement and the case against it"},
     };
-    /* at each word of the question, the phrases that start with its
-     * letter: a question has some fifteen words, the lists fifty phrases */
-    for (size_t w = 0; text && w < sizeof weighings / sizeof *weighings; w++) {
+    for (size_t w = 0; w < sizeof weighings / sizeof *weighings; w++) {
         const hm_list *l = hm_lists_find(lists, weighings[w].list);
-        for (size_t at = 0; l && at < len; at++) {
-            if (!isalpha((unsigned char)text[at]) || (at > 0 && isalpha((unsigned char)text[at - 1])))
-                continue;
-            int first = tolower((unsigned char)text[at]);
-            for (size_t i = 0; i < l->n; i++)
-                if (tolower((unsigned char)l->items[i][0]) == first && phrase_at(text, len, at, l->items[i]))
-                    return weighings[w].weighs;
-        }
+        for (size_t i = 0; l && i < l->n; i++)
+            if (isalpha((unsigned char)l->items[i][0]) && contains_fold(text, len, ps, l->items[i]))
+                return weighings[w].weighs;
     }
-    return "the factors";
+    return HM_QUESTION_WEIGHS_NONE;
 }
 
 void hm_question_parse(hm_question *q, const char *text, size_t len, const hm_lists *lists)
 {
     memset(q, 0, sizeof *q);
+    /* room for a question's starts on the stack; a longer one's on the heap */
+    size_t room[2 * 256];
+    phrase_starts ps = {.at = len < 256 ? room : NULL};
+    phrase_starts_find(&ps, text, len);
+    q->weighs = question_weighs(text, len, &ps, lists);
     for (int t = 1; t < HM_Q_TYPE_COUNT && q->type == HM_Q_OTHER; t++) {
         const hm_list *l = hm_lists_find(lists, type_lists[t]);
         for (size_t i = 0; l && i < l->n; i++)
-            if (contains_fold(text, len, l->items[i])) {
+            if (contains_fold(text, len, &ps, l->items[i])) {
                 q->type = (hm_question_type)t;
                 break;
             }
@@ -147,7 +197,9 @@ void hm_question_parse(hm_question *q, const char *text, size_t len, const hm_li
         char by[40], by_end[40];
         snprintf(by, sizeof by, "by %d", last);
         snprintf(by_end, sizeof by_end, "by the end of %d", last);
-        if (first == last && (contains_fold(text, len, by) || contains_fold(text, len, by_end)))
+        if (first == last && (contains_fold(text, len, &ps, by) || contains_fold(text, len, &ps, by_end)))
             q->start_year = 0;
     }
+    if (ps.at != room)
+        free(ps.at);
 }

@@ -647,10 +647,13 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
 
     /* Feedback: what earned each strand its level, and what the next level
      * needs, pointing at paragraphs and words. */
+    /* room for each strand's two strengths and its next level's gaps, not
+     * for every level's requirements (a cleared block that size cost more
+     * than the notes) */
+    enum { STRENGTHS_PER_STRAND = 2 };
     size_t cap_notes = 0;
     for (size_t s = 0; s < r->n_strands; s++)
-        for (int l = 0; l < 5; l++)
-            cap_notes += r->strands[s].levels[l].n_reqs;
+        cap_notes += STRENGTHS_PER_STRAND + (levels[s] < 5 ? r->strands[s].levels[levels[s]].n_reqs : 0);
     out->strand_notes = hm_xcalloc(cap_notes + 1, sizeof *out->strand_notes);
     size_t used = 0;
     for (size_t s = 0; s < r->n_strands; s++) {
@@ -662,9 +665,9 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
         st->security = progress[s];
         st->descriptor = levels[s] ? d->levels[levels[s] - 1].descriptor : "Nothing in the essay can be rewarded yet.";
         st->strengths = &out->strand_notes[used];
-        for (int l = levels[s] - 1; l >= 0 && st->n_strengths < 2; l--) {
+        for (int l = levels[s] - 1; l >= 0 && st->n_strengths < STRENGTHS_PER_STRAND; l--) {
             const hm_level_def *ld = &d->levels[l];
-            for (size_t i = 0; i < ld->n_reqs && st->n_strengths < 2; i++) {
+            for (size_t i = 0; i < ld->n_reqs && st->n_strengths < STRENGTHS_PER_STRAND; i++) {
                 const hm_cond *c = &ld->reqs[i];
                 /* A feature praised at a higher level is not praised again
                  * in weaker words from a lower one. */

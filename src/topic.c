@@ -332,61 +332,85 @@ static bool alias_is(const char *alias, const char *s, size_t n)
     return i == n;
 }
 
-/* One alias of an entry: the entry's index and the alias's. */
+/* One alias of an entry: the entry's index and the alias's, and the next
+ * alias (in entry and alias order) that opens with the same byte. */
 typedef struct alias_ref {
-    size_t entry, alias;
+    uint32_t entry, alias, next_same; /* NO_REF: none */
 } alias_ref;
+
+#define NO_REF UINT32_MAX
+
+/* A text looked up before and what it named (NULL: nothing): an essay
+ * names the same few people and events again and again. */
+typedef struct recent_lookup {
+    const char *text; /* NULL: an empty slot */
+    size_t len;
+    const hm_topic_entry *entry;
+} recent_lookup;
+
+enum { RECENT_LOOKUPS = 16 };
 
 typedef struct entry_ctx {
     const hm_rule *rule;
     const hm_topic_entry *entries;
     size_t n;
-    /* Every alias, by its first byte (refs[first[c]] to refs[first[c + 1]]),
-     * each byte's in entry and alias order: built at the first finding, so
-     * that a finding is compared with the few aliases that could be it. */
+    /* Every alias in entry and alias order, chained by first byte from
+     * first[c]: built at the first finding, in one walk over the aliases,
+     * so that a finding is compared with the few aliases that could be it. */
     alias_ref *refs;
-    size_t first[257];
+    uint32_t first[256];
+    recent_lookup recent[RECENT_LOOKUPS]; /* by length and first byte */
 } entry_ctx;
 
 static void index_aliases(entry_ctx *c)
 {
-    size_t count[256] = {0}, total = 0;
+    size_t total = 0;
     for (size_t i = 0; i < c->n; i++)
-        for (size_t a = 0; a < c->entries[i].n_aliases; a++, total++)
-            count[(unsigned char)c->entries[i].aliases[a][0]]++;
-    c->first[0] = 0;
-    for (size_t b = 0; b < 256; b++)
-        c->first[b + 1] = c->first[b] + count[b];
-    size_t next[256];
-    memcpy(next, c->first, sizeof next);
+        total += c->entries[i].n_aliases;
     c->refs = hm_xmalloc((total ? total : 1) * sizeof *c->refs);
-    for (size_t i = 0; i < c->n; i++)
-        for (size_t a = 0; a < c->entries[i].n_aliases; a++)
-            c->refs[next[(unsigned char)c->entries[i].aliases[a][0]]++] = (alias_ref){i, a};
-}
-
-static bool ref_before(alias_ref x, alias_ref y)
-{
-    return x.entry < y.entry || (x.entry == y.entry && x.alias < y.alias);
+    memset(c->first, 0xFF, sizeof c->first); /* NO_REF */
+    /* from the last alias back, each put at the head of its byte's chain */
+    size_t k = total;
+    for (size_t i = c->n; i-- > 0;)
+        for (size_t a = c->entries[i].n_aliases; a-- > 0;) {
+            unsigned char b = (unsigned char)c->entries[i].aliases[a][0];
+            c->refs[--k] = (alias_ref){(uint32_t)i, (uint32_t)a, c->first[b]};
+            c->first[b] = (uint32_t)k;
+        }
 }
 
 /* The first alias, in entry order, that is this text: only aliases opening
  * with its first byte or with a space can be (alias_is lets a space match
  * any run of white space); empty text can only be an empty alias. */
-static const hm_topic_entry *entry_of(entry_ctx *c, const char *s, size_t n)
+static const hm_topic_entry *first_alias_of(entry_ctx *c, const char *s, size_t n)
 {
     if (!c->refs)
         index_aliases(c);
     unsigned char c0 = n ? (unsigned char)s[0] : '\0';
-    size_t i = c->first[c0], i_end = c->first[c0 + 1];
-    size_t j = c->first[' '], j_end = c0 == ' ' ? j : c->first[' ' + 1];
-    /* the two runs merged, in the order of the list */
-    while (i < i_end || j < j_end) {
-        alias_ref r = j == j_end || (i < i_end && ref_before(c->refs[i], c->refs[j])) ? c->refs[i++] : c->refs[j++];
-        if (alias_is(c->entries[r.entry].aliases[r.alias], s, n))
-            return &c->entries[r.entry];
+    uint32_t i = c->first[c0], j = c0 == ' ' ? NO_REF : c->first[' '];
+    /* the two chains merged, in the order of the list (NO_REF is last) */
+    while (i != NO_REF || j != NO_REF) {
+        const alias_ref *r = &c->refs[i < j ? i : j];
+        if (i < j)
+            i = r->next_same;
+        else
+            j = r->next_same;
+        if (alias_is(c->entries[r->entry].aliases[r->alias], s, n))
+            return &c->entries[r->entry];
     }
     return NULL;
+}
+
+/* The entry this text names, as first_alias_of finds it, asked once a text. */
+static const hm_topic_entry *entry_of(entry_ctx *c, const char *s, size_t n)
+{
+    unsigned char c0 = n ? (unsigned char)s[0] : '\0';
+    recent_lookup *seen = &c->recent[(n * 7 + c0) % RECENT_LOOKUPS];
+    if (seen->text && seen->len == n && memcmp(seen->text, s, n) == 0)
+        return seen->entry;
+    const hm_topic_entry *e = first_alias_of(c, s, n);
+    *seen = (recent_lookup){s, n, e};
+    return e;
 }
 
 static bool add_entry(hm_scan *scan, size_t s, size_t e, void *ud)

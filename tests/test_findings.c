@@ -387,6 +387,34 @@ static void question_period_is_read_from_its_years(void **state)
     }
 }
 
+/* A question's phrases are found at word starts only, any case, after any
+ * punctuation, in a question of any length (a long one's starts are kept on
+ * the heap), and say what the question weighs. */
+static void question_type_and_weighs_are_read_at_word_starts(void **state)
+{
+    (void)state;
+    const hm_lists *lists = &((const struct hm_config *)cfg)->lists;
+    struct { const char *q; hm_question_type type; const char *weighs; } cases[] = {
+        {"'How far' did policy CHANGE in the years 1928-41?", HM_Q_EXTENT, "change and continuity"},
+        {"How successful was Elizabeth I's foreign policy?", HM_Q_SUCCESS, "successes and failures"},
+        {"Assess the unsuccessfulness of the plan.", HM_Q_OTHER, HM_QUESTION_WEIGHS_NONE},
+        {"", HM_Q_OTHER, HM_QUESTION_WEIGHS_NONE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        hm_question q;
+        hm_question_parse(&q, cases[i].q, strlen(cases[i].q), lists);
+        assert_int_equal(q.type, cases[i].type);
+        assert_string_equal(q.weighs, cases[i].weighs);
+    }
+    char long_q[600];
+    memset(long_q, 'x', sizeof long_q);
+    memcpy(long_q + sizeof long_q - 29, " to what extent did it change", 29);
+    hm_question q;
+    hm_question_parse(&q, long_q, sizeof long_q, lists);
+    assert_int_equal(q.type, HM_Q_EXTENT);
+    assert_string_equal(q.weighs, "change and continuity");
+}
+
 /* A configuration that interprets its patterns (for one quick analysis)
  * finds and marks exactly what a JIT-compiled one does. */
 static void interpreted_config_gives_the_same_report(void **state)
@@ -455,6 +483,7 @@ int main(void)
         cmocka_unit_test(empty_input_gets_a_result_and_mark_zero),
         cmocka_unit_test(json_report_is_jansson_compact),
         cmocka_unit_test(question_period_is_read_from_its_years),
+        cmocka_unit_test(question_type_and_weighs_are_read_at_word_starts),
         cmocka_unit_test(interpreted_config_gives_the_same_report),
         cmocka_unit_test(accented_question_terms_link_paragraphs),
     };
