@@ -2585,7 +2585,36 @@ const char hm_person_name_pattern[] =
 typedef struct name_cursor {
     hm_scan *scan;
     size_t to;             /* the subject ends here */
+    hm_name_run run;       /* the match so far: its words before word_start */
+    size_t word_start;     /* where the word the walk is in opens */
 } name_cursor;
+
+/* What the run's words are at a point of the walk, to go back to when an
+ * alternative fails. */
+typedef struct nc_mark {
+    size_t n_words, word_start;
+} nc_mark;
+
+static inline nc_mark nc_save(const name_cursor *c)
+{
+    return (nc_mark){c->run.n_words, c->word_start};
+}
+
+static inline void nc_restore(name_cursor *c, nc_mark m)
+{
+    c->run.n_words = m.n_words;
+    c->word_start = m.word_start;
+}
+
+/* The walk steps over a gap between words ([end, next)): the word it was
+ * in ends at `end`, the next opens at `next`. */
+static inline void nc_gap(name_cursor *c, size_t end, size_t next)
+{
+    if (c->run.n_words < HM_NAME_RUN_WORDS)
+        c->run.words[c->run.n_words++] = (struct hm_name_word){c->word_start, end};
+    c->word_start = next;
+}
+
 
 /* The classes of the character at i (0 at or past the end); *n its length. */
 static inline unsigned nc_class(const name_cursor *c, size_t i, size_t *n)
@@ -2647,15 +2676,18 @@ static bool nc_quote(const name_cursor *c, size_t i, size_t *n)
  * at i: the end, or SIZE_MAX. Each step has one way to succeed: an
  * initial is "X." and a name needs a small letter after its capital, so
  * backtracking cannot find another. */
-static size_t nc_name(const name_cursor *c, size_t i)
+static size_t nc_name(name_cursor *c, size_t i)
 {
     size_t n, m;
     for (int k = 0; k < 3; k++) {
         if (!(nc_class(c, i, &n) & CP_LU) || !nc_is(c, i + n, '.'))
             break;
         i += n + 1;
-        if (nc_class(c, i, &m) & CP_SPACE)
+        if (nc_class(c, i, &m) & CP_SPACE) {
+            if (hm_name_gap(c->scan->text[i])) /* of \s, only these part words */
+                nc_gap(c, i, i + m);
             i += m;
+        }
     }
     if (!(nc_class(c, i, &n) & CP_LU))
         return SIZE_MAX;
@@ -2697,7 +2729,7 @@ static size_t nc_roman(const name_cursor *c, size_t i)
 
 /* One more part of the name after `e`, or SIZE_MAX: the outer group's two
  * alternatives in the pattern's order. */
-static size_t nc_part(const name_cursor *c, size_t e)
+static size_t nc_part(name_cursor *c, size_t e)
 {
     static const struct {
         char s[4];
@@ -2706,9 +2738,12 @@ static size_t nc_part(const name_cursor *c, size_t e)
                       {"of", 2},  {"bin", 3}, {"ibn", 3}, {"da", 2}, {"di", 2}};
     if (!nc_space_tab(c, e))
         return SIZE_MAX;
+    nc_mark entry = nc_save(c);
     size_t r = e;
     while (nc_space_tab(c, r))
         r++;
+    nc_gap(c, e, r);
+    nc_mark after_gap = nc_save(c);
     /* Most names are followed by an ordinary word: test the connectors'
      * first letters before the connectors. */
     unsigned char c0 = r < c->to ? (unsigned char)c->scan->text[r] : 0;
@@ -2721,38 +2756,57 @@ static size_t nc_part(const name_cursor *c, size_t e)
         size_t r2 = r + cl;
         while (nc_space_tab(c, r2))
             r2++;
+        nc_gap(c, r + cl, r2);
         size_t x = nc_name(c, r2);
-        if (x == SIZE_MAX)
+        if (x == SIZE_MAX) {
+            nc_restore(c, after_gap);
+            nc_gap(c, r + cl, r2);
             x = nc_roman(c, r2);
+        }
         if (x != SIZE_MAX)
             return x;
+        nc_restore(c, after_gap);
     }
     /* every alternative left opens with a capital: most names are followed
      * by a word that opens with a small letter, and need ask none of them */
-    if (r >= c->to || (c0 < 0x80 && !(c0 >= 'A' && c0 <= 'Z')))
+    if (r >= c->to || (c0 < 0x80 && !(c0 >= 'A' && c0 <= 'Z'))) {
+        nc_restore(c, entry);
         return SIZE_MAX;
+    }
     size_t x = nc_name(c, r);
-    if (x == SIZE_MAX)
+    if (x == SIZE_MAX) {
+        nc_restore(c, after_gap);
         x = nc_roman(c, r);
+    }
     if (x != SIZE_MAX)
         return x;
     /* [ \t]+\p{Lu}\.[ \t]*\p{Lu}\p{Ll}+ */
     size_t n;
-    if (!(nc_class(c, r, &n) & CP_LU) || !nc_is(c, r + n, '.'))
-        return SIZE_MAX;
-    r += n + 1;
-    while (nc_space_tab(c, r))
-        r++;
-    if (!(nc_class(c, r, &n) & CP_LU))
-        return SIZE_MAX;
-    return nc_lowers(c, r + n);
+    if ((nc_class(c, r, &n) & CP_LU) && nc_is(c, r + n, '.')) {
+        size_t dot_end = r + n + 1;
+        r = dot_end;
+        while (nc_space_tab(c, r))
+            r++;
+        if (nc_class(c, r, &n) & CP_LU) {
+            x = nc_lowers(c, r + n);
+            if (x != SIZE_MAX) {
+                if (r > dot_end)
+                    nc_gap(c, dot_end, r);
+                return x;
+            }
+        }
+    }
+    nc_restore(c, entry);
+    return SIZE_MAX;
 }
 
-bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, void *ud)
+bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_name_run_fn fn, void *ud)
 {
     if (!scan->cfg->index || to > scan->len)
         return false;
-    name_cursor c = {scan, to};
+    name_cursor c;
+    c.scan = scan;
+    c.to = to;
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t i = from;
     while (i < to) {
@@ -2792,6 +2846,8 @@ bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, vo
                 continue;
             }
         }
+        c.run.n_words = 0;
+        c.word_start = i;
         size_t e = nc_name(&c, i);
         if (e == SIZE_MAX) {
             i += n;
@@ -2799,7 +2855,10 @@ bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, vo
         }
         for (size_t x; (x = nc_part(&c, e)) != SIZE_MAX;)
             e = x;
-        if (!fn(scan, i, e, ud))
+        nc_gap(&c, e, e); /* the last word */
+        c.run.start = i;
+        c.run.end = e;
+        if (!fn(scan, &c.run, ud))
             return true;
         i = e;
     }

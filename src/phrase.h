@@ -85,10 +85,30 @@ enum {
  * lookup; false without an index. */
 bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask);
 
+/* A match of the person-name pattern and its words: what space, tab, line
+ * break or carriage return parts, in text order; only the first
+ * HM_NAME_RUN_WORDS (names.c asks no more). */
+enum { HM_NAME_RUN_WORDS = 16 };
+typedef struct hm_name_run {
+    size_t start, end;
+    size_t n_words;
+    struct hm_name_word {
+        size_t start, end;
+    } words[HM_NAME_RUN_WORDS];
+} hm_name_run;
+typedef bool (*hm_name_run_fn)(hm_scan *scan, const hm_name_run *run, void *ud);
+/* What parts a run's words. */
+static inline bool hm_name_gap(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 /* The built-in person-name pattern, and its matches in text[from, to) as
- * hm_find_all would give them, found in C; false without an index. */
+ * hm_find_all would give them, found in C, each with its words (the walk
+ * that finds a match knows where they part); fn returns false to stop.
+ * False without an index, before any call. */
 extern const char hm_person_name_pattern[];
-bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, void *ud);
+bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_name_run_fn fn, void *ud);
 
 /* Frees the per-document hits (hm_scan_free_data calls it). */
 void hm_phrase_scan_free(hm_scan *scan);
