@@ -16,15 +16,12 @@ typedef struct span {
     size_t start, end;
 } span;
 
-/* Which stop lists (HM_NL_*) hold the word: one lookup with the index,
- * else one per list. */
+/* Which stop lists (HM_NL_*) hold the word, without the index: one
+ * lookup per list. */
 static uint32_t lists_of(const hm_scan *scan, const char *s, size_t n)
 {
-    uint32_t m;
-    if (hm_name_lists(scan->cfg, s, n, &m))
-        return m;
     const hm_lists *l = &scan->cfg->lists;
-    m = 0;
+    uint32_t m = 0;
     m |= hm_list_has(l->places, s, n) ? HM_NL_PLACES : 0;
     m |= hm_list_has(l->bodies, s, n) ? HM_NL_BODIES : 0;
     m |= hm_list_has(l->nationalities, s, n) ? HM_NL_NATIONALITIES : 0;
@@ -447,8 +444,9 @@ static bool check_run(hm_scan *scan, const hm_name_run *run, void *ud)
     size_t nw = run->n_words;
     uint32_t wl[HM_NAME_RUN_WORDS];
     uint8_t place_known[HM_NAME_RUN_WORDS] = {0};
-    for (size_t k = 0; k < nw; k++)
-        wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
+    if (!hm_name_run_lists(scan->cfg, t, run, wl))
+        for (size_t k = 0; k < nw; k++)
+            wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
     size_t first = 0;
     /* Words capitalised only because they open the sentence. */
     while (first < nw && (wl[first] & HM_NL_SENTENCE_STARTERS))

@@ -1318,12 +1318,44 @@ static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
     set_start_prefixes(ix);
 }
 
-static uint64_t hash_exact(const char *s, size_t n)
+static inline uint64_t load4(const char *p)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h;
+    uint32_t x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
+/* The stop lists' hash of s[0, n), exact case: a few loads, not a step a
+ * byte (most words are under 8 bytes, and every word of a name run is
+ * asked), reading nothing outside the word. */
+static inline uint64_t name_hash(const char *s, size_t n)
+{
+    const uint64_t k1 = 0x9E3779B97F4A7C15ULL, k2 = 0xC2B2AE3D27D4EB4FULL;
+    uint64_t h = (uint64_t)n * k2;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8)
+            h = (h ^ hm_load8(s + i)) * k1;
+        h ^= hm_load8(s + n - 8);
+    } else if (n >= 4) {
+        h ^= load4(s) << 32 | load4(s + n - 4);
+    } else if (n > 0) {
+        h ^= (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n >> 1] << 8 | (unsigned char)s[n - 1];
+    }
+    h *= k1;
+    h ^= h >> 29;
+    h *= k2;
+    return h ^ h >> 32;
+}
+
+/* s[0, n) and t[0, n) the same bytes, for words that share a name_hash
+ * (so mostly the same): as many loads as the hash took. */
+static inline bool same_name(const char *s, const char *t, size_t n)
+{
+    if (n >= 8 && n <= 16)
+        return hm_load8(s) == hm_load8(t) && hm_load8(s + n - 8) == hm_load8(t + n - 8);
+    if (n >= 4 && n < 8)
+        return load4(s) == load4(t) && load4(s + n - 4) == load4(t + n - 4);
+    return memcmp(s, t, n) == 0;
 }
 
 static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
@@ -1343,7 +1375,7 @@ static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
         for (size_t i = 0; lists[k] && i < lists[k]->n; i++) {
             const char *s = lists[k]->items[i];
             size_t n = strlen(s);
-            uint64_t h = hash_exact(s, n);
+            uint64_t h = name_hash(s, n);
             size_t j = (size_t)h & (cap - 1);
             while (ix->name_words[j].str &&
                    !(ix->name_words[j].hash == h && ix->name_words[j].len == n &&
@@ -1356,21 +1388,25 @@ static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
     }
 }
 
-bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask)
+bool hm_name_run_lists(const hm_config *cfg, const char *text, const hm_name_run *run, uint32_t *masks)
 {
     const hm_phrase_index *ix = cfg->index;
     if (!ix || !ix->name_words)
         return false;
-    uint64_t h = hash_exact(s, n);
     size_t cap = ix->cap_name_words;
-    *mask = 0;
-    if (!filter_has(ix->name_filter, h))
-        return true;
-    for (size_t j = (size_t)h & (cap - 1); ix->name_words[j].str; j = (j + 1) & (cap - 1)) {
-        const name_slot *sl = &ix->name_words[j];
-        if (sl->hash == h && sl->len == n && memcmp(sl->str, s, n) == 0) {
-            *mask = sl->mask;
-            break;
+    for (size_t k = 0; k < run->n_words; k++) {
+        const char *s = text + run->words[k].start;
+        size_t n = run->words[k].end - run->words[k].start;
+        uint64_t h = name_hash(s, n);
+        masks[k] = 0;
+        if (!filter_has(ix->name_filter, h))
+            continue;
+        for (size_t j = (size_t)h & (cap - 1); ix->name_words[j].str; j = (j + 1) & (cap - 1)) {
+            const name_slot *sl = &ix->name_words[j];
+            if (sl->hash == h && sl->len == n && same_name(sl->str, s, n)) {
+                masks[k] = sl->mask;
+                break;
+            }
         }
     }
     return true;
@@ -1387,7 +1423,7 @@ bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask
  * an image that does not read back exactly, and the index is built. */
 
 #define IMAGE_MAGIC 0x49504d48u /* "HMPI" */
-#define IMAGE_VERSION 2u /* 2: the word table holds only first runs with single-run literals */
+#define IMAGE_VERSION 3u /* 2: the word table holds only first runs with single-run literals; 3: name_hash */
 
 typedef struct feed {
     hm_buf *out;              /* writing the inputs, or */
