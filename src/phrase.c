@@ -2715,17 +2715,19 @@ static bool nc_quote(const name_cursor *c, size_t i, size_t *n)
 static size_t nc_name(name_cursor *c, size_t i)
 {
     size_t n, m;
-    for (int k = 0; k < 3; k++) {
-        if (!(nc_class(c, i, &n) & CP_LU) || !nc_is(c, i + n, '.'))
-            break;
+    /* the class of the character at i, asked once for the initials' test
+     * and the name's capital */
+    unsigned cls = nc_class(c, i, &n);
+    for (int k = 0; k < 3 && (cls & CP_LU) && nc_is(c, i + n, '.'); k++) {
         i += n + 1;
         if (nc_class(c, i, &m) & CP_SPACE) {
             if (hm_name_gap(c->scan->text[i])) /* of \s, only these part words */
                 nc_gap(c, i, i + m);
             i += m;
         }
+        cls = nc_class(c, i, &n);
     }
-    if (!(nc_class(c, i, &n) & CP_LU))
+    if (!(cls & CP_LU))
         return SIZE_MAX;
     size_t e = nc_lowers(c, i + n);
     if (e == SIZE_MAX)
