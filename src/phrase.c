@@ -2776,16 +2776,21 @@ static size_t nc_part(name_cursor *c, size_t e)
                       {"of", 2},  {"bin", 3}, {"ibn", 3}, {"da", 2}, {"di", 2}};
     if (!nc_space_tab(c, e))
         return SIZE_MAX;
-    nc_mark entry = nc_save(c);
     size_t r = e;
     while (nc_space_tab(c, r))
         r++;
-    nc_gap(c, e, r);
-    nc_mark after_gap = nc_save(c);
     /* Most names are followed by an ordinary word: test the connectors'
-     * first letters before the connectors. */
+     * first letters before the connectors, and every other alternative
+     * opens with a capital. Such a word is turned away before the gap is
+     * noted. */
     unsigned char c0 = r < c->to ? (unsigned char)c->scan->text[r] : 0;
     bool may_connect = c0 == 'v' || c0 == 'd' || c0 == 'l' || c0 == 'o' || c0 == 'b' || c0 == 'i';
+    bool may_open = r < c->to && (c0 >= 0x80 || (c0 >= 'A' && c0 <= 'Z'));
+    if (!may_connect && !may_open)
+        return SIZE_MAX;
+    nc_mark entry = nc_save(c);
+    nc_gap(c, e, r);
+    nc_mark after_gap = nc_save(c);
     for (size_t k = 0; may_connect && k < sizeof connectors / sizeof *connectors; k++) {
         size_t cl = connectors[k].n;
         if (r + cl > c->to || (unsigned char)connectors[k].s[0] != c0 ||
@@ -2805,9 +2810,7 @@ static size_t nc_part(name_cursor *c, size_t e)
             return x;
         nc_restore(c, after_gap);
     }
-    /* every alternative left opens with a capital: most names are followed
-     * by a word that opens with a small letter, and need ask none of them */
-    if (r >= c->to || (c0 < 0x80 && !(c0 >= 'A' && c0 <= 'Z'))) {
+    if (!may_open) {
         nc_restore(c, entry);
         return SIZE_MAX;
     }
