@@ -28,6 +28,12 @@ typedef struct phrase_lit {
      * pair's group can be long ("on the ...": 164 lits), and this rules
      * out most of them with one compare */
     unsigned char key3;
+    /* the first literal after this one whose key3 differs (n_lits at the
+     * end): a pair's group lists its literals in the pattern's order, where
+     * those with one third run often follow each other ("on the other
+     * hand", "on the one hand"), and a run of them that key3 rules out is
+     * passed over in one step */
+    uint32_t key3_run_end;
 } phrase_lit;
 
 typedef struct phrase_set {
@@ -991,6 +997,10 @@ static void set_key3(hm_phrase_index *ix)
         if (k < l->len && ascii_alnum((unsigned char)l->text[k]))
             l->key3 = fold((unsigned char)l->text[k]);
     }
+    for (size_t i = ix->n_lits; i-- > 0;) {
+        phrase_lit *l = &ix->lits[i];
+        l->key3_run_end = i + 1 < ix->n_lits && l[1].key3 == l->key3 ? l[1].key3_run_end : (uint32_t)(i + 1);
+    }
 }
 
 static void build_table(hm_phrase_index *ix)
@@ -1829,7 +1839,7 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         memcpy(&fl, lits + i * sizeof fl, sizeof fl);
         const char *s = image_text(texts, n_texts, fl.text, fl.len, &ok);
         ix->lits[i] = (phrase_lit){(char *)(uintptr_t)s, fl.len, fl.key_len, fl.key2_off, fl.key2_len, fl.set,
-                                   fl.priority, fl.not_followed, fl.word_end != 0, 0};
+                                   fl.priority, fl.not_followed, fl.word_end != 0, 0, 0};
         ok = ok && fl.set < n_sets && fl.key_len <= fl.len && fl.key2_off <= fl.len &&
              fl.key2_len <= fl.len - fl.key2_off && fl.word_end <= 1 &&
              (fl.not_followed == UINT32_MAX || fl.not_followed < ix->n_lookaheads);
@@ -2187,10 +2197,13 @@ static void add_hit(hm_scan *scan, const phrase_lit *l, size_t start, size_t end
 static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start, size_t key_end, int key3)
 {
     const hm_phrase_index *ix = scan->cfg->index;
-    for (uint32_t i = first; i < first + count; i++) {
+    for (uint32_t i = first, next; i < first + count; i = next) {
         const phrase_lit *l = &ix->lits[i];
-        if (key3 >= 0 && l->key3 && l->key3 != key3)
+        next = i + 1;
+        if (key3 >= 0 && l->key3 && l->key3 != key3) {
+            next = l->key3_run_end; /* the group may end sooner: the loop's test stops there */
             continue;
+        }
         const phrase_set *set = &ix->sets[l->set];
         if (!l->key_len) {
             /* a literal that opens with punctuation: compare it all */
