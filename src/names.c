@@ -38,59 +38,73 @@ static uint32_t lists_of(const hm_scan *scan, const char *s, size_t n)
 #define HM_NL_ANY (HM_NL_PLACES | HM_NL_BODIES | HM_NL_NATIONALITIES | HM_NL_MONTHS | HM_NL_DAYS | \
                    HM_NL_EVENT_WORDS | HM_NL_SENTENCE_STARTERS | HM_NL_TITLES)
 
-/* A suffix list's items by last byte, made once an analysis at the first
- * word that asks: head[c] is the first item ending in byte c, next[i] the
- * one after item i, SUFFIX_NONE ends a chain; len[i] is item i's length.
- * An empty item ends every word. A list of more than SUFFIX_MAX items is
- * walked whole, with strlen each time. */
+/* The place and group suffix lists' items by last byte, in one index made
+ * once an analysis at the first word that asks (a word ending with either
+ * counts as listed): head[c] is the first item ending in byte c, next[i]
+ * the one after item i, SUFFIX_NONE ends a chain; item[i] and len[i] are
+ * item i and its length. An empty item ends every word. Lists of more than
+ * SUFFIX_MAX items together are walked whole, with strlen each time. */
 enum { SUFFIX_MAX = 64, SUFFIX_NONE = 0xFF };
 typedef struct suffix_index {
-    bool usable, has_empty;
+    bool made, usable, has_empty;
     uint8_t head[256], next[SUFFIX_MAX];
+    const char *item[SUFFIX_MAX];
     size_t len[SUFFIX_MAX];
 } suffix_index;
 
-typedef struct suffix_lists {
-    bool made;
-    suffix_index place, group;
-} suffix_lists;
-
-static void index_suffixes(suffix_index *ix, const hm_list *suffixes)
+static void index_suffixes(suffix_index *ix, const hm_list *place, const hm_list *group)
 {
-    ix->usable = suffixes->n <= SUFFIX_MAX;
+    ix->made = true;
+    ix->usable = place->n + group->n <= SUFFIX_MAX;
     ix->has_empty = false;
     memset(ix->head, SUFFIX_NONE, sizeof ix->head);
-    for (size_t i = ix->usable ? suffixes->n : 0; i-- > 0;) {
-        size_t k = strlen(suffixes->items[i]);
-        ix->len[i] = k;
+    if (!ix->usable)
+        return;
+    size_t i = 0;
+    for (const hm_list *l = place;; l = group) {
+        for (size_t j = 0; j < l->n; j++, i++) {
+            ix->item[i] = l->items[j];
+            ix->len[i] = strlen(l->items[j]);
+        }
+        if (l == group)
+            break;
+    }
+    while (i-- > 0) {
+        size_t k = ix->len[i];
         if (!k) {
             ix->has_empty = true;
             continue;
         }
-        unsigned char c = (unsigned char)suffixes->items[i][k - 1];
+        unsigned char c = (unsigned char)ix->item[i][k - 1];
         ix->next[i] = ix->head[c];
         ix->head[c] = (uint8_t)i;
     }
 }
 
-/* Does s[0, n) end with one of the suffixes, with more than two bytes
- * before it? */
-static bool ends_with_any(const hm_list *suffixes, const suffix_index *ix, const char *s, size_t n)
+/* Does s[0, n) end with one of the list's items, with more than two bytes
+ * before it? (Lists too long for the index.) */
+static bool list_ends_any(const hm_list *suffixes, const char *s, size_t n)
 {
-    if (!ix->usable) {
-        for (size_t i = 0; i < suffixes->n; i++) {
-            const char *item = suffixes->items[i];
-            size_t k = strlen(item);
-            if (n > k + 2 && (k == 0 || s[n - 1] == item[k - 1]) && memcmp(s + n - k, item, k) == 0)
-                return true;
-        }
-        return false;
+    for (size_t i = 0; i < suffixes->n; i++) {
+        const char *item = suffixes->items[i];
+        size_t k = strlen(item);
+        if (n > k + 2 && (k == 0 || s[n - 1] == item[k - 1]) && memcmp(s + n - k, item, k) == 0)
+            return true;
     }
+    return false;
+}
+
+/* Does s[0, n) (n > 0) end with a place or group suffix, with more than two
+ * bytes before it? */
+static bool ends_with_suffix(const hm_lists *l, const suffix_index *ix, const char *s, size_t n)
+{
+    if (!ix->usable)
+        return list_ends_any(l->place_suffixes, s, n) || list_ends_any(l->group_suffixes, s, n);
     if (ix->has_empty && n > 2)
         return true;
     for (unsigned i = ix->head[(unsigned char)s[n - 1]]; i != SUFFIX_NONE; i = ix->next[i]) {
         size_t k = ix->len[i];
-        if (n > k + 2 && memcmp(s + n - k, suffixes->items[i], k) == 0)
+        if (n > k + 2 && memcmp(s + n - k, ix->item[i], k) == 0)
             return true;
     }
     return false;
@@ -224,7 +238,7 @@ static bool more_bits_than(uint32_t x, unsigned most)
 /* What hm_names_run works out once an analysis, not at each of its calls
  * (one a paragraph): held by the scan, made at the first call. */
 struct hm_names_state {
-    suffix_lists suffixes;
+    suffix_index suffixes;
     token_index tokens;
 };
 
@@ -427,7 +441,7 @@ static size_t run_word_end(const char *t, size_t len, size_t i, size_t end)
 /* What each run's checks share in one call of hm_names_run. */
 typedef struct names_pass {
     const hm_rule *rule;
-    suffix_lists *suffixes;
+    suffix_index *suffixes;
     token_index *tokens;
     size_t sent_hint;
 } names_pass;
@@ -476,7 +490,7 @@ static bool check_run(hm_scan *scan, const hm_name_run *run, void *ud)
     bool title = wl[first] & HM_NL_TITLES;
     size_t named = 0, listed = 0;
     bool eventish = false;
-    suffix_lists *sl = pass->suffixes;
+    suffix_index *sx = pass->suffixes;
     for (size_t k = first + title; k < nw; k++) {
         const char *s = t + w[k].start;
         size_t n = w[k].end - w[k].start;
@@ -489,12 +503,9 @@ static bool check_run(hm_scan *scan, const hm_name_run *run, void *ud)
             listed++;
             continue;
         }
-        if (!sl->made) {
-            index_suffixes(&sl->place, l->place_suffixes);
-            index_suffixes(&sl->group, l->group_suffixes);
-            sl->made = true;
-        }
-        if (n && (ends_with_any(l->place_suffixes, &sl->place, s, n) || ends_with_any(l->group_suffixes, &sl->group, s, n)))
+        if (!sx->made)
+            index_suffixes(sx, l->place_suffixes, l->group_suffixes);
+        if (n && ends_with_suffix(l, sx, s, n))
             listed++;
     }
     /* "the Duke of Norfolk": a title of a place is a person */
