@@ -29,7 +29,7 @@ typedef struct phrase_lit {
      * out most of them with one compare */
     unsigned char key3;
     /* the first literal after this one whose key3 differs (n_lits at the
-     * end): a pair's group lists its literals in the pattern's order, where
+     * end; set_key3 makes both, and the image keeps them): a pair's group lists its literals in the pattern's order, where
      * those with one third run often follow each other ("on the other
      * hand", "on the one hand"), and a run of them that key3 rules out is
      * passed over in one step */
@@ -986,19 +986,17 @@ static uint32_t group_of(uint32_t *t, size_t cap, uint64_t h, const phrase_lit *
  * number after the text's second run. */
 static void set_key3(hm_phrase_index *ix)
 {
-    for (size_t i = 0; i < ix->n_lits; i++) {
-        phrase_lit *l = &ix->lits[i];
-        l->key3 = 0;
-        if (!l->key2_len)
-            continue;
-        size_t k = (size_t)l->key2_off + l->key2_len;
-        while (k < l->len && (unsigned char)l->text[k] < 0x80 && !ascii_alnum((unsigned char)l->text[k]))
-            k++;
-        if (k < l->len && ascii_alnum((unsigned char)l->text[k]))
-            l->key3 = fold((unsigned char)l->text[k]);
-    }
+    /* from the last: key3_run_end asks the next literal's */
     for (size_t i = ix->n_lits; i-- > 0;) {
         phrase_lit *l = &ix->lits[i];
+        l->key3 = 0;
+        if (l->key2_len) {
+            size_t k = (size_t)l->key2_off + l->key2_len;
+            while (k < l->len && (unsigned char)l->text[k] < 0x80 && !ascii_alnum((unsigned char)l->text[k]))
+                k++;
+            if (k < l->len && ascii_alnum((unsigned char)l->text[k]))
+                l->key3 = fold((unsigned char)l->text[k]);
+        }
         l->key3_run_end = i + 1 < ix->n_lits && l[1].key3 == l->key3 ? l[1].key3_run_end : (uint32_t)(i + 1);
     }
 }
@@ -1433,7 +1431,8 @@ bool hm_name_run_lists(const hm_config *cfg, const char *text, const hm_name_run
  * an image that does not read back exactly, and the index is built. */
 
 #define IMAGE_MAGIC 0x49504d48u /* "HMPI" */
-#define IMAGE_VERSION 3u /* 2: the word table holds only first runs with single-run literals; 3: name_hash */
+#define IMAGE_VERSION 3u /* 2: the word table holds only first runs with single-run literals; 3: name_hash,
+                           * and each literal's key3 and key3_run_end */
 
 typedef struct feed {
     hm_buf *out;              /* writing the inputs, or */
@@ -1529,6 +1528,7 @@ static void feed_inputs(feed *f, const hm_config *cfg)
 
 typedef struct flat_lit {
     uint32_t text, len, key_len, key2_off, key2_len, set, priority, not_followed, word_end;
+    uint32_t key3, key3_run_end; /* made by set_key3, not again at each start */
 } flat_lit;
 
 typedef struct flat_str {
@@ -1574,7 +1574,7 @@ bool hm_phrase_image_write(const hm_config *cfg, hm_buf *out)
     for (size_t i = 0; i < ix->n_lits; i++) {
         const phrase_lit *l = &ix->lits[i];
         flat_lit fl = {put_text(&texts, l->text, l->len), l->len, l->key_len, l->key2_off, l->key2_len,
-                       l->set, l->priority, l->not_followed, l->word_end};
+                       l->set, l->priority, l->not_followed, l->word_end, l->key3, l->key3_run_end};
         hm_buf_put(&lits, (const char *)&fl, sizeof fl);
     }
     for (size_t i = 0; i < ix->n_lookaheads; i++) {
@@ -1839,13 +1839,14 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         memcpy(&fl, lits + i * sizeof fl, sizeof fl);
         const char *s = image_text(texts, n_texts, fl.text, fl.len, &ok);
         ix->lits[i] = (phrase_lit){(char *)(uintptr_t)s, fl.len, fl.key_len, fl.key2_off, fl.key2_len, fl.set,
-                                   fl.priority, fl.not_followed, fl.word_end != 0, 0, 0};
+                                   fl.priority, fl.not_followed, fl.word_end != 0, (unsigned char)fl.key3,
+                                   fl.key3_run_end};
+        /* key3_run_end past the literal, or try_lits would not go on */
         ok = ok && fl.set < n_sets && fl.key_len <= fl.len && fl.key2_off <= fl.len &&
              fl.key2_len <= fl.len - fl.key2_off && fl.word_end <= 1 &&
-             (fl.not_followed == UINT32_MAX || fl.not_followed < ix->n_lookaheads);
+             (fl.not_followed == UINT32_MAX || fl.not_followed < ix->n_lookaheads) && fl.key3 <= 0xFF &&
+             fl.key3_run_end > i && fl.key3_run_end <= n_lits;
     }
-    if (ok)
-        set_key3(ix);
     ix->words = (key_slot *)(uintptr_t)words;
     ix->pairs = (key_slot *)(uintptr_t)pairs;
     ix->cap_words = cap_words;
