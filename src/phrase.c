@@ -2198,6 +2198,11 @@ static void add_hit(hm_scan *scan, const phrase_lit *l, size_t start, size_t end
 static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start, size_t key_end, int key3)
 {
     const hm_phrase_index *ix = scan->cfg->index;
+    const unsigned char *t = (const unsigned char *)scan->text;
+    /* A pair's group (key3 >= 0) whose two runs one space parts in the text
+     * (the usual case): the second run starts after it, and has the
+     * length of each literal's second run (find_run compared them). */
+    bool one_space = key3 >= 0 && key_end + 1 < scan->len && t[key_end] == ' ' && run_tab[t[key_end + 1]] > 1;
     for (uint32_t i = first, next; i < first + count; i = next) {
         const phrase_lit *l = &ix->lits[i];
         next = i + 1;
@@ -2215,8 +2220,16 @@ static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start
         }
         if (!set->caseless && memcmp(l->text, scan->text + start, l->key_len) != 0)
             continue; /* the key matched without case only */
-        /* most single-run literals are their key */
-        size_t e = l->len == l->key_len ? key_end : match_rest(scan, set, l, l->key_len, key_end);
+        size_t e;
+        if (l->len == l->key_len)
+            e = key_end; /* most single-run literals are their key */
+        else if (one_space && set->caseless && l->key2_off == l->key_len + 1 && l->text[l->key_len] == ' ')
+            /* the space and the second run need no compare: the group's
+             * second run is the text's without case, and a caseless
+             * literal is written in small letters */
+            e = match_rest(scan, set, l, (size_t)l->key2_off + l->key2_len, key_end + 1 + l->key2_len);
+        else
+            e = match_rest(scan, set, l, l->key_len, key_end);
         if (e != SIZE_MAX)
             add_hit(scan, l, start, e);
     }
