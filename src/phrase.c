@@ -131,14 +131,15 @@ struct hm_phrase_index {
      * 2-byte string's with every third byte): seven in eight word starts
      * that pass start_second begin no string */
     uint64_t start_three[64];
-    /* the strings (indices into start_strings) in groups, group g at
-     * start_by[start_group[g] .. start_group[g + 1]): first those of three
+    /* copies of the strings in groups (strings_at reads them in a row, not
+     * through an index), group g at start_grouped[start_group[g] ..
+     * start_group[g + 1]): first those of three
      * bytes or more by three_bytes_bit of their first three, then those of
      * one or two bytes by their first byte, so that strings_at compares the
      * few strings a text position can start, not all with its first byte
      * (made by set_start_prefixes, not kept in the image) */
     uint32_t start_group[START_GROUPS + 1];
-    uint32_t *start_by;
+    start_string *start_grouped;
     uint8_t start_byte_class[256]; /* BC_* */
     /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
     name_slot *name_words;
@@ -1234,16 +1235,14 @@ static void set_start_prefixes(hm_phrase_index *ix)
 {
     memset(ix->start_three, 0, sizeof ix->start_three);
     memset(ix->start_group, 0, sizeof ix->start_group);
-    free(ix->start_by);
-    ix->start_by = hm_xmalloc((ix->n_start_strings + 1) * sizeof *ix->start_by);
+    free(ix->start_grouped);
+    ix->start_grouped = hm_xmalloc((ix->n_start_strings + 1) * sizeof *ix->start_grouped);
     for (size_t j = 0; j < ix->n_start_strings; j++)
         ix->start_group[start_group_of(&ix->start_strings[j]) + 1]++;
     for (unsigned g = 0; g < START_GROUPS; g++)
         ix->start_group[g + 1] += ix->start_group[g];
     uint32_t next[START_GROUPS];
     memcpy(next, ix->start_group, sizeof next);
-    for (size_t j = 0; j < ix->n_start_strings; j++)
-        ix->start_by[next[start_group_of(&ix->start_strings[j])]++] = (uint32_t)j;
     ix->start_lead = 0;
     for (size_t j = 0; j < ix->n_start_strings; j++) {
         start_string *ss = &ix->start_strings[j];
@@ -1262,6 +1261,9 @@ static void set_start_prefixes(hm_phrase_index *ix)
             for (unsigned c = 0; c < 256; c++)
                 bit_add(ix->start_three, three_bytes_bit(u[0], u[1], (unsigned char)c));
     }
+    /* copied with their prefixes and masks */
+    for (size_t j = 0; j < ix->n_start_strings; j++)
+        ix->start_grouped[next[start_group_of(&ix->start_strings[j])]++] = ix->start_strings[j];
 }
 
 static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
@@ -2052,7 +2054,7 @@ void hm_config_index_free(hm_config *cfg)
     for (size_t i = 0; !ix->from_image && i < ix->n_start_strings; i++)
         free(ix->start_strings[i].text);
     free(ix->start_strings);
-    free(ix->start_by);
+    free(ix->start_grouped);
     free(ix->class_cache);
     free(ix);
     cfg->index = NULL;
@@ -2472,7 +2474,7 @@ static inline uint64_t strings_in_group(const hm_phrase_index *ix, unsigned g, u
                                         size_t len, size_t at, uint64_t have, uint64_t m)
 {
     for (uint32_t q = ix->start_group[g]; q < ix->start_group[g + 1]; q++) {
-        const start_string *ss = &ix->start_strings[ix->start_by[q]];
+        const start_string *ss = &ix->start_grouped[q];
         if ((w & ss->mask) != ss->pre || ((have | m) & ss->rules) == ss->rules || ss->len > len - at)
             continue;
         size_t k = 8;
