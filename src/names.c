@@ -16,15 +16,12 @@ typedef struct span {
     size_t start, end;
 } span;
 
-/* Which stop lists (HM_NL_*) hold the word: one lookup with the index,
- * else one per list. */
+/* Which stop lists (HM_NL_*) hold the word, without the index: one
+ * lookup per list. */
 static uint32_t lists_of(const hm_scan *scan, const char *s, size_t n)
 {
-    uint32_t m;
-    if (hm_name_lists(scan->cfg, s, n, &m))
-        return m;
     const hm_lists *l = &scan->cfg->lists;
-    m = 0;
+    uint32_t m = 0;
     m |= hm_list_has(l->places, s, n) ? HM_NL_PLACES : 0;
     m |= hm_list_has(l->bodies, s, n) ? HM_NL_BODIES : 0;
     m |= hm_list_has(l->nationalities, s, n) ? HM_NL_NATIONALITIES : 0;
@@ -41,59 +38,73 @@ static uint32_t lists_of(const hm_scan *scan, const char *s, size_t n)
 #define HM_NL_ANY (HM_NL_PLACES | HM_NL_BODIES | HM_NL_NATIONALITIES | HM_NL_MONTHS | HM_NL_DAYS | \
                    HM_NL_EVENT_WORDS | HM_NL_SENTENCE_STARTERS | HM_NL_TITLES)
 
-/* A suffix list's items by last byte, made once an analysis at the first
- * word that asks: head[c] is the first item ending in byte c, next[i] the
- * one after item i, SUFFIX_NONE ends a chain; len[i] is item i's length.
- * An empty item ends every word. A list of more than SUFFIX_MAX items is
- * walked whole, with strlen each time. */
+/* The place and group suffix lists' items by last byte, in one index made
+ * once an analysis at the first word that asks (a word ending with either
+ * counts as listed): head[c] is the first item ending in byte c, next[i]
+ * the one after item i, SUFFIX_NONE ends a chain; item[i] and len[i] are
+ * item i and its length. An empty item ends every word. Lists of more than
+ * SUFFIX_MAX items together are walked whole, with strlen each time. */
 enum { SUFFIX_MAX = 64, SUFFIX_NONE = 0xFF };
 typedef struct suffix_index {
-    bool usable, has_empty;
+    bool made, usable, has_empty;
     uint8_t head[256], next[SUFFIX_MAX];
+    const char *item[SUFFIX_MAX];
     size_t len[SUFFIX_MAX];
 } suffix_index;
 
-typedef struct suffix_lists {
-    bool made;
-    suffix_index place, group;
-} suffix_lists;
-
-static void index_suffixes(suffix_index *ix, const hm_list *suffixes)
+static void index_suffixes(suffix_index *ix, const hm_list *place, const hm_list *group)
 {
-    ix->usable = suffixes->n <= SUFFIX_MAX;
+    ix->made = true;
+    ix->usable = place->n + group->n <= SUFFIX_MAX;
     ix->has_empty = false;
     memset(ix->head, SUFFIX_NONE, sizeof ix->head);
-    for (size_t i = ix->usable ? suffixes->n : 0; i-- > 0;) {
-        size_t k = strlen(suffixes->items[i]);
-        ix->len[i] = k;
+    if (!ix->usable)
+        return;
+    size_t i = 0;
+    for (const hm_list *l = place;; l = group) {
+        for (size_t j = 0; j < l->n; j++, i++) {
+            ix->item[i] = l->items[j];
+            ix->len[i] = strlen(l->items[j]);
+        }
+        if (l == group)
+            break;
+    }
+    while (i-- > 0) {
+        size_t k = ix->len[i];
         if (!k) {
             ix->has_empty = true;
             continue;
         }
-        unsigned char c = (unsigned char)suffixes->items[i][k - 1];
+        unsigned char c = (unsigned char)ix->item[i][k - 1];
         ix->next[i] = ix->head[c];
         ix->head[c] = (uint8_t)i;
     }
 }
 
-/* Does s[0, n) end with one of the suffixes, with more than two bytes
- * before it? */
-static bool ends_with_any(const hm_list *suffixes, const suffix_index *ix, const char *s, size_t n)
+/* Does s[0, n) end with one of the list's items, with more than two bytes
+ * before it? (Lists too long for the index.) */
+static bool list_ends_any(const hm_list *suffixes, const char *s, size_t n)
 {
-    if (!ix->usable) {
-        for (size_t i = 0; i < suffixes->n; i++) {
-            const char *item = suffixes->items[i];
-            size_t k = strlen(item);
-            if (n > k + 2 && (k == 0 || s[n - 1] == item[k - 1]) && memcmp(s + n - k, item, k) == 0)
-                return true;
-        }
-        return false;
+    for (size_t i = 0; i < suffixes->n; i++) {
+        const char *item = suffixes->items[i];
+        size_t k = strlen(item);
+        if (n > k + 2 && (k == 0 || s[n - 1] == item[k - 1]) && memcmp(s + n - k, item, k) == 0)
+            return true;
     }
+    return false;
+}
+
+/* Does s[0, n) (n > 0) end with a place or group suffix, with more than two
+ * bytes before it? */
+static bool ends_with_suffix(const hm_lists *l, const suffix_index *ix, const char *s, size_t n)
+{
+    if (!ix->usable)
+        return list_ends_any(l->place_suffixes, s, n) || list_ends_any(l->group_suffixes, s, n);
     if (ix->has_empty && n > 2)
         return true;
     for (unsigned i = ix->head[(unsigned char)s[n - 1]]; i != SUFFIX_NONE; i = ix->next[i]) {
         size_t k = ix->len[i];
-        if (n > k + 2 && memcmp(s + n - k, suffixes->items[i], k) == 0)
+        if (n > k + 2 && memcmp(s + n - k, ix->item[i], k) == 0)
             return true;
     }
     return false;
@@ -227,7 +238,7 @@ static bool more_bits_than(uint32_t x, unsigned most)
 /* What hm_names_run works out once an analysis, not at each of its calls
  * (one a paragraph): held by the scan, made at the first call. */
 struct hm_names_state {
-    suffix_lists suffixes;
+    suffix_index suffixes;
     token_index tokens;
 };
 
@@ -401,12 +412,6 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
     return hm_strset_has(&scan->capitalised, w, n);
 }
 
-/* What parts a run's words: space, tab, line break and carriage return. */
-static inline bool is_run_gap(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* The end of a run's word that starts at i: its first gap, or end. Sixteen
  * bytes at a time (SSE2) to the next byte of 0x20 or below (a gap, or a
  * rare page break), else a byte at a time. */
@@ -421,20 +426,114 @@ static size_t run_word_end(const char *t, size_t len, size_t i, size_t end)
             continue;
         }
         i += (size_t)__builtin_ctz(low);
-        if (i >= end || is_run_gap(t[i]))
+        if (i >= end || hm_name_gap(t[i]))
             break;
         i++;
     }
 #else
     (void)len;
 #endif
-    while (i < end && !is_run_gap(t[i]))
+    while (i < end && !hm_name_gap(t[i]))
         i++;
     return i < end ? i : end;
 }
 
-/* The rule's matches in a paragraph: most fit in `local`, on the stack;
- * more go to the heap. */
+/* What each run's checks share in one call of hm_names_run. */
+typedef struct names_pass {
+    const hm_rule *rule;
+    suffix_index *suffixes;
+    token_index *tokens;
+    size_t sent_hint;
+} names_pass;
+
+/* Is the run a person's name? Then it is added as a finding (or as a
+ * misspelt name from the pack). */
+static bool check_run(hm_scan *scan, const hm_name_run *run, void *ud)
+{
+    names_pass *pass = ud;
+    const hm_rule *rule = pass->rule;
+    const hm_lists *l = &scan->cfg->lists;
+    const char *t = scan->text;
+    const struct hm_name_word *w = run->words;
+    size_t nw = run->n_words;
+    uint32_t wl[HM_NAME_RUN_WORDS];
+    uint8_t place_known[HM_NAME_RUN_WORDS] = {0};
+    if (!hm_name_run_lists(scan->cfg, t, run, wl))
+        for (size_t k = 0; k < nw; k++)
+            wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
+    size_t first = 0;
+    /* Words capitalised only because they open the sentence. */
+    while (first < nw && (wl[first] & HM_NL_SENTENCE_STARTERS))
+        first++;
+    if (first == nw)
+        return true;
+    size_t start = w[first].start, end = w[nw - 1].end;
+
+    /* A misspelt name from the pack? */
+    size_t person = SIZE_MAX, bad_word = 0;
+    for (size_t k = first; k < nw && person == SIZE_MAX; k++) {
+        person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k], &place_known[k], pass->tokens);
+        bad_word = k;
+    }
+    if (person != SIZE_MAX) {
+        if (hm_in_span_of_kinds(scan, start, end, HM_KIND_BIT(HM_KIND_PERSON)))
+            return true;
+        hm_finding *f = hm_scan_add(scan, rule, w[bad_word].start, w[bad_word].end);
+        if (f) {
+            f->suggestion = scan->topic->name_tokens[person];
+            f->canonical = scan->topic->people[scan->topic->name_token_person[person]].name;
+            f->message = "A key name that looks misspelt";
+        }
+        return true;
+    }
+
+    bool title = wl[first] & HM_NL_TITLES;
+    size_t named = 0, listed = 0;
+    bool eventish = false;
+    suffix_index *sx = pass->suffixes;
+    for (size_t k = first + title; k < nw; k++) {
+        const char *s = t + w[k].start;
+        size_t n = w[k].end - w[k].start;
+        if (is_connector(s, n) || is_roman(s, n))
+            continue;
+        named++;
+        if (wl[k] & (HM_NL_EVENT_WORDS | HM_NL_BODIES))
+            eventish = true;
+        if ((wl[k] & HM_NL_ANY) || pack_place(scan, s, n, &place_known[k])) {
+            listed++;
+            continue;
+        }
+        if (!sx->made)
+            index_suffixes(sx, l->place_suffixes, l->group_suffixes);
+        if (n && ends_with_suffix(l, sx, s, n))
+            listed++;
+    }
+    /* "the Duke of Norfolk": a title of a place is a person */
+    bool title_of = title && first + 1 < nw && is_connector(t + w[first + 1].start, w[first + 1].end - w[first + 1].start);
+    if (named == 0 || eventish || (listed == named && !title_of))
+        return true;
+    if (after_the(t, start) && !title_of && !(wl[first] & HM_NL_GIVEN_NAMES))
+        return true;
+    if (hm_in_span_of_kinds(scan, start, end, HM_SPAN_KINDS))
+        return true;
+    /* One word opening a sentence (the run's first: no starter word before
+     * it): a name only when it is known as one or written with a capital
+     * mid-sentence elsewhere. Where the sentence starts is asked last, of
+     * the few runs that get this far. */
+    if (first == 0 && named == 1 && !title && at_sentence_start(scan, run->start, &pass->sent_hint)) {
+        const char *s = t + w[first].start;
+        size_t n = w[first].end - w[first].start;
+        bool possessive = end + 1 < scan->len && (t[end] == '\'' || (unsigned char)t[end] == 0xE2);
+        if (!(wl[first] & HM_NL_GIVEN_NAMES) && !possessive && !capitalised_elsewhere(scan, s, n))
+            return true;
+    }
+    hm_scan_add(scan, rule, start, end);
+    return true;
+}
+
+/* The rule's own pattern's matches in a paragraph (no index, or a rule
+ * other than the built-in names): most fit in `local`, on the stack; more
+ * go to the heap. */
 enum { LOCAL_SPANS = 64 };
 typedef struct span_vec {
     span *v;
@@ -459,116 +558,48 @@ static bool push_span(hm_scan *scan, size_t s, size_t e, void *ud)
     return true;
 }
 
+/* A pattern's match parted into its words, as hm_names_find_all gives them. */
+static void split_run(const hm_scan *scan, span m, hm_name_run *run)
+{
+    const char *t = scan->text;
+    run->start = m.start;
+    run->end = m.end;
+    run->n_words = 0;
+    size_t i = m.start;
+    while (i < m.end && run->n_words < HM_NAME_RUN_WORDS) {
+        while (i < m.end && hm_name_gap(t[i]))
+            i++;
+        size_t a = i;
+        i = run_word_end(t, scan->len, i, m.end);
+        if (i > a)
+            run->words[run->n_words++] = (struct hm_name_word){a, i};
+    }
+}
+
 void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
 {
-    /* Collect the rule's matches first: hm_find_all reuses one match-data
-     * block, and the checks below may run patterns of their own. */
-    span_vec found;
-    found.v = found.local;
-    found.n = 0;
-    found.cap = LOCAL_SPANS;
-    if (!rule->person_names || !hm_names_find_all(scan, from, to, push_span, &found))
-        hm_find_all(scan, rule->re, from, to, push_span, &found, rule->id);
-    span *raw = found.v;
-    size_t n_raw = found.n;
-    const hm_lists *l = &scan->cfg->lists;
-    const char *t = scan->text;
-    size_t sent_hint = 0;
     if (!scan->names_state) {
         scan->names_state = hm_xmalloc(sizeof *scan->names_state);
         scan->names_state->suffixes.made = false;
         scan->names_state->tokens.topic = NULL; /* its arrays filled only where a word asks */
     }
-    suffix_lists *sl = &scan->names_state->suffixes;
-    token_index *tokens = &scan->names_state->tokens;
-    for (size_t m = 0; m < n_raw; m++) {
-        /* Split the run into words. */
-        span w[16];
-        size_t nw = 0;
-        size_t i = raw[m].start;
-        while (i < raw[m].end && nw < 16) {
-            while (i < raw[m].end && is_run_gap(t[i]))
-                i++;
-            size_t a = i;
-            i = run_word_end(t, scan->len, i, raw[m].end);
-            if (i > a)
-                w[nw++] = (span){a, i};
-        }
-        uint32_t wl[16];
-        uint8_t place_known[16] = {0};
-        for (size_t k = 0; k < nw; k++)
-            wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
-        size_t first = 0;
-        /* Words capitalised only because they open the sentence. */
-        while (first < nw && (wl[first] & HM_NL_SENTENCE_STARTERS))
-            first++;
-        if (first == nw)
-            continue;
-        size_t start = w[first].start, end = w[nw - 1].end;
-
-        /* A misspelt name from the pack? */
-        size_t person = SIZE_MAX, bad_word = 0;
-        for (size_t k = first; k < nw && person == SIZE_MAX; k++) {
-            person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k], &place_known[k], tokens);
-            bad_word = k;
-        }
-        if (person != SIZE_MAX) {
-            if (hm_in_span_of_kinds(scan, start, end, HM_KIND_BIT(HM_KIND_PERSON)))
-                continue;
-            hm_finding *f = hm_scan_add(scan, rule, w[bad_word].start, w[bad_word].end);
-            if (f) {
-                f->suggestion = scan->topic->name_tokens[person];
-                f->canonical = scan->topic->people[scan->topic->name_token_person[person]].name;
-                f->message = "A key name that looks misspelt";
-            }
-            continue;
-        }
-
-        bool title = wl[first] & HM_NL_TITLES;
-        size_t named = 0, listed = 0;
-        bool eventish = false;
-        for (size_t k = first + title; k < nw; k++) {
-            const char *s = t + w[k].start;
-            size_t n = w[k].end - w[k].start;
-            if (is_connector(s, n) || is_roman(s, n))
-                continue;
-            named++;
-            if (wl[k] & (HM_NL_EVENT_WORDS | HM_NL_BODIES))
-                eventish = true;
-            if ((wl[k] & HM_NL_ANY) || pack_place(scan, s, n, &place_known[k])) {
-                listed++;
-                continue;
-            }
-            if (!sl->made) {
-                index_suffixes(&sl->place, l->place_suffixes);
-                index_suffixes(&sl->group, l->group_suffixes);
-                sl->made = true;
-            }
-            if (n && (ends_with_any(l->place_suffixes, &sl->place, s, n) || ends_with_any(l->group_suffixes, &sl->group, s, n)))
-                listed++;
-        }
-        /* "the Duke of Norfolk": a title of a place is a person */
-        bool title_of = title && first + 1 < nw && is_connector(t + w[first + 1].start, w[first + 1].end - w[first + 1].start);
-        if (named == 0 || eventish || (listed == named && !title_of))
-            continue;
-        if (after_the(t, start) && !title_of && !(wl[first] & HM_NL_GIVEN_NAMES))
-            continue;
-        if (hm_in_span_of_kinds(scan, start, end, HM_SPAN_KINDS))
-            continue;
-        /* One word opening a sentence (the run's first: no starter word
-         * before it): a name only when it is known as one or written with a
-         * capital mid-sentence elsewhere. Where the sentence starts is
-         * asked last, of the few runs that get this far. */
-        if (first == 0 && named == 1 && !title && at_sentence_start(scan, raw[m].start, &sent_hint)) {
-            const char *s = t + w[first].start;
-            size_t n = w[first].end - w[first].start;
-            bool possessive = end + 1 < scan->len && (t[end] == '\'' || (unsigned char)t[end] == 0xE2);
-            if (!(wl[first] & HM_NL_GIVEN_NAMES) && !possessive &&
-                !capitalised_elsewhere(scan, s, n))
-                continue;
-        }
-        hm_scan_add(scan, rule, start, end);
+    names_pass pass = {rule, &scan->names_state->suffixes, &scan->names_state->tokens, 0};
+    /* The walk in C reads no pattern's match data, so each run is checked
+     * as it is found. */
+    if (rule->person_names && hm_names_find_all(scan, from, to, check_run, &pass))
+        return;
+    /* hm_find_all reuses one match-data block, and the checks may run
+     * patterns of their own: the matches are collected first. */
+    span_vec found;
+    found.v = found.local;
+    found.n = 0;
+    found.cap = LOCAL_SPANS;
+    hm_find_all(scan, rule->re, from, to, push_span, &found, rule->id);
+    for (size_t m = 0; m < found.n; m++) {
+        hm_name_run run;
+        split_run(scan, found.v[m], &run);
+        check_run(scan, &run, &pass);
     }
-    if (raw != found.local)
-        free(raw);
+    if (found.v != found.local)
+        free(found.v);
 }

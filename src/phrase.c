@@ -28,6 +28,12 @@ typedef struct phrase_lit {
      * pair's group can be long ("on the ...": 164 lits), and this rules
      * out most of them with one compare */
     unsigned char key3;
+    /* the first literal after this one whose key3 differs (n_lits at the
+     * end; set_key3 makes both, and the image keeps them): a pair's group lists its literals in the pattern's order, where
+     * those with one third run often follow each other ("on the other
+     * hand", "on the one hand"), and a run of them that key3 rules out is
+     * passed over in one step */
+    uint32_t key3_run_end;
 } phrase_lit;
 
 typedef struct phrase_set {
@@ -125,14 +131,15 @@ struct hm_phrase_index {
      * 2-byte string's with every third byte): seven in eight word starts
      * that pass start_second begin no string */
     uint64_t start_three[64];
-    /* the strings (indices into start_strings) in groups, group g at
-     * start_by[start_group[g] .. start_group[g + 1]): first those of three
+    /* copies of the strings in groups (strings_at reads them in a row, not
+     * through an index), group g at start_grouped[start_group[g] ..
+     * start_group[g + 1]): first those of three
      * bytes or more by three_bytes_bit of their first three, then those of
      * one or two bytes by their first byte, so that strings_at compares the
      * few strings a text position can start, not all with its first byte
      * (made by set_start_prefixes, not kept in the image) */
     uint32_t start_group[START_GROUPS + 1];
-    uint32_t *start_by;
+    start_string *start_grouped;
     uint8_t start_byte_class[256]; /* BC_* */
     /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
     name_slot *name_words;
@@ -980,16 +987,18 @@ static uint32_t group_of(uint32_t *t, size_t cap, uint64_t h, const phrase_lit *
  * number after the text's second run. */
 static void set_key3(hm_phrase_index *ix)
 {
-    for (size_t i = 0; i < ix->n_lits; i++) {
+    /* from the last: key3_run_end asks the next literal's */
+    for (size_t i = ix->n_lits; i-- > 0;) {
         phrase_lit *l = &ix->lits[i];
         l->key3 = 0;
-        if (!l->key2_len)
-            continue;
-        size_t k = (size_t)l->key2_off + l->key2_len;
-        while (k < l->len && (unsigned char)l->text[k] < 0x80 && !ascii_alnum((unsigned char)l->text[k]))
-            k++;
-        if (k < l->len && ascii_alnum((unsigned char)l->text[k]))
-            l->key3 = fold((unsigned char)l->text[k]);
+        if (l->key2_len) {
+            size_t k = (size_t)l->key2_off + l->key2_len;
+            while (k < l->len && (unsigned char)l->text[k] < 0x80 && !ascii_alnum((unsigned char)l->text[k]))
+                k++;
+            if (k < l->len && ascii_alnum((unsigned char)l->text[k]))
+                l->key3 = fold((unsigned char)l->text[k]);
+        }
+        l->key3_run_end = i + 1 < ix->n_lits && l[1].key3 == l->key3 ? l[1].key3_run_end : (uint32_t)(i + 1);
     }
 }
 
@@ -1226,16 +1235,14 @@ static void set_start_prefixes(hm_phrase_index *ix)
 {
     memset(ix->start_three, 0, sizeof ix->start_three);
     memset(ix->start_group, 0, sizeof ix->start_group);
-    free(ix->start_by);
-    ix->start_by = hm_xmalloc((ix->n_start_strings + 1) * sizeof *ix->start_by);
+    free(ix->start_grouped);
+    ix->start_grouped = hm_xmalloc((ix->n_start_strings + 1) * sizeof *ix->start_grouped);
     for (size_t j = 0; j < ix->n_start_strings; j++)
         ix->start_group[start_group_of(&ix->start_strings[j]) + 1]++;
     for (unsigned g = 0; g < START_GROUPS; g++)
         ix->start_group[g + 1] += ix->start_group[g];
     uint32_t next[START_GROUPS];
     memcpy(next, ix->start_group, sizeof next);
-    for (size_t j = 0; j < ix->n_start_strings; j++)
-        ix->start_by[next[start_group_of(&ix->start_strings[j])]++] = (uint32_t)j;
     ix->start_lead = 0;
     for (size_t j = 0; j < ix->n_start_strings; j++) {
         start_string *ss = &ix->start_strings[j];
@@ -1254,6 +1261,9 @@ static void set_start_prefixes(hm_phrase_index *ix)
             for (unsigned c = 0; c < 256; c++)
                 bit_add(ix->start_three, three_bytes_bit(u[0], u[1], (unsigned char)c));
     }
+    /* copied with their prefixes and masks */
+    for (size_t j = 0; j < ix->n_start_strings; j++)
+        ix->start_grouped[next[start_group_of(&ix->start_strings[j])]++] = ix->start_strings[j];
 }
 
 static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
@@ -1318,12 +1328,44 @@ static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
     set_start_prefixes(ix);
 }
 
-static uint64_t hash_exact(const char *s, size_t n)
+static inline uint64_t load4(const char *p)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h;
+    uint32_t x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
+/* The stop lists' hash of s[0, n), exact case: a few loads, not a step a
+ * byte (most words are under 8 bytes, and every word of a name run is
+ * asked), reading nothing outside the word. */
+static inline uint64_t name_hash(const char *s, size_t n)
+{
+    const uint64_t k1 = 0x9E3779B97F4A7C15ULL, k2 = 0xC2B2AE3D27D4EB4FULL;
+    uint64_t h = (uint64_t)n * k2;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8)
+            h = (h ^ hm_load8(s + i)) * k1;
+        h ^= hm_load8(s + n - 8);
+    } else if (n >= 4) {
+        h ^= load4(s) << 32 | load4(s + n - 4);
+    } else if (n > 0) {
+        h ^= (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n >> 1] << 8 | (unsigned char)s[n - 1];
+    }
+    h *= k1;
+    h ^= h >> 29;
+    h *= k2;
+    return h ^ h >> 32;
+}
+
+/* s[0, n) and t[0, n) the same bytes, for words that share a name_hash
+ * (so mostly the same): as many loads as the hash took. */
+static inline bool same_name(const char *s, const char *t, size_t n)
+{
+    if (n >= 8 && n <= 16)
+        return hm_load8(s) == hm_load8(t) && hm_load8(s + n - 8) == hm_load8(t + n - 8);
+    if (n >= 4 && n < 8)
+        return load4(s) == load4(t) && load4(s + n - 4) == load4(t + n - 4);
+    return memcmp(s, t, n) == 0;
 }
 
 static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
@@ -1343,7 +1385,7 @@ static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
         for (size_t i = 0; lists[k] && i < lists[k]->n; i++) {
             const char *s = lists[k]->items[i];
             size_t n = strlen(s);
-            uint64_t h = hash_exact(s, n);
+            uint64_t h = name_hash(s, n);
             size_t j = (size_t)h & (cap - 1);
             while (ix->name_words[j].str &&
                    !(ix->name_words[j].hash == h && ix->name_words[j].len == n &&
@@ -1356,21 +1398,25 @@ static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
     }
 }
 
-bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask)
+bool hm_name_run_lists(const hm_config *cfg, const char *text, const hm_name_run *run, uint32_t *masks)
 {
     const hm_phrase_index *ix = cfg->index;
     if (!ix || !ix->name_words)
         return false;
-    uint64_t h = hash_exact(s, n);
     size_t cap = ix->cap_name_words;
-    *mask = 0;
-    if (!filter_has(ix->name_filter, h))
-        return true;
-    for (size_t j = (size_t)h & (cap - 1); ix->name_words[j].str; j = (j + 1) & (cap - 1)) {
-        const name_slot *sl = &ix->name_words[j];
-        if (sl->hash == h && sl->len == n && memcmp(sl->str, s, n) == 0) {
-            *mask = sl->mask;
-            break;
+    for (size_t k = 0; k < run->n_words; k++) {
+        const char *s = text + run->words[k].start;
+        size_t n = run->words[k].end - run->words[k].start;
+        uint64_t h = name_hash(s, n);
+        masks[k] = 0;
+        if (!filter_has(ix->name_filter, h))
+            continue;
+        for (size_t j = (size_t)h & (cap - 1); ix->name_words[j].str; j = (j + 1) & (cap - 1)) {
+            const name_slot *sl = &ix->name_words[j];
+            if (sl->hash == h && sl->len == n && same_name(sl->str, s, n)) {
+                masks[k] = sl->mask;
+                break;
+            }
         }
     }
     return true;
@@ -1387,7 +1433,8 @@ bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask
  * an image that does not read back exactly, and the index is built. */
 
 #define IMAGE_MAGIC 0x49504d48u /* "HMPI" */
-#define IMAGE_VERSION 2u /* 2: the word table holds only first runs with single-run literals */
+#define IMAGE_VERSION 3u /* 2: the word table holds only first runs with single-run literals; 3: name_hash,
+                           * and each literal's key3 and key3_run_end */
 
 typedef struct feed {
     hm_buf *out;              /* writing the inputs, or */
@@ -1483,6 +1530,7 @@ static void feed_inputs(feed *f, const hm_config *cfg)
 
 typedef struct flat_lit {
     uint32_t text, len, key_len, key2_off, key2_len, set, priority, not_followed, word_end;
+    uint32_t key3, key3_run_end; /* made by set_key3, not again at each start */
 } flat_lit;
 
 typedef struct flat_str {
@@ -1528,7 +1576,7 @@ bool hm_phrase_image_write(const hm_config *cfg, hm_buf *out)
     for (size_t i = 0; i < ix->n_lits; i++) {
         const phrase_lit *l = &ix->lits[i];
         flat_lit fl = {put_text(&texts, l->text, l->len), l->len, l->key_len, l->key2_off, l->key2_len,
-                       l->set, l->priority, l->not_followed, l->word_end};
+                       l->set, l->priority, l->not_followed, l->word_end, l->key3, l->key3_run_end};
         hm_buf_put(&lits, (const char *)&fl, sizeof fl);
     }
     for (size_t i = 0; i < ix->n_lookaheads; i++) {
@@ -1793,13 +1841,14 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         memcpy(&fl, lits + i * sizeof fl, sizeof fl);
         const char *s = image_text(texts, n_texts, fl.text, fl.len, &ok);
         ix->lits[i] = (phrase_lit){(char *)(uintptr_t)s, fl.len, fl.key_len, fl.key2_off, fl.key2_len, fl.set,
-                                   fl.priority, fl.not_followed, fl.word_end != 0, 0};
+                                   fl.priority, fl.not_followed, fl.word_end != 0, (unsigned char)fl.key3,
+                                   fl.key3_run_end};
+        /* key3_run_end past the literal, or try_lits would not go on */
         ok = ok && fl.set < n_sets && fl.key_len <= fl.len && fl.key2_off <= fl.len &&
              fl.key2_len <= fl.len - fl.key2_off && fl.word_end <= 1 &&
-             (fl.not_followed == UINT32_MAX || fl.not_followed < ix->n_lookaheads);
+             (fl.not_followed == UINT32_MAX || fl.not_followed < ix->n_lookaheads) && fl.key3 <= 0xFF &&
+             fl.key3_run_end > i && fl.key3_run_end <= n_lits;
     }
-    if (ok)
-        set_key3(ix);
     ix->words = (key_slot *)(uintptr_t)words;
     ix->pairs = (key_slot *)(uintptr_t)pairs;
     ix->cap_words = cap_words;
@@ -2005,7 +2054,7 @@ void hm_config_index_free(hm_config *cfg)
     for (size_t i = 0; !ix->from_image && i < ix->n_start_strings; i++)
         free(ix->start_strings[i].text);
     free(ix->start_strings);
-    free(ix->start_by);
+    free(ix->start_grouped);
     free(ix->class_cache);
     free(ix);
     cfg->index = NULL;
@@ -2151,10 +2200,18 @@ static void add_hit(hm_scan *scan, const phrase_lit *l, size_t start, size_t end
 static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start, size_t key_end, int key3)
 {
     const hm_phrase_index *ix = scan->cfg->index;
-    for (uint32_t i = first; i < first + count; i++) {
+    const unsigned char *t = (const unsigned char *)scan->text;
+    /* A pair's group (key3 >= 0) whose two runs one space parts in the text
+     * (the usual case): the second run starts after it, and has the
+     * length of each literal's second run (find_run compared them). */
+    bool one_space = key3 >= 0 && key_end + 1 < scan->len && t[key_end] == ' ' && run_tab[t[key_end + 1]] > 1;
+    for (uint32_t i = first, next; i < first + count; i = next) {
         const phrase_lit *l = &ix->lits[i];
-        if (key3 >= 0 && l->key3 && l->key3 != key3)
+        next = i + 1;
+        if (key3 >= 0 && l->key3 && l->key3 != key3) {
+            next = l->key3_run_end; /* the group may end sooner: the loop's test stops there */
             continue;
+        }
         const phrase_set *set = &ix->sets[l->set];
         if (!l->key_len) {
             /* a literal that opens with punctuation: compare it all */
@@ -2165,8 +2222,16 @@ static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start
         }
         if (!set->caseless && memcmp(l->text, scan->text + start, l->key_len) != 0)
             continue; /* the key matched without case only */
-        /* most single-run literals are their key */
-        size_t e = l->len == l->key_len ? key_end : match_rest(scan, set, l, l->key_len, key_end);
+        size_t e;
+        if (l->len == l->key_len)
+            e = key_end; /* most single-run literals are their key */
+        else if (one_space && set->caseless && l->key2_off == l->key_len + 1 && l->text[l->key_len] == ' ')
+            /* the space and the second run need no compare: the group's
+             * second run is the text's without case, and a caseless
+             * literal is written in small letters */
+            e = match_rest(scan, set, l, (size_t)l->key2_off + l->key2_len, key_end + 1 + l->key2_len);
+        else
+            e = match_rest(scan, set, l, l->key_len, key_end);
         if (e != SIZE_MAX)
             add_hit(scan, l, start, e);
     }
@@ -2409,7 +2474,7 @@ static inline uint64_t strings_in_group(const hm_phrase_index *ix, unsigned g, u
                                         size_t len, size_t at, uint64_t have, uint64_t m)
 {
     for (uint32_t q = ix->start_group[g]; q < ix->start_group[g + 1]; q++) {
-        const start_string *ss = &ix->start_strings[ix->start_by[q]];
+        const start_string *ss = &ix->start_grouped[q];
         if ((w & ss->mask) != ss->pre || ((have | m) & ss->rules) == ss->rules || ss->len > len - at)
             continue;
         size_t k = 8;
@@ -2585,7 +2650,36 @@ const char hm_person_name_pattern[] =
 typedef struct name_cursor {
     hm_scan *scan;
     size_t to;             /* the subject ends here */
+    hm_name_run run;       /* the match so far: its words before word_start */
+    size_t word_start;     /* where the word the walk is in opens */
 } name_cursor;
+
+/* What the run's words are at a point of the walk, to go back to when an
+ * alternative fails. */
+typedef struct nc_mark {
+    size_t n_words, word_start;
+} nc_mark;
+
+static inline nc_mark nc_save(const name_cursor *c)
+{
+    return (nc_mark){c->run.n_words, c->word_start};
+}
+
+static inline void nc_restore(name_cursor *c, nc_mark m)
+{
+    c->run.n_words = m.n_words;
+    c->word_start = m.word_start;
+}
+
+/* The walk steps over a gap between words ([end, next)): the word it was
+ * in ends at `end`, the next opens at `next`. */
+static inline void nc_gap(name_cursor *c, size_t end, size_t next)
+{
+    if (c->run.n_words < HM_NAME_RUN_WORDS)
+        c->run.words[c->run.n_words++] = (struct hm_name_word){c->word_start, end};
+    c->word_start = next;
+}
+
 
 /* The classes of the character at i (0 at or past the end); *n its length. */
 static inline unsigned nc_class(const name_cursor *c, size_t i, size_t *n)
@@ -2647,17 +2741,22 @@ static bool nc_quote(const name_cursor *c, size_t i, size_t *n)
  * at i: the end, or SIZE_MAX. Each step has one way to succeed: an
  * initial is "X." and a name needs a small letter after its capital, so
  * backtracking cannot find another. */
-static size_t nc_name(const name_cursor *c, size_t i)
+static size_t nc_name(name_cursor *c, size_t i)
 {
     size_t n, m;
-    for (int k = 0; k < 3; k++) {
-        if (!(nc_class(c, i, &n) & CP_LU) || !nc_is(c, i + n, '.'))
-            break;
+    /* the class of the character at i, asked once for the initials' test
+     * and the name's capital */
+    unsigned cls = nc_class(c, i, &n);
+    for (int k = 0; k < 3 && (cls & CP_LU) && nc_is(c, i + n, '.'); k++) {
         i += n + 1;
-        if (nc_class(c, i, &m) & CP_SPACE)
+        if (nc_class(c, i, &m) & CP_SPACE) {
+            if (hm_name_gap(c->scan->text[i])) /* of \s, only these part words */
+                nc_gap(c, i, i + m);
             i += m;
+        }
+        cls = nc_class(c, i, &n);
     }
-    if (!(nc_class(c, i, &n) & CP_LU))
+    if (!(cls & CP_LU))
         return SIZE_MAX;
     size_t e = nc_lowers(c, i + n);
     if (e == SIZE_MAX)
@@ -2697,7 +2796,7 @@ static size_t nc_roman(const name_cursor *c, size_t i)
 
 /* One more part of the name after `e`, or SIZE_MAX: the outer group's two
  * alternatives in the pattern's order. */
-static size_t nc_part(const name_cursor *c, size_t e)
+static size_t nc_part(name_cursor *c, size_t e)
 {
     static const struct {
         char s[4];
@@ -2710,9 +2809,17 @@ static size_t nc_part(const name_cursor *c, size_t e)
     while (nc_space_tab(c, r))
         r++;
     /* Most names are followed by an ordinary word: test the connectors'
-     * first letters before the connectors. */
+     * first letters before the connectors, and every other alternative
+     * opens with a capital. Such a word is turned away before the gap is
+     * noted. */
     unsigned char c0 = r < c->to ? (unsigned char)c->scan->text[r] : 0;
     bool may_connect = c0 == 'v' || c0 == 'd' || c0 == 'l' || c0 == 'o' || c0 == 'b' || c0 == 'i';
+    bool may_open = r < c->to && (c0 >= 0x80 || (c0 >= 'A' && c0 <= 'Z'));
+    if (!may_connect && !may_open)
+        return SIZE_MAX;
+    nc_mark entry = nc_save(c);
+    nc_gap(c, e, r);
+    nc_mark after_gap = nc_save(c);
     for (size_t k = 0; may_connect && k < sizeof connectors / sizeof *connectors; k++) {
         size_t cl = connectors[k].n;
         if (r + cl > c->to || (unsigned char)connectors[k].s[0] != c0 ||
@@ -2721,38 +2828,55 @@ static size_t nc_part(const name_cursor *c, size_t e)
         size_t r2 = r + cl;
         while (nc_space_tab(c, r2))
             r2++;
+        nc_gap(c, r + cl, r2);
         size_t x = nc_name(c, r2);
-        if (x == SIZE_MAX)
+        if (x == SIZE_MAX) {
+            nc_restore(c, after_gap);
+            nc_gap(c, r + cl, r2);
             x = nc_roman(c, r2);
+        }
         if (x != SIZE_MAX)
             return x;
+        nc_restore(c, after_gap);
     }
-    /* every alternative left opens with a capital: most names are followed
-     * by a word that opens with a small letter, and need ask none of them */
-    if (r >= c->to || (c0 < 0x80 && !(c0 >= 'A' && c0 <= 'Z')))
+    if (!may_open) {
+        nc_restore(c, entry);
         return SIZE_MAX;
+    }
     size_t x = nc_name(c, r);
-    if (x == SIZE_MAX)
+    if (x == SIZE_MAX) {
+        nc_restore(c, after_gap);
         x = nc_roman(c, r);
+    }
     if (x != SIZE_MAX)
         return x;
     /* [ \t]+\p{Lu}\.[ \t]*\p{Lu}\p{Ll}+ */
     size_t n;
-    if (!(nc_class(c, r, &n) & CP_LU) || !nc_is(c, r + n, '.'))
-        return SIZE_MAX;
-    r += n + 1;
-    while (nc_space_tab(c, r))
-        r++;
-    if (!(nc_class(c, r, &n) & CP_LU))
-        return SIZE_MAX;
-    return nc_lowers(c, r + n);
+    if ((nc_class(c, r, &n) & CP_LU) && nc_is(c, r + n, '.')) {
+        size_t dot_end = r + n + 1;
+        r = dot_end;
+        while (nc_space_tab(c, r))
+            r++;
+        if (nc_class(c, r, &n) & CP_LU) {
+            x = nc_lowers(c, r + n);
+            if (x != SIZE_MAX) {
+                if (r > dot_end)
+                    nc_gap(c, dot_end, r);
+                return x;
+            }
+        }
+    }
+    nc_restore(c, entry);
+    return SIZE_MAX;
 }
 
-bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, void *ud)
+bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_name_run_fn fn, void *ud)
 {
     if (!scan->cfg->index || to > scan->len)
         return false;
-    name_cursor c = {scan, to};
+    name_cursor c;
+    c.scan = scan;
+    c.to = to;
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t i = from;
     while (i < to) {
@@ -2792,6 +2916,8 @@ bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, vo
                 continue;
             }
         }
+        c.run.n_words = 0;
+        c.word_start = i;
         size_t e = nc_name(&c, i);
         if (e == SIZE_MAX) {
             i += n;
@@ -2799,7 +2925,10 @@ bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, vo
         }
         for (size_t x; (x = nc_part(&c, e)) != SIZE_MAX;)
             e = x;
-        if (!fn(scan, i, e, ud))
+        nc_gap(&c, e, e); /* the last word */
+        c.run.start = i;
+        c.run.end = e;
+        if (!fn(scan, &c.run, ud))
             return true;
         i = e;
     }

@@ -81,14 +81,35 @@ enum {
     HM_NL_PLACES = 1, HM_NL_BODIES = 2, HM_NL_NATIONALITIES = 4, HM_NL_MONTHS = 8, HM_NL_DAYS = 16,
     HM_NL_EVENT_WORDS = 32, HM_NL_SENTENCE_STARTERS = 64, HM_NL_TITLES = 128, HM_NL_GIVEN_NAMES = 256
 };
-/* Which of those lists hold the word exactly (as hm_list_has), in one
- * lookup; false without an index. */
-bool hm_name_lists(const hm_config *cfg, const char *s, size_t n, uint32_t *mask);
+
+/* A match of the person-name pattern and its words: what space, tab, line
+ * break or carriage return parts, in text order; only the first
+ * HM_NAME_RUN_WORDS (names.c asks no more). */
+enum { HM_NAME_RUN_WORDS = 16 };
+typedef struct hm_name_run {
+    size_t start, end;
+    size_t n_words;
+    struct hm_name_word {
+        size_t start, end;
+    } words[HM_NAME_RUN_WORDS];
+} hm_name_run;
+typedef bool (*hm_name_run_fn)(hm_scan *scan, const hm_name_run *run, void *ud);
+/* What parts a run's words. */
+static inline bool hm_name_gap(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 /* The built-in person-name pattern, and its matches in text[from, to) as
- * hm_find_all would give them, found in C; false without an index. */
+ * hm_find_all would give them, found in C, each with its words (the walk
+ * that finds a match knows where they part); fn returns false to stop.
+ * False without an index, before any call. */
 extern const char hm_person_name_pattern[];
-bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_match_fn fn, void *ud);
+bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_name_run_fn fn, void *ud);
+/* Which of the stop lists (HM_NL_*) hold each word of the run exactly (as
+ * hm_list_has), one lookup a word: masks[k] for run->words[k]; false
+ * without an index. */
+bool hm_name_run_lists(const hm_config *cfg, const char *text, const hm_name_run *run, uint32_t *masks);
 
 /* Frees the per-document hits (hm_scan_free_data calls it). */
 void hm_phrase_scan_free(hm_scan *scan);

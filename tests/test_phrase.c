@@ -677,6 +677,22 @@ static void random_names_match_as_the_pattern(void **state)
     random_texts(words, sizeof words / sizeof *words, seps, sizeof seps / sizeof *seps, 99, 300, 3, 40, false);
 }
 
+/* The words of a name run as the walk hands them over (where a space,
+ * tab, line break or carriage return parts them) against the split of the
+ * pattern's match: initials followed by each kind of \\s, one of them a
+ * gap and the others not, and runs of more than 16 words. */
+static void name_run_words_as_split(void **state)
+{
+    (void)state;
+    static const char *const words[] = {"Stalin", "Leon", "J.", "V.", "A.", "of", "de", "II", "Jean-Paul",
+                                        "O'Brien", "Mr", "King", "Duke", "London", "\xC3\x96lberg", "the"};
+    static const char *const seps[] = {" ", "\t", "\r", "\n", "\r\n", "\f", "\v", "\xC2\xA0",
+                                       "\xE2\x80\xA8", " \t ", ""};
+    random_texts(words, sizeof words / sizeof *words, seps, sizeof seps / sizeof *seps, 7, 200, 2, 40, false);
+    same_as_patterns(cfg, "A B C D E F G H I J K L M N O P Q R S T Smith. Ab Cd Ef Gh Ij Kl Mn Op Qr St Uv Wx Yz "
+                          "Ab Cd Ef Gh Ij went home, J.\vK.\fL. Smith and J.\rSmith met.");
+}
+
 /* Random texts from the rules' own words, joined every which way. */
 static void random_texts_match_as_the_patterns(void **state)
 {
@@ -1173,6 +1189,7 @@ int main(void)
         cmocka_unit_test(long_sentence_counts_as_its_pattern),
         cmocka_unit_test(names_match_without_the_index),
         cmocka_unit_test(random_names_match_as_the_pattern),
+        cmocka_unit_test(name_run_words_as_split),
         cmocka_unit_test(builtin_image_is_the_built_index),
         cmocka_unit_test(changed_configuration_builds_the_index),
         cmocka_unit_test(damaged_image_falls_back),
