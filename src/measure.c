@@ -207,10 +207,13 @@ static bool matches_stem(const char *w, size_t n, const char *term, size_t stem)
     return true;
 }
 
-/* One of 64 buckets for a word's first two bytes, folded. */
-static unsigned pair_bucket(unsigned char c0, unsigned char c1)
+/* A word's first two bytes hashed to one of 1024 buckets by the low five
+ * bits of each: a letter's are the same in either case, and a pair that
+ * shares a bucket with a stem's only lets the exact compare run. */
+enum { STEM_PAIRS = 1024 };
+static unsigned stem_pair(unsigned char c0, unsigned char c1)
 {
-    return (c0 * 7u + c1) & 63u;
+    return (((uint32_t)c1 << 8 | c0) & 0x1F1Fu) * 0x9E3779B1u >> 22;
 }
 
 static bool word_matches_term(const char *w, size_t n, const char *term)
@@ -484,95 +487,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         terms_from_intro = fs->n_terms > 0;
     }
     bool have_terms = fs->n_terms > 0;
-    size_t *term_words = NULL, n_term_words = 0; /* the words with a term, in order */
-    if (have_terms) {
-        /* each word against the terms once; terms_in_of then only counts */
-        term_words = hm_xmalloc((doc->n_words + 1) * sizeof *term_words);
-        int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
-        int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
-        size_t *stem = hm_xmalloc(fs->n_terms * sizeof *stem);
-        /* Terms by first byte, in term order (next_term chains them), so a
-         * word meets only the terms it could match (c0 == terms[t][0]); a
-         * term with an empty stem matches any word, and then every word
-         * tries every term. */
-        int32_t *next_term = hm_xmalloc(fs->n_terms * sizeof *next_term);
-        int32_t head[256];
-        unsigned char lower[256]; /* tolower of each byte, asked once a byte value, not once a word */
-        bool any_empty = false;
-        for (int c = 0; c < 256; c++) {
-            head[c] = -1;
-            lower[c] = (unsigned char)tolower(c);
-        }
-        /* A word shorter than every stem matches none, and where every stem
-         * has two bytes, a word whose first two (folded) fall in no term's
-         * bucket of 64 neither: most words that pass opens_term stop here. */
-        size_t shortest_stem = SIZE_MAX;
-        uint64_t pair_buckets = 0;
-        for (size_t t = fs->n_terms; t-- > 0;) {
-            stem[t] = term_stem(fs->terms[t]);
-            any_empty |= stem[t] == 0;
-            if (stem[t] < shortest_stem)
-                shortest_stem = stem[t];
-            int c = (unsigned char)fs->terms[t][0];
-            next_term[t] = head[c];
-            head[c] = (int32_t)t;
-            if (stem[t] >= 2)
-                pair_buckets |= 1ull << pair_bucket(lower[c], lower[(unsigned char)fs->terms[t][1]]);
-        }
-        if (shortest_stem < 2)
-            pair_buckets = ~0ull;
-        /* -1 (no term) for every word at once: a term opens with a word's
-         * first letter for few of them, and the rest are passed over on
-         * that one test */
-        bool opens_term[256]; /* a term opens with the byte, folded: few words pass */
-        for (int c = 0; c < 256; c++)
-            opens_term[c] = any_empty || head[lower[c]] >= 0;
-        /* in locals: the stores below could otherwise be doc's fields */
-        const char *text = doc->src->text;
-        const hm_word *words = doc->words;
-        size_t n_words = doc->n_words;
-        for (size_t k = 0; k < n_words; k++) {
-            const char *w = text + words[k].start;
-            if (!opens_term[(unsigned char)w[0]])
-                continue;
-            size_t n = words[k].end - words[k].start;
-            if (n < shortest_stem ||
-                (n >= 2 && !(pair_buckets >> pair_bucket(lower[(unsigned char)w[0]], lower[(unsigned char)w[1]]) & 1)))
-                continue;
-            int c0 = n ? lower[(unsigned char)w[0]] : -1;
-            int32_t term = -1, concept = -1;
-            if (any_empty) {
-                for (size_t t = 0; t < fs->n_terms && concept < 0; t++)
-                    if ((stem[t] == 0 || c0 == (unsigned char)fs->terms[t][0]) &&
-                        matches_stem(w, n, fs->terms[t], stem[t])) {
-                        if (term < 0)
-                            term = (int32_t)t;
-                        if (fs->term_concept[t])
-                            concept = (int32_t)t;
-                    }
-            } else if (c0 >= 0) {
-                for (int32_t t = head[c0]; t >= 0 && concept < 0; t = next_term[t])
-                    if (matches_stem(w, n, fs->terms[t], stem[t])) {
-                        if (term < 0)
-                            term = t;
-                        if (fs->term_concept[t])
-                            concept = t;
-                    }
-            }
-            if (term >= 0) { /* a concept word is a term word too */
-                wt[n_term_words] = term;
-                wc[n_term_words] = concept;
-                term_words[n_term_words++] = k;
-            }
-        }
-        free(next_term);
-        free(stem);
-        fs->word_doc = doc;
-        fs->term_words = term_words;
-        fs->n_term_words = n_term_words;
-        fs->word_term = wt;
-        fs->word_concept = wc;
-    }
     F[HM_F_QUESTION_FOUND].value = question != NULL;
 
     /* Essay paragraphs and the main ones among them. */
@@ -613,6 +527,95 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         ps[n_ps].index = i;
         ps[n_ps].words = doc->paras[i].words;
         ps_of[i] = n_ps++;
+    }
+
+    size_t *term_words = NULL, n_term_words = 0; /* the words with a term, in order */
+    if (have_terms) {
+        /* each word against the terms once; terms_in_of then only counts */
+        term_words = hm_xmalloc((doc->n_words + 1) * sizeof *term_words);
+        int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
+        int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
+        size_t *stem = hm_xmalloc(fs->n_terms * sizeof *stem);
+        /* Terms by first byte, in term order (next_term chains them), so a
+         * word meets only the terms it could match (c0 == terms[t][0]); a
+         * term with an empty stem matches any word, and then every word
+         * tries every term. */
+        int32_t *next_term = hm_xmalloc(fs->n_terms * sizeof *next_term);
+        int32_t head[256];
+        memset(head, 0xFF, sizeof head); /* -1: no term opens with the byte */
+        bool any_empty = false;
+        /* A word shorter than every stem matches none, and a word matches a
+         * term only when its first two bytes are the stem's, case aside:
+         * opens_stem has the stems' pairs (stem_pair), and one test
+         * turns away most words (a term opens with a common letter for
+         * half of them; with its second letter too, for few). */
+        size_t shortest_stem = SIZE_MAX;
+        unsigned char opens_stem[STEM_PAIRS];
+        memset(opens_stem, 0, sizeof opens_stem);
+        for (size_t t = fs->n_terms; t-- > 0;) {
+            stem[t] = term_stem(fs->terms[t]);
+            any_empty |= stem[t] == 0;
+            if (stem[t] < shortest_stem)
+                shortest_stem = stem[t];
+            unsigned char c = (unsigned char)fs->terms[t][0];
+            next_term[t] = head[c];
+            head[c] = (int32_t)t;
+            if (stem[t] >= 2)
+                opens_stem[stem_pair(c, (unsigned char)fs->terms[t][1])] = 1;
+        }
+        if (shortest_stem < 2) /* a stem of one byte or none: every word is asked */
+            memset(opens_stem, 1, sizeof opens_stem);
+        /* in locals: the stores below could otherwise be doc's fields */
+        const char *text = doc->src->text;
+        const hm_word *doc_words = doc->words;
+        for (size_t pi = 0; pi < doc->n_paras; pi++) {
+            /* only the main paragraphs' words and the introduction's are
+             * asked about (links, topic sentences, the introduction's terms) */
+            if (ps_of[pi] == SIZE_MAX && pi != scan->intro)
+                continue;
+            for (size_t k = doc->paras[pi].first_word, end = k + doc->paras[pi].words; k < end; k++) {
+                /* a word has a byte, and the text a NUL after its last: w[1]
+                 * can be read */
+                const unsigned char *w = (const unsigned char *)text + doc_words[k].start;
+                if (!opens_stem[stem_pair(w[0], w[1])])
+                    continue;
+                size_t n = doc_words[k].end - doc_words[k].start;
+                if (n < shortest_stem)
+                    continue;
+                int c0 = hm_ascii_fold[w[0]];
+                int32_t term = -1, concept = -1;
+                if (any_empty) {
+                    for (size_t t = 0; t < fs->n_terms && concept < 0; t++)
+                        if ((stem[t] == 0 || c0 == (unsigned char)fs->terms[t][0]) &&
+                            matches_stem((const char *)w, n, fs->terms[t], stem[t])) {
+                            if (term < 0)
+                                term = (int32_t)t;
+                            if (fs->term_concept[t])
+                                concept = (int32_t)t;
+                        }
+                } else {
+                    for (int32_t t = head[c0]; t >= 0 && concept < 0; t = next_term[t])
+                        if (matches_stem((const char *)w, n, fs->terms[t], stem[t])) {
+                            if (term < 0)
+                                term = t;
+                            if (fs->term_concept[t])
+                                concept = t;
+                        }
+                }
+                if (term >= 0) { /* a concept word is a term word too */
+                    wt[n_term_words] = term;
+                    wc[n_term_words] = concept;
+                    term_words[n_term_words++] = k;
+                }
+            }
+        }
+        free(next_term);
+        free(stem);
+        fs->word_doc = doc;
+        fs->term_words = term_words;
+        fs->n_term_words = n_term_words;
+        fs->word_term = wt;
+        fs->word_concept = wc;
     }
 
     /* Walk the findings once, crediting paragraphs. */

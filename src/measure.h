@@ -19,9 +19,10 @@ typedef struct hm_features {
     size_t n_terms;
     bool *term_concept;    /* per term: written in lower case in the question
                               (a concept such as "success", not a name) */
-    /* While measuring: the words of word_doc that match a term, in order
-     * (indices into its words), and for each the first term and the first
-     * concept term it matches (-1: none). */
+    /* While measuring: the words of word_doc's main paragraphs and its
+     * introduction that match a term, in order (indices into its words),
+     * and for each the first term and the first concept term it matches
+     * (-1: none). */
     const hm_document *word_doc;
     size_t *term_words;
     size_t n_term_words;
