@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,18 +27,34 @@ typedef struct para_stats {
     int first_evidence_rank;
 } para_stats;
 
-/* The first word starting at or after `from`. */
-static size_t first_word(const hm_document *doc, size_t from)
+/* The first of n spans in order of start (each `size` bytes with its start
+ * `at` bytes in: words, findings) starting at or after `from`. */
+static size_t first_starting_from(const void *spans, size_t n, size_t size, size_t at, size_t from)
 {
-    size_t lo = 0, hi = doc->n_words;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (doc->words[mid].start < from)
+        size_t mid = (lo + hi) / 2, start;
+        memcpy(&start, (const char *)spans + mid * size + at, sizeof start);
+        if (start < from)
             lo = mid + 1;
         else
             hi = mid;
     }
     return lo;
+}
+
+/* The first word starting at or after `from`. */
+static size_t first_word(const hm_document *doc, size_t from)
+{
+    return first_starting_from(doc->words, doc->n_words, sizeof *doc->words, offsetof(hm_word, start), from);
+}
+
+/* The first finding starting at or after `from` (hm_scan_finish sorted
+ * them by start). */
+static size_t first_finding(const hm_scan *scan, size_t from)
+{
+    return first_starting_from(scan->findings, scan->n_findings, sizeof *scan->findings, offsetof(hm_finding, start),
+                               from);
 }
 
 static unsigned word_count_span(const hm_document *doc, size_t from, size_t to)
@@ -381,18 +398,23 @@ static char *missing_evidence_kinds(unsigned kinds_mask)
     return hm_buf_take(&b);
 }
 
-/* The facts of every finding, in the findings' order (a new array). */
-static finding_facts *find_facts(const hm_scan *scan)
+/* The facts of every finding, in the findings' order (a new array), and
+ * how many are specific evidence. */
+static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific)
 {
+    size_t specific = 0;
     finding_facts *facts = hm_xmalloc((scan->n_findings + 1) * sizeof *facts);
     size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         unsigned flags = tag_fact(f->tag);
-        if (!(flags & FACT_TERM) && hm_kind_is_evidence(f->kind))
-            flags |= FACT_SPECIFIC;
+        /* no branch: evidence or not is as likely as not */
+        unsigned is_specific = (unsigned)!(flags & FACT_TERM) & (unsigned)hm_kind_is_evidence(f->kind);
+        flags |= is_specific * FACT_SPECIFIC;
+        specific += is_specific;
         facts[k] = (finding_facts){hm_document_para_next(scan->doc, f->start, &para_hint), flags};
     }
+    *n_specific = specific;
     return facts;
 }
 
@@ -622,10 +644,8 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     unsigned evidence = 0, kinds_mask = 0, misspelt = 0, website = 0, quote_bytes_words = 0;
     misspelling slips[MISSPELLINGS_LISTED];
     size_t n_slips = 0;
-    finding_facts *facts = find_facts(scan);
-    size_t n_specific = 0;
-    for (size_t k = 0; k < scan->n_findings; k++)
-        n_specific += (facts[k].flags & FACT_SPECIFIC) != 0;
+    size_t n_specific;
+    finding_facts *facts = find_facts(scan, &n_specific);
     distinct_items distinct;
     distinct_items_init(&distinct, n_specific);
     bool conclusion_concedes = false; /* the conclusion can concede too */
@@ -1105,10 +1125,11 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
         for (size_t i = p->first_sentence; i < p->first_sentence + p->n_sentences && first_narr == SIZE_MAX; i++)
             if (sent_narrates(flags[i]))
                 first_narr = i;
-        for (size_t k = 0; k < scan->n_findings; k++) {
+        /* the paragraph's findings only: they are in order of start */
+        for (size_t k = first_finding(scan, p->start); k < scan->n_findings && scan->findings[k].start < p->end; k++) {
             const hm_finding *f = &scan->findings[k];
             int y0, y1;
-            if (f->kind != HM_KIND_DATE || f->start < p->start || f->end > p->end)
+            if (f->kind != HM_KIND_DATE || f->end > p->end)
                 continue;
             size_t si = hm_document_sentence_next(doc, f->start, &sent_hint);
             if (si == SIZE_MAX || !sent_narrates(flags[si]) ||
