@@ -302,7 +302,7 @@ static unsigned terms_in(const hm_features *fs, const hm_document *doc, size_t f
  * paragraph (SIZE_MAX: none), whether it is specific evidence (evidence
  * but a topic term), and which of the tags asked about it carries. */
 enum {
-    FACT_SPECIFIC = 1u << 0,
+    FACT_SPECIFIC = 1u << 0, /* the lowest: flags & FACT_SPECIFIC is 0 or 1 */
     FACT_APPRAISAL = 1u << 1,
     FACT_SIGNPOST = 1u << 2,
     FACT_CRITERIA = 1u << 3,
@@ -951,14 +951,15 @@ enum {
 /* Sentences in a row that narrate: a descriptive passage. */
 #define NARRATIVE_RUN 3
 
+/* (bit tests, not && and ||: a sentence's flags are no guess) */
 static bool sent_argues(unsigned f)
 {
-    return (f & (S_EXPLAIN | S_JUDGE | S_COUNTER)) || ((f & S_TERM) && !(f & S_EVIDENCE));
+    return (unsigned)((f & (S_EXPLAIN | S_JUDGE | S_COUNTER)) != 0) | (unsigned)((f & (S_TERM | S_EVIDENCE)) == S_TERM);
 }
 
 static bool sent_narrates(unsigned f)
 {
-    return (f & S_EVIDENCE) && !(f & (S_EXPLAIN | S_JUDGE | S_COUNTER));
+    return (f & (S_EVIDENCE | S_EXPLAIN | S_JUDGE | S_COUNTER)) == S_EVIDENCE;
 }
 
 static void measure_sentences(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const para_stats *ps,
@@ -977,10 +978,10 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
         size_t si = hm_document_sentence_next(doc, f->start, &sent_hint);
         if (si == SIZE_MAX || !main_para[doc->sents[si].para])
             continue;
-        if (facts[k].flags & FACT_SPECIFIC) {
-            flags[si] |= S_EVIDENCE;
-            items[si]++;
-        }
+        /* evidence or not, without a branch: it comes in no order */
+        unsigned specific = facts[k].flags & FACT_SPECIFIC; /* 0 or 1 */
+        flags[si] |= specific * S_EVIDENCE;
+        items[si] += specific;
         switch (f->kind) {
         case HM_KIND_CAUSATION: flags[si] |= S_EXPLAIN; break;
         case HM_KIND_JUDGEMENT: flags[si] |= S_JUDGE; break; /* appraisal too */
@@ -1622,7 +1623,8 @@ static void measure_date_slips(hm_features *fs, const hm_scan *scan)
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         bool person = f->kind == HM_KIND_PERSON;
-        if ((f->kind != HM_KIND_EVENT && !person) || !f->canonical)
+        /* one test: which findings name an entry follows no pattern */
+        if (!(((unsigned)person | (unsigned)(f->kind == HM_KIND_EVENT)) & (unsigned)(f->canonical != NULL)))
             continue;
         /* the first date that starts within a few words after the event
          * (asked first: most names have none, and then need no entry) */
