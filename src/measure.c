@@ -65,10 +65,11 @@ static unsigned word_count_span(const hm_document *doc, size_t from, size_t to)
     return n;
 }
 
+/* (its list has room: see hm_features.para_lists) */
 static void add_para(hm_feature_value *v, unsigned number)
 {
-    HM_GROW(v->paras, v->n_paras, v->cap_paras);
-    v->paras[v->n_paras++] = number;
+    if (v->n_paras < v->cap_paras)
+        v->paras[v->n_paras++] = number;
 }
 
 static void set_example(hm_feature_value *v, size_t s, size_t e)
@@ -549,6 +550,14 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         ps[n_ps].index = i;
         ps[n_ps].words = doc->paras[i].words;
         ps_of[i] = n_ps++;
+    }
+    /* The features' paragraph lists in one block, not a few dozen
+     * allocations an essay: a list holds main paragraphs, each once, or the
+     * conclusion. */
+    fs->para_lists = hm_xmalloc(HM_F_COUNT * (n_ps + 1) * sizeof *fs->para_lists);
+    for (int i = 0; i < HM_F_COUNT; i++) {
+        F[i].paras = fs->para_lists + (size_t)i * (n_ps + 1);
+        F[i].cap_paras = n_ps + 1;
     }
 
     size_t *term_words = NULL, n_term_words = 0; /* the words with a term, in order */
@@ -1351,10 +1360,9 @@ static void measure_question(hm_features *fs, const hm_scan *scan, const finding
 
 void hm_features_free(hm_features *fs)
 {
-    for (int i = 0; i < HM_F_COUNT; i++) {
-        free(fs->f[i].paras);
+    for (int i = 0; i < HM_F_COUNT; i++)
         free(fs->f[i].detail);
-    }
+    free(fs->para_lists);
     for (size_t t = 0; t < fs->n_terms; t++)
         free(fs->terms[t]);
     free(fs->terms);

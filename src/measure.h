@@ -15,6 +15,9 @@ typedef struct hm_feature_value {
 
 typedef struct hm_features {
     hm_feature_value f[HM_F_COUNT];
+    /* What every f[i].paras points into: one block, room in each list for
+     * every main paragraph and the conclusion (a list names each once). */
+    unsigned *para_lists;
     char **terms;          /* the question's key terms (lower case) */
     size_t n_terms;
     bool *term_concept;    /* per term: written in lower case in the question
