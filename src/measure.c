@@ -485,8 +485,14 @@ static unsigned distinct_items_add(distinct_items *d, const hm_scan *scan, size_
     }
 }
 
-static void measure_question(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const char *question,
-                             size_t qlen);
+/* What the walk over the findings gathers for measure_question: the
+ * extent judgements, and the years of the dated evidence (0: none). */
+typedef struct question_evidence {
+    unsigned extent;
+    int first, last;
+} question_evidence;
+
+static void measure_question(hm_features *fs, const hm_scan *scan, const hm_question *q, question_evidence ev);
 static void measure_date_slips(hm_features *fs, const hm_scan *scan);
 static void measure_sentences(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const para_stats *ps,
                               size_t n_ps, const char *question, size_t qlen);
@@ -658,6 +664,10 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     distinct_items distinct;
     distinct_items_init(&distinct, n_specific);
     bool conclusion_concedes = false; /* the conclusion can concede too */
+    hm_question q = {HM_Q_OTHER, 0, 0, HM_QUESTION_WEIGHS_NONE};
+    if (question)
+        hm_question_parse(&q, question, qlen, &scan->cfg->lists);
+    question_evidence q_ev = {0, 0, 0};
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         size_t pi = facts[k].para;
@@ -674,6 +684,18 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             continue;
         if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
             continue;
+        /* (a website finding or an appraisal is neither of these) */
+        if (f->kind == HM_KIND_JUDGEMENT && (fact & FACT_EXTENT))
+            q_ev.extent++;
+        int a, b;
+        /* Restating the question's period ("during 1928-53") is not evidence of it. */
+        if (f->kind == HM_KIND_DATE && hm_date_years(scan->text + f->start, f->end - f->start, &a, &b) &&
+            !(a != b && a == q.start_year && b == q.end_year)) {
+            if (!q_ev.first || a < q_ev.first)
+                q_ev.first = a;
+            if (b > q_ev.last)
+                q_ev.last = b;
+        }
         if (fact & FACT_SPECIFIC) {
             /* Range, not repetition: count each distinct item once. */
             evidence += distinct_items_add(&distinct, scan, k);
@@ -929,7 +951,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     measure_sentences(fs, scan, facts, ps, n_ps, question, qlen);
     free(ps);
     free(ps_of);
-    measure_question(fs, scan, facts, question, qlen);
+    measure_question(fs, scan, &q, q_ev);
     free(facts);
     free(fs->word_term);
     free(fs->word_concept);
@@ -1254,50 +1276,27 @@ static void judge_fit(hm_features *fs, hm_question_type type)
 }
 
 /* The question's type and period against the essay's judgements and dates. */
-static void measure_question(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const char *question,
-                             size_t qlen)
+static void measure_question(hm_features *fs, const hm_scan *scan, const hm_question *q, question_evidence ev)
 {
     hm_feature_value *F = fs->f;
-    hm_question q = {HM_Q_OTHER, 0, 0, HM_QUESTION_WEIGHS_NONE};
-    if (question)
-        hm_question_parse(&q, question, qlen, &scan->cfg->lists);
     /* The feedback's words for what to weigh: {detail} in its messages. */
-    F[HM_F_COMPARATIVE].detail = hm_xstrdup(q.weighs);
-    F[HM_F_CONCLUSION_WEIGHS].detail = hm_xstrdup(q.weighs);
-    F[HM_F_Q_EXTENT].value = q.type == HM_Q_EXTENT;
-    F[HM_F_Q_SIGNIFICANCE].value = q.type == HM_Q_SIGNIFICANCE;
-    F[HM_F_Q_CAUSES].value = q.type == HM_Q_CAUSES;
-    F[HM_F_Q_COMPARE].value = q.type == HM_Q_COMPARE;
-    F[HM_F_Q_SUCCESS].value = q.type == HM_Q_SUCCESS;
+    F[HM_F_COMPARATIVE].detail = hm_xstrdup(q->weighs);
+    F[HM_F_CONCLUSION_WEIGHS].detail = hm_xstrdup(q->weighs);
+    F[HM_F_Q_EXTENT].value = q->type == HM_Q_EXTENT;
+    F[HM_F_Q_SIGNIFICANCE].value = q->type == HM_Q_SIGNIFICANCE;
+    F[HM_F_Q_CAUSES].value = q->type == HM_Q_CAUSES;
+    F[HM_F_Q_COMPARE].value = q->type == HM_Q_COMPARE;
+    F[HM_F_Q_SUCCESS].value = q->type == HM_Q_SUCCESS;
 
-    const hm_document *doc = scan->doc;
-    int first = 0, last = 0;
-    unsigned extent = 0;
-    for (size_t k = 0; k < scan->n_findings; k++) {
-        const hm_finding *f = &scan->findings[k];
-        size_t pi = facts[k].para;
-        if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
-            continue;
-        if (f->kind == HM_KIND_JUDGEMENT && (facts[k].flags & FACT_EXTENT))
-            extent++;
-        int a, b;
-        /* Restating the question's period ("during 1928-53") is not evidence of it. */
-        if (f->kind == HM_KIND_DATE && hm_date_years(scan->text + f->start, f->end - f->start, &a, &b) &&
-            !(a != b && a == q.start_year && b == q.end_year)) {
-            if (!first || a < first)
-                first = a;
-            if (b > last)
-                last = b;
-        }
-    }
-    F[HM_F_EXTENT_JUDGEMENTS].value = extent;
-    judge_fit(fs, q.type);
+    int first = ev.first, last = ev.last;
+    F[HM_F_EXTENT_JUDGEMENTS].value = ev.extent;
+    judge_fit(fs, q->type);
 
     /* Coverage of the period: the dated evidence's span within the
      * question's, and what the biggest uncovered stretch leaves out. */
     /* "by 1929" gives only an end: the essay may start where it likes within
      * the topic's period, and only the stretch before the end is owed. */
-    int qs = q.start_year, qe = q.end_year;
+    int qs = q->start_year, qe = q->end_year;
     if (!qs && scan->topic) {
         qs = scan->topic->period_start;
         if (first > qs && first < qe)
@@ -1328,7 +1327,7 @@ static void measure_question(hm_features *fs, const hm_scan *scan, const finding
         hm_buf_printf(&b, "your dated evidence runs from %d to %d", first, last);
     else
         hm_buf_puts(&b, "the essay gives no dates");
-    if (first && !q.start_year)
+    if (first && !q->start_year)
         hm_buf_printf(&b, "; the question runs to %d", qe);
     else
         hm_buf_printf(&b, "; the question runs from %d to %d", qs, qe);
