@@ -96,9 +96,14 @@ static void clause_around(const hm_document *doc, size_t s, size_t e, size_t *fr
     if (si == SIZE_MAX)
         return;
     size_t from = s, to = e, lo = doc->sents[si].start, hi = doc->sents[si].end;
-    while (from > lo && t[from - 1] != ',' && t[from - 1] != ';' && t[from - 1] != ':' && s - from < MAX_BEFORE)
+    /* back to a clause stop, the sentence's start or MAX_BEFORE bytes,
+     * then on to a stop, its end or MAX_CLAUSE bytes: one test a byte */
+    static const bool clause_stop[256] = {[','] = true, [';'] = true, [':'] = true};
+    size_t back_to = s > lo + MAX_BEFORE ? s - MAX_BEFORE : lo;
+    while (from > back_to && !clause_stop[(unsigned char)t[from - 1]])
         from--;
-    while (to < hi && t[to] != ',' && t[to] != ';' && t[to] != ':' && to - from < MAX_CLAUSE)
+    size_t on_to = hi - from > MAX_CLAUSE ? from + MAX_CLAUSE : hi;
+    while (to < on_to && !clause_stop[(unsigned char)t[to]])
         to++;
     /* whole words, no space, half a character or full stop at either end */
     while (from < s && (t[from] == ' ' || t[from] == '\n' || ((unsigned char)t[from] & 0xC0) == 0x80 ||
