@@ -169,7 +169,7 @@ static bool general_punct(const char *q, size_t i, size_t n)
 static void question_terms(hm_features *fs, const hm_scan *scan, const char *q, size_t qlen)
 {
     const hm_lists *l = &scan->cfg->lists;
-    size_t i = 0;
+    size_t i = 0, text_used = 0;
     while (i < qlen) {
         if (general_punct(q, i, qlen)) {
             i += 3;
@@ -189,22 +189,24 @@ static void question_terms(hm_features *fs, const hm_scan *scan, const char *q, 
             i += 2;
         if (n < 3 || hm_list_has_fold(l->stopwords, q + a, n))
             continue;
-        char *term = hm_xstrndup(q + a, n);
+        if (!fs->terms) {
+            /* room for every term at once: each takes three bytes and the
+             * byte after it; their texts, each with a NUL, in one block */
+            size_t most = qlen / 4 + 1;
+            fs->terms = hm_xmalloc(most * sizeof *fs->terms);
+            fs->term_concept = hm_xmalloc(most * sizeof *fs->term_concept);
+            fs->term_text = hm_xmalloc(qlen + most);
+        }
+        char *term = fs->term_text + text_used;
+        memcpy(term, q + a, n);
+        term[n] = '\0';
         lower_ascii(term);
         bool dup = false;
         for (size_t k = 0; k < fs->n_terms; k++)
             dup |= strcmp(fs->terms[k], term) == 0;
-        if (dup) {
-            free(term);
-            continue;
-        }
-        if (!fs->terms) {
-            /* room for every term at once: each takes three bytes and the
-             * byte after it */
-            size_t most = qlen / 4 + 1;
-            fs->terms = hm_xmalloc(most * sizeof *fs->terms);
-            fs->term_concept = hm_xmalloc(most * sizeof *fs->term_concept);
-        }
+        if (dup)
+            continue; /* its bytes are used again */
+        text_used += n + 1;
         fs->term_concept[fs->n_terms] = !isupper((unsigned char)q[a]);
         fs->terms[fs->n_terms++] = term;
     }
@@ -1367,8 +1369,7 @@ void hm_features_free(hm_features *fs)
     for (int i = 0; i < HM_F_COUNT; i++)
         free(fs->f[i].detail);
     free(fs->para_lists);
-    for (size_t t = 0; t < fs->n_terms; t++)
-        free(fs->terms[t]);
+    free(fs->term_text);
     free(fs->terms);
     free(fs->term_concept);
     free(fs->term_words);

@@ -18,7 +18,8 @@ typedef struct hm_features {
     /* What every f[i].paras points into: one block, room in each list for
      * every main paragraph and the conclusion (a list names each once). */
     unsigned *para_lists;
-    char **terms;          /* the question's key terms (lower case) */
+    char **terms;          /* the question's key terms (lower case), */
+    char *term_text;       /* in this block */
     size_t n_terms;
     bool *term_concept;    /* per term: written in lower case in the question
                               (a concept such as "success", not a name) */
