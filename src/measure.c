@@ -579,12 +579,13 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         term_words = hm_xmalloc((doc->n_words + 1) * sizeof *term_words);
         int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
         int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
-        size_t *stem = hm_xmalloc(fs->n_terms * sizeof *stem);
+        /* each term's stem length and the next term with its first byte */
+        size_t *stem = hm_xmalloc(fs->n_terms * (sizeof *stem + sizeof(int32_t)));
         /* Terms by first byte, in term order (next_term chains them), so a
          * word meets only the terms it could match (c0 == terms[t][0]); a
          * term with an empty stem matches any word, and then every word
          * tries every term. */
-        int32_t *next_term = hm_xmalloc(fs->n_terms * sizeof *next_term);
+        int32_t *next_term = (int32_t *)(stem + fs->n_terms);
         int32_t head[256];
         memset(head, 0xFF, sizeof head); /* -1: no term opens with the byte */
         bool any_empty = false;
@@ -653,7 +654,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                 }
             }
         }
-        free(next_term);
         free(stem);
         fs->word_doc = doc;
         fs->term_words = term_words;
@@ -1005,11 +1005,13 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
 {
     const hm_document *doc = scan->doc;
     hm_feature_value *F = fs->f;
-    unsigned *flags = hm_xcalloc(doc->n_sents + 1, sizeof *flags);
-    unsigned *items = hm_xcalloc(doc->n_sents + 1, sizeof *items);
-    bool *main_para = hm_xcalloc(doc->n_paras + 1, sizeof *main_para);
+    /* a sentence's flags and evidence items, and which paragraphs are
+     * main, in one block */
+    unsigned *flags = hm_xcalloc(2 * (doc->n_sents + 1) + doc->n_paras + 1, sizeof *flags);
+    unsigned *items = flags + doc->n_sents + 1;
+    unsigned *main_para = items + doc->n_sents + 1;
     for (size_t m = 0; m < n_ps; m++)
-        main_para[ps[m].index] = true;
+        main_para[ps[m].index] = 1;
     size_t sent_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
@@ -1237,8 +1239,6 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
         }
     }
     free(flags);
-    free(items);
-    free(main_para);
 }
 
 /* Does the judgement answer the kind of question asked? The detail says
