@@ -549,8 +549,9 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_LIST_SHARE].value =
         (n_body + n_items + n_headings) ? (double)n_items / (double)(n_body + n_items + n_headings) : 0;
 
-    para_stats *ps = hm_xcalloc(doc->n_paras, sizeof *ps);
-    size_t *ps_of = hm_xmalloc((doc->n_paras + 1) * sizeof *ps_of); /* paragraph -> ps */
+    /* the main paragraphs' stats, and paragraph -> ps, in one block */
+    para_stats *ps = hm_xcalloc(doc->n_paras + 1, sizeof *ps + sizeof(size_t));
+    size_t *ps_of = (size_t *)(ps + doc->n_paras + 1);
     for (size_t i = 0; i < doc->n_paras; i++)
         ps_of[i] = SIZE_MAX;
     size_t n_ps = 0;
@@ -576,9 +577,11 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     size_t *term_words = NULL, n_term_words = 0; /* the words with a term, in order */
     if (have_terms) {
         /* each word against the terms once; terms_in_of then only counts */
-        term_words = hm_xmalloc((doc->n_words + 1) * sizeof *term_words);
-        int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
-        int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
+        /* the words, their terms and their concepts in one block (freed
+         * with term_words) */
+        term_words = hm_xmalloc((doc->n_words + 1) * (sizeof *term_words + 2 * sizeof(int32_t)));
+        int32_t *wt = (int32_t *)(term_words + doc->n_words + 1);
+        int32_t *wc = wt + doc->n_words + 1;
         /* each term's stem length and the next term with its first byte */
         size_t *stem = hm_xmalloc(fs->n_terms * (sizeof *stem + sizeof(int32_t)));
         /* Terms by first byte, in term order (next_term chains them), so a
@@ -956,13 +959,10 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         F[HM_F_TRUNCATED].value = !(e > p->start && (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?'));
     }
     measure_sentences(fs, scan, facts, ps, n_ps, question, qlen);
-    free(ps);
-    free(ps_of);
+    free(ps); /* and ps_of */
     measure_question(fs, scan, &q, q_ev);
     free(facts);
-    free(fs->word_term);
-    free(fs->word_concept);
-    free(fs->term_words);
+    free(fs->term_words); /* and word_term and word_concept with it */
     fs->word_term = fs->word_concept = NULL;
     fs->term_words = NULL;
     fs->n_term_words = 0;
@@ -1372,9 +1372,7 @@ void hm_features_free(hm_features *fs)
     free(fs->term_text);
     free(fs->terms);
     free(fs->term_concept);
-    free(fs->term_words);
-    free(fs->word_term);
-    free(fs->word_concept);
+    free(fs->term_words); /* and word_term and word_concept with it */
     memset(fs, 0, sizeof *fs);
 }
 

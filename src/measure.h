@@ -26,7 +26,7 @@ typedef struct hm_features {
     /* While measuring: the words of word_doc's main paragraphs and its
      * introduction that match a term, in order (indices into its words),
      * and for each the first term and the first concept term it matches
-     * (-1: none). */
+     * (-1: none); the three arrays are one block, term_words' own. */
     const hm_document *word_doc;
     size_t *term_words;
     size_t n_term_words;
