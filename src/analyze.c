@@ -234,13 +234,15 @@ static void choose_topic(hm_result *r)
         /* One walk over the words, paragraph by paragraph (every word lies
          * in one: hm_document_build finds them there, in order), and one
          * lookup a word for all packs at once. */
-        double score[32] = {0};
+        /* whole counts: a weight in a register kept across the call, not
+         * a double saved around it */
+        unsigned score[32] = {0};
         const char *text = doc->src->text;
         for (size_t pi = 0; pi < doc->n_paras; pi++) {
             const hm_para *p = &doc->paras[pi];
             if (p->kind == HM_PARA_WEBSITE || !p->words)
                 continue; /* (a text without words may have no array) */
-            double weight = pi == doc->question ? 3 : 1;
+            unsigned weight = pi == doc->question ? 3 : 1;
             const hm_word *w = &doc->words[p->first_word], *end = w + p->words;
             for (; w < end; w++) {
                 const char *ws = text + w->start;
@@ -260,7 +262,7 @@ static void choose_topic(hm_result *r)
         }
         for (size_t t = 0; t < cfg->n_topics; t++)
             if (score[t] > best) {
-                best = score[t];
+                best = (double)score[t];
                 best_i = t;
             }
     }

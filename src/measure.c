@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,18 +27,34 @@ typedef struct para_stats {
     int first_evidence_rank;
 } para_stats;
 
-/* The first word starting at or after `from`. */
-static size_t first_word(const hm_document *doc, size_t from)
+/* The first of n spans in order of start (each `size` bytes with its start
+ * `at` bytes in: words, findings) starting at or after `from`. */
+static size_t first_starting_from(const void *spans, size_t n, size_t size, size_t at, size_t from)
 {
-    size_t lo = 0, hi = doc->n_words;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (doc->words[mid].start < from)
+        size_t mid = (lo + hi) / 2, start;
+        memcpy(&start, (const char *)spans + mid * size + at, sizeof start);
+        if (start < from)
             lo = mid + 1;
         else
             hi = mid;
     }
     return lo;
+}
+
+/* The first word starting at or after `from`. */
+static size_t first_word(const hm_document *doc, size_t from)
+{
+    return first_starting_from(doc->words, doc->n_words, sizeof *doc->words, offsetof(hm_word, start), from);
+}
+
+/* The first finding starting at or after `from` (hm_scan_finish sorted
+ * them by start). */
+static size_t first_finding(const hm_scan *scan, size_t from)
+{
+    return first_starting_from(scan->findings, scan->n_findings, sizeof *scan->findings, offsetof(hm_finding, start),
+                               from);
 }
 
 static unsigned word_count_span(const hm_document *doc, size_t from, size_t to)
@@ -48,10 +65,11 @@ static unsigned word_count_span(const hm_document *doc, size_t from, size_t to)
     return n;
 }
 
+/* (its list has room: see hm_features.para_lists) */
 static void add_para(hm_feature_value *v, unsigned number)
 {
-    HM_GROW(v->paras, v->n_paras, v->cap_paras);
-    v->paras[v->n_paras++] = number;
+    if (v->n_paras < v->cap_paras)
+        v->paras[v->n_paras++] = number;
 }
 
 static void set_example(hm_feature_value *v, size_t s, size_t e)
@@ -78,9 +96,14 @@ static void clause_around(const hm_document *doc, size_t s, size_t e, size_t *fr
     if (si == SIZE_MAX)
         return;
     size_t from = s, to = e, lo = doc->sents[si].start, hi = doc->sents[si].end;
-    while (from > lo && t[from - 1] != ',' && t[from - 1] != ';' && t[from - 1] != ':' && s - from < MAX_BEFORE)
+    /* back to a clause stop, the sentence's start or MAX_BEFORE bytes,
+     * then on to a stop, its end or MAX_CLAUSE bytes: one test a byte */
+    static const bool clause_stop[256] = {[','] = true, [';'] = true, [':'] = true};
+    size_t back_to = s > lo + MAX_BEFORE ? s - MAX_BEFORE : lo;
+    while (from > back_to && !clause_stop[(unsigned char)t[from - 1]])
         from--;
-    while (to < hi && t[to] != ',' && t[to] != ';' && t[to] != ':' && to - from < MAX_CLAUSE)
+    size_t on_to = hi - from > MAX_CLAUSE ? from + MAX_CLAUSE : hi;
+    while (to < on_to && !clause_stop[(unsigned char)t[to]])
         to++;
     /* whole words, no space, half a character or full stop at either end */
     while (from < s && (t[from] == ' ' || t[from] == '\n' || ((unsigned char)t[from] & 0xC0) == 0x80 ||
@@ -146,7 +169,7 @@ static bool general_punct(const char *q, size_t i, size_t n)
 static void question_terms(hm_features *fs, const hm_scan *scan, const char *q, size_t qlen)
 {
     const hm_lists *l = &scan->cfg->lists;
-    size_t i = 0;
+    size_t i = 0, text_used = 0;
     while (i < qlen) {
         if (general_punct(q, i, qlen)) {
             i += 3;
@@ -166,22 +189,24 @@ static void question_terms(hm_features *fs, const hm_scan *scan, const char *q, 
             i += 2;
         if (n < 3 || hm_list_has_fold(l->stopwords, q + a, n))
             continue;
-        char *term = hm_xstrndup(q + a, n);
+        if (!fs->terms) {
+            /* room for every term at once: each takes three bytes and the
+             * byte after it; their texts, each with a NUL, in one block */
+            size_t most = qlen / 4 + 1;
+            fs->terms = hm_xmalloc(most * sizeof *fs->terms);
+            fs->term_concept = hm_xmalloc(most * sizeof *fs->term_concept);
+            fs->term_text = hm_xmalloc(qlen + most);
+        }
+        char *term = fs->term_text + text_used;
+        memcpy(term, q + a, n);
+        term[n] = '\0';
         lower_ascii(term);
         bool dup = false;
         for (size_t k = 0; k < fs->n_terms; k++)
             dup |= strcmp(fs->terms[k], term) == 0;
-        if (dup) {
-            free(term);
-            continue;
-        }
-        if (!fs->terms) {
-            /* room for every term at once: each takes three bytes and the
-             * byte after it */
-            size_t most = qlen / 4 + 1;
-            fs->terms = hm_xmalloc(most * sizeof *fs->terms);
-            fs->term_concept = hm_xmalloc(most * sizeof *fs->term_concept);
-        }
+        if (dup)
+            continue; /* its bytes are used again */
+        text_used += n + 1;
         fs->term_concept[fs->n_terms] = !isupper((unsigned char)q[a]);
         fs->terms[fs->n_terms++] = term;
     }
@@ -207,10 +232,13 @@ static bool matches_stem(const char *w, size_t n, const char *term, size_t stem)
     return true;
 }
 
-/* One of 64 buckets for a word's first two bytes, folded. */
-static unsigned pair_bucket(unsigned char c0, unsigned char c1)
+/* A word's first two bytes hashed to one of 1024 buckets by the low five
+ * bits of each: a letter's are the same in either case, and a pair that
+ * shares a bucket with a stem's only lets the exact compare run. */
+enum { STEM_PAIRS = 1024 };
+static unsigned stem_pair(unsigned char c0, unsigned char c1)
 {
-    return (c0 * 7u + c1) & 63u;
+    return (((uint32_t)c1 << 8 | c0) & 0x1F1Fu) * 0x9E3779B1u >> 22;
 }
 
 static bool word_matches_term(const char *w, size_t n, const char *term)
@@ -282,7 +310,7 @@ static unsigned terms_in(const hm_features *fs, const hm_document *doc, size_t f
  * paragraph (SIZE_MAX: none), whether it is specific evidence (evidence
  * but a topic term), and which of the tags asked about it carries. */
 enum {
-    FACT_SPECIFIC = 1u << 0,
+    FACT_SPECIFIC = 1u << 0, /* the lowest: flags & FACT_SPECIFIC is 0 or 1 */
     FACT_APPRAISAL = 1u << 1,
     FACT_SIGNPOST = 1u << 2,
     FACT_CRITERIA = 1u << 3,
@@ -378,18 +406,23 @@ static char *missing_evidence_kinds(unsigned kinds_mask)
     return hm_buf_take(&b);
 }
 
-/* The facts of every finding, in the findings' order (a new array). */
-static finding_facts *find_facts(const hm_scan *scan)
+/* The facts of every finding, in the findings' order (a new array), and
+ * how many are specific evidence. */
+static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific)
 {
+    size_t specific = 0;
     finding_facts *facts = hm_xmalloc((scan->n_findings + 1) * sizeof *facts);
     size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         unsigned flags = tag_fact(f->tag);
-        if (!(flags & FACT_TERM) && hm_kind_is_evidence(f->kind))
-            flags |= FACT_SPECIFIC;
+        /* no branch: evidence or not is as likely as not */
+        unsigned is_specific = (unsigned)!(flags & FACT_TERM) & (unsigned)hm_kind_is_evidence(f->kind);
+        flags |= is_specific * FACT_SPECIFIC;
+        specific += is_specific;
         facts[k] = (finding_facts){hm_document_para_next(scan->doc, f->start, &para_hint), flags};
     }
+    *n_specific = specific;
     return facts;
 }
 
@@ -459,8 +492,14 @@ static unsigned distinct_items_add(distinct_items *d, const hm_scan *scan, size_
     }
 }
 
-static void measure_question(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const char *question,
-                             size_t qlen);
+/* What the walk over the findings gathers for measure_question: the
+ * extent judgements, and the years of the dated evidence (0: none). */
+typedef struct question_evidence {
+    unsigned extent;
+    int first, last;
+} question_evidence;
+
+static void measure_question(hm_features *fs, const hm_scan *scan, const hm_question *q, question_evidence ev);
 static void measure_date_slips(hm_features *fs, const hm_scan *scan);
 static void measure_sentences(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const para_stats *ps,
                               size_t n_ps, const char *question, size_t qlen);
@@ -484,95 +523,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         terms_from_intro = fs->n_terms > 0;
     }
     bool have_terms = fs->n_terms > 0;
-    size_t *term_words = NULL, n_term_words = 0; /* the words with a term, in order */
-    if (have_terms) {
-        /* each word against the terms once; terms_in_of then only counts */
-        term_words = hm_xmalloc((doc->n_words + 1) * sizeof *term_words);
-        int32_t *wt = hm_xmalloc((doc->n_words + 1) * sizeof *wt);
-        int32_t *wc = hm_xmalloc((doc->n_words + 1) * sizeof *wc);
-        size_t *stem = hm_xmalloc(fs->n_terms * sizeof *stem);
-        /* Terms by first byte, in term order (next_term chains them), so a
-         * word meets only the terms it could match (c0 == terms[t][0]); a
-         * term with an empty stem matches any word, and then every word
-         * tries every term. */
-        int32_t *next_term = hm_xmalloc(fs->n_terms * sizeof *next_term);
-        int32_t head[256];
-        unsigned char lower[256]; /* tolower of each byte, asked once a byte value, not once a word */
-        bool any_empty = false;
-        for (int c = 0; c < 256; c++) {
-            head[c] = -1;
-            lower[c] = (unsigned char)tolower(c);
-        }
-        /* A word shorter than every stem matches none, and where every stem
-         * has two bytes, a word whose first two (folded) fall in no term's
-         * bucket of 64 neither: most words that pass opens_term stop here. */
-        size_t shortest_stem = SIZE_MAX;
-        uint64_t pair_buckets = 0;
-        for (size_t t = fs->n_terms; t-- > 0;) {
-            stem[t] = term_stem(fs->terms[t]);
-            any_empty |= stem[t] == 0;
-            if (stem[t] < shortest_stem)
-                shortest_stem = stem[t];
-            int c = (unsigned char)fs->terms[t][0];
-            next_term[t] = head[c];
-            head[c] = (int32_t)t;
-            if (stem[t] >= 2)
-                pair_buckets |= 1ull << pair_bucket(lower[c], lower[(unsigned char)fs->terms[t][1]]);
-        }
-        if (shortest_stem < 2)
-            pair_buckets = ~0ull;
-        /* -1 (no term) for every word at once: a term opens with a word's
-         * first letter for few of them, and the rest are passed over on
-         * that one test */
-        bool opens_term[256]; /* a term opens with the byte, folded: few words pass */
-        for (int c = 0; c < 256; c++)
-            opens_term[c] = any_empty || head[lower[c]] >= 0;
-        /* in locals: the stores below could otherwise be doc's fields */
-        const char *text = doc->src->text;
-        const hm_word *words = doc->words;
-        size_t n_words = doc->n_words;
-        for (size_t k = 0; k < n_words; k++) {
-            const char *w = text + words[k].start;
-            if (!opens_term[(unsigned char)w[0]])
-                continue;
-            size_t n = words[k].end - words[k].start;
-            if (n < shortest_stem ||
-                (n >= 2 && !(pair_buckets >> pair_bucket(lower[(unsigned char)w[0]], lower[(unsigned char)w[1]]) & 1)))
-                continue;
-            int c0 = n ? lower[(unsigned char)w[0]] : -1;
-            int32_t term = -1, concept = -1;
-            if (any_empty) {
-                for (size_t t = 0; t < fs->n_terms && concept < 0; t++)
-                    if ((stem[t] == 0 || c0 == (unsigned char)fs->terms[t][0]) &&
-                        matches_stem(w, n, fs->terms[t], stem[t])) {
-                        if (term < 0)
-                            term = (int32_t)t;
-                        if (fs->term_concept[t])
-                            concept = (int32_t)t;
-                    }
-            } else if (c0 >= 0) {
-                for (int32_t t = head[c0]; t >= 0 && concept < 0; t = next_term[t])
-                    if (matches_stem(w, n, fs->terms[t], stem[t])) {
-                        if (term < 0)
-                            term = t;
-                        if (fs->term_concept[t])
-                            concept = t;
-                    }
-            }
-            if (term >= 0) { /* a concept word is a term word too */
-                wt[n_term_words] = term;
-                wc[n_term_words] = concept;
-                term_words[n_term_words++] = k;
-            }
-        }
-        free(next_term);
-        free(stem);
-        fs->word_doc = doc;
-        fs->term_words = term_words;
-        fs->n_term_words = n_term_words;
-        fs->word_term = wt;
-        fs->word_concept = wc;
-    }
     F[HM_F_QUESTION_FOUND].value = question != NULL;
 
     /* Essay paragraphs and the main ones among them. */
@@ -599,8 +549,9 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_LIST_SHARE].value =
         (n_body + n_items + n_headings) ? (double)n_items / (double)(n_body + n_items + n_headings) : 0;
 
-    para_stats *ps = hm_xcalloc(doc->n_paras, sizeof *ps);
-    size_t *ps_of = hm_xmalloc((doc->n_paras + 1) * sizeof *ps_of); /* paragraph -> ps */
+    /* the main paragraphs' stats, and paragraph -> ps, in one block */
+    para_stats *ps = hm_xcalloc(doc->n_paras + 1, sizeof *ps + sizeof(size_t));
+    size_t *ps_of = (size_t *)(ps + doc->n_paras + 1);
     for (size_t i = 0; i < doc->n_paras; i++)
         ps_of[i] = SIZE_MAX;
     size_t n_ps = 0;
@@ -614,18 +565,119 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         ps[n_ps].words = doc->paras[i].words;
         ps_of[i] = n_ps++;
     }
+    /* The features' paragraph lists in one block, not a few dozen
+     * allocations an essay: a list holds main paragraphs, each once, or the
+     * conclusion. */
+    fs->para_lists = hm_xmalloc(HM_F_COUNT * (n_ps + 1) * sizeof *fs->para_lists);
+    for (int i = 0; i < HM_F_COUNT; i++) {
+        F[i].paras = fs->para_lists + (size_t)i * (n_ps + 1);
+        F[i].cap_paras = n_ps + 1;
+    }
+
+    size_t *term_words = NULL, n_term_words = 0; /* the words with a term, in order */
+    if (have_terms) {
+        /* each word against the terms once; terms_in_of then only counts */
+        /* the words, their terms and their concepts in one block (freed
+         * with term_words) */
+        term_words = hm_xmalloc((doc->n_words + 1) * (sizeof *term_words + 2 * sizeof(int32_t)));
+        int32_t *wt = (int32_t *)(term_words + doc->n_words + 1);
+        int32_t *wc = wt + doc->n_words + 1;
+        /* each term's stem length and the next term with its first byte */
+        size_t *stem = hm_xmalloc(fs->n_terms * (sizeof *stem + sizeof(int32_t)));
+        /* Terms by first byte, in term order (next_term chains them), so a
+         * word meets only the terms it could match (c0 == terms[t][0]); a
+         * term with an empty stem matches any word, and then every word
+         * tries every term. */
+        int32_t *next_term = (int32_t *)(stem + fs->n_terms);
+        int32_t head[256];
+        memset(head, 0xFF, sizeof head); /* -1: no term opens with the byte */
+        bool any_empty = false;
+        /* A word shorter than every stem matches none, and a word matches a
+         * term only when its first two bytes are the stem's, case aside:
+         * opens_stem has the stems' pairs (stem_pair), and one test
+         * turns away most words (a term opens with a common letter for
+         * half of them; with its second letter too, for few). */
+        size_t shortest_stem = SIZE_MAX;
+        unsigned char opens_stem[STEM_PAIRS];
+        memset(opens_stem, 0, sizeof opens_stem);
+        for (size_t t = fs->n_terms; t-- > 0;) {
+            stem[t] = term_stem(fs->terms[t]);
+            any_empty |= stem[t] == 0;
+            if (stem[t] < shortest_stem)
+                shortest_stem = stem[t];
+            unsigned char c = (unsigned char)fs->terms[t][0];
+            next_term[t] = head[c];
+            head[c] = (int32_t)t;
+            if (stem[t] >= 2)
+                opens_stem[stem_pair(c, (unsigned char)fs->terms[t][1])] = 1;
+        }
+        if (shortest_stem < 2) /* a stem of one byte or none: every word is asked */
+            memset(opens_stem, 1, sizeof opens_stem);
+        /* in locals: the stores below could otherwise be doc's fields */
+        const char *text = doc->src->text;
+        const hm_word *doc_words = doc->words;
+        for (size_t pi = 0; pi < doc->n_paras; pi++) {
+            /* only the main paragraphs' words and the introduction's are
+             * asked about (links, topic sentences, the introduction's terms) */
+            if (ps_of[pi] == SIZE_MAX && pi != scan->intro)
+                continue;
+            for (size_t k = doc->paras[pi].first_word, end = k + doc->paras[pi].words; k < end; k++) {
+                /* a word has a byte, and the text a NUL after its last: w[1]
+                 * can be read */
+                const unsigned char *w = (const unsigned char *)text + doc_words[k].start;
+                if (!opens_stem[stem_pair(w[0], w[1])])
+                    continue;
+                size_t n = doc_words[k].end - doc_words[k].start;
+                if (n < shortest_stem)
+                    continue;
+                int c0 = hm_ascii_fold[w[0]];
+                int32_t term = -1, concept = -1;
+                if (any_empty) {
+                    for (size_t t = 0; t < fs->n_terms && concept < 0; t++)
+                        if ((stem[t] == 0 || c0 == (unsigned char)fs->terms[t][0]) &&
+                            matches_stem((const char *)w, n, fs->terms[t], stem[t])) {
+                            if (term < 0)
+                                term = (int32_t)t;
+                            if (fs->term_concept[t])
+                                concept = (int32_t)t;
+                        }
+                } else {
+                    for (int32_t t = head[c0]; t >= 0 && concept < 0; t = next_term[t])
+                        if (matches_stem((const char *)w, n, fs->terms[t], stem[t])) {
+                            if (term < 0)
+                                term = t;
+                            if (fs->term_concept[t])
+                                concept = t;
+                        }
+                }
+                if (term >= 0) { /* a concept word is a term word too */
+                    wt[n_term_words] = term;
+                    wc[n_term_words] = concept;
+                    term_words[n_term_words++] = k;
+                }
+            }
+        }
+        free(stem);
+        fs->word_doc = doc;
+        fs->term_words = term_words;
+        fs->n_term_words = n_term_words;
+        fs->word_term = wt;
+        fs->word_concept = wc;
+    }
 
     /* Walk the findings once, crediting paragraphs. */
     unsigned evidence = 0, kinds_mask = 0, misspelt = 0, website = 0, quote_bytes_words = 0;
     misspelling slips[MISSPELLINGS_LISTED];
     size_t n_slips = 0;
-    finding_facts *facts = find_facts(scan);
-    size_t n_specific = 0;
-    for (size_t k = 0; k < scan->n_findings; k++)
-        n_specific += (facts[k].flags & FACT_SPECIFIC) != 0;
+    size_t n_specific;
+    finding_facts *facts = find_facts(scan, &n_specific);
     distinct_items distinct;
     distinct_items_init(&distinct, n_specific);
     bool conclusion_concedes = false; /* the conclusion can concede too */
+    hm_question q = {HM_Q_OTHER, 0, 0, HM_QUESTION_WEIGHS_NONE};
+    if (question)
+        hm_question_parse(&q, question, qlen, &scan->cfg->lists);
+    question_evidence q_ev = {0, 0, 0};
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         size_t pi = facts[k].para;
@@ -642,6 +694,18 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             continue;
         if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
             continue;
+        /* (a website finding or an appraisal is neither of these) */
+        if (f->kind == HM_KIND_JUDGEMENT && (fact & FACT_EXTENT))
+            q_ev.extent++;
+        int a, b;
+        /* Restating the question's period ("during 1928-53") is not evidence of it. */
+        if (f->kind == HM_KIND_DATE && hm_date_years(scan->text + f->start, f->end - f->start, &a, &b) &&
+            !(a != b && a == q.start_year && b == q.end_year)) {
+            if (!q_ev.first || a < q_ev.first)
+                q_ev.first = a;
+            if (b > q_ev.last)
+                q_ev.last = b;
+        }
         if (fact & FACT_SPECIFIC) {
             /* Range, not repetition: count each distinct item once. */
             evidence += distinct_items_add(&distinct, scan, k);
@@ -895,13 +959,10 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         F[HM_F_TRUNCATED].value = !(e > p->start && (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?'));
     }
     measure_sentences(fs, scan, facts, ps, n_ps, question, qlen);
-    free(ps);
-    free(ps_of);
-    measure_question(fs, scan, facts, question, qlen);
+    free(ps); /* and ps_of */
+    measure_question(fs, scan, &q, q_ev);
     free(facts);
-    free(fs->word_term);
-    free(fs->word_concept);
-    free(fs->term_words);
+    free(fs->term_words); /* and word_term and word_concept with it */
     fs->word_term = fs->word_concept = NULL;
     fs->term_words = NULL;
     fs->n_term_words = 0;
@@ -928,14 +989,15 @@ enum {
 /* Sentences in a row that narrate: a descriptive passage. */
 #define NARRATIVE_RUN 3
 
+/* (bit tests, not && and ||: a sentence's flags are no guess) */
 static bool sent_argues(unsigned f)
 {
-    return (f & (S_EXPLAIN | S_JUDGE | S_COUNTER)) || ((f & S_TERM) && !(f & S_EVIDENCE));
+    return (unsigned)((f & (S_EXPLAIN | S_JUDGE | S_COUNTER)) != 0) | (unsigned)((f & (S_TERM | S_EVIDENCE)) == S_TERM);
 }
 
 static bool sent_narrates(unsigned f)
 {
-    return (f & S_EVIDENCE) && !(f & (S_EXPLAIN | S_JUDGE | S_COUNTER));
+    return (f & (S_EVIDENCE | S_EXPLAIN | S_JUDGE | S_COUNTER)) == S_EVIDENCE;
 }
 
 static void measure_sentences(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const para_stats *ps,
@@ -943,21 +1005,23 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
 {
     const hm_document *doc = scan->doc;
     hm_feature_value *F = fs->f;
-    unsigned *flags = hm_xcalloc(doc->n_sents + 1, sizeof *flags);
-    unsigned *items = hm_xcalloc(doc->n_sents + 1, sizeof *items);
-    bool *main_para = hm_xcalloc(doc->n_paras + 1, sizeof *main_para);
+    /* a sentence's flags and evidence items, and which paragraphs are
+     * main, in one block */
+    unsigned *flags = hm_xcalloc(2 * (doc->n_sents + 1) + doc->n_paras + 1, sizeof *flags);
+    unsigned *items = flags + doc->n_sents + 1;
+    unsigned *main_para = items + doc->n_sents + 1;
     for (size_t m = 0; m < n_ps; m++)
-        main_para[ps[m].index] = true;
+        main_para[ps[m].index] = 1;
     size_t sent_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         size_t si = hm_document_sentence_next(doc, f->start, &sent_hint);
         if (si == SIZE_MAX || !main_para[doc->sents[si].para])
             continue;
-        if (facts[k].flags & FACT_SPECIFIC) {
-            flags[si] |= S_EVIDENCE;
-            items[si]++;
-        }
+        /* evidence or not, without a branch: it comes in no order */
+        unsigned specific = facts[k].flags & FACT_SPECIFIC; /* 0 or 1 */
+        flags[si] |= specific * S_EVIDENCE;
+        items[si] += specific;
         switch (f->kind) {
         case HM_KIND_CAUSATION: flags[si] |= S_EXPLAIN; break;
         case HM_KIND_JUDGEMENT: flags[si] |= S_JUDGE; break; /* appraisal too */
@@ -1102,10 +1166,11 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
         for (size_t i = p->first_sentence; i < p->first_sentence + p->n_sentences && first_narr == SIZE_MAX; i++)
             if (sent_narrates(flags[i]))
                 first_narr = i;
-        for (size_t k = 0; k < scan->n_findings; k++) {
+        /* the paragraph's findings only: they are in order of start */
+        for (size_t k = first_finding(scan, p->start); k < scan->n_findings && scan->findings[k].start < p->end; k++) {
             const hm_finding *f = &scan->findings[k];
             int y0, y1;
-            if (f->kind != HM_KIND_DATE || f->start < p->start || f->end > p->end)
+            if (f->kind != HM_KIND_DATE || f->end > p->end)
                 continue;
             size_t si = hm_document_sentence_next(doc, f->start, &sent_hint);
             if (si == SIZE_MAX || !sent_narrates(flags[si]) ||
@@ -1174,8 +1239,6 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
         }
     }
     free(flags);
-    free(items);
-    free(main_para);
 }
 
 /* Does the judgement answer the kind of question asked? The detail says
@@ -1220,50 +1283,27 @@ static void judge_fit(hm_features *fs, hm_question_type type)
 }
 
 /* The question's type and period against the essay's judgements and dates. */
-static void measure_question(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const char *question,
-                             size_t qlen)
+static void measure_question(hm_features *fs, const hm_scan *scan, const hm_question *q, question_evidence ev)
 {
     hm_feature_value *F = fs->f;
-    hm_question q = {HM_Q_OTHER, 0, 0, HM_QUESTION_WEIGHS_NONE};
-    if (question)
-        hm_question_parse(&q, question, qlen, &scan->cfg->lists);
     /* The feedback's words for what to weigh: {detail} in its messages. */
-    F[HM_F_COMPARATIVE].detail = hm_xstrdup(q.weighs);
-    F[HM_F_CONCLUSION_WEIGHS].detail = hm_xstrdup(q.weighs);
-    F[HM_F_Q_EXTENT].value = q.type == HM_Q_EXTENT;
-    F[HM_F_Q_SIGNIFICANCE].value = q.type == HM_Q_SIGNIFICANCE;
-    F[HM_F_Q_CAUSES].value = q.type == HM_Q_CAUSES;
-    F[HM_F_Q_COMPARE].value = q.type == HM_Q_COMPARE;
-    F[HM_F_Q_SUCCESS].value = q.type == HM_Q_SUCCESS;
+    F[HM_F_COMPARATIVE].detail = hm_xstrdup(q->weighs);
+    F[HM_F_CONCLUSION_WEIGHS].detail = hm_xstrdup(q->weighs);
+    F[HM_F_Q_EXTENT].value = q->type == HM_Q_EXTENT;
+    F[HM_F_Q_SIGNIFICANCE].value = q->type == HM_Q_SIGNIFICANCE;
+    F[HM_F_Q_CAUSES].value = q->type == HM_Q_CAUSES;
+    F[HM_F_Q_COMPARE].value = q->type == HM_Q_COMPARE;
+    F[HM_F_Q_SUCCESS].value = q->type == HM_Q_SUCCESS;
 
-    const hm_document *doc = scan->doc;
-    int first = 0, last = 0;
-    unsigned extent = 0;
-    for (size_t k = 0; k < scan->n_findings; k++) {
-        const hm_finding *f = &scan->findings[k];
-        size_t pi = facts[k].para;
-        if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
-            continue;
-        if (f->kind == HM_KIND_JUDGEMENT && (facts[k].flags & FACT_EXTENT))
-            extent++;
-        int a, b;
-        /* Restating the question's period ("during 1928-53") is not evidence of it. */
-        if (f->kind == HM_KIND_DATE && hm_date_years(scan->text + f->start, f->end - f->start, &a, &b) &&
-            !(a != b && a == q.start_year && b == q.end_year)) {
-            if (!first || a < first)
-                first = a;
-            if (b > last)
-                last = b;
-        }
-    }
-    F[HM_F_EXTENT_JUDGEMENTS].value = extent;
-    judge_fit(fs, q.type);
+    int first = ev.first, last = ev.last;
+    F[HM_F_EXTENT_JUDGEMENTS].value = ev.extent;
+    judge_fit(fs, q->type);
 
     /* Coverage of the period: the dated evidence's span within the
      * question's, and what the biggest uncovered stretch leaves out. */
     /* "by 1929" gives only an end: the essay may start where it likes within
      * the topic's period, and only the stretch before the end is owed. */
-    int qs = q.start_year, qe = q.end_year;
+    int qs = q->start_year, qe = q->end_year;
     if (!qs && scan->topic) {
         qs = scan->topic->period_start;
         if (first > qs && first < qe)
@@ -1294,7 +1334,7 @@ static void measure_question(hm_features *fs, const hm_scan *scan, const finding
         hm_buf_printf(&b, "your dated evidence runs from %d to %d", first, last);
     else
         hm_buf_puts(&b, "the essay gives no dates");
-    if (first && !q.start_year)
+    if (first && !q->start_year)
         hm_buf_printf(&b, "; the question runs to %d", qe);
     else
         hm_buf_printf(&b, "; the question runs from %d to %d", qs, qe);
@@ -1326,17 +1366,13 @@ static void measure_question(hm_features *fs, const hm_scan *scan, const finding
 
 void hm_features_free(hm_features *fs)
 {
-    for (int i = 0; i < HM_F_COUNT; i++) {
-        free(fs->f[i].paras);
+    for (int i = 0; i < HM_F_COUNT; i++)
         free(fs->f[i].detail);
-    }
-    for (size_t t = 0; t < fs->n_terms; t++)
-        free(fs->terms[t]);
+    free(fs->para_lists);
+    free(fs->term_text);
     free(fs->terms);
     free(fs->term_concept);
-    free(fs->term_words);
-    free(fs->word_term);
-    free(fs->word_concept);
+    free(fs->term_words); /* and word_term and word_concept with it */
     memset(fs, 0, sizeof *fs);
 }
 
@@ -1598,7 +1634,8 @@ static void measure_date_slips(hm_features *fs, const hm_scan *scan)
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         bool person = f->kind == HM_KIND_PERSON;
-        if ((f->kind != HM_KIND_EVENT && !person) || !f->canonical)
+        /* one test: which findings name an entry follows no pattern */
+        if (!(((unsigned)person | (unsigned)(f->kind == HM_KIND_EVENT)) & (unsigned)(f->canonical != NULL)))
             continue;
         /* the first date that starts within a few words after the event
          * (asked first: most names have none, and then need no entry) */

@@ -92,46 +92,51 @@ static int digits_value(const char *s, size_t n)
     return v;
 }
 
-/* A year, or a two-digit end of a range ("1928-53"). */
-static int read_year(const char *s, size_t n, size_t *i)
+static bool is_digit(char c)
 {
-    size_t a = *i, k = a;
-    while (k < n && isdigit((unsigned char)s[k]))
-        k++;
-    if (k - a != 4 || (a > 0 && (isdigit((unsigned char)s[a - 1]) || s[a - 1] == ',')))
-        return 0;
-    int y = digits_value(s + a, 4);
-    *i = k;
-    return (y >= 1000 && y <= 2099) ? y : 0;
+    return (unsigned char)(c - '0') < 10;
+}
+
+/* The end of the run of digits from i. */
+static size_t digits_end(const char *s, size_t n, size_t i)
+{
+    while (i < n && is_digit(s[i]))
+        i++;
+    return i;
 }
 
 bool hm_date_years(const char *s, size_t n, int *first, int *last)
 {
     int lo = 0, hi = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]) || (i > 0 && isdigit((unsigned char)s[i - 1])))
+    /* run by run of digits: a year is one of four (1000-2099), not after a
+     * comma ("3,1928" is a figure) */
+    for (size_t i = 0; i < n;) {
+        if (!is_digit(s[i])) {
+            i++;
             continue;
-        size_t j = i;
-        int y = read_year(s, n, &j);
-        if (!y)
+        }
+        size_t a = i;
+        i = digits_end(s, n, i);
+        if (i - a != 4 || (a > 0 && s[a - 1] == ','))
             continue;
-        if (j < n && s[j] == 's') /* a decade: its middle */
+        int y = digits_value(s + a, 4);
+        if (y < 1000 || y > 2099)
+            continue;
+        if (i < n && s[i] == 's') /* a decade: its middle */
             y += 5;
         if (!lo || y < lo)
             lo = y;
         if (y > hi)
             hi = y;
         /* "1928-53", "1928–1953", "1928/9" */
-        size_t k = j;
+        size_t k = i;
         if (k < n && (s[k] == '-' || s[k] == '/'))
             k++;
         else if (k + 3 <= n && !memcmp(s + k, "\xE2\x80\x93", 3))
             k += 3;
         else
             continue;
-        size_t d = k;
-        while (d < n && isdigit((unsigned char)s[d]))
-            d++;
+        size_t d = digits_end(s, n, k);
         int end = 0;
         if (d - k == 4)
             end = digits_value(s + k, 4);
@@ -141,7 +146,7 @@ bool hm_date_years(const char *s, size_t n, int *first, int *last)
             end = y / 10 * 10 + digits_value(s + k, 1);
         if (end > y && end - y < 200 && end > hi)
             hi = end;
-        i = d;
+        i = d; /* the range's end is no year of its own */
     }
     if (!lo)
         return false;

@@ -387,6 +387,28 @@ static void question_period_is_read_from_its_years(void **state)
     }
 }
 
+/* A date's years, run of digits by run: four digits make a year (not after
+ * a comma, not in a longer run), a range's end is read with it and is no
+ * year of its own, a decade counts as its middle. */
+static void date_years_are_read_run_by_run(void **state)
+{
+    (void)state;
+    struct { const char *text; bool found; int first, last; } cases[] = {
+        {"1928-53", true, 1928, 1953},       {"1928\xE2\x80\x93" "1953", true, 1928, 1953},
+        {"1928/9", true, 1928, 1929},        {"the 1930s", true, 1935, 1935},
+        {"3,1928", false, 0, 0},             {"12345", false, 0, 0},
+        {"1914-1918-1920", true, 1914, 1920}, {"1928- 1930", true, 1928, 1930},
+        {"1950s-60s", true, 1955, 1955},     {"1850-2080", true, 1850, 1850},
+        {"1,000 men in 1917", true, 1917, 1917}, {"2100", false, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int first = 0, last = 0;
+        assert_int_equal(hm_date_years(cases[i].text, strlen(cases[i].text), &first, &last), cases[i].found);
+        assert_int_equal(first, cases[i].first);
+        assert_int_equal(last, cases[i].last);
+    }
+}
+
 /* A question's phrases are found at word starts only, any case, after any
  * punctuation, in a question of any length (a long one's starts are kept on
  * the heap), and say what the question weighs. */
@@ -483,6 +505,7 @@ int main(void)
         cmocka_unit_test(empty_input_gets_a_result_and_mark_zero),
         cmocka_unit_test(json_report_is_jansson_compact),
         cmocka_unit_test(question_period_is_read_from_its_years),
+        cmocka_unit_test(date_years_are_read_run_by_run),
         cmocka_unit_test(question_type_and_weighs_are_read_at_word_starts),
         cmocka_unit_test(interpreted_config_gives_the_same_report),
         cmocka_unit_test(accented_question_terms_link_paragraphs),
