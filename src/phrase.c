@@ -120,6 +120,9 @@ struct hm_phrase_index {
     /* rules with a string that opens with a non-ASCII byte (made from the
      * strings by set_start_prefixes, not kept in the image) */
     uint64_t start_lead;
+    /* some string opens with an ASCII byte that is no word byte (made
+     * there too): else find_starts asks nothing between words */
+    bool start_punct;
     start_string *start_strings; /* folded, each once, grouped by first byte */
     size_t n_start_strings;
     uint32_t start_first[256], start_count[256];
@@ -127,6 +130,11 @@ struct hm_phrase_index {
      * or start_short: one of them is a single byte */
     uint64_t start_second[256][4];
     bool start_short[256];
+    /* start_second and start_short for the bytes as written: bit
+     * c | c2 << 8 when a string opens with c, c2 as ASCII case folds them,
+     * or is c alone (made by set_start_prefixes, not kept in the image), so
+     * that find_starts tests a word's first two bytes with one load */
+    uint64_t start_two[1024];
     /* the strings' first three bytes, a bit each by three_bytes_bit (a
      * 2-byte string's with every third byte): seven in eight word starts
      * that pass start_second begin no string */
@@ -1228,6 +1236,28 @@ static unsigned start_group_of(const start_string *ss)
     return ss->len >= 3 ? three_bytes_bit(u[0], u[1], u[2]) : START_THREE_GROUPS + u[0];
 }
 
+/* A byte and the byte its ASCII capital or small letter is (itself when
+ * it is no letter). */
+static unsigned char other_case(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ? c ^ 0x20 : c;
+}
+
+/* The bits of start_two for a (folded) start string u of n bytes. */
+static void add_start_two(hm_phrase_index *ix, const unsigned char *u, size_t n)
+{
+    unsigned char firsts[2] = {u[0], other_case(u[0])};
+    for (int a = 0; a < 2; a++) {
+        if (n == 1) {
+            for (unsigned c2 = 0; c2 < 256; c2++)
+                bit_add(ix->start_two, firsts[a] | c2 << 8);
+            continue;
+        }
+        bit_add(ix->start_two, firsts[a] | (unsigned)u[1] << 8);
+        bit_add(ix->start_two, firsts[a] | (unsigned)other_case(u[1]) << 8);
+    }
+}
+
 /* Each start string's first 8 bytes as a word, for one compare in
  * strings_at, its first three bytes in start_three, and the strings'
  * groups (a counting sort by start_group_of). */
@@ -1243,11 +1273,16 @@ static void set_start_prefixes(hm_phrase_index *ix)
         ix->start_group[g + 1] += ix->start_group[g];
     uint32_t next[START_GROUPS];
     memcpy(next, ix->start_group, sizeof next);
+    memset(ix->start_two, 0, sizeof ix->start_two);
     ix->start_lead = 0;
+    ix->start_punct = false;
     for (size_t j = 0; j < ix->n_start_strings; j++) {
         start_string *ss = &ix->start_strings[j];
-        if ((unsigned char)ss->text[0] >= 0x80)
+        unsigned char first = (unsigned char)ss->text[0];
+        if (first >= 0x80)
             ix->start_lead |= ss->rules;
+        else if (!ascii_alnum(first) && first != '_')
+            ix->start_punct = true;
         unsigned char pre[8] = {0}, mask[8] = {0};
         size_t n = ss->len < 8 ? ss->len : 8;
         memcpy(pre, ss->text, n);
@@ -1255,6 +1290,7 @@ static void set_start_prefixes(hm_phrase_index *ix)
         memcpy(&ss->pre, pre, 8);
         memcpy(&ss->mask, mask, 8);
         const unsigned char *u = (const unsigned char *)ss->text;
+        add_start_two(ix, u, ss->len);
         if (ss->len >= 3)
             bit_add(ix->start_three, three_bytes_bit(u[0], u[1], u[2]));
         else if (ss->len == 2)
@@ -2580,11 +2616,80 @@ static void add_start(hm_scan *scan, size_t *cap, size_t at, uint64_t m)
     scan->starts[scan->n_starts++] = (hm_start){(uint32_t)at, m};
 }
 
+#if defined(__SSE2__)
+/* The 16 bytes at p, a bit each: word bytes (ASCII letter, digit or _),
+ * digits, bytes above 0x7F, and the first bytes of non-ASCII characters. */
+typedef struct byte_kinds {
+    uint64_t word, digit, high, lead;
+} byte_kinds;
+
+static inline void byte_kinds16(const unsigned char *p, unsigned shift, byte_kinds *bk)
+{
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i d = _mm_sub_epi8(_mm_or_si128(a, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
+    __m128i dd = _mm_sub_epi8(a, _mm_set1_epi8('0'));
+    __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(dd, _mm_set1_epi8(9)), dd);
+    __m128i under = _mm_cmpeq_epi8(a, _mm_set1_epi8('_'));
+    uint64_t high = (unsigned)_mm_movemask_epi8(a);
+    bk->word |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), under)) << shift;
+    bk->digit |= (uint64_t)(unsigned)_mm_movemask_epi8(digit) << shift;
+    bk->high |= high << shift;
+    /* signed, a lead byte (0xC0 and up) is above -65, a continuation byte not */
+    bk->lead |= (high & (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(a, _mm_set1_epi8(-65)))) << shift;
+}
+
+/* The starts in the 64 bytes of text at i, read from p (the text, or a
+ * copy of its last bytes with zeros after them; valid: the bits of the
+ * text's bytes). starts_at answers only where it may find something,
+ * which a branchless test of each word start's first two bytes narrows
+ * to a third of them first: a branch there went either way. */
+static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, size_t i, uint64_t valid,
+                            bool *after_word)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    byte_kinds bk = {0, 0, 0, 0};
+    byte_kinds16(p, 0, &bk);
+    byte_kinds16(p + 16, 16, &bk);
+    byte_kinds16(p + 32, 32, &bk);
+    byte_kinds16(p + 48, 48, &bk);
+    uint64_t before = bk.word << 1 | *after_word; /* the byte before is a word byte */
+    uint64_t word_starts = bk.word & ~before;
+    /* where a string may start: a word's first byte, and (when some string
+     * opens with punctuation) an ASCII byte after one that is no word byte */
+    uint64_t ask = word_starts;
+    if (ix->start_punct)
+        ask |= ~bk.word & ~before & ~bk.high;
+    ask &= valid;
+    /* where starts_at may answer something: non-ASCII characters; with
+     * '\d' or '\b\d', a number's first digit; with '\d', every digit */
+    uint64_t maybe = bk.lead;
+    if (ix->start_digit | ix->start_word_digit)
+        maybe |= bk.digit & word_starts;
+    if (ix->start_digit)
+        maybe |= bk.digit & before;
+    for (; ask; ask &= ask - 1) {
+        unsigned k = (unsigned)__builtin_ctzll(ask);
+        /* strings_may_start's first two tests, without a branch (NUL is
+         * no string's second byte) */
+        unsigned two = (unsigned)p[k] | (unsigned)p[k + 1] << 8;
+        maybe |= (ix->start_two[two >> 6] >> (two & 63) & 1) << k;
+    }
+    const unsigned char *t = (const unsigned char *)scan->text;
+    for (maybe &= valid; maybe; maybe &= maybe - 1) {
+        unsigned k = (unsigned)__builtin_ctzll(maybe);
+        uint64_t m = starts_at(scan, t, scan->len, i + k, before >> k & 1);
+        if (m)
+            add_start(scan, cap, i + k, m);
+    }
+    *after_word = bk.word >> 63;
+}
+#endif
+
 /* One pass over the text: starts_at wherever something may start, in text
  * order. */
 static void find_starts(hm_scan *scan)
 {
-    const hm_phrase_index *ix = scan->cfg->index;
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t len = scan->len, cap = 0, i = 0;
     scan->starts_found = true;
@@ -2592,41 +2697,25 @@ static void find_starts(hm_scan *scan)
         return;
     bool after_word = false;
 #if defined(__SSE2__)
-    /* 16 bytes at a time, asking starts_at only where it can answer
-     * something: a word's first byte, an ASCII byte after a byte that is no
-     * word byte, a non-ASCII character's first byte, and (with '\d') a
-     * digit inside a word. Most bytes are the rest of a word, or the space
-     * after one. */
-    for (; i + 16 <= len; i += 16) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-        __m128i d = _mm_sub_epi8(_mm_or_si128(a, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-        __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
-        __m128i dd = _mm_sub_epi8(a, _mm_set1_epi8('0'));
-        __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(dd, _mm_set1_epi8(9)), dd);
-        __m128i under = _mm_cmpeq_epi8(a, _mm_set1_epi8('_'));
-        unsigned word = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), under));
-        unsigned high = (unsigned)_mm_movemask_epi8(a);
-        /* signed, a lead byte (0xC0 and up) is above -65, a continuation byte not */
-        unsigned lead = high & (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(a, _mm_set1_epi8(-65)));
-        unsigned before = ((word << 1) | after_word) & 0xFFFF; /* the byte before is a word byte */
-        unsigned ask = (word & ~before) | (~word & ~before & ~high & 0xFFFF) | lead;
-        if (ix->start_digit)
-            ask |= (unsigned)_mm_movemask_epi8(digit) & before;
-        for (; ask; ask &= ask - 1) {
-            unsigned k = (unsigned)__builtin_ctz(ask);
-            uint64_t m = starts_at(scan, t, len, i + k, before >> k & 1);
-            if (m)
-                add_start(scan, &cap, i + k, m);
-        }
-        after_word = word >> 15;
+    /* 64 bytes at a time; a block reads the byte after it, so the last
+     * block (the one that reaches the text's end) is read from a copy with
+     * zeros after the text */
+    for (; i + 64 < len; i += 64)
+        starts_in_block(scan, &cap, t + i, i, ~(uint64_t)0, &after_word);
+    if (i < len) {
+        unsigned char tail[80] = {0};
+        memcpy(tail, t + i, len - i);
+        starts_in_block(scan, &cap, tail, i, ~(uint64_t)0 >> (64 - (len - i)), &after_word);
     }
-#endif
+#else
+    const hm_phrase_index *ix = scan->cfg->index;
     for (; i < len; i++) {
         uint64_t m = starts_at(scan, t, len, i, after_word);
         if (m)
             add_start(scan, &cap, i, m);
         after_word = ix->start_byte_class[t[i]] & BC_WORD;
     }
+#endif
 }
 
 const hm_start *hm_starts_find(hm_scan *scan, size_t *n)
