@@ -131,7 +131,7 @@ struct hm_phrase_index {
     uint64_t start_second[256][4];
     bool start_short[256];
     /* start_second and start_short for the bytes as written: bit
-     * c | c2 << 8 when a string opens with c, c2 as ASCII case folds them,
+     * two_bytes(c, c2) when a string opens with c, c2 as ASCII case folds them,
      * or is c alone (made by set_start_prefixes, not kept in the image), so
      * that find_starts tests a word's first two bytes with one load */
     uint64_t start_two[1024];
@@ -1243,18 +1243,31 @@ static unsigned char other_case(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ? c ^ 0x20 : c;
 }
 
+/* Two bytes as one number, in the host's order: one load. */
+static inline unsigned two_bytes(const unsigned char *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
 /* The bits of start_two for a (folded) start string u of n bytes. */
 static void add_start_two(hm_phrase_index *ix, const unsigned char *u, size_t n)
 {
     unsigned char firsts[2] = {u[0], other_case(u[0])};
     for (int a = 0; a < 2; a++) {
+        unsigned char two[2] = {firsts[a], 0};
         if (n == 1) {
-            for (unsigned c2 = 0; c2 < 256; c2++)
-                bit_add(ix->start_two, firsts[a] | c2 << 8);
+            for (unsigned c2 = 0; c2 < 256; c2++) {
+                two[1] = (unsigned char)c2;
+                bit_add(ix->start_two, two_bytes(two));
+            }
             continue;
         }
-        bit_add(ix->start_two, firsts[a] | (unsigned)u[1] << 8);
-        bit_add(ix->start_two, firsts[a] | (unsigned)other_case(u[1]) << 8);
+        two[1] = u[1];
+        bit_add(ix->start_two, two_bytes(two));
+        two[1] = other_case(u[1]);
+        bit_add(ix->start_two, two_bytes(two));
     }
 }
 
@@ -2672,7 +2685,7 @@ static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, 
         unsigned k = (unsigned)__builtin_ctzll(ask);
         /* strings_may_start's first two tests, without a branch (NUL is
          * no string's second byte) */
-        unsigned two = (unsigned)p[k] | (unsigned)p[k + 1] << 8;
+        unsigned two = two_bytes(p + k);
         maybe |= (ix->start_two[two >> 6] >> (two & 63) & 1) << k;
     }
     const unsigned char *t = (const unsigned char *)scan->text;
