@@ -52,10 +52,14 @@ typedef struct lookahead {
 /* A slot of the word table (lits keyed by their first run alone) or of
  * the pair table (lits keyed by their first two runs). */
 typedef struct key_slot {
-    uint64_t hash;
-    uint32_t rep;          /* a lit with this key, to compare against */
-    uint32_t first, count; /* a run of lits, all with this key */
-    bool used;
+    /* the key's runs' first 8 bytes, ASCII folded, zeros after a run's end
+     * (key_bytes8): find_run compares a run of up to 8 bytes with these in
+     * one step, reading no literal */
+    uint64_t key8, key2_8;
+    uint32_t key_len, key2_len; /* key_len 0: an empty slot (a run has a byte) */
+    /* a run of lits, all with this key: lits[first] is compared with runs
+     * longer than 8 bytes */
+    uint32_t first, count;
 } key_slot;
 
 /* Groups of start strings (hm_phrase_index.start_group): by three bytes
@@ -188,6 +192,26 @@ static const unsigned char run_tab[256] = {TAB64(RUN1, 0), TAB64(RUN1, 64), TAB6
 static inline unsigned char fold(unsigned char c)
 {
     return fold_tab[c];
+}
+
+/* Eight bytes (as loaded from memory) with ASCII capitals folded, as fold
+ * does each: a capital's high bit clear, at least 'A' and at most 'Z',
+ * found without carries between the bytes. */
+static inline uint64_t fold8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t low7 = w & ~highs;
+    uint64_t upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x80 - 'Z' - 1)) & ~w & highs;
+    return w | upper >> 2;
+}
+
+/* The mask of the first n (at most 8) of eight bytes as loaded from memory. */
+static inline uint64_t first_bytes_mask(size_t n)
+{
+    static const unsigned char ff[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    uint64_t m;
+    memcpy(&m, ff + 8 - n, sizeof m);
+    return m;
 }
 
 static size_t utf8_len(unsigned char c)
@@ -911,13 +935,14 @@ static uint64_t mix_pair(uint64_t h1, uint64_t h2)
     return h1 ^ (h2 * 0x9E3779B97F4A7C15ULL + (h1 << 6) + (h1 >> 2));
 }
 
+/* The slot of lit l's key, or the empty one where it goes. */
 static key_slot *slot_for(key_slot *table, size_t cap, uint64_t h, const phrase_lit *lits, const phrase_lit *l,
                           bool pair)
 {
     size_t s = (size_t)h & (cap - 1);
-    for (; table[s].used; s = (s + 1) & (cap - 1)) {
-        const phrase_lit *r = &lits[table[s].rep];
-        if (table[s].hash == h && cmp_fold(r->text, r->key_len, l->text, l->key_len) == 0 &&
+    for (; table[s].key_len; s = (s + 1) & (cap - 1)) {
+        const phrase_lit *r = &lits[table[s].first];
+        if (cmp_fold(r->text, r->key_len, l->text, l->key_len) == 0 &&
             (!pair || cmp_fold(r->text + r->key2_off, r->key2_len, l->text + l->key2_off, l->key2_len) == 0))
             return &table[s];
     }
@@ -1008,6 +1033,26 @@ static void set_key3(hm_phrase_index *ix)
         }
         l->key3_run_end = i + 1 < ix->n_lits && l[1].key3 == l->key3 ? l[1].key3_run_end : (uint32_t)(i + 1);
     }
+}
+
+/* The first 8 bytes of s[0, n), folded (zeros after n), as key_slot keeps
+ * them. */
+static uint64_t key_bytes8(const char *s, size_t n)
+{
+    unsigned char b[8] = {0};
+    memcpy(b, s, n < 8 ? n : 8);
+    uint64_t w;
+    memcpy(&w, b, sizeof w);
+    return fold8(w);
+}
+
+/* The slot of the count lits from lits[first], which share a key (their
+ * first run, and their second if they have one). */
+static key_slot key_slot_of(const phrase_lit *lits, uint32_t first, uint32_t count)
+{
+    const phrase_lit *l = &lits[first];
+    return (key_slot){key_bytes8(l->text, l->key_len), key_bytes8(l->text + l->key2_off, l->key2_len), l->key_len,
+                      l->key2_len, first, count};
 }
 
 static void build_table(hm_phrase_index *ix)
@@ -1108,14 +1153,14 @@ static void build_table(hm_phrase_index *ix)
         filter_add(ix->word_filter, h);
         key_slot *s = slot_for(ix->words, ix->cap_words, h, ix->lits, &ix->lits[rep], false);
         /* word_at now points past the group */
-        *s = (key_slot){h, rep, word_at[w] - word_count[w], word_count[w], true};
+        *s = key_slot_of(ix->lits, word_at[w] - word_count[w], word_count[w]);
     }
     for (uint32_t p = 0; p < n_pairs; p++) {
         uint64_t h = pair_hash[p];
         uint32_t rep = new_index[pair_rep[p]];
         filter_add(ix->pair_filter, h);
         key_slot *s = slot_for(ix->pairs, ix->cap_pairs, h, ix->lits, &ix->lits[rep], true);
-        *s = (key_slot){h, rep, pair_at[p] - pair_count[p], pair_count[p], true};
+        *s = key_slot_of(ix->lits, pair_at[p] - pair_count[p], pair_count[p]);
     }
     free(lit_word);
     free(lit_pair);
@@ -1482,8 +1527,9 @@ bool hm_name_run_lists(const hm_config *cfg, const char *text, const hm_name_run
  * an image that does not read back exactly, and the index is built. */
 
 #define IMAGE_MAGIC 0x49504d48u /* "HMPI" */
-#define IMAGE_VERSION 3u /* 2: the word table holds only first runs with single-run literals; 3: name_hash,
-                           * and each literal's key3 and key3_run_end */
+#define IMAGE_VERSION 4u /* 2: the word table holds only first runs with single-run literals; 3: name_hash,
+                           * and each literal's key3 and key3_run_end; 4: the tables' slots keep their
+                           * keys' first bytes, not their hashes */
 
 typedef struct feed {
     hm_buf *out;              /* writing the inputs, or */
@@ -1902,18 +1948,15 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     ix->pairs = (key_slot *)(uintptr_t)pairs;
     ix->cap_words = cap_words;
     ix->cap_pairs = cap_pairs;
-    /* the bools hold 0 or 1, the runs lie within the lits, and each table
-     * has an empty slot (a probe ends) */
+    /* the runs lie within the lits, each with the key lengths of its first
+     * (find_run reads so many of its bytes), and each table has an empty
+     * slot (a probe ends) */
     size_t used_words = 0, used_pairs = 0;
     for (size_t i = 0; ok && i < cap_words + cap_pairs; i++) {
-        const unsigned char *raw = i < cap_words ? words + i * sizeof(key_slot) : pairs + (i - cap_words) * sizeof(key_slot);
-        if (raw[offsetof(key_slot, used)] > 1) {
-            ok = false;
-            break;
-        }
         const key_slot *s = i < cap_words ? &ix->words[i] : &ix->pairs[i - cap_words];
-        ok = !s->used || (s->rep < n_lits && s->first <= n_lits && s->count <= n_lits - s->first);
-        *(i < cap_words ? &used_words : &used_pairs) += s->used;
+        ok = !s->key_len || (s->first < n_lits && s->count <= n_lits - s->first &&
+                             ix->lits[s->first].key_len == s->key_len && ix->lits[s->first].key2_len == s->key2_len);
+        *(i < cap_words ? &used_words : &used_pairs) += s->key_len != 0;
     }
     ok = ok && used_words < cap_words && used_pairs < cap_pairs;
     memcpy(ix->word_filter, word_filter, sizeof ix->word_filter);
@@ -2355,15 +2398,42 @@ static inline size_t next_run_start(hm_scan *scan, size_t k)
     return k;
 }
 
+/* same_key_run's compare of a run longer than 8 bytes, or near the text's
+ * end, with the key's run at `from` in its literal (lits[rep].text): out of
+ * line, so that the usual compare reads no literal. */
+static __attribute__((noinline)) bool same_long_run(const hm_scan *scan, size_t a, size_t b, const phrase_lit *l,
+                                                    size_t from)
+{
+    return same_fold(l->text + from, scan->text + a, b - a);
+}
+
+/* Whether the text's run [a, b) is a key's run, kept as key8 (and in
+ * literal l from `from`), without ASCII case: 8 bytes in one compare when
+ * the run has at most 8 and the text 8 from a. */
+static inline bool same_key_run(const hm_scan *scan, size_t a, size_t b, uint64_t key8, const phrase_lit *l,
+                                size_t from)
+{
+    size_t n = b - a;
+    if (n <= 8 && scan->len - a >= 8) {
+        uint64_t w;
+        memcpy(&w, scan->text + a, sizeof w);
+        return (fold8(w) & first_bytes_mask(n)) == key8;
+    }
+    return same_long_run(scan, a, b, l, from);
+}
+
 /* The slot whose key is the text's run [a, b) (and, for pairs, [c, d)). */
 static const key_slot *find_run(const key_slot *table, size_t cap, uint64_t h, const phrase_lit *lits,
-                                const char *text, size_t a, size_t b, size_t c, size_t d)
+                                const hm_scan *scan, size_t a, size_t b, size_t c, size_t d)
 {
-    for (size_t s = (size_t)h & (cap - 1); table[s].used; s = (s + 1) & (cap - 1)) {
-        const phrase_lit *r = &lits[table[s].rep];
-        if (table[s].hash == h && r->key_len == b - a && same_fold(r->text, text + a, b - a) &&
-            (d == c || (r->key2_len == d - c && same_fold(r->text + r->key2_off, text + c, d - c))))
-            return &table[s];
+    for (size_t s = (size_t)h & (cap - 1); table[s].key_len; s = (s + 1) & (cap - 1)) {
+        const key_slot *k = &table[s];
+        if (k->key_len != b - a || k->key2_len != d - c)
+            continue;
+        const phrase_lit *r = &lits[k->first];
+        if (same_key_run(scan, a, b, k->key8, r, 0) &&
+            (d == c || same_key_run(scan, c, d, k->key2_8, r, r->key2_off)))
+            return k;
     }
     return NULL;
 }
@@ -2412,7 +2482,7 @@ static void phrase_scan(hm_scan *scan)
     uint64_t h = run_hash_at(scan, &word, words_end, i, &j);
     while (i < len) {
         const key_slot *w =
-            filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
+            filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan, i, j, 0, 0) : NULL;
         if (w)
             try_lits(scan, w->first, w->count, i, j, -1);
         /* the pair table, whatever the first run: a stop word that opens
@@ -2423,7 +2493,7 @@ static void phrase_scan(hm_scan *scan)
         size_t m, k = j + 1 < len && t[j] < 0x80 && run_tab[t[j + 1]] > 1 ? j + 1 : next_run_start(scan, j);
         uint64_t h2 = run_hash_at(scan, &word, words_end, k, &m);
         if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
-            const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
+            const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan, i, j, k, m);
             if (p) {
                 /* the third run's first byte */
                 size_t k3 = next_run_start(scan, m);
@@ -2540,18 +2610,13 @@ static inline uint64_t strings_in_group(const hm_phrase_index *ix, unsigned g, u
 static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at, uint64_t have)
 {
     unsigned char f = fold(t[at]);
-    /* the text's next 8 bytes, ASCII capitals folded: a capital's high
-     * bit clear, at least 'A' and at most 'Z', found without carries
-     * between the bytes */
+    /* the text's next 8 bytes, ASCII capitals folded */
     uint64_t w = 0;
     if (len - at >= 8)
         memcpy(&w, t + at, 8); /* one load; the copy of fewer bytes is a call */
     else
         memcpy(&w, t + at, len - at);
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t low7 = w & ~highs;
-    uint64_t upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x80 - 'Z' - 1)) & ~w & highs;
-    w |= upper >> 2;
+    w = fold8(w);
     uint64_t m = strings_in_group(ix, START_THREE_GROUPS + f, w, t, len, at, have, 0);
     if (len - at >= 3)
         m = strings_in_group(ix, three_bytes_bit(f, fold(t[at + 1]), fold(t[at + 2])), w, t, len, at, have, m);
