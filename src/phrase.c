@@ -2551,15 +2551,16 @@ bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match
             return false;
     }
     const hm_phrase_hit *h = scan->phrase_hits;
-    size_t lo = scan->phrase_set_start[set], hi = scan->phrase_set_start[set + 1];
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (h[mid].start < from)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* the set's first hit at or after from: the answer lies in
+     * [lo, lo + n], halved without a branch on the compare (the way it
+     * goes is the text's, a coin toss to the predictor) */
+    size_t lo = scan->phrase_set_start[set], hi = scan->phrase_set_start[set + 1], n = hi - lo;
+    while (n > 1) {
+        size_t half = n / 2;
+        lo = h[lo + half - 1].start < from ? lo + half : lo;
+        n -= half;
     }
-    hi = scan->phrase_set_start[set + 1];
+    lo += n == 1 && h[lo].start < from;
     size_t pos = from;
     for (size_t k = lo; k < hi && h[k].start < to;) {
         size_t start = h[k].start, best = SIZE_MAX;
