@@ -2671,19 +2671,20 @@ static inline uint64_t starts_at(hm_scan *scan, const unsigned char *t, size_t l
     const hm_phrase_index *ix = scan->cfg->index;
     unsigned char c = t[at];
     uint8_t b = ix->start_byte_class[c];
+    uint64_t m = 0;
     if (b & BC_WORD) {
         if (after_word)
             return (b & BC_DIGIT) ? ix->start_digit : 0;
-        uint64_t m = (b & BC_DIGIT) ? ix->start_digit | ix->start_word_digit : 0;
-        if (strings_may_start(ix, t, len, at))
-            m |= strings_at(ix, t, len, at, m);
-        return m;
-    }
-    if (b & BC_LEAD)
+        if (b & BC_DIGIT)
+            m = ix->start_digit | ix->start_word_digit;
+    } else if (b & BC_LEAD) {
         return lead_starts(scan, at);
-    if (!after_word && c < 0x80 && strings_may_start(ix, t, len, at))
-        return strings_at(ix, t, len, at, 0); /* a string may open with punctuation */
-    return 0;
+    } else if (after_word || c >= 0x80) {
+        return 0; /* else a string may open with punctuation */
+    }
+    if (strings_may_start(ix, t, len, at))
+        m |= strings_at(ix, t, len, at, m);
+    return m;
 }
 
 static void add_start(hm_scan *scan, size_t *cap, size_t at, uint64_t m)
