@@ -984,6 +984,14 @@ static inline void bit_add(uint64_t *bits, unsigned bit)
     bits[bit >> 6] |= (uint64_t)1 << (bit & 63);
 }
 
+/* The pair filter's bit for runs with hashes h1 and h2: what mix_pair
+ * (the pair table's hash) would give costs a multiply at every run, and a
+ * filter needs only 16 bits that both hashes move. */
+static inline unsigned pair_filter_bit(uint64_t h1, uint64_t h2)
+{
+    return (unsigned)((h1 >> 40 ^ h2 >> 45) & 0xFFFF);
+}
+
 static void filter_add(uint64_t *filter, uint64_t h)
 {
     size_t b = filter_bit(h);
@@ -1158,7 +1166,9 @@ static void build_table(hm_phrase_index *ix)
     for (uint32_t p = 0; p < n_pairs; p++) {
         uint64_t h = pair_hash[p];
         uint32_t rep = new_index[pair_rep[p]];
-        filter_add(ix->pair_filter, h);
+        const phrase_lit *l = &ix->lits[rep];
+        bit_add(ix->pair_filter, pair_filter_bit(hm_hash_bytes(l->text, l->key_len, true),
+                                                 hm_hash_bytes(l->text + l->key2_off, l->key2_len, true)));
         key_slot *s = slot_for(ix->pairs, ix->cap_pairs, h, ix->lits, &ix->lits[rep], true);
         *s = key_slot_of(ix->lits, pair_at[p] - pair_count[p], pair_count[p]);
     }
@@ -1529,7 +1539,8 @@ bool hm_name_run_lists(const hm_config *cfg, const char *text, const hm_name_run
 #define IMAGE_MAGIC 0x49504d48u /* "HMPI" */
 #define IMAGE_VERSION 4u /* 2: the word table holds only first runs with single-run literals; 3: name_hash,
                            * and each literal's key3 and key3_run_end; 4: the tables' slots keep their
-                           * keys' first bytes, not their hashes */
+                           * keys' first bytes, not their hashes, and the pair
+                           * filter's bits are pair_filter_bit's */
 
 typedef struct feed {
     hm_buf *out;              /* writing the inputs, or */
@@ -2492,7 +2503,7 @@ static void phrase_scan(hm_scan *scan)
          * byte (a space) from the next, found without the walk. */
         size_t m, k = j + 1 < len && t[j] < 0x80 && run_tab[t[j + 1]] > 1 ? j + 1 : next_run_start(scan, j);
         uint64_t h2 = run_hash_at(scan, &word, words_end, k, &m);
-        if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
+        if (m > k && bit_has(ix->pair_filter, pair_filter_bit(h, h2))) {
             const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan, i, j, k, m);
             if (p) {
                 /* the third run's first byte */
