@@ -92,6 +92,10 @@ struct hm_phrase_index {
     int (*topic_set)[3];   /* per topic: people, events, terms */
     phrase_lit *lits;      /* grouped: keyed lits by key, then the rest by first byte */
     size_t n_lits;
+    /* each lit's key3 in a row (16 zeros after the last), made at load:
+     * try_lits reads a pair's group's key3s 16 at a time, not a line of
+     * lits for each */
+    unsigned char *lit_key3;
     key_slot *words, *pairs;
     size_t cap_words, cap_pairs; /* powers of two */
     /* a bit per 16 bits of hash: most words of an essay start no phrase,
@@ -1063,6 +1067,15 @@ static key_slot key_slot_of(const phrase_lit *lits, uint32_t first, uint32_t cou
                       l->key2_len, first, count};
 }
 
+/* ix->lit_key3 from the lits' key3. */
+static void set_lit_key3s(hm_phrase_index *ix)
+{
+    free(ix->lit_key3);
+    ix->lit_key3 = hm_xcalloc(ix->n_lits + 16, 1);
+    for (size_t i = 0; i < ix->n_lits; i++)
+        ix->lit_key3[i] = ix->lits[i].key3;
+}
+
 static void build_table(hm_phrase_index *ix)
 {
     size_t n = ix->n_lits;
@@ -1184,6 +1197,7 @@ static void build_table(hm_phrase_index *ix)
     free(pair_count);
     free(new_index);
     set_key3(ix);
+    set_lit_key3s(ix);
 }
 
 /* The filters of the keyword and name tables, from their slots' hashes
@@ -1955,6 +1969,8 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
              (fl.not_followed == UINT32_MAX || fl.not_followed < ix->n_lookaheads) && fl.key3 <= 0xFF &&
              fl.key3_run_end > i && fl.key3_run_end <= n_lits;
     }
+    if (ok)
+        set_lit_key3s(ix);
     ix->words = (key_slot *)(uintptr_t)words;
     ix->pairs = (key_slot *)(uintptr_t)pairs;
     ix->cap_words = cap_words;
@@ -2130,6 +2146,7 @@ void hm_config_index_free(hm_config *cfg)
     if (!ix)
         return;
     free(ix->lits);
+    free(ix->lit_key3);
     for (size_t i = 0; i < ix->n_lookaheads; i++)
         free(ix->lookaheads[i].alts);
     if (ix->texts) {
@@ -2298,9 +2315,38 @@ static void add_hit(hm_scan *scan, const phrase_lit *l, size_t start, size_t end
                         tail_holds(scan, set, l, end)};
 }
 
+/* Tries literal l at text[start] (its key matched to key_end); one_space:
+ * see try_lits. */
+static inline void try_lit(hm_scan *scan, const phrase_lit *l, size_t start, size_t key_end, bool one_space)
+{
+    const phrase_set *set = &scan->cfg->index->sets[l->set];
+    if (!l->key_len) {
+        /* a literal that opens with punctuation: compare it all */
+        size_t e = match_rest(scan, set, l, 0, start);
+        if (e != SIZE_MAX)
+            add_hit(scan, l, start, e);
+        return;
+    }
+    if (!set->caseless && memcmp(l->text, scan->text + start, l->key_len) != 0)
+        return; /* the key matched without case only */
+    size_t e;
+    if (l->len == l->key_len)
+        e = key_end; /* most single-run literals are their key */
+    else if (one_space && set->caseless && l->key2_off == l->key_len + 1 && l->text[l->key_len] == ' ')
+        /* the space and the second run need no compare: the group's
+         * second run is the text's without case, and a caseless
+         * literal is written in small letters */
+        e = match_rest(scan, set, l, (size_t)l->key2_off + l->key2_len, key_end + 1 + l->key2_len);
+    else
+        e = match_rest(scan, set, l, l->key_len, key_end);
+    if (e != SIZE_MAX)
+        add_hit(scan, l, start, e);
+}
+
 /* key3: the folded byte that starts the text's third run (256: none), or
  * -1 to try every literal. */
-static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start, size_t key_end, int key3)
+static __attribute__((noinline)) void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start, size_t key_end,
+                                               int key3)
 {
     const hm_phrase_index *ix = scan->cfg->index;
     const unsigned char *t = (const unsigned char *)scan->text;
@@ -2308,36 +2354,35 @@ static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start
      * (the usual case): the second run starts after it, and has the
      * length of each literal's second run (find_run compared them). */
     bool one_space = key3 >= 0 && key_end + 1 < scan->len && t[key_end] == ' ' && run_tab[t[key_end + 1]] > 1;
-    for (uint32_t i = first, next; i < first + count; i = next) {
+    uint32_t end = first + count;
+    if (key3 < 0) {
+        for (uint32_t i = first; i < end; i++)
+            try_lit(scan, &ix->lits[i], start, key_end, one_space);
+        return;
+    }
+#if defined(__SSE2__)
+    /* the literals whose key3 is 0 (any) or the text's, 16 key3s at a
+     * time, in the group's order (which decides between hits of one
+     * priority); a pair's group can be long ("on the ...": 164 lits) */
+    __m128i want = _mm_set1_epi8((char)(key3 & 0xFF)), any = _mm_setzero_si128();
+    for (uint32_t base = first; base < end; base += 16) {
+        __m128i k3 = _mm_loadu_si128((const __m128i *)(const void *)(ix->lit_key3 + base));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(k3, any), _mm_cmpeq_epi8(k3, want)));
+        if (end - base < 16)
+            m &= (1u << (end - base)) - 1;
+        for (; m; m &= m - 1)
+            try_lit(scan, &ix->lits[base + (unsigned)__builtin_ctz(m)], start, key_end, one_space);
+    }
+#else
+    for (uint32_t i = first, next; i < end; i = next) {
         const phrase_lit *l = &ix->lits[i];
         next = i + 1;
-        if (key3 >= 0 && l->key3 && l->key3 != key3) {
-            next = l->key3_run_end; /* the group may end sooner: the loop's test stops there */
-            continue;
-        }
-        const phrase_set *set = &ix->sets[l->set];
-        if (!l->key_len) {
-            /* a literal that opens with punctuation: compare it all */
-            size_t e = match_rest(scan, set, l, 0, start);
-            if (e != SIZE_MAX)
-                add_hit(scan, l, start, e);
-            continue;
-        }
-        if (!set->caseless && memcmp(l->text, scan->text + start, l->key_len) != 0)
-            continue; /* the key matched without case only */
-        size_t e;
-        if (l->len == l->key_len)
-            e = key_end; /* most single-run literals are their key */
-        else if (one_space && set->caseless && l->key2_off == l->key_len + 1 && l->text[l->key_len] == ' ')
-            /* the space and the second run need no compare: the group's
-             * second run is the text's without case, and a caseless
-             * literal is written in small letters */
-            e = match_rest(scan, set, l, (size_t)l->key2_off + l->key2_len, key_end + 1 + l->key2_len);
+        if (l->key3 && l->key3 != key3)
+            next = l->key3_run_end; /* a run of lits that key3 rules out; the group may end sooner */
         else
-            e = match_rest(scan, set, l, l->key_len, key_end);
-        if (e != SIZE_MAX)
-            add_hit(scan, l, start, e);
+            try_lit(scan, l, start, key_end, one_space);
     }
+#endif
 }
 
 /* The folded hash of the run of letters and numbers at text[i]; *end is
