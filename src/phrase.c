@@ -92,9 +92,9 @@ struct hm_phrase_index {
     int (*topic_set)[3];   /* per topic: people, events, terms */
     phrase_lit *lits;      /* grouped: keyed lits by key, then the rest by first byte */
     size_t n_lits;
-    /* each lit's key3 in a row (16 zeros after the last), made at load:
-     * try_lits reads a pair's group's key3s 16 at a time, not a line of
-     * lits for each */
+    /* each lit's key3 in a row (16 zeros after the last), made with the
+     * lits (set_key3, or read from the image): try_lits reads a pair's
+     * group's key3s 16 at a time, not a line of lits for each */
     unsigned char *lit_key3;
     key_slot *words, *pairs;
     size_t cap_words, cap_pairs; /* powers of two */
@@ -1032,6 +1032,8 @@ static uint32_t group_of(uint32_t *t, size_t cap, uint64_t h, const phrase_lit *
  * number after the text's second run. */
 static void set_key3(hm_phrase_index *ix)
 {
+    free(ix->lit_key3);
+    ix->lit_key3 = hm_xcalloc(ix->n_lits + 16, 1);
     /* from the last: key3_run_end asks the next literal's */
     for (size_t i = ix->n_lits; i-- > 0;) {
         phrase_lit *l = &ix->lits[i];
@@ -1044,6 +1046,7 @@ static void set_key3(hm_phrase_index *ix)
                 l->key3 = fold((unsigned char)l->text[k]);
         }
         l->key3_run_end = i + 1 < ix->n_lits && l[1].key3 == l->key3 ? l[1].key3_run_end : (uint32_t)(i + 1);
+        ix->lit_key3[i] = l->key3;
     }
 }
 
@@ -1065,15 +1068,6 @@ static key_slot key_slot_of(const phrase_lit *lits, uint32_t first, uint32_t cou
     const phrase_lit *l = &lits[first];
     return (key_slot){key_bytes8(l->text, l->key_len), key_bytes8(l->text + l->key2_off, l->key2_len), l->key_len,
                       l->key2_len, first, count};
-}
-
-/* ix->lit_key3 from the lits' key3. */
-static void set_lit_key3s(hm_phrase_index *ix)
-{
-    free(ix->lit_key3);
-    ix->lit_key3 = hm_xcalloc(ix->n_lits + 16, 1);
-    for (size_t i = 0; i < ix->n_lits; i++)
-        ix->lit_key3[i] = ix->lits[i].key3;
 }
 
 static void build_table(hm_phrase_index *ix)
@@ -1197,7 +1191,6 @@ static void build_table(hm_phrase_index *ix)
     free(pair_count);
     free(new_index);
     set_key3(ix);
-    set_lit_key3s(ix);
 }
 
 /* The filters of the keyword and name tables, from their slots' hashes
@@ -1956,6 +1949,7 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     }
     ix->n_lits = n_lits;
     ix->lits = hm_xmalloc((n_lits + 1) * sizeof *ix->lits);
+    ix->lit_key3 = hm_xcalloc(n_lits + 16, 1);
     for (size_t i = 0; ok && i < n_lits; i++) {
         flat_lit fl;
         memcpy(&fl, lits + i * sizeof fl, sizeof fl);
@@ -1963,14 +1957,13 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         ix->lits[i] = (phrase_lit){(char *)(uintptr_t)s, fl.len, fl.key_len, fl.key2_off, fl.key2_len, fl.set,
                                    fl.priority, fl.not_followed, fl.word_end != 0, (unsigned char)fl.key3,
                                    fl.key3_run_end};
+        ix->lit_key3[i] = (unsigned char)fl.key3;
         /* key3_run_end past the literal, or try_lits would not go on */
         ok = ok && fl.set < n_sets && fl.key_len <= fl.len && fl.key2_off <= fl.len &&
              fl.key2_len <= fl.len - fl.key2_off && fl.word_end <= 1 &&
              (fl.not_followed == UINT32_MAX || fl.not_followed < ix->n_lookaheads) && fl.key3 <= 0xFF &&
              fl.key3_run_end > i && fl.key3_run_end <= n_lits;
     }
-    if (ok)
-        set_lit_key3s(ix);
     ix->words = (key_slot *)(uintptr_t)words;
     ix->pairs = (key_slot *)(uintptr_t)pairs;
     ix->cap_words = cap_words;
