@@ -2539,8 +2539,21 @@ static void phrase_scan(hm_scan *scan)
          * cost a probe at every use. The next run, past what separates it,
          * is hashed once for both its lookups; most runs are one ASCII
          * byte (a space) from the next, found without the walk. */
-        size_t m, k = j + 1 < len && t[j] < 0x80 && run_tab[t[j + 1]] > 1 ? j + 1 : next_run_start(scan, j);
-        uint64_t h2 = run_hash_at(scan, &word, words_end, k, &m);
+        size_t k, m;
+        uint64_t h2;
+        const hm_word *next = word;
+        if (next < words_end && next->start == j + 1 && t[j] < 0x80 && (m = next->ascii_end) > j + 1 &&
+            (m >= len || run_tab[t[m]] == 0)) {
+            /* the usual next run: the next document word's leading ASCII
+             * letters and digits ([start, ascii_end), so t[j + 1] is one),
+             * the whole run, one ASCII byte on (run_hash_at's first answer) */
+            k = j + 1;
+            h2 = next->ascii_hash;
+            word = next + 1;
+        } else {
+            k = j + 1 < len && t[j] < 0x80 && run_tab[t[j + 1]] > 1 ? j + 1 : next_run_start(scan, j);
+            h2 = run_hash_at(scan, &word, words_end, k, &m);
+        }
         if (m > k && bit_has(ix->pair_filter, pair_filter_bit(h, h2))) {
             const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan, i, j, k, m);
             if (p) {
