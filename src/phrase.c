@@ -2686,9 +2686,9 @@ static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, si
     return m;
 }
 
-/* Can a start string begin at `at`, by its first three bytes? Most word
- * starts fail here, without a call. */
-static inline bool strings_may_start(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at)
+/* Can a start string begin at `at`, by its first two bytes? Most word
+ * starts fail here. */
+static inline bool strings_may_start2(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at)
 {
     unsigned char f = fold(t[at]);
     if (!ix->start_count[f])
@@ -2698,11 +2698,17 @@ static inline bool strings_may_start(const hm_phrase_index *ix, const unsigned c
     if (at + 1 >= len)
         return false;
     unsigned char f2 = fold(t[at + 1]);
-    if (!((ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1))
-        return false;
-    if (at + 2 >= len)
+    return (ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1;
+}
+
+/* ... and by its third, where its first two may: seven in eight word starts
+ * that pass the two begin no string. */
+static inline bool strings_may_start3(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at)
+{
+    unsigned char f = fold(t[at]);
+    if (ix->start_short[f] || at + 2 >= len)
         return true;
-    return bit_has(ix->start_three, three_bytes_bit(f, f2, fold(t[at + 2])));
+    return bit_has(ix->start_three, three_bytes_bit(f, fold(t[at + 1]), fold(t[at + 2])));
 }
 
 /* The rules whose matches may begin at the non-ASCII character at `at`:
@@ -2727,8 +2733,10 @@ static uint64_t lead_starts(hm_scan *scan, size_t at)
 
 /* The rules whose matches may begin at `at` ('\d': any digit; '\b\d' and
  * strings: after no ASCII letter, digit or _, which after_word says of the
- * byte before; at a non-ASCII character, lead_starts). */
-static inline uint64_t starts_at(hm_scan *scan, const unsigned char *t, size_t len, size_t at, bool after_word)
+ * byte before; at a non-ASCII character, lead_starts). may_string: what
+ * strings_may_start2 says there. */
+static inline uint64_t starts_at(hm_scan *scan, const unsigned char *t, size_t len, size_t at, bool after_word,
+                                 bool may_string)
 {
     const hm_phrase_index *ix = scan->cfg->index;
     unsigned char c = t[at];
@@ -2744,7 +2752,7 @@ static inline uint64_t starts_at(hm_scan *scan, const unsigned char *t, size_t l
     } else if (after_word || c >= 0x80) {
         return 0; /* else a string may open with punctuation */
     }
-    if (strings_may_start(ix, t, len, at))
+    if (may_string && strings_may_start3(ix, t, len, at))
         m |= strings_at(ix, t, len, at, m);
     return m;
 }
@@ -2805,22 +2813,22 @@ static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, 
     ask &= valid;
     /* where starts_at may answer something: non-ASCII characters; with
      * '\d' or '\b\d', a number's first digit; with '\d', every digit */
-    uint64_t maybe = bk.lead;
+    uint64_t maybe = bk.lead, may_string = 0;
     if (ix->start_digit | ix->start_word_digit)
         maybe |= bk.digit & word_starts;
     if (ix->start_digit)
         maybe |= bk.digit & before;
     for (; ask; ask &= ask - 1) {
         unsigned k = (unsigned)__builtin_ctzll(ask);
-        /* strings_may_start's first two tests, without a branch (NUL is
-         * no string's second byte) */
+        /* strings_may_start2 without a branch (NUL is no string's second
+         * byte) */
         unsigned two = two_bytes(p + k);
-        maybe |= (ix->start_two[two >> 6] >> (two & 63) & 1) << k;
+        may_string |= (ix->start_two[two >> 6] >> (two & 63) & 1) << k;
     }
     const unsigned char *t = (const unsigned char *)scan->text;
-    for (maybe &= valid; maybe; maybe &= maybe - 1) {
+    for (maybe = (maybe | may_string) & valid; maybe; maybe &= maybe - 1) {
         unsigned k = (unsigned)__builtin_ctzll(maybe);
-        uint64_t m = starts_at(scan, t, scan->len, i + k, before >> k & 1);
+        uint64_t m = starts_at(scan, t, scan->len, i + k, before >> k & 1, may_string >> k & 1);
         if (m)
             add_start(scan, cap, i + k, m);
     }
@@ -2852,7 +2860,7 @@ static void find_starts(hm_scan *scan)
 #else
     const hm_phrase_index *ix = scan->cfg->index;
     for (; i < len; i++) {
-        uint64_t m = starts_at(scan, t, len, i, after_word);
+        uint64_t m = starts_at(scan, t, len, i, after_word, strings_may_start2(ix, t, len, i));
         if (m)
             add_start(scan, &cap, i, m);
         after_word = ix->start_byte_class[t[i]] & BC_WORD;
