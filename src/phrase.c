@@ -52,10 +52,14 @@ typedef struct lookahead {
 /* A slot of the word table (lits keyed by their first run alone) or of
  * the pair table (lits keyed by their first two runs). */
 typedef struct key_slot {
-    uint64_t hash;
-    uint32_t rep;          /* a lit with this key, to compare against */
-    uint32_t first, count; /* a run of lits, all with this key */
-    bool used;
+    /* the key's runs' first 8 bytes, ASCII folded, zeros after a run's end
+     * (key_bytes8): find_run compares a run of up to 8 bytes with these in
+     * one step, reading no literal */
+    uint64_t key8, key2_8;
+    uint32_t key_len, key2_len; /* key_len 0: an empty slot (a run has a byte) */
+    /* a run of lits, all with this key: lits[first] is compared with runs
+     * longer than 8 bytes */
+    uint32_t first, count;
 } key_slot;
 
 /* Groups of start strings (hm_phrase_index.start_group): by three bytes
@@ -88,6 +92,10 @@ struct hm_phrase_index {
     int (*topic_set)[3];   /* per topic: people, events, terms */
     phrase_lit *lits;      /* grouped: keyed lits by key, then the rest by first byte */
     size_t n_lits;
+    /* each lit's key3 in a row (16 zeros after the last), made with the
+     * lits (set_key3, or read from the image): try_lits reads a pair's
+     * group's key3s 16 at a time, not a line of lits for each */
+    unsigned char *lit_key3;
     key_slot *words, *pairs;
     size_t cap_words, cap_pairs; /* powers of two */
     /* a bit per 16 bits of hash: most words of an essay start no phrase,
@@ -120,6 +128,9 @@ struct hm_phrase_index {
     /* rules with a string that opens with a non-ASCII byte (made from the
      * strings by set_start_prefixes, not kept in the image) */
     uint64_t start_lead;
+    /* some string opens with an ASCII byte that is no word byte (made
+     * there too): else find_starts asks nothing between words */
+    bool start_punct;
     start_string *start_strings; /* folded, each once, grouped by first byte */
     size_t n_start_strings;
     uint32_t start_first[256], start_count[256];
@@ -127,6 +138,11 @@ struct hm_phrase_index {
      * or start_short: one of them is a single byte */
     uint64_t start_second[256][4];
     bool start_short[256];
+    /* start_second and start_short for the bytes as written: bit
+     * two_bytes(c, c2) when a string opens with c, c2 as ASCII case folds them,
+     * or is c alone (made by set_start_prefixes, not kept in the image), so
+     * that find_starts tests a word's first two bytes with one load */
+    uint64_t start_two[1024];
     /* the strings' first three bytes, a bit each by three_bytes_bit (a
      * 2-byte string's with every third byte): seven in eight word starts
      * that pass start_second begin no string */
@@ -180,6 +196,26 @@ static const unsigned char run_tab[256] = {TAB64(RUN1, 0), TAB64(RUN1, 64), TAB6
 static inline unsigned char fold(unsigned char c)
 {
     return fold_tab[c];
+}
+
+/* Eight bytes (as loaded from memory) with ASCII capitals folded, as fold
+ * does each: a capital's high bit clear, at least 'A' and at most 'Z',
+ * found without carries between the bytes. */
+static inline uint64_t fold8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t low7 = w & ~highs;
+    uint64_t upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x80 - 'Z' - 1)) & ~w & highs;
+    return w | upper >> 2;
+}
+
+/* The mask of the first n (at most 8) of eight bytes as loaded from memory. */
+static inline uint64_t first_bytes_mask(size_t n)
+{
+    static const unsigned char ff[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    uint64_t m;
+    memcpy(&m, ff + 8 - n, sizeof m);
+    return m;
 }
 
 static size_t utf8_len(unsigned char c)
@@ -903,13 +939,14 @@ static uint64_t mix_pair(uint64_t h1, uint64_t h2)
     return h1 ^ (h2 * 0x9E3779B97F4A7C15ULL + (h1 << 6) + (h1 >> 2));
 }
 
+/* The slot of lit l's key, or the empty one where it goes. */
 static key_slot *slot_for(key_slot *table, size_t cap, uint64_t h, const phrase_lit *lits, const phrase_lit *l,
                           bool pair)
 {
     size_t s = (size_t)h & (cap - 1);
-    for (; table[s].used; s = (s + 1) & (cap - 1)) {
-        const phrase_lit *r = &lits[table[s].rep];
-        if (table[s].hash == h && cmp_fold(r->text, r->key_len, l->text, l->key_len) == 0 &&
+    for (; table[s].key_len; s = (s + 1) & (cap - 1)) {
+        const phrase_lit *r = &lits[table[s].first];
+        if (cmp_fold(r->text, r->key_len, l->text, l->key_len) == 0 &&
             (!pair || cmp_fold(r->text + r->key2_off, r->key2_len, l->text + l->key2_off, l->key2_len) == 0))
             return &table[s];
     }
@@ -951,6 +988,14 @@ static inline void bit_add(uint64_t *bits, unsigned bit)
     bits[bit >> 6] |= (uint64_t)1 << (bit & 63);
 }
 
+/* The pair filter's bit for runs with hashes h1 and h2: what mix_pair
+ * (the pair table's hash) would give costs a multiply at every run, and a
+ * filter needs only 16 bits that both hashes move. */
+static inline unsigned pair_filter_bit(uint64_t h1, uint64_t h2)
+{
+    return (unsigned)((h1 >> 40 ^ h2 >> 45) & 0xFFFF);
+}
+
 static void filter_add(uint64_t *filter, uint64_t h)
 {
     size_t b = filter_bit(h);
@@ -987,6 +1032,8 @@ static uint32_t group_of(uint32_t *t, size_t cap, uint64_t h, const phrase_lit *
  * number after the text's second run. */
 static void set_key3(hm_phrase_index *ix)
 {
+    free(ix->lit_key3);
+    ix->lit_key3 = hm_xcalloc(ix->n_lits + 16, 1);
     /* from the last: key3_run_end asks the next literal's */
     for (size_t i = ix->n_lits; i-- > 0;) {
         phrase_lit *l = &ix->lits[i];
@@ -999,7 +1046,28 @@ static void set_key3(hm_phrase_index *ix)
                 l->key3 = fold((unsigned char)l->text[k]);
         }
         l->key3_run_end = i + 1 < ix->n_lits && l[1].key3 == l->key3 ? l[1].key3_run_end : (uint32_t)(i + 1);
+        ix->lit_key3[i] = l->key3;
     }
+}
+
+/* The first 8 bytes of s[0, n), folded (zeros after n), as key_slot keeps
+ * them. */
+static uint64_t key_bytes8(const char *s, size_t n)
+{
+    unsigned char b[8] = {0};
+    memcpy(b, s, n < 8 ? n : 8);
+    uint64_t w;
+    memcpy(&w, b, sizeof w);
+    return fold8(w);
+}
+
+/* The slot of the count lits from lits[first], which share a key (their
+ * first run, and their second if they have one). */
+static key_slot key_slot_of(const phrase_lit *lits, uint32_t first, uint32_t count)
+{
+    const phrase_lit *l = &lits[first];
+    return (key_slot){key_bytes8(l->text, l->key_len), key_bytes8(l->text + l->key2_off, l->key2_len), l->key_len,
+                      l->key2_len, first, count};
 }
 
 static void build_table(hm_phrase_index *ix)
@@ -1100,14 +1168,16 @@ static void build_table(hm_phrase_index *ix)
         filter_add(ix->word_filter, h);
         key_slot *s = slot_for(ix->words, ix->cap_words, h, ix->lits, &ix->lits[rep], false);
         /* word_at now points past the group */
-        *s = (key_slot){h, rep, word_at[w] - word_count[w], word_count[w], true};
+        *s = key_slot_of(ix->lits, word_at[w] - word_count[w], word_count[w]);
     }
     for (uint32_t p = 0; p < n_pairs; p++) {
         uint64_t h = pair_hash[p];
         uint32_t rep = new_index[pair_rep[p]];
-        filter_add(ix->pair_filter, h);
+        const phrase_lit *l = &ix->lits[rep];
+        bit_add(ix->pair_filter, pair_filter_bit(hm_hash_bytes(l->text, l->key_len, true),
+                                                 hm_hash_bytes(l->text + l->key2_off, l->key2_len, true)));
         key_slot *s = slot_for(ix->pairs, ix->cap_pairs, h, ix->lits, &ix->lits[rep], true);
-        *s = (key_slot){h, rep, pair_at[p] - pair_count[p], pair_count[p], true};
+        *s = key_slot_of(ix->lits, pair_at[p] - pair_count[p], pair_count[p]);
     }
     free(lit_word);
     free(lit_pair);
@@ -1231,6 +1301,41 @@ static unsigned start_group_of(const start_string *ss)
     return ss->len >= 3 ? three_bytes_bit(u[0], u[1], u[2]) : START_THREE_GROUPS + u[0];
 }
 
+/* A byte and the byte its ASCII capital or small letter is (itself when
+ * it is no letter). */
+static unsigned char other_case(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ? c ^ 0x20 : c;
+}
+
+/* Two bytes as one number, in the host's order: one load. */
+static inline unsigned two_bytes(const unsigned char *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* The bits of start_two for a (folded) start string u of n bytes. */
+static void add_start_two(hm_phrase_index *ix, const unsigned char *u, size_t n)
+{
+    unsigned char firsts[2] = {u[0], other_case(u[0])};
+    for (int a = 0; a < 2; a++) {
+        unsigned char two[2] = {firsts[a], 0};
+        if (n == 1) {
+            for (unsigned c2 = 0; c2 < 256; c2++) {
+                two[1] = (unsigned char)c2;
+                bit_add(ix->start_two, two_bytes(two));
+            }
+            continue;
+        }
+        two[1] = u[1];
+        bit_add(ix->start_two, two_bytes(two));
+        two[1] = other_case(u[1]);
+        bit_add(ix->start_two, two_bytes(two));
+    }
+}
+
 /* Each start string's first 8 bytes as a word, for one compare in
  * strings_at, its first three bytes in start_three, and the strings'
  * groups (a counting sort by start_group_of). */
@@ -1246,11 +1351,16 @@ static void set_start_prefixes(hm_phrase_index *ix)
         ix->start_group[g + 1] += ix->start_group[g];
     uint32_t next[START_GROUPS];
     memcpy(next, ix->start_group, sizeof next);
+    memset(ix->start_two, 0, sizeof ix->start_two);
     ix->start_lead = 0;
+    ix->start_punct = false;
     for (size_t j = 0; j < ix->n_start_strings; j++) {
         start_string *ss = &ix->start_strings[j];
-        if ((unsigned char)ss->text[0] >= 0x80)
+        unsigned char first = (unsigned char)ss->text[0];
+        if (first >= 0x80)
             ix->start_lead |= ss->rules;
+        else if (!ascii_alnum(first) && first != '_')
+            ix->start_punct = true;
         unsigned char pre[8] = {0}, mask[8] = {0};
         size_t n = ss->len < 8 ? ss->len : 8;
         memcpy(pre, ss->text, n);
@@ -1258,6 +1368,7 @@ static void set_start_prefixes(hm_phrase_index *ix)
         memcpy(&ss->pre, pre, 8);
         memcpy(&ss->mask, mask, 8);
         const unsigned char *u = (const unsigned char *)ss->text;
+        add_start_two(ix, u, ss->len);
         if (ss->len >= 3)
             bit_add(ix->start_three, three_bytes_bit(u[0], u[1], u[2]));
         else if (ss->len == 2)
@@ -1436,8 +1547,10 @@ bool hm_name_run_lists(const hm_config *cfg, const char *text, const hm_name_run
  * an image that does not read back exactly, and the index is built. */
 
 #define IMAGE_MAGIC 0x49504d48u /* "HMPI" */
-#define IMAGE_VERSION 3u /* 2: the word table holds only first runs with single-run literals; 3: name_hash,
-                           * and each literal's key3 and key3_run_end */
+#define IMAGE_VERSION 4u /* 2: the word table holds only first runs with single-run literals; 3: name_hash,
+                           * and each literal's key3 and key3_run_end; 4: the tables' slots keep their
+                           * keys' first bytes, not their hashes, and the pair
+                           * filter's bits are pair_filter_bit's */
 
 typedef struct feed {
     hm_buf *out;              /* writing the inputs, or */
@@ -1839,6 +1952,7 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     }
     ix->n_lits = n_lits;
     ix->lits = hm_xmalloc((n_lits + 1) * sizeof *ix->lits);
+    ix->lit_key3 = hm_xcalloc(n_lits + 16, 1);
     for (size_t i = 0; ok && i < n_lits; i++) {
         flat_lit fl;
         memcpy(&fl, lits + i * sizeof fl, sizeof fl);
@@ -1846,6 +1960,7 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         ix->lits[i] = (phrase_lit){(char *)(uintptr_t)s, fl.len, fl.key_len, fl.key2_off, fl.key2_len, fl.set,
                                    fl.priority, fl.not_followed, fl.word_end != 0, (unsigned char)fl.key3,
                                    fl.key3_run_end};
+        ix->lit_key3[i] = (unsigned char)fl.key3;
         /* key3_run_end past the literal, or try_lits would not go on */
         ok = ok && fl.set < n_sets && fl.key_len <= fl.len && fl.key2_off <= fl.len &&
              fl.key2_len <= fl.len - fl.key2_off && fl.word_end <= 1 &&
@@ -1856,18 +1971,15 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     ix->pairs = (key_slot *)(uintptr_t)pairs;
     ix->cap_words = cap_words;
     ix->cap_pairs = cap_pairs;
-    /* the bools hold 0 or 1, the runs lie within the lits, and each table
-     * has an empty slot (a probe ends) */
+    /* the runs lie within the lits, each with the key lengths of its first
+     * (find_run reads so many of its bytes), and each table has an empty
+     * slot (a probe ends) */
     size_t used_words = 0, used_pairs = 0;
     for (size_t i = 0; ok && i < cap_words + cap_pairs; i++) {
-        const unsigned char *raw = i < cap_words ? words + i * sizeof(key_slot) : pairs + (i - cap_words) * sizeof(key_slot);
-        if (raw[offsetof(key_slot, used)] > 1) {
-            ok = false;
-            break;
-        }
         const key_slot *s = i < cap_words ? &ix->words[i] : &ix->pairs[i - cap_words];
-        ok = !s->used || (s->rep < n_lits && s->first <= n_lits && s->count <= n_lits - s->first);
-        *(i < cap_words ? &used_words : &used_pairs) += s->used;
+        ok = !s->key_len || (s->first < n_lits && s->count <= n_lits - s->first &&
+                             ix->lits[s->first].key_len == s->key_len && ix->lits[s->first].key2_len == s->key2_len);
+        *(i < cap_words ? &used_words : &used_pairs) += s->key_len != 0;
     }
     ok = ok && used_words < cap_words && used_pairs < cap_pairs;
     memcpy(ix->word_filter, word_filter, sizeof ix->word_filter);
@@ -2030,6 +2142,7 @@ void hm_config_index_free(hm_config *cfg)
     if (!ix)
         return;
     free(ix->lits);
+    free(ix->lit_key3);
     for (size_t i = 0; i < ix->n_lookaheads; i++)
         free(ix->lookaheads[i].alts);
     if (ix->texts) {
@@ -2198,9 +2311,38 @@ static void add_hit(hm_scan *scan, const phrase_lit *l, size_t start, size_t end
                         tail_holds(scan, set, l, end)};
 }
 
+/* Tries literal l at text[start] (its key matched to key_end); one_space:
+ * see try_lits. */
+static inline void try_lit(hm_scan *scan, const phrase_lit *l, size_t start, size_t key_end, bool one_space)
+{
+    const phrase_set *set = &scan->cfg->index->sets[l->set];
+    if (!l->key_len) {
+        /* a literal that opens with punctuation: compare it all */
+        size_t e = match_rest(scan, set, l, 0, start);
+        if (e != SIZE_MAX)
+            add_hit(scan, l, start, e);
+        return;
+    }
+    if (!set->caseless && memcmp(l->text, scan->text + start, l->key_len) != 0)
+        return; /* the key matched without case only */
+    size_t e;
+    if (l->len == l->key_len)
+        e = key_end; /* most single-run literals are their key */
+    else if (one_space && set->caseless && l->key2_off == l->key_len + 1 && l->text[l->key_len] == ' ')
+        /* the space and the second run need no compare: the group's
+         * second run is the text's without case, and a caseless
+         * literal is written in small letters */
+        e = match_rest(scan, set, l, (size_t)l->key2_off + l->key2_len, key_end + 1 + l->key2_len);
+    else
+        e = match_rest(scan, set, l, l->key_len, key_end);
+    if (e != SIZE_MAX)
+        add_hit(scan, l, start, e);
+}
+
 /* key3: the folded byte that starts the text's third run (256: none), or
  * -1 to try every literal. */
-static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start, size_t key_end, int key3)
+static __attribute__((noinline)) void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start, size_t key_end,
+                                               int key3)
 {
     const hm_phrase_index *ix = scan->cfg->index;
     const unsigned char *t = (const unsigned char *)scan->text;
@@ -2208,36 +2350,35 @@ static void try_lits(hm_scan *scan, uint32_t first, uint32_t count, size_t start
      * (the usual case): the second run starts after it, and has the
      * length of each literal's second run (find_run compared them). */
     bool one_space = key3 >= 0 && key_end + 1 < scan->len && t[key_end] == ' ' && run_tab[t[key_end + 1]] > 1;
-    for (uint32_t i = first, next; i < first + count; i = next) {
+    uint32_t end = first + count;
+    if (key3 < 0) {
+        for (uint32_t i = first; i < end; i++)
+            try_lit(scan, &ix->lits[i], start, key_end, one_space);
+        return;
+    }
+#if defined(__SSE2__)
+    /* the literals whose key3 is 0 (any) or the text's, 16 key3s at a
+     * time, in the group's order (which decides between hits of one
+     * priority); a pair's group can be long ("on the ...": 164 lits) */
+    __m128i want = _mm_set1_epi8((char)(key3 & 0xFF)), any = _mm_setzero_si128();
+    for (uint32_t base = first; base < end; base += 16) {
+        __m128i k3 = _mm_loadu_si128((const __m128i *)(const void *)(ix->lit_key3 + base));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(k3, any), _mm_cmpeq_epi8(k3, want)));
+        if (end - base < 16)
+            m &= (1u << (end - base)) - 1;
+        for (; m; m &= m - 1)
+            try_lit(scan, &ix->lits[base + (unsigned)__builtin_ctz(m)], start, key_end, one_space);
+    }
+#else
+    for (uint32_t i = first, next; i < end; i = next) {
         const phrase_lit *l = &ix->lits[i];
         next = i + 1;
-        if (key3 >= 0 && l->key3 && l->key3 != key3) {
-            next = l->key3_run_end; /* the group may end sooner: the loop's test stops there */
-            continue;
-        }
-        const phrase_set *set = &ix->sets[l->set];
-        if (!l->key_len) {
-            /* a literal that opens with punctuation: compare it all */
-            size_t e = match_rest(scan, set, l, 0, start);
-            if (e != SIZE_MAX)
-                add_hit(scan, l, start, e);
-            continue;
-        }
-        if (!set->caseless && memcmp(l->text, scan->text + start, l->key_len) != 0)
-            continue; /* the key matched without case only */
-        size_t e;
-        if (l->len == l->key_len)
-            e = key_end; /* most single-run literals are their key */
-        else if (one_space && set->caseless && l->key2_off == l->key_len + 1 && l->text[l->key_len] == ' ')
-            /* the space and the second run need no compare: the group's
-             * second run is the text's without case, and a caseless
-             * literal is written in small letters */
-            e = match_rest(scan, set, l, (size_t)l->key2_off + l->key2_len, key_end + 1 + l->key2_len);
+        if (l->key3 && l->key3 != key3)
+            next = l->key3_run_end; /* a run of lits that key3 rules out; the group may end sooner */
         else
-            e = match_rest(scan, set, l, l->key_len, key_end);
-        if (e != SIZE_MAX)
-            add_hit(scan, l, start, e);
+            try_lit(scan, l, start, key_end, one_space);
     }
+#endif
 }
 
 /* The folded hash of the run of letters and numbers at text[i]; *end is
@@ -2309,15 +2450,42 @@ static inline size_t next_run_start(hm_scan *scan, size_t k)
     return k;
 }
 
+/* same_key_run's compare of a run longer than 8 bytes, or near the text's
+ * end, with the key's run at `from` in its literal (lits[rep].text): out of
+ * line, so that the usual compare reads no literal. */
+static __attribute__((noinline)) bool same_long_run(const hm_scan *scan, size_t a, size_t b, const phrase_lit *l,
+                                                    size_t from)
+{
+    return same_fold(l->text + from, scan->text + a, b - a);
+}
+
+/* Whether the text's run [a, b) is a key's run, kept as key8 (and in
+ * literal l from `from`), without ASCII case: 8 bytes in one compare when
+ * the run has at most 8 and the text 8 from a. */
+static inline bool same_key_run(const hm_scan *scan, size_t a, size_t b, uint64_t key8, const phrase_lit *l,
+                                size_t from)
+{
+    size_t n = b - a;
+    if (n <= 8 && scan->len - a >= 8) {
+        uint64_t w;
+        memcpy(&w, scan->text + a, sizeof w);
+        return (fold8(w) & first_bytes_mask(n)) == key8;
+    }
+    return same_long_run(scan, a, b, l, from);
+}
+
 /* The slot whose key is the text's run [a, b) (and, for pairs, [c, d)). */
 static const key_slot *find_run(const key_slot *table, size_t cap, uint64_t h, const phrase_lit *lits,
-                                const char *text, size_t a, size_t b, size_t c, size_t d)
+                                const hm_scan *scan, size_t a, size_t b, size_t c, size_t d)
 {
-    for (size_t s = (size_t)h & (cap - 1); table[s].used; s = (s + 1) & (cap - 1)) {
-        const phrase_lit *r = &lits[table[s].rep];
-        if (table[s].hash == h && r->key_len == b - a && same_fold(r->text, text + a, b - a) &&
-            (d == c || (r->key2_len == d - c && same_fold(r->text + r->key2_off, text + c, d - c))))
-            return &table[s];
+    for (size_t s = (size_t)h & (cap - 1); table[s].key_len; s = (s + 1) & (cap - 1)) {
+        const key_slot *k = &table[s];
+        if (k->key_len != b - a || k->key2_len != d - c)
+            continue;
+        const phrase_lit *r = &lits[k->first];
+        if (same_key_run(scan, a, b, k->key8, r, 0) &&
+            (d == c || same_key_run(scan, c, d, k->key2_8, r, r->key2_off)))
+            return k;
     }
     return NULL;
 }
@@ -2366,7 +2534,7 @@ static void phrase_scan(hm_scan *scan)
     uint64_t h = run_hash_at(scan, &word, words_end, i, &j);
     while (i < len) {
         const key_slot *w =
-            filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan->text, i, j, 0, 0) : NULL;
+            filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan, i, j, 0, 0) : NULL;
         if (w)
             try_lits(scan, w->first, w->count, i, j, -1);
         /* the pair table, whatever the first run: a stop word that opens
@@ -2374,10 +2542,23 @@ static void phrase_scan(hm_scan *scan)
          * cost a probe at every use. The next run, past what separates it,
          * is hashed once for both its lookups; most runs are one ASCII
          * byte (a space) from the next, found without the walk. */
-        size_t m, k = j + 1 < len && t[j] < 0x80 && run_tab[t[j + 1]] > 1 ? j + 1 : next_run_start(scan, j);
-        uint64_t h2 = run_hash_at(scan, &word, words_end, k, &m);
-        if (m > k && filter_has(ix->pair_filter, mix_pair(h, h2))) {
-            const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan->text, i, j, k, m);
+        size_t k, m;
+        uint64_t h2;
+        const hm_word *next = word;
+        if (next < words_end && next->start == j + 1 && t[j] < 0x80 && (m = next->ascii_end) > j + 1 &&
+            (m >= len || run_tab[t[m]] == 0)) {
+            /* the usual next run: the next document word's leading ASCII
+             * letters and digits ([start, ascii_end), so t[j + 1] is one),
+             * the whole run, one ASCII byte on (run_hash_at's first answer) */
+            k = j + 1;
+            h2 = next->ascii_hash;
+            word = next + 1;
+        } else {
+            k = j + 1 < len && t[j] < 0x80 && run_tab[t[j + 1]] > 1 ? j + 1 : next_run_start(scan, j);
+            h2 = run_hash_at(scan, &word, words_end, k, &m);
+        }
+        if (m > k && bit_has(ix->pair_filter, pair_filter_bit(h, h2))) {
+            const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan, i, j, k, m);
             if (p) {
                 /* the third run's first byte */
                 size_t k3 = next_run_start(scan, m);
@@ -2435,15 +2616,16 @@ bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match
             return false;
     }
     const hm_phrase_hit *h = scan->phrase_hits;
-    size_t lo = scan->phrase_set_start[set], hi = scan->phrase_set_start[set + 1];
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (h[mid].start < from)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* the set's first hit at or after from: the answer lies in
+     * [lo, lo + n], halved without a branch on the compare (the way it
+     * goes is the text's, a coin toss to the predictor) */
+    size_t lo = scan->phrase_set_start[set], hi = scan->phrase_set_start[set + 1], n = hi - lo;
+    while (n > 1) {
+        size_t half = n / 2;
+        lo = h[lo + half - 1].start < from ? lo + half : lo;
+        n -= half;
     }
-    hi = scan->phrase_set_start[set + 1];
+    lo += n == 1 && h[lo].start < from;
     size_t pos = from;
     for (size_t k = lo; k < hi && h[k].start < to;) {
         size_t start = h[k].start, best = SIZE_MAX;
@@ -2494,27 +2676,22 @@ static inline uint64_t strings_in_group(const hm_phrase_index *ix, unsigned g, u
 static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at, uint64_t have)
 {
     unsigned char f = fold(t[at]);
-    /* the text's next 8 bytes, ASCII capitals folded: a capital's high
-     * bit clear, at least 'A' and at most 'Z', found without carries
-     * between the bytes */
+    /* the text's next 8 bytes, ASCII capitals folded */
     uint64_t w = 0;
     if (len - at >= 8)
         memcpy(&w, t + at, 8); /* one load; the copy of fewer bytes is a call */
     else
         memcpy(&w, t + at, len - at);
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t low7 = w & ~highs;
-    uint64_t upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x80 - 'Z' - 1)) & ~w & highs;
-    w |= upper >> 2;
+    w = fold8(w);
     uint64_t m = strings_in_group(ix, START_THREE_GROUPS + f, w, t, len, at, have, 0);
     if (len - at >= 3)
         m = strings_in_group(ix, three_bytes_bit(f, fold(t[at + 1]), fold(t[at + 2])), w, t, len, at, have, m);
     return m;
 }
 
-/* Can a start string begin at `at`, by its first three bytes? Most word
- * starts fail here, without a call. */
-static inline bool strings_may_start(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at)
+/* Can a start string begin at `at`, by its first two bytes? Most word
+ * starts fail here. */
+static inline bool strings_may_start2(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at)
 {
     unsigned char f = fold(t[at]);
     if (!ix->start_count[f])
@@ -2524,11 +2701,17 @@ static inline bool strings_may_start(const hm_phrase_index *ix, const unsigned c
     if (at + 1 >= len)
         return false;
     unsigned char f2 = fold(t[at + 1]);
-    if (!((ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1))
-        return false;
-    if (at + 2 >= len)
+    return (ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1;
+}
+
+/* ... and by its third, where its first two may: seven in eight word starts
+ * that pass the two begin no string. */
+static inline bool strings_may_start3(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at)
+{
+    unsigned char f = fold(t[at]);
+    if (ix->start_short[f] || at + 2 >= len)
         return true;
-    return bit_has(ix->start_three, three_bytes_bit(f, f2, fold(t[at + 2])));
+    return bit_has(ix->start_three, three_bytes_bit(f, fold(t[at + 1]), fold(t[at + 2])));
 }
 
 /* The rules whose matches may begin at the non-ASCII character at `at`:
@@ -2553,25 +2736,28 @@ static uint64_t lead_starts(hm_scan *scan, size_t at)
 
 /* The rules whose matches may begin at `at` ('\d': any digit; '\b\d' and
  * strings: after no ASCII letter, digit or _, which after_word says of the
- * byte before; at a non-ASCII character, lead_starts). */
-static inline uint64_t starts_at(hm_scan *scan, const unsigned char *t, size_t len, size_t at, bool after_word)
+ * byte before; at a non-ASCII character, lead_starts). may_string: what
+ * strings_may_start2 says there. */
+static inline uint64_t starts_at(hm_scan *scan, const unsigned char *t, size_t len, size_t at, bool after_word,
+                                 bool may_string)
 {
     const hm_phrase_index *ix = scan->cfg->index;
     unsigned char c = t[at];
     uint8_t b = ix->start_byte_class[c];
+    uint64_t m = 0;
     if (b & BC_WORD) {
         if (after_word)
             return (b & BC_DIGIT) ? ix->start_digit : 0;
-        uint64_t m = (b & BC_DIGIT) ? ix->start_digit | ix->start_word_digit : 0;
-        if (strings_may_start(ix, t, len, at))
-            m |= strings_at(ix, t, len, at, m);
-        return m;
-    }
-    if (b & BC_LEAD)
+        if (b & BC_DIGIT)
+            m = ix->start_digit | ix->start_word_digit;
+    } else if (b & BC_LEAD) {
         return lead_starts(scan, at);
-    if (!after_word && c < 0x80 && strings_may_start(ix, t, len, at))
-        return strings_at(ix, t, len, at, 0); /* a string may open with punctuation */
-    return 0;
+    } else if (after_word || c >= 0x80) {
+        return 0; /* else a string may open with punctuation */
+    }
+    if (may_string && strings_may_start3(ix, t, len, at))
+        m |= strings_at(ix, t, len, at, m);
+    return m;
 }
 
 static void add_start(hm_scan *scan, size_t *cap, size_t at, uint64_t m)
@@ -2583,11 +2769,80 @@ static void add_start(hm_scan *scan, size_t *cap, size_t at, uint64_t m)
     scan->starts[scan->n_starts++] = (hm_start){(uint32_t)at, m};
 }
 
+#if defined(__SSE2__)
+/* The 16 bytes at p, a bit each: word bytes (ASCII letter, digit or _),
+ * digits, bytes above 0x7F, and the first bytes of non-ASCII characters. */
+typedef struct byte_kinds {
+    uint64_t word, digit, high, lead;
+} byte_kinds;
+
+static inline void byte_kinds16(const unsigned char *p, unsigned shift, byte_kinds *bk)
+{
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i d = _mm_sub_epi8(_mm_or_si128(a, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
+    __m128i dd = _mm_sub_epi8(a, _mm_set1_epi8('0'));
+    __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(dd, _mm_set1_epi8(9)), dd);
+    __m128i under = _mm_cmpeq_epi8(a, _mm_set1_epi8('_'));
+    uint64_t high = (unsigned)_mm_movemask_epi8(a);
+    bk->word |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), under)) << shift;
+    bk->digit |= (uint64_t)(unsigned)_mm_movemask_epi8(digit) << shift;
+    bk->high |= high << shift;
+    /* signed, a lead byte (0xC0 and up) is above -65, a continuation byte not */
+    bk->lead |= (high & (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(a, _mm_set1_epi8(-65)))) << shift;
+}
+
+/* The starts in the 64 bytes of text at i, read from p (the text, or a
+ * copy of its last bytes with zeros after them; valid: the bits of the
+ * text's bytes). starts_at answers only where it may find something,
+ * which a branchless test of each word start's first two bytes narrows
+ * to a third of them first: a branch there went either way. */
+static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, size_t i, uint64_t valid,
+                            bool *after_word)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    byte_kinds bk = {0, 0, 0, 0};
+    byte_kinds16(p, 0, &bk);
+    byte_kinds16(p + 16, 16, &bk);
+    byte_kinds16(p + 32, 32, &bk);
+    byte_kinds16(p + 48, 48, &bk);
+    uint64_t before = bk.word << 1 | *after_word; /* the byte before is a word byte */
+    uint64_t word_starts = bk.word & ~before;
+    /* where a string may start: a word's first byte, and (when some string
+     * opens with punctuation) an ASCII byte after one that is no word byte */
+    uint64_t ask = word_starts;
+    if (ix->start_punct)
+        ask |= ~bk.word & ~before & ~bk.high;
+    ask &= valid;
+    /* where starts_at may answer something: non-ASCII characters; with
+     * '\d' or '\b\d', a number's first digit; with '\d', every digit */
+    uint64_t maybe = bk.lead, may_string = 0;
+    if (ix->start_digit | ix->start_word_digit)
+        maybe |= bk.digit & word_starts;
+    if (ix->start_digit)
+        maybe |= bk.digit & before;
+    for (; ask; ask &= ask - 1) {
+        unsigned k = (unsigned)__builtin_ctzll(ask);
+        /* strings_may_start2 without a branch (NUL is no string's second
+         * byte) */
+        unsigned two = two_bytes(p + k);
+        may_string |= (ix->start_two[two >> 6] >> (two & 63) & 1) << k;
+    }
+    const unsigned char *t = (const unsigned char *)scan->text;
+    for (maybe = (maybe | may_string) & valid; maybe; maybe &= maybe - 1) {
+        unsigned k = (unsigned)__builtin_ctzll(maybe);
+        uint64_t m = starts_at(scan, t, scan->len, i + k, before >> k & 1, may_string >> k & 1);
+        if (m)
+            add_start(scan, cap, i + k, m);
+    }
+    *after_word = bk.word >> 63;
+}
+#endif
+
 /* One pass over the text: starts_at wherever something may start, in text
  * order. */
 static void find_starts(hm_scan *scan)
 {
-    const hm_phrase_index *ix = scan->cfg->index;
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t len = scan->len, cap = 0, i = 0;
     scan->starts_found = true;
@@ -2595,41 +2850,25 @@ static void find_starts(hm_scan *scan)
         return;
     bool after_word = false;
 #if defined(__SSE2__)
-    /* 16 bytes at a time, asking starts_at only where it can answer
-     * something: a word's first byte, an ASCII byte after a byte that is no
-     * word byte, a non-ASCII character's first byte, and (with '\d') a
-     * digit inside a word. Most bytes are the rest of a word, or the space
-     * after one. */
-    for (; i + 16 <= len; i += 16) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-        __m128i d = _mm_sub_epi8(_mm_or_si128(a, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-        __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
-        __m128i dd = _mm_sub_epi8(a, _mm_set1_epi8('0'));
-        __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(dd, _mm_set1_epi8(9)), dd);
-        __m128i under = _mm_cmpeq_epi8(a, _mm_set1_epi8('_'));
-        unsigned word = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), under));
-        unsigned high = (unsigned)_mm_movemask_epi8(a);
-        /* signed, a lead byte (0xC0 and up) is above -65, a continuation byte not */
-        unsigned lead = high & (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(a, _mm_set1_epi8(-65)));
-        unsigned before = ((word << 1) | after_word) & 0xFFFF; /* the byte before is a word byte */
-        unsigned ask = (word & ~before) | (~word & ~before & ~high & 0xFFFF) | lead;
-        if (ix->start_digit)
-            ask |= (unsigned)_mm_movemask_epi8(digit) & before;
-        for (; ask; ask &= ask - 1) {
-            unsigned k = (unsigned)__builtin_ctz(ask);
-            uint64_t m = starts_at(scan, t, len, i + k, before >> k & 1);
-            if (m)
-                add_start(scan, &cap, i + k, m);
-        }
-        after_word = word >> 15;
+    /* 64 bytes at a time; a block reads the byte after it, so the last
+     * block (the one that reaches the text's end) is read from a copy with
+     * zeros after the text */
+    for (; i + 64 < len; i += 64)
+        starts_in_block(scan, &cap, t + i, i, ~(uint64_t)0, &after_word);
+    if (i < len) {
+        unsigned char tail[80] = {0};
+        memcpy(tail, t + i, len - i);
+        starts_in_block(scan, &cap, tail, i, ~(uint64_t)0 >> (64 - (len - i)), &after_word);
     }
-#endif
+#else
+    const hm_phrase_index *ix = scan->cfg->index;
     for (; i < len; i++) {
-        uint64_t m = starts_at(scan, t, len, i, after_word);
+        uint64_t m = starts_at(scan, t, len, i, after_word, strings_may_start2(ix, t, len, i));
         if (m)
             add_start(scan, &cap, i, m);
         after_word = ix->start_byte_class[t[i]] & BC_WORD;
     }
+#endif
 }
 
 const hm_start *hm_starts_find(hm_scan *scan, size_t *n)

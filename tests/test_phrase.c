@@ -211,7 +211,8 @@ static const char custom_rules[] =
     "    kind: judgement\n"
     "    message: m\n"
     "    tokens: ['ab(?:c|cd)?', 'x[yz]', 'go(?:es)?\\b', 'one|two', 'un(?:it)??s',\n"
-    "             'to (?:a|some|an?) (?:great|large)? ?(?:extent|degree)', 'J\\. Smith', 'a-b', 'Join now!?']\n"
+    "             'to (?:a|some|an?) (?:great|large)? ?(?:extent|degree)', 'J\\. Smith', 'a-b', 'Join now!?',\n"
+    "             'extraordinarily long', 'Versailles settlement', 'abcdefgh ijklmnop']\n"
     "  - id: frag-b\n"
     "    kind: causation\n"
     "    message: m\n"
@@ -285,6 +286,12 @@ static const char *const custom_texts[] = {
     "What mattered most was this; what mattered\xC2\xA0\xC2\xA0here, what counted  more, WHAT COUNTED \n\n"
     "what mattered  . what mattered\t\nmore and helped  to  win, helped to\xC2\xA0\xC2\xA0x, what mattered",
     "So that  so  that so. So \nso then\n\nthen. Then  then, so that 1920 so  1920 so \xE2\x80\x9Cthen\xE2\x80\x9D then ",
+    /* keys of more and fewer than 8 bytes a run (find_run compares up to 8
+     * at once), some alike in their first 8, and at the text's end */
+    "Extraordinarily long, extraordinarilx long, extraordinarily longer. The VERSAILLES SETTLEMENT and "
+    "Versailles settlemenx; abcdefgh ijklmnop abcdefgh ijklmnopq abcdefg ijklmnop abcdefghi ijklmnop to a large degree",
+    "versailles settlement",
+    "to some extent",
 };
 
 static void fragment_shapes_match_as_their_patterns(void **state)
@@ -570,6 +577,18 @@ static void starts_in_a_teachers_rule(void **state)
                                         "$4abcdefghijklmnopq 77 cats\t$5 xyzxyzxyzxyz $6 around 1 cats"};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         same_as_patterns(c, texts[i]);
+    /* starts on both sides of find_starts' 64-byte blocks, in the last
+     * block (read from a copy) and at the text's last bytes, in capitals,
+     * and a string of one byte ('$') */
+    static const char *const tails[] = {" AROUND 9 cats", " $7", " 8 cats $", " Around", " $"};
+    for (size_t pad = 56; pad < 72; pad++)
+        for (size_t k = 0; k < sizeof tails / sizeof *tails; k++) {
+            char text[128];
+            for (size_t i = 0; i < pad; i++)
+                text[i] = i % 3 == 2 ? ' ' : 'b';
+            snprintf(text + pad, sizeof text - pad, "%s", tails[k]);
+            same_as_patterns(c, text);
+        }
     char *sig = signature(c, "around 12 cats, a cat, x12 cats.");
     assert_non_null(strstr(sig, "r1 0 14 "));
     assert_non_null(strstr(sig, "r1 24 31 ")); /* '\d': any digit, within a word too */
