@@ -1,0 +1,182 @@
+/* The rules' passes (rules.c) against the plain searches they stand in for:
+ * the `requires` strings found in one pass over the text (16 positions at a
+ * time where the CPU allows) must skip and bound the same units as a search
+ * of each unit for each string, whatever the text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "histmark.h"
+#include "phrase.h"
+
+#include "support.h"
+
+/* Every finding, one a line. */
+static char *signature(const hm_config *c, const char *text)
+{
+    hm_error err = {0};
+    hm_result *r = hm_analyze(c, text, strlen(text), NULL, &err);
+    assert_non_null(r);
+    hm_buf b = {0};
+    for (size_t i = 0; i < hm_result_finding_count(r); i++) {
+        const hm_finding *f = hm_result_finding(r, i);
+        hm_buf_printf(&b, "%s %zu %zu\n", f->rule, f->start, f->end);
+    }
+    hm_result_free(r);
+    return hm_buf_take(&b);
+}
+
+/* The findings with the config's index (the requires pass) and without it
+ * (each unit searched for each string) are the same. */
+static void same_without_index(hm_config *c, const char *text)
+{
+    char *with = signature(c, text);
+    hm_config_index_free(c);
+    char *without = signature(c, text);
+    hm_config_index(c);
+    if (strcmp(with, without) != 0)
+        fprintf(stderr, "text: %s\n--- with the index:\n%s--- without:\n%s", text, with, without);
+    assert_string_equal(with, without);
+    free(with);
+    free(without);
+}
+
+static hm_config *load_rules_text(const char *rules)
+{
+    char path[] = "/tmp/histmark-test-rules-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, rules, strlen(rules)), (ssize_t)strlen(rules));
+    close(fd);
+    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL, 0};
+    hm_error err = {0};
+    hm_config *c = hm_config_load(&o, &err);
+    unlink(path);
+    if (!c)
+        fprintf(stderr, "%s\n", err.message);
+    assert_non_null(c);
+    return c;
+}
+
+static uint32_t next_random(uint32_t *state)
+{
+    *state = *state * 1664525u + 1013904223u;
+    return *state >> 8;
+}
+
+/* A text of about n bytes in paragraphs and sentences, of words that hold
+ * the strings (in either case, whole, cut short, inside other words) and
+ * bytes that share their nibbles. */
+static char *random_text(uint32_t *state, size_t n, const char *const *words, size_t n_words)
+{
+    static const char *const glue[] = {" ", " ", " ", ", ", ". ", "\n\n", "  ", "'", "\"", "%", "-"};
+    hm_buf b = {0};
+    while (b.len < n) {
+        const char *w = words[next_random(state) % n_words];
+        uint32_t how = next_random(state) % 8;
+        size_t len = strlen(w);
+        if (how == 0 && len > 1)
+            len--; /* cut short */
+        for (size_t i = 0; i < len; i++) {
+            char ch = w[i];
+            if (how == 1 && ch >= 'a' && ch <= 'z')
+                ch = (char)(ch - 32);
+            hm_buf_putc(&b, ch);
+        }
+        hm_buf_puts(&b, glue[next_random(state) % (sizeof glue / sizeof *glue)]);
+    }
+    return hm_buf_take(&b);
+}
+
+/* The built-in rules' strings, in texts of every length up to a few
+ * blocks past the pass's 16 and the bytes it needs after them. */
+static void requires_pass_built_in(void **state)
+{
+    (void)state;
+    static const char *const words[] = {
+        "essay", "essays", "Join now", "Avatar", "Continue reading", "Only available", "Page", "1920s", "0s",
+        "times", "votes", "cent", "out", "without", "\xc2\xa3" "5", "$5", "\xe2\x80\x9c" "a b\xe2\x80\x9d",
+        "\xe2\x80\x98" "a b\xe2\x80\x99", "it\xe2\x80\x99s", "degree", "not", "nothing", "measured",
+        "Yet", "But", "Still", "yet", "so", "fundamental", "decisive", "most", "more", "mostly", "con",
+        "est", "ion", "the", "of", "1917", "40", "about", "man", "cost", "pest", "notes", "e"};
+    uint32_t seed = 7;
+    for (size_t n = 1; n < 120; n++) {
+        char *text = random_text(&seed, n, words, sizeof words / sizeof *words);
+        same_without_index(cfg, text);
+        free(text);
+    }
+    for (size_t i = 0; i < 20; i++) {
+        char *text = random_text(&seed, 2000, words, sizeof words / sizeof *words);
+        same_without_index(cfg, text);
+        free(text);
+    }
+}
+
+/* More strings than the pass has buckets and seeds (the later ones join
+ * the bucket they widen least), of one to five bytes, with non-ASCII bytes
+ * and in either case; each rule's pattern matches anywhere, so the units
+ * skipped and the bounds on where matches start show in the findings. */
+static void requires_pass_many_strings(void **state)
+{
+    (void)state;
+    hm_buf rules = {0};
+    hm_buf_puts(&rules, "rules:\n");
+    const char *words[90];
+    char store[90][16];
+    uint32_t seed = 11;
+    static const char *const chars[] = {"a", "b", "c", "d", "e", "o", "s", "t", "u", "v", "x", "y", "z", " ",
+                                        ",", ".", "%", "'", "\"", "0", "1", "5", "9", "A", "B", "E", "Z",
+                                        "\xc2\xa3", "\xe2\x80\x9c", "\xe2\x80\x99"};
+    for (size_t i = 0; i < 90; i++) {
+        size_t chars_in = 1 + (i * 7 + 3) % 5;
+        store[i][0] = 0;
+        for (size_t k = 0; k < chars_in; k++)
+            strcat(store[i], chars[next_random(&seed) % (sizeof chars / sizeof *chars)]);
+        if (store[i][0] == ' ')
+            store[i][0] = 'q';
+        words[i] = store[i];
+    }
+    for (size_t r = 0; r < 18; r++) {
+        hm_buf_printf(&rules, "  - id: r%zu\n    kind: figure\n    message: m\n    requires: [", r);
+        for (size_t k = 0; k < 5; k++) {
+            hm_buf_puts(&rules, k ? ", '" : "'");
+            for (const char *p = words[r * 5 + k]; *p; p++) {
+                if (*p == '\'')
+                    hm_buf_putc(&rules, '\'');
+                hm_buf_putc(&rules, *p);
+            }
+            hm_buf_putc(&rules, '\'');
+        }
+        hm_buf_printf(&rules, "]\n    pattern: '%s'\n", r % 2 ? "\\S" : "[aeiou]");
+    }
+    char *text_rules = hm_buf_take(&rules);
+    hm_config *c = load_rules_text(text_rules);
+    free(text_rules);
+    for (size_t n = 1; n < 80; n++) {
+        char *text = random_text(&seed, n, words, 90);
+        same_without_index(c, text);
+        free(text);
+    }
+    for (size_t i = 0; i < 20; i++) {
+        char *text = random_text(&seed, 1500, words, 90);
+        same_without_index(c, text);
+        free(text);
+    }
+    hm_config_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(requires_pass_built_in),
+        cmocka_unit_test(requires_pass_many_strings),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
