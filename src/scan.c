@@ -105,9 +105,11 @@ typedef struct sort_keys {
 
 static inline bool ranks_before(const sort_keys *keys, size_t a, size_t b)
 {
-    if (keys->starts[a] != keys->starts[b])
-        return keys->starts[a] < keys->starts[b];
-    return finding_before(&keys->f[a], &keys->f[b]);
+    size_t sa = keys->starts[a], sb = keys->starts[b];
+    bool before = sa < sb; /* a set, not a branch: a merge's order is unpredictable */
+    if (sa == sb)           /* seldom */
+        before = finding_before(&keys->f[a], &keys->f[b]);
+    return before;
 }
 
 /* Merges the adjacent runs order[lo, mid) and order[mid, hi), each in
@@ -120,8 +122,14 @@ static void merge_runs(const sort_keys *keys, size_t *order, size_t *tmp, size_t
      * call of memcpy costs */
     for (size_t c = 0; c < n_left; c++)
         tmp[c] = order[lo + c];
-    while (i < n_left && j < hi)
-        order[k++] = ranks_before(keys, order[j], tmp[i]) ? order[j++] : tmp[i++];
+    /* which run gives the next is a coin toss: taken without a branch */
+    while (i < n_left && j < hi) {
+        size_t a = order[j], b = tmp[i];
+        bool right = ranks_before(keys, a, b);
+        order[k++] = right ? a : b;
+        j += right;
+        i += !right;
+    }
     while (i < n_left)
         order[k++] = tmp[i++]; /* the right run's rest is in place */
 }
