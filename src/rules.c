@@ -773,14 +773,11 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
     const hm_start_filter *filter = hm_filter_of(&r->filter, r->re, false);
     const PCRE2_SPTR t = (PCRE2_SPTR)scan->text;
     const uint64_t m = (uint64_t)1 << bit;
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (pos[mid].pos < from)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    /* the first start at or after `from`, as first_at_or_after finds it */
+    const hm_start *base = pos;
+    for (size_t left = n; left > 1; left -= left / 2)
+        base = base[left / 2].pos < from ? base + left / 2 : base;
+    size_t lo = (size_t)(base - pos) + (n && base->pos < from);
     size_t i = from;
     for (size_t k = lo; k < n && pos[k].pos < to && pos[k].pos <= last_start; k++) {
         if (!(pos[k].rules & m) || pos[k].pos < i)
@@ -940,23 +937,23 @@ static void find_occurrences(hm_scan *scan, const char *needle, size_t n, bool d
     }
 }
 
-/* The first of n ascending positions at or after `from` (n when none). */
+/* The first of n ascending positions at or after `from` (n when none). The
+ * halving's steps are conditional moves, not branches: which half holds it
+ * is a coin toss. */
 static size_t first_at_or_after(const uint32_t *pos, size_t n, size_t from)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (pos[mid] < from)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    if (n == 0)
+        return 0;
+    const uint32_t *base = pos;
+    for (; n > 1; n -= n / 2)
+        base = base[n / 2] < from ? base + n / 2 : base;
+    return (size_t)(base - pos) + (*base < from);
 }
 
 /* The last of n ascending positions of a string of len bytes in [from,
  * to - len], that is the last occurrence within [from, to); false when none. */
-static bool last_within(const uint32_t *pos, size_t n, size_t len, size_t from, size_t to, size_t *last)
+static inline __attribute__((always_inline)) bool last_within(const uint32_t *pos, size_t n, size_t len, size_t from,
+                                                            size_t to, size_t *last)
 {
     if (len > to)
         return false;
