@@ -663,6 +663,10 @@ static int match_jit_first(const pcre2_code *re, PCRE2_SPTR subject, size_t leng
     return pcre2_match(re, subject, length, offset, options, md, mctx);
 }
 
+/* Units longer than this are searched by anchored tries where the filter
+ * lets a match begin (find_all_upto); a paragraph is seldom this long. */
+#define ANCHORED_TRIES_UNIT 2048
+
 /* hm_find_all for matches that start at or before last_start (none can
  * start later, by the rule's `requires`): no call is made past it. With
  * the pattern's filter, each search starts where a match may begin: for a
@@ -673,19 +677,32 @@ static bool find_all_upto(hm_scan *scan, const pcre2_code *re, const hm_start_fi
 {
     const PCRE2_SPTR subject = (PCRE2_SPTR)scan->text;
     size_t offset = from;
-    uint32_t options = 0;
+    uint32_t options = 0, min_length = 0;
+    /* In a long unit (the text), a search from the first place the filter
+     * lets through runs over the rest of it, trying at every byte PCRE2's
+     * start bitmap has (website-boilerplate's capitals); a try anchored at
+     * each place the filter lets through costs an interpreted match each,
+     * and there are few. (In a paragraph the search is short, and the
+     * tries at quotation's quote marks cost more than it.) A pattern with a
+     * filter has no \G, \K or verb (startfilter.c), so where it cannot
+     * match empty text, the tries find what the search finds. */
+    bool anchored_tries = filter && to - from > ANCHORED_TRIES_UNIT &&
+                          pcre2_pattern_info(re, PCRE2_INFO_MINLENGTH, &min_length) == 0 && min_length > 0;
     while (offset <= to && offset <= last_start) {
         if (filter && !options) {
             offset = hm_start_filter_next(scan->text, filter, offset, to, last_start);
             if (offset == SIZE_MAX)
                 break;
         }
-        int rc = match_jit_first(re, subject, to, offset, options | PCRE2_NO_UTF_CHECK, scan->md,
+        bool anchored_try = anchored_tries && !options;
+        int rc = match_jit_first(re, subject, to, offset,
+                                 options | PCRE2_NO_UTF_CHECK | (anchored_try ? PCRE2_ANCHORED : 0), scan->md,
                                  scan->cfg->mctx);
         if (rc == PCRE2_ERROR_NOMATCH) {
-            if (!options)
+            if (!options && !anchored_try)
                 break;
-            /* An empty match could not be extended: step one character. */
+            /* An empty match could not be extended, or the anchored try
+             * failed: step one character. */
             offset++;
             while (offset < to && ((unsigned char)scan->text[offset] & 0xC0) == 0x80)
                 offset++;

@@ -172,11 +172,64 @@ static void requires_pass_many_strings(void **state)
     hm_config_free(c);
 }
 
+/* The spans of one rule's findings, one a line. */
+static char *spans_of(const hm_result *r, const char *rule)
+{
+    hm_buf b = {0};
+    for (size_t i = 0; i < hm_result_finding_count(r); i++) {
+        const hm_finding *f = hm_result_finding(r, i);
+        if (strcmp(f->rule, rule) == 0)
+            hm_buf_printf(&b, "%zu %zu\n", f->start, f->end);
+    }
+    return b.data ? hm_buf_take(&b) : hm_xstrdup("");
+}
+
+/* A pattern searched through its start filter over a unit as long as a
+ * text (anchored tries where the filter lets a match begin) finds what
+ * the same pattern finds without a filter ((?s) keeps it from having
+ * one), once the filter is made (after some units). */
+static void anchored_tries_find_what_the_search_finds(void **state)
+{
+    (void)state;
+    static const char pattern[] =
+        "(?<![a-z])(?:Join now!?|Page \\d+ of \\d+|Cite this essay|Read (?:the )?full essay|"
+        "\xe2\x80\x9c[A-Z][a-z]+ [^\xe2\x80\x9d]+\xe2\x80\x9d)";
+    char rules[1024];
+    snprintf(rules, sizeof rules,
+             "rules:\n"
+             "  - id: filtered\n    kind: judgement\n    scope: text\n    message: m\n    pattern: '%s'\n"
+             "  - id: plain\n    kind: causation\n    scope: text\n    message: m\n    pattern: '(?s)%s'\n",
+             pattern, pattern);
+    hm_config *c = load_rules_text(rules);
+    static const char *const words[] = {
+        "Join now", "Join now!", "Join no", "join now", "xJoin now", "Page 3 of 12", "Page 3 of", "Page x of 2",
+        "Cite this essay", "Cite this", "Read full essay", "Read the full essay", "Read the essay",
+        "\xe2\x80\x9cStalin said no\xe2\x80\x9d", "\xe2\x80\x9cstalin\xe2\x80\x9d", "The", "Purges", "of",
+        "Russia", "in", "1937", "Pages", "Joint", "Readers", "Citation", "\xc3\x89tat"};
+    uint32_t seed = 5;
+    for (size_t round = 0; round < 80; round++) {
+        char *text = random_text(&seed, 2500 + round * 13, words, sizeof words / sizeof *words);
+        hm_error err = {0};
+        hm_result *r = hm_analyze(c, text, strlen(text), NULL, &err);
+        assert_non_null(r);
+        char *filtered = spans_of(r, "filtered"), *plain = spans_of(r, "plain");
+        assert_string_equal(filtered, plain);
+        if (round == 79)
+            assert_true(strlen(plain) > 0);
+        free(filtered);
+        free(plain);
+        hm_result_free(r);
+        free(text);
+    }
+    hm_config_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(requires_pass_built_in),
         cmocka_unit_test(requires_pass_many_strings),
+        cmocka_unit_test(anchored_tries_find_what_the_search_finds),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
