@@ -15,6 +15,7 @@
 
 #include "histmark.h"
 #include "phrase.h"
+#include "startfilter.h"
 
 #include "support.h"
 
@@ -224,12 +225,50 @@ static void anchored_tries_find_what_the_search_finds(void **state)
     hm_config_free(c);
 }
 
+/* The filter's search, 16 bytes at a time where it can, stops at the
+ * first character start from where it is asked that the filter lets
+ * through, as a byte-by-byte walk does: patterns whose opening bytes
+ * share high nibbles, span many, or include non-ASCII characters. */
+static void filter_search_stops_where_the_walk_does(void **state)
+{
+    (void)state;
+    static const char *const patterns[] = {
+        "(?:Join now|Page \\d+|Cite|Read|\xe2\x80\x9cX)", "[\"'\xe2\x80\x98]\\w+\\s", "\\p{Lu}\\p{Ll}+\\s+\\p{Lu}",
+        "(?i)(?:essay|join|zebra)", "[!-~]b", "(?:\\t|\\n|!|0|@|P|p|~)x",
+        "(?:\\t|\x1b|!|0|@|P|p|~|\xc3\xa9)x", /* nine high nibbles: byte by byte */
+    };
+    static const char *const words[] = {"Join now", "Page 12", "Cite", "Read", "\xe2\x80\x9cX", "'word ",
+                                        "\xe2\x80\x98q ", "Stalin Lenin", "ESSAY", "zebra", "\tx", "\nx",
+                                        "!x", "0x", "@x", "Px", "px", "~x", "ab", "\x1bx", "\xc3\xa9x", "\xc3\xa9t\xc3\xa9", "the"};
+    uint32_t seed = 3;
+    for (size_t k = 0; k < sizeof patterns / sizeof *patterns; k++) {
+        hm_start_filter *f = hm_start_filter_new(patterns[k], false);
+        assert_non_null(f);
+        for (size_t round = 0; round < 20; round++) {
+            char *text = random_text(&seed, 40 + round * 17, words, sizeof words / sizeof *words);
+            size_t len = strlen(text);
+            for (size_t at = 0; at <= len; at++) {
+                size_t want = at;
+                while (want < len && (((unsigned char)text[want] & 0xC0) == 0x80 ||
+                                      !hm_start_filter_passes(f, text, want, len)))
+                    want++;
+                assert_int_equal(hm_start_filter_next(text, f, at, len, SIZE_MAX), want < len ? want : SIZE_MAX);
+                size_t bound = at + (len - at) / 2; /* no further than last_start */
+                assert_int_equal(hm_start_filter_next(text, f, at, len, bound), want <= bound && want < len ? want : SIZE_MAX);
+            }
+            free(text);
+        }
+        hm_start_filter_free(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(requires_pass_built_in),
         cmocka_unit_test(requires_pass_many_strings),
         cmocka_unit_test(anchored_tries_find_what_the_search_finds),
+        cmocka_unit_test(filter_search_stops_where_the_walk_does),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
