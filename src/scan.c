@@ -274,15 +274,15 @@ void hm_scan_finish(hm_scan *scan)
 
 bool hm_in_span_of_kinds(const hm_scan *scan, size_t start, size_t end, unsigned kinds)
 {
-    /* The first finding starting at or after `end`, then back over those
-     * that could still reach `start`. */
-    size_t lo = 0, hi = scan->n_sorted;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (scan->findings[mid].start < end)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* The first finding starting at or after `end` (found by halving with
+     * conditional moves: which half holds it is a coin toss), then back
+     * over those that could still reach `start`. */
+    size_t lo = 0;
+    if (scan->n_sorted) {
+        const hm_finding *base = scan->findings;
+        for (size_t n = scan->n_sorted; n > 1; n -= n / 2)
+            base = base[n / 2].start < end ? base + n / 2 : base;
+        lo = (size_t)(base - scan->findings) + (base->start < end);
     }
     while (lo-- > 0) {
         const hm_finding *f = &scan->findings[lo];
