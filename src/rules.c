@@ -1054,7 +1054,7 @@ struct hm_requires_index {
      * string of b has a byte with low nibble x at offset k (either case;
      * any byte past its end), nib_hi[k] the same for high nibbles. A
      * position where the three bytes' nibbles leave a bucket set may start
-     * a string: 16 positions at a time with SSSE3's byte shuffle (about 2
+     * a string: 16 positions at a time with SSSE3's byte shuffle (about 3
      * instructions a byte, where the pair test above takes 10). */
     uint8_t nib_lo[3][16], nib_hi[3][16];
     bool shuffle; /* the CPU has SSSE3 */
@@ -1173,8 +1173,8 @@ static nibble_set nibbles_union(const nibble_set *a, const nibble_set *b)
 
 /* Puts the strings in NIBBLE_BUCKETS buckets (a bucket passes the products
  * of its strings' nibble sets, so strings alike share one), and fills the
- * nibble tables. Each string starts a bucket of its own; the two whose
- * union adds least are put together until 8 are left. */
+ * nibble tables. The strings of each first byte start as one seed; the two
+ * seeds whose union adds least are put together until 8 are left. */
 static void make_nibble_tables(hm_requires_index *ri)
 {
     nibble_weights w;
@@ -1451,12 +1451,13 @@ __attribute__((target("ssse3"))) static size_t requires_candidates(const hm_requ
 }
 #endif
 
-/* Where every string of the index occurs in the text, in one pass: a byte
- * pair that starts no string (most) costs a 2-byte load and a bit test (a
- * 1-byte string sets the bits of every pair it starts), and one that does
- * is asked about its third byte before the strings are compared. Positions
- * come in text order, so each string's (sorted out by a counting sort) are
- * sorted. */
+/* Where every string of the index occurs in the text, in one pass: with
+ * SSSE3 only the positions the nibble tables let through are asked about;
+ * otherwise (and at the text's last bytes) a byte pair that starts no
+ * string (most) costs a 2-byte load and a bit test (a 1-byte string sets
+ * the bits of every pair it starts). A pair that may start one is asked
+ * about its third byte before the strings are compared. Positions come in
+ * text order, so each string's (sorted out by a counting sort) are sorted. */
 static void requires_find(hm_scan *scan, const hm_requires_index *ri)
 {
     const unsigned char *t = (const unsigned char *)scan->text;
