@@ -262,17 +262,22 @@ static size_t requires_slack(const pcre2_code *re)
 
 /* Units a rule runs over before its filter is made: making one costs as
  * much as some thousand anchored calls (a cold start's one essay would lose),
- * and it saves a few hundred an essay. */
+ * and it saves a few hundred an essay. A unit counts once for each
+ * SF_UNIT_BYTES it has begun: a text-scope rule's search over a whole text
+ * is what a filter saves most on (find_all_upto), so such a rule's filter
+ * is made after a few texts, not 64. */
 #define SF_MAKE_AFTER 64
+#define SF_UNIT_BYTES 512
 
-const hm_start_filter *hm_filter_of(const hm_pattern_filter *filter, const pcre2_code *re, bool now)
+/* hm_filter_of for a pattern run over `units` more units. */
+static const hm_start_filter *filter_after(const hm_pattern_filter *filter, const pcre2_code *re, unsigned units)
 {
     hm_pattern_filter *pf = (hm_pattern_filter *)filter; /* only its atomics and what they guard change */
     if (atomic_load_explicit(&pf->made, memory_order_acquire))
         return pf->filter;
     if (!pf->source || !re)
         return NULL;
-    if (!now && atomic_fetch_add_explicit(&pf->units, 1, memory_order_relaxed) + 1 < SF_MAKE_AFTER)
+    if (atomic_fetch_add_explicit(&pf->units, units, memory_order_relaxed) + units < SF_MAKE_AFTER)
         return NULL;
     if (atomic_exchange_explicit(&pf->claimed, true, memory_order_relaxed))
         return NULL; /* another thread makes it */
@@ -281,6 +286,19 @@ const hm_start_filter *hm_filter_of(const hm_pattern_filter *filter, const pcre2
     pf->filter = hm_start_filter_new(pf->source, (opts & PCRE2_CASELESS) != 0);
     atomic_store_explicit(&pf->made, true, memory_order_release);
     return pf->filter;
+}
+
+const hm_start_filter *hm_filter_of(const hm_pattern_filter *filter, const pcre2_code *re, bool now)
+{
+    return filter_after(filter, re, now ? SF_MAKE_AFTER : 1);
+}
+
+/* The filter of a pattern run over the unit [from, to). */
+static const hm_start_filter *unit_filter(const hm_pattern_filter *filter, const pcre2_code *re, size_t from,
+                                          size_t to)
+{
+    size_t blocks = (to - from) / SF_UNIT_BYTES + 1;
+    return filter_after(filter, re, blocks < SF_MAKE_AFTER ? (unsigned)blocks : SF_MAKE_AFTER);
 }
 
 /* Does PCRE2 search for re with no first byte to look for, or with a set
@@ -787,7 +805,7 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
     if (!pos)
         return find_all_upto(scan, r->re, NULL, from, to, last_start, fn, ud, r->id);
     const pcre2_code *re = r->re_anchored;
-    const hm_start_filter *filter = hm_filter_of(&r->filter, r->re, false);
+    const hm_start_filter *filter = unit_filter(&r->filter, r->re, from, to);
     const PCRE2_SPTR t = (PCRE2_SPTR)scan->text;
     const uint64_t m = (uint64_t)1 << bit;
     /* the first start at or after `from`, as first_at_or_after finds it */
@@ -842,7 +860,7 @@ static bool pattern_find_all(hm_scan *scan, const rule_plan *plan, size_t from, 
     const hm_rule *r = plan->rule;
     if (plan->start_bit >= 0)
         return find_all_from_starts(scan, r, plan->start_bit, from, to, last_start, fn, ud);
-    return find_all_upto(scan, r->re, hm_filter_of(&r->filter, r->re, false), from, to, last_start, fn, ud, r->id);
+    return find_all_upto(scan, r->re, unit_filter(&r->filter, r->re, from, to), from, to, last_start, fn, ud, r->id);
 }
 
 /* The rule's matches in [from, to): from the phrase index when the rule's
@@ -1573,7 +1591,7 @@ static void run_unit(hm_scan *scan, const rule_plan *plan, size_t from, size_t t
         bool second = false;
         if (!pattern_find_all(scan, plan, from, to, last_start, count_match, &c) || c.count == 0)
             break;
-        if (find_all_upto(scan, r->re_second, hm_filter_of(&r->second_filter, r->re_second, false), from, to,
+        if (find_all_upto(scan, r->re_second, unit_filter(&r->second_filter, r->re_second, from, to), from, to,
                           SIZE_MAX, any_match, &second, r->id) &&
             !second)
             hm_scan_add(scan, r, c.first_start, c.first_end);
