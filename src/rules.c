@@ -11,6 +11,12 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+/* The requires pass's byte shuffle: SSSE3, asked of the CPU at run time
+ * (the build's baseline is SSE2). */
+#if defined(__SSE2__) && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define HM_REQ_SHUFFLE 1
+#include <tmmintrin.h>
+#endif
 
 #include "patcache.h"
 #include "phrase.h"
@@ -256,17 +262,22 @@ static size_t requires_slack(const pcre2_code *re)
 
 /* Units a rule runs over before its filter is made: making one costs as
  * much as some thousand anchored calls (a cold start's one essay would lose),
- * and it saves a few hundred an essay. */
+ * and it saves a few hundred an essay. A unit counts once for each
+ * SF_UNIT_BYTES it has begun: a text-scope rule's search over a whole text
+ * is what a filter saves most on (find_all_upto), so such a rule's filter
+ * is made after a few texts, not 64. */
 #define SF_MAKE_AFTER 64
+#define SF_UNIT_BYTES 512
 
-const hm_start_filter *hm_filter_of(const hm_pattern_filter *filter, const pcre2_code *re, bool now)
+/* hm_filter_of for a pattern run over `units` more units. */
+static const hm_start_filter *filter_after(const hm_pattern_filter *filter, const pcre2_code *re, unsigned units)
 {
     hm_pattern_filter *pf = (hm_pattern_filter *)filter; /* only its atomics and what they guard change */
     if (atomic_load_explicit(&pf->made, memory_order_acquire))
         return pf->filter;
     if (!pf->source || !re)
         return NULL;
-    if (!now && atomic_fetch_add_explicit(&pf->units, 1, memory_order_relaxed) + 1 < SF_MAKE_AFTER)
+    if (atomic_fetch_add_explicit(&pf->units, units, memory_order_relaxed) + units < SF_MAKE_AFTER)
         return NULL;
     if (atomic_exchange_explicit(&pf->claimed, true, memory_order_relaxed))
         return NULL; /* another thread makes it */
@@ -275,6 +286,19 @@ const hm_start_filter *hm_filter_of(const hm_pattern_filter *filter, const pcre2
     pf->filter = hm_start_filter_new(pf->source, (opts & PCRE2_CASELESS) != 0);
     atomic_store_explicit(&pf->made, true, memory_order_release);
     return pf->filter;
+}
+
+const hm_start_filter *hm_filter_of(const hm_pattern_filter *filter, const pcre2_code *re, bool now)
+{
+    return filter_after(filter, re, now ? SF_MAKE_AFTER : 1);
+}
+
+/* The filter of a pattern run over the unit [from, to). */
+static const hm_start_filter *unit_filter(const hm_pattern_filter *filter, const pcre2_code *re, size_t from,
+                                          size_t to)
+{
+    size_t blocks = (to - from) / SF_UNIT_BYTES + 1;
+    return filter_after(filter, re, blocks < SF_MAKE_AFTER ? (unsigned)blocks : SF_MAKE_AFTER);
 }
 
 /* Does PCRE2 search for re with no first byte to look for, or with a set
@@ -657,6 +681,10 @@ static int match_jit_first(const pcre2_code *re, PCRE2_SPTR subject, size_t leng
     return pcre2_match(re, subject, length, offset, options, md, mctx);
 }
 
+/* Units longer than this are searched by anchored tries where the filter
+ * lets a match begin (find_all_upto); a paragraph is seldom this long. */
+#define ANCHORED_TRIES_UNIT 2048
+
 /* hm_find_all for matches that start at or before last_start (none can
  * start later, by the rule's `requires`): no call is made past it. With
  * the pattern's filter, each search starts where a match may begin: for a
@@ -667,19 +695,32 @@ static bool find_all_upto(hm_scan *scan, const pcre2_code *re, const hm_start_fi
 {
     const PCRE2_SPTR subject = (PCRE2_SPTR)scan->text;
     size_t offset = from;
-    uint32_t options = 0;
+    uint32_t options = 0, min_length = 0;
+    /* In a long unit (the text), a search from the first place the filter
+     * lets through runs over the rest of it, trying at every byte PCRE2's
+     * start bitmap has (website-boilerplate's capitals); a try anchored at
+     * each place the filter lets through costs an interpreted match each,
+     * and there are few. (In a paragraph the search is short, and the
+     * tries at quotation's quote marks cost more than it.) A pattern with a
+     * filter has no \G, \K or verb (startfilter.c), so where it cannot
+     * match empty text, the tries find what the search finds. */
+    bool anchored_tries = filter && to - from > ANCHORED_TRIES_UNIT &&
+                          pcre2_pattern_info(re, PCRE2_INFO_MINLENGTH, &min_length) == 0 && min_length > 0;
     while (offset <= to && offset <= last_start) {
         if (filter && !options) {
             offset = hm_start_filter_next(scan->text, filter, offset, to, last_start);
             if (offset == SIZE_MAX)
                 break;
         }
-        int rc = match_jit_first(re, subject, to, offset, options | PCRE2_NO_UTF_CHECK, scan->md,
+        bool anchored_try = anchored_tries && !options;
+        int rc = match_jit_first(re, subject, to, offset,
+                                 options | PCRE2_NO_UTF_CHECK | (anchored_try ? PCRE2_ANCHORED : 0), scan->md,
                                  scan->cfg->mctx);
         if (rc == PCRE2_ERROR_NOMATCH) {
-            if (!options)
+            if (!options && !anchored_try)
                 break;
-            /* An empty match could not be extended: step one character. */
+            /* An empty match could not be extended, or the anchored try
+             * failed: step one character. */
             offset++;
             while (offset < to && ((unsigned char)scan->text[offset] & 0xC0) == 0x80)
                 offset++;
@@ -764,17 +805,14 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
     if (!pos)
         return find_all_upto(scan, r->re, NULL, from, to, last_start, fn, ud, r->id);
     const pcre2_code *re = r->re_anchored;
-    const hm_start_filter *filter = hm_filter_of(&r->filter, r->re, false);
+    const hm_start_filter *filter = unit_filter(&r->filter, r->re, from, to);
     const PCRE2_SPTR t = (PCRE2_SPTR)scan->text;
     const uint64_t m = (uint64_t)1 << bit;
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (pos[mid].pos < from)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    /* the first start at or after `from`, as first_at_or_after finds it */
+    const hm_start *base = pos;
+    for (size_t left = n; left > 1; left -= left / 2)
+        base = base[left / 2].pos < from ? base + left / 2 : base;
+    size_t lo = (size_t)(base - pos) + (n && base->pos < from);
     size_t i = from;
     for (size_t k = lo; k < n && pos[k].pos < to && pos[k].pos <= last_start; k++) {
         if (!(pos[k].rules & m) || pos[k].pos < i)
@@ -822,7 +860,7 @@ static bool pattern_find_all(hm_scan *scan, const rule_plan *plan, size_t from, 
     const hm_rule *r = plan->rule;
     if (plan->start_bit >= 0)
         return find_all_from_starts(scan, r, plan->start_bit, from, to, last_start, fn, ud);
-    return find_all_upto(scan, r->re, hm_filter_of(&r->filter, r->re, false), from, to, last_start, fn, ud, r->id);
+    return find_all_upto(scan, r->re, unit_filter(&r->filter, r->re, from, to), from, to, last_start, fn, ud, r->id);
 }
 
 /* The rule's matches in [from, to): from the phrase index when the rule's
@@ -934,23 +972,23 @@ static void find_occurrences(hm_scan *scan, const char *needle, size_t n, bool d
     }
 }
 
-/* The first of n ascending positions at or after `from` (n when none). */
+/* The first of n ascending positions at or after `from` (n when none). The
+ * halving's steps are conditional moves, not branches: which half holds it
+ * is a coin toss. */
 static size_t first_at_or_after(const uint32_t *pos, size_t n, size_t from)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (pos[mid] < from)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    if (n == 0)
+        return 0;
+    const uint32_t *base = pos;
+    for (; n > 1; n -= n / 2)
+        base = base[n / 2] < from ? base + n / 2 : base;
+    return (size_t)(base - pos) + (*base < from);
 }
 
 /* The last of n ascending positions of a string of len bytes in [from,
  * to - len], that is the last occurrence within [from, to); false when none. */
-static bool last_within(const uint32_t *pos, size_t n, size_t len, size_t from, size_t to, size_t *last)
+static inline __attribute__((always_inline)) bool last_within(const uint32_t *pos, size_t n, size_t len, size_t from,
+                                                            size_t to, size_t *last)
 {
     if (len > to)
         return false;
@@ -1030,6 +1068,14 @@ struct hm_requires_index {
      * and per third byte after a 2-byte one: most pairs that pass the pair
      * test ("es", "on", "st" ...) go on with a byte that starts no string */
     uint64_t triple[64];
+    /* The strings in 8 buckets; nib_lo[k][x] has bucket b's bit when some
+     * string of b has a byte with low nibble x at offset k (either case;
+     * any byte past its end), nib_hi[k] the same for high nibbles. A
+     * position where the three bytes' nibbles leave a bucket set may start
+     * a string: 16 positions at a time with SSSE3's byte shuffle (about 3
+     * instructions a byte, where the pair test above takes 10). */
+    uint8_t nib_lo[3][16], nib_hi[3][16];
+    bool shuffle; /* the CPU has SSSE3 */
 };
 
 static unsigned req_triple(unsigned char a, unsigned char b, unsigned char c)
@@ -1047,6 +1093,180 @@ static void set_pair(uint64_t *bits, unsigned char a, unsigned char b)
 {
     unsigned p = pair_key((const unsigned char[]){a, b});
     bits[p >> 6] |= (uint64_t)1 << (p & 63);
+}
+
+/* The nibbles (as bit sets) that string s of n bytes has at offset k,
+ * either case; every nibble past its end. */
+static void string_nibbles(const unsigned char *s, size_t n, unsigned k, uint16_t *lo, uint16_t *hi)
+{
+    if (k >= n) {
+        *lo = *hi = 0xFFFF;
+        return;
+    }
+    unsigned char a = s[k], b = unfold_ascii(s[k]);
+    *lo = (uint16_t)(1u << (a & 15) | 1u << (b & 15));
+    *hi = (uint16_t)(1u << (a >> 4) | 1u << (b >> 4));
+}
+
+/* How often a byte turns up in an essay, roughly: a small letter by its
+ * share of English letters (per mille), the space about a fifth of the
+ * text, capitals, digits and other bytes seldom. The buckets below are
+ * weighed by it. */
+static unsigned byte_weight(unsigned b)
+{
+    static const uint8_t letters[26] = {82, 15, 28, 43, 127, 22, 20, 61, 70, 2,  8,  40, 24,
+                                        67, 75, 19, 1,  60, 63,  91, 28, 10, 24, 2,  20, 1};
+    if (b >= 'a' && b <= 'z')
+        return letters[b - 'a'];
+    if (b == ' ')
+        return 225;
+    if (b == ',' || b == '.')
+        return 12;
+    return (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') ? 2 : 1;
+}
+
+/* A bucket's nibbles (bit sets) at offsets 0 to 2 of its strings. */
+typedef struct nibble_set {
+    uint16_t lo[3], hi[3];
+} nibble_set;
+
+/* byte_weight summed over the bytes of a low-nibble set, for the high
+ * nibbles 2 to 7 (where letters, digits and punctuation are; every other
+ * byte weighs 1): by the set's low and high eight bits. */
+typedef struct nibble_weights {
+    uint16_t row[6][2][256];
+    uint64_t all; /* every byte's */
+} nibble_weights;
+
+static void nibble_weights_make(nibble_weights *w)
+{
+    w->all = 0;
+    for (unsigned c = 0; c < 256; c++)
+        w->all += byte_weight(c);
+    for (unsigned h = 0; h < 6; h++)
+        for (unsigned half = 0; half < 2; half++) {
+            w->row[h][half][0] = 0;
+            for (unsigned m = 1; m < 256; m++)
+                w->row[h][half][m] = (uint16_t)(w->row[h][half][m & (m - 1)] +
+                                                byte_weight((h + 2) << 4 | (half * 8 + (unsigned)__builtin_ctz(m))));
+        }
+}
+
+/* The weight of the bytes whose low nibble is in lo and high one in hi. */
+static uint64_t nibbles_weight(const nibble_weights *w, uint16_t lo, uint16_t hi)
+{
+    if (lo == 0xFFFF && hi == 0xFFFF)
+        return w->all;
+    uint64_t sum = 0;
+    for (unsigned m = hi; m; m &= m - 1) {
+        unsigned h = (unsigned)__builtin_ctz(m);
+        sum += h >= 2 && h <= 7 ? (uint64_t)w->row[h - 2][0][lo & 255] + w->row[h - 2][1][lo >> 8]
+                                : (uint64_t)__builtin_popcount(lo);
+    }
+    return sum;
+}
+
+/* How many positions of a text the bucket passes, in weight: the three
+ * offsets taken as independent. */
+static uint64_t bucket_passes(const nibble_weights *w, const nibble_set *b)
+{
+    uint64_t p = 1;
+    for (unsigned k = 0; k < 3; k++)
+        p *= nibbles_weight(w, b->lo[k], b->hi[k]);
+    return p;
+}
+
+static nibble_set nibbles_union(const nibble_set *a, const nibble_set *b)
+{
+    nibble_set u;
+    for (unsigned k = 0; k < 3; k++) {
+        u.lo[k] = a->lo[k] | b->lo[k];
+        u.hi[k] = a->hi[k] | b->hi[k];
+    }
+    return u;
+}
+
+#define NIBBLE_BUCKETS 8
+#define NIBBLE_SEEDS 64 /* strings past these join the seed they widen least */
+
+/* Puts the strings in NIBBLE_BUCKETS buckets (a bucket passes the products
+ * of its strings' nibble sets, so strings alike share one), and fills the
+ * nibble tables. The strings of each first byte start as one seed; the two
+ * seeds whose union adds least are put together until 8 are left. */
+static void make_nibble_tables(hm_requires_index *ri)
+{
+    nibble_weights w;
+    nibble_weights_make(&w);
+    nibble_set seeds[NIBBLE_SEEDS];
+    uint64_t passes[NIBBLE_SEEDS];
+    size_t seed_first[NIBBLE_SEEDS]; /* the string that started each seed */
+    size_t n = 0;
+    for (size_t id = 0; id < ri->n; id++) {
+        nibble_set s;
+        for (unsigned k = 0; k < 3; k++)
+            string_nibbles((const unsigned char *)ri->strings[id], ri->len[id], k, &s.lo[k], &s.hi[k]);
+        size_t best = n;
+        for (size_t j = 0; j < n && best == n; j++)
+            if (ri->strings[seed_first[j]][0] == ri->strings[id][0])
+                best = j; /* a first byte's strings start as one seed */
+        if (best < n) {
+            s = nibbles_union(&seeds[best], &s);
+        } else if (n == NIBBLE_SEEDS) {
+            int64_t best_cost = INT64_MAX;
+            for (size_t j = 0; j < n; j++) {
+                nibble_set u = nibbles_union(&seeds[j], &s);
+                int64_t c = (int64_t)(bucket_passes(&w, &u) - passes[j]);
+                if (c < best_cost) {
+                    best_cost = c;
+                    best = j;
+                }
+            }
+            s = nibbles_union(&seeds[best], &s);
+        } else {
+            seed_first[n++] = id;
+        }
+        seeds[best] = s;
+        passes[best] = bucket_passes(&w, &s);
+    }
+    /* what putting seeds i and j together adds to the positions passed */
+    int64_t cost[NIBBLE_SEEDS][NIBBLE_SEEDS]; /* symmetric */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            nibble_set u = nibbles_union(&seeds[i], &seeds[j]);
+            cost[i][j] = cost[j][i] = (int64_t)(bucket_passes(&w, &u) - passes[i] - passes[j]);
+        }
+    for (; n > NIBBLE_BUCKETS; n--) {
+        size_t bi = 0, bj = 1;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = i + 1; j < n; j++)
+                if (cost[i][j] < cost[bi][bj]) {
+                    bi = i;
+                    bj = j;
+                }
+        /* bj joins bi (bi < bj), and the last seed takes bj's place */
+        seeds[bi] = nibbles_union(&seeds[bi], &seeds[bj]);
+        passes[bi] = bucket_passes(&w, &seeds[bi]);
+        seeds[bj] = seeds[n - 1];
+        passes[bj] = passes[n - 1];
+        for (size_t i = 0; i < n - 1; i++)
+            cost[i][bj] = cost[bj][i] = cost[i][n - 1];
+        for (size_t i = 0; i < n - 1; i++)
+            if (i != bi) {
+                nibble_set u = nibbles_union(&seeds[i], &seeds[bi]);
+                cost[i][bi] = cost[bi][i] = (int64_t)(bucket_passes(&w, &u) - passes[i] - passes[bi]);
+            }
+    }
+    for (size_t b = 0; b < n; b++)
+        for (unsigned k = 0; k < 3; k++)
+            for (unsigned x = 0; x < 16; x++) {
+                if (seeds[b].lo[k] >> x & 1)
+                    ri->nib_lo[k][x] |= (uint8_t)(1u << b);
+                if (seeds[b].hi[k] >> x & 1)
+                    ri->nib_hi[k][x] |= (uint8_t)(1u << b);
+            }
+#if defined(HM_REQ_SHUFFLE)
+    ri->shuffle = __builtin_cpu_supports("ssse3");
+#endif
 }
 
 hm_requires_index *hm_requires_index_new(const hm_config *cfg)
@@ -1127,6 +1347,7 @@ hm_requires_index *hm_requires_index_new(const hm_config *cfg)
             unsigned b = req_bucket(s[0], s[1]);
             ri->order[ri->first[b] + ri->count[b]++] = (uint16_t)id;
         }
+    make_nibble_tables(ri);
     return ri;
 }
 
@@ -1196,25 +1417,85 @@ static bool triple_has(const hm_requires_index *ri, unsigned c, unsigned d, unsi
     return ri->triple[k >> 6] >> (k & 63) & 1;
 }
 
-/* Where every string of the index occurs in the text, in one pass: a byte
- * pair that starts no string (most) costs a 2-byte load and a bit test (a
- * 1-byte string sets the bits of every pair it starts), and one that does
- * is asked about its third byte before the strings are compared. Positions
- * come in text order, so each string's (sorted out by a counting sort) are
- * sorted. */
+/* requires_at where the pair at i (before the text's last byte) may start
+ * a string: a pair that starts no 1-byte string is asked about its third
+ * byte first. */
+static inline void requires_pair_at(const hm_requires_index *ri, const unsigned char *t, size_t len, size_t i,
+                                    req_hit **hits, size_t *n_hits, size_t *cap_hits)
+{
+    unsigned c = fold_table[t[i]], d = fold_table[t[i + 1]];
+    if (ri->single[c] >= 0 || i + 2 >= len || triple_has(ri, c, d, fold_table[t[i + 2]]))
+        requires_at(ri, t, len, i, c, d, hits, n_hits, cap_hits);
+}
+
+#if defined(HM_REQ_SHUFFLE)
+/* The buckets that the 16 bytes at t leave, by the tables of their low and
+ * high nibbles. */
+__attribute__((target("ssse3"))) static __m128i nibble_buckets(const unsigned char *t, __m128i lo_tab,
+                                                              __m128i hi_tab)
+{
+    const __m128i low = _mm_set1_epi8(0x0F);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)t);
+    return _mm_and_si128(_mm_shuffle_epi8(lo_tab, _mm_and_si128(v, low)),
+                         _mm_shuffle_epi8(hi_tab, _mm_and_si128(_mm_srli_epi16(v, 4), low)));
+}
+
+#define REQ_CANDIDATES 256 /* positions handed over at a time */
+
+/* The positions from `from` on whose three bytes' nibbles leave a bucket
+ * (a superset of where a string starts), 16 at a time, for the blocks whose
+ * bytes lie in the text, until the end or until cand may not have room
+ * for another block's: into cand[*n], and where it stopped. */
+__attribute__((target("ssse3"))) static size_t requires_candidates(const hm_requires_index *ri,
+                                                                   const unsigned char *t, size_t from,
+                                                                   size_t len, uint32_t *cand, size_t *n)
+{
+    __m128i lo[3], hi[3];
+    for (unsigned k = 0; k < 3; k++) {
+        lo[k] = _mm_loadu_si128((const __m128i *)(const void *)ri->nib_lo[k]);
+        hi[k] = _mm_loadu_si128((const __m128i *)(const void *)ri->nib_hi[k]);
+    }
+    size_t i = from, k = *n;
+    for (; i + 18 <= len && k <= REQ_CANDIDATES - 16; i += 16) {
+        __m128i m = _mm_and_si128(nibble_buckets(t + i, lo[0], hi[0]),
+                                  _mm_and_si128(nibble_buckets(t + i + 1, lo[1], hi[1]),
+                                                nibble_buckets(t + i + 2, lo[2], hi[2])));
+        for (unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, _mm_setzero_si128())) & 0xFFFF; bits;
+             bits &= bits - 1)
+            cand[k++] = (uint32_t)(i + (size_t)__builtin_ctz(bits));
+    }
+    *n = k;
+    return i;
+}
+#endif
+
+/* Where every string of the index occurs in the text, in one pass: with
+ * SSSE3 only the positions the nibble tables let through are asked about;
+ * otherwise (and at the text's last bytes) a byte pair that starts no
+ * string (most) costs a 2-byte load and a bit test (a 1-byte string sets
+ * the bits of every pair it starts). A pair that may start one is asked
+ * about its third byte before the strings are compared. Positions come in
+ * text order, so each string's (sorted out by a counting sort) are sorted. */
 static void requires_find(hm_scan *scan, const hm_requires_index *ri)
 {
     const unsigned char *t = (const unsigned char *)scan->text;
-    size_t len = scan->len, n_hits = 0, cap_hits = len / 16 + 64;
+    size_t len = scan->len, n_hits = 0, cap_hits = len / 16 + 64, from = 0;
     req_hit *hits = hm_xmalloc(cap_hits * sizeof *hits);
+#if defined(HM_REQ_SHUFFLE)
+    /* the blocks' candidates, then the rest of the text byte by byte */
+    while (ri->shuffle && from + 18 <= len) {
+        uint32_t cand[REQ_CANDIDATES];
+        size_t n_cand = 0;
+        from = requires_candidates(ri, t, from, len, cand, &n_cand);
+        for (size_t k = 0; k < n_cand; k++)
+            requires_pair_at(ri, t, len, cand[k], &hits, &n_hits, &cap_hits);
+    }
+#endif
     if (len) {
-        for (size_t i = 0; i + 1 < len; i++) {
+        for (size_t i = from; i + 1 < len; i++) {
             unsigned p = pair_key(t + i);
-            if (!(ri->pair[p >> 6] >> (p & 63) & 1))
-                continue;
-            unsigned c = fold_table[t[i]], d = fold_table[t[i + 1]];
-            if (ri->single[c] >= 0 || i + 2 >= len || triple_has(ri, c, d, fold_table[t[i + 2]]))
-                requires_at(ri, t, len, i, c, d, &hits, &n_hits, &cap_hits);
+            if (ri->pair[p >> 6] >> (p & 63) & 1)
+                requires_pair_at(ri, t, len, i, &hits, &n_hits, &cap_hits);
         }
         requires_at(ri, t, len, len - 1, fold_table[t[len - 1]], 256, &hits, &n_hits, &cap_hits);
     }
@@ -1310,7 +1591,7 @@ static void run_unit(hm_scan *scan, const rule_plan *plan, size_t from, size_t t
         bool second = false;
         if (!pattern_find_all(scan, plan, from, to, last_start, count_match, &c) || c.count == 0)
             break;
-        if (find_all_upto(scan, r->re_second, hm_filter_of(&r->second_filter, r->re_second, false), from, to,
+        if (find_all_upto(scan, r->re_second, unit_filter(&r->second_filter, r->re_second, from, to), from, to,
                           SIZE_MAX, any_match, &second, r->id) &&
             !second)
             hm_scan_add(scan, r, c.first_start, c.first_end);

@@ -105,9 +105,11 @@ typedef struct sort_keys {
 
 static inline bool ranks_before(const sort_keys *keys, size_t a, size_t b)
 {
-    if (keys->starts[a] != keys->starts[b])
-        return keys->starts[a] < keys->starts[b];
-    return finding_before(&keys->f[a], &keys->f[b]);
+    size_t sa = keys->starts[a], sb = keys->starts[b];
+    bool before = sa < sb; /* a set, not a branch: a merge's order is unpredictable */
+    if (sa == sb)           /* seldom */
+        before = finding_before(&keys->f[a], &keys->f[b]);
+    return before;
 }
 
 /* Merges the adjacent runs order[lo, mid) and order[mid, hi), each in
@@ -120,8 +122,14 @@ static void merge_runs(const sort_keys *keys, size_t *order, size_t *tmp, size_t
      * call of memcpy costs */
     for (size_t c = 0; c < n_left; c++)
         tmp[c] = order[lo + c];
-    while (i < n_left && j < hi)
-        order[k++] = ranks_before(keys, order[j], tmp[i]) ? order[j++] : tmp[i++];
+    /* which run gives the next is a coin toss: taken without a branch */
+    while (i < n_left && j < hi) {
+        size_t a = order[j], b = tmp[i];
+        bool right = ranks_before(keys, a, b);
+        order[k++] = right ? a : b;
+        j += right;
+        i += !right;
+    }
     while (i < n_left)
         order[k++] = tmp[i++]; /* the right run's rest is in place */
 }
@@ -266,15 +274,15 @@ void hm_scan_finish(hm_scan *scan)
 
 bool hm_in_span_of_kinds(const hm_scan *scan, size_t start, size_t end, unsigned kinds)
 {
-    /* The first finding starting at or after `end`, then back over those
-     * that could still reach `start`. */
-    size_t lo = 0, hi = scan->n_sorted;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (scan->findings[mid].start < end)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* The first finding starting at or after `end` (found by halving with
+     * conditional moves: which half holds it is a coin toss), then back
+     * over those that could still reach `start`. */
+    size_t lo = 0;
+    if (scan->n_sorted) {
+        const hm_finding *base = scan->findings;
+        for (size_t n = scan->n_sorted; n > 1; n -= n / 2)
+            base = base[n / 2].start < end ? base + n / 2 : base;
+        lo = (size_t)(base - scan->findings) + (base->start < end);
     }
     while (lo-- > 0) {
         const hm_finding *f = &scan->findings[lo];

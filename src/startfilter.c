@@ -8,6 +8,13 @@
 
 #include "util.h"
 
+/* The search's byte shuffle (SSSE3), asked of the CPU at run time: the
+ * build's baseline is SSE2. */
+#if defined(__SSE2__) && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define SF_SHUFFLE 1
+#include <tmmintrin.h>
+#endif
+
 /* A pattern's start filter.
  *
  * An anchored call at a start costs some 500 instructions, and most calls
@@ -72,6 +79,12 @@ struct hm_start_filter {
     /* [byte]: it may open a match (it opens a character, and some DFA does
      * not die on it), for the search of find_all_upto */
     unsigned char opens[256];
+    /* The same bytes (and every non-ASCII byte when a non-ASCII one opens)
+     * by nibbles, 16 at a time: bucket b is one high nibble's (all of
+     * 8 to F share one), open_lo[x] has its bit when a byte of that high
+     * nibble and low nibble x opens, open_hi[h] the bit of h's bucket. */
+    unsigned char open_lo[16], open_hi[16];
+    bool shuffle; /* the CPU has SSSE3 and the bytes need 8 buckets at most */
 };
 
 typedef struct sf_set {
@@ -904,6 +917,37 @@ static bool sf_veto(const sf_lookahead *la, sf_dfa *d)
     return ok;
 }
 
+/* The nibble tables of f->opens, when its bytes need at most 8 buckets
+ * (one for each ASCII high nibble, one for every non-ASCII byte). */
+static void make_open_nibbles(hm_start_filter *f)
+{
+    unsigned bucket[16], n = 0, non_ascii = 16;
+    for (unsigned h = 0; h < 16; h++) {
+        bool used = false;
+        for (unsigned l = 0; l < 16; l++)
+            used |= f->opens[h << 4 | l];
+        if (!used)
+            bucket[h] = 16;
+        else if (h < 8)
+            bucket[h] = n++;
+        else
+            bucket[h] = non_ascii = non_ascii < 16 ? non_ascii : n++;
+    }
+    if (n > 8)
+        return;
+    for (unsigned c = 0; c < 256; c++)
+        if (f->opens[c]) {
+            unsigned char bit = (unsigned char)(1u << bucket[c >> 4]);
+            for (unsigned l = 0; l < 16; l++)
+                if (c >= 0x80 || l == (c & 15))
+                    f->open_lo[l] |= bit;
+            f->open_hi[c >> 4] |= bit;
+        }
+#if defined(SF_SHUFFLE)
+    f->shuffle = __builtin_cpu_supports("ssse3");
+#endif
+}
+
 /* The start filter of an anchored pattern, or NULL when the filter does not
  * model it. Top-level alternatives that open with a negative lookahead
  * whose Y is modelled exactly get DFAs of their own, with Y's as a veto;
@@ -960,6 +1004,7 @@ hm_start_filter *hm_start_filter_new(const char *pattern, bool caseless)
                 opens |= sf_opens(&f->guarded[i].dfa, c);
             f->opens[c] = opens && (c & 0xC0) != 0x80;
         }
+        make_open_nibbles(f);
     }
     free(alts);
     sf_parser_free(&P);
@@ -1002,12 +1047,46 @@ bool hm_start_filter_passes(const hm_start_filter *f, const char *text, size_t a
     return false;
 }
 
+#if defined(SF_SHUFFLE)
+/* hm_start_filter_next over the 16-byte blocks from `at` that end by
+ * `end`: the first place where the filter lets a match begin (SIZE_MAX
+ * when none), or in *at where the blocks ended. */
+__attribute__((target("ssse3"))) static size_t sf_next_blocks(const char *text, const hm_start_filter *f,
+                                                              size_t *at, size_t end, size_t to)
+{
+    const __m128i low = _mm_set1_epi8(0x0F);
+    const __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)f->open_lo),
+                  hi = _mm_loadu_si128((const __m128i *)(const void *)f->open_hi);
+    size_t i = *at;
+    for (; i + 16 <= end; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
+        __m128i m = _mm_and_si128(_mm_shuffle_epi8(lo, _mm_and_si128(v, low)),
+                                  _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), low)));
+        for (unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, _mm_setzero_si128())) & 0xFFFF; bits;
+             bits &= bits - 1) {
+            size_t p = i + (size_t)__builtin_ctz(bits);
+            if (f->opens[(unsigned char)text[p]] && hm_start_filter_passes(f, text, p, to))
+                return p;
+        }
+    }
+    *at = i;
+    return SIZE_MAX;
+}
+#endif
+
 /* The first character's start from `at`, before `to` and at most
  * last_start, where the filter lets a match begin; SIZE_MAX when none. */
 size_t hm_start_filter_next(const char *text, const hm_start_filter *f, size_t at, size_t to,
                                   size_t last_start)
 {
     size_t end = last_start < to ? last_start + 1 : to;
+#if defined(SF_SHUFFLE)
+    if (f->shuffle) {
+        size_t p = sf_next_blocks(text, f, &at, end, to);
+        if (p != SIZE_MAX)
+            return p;
+    }
+#endif
     for (; at < end; at++)
         if (f->opens[(unsigned char)text[at]] && hm_start_filter_passes(f, text, at, to))
             return at;
