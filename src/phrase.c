@@ -2794,15 +2794,42 @@ static size_t nc_roman(const name_cursor *c, size_t i)
     return j;
 }
 
+/* The length of the connector (von, van, de, der, du, la, le, of, bin,
+ * ibn, da, di) and the space or tab after it at r, or 0: at most one can
+ * match (each must end where a space or tab is), so the pattern's order
+ * among them does not count. One switch on the word's two or three bytes,
+ * not a test of each in turn. */
+static size_t nc_connector(const name_cursor *c, size_t r)
+{
+    size_t cl = nc_space_tab(c, r + 2) ? 2 : nc_space_tab(c, r + 3) ? 3 : 0;
+    if (!cl)
+        return 0;
+    const unsigned char *s = (const unsigned char *)c->scan->text + r;
+#define KEY(b0, b1, b2) ((uint32_t)(b0) | (uint32_t)(b1) << 8 | (uint32_t)(b2) << 16)
+    switch (KEY(s[0], s[1], cl == 3 ? s[2] : 0)) {
+    case KEY('v', 'o', 'n'):
+    case KEY('v', 'a', 'n'):
+    case KEY('d', 'e', 0):
+    case KEY('d', 'e', 'r'):
+    case KEY('d', 'u', 0):
+    case KEY('l', 'a', 0):
+    case KEY('l', 'e', 0):
+    case KEY('o', 'f', 0):
+    case KEY('b', 'i', 'n'):
+    case KEY('i', 'b', 'n'):
+    case KEY('d', 'a', 0):
+    case KEY('d', 'i', 0):
+        return cl;
+    default:
+        return 0;
+    }
+#undef KEY
+}
+
 /* One more part of the name after `e`, or SIZE_MAX: the outer group's two
  * alternatives in the pattern's order. */
 static size_t nc_part(name_cursor *c, size_t e)
 {
-    static const struct {
-        char s[4];
-        size_t n;
-    } connectors[] = {{"von", 3}, {"van", 3}, {"de", 2}, {"der", 3}, {"du", 2}, {"la", 2}, {"le", 2},
-                      {"of", 2},  {"bin", 3}, {"ibn", 3}, {"da", 2}, {"di", 2}};
     if (!nc_space_tab(c, e))
         return SIZE_MAX;
     size_t r = e;
@@ -2820,11 +2847,8 @@ static size_t nc_part(name_cursor *c, size_t e)
     nc_mark entry = nc_save(c);
     nc_gap(c, e, r);
     nc_mark after_gap = nc_save(c);
-    for (size_t k = 0; may_connect && k < sizeof connectors / sizeof *connectors; k++) {
-        size_t cl = connectors[k].n;
-        if (r + cl > c->to || (unsigned char)connectors[k].s[0] != c0 ||
-            memcmp(c->scan->text + r, connectors[k].s, cl) != 0 || !nc_space_tab(c, r + cl))
-            continue;
+    size_t cl = may_connect ? nc_connector(c, r) : 0;
+    if (cl) {
         size_t r2 = r + cl;
         while (nc_space_tab(c, r2))
             r2++;
