@@ -2797,33 +2797,13 @@ static size_t nc_roman(const name_cursor *c, size_t i)
 /* The length of the connector (von, van, de, der, du, la, le, of, bin,
  * ibn, da, di) and the space or tab after it at r, or 0: at most one can
  * match (each must end where a space or tab is), so the pattern's order
- * among them does not count. One switch on the word's two or three bytes,
- * not a test of each in turn. */
+ * among them does not count. */
 static size_t nc_connector(const name_cursor *c, size_t r)
 {
     size_t cl = nc_space_tab(c, r + 2) ? 2 : nc_space_tab(c, r + 3) ? 3 : 0;
     if (!cl)
         return 0;
-    const unsigned char *s = (const unsigned char *)c->scan->text + r;
-#define KEY(b0, b1, b2) ((uint32_t)(b0) | (uint32_t)(b1) << 8 | (uint32_t)(b2) << 16)
-    switch (KEY(s[0], s[1], cl == 3 ? s[2] : 0)) {
-    case KEY('v', 'o', 'n'):
-    case KEY('v', 'a', 'n'):
-    case KEY('d', 'e', 0):
-    case KEY('d', 'e', 'r'):
-    case KEY('d', 'u', 0):
-    case KEY('l', 'a', 0):
-    case KEY('l', 'e', 0):
-    case KEY('o', 'f', 0):
-    case KEY('b', 'i', 'n'):
-    case KEY('i', 'b', 'n'):
-    case KEY('d', 'a', 0):
-    case KEY('d', 'i', 0):
-        return cl;
-    default:
-        return 0;
-    }
-#undef KEY
+    return hm_name_connector(c->scan->text + r, cl) ? cl : 0;
 }
 
 /* One more part of the name after `e`, or SIZE_MAX: the outer group's two
