@@ -1342,14 +1342,25 @@ static inline uint64_t name_hash(const char *s, size_t n)
 {
     const uint64_t k1 = 0x9E3779B97F4A7C15ULL, k2 = 0xC2B2AE3D27D4EB4FULL;
     uint64_t h = (uint64_t)n * k2;
-    if (n >= 8) {
+    if (n > 16) {
         for (size_t i = 0; i + 8 < n; i += 8)
             h = (h ^ hm_load8(s + i)) * k1;
         h ^= hm_load8(s + n - 8);
-    } else if (n >= 4) {
-        h ^= load4(s) << 32 | load4(s + n - 4);
     } else if (n > 0) {
-        h ^= (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n >> 1] << 8 | (unsigned char)s[n - 1];
+        /* Up to 16 bytes, no branch on the length (a word's length is no
+         * foreseeable thing): each form's loads read inside the word, or
+         * `zeros` where the word is too short for them, and the form for
+         * n is kept. */
+        static const char zeros[8];
+        bool eight = n >= 8, four = n >= 4;
+        const char *head8 = eight ? s : zeros, *tail8 = eight ? s + n - 8 : zeros;
+        const char *head4 = four ? s : zeros, *tail4 = four ? s + n - 4 : zeros;
+        uint64_t first = hm_load8(head8);
+        uint64_t longer = (n > 8 ? (h ^ first) * k1 : h) ^ hm_load8(tail8);
+        uint64_t middle = h ^ (load4(head4) << 32 | load4(tail4));
+        uint64_t shorter = h ^ ((uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n >> 1] << 8 |
+                                (unsigned char)s[n - 1]);
+        h = eight ? longer : four ? middle : shorter;
     }
     h *= k1;
     h ^= h >> 29;
