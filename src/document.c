@@ -513,13 +513,103 @@ static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
     return end;
 }
 
-/* The FNV-1a hash (case folded) of the ASCII letters and digits from i;
- * *run_end is where they stop. The loop tests no bound: the text ends in a
- * NUL, which no letter is. A paragraph's end is trimmed of white space, so
- * the run stops there too; a run that went on past `end` is hashed again
- * up to it. Two bytes a turn: the second is there, as the first is no NUL. */
-static uint64_t hash_ascii_run(const char *t, size_t i, size_t end, size_t *run_end)
+#if defined(__SSE2__)
+#define HM_WORDS16 1
+/* The n (1 to 15) ASCII letters and digits that open a word, case folded,
+ * and 0 after them, 16 bytes in all; as_bytes[k] is byte k (the hash
+ * reads them from memory: a byte from a register takes more steps). */
+typedef union ascii_run {
+    __m128i v;
+    unsigned char as_bytes[16];
+} ascii_run;
+
+/* How many of the 16 bytes at p, from the first, are ASCII letters or
+ * digits (16: all), found from one mask: a word's end without a branch a
+ * byte. When fewer than 16, *run holds them case folded (c | 0x20 folds a
+ * letter and keeps a digit). */
+static inline unsigned ascii_run16(const char *p, ascii_run *run)
 {
+    /* 16 bytes of all ones and then 16 of none: the 16 from 16 - n keep
+     * the first n */
+    static const unsigned char keep_first[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                                 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i folded = _mm_or_si128(a, _mm_set1_epi8(0x20));
+    __m128i letter = _mm_sub_epi8(folded, _mm_set1_epi8('a'));
+    __m128i digit = _mm_sub_epi8(a, _mm_set1_epi8('0'));
+    __m128i is_alnum = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter),
+                                    _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit));
+    unsigned n = (unsigned)__builtin_ctz(~(unsigned)_mm_movemask_epi8(is_alnum)); /* bit 16 is set */
+    __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(keep_first + 16 - n));
+    run->v = _mm_and_si128(folded, keep);
+    return n;
+}
+
+/* Each row n (0 to 8): FNV-1a's prime for the first n steps, then 1. */
+#define FNV_PRIME 1099511628211ull
+#define FNV_STEP(n, k) ((k) < (n) ? FNV_PRIME : 1)
+#define FNV_ROW(n) {FNV_STEP(n, 0), FNV_STEP(n, 1), FNV_STEP(n, 2), FNV_STEP(n, 3), \
+                    FNV_STEP(n, 4), FNV_STEP(n, 5), FNV_STEP(n, 6), FNV_STEP(n, 7)}
+static const uint64_t fnv_steps[9][8] = {FNV_ROW(0), FNV_ROW(1), FNV_ROW(2), FNV_ROW(3), FNV_ROW(4),
+                                         FNV_ROW(5), FNV_ROW(6), FNV_ROW(7), FNV_ROW(8)};
+#undef FNV_ROW
+#undef FNV_STEP
+#undef FNV_PRIME
+
+/* h taken on over the first n (0 to 8) of b's 8 bytes as hm_fnv_add does,
+ * when the bytes after them are 0: always eight steps, those bytes' prime
+ * 1, so that they leave h as it is. The word's length decides no branch
+ * (a loop's end would be mispredicted at most words' ends). */
+static inline uint64_t fnv_steps8(uint64_t h, const unsigned char *b, unsigned n)
+{
+    const uint64_t *prime = fnv_steps[n];
+    /* written out: a loop's test would be a branch of its own */
+#define FNV_STEP8(k) h = (h ^ b[k]) * prime[k]
+    FNV_STEP8(0);
+    FNV_STEP8(1);
+    FNV_STEP8(2);
+    FNV_STEP8(3);
+    FNV_STEP8(4);
+    FNV_STEP8(5);
+    FNV_STEP8(6);
+    FNV_STEP8(7);
+#undef FNV_STEP8
+    return h;
+}
+
+/* hm_hash_bytes (case folded) of the run's n (1 to 15) bytes. Not inline:
+ * inline, gcc takes each byte out of a vector register (more steps); here
+ * they are read from memory. */
+static __attribute__((noinline)) uint64_t hash_run16(const ascii_run *run, unsigned n)
+{
+    uint64_t h = fnv_steps8(HM_FNV_SEED, run->as_bytes, n < 8 ? n : 8);
+    if (n > 8) /* one word in twelve */
+        h = fnv_steps8(h, run->as_bytes + 8, n - 8);
+    return h;
+}
+#endif
+
+/* The FNV-1a hash (case folded) of the ASCII letters and digits from i;
+ * *run_end is where they stop. Where the 16 bytes from i lie in the text
+ * (of length len) and the run ends among them, by ascii_run16 and
+ * hash_run16. Else the loop tests no bound: the text ends in a NUL, which
+ * no letter is. A paragraph's end is trimmed of white space, so the run
+ * stops there too; a run that went on past `end` is hashed again up to it.
+ * Two bytes a turn: the second is there, as the first is no NUL. */
+static inline uint64_t hash_ascii_run(const char *t, size_t len, size_t i, size_t end, size_t *run_end)
+{
+#if defined(HM_WORDS16)
+    if (i + 16 <= len) {
+        ascii_run run;
+        unsigned n = ascii_run16(t + i, &run);
+        if (n < 16 && i + n <= end) {
+            *run_end = i + n;
+            return hash_run16(&run, n);
+        }
+    }
+#else
+    (void)len;
+#endif
     uint64_t h = HM_FNV_SEED;
     size_t j = i;
     for (;;) {
@@ -544,34 +634,46 @@ static uint64_t hash_ascii_run(const char *t, size_t i, size_t end, size_t *run_
     return h;
 }
 
+/* Room in *a (capacity *cap, items of `size` bytes) for `need` items,
+ * doubled as often as that takes. */
+static void *reserve(void *a, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return a;
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    *cap = c;
+    return hm_xrealloc(a, c * size);
+}
+
 static void find_words(hm_document *doc)
 {
     const char *t = doc->src->text;
-    /* the array in locals while it fills: a word for every four bytes or
-     * so, room for all at once in most essays */
+    size_t len = doc->src->len;
+    /* the arrays in locals while they fill: a word for every four bytes or
+     * so, room for all at once in most essays, and a capital in ten words */
     hm_word *words = doc->words;
     size_t n_words = doc->n_words, cap_words = doc->cap_words;
     if (!cap_words) {
-        cap_words = doc->src->len / 3 + 16;
+        cap_words = len / 3 + 16;
         words = hm_xmalloc(cap_words * sizeof *words);
     }
     size_t *capitals = doc->capitals;
     size_t n_capitals = doc->n_capitals, cap_capitals = doc->cap_capitals;
-    if (!cap_capitals && doc->src->len / 16 > 8) { /* a word in ten or so opens with one */
-        cap_capitals = doc->src->len / 16;
+    if (!cap_capitals) {
+        cap_capitals = len / 8 + 16;
         capitals = hm_xmalloc(cap_capitals * sizeof *capitals);
     }
     for (size_t pi = 0; pi < doc->n_paras; pi++) {
         hm_para *p = &doc->paras[pi];
         size_t i = p->start, end = p->end, first = n_words;
         /* A word and the byte after it take two bytes at least: room for
-         * the paragraph's most here, so the loop asks for none. */
-        size_t most = n_words + (end - i + 1) / 2;
-        if (most > cap_words) {
-            while (most > cap_words)
-                cap_words *= 2;
-            words = hm_xrealloc(words, cap_words * sizeof *words);
-        }
+         * the paragraph's most words here, in both arrays, so the loop
+         * asks for none (and notes a capital without a branch). */
+        size_t most = (end - i + 1) / 2;
+        words = reserve(words, &cap_words, n_words + most, sizeof *words);
+        capitals = reserve(capitals, &cap_capitals, n_capitals + most, sizeof *capitals);
         hm_word *out = words + n_words;
         while (i < end) {
             /* between words: on to the next letter or digit */
@@ -582,7 +684,7 @@ static void find_words(hm_document *doc)
             if (ascii_word[c]) {
                 may_be_capital = (unsigned char)(c - 'A') < 26;
                 /* the ASCII letters and digits that open the word, hashed */
-                ascii_hash = hash_ascii_run(t, i, end, &ascii_end);
+                ascii_hash = hash_ascii_run(t, len, i, end, &ascii_end);
                 /* a space or a stop ends most words: word_end's first step
                  * (at the paragraph's end, word_end would give end too) */
                 if (ends_word[(unsigned char)t[ascii_end]]) {
@@ -604,10 +706,10 @@ static void find_words(hm_document *doc)
                 i = word_end(t, next, end, &word_stop);
                 may_be_capital = true;
             }
-            if (may_be_capital) {
-                HM_GROW(capitals, n_capitals, cap_capitals);
-                capitals[n_capitals++] = (size_t)(out - words);
-            }
+            /* written always, kept when it counts: one word in ten is a
+             * capital, at no foreseeable place */
+            capitals[n_capitals] = (size_t)(out - words);
+            n_capitals += may_be_capital;
             *out++ = (hm_word){start, word_stop, ascii_end, ascii_hash};
         }
         n_words = (size_t)(out - words);

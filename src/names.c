@@ -121,13 +121,7 @@ static bool after_the(const char *t, size_t start)
 static bool is_connector(const char *s, size_t n)
 {
     /* every connector has two or three letters: most words end here */
-    if (n < 2 || n > 3)
-        return false;
-    static const char *const words[] = {"of", "von", "van", "de", "der", "du", "la", "le", "bin", "ibn", "da", "di"};
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (words[i][n - 1] != '\0' && words[i][n] == '\0' && memcmp(words[i], s, n) == 0)
-            return true;
-    return false;
+    return (n == 2 || n == 3) && hm_name_connector(s, n);
 }
 
 static bool is_roman(const char *s, size_t n)

@@ -1456,14 +1456,25 @@ static inline uint64_t name_hash(const char *s, size_t n)
 {
     const uint64_t k1 = 0x9E3779B97F4A7C15ULL, k2 = 0xC2B2AE3D27D4EB4FULL;
     uint64_t h = (uint64_t)n * k2;
-    if (n >= 8) {
+    if (n > 16) {
         for (size_t i = 0; i + 8 < n; i += 8)
             h = (h ^ hm_load8(s + i)) * k1;
         h ^= hm_load8(s + n - 8);
-    } else if (n >= 4) {
-        h ^= load4(s) << 32 | load4(s + n - 4);
     } else if (n > 0) {
-        h ^= (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n >> 1] << 8 | (unsigned char)s[n - 1];
+        /* Up to 16 bytes, no branch on the length (a word's length is no
+         * foreseeable thing): each form's loads read inside the word, or
+         * `zeros` where the word is too short for them, and the form for
+         * n is kept. */
+        static const char zeros[8];
+        bool eight = n >= 8, four = n >= 4;
+        const char *head8 = eight ? s : zeros, *tail8 = eight ? s + n - 8 : zeros;
+        const char *head4 = four ? s : zeros, *tail4 = four ? s + n - 4 : zeros;
+        uint64_t first = hm_load8(head8);
+        uint64_t longer = (n > 8 ? (h ^ first) * k1 : h) ^ hm_load8(tail8);
+        uint64_t middle = h ^ (load4(head4) << 32 | load4(tail4));
+        uint64_t shorter = h ^ ((uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n >> 1] << 8 |
+                                (unsigned char)s[n - 1]);
+        h = eight ? longer : four ? middle : shorter;
     }
     h *= k1;
     h ^= h >> 29;
@@ -3036,15 +3047,22 @@ static size_t nc_roman(const name_cursor *c, size_t i)
     return j;
 }
 
+/* The length of the connector (von, van, de, der, du, la, le, of, bin,
+ * ibn, da, di) and the space or tab after it at r, or 0: at most one can
+ * match (each must end where a space or tab is), so the pattern's order
+ * among them does not count. */
+static size_t nc_connector(const name_cursor *c, size_t r)
+{
+    size_t cl = nc_space_tab(c, r + 2) ? 2 : nc_space_tab(c, r + 3) ? 3 : 0;
+    if (!cl)
+        return 0;
+    return hm_name_connector(c->scan->text + r, cl) ? cl : 0;
+}
+
 /* One more part of the name after `e`, or SIZE_MAX: the outer group's two
  * alternatives in the pattern's order. */
 static size_t nc_part(name_cursor *c, size_t e)
 {
-    static const struct {
-        char s[4];
-        size_t n;
-    } connectors[] = {{"von", 3}, {"van", 3}, {"de", 2}, {"der", 3}, {"du", 2}, {"la", 2}, {"le", 2},
-                      {"of", 2},  {"bin", 3}, {"ibn", 3}, {"da", 2}, {"di", 2}};
     if (!nc_space_tab(c, e))
         return SIZE_MAX;
     size_t r = e;
@@ -3062,11 +3080,8 @@ static size_t nc_part(name_cursor *c, size_t e)
     nc_mark entry = nc_save(c);
     nc_gap(c, e, r);
     nc_mark after_gap = nc_save(c);
-    for (size_t k = 0; may_connect && k < sizeof connectors / sizeof *connectors; k++) {
-        size_t cl = connectors[k].n;
-        if (r + cl > c->to || (unsigned char)connectors[k].s[0] != c0 ||
-            memcmp(c->scan->text + r, connectors[k].s, cl) != 0 || !nc_space_tab(c, r + cl))
-            continue;
+    size_t cl = may_connect ? nc_connector(c, r) : 0;
+    if (cl) {
         size_t r2 = r + cl;
         while (nc_space_tab(c, r2))
             r2++;

@@ -100,6 +100,33 @@ static inline bool hm_name_gap(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Is s[0, n) (n two or three) a connector inside a name: von, van, de,
+ * der, du, la, le, of, bin, ibn, da, di? One switch on its bytes, not a
+ * comparison with each in turn. */
+static inline bool hm_name_connector(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+#define HM_KEY3(b0, b1, b2) ((uint32_t)(b0) | (uint32_t)(b1) << 8 | (uint32_t)(b2) << 16)
+    switch (HM_KEY3(u[0], u[1], n == 3 ? u[2] : 0)) {
+    case HM_KEY3('v', 'o', 'n'):
+    case HM_KEY3('v', 'a', 'n'):
+    case HM_KEY3('d', 'e', 0):
+    case HM_KEY3('d', 'e', 'r'):
+    case HM_KEY3('d', 'u', 0):
+    case HM_KEY3('l', 'a', 0):
+    case HM_KEY3('l', 'e', 0):
+    case HM_KEY3('o', 'f', 0):
+    case HM_KEY3('b', 'i', 'n'):
+    case HM_KEY3('i', 'b', 'n'):
+    case HM_KEY3('d', 'a', 0):
+    case HM_KEY3('d', 'i', 0):
+        return true;
+    default:
+        return false;
+    }
+#undef HM_KEY3
+}
+
 /* The built-in person-name pattern, and its matches in text[from, to) as
  * hm_find_all would give them, found in C, each with its words (the walk
  * that finds a match knows where they part); fn returns false to stop.

@@ -128,8 +128,36 @@ static void words_are_counted_with_apostrophes_and_hyphens(void **state)
 
 /* What find_words notes of each word, against the text: the paragraph's
  * words from its first_word, the ASCII run's end and hash, and the words
- * that may open with a capital. Sentences at every alignment (the stops are
- * found sixteen bytes at a time). */
+ * that may open with a capital. */
+static void check_words(const parsed *p)
+{
+    const char *t = p->src.text;
+    size_t next_capital = 0, next_word = 0;
+    for (size_t i = 0; i < p->doc.n_paras; i++) {
+        const hm_para *para = &p->doc.paras[i];
+        assert_int_equal(para->first_word, next_word);
+        next_word += para->words;
+        for (size_t k = para->first_word; k < para->first_word + para->words; k++) {
+            const hm_word *w = &p->doc.words[k];
+            assert_true(w->start >= para->start && w->end <= para->end);
+            size_t run = w->start;
+            while (run < w->end && isalnum((unsigned char)t[run]))
+                run++;
+            assert_int_equal(w->ascii_end, run);
+            assert_true(w->ascii_hash == hm_hash_bytes(t + w->start, run - w->start, true));
+            unsigned char c = (unsigned char)t[w->start];
+            if ((c >= 'A' && c <= 'Z') || c >= 0x80) {
+                assert_true(next_capital < p->doc.n_capitals);
+                assert_int_equal(p->doc.capitals[next_capital++], k);
+            }
+        }
+    }
+    assert_int_equal(next_word, p->doc.n_words);
+    assert_int_equal(next_capital, p->doc.n_capitals);
+}
+
+/* Sentences at every alignment (the stops are found sixteen bytes at a
+ * time). */
 static void words_carry_their_paragraph_hash_and_capitals(void **state)
 {
     (void)state;
@@ -143,29 +171,7 @@ static void words_carry_their_paragraph_hash_and_capitals(void **state)
                  (int)pad, "");
         parsed p;
         parse(&p, text);
-        const char *t = p.src.text;
-        size_t next_capital = 0, next_word = 0;
-        for (size_t i = 0; i < p.doc.n_paras; i++) {
-            const hm_para *para = &p.doc.paras[i];
-            assert_int_equal(para->first_word, next_word);
-            next_word += para->words;
-            for (size_t k = para->first_word; k < para->first_word + para->words; k++) {
-                const hm_word *w = &p.doc.words[k];
-                assert_true(w->start >= para->start && w->end <= para->end);
-                size_t run = w->start;
-                while (run < w->end && isalnum((unsigned char)t[run]))
-                    run++;
-                assert_int_equal(w->ascii_end, run);
-                assert_true(w->ascii_hash == hm_hash_bytes(t + w->start, run - w->start, true));
-                unsigned char c = (unsigned char)t[w->start];
-                if ((c >= 'A' && c <= 'Z') || c >= 0x80) {
-                    assert_true(next_capital < p.doc.n_capitals);
-                    assert_int_equal(p.doc.capitals[next_capital++], k);
-                }
-            }
-        }
-        assert_int_equal(next_word, p.doc.n_words);
-        assert_int_equal(next_capital, p.doc.n_capitals);
+        check_words(&p);
         if (pad == 0)
             sentences = p.doc.n_sents;
         assert_int_equal(p.doc.n_sents, sentences); /* wherever the stops fall */
@@ -197,6 +203,35 @@ static void hinted_lookups_match_binary_search(void **state)
         assert_int_equal(hm_document_para_next(&p.doc, off, &wild), hm_document_para_at(&p.doc, off));
     }
     done(&p);
+}
+
+/* Words of every length from 1 to 24 (a run is hashed in eight or sixteen
+ * fixed steps up to 16 bytes, a byte at a time beyond, and near the text's
+ * end), mixed case and digits, each before a space, a stop, a hyphen or an
+ * apostrophe, with the text ending right after the last. */
+static void words_of_every_length_are_hashed_alike(void **state)
+{
+    (void)state;
+    static const char letters[] = "AbCdEfGhIjKlMnOpQrStUvWx0123456789";
+    static const char *const after[] = {" ", ". ", "-x ", "'s ", ", "};
+    for (size_t a = 0; a < sizeof after / sizeof *after; a++) {
+        char text[2048];
+        size_t n = 0;
+        for (size_t len = 1; len <= 24; len++) {
+            for (size_t k = 0; k < len; k++)
+                text[n++] = letters[(len + k) % (sizeof letters - 1)];
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s", after[a]);
+        }
+        for (size_t len = 24; len >= 1; len--) { /* and the last at the text's end */
+            memcpy(text + n, letters, len);
+            text[n + len] = '\0';
+            parsed p;
+            parse(&p, text);
+            check_words(&p);
+            assert_int_equal(p.doc.words[p.doc.n_words - 1].end, n + len);
+            done(&p);
+        }
+    }
 }
 
 static void empty_and_blank_texts_have_no_paragraphs(void **state)
@@ -412,6 +447,7 @@ int main(void)
         cmocka_unit_test(sentences_survive_initials_abbreviations_decimals_and_ellipses),
         cmocka_unit_test(words_are_counted_with_apostrophes_and_hyphens),
         cmocka_unit_test(words_carry_their_paragraph_hash_and_capitals),
+        cmocka_unit_test(words_of_every_length_are_hashed_alike),
         cmocka_unit_test(empty_and_blank_texts_have_no_paragraphs),
         cmocka_unit_test(findings_are_sorted_stably_from_runs),
         cmocka_unit_test(wrap_width_of_short_and_long_blocks),
