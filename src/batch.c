@@ -538,7 +538,10 @@ static void analyse_one(batch *b, size_t i, slot *out)
     } else {
         if (o->header)
             o->header(r, write_buf, &out->header);
-        o->render(r, o->render_flags, write_buf, &out->report);
+        if (o->render_buf)
+            o->render_buf(r, &out->report); /* into the slot, not copied there */
+        else
+            o->render(r, o->render_flags, write_buf, &out->report);
     }
     out->analysed = true;
     /* The slot holds the report's text and what the summary needs while

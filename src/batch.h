@@ -10,6 +10,8 @@
 #include "histmark.h"
 
 typedef int (*batch_render_fn)(const hm_result *r, unsigned flags, hm_write_fn write, void *ud);
+struct hm_buf;
+typedef void (*batch_render_buf_fn)(const hm_result *r, struct hm_buf *out);
 typedef int (*batch_header_fn)(const hm_result *first, hm_write_fn write, void *ud);
 
 typedef struct batch_options {
@@ -26,6 +28,8 @@ typedef struct batch_options {
     bool quiet;                 /* no progress line */
     bool summary;
     double copy_threshold;      /* 0: no copy check */
+    batch_render_buf_fn render_buf; /* render's report (its flags ignored) appended to a
+                                 * buffer, or NULL */
 } batch_options;
 
 /* Marks every input (files, folders, "-") and returns the exit status. */

@@ -11,6 +11,7 @@
 #include "batch.h"
 #include "histmark.h"
 #include "lsp.h"
+#include "summary.h"
 #include "util.h"
 #include "yamlcache.h"
 
@@ -23,14 +24,15 @@ typedef struct format {
     render_fn render;
     const char *separator;
     batch_header_fn header;
+    batch_render_buf_fn render_buf; /* render appending to a buffer (no copy), or NULL */
 } format;
 
 static const format formats[] = {
-    {"text", hm_render_text, "\n", NULL},
-    {"json", hm_render_json, "", NULL},
-    {"gcc", hm_render_gcc, "", NULL},
-    {"csv", hm_render_csv, "", hm_render_csv_header},
-    {"html", hm_render_html, "", NULL},
+    {"text", hm_render_text, "\n", NULL, NULL},
+    {"json", hm_render_json, "", NULL, hm_render_json_buf},
+    {"gcc", hm_render_gcc, "", NULL, NULL},
+    {"csv", hm_render_csv, "", hm_render_csv_header, NULL},
+    {"html", hm_render_html, "", NULL, NULL},
 };
 
 typedef struct options {
@@ -282,7 +284,7 @@ int main(int argc, char **argv)
     /* Files, folders and "-", on worker threads, reports in input order. */
     batch_options bo = {o.fmt->name, o.fmt->render, o.fmt->header, o.fmt->separator, o.output,
                         color ? HM_RENDER_COLOR : 0, o.question, o.stdin_name, max, o.jobs, o.quiet,
-                        o.summary, o.copy_threshold};
+                        o.summary, o.copy_threshold, o.fmt->render_buf};
     int status = batch_run(cfg, &bo, argv + optind, argc - optind);
     hm_config_free(cfg);
     return status;
