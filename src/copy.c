@@ -195,19 +195,22 @@ static inline uint32_t fold(uint32_t cp)
 }
 
 /* Each byte as the word hash takes it when it is an ASCII word character
- * (folded), else 0: asked of hm_is_word_cp and fold once a call of
- * tokenise, not once a character, as nearly every character of an essay is
- * ASCII. Bytes from 0x80 are 0: they go the general way. */
+ * (folded), else 0: asked of hm_is_word_cp and fold once a process, not
+ * once a character, as nearly every character of an essay is ASCII (nor
+ * once a call of tokenise: a quote tokenises a few hundred bytes). Bytes
+ * from 0x80 are 0: they go the general way. */
 typedef struct ascii_words {
     unsigned char folded[256];
 } ascii_words;
 
-static void ascii_words_init(ascii_words *aw)
+static ascii_words ascii_table;
+static pthread_once_t ascii_table_once = PTHREAD_ONCE_INIT;
+
+static void ascii_table_init(void)
 {
-    memset(aw, 0, sizeof *aw);
     for (uint32_t c = 1; c < 0x80; c++)
         if (hm_is_word_cp(c))
-            aw->folded[c] = (unsigned char)fold(c);
+            ascii_table.folded[c] = (unsigned char)fold(c);
 }
 
 /* Whether the character at text[i] belongs to a word; its code point
@@ -235,13 +238,13 @@ typedef struct words {
 /* The words of text, the first max_words of them at most. */
 static void tokenise(const char *text, size_t len, words *w, bool spans, size_t max_words)
 {
-    ascii_words aw;
-    ascii_words_init(&aw);
+    pthread_once(&ascii_table_once, ascii_table_init);
+    const ascii_words *aw = &ascii_table;
     size_t i = 0;
     while (i < len && w->n < max_words) {
         uint32_t cp;
         size_t next;
-        if (!word_char_at(&aw, text, len, i, &cp, &next)) {
+        if (!word_char_at(aw, text, len, i, &cp, &next)) {
             i = next;
             continue;
         }
@@ -252,11 +255,11 @@ static void tokenise(const char *text, size_t len, words *w, bool spans, size_t 
             i = next;
             /* the rest of an ASCII run without the general path */
             uint32_t folded;
-            while (i < len && (folded = aw.folded[(unsigned char)text[i]]) != 0) {
+            while (i < len && (folded = aw->folded[(unsigned char)text[i]]) != 0) {
                 h = (h ^ folded) * 1099511628211ull;
                 i++;
             }
-        } while (i < len && word_char_at(&aw, text, len, i, &cp, &next));
+        } while (i < len && word_char_at(aw, text, len, i, &cp, &next));
         if (w->n >= w->cap) {
             /* an essay has about one word in six bytes: one or two grows */
             w->cap = w->cap ? w->cap * 2 : len / 6 + 64;
@@ -925,42 +928,68 @@ size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm
     return hm_copy_find_threads(c, threshold, max_per_essay, 1, out);
 }
 
-/* The text of words [from, from + n_words) of a tokenised text. */
-static char *passage_text(const char *text, const words *w, size_t from, size_t n_words, size_t max_bytes)
+static bool passage_space(char ch)
 {
-    if (!n_words || from + n_words > w->n)
-        return NULL;
-    size_t start = w->start[from], end = w->end[from + n_words - 1];
-    hm_buf b = {0};
+    return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
+}
+
+/* text[start, end) with white space collapsed, cut with "..." on a
+ * character boundary once max_bytes (0: no limit) are written. */
+static char *passage_text(const char *text, size_t start, size_t end, size_t max_bytes)
+{
+    /* the output is never longer than the span, nor than the cut and a
+     * character and "..." */
+    size_t room = end - start;
+    if (max_bytes && room > max_bytes + 8)
+        room = max_bytes + 8;
+    char *out = hm_xmalloc(room + 1), *o = out;
     bool space = false;
     for (size_t i = start; i < end; i++) {
         char ch = text[i];
-        if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {
+        if (passage_space(ch)) {
             space = true;
             continue;
         }
         if (space)
-            hm_buf_putc(&b, ' ');
+            *o++ = ' ';
         space = false;
         /* Cut on a character boundary once past the limit. */
-        if (max_bytes && b.len >= max_bytes && ((unsigned char)ch & 0xC0) != 0x80) {
-            hm_buf_puts(&b, "...");
+        if (max_bytes && (size_t)(o - out) >= max_bytes && ((unsigned char)ch & 0xC0) != 0x80) {
+            memcpy(o, "...", 3);
+            o += 3;
             break;
         }
-        hm_buf_putc(&b, ch);
+        *o++ = ch;
     }
-    return hm_buf_take(&b);
+    *o = '\0';
+    return out;
+}
+
+/* Where passage_text() from `start` has certainly cut: past the first byte
+ * that starts a character after max_bytes bytes that are not white space
+ * (the output is at least as long as they are), or len. */
+static size_t passage_cut_bound(const char *text, size_t len, size_t start, size_t max_bytes)
+{
+    size_t kept = 0;
+    for (size_t i = start; i < len; i++) {
+        if (passage_space(text[i]))
+            continue;
+        if (kept >= max_bytes && ((unsigned char)text[i] & 0xC0) != 0x80)
+            return i + 1;
+        kept++;
+    }
+    return len;
 }
 
 /* hm_copy_passage() of text already decoded. */
 static char *passage_of_decoded(const char *text, size_t len, size_t from, size_t n_words, size_t max_bytes)
 {
-    if (!n_words)
+    if (!n_words || from > SIZE_MAX - n_words)
         return NULL;
     /* only the words up to the passage's end */
     words w = {0};
-    tokenise(text, len, &w, true, from > SIZE_MAX - n_words ? SIZE_MAX : from + n_words);
-    char *out = passage_text(text, &w, from, n_words, max_bytes);
+    tokenise(text, len, &w, true, from + n_words);
+    char *out = w.n >= from + n_words ? passage_text(text, w.start[from], w.end[from + n_words - 1], max_bytes) : NULL;
     words_free(&w);
     return out;
 }
@@ -985,7 +1014,27 @@ char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t le
     size_t at = quoted->n_marks ? (size_t)quoted->mark[k] : 0, first = k * MARK_EVERY;
     if (at > len)
         at = first = 0;
-    return passage_of_decoded(text + at, len - at, from - first, n_words, max_bytes);
+    text += at;
+    len -= at;
+    from -= first;
+    if (!n_words || !max_bytes)
+        return passage_of_decoded(text, len, from, n_words, max_bytes);
+    /* The passage's first word, then its words only as far as the cut: a
+     * shared paragraph is hundreds of words, the quote a few dozen. The
+     * range is this text's own (its shingles were made from it), so the
+     * words past the cut are there and need not be counted. */
+    words w = {0};
+    tokenise(text, len, &w, true, from + 1);
+    char *out = NULL;
+    if (w.n > from) {
+        size_t start = w.start[from], bound = passage_cut_bound(text, len, start, max_bytes);
+        w.n = 0;
+        tokenise(text + start, bound - start, &w, true, n_words);
+        if (w.n == n_words || bound < len)
+            out = passage_text(text, start, w.n == n_words ? start + w.end[n_words - 1] : bound, max_bytes);
+    }
+    words_free(&w);
+    return out;
 }
 
 /* The essay's shingles as a set: only the essay a passage is not quoted
