@@ -326,28 +326,64 @@ static void radix_sort_u64(uint64_t *a, size_t n, unsigned bits)
     free(tmp);
 }
 
-/* A set of shingle hashes by open addressing. The hashes are mixed
- * already, so their top bits place them; 0 marks an empty slot, and the
- * hash 0 is kept aside. One build and a probe a shingle cost a fraction of
- * sorting them. */
+/* Sorts hashes that are mixed (their top bits spread evenly): placed by
+ * their top bits in about one bucket each, then an insertion sort that
+ * moves each at most past its bucket's few others. An essay's sample is a
+ * few hundred hashes, for which the eight passes of radix_sort_u64 cost
+ * several times more (their 256 counts each, cleared and summed). */
+static void sort_mixed_hashes(uint64_t *a, size_t n)
+{
+    if (n < 2)
+        return;
+    unsigned bits = 1;
+    while (bits < 16 && ((size_t)1 << bits) < n)
+        bits++;
+    size_t buckets = (size_t)1 << bits;
+    size_t *first = hm_xcalloc(buckets + 1, sizeof *first);
+    uint64_t *tmp = hm_xmalloc(n * sizeof *tmp);
+    for (size_t i = 0; i < n; i++)
+        first[(a[i] >> (64 - bits)) + 1]++;
+    for (size_t k = 0; k < buckets; k++)
+        first[k + 1] += first[k];
+    for (size_t i = 0; i < n; i++)
+        tmp[first[a[i] >> (64 - bits)]++] = a[i];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = tmp[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1] > v; j--)
+            a[j] = a[j - 1];
+        a[j] = v;
+    }
+    free(tmp);
+    free(first);
+}
+
+/* A set of shingle hashes by open addressing, over an array of them that
+ * outlives it: a slot holds the index + 1 of its hash in `key` (0: empty),
+ * four bytes, not the hash's eight, so the table cleared for each essay
+ * and each partner is half the size (it was a 32 KB memset, the L1 cache's
+ * size, for an essay of 1,200 words). The hashes are mixed already, so
+ * their top bits place them. One build and a probe a shingle cost a
+ * fraction of sorting them. */
 typedef struct hash_set {
-    uint64_t *slot;
+    uint32_t *slot;
+    const uint64_t *key;
     size_t mask;
     unsigned shift;
-    bool has_zero;
 } hash_set;
 
-/* Room for n hashes, the table at most half full (fuller, the probes cost
- * more than a smaller table saves in clearing it). */
-static void set_init(hash_set *s, size_t n)
+/* Room for the n hashes of key (fewer than 2^32: 32 GB of shingles), the
+ * table at most half full (fuller, the probes cost more than a smaller
+ * table saves in clearing it). */
+static void set_init(hash_set *s, const uint64_t *key, size_t n)
 {
     unsigned bits = 4;
     while (((size_t)1 << bits) < 2 * n)
         bits++;
     s->slot = hm_xcalloc((size_t)1 << bits, sizeof *s->slot);
+    s->key = key;
     s->mask = ((size_t)1 << bits) - 1;
     s->shift = 64 - bits;
-    s->has_zero = false;
 }
 
 static void set_free(hash_set *s)
@@ -356,32 +392,27 @@ static void set_free(hash_set *s)
     s->slot = NULL;
 }
 
-/* The slot that holds h, or the empty one where it would go (h != 0). */
+/* The slot that holds h, or the empty one where it would go. */
 static size_t set_slot(const hash_set *s, uint64_t h)
 {
     size_t at = (size_t)(h >> s->shift);
-    while (s->slot[at] && s->slot[at] != h)
+    while (s->slot[at] && s->key[s->slot[at] - 1] != h)
         at = (at + 1) & s->mask;
     return at;
 }
 
 static bool set_has(const hash_set *s, uint64_t h)
 {
-    return h ? s->slot[set_slot(s, h)] != 0 : s->has_zero;
+    return s->slot[set_slot(s, h)] != 0;
 }
 
-/* Adds h; whether it is new. */
-static bool set_add(hash_set *s, uint64_t h)
+/* Adds key[i]; whether its hash is new. */
+static bool set_add(hash_set *s, size_t i)
 {
-    if (!h) {
-        bool added = !s->has_zero;
-        s->has_zero = true;
-        return added;
-    }
-    size_t at = set_slot(s, h);
+    size_t at = set_slot(s, s->key[i]);
     if (s->slot[at])
         return false;
-    s->slot[at] = h;
+    s->slot[at] = (uint32_t)(i + 1);
     return true;
 }
 
@@ -459,16 +490,16 @@ hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text *
      * quarter, are kept and sorted. */
     uint64_t *sample = hm_xmalloc((n + 1) * sizeof *sample);
     hash_set seen;
-    set_init(&seen, n);
+    set_init(&seen, seq, n);
     size_t distinct = 0, kept = 0;
     for (size_t i = 0; i < n; i++)
-        if (set_add(&seen, seq[i])) {
+        if (set_add(&seen, i)) {
             distinct++;
             if (sampled(seq[i]))
                 sample[kept++] = seq[i];
         }
     set_free(&seen);
-    radix_sort_u64(sample, kept, 64);
+    sort_mixed_hashes(sample, kept);
     hm_shingles *s = hm_xcalloc(1, sizeof *s);
     s->total = distinct > UINT32_MAX ? UINT32_MAX : (uint32_t)distinct;
     s->top = UINT64_MAX;
@@ -1042,9 +1073,9 @@ char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t le
 static const hash_set *shingle_set(hm_copy_text *t)
 {
     if (!t->shingle_set.slot) {
-        set_init(&t->shingle_set, t->n_shingles);
+        set_init(&t->shingle_set, t->shingle, t->n_shingles);
         for (size_t k = 0; k < t->n_shingles; k++)
-            set_add(&t->shingle_set, t->shingle[k]);
+            set_add(&t->shingle_set, k);
     }
     return &t->shingle_set;
 }
