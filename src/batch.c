@@ -45,6 +45,8 @@ typedef struct copy_note {
     uint32_t other;
     float share;
     bool self_smaller;       /* the passage is quoted from this essay */
+    uint32_t from, words;    /* the passage in the smaller essay's words (0 words:
+                              * none), found once for the pair by the copy pass */
 } copy_note;
 
 typedef struct slot {
@@ -385,10 +387,75 @@ static void make_notes(batch *b, const hm_copy_pair *pairs, size_t n_pairs)
             size_t self = ends[k];
             if (count[self] < MAX_COPY_WARNINGS)
                 b->note[b->note_first[self] + count[self]++] =
-                    (copy_note){(uint32_t)ends[1 - k], (float)pr->share, pr->from_essay == self};
+                    (copy_note){(uint32_t)ends[1 - k], (float)pr->share, pr->from_essay == self, 0, 0};
         }
     }
     free(count);
+}
+
+static size_t notes_of(const batch *b, size_t i, const copy_note **notes)
+{
+    if (!b->note_first)
+        return 0;
+    *notes = &b->note[b->note_first[i]];
+    return b->note_first[i + 1] - b->note_first[i];
+}
+
+/* A pair goes to the summary from the first of its essays that notes it. */
+static bool lists_pair(const batch *b, size_t i, size_t other)
+{
+    if (i < other)
+        return true;
+    const copy_note *notes;
+    size_t n = notes_of(b, other, &notes);
+    for (size_t k = 0; k < n; k++)
+        if (notes[k].other == i)
+            return false;
+    return true;
+}
+
+/* The passage of each noted pair, found once for both its essays: by the
+ * first of them that notes it (as the summary lists it), written to its
+ * note and its partner's. The pairs of an essay are taken together, so that
+ * the larger essay's set of shingles is made once for them all. */
+static void *passage_worker(void *arg)
+{
+    batch *b = arg;
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        size_t i = b->next++;
+        pthread_mutex_unlock(&b->lock);
+        if (i >= b->n)
+            break;
+        copy_note *notes = &b->note[b->note_first[i]];
+        size_t n = b->note_first[i + 1] - b->note_first[i];
+        hm_copy_text *self = NULL;
+        for (size_t k = 0; k < n; k++) {
+            size_t j = notes[k].other;
+            if (!lists_pair(b, i, j))
+                continue;
+            if (!self)
+                self = hm_copy_text_stored(b->shingles, i);
+            hm_copy_text *other = hm_copy_text_stored(b->shingles, j);
+            size_t from, words;
+            bool found = notes[k].self_smaller ? hm_copy_text_shared_run(self, other, &from, &words)
+                                               : hm_copy_text_shared_run(other, self, &from, &words);
+            hm_copy_text_free(other);
+            /* a run past 2^32 words (a 32 GB essay) is not quoted */
+            if (!found || from > UINT32_MAX || words > UINT32_MAX)
+                from = words = 0;
+            notes[k].from = (uint32_t)from;
+            notes[k].words = (uint32_t)words;
+            copy_note *twin = &b->note[b->note_first[j]];
+            for (size_t t = 0; t < b->note_first[j + 1] - b->note_first[j]; t++)
+                if (twin[t].other == i) {
+                    twin[t].from = (uint32_t)from;
+                    twin[t].words = (uint32_t)words;
+                }
+        }
+        hm_copy_text_free(self);
+    }
+    return NULL;
 }
 
 static void copy_pass(batch *b, unsigned jobs)
@@ -408,13 +475,19 @@ static void copy_pass(batch *b, unsigned jobs)
     pthread_mutex_unlock(&b->lock);
     for (unsigned k = 0; k < jobs; k++)
         pthread_join(t[k], NULL);
-    free(t);
 
     const hm_copy_pair *pairs;
     size_t n_pairs = hm_copy_find_threads(b->copy, b->o->copy_threshold, MAX_COPY_WARNINGS, jobs, &pairs);
     make_notes(b, pairs, n_pairs);
     hm_copy_free(b->copy);
     b->copy = NULL;
+    if (b->note_first) {
+        b->next = 0;
+        start_workers(b, t, jobs, passage_worker);
+        for (unsigned k = 0; k < jobs; k++)
+            pthread_join(t[k], NULL);
+    }
+    free(t);
 }
 
 /* ---- pass 2: analyse, render, write in order ---- */
@@ -423,14 +496,6 @@ static int write_buf(const char *data, size_t len, void *ud)
 {
     hm_buf_put(ud, data, len);
     return 0;
-}
-
-static size_t notes_of(const batch *b, size_t i, const copy_note **notes)
-{
-    if (!b->note_first)
-        return 0;
-    *notes = &b->note[b->note_first[i]];
-    return b->note_first[i + 1] - b->note_first[i];
 }
 
 /* The passage a partner's text shares, quoted from it: the partner is
@@ -450,19 +515,19 @@ static char *quote_partner(batch *b, size_t other, const hm_copy_text *t, size_t
     return passage;
 }
 
-/* The passage an essay shares with a partner: the longest shared stretch,
- * found in the copy texts the copy pass kept, quoted from the smaller
- * essay of the two. */
-static char *shared_passage(batch *b, const char *text, size_t text_len, hm_copy_text *self, const copy_note *cn)
+/* The passage an essay shares with a partner: the longest shared stretch
+ * (the copy pass found it), quoted from the smaller essay of the two. */
+static char *shared_passage(batch *b, const char *text, size_t text_len, const hm_copy_text *self,
+                            const copy_note *cn)
 {
-    hm_copy_text *other = hm_copy_text_stored(b->shingles, cn->other);
-    size_t from, words;
     char *passage = NULL;
-    if (cn->self_smaller && hm_copy_text_shared_run(self, other, &from, &words))
-        passage = hm_copy_text_quote(self, text, text_len, from, words, PASSAGE_BYTES);
-    else if (!cn->self_smaller && hm_copy_text_shared_run(other, self, &from, &words))
-        passage = quote_partner(b, cn->other, other, from, words);
-    hm_copy_text_free(other);
+    if (cn->words && cn->self_smaller) {
+        passage = hm_copy_text_quote(self, text, text_len, cn->from, cn->words, PASSAGE_BYTES);
+    } else if (cn->words) {
+        hm_copy_text *other = hm_copy_text_stored(b->shingles, cn->other);
+        passage = quote_partner(b, cn->other, other, cn->from, cn->words);
+        hm_copy_text_free(other);
+    }
     return passage ? passage : hm_xstrdup("");
 }
 
@@ -480,19 +545,6 @@ static void add_copy_warnings(batch *b, size_t i, hm_result *r, char *const *pas
         hm_buf_free(&msg);
     }
     hm_buf_free(&name);
-}
-
-/* A pair goes to the summary from the first of its essays that notes it. */
-static bool lists_pair(const batch *b, size_t i, size_t other)
-{
-    if (i < other)
-        return true;
-    const copy_note *notes;
-    size_t n = notes_of(b, other, &notes);
-    for (size_t k = 0; k < n; k++)
-        if (notes[k].other == i)
-            return false;
-    return true;
 }
 
 static void analyse_one(batch *b, size_t i, slot *out)
@@ -513,7 +565,10 @@ static void analyse_one(batch *b, size_t i, slot *out)
         size_t n = notes_of(b, i, &notes);
         size_t text_len;
         const char *text = hm_result_text(r, &text_len); /* decoded already */
-        hm_copy_text *self = n ? hm_copy_text_stored(b->shingles, i) : NULL;
+        bool quotes_self = false;
+        for (size_t k = 0; k < n; k++)
+            quotes_self |= notes[k].self_smaller && notes[k].words;
+        hm_copy_text *self = quotes_self ? hm_copy_text_stored(b->shingles, i) : NULL; /* its marks */
         for (size_t k = 0; k < n; k++)
             out->passages[k] = shared_passage(b, text, text_len, self, &notes[k]);
         hm_copy_text_free(self);
