@@ -75,7 +75,7 @@ typedef struct written_string {
     uint32_t at, len; /* its JSON text (quoted, escaped) in the report */
 } written_string;
 
-#define WRITTEN_SLOTS 64
+#define WRITTEN_SLOTS 256
 
 typedef struct jw {
     hm_buf *b;        /* the report so far, appended to */
@@ -352,7 +352,7 @@ static void jw_str_at(jw *w, const char *lit, size_t n, const char *s)
 {
     if (!s)
         return;
-    written_string *seen = &w->written[((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 58]; /* 64 slots */
+    written_string *seen = &w->written[((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 56]; /* 256 slots */
     if (seen->s == s) {
         jw_key(w, lit, n);
         char *out = jw_room(w, seen->len);
