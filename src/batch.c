@@ -31,7 +31,6 @@
 #include <unistd.h>
 
 #include "copy.h"
-#include "source.h"
 #include "summary.h"
 #include "util.h"
 
@@ -498,36 +497,14 @@ static int write_buf(const char *data, size_t len, void *ud)
     return 0;
 }
 
-/* The passage a partner's text shares, quoted from it: the partner is
- * read and decoded again. */
-static char *quote_partner(batch *b, size_t other, const hm_copy_text *t, size_t from, size_t words)
-{
-    hm_error e = {0};
-    size_t len = 0;
-    char *bytes = input_bytes(b, other, &len, &e);
-    hm_source src;
-    char *passage = NULL;
-    if (bytes && hm_source_init(&src, bytes, len, "-", NULL)) {
-        passage = hm_copy_text_quote(t, src.text, src.len, from, words, PASSAGE_BYTES);
-        hm_source_free(&src);
-    }
-    free(bytes);
-    return passage;
-}
-
 /* The passage an essay shares with a partner: the longest shared stretch
- * (the copy pass found it), quoted from the smaller essay of the two. */
-static char *shared_passage(batch *b, const char *text, size_t text_len, const hm_copy_text *self,
-                            const copy_note *cn)
+ * (the copy pass found it), quoted from the smaller essay of the two as
+ * the shingle store keeps its text. */
+static char *shared_passage(batch *b, size_t i, const copy_note *cn)
 {
-    char *passage = NULL;
-    if (cn->words && cn->self_smaller) {
-        passage = hm_copy_text_quote(self, text, text_len, cn->from, cn->words, PASSAGE_BYTES);
-    } else if (cn->words) {
-        hm_copy_text *other = hm_copy_text_stored(b->shingles, cn->other);
-        passage = quote_partner(b, cn->other, other, cn->from, cn->words);
-        hm_copy_text_free(other);
-    }
+    char *passage = cn->words ? hm_shingle_store_quote(b->shingles, cn->self_smaller ? i : cn->other, cn->from,
+                                                       cn->words, PASSAGE_BYTES)
+                              : NULL;
     return passage ? passage : hm_xstrdup("");
 }
 
@@ -563,15 +540,8 @@ static void analyse_one(batch *b, size_t i, slot *out)
     if (r) {
         const copy_note *notes;
         size_t n = notes_of(b, i, &notes);
-        size_t text_len;
-        const char *text = hm_result_text(r, &text_len); /* decoded already */
-        bool quotes_self = false;
         for (size_t k = 0; k < n; k++)
-            quotes_self |= notes[k].self_smaller && notes[k].words;
-        hm_copy_text *self = quotes_self ? hm_copy_text_stored(b->shingles, i) : NULL; /* its marks */
-        for (size_t k = 0; k < n; k++)
-            out->passages[k] = shared_passage(b, text, text_len, self, &notes[k]);
-        hm_copy_text_free(self);
+            out->passages[k] = shared_passage(b, i, &notes[k]);
     }
     free(bytes);
     if (!r) {

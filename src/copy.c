@@ -162,6 +162,20 @@ static size_t spill_read(spill *s, size_t at, void *out, size_t max, size_t size
     return hm_pread_all(s->fd - 1, out, max * size, (uint64_t)at * size) ? max : 0;
 }
 
+/* n bytes from byte `at` of the records into out; false on a short read. */
+static bool spill_read_bytes(spill *s, uint64_t at, void *out, size_t n)
+{
+    spill_flush(s);
+    uint64_t total = s->written + s->buffered; /* one of them is 0 after the flush */
+    if (at > total || n > total - at)
+        return false;
+    if (s->in_memory) {
+        memcpy(out, s->buf + at, n);
+        return true;
+    }
+    return hm_pread_all(s->fd - 1, out, n, at);
+}
+
 static void spill_free(spill *s)
 {
     if (s->fd > 0)
@@ -421,6 +435,10 @@ static bool sampled(uint64_t hash)
     return (hash & (SAMPLE_EVERY - 1)) == 0;
 }
 
+/* What the shingle store keeps before each essay's shingles: how many
+ * shingles, marks and bytes of text. */
+#define STORE_COUNTS 3
+
 /* Every MARK_EVERY-th word's start is kept with an essay's shingles, so
  * that a quote is tokenised from near its first word, not from the
  * essay's start. */
@@ -432,6 +450,8 @@ struct hm_copy_text {
     const uint64_t *mark; /* byte offset of word k * MARK_EVERY */
     size_t n_marks;
     hash_set shingle_set; /* made when first asked for (NULL slots till then) */
+    char *text;           /* the decoded text it was made from, when it keeps it */
+    size_t text_len;
 };
 
 /* Takes over data: n shingles, then n_marks marks. */
@@ -466,6 +486,9 @@ static hm_copy_text *copy_text_make(const char *bytes, size_t len)
     if (!hm_source_init(&src, bytes, len, "-", NULL))
         return NULL;
     hm_copy_text *t = copy_text_of_decoded(src.text, src.len);
+    t->text = src.text; /* kept for the shingle store, which quotes from it */
+    t->text_len = src.len;
+    src.text = NULL;
     hm_source_free(&src);
     return t;
 }
@@ -476,6 +499,7 @@ void hm_copy_text_free(hm_copy_text *t)
         return;
     free(t->shingle);
     set_free(&t->shingle_set);
+    free(t->text);
     free(t);
 }
 
@@ -1035,19 +1059,19 @@ char *hm_copy_passage(const char *bytes, size_t len, size_t from, size_t n_words
     return out;
 }
 
-char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t len, size_t from, size_t n_words,
-                         size_t max_bytes)
+/* The mark a quote of word `from` tokenises from: the last at or before
+ * it, a word's start, after which tokenising finds the same words as from
+ * the text's start. */
+static size_t mark_before(size_t from, size_t n_marks)
 {
-    /* From the last mark at or before the passage: a word's start, after
-     * which tokenising finds the same words as from the text's start. A
-     * mark past the text (the file changed since) means the start. */
-    size_t k = from / MARK_EVERY < quoted->n_marks ? from / MARK_EVERY : 0;
-    size_t at = quoted->n_marks ? (size_t)quoted->mark[k] : 0, first = k * MARK_EVERY;
-    if (at > len)
-        at = first = 0;
-    text += at;
-    len -= at;
-    from -= first;
+    return from / MARK_EVERY < n_marks ? from / MARK_EVERY : 0;
+}
+
+/* hm_copy_text_quote() of the text from mark k, which starts at word
+ * k * MARK_EVERY. */
+static char *quote_from_mark(const char *text, size_t len, size_t k, size_t from, size_t n_words, size_t max_bytes)
+{
+    from -= k * MARK_EVERY;
     if (!n_words || !max_bytes)
         return passage_of_decoded(text, len, from, n_words, max_bytes);
     /* The passage's first word, then its words only as far as the cut: a
@@ -1066,6 +1090,16 @@ char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t le
     }
     words_free(&w);
     return out;
+}
+
+char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t len, size_t from, size_t n_words,
+                         size_t max_bytes)
+{
+    size_t k = mark_before(from, quoted->n_marks);
+    size_t at = quoted->n_marks ? (size_t)quoted->mark[k] : 0;
+    if (at > len) /* the file changed since: from the start */
+        at = k = 0;
+    return quote_from_mark(text + at, len - at, k, from, n_words, max_bytes);
 }
 
 /* The essay's shingles as a set: only the essay a passage is not quoted
@@ -1136,7 +1170,8 @@ char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, s
 /* ---- the copy pass's shingles, kept for the passages ---- */
 
 struct hm_shingle_store {
-    spill records;    /* each essay's shingle and mark counts, shingles and marks */
+    spill records;    /* each essay's shingle, mark and text byte counts, shingles,
+                       * marks and text (in eight-byte records, the last padded) */
     uint64_t *first;  /* where essay i's counts are, + 1; 0: not kept */
     size_t n;
 };
@@ -1163,23 +1198,58 @@ void hm_shingle_store_put(hm_shingle_store *st, size_t i, const hm_copy_text *t)
     if (i >= st->n || st->first[i])
         return;
     st->first[i] = st->records.count + 1;
-    uint64_t counts[2] = {t->n_shingles, t->n_marks};
-    spill_add_n(&st->records, counts, 2, sizeof *counts);
+    uint64_t counts[STORE_COUNTS] = {t->n_shingles, t->n_marks, t->text ? t->text_len : 0};
+    spill_add_n(&st->records, counts, STORE_COUNTS, sizeof *counts);
     spill_add_n(&st->records, t->shingle, t->n_shingles + t->n_marks, sizeof *t->shingle); /* one block */
+    size_t whole = counts[2] / sizeof(uint64_t) * sizeof(uint64_t);
+    spill_add_n(&st->records, t->text, whole / sizeof(uint64_t), sizeof(uint64_t));
+    if (counts[2] > whole) {
+        uint64_t last = 0;
+        memcpy(&last, t->text + whole, counts[2] - whole);
+        spill_add(&st->records, &last, sizeof last);
+    }
     /* Nothing is left buffered, so that reading needs no lock. */
     spill_flush(&st->records);
 }
 
+/* Essay i's counts: shingles, marks, text bytes; false when not stored. */
+static bool store_counts(hm_shingle_store *st, size_t i, uint64_t counts[STORE_COUNTS])
+{
+    return st && i < st->n && st->first[i] &&
+           spill_read(&st->records, st->first[i] - 1, counts, STORE_COUNTS, sizeof *counts) == STORE_COUNTS;
+}
+
 hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i)
 {
-    uint64_t counts[2];
-    if (!st || i >= st->n || !st->first[i] || spill_read(&st->records, st->first[i] - 1, counts, 2, sizeof *counts) != 2)
+    uint64_t counts[STORE_COUNTS];
+    if (!store_counts(st, i, counts))
         return NULL;
     size_t total = counts[0] + counts[1];
     uint64_t *data = hm_xmalloc((total + 1) * sizeof *data);
-    if (total && spill_read(&st->records, st->first[i] + 1, data, total, sizeof *data) != total) {
+    if (total && spill_read(&st->records, st->first[i] - 1 + STORE_COUNTS, data, total, sizeof *data) != total) {
         free(data);
         return NULL;
     }
     return copy_text_of(data, counts[0], counts[1]);
+}
+
+char *hm_shingle_store_quote(hm_shingle_store *st, size_t i, size_t from, size_t n_words, size_t max_bytes)
+{
+    uint64_t counts[STORE_COUNTS], at = 0;
+    if (!store_counts(st, i, counts) || !counts[2])
+        return NULL;
+    /* the mark, then the text from it to its end: two reads */
+    size_t k = mark_before(from, counts[1]);
+    size_t marks = st->first[i] - 1 + STORE_COUNTS + counts[0];
+    if (counts[1] && spill_read(&st->records, marks + k, &at, 1, sizeof at) != 1)
+        return NULL;
+    if (at > counts[2])
+        at = k = 0;
+    size_t len = counts[2] - at;
+    char *text = hm_xmalloc(len + 1);
+    char *out = NULL;
+    if (spill_read_bytes(&st->records, (uint64_t)(marks + counts[1]) * sizeof(uint64_t) + at, text, len))
+        out = quote_from_mark(text, len, k, from, n_words, max_bytes);
+    free(text);
+    return out;
 }
