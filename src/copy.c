@@ -581,9 +581,15 @@ void hm_copy_set(hm_copy *c, size_t i, hm_shingles *s)
     if (i < c->n && s && !c->size[i].top && i <= UINT32_MAX) {
         uint16_t top = s->top == UINT64_MAX ? UINT16_MAX : (uint16_t)((s->top >> 48) + 1 < UINT16_MAX ? (s->top >> 48) + 1 : UINT16_MAX - 1);
         c->size[i] = (essay_size){s->total, (uint16_t)s->n, top};
-        for (uint32_t k = 0; k < s->n; k++) {
-            posting p = {s->hash[k], (uint32_t)i, 0};
-            spill_add(&c->post[part_of_hash(p.hash)], &p, sizeof p);
+        /* The sample is ascending, so each part's postings are a run:
+         * added a run at a time. */
+        posting run[64];
+        for (uint32_t k = 0, n = 0; k < s->n; k++) {
+            run[n++] = (posting){s->hash[k], (uint32_t)i, 0};
+            if (n == 64 || k + 1 == s->n || part_of_hash(s->hash[k + 1]) != part_of_hash(s->hash[k])) {
+                spill_add_n(&c->post[part_of_hash(s->hash[k])], run, n, sizeof *run);
+                n = 0;
+            }
         }
     }
     hm_shingles_free(s);
