@@ -75,29 +75,44 @@ typedef struct essay_size {
 } essay_size;
 
 /* Records of one size in an unlinked temporary file, written through a
- * small buffer, or in memory when no file can be made or written. */
+ * small buffer, or in memory when no file can be made or written. The file
+ * is made only when the records outgrow what the spill may hold (`hold`,
+ * or the buffer): making one (an inode found on disk, then freed) costs
+ * about as much as the copy check of an essay, and a small batch's 32
+ * parts of postings and 32 of pairs a thread need none. */
 #define SPILL_BUFFER 4096
+/* A batch of at most this many essays keeps its postings and pairs in
+ * memory (about 5 KB of postings an essay, and fewer bytes of pairs). */
+#define HOLD_ESSAYS 256
 
 typedef struct spill {
     int fd;             /* the file's descriptor + 1; 0: none yet */
-    bool in_memory;
-    char *buf;          /* file: records not yet written; memory: all */
+    bool in_memory;     /* for good: no file could be made or written */
+    char *buf;          /* file: records not yet written; memory or no file yet: all */
     size_t buffered, buf_cap; /* bytes */
     uint64_t written;   /* bytes in the file */
     size_t count;       /* records */
+    size_t hold;        /* bytes held before a file is made; 0: SPILL_BUFFER */
 } spill;
 
 struct hm_copy {
     size_t n;
     essay_size *size;
     spill post[PARTS];  /* postings by the hash's top bits */
+    size_t hold;        /* what its spills may hold in memory (see HOLD_ESSAYS) */
     hm_copy_pair *pairs;
     size_t n_pairs;
 };
 
+/* Whether the records are all in the buffer: in memory, or no file yet. */
+static bool spill_held(const spill *s)
+{
+    return s->in_memory || !s->fd;
+}
+
 static void spill_flush(spill *s)
 {
-    if (s->in_memory || !s->buffered)
+    if (spill_held(s) || !s->buffered)
         return;
     if (hm_pwrite_all(s->fd - 1, s->buf, s->buffered, s->written)) {
         s->written += s->buffered;
@@ -122,14 +137,16 @@ static void spill_flush(spill *s)
  * through a buffer grown to hold it. */
 static void spill_add_n(spill *s, const void *recs, size_t n, size_t size)
 {
-    if (!s->fd && !s->in_memory) {
-        int fd = hm_temp_fd();
-        s->fd = fd + 1;
-        s->in_memory = fd < 0;
-    }
     size_t bytes = n * size;
-    if (!s->in_memory && s->buffered + bytes > SPILL_BUFFER)
+    size_t limit = s->fd || !s->hold ? SPILL_BUFFER : s->hold;
+    if (!s->in_memory && s->buffered + bytes > limit) {
+        if (!s->fd) {
+            int fd = hm_temp_fd();
+            s->fd = fd + 1;
+            s->in_memory = fd < 0;
+        }
         spill_flush(s);
+    }
     if (s->buffered + bytes > s->buf_cap) {
         size_t cap = s->buf_cap ? s->buf_cap * 2 : SPILL_BUFFER;
         while (cap < s->buffered + bytes)
@@ -155,7 +172,7 @@ static size_t spill_read(spill *s, size_t at, void *out, size_t max, size_t size
         return 0;
     if (max > s->count - at)
         max = s->count - at;
-    if (s->in_memory) {
+    if (spill_held(s)) {
         memcpy(out, s->buf + at * size, max * size);
         return max;
     }
@@ -169,7 +186,7 @@ static bool spill_read_bytes(spill *s, uint64_t at, void *out, size_t n)
     uint64_t total = s->written + s->buffered; /* one of them is 0 after the flush */
     if (at > total || n > total - at)
         return false;
-    if (s->in_memory) {
+    if (spill_held(s)) {
         memcpy(out, s->buf + at, n);
         return true;
     }
@@ -567,6 +584,9 @@ hm_copy *hm_copy_new(size_t n)
 {
     hm_copy *c = hm_xcalloc(1, sizeof *c);
     c->n = n;
+    c->hold = n <= HOLD_ESSAYS ? SIZE_MAX : 0;
+    for (int k = 0; k < PARTS; k++)
+        c->post[k].hold = c->hold;
     c->size = hm_xcalloc(n + 1, sizeof *c->size);
     return c;
 }
@@ -925,6 +945,8 @@ size_t hm_copy_find_threads(hm_copy *c, double threshold, size_t max_per_essay, 
     /* Without a limit every pair goes straight to c->pairs: one thread. */
     sh.threads = !max_per_essay || !jobs ? 1 : jobs > MAX_FIND_THREADS ? MAX_FIND_THREADS : jobs;
     sh.pairs = hm_xcalloc(PARTS * sh.threads, sizeof *sh.pairs);
+    for (size_t k = 0; k < PARTS * sh.threads; k++)
+        sh.pairs[k].hold = c->hold;
 
     find_ctx *ctx = hm_xcalloc(sh.threads, sizeof *ctx);
     for (size_t t = 0; t < sh.threads; t++)
