@@ -133,9 +133,10 @@ static void spill_flush(spill *s)
     s->in_memory = true;
 }
 
-/* n records of `size` bytes each; a run larger than the buffer goes
- * through a buffer grown to hold it. */
-static void spill_add_n(spill *s, const void *recs, size_t n, size_t size)
+/* Room for n records of `size` bytes each at the end of the buffer, for
+ * the caller to fill: a run larger than the buffer goes through a buffer
+ * grown to hold it. */
+static void *spill_append(spill *s, size_t n, size_t size)
 {
     size_t bytes = n * size;
     size_t limit = s->fd || !s->hold ? SPILL_BUFFER : s->hold;
@@ -154,9 +155,16 @@ static void spill_add_n(spill *s, const void *recs, size_t n, size_t size)
         s->buf = hm_xrealloc(s->buf, cap);
         s->buf_cap = cap;
     }
-    memcpy(s->buf + s->buffered, recs, bytes);
+    void *at = s->buf + s->buffered;
     s->buffered += bytes;
     s->count += n;
+    return at;
+}
+
+/* n records of `size` bytes each. */
+static void spill_add_n(spill *s, const void *recs, size_t n, size_t size)
+{
+    memcpy(spill_append(s, n, size), recs, n * size);
 }
 
 static void spill_add(spill *s, const void *rec, size_t size)
@@ -461,10 +469,6 @@ static bool sampled(uint64_t hash)
 {
     return (hash & (SAMPLE_EVERY - 1)) == 0;
 }
-
-/* What the shingle store keeps before each essay's shingles: how many
- * shingles, marks and bytes of text. */
-#define STORE_COUNTS 3
 
 /* Every MARK_EVERY-th word's start is kept with an essay's shingles, so
  * that a quote is tokenised from near its first word, not from the
@@ -1189,10 +1193,16 @@ char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, s
 
 /* ---- the copy pass's shingles, kept for the passages ---- */
 
+/* Where an essay is in the shingle store, and its counts. */
+typedef struct stored_essay {
+    uint64_t first;      /* its first record, + 1; 0: not kept */
+    uint32_t n_shingles, n_marks, text_len;
+} stored_essay;
+
 struct hm_shingle_store {
-    spill records;    /* each essay's shingle, mark and text byte counts, shingles,
-                       * marks and text (in eight-byte records, the last padded) */
-    uint64_t *first;  /* where essay i's counts are, + 1; 0: not kept */
+    spill records;       /* each essay's shingles, marks and text, one write an
+                          * essay (in eight-byte records, the last padded) */
+    stored_essay *essay; /* kept in memory, so that a read needs no counts first */
     size_t n;
 };
 
@@ -1200,7 +1210,7 @@ hm_shingle_store *hm_shingle_store_new(size_t n_essays)
 {
     hm_shingle_store *st = hm_xcalloc(1, sizeof *st);
     st->n = n_essays;
-    st->first = hm_xcalloc(n_essays + 1, sizeof *st->first);
+    st->essay = hm_xcalloc(n_essays + 1, sizeof *st->essay);
     return st;
 }
 
@@ -1209,67 +1219,70 @@ void hm_shingle_store_free(hm_shingle_store *st)
     if (!st)
         return;
     spill_free(&st->records);
-    free(st->first);
+    free(st->essay);
     free(st);
 }
 
 void hm_shingle_store_put(hm_shingle_store *st, size_t i, const hm_copy_text *t)
 {
-    if (i >= st->n || st->first[i])
+    size_t text_len = t->text ? t->text_len : 0;
+    /* an essay past 2^32 bytes or shingles is not kept (no passage is quoted) */
+    if (i >= st->n || st->essay[i].first || t->n_shingles > UINT32_MAX || t->n_marks > UINT32_MAX ||
+        text_len > UINT32_MAX)
         return;
-    st->first[i] = st->records.count + 1;
-    uint64_t counts[STORE_COUNTS] = {t->n_shingles, t->n_marks, t->text ? t->text_len : 0};
-    spill_add_n(&st->records, counts, STORE_COUNTS, sizeof *counts);
-    spill_add_n(&st->records, t->shingle, t->n_shingles + t->n_marks, sizeof *t->shingle); /* one block */
-    size_t whole = counts[2] / sizeof(uint64_t) * sizeof(uint64_t);
-    spill_add_n(&st->records, t->text, whole / sizeof(uint64_t), sizeof(uint64_t));
-    if (counts[2] > whole) {
-        uint64_t last = 0;
-        memcpy(&last, t->text + whole, counts[2] - whole);
-        spill_add(&st->records, &last, sizeof last);
+    st->essay[i] = (stored_essay){st->records.count + 1, (uint32_t)t->n_shingles, (uint32_t)t->n_marks,
+                                  (uint32_t)text_len};
+    size_t numbers = t->n_shingles + t->n_marks, text_records = (text_len + 7) / 8;
+    uint64_t *rec = spill_append(&st->records, numbers + text_records, sizeof *rec);
+    memcpy(rec, t->shingle, numbers * sizeof *rec); /* the marks follow the shingles */
+    if (text_records) {
+        rec[numbers + text_records - 1] = 0; /* the padding */
+        memcpy(rec + numbers, t->text, text_len);
     }
     /* Nothing is left buffered, so that reading needs no lock. */
     spill_flush(&st->records);
 }
 
-/* Essay i's counts: shingles, marks, text bytes; false when not stored. */
-static bool store_counts(hm_shingle_store *st, size_t i, uint64_t counts[STORE_COUNTS])
+/* Essay i's place and counts in the store, or NULL when not kept. */
+static const stored_essay *stored(const hm_shingle_store *st, size_t i)
 {
-    return st && i < st->n && st->first[i] &&
-           spill_read(&st->records, st->first[i] - 1, counts, STORE_COUNTS, sizeof *counts) == STORE_COUNTS;
+    return st && i < st->n && st->essay[i].first ? &st->essay[i] : NULL;
 }
 
 hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i)
 {
-    uint64_t counts[STORE_COUNTS];
-    if (!store_counts(st, i, counts))
+    const stored_essay *e = stored(st, i);
+    if (!e)
         return NULL;
-    size_t total = counts[0] + counts[1];
+    size_t total = (size_t)e->n_shingles + e->n_marks;
     uint64_t *data = hm_xmalloc((total + 1) * sizeof *data);
-    if (total && spill_read(&st->records, st->first[i] - 1 + STORE_COUNTS, data, total, sizeof *data) != total) {
+    if (total && spill_read(&st->records, e->first - 1, data, total, sizeof *data) != total) {
         free(data);
         return NULL;
     }
-    return copy_text_of(data, counts[0], counts[1]);
+    return copy_text_of(data, e->n_shingles, e->n_marks);
 }
 
 char *hm_shingle_store_quote(hm_shingle_store *st, size_t i, size_t from, size_t n_words, size_t max_bytes)
 {
-    uint64_t counts[STORE_COUNTS], at = 0;
-    if (!store_counts(st, i, counts) || !counts[2])
+    const stored_essay *e = stored(st, i);
+    if (!e || !e->text_len)
         return NULL;
-    /* the mark, then the text from it to its end: two reads */
-    size_t k = mark_before(from, counts[1]);
-    size_t marks = st->first[i] - 1 + STORE_COUNTS + counts[0];
-    if (counts[1] && spill_read(&st->records, marks + k, &at, 1, sizeof at) != 1)
-        return NULL;
-    if (at > counts[2])
-        at = k = 0;
-    size_t len = counts[2] - at;
-    char *text = hm_xmalloc(len + 1);
+    /* The marks from the passage's, then the text: one read. */
+    size_t k = mark_before(from, e->n_marks), marks = e->n_marks - (e->n_marks ? k : 0);
+    size_t bytes = marks * sizeof(uint64_t) + e->text_len;
+    char *data = hm_xmalloc(bytes + 1);
     char *out = NULL;
-    if (spill_read_bytes(&st->records, (uint64_t)(marks + counts[1]) * sizeof(uint64_t) + at, text, len))
-        out = quote_from_mark(text, len, k, from, n_words, max_bytes);
-    free(text);
+    if (spill_read_bytes(&st->records, (e->first - 1 + e->n_shingles + e->n_marks - marks) * sizeof(uint64_t), data,
+                         bytes)) {
+        uint64_t at = 0;
+        if (marks)
+            memcpy(&at, data, sizeof at);
+        if (at > e->text_len) /* the file changed since: from the start */
+            at = k = 0;
+        const char *text = data + marks * sizeof(uint64_t) + at;
+        out = quote_from_mark(text, e->text_len - at, k, from, n_words, max_bytes);
+    }
+    free(data);
     return out;
 }
