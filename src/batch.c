@@ -23,6 +23,7 @@
 #include <malloc.h>
 #endif
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +58,24 @@ typedef struct slot {
     char *passages[MAX_COPY_WARNINGS]; /* one per copy note, for the summary */
 } slot;
 
+/* The configuration, loaded on a thread of its own while the copy pass
+ * reads and shingles the essays (which need none of it): the load is a few
+ * milliseconds of one core, which a batch would otherwise spend waiting. */
+typedef struct config_load {
+    const batch_config *from;
+    hm_config *cfg;
+    hm_error err;
+    pthread_t thread;
+    bool on_thread;          /* a thread was started, and not yet joined */
+    atomic_bool done;        /* set by the thread last: cfg or err is final */
+} config_load;
+
 typedef struct batch {
-    const hm_config *cfg;
+    const hm_config *cfg;    /* NULL until loaded */
+    config_load load;
+    bool hold_errors;        /* input errors wait in held_errors until the
+                              * configuration is known to load */
+    hm_buf held_errors;
     const batch_options *o;
     hm_names paths;
     hm_names pages;         /* HTML folder: "essays/NAME.html" of each input */
@@ -124,9 +141,58 @@ static void progress_show(batch *b, size_t done, size_t total, bool force)
 
 static void report_error(batch *b, const char *path, const char *message)
 {
+    b->status = HM_EXIT_INPUT;
+    if (b->hold_errors) {
+        hm_buf_printf(&b->held_errors, "histmark: %s: %s\n", path, message);
+        return;
+    }
     progress_clear(b);
     fprintf(stderr, "histmark: %s: %s\n", path, message);
-    b->status = HM_EXIT_INPUT;
+}
+
+/* ---- the configuration ---- */
+
+static void *load_config(void *arg)
+{
+    config_load *l = arg;
+    l->cfg = l->from->load(l->from->ud, &l->err);
+    atomic_store(&l->done, true);
+    return NULL;
+}
+
+/* Starts loading the configuration on a thread (or loads it here if no
+ * thread can be started). */
+static void config_start(batch *b)
+{
+    b->load.on_thread = pthread_create(&b->load.thread, NULL, load_config, &b->load) == 0;
+    if (!b->load.on_thread)
+        load_config(&b->load);
+}
+
+/* Waits for the configuration (loading it here if it was not started):
+ * false, with the error reported, when it cannot be loaded. As before the
+ * batch loaded it first, a configuration error is then all that is said;
+ * otherwise the input errors held meanwhile are said now. */
+static bool config_wait(batch *b)
+{
+    if (b->cfg)
+        return true;
+    if (b->load.on_thread) {
+        pthread_join(b->load.thread, NULL);
+        b->load.on_thread = false;
+    } else if (!atomic_load(&b->load.done)) {
+        load_config(&b->load);
+    }
+    if (!b->load.cfg) {
+        b->load.from->report(&b->load.err);
+        return false;
+    }
+    b->cfg = b->load.cfg;
+    b->hold_errors = false;
+    if (b->held_errors.len)
+        fputs(b->held_errors.data, stderr);
+    hm_buf_free(&b->held_errors);
+    return true;
 }
 
 /* An input's path, its page and the name reports give it, rebuilt in a
@@ -469,7 +535,15 @@ static void copy_pass(batch *b, unsigned jobs)
     pthread_mutex_lock(&b->lock);
     while (b->done < b->n) {
         pthread_cond_wait(&b->ready, &b->lock);
-        progress_show(b, b->done, b->n, false);
+        /* No progress line while the configuration may still fail: its
+         * error would be all that is said. */
+        if (!b->cfg && atomic_load(&b->load.done) && b->load.cfg) {
+            pthread_mutex_unlock(&b->lock);
+            config_wait(b);
+            pthread_mutex_lock(&b->lock);
+        }
+        if (b->cfg)
+            progress_show(b, b->done, b->n, false);
     }
     pthread_mutex_unlock(&b->lock);
     for (unsigned k = 0; k < jobs; k++)
@@ -798,6 +872,10 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
 
 static void batch_free(batch *b)
 {
+    if (b->load.on_thread)
+        pthread_join(b->load.thread, NULL);
+    hm_config_free(b->load.cfg);
+    hm_buf_free(&b->held_errors);
     hm_names_free(&b->paths);
     hm_names_free(&b->pages);
     free(b->stdin_bytes);
@@ -813,7 +891,7 @@ static void batch_free(batch *b)
     pthread_cond_destroy(&b->space);
 }
 
-int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, int n_args)
+int batch_run(const batch_config *config, const batch_options *o, char *const *args, int n_args)
 {
 #ifdef __GLIBC__
     /* glibc raises its mmap threshold each time a large block is freed, so
@@ -824,7 +902,8 @@ int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, i
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 #endif
     batch b = {0};
-    b.cfg = cfg;
+    b.load.from = config;
+    b.hold_errors = true;
     b.o = o;
     pthread_mutex_init(&b.lock, NULL);
     pthread_mutex_init(&b.store_lock, NULL);
@@ -860,6 +939,17 @@ int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, i
             HM_GROW(root_len, n_root, cap_root);
             root_len[n_root++] = dir ? strlen(args[a]) : base ? (size_t)(base - args[a] + 1) : 0;
         }
+    }
+    /* With a copy pass to run first, and no folder of pages to make (which
+     * a configuration error must find not made), the configuration loads
+     * meanwhile; else now, as it did before the inputs were read. */
+    bool copy_first = b.n >= 2 && o->copy_threshold > 0 && !is_html;
+    if (copy_first) {
+        config_start(&b);
+    } else if (!config_wait(&b)) {
+        free(root_len);
+        batch_free(&b);
+        return HM_EXIT_CONFIG;
     }
     bool several = any_dir || b.n > 1;
     struct stat ost;
@@ -897,13 +987,17 @@ int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, i
     b.progress = !o->quiet && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &b.last);
 
+    if (b.n >= 2 && o->copy_threshold > 0)
+        copy_pass(&b, jobs);
+    if (!config_wait(&b)) {
+        batch_free(&b);
+        return HM_EXIT_CONFIG;
+    }
     sink k;
     if (!sink_open(&b, &k, b.html_dir ? NULL : o->output)) {
         batch_free(&b);
         return HM_EXIT_INPUT;
     }
-    if (b.n >= 2 && o->copy_threshold > 0)
-        copy_pass(&b, jobs);
     if (b.n)
         analyse_pass(&b, jobs, &k);
     progress_clear(&b);

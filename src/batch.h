@@ -32,7 +32,18 @@ typedef struct batch_options {
                                  * buffer, or NULL */
 } batch_options;
 
-/* Marks every input (files, folders, "-") and returns the exit status. */
-int batch_run(const hm_config *cfg, const batch_options *o, char *const *inputs, int n_inputs);
+/* Where the batch gets its configuration: `load` may run on a thread of
+ * the batch's, while the essays are read for the copy check; `report` says
+ * why it failed, on the batch's own thread. The batch frees it. */
+typedef struct batch_config {
+    hm_config *(*load)(void *ud, hm_error *err);
+    void (*report)(const hm_error *err);
+    void *ud;
+} batch_config;
+
+/* Marks every input (files, folders, "-") and returns the exit status
+ * (HM_EXIT_CONFIG, having said only that, when the configuration cannot
+ * be loaded). */
+int batch_run(const batch_config *config, const batch_options *o, char *const *inputs, int n_inputs);
 
 #endif

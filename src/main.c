@@ -113,6 +113,12 @@ static void print_config_error(const hm_error *e)
         fprintf(stderr, "histmark: %s: %s\n", e->file[0] ? e->file : "config", e->message);
 }
 
+/* The batch's configuration loader (batch_config). */
+static hm_config *load_config(void *ud, hm_error *err)
+{
+    return hm_config_load(ud, err);
+}
+
 static void print_line(const char *line, void *ud)
 {
     (void)ud;
@@ -270,12 +276,6 @@ int main(int argc, char **argv)
     if (optind + 1 == argc && (strcmp(argv[optind], "-") == 0 ||
                                (stat(argv[optind], &one) == 0 && !S_ISDIR(one.st_mode))))
         o.config.flags |= HM_CONFIG_INTERPRET;
-    hm_error err = {0};
-    hm_config *cfg = hm_config_load(&o.config, &err);
-    if (!cfg) {
-        print_config_error(&err);
-        return HM_EXIT_CONFIG;
-    }
     bool color = o.color == 1 || (o.color == -1 && !o.output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
     if (o.color == 1 && getenv("NO_COLOR") && *getenv("NO_COLOR"))
         color = false;
@@ -285,7 +285,6 @@ int main(int argc, char **argv)
     batch_options bo = {o.fmt->name, o.fmt->render, o.fmt->header, o.fmt->separator, o.output,
                         color ? HM_RENDER_COLOR : 0, o.question, o.stdin_name, max, o.jobs, o.quiet,
                         o.summary, o.copy_threshold, o.fmt->render_buf};
-    int status = batch_run(cfg, &bo, argv + optind, argc - optind);
-    hm_config_free(cfg);
-    return status;
+    batch_config bc = {load_config, print_config_error, &o.config};
+    return batch_run(&bc, &bo, argv + optind, argc - optind);
 }
