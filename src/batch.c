@@ -389,15 +389,19 @@ static unsigned online_cores(void)
 
 /* ---- pass 1: shingles, then pairs ---- */
 
+/* The next essay of a pass for a worker to take; false when none is left. */
+static bool take_essay(batch *b, size_t *i)
+{
+    pthread_mutex_lock(&b->lock);
+    *i = b->next++;
+    pthread_mutex_unlock(&b->lock);
+    return *i < b->n;
+}
+
 static void *shingle_worker(void *arg)
 {
     batch *b = arg;
-    for (;;) {
-        pthread_mutex_lock(&b->lock);
-        size_t i = b->next++;
-        pthread_mutex_unlock(&b->lock);
-        if (i >= b->n)
-            break;
+    for (size_t i; take_essay(b, &i);) {
         hm_error e = {0};
         size_t len = 0;
         char *bytes = input_bytes(b, i, &len, &e);
@@ -486,12 +490,7 @@ static bool lists_pair(const batch *b, size_t i, size_t other)
 static void *passage_worker(void *arg)
 {
     batch *b = arg;
-    for (;;) {
-        pthread_mutex_lock(&b->lock);
-        size_t i = b->next++;
-        pthread_mutex_unlock(&b->lock);
-        if (i >= b->n)
-            break;
+    for (size_t i; take_essay(b, &i);) {
         copy_note *notes = &b->note[b->note_first[i]];
         size_t n = b->note_first[i + 1] - b->note_first[i];
         hm_copy_text *self = NULL;
