@@ -410,6 +410,9 @@ void hm_render_json_buf(const hm_result *r, hm_buf *b)
     size_t text_len;
     const char *text = hm_result_text(r, &text_len);
     jw w = {b, true, {{0}}};
+    /* Room for the whole report at once: about 200 bytes a finding with
+     * the notes' share, so that it is not copied as it grows. */
+    jw_room(&w, 8192 + 256 * hm_result_finding_count(r));
     jw_open_at(&w, NULL, 0, '{');
     JW_STR(&w, "file", hm_result_name(r));
     JW_STR_OR_NULL(&w, "question", hm_result_question(r));
