@@ -248,20 +248,18 @@ static bool put_string(jw *w, const char *s, size_t len)
  * it is written, so the copy is a few stores. */
 #define KEY(name) ",\"" name "\":"
 
-/* The comma before an element, or before a member and its key `lit` (a
- * KEY(), n its length); neither comma in first place. */
+/* The comma before a member and its key `lit` (a KEY(), n its length), or
+ * before an element (lit ELEMENT); no comma in first place. */
+#define ELEMENT ","
+
 JW_INLINE void jw_key(jw *w, const char *lit, size_t n)
 {
-    char *out = jw_room(w, n + 1);
+    char *out = jw_room(w, n);
     out[0] = ',';
     bool first = w->first;
     w->first = false;
-    if (lit) {
-        memcpy(out + !first, lit + 1, n - 1);
-        jw_end(w, out + n - first);
-    } else {
-        jw_end(w, out + !first);
-    }
+    memcpy(out + !first, lit + 1, n - 1);
+    jw_end(w, out + n - first);
 }
 
 #define JW_KEY(w, name) jw_key(w, KEY(name), sizeof KEY(name) - 1)
@@ -274,7 +272,7 @@ JW_INLINE void jw_open_at(jw *w, const char *lit, size_t n, char bracket)
 }
 
 #define JW_OPEN(w, name, bracket) jw_open_at(w, KEY(name), sizeof KEY(name) - 1, bracket)
-#define JW_OPEN_ELEMENT(w) jw_open_at(w, NULL, 0, '{')
+#define JW_OPEN_ELEMENT(w) jw_open_at(w, ELEMENT, 1, '{')
 
 static void jw_close(jw *w, char bracket)
 {
@@ -413,7 +411,7 @@ void hm_render_json_buf(const hm_result *r, hm_buf *b)
     /* Room for the whole report at once: about 200 bytes a finding with
      * the notes' share, so that it is not copied as it grows. */
     jw_room(&w, 8192 + 256 * hm_result_finding_count(r));
-    jw_open_at(&w, NULL, 0, '{');
+    JW_OPEN_ELEMENT(&w);
     JW_STR(&w, "file", hm_result_name(r));
     JW_STR_OR_NULL(&w, "question", hm_result_question(r));
     JW_STR_OR_NULL(&w, "topic", hm_result_topic(r));
