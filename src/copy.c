@@ -365,47 +365,43 @@ static void radix_sort_u64(uint64_t *a, size_t n, unsigned bits)
     free(tmp);
 }
 
-/* Sorts records by a mixed hash (its bits spread evenly): placed by the
- * hash's top bits that differ in about one bucket each, then an insertion
- * sort that moves each at most past its bucket's few others. Stable. An
- * essay's sample and a part's postings are hundreds of hashes, for which
- * the eight passes of a radix sort cost several times more (their 256
- * counts each, cleared and summed). Defined for the two kinds of record
- * by their type and their hash. */
-#define DEFINE_SORT_BY_HASH(name, type, HASH)                                                                          \
-    static void name(type *a, size_t n)                                                                                \
-    {                                                                                                                  \
-        uint64_t differ = 0; /* the bits in which some hash differs from the first */                                \
-        for (size_t i = 1; i < n; i++)                                                                                 \
-            differ |= HASH(a[i]) ^ HASH(a[0]);                                                                         \
-        if (!differ)                                                                                                   \
-            return;                                                                                                    \
-        unsigned top = 64 - (unsigned)__builtin_clzll(differ), bits = 1;                                               \
-        while (bits < 16 && bits < top && ((size_t)1 << bits) < n)                                                     \
-            bits++;                                                                                                    \
-        unsigned shift = top - bits;                                                                                   \
-        size_t buckets = (size_t)1 << bits, mask = buckets - 1;                                                        \
-        size_t *first = hm_xcalloc(buckets + 1, sizeof *first);                                                        \
-        type *tmp = hm_xmalloc(n * sizeof *tmp);                                                                       \
-        for (size_t i = 0; i < n; i++)                                                                                 \
-            first[((HASH(a[i]) >> shift) & mask) + 1]++;                                                               \
-        for (size_t k = 0; k < buckets; k++)                                                                           \
-            first[k + 1] += first[k];                                                                                  \
-        for (size_t i = 0; i < n; i++)                                                                                 \
-            tmp[first[(HASH(a[i]) >> shift) & mask]++] = a[i];                                                         \
-        for (size_t i = 0; i < n; i++) {                                                                               \
-            type v = tmp[i];                                                                                           \
-            size_t j = i;                                                                                              \
-            for (; j > 0 && HASH(a[j - 1]) > HASH(v); j--)                                                             \
-                a[j] = a[j - 1];                                                                                       \
-            a[j] = v;                                                                                                  \
-        }                                                                                                              \
-        free(tmp);                                                                                                     \
-        free(first);                                                                                                   \
+/* Sorts distinct hashes that are mixed (their bits spread evenly): placed
+ * by the top bits in which they differ in about one bucket each, then an
+ * insertion sort that moves each at most past its bucket's few others. An
+ * essay's sample is a few hundred hashes, for which the eight passes of a
+ * radix sort cost several times more (their 256 counts each, cleared and
+ * summed). Not for hashes that repeat (a part's postings): many copies of
+ * two hashes in one bucket make the insertion sort quadratic. */
+static void sort_mixed_hashes(uint64_t *a, size_t n)
+{
+    uint64_t differ = 0; /* the bits in which some hash differs from the first */
+    for (size_t i = 1; i < n; i++)
+        differ |= a[i] ^ a[0];
+    if (!differ)
+        return;
+    unsigned top = 64 - (unsigned)__builtin_clzll(differ), bits = 1;
+    while (bits < 16 && bits < top && ((size_t)1 << bits) < n)
+        bits++;
+    unsigned shift = top - bits;
+    size_t buckets = (size_t)1 << bits, mask = buckets - 1;
+    size_t *first = hm_xcalloc(buckets + 1, sizeof *first);
+    uint64_t *tmp = hm_xmalloc(n * sizeof *tmp);
+    for (size_t i = 0; i < n; i++)
+        first[((a[i] >> shift) & mask) + 1]++;
+    for (size_t k = 0; k < buckets; k++)
+        first[k + 1] += first[k];
+    for (size_t i = 0; i < n; i++)
+        tmp[first[(a[i] >> shift) & mask]++] = a[i];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = tmp[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1] > v; j--)
+            a[j] = a[j - 1];
+        a[j] = v;
     }
-
-#define HASH_ITSELF(h) (h)
-DEFINE_SORT_BY_HASH(sort_mixed_hashes, uint64_t, HASH_ITSELF)
+    free(tmp);
+    free(first);
+}
 
 /* A set of shingle hashes by open addressing, over an array of them that
  * outlives it: a slot holds the index + 1 of its hash in `key` (0: empty),
@@ -631,8 +627,26 @@ void hm_copy_free(hm_copy *c)
 }
 
 /* Postings by hash (equal hashes together is all that is needed). */
-#define POSTING_HASH(p) ((p).hash)
-DEFINE_SORT_BY_HASH(sort_postings, posting, POSTING_HASH)
+static void sort_postings(posting *p, size_t n)
+{
+    if (n < 2)
+        return;
+    posting *tmp = hm_xmalloc(n * sizeof *tmp), *from = p, *to = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((from[i].hash >> shift) & 0xFF) + 1]++;
+        for (int k = 0; k < 256; k++)
+            count[k + 1] += count[k];
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i].hash >> shift) & 0xFF]++] = from[i];
+        posting *t = from;
+        from = to;
+        to = t;
+    }
+    /* eight passes: the sorted data is back in p */
+    free(tmp);
+}
 
 static int cmp_pair(const void *a, const void *b)
 {
