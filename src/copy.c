@@ -626,8 +626,8 @@ void hm_copy_free(hm_copy *c)
     free(c);
 }
 
-/* Postings by hash (equal hashes together is all that is needed). */
-static void sort_postings(posting *p, size_t n)
+/* Postings by hash, a byte a pass (eight passes, stable). */
+static void radix_sort_postings(posting *p, size_t n)
 {
     if (n < 2)
         return;
@@ -646,6 +646,57 @@ static void sort_postings(posting *p, size_t n)
     }
     /* eight passes: the sorted data is back in p */
     free(tmp);
+}
+
+/* A bucket of at most this many postings is sorted by insertion; a larger
+ * one (a hash held by many essays fills its bucket) by the radix sort. */
+#define SMALL_BUCKET 32
+
+/* Postings by hash (equal hashes together is all that is needed): placed
+ * by the top bits in which their hashes differ in about one bucket each
+ * (a part's few hundred postings would pay eight radix passes of 256
+ * counts), then each bucket sorted. */
+static void sort_postings(posting *p, size_t n)
+{
+    uint64_t differ = 0;
+    for (size_t i = 1; i < n; i++)
+        differ |= p[i].hash ^ p[0].hash;
+    if (!differ)
+        return;
+    unsigned top = 64 - (unsigned)__builtin_clzll(differ), bits = 1;
+    while (bits < 16 && bits < top && ((size_t)1 << bits) < n)
+        bits++;
+    unsigned shift = top - bits;
+    size_t buckets = (size_t)1 << bits, mask = buckets - 1;
+    size_t *first = hm_xcalloc(buckets + 1, sizeof *first);
+    for (size_t i = 0; i < n; i++)
+        first[((p[i].hash >> shift) & mask) + 1]++;
+    for (size_t k = 0; k < buckets; k++)
+        first[k + 1] += first[k];
+    posting *tmp = hm_xmalloc(n * sizeof *tmp);
+    size_t *next = hm_xmalloc(buckets * sizeof *next);
+    memcpy(next, first, buckets * sizeof *next);
+    for (size_t i = 0; i < n; i++)
+        tmp[next[(p[i].hash >> shift) & mask]++] = p[i];
+    free(next);
+    memcpy(p, tmp, n * sizeof *p);
+    free(tmp);
+    for (size_t k = 0; k < buckets; k++) {
+        posting *b = p + first[k];
+        size_t m = first[k + 1] - first[k];
+        if (m > SMALL_BUCKET) {
+            radix_sort_postings(b, m);
+            continue;
+        }
+        for (size_t i = 1; i < m; i++) {
+            posting v = b[i];
+            size_t j = i;
+            for (; j > 0 && b[j - 1].hash > v.hash; j--)
+                b[j] = b[j - 1];
+            b[j] = v;
+        }
+    }
+    free(first);
 }
 
 static int cmp_pair(const void *a, const void *b)
