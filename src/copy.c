@@ -365,6 +365,18 @@ static void radix_sort_u64(uint64_t *a, size_t n, unsigned bits)
     free(tmp);
 }
 
+/* How many buckets (a power of two, about one a hash, at most 2^16) n
+ * mixed hashes are placed in, by the top bits in which they differ (the
+ * bits set in `differ`, not 0): the shift that brings those bits down. */
+static size_t hash_buckets(uint64_t differ, size_t n, unsigned *shift)
+{
+    unsigned top = 64 - (unsigned)__builtin_clzll(differ), bits = 1;
+    while (bits < 16 && bits < top && ((size_t)1 << bits) < n)
+        bits++;
+    *shift = top - bits;
+    return (size_t)1 << bits;
+}
+
 /* Sorts distinct hashes that are mixed (their bits spread evenly): placed
  * by the top bits in which they differ in about one bucket each, then an
  * insertion sort that moves each at most past its bucket's few others. An
@@ -379,11 +391,8 @@ static void sort_mixed_hashes(uint64_t *a, size_t n)
         differ |= a[i] ^ a[0];
     if (!differ)
         return;
-    unsigned top = 64 - (unsigned)__builtin_clzll(differ), bits = 1;
-    while (bits < 16 && bits < top && ((size_t)1 << bits) < n)
-        bits++;
-    unsigned shift = top - bits;
-    size_t buckets = (size_t)1 << bits, mask = buckets - 1;
+    unsigned shift;
+    size_t buckets = hash_buckets(differ, n, &shift), mask = buckets - 1;
     size_t *first = hm_xcalloc(buckets + 1, sizeof *first);
     uint64_t *tmp = hm_xmalloc(n * sizeof *tmp);
     for (size_t i = 0; i < n; i++)
@@ -663,11 +672,8 @@ static void sort_postings(posting *p, size_t n)
         differ |= p[i].hash ^ p[0].hash;
     if (!differ)
         return;
-    unsigned top = 64 - (unsigned)__builtin_clzll(differ), bits = 1;
-    while (bits < 16 && bits < top && ((size_t)1 << bits) < n)
-        bits++;
-    unsigned shift = top - bits;
-    size_t buckets = (size_t)1 << bits, mask = buckets - 1;
+    unsigned shift;
+    size_t buckets = hash_buckets(differ, n, &shift), mask = buckets - 1;
     size_t *first = hm_xcalloc(buckets + 1, sizeof *first);
     for (size_t i = 0; i < n; i++)
         first[((p[i].hash >> shift) & mask) + 1]++;
