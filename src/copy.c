@@ -300,8 +300,9 @@ static void tokenise(const char *text, size_t len, words *w, bool spans, size_t 
             }
         } while (i < len && word_char_at(aw, text, len, i, &cp, &next));
         if (w->n >= w->cap) {
-            /* an essay has about one word in six bytes: one or two grows */
-            w->cap = w->cap ? w->cap * 2 : len / 6 + 64;
+            /* an essay has a word in about six bytes: room for one in five, so
+             * that an essay seldom grows the arrays (each grow copies them) */
+            w->cap = w->cap ? w->cap * 2 : len / 5 + 64;
             w->hash = hm_xrealloc(w->hash, w->cap * sizeof *w->hash);
             if (spans) {
                 w->start = hm_xrealloc(w->start, w->cap * sizeof *w->start);
