@@ -1,14 +1,14 @@
 /* The batch runner. Three passes over the inputs, each on worker threads:
  *
  *  1. (two or more essays) read each essay and give a sample of its
- *     shingle hashes to the copy index, and all of them to a store for the
- *     passages, both on disk; then find the pairs that share long
- *     passages, keeping for each essay only its best partners (two numbers
- *     each);
- *  2. read, analyse and render each essay, and find the passage it shares
- *     with each partner in the stored shingles (reading the partner again
- *     only to quote from it); the main thread writes reports strictly in
- *     input order as soon as the next one is ready;
+ *     shingle hashes to the copy index, and all of them with its decoded
+ *     text to a store for the passages, both on disk (meanwhile the
+ *     configuration loads); then find the pairs that share long passages,
+ *     keeping for each essay only its best partners (two numbers each),
+ *     and the passage of each pair, once for both its essays;
+ *  2. read, analyse and render each essay, quoting the passage it shares
+ *     with each partner from the store; the main thread writes reports
+ *     strictly in input order as soon as the next one is ready;
  *  3. the summary, from a few numbers kept per essay.
  *
  * Workers fill a ring of result slots; a worker may not start essay i until

@@ -17,8 +17,9 @@
  * also keeps pair counting linear in the postings.
  *
  * For the passages a pair is quoted by, each essay's shingles, all of them
- * in text order, go to one more temporary file (the shingle store), so
- * that an essay and its partners need not be tokenised again. */
+ * in text order, and its decoded text go to one more temporary file (the
+ * shingle store), so that an essay and its partners need not be tokenised
+ * nor read again. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdatomic.h>

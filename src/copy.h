@@ -1,8 +1,8 @@
 /* The copy check's passages, for the batch runner. The copy pass keeps
- * each essay's shingles (in an unlinked temporary file, as the index keeps
- * its samples), so that finding the passage an essay shares with a partner
- * tokenises neither again; only the essay quoted is read, from near the
- * passage's start to its end. */
+ * each essay's shingles and decoded text (in an unlinked temporary file, as
+ * the index keeps its samples), so that finding the passage an essay shares
+ * with a partner tokenises neither again, and quoting it reads no file
+ * again; only the passage is tokenised, from near its start to its cut. */
 #ifndef HM_COPY_H
 #define HM_COPY_H
 
