@@ -1,14 +1,14 @@
 /* The batch runner. Three passes over the inputs, each on worker threads:
  *
  *  1. (two or more essays) read each essay and give a sample of its
- *     shingle hashes to the copy index, and all of them to a store for the
- *     passages, both on disk; then find the pairs that share long
- *     passages, keeping for each essay only its best partners (two numbers
- *     each);
- *  2. read, analyse and render each essay, and find the passage it shares
- *     with each partner in the stored shingles (reading the partner again
- *     only to quote from it); the main thread writes reports strictly in
- *     input order as soon as the next one is ready;
+ *     shingle hashes to the copy index, and all of them with its decoded
+ *     text to a store for the passages, both on disk (meanwhile the
+ *     configuration loads); then find the pairs that share long passages,
+ *     keeping for each essay only its best partners (two numbers each),
+ *     and the passage of each pair, once for both its essays;
+ *  2. read, analyse and render each essay, quoting the passage it shares
+ *     with each partner from the store; the main thread writes reports
+ *     strictly in input order as soon as the next one is ready;
  *  3. the summary, from a few numbers kept per essay.
  *
  * Workers fill a ring of result slots; a worker may not start essay i until
@@ -23,6 +23,7 @@
 #include <malloc.h>
 #endif
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,6 @@
 #include <unistd.h>
 
 #include "copy.h"
-#include "source.h"
 #include "summary.h"
 #include "util.h"
 
@@ -45,6 +45,8 @@ typedef struct copy_note {
     uint32_t other;
     float share;
     bool self_smaller;       /* the passage is quoted from this essay */
+    uint32_t from, words;    /* the passage in the smaller essay's words (0 words:
+                              * none), found once for the pair by the copy pass */
 } copy_note;
 
 typedef struct slot {
@@ -56,8 +58,24 @@ typedef struct slot {
     char *passages[MAX_COPY_WARNINGS]; /* one per copy note, for the summary */
 } slot;
 
+/* The configuration, loaded on a thread of its own while the copy pass
+ * reads and shingles the essays (which need none of it): the load is a few
+ * milliseconds of one core, which a batch would otherwise spend waiting. */
+typedef struct config_load {
+    const batch_config *from;
+    hm_config *cfg;
+    hm_error err;
+    pthread_t thread;
+    bool on_thread;          /* a thread was started, and not yet joined */
+    atomic_bool done;        /* set by the thread last: cfg or err is final */
+} config_load;
+
 typedef struct batch {
-    const hm_config *cfg;
+    const hm_config *cfg;    /* NULL until loaded */
+    config_load load;
+    bool hold_errors;        /* input errors wait in held_errors until the
+                              * configuration is known to load */
+    hm_buf held_errors;
     const batch_options *o;
     hm_names paths;
     hm_names pages;         /* HTML folder: "essays/NAME.html" of each input */
@@ -123,9 +141,58 @@ static void progress_show(batch *b, size_t done, size_t total, bool force)
 
 static void report_error(batch *b, const char *path, const char *message)
 {
+    b->status = HM_EXIT_INPUT;
+    if (b->hold_errors) {
+        hm_buf_printf(&b->held_errors, "histmark: %s: %s\n", path, message);
+        return;
+    }
     progress_clear(b);
     fprintf(stderr, "histmark: %s: %s\n", path, message);
-    b->status = HM_EXIT_INPUT;
+}
+
+/* ---- the configuration ---- */
+
+static void *load_config(void *arg)
+{
+    config_load *l = arg;
+    l->cfg = l->from->load(l->from->ud, &l->err);
+    atomic_store(&l->done, true);
+    return NULL;
+}
+
+/* Starts loading the configuration on a thread (or loads it here if no
+ * thread can be started). */
+static void config_start(batch *b)
+{
+    b->load.on_thread = pthread_create(&b->load.thread, NULL, load_config, &b->load) == 0;
+    if (!b->load.on_thread)
+        load_config(&b->load);
+}
+
+/* Waits for the configuration (loading it here if it was not started):
+ * false, with the error reported, when it cannot be loaded. As before the
+ * batch loaded it first, a configuration error is then all that is said;
+ * otherwise the input errors held meanwhile are said now. */
+static bool config_wait(batch *b)
+{
+    if (b->cfg)
+        return true;
+    if (b->load.on_thread) {
+        pthread_join(b->load.thread, NULL);
+        b->load.on_thread = false;
+    } else if (!atomic_load(&b->load.done)) {
+        load_config(&b->load);
+    }
+    if (!b->load.cfg) {
+        b->load.from->report(&b->load.err);
+        return false;
+    }
+    b->cfg = b->load.cfg;
+    b->hold_errors = false;
+    if (b->held_errors.len)
+        fputs(b->held_errors.data, stderr);
+    hm_buf_free(&b->held_errors);
+    return true;
 }
 
 /* An input's path, its page and the name reports give it, rebuilt in a
@@ -322,15 +389,19 @@ static unsigned online_cores(void)
 
 /* ---- pass 1: shingles, then pairs ---- */
 
+/* The next essay of a pass for a worker to take; false when none is left. */
+static bool take_essay(batch *b, size_t *i)
+{
+    pthread_mutex_lock(&b->lock);
+    *i = b->next++;
+    pthread_mutex_unlock(&b->lock);
+    return *i < b->n;
+}
+
 static void *shingle_worker(void *arg)
 {
     batch *b = arg;
-    for (;;) {
-        pthread_mutex_lock(&b->lock);
-        size_t i = b->next++;
-        pthread_mutex_unlock(&b->lock);
-        if (i >= b->n)
-            break;
+    for (size_t i; take_essay(b, &i);) {
         hm_error e = {0};
         size_t len = 0;
         char *bytes = input_bytes(b, i, &len, &e);
@@ -385,10 +456,70 @@ static void make_notes(batch *b, const hm_copy_pair *pairs, size_t n_pairs)
             size_t self = ends[k];
             if (count[self] < MAX_COPY_WARNINGS)
                 b->note[b->note_first[self] + count[self]++] =
-                    (copy_note){(uint32_t)ends[1 - k], (float)pr->share, pr->from_essay == self};
+                    (copy_note){(uint32_t)ends[1 - k], (float)pr->share, pr->from_essay == self, 0, 0};
         }
     }
     free(count);
+}
+
+static size_t notes_of(const batch *b, size_t i, const copy_note **notes)
+{
+    if (!b->note_first)
+        return 0;
+    *notes = &b->note[b->note_first[i]];
+    return b->note_first[i + 1] - b->note_first[i];
+}
+
+/* A pair goes to the summary from the first of its essays that notes it. */
+static bool lists_pair(const batch *b, size_t i, size_t other)
+{
+    if (i < other)
+        return true;
+    const copy_note *notes;
+    size_t n = notes_of(b, other, &notes);
+    for (size_t k = 0; k < n; k++)
+        if (notes[k].other == i)
+            return false;
+    return true;
+}
+
+/* The passage of each noted pair, found once for both its essays: by the
+ * first of them that notes it (as the summary lists it), written to its
+ * note and its partner's. The pairs of an essay are taken together, so that
+ * the larger essay's set of shingles is made once for them all. */
+static void *passage_worker(void *arg)
+{
+    batch *b = arg;
+    for (size_t i; take_essay(b, &i);) {
+        copy_note *notes = &b->note[b->note_first[i]];
+        size_t n = b->note_first[i + 1] - b->note_first[i];
+        hm_copy_text *self = NULL;
+        for (size_t k = 0; k < n; k++) {
+            size_t j = notes[k].other;
+            if (!lists_pair(b, i, j))
+                continue;
+            if (!self)
+                self = hm_copy_text_stored(b->shingles, i);
+            hm_copy_text *other = hm_copy_text_stored(b->shingles, j);
+            size_t from, words;
+            bool found = notes[k].self_smaller ? hm_copy_text_shared_run(self, other, &from, &words)
+                                               : hm_copy_text_shared_run(other, self, &from, &words);
+            hm_copy_text_free(other);
+            /* a run past 2^32 words (a 32 GB essay) is not quoted */
+            if (!found || from > UINT32_MAX || words > UINT32_MAX)
+                from = words = 0;
+            notes[k].from = (uint32_t)from;
+            notes[k].words = (uint32_t)words;
+            copy_note *twin = &b->note[b->note_first[j]];
+            for (size_t t = 0; t < b->note_first[j + 1] - b->note_first[j]; t++)
+                if (twin[t].other == i) {
+                    twin[t].from = (uint32_t)from;
+                    twin[t].words = (uint32_t)words;
+                }
+        }
+        hm_copy_text_free(self);
+    }
+    return NULL;
 }
 
 static void copy_pass(batch *b, unsigned jobs)
@@ -403,18 +534,32 @@ static void copy_pass(batch *b, unsigned jobs)
     pthread_mutex_lock(&b->lock);
     while (b->done < b->n) {
         pthread_cond_wait(&b->ready, &b->lock);
-        progress_show(b, b->done, b->n, false);
+        /* No progress line while the configuration may still fail: its
+         * error would be all that is said. */
+        if (!b->cfg && atomic_load(&b->load.done) && b->load.cfg) {
+            pthread_mutex_unlock(&b->lock);
+            config_wait(b);
+            pthread_mutex_lock(&b->lock);
+        }
+        if (b->cfg)
+            progress_show(b, b->done, b->n, false);
     }
     pthread_mutex_unlock(&b->lock);
     for (unsigned k = 0; k < jobs; k++)
         pthread_join(t[k], NULL);
-    free(t);
 
     const hm_copy_pair *pairs;
     size_t n_pairs = hm_copy_find_threads(b->copy, b->o->copy_threshold, MAX_COPY_WARNINGS, jobs, &pairs);
     make_notes(b, pairs, n_pairs);
     hm_copy_free(b->copy);
     b->copy = NULL;
+    if (b->note_first) {
+        b->next = 0;
+        start_workers(b, t, jobs, passage_worker);
+        for (unsigned k = 0; k < jobs; k++)
+            pthread_join(t[k], NULL);
+    }
+    free(t);
 }
 
 /* ---- pass 2: analyse, render, write in order ---- */
@@ -425,44 +570,14 @@ static int write_buf(const char *data, size_t len, void *ud)
     return 0;
 }
 
-static size_t notes_of(const batch *b, size_t i, const copy_note **notes)
+/* The passage an essay shares with a partner: the longest shared stretch
+ * (the copy pass found it), quoted from the smaller essay of the two as
+ * the shingle store keeps its text. */
+static char *shared_passage(batch *b, size_t i, const copy_note *cn)
 {
-    if (!b->note_first)
-        return 0;
-    *notes = &b->note[b->note_first[i]];
-    return b->note_first[i + 1] - b->note_first[i];
-}
-
-/* The passage a partner's text shares, quoted from it: the partner is
- * read and decoded again. */
-static char *quote_partner(batch *b, size_t other, const hm_copy_text *t, size_t from, size_t words)
-{
-    hm_error e = {0};
-    size_t len = 0;
-    char *bytes = input_bytes(b, other, &len, &e);
-    hm_source src;
-    char *passage = NULL;
-    if (bytes && hm_source_init(&src, bytes, len, "-", NULL)) {
-        passage = hm_copy_text_quote(t, src.text, src.len, from, words, PASSAGE_BYTES);
-        hm_source_free(&src);
-    }
-    free(bytes);
-    return passage;
-}
-
-/* The passage an essay shares with a partner: the longest shared stretch,
- * found in the copy texts the copy pass kept, quoted from the smaller
- * essay of the two. */
-static char *shared_passage(batch *b, const char *text, size_t text_len, hm_copy_text *self, const copy_note *cn)
-{
-    hm_copy_text *other = hm_copy_text_stored(b->shingles, cn->other);
-    size_t from, words;
-    char *passage = NULL;
-    if (cn->self_smaller && hm_copy_text_shared_run(self, other, &from, &words))
-        passage = hm_copy_text_quote(self, text, text_len, from, words, PASSAGE_BYTES);
-    else if (!cn->self_smaller && hm_copy_text_shared_run(other, self, &from, &words))
-        passage = quote_partner(b, cn->other, other, from, words);
-    hm_copy_text_free(other);
+    char *passage = cn->words ? hm_shingle_store_quote(b->shingles, cn->self_smaller ? i : cn->other, cn->from,
+                                                       cn->words, PASSAGE_BYTES)
+                              : NULL;
     return passage ? passage : hm_xstrdup("");
 }
 
@@ -482,19 +597,6 @@ static void add_copy_warnings(batch *b, size_t i, hm_result *r, char *const *pas
     hm_buf_free(&name);
 }
 
-/* A pair goes to the summary from the first of its essays that notes it. */
-static bool lists_pair(const batch *b, size_t i, size_t other)
-{
-    if (i < other)
-        return true;
-    const copy_note *notes;
-    size_t n = notes_of(b, other, &notes);
-    for (size_t k = 0; k < n; k++)
-        if (notes[k].other == i)
-            return false;
-    return true;
-}
-
 static void analyse_one(batch *b, size_t i, slot *out)
 {
     const batch_options *o = b->o;
@@ -511,12 +613,8 @@ static void analyse_one(batch *b, size_t i, slot *out)
     if (r) {
         const copy_note *notes;
         size_t n = notes_of(b, i, &notes);
-        size_t text_len;
-        const char *text = hm_result_text(r, &text_len); /* decoded already */
-        hm_copy_text *self = n ? hm_copy_text_stored(b->shingles, i) : NULL;
         for (size_t k = 0; k < n; k++)
-            out->passages[k] = shared_passage(b, text, text_len, self, &notes[k]);
-        hm_copy_text_free(self);
+            out->passages[k] = shared_passage(b, i, &notes[k]);
     }
     free(bytes);
     if (!r) {
@@ -538,7 +636,10 @@ static void analyse_one(batch *b, size_t i, slot *out)
     } else {
         if (o->header)
             o->header(r, write_buf, &out->header);
-        o->render(r, o->render_flags, write_buf, &out->report);
+        if (o->render_buf)
+            o->render_buf(r, &out->report); /* into the slot, not copied there */
+        else
+            o->render(r, o->render_flags, write_buf, &out->report);
     }
     out->analysed = true;
     /* The slot holds the report's text and what the summary needs while
@@ -770,6 +871,10 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
 
 static void batch_free(batch *b)
 {
+    if (b->load.on_thread)
+        pthread_join(b->load.thread, NULL);
+    hm_config_free(b->load.cfg);
+    hm_buf_free(&b->held_errors);
     hm_names_free(&b->paths);
     hm_names_free(&b->pages);
     free(b->stdin_bytes);
@@ -785,7 +890,7 @@ static void batch_free(batch *b)
     pthread_cond_destroy(&b->space);
 }
 
-int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, int n_args)
+int batch_run(const batch_config *config, const batch_options *o, char *const *args, int n_args)
 {
 #ifdef __GLIBC__
     /* glibc raises its mmap threshold each time a large block is freed, so
@@ -796,7 +901,8 @@ int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, i
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 #endif
     batch b = {0};
-    b.cfg = cfg;
+    b.load.from = config;
+    b.hold_errors = true;
     b.o = o;
     pthread_mutex_init(&b.lock, NULL);
     pthread_mutex_init(&b.store_lock, NULL);
@@ -832,6 +938,17 @@ int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, i
             HM_GROW(root_len, n_root, cap_root);
             root_len[n_root++] = dir ? strlen(args[a]) : base ? (size_t)(base - args[a] + 1) : 0;
         }
+    }
+    /* With a copy pass to run first, and no folder of pages to make (which
+     * a configuration error must find not made), the configuration loads
+     * meanwhile; else now, as it did before the inputs were read. */
+    bool copy_first = b.n >= 2 && o->copy_threshold > 0 && !is_html;
+    if (copy_first) {
+        config_start(&b);
+    } else if (!config_wait(&b)) {
+        free(root_len);
+        batch_free(&b);
+        return HM_EXIT_CONFIG;
     }
     bool several = any_dir || b.n > 1;
     struct stat ost;
@@ -869,13 +986,17 @@ int batch_run(const hm_config *cfg, const batch_options *o, char *const *args, i
     b.progress = !o->quiet && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &b.last);
 
+    if (b.n >= 2 && o->copy_threshold > 0)
+        copy_pass(&b, jobs);
+    if (!config_wait(&b)) {
+        batch_free(&b);
+        return HM_EXIT_CONFIG;
+    }
     sink k;
     if (!sink_open(&b, &k, b.html_dir ? NULL : o->output)) {
         batch_free(&b);
         return HM_EXIT_INPUT;
     }
-    if (b.n >= 2 && o->copy_threshold > 0)
-        copy_pass(&b, jobs);
     if (b.n)
         analyse_pass(&b, jobs, &k);
     progress_clear(&b);

@@ -10,6 +10,8 @@
 #include "histmark.h"
 
 typedef int (*batch_render_fn)(const hm_result *r, unsigned flags, hm_write_fn write, void *ud);
+struct hm_buf;
+typedef void (*batch_render_buf_fn)(const hm_result *r, struct hm_buf *out);
 typedef int (*batch_header_fn)(const hm_result *first, hm_write_fn write, void *ud);
 
 typedef struct batch_options {
@@ -26,9 +28,22 @@ typedef struct batch_options {
     bool quiet;                 /* no progress line */
     bool summary;
     double copy_threshold;      /* 0: no copy check */
+    batch_render_buf_fn render_buf; /* render's report (its flags ignored) appended to a
+                                 * buffer, or NULL */
 } batch_options;
 
-/* Marks every input (files, folders, "-") and returns the exit status. */
-int batch_run(const hm_config *cfg, const batch_options *o, char *const *inputs, int n_inputs);
+/* Where the batch gets its configuration: `load` may run on a thread of
+ * the batch's, while the essays are read for the copy check; `report` says
+ * why it failed, on the batch's own thread. The batch frees it. */
+typedef struct batch_config {
+    hm_config *(*load)(void *ud, hm_error *err);
+    void (*report)(const hm_error *err);
+    void *ud;
+} batch_config;
+
+/* Marks every input (files, folders, "-") and returns the exit status
+ * (HM_EXIT_CONFIG, having said only that, when the configuration cannot
+ * be loaded). */
+int batch_run(const batch_config *config, const batch_options *o, char *const *inputs, int n_inputs);
 
 #endif

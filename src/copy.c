@@ -17,8 +17,9 @@
  * also keeps pair counting linear in the postings.
  *
  * For the passages a pair is quoted by, each essay's shingles, all of them
- * in text order, go to one more temporary file (the shingle store), so
- * that an essay and its partners need not be tokenised again. */
+ * in text order, and its decoded text go to one more temporary file (the
+ * shingle store), so that an essay and its partners need not be tokenised
+ * nor read again. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdatomic.h>
@@ -75,29 +76,44 @@ typedef struct essay_size {
 } essay_size;
 
 /* Records of one size in an unlinked temporary file, written through a
- * small buffer, or in memory when no file can be made or written. */
+ * small buffer, or in memory when no file can be made or written. The file
+ * is made only when the records outgrow what the spill may hold (`hold`,
+ * or the buffer): making one (an inode found on disk, then freed) costs
+ * about as much as the copy check of an essay, and a small batch's 32
+ * parts of postings and 32 of pairs a thread need none. */
 #define SPILL_BUFFER 4096
+/* A batch of at most this many essays keeps its postings and pairs in
+ * memory (about 5 KB of postings an essay, and fewer bytes of pairs). */
+#define HOLD_ESSAYS 256
 
 typedef struct spill {
     int fd;             /* the file's descriptor + 1; 0: none yet */
-    bool in_memory;
-    char *buf;          /* file: records not yet written; memory: all */
+    bool in_memory;     /* for good: no file could be made or written */
+    char *buf;          /* file: records not yet written; memory or no file yet: all */
     size_t buffered, buf_cap; /* bytes */
     uint64_t written;   /* bytes in the file */
     size_t count;       /* records */
+    size_t hold;        /* bytes held before a file is made; 0: SPILL_BUFFER */
 } spill;
 
 struct hm_copy {
     size_t n;
     essay_size *size;
     spill post[PARTS];  /* postings by the hash's top bits */
+    size_t hold;        /* what its spills may hold in memory (see HOLD_ESSAYS) */
     hm_copy_pair *pairs;
     size_t n_pairs;
 };
 
+/* Whether the records are all in the buffer: in memory, or no file yet. */
+static bool spill_held(const spill *s)
+{
+    return s->in_memory || !s->fd;
+}
+
 static void spill_flush(spill *s)
 {
-    if (s->in_memory || !s->buffered)
+    if (spill_held(s) || !s->buffered)
         return;
     if (hm_pwrite_all(s->fd - 1, s->buf, s->buffered, s->written)) {
         s->written += s->buffered;
@@ -118,18 +134,21 @@ static void spill_flush(spill *s)
     s->in_memory = true;
 }
 
-/* n records of `size` bytes each; a run larger than the buffer goes
- * through a buffer grown to hold it. */
-static void spill_add_n(spill *s, const void *recs, size_t n, size_t size)
+/* Room for n records of `size` bytes each at the end of the buffer, for
+ * the caller to fill: a run larger than the buffer goes through a buffer
+ * grown to hold it. */
+static void *spill_append(spill *s, size_t n, size_t size)
 {
-    if (!s->fd && !s->in_memory) {
-        int fd = hm_temp_fd();
-        s->fd = fd + 1;
-        s->in_memory = fd < 0;
-    }
     size_t bytes = n * size;
-    if (!s->in_memory && s->buffered + bytes > SPILL_BUFFER)
+    size_t limit = s->fd || !s->hold ? SPILL_BUFFER : s->hold;
+    if (!s->in_memory && s->buffered + bytes > limit) {
+        if (!s->fd) {
+            int fd = hm_temp_fd();
+            s->fd = fd + 1;
+            s->in_memory = fd < 0;
+        }
         spill_flush(s);
+    }
     if (s->buffered + bytes > s->buf_cap) {
         size_t cap = s->buf_cap ? s->buf_cap * 2 : SPILL_BUFFER;
         while (cap < s->buffered + bytes)
@@ -137,9 +156,16 @@ static void spill_add_n(spill *s, const void *recs, size_t n, size_t size)
         s->buf = hm_xrealloc(s->buf, cap);
         s->buf_cap = cap;
     }
-    memcpy(s->buf + s->buffered, recs, bytes);
+    void *at = s->buf + s->buffered;
     s->buffered += bytes;
     s->count += n;
+    return at;
+}
+
+/* n records of `size` bytes each. */
+static void spill_add_n(spill *s, const void *recs, size_t n, size_t size)
+{
+    memcpy(spill_append(s, n, size), recs, n * size);
 }
 
 static void spill_add(spill *s, const void *rec, size_t size)
@@ -155,11 +181,25 @@ static size_t spill_read(spill *s, size_t at, void *out, size_t max, size_t size
         return 0;
     if (max > s->count - at)
         max = s->count - at;
-    if (s->in_memory) {
+    if (spill_held(s)) {
         memcpy(out, s->buf + at * size, max * size);
         return max;
     }
     return hm_pread_all(s->fd - 1, out, max * size, (uint64_t)at * size) ? max : 0;
+}
+
+/* n bytes from byte `at` of the records into out; false on a short read. */
+static bool spill_read_bytes(spill *s, uint64_t at, void *out, size_t n)
+{
+    spill_flush(s);
+    uint64_t total = s->written + s->buffered; /* one of them is 0 after the flush */
+    if (at > total || n > total - at)
+        return false;
+    if (spill_held(s)) {
+        memcpy(out, s->buf + at, n);
+        return true;
+    }
+    return hm_pread_all(s->fd - 1, out, n, at);
 }
 
 static void spill_free(spill *s)
@@ -195,19 +235,22 @@ static inline uint32_t fold(uint32_t cp)
 }
 
 /* Each byte as the word hash takes it when it is an ASCII word character
- * (folded), else 0: asked of hm_is_word_cp and fold once a call of
- * tokenise, not once a character, as nearly every character of an essay is
- * ASCII. Bytes from 0x80 are 0: they go the general way. */
+ * (folded), else 0: asked of hm_is_word_cp and fold once a process, not
+ * once a character, as nearly every character of an essay is ASCII (nor
+ * once a call of tokenise: a quote tokenises a few hundred bytes). Bytes
+ * from 0x80 are 0: they go the general way. */
 typedef struct ascii_words {
     unsigned char folded[256];
 } ascii_words;
 
-static void ascii_words_init(ascii_words *aw)
+static ascii_words ascii_table;
+static pthread_once_t ascii_table_once = PTHREAD_ONCE_INIT;
+
+static void ascii_table_init(void)
 {
-    memset(aw, 0, sizeof *aw);
     for (uint32_t c = 1; c < 0x80; c++)
         if (hm_is_word_cp(c))
-            aw->folded[c] = (unsigned char)fold(c);
+            ascii_table.folded[c] = (unsigned char)fold(c);
 }
 
 /* Whether the character at text[i] belongs to a word; its code point
@@ -235,13 +278,13 @@ typedef struct words {
 /* The words of text, the first max_words of them at most. */
 static void tokenise(const char *text, size_t len, words *w, bool spans, size_t max_words)
 {
-    ascii_words aw;
-    ascii_words_init(&aw);
+    pthread_once(&ascii_table_once, ascii_table_init);
+    const ascii_words *aw = &ascii_table;
     size_t i = 0;
     while (i < len && w->n < max_words) {
         uint32_t cp;
         size_t next;
-        if (!word_char_at(&aw, text, len, i, &cp, &next)) {
+        if (!word_char_at(aw, text, len, i, &cp, &next)) {
             i = next;
             continue;
         }
@@ -252,14 +295,15 @@ static void tokenise(const char *text, size_t len, words *w, bool spans, size_t 
             i = next;
             /* the rest of an ASCII run without the general path */
             uint32_t folded;
-            while (i < len && (folded = aw.folded[(unsigned char)text[i]]) != 0) {
+            while (i < len && (folded = aw->folded[(unsigned char)text[i]]) != 0) {
                 h = (h ^ folded) * 1099511628211ull;
                 i++;
             }
-        } while (i < len && word_char_at(&aw, text, len, i, &cp, &next));
+        } while (i < len && word_char_at(aw, text, len, i, &cp, &next));
         if (w->n >= w->cap) {
-            /* an essay has about one word in six bytes: one or two grows */
-            w->cap = w->cap ? w->cap * 2 : len / 6 + 64;
+            /* an essay has a word in about six bytes: room for one in five, so
+             * that an essay seldom grows the arrays (each grow copies them) */
+            w->cap = w->cap ? w->cap * 2 : len / 5 + 64;
             w->hash = hm_xrealloc(w->hash, w->cap * sizeof *w->hash);
             if (spans) {
                 w->start = hm_xrealloc(w->start, w->cap * sizeof *w->start);
@@ -323,28 +367,79 @@ static void radix_sort_u64(uint64_t *a, size_t n, unsigned bits)
     free(tmp);
 }
 
-/* A set of shingle hashes by open addressing. The hashes are mixed
- * already, so their top bits place them; 0 marks an empty slot, and the
- * hash 0 is kept aside. One build and a probe a shingle cost a fraction of
- * sorting them. */
+/* How many buckets (a power of two, about one a hash, at most 2^16) n
+ * mixed hashes are placed in, by the top bits in which they differ (the
+ * bits set in `differ`, not 0): the shift that brings those bits down. */
+static size_t hash_buckets(uint64_t differ, size_t n, unsigned *shift)
+{
+    unsigned top = 64 - (unsigned)__builtin_clzll(differ), bits = 1;
+    while (bits < 16 && bits < top && ((size_t)1 << bits) < n)
+        bits++;
+    *shift = top - bits;
+    return (size_t)1 << bits;
+}
+
+/* Sorts distinct hashes that are mixed (their bits spread evenly): placed
+ * by the top bits in which they differ in about one bucket each, then an
+ * insertion sort that moves each at most past its bucket's few others. An
+ * essay's sample is a few hundred hashes, for which the eight passes of a
+ * radix sort cost several times more (their 256 counts each, cleared and
+ * summed). Not for hashes that repeat (a part's postings): many copies of
+ * two hashes in one bucket make the insertion sort quadratic. */
+static void sort_mixed_hashes(uint64_t *a, size_t n)
+{
+    uint64_t differ = 0; /* the bits in which some hash differs from the first */
+    for (size_t i = 1; i < n; i++)
+        differ |= a[i] ^ a[0];
+    if (!differ)
+        return;
+    unsigned shift;
+    size_t buckets = hash_buckets(differ, n, &shift), mask = buckets - 1;
+    size_t *first = hm_xcalloc(buckets + 1, sizeof *first);
+    uint64_t *tmp = hm_xmalloc(n * sizeof *tmp);
+    for (size_t i = 0; i < n; i++)
+        first[((a[i] >> shift) & mask) + 1]++;
+    for (size_t k = 0; k < buckets; k++)
+        first[k + 1] += first[k];
+    for (size_t i = 0; i < n; i++)
+        tmp[first[(a[i] >> shift) & mask]++] = a[i];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = tmp[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1] > v; j--)
+            a[j] = a[j - 1];
+        a[j] = v;
+    }
+    free(tmp);
+    free(first);
+}
+
+/* A set of shingle hashes by open addressing, over an array of them that
+ * outlives it: a slot holds the index + 1 of its hash in `key` (0: empty),
+ * four bytes, not the hash's eight, so the table cleared for each essay
+ * and each partner is half the size (it was a 32 KB memset, the L1 cache's
+ * size, for an essay of 1,200 words). The hashes are mixed already, so
+ * their top bits place them. One build and a probe a shingle cost a
+ * fraction of sorting them. */
 typedef struct hash_set {
-    uint64_t *slot;
+    uint32_t *slot;
+    const uint64_t *key;
     size_t mask;
     unsigned shift;
-    bool has_zero;
 } hash_set;
 
-/* Room for n hashes, the table at most half full (fuller, the probes cost
- * more than a smaller table saves in clearing it). */
-static void set_init(hash_set *s, size_t n)
+/* Room for the n hashes of key (fewer than 2^32: 32 GB of shingles), the
+ * table at most half full (fuller, the probes cost more than a smaller
+ * table saves in clearing it). */
+static void set_init(hash_set *s, const uint64_t *key, size_t n)
 {
     unsigned bits = 4;
     while (((size_t)1 << bits) < 2 * n)
         bits++;
     s->slot = hm_xcalloc((size_t)1 << bits, sizeof *s->slot);
+    s->key = key;
     s->mask = ((size_t)1 << bits) - 1;
     s->shift = 64 - bits;
-    s->has_zero = false;
 }
 
 static void set_free(hash_set *s)
@@ -353,32 +448,27 @@ static void set_free(hash_set *s)
     s->slot = NULL;
 }
 
-/* The slot that holds h, or the empty one where it would go (h != 0). */
+/* The slot that holds h, or the empty one where it would go. */
 static size_t set_slot(const hash_set *s, uint64_t h)
 {
     size_t at = (size_t)(h >> s->shift);
-    while (s->slot[at] && s->slot[at] != h)
+    while (s->slot[at] && s->key[s->slot[at] - 1] != h)
         at = (at + 1) & s->mask;
     return at;
 }
 
 static bool set_has(const hash_set *s, uint64_t h)
 {
-    return h ? s->slot[set_slot(s, h)] != 0 : s->has_zero;
+    return s->slot[set_slot(s, h)] != 0;
 }
 
-/* Adds h; whether it is new. */
-static bool set_add(hash_set *s, uint64_t h)
+/* Adds key[i]; whether its hash is new. */
+static bool set_add(hash_set *s, size_t i)
 {
-    if (!h) {
-        bool added = !s->has_zero;
-        s->has_zero = true;
-        return added;
-    }
-    size_t at = set_slot(s, h);
+    size_t at = set_slot(s, s->key[i]);
     if (s->slot[at])
         return false;
-    s->slot[at] = h;
+    s->slot[at] = (uint32_t)(i + 1);
     return true;
 }
 
@@ -398,6 +488,8 @@ struct hm_copy_text {
     const uint64_t *mark; /* byte offset of word k * MARK_EVERY */
     size_t n_marks;
     hash_set shingle_set; /* made when first asked for (NULL slots till then) */
+    char *text;           /* the decoded text it was made from, when it keeps it */
+    size_t text_len;
 };
 
 /* Takes over data: n shingles, then n_marks marks. */
@@ -432,6 +524,9 @@ static hm_copy_text *copy_text_make(const char *bytes, size_t len)
     if (!hm_source_init(&src, bytes, len, "-", NULL))
         return NULL;
     hm_copy_text *t = copy_text_of_decoded(src.text, src.len);
+    t->text = src.text; /* kept for the shingle store, which quotes from it */
+    t->text_len = src.len;
+    src.text = NULL;
     hm_source_free(&src);
     return t;
 }
@@ -442,6 +537,7 @@ void hm_copy_text_free(hm_copy_text *t)
         return;
     free(t->shingle);
     set_free(&t->shingle_set);
+    free(t->text);
     free(t);
 }
 
@@ -456,16 +552,16 @@ hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text *
      * quarter, are kept and sorted. */
     uint64_t *sample = hm_xmalloc((n + 1) * sizeof *sample);
     hash_set seen;
-    set_init(&seen, n);
+    set_init(&seen, seq, n);
     size_t distinct = 0, kept = 0;
     for (size_t i = 0; i < n; i++)
-        if (set_add(&seen, seq[i])) {
+        if (set_add(&seen, i)) {
             distinct++;
             if (sampled(seq[i]))
                 sample[kept++] = seq[i];
         }
     set_free(&seen);
-    radix_sort_u64(sample, kept, 64);
+    sort_mixed_hashes(sample, kept);
     hm_shingles *s = hm_xcalloc(1, sizeof *s);
     s->total = distinct > UINT32_MAX ? UINT32_MAX : (uint32_t)distinct;
     s->top = UINT64_MAX;
@@ -499,6 +595,9 @@ hm_copy *hm_copy_new(size_t n)
 {
     hm_copy *c = hm_xcalloc(1, sizeof *c);
     c->n = n;
+    c->hold = n <= HOLD_ESSAYS ? SIZE_MAX : 0;
+    for (int k = 0; k < PARTS; k++)
+        c->post[k].hold = c->hold;
     c->size = hm_xcalloc(n + 1, sizeof *c->size);
     return c;
 }
@@ -513,9 +612,15 @@ void hm_copy_set(hm_copy *c, size_t i, hm_shingles *s)
     if (i < c->n && s && !c->size[i].top && i <= UINT32_MAX) {
         uint16_t top = s->top == UINT64_MAX ? UINT16_MAX : (uint16_t)((s->top >> 48) + 1 < UINT16_MAX ? (s->top >> 48) + 1 : UINT16_MAX - 1);
         c->size[i] = (essay_size){s->total, (uint16_t)s->n, top};
-        for (uint32_t k = 0; k < s->n; k++) {
-            posting p = {s->hash[k], (uint32_t)i, 0};
-            spill_add(&c->post[part_of_hash(p.hash)], &p, sizeof p);
+        /* The sample is ascending, so each part's postings are a run:
+         * added a run at a time. */
+        posting run[64];
+        for (uint32_t k = 0, n = 0; k < s->n; k++) {
+            run[n++] = (posting){s->hash[k], (uint32_t)i, 0};
+            if (n == 64 || k + 1 == s->n || part_of_hash(s->hash[k + 1]) != part_of_hash(s->hash[k])) {
+                spill_add_n(&c->post[part_of_hash(s->hash[k])], run, n, sizeof *run);
+                n = 0;
+            }
         }
     }
     hm_shingles_free(s);
@@ -532,8 +637,8 @@ void hm_copy_free(hm_copy *c)
     free(c);
 }
 
-/* Postings by hash (equal hashes together is all that is needed). */
-static void sort_postings(posting *p, size_t n)
+/* Postings by hash, a byte a pass (eight passes, stable). */
+static void radix_sort_postings(posting *p, size_t n)
 {
     if (n < 2)
         return;
@@ -552,6 +657,54 @@ static void sort_postings(posting *p, size_t n)
     }
     /* eight passes: the sorted data is back in p */
     free(tmp);
+}
+
+/* A bucket of at most this many postings is sorted by insertion; a larger
+ * one (a hash held by many essays fills its bucket) by the radix sort. */
+#define SMALL_BUCKET 32
+
+/* Postings by hash (equal hashes together is all that is needed): placed
+ * by the top bits in which their hashes differ in about one bucket each
+ * (a part's few hundred postings would pay eight radix passes of 256
+ * counts), then each bucket sorted. */
+static void sort_postings(posting *p, size_t n)
+{
+    uint64_t differ = 0;
+    for (size_t i = 1; i < n; i++)
+        differ |= p[i].hash ^ p[0].hash;
+    if (!differ)
+        return;
+    unsigned shift;
+    size_t buckets = hash_buckets(differ, n, &shift), mask = buckets - 1;
+    size_t *first = hm_xcalloc(buckets + 1, sizeof *first);
+    for (size_t i = 0; i < n; i++)
+        first[((p[i].hash >> shift) & mask) + 1]++;
+    for (size_t k = 0; k < buckets; k++)
+        first[k + 1] += first[k];
+    posting *tmp = hm_xmalloc(n * sizeof *tmp);
+    size_t *next = hm_xmalloc(buckets * sizeof *next);
+    memcpy(next, first, buckets * sizeof *next);
+    for (size_t i = 0; i < n; i++)
+        tmp[next[(p[i].hash >> shift) & mask]++] = p[i];
+    free(next);
+    memcpy(p, tmp, n * sizeof *p);
+    free(tmp);
+    for (size_t k = 0; k < buckets; k++) {
+        posting *b = p + first[k];
+        size_t m = first[k + 1] - first[k];
+        if (m > SMALL_BUCKET) {
+            radix_sort_postings(b, m);
+            continue;
+        }
+        for (size_t i = 1; i < m; i++) {
+            posting v = b[i];
+            size_t j = i;
+            for (; j > 0 && b[j - 1].hash > v.hash; j--)
+                b[j] = b[j - 1];
+            b[j] = v;
+        }
+    }
+    free(first);
 }
 
 static int cmp_pair(const void *a, const void *b)
@@ -869,6 +1022,8 @@ size_t hm_copy_find_threads(hm_copy *c, double threshold, size_t max_per_essay, 
     /* Without a limit every pair goes straight to c->pairs: one thread. */
     sh.threads = !max_per_essay || !jobs ? 1 : jobs > MAX_FIND_THREADS ? MAX_FIND_THREADS : jobs;
     sh.pairs = hm_xcalloc(PARTS * sh.threads, sizeof *sh.pairs);
+    for (size_t k = 0; k < PARTS * sh.threads; k++)
+        sh.pairs[k].hold = c->hold;
 
     find_ctx *ctx = hm_xcalloc(sh.threads, sizeof *ctx);
     for (size_t t = 0; t < sh.threads; t++)
@@ -925,42 +1080,68 @@ size_t hm_copy_find(hm_copy *c, double threshold, size_t max_per_essay, const hm
     return hm_copy_find_threads(c, threshold, max_per_essay, 1, out);
 }
 
-/* The text of words [from, from + n_words) of a tokenised text. */
-static char *passage_text(const char *text, const words *w, size_t from, size_t n_words, size_t max_bytes)
+static bool passage_space(char ch)
 {
-    if (!n_words || from + n_words > w->n)
-        return NULL;
-    size_t start = w->start[from], end = w->end[from + n_words - 1];
-    hm_buf b = {0};
+    return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
+}
+
+/* text[start, end) with white space collapsed, cut with "..." on a
+ * character boundary once max_bytes (0: no limit) are written. */
+static char *passage_text(const char *text, size_t start, size_t end, size_t max_bytes)
+{
+    /* the output is never longer than the span, nor than the cut and a
+     * character and "..." */
+    size_t room = end - start;
+    if (max_bytes && room > max_bytes + 8)
+        room = max_bytes + 8;
+    char *out = hm_xmalloc(room + 1), *o = out;
     bool space = false;
     for (size_t i = start; i < end; i++) {
         char ch = text[i];
-        if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {
+        if (passage_space(ch)) {
             space = true;
             continue;
         }
         if (space)
-            hm_buf_putc(&b, ' ');
+            *o++ = ' ';
         space = false;
         /* Cut on a character boundary once past the limit. */
-        if (max_bytes && b.len >= max_bytes && ((unsigned char)ch & 0xC0) != 0x80) {
-            hm_buf_puts(&b, "...");
+        if (max_bytes && (size_t)(o - out) >= max_bytes && ((unsigned char)ch & 0xC0) != 0x80) {
+            memcpy(o, "...", 3);
+            o += 3;
             break;
         }
-        hm_buf_putc(&b, ch);
+        *o++ = ch;
     }
-    return hm_buf_take(&b);
+    *o = '\0';
+    return out;
+}
+
+/* Where passage_text() from `start` has certainly cut: past the first byte
+ * that starts a character after max_bytes bytes that are not white space
+ * (the output is at least as long as they are), or len. */
+static size_t passage_cut_bound(const char *text, size_t len, size_t start, size_t max_bytes)
+{
+    size_t kept = 0;
+    for (size_t i = start; i < len; i++) {
+        if (passage_space(text[i]))
+            continue;
+        if (kept >= max_bytes && ((unsigned char)text[i] & 0xC0) != 0x80)
+            return i + 1;
+        kept++;
+    }
+    return len;
 }
 
 /* hm_copy_passage() of text already decoded. */
 static char *passage_of_decoded(const char *text, size_t len, size_t from, size_t n_words, size_t max_bytes)
 {
-    if (!n_words)
+    if (!n_words || from > SIZE_MAX - n_words)
         return NULL;
     /* only the words up to the passage's end */
     words w = {0};
-    tokenise(text, len, &w, true, from > SIZE_MAX - n_words ? SIZE_MAX : from + n_words);
-    char *out = passage_text(text, &w, from, n_words, max_bytes);
+    tokenise(text, len, &w, true, from + n_words);
+    char *out = w.n >= from + n_words ? passage_text(text, w.start[from], w.end[from + n_words - 1], max_bytes) : NULL;
     words_free(&w);
     return out;
 }
@@ -975,17 +1156,47 @@ char *hm_copy_passage(const char *bytes, size_t len, size_t from, size_t n_words
     return out;
 }
 
+/* The mark a quote of word `from` tokenises from: the last at or before
+ * it, a word's start, after which tokenising finds the same words as from
+ * the text's start. */
+static size_t mark_before(size_t from, size_t n_marks)
+{
+    return from / MARK_EVERY < n_marks ? from / MARK_EVERY : 0;
+}
+
+/* hm_copy_text_quote() of the text from mark k, which starts at word
+ * k * MARK_EVERY. */
+static char *quote_from_mark(const char *text, size_t len, size_t k, size_t from, size_t n_words, size_t max_bytes)
+{
+    from -= k * MARK_EVERY;
+    if (!n_words || !max_bytes)
+        return passage_of_decoded(text, len, from, n_words, max_bytes);
+    /* The passage's first word, then its words only as far as the cut: a
+     * shared paragraph is hundreds of words, the quote a few dozen. The
+     * range is this text's own (its shingles were made from it), so the
+     * words past the cut are there and need not be counted. */
+    words w = {0};
+    tokenise(text, len, &w, true, from + 1);
+    char *out = NULL;
+    if (w.n > from) {
+        size_t start = w.start[from], bound = passage_cut_bound(text, len, start, max_bytes);
+        w.n = 0;
+        tokenise(text + start, bound - start, &w, true, n_words);
+        if (w.n == n_words || bound < len)
+            out = passage_text(text, start, w.n == n_words ? start + w.end[n_words - 1] : bound, max_bytes);
+    }
+    words_free(&w);
+    return out;
+}
+
 char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t len, size_t from, size_t n_words,
                          size_t max_bytes)
 {
-    /* From the last mark at or before the passage: a word's start, after
-     * which tokenising finds the same words as from the text's start. A
-     * mark past the text (the file changed since) means the start. */
-    size_t k = from / MARK_EVERY < quoted->n_marks ? from / MARK_EVERY : 0;
-    size_t at = quoted->n_marks ? (size_t)quoted->mark[k] : 0, first = k * MARK_EVERY;
-    if (at > len)
-        at = first = 0;
-    return passage_of_decoded(text + at, len - at, from - first, n_words, max_bytes);
+    size_t k = mark_before(from, quoted->n_marks);
+    size_t at = quoted->n_marks ? (size_t)quoted->mark[k] : 0;
+    if (at > len) /* the file changed since: from the start */
+        at = k = 0;
+    return quote_from_mark(text + at, len - at, k, from, n_words, max_bytes);
 }
 
 /* The essay's shingles as a set: only the essay a passage is not quoted
@@ -993,9 +1204,9 @@ char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t le
 static const hash_set *shingle_set(hm_copy_text *t)
 {
     if (!t->shingle_set.slot) {
-        set_init(&t->shingle_set, t->n_shingles);
+        set_init(&t->shingle_set, t->shingle, t->n_shingles);
         for (size_t k = 0; k < t->n_shingles; k++)
-            set_add(&t->shingle_set, t->shingle[k]);
+            set_add(&t->shingle_set, k);
     }
     return &t->shingle_set;
 }
@@ -1055,9 +1266,16 @@ char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, s
 
 /* ---- the copy pass's shingles, kept for the passages ---- */
 
+/* Where an essay is in the shingle store, and its counts. */
+typedef struct stored_essay {
+    uint64_t first;      /* its first record, + 1; 0: not kept */
+    uint32_t n_shingles, n_marks, text_len;
+} stored_essay;
+
 struct hm_shingle_store {
-    spill records;    /* each essay's shingle and mark counts, shingles and marks */
-    uint64_t *first;  /* where essay i's counts are, + 1; 0: not kept */
+    spill records;       /* each essay's shingles, marks and text, one write an
+                          * essay (in eight-byte records, the last padded) */
+    stored_essay *essay; /* kept in memory, so that a read needs no counts first */
     size_t n;
 };
 
@@ -1065,7 +1283,7 @@ hm_shingle_store *hm_shingle_store_new(size_t n_essays)
 {
     hm_shingle_store *st = hm_xcalloc(1, sizeof *st);
     st->n = n_essays;
-    st->first = hm_xcalloc(n_essays + 1, sizeof *st->first);
+    st->essay = hm_xcalloc(n_essays + 1, sizeof *st->essay);
     return st;
 }
 
@@ -1074,32 +1292,70 @@ void hm_shingle_store_free(hm_shingle_store *st)
     if (!st)
         return;
     spill_free(&st->records);
-    free(st->first);
+    free(st->essay);
     free(st);
 }
 
 void hm_shingle_store_put(hm_shingle_store *st, size_t i, const hm_copy_text *t)
 {
-    if (i >= st->n || st->first[i])
+    size_t text_len = t->text ? t->text_len : 0;
+    /* an essay past 2^32 bytes or shingles is not kept (no passage is quoted) */
+    if (i >= st->n || st->essay[i].first || t->n_shingles > UINT32_MAX || t->n_marks > UINT32_MAX ||
+        text_len > UINT32_MAX)
         return;
-    st->first[i] = st->records.count + 1;
-    uint64_t counts[2] = {t->n_shingles, t->n_marks};
-    spill_add_n(&st->records, counts, 2, sizeof *counts);
-    spill_add_n(&st->records, t->shingle, t->n_shingles + t->n_marks, sizeof *t->shingle); /* one block */
+    st->essay[i] = (stored_essay){st->records.count + 1, (uint32_t)t->n_shingles, (uint32_t)t->n_marks,
+                                  (uint32_t)text_len};
+    size_t numbers = t->n_shingles + t->n_marks, text_records = (text_len + 7) / 8;
+    uint64_t *rec = spill_append(&st->records, numbers + text_records, sizeof *rec);
+    memcpy(rec, t->shingle, numbers * sizeof *rec); /* the marks follow the shingles */
+    if (text_records) {
+        rec[numbers + text_records - 1] = 0; /* the padding */
+        memcpy(rec + numbers, t->text, text_len);
+    }
     /* Nothing is left buffered, so that reading needs no lock. */
     spill_flush(&st->records);
 }
 
+/* Essay i's place and counts in the store, or NULL when not kept. */
+static const stored_essay *stored(const hm_shingle_store *st, size_t i)
+{
+    return st && i < st->n && st->essay[i].first ? &st->essay[i] : NULL;
+}
+
 hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i)
 {
-    uint64_t counts[2];
-    if (!st || i >= st->n || !st->first[i] || spill_read(&st->records, st->first[i] - 1, counts, 2, sizeof *counts) != 2)
+    const stored_essay *e = stored(st, i);
+    if (!e)
         return NULL;
-    size_t total = counts[0] + counts[1];
+    size_t total = (size_t)e->n_shingles + e->n_marks;
     uint64_t *data = hm_xmalloc((total + 1) * sizeof *data);
-    if (total && spill_read(&st->records, st->first[i] + 1, data, total, sizeof *data) != total) {
+    if (total && spill_read(&st->records, e->first - 1, data, total, sizeof *data) != total) {
         free(data);
         return NULL;
     }
-    return copy_text_of(data, counts[0], counts[1]);
+    return copy_text_of(data, e->n_shingles, e->n_marks);
+}
+
+char *hm_shingle_store_quote(hm_shingle_store *st, size_t i, size_t from, size_t n_words, size_t max_bytes)
+{
+    const stored_essay *e = stored(st, i);
+    if (!e || !e->text_len)
+        return NULL;
+    /* The marks from the passage's, then the text: one read. */
+    size_t k = mark_before(from, e->n_marks), marks = e->n_marks - (e->n_marks ? k : 0);
+    size_t bytes = marks * sizeof(uint64_t) + e->text_len;
+    char *data = hm_xmalloc(bytes + 1);
+    char *out = NULL;
+    if (spill_read_bytes(&st->records, (e->first - 1 + e->n_shingles + e->n_marks - marks) * sizeof(uint64_t), data,
+                         bytes)) {
+        uint64_t at = 0;
+        if (marks)
+            memcpy(&at, data, sizeof at);
+        if (at > e->text_len) /* the file changed since: from the start */
+            at = k = 0;
+        const char *text = data + marks * sizeof(uint64_t) + at;
+        out = quote_from_mark(text, e->text_len - at, k, from, n_words, max_bytes);
+    }
+    free(data);
+    return out;
 }

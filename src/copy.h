@@ -1,8 +1,8 @@
 /* The copy check's passages, for the batch runner. The copy pass keeps
- * each essay's shingles (in an unlinked temporary file, as the index keeps
- * its samples), so that finding the passage an essay shares with a partner
- * tokenises neither again; only the essay quoted is read, from near the
- * passage's start to its end. */
+ * each essay's shingles and decoded text (in an unlinked temporary file, as
+ * the index keeps its samples), so that finding the passage an essay shares
+ * with a partner tokenises neither again, and quoting it reads no file
+ * again; only the passage is tokenised, from near its start to its cut. */
 #ifndef HM_COPY_H
 #define HM_COPY_H
 
@@ -21,8 +21,8 @@ void hm_copy_text_free(hm_copy_text *t);
  * when text is not NULL. */
 hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text **text);
 
-/* Each essay's copy text, on disk (in memory when no temporary file can be
- * made): memory holds a number an essay. Putting is not thread-safe (the
+/* Each essay's copy text and decoded text, on disk (in memory when no
+ * temporary file can be made): memory holds a number an essay. Putting is not thread-safe (the
  * caller locks); once the puts are done, reading is. */
 typedef struct hm_shingle_store hm_shingle_store;
 hm_shingle_store *hm_shingle_store_new(size_t n_essays);
@@ -31,6 +31,10 @@ void hm_shingle_store_put(hm_shingle_store *st, size_t i, const hm_copy_text *t)
 void hm_shingle_store_free(hm_shingle_store *st);
 /* Essay i's from the store; NULL when it was not put there (not text). */
 hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i);
+/* hm_copy_text_quote() of essay i's text as the store keeps it (the copy
+ * text made from its bytes keeps its decoded text): a quote reads neither
+ * the essay's file nor its shingles. NULL when it was not put there. */
+char *hm_shingle_store_quote(hm_shingle_store *st, size_t i, size_t from, size_t n_words, size_t max_bytes);
 
 /* The run hm_copy_shared_passage() quotes: the longest stretch of
  * `quoted`'s shingles that are also in `other`, as its first word and

@@ -11,6 +11,7 @@
 #include "batch.h"
 #include "histmark.h"
 #include "lsp.h"
+#include "summary.h"
 #include "util.h"
 #include "yamlcache.h"
 
@@ -23,14 +24,15 @@ typedef struct format {
     render_fn render;
     const char *separator;
     batch_header_fn header;
+    batch_render_buf_fn render_buf; /* render appending to a buffer (no copy), or NULL */
 } format;
 
 static const format formats[] = {
-    {"text", hm_render_text, "\n", NULL},
-    {"json", hm_render_json, "", NULL},
-    {"gcc", hm_render_gcc, "", NULL},
-    {"csv", hm_render_csv, "", hm_render_csv_header},
-    {"html", hm_render_html, "", NULL},
+    {"text", hm_render_text, "\n", NULL, NULL},
+    {"json", hm_render_json, "", NULL, hm_render_json_buf},
+    {"gcc", hm_render_gcc, "", NULL, NULL},
+    {"csv", hm_render_csv, "", hm_render_csv_header, NULL},
+    {"html", hm_render_html, "", NULL, NULL},
 };
 
 typedef struct options {
@@ -109,6 +111,12 @@ static void print_config_error(const hm_error *e)
         fprintf(stderr, "histmark: %s:%d:%d: %s\n", e->file, e->line, e->column, e->message);
     else
         fprintf(stderr, "histmark: %s: %s\n", e->file[0] ? e->file : "config", e->message);
+}
+
+/* The batch's configuration loader (batch_config). */
+static hm_config *load_config(void *ud, hm_error *err)
+{
+    return hm_config_load(ud, err);
 }
 
 static void print_line(const char *line, void *ud)
@@ -268,12 +276,6 @@ int main(int argc, char **argv)
     if (optind + 1 == argc && (strcmp(argv[optind], "-") == 0 ||
                                (stat(argv[optind], &one) == 0 && !S_ISDIR(one.st_mode))))
         o.config.flags |= HM_CONFIG_INTERPRET;
-    hm_error err = {0};
-    hm_config *cfg = hm_config_load(&o.config, &err);
-    if (!cfg) {
-        print_config_error(&err);
-        return HM_EXIT_CONFIG;
-    }
     bool color = o.color == 1 || (o.color == -1 && !o.output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
     if (o.color == 1 && getenv("NO_COLOR") && *getenv("NO_COLOR"))
         color = false;
@@ -282,8 +284,7 @@ int main(int argc, char **argv)
     /* Files, folders and "-", on worker threads, reports in input order. */
     batch_options bo = {o.fmt->name, o.fmt->render, o.fmt->header, o.fmt->separator, o.output,
                         color ? HM_RENDER_COLOR : 0, o.question, o.stdin_name, max, o.jobs, o.quiet,
-                        o.summary, o.copy_threshold};
-    int status = batch_run(cfg, &bo, argv + optind, argc - optind);
-    hm_config_free(cfg);
-    return status;
+                        o.summary, o.copy_threshold, o.fmt->render_buf};
+    batch_config bc = {load_config, print_config_error, &o.config};
+    return batch_run(&bc, &bo, argv + optind, argc - optind);
 }

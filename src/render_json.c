@@ -4,6 +4,9 @@
  * hm_json_write_line. */
 #include <jansson.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "histmark.h"
 #include "summary.h"
@@ -64,31 +67,55 @@ int hm_json_write_line(json_t *o, hm_write_fn write, void *ud)
  * they are, and a field whose string is NULL or not valid UTF-8 left out,
  * as json_object_set_new leaves out the NULL that json_string gives then. */
 
+/* A string the report has written before: the rule's id and message, the
+ * kind, the tag and the name are the configuration's strings, one pointer
+ * each, written for finding after finding. */
+typedef struct written_string {
+    const char *s;
+    uint32_t at, len; /* its JSON text (quoted, escaped) in the report */
+} written_string;
+
+#define WRITTEN_SLOTS 256
+
 typedef struct jw {
-    char *data;       /* the report so far (not NUL-terminated) */
-    size_t len, cap;
+    hm_buf *b;        /* the report so far, appended to */
     bool first;       /* no member or element yet in the innermost object or array */
+    written_string written[WRITTEN_SLOTS]; /* by the string's address */
 } jw;
+
+/* The writers below are small and called with literal keys: inlined, the
+ * key's copy is a few stores of known length. */
+#define JW_INLINE static inline __attribute__((always_inline))
+
+static void jw_grow(jw *w, size_t n)
+{
+    hm_buf *b = w->b;
+    size_t cap = b->cap ? b->cap : 16384;
+    while (cap < b->len + n)
+        cap *= 2;
+    b->data = hm_xrealloc(b->data, cap);
+    b->cap = cap;
+}
 
 /* Room for n more bytes at the end of the report: where they go. The
  * writers below reserve what they may need and then store directly, rather
  * than call out for every piece. */
-static char *jw_room(jw *w, size_t n)
+JW_INLINE char *jw_room(jw *w, size_t n)
 {
-    if (w->len + n > w->cap) {
-        size_t cap = w->cap ? w->cap : 16384;
-        while (cap < w->len + n)
-            cap *= 2;
-        w->data = hm_xrealloc(w->data, cap);
-        w->cap = cap;
-    }
-    return w->data + w->len;
+    if (w->b->len + n > w->b->cap)
+        jw_grow(w, n);
+    return w->b->data + w->b->len;
+}
+
+JW_INLINE void jw_end(jw *w, const char *out)
+{
+    w->b->len = (size_t)(out - w->b->data);
 }
 
 static void jw_put(jw *w, const char *s, size_t n)
 {
     memcpy(jw_room(w, n), s, n);
-    w->len += n;
+    w->b->len += n;
 }
 
 /* The length of the valid UTF-8 sequence at s (RFC 3629, as jansson's
@@ -112,10 +139,17 @@ static size_t utf8_len(const unsigned char *s, size_t left)
     return n;
 }
 
-/* Whether the 8 bytes at p are all printable ASCII other than '"' and
- * '\\', to be copied as they are: the usual bit tricks flag a byte below
- * 0x20 ((x - 0x20) & ~x), a byte equal to '"' or '\\' (the same below 1
- * after an XOR) and a byte from 0x80 (x itself) in its top bit. A borrow
+/* A byte copied as it is when no UTF-8 check is due: printable ASCII other
+ * than '"' and '\\'. */
+static inline bool plain_byte(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+#if !defined(__SSE2__)
+/* Whether the 8 bytes at p are all plain: the usual bit tricks flag a byte
+ * below 0x20 ((x - 0x20) & ~x), a byte equal to '"' or '\\' (the same below
+ * 1 after an XOR) and a byte from 0x80 (x itself) in its top bit. A borrow
  * can flag a byte wrongly only above one rightly flagged, so the answer
  * for the eight is exact. */
 static bool plain_ascii8(const unsigned char *p)
@@ -126,6 +160,25 @@ static bool plain_ascii8(const unsigned char *p)
     uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
     uint64_t flagged = ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | x;
     return (flagged & tops) == 0;
+}
+#endif
+
+/* How many of the 16 bytes at p (all inside the string) are plain before
+ * the first that is not: 16 when all are. Only a count that is not 16 may
+ * be short of the truth (the byte loop goes on from it). */
+static inline size_t plain_prefix16(const unsigned char *p)
+{
+#if defined(__SSE2__)
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    /* signed: bytes from 0x80 are below 0x20 too */
+    __m128i flagged = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+    unsigned mask = (unsigned)_mm_movemask_epi8(flagged);
+    return mask ? (size_t)__builtin_ctz(mask) : 16;
+#else
+    return plain_ascii8(p) ? plain_ascii8(p + 8) ? 16 : 8 : 0;
+#endif
 }
 
 /* The escape of a byte that needs one, written at out; its end. */
@@ -150,69 +203,76 @@ static char *put_escape(char *out, unsigned char c)
     return out;
 }
 
-/* s as a JSON string, checking that it is UTF-8 on the way: runs of bytes
- * that need no escape are copied whole, and scanned eight at a time while
- * they are plain ASCII. False, with the report's length unchanged, when s
- * is not UTF-8. */
+/* s as a JSON string, checking that it is UTF-8 on the way: plain bytes are
+ * copied sixteen at a time while the string has sixteen left (the store is
+ * whole, the room reserved for it), then one at a time. False, with the
+ * report's length unchanged, when s is not UTF-8. */
 static bool put_string(jw *w, const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
-    char *out = jw_room(w, 6 * len + 2); /* at most \u00XX a byte */
+    char *out = jw_room(w, 6 * len + 2 + 16); /* at most \u00XX a byte */
     *out++ = '"';
-    size_t run = 0; /* start of the bytes not yet copied */
     for (size_t i = 0; i < len;) {
-        if (len - i >= 8 && plain_ascii8(u + i)) {
-            i += 8;
-            continue;
+        if (len - i >= 16) {
+            size_t n = plain_prefix16(u + i);
+            memcpy(out, u + i, 16);
+            out += n;
+            i += n;
+            if (n == 16)
+                continue;
         }
+        for (; i < len && plain_byte(u[i]); i++)
+            *out++ = (char)u[i];
+        if (i == len)
+            break;
         unsigned char c = u[i];
         if (c >= 0x80) {
             size_t n = utf8_len(u + i, len - i);
             if (!n)
                 return false;
+            for (size_t k = 0; k < n; k++)
+                *out++ = (char)u[i + k];
             i += n;
-            continue;
-        }
-        if (c >= 0x20 && c != '"' && c != '\\') {
+        } else {
+            out = put_escape(out, c);
             i++;
-            continue;
         }
-        memcpy(out, s + run, i - run);
-        out = put_escape(out + (i - run), c);
-        run = ++i;
     }
-    memcpy(out, s + run, len - run);
-    out += len - run;
     *out++ = '"';
-    w->len = (size_t)(out - w->data);
+    jw_end(w, out);
     return true;
 }
 
-/* The comma before a member or element, and a member's key: the keys are
- * this file's own names, which need no escapes. */
-static void jw_key(jw *w, const char *key)
+/* A member's key as one literal with the comma before it (the keys are
+ * this file's own names, which need no escapes): its length is known where
+ * it is written, so the copy is a few stores. */
+#define KEY(name) ",\"" name "\":"
+
+/* The comma before a member and its key `lit` (a KEY(), n its length), or
+ * before an element (lit ELEMENT); no comma in first place. */
+#define ELEMENT ","
+
+JW_INLINE void jw_key(jw *w, const char *lit, size_t n)
 {
-    size_t n = key ? strlen(key) : 0;
-    char *out = jw_room(w, n + 4);
-    if (!w->first)
-        *out++ = ',';
+    char *out = jw_room(w, n);
+    out[0] = ',';
+    bool first = w->first;
     w->first = false;
-    if (key) {
-        *out++ = '"';
-        memcpy(out, key, n);
-        out += n;
-        *out++ = '"';
-        *out++ = ':';
-    }
-    w->len = (size_t)(out - w->data);
+    memcpy(out + !first, lit + 1, n - 1);
+    jw_end(w, out + n - first);
 }
 
-static void jw_open(jw *w, const char *key, char bracket)
+#define JW_KEY(w, name) jw_key(w, KEY(name), sizeof KEY(name) - 1)
+
+JW_INLINE void jw_open_at(jw *w, const char *lit, size_t n, char bracket)
 {
-    jw_key(w, key);
+    jw_key(w, lit, n);
     jw_put(w, &bracket, 1);
     w->first = true;
 }
+
+#define JW_OPEN(w, name, bracket) jw_open_at(w, KEY(name), sizeof KEY(name) - 1, bracket)
+#define JW_OPEN_ELEMENT(w) jw_open_at(w, ELEMENT, 1, '{')
 
 static void jw_close(jw *w, char bracket)
 {
@@ -220,153 +280,217 @@ static void jw_close(jw *w, char bracket)
     w->first = false;
 }
 
-static void jw_int(jw *w, const char *key, long long v)
+/* u in decimal at out; its end. Most numbers in a report (offsets, lines,
+ * columns) have four digits or fewer: two table loads. */
+static char *put_uint(char *out, unsigned long long u)
 {
-    char digits[24];
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
+    if (u < 100) {
+        if (u < 10) {
+            *out = (char)('0' + u);
+            return out + 1;
+        }
+        memcpy(out, pairs + 2 * u, 2);
+        return out + 2;
+    }
+    if (u < 10000) {
+        unsigned hi = (unsigned)u / 100, lo = (unsigned)u % 100;
+        if (hi < 10) {
+            *out++ = (char)('0' + hi);
+        } else {
+            memcpy(out, pairs + 2 * hi, 2);
+            out += 2;
+        }
+        memcpy(out, pairs + 2 * lo, 2);
+        return out + 2;
+    }
+    char digits[20];
     size_t n = 0;
-    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
     do {
         digits[sizeof digits - 1 - n++] = (char)('0' + u % 10);
         u /= 10;
     } while (u);
-    if (v < 0)
-        digits[sizeof digits - 1 - n++] = '-';
-    jw_key(w, key);
-    jw_put(w, digits + sizeof digits - n, n);
+    memcpy(out, digits + sizeof digits - n, n);
+    return out + n;
 }
 
-/* A string member, left out when s is NULL or not UTF-8 (see above). */
-static void jw_strn(jw *w, const char *key, const char *s, size_t len)
+JW_INLINE void jw_int_at(jw *w, const char *lit, size_t n, long long v)
+{
+    jw_key(w, lit, n);
+    char *out = jw_room(w, 24);
+    if (v < 0)
+        *out++ = '-';
+    jw_end(w, put_uint(out, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v));
+}
+#define JW_INT(w, name, v) jw_int_at(w, KEY(name), sizeof KEY(name) - 1, v)
+
+/* A string member, left out when s is NULL or not UTF-8 (see above): where
+ * its JSON text starts in the report, or SIZE_MAX when left out. */
+JW_INLINE size_t jw_strn_at(jw *w, const char *lit, size_t n, const char *s, size_t len)
+{
+    if (!s)
+        return SIZE_MAX;
+    size_t before = w->b->len;
+    bool first = w->first;
+    jw_key(w, lit, n);
+    size_t at = w->b->len;
+    if (!put_string(w, s, len)) {
+        w->b->len = before;
+        w->first = first;
+        return SIZE_MAX;
+    }
+    return at;
+}
+
+/* A NUL-terminated string member: one written before in this report is
+ * copied from where it was written, not measured and escaped again. */
+static void jw_str_at(jw *w, const char *lit, size_t n, const char *s)
 {
     if (!s)
         return;
-    size_t before = w->len;
-    bool first = w->first;
-    jw_key(w, key);
-    if (!put_string(w, s, len)) {
-        w->len = before;
-        w->first = first;
+    written_string *seen = &w->written[((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 56]; /* 256 slots */
+    if (seen->s == s) {
+        jw_key(w, lit, n);
+        char *out = jw_room(w, seen->len);
+        memcpy(out, w->b->data + seen->at, seen->len);
+        jw_end(w, out + seen->len);
+        return;
     }
+    size_t at = jw_strn_at(w, lit, n, s, strlen(s));
+    if (at != SIZE_MAX && w->b->len <= UINT32_MAX)
+        *seen = (written_string){s, (uint32_t)at, (uint32_t)(w->b->len - at)};
 }
 
-static void jw_str(jw *w, const char *key, const char *s)
-{
-    if (s)
-        jw_strn(w, key, s, strlen(s));
-}
+#define JW_STRN(w, name, s, len) (void)jw_strn_at(w, KEY(name), sizeof KEY(name) - 1, s, len)
+#define JW_STR(w, name, s) jw_str_at(w, KEY(name), sizeof KEY(name) - 1, s)
 
 /* str_or_null: null for NULL (an invalid string is still left out). */
-static void jw_str_or_null(jw *w, const char *key, const char *s)
-{
-    if (s) {
-        jw_str(w, key, s);
-    } else {
-        jw_key(w, key);
-        jw_put(w, "null", 4);
-    }
-}
+#define JW_STR_OR_NULL(w, name, s)                                                                                     \
+    do {                                                                                                               \
+        const char *s_ = (s);                                                                                          \
+        if (s_) {                                                                                                      \
+            JW_STR(w, name, s_);                                                                                       \
+        } else {                                                                                                       \
+            JW_KEY(w, name);                                                                                           \
+            jw_put(w, "null", 4);                                                                                      \
+        }                                                                                                              \
+    } while (0)
 
 static void jw_note(jw *w, const hm_note *n)
 {
-    jw_open(w, NULL, '{');
-    jw_str(w, "text", n->text);
+    JW_OPEN_ELEMENT(w);
+    JW_STR(w, "text", n->text);
     if (n->strand)
-        jw_str(w, "strand", n->strand);
+        JW_STR(w, "strand", n->strand);
     if (n->paragraph)
-        jw_int(w, "paragraph", n->paragraph);
+        JW_INT(w, "paragraph", n->paragraph);
     if (n->end > n->start) {
-        jw_int(w, "start", (long long)n->start);
-        jw_int(w, "end", (long long)n->end);
-        jw_int(w, "line", n->line);
-        jw_int(w, "column", n->column);
+        JW_INT(w, "start", (long long)n->start);
+        JW_INT(w, "end", (long long)n->end);
+        JW_INT(w, "line", n->line);
+        JW_INT(w, "column", n->column);
     }
     jw_close(w, '}');
 }
 
-static void jw_notes(jw *w, const char *key, const hm_note *notes, size_t n)
-{
-    jw_open(w, key, '[');
-    for (size_t i = 0; i < n; i++)
-        jw_note(w, &notes[i]);
-    jw_close(w, ']');
-}
+#define JW_NOTES(w, name, notes, n)                                                                                    \
+    do {                                                                                                               \
+        JW_OPEN(w, name, '[');                                                                                         \
+        for (size_t k_ = 0; k_ < (n); k_++)                                                                            \
+            jw_note(w, &(notes)[k_]);                                                                                  \
+        jw_close(w, ']');                                                                                              \
+    } while (0)
 
-int hm_render_json(const hm_result *r, unsigned flags, hm_write_fn write, void *ud)
+void hm_render_json_buf(const hm_result *r, hm_buf *b)
 {
-    (void)flags;
     size_t text_len;
     const char *text = hm_result_text(r, &text_len);
-    jw w = {NULL, 0, 0, true};
-    jw_open(&w, NULL, '{');
-    jw_str(&w, "file", hm_result_name(r));
-    jw_str_or_null(&w, "question", hm_result_question(r));
-    jw_str_or_null(&w, "topic", hm_result_topic(r));
-    jw_str(&w, "topic_reason", hm_result_topic_reason(r));
-    jw_int(&w, "words", hm_result_words(r));
-    jw_int(&w, "paragraphs", hm_result_essay_paragraphs(r));
-    jw_int(&w, "mark", hm_result_mark(r));
-    jw_int(&w, "out_of", hm_result_out_of(r));
-    jw_int(&w, "level", hm_result_level(r));
-    jw_str(&w, "band", hm_result_band(r));
+    jw w = {b, true, {{0}}};
+    /* Room for the whole report at once: about 200 bytes a finding with
+     * the notes' share, so that it is not copied as it grows. */
+    jw_room(&w, 8192 + 256 * hm_result_finding_count(r));
+    JW_OPEN_ELEMENT(&w);
+    JW_STR(&w, "file", hm_result_name(r));
+    JW_STR_OR_NULL(&w, "question", hm_result_question(r));
+    JW_STR_OR_NULL(&w, "topic", hm_result_topic(r));
+    JW_STR(&w, "topic_reason", hm_result_topic_reason(r));
+    JW_INT(&w, "words", hm_result_words(r));
+    JW_INT(&w, "paragraphs", hm_result_essay_paragraphs(r));
+    JW_INT(&w, "mark", hm_result_mark(r));
+    JW_INT(&w, "out_of", hm_result_out_of(r));
+    JW_INT(&w, "level", hm_result_level(r));
+    JW_STR(&w, "band", hm_result_band(r));
 
-    jw_open(&w, "strands", '[');
+    JW_OPEN(&w, "strands", '[');
     for (size_t i = 0; i < hm_result_strand_count(r); i++) {
         const hm_strand *s = hm_result_strand(r, i);
-        jw_open(&w, NULL, '{');
-        jw_str(&w, "id", s->id);
-        jw_str(&w, "name", s->name);
-        jw_int(&w, "level", s->level);
-        jw_str(&w, "descriptor", s->descriptor);
-        jw_notes(&w, "strengths", s->strengths, s->n_strengths);
-        jw_notes(&w, "gaps", s->gaps, s->n_gaps);
+        JW_OPEN_ELEMENT(&w);
+        JW_STR(&w, "id", s->id);
+        JW_STR(&w, "name", s->name);
+        JW_INT(&w, "level", s->level);
+        JW_STR(&w, "descriptor", s->descriptor);
+        JW_NOTES(&w, "strengths", s->strengths, s->n_strengths);
+        JW_NOTES(&w, "gaps", s->gaps, s->n_gaps);
         jw_close(&w, '}');
     }
     jw_close(&w, ']');
 
-    jw_open(&w, "strengths", '[');
+    JW_OPEN(&w, "strengths", '[');
     for (size_t i = 0; i < hm_result_strength_count(r); i++)
         jw_note(&w, hm_result_strength(r, i));
     jw_close(&w, ']');
-    jw_open(&w, "gaps", '[');
+    JW_OPEN(&w, "gaps", '[');
     for (size_t i = 0; i < hm_result_gap_count(r); i++)
         jw_note(&w, hm_result_gap(r, i));
     jw_close(&w, ']');
-    jw_open(&w, "warnings", '[');
+    JW_OPEN(&w, "warnings", '[');
     for (size_t i = 0; i < hm_result_warning_count(r); i++) {
         const hm_warning *wn = hm_result_warning(r, i);
-        jw_open(&w, NULL, '{');
-        jw_str(&w, "code", wn->code);
-        jw_str(&w, "message", wn->message);
+        JW_OPEN_ELEMENT(&w);
+        JW_STR(&w, "code", wn->code);
+        JW_STR(&w, "message", wn->message);
         jw_close(&w, '}');
     }
     jw_close(&w, ']');
 
-    jw_open(&w, "findings", '[');
-    for (size_t i = 0; i < hm_result_finding_count(r); i++) {
+    JW_OPEN(&w, "findings", '[');
+    size_t n_findings = hm_result_finding_count(r);
+    for (size_t i = 0; i < n_findings; i++) {
         const hm_finding *f = hm_result_finding(r, i);
-        jw_open(&w, NULL, '{');
-        jw_str(&w, "rule", f->rule);
-        jw_str(&w, "kind", hm_kind_name(f->kind));
-        jw_strn(&w, "text", text + f->start, f->end - f->start);
-        jw_int(&w, "start", (long long)f->start);
-        jw_int(&w, "end", (long long)f->end);
-        jw_int(&w, "line", f->line);
-        jw_int(&w, "column", f->column);
-        jw_int(&w, "paragraph", f->paragraph);
-        jw_str(&w, "message", f->message);
+        JW_OPEN_ELEMENT(&w);
+        JW_STR(&w, "rule", f->rule);
+        JW_STR(&w, "kind", hm_kind_name(f->kind));
+        JW_STRN(&w, "text", text + f->start, f->end - f->start);
+        JW_INT(&w, "start", (long long)f->start);
+        JW_INT(&w, "end", (long long)f->end);
+        JW_INT(&w, "line", f->line);
+        JW_INT(&w, "column", f->column);
+        JW_INT(&w, "paragraph", f->paragraph);
+        JW_STR(&w, "message", f->message);
         if (f->tag)
-            jw_str(&w, "tag", f->tag);
+            JW_STR(&w, "tag", f->tag);
         if (f->suggestion)
-            jw_str(&w, "suggestion", f->suggestion);
+            JW_STR(&w, "suggestion", f->suggestion);
         if (f->canonical)
-            jw_str(&w, "name", f->canonical);
+            JW_STR(&w, "name", f->canonical);
         jw_close(&w, '}');
     }
     jw_close(&w, ']');
     (void)text_len;
     jw_close(&w, '}');
-    jw_put(&w, "\n", 1);
-    int rc = write(w.data, w.len, ud);
-    free(w.data);
+    /* a line, and the NUL an hm_buf keeps after its bytes */
+    jw_put(&w, "\n", 2);
+    b->len--;
+}
+
+int hm_render_json(const hm_result *r, unsigned flags, hm_write_fn write, void *ud)
+{
+    (void)flags;
+    hm_buf b = {0};
+    hm_render_json_buf(r, &b);
+    int rc = write(b.data, b.len, ud);
+    hm_buf_free(&b);
     return rc;
 }

@@ -139,6 +139,9 @@ const char *hm_look_label(unsigned bit);
  * returns how many. */
 size_t hm_summary_rows_with(const hm_summary *s, unsigned k, uint32_t *rows);
 
+/* hm_render_json()'s report appended to b (NUL-terminated, as an hm_buf
+ * is): the batch renders into the slot that holds it, with no copy. */
+void hm_render_json_buf(const hm_result *r, hm_buf *b);
 /* Writes a JSON value on one line, then "\n" (render_json.c). */
 int hm_json_write_line(json_t *o, hm_write_fn write, void *ud);
 /* Fills `rows` (room for every row) with the rows in gap group g, in

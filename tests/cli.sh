@@ -74,6 +74,17 @@ stdout_has "empty file gets mark 0" "Mark: 0/20"
 printf 'rules:\n  - id: r\n    kind: date\n    message: m\n    patern: x\n' >"$T/bad.yaml"
 expect_status "bad rules file" 2 "$HM" --rules "$T/bad.yaml" "$essay"
 stderr_has "bad rules file:line:column" "$T/bad.yaml:5:5: unknown key 'patern'"
+# A batch with a copy check loads the configuration while it reads the
+# essays; a bad configuration is still all that is said, and no report file
+# is made.
+expect_status "bad rules file, batch" 2 "$HM" --format json -o "$T/never.json" --rules "$T/bad.yaml" \
+    "$essay" "$SRC/samples/coldwar-l4-detente.txt" "$T/nope.txt" "$T/nothing"
+stderr_has "bad rules file, batch: the error" "$T/bad.yaml:5:5: unknown key 'patern'"
+! grep -q "nope.txt\|no essays found" "$T/err"; check "bad rules file, batch: no input errors" $?
+[ ! -e "$T/never.json" ]; check "bad rules file, batch: no report file" $?
+expect_status "batch with a copy check goes on past a bad file" 1 "$HM" --format json "$T/nope.txt" "$essay" \
+    "$SRC/samples/coldwar-l4-detente.txt"
+stderr_has "batch with a copy check: the bad file" "nope.txt"
 expect_status "unknown topic" 2 "$HM" --topic atlantis "$essay"
 # Feedback names the question's words as the question has them, and a
 # date that contradicts the pack.

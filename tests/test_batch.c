@@ -501,12 +501,23 @@ static void test_copy_stored_passage(void **state)
             char *plain = hm_copy_passage(essays[q]->data, essays[q]->len, from, words, 60);
             assert_string_equal(plain, want);
             free(plain);
+            /* the store's own text, from the passage's mark (word 64 and
+             * on), cut or whole */
+            char *stored = hm_shingle_store_quote(st, q, from, words, 60);
+            assert_string_equal(stored, want);
+            free(stored);
+            stored = hm_shingle_store_quote(st, q, from, words, 0);
+            plain = hm_copy_passage(essays[q]->data, essays[q]->len, from, words, 0);
+            assert_string_equal(stored, plain);
+            free(stored);
+            free(plain);
             free(got);
             free(want);
             hm_copy_text_free(quoted);
             hm_copy_text_free(other);
         }
         assert_null(hm_copy_text_stored(st, 2)); /* never put */
+        assert_null(hm_shingle_store_quote(st, 2, 0, 8, 60));
         hm_shingle_store_free(st);
     }
     if (saved)
