@@ -204,16 +204,6 @@ static void mark_website_text(hm_result *r)
     }
 }
 
-/* "Stalin's" and "Stalin’s" count as Stalin. */
-static inline size_t possessive_stem(const char *ws, size_t wl)
-{
-    if (wl > 2 && ws[wl - 1] == 's' && ws[wl - 2] == '\'')
-        return wl - 2;
-    if (wl > 4 && ws[wl - 1] == 's' && !memcmp(ws + wl - 4, "\xE2\x80\x99", 3))
-        return wl - 4;
-    return wl;
-}
-
 /* Picks the pack whose typical words the question and essay use most. */
 static void choose_topic(hm_result *r)
 {
@@ -233,9 +223,7 @@ static void choose_topic(hm_result *r)
     if (hm_topic_keywords_indexed(cfg)) {
         /* One walk over the words, paragraph by paragraph (every word lies
          * in one: hm_document_build finds them there, in order), and one
-         * lookup a word for all packs at once. */
-        /* whole counts: a weight in a register kept across the call, not
-         * a double saved around it */
+         * lookup a word for all packs at once. Whole counts. */
         unsigned score[32] = {0};
         const char *text = doc->src->text;
         for (size_t pi = 0; pi < doc->n_paras; pi++) {
@@ -243,22 +231,7 @@ static void choose_topic(hm_result *r)
             if (p->kind == HM_PARA_WEBSITE || !p->words)
                 continue; /* (a text without words may have no array) */
             unsigned weight = pi == doc->question ? 3 : 1;
-            const hm_word *w = &doc->words[p->first_word], *end = w + p->words;
-            for (; w < end; w++) {
-                const char *ws = text + w->start;
-                size_t wl = w->end - w->start;
-                /* most words are ASCII letters and digits alone, hashed
-                 * already; only a word with more can be a possessive */
-                uint64_t h = w->ascii_hash;
-                if (w->ascii_end != w->end) {
-                    wl = possessive_stem(ws, wl);
-                    if (wl != w->ascii_end - w->start)
-                        h = hm_hash_bytes(ws, wl, true);
-                }
-                /* most words are in no pack: one test, then the packs' bits */
-                for (uint32_t packs = hm_topic_keyword_packs(cfg, ws, wl, h); packs; packs &= packs - 1)
-                    score[__builtin_ctz(packs)] += weight;
-            }
+            hm_topic_keyword_scores(cfg, text, &doc->words[p->first_word], p->words, weight, score);
         }
         for (size_t t = 0; t < cfg->n_topics; t++)
             if (score[t] > best) {
@@ -276,7 +249,7 @@ static void choose_topic(hm_result *r)
             if (pi != SIZE_MAX && doc->paras[pi].kind == HM_PARA_WEBSITE)
                 continue;
             const char *ws = doc->src->text + w->start;
-            size_t wl = possessive_stem(ws, w->end - w->start);
+            size_t wl = hm_possessive_stem(ws, w->end - w->start);
             if (hm_strset_has(&cfg->topics[t].keywords, ws, wl))
                 score += (pi == doc->question) ? 3 : 1;
         }

@@ -92,6 +92,8 @@ typedef struct hm_topic_entry {
     size_t n_aliases;
 } hm_topic_entry;
 
+typedef struct hm_alias_chains hm_alias_chains;
+
 typedef struct hm_topic {
     char *id, *name, *file;
     int period_start, period_end;
@@ -115,6 +117,9 @@ typedef struct hm_topic {
     size_t n_dates;
     /* the data above is build-time static data (built.h): not freed */
     bool built;
+    /* the people's and the events' aliases chained by first byte (topic.c),
+     * made at load: every essay's findings are looked up in them */
+    struct hm_alias_chains *people_aliases, *events_aliases;
 } hm_topic;
 
 /* ---- rubric ---- */

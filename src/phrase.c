@@ -1260,13 +1260,28 @@ static __attribute__((noinline)) uint32_t keyword_packs_probe(const hm_phrase_in
     return 0;
 }
 
-uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n, uint64_t h)
+void hm_topic_keyword_scores(const hm_config *cfg, const char *text, const hm_word *words, size_t n_words,
+                             unsigned weight, unsigned score[32])
 {
     const hm_phrase_index *ix = cfg->index;
-    /* the hash is known: its filter first, then the first three bytes */
-    if (!filter_has(ix->keyword_filter, h) || !bit_has(ix->keyword_prefixes, word_prefix_bit(w, n)))
-        return 0;
-    return keyword_packs_probe(ix, w, n, h);
+    for (const hm_word *w = words, *end = words + n_words; w < end; w++) {
+        const char *ws = text + w->start;
+        size_t wl = w->end - w->start;
+        /* most words are ASCII letters and digits alone, hashed already;
+         * only a word with more can be a possessive */
+        uint64_t h = w->ascii_hash;
+        if (w->ascii_end != w->end) {
+            wl = hm_possessive_stem(ws, wl);
+            if (wl != w->ascii_end - w->start)
+                h = hm_hash_bytes(ws, wl, true);
+        }
+        /* most words are in no pack: the hash's filter first, then the
+         * first three bytes, then the packs' bits */
+        if (!filter_has(ix->keyword_filter, h) || !bit_has(ix->keyword_prefixes, word_prefix_bit(ws, wl)))
+            continue;
+        for (uint32_t packs = keyword_packs_probe(ix, ws, wl, h); packs; packs &= packs - 1)
+            score[__builtin_ctz(packs)] += weight;
+    }
 }
 
 static pcre2_code *class_re(const char *pattern)

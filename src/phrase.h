@@ -15,6 +15,8 @@
 #ifndef HM_PHRASE_H
 #define HM_PHRASE_H
 
+#include <string.h>
+
 #include "scan.h"
 
 typedef struct hm_phrase_index hm_phrase_index;
@@ -56,12 +58,24 @@ int hm_phrase_set_of_topic(const hm_config *cfg, const hm_topic *topic, hm_topic
  * runs the pattern. */
 bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match_fn fn, void *ud);
 
-/* Every pack's keywords in one table: the packs (bit t: cfg->topics[t])
- * whose keywords hold the word, compared without ASCII case. Only when
- * hm_topic_keywords_indexed (up to 32 packs). */
+/* "Stalin's" and "Stalin’s" count as Stalin: the length of the word
+ * text[0, n) that a topic keyword would be. */
+static inline size_t hm_possessive_stem(const char *w, size_t n)
+{
+    if (n > 2 && w[n - 1] == 's' && w[n - 2] == '\'')
+        return n - 2;
+    if (n > 4 && w[n - 1] == 's' && !memcmp(w + n - 4, "\xE2\x80\x99", 3))
+        return n - 4;
+    return n;
+}
+
+/* Every pack's keywords in one table, compared without ASCII case: adds
+ * `weight` to score[t] for each of the words (a possessive as its stem)
+ * that pack t (cfg->topics[t]) lists. One call a paragraph, not a word.
+ * Only when hm_topic_keywords_indexed (up to 32 packs). */
 bool hm_topic_keywords_indexed(const hm_config *cfg);
-/* `hash`: hm_hash_bytes(w, n, true) (util.h), often known already (hm_word). */
-uint32_t hm_topic_keyword_packs(const hm_config *cfg, const char *w, size_t n, uint64_t hash);
+void hm_topic_keyword_scores(const hm_config *cfg, const char *text, const hm_word *words, size_t n_words,
+                             unsigned weight, unsigned score[32]);
 
 /* How many matches \S+ has in text[from, to) (the runs of characters that
  * are not white space; ucp: as PCRE2_UCP sees white space, else ASCII

@@ -23,9 +23,51 @@ static void entry_free(hm_topic_entry *e)
     free(e->aliases);
 }
 
-/* The patterns and the lock: what a run adds to a pack. */
+/* One alias of an entry: the entry's index and the alias's, and the next
+ * alias (in entry and alias order) that opens with the same byte. */
+typedef struct alias_ref {
+    uint32_t entry, alias, next_same; /* NO_REF: none */
+} alias_ref;
+
+#define NO_REF UINT32_MAX
+
+/* Every alias of a list of entries in entry and alias order, chained by
+ * first byte from first[c], so that a finding is compared with the few
+ * aliases that could be it. Made at load: every essay looks them up. */
+struct hm_alias_chains {
+    uint32_t first[256];
+    alias_ref refs[];
+};
+
+static hm_alias_chains *chain_aliases(const hm_topic_entry *entries, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += entries[i].n_aliases;
+    hm_alias_chains *c = hm_xmalloc(sizeof *c + total * sizeof c->refs[0]);
+    memset(c->first, 0xFF, sizeof c->first); /* NO_REF */
+    /* from the last alias back, each put at the head of its byte's chain */
+    size_t k = total;
+    for (size_t i = n; i-- > 0;)
+        for (size_t a = entries[i].n_aliases; a-- > 0;) {
+            unsigned char b = (unsigned char)entries[i].aliases[a][0];
+            c->refs[--k] = (alias_ref){(uint32_t)i, (uint32_t)a, c->first[b]};
+            c->first[b] = (uint32_t)k;
+        }
+    return c;
+}
+
+static void chain_pack_aliases(hm_topic *t)
+{
+    t->people_aliases = chain_aliases(t->people, t->n_people);
+    t->events_aliases = chain_aliases(t->events, t->n_events);
+}
+
+/* The patterns, the alias chains and the lock: what a run adds to a pack. */
 static void topic_free_runtime(hm_topic *t)
 {
+    free(t->people_aliases);
+    free(t->events_aliases);
     pcre2_code_free(t->people_re);
     pcre2_code_free(t->events_re);
     pcre2_code_free(t->terms_re);
@@ -200,8 +242,10 @@ bool hm_topic_load(hm_config *cfg, hm_topic *t, const char *data, size_t len, co
     }
     pthread_mutex_init(&t->jit_lock, NULL);
     atomic_init(&t->jit_done, false);
-    if (b)
+    if (b) {
+        chain_pack_aliases(t);
         return true;
+    }
     hm_strset_init(&t->keywords, true);
     hm_strset_init(&t->places, false);
     hm_yaml y;
@@ -298,6 +342,7 @@ bool hm_topic_load(hm_config *cfg, hm_topic *t, const char *data, size_t len, co
     for (size_t i = 0; i < t->n_events; i++)
         for (size_t a = 0; a < t->events[i].n_aliases; a++)
             add_keyword_words(&t->keywords, &cfg->lists, t->events[i].aliases[a]);
+    chain_pack_aliases(t);
     ok = true;
 out:
     hm_yaml_free(&y);
@@ -332,13 +377,6 @@ static bool alias_is(const char *alias, const char *s, size_t n)
     return i == n;
 }
 
-/* One alias of an entry: the entry's index and the alias's, and the next
- * alias (in entry and alias order) that opens with the same byte. */
-typedef struct alias_ref {
-    uint32_t entry, alias, next_same; /* NO_REF: none */
-} alias_ref;
-
-#define NO_REF UINT32_MAX
 
 /* A text looked up before and what it named (NULL: nothing): an essay
  * names the same few people and events again and again. */
@@ -353,44 +391,21 @@ enum { RECENT_LOOKUPS = 16 };
 typedef struct entry_ctx {
     const hm_rule *rule;
     const hm_topic_entry *entries;
-    size_t n;
-    /* Every alias in entry and alias order, chained by first byte from
-     * first[c]: built at the first finding, in one walk over the aliases,
-     * so that a finding is compared with the few aliases that could be it. */
-    alias_ref *refs;
-    uint32_t first[256];
+    const hm_alias_chains *aliases; /* the pack's, made at load */
     recent_lookup recent[RECENT_LOOKUPS]; /* by length and first byte */
 } entry_ctx;
-
-static void index_aliases(entry_ctx *c)
-{
-    size_t total = 0;
-    for (size_t i = 0; i < c->n; i++)
-        total += c->entries[i].n_aliases;
-    c->refs = hm_xmalloc((total ? total : 1) * sizeof *c->refs);
-    memset(c->first, 0xFF, sizeof c->first); /* NO_REF */
-    /* from the last alias back, each put at the head of its byte's chain */
-    size_t k = total;
-    for (size_t i = c->n; i-- > 0;)
-        for (size_t a = c->entries[i].n_aliases; a-- > 0;) {
-            unsigned char b = (unsigned char)c->entries[i].aliases[a][0];
-            c->refs[--k] = (alias_ref){(uint32_t)i, (uint32_t)a, c->first[b]};
-            c->first[b] = (uint32_t)k;
-        }
-}
 
 /* The first alias, in entry order, that is this text: only aliases opening
  * with its first byte or with a space can be (alias_is lets a space match
  * any run of white space); empty text can only be an empty alias. */
 static const hm_topic_entry *first_alias_of(entry_ctx *c, const char *s, size_t n)
 {
-    if (!c->refs)
-        index_aliases(c);
+    const hm_alias_chains *chains = c->aliases;
     unsigned char c0 = n ? (unsigned char)s[0] : '\0';
-    uint32_t i = c->first[c0], j = c0 == ' ' ? NO_REF : c->first[' '];
+    uint32_t i = chains->first[c0], j = c0 == ' ' ? NO_REF : chains->first[' '];
     /* the two chains merged, in the order of the list (NO_REF is last) */
     while (i != NO_REF || j != NO_REF) {
-        const alias_ref *r = &c->refs[i < j ? i : j];
+        const alias_ref *r = &chains->refs[i < j ? i : j];
         if (i < j)
             i = r->next_same;
         else
@@ -529,9 +544,7 @@ void hm_topic_run(hm_scan *scan)
     int ready = -1;
     if (t->n_people == 0 && !patterns_ready(scan, t, &ready))
         return; /* a pack without people has no pattern to run: say so */
-    entry_ctx people = {.rule = &person_rule, .entries = t->people, .n = t->n_people};
-    entry_ctx events = {.rule = &event_rule, .entries = t->events, .n = t->n_events};
+    entry_ctx people = {.rule = &person_rule, .entries = t->people, .aliases = t->people_aliases};
+    entry_ctx events = {.rule = &event_rule, .entries = t->events, .aliases = t->events_aliases};
     find_entries(scan, t, &people, &events, &ready);
-    free(people.refs);
-    free(events.refs);
 }

@@ -395,6 +395,7 @@ static void assert_same_plain_topic(const hm_topic *built, const hm_topic *loade
         t[k]->name_token_person = NULL;
         t[k]->date_years = NULL;
         t[k]->people_re = t[k]->events_re = t[k]->terms_re = NULL;
+        t[k]->people_aliases = t[k]->events_aliases = NULL; /* made at load from the entries */
         memset(&t[k]->jit_lock, 0, sizeof t[k]->jit_lock);
         memset((void *)&t[k]->jit_done, 0, sizeof t[k]->jit_done);
         t[k]->built = false;
