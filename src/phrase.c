@@ -2694,8 +2694,9 @@ static inline uint64_t strings_in_group(const hm_phrase_index *ix, unsigned g, u
 }
 
 /* The rules (beyond those in `have`) with a string that the text at `at`
- * starts with, ASCII case ignored. */
-static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at, uint64_t have)
+ * starts with, ASCII case ignored. Out of line: inlined at its two calls in
+ * starts_in_block, its group loops cost that loop registers. */
+static __attribute__((noinline)) uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at, uint64_t have)
 {
     unsigned char f = fold(t[at]);
     /* the text's next 8 bytes, ASCII capitals folded */
@@ -2857,9 +2858,15 @@ static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, 
         may_string |= (ix->start_two[two >> 6] >> (two & 63) & 1) << k;
     }
     const unsigned char *t = (const unsigned char *)scan->text;
-    for (maybe = (maybe | may_string) & valid; maybe; maybe &= maybe - 1) {
-        unsigned k = (unsigned)__builtin_ctzll(maybe);
-        uint64_t m = starts_at(scan, t, scan->len, i + k, before >> k & 1, may_string >> k & 1);
+    size_t len = scan->len;
+    maybe &= valid;
+    for (uint64_t ask_more = maybe | (may_string & valid); ask_more; ask_more &= ask_more - 1) {
+        unsigned k = (unsigned)__builtin_ctzll(ask_more);
+        uint64_t m;
+        if (maybe >> k & 1)
+            m = starts_at(scan, t, len, i + k, before >> k & 1, may_string >> k & 1);
+        else /* a letter or punctuation after no word byte: only a string may begin there */
+            m = strings_may_start3(ix, t, len, i + k) ? strings_at(ix, t, len, i + k, 0) : 0;
         if (m)
             add_start(scan, cap, i + k, m);
     }
