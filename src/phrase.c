@@ -143,10 +143,12 @@ struct hm_phrase_index {
      * or is c alone (made by set_start_prefixes, not kept in the image), so
      * that find_starts tests a word's first two bytes with one load */
     uint64_t start_two[1024];
-    /* the strings' first three bytes, a bit each by three_bytes_bit (a
-     * 2-byte string's with every third byte): seven in eight word starts
-     * that pass start_second begin no string */
-    uint64_t start_three[64];
+    /* the first three bytes of the strings of two or three bytes, a bit
+     * each by three_bytes_bit (a 2-byte string's with every third byte),
+     * and the first four of the longer ones by four_bytes_bit: most word
+     * starts that pass start_second begin no string ("the" but not
+     * "therefore") */
+    uint64_t start_three[64], start_four[64];
     /* copies of the strings in groups (strings_at reads them in a row, not
      * through an index), group g at start_grouped[start_group[g] ..
      * start_group[g + 1]): first those of three
@@ -971,6 +973,12 @@ static inline unsigned three_bytes_bit(unsigned char a, unsigned char b, unsigne
     return (((uint32_t)a << 16 | (uint32_t)b << 8 | c) * 0x9E3779B1u) >> 20;
 }
 
+/* Four folded bytes as one of 4096 bits. */
+static inline unsigned four_bytes_bit(unsigned char a, unsigned char b, unsigned char c, unsigned char d)
+{
+    return (((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d) * 0x9E3779B1u) >> 20;
+}
+
 /* three_bytes_bit of a word's first three bytes, folded (0 past its end). */
 static inline unsigned word_prefix_bit(const char *s, size_t n)
 {
@@ -1352,11 +1360,12 @@ static void add_start_two(hm_phrase_index *ix, const unsigned char *u, size_t n)
 }
 
 /* Each start string's first 8 bytes as a word, for one compare in
- * strings_at, its first three bytes in start_three, and the strings'
+ * strings_at, its first three bytes in start_three (or four in start_four), and the strings'
  * groups (a counting sort by start_group_of). */
 static void set_start_prefixes(hm_phrase_index *ix)
 {
     memset(ix->start_three, 0, sizeof ix->start_three);
+    memset(ix->start_four, 0, sizeof ix->start_four);
     memset(ix->start_group, 0, sizeof ix->start_group);
     free(ix->start_grouped);
     ix->start_grouped = hm_xmalloc((ix->n_start_strings + 1) * sizeof *ix->start_grouped);
@@ -1384,7 +1393,9 @@ static void set_start_prefixes(hm_phrase_index *ix)
         memcpy(&ss->mask, mask, 8);
         const unsigned char *u = (const unsigned char *)ss->text;
         add_start_two(ix, u, ss->len);
-        if (ss->len >= 3)
+        if (ss->len >= 4)
+            bit_add(ix->start_four, four_bytes_bit(u[0], u[1], u[2], u[3]));
+        else if (ss->len == 3)
             bit_add(ix->start_three, three_bytes_bit(u[0], u[1], u[2]));
         else if (ss->len == 2)
             for (unsigned c = 0; c < 256; c++)
@@ -2698,8 +2709,9 @@ static inline uint64_t strings_in_group(const hm_phrase_index *ix, unsigned g, u
 }
 
 /* The rules (beyond those in `have`) with a string that the text at `at`
- * starts with, ASCII case ignored. */
-static uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at, uint64_t have)
+ * starts with, ASCII case ignored. Out of line: inlined at its two calls in
+ * starts_in_block, its group loops cost that loop registers. */
+static __attribute__((noinline)) uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at, uint64_t have)
 {
     unsigned char f = fold(t[at]);
     /* the text's next 8 bytes, ASCII capitals folded */
@@ -2730,14 +2742,20 @@ static inline bool strings_may_start2(const hm_phrase_index *ix, const unsigned 
     return (ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1;
 }
 
-/* ... and by its third, where its first two may: seven in eight word starts
- * that pass the two begin no string. */
+/* ... and by its third and fourth, where its first two may: most word
+ * starts that pass the two begin no string. Both tables are asked without
+ * a branch between them (a string of four bytes or more cannot start
+ * within three of the text's end). */
 static inline bool strings_may_start3(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at)
 {
     unsigned char f = fold(t[at]);
     if (ix->start_short[f] || at + 2 >= len)
         return true;
-    return bit_has(ix->start_three, three_bytes_bit(f, fold(t[at + 1]), fold(t[at + 2])));
+    unsigned char f1 = fold(t[at + 1]), f2 = fold(t[at + 2]);
+    bool four = at + 3 < len;
+    unsigned char f3 = fold(four ? t[at + 3] : 0);
+    return bit_has(ix->start_three, three_bytes_bit(f, f1, f2)) |
+           (four & bit_has(ix->start_four, four_bytes_bit(f, f1, f2, f3)));
 }
 
 /* The rules whose matches may begin at the non-ASCII character at `at`:
@@ -2855,9 +2873,15 @@ static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, 
         may_string |= (ix->start_two[two >> 6] >> (two & 63) & 1) << k;
     }
     const unsigned char *t = (const unsigned char *)scan->text;
-    for (maybe = (maybe | may_string) & valid; maybe; maybe &= maybe - 1) {
-        unsigned k = (unsigned)__builtin_ctzll(maybe);
-        uint64_t m = starts_at(scan, t, scan->len, i + k, before >> k & 1, may_string >> k & 1);
+    size_t len = scan->len;
+    maybe &= valid;
+    for (uint64_t ask_more = maybe | (may_string & valid); ask_more; ask_more &= ask_more - 1) {
+        unsigned k = (unsigned)__builtin_ctzll(ask_more);
+        uint64_t m;
+        if (maybe >> k & 1)
+            m = starts_at(scan, t, len, i + k, before >> k & 1, may_string >> k & 1);
+        else /* a letter or punctuation after no word byte: only a string may begin there */
+            m = strings_may_start3(ix, t, len, i + k) ? strings_at(ix, t, len, i + k, 0) : 0;
         if (m)
             add_start(scan, cap, i + k, m);
     }

@@ -552,6 +552,36 @@ static void random_figures_match_as_the_patterns(void **state)
 /* A teacher's rule: the promise is kept (same findings as the pattern), a
  * wrong promise loses matches (so the key is really used), and patterns it
  * cannot serve are refused at load. */
+/* Start strings told apart by their first three bytes (a string of two or
+ * three) or four (a longer one): "the" passes for the rule of "the", not
+ * for "therefore"'s; near the text's end, where four bytes do not fit. */
+static void starts_by_three_and_four_bytes(void **state)
+{
+    (void)state;
+    hm_error err = {0};
+    hm_config *c = load_rules_text("rules:\n"
+                                   "  - id: r1\n    kind: figure\n    message: m\n    starts: [therefore]\n"
+                                   "    pattern: 'therefore,? \\w+'\n"
+                                   "  - id: r2\n    kind: figure\n    message: m\n    starts: [the]\n"
+                                   "    pattern: 'the[a-z]*'\n"
+                                   "  - id: r3\n    kind: figure\n    message: m\n    starts: ['i ', then]\n"
+                                   "    pattern: '(?:i|then) \\d'\n",
+                                   &err);
+    if (!c)
+        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
+    assert_non_null(c);
+    static const char *const texts[] = {"the thereby therefore, Therefore so THEREFORE x then 5 i 6",
+                                        "there", "ther", "the", "th", "i 7", "then 8", "I 9 then"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        same_as_patterns(c, texts[i]);
+    char *sig = signature(c, "the therefore, so then 5");
+    assert_non_null(strstr(sig, "r1 4 17 "));
+    assert_non_null(strstr(sig, "r2 0 3 "));
+    assert_non_null(strstr(sig, "r3 18 24 "));
+    free(sig);
+    hm_config_free(c);
+}
+
 static void starts_in_a_teachers_rule(void **state)
 {
     (void)state;
@@ -1200,6 +1230,7 @@ int main(void)
         cmocka_unit_test(random_figures_match_as_the_patterns),
         cmocka_unit_test(only_two_characters_match_ascii_letters_without_case),
         cmocka_unit_test(argument_starts_match_as_their_patterns),
+        cmocka_unit_test(starts_by_three_and_four_bytes),
         cmocka_unit_test(starts_in_a_teachers_rule),
         cmocka_unit_test(start_filters_keep_every_match),
         cmocka_unit_test(start_filters_of_odd_patterns),
