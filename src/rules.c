@@ -338,6 +338,17 @@ static unsigned pair_key(const unsigned char *two)
     return v;
 }
 
+/* r->re_anchored: the pattern of node pn compiled anchored, with JIT code
+ * (the JIT cannot anchor at match time). */
+static bool compile_anchored(hm_config *cfg, hm_rule *r, const yaml_node_t *pn, bool ignorecase, bool unicode,
+                             const char *file, hm_error *err)
+{
+    r->re_anchored = hm_compile_opts(cfg, (const char *)pn->data.scalar.value,
+                                     PCRE2_ANCHORED | (ignorecase ? PCRE2_CASELESS : 0), unicode, true, file,
+                                     (int)pn->start_mark.line + 1, (int)pn->start_mark.column + 1, r->id, err);
+    return r->re_anchored != NULL;
+}
+
 static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
                       const char *file, hm_error *err)
 {
@@ -552,17 +563,18 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         for (size_t i = 0; i < r->n_starts; i++)
             if (!r->starts[i][0])
                 return hm_yaml_fail(y, v, r->id, "'starts' holds an empty string");
-        yaml_node_t *pn = pattern ? pattern : first;
-        r->re_anchored = hm_compile_opts(cfg, (const char *)pn->data.scalar.value,
-                                         PCRE2_ANCHORED | (ignorecase ? PCRE2_CASELESS : 0), unicode, true, file,
-                                         (int)pn->start_mark.line + 1, (int)pn->start_mark.column + 1, r->id,
-                                         err);
-        if (!r->re_anchored)
+        if (!compile_anchored(cfg, r, pattern ? pattern : first, ignorecase, unicode, file, err))
             return false;
     }
     if (!r->re_anchored && !searched_byte_by_byte(r->re)) {
         free(r->filter.source); /* PCRE2 searches well enough without it */
         r->filter.source = NULL;
+    } else if (!r->re_anchored && (pattern || first) && !phrases &&
+               !starts_unusable(r->re, pattern ? pattern : first)) {
+        /* searched from where its filter lets a match begin, by anchored
+         * tries (find_all_upto) */
+        if (!compile_anchored(cfg, r, pattern ? pattern : first, ignorecase, unicode, file, err))
+            return false;
     }
     if ((v = hm_yaml_get(f, nf, "examples"))) {
         hm_yaml_field ex[] = {{"match", false, NULL, NULL}, {"no-match", false, NULL, NULL}};
@@ -689,9 +701,11 @@ static int match_jit_first(const pcre2_code *re, PCRE2_SPTR subject, size_t leng
  * start later, by the rule's `requires`): no call is made past it. With
  * the pattern's filter, each search starts where a match may begin: for a
  * pattern that PCRE2 tries at every character, the filter rules most of
- * them out in a table step or two. */
-static bool find_all_upto(hm_scan *scan, const pcre2_code *re, const hm_start_filter *filter, size_t from,
-                          size_t to, size_t last_start, hm_match_fn fn, void *ud, const char *rule_id)
+ * them out in a table step or two. anchored_re, when not NULL, is re
+ * compiled anchored (JIT code of its own). */
+static bool find_all_upto(hm_scan *scan, const pcre2_code *re, const pcre2_code *anchored_re,
+                          const hm_start_filter *filter, size_t from, size_t to, size_t last_start, hm_match_fn fn,
+                          void *ud, const char *rule_id)
 {
     const PCRE2_SPTR subject = (PCRE2_SPTR)scan->text;
     size_t offset = from;
@@ -703,8 +717,11 @@ static bool find_all_upto(hm_scan *scan, const pcre2_code *re, const hm_start_fi
      * and there are few. (In a paragraph the search is short, and the
      * tries at quotation's quote marks cost more than it.) A pattern with a
      * filter has no \G, \K or verb (startfilter.c), so where it cannot
-     * match empty text, the tries find what the search finds. */
-    bool anchored_tries = filter && to - from > ANCHORED_TRIES_UNIT &&
+     * match empty text, the tries find what the search finds. With JIT
+     * code compiled anchored, a try costs less than the search over the
+     * rest of any unit (which after an apostrophe that opens no quotation
+     * runs byte by byte to the paragraph's end). */
+    bool anchored_tries = filter && (anchored_re || to - from > ANCHORED_TRIES_UNIT) &&
                           pcre2_pattern_info(re, PCRE2_INFO_MINLENGTH, &min_length) == 0 && min_length > 0;
     while (offset <= to && offset <= last_start) {
         if (filter && !options) {
@@ -713,9 +730,11 @@ static bool find_all_upto(hm_scan *scan, const pcre2_code *re, const hm_start_fi
                 break;
         }
         bool anchored_try = anchored_tries && !options;
-        int rc = match_jit_first(re, subject, to, offset,
-                                 options | PCRE2_NO_UTF_CHECK | (anchored_try ? PCRE2_ANCHORED : 0), scan->md,
-                                 scan->cfg->mctx);
+        int rc = anchored_try && anchored_re
+                     ? match_jit_first(anchored_re, subject, to, offset, PCRE2_NO_UTF_CHECK, scan->md, scan->cfg->mctx)
+                     : match_jit_first(re, subject, to, offset,
+                                       options | PCRE2_NO_UTF_CHECK | (anchored_try ? PCRE2_ANCHORED : 0), scan->md,
+                                       scan->cfg->mctx);
         if (rc == PCRE2_ERROR_NOMATCH) {
             if (!options && !anchored_try)
                 break;
@@ -748,7 +767,7 @@ static bool find_all_upto(hm_scan *scan, const pcre2_code *re, const hm_start_fi
 bool hm_find_all(hm_scan *scan, const pcre2_code *re, size_t from, size_t to, hm_match_fn fn,
                  void *ud, const char *rule_id)
 {
-    return find_all_upto(scan, re, NULL, from, to, SIZE_MAX, fn, ud, rule_id);
+    return find_all_upto(scan, re, NULL, NULL, from, to, SIZE_MAX, fn, ud, rule_id);
 }
 
 static bool add_match(hm_scan *scan, size_t s, size_t e, void *ud)
@@ -803,7 +822,7 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
     size_t n;
     const hm_start *pos = hm_starts_find(scan, &n);
     if (!pos)
-        return find_all_upto(scan, r->re, NULL, from, to, last_start, fn, ud, r->id);
+        return find_all_upto(scan, r->re, NULL, NULL, from, to, last_start, fn, ud, r->id);
     const pcre2_code *re = r->re_anchored;
     const hm_start_filter *filter = unit_filter(&r->filter, r->re, from, to);
     const PCRE2_SPTR t = (PCRE2_SPTR)scan->text;
@@ -860,7 +879,8 @@ static bool pattern_find_all(hm_scan *scan, const rule_plan *plan, size_t from, 
     const hm_rule *r = plan->rule;
     if (plan->start_bit >= 0)
         return find_all_from_starts(scan, r, plan->start_bit, from, to, last_start, fn, ud);
-    return find_all_upto(scan, r->re, unit_filter(&r->filter, r->re, from, to), from, to, last_start, fn, ud, r->id);
+    return find_all_upto(scan, r->re, r->re_anchored, unit_filter(&r->filter, r->re, from, to), from, to, last_start,
+                         fn, ud, r->id);
 }
 
 /* The rule's matches in [from, to): from the phrase index when the rule's
@@ -1591,7 +1611,7 @@ static void run_unit(hm_scan *scan, const rule_plan *plan, size_t from, size_t t
         bool second = false;
         if (!pattern_find_all(scan, plan, from, to, last_start, count_match, &c) || c.count == 0)
             break;
-        if (find_all_upto(scan, r->re_second, unit_filter(&r->second_filter, r->re_second, from, to), from, to,
+        if (find_all_upto(scan, r->re_second, NULL, unit_filter(&r->second_filter, r->re_second, from, to), from, to,
                           SIZE_MAX, any_match, &second, r->id) &&
             !second)
             hm_scan_add(scan, r, c.first_start, c.first_end);

@@ -85,6 +85,9 @@ struct hm_start_filter {
      * nibble and low nibble x opens, open_hi[h] the bit of h's bucket. */
     unsigned char open_lo[16], open_hi[16];
     bool shuffle; /* the CPU has SSSE3 and the bytes need 8 buckets at most */
+    /* The walk from an opening byte outlives any prose (sf_lives_on_prose):
+     * the byte alone answers. */
+    bool opening_byte_decides;
 };
 
 typedef struct sf_set {
@@ -892,6 +895,31 @@ static void sf_parser_free(sf_parser *P)
     free(P->follow);
 }
 
+/* Does d, from every ASCII byte that opens it, live on through any two
+ * bytes of prose (a letter or blank, then a lowercase letter or blank)? Then
+ * its walk from an opening byte runs on, mostly to SF_MAX_DEPTH, at some
+ * nine instructions a byte, and rules out next to nothing that the byte
+ * alone does not: quotation's quote marks open runs of any text. */
+static bool sf_lives_on_prose(const sf_dfa *d)
+{
+    static const char second[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz \n",
+                      third[] = "abcdefghijklmnopqrstuvwxyz \n";
+    for (unsigned c = 0; c < 128; c++) {
+        size_t r1 = d->next[d->width + d->byte_class[c]];
+        if (r1 == SF_DEAD || r1 == SF_ACCEPT)
+            continue;
+        for (const char *b = second; *b; b++) {
+            size_t r2 = d->next[r1 + d->byte_class[(unsigned char)*b]];
+            if (r2 == SF_DEAD)
+                return false;
+            for (const char *e = third; r2 != SF_ACCEPT && *e; e++)
+                if (d->next[r2 + d->byte_class[(unsigned char)*e]] == SF_DEAD)
+                    return false;
+        }
+    }
+    return true;
+}
+
 /* The veto DFA of (?!Y): SF_ACCEPT when Y matches at the start, so that the
  * lookahead fails. False when the model of Y is not exact (then a veto
  * could be wrong): a "no" (SF_DEAD) is taken wherever the model stops. */
@@ -1005,6 +1033,7 @@ hm_start_filter *hm_start_filter_new(const char *pattern, bool caseless)
             f->opens[c] = opens && (c & 0xC0) != 0x80;
         }
         make_open_nibbles(f);
+        f->opening_byte_decides = any_unguarded && !n_alts && sf_lives_on_prose(&f->unguarded);
     }
     free(alts);
     sf_parser_free(&P);
@@ -1038,6 +1067,8 @@ static unsigned sf_run(const sf_dfa *d, const char *text, size_t at, size_t to)
 
 bool hm_start_filter_passes(const hm_start_filter *f, const char *text, size_t at, size_t to)
 {
+    if (f && f->opening_byte_decides && at < to)
+        return f->opens[(unsigned char)text[at]];
     if (!f || (f->unguarded.next && sf_run(&f->unguarded, text, at, to) == SF_ACCEPT))
         return true;
     for (size_t i = 0; i < f->n_guarded; i++)
