@@ -2727,8 +2727,9 @@ static __attribute__((noinline)) uint64_t strings_at(const hm_phrase_index *ix, 
     return m;
 }
 
+#if !defined(__SSE2__)
 /* Can a start string begin at `at`, by its first two bytes? Most word
- * starts fail here. */
+ * starts fail here. (The SSE2 walk asks the same of a block at once.) */
 static inline bool strings_may_start2(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at)
 {
     unsigned char f = fold(t[at]);
@@ -2741,6 +2742,7 @@ static inline bool strings_may_start2(const hm_phrase_index *ix, const unsigned 
     unsigned char f2 = fold(t[at + 1]);
     return (ix->start_second[f][f2 >> 6] >> (f2 & 63)) & 1;
 }
+#endif
 
 /* ... and by its third and fourth, where its first two may: most word
  * starts that pass the two begin no string. Both tables are asked without
@@ -3231,13 +3233,13 @@ bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_name_run_fn fn,
     return true;
 }
 
+#if defined(__SSE2__)
 /* How many bits each byte has set: two loads count a 16-bit mask, fewer
  * instructions than adding the bits in place (no popcnt in the baseline). */
 #define BITS1(b) (((b) & 1) + ((b) >> 1 & 1) + ((b) >> 2 & 1) + ((b) >> 3 & 1) + ((b) >> 4 & 1) + ((b) >> 5 & 1) + \
                   ((b) >> 6 & 1) + ((b) >> 7 & 1))
 static const unsigned char bits_set8[256] = {TAB64(BITS1, 0), TAB64(BITS1, 64), TAB64(BITS1, 128), TAB64(BITS1, 192)};
 
-#if defined(__SSE2__)
 /* Adds to *n the runs of characters that are not white space starting in
  * the 16 ASCII bytes at p that keep has a bit for (a run starts at a byte
  * that is not space after one that is; *in_run: the byte before is in a
