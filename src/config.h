@@ -34,8 +34,9 @@ typedef enum hm_scope {
 
 /* Where a pattern's matches can begin (rules.c): made from the pattern's
  * text by the call of hm_filter_of that finds the pattern has been run over
- * enough units, so that one essay does not pay for it; only the atomics
- * change it in a loaded configuration. */
+ * enough text (units, a long one counting once a SF_UNIT_BYTES begun), so
+ * that one essay does not pay for it; only the atomics change it in a
+ * loaded configuration. */
 typedef struct hm_pattern_filter {
     char *source; /* the pattern's text; NULL: no filter is wanted */
     struct hm_start_filter *filter;
