@@ -535,10 +535,11 @@ static inline unsigned ascii_run16(const char *p, ascii_run *run)
                                                  0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
     __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
     __m128i folded = _mm_or_si128(a, _mm_set1_epi8(0x20));
-    __m128i letter = _mm_sub_epi8(folded, _mm_set1_epi8('a'));
-    __m128i digit = _mm_sub_epi8(a, _mm_set1_epi8('0'));
-    __m128i is_alnum = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter),
-                                    _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit));
+    /* c in [lo, lo + n) as one signed compare: c - lo + 0x80 below -128 + n */
+    __m128i letter = _mm_add_epi8(folded, _mm_set1_epi8((char)(0x80 - 'a')));
+    __m128i digit = _mm_add_epi8(a, _mm_set1_epi8((char)(0x80 - '0')));
+    __m128i is_alnum = _mm_or_si128(_mm_cmplt_epi8(letter, _mm_set1_epi8(-128 + 26)),
+                                    _mm_cmplt_epi8(digit, _mm_set1_epi8(-128 + 10)));
     unsigned n = (unsigned)__builtin_ctz(~(unsigned)_mm_movemask_epi8(is_alnum)); /* bit 16 is set */
     __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(keep_first + 16 - n));
     run->v = _mm_and_si128(folded, keep);

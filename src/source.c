@@ -151,8 +151,9 @@ static size_t scan_lines(hm_source *src)
 #if defined(__SSE2__)
     for (; i + 16 <= len; i += 16) {
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-        unsigned below = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(0x1F)), a));
-        for (unsigned m = below | (unsigned)_mm_movemask_epi8(a); m; m &= m - 1)
+        /* as signed bytes, those above 0x7F are below 0 and so below 0x20 */
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(a, _mm_set1_epi8(0x20)));
+        for (; m; m &= m - 1)
             note_byte(&ls, t, len, i + (size_t)__builtin_ctz(m));
     }
 #endif
