@@ -40,22 +40,37 @@ static inline uint64_t has_byte(uint64_t x, unsigned char c)
 }
 #endif
 
-/* The first '.', '!' or '?' in t[i, end), or end: sixteen bytes at a time
- * where SSE2 is there, else eight (a sentence runs to a hundred bytes or
- * more between them). */
-static size_t next_stop(const char *t, size_t i, size_t end)
+#if defined(__SSE2__)
+/* A bit for each '.', '!' or '?' among the 16 bytes at p. */
+static inline unsigned stops16(const char *p)
+{
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('.')),
+                                              _mm_cmpeq_epi8(a, _mm_set1_epi8('!'))),
+                                 _mm_cmpeq_epi8(a, _mm_set1_epi8('?')));
+    return (unsigned)_mm_movemask_epi8(stops);
+}
+#endif
+
+/* The first '.', '!' or '?' in t[i, end), or end (t holds len bytes):
+ * sixteen bytes at a time where SSE2 is there, else eight (a sentence runs
+ * to a hundred bytes or more between them). */
+static size_t next_stop(const char *t, size_t i, size_t end, size_t len)
 {
 #if defined(__SSE2__)
     for (; i + 16 <= end; i += 16) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-        __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('.')),
-                                                  _mm_cmpeq_epi8(a, _mm_set1_epi8('!'))),
-                                     _mm_cmpeq_epi8(a, _mm_set1_epi8('?')));
-        unsigned m = (unsigned)_mm_movemask_epi8(stops);
+        unsigned m = stops16(t + i);
         if (m)
             return i + (size_t)__builtin_ctz(m);
     }
+    if (i < end && i + 16 <= len) {
+        /* the paragraph's last bytes: one load still inside the text, its
+         * bits from end on dropped (no byte loop, no mispredicted exit) */
+        unsigned m = stops16(t + i) & ((1u << (end - i)) - 1);
+        return m ? i + (size_t)__builtin_ctz(m) : end;
+    }
 #else
+    (void)len;
     for (; i + 8 <= end; i += 8) {
         uint64_t x = hm_load8(t + i);
         if (has_byte(x, '.') | has_byte(x, '!') | has_byte(x, '?'))
@@ -436,7 +451,7 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
     size_t s = p->start;
     if (p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM) {
         size_t i = p->start;
-        while ((i = next_stop(t, i, p->end)) < p->end) {
+        while ((i = next_stop(t, i, p->end, doc->src->len)) < p->end) {
             char c = t[i];
             size_t e = i + 1;
             bool ellipsis = (c == '.' && ((e < p->end && t[e] == '.') || (i > p->start && t[i - 1] == '.')));
