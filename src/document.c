@@ -40,22 +40,37 @@ static inline uint64_t has_byte(uint64_t x, unsigned char c)
 }
 #endif
 
-/* The first '.', '!' or '?' in t[i, end), or end: sixteen bytes at a time
- * where SSE2 is there, else eight (a sentence runs to a hundred bytes or
- * more between them). */
-static size_t next_stop(const char *t, size_t i, size_t end)
+#if defined(__SSE2__)
+/* A bit for each '.', '!' or '?' among the 16 bytes at p. */
+static inline unsigned stops16(const char *p)
+{
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('.')),
+                                              _mm_cmpeq_epi8(a, _mm_set1_epi8('!'))),
+                                 _mm_cmpeq_epi8(a, _mm_set1_epi8('?')));
+    return (unsigned)_mm_movemask_epi8(stops);
+}
+#endif
+
+/* The first '.', '!' or '?' in t[i, end), or end (t holds len bytes):
+ * sixteen bytes at a time where SSE2 is there, else eight (a sentence runs
+ * to a hundred bytes or more between them). */
+static size_t next_stop(const char *t, size_t i, size_t end, size_t len)
 {
 #if defined(__SSE2__)
     for (; i + 16 <= end; i += 16) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-        __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('.')),
-                                                  _mm_cmpeq_epi8(a, _mm_set1_epi8('!'))),
-                                     _mm_cmpeq_epi8(a, _mm_set1_epi8('?')));
-        unsigned m = (unsigned)_mm_movemask_epi8(stops);
+        unsigned m = stops16(t + i);
         if (m)
             return i + (size_t)__builtin_ctz(m);
     }
+    if (i < end && i + 16 <= len) {
+        /* the paragraph's last bytes: one load still inside the text, its
+         * bits from end on dropped (no byte loop, no mispredicted exit) */
+        unsigned m = stops16(t + i) & ((1u << (end - i)) - 1);
+        return m ? i + (size_t)__builtin_ctz(m) : end;
+    }
 #else
+    (void)len;
     for (; i + 8 <= end; i += 8) {
         uint64_t x = hm_load8(t + i);
         if (has_byte(x, '.') | has_byte(x, '!') | has_byte(x, '?'))
@@ -436,7 +451,7 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
     size_t s = p->start;
     if (p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM) {
         size_t i = p->start;
-        while ((i = next_stop(t, i, p->end)) < p->end) {
+        while ((i = next_stop(t, i, p->end, doc->src->len)) < p->end) {
             char c = t[i];
             size_t e = i + 1;
             bool ellipsis = (c == '.' && ((e < p->end && t[e] == '.') || (i > p->start && t[i - 1] == '.')));
@@ -535,56 +550,76 @@ static inline unsigned ascii_run16(const char *p, ascii_run *run)
                                                  0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
     __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
     __m128i folded = _mm_or_si128(a, _mm_set1_epi8(0x20));
-    __m128i letter = _mm_sub_epi8(folded, _mm_set1_epi8('a'));
-    __m128i digit = _mm_sub_epi8(a, _mm_set1_epi8('0'));
-    __m128i is_alnum = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter),
-                                    _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit));
+    /* c in [lo, lo + n) as one signed compare: c - lo + 0x80 below -128 + n */
+    __m128i letter = _mm_add_epi8(folded, _mm_set1_epi8((char)(0x80 - 'a')));
+    __m128i digit = _mm_add_epi8(a, _mm_set1_epi8((char)(0x80 - '0')));
+    __m128i is_alnum = _mm_or_si128(_mm_cmplt_epi8(letter, _mm_set1_epi8(-128 + 26)),
+                                    _mm_cmplt_epi8(digit, _mm_set1_epi8(-128 + 10)));
     unsigned n = (unsigned)__builtin_ctz(~(unsigned)_mm_movemask_epi8(is_alnum)); /* bit 16 is set */
     __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(keep_first + 16 - n));
     run->v = _mm_and_si128(folded, keep);
     return n;
 }
 
-/* Each row n (0 to 8): FNV-1a's prime for the first n steps, then 1. */
 #define FNV_PRIME 1099511628211ull
-#define FNV_STEP(n, k) ((k) < (n) ? FNV_PRIME : 1)
-#define FNV_ROW(n) {FNV_STEP(n, 0), FNV_STEP(n, 1), FNV_STEP(n, 2), FNV_STEP(n, 3), \
-                    FNV_STEP(n, 4), FNV_STEP(n, 5), FNV_STEP(n, 6), FNV_STEP(n, 7)}
-static const uint64_t fnv_steps[9][8] = {FNV_ROW(0), FNV_ROW(1), FNV_ROW(2), FNV_ROW(3), FNV_ROW(4),
-                                         FNV_ROW(5), FNV_ROW(6), FNV_ROW(7), FNV_ROW(8)};
-#undef FNV_ROW
-#undef FNV_STEP
+/* FNV-1a's first step from its seed, by the byte (the run's first byte is
+ * below 0x80): a load, not a xor and a multiply. */
+#define FNV_FIRST(c) ((HM_FNV_SEED ^ (uint64_t)(c)) * FNV_PRIME)
+static const uint64_t fnv_first[128] = {HM_BYTES64(FNV_FIRST, 0), HM_BYTES64(FNV_FIRST, 64)};
+#undef FNV_FIRST
+
+/* FNV-1a's prime 16 times and then 1 16 times: the 16 from 16 - n are the
+ * multipliers of a run of n bytes (each byte past the run 0, so that its
+ * step leaves h as it is); one array, 4 cache lines, for every length. */
+#define FNV_P4 FNV_PRIME, FNV_PRIME, FNV_PRIME, FNV_PRIME
+#define FNV_1S4 1, 1, 1, 1
+static const uint64_t fnv_steps[32] = {FNV_P4, FNV_P4, FNV_P4, FNV_P4, FNV_1S4, FNV_1S4, FNV_1S4, FNV_1S4};
+#undef FNV_1S4
+#undef FNV_P4
 #undef FNV_PRIME
 
-/* h taken on over the first n (0 to 8) of b's 8 bytes as hm_fnv_add does,
- * when the bytes after them are 0: always eight steps, those bytes' prime
- * 1, so that they leave h as it is. The word's length decides no branch
- * (a loop's end would be mispredicted at most words' ends). */
-static inline uint64_t fnv_steps8(uint64_t h, const unsigned char *b, unsigned n)
+/* (h ^ *b) * *prime: an FNV-1a step whose multiplier is the prime or 1,
+ * both operands read from memory. On x86-64
+ * the byte is xored into h's low byte straight from memory, two
+ * instructions a step (gcc's own takes three: it widens the byte first). */
+static inline uint64_t fnv_step(uint64_t h, const unsigned char *b, const uint64_t *prime)
 {
-    const uint64_t *prime = fnv_steps[n];
-    /* written out: a loop's test would be a branch of its own */
-#define FNV_STEP8(k) h = (h ^ b[k]) * prime[k]
-    FNV_STEP8(0);
-    FNV_STEP8(1);
-    FNV_STEP8(2);
-    FNV_STEP8(3);
-    FNV_STEP8(4);
-    FNV_STEP8(5);
-    FNV_STEP8(6);
-    FNV_STEP8(7);
-#undef FNV_STEP8
+#if defined(__x86_64__) && defined(__GNUC__)
+    __asm__("xorb %1, %b0\n\timulq %2, %0" : "+r"(h) : "m"(*b), "m"(*prime) : "cc");
     return h;
+#else
+    return (h ^ *b) * *prime;
+#endif
 }
 
-/* hm_hash_bytes (case folded) of the run's n (1 to 15) bytes. Not inline:
- * inline, gcc takes each byte out of a vector register (more steps); here
- * they are read from memory. */
-static __attribute__((noinline)) uint64_t hash_run16(const ascii_run *run, unsigned n)
+/* hm_hash_bytes (case folded) of the run's n (1 to 15) bytes, in fixed
+ * steps: the word's length decides no branch but n > 8 (one word in
+ * twelve); a loop's end would be mispredicted at most words' ends. */
+static inline uint64_t hash_run16(const ascii_run *run, unsigned n)
 {
-    uint64_t h = fnv_steps8(HM_FNV_SEED, run->as_bytes, n < 8 ? n : 8);
-    if (n > 8) /* one word in twelve */
-        h = fnv_steps8(h, run->as_bytes + 8, n - 8);
+    const unsigned char *b = run->as_bytes;
+    const uint64_t *prime = fnv_steps + 16 - n;
+    uint64_t h = fnv_first[b[0]];
+    /* written out: a loop's test would be a branch of its own */
+#define FNV_STEP_AT(k) h = fnv_step(h, b + (k), prime + (k))
+    FNV_STEP_AT(1);
+    FNV_STEP_AT(2);
+    FNV_STEP_AT(3);
+    FNV_STEP_AT(4);
+    FNV_STEP_AT(5);
+    FNV_STEP_AT(6);
+    FNV_STEP_AT(7);
+    if (n > 8) {
+        FNV_STEP_AT(8);
+        FNV_STEP_AT(9);
+        FNV_STEP_AT(10);
+        FNV_STEP_AT(11);
+        FNV_STEP_AT(12);
+        FNV_STEP_AT(13);
+        FNV_STEP_AT(14);
+        FNV_STEP_AT(15);
+    }
+#undef FNV_STEP_AT
     return h;
 }
 #endif

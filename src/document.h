@@ -73,10 +73,11 @@ size_t hm_document_sentence_seek(const hm_document *doc, size_t offset, size_t *
 #define HM_SPAN_HINTED(arr, n, offset, hint, seek)                                      \
     do {                                                                                \
         size_t h_ = *(hint);                                                            \
-        if (h_ < (n) && (arr)[h_].start <= (offset) && (offset) < (arr)[h_].end)        \
+        /* start <= offset < end as one unsigned compare: one branch, not two */        \
+        if (h_ < (n) && (offset) - (arr)[h_].start < (arr)[h_].end - (arr)[h_].start)   \
             return h_;                                                                  \
         /* or the next: offsets in order go on span by span */                          \
-        if (h_ + 1 < (n) && (arr)[h_ + 1].start <= (offset) && (offset) < (arr)[h_ + 1].end) \
+        if (h_ + 1 < (n) && (offset) - (arr)[h_ + 1].start < (arr)[h_ + 1].end - (arr)[h_ + 1].start) \
             return *(hint) = h_ + 1;                                                    \
         return (seek);                                                                  \
     } while (0)

@@ -18,13 +18,23 @@ static const uint16_t cp1252_high[32] = {
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
 
 
+#if defined(__SSE2__)
+static inline __m128i load16(const void *p)
+{
+    return _mm_loadu_si128((const __m128i *)p);
+}
+#endif
+
 static size_t utf8_valid_prefix(const unsigned char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
-        /* sixteen or eight ASCII bytes at a time: most of an essay */
+        /* thirty-two, sixteen or eight ASCII bytes at a time: most of an
+         * essay (one test for two loads: fewer steps a byte) */
 #if defined(__SSE2__)
-        while (i + 16 <= len && _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i))) == 0)
+        while (i + 32 <= len && _mm_movemask_epi8(_mm_or_si128(load16(s + i), load16(s + i + 16))) == 0)
+            i += 32;
+        while (i + 16 <= len && _mm_movemask_epi8(load16(s + i)) == 0)
             i += 16;
 #endif
         while (i + 8 <= len && (hm_load8(s + i) & HM_HIGHS) == 0)
@@ -149,10 +159,15 @@ static size_t scan_lines(hm_source *src)
     const char *t = src->text;
     size_t len = src->len, i = 0;
 #if defined(__SSE2__)
-    for (; i + 16 <= len; i += 16) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-        unsigned below = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(0x1F)), a));
-        for (unsigned m = below | (unsigned)_mm_movemask_epi8(a); m; m &= m - 1)
+    for (; i + 32 <= len; i += 32) {
+        /* as signed bytes, those above 0x7F are below 0 and so below 0x20;
+         * two chunks a test: most have none */
+        __m128i low = _mm_cmplt_epi8(load16(t + i), _mm_set1_epi8(0x20));
+        __m128i high = _mm_cmplt_epi8(load16(t + i + 16), _mm_set1_epi8(0x20));
+        if (!_mm_movemask_epi8(_mm_or_si128(low, high)))
+            continue;
+        unsigned m = (unsigned)_mm_movemask_epi8(low) | (unsigned)_mm_movemask_epi8(high) << 16;
+        for (; m; m &= m - 1)
             note_byte(&ls, t, len, i + (size_t)__builtin_ctz(m));
     }
 #endif
