@@ -207,6 +207,7 @@ typedef struct token_index {
     const hm_topic *topic; /* the pack indexed, NULL until then */
     bool usable;
     uint16_t head[256];
+    uint32_t lengths[256]; /* bit k: a name of length k (31: or more) opens with the byte; all bits when unusable */
     uint16_t next[TOKEN_INDEX_MAX];
     size_t len[TOKEN_INDEX_MAX];       /* each name's length */
     uint32_t buckets[TOKEN_INDEX_MAX]; /* its byte_buckets */
@@ -240,6 +241,7 @@ static void index_tokens(token_index *ix, const hm_topic *t)
 {
     ix->topic = t;
     ix->usable = t->n_name_tokens < TOKEN_INDEX_MAX;
+    memset(ix->lengths, ix->usable ? 0 : 0xFF, sizeof ix->lengths);
     if (!ix->usable)
         return;
     uint16_t none = (uint16_t)t->n_name_tokens;
@@ -251,23 +253,26 @@ static void index_tokens(token_index *ix, const hm_topic *t)
         ix->next[i] = ix->head[c];
         ix->head[c] = (uint16_t)i;
         ix->len[i] = strlen(tok);
+        ix->lengths[c] |= (uint32_t)1 << (ix->len[i] < 31 ? ix->len[i] : 31);
         ix->buckets[i] = byte_buckets(tok, ix->len[i]);
     }
 }
 
 /* The pack's one-word name (an index into name_tokens) that this word
- * misspells, or SIZE_MAX. */
-static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint32_t lists, uint8_t *place_known,
-                              token_index *ix)
+ * misspells, or SIZE_MAX. The caller asks only with a pack, and of words
+ * of four bytes or more in no stop list. */
+static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint8_t *place_known, token_index *ix)
 {
     const hm_topic *t = scan->topic;
-    if (!t || n < 4)
-        return SIZE_MAX;
-    if ((lists & (HM_NL_ANY | HM_NL_GIVEN_NAMES)) || pack_place(scan, w, n, place_known))
-        return SIZE_MAX;
     if (ix->topic != t)
         index_tokens(ix, t);
     unsigned limit = n >= 8 ? 2 : 1;
+    /* No name that opens with the word's first byte is within `limit` of
+     * its length: neither it nor a misspelling of it (most words) */
+    if (n + limit < 31 && !(ix->lengths[(unsigned char)w[0]] & ((1u << (2 * limit + 1)) - 1) << (n - limit)))
+        return SIZE_MAX;
+    if (pack_place(scan, w, n, place_known))
+        return SIZE_MAX;
     size_t best = SIZE_MAX;
     uint32_t w_buckets = 0;
     bool w_bucketed = false;
@@ -455,18 +460,29 @@ static bool check_run(hm_scan *scan, const hm_name_run *run, void *ud)
     if (!hm_name_run_lists(scan->cfg, t, run, wl))
         for (size_t k = 0; k < nw; k++)
             wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
-    size_t first = 0;
-    /* Words capitalised only because they open the sentence. */
-    while (first < nw && (wl[first] & HM_NL_SENTENCE_STARTERS))
-        first++;
-    if (first == nw)
+    /* One pass over the words without a branch on each (what they are
+     * decides, which is no foreseeable thing): bit k of `starters` for a
+     * sentence starter, of `unlisted` for a word the misspelling search
+     * asks (four bytes or more, in no stop list). */
+    _Static_assert(HM_NAME_RUN_WORDS < 32, "a run's words fit a mask with a bit to spare");
+    uint32_t starters = 0, unlisted = 0;
+    for (size_t k = 0; k < nw; k++) {
+        starters |= (uint32_t)((wl[k] & HM_NL_SENTENCE_STARTERS) != 0) << k;
+        unlisted |= (uint32_t)((w[k].end - w[k].start >= 4) & !(wl[k] & (HM_NL_ANY | HM_NL_GIVEN_NAMES))) << k;
+    }
+    /* Words capitalised only because they open the sentence (nw <= 16, so
+     * ~starters has a bit set). */
+    size_t first = (size_t)__builtin_ctz(~starters);
+    if (first >= nw)
         return true;
     size_t start = w[first].start, end = w[nw - 1].end;
 
     /* A misspelt name from the pack? */
     size_t person = SIZE_MAX, bad_word = 0;
-    for (size_t k = first; k < nw && person == SIZE_MAX; k++) {
-        person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k], &place_known[k], pass->tokens);
+    uint32_t ask = scan->topic ? unlisted >> first << first : 0;
+    for (; ask && person == SIZE_MAX; ask &= ask - 1) {
+        size_t k = (size_t)__builtin_ctz(ask);
+        person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, &place_known[k], pass->tokens);
         bad_word = k;
     }
     if (person != SIZE_MAX) {
