@@ -437,6 +437,28 @@ static size_t run_word_end(const char *t, size_t len, size_t i, size_t end)
     return i < end ? i : end;
 }
 
+/* Is each of the run's words that `named` has a bit for in a stop list
+ * (but given names), one of the pack's places, or with a place or group
+ * suffix? Asked only of runs that nothing else settles, and only up to the
+ * first word that is none of these (most names' first). */
+static bool all_listed(const hm_scan *scan, const hm_name_run *run, const uint32_t *wl, uint32_t named,
+                       uint8_t *place_known, suffix_index *sx)
+{
+    const hm_lists *l = &scan->cfg->lists;
+    for (; named; named &= named - 1) {
+        size_t k = (size_t)__builtin_ctz(named);
+        const char *s = scan->text + run->words[k].start;
+        size_t n = run->words[k].end - run->words[k].start;
+        if ((wl[k] & HM_NL_ANY) || pack_place(scan, s, n, &place_known[k]))
+            continue;
+        if (!sx->made)
+            index_suffixes(sx, l->place_suffixes, l->group_suffixes);
+        if (!n || !ends_with_suffix(l, sx, s, n))
+            return false;
+    }
+    return true;
+}
+
 /* What each run's checks share in one call of hm_names_run. */
 typedef struct names_pass {
     const hm_rule *rule;
@@ -451,7 +473,6 @@ static bool check_run(hm_scan *scan, const hm_name_run *run, void *ud)
 {
     names_pass *pass = ud;
     const hm_rule *rule = pass->rule;
-    const hm_lists *l = &scan->cfg->lists;
     const char *t = scan->text;
     const struct hm_name_word *w = run->words;
     size_t nw = run->n_words;
@@ -498,29 +519,20 @@ static bool check_run(hm_scan *scan, const hm_name_run *run, void *ud)
     }
 
     bool title = wl[first] & HM_NL_TITLES;
-    size_t named = 0, listed = 0;
+    /* The words that name (bit k; not connectors or numerals) */
+    uint32_t named = 0;
     bool eventish = false;
-    suffix_index *sx = pass->suffixes;
     for (size_t k = first + title; k < nw; k++) {
         const char *s = t + w[k].start;
         size_t n = w[k].end - w[k].start;
         if (is_connector(s, n) || is_roman(s, n))
             continue;
-        named++;
-        if (wl[k] & (HM_NL_EVENT_WORDS | HM_NL_BODIES))
-            eventish = true;
-        if ((wl[k] & HM_NL_ANY) || pack_place(scan, s, n, &place_known[k])) {
-            listed++;
-            continue;
-        }
-        if (!sx->made)
-            index_suffixes(sx, l->place_suffixes, l->group_suffixes);
-        if (n && ends_with_suffix(l, sx, s, n))
-            listed++;
+        named |= (uint32_t)1 << k;
+        eventish |= (wl[k] & (HM_NL_EVENT_WORDS | HM_NL_BODIES)) != 0;
     }
     /* "the Duke of Norfolk": a title of a place is a person */
     bool title_of = title && first + 1 < nw && is_connector(t + w[first + 1].start, w[first + 1].end - w[first + 1].start);
-    if (named == 0 || eventish || (listed == named && !title_of))
+    if (named == 0 || eventish || (!title_of && all_listed(scan, run, wl, named, place_known, pass->suffixes)))
         return true;
     if (after_the(t, start) && !title_of && !(wl[first] & HM_NL_GIVEN_NAMES))
         return true;
@@ -530,7 +542,7 @@ static bool check_run(hm_scan *scan, const hm_name_run *run, void *ud)
      * it): a name only when it is known as one or written with a capital
      * mid-sentence elsewhere. Where the sentence starts is asked last, of
      * the few runs that get this far. */
-    if (first == 0 && named == 1 && !title && at_sentence_start(scan, run->start, &pass->sent_hint)) {
+    if (first == 0 && !(named & (named - 1)) && !title && at_sentence_start(scan, run->start, &pass->sent_hint)) {
         const char *s = t + w[first].start;
         size_t n = w[first].end - w[first].start;
         bool possessive = end + 1 < scan->len && (t[end] == '\'' || (unsigned char)t[end] == 0xE2);
