@@ -210,7 +210,7 @@ typedef struct token_index {
     uint32_t lengths[256]; /* bit k: a name of length k (31: or more) opens with the byte; all bits when unusable */
     uint16_t next[TOKEN_INDEX_MAX];
     size_t len[TOKEN_INDEX_MAX];       /* each name's length */
-    uint32_t buckets[TOKEN_INDEX_MAX]; /* its byte_buckets */
+    uint32_t buckets[TOKEN_INDEX_MAX]; /* its byte_buckets, 0 until a word asks (a name has a byte) */
 } token_index;
 
 /* A bit for each of edit_distance's 32 buckets that s has a byte in. */
@@ -254,7 +254,7 @@ static void index_tokens(token_index *ix, const hm_topic *t)
         ix->head[c] = (uint16_t)i;
         ix->len[i] = strlen(tok);
         ix->lengths[c] |= (uint32_t)1 << (ix->len[i] < 31 ? ix->len[i] : 31);
-        ix->buckets[i] = byte_buckets(tok, ix->len[i]);
+        ix->buckets[i] = 0; /* most names are never within reach of a word's length */
     }
 }
 
@@ -300,6 +300,8 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
                 w_buckets = byte_buckets(w, n);
                 w_bucketed = true;
             }
+            if (!ix->buckets[i])
+                ix->buckets[i] = byte_buckets(tok, tl);
             if (more_bits_than(w_buckets & ~ix->buckets[i], limit) ||
                 more_bits_than(ix->buckets[i] & ~w_buckets, limit))
                 continue;
