@@ -207,9 +207,10 @@ typedef struct token_index {
     const hm_topic *topic; /* the pack indexed, NULL until then */
     bool usable;
     uint16_t head[256];
+    uint32_t lengths[256]; /* bit k: a name of length k (31: or more) opens with the byte; all bits when unusable */
     uint16_t next[TOKEN_INDEX_MAX];
     size_t len[TOKEN_INDEX_MAX];       /* each name's length */
-    uint32_t buckets[TOKEN_INDEX_MAX]; /* its byte_buckets */
+    uint32_t buckets[TOKEN_INDEX_MAX]; /* its byte_buckets, 0 until a word asks (a name has a byte) */
 } token_index;
 
 /* A bit for each of edit_distance's 32 buckets that s has a byte in. */
@@ -240,6 +241,7 @@ static void index_tokens(token_index *ix, const hm_topic *t)
 {
     ix->topic = t;
     ix->usable = t->n_name_tokens < TOKEN_INDEX_MAX;
+    memset(ix->lengths, ix->usable ? 0 : 0xFF, sizeof ix->lengths);
     if (!ix->usable)
         return;
     uint16_t none = (uint16_t)t->n_name_tokens;
@@ -251,23 +253,26 @@ static void index_tokens(token_index *ix, const hm_topic *t)
         ix->next[i] = ix->head[c];
         ix->head[c] = (uint16_t)i;
         ix->len[i] = strlen(tok);
-        ix->buckets[i] = byte_buckets(tok, ix->len[i]);
+        ix->lengths[c] |= (uint32_t)1 << (ix->len[i] < 31 ? ix->len[i] : 31);
+        ix->buckets[i] = 0; /* most names are never within reach of a word's length */
     }
 }
 
 /* The pack's one-word name (an index into name_tokens) that this word
- * misspells, or SIZE_MAX. */
-static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint32_t lists, uint8_t *place_known,
-                              token_index *ix)
+ * misspells, or SIZE_MAX. The caller asks only with a pack, and of words
+ * of four bytes or more in no stop list. */
+static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint8_t *place_known, token_index *ix)
 {
     const hm_topic *t = scan->topic;
-    if (!t || n < 4)
-        return SIZE_MAX;
-    if ((lists & (HM_NL_ANY | HM_NL_GIVEN_NAMES)) || pack_place(scan, w, n, place_known))
-        return SIZE_MAX;
     if (ix->topic != t)
         index_tokens(ix, t);
     unsigned limit = n >= 8 ? 2 : 1;
+    /* No name that opens with the word's first byte is within `limit` of
+     * its length: neither it nor a misspelling of it (most words) */
+    if (n + limit < 31 && !(ix->lengths[(unsigned char)w[0]] & ((1u << (2 * limit + 1)) - 1) << (n - limit)))
+        return SIZE_MAX;
+    if (pack_place(scan, w, n, place_known))
+        return SIZE_MAX;
     size_t best = SIZE_MAX;
     uint32_t w_buckets = 0;
     bool w_bucketed = false;
@@ -295,6 +300,8 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
                 w_buckets = byte_buckets(w, n);
                 w_bucketed = true;
             }
+            if (!ix->buckets[i])
+                ix->buckets[i] = byte_buckets(tok, tl);
             if (more_bits_than(w_buckets & ~ix->buckets[i], limit) ||
                 more_bits_than(ix->buckets[i] & ~w_buckets, limit))
                 continue;
@@ -432,6 +439,28 @@ static size_t run_word_end(const char *t, size_t len, size_t i, size_t end)
     return i < end ? i : end;
 }
 
+/* Is each of the run's words that `named` has a bit for in a stop list
+ * (but given names), one of the pack's places, or with a place or group
+ * suffix? Asked only of runs that nothing else settles, and only up to the
+ * first word that is none of these (most names' first). */
+static bool all_listed(const hm_scan *scan, const hm_name_run *run, const uint32_t *wl, uint32_t named,
+                       uint8_t *place_known, suffix_index *sx)
+{
+    const hm_lists *l = &scan->cfg->lists;
+    for (; named; named &= named - 1) {
+        size_t k = (size_t)__builtin_ctz(named);
+        const char *s = scan->text + run->words[k].start;
+        size_t n = run->words[k].end - run->words[k].start;
+        if ((wl[k] & HM_NL_ANY) || pack_place(scan, s, n, &place_known[k]))
+            continue;
+        if (!sx->made)
+            index_suffixes(sx, l->place_suffixes, l->group_suffixes);
+        if (!n || !ends_with_suffix(l, sx, s, n))
+            return false;
+    }
+    return true;
+}
+
 /* What each run's checks share in one call of hm_names_run. */
 typedef struct names_pass {
     const hm_rule *rule;
@@ -446,7 +475,6 @@ static bool check_run(hm_scan *scan, const hm_name_run *run, void *ud)
 {
     names_pass *pass = ud;
     const hm_rule *rule = pass->rule;
-    const hm_lists *l = &scan->cfg->lists;
     const char *t = scan->text;
     const struct hm_name_word *w = run->words;
     size_t nw = run->n_words;
@@ -455,18 +483,29 @@ static bool check_run(hm_scan *scan, const hm_name_run *run, void *ud)
     if (!hm_name_run_lists(scan->cfg, t, run, wl))
         for (size_t k = 0; k < nw; k++)
             wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
-    size_t first = 0;
-    /* Words capitalised only because they open the sentence. */
-    while (first < nw && (wl[first] & HM_NL_SENTENCE_STARTERS))
-        first++;
-    if (first == nw)
+    /* One pass over the words without a branch on each (what they are
+     * decides, which is no foreseeable thing): bit k of `starters` for a
+     * sentence starter, of `unlisted` for a word the misspelling search
+     * asks (four bytes or more, in no stop list). */
+    _Static_assert(HM_NAME_RUN_WORDS < 32, "a run's words fit a mask with a bit to spare");
+    uint32_t starters = 0, unlisted = 0;
+    for (size_t k = 0; k < nw; k++) {
+        starters |= (uint32_t)((wl[k] & HM_NL_SENTENCE_STARTERS) != 0) << k;
+        unlisted |= (uint32_t)((w[k].end - w[k].start >= 4) & !(wl[k] & (HM_NL_ANY | HM_NL_GIVEN_NAMES))) << k;
+    }
+    /* Words capitalised only because they open the sentence (nw <= 16, so
+     * ~starters has a bit set). */
+    size_t first = (size_t)__builtin_ctz(~starters);
+    if (first >= nw)
         return true;
     size_t start = w[first].start, end = w[nw - 1].end;
 
     /* A misspelt name from the pack? */
     size_t person = SIZE_MAX, bad_word = 0;
-    for (size_t k = first; k < nw && person == SIZE_MAX; k++) {
-        person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, wl[k], &place_known[k], pass->tokens);
+    uint32_t ask = scan->topic ? unlisted >> first << first : 0;
+    for (; ask && person == SIZE_MAX; ask &= ask - 1) {
+        size_t k = (size_t)__builtin_ctz(ask);
+        person = misspelt_person(scan, t + w[k].start, w[k].end - w[k].start, &place_known[k], pass->tokens);
         bad_word = k;
     }
     if (person != SIZE_MAX) {
@@ -482,29 +521,22 @@ static bool check_run(hm_scan *scan, const hm_name_run *run, void *ud)
     }
 
     bool title = wl[first] & HM_NL_TITLES;
-    size_t named = 0, listed = 0;
+    /* The words that name (bit k; not connectors or numerals) */
+    uint32_t named = 0;
     bool eventish = false;
-    suffix_index *sx = pass->suffixes;
     for (size_t k = first + title; k < nw; k++) {
         const char *s = t + w[k].start;
         size_t n = w[k].end - w[k].start;
-        if (is_connector(s, n) || is_roman(s, n))
+        /* a connector opens with a small letter, a naming word seldom
+         * does: one foreseeable test before the connectors' */
+        if (n && ((unsigned char)s[0] >= 'a' ? is_connector(s, n) : is_roman(s, n)))
             continue;
-        named++;
-        if (wl[k] & (HM_NL_EVENT_WORDS | HM_NL_BODIES))
-            eventish = true;
-        if ((wl[k] & HM_NL_ANY) || pack_place(scan, s, n, &place_known[k])) {
-            listed++;
-            continue;
-        }
-        if (!sx->made)
-            index_suffixes(sx, l->place_suffixes, l->group_suffixes);
-        if (n && ends_with_suffix(l, sx, s, n))
-            listed++;
+        named |= (uint32_t)1 << k;
+        eventish |= (wl[k] & (HM_NL_EVENT_WORDS | HM_NL_BODIES)) != 0;
     }
     /* "the Duke of Norfolk": a title of a place is a person */
     bool title_of = title && first + 1 < nw && is_connector(t + w[first + 1].start, w[first + 1].end - w[first + 1].start);
-    if (named == 0 || eventish || (listed == named && !title_of))
+    if (named == 0 || eventish || (!title_of && all_listed(scan, run, wl, named, place_known, pass->suffixes)))
         return true;
     if (after_the(t, start) && !title_of && !(wl[first] & HM_NL_GIVEN_NAMES))
         return true;
@@ -514,7 +546,7 @@ static bool check_run(hm_scan *scan, const hm_name_run *run, void *ud)
      * it): a name only when it is known as one or written with a capital
      * mid-sentence elsewhere. Where the sentence starts is asked last, of
      * the few runs that get this far. */
-    if (first == 0 && named == 1 && !title && at_sentence_start(scan, run->start, &pass->sent_hint)) {
+    if (first == 0 && !(named & (named - 1)) && !title && at_sentence_start(scan, run->start, &pass->sent_hint)) {
         const char *s = t + w[first].start;
         size_t n = w[first].end - w[first].start;
         bool possessive = end + 1 < scan->len && (t[end] == '\'' || (unsigned char)t[end] == 0xE2);
