@@ -240,7 +240,9 @@ if [ "$do_valgrind" = 1 ] && command -v valgrind >/dev/null 2>&1; then
     cg_fn() { awk -v f="$1" '$0 ~ ":" f " \\[" { gsub(",", "", $1); print $1; exit }' "$work/cg.txt"; }
     cg_load=$(cg_fn hm_config_load)
     cg_analyze=$(cg_fn hm_analyze)
-    cg_render=$(cg_fn hm_render_json)
+    # the batch renders into its slot (hm_render_json_buf); a single report through hm_render_json
+    cg_render=$(cg_fn hm_render_json_buf)
+    [ -n "$cg_render" ] || cg_render=$(cg_fn hm_render_json)
     cg_topics=$(cg_fn hm_topic_load)
     cg_jitc=$(cg_fn pcre2_jit_compile_8)
     cg_yaml=$(cg_fn hm_yaml_load)
@@ -385,11 +387,11 @@ report() {
     if [ -n "$cg_total" ]; then
         printf '%-52s %18s\n' "callgrind, one essay: instructions (Ir)" "$cg_total"
         printf '%-52s %18s\n' "  hm_config_load (inclusive)" "$cg_load ($(fmt "$(calc "100 * $cg_load / $cg_total")" '%.0f')%)"
-        printf '%-52s %18s\n' "    hm_topic_load" "$cg_topics"
-        printf '%-52s %18s\n' "    pcre2_jit_compile" "$cg_jitc"
-        printf '%-52s %18s\n' "    hm_yaml_load" "$cg_yaml"
+        printf '%-52s %18s\n' "    hm_topic_load" "${cg_topics:-not called}"
+        printf '%-52s %18s\n' "    pcre2_jit_compile" "${cg_jitc:-not called}"
+        printf '%-52s %18s\n' "    hm_yaml_load" "${cg_yaml:-not called}"
         printf '%-52s %18s\n' "  hm_analyze (inclusive, JIT code counted)" "$cg_analyze ($(fmt "$(calc "100 * $cg_analyze / $cg_total")" '%.0f')%)"
-        printf '%-52s %18s\n' "  hm_render_json (inclusive)" "$cg_render"
+        printf '%-52s %18s\n' "  hm_render_json (inclusive)" "${cg_render:-not called}"
     fi
     if [ -n "$hm_sub_ms" ]; then
         printf '%-52s %18s\n' "histmark per essay, $subset essays in one process" "$(fmt "$hm_essay_ms" '%.2f') ms"
