@@ -20,39 +20,7 @@
 #include "startfilter.h"
 
 #include "support.h"
-
-/* Every finding, one a line, then the mark. */
-static char *signature(const hm_config *c, const char *text)
-{
-    hm_error err = {0};
-    hm_result *r = hm_analyze(c, text, strlen(text), NULL, &err);
-    assert_non_null(r);
-    hm_buf b = {0};
-    for (size_t i = 0; i < hm_result_finding_count(r); i++) {
-        const hm_finding *f = hm_result_finding(r, i);
-        hm_buf_printf(&b, "%s %zu %zu %s %s\n", f->rule, f->start, f->end, f->canonical ? f->canonical : "-",
-                      f->suggestion ? f->suggestion : "-");
-    }
-    hm_buf_printf(&b, "mark %d\n", hm_result_mark(r));
-    hm_result_free(r);
-    return hm_buf_take(&b);
-}
-
-/* The same findings with the phrase index as with the patterns alone. */
-static void same_as_patterns(hm_config *c, const char *text)
-{
-    char *with = signature(c, text);
-    hm_config_index_free(c);
-    char *without = signature(c, text);
-    hm_config_index(c);
-    if (getenv("PM_DEBUG"))
-        fprintf(stderr, "%s\n%s", text, with);
-    if (strcmp(with, without) != 0)
-        fprintf(stderr, "text: %s\n--- with the index:\n%s--- patterns only:\n%s", text, with, without);
-    assert_string_equal(with, without);
-    free(with);
-    free(without);
-}
+#include "index_support.h"
 
 /* The finding of `rule` whose text is exactly `want`. */
 static bool has(const char *text, const char *rule, const char *want)
@@ -359,19 +327,6 @@ static void requires_skips_units_without_the_string(void **state)
 }
 
 /* ---- starts: the pattern tried only where a match may begin ---- */
-
-static hm_config *load_rules_text(const char *rules, hm_error *err)
-{
-    char path[] = "/tmp/histmark-starts-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, rules, strlen(rules)), (ssize_t)strlen(rules));
-    close(fd);
-    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL, 0};
-    hm_config *c = hm_config_load(&o, err);
-    unlink(path);
-    return c;
-}
 
 /* requires, answered from one pass over the text that finds every rule's
  * strings (the config's requires index): the same units as the string

@@ -18,48 +18,13 @@
 #include "startfilter.h"
 
 #include "support.h"
+#include "index_support.h"
 
-/* Every finding, one a line. */
-static char *signature(const hm_config *c, const char *text)
+/* A configuration of `rules` that must load. */
+static hm_config *load_rules(const char *rules)
 {
     hm_error err = {0};
-    hm_result *r = hm_analyze(c, text, strlen(text), NULL, &err);
-    assert_non_null(r);
-    hm_buf b = {0};
-    for (size_t i = 0; i < hm_result_finding_count(r); i++) {
-        const hm_finding *f = hm_result_finding(r, i);
-        hm_buf_printf(&b, "%s %zu %zu\n", f->rule, f->start, f->end);
-    }
-    hm_result_free(r);
-    return hm_buf_take(&b);
-}
-
-/* The findings with the config's index (the requires pass) and without it
- * (each unit searched for each string) are the same. */
-static void same_without_index(hm_config *c, const char *text)
-{
-    char *with = signature(c, text);
-    hm_config_index_free(c);
-    char *without = signature(c, text);
-    hm_config_index(c);
-    if (strcmp(with, without) != 0)
-        fprintf(stderr, "text: %s\n--- with the index:\n%s--- without:\n%s", text, with, without);
-    assert_string_equal(with, without);
-    free(with);
-    free(without);
-}
-
-static hm_config *load_rules_text(const char *rules)
-{
-    char path[] = "/tmp/histmark-test-rules-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, rules, strlen(rules)), (ssize_t)strlen(rules));
-    close(fd);
-    hm_config_options o = {HM_CONFIG_OPTIONS_VERSION, NULL, path, NULL, NULL, 0};
-    hm_error err = {0};
-    hm_config *c = hm_config_load(&o, &err);
-    unlink(path);
+    hm_config *c = load_rules_text(rules, &err);
     if (!c)
         fprintf(stderr, "%s\n", err.message);
     assert_non_null(c);
@@ -110,12 +75,12 @@ static void requires_pass_built_in(void **state)
     uint32_t seed = 7;
     for (size_t n = 1; n < 120; n++) {
         char *text = random_text(&seed, n, words, sizeof words / sizeof *words);
-        same_without_index(cfg, text);
+        same_as_patterns(cfg, text);
         free(text);
     }
     for (size_t i = 0; i < 20; i++) {
         char *text = random_text(&seed, 2000, words, sizeof words / sizeof *words);
-        same_without_index(cfg, text);
+        same_as_patterns(cfg, text);
         free(text);
     }
 }
@@ -158,16 +123,16 @@ static void requires_pass_many_strings(void **state)
         hm_buf_printf(&rules, "]\n    pattern: '%s'\n", r % 2 ? "\\S" : "[aeiou]");
     }
     char *text_rules = hm_buf_take(&rules);
-    hm_config *c = load_rules_text(text_rules);
+    hm_config *c = load_rules(text_rules);
     free(text_rules);
     for (size_t n = 1; n < 80; n++) {
         char *text = random_text(&seed, n, words, 90);
-        same_without_index(c, text);
+        same_as_patterns(c, text);
         free(text);
     }
     for (size_t i = 0; i < 20; i++) {
         char *text = random_text(&seed, 1500, words, 90);
-        same_without_index(c, text);
+        same_as_patterns(c, text);
         free(text);
     }
     hm_config_free(c);
@@ -202,7 +167,7 @@ static void anchored_tries_find_what_the_search_finds(void **state)
              "  - id: filtered\n    kind: judgement\n    scope: text\n    message: m\n    pattern: '%s'\n"
              "  - id: plain\n    kind: causation\n    scope: text\n    message: m\n    pattern: '(?s)%s'\n",
              pattern, pattern);
-    hm_config *c = load_rules_text(rules);
+    hm_config *c = load_rules(rules);
     static const char *const words[] = {
         "Join now", "Join now!", "Join no", "join now", "xJoin now", "Page 3 of 12", "Page 3 of", "Page x of 2",
         "Cite this essay", "Cite this", "Read full essay", "Read the full essay", "Read the essay",
