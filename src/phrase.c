@@ -2756,8 +2756,9 @@ static inline bool strings_may_start3(const hm_phrase_index *ix, const unsigned 
     unsigned char f1 = fold(t[at + 1]), f2 = fold(t[at + 2]);
     bool four = at + 3 < len;
     unsigned char f3 = fold(four ? t[at + 3] : 0);
-    return bit_has(ix->start_three, three_bytes_bit(f, f1, f2)) |
-           (four & bit_has(ix->start_four, four_bytes_bit(f, f1, f2, f3)));
+    /* | and & on whole numbers, not || and &&: no branch between the tables */
+    return ((unsigned)bit_has(ix->start_three, three_bytes_bit(f, f1, f2)) |
+            ((unsigned)four & (unsigned)bit_has(ix->start_four, four_bytes_bit(f, f1, f2, f3)))) != 0;
 }
 
 /* The rules whose matches may begin at the non-ASCII character at `at`:
