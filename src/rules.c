@@ -11,15 +11,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-/* The requires pass's byte shuffle: SSSE3, asked of the CPU at run time
- * (the build's baseline is SSE2). */
-#if defined(__SSE2__) && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#define HM_REQ_SHUFFLE 1
-#include <tmmintrin.h>
-#endif
 
 #include "patcache.h"
 #include "phrase.h"
+#include "shuffle.h"
 #include "startfilter.h"
 #include "yamlwalk.h"
 
@@ -1284,8 +1279,8 @@ static void make_nibble_tables(hm_requires_index *ri)
                 if (seeds[b].hi[k] >> x & 1)
                     ri->nib_hi[k][x] |= (uint8_t)(1u << b);
             }
-#if defined(HM_REQ_SHUFFLE)
-    ri->shuffle = __builtin_cpu_supports("ssse3");
+#if defined(HM_HAVE_SHUFFLE)
+    ri->shuffle = hm_cpu_has_shuffle();
 #endif
 }
 
@@ -1448,16 +1443,13 @@ static inline void requires_pair_at(const hm_requires_index *ri, const unsigned 
         requires_at(ri, t, len, i, c, d, hits, n_hits, cap_hits);
 }
 
-#if defined(HM_REQ_SHUFFLE)
+#if defined(HM_HAVE_SHUFFLE)
 /* The buckets that the 16 bytes at t leave, by the tables of their low and
  * high nibbles. */
 __attribute__((target("ssse3"))) static __m128i nibble_buckets(const unsigned char *t, __m128i lo_tab,
                                                               __m128i hi_tab)
 {
-    const __m128i low = _mm_set1_epi8(0x0F);
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)t);
-    return _mm_and_si128(_mm_shuffle_epi8(lo_tab, _mm_and_si128(v, low)),
-                         _mm_shuffle_epi8(hi_tab, _mm_and_si128(_mm_srli_epi16(v, 4), low)));
+    return hm_nibble_lookup(_mm_loadu_si128((const __m128i *)(const void *)t), lo_tab, hi_tab);
 }
 
 #define REQ_CANDIDATES 256 /* positions handed over at a time */
@@ -1501,7 +1493,7 @@ static void requires_find(hm_scan *scan, const hm_requires_index *ri)
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t len = scan->len, n_hits = 0, cap_hits = len / 16 + 64, from = 0;
     req_hit *hits = hm_xmalloc(cap_hits * sizeof *hits);
-#if defined(HM_REQ_SHUFFLE)
+#if defined(HM_HAVE_SHUFFLE)
     /* the blocks' candidates, then the rest of the text byte by byte */
     while (ri->shuffle && from + 18 <= len) {
         uint32_t cand[REQ_CANDIDATES];

@@ -6,14 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shuffle.h"
 #include "util.h"
-
-/* The search's byte shuffle (SSSE3), asked of the CPU at run time: the
- * build's baseline is SSE2. */
-#if defined(__SSE2__) && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#define SF_SHUFFLE 1
-#include <tmmintrin.h>
-#endif
 
 /* A pattern's start filter.
  *
@@ -971,8 +965,8 @@ static void make_open_nibbles(hm_start_filter *f)
                     f->open_lo[l] |= bit;
             f->open_hi[c >> 4] |= bit;
         }
-#if defined(SF_SHUFFLE)
-    f->shuffle = __builtin_cpu_supports("ssse3");
+#if defined(HM_HAVE_SHUFFLE)
+    f->shuffle = hm_cpu_has_shuffle();
 #endif
 }
 
@@ -1078,21 +1072,19 @@ bool hm_start_filter_passes(const hm_start_filter *f, const char *text, size_t a
     return false;
 }
 
-#if defined(SF_SHUFFLE)
+#if defined(HM_HAVE_SHUFFLE)
 /* hm_start_filter_next over the 16-byte blocks from `at` that end by
  * `end`: the first place where the filter lets a match begin (SIZE_MAX
  * when none), or in *at where the blocks ended. */
 __attribute__((target("ssse3"))) static size_t sf_next_blocks(const char *text, const hm_start_filter *f,
                                                               size_t *at, size_t end, size_t to)
 {
-    const __m128i low = _mm_set1_epi8(0x0F);
     const __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)f->open_lo),
                   hi = _mm_loadu_si128((const __m128i *)(const void *)f->open_hi);
     size_t i = *at;
     for (; i + 16 <= end; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
-        __m128i m = _mm_and_si128(_mm_shuffle_epi8(lo, _mm_and_si128(v, low)),
-                                  _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), low)));
+        __m128i m = hm_nibble_lookup(v, lo, hi);
         for (unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, _mm_setzero_si128())) & 0xFFFF; bits;
              bits &= bits - 1) {
             size_t p = i + (size_t)__builtin_ctz(bits);
@@ -1111,7 +1103,7 @@ size_t hm_start_filter_next(const char *text, const hm_start_filter *f, size_t a
                                   size_t last_start)
 {
     size_t end = last_start < to ? last_start + 1 : to;
-#if defined(SF_SHUFFLE)
+#if defined(HM_HAVE_SHUFFLE)
     if (f->shuffle) {
         size_t p = sf_next_blocks(text, f, &at, end, to);
         if (p != SIZE_MAX)
