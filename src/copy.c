@@ -202,6 +202,16 @@ static bool spill_read_bytes(spill *s, uint64_t at, void *out, size_t n)
     return hm_pread_all(s->fd - 1, out, n, at);
 }
 
+/* n bytes from byte `at` where they are held in memory, not copied; NULL
+ * when they are in the file (or past the end). */
+static const void *spill_view(spill *s, uint64_t at, size_t n)
+{
+    spill_flush(s);
+    if (!spill_held(s) || at > s->buffered || n > s->buffered - at)
+        return NULL;
+    return s->buf + at;
+}
+
 static void spill_free(spill *s)
 {
     if (s->fd > 0)
@@ -484,6 +494,7 @@ static bool sampled(uint64_t hash)
 
 struct hm_copy_text {
     uint64_t *shingle;    /* in text order; the marks follow, in one block */
+    bool borrowed;        /* the block is the shingle store's, not this one's */
     size_t n_shingles;
     const uint64_t *mark; /* byte offset of word k * MARK_EVERY */
     size_t n_marks;
@@ -535,7 +546,8 @@ void hm_copy_text_free(hm_copy_text *t)
 {
     if (!t)
         return;
-    free(t->shingle);
+    if (!t->borrowed)
+        free(t->shingle);
     set_free(&t->shingle_set);
     free(t->text);
     free(t);
@@ -1284,6 +1296,10 @@ hm_shingle_store *hm_shingle_store_new(size_t n_essays)
     hm_shingle_store *st = hm_xcalloc(1, sizeof *st);
     st->n = n_essays;
     st->essay = hm_xcalloc(n_essays + 1, sizeof *st->essay);
+    /* A small batch keeps them in memory (about 17 KB an essay): writing
+     * each essay to the file and reading its shingles and quotes back cost
+     * more system time than the copy pass's own work. */
+    st->records.hold = n_essays <= HOLD_ESSAYS ? SIZE_MAX : 0;
     return st;
 }
 
@@ -1312,7 +1328,8 @@ void hm_shingle_store_put(hm_shingle_store *st, size_t i, const hm_copy_text *t)
         rec[numbers + text_records - 1] = 0; /* the padding */
         memcpy(rec + numbers, t->text, text_len);
     }
-    /* Nothing is left buffered, so that reading needs no lock. */
+    /* Nothing is left buffered, so that reading needs no lock (a store held
+     * in memory is read only once the puts are done). */
     spill_flush(&st->records);
 }
 
@@ -1328,6 +1345,12 @@ hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i)
     if (!e)
         return NULL;
     size_t total = (size_t)e->n_shingles + e->n_marks;
+    const void *held = spill_view(&st->records, (e->first - 1) * sizeof(uint64_t), total * sizeof(uint64_t));
+    if (held) { /* a store in memory: no copy */
+        hm_copy_text *t = copy_text_of((uint64_t *)held, e->n_shingles, e->n_marks);
+        t->borrowed = true;
+        return t;
+    }
     uint64_t *data = hm_xmalloc((total + 1) * sizeof *data);
     if (total && spill_read(&st->records, e->first - 1, data, total, sizeof *data) != total) {
         free(data);
@@ -1344,10 +1367,15 @@ char *hm_shingle_store_quote(hm_shingle_store *st, size_t i, size_t from, size_t
     /* The marks from the passage's, then the text: one read. */
     size_t k = mark_before(from, e->n_marks), marks = e->n_marks - (e->n_marks ? k : 0);
     size_t bytes = marks * sizeof(uint64_t) + e->text_len;
-    char *data = hm_xmalloc(bytes + 1);
+    uint64_t at_byte = (e->first - 1 + e->n_shingles + e->n_marks - marks) * sizeof(uint64_t);
+    char *copy = NULL; /* read from the file; a store in memory is read where it is */
+    const char *data = spill_view(&st->records, at_byte, bytes);
+    if (!data) {
+        copy = hm_xmalloc(bytes + 1);
+        data = spill_read_bytes(&st->records, at_byte, copy, bytes) ? copy : NULL;
+    }
     char *out = NULL;
-    if (spill_read_bytes(&st->records, (e->first - 1 + e->n_shingles + e->n_marks - marks) * sizeof(uint64_t), data,
-                         bytes)) {
+    if (data) {
         uint64_t at = 0;
         if (marks)
             memcpy(&at, data, sizeof at);
@@ -1356,6 +1384,6 @@ char *hm_shingle_store_quote(hm_shingle_store *st, size_t i, size_t from, size_t
         const char *text = data + marks * sizeof(uint64_t) + at;
         out = quote_from_mark(text, e->text_len - at, k, from, n_words, max_bytes);
     }
-    free(data);
+    free(copy);
     return out;
 }
