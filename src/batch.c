@@ -602,12 +602,15 @@ static void analyse_one(batch *b, size_t i, slot *out)
     const batch_options *o = b->o;
     hm_error e = {0};
     size_t len = 0;
-    char *bytes = input_bytes(b, i, &len, &e);
+    /* The bytes the copy pass read, when the shingle store holds them;
+     * else the file is read again. */
+    const char *held = hm_shingle_store_bytes(b->shingles, i, &len);
+    char *bytes = held ? NULL : input_bytes(b, i, &len, &e);
     hm_result *r = NULL;
-    if (bytes) {
+    if (held || bytes) {
         hm_buf name = {0};
         hm_analyze_options ao = {HM_ANALYZE_OPTIONS_VERSION, display_name(b, i, &name), o->question, o->max_bytes};
-        r = hm_analyze(b->cfg, bytes, len, &ao, &e);
+        r = hm_analyze(b->cfg, held ? held : bytes, len, &ao, &e);
         hm_buf_free(&name);
     }
     if (r) {

@@ -501,6 +501,7 @@ struct hm_copy_text {
     hash_set shingle_set; /* made when first asked for (NULL slots till then) */
     char *text;           /* the decoded text it was made from, when it keeps it */
     size_t text_len;
+    bool text_is_bytes;   /* that text is the essay's bytes unchanged (UTF-8) */
 };
 
 /* Takes over data: n shingles, then n_marks marks. */
@@ -537,6 +538,7 @@ static hm_copy_text *copy_text_make(const char *bytes, size_t len)
     hm_copy_text *t = copy_text_of_decoded(src.text, src.len);
     t->text = src.text; /* kept for the shingle store, which quotes from it */
     t->text_len = src.len;
+    t->text_is_bytes = src.len == len && memcmp(src.text, bytes, len) == 0;
     src.text = NULL;
     hm_source_free(&src);
     return t;
@@ -1282,7 +1284,11 @@ char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, s
 typedef struct stored_essay {
     uint64_t first;      /* its first record, + 1; 0: not kept */
     uint32_t n_shingles, n_marks, text_len;
+    bool text_is_bytes;
 } stored_essay;
+
+/* Room an essay in a store held in memory, at the start. */
+#define STORE_ROOM (28 * 1024)
 
 struct hm_shingle_store {
     spill records;       /* each essay's shingles, marks and text, one write an
@@ -1298,8 +1304,15 @@ hm_shingle_store *hm_shingle_store_new(size_t n_essays)
     st->essay = hm_xcalloc(n_essays + 1, sizeof *st->essay);
     /* A small batch keeps them in memory (about 17 KB an essay): writing
      * each essay to the file and reading its shingles and quotes back cost
-     * more system time than the copy pass's own work. */
-    st->records.hold = n_essays <= HOLD_ESSAYS ? SIZE_MAX : 0;
+     * more system time than the copy pass's own work. Its buffer has room
+     * for essays of 2,000 words at the start, so that it is not copied as
+     * it grows: a large block is mapped, and pages never written are never
+     * taken. */
+    if (n_essays <= HOLD_ESSAYS) {
+        st->records.hold = SIZE_MAX;
+        st->records.buf_cap = n_essays * STORE_ROOM;
+        st->records.buf = hm_xmalloc(st->records.buf_cap);
+    }
     return st;
 }
 
@@ -1320,8 +1333,9 @@ void hm_shingle_store_put(hm_shingle_store *st, size_t i, const hm_copy_text *t)
         text_len > UINT32_MAX)
         return;
     st->essay[i] = (stored_essay){st->records.count + 1, (uint32_t)t->n_shingles, (uint32_t)t->n_marks,
-                                  (uint32_t)text_len};
-    size_t numbers = t->n_shingles + t->n_marks, text_records = (text_len + 7) / 8;
+                                  (uint32_t)text_len, t->text && t->text_is_bytes};
+    /* the text is followed by at least one NUL, as a file read is */
+    size_t numbers = t->n_shingles + t->n_marks, text_records = t->text ? text_len / 8 + 1 : 0;
     uint64_t *rec = spill_append(&st->records, numbers + text_records, sizeof *rec);
     memcpy(rec, t->shingle, numbers * sizeof *rec); /* the marks follow the shingles */
     if (text_records) {
@@ -1357,6 +1371,16 @@ hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i)
         return NULL;
     }
     return copy_text_of(data, e->n_shingles, e->n_marks);
+}
+
+const char *hm_shingle_store_bytes(hm_shingle_store *st, size_t i, size_t *len)
+{
+    const stored_essay *e = stored(st, i);
+    if (!e || !e->text_is_bytes)
+        return NULL;
+    *len = e->text_len;
+    uint64_t at = (e->first - 1 + e->n_shingles + e->n_marks) * sizeof(uint64_t);
+    return spill_view(&st->records, at, e->text_len + 1);
 }
 
 char *hm_shingle_store_quote(hm_shingle_store *st, size_t i, size_t from, size_t n_words, size_t max_bytes)
