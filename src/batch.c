@@ -417,7 +417,9 @@ static void *shingle_worker(void *arg)
         pthread_mutex_lock(&b->lock);
         hm_copy_set(b->copy, i, s); /* to the index's files: nothing is held */
         b->done++;
-        pthread_cond_signal(&b->ready);
+        /* only a progress line wakes the batch's thread for each essay */
+        if (b->progress)
+            pthread_cond_signal(&b->ready);
         pthread_mutex_unlock(&b->lock);
         hm_copy_text_free(t);
     }
@@ -532,7 +534,7 @@ static void copy_pass(batch *b, unsigned jobs)
     pthread_t *t = hm_xcalloc(jobs, sizeof *t);
     start_workers(b, t, jobs, shingle_worker);
     pthread_mutex_lock(&b->lock);
-    while (b->done < b->n) {
+    while (b->progress && b->done < b->n) {
         pthread_cond_wait(&b->ready, &b->lock);
         /* No progress line while the configuration may still fail: its
          * error would be all that is said. */
@@ -682,7 +684,10 @@ static void *analyse_worker(void *arg)
         pthread_mutex_lock(&b->lock);
         s.ready = true;
         b->slots[i % b->ring] = s;
-        pthread_cond_signal(&b->ready);
+        /* The writer waits only for the essay after those written: woken
+         * for another, it would find that one not ready and sleep again. */
+        if (i == b->written)
+            pthread_cond_signal(&b->ready);
         pthread_mutex_unlock(&b->lock);
     }
     return NULL;
