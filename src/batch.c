@@ -921,6 +921,17 @@ int batch_run(const batch_config *config, const batch_options *o, char *const *a
     b.file_mode = 0666 & ~mask;
     bool is_html = strcmp(o->format, "html") == 0, is_json = strcmp(o->format, "json") == 0;
 
+    /* With a copy pass to run first (two or more inputs, or a folder), and
+     * no folder of pages to make (which a configuration error must find not
+     * made), the configuration loads on its own thread from here, while the
+     * inputs are listed and shingled; else once they are listed, as it did
+     * before. */
+    struct stat only;
+    bool copy_check = o->copy_threshold > 0 && !is_html;
+    if (copy_check && (n_args >= 2 || (n_args == 1 && strcmp(args[0], "-") != 0 && stat(args[0], &only) == 0 &&
+                                       S_ISDIR(only.st_mode))))
+        config_start(&b);
+
     /* Folders become their essays, in walk order, where they stand among
      * the arguments. */
     bool any_dir = false, any_stdin = false;
@@ -947,12 +958,10 @@ int batch_run(const batch_config *config, const batch_options *o, char *const *a
             root_len[n_root++] = dir ? strlen(args[a]) : base ? (size_t)(base - args[a] + 1) : 0;
         }
     }
-    /* With a copy pass to run first, and no folder of pages to make (which
-     * a configuration error must find not made), the configuration loads
-     * meanwhile; else now, as it did before the inputs were read. */
-    bool copy_first = b.n >= 2 && o->copy_threshold > 0 && !is_html;
-    if (copy_first) {
-        config_start(&b);
+    /* (an empty folder among two inputs may leave one essay: no copy pass) */
+    if (b.n >= 2 && copy_check) {
+        if (!b.load.on_thread && !atomic_load(&b.load.done)) /* not started above */
+            config_start(&b);
     } else if (!config_wait(&b)) {
         free(root_len);
         batch_free(&b);
