@@ -490,7 +490,7 @@ static bool sampled(uint64_t hash)
 /* Every MARK_EVERY-th word's start is kept with an essay's shingles, so
  * that a quote is tokenised from near its first word, not from the
  * essay's start. */
-#define MARK_EVERY 64
+#define MARK_EVERY 16
 
 struct hm_copy_text {
     uint64_t *shingle;    /* in text order; the marks follow, in one block */

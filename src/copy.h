@@ -12,7 +12,7 @@
 #include "histmark.h"
 
 /* An essay as the passages need it: its shingles in text order, where
- * every 64th word starts, and (when first asked for) its shingles as a
+ * every 16th word starts, and (when first asked for) its shingles as a
  * set. */
 typedef struct hm_copy_text hm_copy_text;
 void hm_copy_text_free(hm_copy_text *t);
