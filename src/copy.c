@@ -202,6 +202,16 @@ static bool spill_read_bytes(spill *s, uint64_t at, void *out, size_t n)
     return hm_pread_all(s->fd - 1, out, n, at);
 }
 
+/* n bytes from byte `at` where they are held in memory, not copied; NULL
+ * when they are in the file (or past the end). */
+static const void *spill_view(spill *s, uint64_t at, size_t n)
+{
+    spill_flush(s);
+    if (!spill_held(s) || at > s->buffered || n > s->buffered - at)
+        return NULL;
+    return s->buf + at;
+}
+
 static void spill_free(spill *s)
 {
     if (s->fd > 0)
@@ -480,16 +490,18 @@ static bool sampled(uint64_t hash)
 /* Every MARK_EVERY-th word's start is kept with an essay's shingles, so
  * that a quote is tokenised from near its first word, not from the
  * essay's start. */
-#define MARK_EVERY 64
+#define MARK_EVERY 16
 
 struct hm_copy_text {
     uint64_t *shingle;    /* in text order; the marks follow, in one block */
+    bool borrowed;        /* the block is the shingle store's, not this one's */
     size_t n_shingles;
     const uint64_t *mark; /* byte offset of word k * MARK_EVERY */
     size_t n_marks;
     hash_set shingle_set; /* made when first asked for (NULL slots till then) */
     char *text;           /* the decoded text it was made from, when it keeps it */
     size_t text_len;
+    bool text_is_bytes;   /* that text is the essay's bytes unchanged (UTF-8) */
 };
 
 /* Takes over data: n shingles, then n_marks marks. */
@@ -526,6 +538,7 @@ static hm_copy_text *copy_text_make(const char *bytes, size_t len)
     hm_copy_text *t = copy_text_of_decoded(src.text, src.len);
     t->text = src.text; /* kept for the shingle store, which quotes from it */
     t->text_len = src.len;
+    t->text_is_bytes = src.len == len && memcmp(src.text, bytes, len) == 0;
     src.text = NULL;
     hm_source_free(&src);
     return t;
@@ -535,7 +548,8 @@ void hm_copy_text_free(hm_copy_text *t)
 {
     if (!t)
         return;
-    free(t->shingle);
+    if (!t->borrowed)
+        free(t->shingle);
     set_free(&t->shingle_set);
     free(t->text);
     free(t);
@@ -1270,7 +1284,11 @@ char *hm_copy_shared_passage(const char *bytes, size_t len, const char *other, s
 typedef struct stored_essay {
     uint64_t first;      /* its first record, + 1; 0: not kept */
     uint32_t n_shingles, n_marks, text_len;
+    bool text_is_bytes;
 } stored_essay;
+
+/* Room an essay in a store held in memory, at the start. */
+#define STORE_ROOM (28 * 1024)
 
 struct hm_shingle_store {
     spill records;       /* each essay's shingles, marks and text, one write an
@@ -1284,6 +1302,17 @@ hm_shingle_store *hm_shingle_store_new(size_t n_essays)
     hm_shingle_store *st = hm_xcalloc(1, sizeof *st);
     st->n = n_essays;
     st->essay = hm_xcalloc(n_essays + 1, sizeof *st->essay);
+    /* A small batch keeps them in memory (about 17 KB an essay): writing
+     * each essay to the file and reading its shingles and quotes back cost
+     * more system time than the copy pass's own work. Its buffer has room
+     * for essays of 2,000 words at the start, so that it is not copied as
+     * it grows: a large block is mapped, and pages never written are never
+     * taken. */
+    if (n_essays <= HOLD_ESSAYS) {
+        st->records.hold = SIZE_MAX;
+        st->records.buf_cap = n_essays * STORE_ROOM;
+        st->records.buf = hm_xmalloc(st->records.buf_cap);
+    }
     return st;
 }
 
@@ -1304,15 +1333,17 @@ void hm_shingle_store_put(hm_shingle_store *st, size_t i, const hm_copy_text *t)
         text_len > UINT32_MAX)
         return;
     st->essay[i] = (stored_essay){st->records.count + 1, (uint32_t)t->n_shingles, (uint32_t)t->n_marks,
-                                  (uint32_t)text_len};
-    size_t numbers = t->n_shingles + t->n_marks, text_records = (text_len + 7) / 8;
+                                  (uint32_t)text_len, t->text && t->text_is_bytes};
+    /* the text is followed by at least one NUL, as a file read is */
+    size_t numbers = t->n_shingles + t->n_marks, text_records = t->text ? text_len / 8 + 1 : 0;
     uint64_t *rec = spill_append(&st->records, numbers + text_records, sizeof *rec);
     memcpy(rec, t->shingle, numbers * sizeof *rec); /* the marks follow the shingles */
     if (text_records) {
         rec[numbers + text_records - 1] = 0; /* the padding */
         memcpy(rec + numbers, t->text, text_len);
     }
-    /* Nothing is left buffered, so that reading needs no lock. */
+    /* Nothing is left buffered, so that reading needs no lock (a store held
+     * in memory is read only once the puts are done). */
     spill_flush(&st->records);
 }
 
@@ -1328,12 +1359,28 @@ hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i)
     if (!e)
         return NULL;
     size_t total = (size_t)e->n_shingles + e->n_marks;
+    const void *held = spill_view(&st->records, (e->first - 1) * sizeof(uint64_t), total * sizeof(uint64_t));
+    if (held) { /* a store in memory: no copy */
+        hm_copy_text *t = copy_text_of((uint64_t *)held, e->n_shingles, e->n_marks);
+        t->borrowed = true;
+        return t;
+    }
     uint64_t *data = hm_xmalloc((total + 1) * sizeof *data);
     if (total && spill_read(&st->records, e->first - 1, data, total, sizeof *data) != total) {
         free(data);
         return NULL;
     }
     return copy_text_of(data, e->n_shingles, e->n_marks);
+}
+
+const char *hm_shingle_store_bytes(hm_shingle_store *st, size_t i, size_t *len)
+{
+    const stored_essay *e = stored(st, i);
+    if (!e || !e->text_is_bytes)
+        return NULL;
+    *len = e->text_len;
+    uint64_t at = (e->first - 1 + e->n_shingles + e->n_marks) * sizeof(uint64_t);
+    return spill_view(&st->records, at, e->text_len + 1);
 }
 
 char *hm_shingle_store_quote(hm_shingle_store *st, size_t i, size_t from, size_t n_words, size_t max_bytes)
@@ -1344,10 +1391,15 @@ char *hm_shingle_store_quote(hm_shingle_store *st, size_t i, size_t from, size_t
     /* The marks from the passage's, then the text: one read. */
     size_t k = mark_before(from, e->n_marks), marks = e->n_marks - (e->n_marks ? k : 0);
     size_t bytes = marks * sizeof(uint64_t) + e->text_len;
-    char *data = hm_xmalloc(bytes + 1);
+    uint64_t at_byte = (e->first - 1 + e->n_shingles + e->n_marks - marks) * sizeof(uint64_t);
+    char *copy = NULL; /* read from the file; a store in memory is read where it is */
+    const char *data = spill_view(&st->records, at_byte, bytes);
+    if (!data) {
+        copy = hm_xmalloc(bytes + 1);
+        data = spill_read_bytes(&st->records, at_byte, copy, bytes) ? copy : NULL;
+    }
     char *out = NULL;
-    if (spill_read_bytes(&st->records, (e->first - 1 + e->n_shingles + e->n_marks - marks) * sizeof(uint64_t), data,
-                         bytes)) {
+    if (data) {
         uint64_t at = 0;
         if (marks)
             memcpy(&at, data, sizeof at);
@@ -1356,6 +1408,6 @@ char *hm_shingle_store_quote(hm_shingle_store *st, size_t i, size_t from, size_t
         const char *text = data + marks * sizeof(uint64_t) + at;
         out = quote_from_mark(text, e->text_len - at, k, from, n_words, max_bytes);
     }
-    free(data);
+    free(copy);
     return out;
 }

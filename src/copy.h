@@ -12,7 +12,7 @@
 #include "histmark.h"
 
 /* An essay as the passages need it: its shingles in text order, where
- * every 64th word starts, and (when first asked for) its shingles as a
+ * every 16th word starts, and (when first asked for) its shingles as a
  * set. */
 typedef struct hm_copy_text hm_copy_text;
 void hm_copy_text_free(hm_copy_text *t);
@@ -31,6 +31,10 @@ void hm_shingle_store_put(hm_shingle_store *st, size_t i, const hm_copy_text *t)
 void hm_shingle_store_free(hm_shingle_store *st);
 /* Essay i's from the store; NULL when it was not put there (not text). */
 hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i);
+/* Essay i's bytes as the copy pass read them, NUL-terminated, when the
+ * store holds them in memory (its decoded text is its bytes, as for UTF-8):
+ * the analysis need not read the file again. NULL otherwise. */
+const char *hm_shingle_store_bytes(hm_shingle_store *st, size_t i, size_t *len);
 /* hm_copy_text_quote() of essay i's text as the store keeps it (the copy
  * text made from its bytes keeps its decoded text): a quote reads neither
  * the essay's file nor its shingles. NULL when it was not put there. */

@@ -457,7 +457,9 @@ static void test_copy_normalises(void **state)
 
 /* The batch's way to a passage (the copy pass's shingles kept in a store,
  * the run found there, the quote taken from the smaller essay) gives what
- * hm_copy_shared_passage gives, with the store on disk and in memory. */
+ * hm_copy_shared_passage gives, with the store on disk, in memory for want
+ * of a temporary file, and held in memory for a small batch (which also
+ * hands the analysis the essay's bytes). */
 static void test_copy_stored_passage(void **state)
 {
     (void)state;
@@ -475,16 +477,28 @@ static void test_copy_stored_passage(void **state)
     const hm_buf *essays[2] = {&a, &b};
     const char *tmpdir = getenv("TMPDIR");
     char *saved = tmpdir ? hm_xstrdup(tmpdir) : NULL;
-    for (int in_memory = 0; in_memory < 2; in_memory++) {
-        if (in_memory)
+    enum { ON_DISK, NO_TEMP_FILE, SMALL_BATCH };
+    for (int mode = ON_DISK; mode <= SMALL_BATCH; mode++) {
+        if (mode == NO_TEMP_FILE)
             setenv("TMPDIR", "/nonexistent/histmark-test", 1);
-        hm_shingle_store *st = hm_shingle_store_new(3);
+        /* 300 essays: more than a small batch holds in memory */
+        hm_shingle_store *st = hm_shingle_store_new(mode == SMALL_BATCH ? 3 : 300);
         for (size_t i = 0; i < 2; i++) {
             hm_copy_text *t = NULL;
             hm_shingles_free(hm_shingles_make_text(essays[i]->data, essays[i]->len, &t));
             assert_non_null(t);
             hm_shingle_store_put(st, i, t);
             hm_copy_text_free(t);
+            size_t len = 0;
+            const char *bytes = hm_shingle_store_bytes(st, i, &len);
+            if (mode == ON_DISK) {
+                assert_null(bytes);
+            } else {
+                assert_non_null(bytes);
+                assert_int_equal(len, essays[i]->len);
+                assert_memory_equal(bytes, essays[i]->data, len);
+                assert_int_equal(bytes[len], '\0');
+            }
         }
         for (size_t q = 0; q < 2; q++) {
             hm_copy_text *quoted = hm_copy_text_stored(st, q), *other = hm_copy_text_stored(st, 1 - q);
@@ -501,8 +515,8 @@ static void test_copy_stored_passage(void **state)
             char *plain = hm_copy_passage(essays[q]->data, essays[q]->len, from, words, 60);
             assert_string_equal(plain, want);
             free(plain);
-            /* the store's own text, from the passage's mark (word 64 and
-             * on), cut or whole */
+            /* the store's own text, from the mark before the passage, cut
+             * or whole */
             char *stored = hm_shingle_store_quote(st, q, from, words, 60);
             assert_string_equal(stored, want);
             free(stored);
@@ -518,6 +532,8 @@ static void test_copy_stored_passage(void **state)
         }
         assert_null(hm_copy_text_stored(st, 2)); /* never put */
         assert_null(hm_shingle_store_quote(st, 2, 0, 8, 60));
+        size_t none;
+        assert_null(hm_shingle_store_bytes(st, 2, &none));
         hm_shingle_store_free(st);
     }
     if (saved)
