@@ -2556,8 +2556,10 @@ static inline size_t *set_resume(hm_scan *scan, const hm_phrase_index *ix)
 /* One pass over the text, from run to run of letters and numbers: at each,
  * the literals keyed by that run and those keyed by it and the next run;
  * in the gaps, the literals that open with a byte. Then the hits are
- * grouped by set, each group in text order. */
-static void phrase_scan(hm_scan *scan)
+ * grouped by set, each group in text order. Out of line: it runs once a
+ * text, and inlined its registers cost each of hm_phrase_find_all's some
+ * 300 calls an essay a longer entry and exit. */
+static __attribute__((noinline)) void phrase_scan(hm_scan *scan)
 {
     const hm_phrase_index *ix = scan->cfg->index;
     scan->phrases_scanned = true;
