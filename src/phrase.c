@@ -2659,15 +2659,23 @@ bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match
     /* A unit that ends inside a run of letters would cut a word the table
      * only knows whole. */
     if (to > 0 && to < scan->len) {
-        size_t b = to - 1, n;
-        while (b > 0 && ((unsigned char)scan->text[b] & 0xC0) == 0x80)
-            b--;
-        if ((cp_class(scan, b, &n) & CP_LN) && (cp_class(scan, to, &n) & CP_LN))
-            return false;
-        /* A unit that ends in white space ends a literal's trailing \s+
-         * where the hits over the whole text do not. */
-        if (ix->sets[set].ends_in_space && (set_class(scan, &ix->sets[set], b, &n) & CP_SPACE))
-            return false;
+        /* most units end before a space or a mark: run_tab answers, and
+         * the character before `to` need not be found */
+        size_t n;
+        unsigned char after = run_tab[(unsigned char)scan->text[to]];
+        bool run_after = after > 1 || (after == 1 && (cp_class(scan, to, &n) & CP_LN));
+        bool ends_in_space = ix->sets[set].ends_in_space;
+        if (run_after || ends_in_space) {
+            size_t b = to - 1;
+            while (b > 0 && ((unsigned char)scan->text[b] & 0xC0) == 0x80)
+                b--;
+            if (run_after && (cp_class(scan, b, &n) & CP_LN))
+                return false;
+            /* A unit that ends in white space ends a literal's trailing \s+
+             * where the hits over the whole text do not. */
+            if (ends_in_space && (set_class(scan, &ix->sets[set], b, &n) & CP_SPACE))
+                return false;
+        }
     }
     const hm_phrase_hit *h = scan->phrase_hits;
     size_t *resume = set_resume(scan, ix);
