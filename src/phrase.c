@@ -2544,11 +2544,22 @@ static void try_gap_lits(hm_scan *scan, size_t from, size_t to, bool first_opens
     }
 }
 
+/* Per set, the first of its hits that the unit last asked for did not
+ * reach (phrase_set_start[n_sets + 1 + set]): units are asked for in text
+ * order, and the next unit's hits most often begin there, which two
+ * compares tell, not a halving search (its loop's end a guess each call). */
+static inline size_t *set_resume(hm_scan *scan, const hm_phrase_index *ix)
+{
+    return scan->phrase_set_start + ix->n_sets + 1;
+}
+
 /* One pass over the text, from run to run of letters and numbers: at each,
  * the literals keyed by that run and those keyed by it and the next run;
  * in the gaps, the literals that open with a byte. Then the hits are
- * grouped by set, each group in text order. */
-static void phrase_scan(hm_scan *scan)
+ * grouped by set, each group in text order. Out of line: it runs once a
+ * text, and inlined its registers cost each of hm_phrase_find_all's some
+ * 300 calls an essay a longer entry and exit. */
+static __attribute__((noinline)) void phrase_scan(hm_scan *scan)
 {
     const hm_phrase_index *ix = scan->cfg->index;
     scan->phrases_scanned = true;
@@ -2610,24 +2621,30 @@ static void phrase_scan(hm_scan *scan)
         j = m;
         h = h2;
     }
-    /* group by set, keeping text order within each */
+    /* group by set, keeping text order within each; after the sets'
+     * starts, where each set's last unit stopped (set_resume) */
     size_t n_sets = ix->n_sets;
-    scan->phrase_set_start = hm_xcalloc(n_sets + 1, sizeof *scan->phrase_set_start);
+    scan->phrase_set_start = hm_xcalloc(2 * n_sets + 1, sizeof *scan->phrase_set_start);
+    size_t *resume = set_resume(scan, ix);
     for (size_t k = 0; k < scan->n_phrase_hits; k++)
         scan->phrase_set_start[scan->phrase_hits[k].set + 1]++;
     for (size_t k = 0; k < n_sets; k++)
         scan->phrase_set_start[k + 1] += scan->phrase_set_start[k];
+    memcpy(resume, scan->phrase_set_start, n_sets * sizeof *resume);
+    /* after the last hit one that starts nowhere, which
+     * hm_phrase_find_all may read: it has room (cap_phrase_hits > 0) */
+    const hm_phrase_hit past_last = {UINT32_MAX, UINT32_MAX, UINT32_MAX, 0, false};
     if (scan->n_phrase_hits) {
-        hm_phrase_hit *sorted = hm_xmalloc(scan->n_phrase_hits * sizeof *sorted);
-        size_t *next = hm_xmalloc(n_sets * sizeof *next);
-        memcpy(next, scan->phrase_set_start, n_sets * sizeof *next);
+        hm_phrase_hit *sorted = hm_xmalloc((scan->n_phrase_hits + 1) * sizeof *sorted);
+        /* resume[s]: where set s's next hit goes, then back to its start */
         for (size_t k = 0; k < scan->n_phrase_hits; k++)
-            sorted[next[scan->phrase_hits[k].set]++] = scan->phrase_hits[k];
-        free(next);
+            sorted[resume[scan->phrase_hits[k].set]++] = scan->phrase_hits[k];
+        memcpy(resume, scan->phrase_set_start, n_sets * sizeof *resume);
         free(scan->phrase_hits);
         scan->phrase_hits = sorted;
-        scan->cap_phrase_hits = scan->n_phrase_hits;
+        scan->cap_phrase_hits = scan->n_phrase_hits + 1;
     }
+    scan->phrase_hits[scan->n_phrase_hits] = past_last;
 }
 
 bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match_fn fn, void *ud)
@@ -2642,29 +2659,46 @@ bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match
     /* A unit that ends inside a run of letters would cut a word the table
      * only knows whole. */
     if (to > 0 && to < scan->len) {
-        size_t b = to - 1, n;
-        while (b > 0 && ((unsigned char)scan->text[b] & 0xC0) == 0x80)
-            b--;
-        if ((cp_class(scan, b, &n) & CP_LN) && (cp_class(scan, to, &n) & CP_LN))
-            return false;
-        /* A unit that ends in white space ends a literal's trailing \s+
-         * where the hits over the whole text do not. */
-        if (ix->sets[set].ends_in_space && (set_class(scan, &ix->sets[set], b, &n) & CP_SPACE))
-            return false;
+        /* most units end before a space or a mark: run_tab answers, and
+         * the character before `to` need not be found */
+        size_t n;
+        unsigned char after = run_tab[(unsigned char)scan->text[to]];
+        bool run_after = after > 1 || (after == 1 && (cp_class(scan, to, &n) & CP_LN));
+        bool ends_in_space = ix->sets[set].ends_in_space;
+        if (run_after || ends_in_space) {
+            size_t b = to - 1;
+            while (b > 0 && ((unsigned char)scan->text[b] & 0xC0) == 0x80)
+                b--;
+            if (run_after && (cp_class(scan, b, &n) & CP_LN))
+                return false;
+            /* A unit that ends in white space ends a literal's trailing \s+
+             * where the hits over the whole text do not. */
+            if (ends_in_space && (set_class(scan, &ix->sets[set], b, &n) & CP_SPACE))
+                return false;
+        }
     }
     const hm_phrase_hit *h = scan->phrase_hits;
-    /* the set's first hit at or after from: the answer lies in
-     * [lo, lo + n], halved without a branch on the compare (the way it
-     * goes is the text's, a coin toss to the predictor) */
-    size_t lo = scan->phrase_set_start[set], hi = scan->phrase_set_start[set + 1], n = hi - lo;
-    while (n > 1) {
-        size_t half = n / 2;
-        lo = h[lo + half - 1].start < from ? lo + half : lo;
-        n -= half;
+    size_t *resume = set_resume(scan, ix);
+    /* the set's first hit at or after from: where the last unit stopped,
+     * or else found halving [first, hi) without a branch on the compare
+     * (the way it goes is the text's, a coin toss to the predictor) */
+    size_t first = scan->phrase_set_start[set], hi = scan->phrase_set_start[set + 1], lo = resume[set];
+    /* | and & on whole numbers, one branch: h[lo] is there (phrase_scan's
+     * last hit), and h[lo - 1] is read only where it is */
+    unsigned after_last = (unsigned)(lo == first) | (unsigned)(h[lo - (lo > 0)].start < from);
+    unsigned first_here = (unsigned)(lo == hi) | (unsigned)(h[lo].start >= from);
+    if (!(after_last & first_here)) {
+        size_t n = hi - first;
+        lo = first;
+        while (n > 1) {
+            size_t half = n / 2;
+            lo = h[lo + half - 1].start < from ? lo + half : lo;
+            n -= half;
+        }
+        lo += n == 1 && h[lo].start < from;
     }
-    lo += n == 1 && h[lo].start < from;
-    size_t pos = from;
-    for (size_t k = lo; k < hi && h[k].start < to;) {
+    size_t pos = from, k = lo;
+    while (k < hi && h[k].start < to) {
         size_t start = h[k].start, best = SIZE_MAX;
         size_t g = k;
         for (; g < hi && h[g].start == start; g++) {
@@ -2677,8 +2711,9 @@ bool hm_phrase_find_all(hm_scan *scan, int set, size_t from, size_t to, hm_match
             continue;
         pos = h[best].end;
         if (!fn(scan, h[best].start, h[best].end, ud))
-            return true;
+            break;
     }
+    resume[set] = k;
     return true;
 }
 
