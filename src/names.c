@@ -287,9 +287,13 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
     for (size_t i = ix->usable ? ix->head[(unsigned char)w[0]] : 0; i < t->n_name_tokens;
          i = ix->usable ? ix->next[i] : i + 1) {
         const char *tok = t->name_tokens[i];
-        if (tok[0] != w[0])
+        if (!ix->usable && tok[0] != w[0])
             continue;
         size_t tl = ix->usable ? ix->len[i] : strlen(tok);
+        /* a name more than `limit` longer or shorter is neither the word
+         * nor its misspelling ("Stalins" is within it) */
+        if ((tl > n ? tl - n : n - tl) > limit)
+            continue;
         if (tl == n && memcmp(tok, w, n) == 0)
             return SIZE_MAX; /* a name, spelt right */
         if (tl < 4)
@@ -297,7 +301,7 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
         /* "Stalins" is a missing apostrophe, not a misspelling */
         if (n == tl + 1 && w[n - 1] == 's' && memcmp(tok, w, tl) == 0)
             continue;
-        if (best != SIZE_MAX || (tl > n ? tl - n : n - tl) > limit)
+        if (best != SIZE_MAX)
             continue;
         if (ix->usable) {
             /* edit_distance's bucket bound, by bits: a bucket only one of
