@@ -3181,21 +3181,19 @@ static inline unsigned may_open16(const unsigned char *p)
 #endif
 
 /* The first byte of t[i, to) (to <= len, the text's length) that may open
- * a name, or `to`: no ASCII character but a capital can (most of the
- * text). */
+ * a name, or a place at or past `to` when none does: no ASCII character
+ * but a capital can (most of the text). */
 static inline size_t next_may_open(const unsigned char *t, size_t i, size_t to, size_t len)
 {
 #if defined(__SSE2__)
-    /* 64 bytes at a time, inside the text (the bits from `to` on dropped):
-     * one byte in some forty may open a name, so most blocks hold one and
-     * the test after a block is foreseen. Sixteen at a time, the loop's
-     * exit after an unforeseeable count of empty chunks cost a mispredict
-     * at each capital. */
+    /* 64 bytes at a time, inside the text (a byte found past `to` means
+     * none before it): one byte in some forty may open a name, so most
+     * blocks hold one and the test after a block is foreseen. Sixteen at a
+     * time, the loop's exit after an unforeseeable count of empty chunks
+     * cost a mispredict at each capital. */
     for (; i < to && i + 64 <= len; i += 64) {
         uint64_t m = may_open16(t + i) | (uint64_t)may_open16(t + i + 16) << 16 |
                      (uint64_t)may_open16(t + i + 32) << 32 | (uint64_t)may_open16(t + i + 48) << 48;
-        if (to - i < 64)
-            m &= ((uint64_t)1 << (to - i)) - 1;
         if (m)
             return i + (size_t)__builtin_ctzll(m);
     }
