@@ -235,6 +235,12 @@ static bool more_bits_than(uint32_t x, unsigned most)
 struct hm_names_state {
     suffix_index suffixes;
     token_index tokens;
+    /* The ascii_hash of each word of the document that may open with a
+     * capital, in doc->capitals' order, made at capitalised_elsewhere's
+     * first walk: the walks read these, not the words (a cache line each,
+     * and mostly out of the cache by then). */
+    bool capital_hashes_made;
+    uint64_t capital_hashes[]; /* doc->n_capitals of them */
 };
 
 static void index_tokens(token_index *ix, const hm_topic *t)
@@ -281,9 +287,13 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
     for (size_t i = ix->usable ? ix->head[(unsigned char)w[0]] : 0; i < t->n_name_tokens;
          i = ix->usable ? ix->next[i] : i + 1) {
         const char *tok = t->name_tokens[i];
-        if (tok[0] != w[0])
+        if (!ix->usable && tok[0] != w[0])
             continue;
         size_t tl = ix->usable ? ix->len[i] : strlen(tok);
+        /* a name more than `limit` longer or shorter is neither the word
+         * nor its misspelling ("Stalins" is within it) */
+        if ((tl > n ? tl - n : n - tl) > limit)
+            continue;
         if (tl == n && memcmp(tok, w, n) == 0)
             return SIZE_MAX; /* a name, spelt right */
         if (tl < 4)
@@ -291,7 +301,7 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
         /* "Stalins" is a missing apostrophe, not a misspelling */
         if (n == tl + 1 && w[n - 1] == 's' && memcmp(tok, w, tl) == 0)
             continue;
-        if (best != SIZE_MAX || (tl > n ? tl - n : n - tl) > limit)
+        if (best != SIZE_MAX)
             continue;
         if (ix->usable) {
             /* edit_distance's bucket bound, by bits: a bucket only one of
@@ -364,6 +374,17 @@ static bool capitalised_mid_sentence(const hm_scan *scan, const hm_word *wd, siz
 #endif
 static const unsigned CAPITALISED_WALKS = HM_CAPITALISED_WALKS;
 
+/* st->capital_hashes, made at the first call. */
+static const uint64_t *capital_hashes(struct hm_names_state *st, const hm_document *doc)
+{
+    if (!st->capital_hashes_made) {
+        for (size_t c = 0; c < doc->n_capitals; c++)
+            st->capital_hashes[c] = doc->words[doc->capitals[c]].ascii_hash;
+        st->capital_hashes_made = true;
+    }
+    return st->capital_hashes;
+}
+
 static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
 {
     const hm_document *doc = scan->doc;
@@ -376,9 +397,12 @@ static bool capitalised_elsewhere(hm_scan *scan, const char *w, size_t n)
             /* A word that is w (or w's) opens with w as its ASCII letters
              * and digits: the document's hash of those rules out the rest. */
             uint64_t h = hm_hash_bytes(w, n, true);
+            const uint64_t *hashes = capital_hashes(scan->names_state, doc);
             for (size_t c = 0; c < doc->n_capitals; c++) {
+                if (hashes[c] != h)
+                    continue;
                 const hm_word *wd = &doc->words[doc->capitals[c]];
-                if (wd->ascii_hash != h || wd->ascii_end - wd->start != n)
+                if (wd->ascii_end - wd->start != n)
                     continue;
                 const char *s = scan->text + wd->start;
                 if (stem_len(s, wd->end - wd->start) == n && memcmp(s, w, n) == 0 &&
@@ -605,8 +629,10 @@ static void split_run(const hm_scan *scan, span m, hm_name_run *run)
 void hm_names_run(hm_scan *scan, const hm_rule *rule, size_t from, size_t to)
 {
     if (!scan->names_state) {
-        scan->names_state = hm_xmalloc(sizeof *scan->names_state);
+        scan->names_state =
+            hm_xmalloc(sizeof *scan->names_state + scan->doc->n_capitals * sizeof *scan->names_state->capital_hashes);
         scan->names_state->suffixes.made = false;
+        scan->names_state->capital_hashes_made = false;
         scan->names_state->tokens.topic = NULL; /* its arrays filled only where a word asks */
     }
     names_pass pass = {rule, &scan->names_state->suffixes, &scan->names_state->tokens, 0};

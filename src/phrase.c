@@ -3204,6 +3204,48 @@ static size_t nc_part(name_cursor *c, size_t e)
     return SIZE_MAX;
 }
 
+#if defined(__SSE2__)
+/* Bit k: the byte p[k] is an ASCII capital or not ASCII, of the 16 at p. */
+static inline unsigned may_open16(const unsigned char *p)
+{
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    /* 'A' to 'Z' moved to -128 to -103 as signed bytes */
+    __m128i cap = _mm_cmplt_epi8(_mm_add_epi8(a, _mm_set1_epi8((char)(0x80 - 'A'))), _mm_set1_epi8(-128 + 26));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(cap, a));
+}
+#endif
+
+/* The first byte of t[i, to) (to <= len, the text's length) that may open
+ * a name, or a place at or past `to` when none does: no ASCII character
+ * but a capital can (most of the text). */
+static inline size_t next_may_open(const unsigned char *t, size_t i, size_t to, size_t len)
+{
+#if defined(__SSE2__)
+    /* 64 bytes at a time, inside the text (a byte found past `to` means
+     * none before it): one byte in some forty may open a name, so most
+     * blocks hold one and the test after a block is foreseen. Sixteen at a
+     * time, the loop's exit after an unforeseeable count of empty chunks
+     * cost a mispredict at each capital. */
+    for (; i < to && i + 64 <= len; i += 64) {
+        uint64_t m = may_open16(t + i) | (uint64_t)may_open16(t + i + 16) << 16 |
+                     (uint64_t)may_open16(t + i + 32) << 32 | (uint64_t)may_open16(t + i + 48) << 48;
+        if (m)
+            return i + (size_t)__builtin_ctzll(m);
+    }
+    /* the text's last bytes */
+    for (; i + 16 <= to; i += 16) {
+        unsigned m = may_open16(t + i);
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#else
+    (void)len;
+#endif
+    while (i < to && t[i] < 0x80 && !(t[i] >= 'A' && t[i] <= 'Z'))
+        i++;
+    return i < to ? i : to;
+}
+
 bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_name_run_fn fn, void *ud)
 {
     if (!scan->cfg->index || to > scan->len)
@@ -3212,28 +3254,7 @@ bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_name_run_fn fn,
     c.scan = scan;
     c.to = to;
     const unsigned char *t = (const unsigned char *)scan->text;
-    size_t i = from;
-    while (i < to) {
-#if defined(__SSE2__)
-        /* 16 bytes at a time to the next ASCII capital or non-ASCII byte */
-        while (i + 16 <= to) {
-            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-            __m128i d = _mm_sub_epi8(a, _mm_set1_epi8('A'));
-            __m128i cap = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
-            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(cap, a));
-            if (m) {
-                i += (size_t)__builtin_ctz(m);
-                break;
-            }
-            i += 16;
-        }
-        if (i >= to)
-            break;
-#endif
-        if (t[i] < 0x80 && !(t[i] >= 'A' && t[i] <= 'Z')) {
-            i++; /* most of the text: no ASCII character but a capital can start a name */
-            continue;
-        }
+    for (size_t i = from; (i = next_may_open(t, i, to, scan->len)) < to;) {
         size_t n;
         unsigned cls = nc_class(&c, i, &n);
         if (!(cls & CP_LU)) {

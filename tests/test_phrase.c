@@ -681,6 +681,27 @@ static void random_names_match_as_the_pattern(void **state)
     random_texts(words, sizeof words / sizeof *words, seps, sizeof seps / sizeof *seps, 99, 300, 3, 40, false);
 }
 
+/* The capital scan reads 64 bytes at a time inside the text, then 16,
+ * then one: names and non-ASCII capitals at every offset from a block's
+ * start, with paragraphs and the text ending anywhere after them. */
+static void names_at_every_offset(void **state)
+{
+    (void)state;
+    for (int pad = 0; pad < 140; pad += 3) {
+        for (int tail = 0; tail < 80; tail += 13) {
+            hm_buf b = {0};
+            for (int k = 0; k < pad; k++)
+                hm_buf_putc(&b, k % 9 == 8 ? ' ' : 'a' + k % 26);
+            hm_buf_puts(&b, pad % 2 ? " Leon Trotsky met \xC3\x96lberg" : " Stalin");
+            for (int k = 0; k < tail; k++)
+                hm_buf_puts(&b, k % 17 == 5 ? "\n\nKirov " : k % 7 == 3 ? " " : "b");
+            char *text = hm_buf_take(&b);
+            same_as_patterns(cfg, text);
+            free(text);
+        }
+    }
+}
+
 /* The words of a name run as the walk hands them over (where a space,
  * tab, line break or carriage return parts them) against the split of the
  * pattern's match: initials followed by each kind of \\s, one of them a
@@ -1194,6 +1215,7 @@ int main(void)
         cmocka_unit_test(long_sentence_counts_as_its_pattern),
         cmocka_unit_test(names_match_without_the_index),
         cmocka_unit_test(random_names_match_as_the_pattern),
+        cmocka_unit_test(names_at_every_offset),
         cmocka_unit_test(name_run_words_as_split),
         cmocka_unit_test(builtin_image_is_the_built_index),
         cmocka_unit_test(changed_configuration_builds_the_index),
