@@ -1062,14 +1062,10 @@ static unsigned req_bucket(unsigned char a, unsigned char b)
     return (((uint32_t)a << 8 | b) * 0x9E3779B1u) >> 22;
 }
 
-struct hm_requires_index {
-    char **strings; /* folded, each once */
-    uint8_t *len;
-    size_t n;
-    /* per rule: its strings' ids are ids[rule_first[r], rule_first[r + 1]),
-     * REQ_NONE for '\d' and strings of 64 bytes or more */
-    uint32_t *rule_first;
-    uint16_t *ids;
+/* What the index derives from its strings: the same for the same strings,
+ * so the built-in configuration's come made at build time
+ * (hm_builtin_requires_image). */
+typedef struct req_tables {
     /* a bit per byte pair (as the text has it, by pair_key) that folds to
      * the start of a string: every pair for a 1-byte string */
     uint64_t pair[1024];
@@ -1077,7 +1073,6 @@ struct hm_requires_index {
      * (req_bucket): order[first[b], first[b] + count[b]). A bucket holds
      * about one string, where a first byte alone held dozens to compare. */
     uint16_t first[REQ_BUCKETS], count[REQ_BUCKETS];
-    uint16_t *order;
     int32_t single[256]; /* the 1-byte string of each folded byte, or -1 */
     /* a bit (req_triple) per folded first three bytes of a 3+ byte string,
      * and per third byte after a 2-byte one: most pairs that pass the pair
@@ -1090,6 +1085,19 @@ struct hm_requires_index {
      * a string: 16 positions at a time with SSSE3's byte shuffle (about 3
      * instructions a byte, where the pair test above takes 10). */
     uint8_t nib_lo[3][16], nib_hi[3][16];
+} req_tables;
+
+struct hm_requires_index {
+    char *store;    /* the folded strings, each once and NUL-ended, back to back */
+    char **strings; /* each string's place in store */
+    uint8_t *len;
+    size_t n;
+    /* per rule: its strings' ids are ids[rule_first[r], rule_first[r + 1]),
+     * REQ_NONE for '\d' and strings of 64 bytes or more */
+    uint32_t *rule_first;
+    uint16_t *ids;
+    uint16_t *order; /* see tab.first */
+    req_tables tab;
     bool shuffle; /* the CPU has SSSE3 */
 };
 
@@ -1275,56 +1283,42 @@ static void make_nibble_tables(hm_requires_index *ri)
         for (unsigned k = 0; k < 3; k++)
             for (unsigned x = 0; x < 16; x++) {
                 if (seeds[b].lo[k] >> x & 1)
-                    ri->nib_lo[k][x] |= (uint8_t)(1u << b);
+                    ri->tab.nib_lo[k][x] |= (uint8_t)(1u << b);
                 if (seeds[b].hi[k] >> x & 1)
-                    ri->nib_hi[k][x] |= (uint8_t)(1u << b);
+                    ri->tab.nib_hi[k][x] |= (uint8_t)(1u << b);
             }
-#if defined(HM_HAVE_SHUFFLE)
-    ri->shuffle = hm_cpu_has_shuffle();
-#endif
 }
 
-hm_requires_index *hm_requires_index_new(const hm_config *cfg)
+/* The index's id for `requires` string s (folded into folded[], of *n
+ * bytes), or REQ_NONE for '\d' and strings asked by has_fold_fast. */
+static bool requires_indexed(const char *s, char *folded, size_t *n)
 {
-    hm_requires_index *ri = hm_xcalloc(1, sizeof *ri);
-    size_t total = 0;
-    for (size_t r = 0; r < cfg->n_rules; r++)
-        total += cfg->rules[r].n_requires;
-    ri->rule_first = hm_xcalloc(cfg->n_rules + 1, sizeof *ri->rule_first);
-    ri->ids = hm_xcalloc(total + 1, sizeof *ri->ids);
-    ri->strings = hm_xcalloc(total + 1, sizeof *ri->strings);
-    ri->len = hm_xcalloc(total + 1, sizeof *ri->len);
-    ri->order = hm_xcalloc(total + 1, sizeof *ri->order);
-    size_t k = 0;
-    char folded[64];
-    for (size_t r = 0; r < cfg->n_rules; r++) {
-        const hm_rule *rule = &cfg->rules[r];
-        ri->rule_first[r] = (uint32_t)k;
-        for (size_t i = 0; i < rule->n_requires; i++) {
-            const char *s = rule->requires[i];
-            size_t n = strlen(s), id = REQ_NONE;
-            if (strcmp(s, "\\d") != 0 && n > 0 && n < sizeof folded) {
-                for (size_t j = 0; j < n; j++)
-                    folded[j] = (char)fold_ascii((unsigned char)s[j]);
-                for (id = 0; id < ri->n; id++)
-                    if (ri->len[id] == n && memcmp(ri->strings[id], folded, n) == 0)
-                        break;
-                if (id == ri->n && ri->n == REQ_NONE) /* too many: asked the old way */
-                    id = REQ_NONE;
-                else if (id == ri->n) {
-                    ri->strings[id] = hm_xmalloc(n + 1);
-                    memcpy(ri->strings[id], folded, n);
-                    ri->strings[id][n] = 0;
-                    ri->len[id] = (uint8_t)n;
-                    ri->n++;
-                }
-            }
-            ri->ids[k++] = (uint16_t)id;
-        }
+    *n = strlen(s);
+    if (strcmp(s, "\\d") == 0 || *n == 0 || *n >= 64)
+        return false;
+    for (size_t j = 0; j < *n; j++)
+        folded[j] = (char)fold_ascii((unsigned char)s[j]);
+    return true;
+}
+
+/* ri->strings, ri->len and ri->n from ri->store's n strings. */
+static void index_store(hm_requires_index *ri, size_t n)
+{
+    const char *p = ri->store;
+    for (size_t id = 0; id < n; id++) {
+        ri->strings[id] = (char *)p;
+        ri->len[id] = (uint8_t)strlen(p);
+        p += ri->len[id] + 1;
     }
-    ri->rule_first[cfg->n_rules] = (uint32_t)k;
+    ri->n = n;
+}
+
+/* The index's tables from its strings. */
+static void make_tables(hm_requires_index *ri)
+{
+    req_tables *tab = &ri->tab;
     for (unsigned c = 0; c < 256; c++)
-        ri->single[c] = -1;
+        tab->single[c] = -1;
     for (size_t id = 0; id < ri->n; id++) {
         const unsigned char *s = (const unsigned char *)ri->strings[id];
         /* the pairs of bytes that fold to the string's first two (any
@@ -1333,45 +1327,223 @@ hm_requires_index *hm_requires_index_new(const hm_config *cfg)
         for (unsigned i = 0; i < 2; i++) {
             if (ri->len[id] == 1) {
                 for (unsigned b = 0; b < 256; b++)
-                    set_pair(ri->pair, a[i], (unsigned char)b);
+                    set_pair(tab->pair, a[i], (unsigned char)b);
             } else {
-                set_pair(ri->pair, a[i], s[1]);
-                set_pair(ri->pair, a[i], unfold_ascii(s[1]));
+                set_pair(tab->pair, a[i], s[1]);
+                set_pair(tab->pair, a[i], unfold_ascii(s[1]));
             }
         }
         if (ri->len[id] == 1) {
-            ri->single[s[0]] = (int32_t)id;
+            tab->single[s[0]] = (int32_t)id;
         } else {
-            ri->count[req_bucket(s[0], s[1])]++;
+            tab->count[req_bucket(s[0], s[1])]++;
             if (ri->len[id] > 2)
-                set_triple(ri->triple, s[0], s[1], s[2]);
+                set_triple(tab->triple, s[0], s[1], s[2]);
             else
                 for (unsigned c = 0; c < 256; c++)
-                    set_triple(ri->triple, s[0], s[1], fold_ascii((unsigned char)c));
+                    set_triple(tab->triple, s[0], s[1], fold_ascii((unsigned char)c));
         }
     }
     unsigned at = 0;
     for (unsigned b = 0; b < REQ_BUCKETS; b++) {
-        ri->first[b] = (uint16_t)at;
-        at += ri->count[b];
-        ri->count[b] = 0;
+        tab->first[b] = (uint16_t)at;
+        at += tab->count[b];
+        tab->count[b] = 0;
     }
     for (size_t id = 0; id < ri->n; id++)
         if (ri->len[id] > 1) {
             const unsigned char *s = (const unsigned char *)ri->strings[id];
             unsigned b = req_bucket(s[0], s[1]);
-            ri->order[ri->first[b] + ri->count[b]++] = (uint16_t)id;
+            ri->order[tab->first[b] + tab->count[b]++] = (uint16_t)id;
         }
     make_nibble_tables(ri);
+}
+
+/* The requires image (hm_requires_image_write): a header of six u64
+ * (magic, sizeof(req_tables), rules, `requires` strings, distinct strings,
+ * bytes of their store), then the ids (u16 each), rule_first (u32, one per
+ * rule and one more), order (u16, one per distinct string), the store and
+ * the tables. */
+#define REQ_IMAGE_MAGIC 0x31304d4952514d48ull /* "HMQRIM01" */
+#define REQ_IMAGE_HEAD (6 * sizeof(uint64_t))
+
+/* The image's part of `size` bytes at *at, moving *at on; NULL when the
+ * image is shorter. */
+static const unsigned char *image_part(const unsigned char *image, size_t len, size_t *at, size_t size)
+{
+    if (size > len - *at)
+        return NULL;
+    const unsigned char *p = image + *at;
+    *at += size;
+    return p;
+}
+
+/* The index from an image made for cfg's very strings; NULL when the image
+ * is not for them (then they are indexed afresh). */
+static hm_requires_index *requires_from_image(const hm_config *cfg, const unsigned char *image, size_t len)
+{
+    uint64_t head[6];
+    if (!image || len < REQ_IMAGE_HEAD)
+        return NULL;
+    memcpy(head, image, sizeof head);
+    size_t total = 0;
+    for (size_t r = 0; r < cfg->n_rules; r++)
+        total += cfg->rules[r].n_requires;
+    if (head[0] != REQ_IMAGE_MAGIC || head[1] != sizeof(req_tables) || head[2] != cfg->n_rules ||
+        head[3] != total || head[4] >= REQ_NONE || head[5] > len)
+        return NULL;
+    size_t n = (size_t)head[4], store_len = (size_t)head[5], at = REQ_IMAGE_HEAD;
+    const unsigned char *ids = image_part(image, len, &at, total * sizeof(uint16_t));
+    const unsigned char *rule_first = image_part(image, len, &at, (cfg->n_rules + 1) * sizeof(uint32_t));
+    const unsigned char *order = image_part(image, len, &at, n * sizeof(uint16_t));
+    const unsigned char *store = image_part(image, len, &at, store_len);
+    const unsigned char *tab = image_part(image, len, &at, sizeof(req_tables));
+    if (!tab || at != len || (store_len && store[store_len - 1] != 0))
+        return NULL;
+    hm_requires_index *ri = hm_xcalloc(1, sizeof *ri);
+    ri->ids = hm_xmalloc((total + 1) * sizeof *ri->ids);
+    ri->rule_first = hm_xmalloc((cfg->n_rules + 1) * sizeof *ri->rule_first);
+    ri->order = hm_xmalloc((n + 1) * sizeof *ri->order);
+    ri->store = hm_xmalloc(store_len + 1);
+    ri->strings = hm_xmalloc((n + 1) * sizeof *ri->strings);
+    ri->len = hm_xmalloc(n + 1);
+    memcpy(ri->ids, ids, total * sizeof *ri->ids);
+    memcpy(ri->rule_first, rule_first, (cfg->n_rules + 1) * sizeof *ri->rule_first);
+    memcpy(ri->order, order, n * sizeof *ri->order);
+    memcpy(ri->store, store, store_len);
+    memcpy(&ri->tab, tab, sizeof ri->tab);
+    /* n NUL-ended strings fill the store exactly */
+    size_t strings = 0;
+    for (size_t i = 0; i < store_len; i++)
+        strings += ri->store[i] == 0;
+    bool ok = strings == n;
+    if (ok)
+        index_store(ri, n);
+    /* the same strings as the configuration's, rule by rule */
+    char folded[64];
+    for (size_t r = 0, k = 0; ok && r < cfg->n_rules; r++) {
+        const hm_rule *rule = &cfg->rules[r];
+        ok = ri->rule_first[r] == k && ri->rule_first[r + 1] - k == rule->n_requires;
+        for (size_t i = 0; ok && i < rule->n_requires; i++, k++) {
+            size_t len_s;
+            unsigned id = ri->ids[k];
+            ok = requires_indexed(rule->requires[i], folded, &len_s)
+                     ? id < n && ri->len[id] == len_s && memcmp(ri->strings[id], folded, len_s) == 0
+                     : id == REQ_NONE;
+        }
+    }
+    for (size_t k = 0; ok && k < n; k++)
+        ok = ri->order[k] < n;
+    if (!ok) {
+        hm_requires_index_free(ri);
+        return NULL;
+    }
     return ri;
+}
+
+bool hm_requires_image_write(const hm_config *cfg, hm_buf *out)
+{
+    const hm_requires_index *ri = cfg->requires_index;
+    if (!ri)
+        return false;
+    size_t total = ri->rule_first[cfg->n_rules], store_len = 0;
+    for (size_t id = 0; id < ri->n; id++)
+        store_len += ri->len[id] + 1u;
+    const uint64_t head[6] = {REQ_IMAGE_MAGIC, sizeof(req_tables), cfg->n_rules, total, ri->n, store_len};
+    hm_buf_put(out, (const char *)head, sizeof head);
+    hm_buf_put(out, (const char *)ri->ids, total * sizeof *ri->ids);
+    hm_buf_put(out, (const char *)ri->rule_first, (cfg->n_rules + 1) * sizeof *ri->rule_first);
+    hm_buf_put(out, (const char *)ri->order, ri->n * sizeof *ri->order);
+    hm_buf_put(out, ri->store, store_len);
+    hm_buf_put(out, (const char *)&ri->tab, sizeof ri->tab);
+    return true;
+}
+
+/* The index made afresh from the configuration's strings. */
+static hm_requires_index *requires_from_strings(const hm_config *cfg)
+{
+    hm_requires_index *ri = hm_xcalloc(1, sizeof *ri);
+    size_t total = 0, store_cap = 1;
+    for (size_t r = 0; r < cfg->n_rules; r++) {
+        total += cfg->rules[r].n_requires;
+        for (size_t i = 0; i < cfg->rules[r].n_requires; i++)
+            store_cap += strlen(cfg->rules[r].requires[i]) + 1;
+    }
+    ri->rule_first = hm_xcalloc(cfg->n_rules + 1, sizeof *ri->rule_first);
+    ri->ids = hm_xcalloc(total + 1, sizeof *ri->ids);
+    ri->store = hm_xmalloc(store_cap);
+    ri->strings = hm_xcalloc(total + 1, sizeof *ri->strings);
+    ri->len = hm_xcalloc(total + 1, sizeof *ri->len);
+    ri->order = hm_xcalloc(total + 1, sizeof *ri->order);
+    size_t k = 0, store_len = 0;
+    char folded[64];
+    for (size_t r = 0; r < cfg->n_rules; r++) {
+        const hm_rule *rule = &cfg->rules[r];
+        ri->rule_first[r] = (uint32_t)k;
+        for (size_t i = 0; i < rule->n_requires; i++) {
+            size_t n, id = REQ_NONE;
+            if (requires_indexed(rule->requires[i], folded, &n)) {
+                for (id = 0; id < ri->n; id++)
+                    if (ri->len[id] == n && memcmp(ri->strings[id], folded, n) == 0)
+                        break;
+                if (id == ri->n && ri->n == REQ_NONE) /* too many: asked the old way */
+                    id = REQ_NONE;
+                else if (id == ri->n) {
+                    ri->strings[id] = ri->store + store_len;
+                    memcpy(ri->strings[id], folded, n);
+                    ri->strings[id][n] = 0;
+                    store_len += n + 1;
+                    ri->len[id] = (uint8_t)n;
+                    ri->n++;
+                }
+            }
+            ri->ids[k++] = (uint16_t)id;
+        }
+    }
+    ri->rule_first[cfg->n_rules] = (uint32_t)k;
+    make_tables(ri);
+    return ri;
+}
+
+/* requires_from_image or requires_from_strings, with the CPU's answer. */
+static hm_requires_index *requires_index(const hm_config *cfg, const unsigned char *image, size_t image_len)
+{
+    hm_requires_index *ri = requires_from_image(cfg, image, image_len);
+    if (!ri)
+        ri = requires_from_strings(cfg);
+#if defined(HM_HAVE_SHUFFLE)
+    ri->shuffle = hm_cpu_has_shuffle();
+#endif
+    return ri;
+}
+
+hm_requires_index *hm_requires_index_new(const hm_config *cfg)
+{
+    return requires_index(cfg, hm_builtin_requires_image, hm_builtin_requires_image_len);
+}
+
+hm_requires_index *hm_requires_index_build(const hm_config *cfg)
+{
+    return requires_index(cfg, NULL, 0);
+}
+
+bool hm_requires_index_same(const hm_requires_index *a, const hm_requires_index *b, size_t n_rules)
+{
+    if (a->n != b->n || memcmp(a->rule_first, b->rule_first, (n_rules + 1) * sizeof *a->rule_first) != 0 ||
+        memcmp(a->ids, b->ids, a->rule_first[n_rules] * sizeof *a->ids) != 0 ||
+        memcmp(a->order, b->order, a->n * sizeof *a->order) != 0 || memcmp(&a->tab, &b->tab, sizeof a->tab) != 0)
+        return false;
+    for (size_t id = 0; id < a->n; id++)
+        if (a->len[id] != b->len[id] || strcmp(a->strings[id], b->strings[id]) != 0)
+            return false;
+    return true;
 }
 
 void hm_requires_index_free(hm_requires_index *ri)
 {
     if (!ri)
         return;
-    for (size_t id = 0; id < ri->n; id++)
-        free(ri->strings[id]);
+    free(ri->store);
     free(ri->strings);
     free(ri->len);
     free(ri->rule_first);
@@ -1403,14 +1575,14 @@ static const unsigned char fold_table[256] = {
 static void requires_at(const hm_requires_index *ri, const unsigned char *t, size_t len, size_t i, unsigned c,
                         unsigned d, req_hit **hits, size_t *n_hits, size_t *cap_hits)
 {
-    if (ri->single[c] >= 0) {
+    if (ri->tab.single[c] >= 0) {
         HM_GROW(*hits, *n_hits, *cap_hits);
-        (*hits)[(*n_hits)++] = (req_hit){(uint32_t)i, (uint32_t)ri->single[c]};
+        (*hits)[(*n_hits)++] = (req_hit){(uint32_t)i, (uint32_t)ri->tab.single[c]};
     }
     if (d > 255)
         return;
     unsigned b = req_bucket((unsigned char)c, (unsigned char)d);
-    for (unsigned k = ri->first[b], e = k + ri->count[b]; k < e; k++) {
+    for (unsigned k = ri->tab.first[b], e = k + ri->tab.count[b]; k < e; k++) {
         unsigned id = ri->order[k];
         const char *s = ri->strings[id];
         size_t n = ri->len[id], j = 2;
@@ -1429,7 +1601,7 @@ static void requires_at(const hm_requires_index *ri, const unsigned char *t, siz
 static bool triple_has(const hm_requires_index *ri, unsigned c, unsigned d, unsigned e)
 {
     unsigned k = req_triple((unsigned char)c, (unsigned char)d, (unsigned char)e);
-    return ri->triple[k >> 6] >> (k & 63) & 1;
+    return ri->tab.triple[k >> 6] >> (k & 63) & 1;
 }
 
 /* requires_at where the pair at i (before the text's last byte) may start
@@ -1439,7 +1611,7 @@ static inline void requires_pair_at(const hm_requires_index *ri, const unsigned 
                                     req_hit **hits, size_t *n_hits, size_t *cap_hits)
 {
     unsigned c = fold_table[t[i]], d = fold_table[t[i + 1]];
-    if (ri->single[c] >= 0 || i + 2 >= len || triple_has(ri, c, d, fold_table[t[i + 2]]))
+    if (ri->tab.single[c] >= 0 || i + 2 >= len || triple_has(ri, c, d, fold_table[t[i + 2]]))
         requires_at(ri, t, len, i, c, d, hits, n_hits, cap_hits);
 }
 
@@ -1464,8 +1636,8 @@ __attribute__((target("ssse3"))) static size_t requires_candidates(const hm_requ
 {
     __m128i lo[3], hi[3];
     for (unsigned k = 0; k < 3; k++) {
-        lo[k] = _mm_loadu_si128((const __m128i *)(const void *)ri->nib_lo[k]);
-        hi[k] = _mm_loadu_si128((const __m128i *)(const void *)ri->nib_hi[k]);
+        lo[k] = _mm_loadu_si128((const __m128i *)(const void *)ri->tab.nib_lo[k]);
+        hi[k] = _mm_loadu_si128((const __m128i *)(const void *)ri->tab.nib_hi[k]);
     }
     size_t i = from, k = *n;
     for (; i + 18 <= len && k <= REQ_CANDIDATES - 16; i += 16) {
@@ -1506,7 +1678,7 @@ static void requires_find(hm_scan *scan, const hm_requires_index *ri)
     if (len) {
         for (size_t i = from; i + 1 < len; i++) {
             unsigned p = pair_key(t + i);
-            if (ri->pair[p >> 6] >> (p & 63) & 1)
+            if (ri->tab.pair[p >> 6] >> (p & 63) & 1)
                 requires_pair_at(ri, t, len, i, &hits, &n_hits, &cap_hits);
         }
         requires_at(ri, t, len, len - 1, fold_table[t[len - 1]], 256, &hits, &n_hits, &cap_hits);
