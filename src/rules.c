@@ -853,7 +853,8 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
 }
 
 /* What running a rule over a unit asks of the rule and the configuration,
- * the same for all of a text's units: found once a rule by plan_rule. */
+ * the same for all units and texts: found once a rule by plan_rule, when
+ * the requires index is made (run_rule asks it when there is none). */
 typedef struct rule_plan {
     const hm_rule *rule;
     const uint16_t *req_ids; /* its `requires` strings in the requires index, or NULL */
@@ -1099,7 +1100,14 @@ struct hm_requires_index {
     uint16_t *order; /* see tab.first */
     req_tables tab;
     bool shuffle; /* the CPU has SSSE3 */
+    /* per rule: its plan, and the phase it runs in (apart, so that a phase
+     * skips the others' rules reading one line, not each rule) */
+    rule_plan *plans;
+    uint8_t *phases;
 };
+
+static rule_plan plan_rule(const hm_config *cfg, const hm_requires_index *ri, const hm_rule *r);
+static hm_phase rule_phase(const hm_rule *r);
 
 static unsigned req_triple(unsigned char a, unsigned char b, unsigned char c)
 {
@@ -1514,6 +1522,12 @@ static hm_requires_index *requires_index(const hm_config *cfg, const unsigned ch
 #if defined(HM_HAVE_SHUFFLE)
     ri->shuffle = hm_cpu_has_shuffle();
 #endif
+    ri->plans = hm_xmalloc((cfg->n_rules + 1) * sizeof *ri->plans);
+    ri->phases = hm_xmalloc(cfg->n_rules + 1);
+    for (size_t k = 0; k < cfg->n_rules; k++) {
+        ri->plans[k] = plan_rule(cfg, ri, &cfg->rules[k]);
+        ri->phases[k] = (uint8_t)rule_phase(&cfg->rules[k]);
+    }
     return ri;
 }
 
@@ -1549,6 +1563,8 @@ void hm_requires_index_free(hm_requires_index *ri)
     free(ri->rule_first);
     free(ri->ids);
     free(ri->order);
+    free(ri->plans);
+    free(ri->phases);
     free(ri);
 }
 
@@ -1789,16 +1805,14 @@ static bool scored_para(const hm_para *p)
     return p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM || p->kind == HM_PARA_HEADING;
 }
 
-/* The rule's plan for this text: the tables' answers about it, asked once
- * rather than at every unit. */
-static rule_plan plan_rule(const hm_scan *scan, const hm_rule *r)
+/* The rule's plan: the tables' answers about it (ri: the requires index
+ * being made, or NULL). */
+static rule_plan plan_rule(const hm_config *cfg, const hm_requires_index *ri, const hm_rule *r)
 {
-    const hm_config *cfg = scan->cfg;
-    const hm_requires_index *ri = cfg->requires_index;
     rule_plan plan = {r, NULL, hm_phrase_set_of_rule(cfg, r), r->re_anchored ? hm_starts_bit(cfg, r) : -1,
                       /* a rule of phrases is mostly served by the phrase index, which needs no bound */
                       !r->n_phrases && !r->n_swap, false, false};
-    if (ri && cfg->index && scan->len <= UINT32_MAX && r >= cfg->rules && r < cfg->rules + cfg->n_rules) {
+    if (ri && cfg->index && r >= cfg->rules && r < cfg->rules + cfg->n_rules) {
         size_t k = (size_t)(r - cfg->rules);
         if (ri->rule_first[k + 1] - ri->rule_first[k] == r->n_requires)
             plan.req_ids = ri->ids + ri->rule_first[k];
@@ -1811,10 +1825,13 @@ static rule_plan plan_rule(const hm_scan *scan, const hm_rule *r)
     return plan;
 }
 
-static void run_rule(hm_scan *scan, const hm_rule *r)
+static void run_rule(hm_scan *scan, const rule_plan *planned)
 {
     const hm_document *doc = scan->doc;
-    const rule_plan plan = plan_rule(scan, r);
+    const hm_rule *r = planned->rule;
+    rule_plan plan = *planned;
+    if (scan->len > UINT32_MAX)
+        plan.req_ids = NULL; /* the index's positions are 32-bit */
     switch (r->scope) {
     case HM_SCOPE_TEXT:
         run_unit(scan, &plan, 0, scan->len);
@@ -1865,19 +1882,24 @@ static void run_rule(hm_scan *scan, const hm_rule *r)
     }
 }
 
+static hm_phase rule_phase(const hm_rule *r)
+{
+    return r->scope == HM_SCOPE_TEXT ? HM_PHASE_TEXT
+         : (r->scope == HM_SCOPE_INTRODUCTION || r->scope == HM_SCOPE_CONCLUSION || r->scope == HM_SCOPE_QUOTATION)
+             ? HM_PHASE_PARTS
+             : HM_PHASE_BODY;
+}
+
 void hm_rules_run(hm_scan *scan, hm_phase phase)
 {
-    for (size_t i = 0; i < scan->cfg->n_rules; i++) {
-        const hm_rule *r = &scan->cfg->rules[i];
-        hm_phase p = r->scope == HM_SCOPE_TEXT ? HM_PHASE_TEXT
-                   : (r->scope == HM_SCOPE_INTRODUCTION || r->scope == HM_SCOPE_CONCLUSION ||
-                      r->scope == HM_SCOPE_QUOTATION)
-                       ? HM_PHASE_PARTS
-                       : HM_PHASE_BODY;
-        if (p != phase)
+    const hm_config *cfg = scan->cfg;
+    const hm_requires_index *ri = cfg->requires_index;
+    for (size_t i = 0; i < cfg->n_rules; i++) {
+        if ((ri ? (hm_phase)ri->phases[i] : rule_phase(&cfg->rules[i])) != phase)
             continue;
-        if (r->type == HM_RULE_NAMES)
+        const rule_plan plan = ri ? ri->plans[i] : plan_rule(cfg, NULL, &cfg->rules[i]);
+        if (plan.rule->type == HM_RULE_NAMES)
             hm_scan_sort(scan); /* for its overlap queries */
-        run_rule(scan, r);
+        run_rule(scan, &plan);
     }
 }
