@@ -1099,7 +1099,8 @@ struct hm_requires_index {
     uint16_t *ids;
     uint16_t *order; /* see tab.first */
     req_tables tab;
-    bool shuffle; /* the CPU has SSSE3 */
+    bool shuffle;      /* the CPU has SSSE3 */
+    bool wide_shuffle; /* ... and AVX2: 32 positions at a time */
     /* per rule: its plan, and the phase it runs in (apart, so that a phase
      * skips the others' rules reading one line, not each rule) */
     rule_plan *plans;
@@ -1521,6 +1522,7 @@ static hm_requires_index *requires_index(const hm_config *cfg, const unsigned ch
         ri = requires_from_strings(cfg);
 #if defined(HM_HAVE_SHUFFLE)
     ri->shuffle = hm_cpu_has_shuffle();
+    ri->wide_shuffle = ri->shuffle && hm_cpu_has_wide_shuffle();
 #endif
     ri->plans = hm_xmalloc((cfg->n_rules + 1) * sizeof *ri->plans);
     ri->phases = hm_xmalloc(cfg->n_rules + 1);
@@ -1667,6 +1669,31 @@ __attribute__((target("ssse3"))) static size_t requires_candidates(const hm_requ
     *n = k;
     return i;
 }
+
+/* requires_candidates 32 positions at a time, with AVX2 (the bytes of a
+ * block need two more after it, as there). */
+__attribute__((target("avx2"))) static size_t requires_candidates_wide(const hm_requires_index *ri,
+                                                                      const unsigned char *t, size_t from,
+                                                                      size_t len, uint32_t *cand, size_t *n)
+{
+    __m256i lo[3], hi[3];
+    for (unsigned k = 0; k < 3; k++) {
+        lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)ri->tab.nib_lo[k]));
+        hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)ri->tab.nib_hi[k]));
+    }
+    size_t i = from, k = *n;
+    for (; i + 34 <= len && k <= REQ_CANDIDATES - 32; i += 32) {
+        __m256i b[3];
+        for (unsigned o = 0; o < 3; o++)
+            b[o] = hm_nibble_lookup_wide(_mm256_loadu_si256((const __m256i *)(const void *)(t + i + o)), lo[o], hi[o]);
+        __m256i m = _mm256_and_si256(b[0], _mm256_and_si256(b[1], b[2]));
+        for (unsigned bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256())); bits;
+             bits &= bits - 1)
+            cand[k++] = (uint32_t)(i + (size_t)__builtin_ctz(bits));
+    }
+    *n = k;
+    return i;
+}
 #endif
 
 /* Where every string of the index occurs in the text, in one pass: with
@@ -1686,6 +1713,8 @@ static void requires_find(hm_scan *scan, const hm_requires_index *ri)
     while (ri->shuffle && from + 18 <= len) {
         uint32_t cand[REQ_CANDIDATES];
         size_t n_cand = 0;
+        if (ri->wide_shuffle) /* then the last blocks (under 34 bytes) 16 at a time */
+            from = requires_candidates_wide(ri, t, from, len, cand, &n_cand);
         from = requires_candidates(ri, t, from, len, cand, &n_cand);
         for (size_t k = 0; k < n_cand; k++)
             requires_pair_at(ri, t, len, cand[k], &hits, &n_hits, &cap_hits);
