@@ -1854,40 +1854,73 @@ static rule_plan plan_rule(const hm_config *cfg, const hm_requires_index *ri, co
     return plan;
 }
 
-static void run_rule(hm_scan *scan, const rule_plan *planned)
+/* The units of a phase's paragraph and sentence rules (those in scored
+ * paragraphs), listed once for all its rules, not found by each rule's walk
+ * over every paragraph or sentence; each list made on first use. */
+typedef struct unit_span {
+    size_t start, end;
+} unit_span;
+
+typedef struct phase_units {
+    unit_span *paras, *sents;
+    size_t n_paras, n_sents;
+} phase_units;
+
+static const unit_span *scored_paras(const hm_scan *scan, phase_units *u, size_t *n)
+{
+    const hm_document *doc = scan->doc;
+    if (!u->paras) {
+        u->paras = hm_xmalloc((doc->n_paras + 1) * sizeof *u->paras);
+        for (size_t i = 0; i < doc->n_paras; i++)
+            if (scored_para(&doc->paras[i]))
+                u->paras[u->n_paras++] = (unit_span){doc->paras[i].start, doc->paras[i].end};
+    }
+    *n = u->n_paras;
+    return u->paras;
+}
+
+static const unit_span *scored_sents(const hm_scan *scan, phase_units *u, size_t *n)
+{
+    const hm_document *doc = scan->doc;
+    if (!u->sents) {
+        u->sents = hm_xmalloc((doc->n_sents + 1) * sizeof *u->sents);
+        for (size_t i = 0; i < doc->n_sents; i++)
+            if (scored_para(&doc->paras[doc->sents[i].para]))
+                u->sents[u->n_sents++] = (unit_span){doc->sents[i].start, doc->sents[i].end};
+    }
+    *n = u->n_sents;
+    return u->sents;
+}
+
+static void run_rule(hm_scan *scan, const rule_plan *planned, phase_units *units)
 {
     const hm_document *doc = scan->doc;
     const hm_rule *r = planned->rule;
     rule_plan plan = *planned;
     if (scan->len > UINT32_MAX)
         plan.req_ids = NULL; /* the index's positions are 32-bit */
+    const unit_span *u;
+    size_t n;
     switch (r->scope) {
     case HM_SCOPE_TEXT:
         run_unit(scan, &plan, 0, scan->len);
         break;
     case HM_SCOPE_ESSAY:
     case HM_SCOPE_PARAGRAPH:
+        u = scored_paras(scan, units, &n);
         if (r->scope == HM_SCOPE_ESSAY && (r->type == HM_RULE_OCCURRENCE || r->type == HM_RULE_CONDITIONAL)) {
             /* The essay as one unit: from its first to its last paragraph. */
-            size_t a = SIZE_MAX, b = 0;
-            for (size_t i = 0; i < doc->n_paras; i++)
-                if (scored_para(&doc->paras[i])) {
-                    if (a == SIZE_MAX)
-                        a = doc->paras[i].start;
-                    b = doc->paras[i].end;
-                }
-            if (a != SIZE_MAX)
-                run_unit(scan, &plan, a, b);
+            if (n)
+                run_unit(scan, &plan, u[0].start, u[n - 1].end);
             break;
         }
-        for (size_t i = 0; i < doc->n_paras; i++)
-            if (scored_para(&doc->paras[i]))
-                run_unit(scan, &plan, doc->paras[i].start, doc->paras[i].end);
+        for (size_t i = 0; i < n; i++)
+            run_unit(scan, &plan, u[i].start, u[i].end);
         break;
     case HM_SCOPE_SENTENCE:
-        for (size_t i = 0; i < doc->n_sents; i++)
-            if (scored_para(&doc->paras[doc->sents[i].para]))
-                run_unit(scan, &plan, doc->sents[i].start, doc->sents[i].end);
+        u = scored_sents(scan, units, &n);
+        for (size_t i = 0; i < n; i++)
+            run_unit(scan, &plan, u[i].start, u[i].end);
         break;
     case HM_SCOPE_QUESTION:
         if (doc->question != SIZE_MAX)
@@ -1902,7 +1935,7 @@ static void run_rule(hm_scan *scan, const rule_plan *planned)
             run_unit(scan, &plan, doc->paras[scan->conclusion].start, doc->paras[scan->conclusion].end);
         break;
     case HM_SCOPE_QUOTATION: {
-        size_t n = scan->n_findings; /* quotations found so far */
+        n = scan->n_findings; /* quotations found so far */
         for (size_t i = 0; i < n; i++)
             if (scan->findings[i].kind == HM_KIND_QUOTATION)
                 run_unit(scan, &plan, scan->findings[i].start, scan->findings[i].end);
@@ -1923,12 +1956,15 @@ void hm_rules_run(hm_scan *scan, hm_phase phase)
 {
     const hm_config *cfg = scan->cfg;
     const hm_requires_index *ri = cfg->requires_index;
+    phase_units units = {NULL, NULL, 0, 0};
     for (size_t i = 0; i < cfg->n_rules; i++) {
         if ((ri ? (hm_phase)ri->phases[i] : rule_phase(&cfg->rules[i])) != phase)
             continue;
         const rule_plan plan = ri ? ri->plans[i] : plan_rule(cfg, NULL, &cfg->rules[i]);
         if (plan.rule->type == HM_RULE_NAMES)
             hm_scan_sort(scan); /* for its overlap queries */
-        run_rule(scan, &plan);
+        run_rule(scan, &plan, &units);
     }
+    free(units.paras);
+    free(units.sents);
 }
