@@ -1,7 +1,7 @@
 /* The rules' passes (rules.c) against the plain searches they stand in for:
- * the `requires` strings found in one pass over the text (16 positions at a
- * time where the CPU allows) must skip and bound the same units as a search
- * of each unit for each string, whatever the text. */
+ * the `requires` strings found in one pass over the text (32 or 16
+ * positions at a time where the CPU allows) must skip and bound the same
+ * units as a search of each unit for each string, whatever the text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -213,10 +213,11 @@ static void anchored_tries_find_what_the_search_finds(void **state)
     hm_config_free(c);
 }
 
-/* The filter's search, 16 bytes at a time where it can, stops at the
- * first character start from where it is asked that the filter lets
- * through, as a byte-by-byte walk does: patterns whose opening bytes
- * share high nibbles, span many, or include non-ASCII characters. */
+/* The filter's search, 32 or 16 bytes at a time where it can (texts of 40
+ * to 363 bytes: both, and bytes left over), stops at the first character
+ * start from where it is asked that the filter lets through, as a
+ * byte-by-byte walk does: patterns whose opening bytes share high nibbles,
+ * span many, or include non-ASCII characters. */
 static void filter_search_stops_where_the_walk_does(void **state)
 {
     (void)state;
