@@ -827,8 +827,8 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
     for (size_t left = n; left > 1; left -= left / 2)
         base = base[left / 2].pos < from ? base + left / 2 : base;
     size_t lo = (size_t)(base - pos) + (n && base->pos < from);
-    size_t i = from;
-    for (size_t k = lo; k < n && pos[k].pos < to && pos[k].pos <= last_start; k++) {
+    size_t i = from, end = last_start < to ? last_start + 1 : to; /* a match starts before end */
+    for (size_t k = lo; k < n && pos[k].pos < end; k++) {
         if (!(pos[k].rules & m) || pos[k].pos < i)
             continue;
         i = pos[k].pos;
