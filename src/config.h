@@ -229,6 +229,16 @@ const struct hm_start_filter *hm_filter_of(const hm_pattern_filter *pf, const pc
 typedef struct hm_requires_index hm_requires_index;
 hm_requires_index *hm_requires_index_new(const hm_config *cfg);
 void hm_requires_index_free(hm_requires_index *ri);
+/* The built-in configuration's index comes made at build time: its image,
+ * written by tools/mkpatterns.c with hm_requires_image_write (false: no
+ * index), is taken by hm_requires_index_new when the configuration's
+ * strings are the image's. hm_requires_index_build never takes it (tests
+ * compare the two with hm_requires_index_same). */
+extern const unsigned char hm_builtin_requires_image[];
+extern const size_t hm_builtin_requires_image_len;
+bool hm_requires_image_write(const hm_config *cfg, hm_buf *out);
+hm_requires_index *hm_requires_index_build(const hm_config *cfg);
+bool hm_requires_index_same(const hm_requires_index *a, const hm_requires_index *b, size_t n_rules);
 /* JIT-compiles the patterns of the rules that the phrase index does not
  * serve (call after hm_config_index). A rule of phrases (tokens, list, swap)
  * is loaded without JIT: the index serves it, and its pattern only runs for

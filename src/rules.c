@@ -827,8 +827,8 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
     for (size_t left = n; left > 1; left -= left / 2)
         base = base[left / 2].pos < from ? base + left / 2 : base;
     size_t lo = (size_t)(base - pos) + (n && base->pos < from);
-    size_t i = from;
-    for (size_t k = lo; k < n && pos[k].pos < to && pos[k].pos <= last_start; k++) {
+    size_t i = from, end = last_start < to ? last_start + 1 : to; /* a match starts before end */
+    for (size_t k = lo; k < n && pos[k].pos < end; k++) {
         if (!(pos[k].rules & m) || pos[k].pos < i)
             continue;
         i = pos[k].pos;
@@ -853,7 +853,8 @@ static bool find_all_from_starts(hm_scan *scan, const hm_rule *r, int bit, size_
 }
 
 /* What running a rule over a unit asks of the rule and the configuration,
- * the same for all of a text's units: found once a rule by plan_rule. */
+ * the same for all units and texts: found once a rule by plan_rule, when
+ * the requires index is made (run_rule asks it when there is none). */
 typedef struct rule_plan {
     const hm_rule *rule;
     const uint16_t *req_ids; /* its `requires` strings in the requires index, or NULL */
@@ -1062,14 +1063,10 @@ static unsigned req_bucket(unsigned char a, unsigned char b)
     return (((uint32_t)a << 8 | b) * 0x9E3779B1u) >> 22;
 }
 
-struct hm_requires_index {
-    char **strings; /* folded, each once */
-    uint8_t *len;
-    size_t n;
-    /* per rule: its strings' ids are ids[rule_first[r], rule_first[r + 1]),
-     * REQ_NONE for '\d' and strings of 64 bytes or more */
-    uint32_t *rule_first;
-    uint16_t *ids;
+/* What the index derives from its strings: the same for the same strings,
+ * so the built-in configuration's come made at build time
+ * (hm_builtin_requires_image). */
+typedef struct req_tables {
     /* a bit per byte pair (as the text has it, by pair_key) that folds to
      * the start of a string: every pair for a 1-byte string */
     uint64_t pair[1024];
@@ -1077,7 +1074,6 @@ struct hm_requires_index {
      * (req_bucket): order[first[b], first[b] + count[b]). A bucket holds
      * about one string, where a first byte alone held dozens to compare. */
     uint16_t first[REQ_BUCKETS], count[REQ_BUCKETS];
-    uint16_t *order;
     int32_t single[256]; /* the 1-byte string of each folded byte, or -1 */
     /* a bit (req_triple) per folded first three bytes of a 3+ byte string,
      * and per third byte after a 2-byte one: most pairs that pass the pair
@@ -1090,8 +1086,29 @@ struct hm_requires_index {
      * a string: 16 positions at a time with SSSE3's byte shuffle (about 3
      * instructions a byte, where the pair test above takes 10). */
     uint8_t nib_lo[3][16], nib_hi[3][16];
-    bool shuffle; /* the CPU has SSSE3 */
+} req_tables;
+
+struct hm_requires_index {
+    char *store;    /* the folded strings, each once and NUL-ended, back to back */
+    char **strings; /* each string's place in store */
+    uint8_t *len;
+    size_t n;
+    /* per rule: its strings' ids are ids[rule_first[r], rule_first[r + 1]),
+     * REQ_NONE for '\d' and strings of 64 bytes or more */
+    uint32_t *rule_first;
+    uint16_t *ids;
+    uint16_t *order; /* see tab.first */
+    req_tables tab;
+    bool shuffle;      /* the CPU has SSSE3 */
+    bool wide_shuffle; /* ... and AVX2: 32 positions at a time */
+    /* per rule: its plan, and the phase it runs in (apart, so that a phase
+     * skips the others' rules reading one line, not each rule) */
+    rule_plan *plans;
+    uint8_t *phases;
 };
+
+static rule_plan plan_rule(const hm_config *cfg, const hm_requires_index *ri, const hm_rule *r);
+static hm_phase rule_phase(const hm_rule *r);
 
 static unsigned req_triple(unsigned char a, unsigned char b, unsigned char c)
 {
@@ -1275,56 +1292,42 @@ static void make_nibble_tables(hm_requires_index *ri)
         for (unsigned k = 0; k < 3; k++)
             for (unsigned x = 0; x < 16; x++) {
                 if (seeds[b].lo[k] >> x & 1)
-                    ri->nib_lo[k][x] |= (uint8_t)(1u << b);
+                    ri->tab.nib_lo[k][x] |= (uint8_t)(1u << b);
                 if (seeds[b].hi[k] >> x & 1)
-                    ri->nib_hi[k][x] |= (uint8_t)(1u << b);
+                    ri->tab.nib_hi[k][x] |= (uint8_t)(1u << b);
             }
-#if defined(HM_HAVE_SHUFFLE)
-    ri->shuffle = hm_cpu_has_shuffle();
-#endif
 }
 
-hm_requires_index *hm_requires_index_new(const hm_config *cfg)
+/* The index's id for `requires` string s (folded into folded[], of *n
+ * bytes), or REQ_NONE for '\d' and strings asked by has_fold_fast. */
+static bool requires_indexed(const char *s, char *folded, size_t *n)
 {
-    hm_requires_index *ri = hm_xcalloc(1, sizeof *ri);
-    size_t total = 0;
-    for (size_t r = 0; r < cfg->n_rules; r++)
-        total += cfg->rules[r].n_requires;
-    ri->rule_first = hm_xcalloc(cfg->n_rules + 1, sizeof *ri->rule_first);
-    ri->ids = hm_xcalloc(total + 1, sizeof *ri->ids);
-    ri->strings = hm_xcalloc(total + 1, sizeof *ri->strings);
-    ri->len = hm_xcalloc(total + 1, sizeof *ri->len);
-    ri->order = hm_xcalloc(total + 1, sizeof *ri->order);
-    size_t k = 0;
-    char folded[64];
-    for (size_t r = 0; r < cfg->n_rules; r++) {
-        const hm_rule *rule = &cfg->rules[r];
-        ri->rule_first[r] = (uint32_t)k;
-        for (size_t i = 0; i < rule->n_requires; i++) {
-            const char *s = rule->requires[i];
-            size_t n = strlen(s), id = REQ_NONE;
-            if (strcmp(s, "\\d") != 0 && n > 0 && n < sizeof folded) {
-                for (size_t j = 0; j < n; j++)
-                    folded[j] = (char)fold_ascii((unsigned char)s[j]);
-                for (id = 0; id < ri->n; id++)
-                    if (ri->len[id] == n && memcmp(ri->strings[id], folded, n) == 0)
-                        break;
-                if (id == ri->n && ri->n == REQ_NONE) /* too many: asked the old way */
-                    id = REQ_NONE;
-                else if (id == ri->n) {
-                    ri->strings[id] = hm_xmalloc(n + 1);
-                    memcpy(ri->strings[id], folded, n);
-                    ri->strings[id][n] = 0;
-                    ri->len[id] = (uint8_t)n;
-                    ri->n++;
-                }
-            }
-            ri->ids[k++] = (uint16_t)id;
-        }
+    *n = strlen(s);
+    if (strcmp(s, "\\d") == 0 || *n == 0 || *n >= 64)
+        return false;
+    for (size_t j = 0; j < *n; j++)
+        folded[j] = (char)fold_ascii((unsigned char)s[j]);
+    return true;
+}
+
+/* ri->strings, ri->len and ri->n from ri->store's n strings. */
+static void index_store(hm_requires_index *ri, size_t n)
+{
+    const char *p = ri->store;
+    for (size_t id = 0; id < n; id++) {
+        ri->strings[id] = (char *)p;
+        ri->len[id] = (uint8_t)strlen(p);
+        p += ri->len[id] + 1;
     }
-    ri->rule_first[cfg->n_rules] = (uint32_t)k;
+    ri->n = n;
+}
+
+/* The index's tables from its strings. */
+static void make_tables(hm_requires_index *ri)
+{
+    req_tables *tab = &ri->tab;
     for (unsigned c = 0; c < 256; c++)
-        ri->single[c] = -1;
+        tab->single[c] = -1;
     for (size_t id = 0; id < ri->n; id++) {
         const unsigned char *s = (const unsigned char *)ri->strings[id];
         /* the pairs of bytes that fold to the string's first two (any
@@ -1333,50 +1336,237 @@ hm_requires_index *hm_requires_index_new(const hm_config *cfg)
         for (unsigned i = 0; i < 2; i++) {
             if (ri->len[id] == 1) {
                 for (unsigned b = 0; b < 256; b++)
-                    set_pair(ri->pair, a[i], (unsigned char)b);
+                    set_pair(tab->pair, a[i], (unsigned char)b);
             } else {
-                set_pair(ri->pair, a[i], s[1]);
-                set_pair(ri->pair, a[i], unfold_ascii(s[1]));
+                set_pair(tab->pair, a[i], s[1]);
+                set_pair(tab->pair, a[i], unfold_ascii(s[1]));
             }
         }
         if (ri->len[id] == 1) {
-            ri->single[s[0]] = (int32_t)id;
+            tab->single[s[0]] = (int32_t)id;
         } else {
-            ri->count[req_bucket(s[0], s[1])]++;
+            tab->count[req_bucket(s[0], s[1])]++;
             if (ri->len[id] > 2)
-                set_triple(ri->triple, s[0], s[1], s[2]);
+                set_triple(tab->triple, s[0], s[1], s[2]);
             else
                 for (unsigned c = 0; c < 256; c++)
-                    set_triple(ri->triple, s[0], s[1], fold_ascii((unsigned char)c));
+                    set_triple(tab->triple, s[0], s[1], fold_ascii((unsigned char)c));
         }
     }
     unsigned at = 0;
     for (unsigned b = 0; b < REQ_BUCKETS; b++) {
-        ri->first[b] = (uint16_t)at;
-        at += ri->count[b];
-        ri->count[b] = 0;
+        tab->first[b] = (uint16_t)at;
+        at += tab->count[b];
+        tab->count[b] = 0;
     }
     for (size_t id = 0; id < ri->n; id++)
         if (ri->len[id] > 1) {
             const unsigned char *s = (const unsigned char *)ri->strings[id];
             unsigned b = req_bucket(s[0], s[1]);
-            ri->order[ri->first[b] + ri->count[b]++] = (uint16_t)id;
+            ri->order[tab->first[b] + tab->count[b]++] = (uint16_t)id;
         }
     make_nibble_tables(ri);
+}
+
+/* The requires image (hm_requires_image_write): a header of six u64
+ * (magic, sizeof(req_tables), rules, `requires` strings, distinct strings,
+ * bytes of their store), then the ids (u16 each), rule_first (u32, one per
+ * rule and one more), order (u16, one per distinct string), the store and
+ * the tables. */
+#define REQ_IMAGE_MAGIC 0x31304d4952514d48ull /* "HMQRIM01" */
+#define REQ_IMAGE_HEAD (6 * sizeof(uint64_t))
+
+/* The image's part of `size` bytes at *at, moving *at on; NULL when the
+ * image is shorter. */
+static const unsigned char *image_part(const unsigned char *image, size_t len, size_t *at, size_t size)
+{
+    if (size > len - *at)
+        return NULL;
+    const unsigned char *p = image + *at;
+    *at += size;
+    return p;
+}
+
+/* The index from an image made for cfg's very strings; NULL when the image
+ * is not for them (then they are indexed afresh). */
+static hm_requires_index *requires_from_image(const hm_config *cfg, const unsigned char *image, size_t len)
+{
+    uint64_t head[6];
+    if (!image || len < REQ_IMAGE_HEAD)
+        return NULL;
+    memcpy(head, image, sizeof head);
+    size_t total = 0;
+    for (size_t r = 0; r < cfg->n_rules; r++)
+        total += cfg->rules[r].n_requires;
+    if (head[0] != REQ_IMAGE_MAGIC || head[1] != sizeof(req_tables) || head[2] != cfg->n_rules ||
+        head[3] != total || head[4] >= REQ_NONE || head[5] > len)
+        return NULL;
+    size_t n = (size_t)head[4], store_len = (size_t)head[5], at = REQ_IMAGE_HEAD;
+    const unsigned char *ids = image_part(image, len, &at, total * sizeof(uint16_t));
+    const unsigned char *rule_first = image_part(image, len, &at, (cfg->n_rules + 1) * sizeof(uint32_t));
+    const unsigned char *order = image_part(image, len, &at, n * sizeof(uint16_t));
+    const unsigned char *store = image_part(image, len, &at, store_len);
+    const unsigned char *tab = image_part(image, len, &at, sizeof(req_tables));
+    if (!tab || at != len || (store_len && store[store_len - 1] != 0))
+        return NULL;
+    hm_requires_index *ri = hm_xcalloc(1, sizeof *ri);
+    ri->ids = hm_xmalloc((total + 1) * sizeof *ri->ids);
+    ri->rule_first = hm_xmalloc((cfg->n_rules + 1) * sizeof *ri->rule_first);
+    ri->order = hm_xmalloc((n + 1) * sizeof *ri->order);
+    ri->store = hm_xmalloc(store_len + 1);
+    ri->strings = hm_xmalloc((n + 1) * sizeof *ri->strings);
+    ri->len = hm_xmalloc(n + 1);
+    memcpy(ri->ids, ids, total * sizeof *ri->ids);
+    memcpy(ri->rule_first, rule_first, (cfg->n_rules + 1) * sizeof *ri->rule_first);
+    memcpy(ri->order, order, n * sizeof *ri->order);
+    memcpy(ri->store, store, store_len);
+    memcpy(&ri->tab, tab, sizeof ri->tab);
+    /* n NUL-ended strings fill the store exactly */
+    size_t strings = 0;
+    for (size_t i = 0; i < store_len; i++)
+        strings += ri->store[i] == 0;
+    bool ok = strings == n;
+    if (ok)
+        index_store(ri, n);
+    /* the same strings as the configuration's, rule by rule */
+    char folded[64];
+    for (size_t r = 0, k = 0; ok && r < cfg->n_rules; r++) {
+        const hm_rule *rule = &cfg->rules[r];
+        ok = ri->rule_first[r] == k && ri->rule_first[r + 1] - k == rule->n_requires;
+        for (size_t i = 0; ok && i < rule->n_requires; i++, k++) {
+            size_t len_s;
+            unsigned id = ri->ids[k];
+            ok = requires_indexed(rule->requires[i], folded, &len_s)
+                     ? id < n && ri->len[id] == len_s && memcmp(ri->strings[id], folded, len_s) == 0
+                     : id == REQ_NONE;
+        }
+    }
+    for (size_t k = 0; ok && k < n; k++)
+        ok = ri->order[k] < n;
+    if (!ok) {
+        hm_requires_index_free(ri);
+        return NULL;
+    }
     return ri;
+}
+
+bool hm_requires_image_write(const hm_config *cfg, hm_buf *out)
+{
+    const hm_requires_index *ri = cfg->requires_index;
+    if (!ri)
+        return false;
+    size_t total = ri->rule_first[cfg->n_rules], store_len = 0;
+    for (size_t id = 0; id < ri->n; id++)
+        store_len += ri->len[id] + 1u;
+    const uint64_t head[6] = {REQ_IMAGE_MAGIC, sizeof(req_tables), cfg->n_rules, total, ri->n, store_len};
+    hm_buf_put(out, (const char *)head, sizeof head);
+    hm_buf_put(out, (const char *)ri->ids, total * sizeof *ri->ids);
+    hm_buf_put(out, (const char *)ri->rule_first, (cfg->n_rules + 1) * sizeof *ri->rule_first);
+    hm_buf_put(out, (const char *)ri->order, ri->n * sizeof *ri->order);
+    hm_buf_put(out, ri->store, store_len);
+    hm_buf_put(out, (const char *)&ri->tab, sizeof ri->tab);
+    return true;
+}
+
+/* The index made afresh from the configuration's strings. */
+static hm_requires_index *requires_from_strings(const hm_config *cfg)
+{
+    hm_requires_index *ri = hm_xcalloc(1, sizeof *ri);
+    size_t total = 0, store_cap = 1;
+    for (size_t r = 0; r < cfg->n_rules; r++) {
+        total += cfg->rules[r].n_requires;
+        for (size_t i = 0; i < cfg->rules[r].n_requires; i++)
+            store_cap += strlen(cfg->rules[r].requires[i]) + 1;
+    }
+    ri->rule_first = hm_xcalloc(cfg->n_rules + 1, sizeof *ri->rule_first);
+    ri->ids = hm_xcalloc(total + 1, sizeof *ri->ids);
+    ri->store = hm_xmalloc(store_cap);
+    ri->strings = hm_xcalloc(total + 1, sizeof *ri->strings);
+    ri->len = hm_xcalloc(total + 1, sizeof *ri->len);
+    ri->order = hm_xcalloc(total + 1, sizeof *ri->order);
+    size_t k = 0, store_len = 0;
+    char folded[64];
+    for (size_t r = 0; r < cfg->n_rules; r++) {
+        const hm_rule *rule = &cfg->rules[r];
+        ri->rule_first[r] = (uint32_t)k;
+        for (size_t i = 0; i < rule->n_requires; i++) {
+            size_t n, id = REQ_NONE;
+            if (requires_indexed(rule->requires[i], folded, &n)) {
+                for (id = 0; id < ri->n; id++)
+                    if (ri->len[id] == n && memcmp(ri->strings[id], folded, n) == 0)
+                        break;
+                if (id == ri->n && ri->n == REQ_NONE) /* too many: asked the old way */
+                    id = REQ_NONE;
+                else if (id == ri->n) {
+                    ri->strings[id] = ri->store + store_len;
+                    memcpy(ri->strings[id], folded, n);
+                    ri->strings[id][n] = 0;
+                    store_len += n + 1;
+                    ri->len[id] = (uint8_t)n;
+                    ri->n++;
+                }
+            }
+            ri->ids[k++] = (uint16_t)id;
+        }
+    }
+    ri->rule_first[cfg->n_rules] = (uint32_t)k;
+    make_tables(ri);
+    return ri;
+}
+
+/* requires_from_image or requires_from_strings, with the CPU's answer. */
+static hm_requires_index *requires_index(const hm_config *cfg, const unsigned char *image, size_t image_len)
+{
+    hm_requires_index *ri = requires_from_image(cfg, image, image_len);
+    if (!ri)
+        ri = requires_from_strings(cfg);
+#if defined(HM_HAVE_SHUFFLE)
+    ri->shuffle = hm_cpu_has_shuffle();
+    ri->wide_shuffle = ri->shuffle && hm_cpu_has_wide_shuffle();
+#endif
+    ri->plans = hm_xmalloc((cfg->n_rules + 1) * sizeof *ri->plans);
+    ri->phases = hm_xmalloc(cfg->n_rules + 1);
+    for (size_t k = 0; k < cfg->n_rules; k++) {
+        ri->plans[k] = plan_rule(cfg, ri, &cfg->rules[k]);
+        ri->phases[k] = (uint8_t)rule_phase(&cfg->rules[k]);
+    }
+    return ri;
+}
+
+hm_requires_index *hm_requires_index_new(const hm_config *cfg)
+{
+    return requires_index(cfg, hm_builtin_requires_image, hm_builtin_requires_image_len);
+}
+
+hm_requires_index *hm_requires_index_build(const hm_config *cfg)
+{
+    return requires_index(cfg, NULL, 0);
+}
+
+bool hm_requires_index_same(const hm_requires_index *a, const hm_requires_index *b, size_t n_rules)
+{
+    if (a->n != b->n || memcmp(a->rule_first, b->rule_first, (n_rules + 1) * sizeof *a->rule_first) != 0 ||
+        memcmp(a->ids, b->ids, a->rule_first[n_rules] * sizeof *a->ids) != 0 ||
+        memcmp(a->order, b->order, a->n * sizeof *a->order) != 0 || memcmp(&a->tab, &b->tab, sizeof a->tab) != 0)
+        return false;
+    for (size_t id = 0; id < a->n; id++)
+        if (a->len[id] != b->len[id] || strcmp(a->strings[id], b->strings[id]) != 0)
+            return false;
+    return true;
 }
 
 void hm_requires_index_free(hm_requires_index *ri)
 {
     if (!ri)
         return;
-    for (size_t id = 0; id < ri->n; id++)
-        free(ri->strings[id]);
+    free(ri->store);
     free(ri->strings);
     free(ri->len);
     free(ri->rule_first);
     free(ri->ids);
     free(ri->order);
+    free(ri->plans);
+    free(ri->phases);
     free(ri);
 }
 
@@ -1403,14 +1593,14 @@ static const unsigned char fold_table[256] = {
 static void requires_at(const hm_requires_index *ri, const unsigned char *t, size_t len, size_t i, unsigned c,
                         unsigned d, req_hit **hits, size_t *n_hits, size_t *cap_hits)
 {
-    if (ri->single[c] >= 0) {
+    if (ri->tab.single[c] >= 0) {
         HM_GROW(*hits, *n_hits, *cap_hits);
-        (*hits)[(*n_hits)++] = (req_hit){(uint32_t)i, (uint32_t)ri->single[c]};
+        (*hits)[(*n_hits)++] = (req_hit){(uint32_t)i, (uint32_t)ri->tab.single[c]};
     }
     if (d > 255)
         return;
     unsigned b = req_bucket((unsigned char)c, (unsigned char)d);
-    for (unsigned k = ri->first[b], e = k + ri->count[b]; k < e; k++) {
+    for (unsigned k = ri->tab.first[b], e = k + ri->tab.count[b]; k < e; k++) {
         unsigned id = ri->order[k];
         const char *s = ri->strings[id];
         size_t n = ri->len[id], j = 2;
@@ -1429,7 +1619,7 @@ static void requires_at(const hm_requires_index *ri, const unsigned char *t, siz
 static bool triple_has(const hm_requires_index *ri, unsigned c, unsigned d, unsigned e)
 {
     unsigned k = req_triple((unsigned char)c, (unsigned char)d, (unsigned char)e);
-    return ri->triple[k >> 6] >> (k & 63) & 1;
+    return ri->tab.triple[k >> 6] >> (k & 63) & 1;
 }
 
 /* requires_at where the pair at i (before the text's last byte) may start
@@ -1439,7 +1629,7 @@ static inline void requires_pair_at(const hm_requires_index *ri, const unsigned 
                                     req_hit **hits, size_t *n_hits, size_t *cap_hits)
 {
     unsigned c = fold_table[t[i]], d = fold_table[t[i + 1]];
-    if (ri->single[c] >= 0 || i + 2 >= len || triple_has(ri, c, d, fold_table[t[i + 2]]))
+    if (ri->tab.single[c] >= 0 || i + 2 >= len || triple_has(ri, c, d, fold_table[t[i + 2]]))
         requires_at(ri, t, len, i, c, d, hits, n_hits, cap_hits);
 }
 
@@ -1464,8 +1654,8 @@ __attribute__((target("ssse3"))) static size_t requires_candidates(const hm_requ
 {
     __m128i lo[3], hi[3];
     for (unsigned k = 0; k < 3; k++) {
-        lo[k] = _mm_loadu_si128((const __m128i *)(const void *)ri->nib_lo[k]);
-        hi[k] = _mm_loadu_si128((const __m128i *)(const void *)ri->nib_hi[k]);
+        lo[k] = _mm_loadu_si128((const __m128i *)(const void *)ri->tab.nib_lo[k]);
+        hi[k] = _mm_loadu_si128((const __m128i *)(const void *)ri->tab.nib_hi[k]);
     }
     size_t i = from, k = *n;
     for (; i + 18 <= len && k <= REQ_CANDIDATES - 16; i += 16) {
@@ -1473,6 +1663,31 @@ __attribute__((target("ssse3"))) static size_t requires_candidates(const hm_requ
                                   _mm_and_si128(nibble_buckets(t + i + 1, lo[1], hi[1]),
                                                 nibble_buckets(t + i + 2, lo[2], hi[2])));
         for (unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, _mm_setzero_si128())) & 0xFFFF; bits;
+             bits &= bits - 1)
+            cand[k++] = (uint32_t)(i + (size_t)__builtin_ctz(bits));
+    }
+    *n = k;
+    return i;
+}
+
+/* requires_candidates 32 positions at a time, with AVX2 (the bytes of a
+ * block need two more after it, as there). */
+__attribute__((target("avx2"))) static size_t requires_candidates_wide(const hm_requires_index *ri,
+                                                                      const unsigned char *t, size_t from,
+                                                                      size_t len, uint32_t *cand, size_t *n)
+{
+    __m256i lo[3], hi[3];
+    for (unsigned k = 0; k < 3; k++) {
+        lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)ri->tab.nib_lo[k]));
+        hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)ri->tab.nib_hi[k]));
+    }
+    size_t i = from, k = *n;
+    for (; i + 34 <= len && k <= REQ_CANDIDATES - 32; i += 32) {
+        __m256i b[3];
+        for (unsigned o = 0; o < 3; o++)
+            b[o] = hm_nibble_lookup_wide(_mm256_loadu_si256((const __m256i *)(const void *)(t + i + o)), lo[o], hi[o]);
+        __m256i m = _mm256_and_si256(b[0], _mm256_and_si256(b[1], b[2]));
+        for (unsigned bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256())); bits;
              bits &= bits - 1)
             cand[k++] = (uint32_t)(i + (size_t)__builtin_ctz(bits));
     }
@@ -1498,6 +1713,8 @@ static void requires_find(hm_scan *scan, const hm_requires_index *ri)
     while (ri->shuffle && from + 18 <= len) {
         uint32_t cand[REQ_CANDIDATES];
         size_t n_cand = 0;
+        if (ri->wide_shuffle) /* then the last blocks (under 34 bytes) 16 at a time */
+            from = requires_candidates_wide(ri, t, from, len, cand, &n_cand);
         from = requires_candidates(ri, t, from, len, cand, &n_cand);
         for (size_t k = 0; k < n_cand; k++)
             requires_pair_at(ri, t, len, cand[k], &hits, &n_hits, &cap_hits);
@@ -1506,7 +1723,7 @@ static void requires_find(hm_scan *scan, const hm_requires_index *ri)
     if (len) {
         for (size_t i = from; i + 1 < len; i++) {
             unsigned p = pair_key(t + i);
-            if (ri->pair[p >> 6] >> (p & 63) & 1)
+            if (ri->tab.pair[p >> 6] >> (p & 63) & 1)
                 requires_pair_at(ri, t, len, i, &hits, &n_hits, &cap_hits);
         }
         requires_at(ri, t, len, len - 1, fold_table[t[len - 1]], 256, &hits, &n_hits, &cap_hits);
@@ -1617,16 +1834,14 @@ static bool scored_para(const hm_para *p)
     return p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM || p->kind == HM_PARA_HEADING;
 }
 
-/* The rule's plan for this text: the tables' answers about it, asked once
- * rather than at every unit. */
-static rule_plan plan_rule(const hm_scan *scan, const hm_rule *r)
+/* The rule's plan: the tables' answers about it (ri: the requires index
+ * being made, or NULL). */
+static rule_plan plan_rule(const hm_config *cfg, const hm_requires_index *ri, const hm_rule *r)
 {
-    const hm_config *cfg = scan->cfg;
-    const hm_requires_index *ri = cfg->requires_index;
     rule_plan plan = {r, NULL, hm_phrase_set_of_rule(cfg, r), r->re_anchored ? hm_starts_bit(cfg, r) : -1,
                       /* a rule of phrases is mostly served by the phrase index, which needs no bound */
                       !r->n_phrases && !r->n_swap, false, false};
-    if (ri && cfg->index && scan->len <= UINT32_MAX && r >= cfg->rules && r < cfg->rules + cfg->n_rules) {
+    if (ri && cfg->index && r >= cfg->rules && r < cfg->rules + cfg->n_rules) {
         size_t k = (size_t)(r - cfg->rules);
         if (ri->rule_first[k + 1] - ri->rule_first[k] == r->n_requires)
             plan.req_ids = ri->ids + ri->rule_first[k];
@@ -1639,37 +1854,73 @@ static rule_plan plan_rule(const hm_scan *scan, const hm_rule *r)
     return plan;
 }
 
-static void run_rule(hm_scan *scan, const hm_rule *r)
+/* The units of a phase's paragraph and sentence rules (those in scored
+ * paragraphs), listed once for all its rules, not found by each rule's walk
+ * over every paragraph or sentence; each list made on first use. */
+typedef struct unit_span {
+    size_t start, end;
+} unit_span;
+
+typedef struct phase_units {
+    unit_span *paras, *sents;
+    size_t n_paras, n_sents;
+} phase_units;
+
+static const unit_span *scored_paras(const hm_scan *scan, phase_units *u, size_t *n)
 {
     const hm_document *doc = scan->doc;
-    const rule_plan plan = plan_rule(scan, r);
+    if (!u->paras) {
+        u->paras = hm_xmalloc((doc->n_paras + 1) * sizeof *u->paras);
+        for (size_t i = 0; i < doc->n_paras; i++)
+            if (scored_para(&doc->paras[i]))
+                u->paras[u->n_paras++] = (unit_span){doc->paras[i].start, doc->paras[i].end};
+    }
+    *n = u->n_paras;
+    return u->paras;
+}
+
+static const unit_span *scored_sents(const hm_scan *scan, phase_units *u, size_t *n)
+{
+    const hm_document *doc = scan->doc;
+    if (!u->sents) {
+        u->sents = hm_xmalloc((doc->n_sents + 1) * sizeof *u->sents);
+        for (size_t i = 0; i < doc->n_sents; i++)
+            if (scored_para(&doc->paras[doc->sents[i].para]))
+                u->sents[u->n_sents++] = (unit_span){doc->sents[i].start, doc->sents[i].end};
+    }
+    *n = u->n_sents;
+    return u->sents;
+}
+
+static void run_rule(hm_scan *scan, const rule_plan *planned, phase_units *units)
+{
+    const hm_document *doc = scan->doc;
+    const hm_rule *r = planned->rule;
+    rule_plan plan = *planned;
+    if (scan->len > UINT32_MAX)
+        plan.req_ids = NULL; /* the index's positions are 32-bit */
+    const unit_span *u;
+    size_t n;
     switch (r->scope) {
     case HM_SCOPE_TEXT:
         run_unit(scan, &plan, 0, scan->len);
         break;
     case HM_SCOPE_ESSAY:
     case HM_SCOPE_PARAGRAPH:
+        u = scored_paras(scan, units, &n);
         if (r->scope == HM_SCOPE_ESSAY && (r->type == HM_RULE_OCCURRENCE || r->type == HM_RULE_CONDITIONAL)) {
             /* The essay as one unit: from its first to its last paragraph. */
-            size_t a = SIZE_MAX, b = 0;
-            for (size_t i = 0; i < doc->n_paras; i++)
-                if (scored_para(&doc->paras[i])) {
-                    if (a == SIZE_MAX)
-                        a = doc->paras[i].start;
-                    b = doc->paras[i].end;
-                }
-            if (a != SIZE_MAX)
-                run_unit(scan, &plan, a, b);
+            if (n)
+                run_unit(scan, &plan, u[0].start, u[n - 1].end);
             break;
         }
-        for (size_t i = 0; i < doc->n_paras; i++)
-            if (scored_para(&doc->paras[i]))
-                run_unit(scan, &plan, doc->paras[i].start, doc->paras[i].end);
+        for (size_t i = 0; i < n; i++)
+            run_unit(scan, &plan, u[i].start, u[i].end);
         break;
     case HM_SCOPE_SENTENCE:
-        for (size_t i = 0; i < doc->n_sents; i++)
-            if (scored_para(&doc->paras[doc->sents[i].para]))
-                run_unit(scan, &plan, doc->sents[i].start, doc->sents[i].end);
+        u = scored_sents(scan, units, &n);
+        for (size_t i = 0; i < n; i++)
+            run_unit(scan, &plan, u[i].start, u[i].end);
         break;
     case HM_SCOPE_QUESTION:
         if (doc->question != SIZE_MAX)
@@ -1684,7 +1935,7 @@ static void run_rule(hm_scan *scan, const hm_rule *r)
             run_unit(scan, &plan, doc->paras[scan->conclusion].start, doc->paras[scan->conclusion].end);
         break;
     case HM_SCOPE_QUOTATION: {
-        size_t n = scan->n_findings; /* quotations found so far */
+        n = scan->n_findings; /* quotations found so far */
         for (size_t i = 0; i < n; i++)
             if (scan->findings[i].kind == HM_KIND_QUOTATION)
                 run_unit(scan, &plan, scan->findings[i].start, scan->findings[i].end);
@@ -1693,19 +1944,27 @@ static void run_rule(hm_scan *scan, const hm_rule *r)
     }
 }
 
+static hm_phase rule_phase(const hm_rule *r)
+{
+    return r->scope == HM_SCOPE_TEXT ? HM_PHASE_TEXT
+         : (r->scope == HM_SCOPE_INTRODUCTION || r->scope == HM_SCOPE_CONCLUSION || r->scope == HM_SCOPE_QUOTATION)
+             ? HM_PHASE_PARTS
+             : HM_PHASE_BODY;
+}
+
 void hm_rules_run(hm_scan *scan, hm_phase phase)
 {
-    for (size_t i = 0; i < scan->cfg->n_rules; i++) {
-        const hm_rule *r = &scan->cfg->rules[i];
-        hm_phase p = r->scope == HM_SCOPE_TEXT ? HM_PHASE_TEXT
-                   : (r->scope == HM_SCOPE_INTRODUCTION || r->scope == HM_SCOPE_CONCLUSION ||
-                      r->scope == HM_SCOPE_QUOTATION)
-                       ? HM_PHASE_PARTS
-                       : HM_PHASE_BODY;
-        if (p != phase)
+    const hm_config *cfg = scan->cfg;
+    const hm_requires_index *ri = cfg->requires_index;
+    phase_units units = {NULL, NULL, 0, 0};
+    for (size_t i = 0; i < cfg->n_rules; i++) {
+        if ((ri ? (hm_phase)ri->phases[i] : rule_phase(&cfg->rules[i])) != phase)
             continue;
-        if (r->type == HM_RULE_NAMES)
+        const rule_plan plan = ri ? ri->plans[i] : plan_rule(cfg, NULL, &cfg->rules[i]);
+        if (plan.rule->type == HM_RULE_NAMES)
             hm_scan_sort(scan); /* for its overlap queries */
-        run_rule(scan, r);
+        run_rule(scan, &plan, &units);
     }
+    free(units.paras);
+    free(units.sents);
 }

@@ -78,7 +78,8 @@ struct hm_start_filter {
      * 8 to F share one), open_lo[x] has its bit when a byte of that high
      * nibble and low nibble x opens, open_hi[h] the bit of h's bucket. */
     unsigned char open_lo[16], open_hi[16];
-    bool shuffle; /* the CPU has SSSE3 and the bytes need 8 buckets at most */
+    bool shuffle;      /* the CPU has SSSE3 and the bytes need 8 buckets at most */
+    bool wide_shuffle; /* ... and AVX2: 32 bytes at a time */
     /* The walk from an opening byte outlives any prose (sf_lives_on_prose):
      * the byte alone answers. */
     bool opening_byte_decides;
@@ -967,6 +968,7 @@ static void make_open_nibbles(hm_start_filter *f)
         }
 #if defined(HM_HAVE_SHUFFLE)
     f->shuffle = hm_cpu_has_shuffle();
+    f->wide_shuffle = f->shuffle && hm_cpu_has_wide_shuffle();
 #endif
 }
 
@@ -1047,15 +1049,26 @@ void hm_start_filter_free(hm_start_filter *f)
     free(f);
 }
 
-/* How the DFA ends on text[at, to): SF_DEAD or SF_ACCEPT. */
-static unsigned sf_run(const sf_dfa *d, const char *text, size_t at, size_t to)
+/* The DFA's move from the state of `row` on byte c. */
+static inline size_t sf_move(const sf_dfa *d, size_t row, char c)
+{
+    return d->next[row + d->byte_class[(unsigned char)c]];
+}
+
+/* How the DFA ends on text[at, to): SF_DEAD or SF_ACCEPT. Four bytes a
+ * check of the unit's end while four are left (a walk reads some 7 bytes). */
+static inline __attribute__((always_inline)) unsigned sf_run(const sf_dfa *d, const char *text, size_t at, size_t to)
 {
     size_t row = d->width; /* the start state's */
-    for (size_t i = at; i < to; i++) {
-        row = d->next[row + d->byte_class[(unsigned char)text[i]]];
-        if (row <= SF_ACCEPT)
+    size_t i = at;
+    for (; i + 4 <= to; i += 4) {
+        if ((row = sf_move(d, row, text[i])) <= SF_ACCEPT || (row = sf_move(d, row, text[i + 1])) <= SF_ACCEPT ||
+            (row = sf_move(d, row, text[i + 2])) <= SF_ACCEPT || (row = sf_move(d, row, text[i + 3])) <= SF_ACCEPT)
             return (unsigned)row;
     }
+    for (; i < to; i++)
+        if ((row = sf_move(d, row, text[i])) <= SF_ACCEPT)
+            return (unsigned)row;
     return d->next[row + d->width - 1]; /* the unit's end */
 }
 
@@ -1095,6 +1108,26 @@ __attribute__((target("ssse3"))) static size_t sf_next_blocks(const char *text, 
     *at = i;
     return SIZE_MAX;
 }
+
+/* sf_next_blocks 32 bytes at a time, with AVX2. */
+__attribute__((target("avx2"))) static size_t sf_next_blocks_wide(const char *text, const hm_start_filter *f,
+                                                                  size_t *at, size_t end, size_t to)
+{
+    const __m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)f->open_lo)),
+                  hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)f->open_hi));
+    size_t i = *at;
+    for (; i + 32 <= end; i += 32) {
+        __m256i m = hm_nibble_lookup_wide(_mm256_loadu_si256((const __m256i *)(const void *)(text + i)), lo, hi);
+        for (unsigned bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256())); bits;
+             bits &= bits - 1) {
+            size_t p = i + (size_t)__builtin_ctz(bits);
+            if (f->opens[(unsigned char)text[p]] && hm_start_filter_passes(f, text, p, to))
+                return p;
+        }
+    }
+    *at = i;
+    return SIZE_MAX;
+}
 #endif
 
 /* The first character's start from `at`, before `to` and at most
@@ -1104,6 +1137,11 @@ size_t hm_start_filter_next(const char *text, const hm_start_filter *f, size_t a
 {
     size_t end = last_start < to ? last_start + 1 : to;
 #if defined(HM_HAVE_SHUFFLE)
+    if (f->wide_shuffle) { /* then the last block (under 32 bytes) 16 at a time */
+        size_t p = sf_next_blocks_wide(text, f, &at, end, to);
+        if (p != SIZE_MAX)
+            return p;
+    }
     if (f->shuffle) {
         size_t p = sf_next_blocks(text, f, &at, end, to);
         if (p != SIZE_MAX)

@@ -1,7 +1,7 @@
 /* The rules' passes (rules.c) against the plain searches they stand in for:
- * the `requires` strings found in one pass over the text (16 positions at a
- * time where the CPU allows) must skip and bound the same units as a search
- * of each unit for each string, whatever the text. */
+ * the `requires` strings found in one pass over the text (32 or 16
+ * positions at a time where the CPU allows) must skip and bound the same
+ * units as a search of each unit for each string, whatever the text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,6 +83,28 @@ static void requires_pass_built_in(void **state)
         same_as_patterns(cfg, text);
         free(text);
     }
+}
+
+/* The built-in configuration's requires index is the image made at build
+ * time (tools/mkpatterns.c): it must be what the strings give made afresh
+ * (and another configuration's index what its strings give). */
+static void requires_index_from_image(void **state)
+{
+    (void)state;
+    hm_buf image = {0};
+    assert_true(hm_requires_image_write(cfg, &image));
+    assert_int_equal(image.len, hm_builtin_requires_image_len);
+    assert_memory_equal(image.data, hm_builtin_requires_image, image.len);
+    hm_buf_free(&image);
+    hm_requires_index *fresh = hm_requires_index_build(cfg);
+    assert_true(hm_requires_index_same(cfg->requires_index, fresh, cfg->n_rules));
+    hm_requires_index_free(fresh);
+    hm_config *c = load_rules("rules:\n  - id: a\n    kind: figure\n    message: m\n"
+                              "    requires: [essay, '0s']\n    pattern: 'x'\n");
+    hm_requires_index *other = hm_requires_index_build(c);
+    assert_true(hm_requires_index_same(c->requires_index, other, c->n_rules));
+    hm_requires_index_free(other);
+    hm_config_free(c);
 }
 
 /* More strings than the pass has buckets and seeds (the later ones join
@@ -191,10 +213,11 @@ static void anchored_tries_find_what_the_search_finds(void **state)
     hm_config_free(c);
 }
 
-/* The filter's search, 16 bytes at a time where it can, stops at the
- * first character start from where it is asked that the filter lets
- * through, as a byte-by-byte walk does: patterns whose opening bytes
- * share high nibbles, span many, or include non-ASCII characters. */
+/* The filter's search, 32 or 16 bytes at a time where it can (texts of 40
+ * to 363 bytes: both, and bytes left over), stops at the first character
+ * start from where it is asked that the filter lets through, as a
+ * byte-by-byte walk does: patterns whose opening bytes share high nibbles,
+ * span many, or include non-ASCII characters. */
 static void filter_search_stops_where_the_walk_does(void **state)
 {
     (void)state;
@@ -241,6 +264,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(requires_pass_built_in),
+        cmocka_unit_test(requires_index_from_image),
         cmocka_unit_test(requires_pass_many_strings),
         cmocka_unit_test(anchored_tries_find_what_the_search_finds),
         cmocka_unit_test(filter_search_stops_where_the_walk_does),

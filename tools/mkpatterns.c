@@ -1,7 +1,8 @@
 /* Build tool: writes builtin_patterns.c, every pattern that the built-in
  * rules and topic packs compile, serialized by PCRE2 (src/patcache.h), the
- * image of the built-in configuration's phrase index (src/phrase.h), and
- * the built-in word lists, topic packs and rubric as loaded (src/built.h).
+ * images of the built-in configuration's phrase index (src/phrase.h) and
+ * requires index (src/config.h), and the built-in word lists, topic packs
+ * and rubric as loaded (src/built.h).
  * It loads the built-in configuration with the library's own loaders and
  * records what hm_compile_opts compiles, so the table holds exactly the
  * patterns (and options) a run would compile.
@@ -59,9 +60,11 @@ int main(int argc, char **argv)
         /* Broken built-in YAML: an empty table; the run reports the error. */
         fprintf(stderr, "mkpatterns: %s:%d: %s (no patterns written)\n", err.file, err.line, err.message);
     }
-    hm_buf image = {0};
+    hm_buf image = {0}, requires = {0};
     if (cfg && !hm_phrase_image_write(cfg, &image))
         fputs("mkpatterns: no phrase index (none written)\n", stderr);
+    if (cfg && !hm_requires_image_write(cfg, &requires))
+        fputs("mkpatterns: no requires index (none written)\n", stderr);
     for (size_t i = 0; cfg && i < cfg->n_topics; i++)
         hm_topic_prepare(cfg, &cfg->topics[i], &err);
     if (failed) {
@@ -99,6 +102,11 @@ int main(int argc, char **argv)
         fprintf(out, "%s%u,", k % 24 ? "" : "\n", (unsigned char)image.data[k]);
     fprintf(out, "0};\nconst size_t hm_builtin_phrase_image_len = %zu;\n", image.len);
     hm_buf_free(&image);
+    fputs("_Alignas(16) const unsigned char hm_builtin_requires_image[] = {", out);
+    for (size_t k = 0; k < requires.len; k++)
+        fprintf(out, "%s%u,", k % 24 ? "" : "\n", (unsigned char)requires.data[k]);
+    fprintf(out, "0};\nconst size_t hm_builtin_requires_image_len = %zu;\n", requires.len);
+    hm_buf_free(&requires);
     if (!gb_write(out, cfg))
         fputs("mkpatterns: a loaded string is not what its length says (no built lists, packs or rubric written)\n", stderr);
     hm_config_free(cfg);
