@@ -54,15 +54,26 @@ char *hm_xstrndup(const char *s, size_t n)
     return p;
 }
 
+/* Doubles the capacity (from 64) until `size` bytes fit. */
+static void buf_grow(hm_buf *b, size_t size)
+{
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < size)
+        cap *= 2;
+    b->data = hm_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void hm_buf_reserve(hm_buf *b, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        buf_grow(b, b->len + n + 1);
+}
+
 void hm_buf_put(hm_buf *b, const char *s, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        b->data = hm_xrealloc(b->data, cap);
-        b->cap = cap;
-    }
+    if (b->len + n + 1 > b->cap)
+        buf_grow(b, b->len + n + 1);
     if (n)
         memcpy(b->data + b->len, s, n);
     b->len += n;

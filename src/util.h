@@ -32,6 +32,9 @@ typedef struct hm_buf {
     size_t len, cap;
 } hm_buf;
 
+/* Room for n more bytes and the NUL without growing: a buffer whose usual
+ * size is known takes it in one allocation, not by doubling from 64. */
+void hm_buf_reserve(hm_buf *b, size_t n);
 void hm_buf_put(hm_buf *b, const char *s, size_t n);
 void hm_buf_puts(hm_buf *b, const char *s);
 void hm_buf_putc(hm_buf *b, char c);
