@@ -40,6 +40,9 @@ void hm_buf_puts(hm_buf *b, const char *s);
 void hm_buf_putc(hm_buf *b, char c);
 /* v in decimal, as "%u" prints it, without printf's cost. */
 void hm_buf_put_uint(hm_buf *b, unsigned v);
+/* As printf; a format of only %s, %.*s, %d, %u, %zu and %% conversions
+ * is written without vsnprintf, straight into b, so no argument may point
+ * into b's own text. */
 void hm_buf_printf(hm_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Hands over the NUL-terminated contents; the buffer is empty afterwards. */
