@@ -8,13 +8,16 @@
 #include "phrase.h"
 #include "rubric.h"
 
+#define TOPIC_REASON_LEAD "chosen because the question and essay use "
+#define TOPIC_REASON_TAIL " of its names and terms"
+
 struct hm_result {
     /* The result's own fields, cleared when it is made (up to `src`). */
     const hm_config *cfg;
-    char *name;
     char *question;
     const hm_topic *topic;
-    char *topic_reason;
+    const char *topic_reason; /* a fixed text, or reason_text */
+    char reason_text[sizeof TOPIC_REASON_LEAD + HM_SIZE_DIGITS + sizeof TOPIC_REASON_TAIL];
     hm_paragraph *paras;
     hm_warning *warnings;
     unsigned words, essay_paragraphs;
@@ -25,6 +28,7 @@ struct hm_result {
     hm_scan scan;
     hm_features features;
     hm_scored scored;
+    char name[]; /* in the result's own allocation */
 };
 
 /* ---- configuration ---- */
@@ -214,7 +218,7 @@ static void choose_topic(hm_result *r)
     const hm_config *cfg = r->cfg;
     if (cfg->fixed_topic) {
         r->topic = cfg->fixed_topic;
-        r->topic_reason = hm_xstrdup("chosen with --topic");
+        r->topic_reason = "chosen with --topic";
         return;
     }
     if (!cfg->choose_topic || cfg->n_topics == 0)
@@ -263,17 +267,15 @@ static void choose_topic(hm_result *r)
     if (best_i != SIZE_MAX && best >= cfg->rubric.topic_min_score) {
         r->topic = &cfg->topics[best_i];
         /* the score is a whole count: its digits, not printf's %.0f (some
-         * 2,000 instructions), and the text in one allocation */
-        static const char lead[] = "chosen because the question and essay use ",
-                          tail[] = " of its names and terms";
-        hm_buf b = {0};
-        hm_buf_reserve(&b, sizeof lead + sizeof tail + 10);
-        hm_buf_put(&b, lead, sizeof lead - 1);
-        hm_buf_put_uint(&b, (unsigned)best);
-        hm_buf_put(&b, tail, sizeof tail - 1);
-        r->topic_reason = hm_buf_take(&b);
+         * 2,000 instructions) */
+        char *at = r->reason_text;
+        memcpy(at, TOPIC_REASON_LEAD, sizeof TOPIC_REASON_LEAD - 1);
+        at += sizeof TOPIC_REASON_LEAD - 1;
+        at += hm_size_digits(at, (size_t)best);
+        memcpy(at, TOPIC_REASON_TAIL, sizeof TOPIC_REASON_TAIL);
+        r->topic_reason = r->reason_text;
     } else {
-        r->topic_reason = hm_xstrdup("no topic pack fits this essay; people are found by capitalised names alone");
+        r->topic_reason = "no topic pack fits this essay; people are found by capitalised names alone";
     }
 }
 
@@ -341,12 +343,12 @@ hm_result *hm_analyze(const hm_config *cfg, const char *bytes, size_t len, const
                      "too large for an essay (%zu bytes; the limit is %zu, see --max-bytes)", len, max);
         return NULL;
     }
-    hm_result *r = hm_xmalloc(sizeof *r);
+    size_t name_len = strlen(name);
+    hm_result *r = hm_xmalloc(sizeof *r + name_len + 1);
     memset(r, 0, offsetof(hm_result, src));
     r->cfg = cfg;
-    r->name = hm_xstrdup(name);
+    memcpy(r->name, name, name_len + 1);
     if (!hm_source_init(&r->src, bytes, len, name, err)) {
-        free(r->name);
         free(r);
         return NULL;
     }
@@ -406,8 +408,6 @@ void hm_result_free(hm_result *r)
     free(r->paras);
     free(r->warnings);
     free(r->question);
-    free(r->topic_reason);
-    free(r->name);
     free(r);
 }
 

@@ -83,16 +83,22 @@ void hm_buf_put(hm_buf *b, const char *s, size_t n)
 void hm_buf_puts(hm_buf *b, const char *s) { hm_buf_put(b, s, strlen(s)); }
 void hm_buf_putc(hm_buf *b, char c) { hm_buf_put(b, &c, 1); }
 
-/* v in decimal, as "%zu" prints it. */
-static void buf_put_size(hm_buf *b, size_t v)
+size_t hm_size_digits(char *out, size_t v)
 {
-    char digits[24];
+    char digits[HM_SIZE_DIGITS];
     size_t at = sizeof digits;
     do {
         digits[--at] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    hm_buf_put(b, digits + at, sizeof digits - at);
+    memcpy(out, digits + at, sizeof digits - at);
+    return sizeof digits - at;
+}
+
+static void buf_put_size(hm_buf *b, size_t v)
+{
+    char digits[HM_SIZE_DIGITS];
+    hm_buf_put(b, digits, hm_size_digits(digits, v));
 }
 
 void hm_buf_put_uint(hm_buf *b, unsigned v) { buf_put_size(b, v); }
