@@ -412,11 +412,34 @@ static bool all_measured_and_hold(const hm_cond *cs, size_t n, const hm_features
     return all_hold(cs, n, fs);
 }
 
-static const char *keep(hm_scored *out, char *s)
+/* The notes' texts, one after another in blocks each chained to the one
+ * before: a text costs a copy, not an allocation of its own and its
+ * growth. The first block lies in the strands' allocation, with room for
+ * most essays' notes (1.1 KB at the median, 2.1 KB at the 99th
+ * percentile); a block added after it holds some 1,000 bytes, to come
+ * from malloc's small sizes, or a longer text whole. */
+struct hm_text_block {
+    struct hm_text_block *prev; /* NULL: the first, not allocated alone */
+    size_t used, size;          /* bytes of text[] */
+    char text[];
+};
+
+enum { FIRST_TEXT_BYTES = 2048, TEXT_BLOCK_BYTES = 1024 - sizeof(struct hm_text_block) };
+
+static const char *keep_text(hm_scored *out, const hm_buf *b)
 {
-    HM_GROW(out->strings, out->n_strings, out->cap_strings);
-    out->strings[out->n_strings++] = s;
-    return s;
+    struct hm_text_block *block = out->texts;
+    if (block->size - block->used < b->len + 1) {
+        size_t size = b->len + 1 > TEXT_BLOCK_BYTES ? b->len + 1 : TEXT_BLOCK_BYTES;
+        block = hm_xmalloc(sizeof *block + size);
+        block->prev = out->texts;
+        block->used = 0;
+        block->size = size;
+        out->texts = block;
+    }
+    char *text = memcpy(block->text + block->used, b->data, b->len + 1);
+    block->used += b->len + 1;
+    return text;
 }
 
 /* A long list is cut short: "paragraphs 2, 4, 5, 6, 7 and 27 others" reads
@@ -436,14 +459,16 @@ static void paragraph_list(hm_buf *b, const unsigned *p, size_t n)
         hm_buf_printf(b, " and %zu others", n - shown);
 }
 
-/* Fills {paragraphs}, {example}, {value}, {names} in a feedback sentence. */
-static char *expand(const char *tmpl, const hm_feature_value *v, const hm_scan *scan)
+/* Fills {paragraphs}, {example}, {value}, {names} in a feedback sentence,
+ * written into b from its start (a buffer reused note by note). */
+static void expand(hm_buf *b, const char *tmpl, const hm_feature_value *v, const hm_scan *scan)
 {
-    hm_buf b = {0};
+    b->len = 0;
+    hm_buf_put(b, "", 0); /* a text even when the template is empty */
     for (const char *p = tmpl; *p;) {
         if (*p != '{') {
             size_t run = strcspn(p, "{"); /* plain text, copied in one go */
-            hm_buf_put(&b, p, run);
+            hm_buf_put(b, p, run);
             p += run;
             continue;
         }
@@ -453,26 +478,26 @@ static char *expand(const char *tmpl, const hm_feature_value *v, const hm_scan *
                 size_t n = (size_t)(e - p - 1);
                 if (n == 10 && strncmp(p + 1, "paragraphs", n) == 0) {
                     if (v->n_paras)
-                        paragraph_list(&b, v->paras, v->n_paras);
+                        paragraph_list(b, v->paras, v->n_paras);
                     else
-                        hm_buf_puts(&b, "some paragraphs");
+                        hm_buf_puts(b, "some paragraphs");
                 } else if (n == 7 && strncmp(p + 1, "example", n) == 0 && v->ex_end <= v->ex_start) {
                     /* Nothing to quote: end the sentence before "such as ...". */
                     static const char *const lead_ins[] = {", for example ", " for example ", ", such as ",
                                                            " such as ", ": ", " "};
                     for (size_t k = 0; k < sizeof lead_ins / sizeof *lead_ins; k++) {
                         size_t ll = strlen(lead_ins[k]);
-                        if (b.len >= ll && memcmp(b.data + b.len - ll, lead_ins[k], ll) == 0) {
-                            b.len -= ll;
-                            b.data[b.len] = '\0';
+                        if (b->len >= ll && memcmp(b->data + b->len - ll, lead_ins[k], ll) == 0) {
+                            b->len -= ll;
+                            b->data[b->len] = '\0';
                             break;
                         }
                     }
-                    hm_buf_putc(&b, '.');
+                    hm_buf_putc(b, '.');
                     break;
                 } else if (n == 7 && strncmp(p + 1, "example", n) == 0) {
                     size_t len = v->ex_end - v->ex_start;
-                    hm_buf_putc(&b, '"');
+                    hm_buf_putc(b, '"');
                     if (len > 100) {
                         /* Cut at a word boundary so the quotation stays readable. */
                         size_t cut = v->ex_start + 100;
@@ -480,42 +505,42 @@ static char *expand(const char *tmpl, const hm_feature_value *v, const hm_scan *
                             cut--;
                         while (cut > v->ex_start && ((unsigned char)scan->text[cut] & 0xC0) == 0x80)
                             cut--;
-                        hm_buf_put(&b, scan->text + v->ex_start, cut - v->ex_start);
-                        hm_buf_puts(&b, "...");
+                        hm_buf_put(b, scan->text + v->ex_start, cut - v->ex_start);
+                        hm_buf_puts(b, "...");
                     } else {
-                        hm_buf_put(&b, scan->text + v->ex_start, len);
+                        hm_buf_put(b, scan->text + v->ex_start, len);
                     }
-                    hm_buf_putc(&b, '"');
+                    hm_buf_putc(b, '"');
                 } else if (n == 5 && strncmp(p + 1, "value", n) == 0) {
                     if (v->value == floor(v->value))
-                        hm_buf_printf(&b, "%.0f", v->value);
+                        hm_buf_printf(b, "%.0f", v->value);
                     else
-                        hm_buf_printf(&b, "%.0f%%", v->value * 100);
+                        hm_buf_printf(b, "%.0f%%", v->value * 100);
                 } else if ((n == 5 && strncmp(p + 1, "names", n) == 0) ||
                            (n == 6 && strncmp(p + 1, "detail", n) == 0)) {
-                    hm_buf_puts(&b, v->detail ? v->detail : "");
+                    hm_buf_puts(b, v->detail ? v->detail : "");
                 } else {
-                    hm_buf_put(&b, p, n + 2);
+                    hm_buf_put(b, p, n + 2);
                 }
                 p = e + 1;
                 continue;
             }
         }
-        hm_buf_putc(&b, *p++);
+        hm_buf_putc(b, *p++);
     }
     /* Collapse the white space a line break in a quoted example brings
      * (strpbrk: the text holds no NUL, and most notes none of these). */
-    for (char *q = b.data; q && (q = strpbrk(q, "\n\r\t")) != NULL; q++)
+    for (char *q = b->data; (q = strpbrk(q, "\n\r\t")) != NULL; q++)
         *q = ' ';
-    return hm_buf_take(&b);
 }
 
-static hm_note make_note(hm_scored *out, const char *strand, const char *tmpl, const hm_feature_value *v,
-                         const hm_scan *scan, bool gap)
+static hm_note make_note(hm_scored *out, hm_buf *scratch, const char *strand, const char *tmpl,
+                         const hm_feature_value *v, const hm_scan *scan, bool gap)
 {
     hm_note n = {0};
     n.strand = strand;
-    n.text = keep(out, expand(tmpl, v, scan));
+    expand(scratch, tmpl, v, scan);
+    n.text = keep_text(out, scratch);
     if (gap && v->n_paras) {
         n.paragraph = v->paras[0];
         for (size_t i = 0; i < scan->doc->n_paras; i++)
@@ -634,10 +659,16 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
 {
     memset(out, 0, sizeof *out);
     out->n_strands = r->n_strands;
-    out->strands = hm_xcalloc(r->n_strands, sizeof *out->strands);
     bool rewardable = fs->f[HM_F_WORDS].value >= r->min_words;
-    int *levels = hm_xcalloc(r->n_strands, sizeof *levels);
-    double *progress = hm_xcalloc(r->n_strands, sizeof *progress);
+    /* Scratch, one block: each strand's reach, place in the order and
+     * level, and the features of the gaps taken (each written before it
+     * is read). */
+    size_t n_gap_slots = r->max_gaps + r->n_advice;
+    double *progress = hm_xmalloc(r->n_strands * (sizeof(double) + sizeof(size_t) + sizeof(int)) +
+                                  n_gap_slots * sizeof(hm_feature_id));
+    size_t *order = (size_t *)(void *)(progress + r->n_strands);
+    int *levels = (int *)(void *)(order + r->n_strands);
+    hm_feature_id *gap_feature = (hm_feature_id *)(void *)(levels + r->n_strands);
     const hm_check *cap = NULL;
     hm_rubric_levels(r, fs, levels, progress, &out->level, &out->mark, &cap);
     if (out->level == 0)
@@ -654,16 +685,28 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
     size_t cap_notes = 0;
     for (size_t s = 0; s < r->n_strands; s++)
         cap_notes += STRENGTHS_PER_STRAND + (levels[s] < 5 ? r->strands[s].levels[levels[s]].n_reqs : 0);
-    out->strand_notes = hm_xcalloc(cap_notes + 1, sizeof *out->strand_notes);
+    /* The strands, the three note arrays and the first text block, one
+     * allocation (each entry written before it is read: not cleared). */
+    size_t n_notes = cap_notes + r->max_strengths + n_gap_slots;
+    size_t notes_bytes = r->n_strands * sizeof *out->strands + n_notes * sizeof(hm_note);
+    _Static_assert(sizeof(hm_strand) % _Alignof(struct hm_text_block) == 0 &&
+                       sizeof(hm_note) % _Alignof(struct hm_text_block) == 0,
+                   "the first text block follows the notes aligned");
+    out->strands = hm_xmalloc(notes_bytes + sizeof(struct hm_text_block) + FIRST_TEXT_BYTES);
+    out->strand_notes = (hm_note *)(void *)(out->strands + r->n_strands);
+    out->strengths = out->strand_notes + cap_notes;
+    out->gaps = out->strengths + r->max_strengths;
+    out->texts = (struct hm_text_block *)(void *)((char *)out->strands + notes_bytes);
+    *out->texts = (struct hm_text_block){NULL, 0, FIRST_TEXT_BYTES};
+    hm_buf scratch = {0}; /* each note's text, expanded before it is kept */
+    hm_buf_reserve(&scratch, 511); /* the longest notes are some 300 bytes */
     size_t used = 0;
     for (size_t s = 0; s < r->n_strands; s++) {
         const hm_strand_def *d = &r->strands[s];
         hm_strand *st = &out->strands[s];
-        st->id = d->id;
-        st->name = d->name;
-        st->level = levels[s];
-        st->security = progress[s];
-        st->descriptor = levels[s] ? d->levels[levels[s] - 1].descriptor : "Nothing in the essay can be rewarded yet.";
+        *st = (hm_strand){.id = d->id, .name = d->name, .level = levels[s], .security = progress[s],
+                          .descriptor = levels[s] ? d->levels[levels[s] - 1].descriptor
+                                                  : "Nothing in the essay can be rewarded yet."};
         st->strengths = &out->strand_notes[used];
         for (int l = levels[s] - 1; l >= 0 && st->n_strengths < STRENGTHS_PER_STRAND; l--) {
             const hm_level_def *ld = &d->levels[l];
@@ -675,7 +718,7 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
                 for (size_t j = 0; j < st->n_strengths; j++)
                     said |= strcmp(st->strengths[j].feature, hm_feature_name(c->feature)) == 0;
                 if (c->strength && !said && fs->f[c->feature].available) {
-                    out->strand_notes[used++] = make_note(out, d->id, c->strength, &fs->f[c->feature], scan, false);
+                    out->strand_notes[used++] = make_note(out, &scratch, d->id, c->strength, &fs->f[c->feature], scan, false);
                     out->strand_notes[used - 1].feature = hm_feature_name(c->feature);
                     st->n_strengths++;
                 }
@@ -687,7 +730,7 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
             for (size_t i = 0; i < next->n_reqs; i++) {
                 const hm_cond *c = &next->reqs[i];
                 if (c->gap && !cond_holds(c, fs)) {
-                    out->strand_notes[used++] = make_note(out, d->id, c->gap, &fs->f[c->feature], scan, true);
+                    out->strand_notes[used++] = make_note(out, &scratch, d->id, c->gap, &fs->f[c->feature], scan, true);
                     out->strand_notes[used - 1].feature = hm_feature_name(c->feature);
                     st->n_gaps++;
                 }
@@ -697,7 +740,6 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
 
     /* The essay's own lists: strongest strands' strengths first, weakest
      * strands' gaps first, then general advice. */
-    size_t *order = hm_xmalloc((r->n_strands + 1) * sizeof *order);
     for (size_t s = 0; s < r->n_strands; s++)
         order[s] = s;
     for (size_t a = 1; a < r->n_strands; a++)
@@ -706,7 +748,6 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
             order[b] = order[b - 1];
             order[b - 1] = t;
         }
-    out->strengths = hm_xcalloc(r->max_strengths + 1, sizeof *out->strengths);
     for (size_t round = 0; round < 2; round++)
         for (size_t k = 0; k < r->n_strands && out->n_strengths < r->max_strengths; k++) {
             const hm_strand *st = &out->strands[order[k]];
@@ -714,8 +755,6 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
                 out->strengths[out->n_strengths++] = st->strengths[round];
         }
     /* Two strands may miss the same thing (a conclusion): say it once. */
-    out->gaps = hm_xcalloc(r->max_gaps + r->n_advice + 1, sizeof *out->gaps);
-    hm_feature_id *gap_feature = hm_xcalloc(r->max_gaps + r->n_advice + 1, sizeof *gap_feature);
     for (size_t k = r->n_strands; k-- > 0;) {
         const hm_strand *st = &out->strands[order[k]];
         const hm_strand_def *d = &r->strands[order[k]];
@@ -753,38 +792,32 @@ void hm_rubric_score(const hm_rubric *r, const hm_features *fs, hm_scan *scan, h
             dup |= gap_feature[j] == adv->conds[0].feature;
         if (!dup) {
             gap_feature[out->n_gaps] = adv->conds[0].feature;
-            out->gaps[out->n_gaps++] = make_note(out, NULL, adv->message, &fs->f[adv->conds[0].feature], scan, true);
+            out->gaps[out->n_gaps++] = make_note(out, &scratch, NULL, adv->message, &fs->f[adv->conds[0].feature], scan, true);
             out->gaps[out->n_gaps - 1].feature = hm_feature_name(adv->conds[0].feature);
         }
     }
-    free(gap_feature);
     for (size_t w = 0; w < r->n_warnings; w++) {
         const hm_check *wc = &r->warnings[w];
         if (wc->n_conds && all_measured_and_hold(wc->conds, wc->n_conds, fs)) {
-            char *msg = expand(wc->message, &fs->f[wc->conds[0].feature], scan);
-            hm_scan_warn(scan, wc->code, "%s", msg);
-            free(msg);
+            expand(&scratch, wc->message, &fs->f[wc->conds[0].feature], scan);
+            hm_scan_warn(scan, wc->code, "%s", scratch.data);
         }
     }
     /* After the warnings, so that a code they share keeps the fuller message. */
     if (cap) {
-        char *msg = expand(cap->message, &fs->f[cap->conds[0].feature], scan);
-        hm_scan_warn(scan, cap->code ? cap->code : "capped", "%s", msg);
-        free(msg);
+        expand(&scratch, cap->message, &fs->f[cap->conds[0].feature], scan);
+        hm_scan_warn(scan, cap->code ? cap->code : "capped", "%s", scratch.data);
     }
-    free(order);
-    free(levels);
-    free(progress);
+    hm_buf_free(&scratch);
+    free(progress); /* the scratch block */
 }
 
 void hm_scored_free(hm_scored *s)
 {
-    for (size_t i = 0; i < s->n_strings; i++)
-        free(s->strings[i]);
-    free(s->strings);
-    free(s->strands);
-    free(s->strand_notes);
-    free(s->strengths);
-    free(s->gaps);
+    for (struct hm_text_block *b = s->texts, *prev; b && b->prev; b = prev) {
+        prev = b->prev;
+        free(b);
+    }
+    free(s->strands); /* and the note arrays and the first text block */
     memset(s, 0, sizeof *s);
 }

@@ -8,13 +8,14 @@
 typedef struct hm_scored {
     int level, mark;
     char band[32];
-    hm_strand *strands;
+    hm_strand *strands;       /* one block with the three note arrays and
+                                 the first text block: owned */
     size_t n_strands;
     hm_note *strengths, *gaps;
     size_t n_strengths, n_gaps;
     hm_note *strand_notes;    /* storage the strands' note arrays point into */
-    char **strings;           /* every generated text, owned */
-    size_t n_strings, cap_strings;
+    struct hm_text_block *texts; /* every generated text, in blocks (the last
+                                    one, chained back to the first): owned */
 } hm_scored;
 
 /* Also adds the rubric's warnings (not-an-essay, ...) to the scan. */

@@ -43,6 +43,41 @@ void hm_scan_free_data(hm_scan *scan)
     free(scan->req_pos);
     scan->req_start = scan->req_pos = NULL;
     scan->req_found = false;
+    free(scan->spare_findings);
+    scan->spare_findings = NULL;
+    free(scan->sort_index);
+    scan->sort_index = NULL;
+    scan->cap_spare_findings = scan->cap_sort_index = 0;
+}
+
+/* p, or in its place a new block when it has room for fewer than `need`
+ * entries of `size` bytes (what p held is not kept: scratch). */
+static void *scratch_room(void *p, size_t *cap, size_t need, size_t size)
+{
+    if (*cap >= need)
+        return p;
+    free(p);
+    *cap = need;
+    return hm_xmalloc(need * size);
+}
+
+/* The findings' second array, with room for cap_findings, to copy them
+ * into in order before swap_findings. */
+static hm_finding *spare_findings(hm_scan *scan)
+{
+    scan->spare_findings = scratch_room(scan->spare_findings, &scan->cap_spare_findings, scan->cap_findings,
+                                        sizeof *scan->spare_findings);
+    return scan->spare_findings;
+}
+
+static void swap_findings(hm_scan *scan)
+{
+    hm_finding *findings = scan->findings;
+    size_t cap = scan->cap_findings;
+    scan->findings = scan->spare_findings;
+    scan->cap_findings = scan->cap_spare_findings;
+    scan->spare_findings = findings;
+    scan->cap_spare_findings = cap;
 }
 
 hm_finding *hm_scan_add(hm_scan *scan, const hm_rule *rule, size_t start, size_t end)
@@ -159,8 +194,8 @@ static void merge_at(const sort_keys *keys, size_t *order, size_t *tmp, run *sta
  * stable sort, as glibc's qsort (a merge sort) gave them, of the runs
  * already in order (each rule adds its findings in text order, and those
  * of the last sort are in order too, so there are few runs). NULL when
- * they are in order already; else the caller frees it. */
-static size_t *sorted_order(const hm_scan *scan)
+ * they are in order already; else in scan->sort_index. */
+static size_t *sorted_order(hm_scan *scan)
 {
     size_t n = scan->n_findings;
     const hm_finding *f = scan->findings;
@@ -169,7 +204,9 @@ static size_t *sorted_order(const hm_scan *scan)
         first_run_end++;
     if (first_run_end >= n)
         return NULL;
-    size_t *order = hm_xmalloc(3 * n * sizeof *order), *tmp = order + n, *starts = tmp + n;
+    scan->sort_index = scratch_room(scan->sort_index, &scan->cap_sort_index, 3 * scan->cap_findings,
+                                    sizeof *scan->sort_index);
+    size_t *order = scan->sort_index, *tmp = order + n, *starts = tmp + n;
     for (size_t k = 0; k < n; k++) {
         order[k] = k;
         starts[k] = f[k].start;
@@ -206,14 +243,12 @@ static size_t *sorted_order(const hm_scan *scan)
 
 void hm_scan_sort(hm_scan *scan)
 {
-    size_t *order = sorted_order(scan);
+    const size_t *order = sorted_order(scan);
     if (order) {
-        hm_finding *sorted = hm_xmalloc(scan->cap_findings * sizeof *sorted); /* in place of the old */
+        hm_finding *sorted = spare_findings(scan);
         for (size_t i = 0; i < scan->n_findings; i++)
             sorted[i] = scan->findings[order[i]];
-        free(scan->findings);
-        scan->findings = sorted;
-        free(order);
+        swap_findings(scan);
     }
     scan->n_sorted = scan->n_findings;
     size_t max_span = 0;
@@ -228,8 +263,8 @@ void hm_scan_finish(hm_scan *scan)
     /* Ties of position and kind stay in the order found (rule order). The
      * findings kept are copied once, from the old array to a new one in
      * order (or down the old one, when it is in order already). */
-    size_t *order = sorted_order(scan);
-    hm_finding *kept_findings = order ? hm_xmalloc(scan->cap_findings * sizeof *kept_findings) : scan->findings;
+    const size_t *order = sorted_order(scan);
+    hm_finding *kept_findings = order ? spare_findings(scan) : scan->findings;
     hm_source_cursor cursor;
     hm_source_cursor_init(&cursor, scan->doc->src);
     size_t last_end[HM_KIND_COUNT] = {0};
@@ -263,11 +298,8 @@ void hm_scan_finish(hm_scan *scan)
         k->line = cursor.line;
         k->column = cursor.column;
     }
-    if (order) {
-        free(scan->findings);
-        scan->findings = kept_findings;
-        free(order);
-    }
+    if (order)
+        swap_findings(scan);
     scan->n_findings = kept;
     scan->n_sorted = 0;
 }

@@ -32,6 +32,14 @@ typedef struct hm_scan {
     /* Overlap queries binary-search findings[0, n_sorted), sorted by start;
      * person, event and date spans there are at most max_span bytes long. */
     size_t n_sorted, max_span;
+    /* The sorts' room, kept from the first sort of an analysis to
+     * hm_scan_free_data: the findings' second array (a sort copies them
+     * into it in order, and the two change places) and the merges' three
+     * index arrays, both sized by cap_findings. */
+    hm_finding *spare_findings;
+    size_t cap_spare_findings;
+    size_t *sort_index;
+    size_t cap_sort_index;
     /* Words written with a capital somewhere mid-sentence: the first few
      * questions walk the words, later ones build this set. */
     hm_strset capitalised;

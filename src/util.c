@@ -54,15 +54,26 @@ char *hm_xstrndup(const char *s, size_t n)
     return p;
 }
 
+/* Doubles the capacity (from 64) until `size` bytes fit. */
+static void buf_grow(hm_buf *b, size_t size)
+{
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < size)
+        cap *= 2;
+    b->data = hm_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void hm_buf_reserve(hm_buf *b, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        buf_grow(b, b->len + n + 1);
+}
+
 void hm_buf_put(hm_buf *b, const char *s, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        b->data = hm_xrealloc(b->data, cap);
-        b->cap = cap;
-    }
+    if (b->len + n + 1 > b->cap)
+        buf_grow(b, b->len + n + 1);
     if (n)
         memcpy(b->data + b->len, s, n);
     b->len += n;
@@ -72,36 +83,113 @@ void hm_buf_put(hm_buf *b, const char *s, size_t n)
 void hm_buf_puts(hm_buf *b, const char *s) { hm_buf_put(b, s, strlen(s)); }
 void hm_buf_putc(hm_buf *b, char c) { hm_buf_put(b, &c, 1); }
 
-void hm_buf_put_uint(hm_buf *b, unsigned v)
+size_t hm_size_digits(char *out, size_t v)
 {
-    char digits[16];
+    char digits[HM_SIZE_DIGITS];
     size_t at = sizeof digits;
     do {
         digits[--at] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    hm_buf_put(b, digits + at, sizeof digits - at);
+    memcpy(out, digits + at, sizeof digits - at);
+    return sizeof digits - at;
+}
+
+static void buf_put_size(hm_buf *b, size_t v)
+{
+    char digits[HM_SIZE_DIGITS];
+    hm_buf_put(b, digits, hm_size_digits(digits, v));
+}
+
+void hm_buf_put_uint(hm_buf *b, unsigned v) { buf_put_size(b, v); }
+
+/* %s and %.*s (precision below 0: none): glibc writes "(null)" for a null
+ * pointer when the precision leaves room for it, else nothing. */
+static void buf_put_string(hm_buf *b, const char *s, int precision)
+{
+    if (!s) {
+        s = precision < 0 || precision >= 6 ? "(null)" : "";
+        precision = -1;
+    }
+    hm_buf_put(b, s, precision < 0 ? strlen(s) : strnlen(s, (size_t)precision));
+}
+
+/* Writes fmt as glibc's printf does while its conversions are %s, %.*s,
+ * %d, %u, %zu or %% without flags or widths (the features' and notes'
+ * texts, some six an essay, each ~1,000 instructions in vsnprintf); false
+ * at the first other one, with part of the text written. */
+static bool buf_put_simple(hm_buf *b, const char *fmt, va_list ap)
+{
+    for (const char *p = fmt;;) {
+        const char *pct = strchr(p, '%');
+        hm_buf_put(b, p, pct ? (size_t)(pct - p) : strlen(p));
+        if (!pct)
+            return true;
+        p = pct + 2;
+        switch (pct[1]) {
+        case '%':
+            hm_buf_putc(b, '%');
+            break;
+        case 's':
+            buf_put_string(b, va_arg(ap, const char *), -1);
+            break;
+        case '.': {
+            if (pct[2] != '*' || pct[3] != 's')
+                return false;
+            int precision = va_arg(ap, int);
+            buf_put_string(b, va_arg(ap, const char *), precision);
+            p += 2;
+            break;
+        }
+        case 'd': {
+            int v = va_arg(ap, int);
+            if (v < 0)
+                hm_buf_putc(b, '-');
+            buf_put_size(b, v < 0 ? 0u - (unsigned)v : (unsigned)v);
+            break;
+        }
+        case 'u':
+            buf_put_size(b, va_arg(ap, unsigned));
+            break;
+        case 'z':
+            if (pct[2] != 'u')
+                return false;
+            buf_put_size(b, va_arg(ap, size_t));
+            p++;
+            break;
+        default:
+            return false;
+        }
+    }
 }
 
 void hm_buf_printf(hm_buf *b, const char *fmt, ...)
 {
-    char small[256];
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_copy(again, ap);
+    size_t at = b->len;
+    bool written = buf_put_simple(b, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof small) {
-        hm_buf_put(b, small, (size_t)n);
-        return;
+    if (!written) { /* from the start, by vsnprintf */
+        b->len = at;
+        char small[256];
+        va_list ap2;
+        va_copy(ap2, again);
+        int n = vsnprintf(small, sizeof small, fmt, ap2);
+        va_end(ap2);
+        if (n >= 0 && (size_t)n < sizeof small) {
+            hm_buf_put(b, small, (size_t)n);
+        } else if (n >= 0) {
+            char *big = hm_xmalloc((size_t)n + 1);
+            vsnprintf(big, (size_t)n + 1, fmt, again);
+            hm_buf_put(b, big, (size_t)n);
+            free(big);
+        } else if (b->data) {
+            b->data[at] = '\0';
+        }
     }
-    char *big = hm_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    hm_buf_put(b, big, (size_t)n);
-    free(big);
+    va_end(again);
 }
 
 char *hm_buf_take(hm_buf *b)

@@ -32,11 +32,21 @@ typedef struct hm_buf {
     size_t len, cap;
 } hm_buf;
 
+/* Room for n more bytes and the NUL without growing: a buffer whose usual
+ * size is known takes it in one allocation, not by doubling from 64. */
+void hm_buf_reserve(hm_buf *b, size_t n);
 void hm_buf_put(hm_buf *b, const char *s, size_t n);
 void hm_buf_puts(hm_buf *b, const char *s);
 void hm_buf_putc(hm_buf *b, char c);
+/* v in decimal into out, as "%zu" prints it, without printf's cost and
+ * without a NUL: returns the length, at most HM_SIZE_DIGITS. */
+#define HM_SIZE_DIGITS 20
+size_t hm_size_digits(char *out, size_t v);
 /* v in decimal, as "%u" prints it, without printf's cost. */
 void hm_buf_put_uint(hm_buf *b, unsigned v);
+/* As printf; a format of only %s, %.*s, %d, %u, %zu and %% conversions
+ * is written without vsnprintf, straight into b, so no argument may point
+ * into b's own text. */
 void hm_buf_printf(hm_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Hands over the NUL-terminated contents; the buffer is empty afterwards. */

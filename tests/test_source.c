@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -249,14 +250,50 @@ static void buf_put_uint_writes_as_printf_does(void **state)
     (void)state;
     unsigned values[] = {0, 7, 10, 99, 100, 12345, 4294967295u};
     for (size_t k = 0; k < sizeof values / sizeof *values; k++) {
-        hm_buf mine = {0}, theirs = {0};
+        hm_buf mine = {0};
+        char theirs[32];
         hm_buf_puts(&mine, "p ");
         hm_buf_put_uint(&mine, values[k]);
-        hm_buf_printf(&theirs, "p %u", values[k]);
-        assert_string_equal(mine.data, theirs.data);
+        snprintf(theirs, sizeof theirs, "p %u", values[k]);
+        assert_string_equal(mine.data, theirs);
         hm_buf_free(&mine);
-        hm_buf_free(&theirs);
     }
+}
+
+/* hm_buf_printf writes %s, %.*s, %d, %u, %zu and %% itself: the same text
+ * as snprintf, appended to what the buffer holds; other formats too. */
+static void buf_printf_writes_as_snprintf_does(void **state)
+{
+    (void)state;
+    int ints[] = {0, 7, -7, 10, -100, 12345, INT_MAX, INT_MIN};
+    unsigned uints[] = {0, 9, 10, 4294967295u};
+    size_t sizes[] = {0, 99, 100, SIZE_MAX};
+    const char *texts[] = {"", "a", "paragraph", NULL};
+    int precisions[] = {-1, 0, 3, 5, 6, 40};
+    char want[512];
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
+        for (size_t u = 0; u < sizeof uints / sizeof *uints; u++)
+            for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++)
+                for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
+                    for (size_t p = 0; p < sizeof precisions / sizeof *precisions; p++) {
+                        hm_buf b = {0};
+                        hm_buf_puts(&b, "before|");
+                        /* (a null %s is undefined in C; glibc writes "(null)") */
+                        hm_buf_printf(&b, "%d-%u %zu%% of %s, %.*s;%s", ints[i], uints[u], sizes[z], texts[t],
+                                      precisions[p], texts[t] ? "paragraphs" : NULL, "end");
+                        snprintf(want, sizeof want, "before|%d-%u %zu%% of %s, %.*s;%s", ints[i], uints[u],
+                                 sizes[z], texts[t], precisions[p], texts[t] ? "paragraphs" : NULL, "end");
+                        assert_string_equal(b.data, want);
+                        hm_buf_free(&b);
+                    }
+    hm_buf b = {0};
+    hm_buf_printf(&b, "%.0f%% and %5d", 12.5, 3); /* through vsnprintf */
+    assert_string_equal(b.data, "12% and     3");
+    hm_buf_printf(&b, "%s", "");
+    assert_string_equal(b.data, "12% and     3");
+    hm_buf_printf(&b, "; %s %u=%5.1f", "x", 2u, 2.25); /* begun, then through vsnprintf */
+    assert_string_equal(b.data, "12% and     3; x 2=  2.2");
+    hm_buf_free(&b);
 }
 
 static void empty_input_is_text(void **state)
@@ -284,6 +321,7 @@ int main(void)
         cmocka_unit_test(continuations_listed_and_cursor_jumps),
         cmocka_unit_test(utf8_count_matches_a_byte_at_a_time),
         cmocka_unit_test(buf_put_uint_writes_as_printf_does),
+        cmocka_unit_test(buf_printf_writes_as_snprintf_does),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
