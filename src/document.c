@@ -52,10 +52,10 @@ static inline unsigned stops16(const char *p)
 }
 #endif
 
-/* The first '.', '!' or '?' in t[i, end), or end (t holds len bytes):
+/* The first '.', '!' or '?' in t[i, end), or end (t a source's text):
  * sixteen bytes at a time where SSE2 is there, else eight (a sentence runs
  * to a hundred bytes or more between them). */
-static size_t next_stop(const char *t, size_t i, size_t end, size_t len)
+static size_t next_stop(const char *t, size_t i, size_t end)
 {
 #if defined(__SSE2__)
     for (; i + 16 <= end; i += 16) {
@@ -63,14 +63,14 @@ static size_t next_stop(const char *t, size_t i, size_t end, size_t len)
         if (m)
             return i + (size_t)__builtin_ctz(m);
     }
-    if (i < end && i + 16 <= len) {
-        /* the paragraph's last bytes: one load still inside the text, its
-         * bits from end on dropped (no byte loop, no mispredicted exit) */
+    if (i < end) {
+        /* the paragraph's last bytes: one load, inside the text or its
+         * padding (HM_SOURCE_PAD), its bits from end on dropped (no byte
+         * loop, no mispredicted exit) */
         unsigned m = stops16(t + i) & ((1u << (end - i)) - 1);
         return m ? i + (size_t)__builtin_ctz(m) : end;
     }
 #else
-    (void)len;
     for (; i + 8 <= end; i += 8) {
         uint64_t x = hm_load8(t + i);
         if (has_byte(x, '.') | has_byte(x, '!') | has_byte(x, '?'))
@@ -451,7 +451,7 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
     size_t s = p->start;
     if (p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM) {
         size_t i = p->start;
-        while ((i = next_stop(t, i, p->end, doc->src->len)) < p->end) {
+        while ((i = next_stop(t, i, p->end)) < p->end) {
             char c = t[i];
             size_t e = i + 1;
             bool ellipsis = (c == '.' && ((e < p->end && t[e] == '.') || (i > p->start && t[i - 1] == '.')));
@@ -541,8 +541,9 @@ typedef union ascii_run {
 /* How many of the 16 bytes at p, from the first, are ASCII letters or
  * digits (16: all), found from one mask: a word's end without a branch a
  * byte. When fewer than 16, *run holds them case folded (c | 0x20 folds a
- * letter and keeps a digit). */
-static inline unsigned ascii_run16(const char *p, ascii_run *run)
+ * letter and keeps a digit). *opens has a bit for each of the 16 bytes
+ * that may open a word: an ASCII letter or digit, or a byte above 0x7F. */
+static inline unsigned ascii_run16(const char *p, ascii_run *run, unsigned *opens)
 {
     /* 16 bytes of all ones and then 16 of none: the 16 from 16 - n keep
      * the first n */
@@ -555,7 +556,9 @@ static inline unsigned ascii_run16(const char *p, ascii_run *run)
     __m128i digit = _mm_add_epi8(a, _mm_set1_epi8((char)(0x80 - '0')));
     __m128i is_alnum = _mm_or_si128(_mm_cmplt_epi8(letter, _mm_set1_epi8(-128 + 26)),
                                     _mm_cmplt_epi8(digit, _mm_set1_epi8(-128 + 10)));
-    unsigned n = (unsigned)__builtin_ctz(~(unsigned)_mm_movemask_epi8(is_alnum)); /* bit 16 is set */
+    unsigned alnum = (unsigned)_mm_movemask_epi8(is_alnum);
+    *opens = alnum | (unsigned)_mm_movemask_epi8(a);
+    unsigned n = (unsigned)__builtin_ctz(~alnum); /* bit 16 is set */
     __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(keep_first + 16 - n));
     run->v = _mm_and_si128(folded, keep);
     return n;
@@ -624,26 +627,34 @@ static inline uint64_t hash_run16(const ascii_run *run, unsigned n)
 }
 #endif
 
-/* The FNV-1a hash (case folded) of the ASCII letters and digits from i;
- * *run_end is where they stop. Where the 16 bytes from i lie in the text
- * (of length len) and the run ends among them, by ascii_run16 and
- * hash_run16. Else the loop tests no bound: the text ends in a NUL, which
- * no letter is. A paragraph's end is trimmed of white space, so the run
- * stops there too; a run that went on past `end` is hashed again up to it.
- * Two bytes a turn: the second is there, as the first is no NUL. */
-static inline uint64_t hash_ascii_run(const char *t, size_t len, size_t i, size_t end, size_t *run_end)
+/* The FNV-1a hash (case folded) of the ASCII letters and digits from i
+ * (below the text's length); *run_end is where they stop, and *next_open
+ * is where a word may open next if the byte at *run_end ends this one:
+ * the first letter, digit or byte above 0x7F after it (or a byte from
+ * which to look on). Where the run ends among the 16 bytes from i (in the
+ * text or its padding, HM_SOURCE_PAD), by ascii_run16 and hash_run16, and
+ * *next_open from the same mask (no test a byte between words, whose exit
+ * was a mispredict where a stop or comma stood before the space). Else
+ * (a run of 16 or more, or no SSE2) the loop tests no bound:
+ * the text ends in a NUL, which no letter is. A paragraph's end is
+ * trimmed of white space, so the run stops there too; a run that went on
+ * past `end` is hashed again up to it. Two bytes a turn: the second is
+ * there, as the first is no NUL. */
+static inline uint64_t hash_ascii_run(const char *t, size_t i, size_t end, size_t *run_end, size_t *next_open)
 {
 #if defined(HM_WORDS16)
-    if (i + 16 <= len) {
-        ascii_run run;
-        unsigned n = ascii_run16(t + i, &run);
-        if (n < 16 && i + n <= end) {
-            *run_end = i + n;
-            return hash_run16(&run, n);
-        }
+    ascii_run run;
+    unsigned opens;
+    unsigned n = ascii_run16(t + i, &run, &opens);
+    if (n < 16 && i + n <= end) {
+        *run_end = i + n;
+        /* the opening bytes past the run (bit 16: none among the 16, go
+         * on from i + 16); the run's bits are opens' trailing ones, which
+         * + 1 clears, and the byte at its end opens nothing where it ends
+         * the word (and else *next_open is not asked) */
+        *next_open = i + (unsigned)__builtin_ctz((opens & (opens + 1)) | 1u << 16);
+        return hash_run16(&run, n);
     }
-#else
-    (void)len;
 #endif
     uint64_t h = HM_FNV_SEED;
     size_t j = i;
@@ -666,6 +677,7 @@ static inline uint64_t hash_ascii_run(const char *t, size_t len, size_t i, size_
             h = hm_fnv_add(h, ascii_word[(unsigned char)t[j]]);
     }
     *run_end = j;
+    *next_open = j + 1;
     return h;
 }
 
@@ -713,18 +725,18 @@ static void find_words(hm_document *doc)
         while (i < end) {
             /* between words: on to the next letter or digit */
             unsigned char c = (unsigned char)t[i];
-            size_t start = i, ascii_end, word_stop;
+            size_t start = i, ascii_end, next_open, word_stop;
             uint64_t ascii_hash = HM_FNV_SEED;
             bool may_be_capital; /* opens with an ASCII capital or a byte above 0x7F */
             if (ascii_word[c]) {
                 may_be_capital = (unsigned char)(c - 'A') < 26;
                 /* the ASCII letters and digits that open the word, hashed */
-                ascii_hash = hash_ascii_run(t, len, i, end, &ascii_end);
+                ascii_hash = hash_ascii_run(t, i, end, &ascii_end, &next_open);
                 /* a space or a stop ends most words: word_end's first step
                  * (at the paragraph's end, word_end would give end too) */
                 if (ends_word[(unsigned char)t[ascii_end]]) {
                     word_stop = ascii_end;
-                    i = ascii_end + 1;
+                    i = next_open;
                 } else {
                     i = word_end(t, ascii_end, end, &word_stop);
                 }

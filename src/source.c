@@ -231,9 +231,10 @@ bool hm_source_init(hm_source *src, const char *bytes, size_t len, const char *n
         }
     }
 
-    if (!out.data)
-        hm_buf_put(&out, "", 0);
     src->len = out.len;
+    /* the NULs after the text (hm_buf_put adds the last) */
+    static const char pad[HM_SOURCE_PAD - 1];
+    hm_buf_put(&out, pad, sizeof pad);
     src->text = hm_buf_take(&out);
     /* NUL and other C0 controls besides tab, line and page breaks mean this
      * is not a text file (a .docx renamed, an image). */

@@ -180,6 +180,35 @@ static void words_carry_their_paragraph_hash_and_capitals(void **state)
     assert_true(sentences >= 3);
 }
 
+/* Words after gaps of every length from 1 to 40 bytes of spaces and
+ * punctuation (the next word's start is found from the 16 bytes at a
+ * word's start, or on from them), one in curly quotes. */
+static void words_are_found_after_gaps_of_every_length(void **state)
+{
+    (void)state;
+    static const char marks[] = ", ;:()[]\"/*";
+    for (size_t g = 1; g <= 40; g++) {
+        char gap[41];
+        for (size_t k = 0; k < g; k++)
+            gap[k] = k == 0 || k + 1 == g ? ' ' : marks[k % (sizeof marks - 1)];
+        gap[g] = '\0';
+        char text[256];
+        snprintf(text, sizeof text, "Alpha%sbeta%s\xE2\x80\x9Cgamma\xE2\x80\x9D%sdelta9%s", gap, gap, gap,
+                 g % 2 ? "." : "");
+        parsed p;
+        parse(&p, text);
+        check_words(&p);
+        assert_int_equal(p.doc.n_words, 4);
+        static const char *const expect[] = {"Alpha", "beta", "gamma", "delta9"};
+        for (size_t k = 0; k < 4; k++) {
+            const hm_word *w = &p.doc.words[k];
+            assert_int_equal(w->end - w->start, strlen(expect[k]));
+            assert_memory_equal(p.src.text + w->start, expect[k], strlen(expect[k]));
+        }
+        done(&p);
+    }
+}
+
 /* The hinted look-ups answer as the binary searches do, whatever order the
  * offsets come in and whatever the hint says. */
 static void hinted_lookups_match_binary_search(void **state)
@@ -448,6 +477,7 @@ int main(void)
         cmocka_unit_test(words_are_counted_with_apostrophes_and_hyphens),
         cmocka_unit_test(words_carry_their_paragraph_hash_and_capitals),
         cmocka_unit_test(words_of_every_length_are_hashed_alike),
+        cmocka_unit_test(words_are_found_after_gaps_of_every_length),
         cmocka_unit_test(empty_and_blank_texts_have_no_paragraphs),
         cmocka_unit_test(findings_are_sorted_stably_from_runs),
         cmocka_unit_test(wrap_width_of_short_and_long_blocks),

@@ -20,6 +20,24 @@ static void utf8_bom_is_dropped(void **state)
     hm_source_free(&s);
 }
 
+/* HM_SOURCE_PAD NULs after the text, whatever the encoding and length
+ * (the tokenizer's 16-byte loads read up to them). */
+static void text_is_followed_by_its_padding(void **state)
+{
+    (void)state;
+    char bytes[200];
+    for (size_t len = 0; len < sizeof bytes; len++) {
+        memset(bytes, 'a', len);
+        if (len > 2)
+            bytes[len - 1] = (char)0xE9; /* invalid UTF-8: Windows-1252 */
+        hm_source s;
+        assert_true(hm_source_init(&s, bytes, len, "t", NULL));
+        for (size_t k = 0; k < HM_SOURCE_PAD; k++)
+            assert_int_equal(s.text[s.len + k], 0);
+        hm_source_free(&s);
+    }
+}
+
 static void utf16_with_bom_is_converted(void **state)
 {
     (void)state;
@@ -273,6 +291,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(utf8_bom_is_dropped),
+        cmocka_unit_test(text_is_followed_by_its_padding),
         cmocka_unit_test(utf16_with_bom_is_converted),
         cmocka_unit_test(utf16_without_bom_is_guessed),
         cmocka_unit_test(invalid_utf8_reads_as_windows_1252),
