@@ -4,6 +4,7 @@
  * line that opens with a discourse marker ("Firstly", "In conclusion"). */
 #include "document.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -258,8 +259,11 @@ static bool looks_like_heading(const char *s, size_t n, unsigned cps)
     return !(*m == '.' || *m == ',' || *m == ';' || *m == '!' || *m == '?' || *m == '"');
 }
 
+/* A paragraph spans whole lines: it ends where a line does, trimmed, at
+ * white space or the text's end (find_words' runs stop there unbounded). */
 static void add_para(hm_document *doc, size_t start, size_t end, hm_para_kind kind)
 {
+    assert(end == doc->src->len || is_space(doc->src->text[end]));
     HM_GROW(doc->paras, doc->n_paras, doc->cap_paras);
     hm_para *p = &doc->paras[doc->n_paras++];
     memset(p, 0, sizeof *p);
@@ -635,18 +639,18 @@ static inline uint64_t hash_run16(const ascii_run *run, unsigned n)
  * text or its padding, HM_SOURCE_PAD), by ascii_run16 and hash_run16, and
  * *next_open from the same mask (no test a byte between words, whose exit
  * was a mispredict where a stop or comma stood before the space). Else
- * (a run of 16 or more, or no SSE2) the loop tests no bound:
- * the text ends in a NUL, which no letter is. A paragraph's end is
- * trimmed of white space, so the run stops there too; a run that went on
- * past `end` is hashed again up to it. Two bytes a turn: the second is
- * there, as the first is no NUL. */
-static inline uint64_t hash_ascii_run(const char *t, size_t i, size_t end, size_t *run_end, size_t *next_open)
+ * (a run of 16 or more, or no SSE2) the loop tests no bound: the text
+ * ends in a NUL, which no letter is. Two bytes a turn: the second is
+ * there, as the first is no NUL. No run goes on past the paragraph's end:
+ * a paragraph ends where a line does, trimmed of white space, so the byte
+ * at its end is white space or the text's NUL (split_block). */
+static inline uint64_t hash_ascii_run(const char *t, size_t i, size_t *run_end, size_t *next_open)
 {
 #if defined(HM_WORDS16)
     ascii_run run;
     unsigned opens;
     unsigned n = ascii_run16(t + i, &run, &opens);
-    if (n < 16 && i + n <= end) {
+    if (n < 16) {
         *run_end = i + n;
         /* the opening bytes past the run (bit 16: none among the 16, go
          * on from i + 16); the run's bits are opens' trailing ones, which
@@ -670,11 +674,6 @@ static inline uint64_t hash_ascii_run(const char *t, size_t i, size_t end, size_
         }
         h = hm_fnv_add(h, folded);
         j += 2;
-    }
-    if (j > end) {
-        h = HM_FNV_SEED;
-        for (j = i; j < end; j++)
-            h = hm_fnv_add(h, ascii_word[(unsigned char)t[j]]);
     }
     *run_end = j;
     *next_open = j + 1;
@@ -731,7 +730,7 @@ static void find_words(hm_document *doc)
             if (ascii_word[c]) {
                 may_be_capital = (unsigned char)(c - 'A') < 26;
                 /* the ASCII letters and digits that open the word, hashed */
-                ascii_hash = hash_ascii_run(t, i, end, &ascii_end, &next_open);
+                ascii_hash = hash_ascii_run(t, i, &ascii_end, &next_open);
                 /* a space or a stop ends most words: word_end's first step
                  * (at the paragraph's end, word_end would give end too) */
                 if (ends_word[(unsigned char)t[ascii_end]]) {
