@@ -721,6 +721,7 @@ static void find_words(hm_document *doc)
         words = reserve(words, &cap_words, n_words + most, sizeof *words);
         capitals = reserve(capitals, &cap_capitals, n_capitals + most, sizeof *capitals);
         hm_word *out = words + n_words;
+        size_t *capital_out = capitals + n_capitals;
         while (i < end) {
             /* between words: on to the next letter or digit */
             unsigned char c = (unsigned char)t[i];
@@ -754,11 +755,11 @@ static void find_words(hm_document *doc)
             }
             /* written always, kept when it counts: one word in ten is a
              * capital, at no foreseeable place */
-            capitals[n_capitals] = (size_t)(out - words);
-            n_capitals += may_be_capital;
+            *capital_out = n_words++;
+            capital_out += may_be_capital;
             *out++ = (hm_word){start, word_stop, ascii_end, ascii_hash};
         }
-        n_words = (size_t)(out - words);
+        n_capitals = (size_t)(capital_out - capitals);
         p->first_word = first;
         p->words = (unsigned)(n_words - first);
     }
