@@ -75,6 +75,42 @@ static void invalid_utf8_reads_as_windows_1252(void **state)
     hm_source_free(&s);
 }
 
+/* UTF-8 is checked in the pass that finds the lines, 32 bytes at a time:
+ * valid and invalid sequences at every offset, across the blocks' edges
+ * and cut off by the text's end. */
+static void utf8_is_checked_at_every_offset(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *bytes;
+        bool valid;
+    } seqs[] = {{"\xC3\xA9", true},         {"\xE2\x80\x99", true},     {"\xF0\x9F\x98\x80", true},
+                {"\xF4\x8F\xBF\xBF", true}, {"\x80", false},            {"\xC3", false},
+                {"\xE2\x80", false},         {"\xC0\xAF", false},        {"\xE0\x80\xAF", false},
+                {"\xED\xA0\x80", false},     {"\xF4\x90\x80\x80", false}, {"\xF5\x80\x80\x80", false},
+                {"\xC3\xA9\xA9", false},     {"\xE2\x28\xA1", false}};
+    for (size_t k = 0; k < sizeof seqs / sizeof *seqs; k++) {
+        size_t n = strlen(seqs[k].bytes);
+        for (size_t at = 0; at <= 70; at++) {
+            char text[80];
+            memset(text, 'a', at);
+            memcpy(text + at, seqs[k].bytes, n);
+            memset(text + at + n, '\n', at % 3); /* at the text's end or before a line break or two */
+            size_t len = at + n + at % 3;
+            hm_source s;
+            assert_true(hm_source_init(&s, text, len, "t", NULL));
+            assert_int_equal(s.encoding, seqs[k].valid ? HM_ENC_UTF8 : HM_ENC_CP1252);
+            if (seqs[k].valid) {
+                assert_int_equal(s.len, len);
+                assert_memory_equal(s.text, text, len);
+                assert_int_equal(s.n_continuations, n - 1);
+            }
+            assert_int_equal(s.n_lines, 1 + at % 3);
+            hm_source_free(&s);
+        }
+    }
+}
+
 static void binary_is_refused_with_the_file_named(void **state)
 {
     (void)state;
@@ -295,6 +331,7 @@ int main(void)
         cmocka_unit_test(utf16_with_bom_is_converted),
         cmocka_unit_test(utf16_without_bom_is_guessed),
         cmocka_unit_test(invalid_utf8_reads_as_windows_1252),
+        cmocka_unit_test(utf8_is_checked_at_every_offset),
         cmocka_unit_test(binary_is_refused_with_the_file_named),
         cmocka_unit_test(positions_count_code_points_and_all_line_endings),
         cmocka_unit_test(empty_input_is_text),
