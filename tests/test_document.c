@@ -117,6 +117,28 @@ static void sentences_survive_initials_abbreviations_decimals_and_ellipses(void 
     done(&p);
 }
 
+/* The word before a stop is found from the 16 bytes before it: after a
+ * space, tab, line break, '(' or '"', at the paragraph's start, or 16
+ * bytes or more back; at every alignment the same sentences. */
+static void abbreviations_are_found_at_every_alignment(void **state)
+{
+    (void)state;
+    for (size_t pad = 0; pad < 40; pad++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "%*sBuilt (c. 1900) and so. It was \"e.g. Rome\" then. Made\tca. 1850 here. "
+                 "Notanabbreviationatall. Then (i.e. Paris) too. Well,c. Yes. Nowhere.\n\n"
+                 "Etc. Is it? Cf. The end.",
+                 (int)pad, "");
+        parsed p;
+        parse(&p, text);
+        assert_int_equal(p.doc.n_paras, 2);
+        assert_int_equal(p.doc.paras[0].n_sentences, 8);
+        assert_int_equal(p.doc.paras[1].n_sentences, 2);
+        done(&p);
+    }
+}
+
 static void words_are_counted_with_apostrophes_and_hyphens(void **state)
 {
     (void)state;
@@ -475,6 +497,7 @@ int main(void)
         cmocka_unit_test(hinted_lookups_match_binary_search),
         cmocka_unit_test(sentences_survive_initials_abbreviations_decimals_and_ellipses),
         cmocka_unit_test(words_are_counted_with_apostrophes_and_hyphens),
+        cmocka_unit_test(abbreviations_are_found_at_every_alignment),
         cmocka_unit_test(words_carry_their_paragraph_hash_and_capitals),
         cmocka_unit_test(words_of_every_length_are_hashed_alike),
         cmocka_unit_test(words_are_found_after_gaps_of_every_length),
