@@ -256,6 +256,42 @@ static void hinted_lookups_match_binary_search(void **state)
     done(&p);
 }
 
+/* The span holding offset by looking at each: what the searches answer. */
+static size_t span_by_scan(const hm_document *d, size_t offset, bool sentences)
+{
+    size_t n = sentences ? d->n_sents : d->n_paras;
+    for (size_t i = 0; i < n; i++) {
+        size_t start = sentences ? d->sents[i].start : d->paras[i].start;
+        size_t end = sentences ? d->sents[i].end : d->paras[i].end;
+        if (start <= offset && offset < end)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+/* The branchless searches over 0 to 24 sentences (their halving steps
+ * differ with the count), at every offset, and over no paragraphs. */
+static void span_searches_match_a_scan_for_every_count(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k <= 24; k++) {
+        char text[512] = "";
+        for (size_t i = 0; i < k; i++)
+            snprintf(text + strlen(text), sizeof text - strlen(text), "Point %zu is%s. ", i, i % 3 ? "" : " long");
+        parsed p;
+        parse(&p, text);
+        assert_int_equal(p.doc.n_sents, k);
+        size_t hint = 0;
+        for (size_t off = 0; off <= p.src.len + 1; off++) {
+            assert_int_equal(hm_document_sentence_at(&p.doc, off), span_by_scan(&p.doc, off, true));
+            assert_int_equal(hm_document_para_at(&p.doc, off), span_by_scan(&p.doc, off, false));
+            size_t jump = (off * 7) % (p.src.len + 2);
+            assert_int_equal(hm_document_sentence_next(&p.doc, jump, &hint), span_by_scan(&p.doc, jump, true));
+        }
+        done(&p);
+    }
+}
+
 /* Words of every length from 1 to 24 (a run is hashed in eight or sixteen
  * fixed steps up to 16 bytes, a byte at a time beyond, and near the text's
  * end), mixed case and digits, each before a space, a stop, a hyphen or an
@@ -495,6 +531,7 @@ int main(void)
         cmocka_unit_test(hard_wrapped_text_is_split_into_paragraphs),
         cmocka_unit_test(headings_and_lists_are_recognised),
         cmocka_unit_test(hinted_lookups_match_binary_search),
+        cmocka_unit_test(span_searches_match_a_scan_for_every_count),
         cmocka_unit_test(sentences_survive_initials_abbreviations_decimals_and_ellipses),
         cmocka_unit_test(words_are_counted_with_apostrophes_and_hyphens),
         cmocka_unit_test(abbreviations_are_found_at_every_alignment),
