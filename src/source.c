@@ -282,30 +282,33 @@ void hm_source_free(hm_source *src)
     memset(src, 0, sizeof *src);
 }
 
-/* How many continuation bytes lie before offset: a binary search. */
+/* How many of the n sorted values in a are below x: a binary search
+ * without branches (the halving steps depend on n alone, each half taken
+ * by a conditional move), as its answers follow the text, not a pattern a
+ * branch could learn. The answer lies in [lo, lo + len] throughout. */
+static size_t count_below(const size_t *a, size_t n, size_t x)
+{
+    size_t lo = 0, len = n;
+    while (len > 1) {
+        size_t half = len / 2;
+        lo = a[lo + half - 1] < x ? lo + half : lo;
+        len -= half;
+    }
+    return lo + (len && a[lo] < x);
+}
+
+/* How many continuation bytes lie before offset. */
 static size_t continuations_before(const hm_source *src, size_t offset)
 {
-    size_t lo = 0, hi = src->n_continuations;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (src->continuations[mid] < offset)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return count_below(src->continuations, src->n_continuations, offset);
 }
 
 void hm_source_position(const hm_source *src, size_t offset, unsigned *line, unsigned *column)
 {
-    size_t lo = 0, hi = src->n_lines;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (src->line_starts[mid] <= offset)
-            lo = mid;
-        else
-            hi = mid;
-    }
+    /* the last line starting at or before offset (no line starts past
+     * the text's end: offsets past it are on the last line) */
+    size_t at = offset < src->len ? offset : src->len;
+    size_t lo = count_below(src->line_starts, src->n_lines, at + 1) - 1;
     *line = (unsigned)lo + 1;
     *column = 1 + (unsigned)hm_source_code_points(src, src->line_starts[lo], offset);
 }

@@ -111,6 +111,34 @@ static void utf8_is_checked_at_every_offset(void **state)
     }
 }
 
+/* Code points between any two offsets, from the continuation bytes by a
+ * branchless search, as counting the text gives them, and each offset's
+ * line as a walk over the lines gives it. */
+static void code_points_and_lines_match_a_count(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"ab", "\xC3\xA9", "\n", "\xE2\x80\x99x", "cd ", "\xF0\x9F\x98\x80", "\r\n"};
+    char text[256] = "";
+    for (size_t k = 0; k < 40; k++) {
+        strcat(text, pieces[(k * 5 + k / 3) % (sizeof pieces / sizeof *pieces)]);
+        hm_source s;
+        assert_true(hm_source_init(&s, text, strlen(text), "t", NULL));
+        for (size_t from = 0; from <= s.len + 1; from++) {
+            for (size_t to = from; to <= s.len + 1; to++) {
+                size_t in = (to < s.len ? to : s.len) - (from < s.len ? from : s.len);
+                assert_int_equal(hm_source_code_points(&s, from, to),
+                                 from < s.len ? hm_utf8_count(s.text + from, in) : 0);
+            }
+            unsigned line, column, walked = 1;
+            hm_source_position(&s, from, &line, &column);
+            for (size_t l = 1; l < s.n_lines && s.line_starts[l] <= from; l++)
+                walked++;
+            assert_int_equal(line, walked);
+        }
+        hm_source_free(&s);
+    }
+}
+
 static void binary_is_refused_with_the_file_named(void **state)
 {
     (void)state;
@@ -332,6 +360,7 @@ int main(void)
         cmocka_unit_test(utf16_without_bom_is_guessed),
         cmocka_unit_test(invalid_utf8_reads_as_windows_1252),
         cmocka_unit_test(utf8_is_checked_at_every_offset),
+        cmocka_unit_test(code_points_and_lines_match_a_count),
         cmocka_unit_test(binary_is_refused_with_the_file_named),
         cmocka_unit_test(positions_count_code_points_and_all_line_endings),
         cmocka_unit_test(empty_input_is_text),
