@@ -238,9 +238,11 @@ static bool more_words_than(const char *s, size_t n, unsigned most)
     while (i < n && w <= most) {
         uint32_t cp = next_cp(s, n, &i);
         bool wc = word_cp(cp);
-        if (wc && !in)
-            w++;
-        in = wc || (in && (cp == '\'' || cp == 0x2019 || cp == '-'));
+        /* bitwise, not && and ||: branches on each character's kind were
+         * mispredicted at most words' ends */
+        bool joins = (cp == '\'') | (cp == 0x2019) | (cp == '-');
+        w += wc & !in;
+        in = wc | (in & joins);
     }
     return w > most;
 }
