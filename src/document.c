@@ -671,7 +671,7 @@ static inline uint64_t hash_run16(const ascii_run *run, unsigned n)
  * ends in a NUL, which no letter is. Two bytes a turn: the second is
  * there, as the first is no NUL. No run goes on past the paragraph's end:
  * a paragraph ends where a line does, trimmed of white space, so the byte
- * at its end is white space or the text's NUL (split_block). */
+ * at its end is white space or the text's NUL (add_para). */
 static inline uint64_t hash_ascii_run(const char *t, size_t i, size_t *run_end, size_t *next_open)
 {
 #if defined(HM_WORDS16)
