@@ -4,6 +4,7 @@
  * line that opens with a discourse marker ("Firstly", "In conclusion"). */
 #include "document.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,10 +53,10 @@ static inline unsigned stops16(const char *p)
 }
 #endif
 
-/* The first '.', '!' or '?' in t[i, end), or end (t holds len bytes):
+/* The first '.', '!' or '?' in t[i, end), or end (t a source's text):
  * sixteen bytes at a time where SSE2 is there, else eight (a sentence runs
  * to a hundred bytes or more between them). */
-static size_t next_stop(const char *t, size_t i, size_t end, size_t len)
+static size_t next_stop(const char *t, size_t i, size_t end)
 {
 #if defined(__SSE2__)
     for (; i + 16 <= end; i += 16) {
@@ -63,14 +64,14 @@ static size_t next_stop(const char *t, size_t i, size_t end, size_t len)
         if (m)
             return i + (size_t)__builtin_ctz(m);
     }
-    if (i < end && i + 16 <= len) {
-        /* the paragraph's last bytes: one load still inside the text, its
-         * bits from end on dropped (no byte loop, no mispredicted exit) */
+    if (i < end) {
+        /* the paragraph's last bytes: one load, inside the text or its
+         * padding (HM_SOURCE_PAD), its bits from end on dropped (no byte
+         * loop, no mispredicted exit) */
         unsigned m = stops16(t + i) & ((1u << (end - i)) - 1);
         return m ? i + (size_t)__builtin_ctz(m) : end;
     }
 #else
-    (void)len;
     for (; i + 8 <= end; i += 8) {
         uint64_t x = hm_load8(t + i);
         if (has_byte(x, '.') | has_byte(x, '!') | has_byte(x, '?'))
@@ -237,9 +238,11 @@ static bool more_words_than(const char *s, size_t n, unsigned most)
     while (i < n && w <= most) {
         uint32_t cp = next_cp(s, n, &i);
         bool wc = word_cp(cp);
-        if (wc && !in)
-            w++;
-        in = wc || (in && (cp == '\'' || cp == 0x2019 || cp == '-'));
+        /* bitwise, not && and ||: branches on each character's kind were
+         * mispredicted at most words' ends */
+        bool joins = (cp == '\'') | (cp == 0x2019) | (cp == '-');
+        w += wc & !in;
+        in = wc | (in & joins);
     }
     return w > most;
 }
@@ -258,8 +261,11 @@ static bool looks_like_heading(const char *s, size_t n, unsigned cps)
     return !(*m == '.' || *m == ',' || *m == ';' || *m == '!' || *m == '?' || *m == '"');
 }
 
+/* A paragraph spans whole lines: it ends where a line does, trimmed, at
+ * white space or the text's end (find_words' runs stop there unbounded). */
 static void add_para(hm_document *doc, size_t start, size_t end, hm_para_kind kind)
 {
+    assert(end == doc->src->len || is_space(doc->src->text[end]));
     HM_GROW(doc->paras, doc->n_paras, doc->cap_paras);
     hm_para *p = &doc->paras[doc->n_paras++];
     memset(p, 0, sizeof *p);
@@ -425,8 +431,28 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
         add_para(doc, lines[open].start, lines[to - 1].end, open_list ? HM_PARA_LIST_ITEM : HM_PARA_BODY);
 }
 
-static bool is_abbreviation(const char *t, size_t dot, size_t para_start, const hm_lists *lists)
+/* Where the word before t[dot] begins: after the last white space, '('
+ * or '"' in t[para_start, dot), or at para_start. Where SSE2 is there,
+ * from the mask of those bytes among the 16 before dot (still in the
+ * text), not a byte loop whose exit, at every length, was a mispredict. */
+static size_t word_before(const char *t, size_t dot, size_t para_start)
 {
+#if defined(__SSE2__)
+    if (dot >= 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + dot - 16));
+        /* '\t' to '\r' as one signed compare (see ascii_run16) */
+        __m128i controls = _mm_cmplt_epi8(_mm_add_epi8(a, _mm_set1_epi8((char)(0x80 - '\t'))),
+                                          _mm_set1_epi8(-128 + 5));
+        __m128i stops = _mm_or_si128(_mm_or_si128(controls, _mm_cmpeq_epi8(a, _mm_set1_epi8(' '))),
+                                     _mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('(')),
+                                                  _mm_cmpeq_epi8(a, _mm_set1_epi8('"'))));
+        unsigned m = (unsigned)_mm_movemask_epi8(stops);
+        if (m) {
+            size_t b = dot - (size_t)__builtin_clz(m) + 16; /* past the last: dot - 16 + (32 - clz) */
+            return b > para_start ? b : para_start;
+        }
+    }
+#endif
     size_t b = dot;
     while (b > para_start) {
         unsigned char c = (unsigned char)t[b - 1];
@@ -434,6 +460,12 @@ static bool is_abbreviation(const char *t, size_t dot, size_t para_start, const 
             break;
         b--;
     }
+    return b;
+}
+
+static bool is_abbreviation(const char *t, size_t dot, size_t para_start, const hm_lists *lists)
+{
+    size_t b = word_before(t, dot, para_start);
     size_t n = dot - b;
     if (n == 0)
         return false;
@@ -451,7 +483,7 @@ static void split_sentences(hm_document *doc, size_t pi, const hm_lists *lists)
     size_t s = p->start;
     if (p->kind == HM_PARA_BODY || p->kind == HM_PARA_LIST_ITEM) {
         size_t i = p->start;
-        while ((i = next_stop(t, i, p->end, doc->src->len)) < p->end) {
+        while ((i = next_stop(t, i, p->end)) < p->end) {
             char c = t[i];
             size_t e = i + 1;
             bool ellipsis = (c == '.' && ((e < p->end && t[e] == '.') || (i > p->start && t[i - 1] == '.')));
@@ -541,8 +573,9 @@ typedef union ascii_run {
 /* How many of the 16 bytes at p, from the first, are ASCII letters or
  * digits (16: all), found from one mask: a word's end without a branch a
  * byte. When fewer than 16, *run holds them case folded (c | 0x20 folds a
- * letter and keeps a digit). */
-static inline unsigned ascii_run16(const char *p, ascii_run *run)
+ * letter and keeps a digit). *opens has a bit for each of the 16 bytes
+ * that may open a word: an ASCII letter or digit, or a byte above 0x7F. */
+static inline unsigned ascii_run16(const char *p, ascii_run *run, unsigned *opens)
 {
     /* 16 bytes of all ones and then 16 of none: the 16 from 16 - n keep
      * the first n */
@@ -555,7 +588,9 @@ static inline unsigned ascii_run16(const char *p, ascii_run *run)
     __m128i digit = _mm_add_epi8(a, _mm_set1_epi8((char)(0x80 - '0')));
     __m128i is_alnum = _mm_or_si128(_mm_cmplt_epi8(letter, _mm_set1_epi8(-128 + 26)),
                                     _mm_cmplt_epi8(digit, _mm_set1_epi8(-128 + 10)));
-    unsigned n = (unsigned)__builtin_ctz(~(unsigned)_mm_movemask_epi8(is_alnum)); /* bit 16 is set */
+    unsigned alnum = (unsigned)_mm_movemask_epi8(is_alnum);
+    *opens = alnum | (unsigned)_mm_movemask_epi8(a);
+    unsigned n = (unsigned)__builtin_ctz(~alnum); /* bit 16 is set */
     __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(keep_first + 16 - n));
     run->v = _mm_and_si128(folded, keep);
     return n;
@@ -624,26 +659,34 @@ static inline uint64_t hash_run16(const ascii_run *run, unsigned n)
 }
 #endif
 
-/* The FNV-1a hash (case folded) of the ASCII letters and digits from i;
- * *run_end is where they stop. Where the 16 bytes from i lie in the text
- * (of length len) and the run ends among them, by ascii_run16 and
- * hash_run16. Else the loop tests no bound: the text ends in a NUL, which
- * no letter is. A paragraph's end is trimmed of white space, so the run
- * stops there too; a run that went on past `end` is hashed again up to it.
- * Two bytes a turn: the second is there, as the first is no NUL. */
-static inline uint64_t hash_ascii_run(const char *t, size_t len, size_t i, size_t end, size_t *run_end)
+/* The FNV-1a hash (case folded) of the ASCII letters and digits from i
+ * (below the text's length); *run_end is where they stop, and *next_open
+ * is where a word may open next if the byte at *run_end ends this one:
+ * the first letter, digit or byte above 0x7F after it (or a byte from
+ * which to look on). Where the run ends among the 16 bytes from i (in the
+ * text or its padding, HM_SOURCE_PAD), by ascii_run16 and hash_run16, and
+ * *next_open from the same mask (no test a byte between words, whose exit
+ * was a mispredict where a stop or comma stood before the space). Else
+ * (a run of 16 or more, or no SSE2) the loop tests no bound: the text
+ * ends in a NUL, which no letter is. Two bytes a turn: the second is
+ * there, as the first is no NUL. No run goes on past the paragraph's end:
+ * a paragraph ends where a line does, trimmed of white space, so the byte
+ * at its end is white space or the text's NUL (add_para). */
+static inline uint64_t hash_ascii_run(const char *t, size_t i, size_t *run_end, size_t *next_open)
 {
 #if defined(HM_WORDS16)
-    if (i + 16 <= len) {
-        ascii_run run;
-        unsigned n = ascii_run16(t + i, &run);
-        if (n < 16 && i + n <= end) {
-            *run_end = i + n;
-            return hash_run16(&run, n);
-        }
+    ascii_run run;
+    unsigned opens;
+    unsigned n = ascii_run16(t + i, &run, &opens);
+    if (n < 16) {
+        *run_end = i + n;
+        /* the opening bytes past the run (bit 16: none among the 16, go
+         * on from i + 16); the run's bits are opens' trailing ones, which
+         * + 1 clears, and the byte at its end opens nothing where it ends
+         * the word (and else *next_open is not asked) */
+        *next_open = i + (unsigned)__builtin_ctz((opens & (opens + 1)) | 1u << 16);
+        return hash_run16(&run, n);
     }
-#else
-    (void)len;
 #endif
     uint64_t h = HM_FNV_SEED;
     size_t j = i;
@@ -660,12 +703,8 @@ static inline uint64_t hash_ascii_run(const char *t, size_t len, size_t i, size_
         h = hm_fnv_add(h, folded);
         j += 2;
     }
-    if (j > end) {
-        h = HM_FNV_SEED;
-        for (j = i; j < end; j++)
-            h = hm_fnv_add(h, ascii_word[(unsigned char)t[j]]);
-    }
     *run_end = j;
+    *next_open = j + 1;
     return h;
 }
 
@@ -710,21 +749,22 @@ static void find_words(hm_document *doc)
         words = reserve(words, &cap_words, n_words + most, sizeof *words);
         capitals = reserve(capitals, &cap_capitals, n_capitals + most, sizeof *capitals);
         hm_word *out = words + n_words;
+        size_t *capital_out = capitals + n_capitals;
         while (i < end) {
             /* between words: on to the next letter or digit */
             unsigned char c = (unsigned char)t[i];
-            size_t start = i, ascii_end, word_stop;
+            size_t start = i, ascii_end, next_open, word_stop;
             uint64_t ascii_hash = HM_FNV_SEED;
             bool may_be_capital; /* opens with an ASCII capital or a byte above 0x7F */
             if (ascii_word[c]) {
                 may_be_capital = (unsigned char)(c - 'A') < 26;
                 /* the ASCII letters and digits that open the word, hashed */
-                ascii_hash = hash_ascii_run(t, len, i, end, &ascii_end);
+                ascii_hash = hash_ascii_run(t, i, &ascii_end, &next_open);
                 /* a space or a stop ends most words: word_end's first step
                  * (at the paragraph's end, word_end would give end too) */
                 if (ends_word[(unsigned char)t[ascii_end]]) {
                     word_stop = ascii_end;
-                    i = ascii_end + 1;
+                    i = next_open;
                 } else {
                     i = word_end(t, ascii_end, end, &word_stop);
                 }
@@ -743,11 +783,11 @@ static void find_words(hm_document *doc)
             }
             /* written always, kept when it counts: one word in ten is a
              * capital, at no foreseeable place */
-            capitals[n_capitals] = (size_t)(out - words);
-            n_capitals += may_be_capital;
+            *capital_out = n_words++;
+            capital_out += may_be_capital;
             *out++ = (hm_word){start, word_stop, ascii_end, ascii_hash};
         }
-        n_words = (size_t)(out - words);
+        n_capitals = (size_t)(capital_out - capitals);
         p->first_word = first;
         p->words = (unsigned)(n_words - first);
     }
@@ -915,68 +955,46 @@ void hm_document_free(hm_document *doc)
     memset(doc, 0, sizeof *doc);
 }
 
+/* Spans ordered by start and end alike (paragraphs, sentences): the one
+ * that holds offset, or SIZE_MAX; *where (unless NULL) is set to the first
+ * index whose end is past offset, the hinted lookups' next hint. A binary
+ * search without branches: the halving steps depend on n alone and each
+ * takes its half by a conditional move, so however the offsets come no
+ * step is mispredicted (the search from a hint, with a few steps on
+ * before a branching search, cost some 140 mispredicts an essay). The
+ * answer lies in [lo, lo + len] throughout, and lo + len <= n. */
+#define SPAN_FIND(arr, n, offset, where)                                        \
+    do {                                                                        \
+        size_t lo_ = 0, len_ = (n);                                             \
+        while (len_ > 1) {                                                      \
+            size_t half_ = len_ / 2;                                            \
+            lo_ = (arr)[lo_ + half_ - 1].end <= (offset) ? lo_ + half_ : lo_;   \
+            len_ -= half_;                                                      \
+        }                                                                       \
+        lo_ += len_ && (arr)[lo_].end <= (offset);                              \
+        if (where)                                                              \
+            *(size_t *)(where) = lo_;                                           \
+        return lo_ < (n) && (arr)[lo_].start <= (offset) ? lo_ : SIZE_MAX;      \
+    } while (0)
+
 size_t hm_document_para_at(const hm_document *doc, size_t offset)
 {
-    size_t lo = 0, hi = doc->n_paras;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (doc->paras[mid].end <= offset)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < doc->n_paras && doc->paras[lo].start <= offset)
-        return lo;
-    return SIZE_MAX;
+    SPAN_FIND(doc->paras, doc->n_paras, offset, NULL);
 }
 
 size_t hm_document_sentence_at(const hm_document *doc, size_t offset)
 {
-    size_t lo = 0, hi = doc->n_sents;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (doc->sents[mid].end <= offset)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < doc->n_sents && doc->sents[lo].start <= offset)
-        return lo;
-    return SIZE_MAX;
+    SPAN_FIND(doc->sents, doc->n_sents, offset, NULL);
 }
 
-/* spans ordered by start and end alike (paragraphs, sentences): the first
- * index whose end is past offset, from a hint that is at or below it */
-#define SPAN_NEXT(arr, n, offset, hint)                                         \
-    do {                                                                        \
-        size_t lo_ = *(hint);                                                   \
-        if (lo_ > (n) || (lo_ > 0 && (arr)[lo_ - 1].end > (offset))) {         \
-            lo_ = 0; /* a hint past the offset: search it all */                \
-        } else {                                                                \
-            /* a few steps on before a binary search over the rest */           \
-            size_t steps_ = 0;                                                  \
-            while (lo_ < (n) && (arr)[lo_].end <= (offset) && steps_++ < 8)    \
-                lo_++;                                                          \
-        }                                                                       \
-        if (lo_ < (n) && (arr)[lo_].end <= (offset))                            \
-            for (size_t hi_ = (n); lo_ < hi_;) {                                \
-                size_t mid_ = (lo_ + hi_) / 2;                                  \
-                if ((arr)[mid_].end <= (offset))                                \
-                    lo_ = mid_ + 1;                                             \
-                else                                                            \
-                    hi_ = mid_;                                                 \
-            }                                                                   \
-        *(hint) = lo_;                                                          \
-        return lo_ < (n) && (arr)[lo_].start <= (offset) ? lo_ : SIZE_MAX;      \
-    } while (0)
-
-/* Past the inline test of the hint's span (hm_document_para_next). */
+/* Past the inline test of the hint's span (hm_document_para_next): the
+ * search does not start from the hint, it only sets it. */
 size_t hm_document_para_seek(const hm_document *doc, size_t offset, size_t *hint)
 {
-    SPAN_NEXT(doc->paras, doc->n_paras, offset, hint);
+    SPAN_FIND(doc->paras, doc->n_paras, offset, hint);
 }
 
 size_t hm_document_sentence_seek(const hm_document *doc, size_t offset, size_t *hint)
 {
-    SPAN_NEXT(doc->sents, doc->n_sents, offset, hint);
+    SPAN_FIND(doc->sents, doc->n_sents, offset, hint);
 }

@@ -25,54 +25,37 @@ static inline __m128i load16(const void *p)
 }
 #endif
 
-static size_t utf8_valid_prefix(const unsigned char *s, size_t len)
+/* The length of the valid UTF-8 sequence at s[i] (a byte above 0x7F),
+ * or 0 if there is none: no lead byte, a missing continuation byte, an
+ * overlong form, a surrogate or a code point past U+10FFFF. */
+static size_t utf8_sequence(const unsigned char *s, size_t len, size_t i)
 {
-    size_t i = 0;
-    while (i < len) {
-        /* thirty-two, sixteen or eight ASCII bytes at a time: most of an
-         * essay (one test for two loads: fewer steps a byte) */
-#if defined(__SSE2__)
-        while (i + 32 <= len && _mm_movemask_epi8(_mm_or_si128(load16(s + i), load16(s + i + 16))) == 0)
-            i += 32;
-        while (i + 16 <= len && _mm_movemask_epi8(load16(s + i)) == 0)
-            i += 16;
-#endif
-        while (i + 8 <= len && (hm_load8(s + i) & HM_HIGHS) == 0)
-            i += 8;
-        if (i >= len)
-            break;
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n;
-        uint32_t min;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 2;
-            min = 0x80;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 3;
-            min = 0x800;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 4;
-            min = 0x10000;
-        } else {
-            return i;
-        }
-        if (i + n > len)
-            return i;
-        uint32_t cp = c & (0xFF >> (n + 1));
-        for (size_t j = 1; j < n; j++) {
-            if ((s[i + j] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + j] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += n;
+    unsigned char c = s[i];
+    size_t n;
+    uint32_t min;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        min = 0x10000;
+    } else {
+        return 0;
     }
-    return len;
+    if (i + n > len)
+        return 0;
+    uint32_t cp = c & (0xFF >> (n + 1));
+    for (size_t j = 1; j < n; j++) {
+        if ((s[i + j] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i + j] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
 }
 
 static void decode_utf16(hm_buf *out, const unsigned char *s, size_t len, bool big_endian)
@@ -115,11 +98,15 @@ static int guess_utf16(const unsigned char *s, size_t len)
 }
 
 /* What scan_lines finds: where lines start, where continuation bytes are,
- * and how many C0 controls there are besides tab, line and page breaks. */
+ * how many C0 controls there are besides tab, line and page breaks, and,
+ * when asked to check the text is UTF-8, whether it is not. */
 typedef struct line_scan {
     size_t *starts, n_starts, cap_starts;
     size_t *conts, n_conts, cap_conts;
     size_t controls;
+    bool check_utf8, invalid_utf8;
+    size_t checked_to; /* the sequences checked end here: bytes above 0x7F
+                          below it are their continuation bytes */
 } line_scan;
 
 /* The byte at t[i], one below 0x20 or above 0x7F. */
@@ -127,6 +114,12 @@ static inline void note_byte(line_scan *ls, const char *t, size_t len, size_t i)
 {
     unsigned char c = (unsigned char)t[i];
     if (c >= 0x80) {
+        if (ls->check_utf8 && i >= ls->checked_to) {
+            /* a sequence's lead byte: the whole of it checked here */
+            size_t n = utf8_sequence((const unsigned char *)t, len, i);
+            ls->invalid_utf8 |= n == 0;
+            ls->checked_to = i + (n ? n : 1);
+        }
         if ((c & 0xC0) == 0x80) {
             HM_GROW(ls->conts, ls->n_conts, ls->cap_conts);
             ls->conts[ls->n_conts++] = i;
@@ -145,12 +138,16 @@ static inline void note_byte(line_scan *ls, const char *t, size_t len, size_t i)
 
 /* Counts C0 controls other than tab, line and page breaks, and records
  * where each line starts and where each UTF-8 continuation byte is (for
- * columns, hm_source_cursor_move); sixteen bytes at a time (SSE2) give the
- * bytes below 0x20 or above 0x7F as a mask, or eight bytes with none are
- * skipped (most of the text), the rest a byte at a time. */
-static size_t scan_lines(hm_source *src)
+ * columns, hm_source_cursor_move); with check_utf8, also checks each
+ * sequence of bytes above 0x7F is UTF-8 (false if one is not: then what
+ * was recorded is freed, and nothing kept). Thirty-two bytes at a time
+ * (SSE2) give the bytes below 0x20 or above 0x7F as a mask, or eight bytes
+ * with none are skipped (most of the text), the rest a byte at a time:
+ * one pass for all of these, not one to check UTF-8 and one for lines. */
+static bool scan_lines(hm_source *src, bool check_utf8, size_t *controls)
 {
     line_scan ls = {0};
+    ls.check_utf8 = check_utf8;
     ls.cap_starts = 64;
     ls.starts = hm_xmalloc(ls.cap_starts * sizeof *ls.starts);
     ls.cap_conts = 64; /* room for most essays' curly quotes and dashes */
@@ -184,11 +181,39 @@ static size_t scan_lines(hm_source *src)
             if ((unsigned char)t[i] < 0x20 || (unsigned char)t[i] >= 0x80)
                 note_byte(&ls, t, len, i);
     }
+    if (ls.invalid_utf8) {
+        free(ls.starts);
+        free(ls.conts);
+        return false;
+    }
     src->line_starts = ls.starts;
     src->n_lines = ls.n_starts;
     src->continuations = ls.conts;
     src->n_continuations = ls.n_conts;
-    return ls.controls;
+    *controls = ls.controls;
+    return true;
+}
+
+/* The text out holds, and after it the HM_SOURCE_PAD NULs, as src's. */
+static void take_text(hm_source *src, hm_buf *out)
+{
+    src->len = out->len;
+    /* hm_buf_put adds the last NUL */
+    static const char pad[HM_SOURCE_PAD - 1];
+    hm_buf_put(out, pad, sizeof pad);
+    src->text = hm_buf_take(out);
+}
+
+/* Windows-1252 bytes as UTF-8. */
+static void decode_cp1252(hm_buf *out, const unsigned char *u, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = u[i];
+        uint32_t cp = c;
+        if (c >= 0x80 && c <= 0x9F)
+            cp = cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] : 0xFFFD;
+        hm_utf8_put(out, cp);
+    }
 }
 
 bool hm_source_init(hm_source *src, const char *bytes, size_t len, const char *name,
@@ -218,26 +243,21 @@ bool hm_source_init(hm_source *src, const char *bytes, size_t len, const char *n
     if (utf16) {
         src->encoding = utf16 == 1 ? HM_ENC_UTF16LE : HM_ENC_UTF16BE;
         decode_utf16(&out, u, len, utf16 == 2);
-    } else if (utf8_valid_prefix(u, len) == len) {
-        hm_buf_put(&out, (const char *)u, len);
     } else {
-        src->encoding = HM_ENC_CP1252;
-        for (size_t i = 0; i < len; i++) {
-            unsigned char c = u[i];
-            uint32_t cp = c;
-            if (c >= 0x80 && c <= 0x9F)
-                cp = cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] : 0xFFFD;
-            hm_utf8_put(&out, cp);
-        }
+        hm_buf_put(&out, (const char *)u, len); /* UTF-8, checked as lines are found */
     }
-
-    if (!out.data)
-        hm_buf_put(&out, "", 0);
-    src->len = out.len;
-    src->text = hm_buf_take(&out);
+    take_text(src, &out);
+    size_t controls = 0;
+    if (!scan_lines(src, !utf16, &controls)) {
+        /* not UTF-8: Word's plain-text export, most likely */
+        free(src->text);
+        src->encoding = HM_ENC_CP1252;
+        decode_cp1252(&out, u, len);
+        take_text(src, &out);
+        scan_lines(src, false, &controls);
+    }
     /* NUL and other C0 controls besides tab, line and page breaks mean this
      * is not a text file (a .docx renamed, an image). */
-    size_t controls = scan_lines(src);
     if (controls) {
         hm_error_set(err, HM_ERR_INPUT, name, 0, 0, NULL,
                      "not a text file (%zu NUL or control bytes); save the essay as plain text (.txt)",
@@ -262,30 +282,33 @@ void hm_source_free(hm_source *src)
     memset(src, 0, sizeof *src);
 }
 
-/* How many continuation bytes lie before offset: a binary search. */
+/* How many of the n sorted values in a are below x: a binary search
+ * without branches (the halving steps depend on n alone, each half taken
+ * by a conditional move), as its answers follow the text, not a pattern a
+ * branch could learn. The answer lies in [lo, lo + len] throughout. */
+static size_t count_below(const size_t *a, size_t n, size_t x)
+{
+    size_t lo = 0, len = n;
+    while (len > 1) {
+        size_t half = len / 2;
+        lo = a[lo + half - 1] < x ? lo + half : lo;
+        len -= half;
+    }
+    return lo + (len && a[lo] < x);
+}
+
+/* How many continuation bytes lie before offset. */
 static size_t continuations_before(const hm_source *src, size_t offset)
 {
-    size_t lo = 0, hi = src->n_continuations;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (src->continuations[mid] < offset)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return count_below(src->continuations, src->n_continuations, offset);
 }
 
 void hm_source_position(const hm_source *src, size_t offset, unsigned *line, unsigned *column)
 {
-    size_t lo = 0, hi = src->n_lines;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (src->line_starts[mid] <= offset)
-            lo = mid;
-        else
-            hi = mid;
-    }
+    /* the last line starting at or before offset (no line starts past
+     * the text's end: offsets past it are on the last line) */
+    size_t at = offset < src->len ? offset : src->len;
+    size_t lo = count_below(src->line_starts, src->n_lines, at + 1) - 1;
     *line = (unsigned)lo + 1;
     *column = 1 + (unsigned)hm_source_code_points(src, src->line_starts[lo], offset);
 }

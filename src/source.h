@@ -13,8 +13,12 @@ typedef enum hm_encoding {
     HM_ENC_CP1252
 } hm_encoding;
 
+/* The text is followed by this many NUL bytes (the first its terminator):
+ * a 16-byte load from any offset up to len stays inside it. */
+#define HM_SOURCE_PAD 16
+
 typedef struct hm_source {
-    char *text;          /* UTF-8, NUL-terminated; line endings as given */
+    char *text;          /* UTF-8, then HM_SOURCE_PAD NULs; line endings as given */
     size_t len;
     hm_encoding encoding;
     bool utf16_guessed;  /* UTF-16 without a byte order mark */

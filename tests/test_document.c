@@ -117,6 +117,28 @@ static void sentences_survive_initials_abbreviations_decimals_and_ellipses(void 
     done(&p);
 }
 
+/* The word before a stop is found from the 16 bytes before it: after a
+ * space, tab, line break, '(' or '"', at the paragraph's start, or 16
+ * bytes or more back; at every alignment the same sentences. */
+static void abbreviations_are_found_at_every_alignment(void **state)
+{
+    (void)state;
+    for (size_t pad = 0; pad < 40; pad++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "%*sBuilt (c. 1900) and so. It was \"e.g. Rome\" then. Made\tca. 1850 here. "
+                 "Notanabbreviationatall. Then (i.e. Paris) too. Well,c. Yes. Nowhere.\n\n"
+                 "Etc. Is it? Cf. The end.",
+                 (int)pad, "");
+        parsed p;
+        parse(&p, text);
+        assert_int_equal(p.doc.n_paras, 2);
+        assert_int_equal(p.doc.paras[0].n_sentences, 8);
+        assert_int_equal(p.doc.paras[1].n_sentences, 2);
+        done(&p);
+    }
+}
+
 static void words_are_counted_with_apostrophes_and_hyphens(void **state)
 {
     (void)state;
@@ -180,6 +202,35 @@ static void words_carry_their_paragraph_hash_and_capitals(void **state)
     assert_true(sentences >= 3);
 }
 
+/* Words after gaps of every length from 1 to 40 bytes of spaces and
+ * punctuation (the next word's start is found from the 16 bytes at a
+ * word's start, or on from them), one in curly quotes. */
+static void words_are_found_after_gaps_of_every_length(void **state)
+{
+    (void)state;
+    static const char marks[] = ", ;:()[]\"/*";
+    for (size_t g = 1; g <= 40; g++) {
+        char gap[41];
+        for (size_t k = 0; k < g; k++)
+            gap[k] = k == 0 || k + 1 == g ? ' ' : marks[k % (sizeof marks - 1)];
+        gap[g] = '\0';
+        char text[256];
+        snprintf(text, sizeof text, "Alpha%sbeta%s\xE2\x80\x9Cgamma\xE2\x80\x9D%sdelta9%s", gap, gap, gap,
+                 g % 2 ? "." : "");
+        parsed p;
+        parse(&p, text);
+        check_words(&p);
+        assert_int_equal(p.doc.n_words, 4);
+        static const char *const expect[] = {"Alpha", "beta", "gamma", "delta9"};
+        for (size_t k = 0; k < 4; k++) {
+            const hm_word *w = &p.doc.words[k];
+            assert_int_equal(w->end - w->start, strlen(expect[k]));
+            assert_memory_equal(p.src.text + w->start, expect[k], strlen(expect[k]));
+        }
+        done(&p);
+    }
+}
+
 /* The hinted look-ups answer as the binary searches do, whatever order the
  * offsets come in and whatever the hint says. */
 static void hinted_lookups_match_binary_search(void **state)
@@ -203,6 +254,42 @@ static void hinted_lookups_match_binary_search(void **state)
         assert_int_equal(hm_document_para_next(&p.doc, off, &wild), hm_document_para_at(&p.doc, off));
     }
     done(&p);
+}
+
+/* The span holding offset by looking at each: what the searches answer. */
+static size_t span_by_scan(const hm_document *d, size_t offset, bool sentences)
+{
+    size_t n = sentences ? d->n_sents : d->n_paras;
+    for (size_t i = 0; i < n; i++) {
+        size_t start = sentences ? d->sents[i].start : d->paras[i].start;
+        size_t end = sentences ? d->sents[i].end : d->paras[i].end;
+        if (start <= offset && offset < end)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+/* The branchless searches over 0 to 24 sentences (their halving steps
+ * differ with the count), at every offset, and over no paragraphs. */
+static void span_searches_match_a_scan_for_every_count(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k <= 24; k++) {
+        char text[512] = "";
+        for (size_t i = 0; i < k; i++)
+            snprintf(text + strlen(text), sizeof text - strlen(text), "Point %zu is%s. ", i, i % 3 ? "" : " long");
+        parsed p;
+        parse(&p, text);
+        assert_int_equal(p.doc.n_sents, k);
+        size_t hint = 0;
+        for (size_t off = 0; off <= p.src.len + 1; off++) {
+            assert_int_equal(hm_document_sentence_at(&p.doc, off), span_by_scan(&p.doc, off, true));
+            assert_int_equal(hm_document_para_at(&p.doc, off), span_by_scan(&p.doc, off, false));
+            size_t jump = (off * 7) % (p.src.len + 2);
+            assert_int_equal(hm_document_sentence_next(&p.doc, jump, &hint), span_by_scan(&p.doc, jump, true));
+        }
+        done(&p);
+    }
 }
 
 /* Words of every length from 1 to 24 (a run is hashed in eight or sixteen
@@ -444,10 +531,13 @@ int main(void)
         cmocka_unit_test(hard_wrapped_text_is_split_into_paragraphs),
         cmocka_unit_test(headings_and_lists_are_recognised),
         cmocka_unit_test(hinted_lookups_match_binary_search),
+        cmocka_unit_test(span_searches_match_a_scan_for_every_count),
         cmocka_unit_test(sentences_survive_initials_abbreviations_decimals_and_ellipses),
         cmocka_unit_test(words_are_counted_with_apostrophes_and_hyphens),
+        cmocka_unit_test(abbreviations_are_found_at_every_alignment),
         cmocka_unit_test(words_carry_their_paragraph_hash_and_capitals),
         cmocka_unit_test(words_of_every_length_are_hashed_alike),
+        cmocka_unit_test(words_are_found_after_gaps_of_every_length),
         cmocka_unit_test(empty_and_blank_texts_have_no_paragraphs),
         cmocka_unit_test(findings_are_sorted_stably_from_runs),
         cmocka_unit_test(wrap_width_of_short_and_long_blocks),

@@ -21,6 +21,24 @@ static void utf8_bom_is_dropped(void **state)
     hm_source_free(&s);
 }
 
+/* HM_SOURCE_PAD NULs after the text, whatever the encoding and length
+ * (the tokenizer's 16-byte loads read up to them). */
+static void text_is_followed_by_its_padding(void **state)
+{
+    (void)state;
+    char bytes[200];
+    for (size_t len = 0; len < sizeof bytes; len++) {
+        memset(bytes, 'a', len);
+        if (len > 2)
+            bytes[len - 1] = (char)0xE9; /* invalid UTF-8: Windows-1252 */
+        hm_source s;
+        assert_true(hm_source_init(&s, bytes, len, "t", NULL));
+        for (size_t k = 0; k < HM_SOURCE_PAD; k++)
+            assert_int_equal(s.text[s.len + k], 0);
+        hm_source_free(&s);
+    }
+}
+
 static void utf16_with_bom_is_converted(void **state)
 {
     (void)state;
@@ -56,6 +74,70 @@ static void invalid_utf8_reads_as_windows_1252(void **state)
     assert_string_equal(s.text, "\xE2\x80\x9C" "Dizzy" "\xE2\x80\x9D \xC2\xA3" "5");
     assert_int_equal(s.encoding, HM_ENC_CP1252);
     hm_source_free(&s);
+}
+
+/* UTF-8 is checked in the pass that finds the lines, 32 bytes at a time:
+ * valid and invalid sequences at every offset, across the blocks' edges
+ * and cut off by the text's end. */
+static void utf8_is_checked_at_every_offset(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *bytes;
+        bool valid;
+    } seqs[] = {{"\xC3\xA9", true},         {"\xE2\x80\x99", true},     {"\xF0\x9F\x98\x80", true},
+                {"\xF4\x8F\xBF\xBF", true}, {"\x80", false},            {"\xC3", false},
+                {"\xE2\x80", false},         {"\xC0\xAF", false},        {"\xE0\x80\xAF", false},
+                {"\xED\xA0\x80", false},     {"\xF4\x90\x80\x80", false}, {"\xF5\x80\x80\x80", false},
+                {"\xC3\xA9\xA9", false},     {"\xE2\x28\xA1", false}};
+    for (size_t k = 0; k < sizeof seqs / sizeof *seqs; k++) {
+        size_t n = strlen(seqs[k].bytes);
+        for (size_t at = 0; at <= 70; at++) {
+            char text[80];
+            memset(text, 'a', at);
+            memcpy(text + at, seqs[k].bytes, n);
+            memset(text + at + n, '\n', at % 3); /* at the text's end or before a line break or two */
+            size_t len = at + n + at % 3;
+            hm_source s;
+            assert_true(hm_source_init(&s, text, len, "t", NULL));
+            assert_int_equal(s.encoding, seqs[k].valid ? HM_ENC_UTF8 : HM_ENC_CP1252);
+            if (seqs[k].valid) {
+                assert_int_equal(s.len, len);
+                assert_memory_equal(s.text, text, len);
+                assert_int_equal(s.n_continuations, n - 1);
+            }
+            assert_int_equal(s.n_lines, 1 + at % 3);
+            hm_source_free(&s);
+        }
+    }
+}
+
+/* Code points between any two offsets, from the continuation bytes by a
+ * branchless search, as counting the text gives them, and each offset's
+ * line as a walk over the lines gives it. */
+static void code_points_and_lines_match_a_count(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"ab", "\xC3\xA9", "\n", "\xE2\x80\x99x", "cd ", "\xF0\x9F\x98\x80", "\r\n"};
+    char text[256] = "";
+    for (size_t k = 0; k < 40; k++) {
+        strcat(text, pieces[(k * 5 + k / 3) % (sizeof pieces / sizeof *pieces)]);
+        hm_source s;
+        assert_true(hm_source_init(&s, text, strlen(text), "t", NULL));
+        for (size_t from = 0; from <= s.len + 1; from++) {
+            for (size_t to = from; to <= s.len + 1; to++) {
+                size_t in = (to < s.len ? to : s.len) - (from < s.len ? from : s.len);
+                assert_int_equal(hm_source_code_points(&s, from, to),
+                                 from < s.len ? hm_utf8_count(s.text + from, in) : 0);
+            }
+            unsigned line, column, walked = 1;
+            hm_source_position(&s, from, &line, &column);
+            for (size_t l = 1; l < s.n_lines && s.line_starts[l] <= from; l++)
+                walked++;
+            assert_int_equal(line, walked);
+        }
+        hm_source_free(&s);
+    }
 }
 
 static void binary_is_refused_with_the_file_named(void **state)
@@ -310,9 +392,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(utf8_bom_is_dropped),
+        cmocka_unit_test(text_is_followed_by_its_padding),
         cmocka_unit_test(utf16_with_bom_is_converted),
         cmocka_unit_test(utf16_without_bom_is_guessed),
         cmocka_unit_test(invalid_utf8_reads_as_windows_1252),
+        cmocka_unit_test(utf8_is_checked_at_every_offset),
+        cmocka_unit_test(code_points_and_lines_match_a_count),
         cmocka_unit_test(binary_is_refused_with_the_file_named),
         cmocka_unit_test(positions_count_code_points_and_all_line_endings),
         cmocka_unit_test(empty_input_is_text),
