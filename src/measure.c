@@ -241,6 +241,24 @@ static unsigned stem_pair(unsigned char c0, unsigned char c1)
     return (((uint32_t)c1 << 8 | c0) & 0x1F1Fu) * 0x9E3779B1u >> 22;
 }
 
+/* The words [first, first + n) whose first two bytes share a bucket with
+ * some stem's (opens_stem, by stem_pair), into cand: their number. Every
+ * word is written and the count grows by the table's answer, without a
+ * branch: about one word in ten passes, in no pattern. */
+static size_t stem_candidates(const char *text, const hm_word *words, size_t first, size_t n,
+                              const unsigned char *opens_stem, size_t *cand)
+{
+    size_t n_cand = 0, k = first;
+    for (const hm_word *word = words + first, *end = word + n; word < end; word++, k++) {
+        /* a word has a byte, and the text a NUL after its last: w[1] can
+         * be read */
+        const unsigned char *w = (const unsigned char *)text + word->start;
+        cand[n_cand] = k;
+        n_cand += opens_stem[stem_pair(w[0], w[1])];
+    }
+    return n_cand;
+}
+
 static bool word_matches_term(const char *w, size_t n, const char *term)
 {
     return matches_stem(w, n, term, term_stem(term));
@@ -650,12 +668,14 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
              * asked about (links, topic sentences, the introduction's terms) */
             if (ps_of[pi] == SIZE_MAX && pi != scan->intro)
                 continue;
-            for (size_t k = doc->paras[pi].first_word, end = k + doc->paras[pi].words; k < end; k++) {
-                /* a word has a byte, and the text a NUL after its last: w[1]
-                 * can be read */
+            /* the paragraph's candidates first, written where the words
+             * with a term go (there are no more of those than candidates,
+             * and each is written after its candidate is read) */
+            size_t n_cand = stem_candidates(text, doc_words, doc->paras[pi].first_word, doc->paras[pi].words,
+                                            opens_stem, term_words + n_term_words);
+            for (size_t *cand = term_words + n_term_words, *cand_end = cand + n_cand; cand < cand_end; cand++) {
+                size_t k = *cand;
                 const unsigned char *w = (const unsigned char *)text + doc_words[k].start;
-                if (!opens_stem[stem_pair(w[0], w[1])])
-                    continue;
                 size_t n = doc_words[k].end - doc_words[k].start;
                 if (n < shortest_stem)
                     continue;
