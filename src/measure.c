@@ -1113,33 +1113,35 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
         const hm_para *p = &doc->paras[ps[m].index];
         size_t a = p->first_sentence, n = p->n_sentences, para_narrated = 0, para_argued = 0;
         bool para_linked = false;
+        /* (counts by bit tests, not branches: a sentence's flags are no
+         * guess; the flags of the sentences either side are 0 past the
+         * paragraph's ends) */
         for (size_t i = a; i < a + n; i++) {
             unsigned f = flags[i];
-            bool reasons = f & (S_EXPLAIN | S_JUDGE);
-            bool before = i > a && (flags[i - 1] & S_EVIDENCE), after = i + 1 < a + n && (flags[i + 1] & S_EVIDENCE);
-            bool explained_next = i + 1 < a + n && (flags[i + 1] & (S_EXPLAIN | S_JUDGE)) &&
-                                  !(flags[i + 1] & S_EVIDENCE);
+            unsigned prev = i > a ? flags[i - 1] : 0, next = i + 1 < a + n ? flags[i + 1] : 0;
+            unsigned reasons = (f & (S_EXPLAIN | S_JUDGE)) != 0;
+            /* evidence at hand: in the sentence or beside it */
+            unsigned near_evidence = ((f | prev | next) & S_EVIDENCE) != 0;
+            unsigned explained_next = (unsigned)((next & (S_EXPLAIN | S_JUDGE)) != 0) & (unsigned)!(next & S_EVIDENCE);
+            unsigned argues = sent_argues(f);
             sentences++;
             /* An argument counts where evidence is at hand: in the sentence or
              * beside it. Stock phrases far from any fact earn nothing. */
-            if (sent_argues(f) && ((f & S_EVIDENCE) || before || after)) {
-                argued++;
-                para_argued++;
-                if (reasons && (f & S_EVIDENCE))
-                    set_example(&F[HM_F_ARGUED_SENTENCES], doc->sents[i].start, doc->sents[i].end);
-            }
-            if (sent_narrates(f)) {
-                narrated++;
-                para_narrated++;
-            }
-            if (reasons && ((f & S_EVIDENCE) || before || after)) {
+            unsigned counts = argues & near_evidence;
+            argued += counts;
+            para_argued += counts;
+            if (counts & reasons & (f & S_EVIDENCE))
+                set_example(&F[HM_F_ARGUED_SENTENCES], doc->sents[i].start, doc->sents[i].end);
+            unsigned narrates = sent_narrates(f);
+            narrated += narrates;
+            para_narrated += narrates;
+            if (reasons & near_evidence) {
                 if (!para_linked)
                     set_example(&F[HM_F_LINKED_EXPLANATION], doc->sents[i].start, doc->sents[i].end);
                 para_linked = true;
             }
             ev_items += items[i];
-            if (sent_argues(f) || explained_next)
-                deployed += items[i];
+            deployed += items[i] * (argues | explained_next);
         }
         linked += para_linked;
         /* Analytical: explains, judges or qualifies with evidence in the
@@ -1167,13 +1169,11 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
         size_t run = 0, longest = 0;
         for (size_t i = a; i < a + n; i++) {
             argues_somewhere |= sent_argues(flags[i]);
-            run = sent_narrates(flags[i]) ? run + 1 : 0;
-            if (run > longest)
-                longest = run;
-            if (run == NARRATIVE_RUN)
-                in_runs += NARRATIVE_RUN;
-            else if (run > NARRATIVE_RUN)
-                in_runs++;
+            run = (run + 1) * sent_narrates(flags[i]);
+            longest = run > longest ? run : longest;
+            /* a run that reaches NARRATIVE_RUN counts its sentences so far,
+             * and each one after */
+            in_runs += (run == NARRATIVE_RUN) * NARRATIVE_RUN + (run > NARRATIVE_RUN);
         }
         if (longest >= NARRATIVE_RUN || (ps[m].specific && !argues_somewhere)) {
             narrative_paras++;
