@@ -789,20 +789,25 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         }
         if (ps_of[pi] != SIZE_MAX) {
             para_stats *s = &ps[ps_of[pi]];
-            if (fact & FACT_SPECIFIC) {
-                /* The example to quote: a date or figure shows precise
-                 * knowledge better than a name. */
-                int rank = f->kind == HM_KIND_DATE || f->kind == HM_KIND_FIGURE ? 3 : f->kind == HM_KIND_EVENT ? 2 : 1;
-                if (rank > s->first_evidence_rank) {
-                    s->first_evidence_rank = rank;
-                    s->first_evidence_start = f->start;
-                    s->first_evidence_end = f->end;
-                }
-                s->specific++;
-                s->kinds_mask |= 1u << f->kind;
+            /* (counts by bit tests: which findings are specific, criteria
+             * or signposts, or open a paragraph, follows no pattern) */
+            unsigned kind_bit = HM_KIND_BIT(f->kind);
+            unsigned specific = fact & FACT_SPECIFIC; /* 0 or 1 */
+            s->specific += specific;
+            s->kinds_mask |= specific * kind_bit;
+            /* The example to quote: a date or figure shows precise
+             * knowledge better than a name (0: not evidence). */
+            static const unsigned char evidence_rank[HM_KIND_COUNT] = {
+                [HM_KIND_DATE] = 3, [HM_KIND_FIGURE] = 3, [HM_KIND_EVENT] = 2, [HM_KIND_PERSON] = 1,
+                [HM_KIND_QUOTATION] = 1};
+            int rank = (int)specific * evidence_rank[f->kind];
+            if (rank > s->first_evidence_rank) {
+                s->first_evidence_rank = rank;
+                s->first_evidence_start = f->start;
+                s->first_evidence_end = f->end;
             }
             const hm_sentence *first = &doc->sents[doc->paras[pi].first_sentence];
-            bool in_first = f->start < first->end;
+            unsigned in_first = f->start < first->end;
             switch (f->kind) {
             case HM_KIND_CAUSATION:
                 if (s->causation++ == 0) {
@@ -823,13 +828,12 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                 break;
             default: break;
             }
-            if (fact & FACT_CRITERIA)
-                s->criteria++;
-            if (fact & FACT_SIGNPOST)
-                s->signpost++;
-            if (in_first && (f->kind == HM_KIND_JUDGEMENT || f->kind == HM_KIND_CAUSATION ||
-                             f->kind == HM_KIND_COUNTERARGUMENT || (fact & FACT_SIGNPOST)))
-                s->argument_first++;
+            unsigned signpost = (fact & FACT_SIGNPOST) != 0;
+            s->criteria += (fact & FACT_CRITERIA) != 0;
+            s->signpost += signpost;
+            s->argument_first += in_first & (((kind_bit & (HM_KIND_BIT(HM_KIND_JUDGEMENT) | HM_KIND_BIT(HM_KIND_CAUSATION) |
+                                                           HM_KIND_BIT(HM_KIND_COUNTERARGUMENT))) != 0) |
+                                             signpost);
         }
     }
     distinct_items_free(&distinct);
