@@ -1254,16 +1254,19 @@ bool hm_topic_keywords_indexed(const hm_config *cfg)
     return cfg->index && cfg->index->keywords;
 }
 
+static inline bool same_name(const char *s, const char *t, size_t n);
+
 /* The keyword table's probe, out of line: the filters answer most words,
  * and without the probe's loop that answer saves and restores no registers. */
 static __attribute__((noinline)) uint32_t keyword_packs_probe(const hm_phrase_index *ix, const char *w, size_t n,
                                                               uint64_t h)
 {
     /* a word that hashes alike is the keyword, most often written as the
-     * pack writes it ("Stalin", "kulaks"): one memcmp, the fold if not */
+     * pack writes it ("Stalin", "kulaks"): one compare of a load or two
+     * (same_name, not a memcmp call), the fold if not */
     for (size_t s = (size_t)h & (ix->cap_keywords - 1); ix->keywords[s].str; s = (s + 1) & (ix->cap_keywords - 1))
         if (ix->keywords[s].hash == h && ix->keywords[s].len == n &&
-            (memcmp(ix->keywords[s].str, w, n) == 0 || same_fold(ix->keywords[s].str, w, n)))
+            (same_name(ix->keywords[s].str, w, n) || same_fold(ix->keywords[s].str, w, n)))
             return ix->keyword_packs[s];
     return 0;
 }
