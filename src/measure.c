@@ -425,11 +425,14 @@ static char *missing_evidence_kinds(unsigned kinds_mask)
 }
 
 /* The facts of every finding, in the findings' order (a new array), and
- * how many are specific evidence. */
-static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific)
+ * how many are specific evidence; in the same block, after the facts, the
+ * numbers of the findings that name a pack's entry (a person or event with
+ * a canonical name), in order: *entries, *n_entries. */
+static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific, uint32_t **entries, size_t *n_entries)
 {
-    size_t specific = 0;
-    finding_facts *facts = hm_xmalloc((scan->n_findings + 1) * sizeof *facts);
+    size_t specific = 0, named = 0;
+    finding_facts *facts = hm_xmalloc((scan->n_findings + 1) * (sizeof *facts + sizeof **entries));
+    uint32_t *entry = (uint32_t *)(facts + scan->n_findings + 1);
     size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
@@ -439,8 +442,14 @@ static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific)
         flags |= is_specific * FACT_SPECIFIC;
         specific += is_specific;
         facts[k] = (finding_facts){hm_document_para_next(scan->doc, f->start, &para_hint), flags};
+        /* nor for naming an entry: written every time, counted if so */
+        entry[named] = (uint32_t)k;
+        named += (unsigned)((HM_KIND_BIT(f->kind) & (HM_KIND_BIT(HM_KIND_PERSON) | HM_KIND_BIT(HM_KIND_EVENT))) != 0) &
+                 (unsigned)(f->canonical != NULL);
     }
     *n_specific = specific;
+    *entries = entry;
+    *n_entries = named;
     return facts;
 }
 
@@ -547,7 +556,7 @@ typedef struct question_evidence {
 } question_evidence;
 
 static void measure_question(hm_features *fs, const hm_scan *scan, const hm_question *q, question_evidence ev);
-static void measure_date_slips(hm_features *fs, const hm_scan *scan);
+static void measure_date_slips(hm_features *fs, const hm_scan *scan, const uint32_t *entries, size_t n_entries);
 static void measure_sentences(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const para_stats *ps,
                               size_t n_ps, const char *question, size_t qlen);
 
@@ -719,7 +728,9 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     misspelling slips[MISSPELLINGS_LISTED];
     size_t n_slips = 0;
     size_t n_specific;
-    finding_facts *facts = find_facts(scan, &n_specific);
+    uint32_t *entries; /* in facts' block */
+    size_t n_entries;
+    finding_facts *facts = find_facts(scan, &n_specific, &entries, &n_entries);
     distinct_items distinct;
     distinct_items_init(&distinct, n_specific);
     bool conclusion_concedes = false; /* the conclusion can concede too */
@@ -848,7 +859,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_MISSPELT].detail = misspellings_text(slips, n_slips);
     F[HM_F_WEBSITE].value = website;
     F[HM_F_QUOTATION_SHARE].value = words ? (double)quote_bytes_words / words : 0;
-    measure_date_slips(fs, scan);
+    measure_date_slips(fs, scan, entries, n_entries);
 
     /* Key terms in the main paragraphs (links), and in their first or last
      * sentences (topic sentences): one walk over the words with a term. */
@@ -1677,19 +1688,19 @@ static bool death_word_before(const hm_scan *scan, const hm_finding *person)
     return word_before_in(scan, person, scan->cfg->lists.death_words, false);
 }
 
-static void measure_date_slips(hm_features *fs, const hm_scan *scan)
+/* The findings that name an entry (`entries`, from find_facts) followed by
+ * a year their entry's dates rule out. */
+static void measure_date_slips(hm_features *fs, const hm_scan *scan, const uint32_t *entries, size_t n_entries)
 {
     hm_feature_value *slips = &fs->f[HM_F_DATE_SLIPS];
     if (!scan->topic)
         return;
     hm_buf detail = {0};
     const hm_topic *t = scan->topic;
-    for (size_t k = 0; k < scan->n_findings; k++) {
+    for (size_t i = 0; i < n_entries; i++) {
+        size_t k = entries[i];
         const hm_finding *f = &scan->findings[k];
         bool person = f->kind == HM_KIND_PERSON;
-        /* one test: which findings name an entry follows no pattern */
-        if (!(((unsigned)person | (unsigned)(f->kind == HM_KIND_EVENT)) & (unsigned)(f->canonical != NULL)))
-            continue;
         /* the first date that starts within a few words after the event
          * (asked first: most names have none, and then need no entry) */
         const hm_finding *year = NULL;
