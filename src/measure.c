@@ -502,28 +502,26 @@ static bool same_folded(const char *a, const char *b, size_t n)
  * same with ASCII case folded hash alike, for every byte is taken with its
  * 0x20 bit set (a capital has it clear, its small letter set, and nothing
  * else folds; the few other bytes that then agree, such as '@' and '`',
- * same_folded tells apart). Eight bytes at a time, the last eight
- * overlapping those before (four and four under eight bytes; the first,
- * middle and last under four): no byte outside the text is read, and a
- * finding's text takes a step or two, not a step a byte. */
+ * same_folded tells apart). Of the text only its length, its first four
+ * bytes and its last four (overlapping under eight; under four, the first,
+ * middle and last) are hashed: no byte outside it is read, every text
+ * takes the same steps, and texts that agree there but differ between are
+ * told apart by same_folded too. */
 static uint64_t distinct_hash(const char *s, size_t n, unsigned kind)
 {
     const uint64_t case_bits = 0x2020202020202020ULL, mix = 0x9E3779B97F4A7C15ULL;
-    uint64_t h = (n << 8 | kind) * mix;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8)
-            h = (h ^ (hm_load8(s + i) | case_bits)) * mix;
-        h = (h ^ (hm_load8(s + n - 8) | case_bits)) * mix;
-    } else if (n >= 4) {
+    uint64_t bytes;
+    if (n >= 4) {
         uint32_t head, tail;
         memcpy(&head, s, sizeof head);
         memcpy(&tail, s + n - 4, sizeof tail);
-        h = (h ^ (((uint64_t)head << 32 | tail) | case_bits)) * mix;
-    } else if (n) {
-        uint64_t w = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
-                     (uint64_t)(unsigned char)s[n - 1] << 16;
-        h = (h ^ (w | case_bits)) * mix;
+        bytes = (uint64_t)head << 32 | tail;
+    } else {
+        bytes = n ? (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
+                        (uint64_t)(unsigned char)s[n - 1] << 16
+                  : 0;
     }
+    uint64_t h = ((n << 8 | kind) * mix ^ (bytes | case_bits)) * mix;
     return h ^ h >> 29;
 }
 
