@@ -1069,7 +1069,10 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
     hm_feature_value *F = fs->f;
     /* a sentence's flags and evidence items, and which paragraphs are
      * main, in one block */
-    unsigned *flags = hm_xcalloc(2 * (doc->n_sents + 1) + doc->n_paras + 1, sizeof *flags);
+    unsigned *block = hm_xcalloc(1 + 2 * (doc->n_sents + 1) + doc->n_paras + 1, sizeof *block);
+    /* flags[-1] and flags[n_sents] are 0: a sentence's neighbours' flags
+     * can be read at either end of the text */
+    unsigned *flags = block + 1;
     unsigned *items = flags + doc->n_sents + 1;
     unsigned *main_para = items + doc->n_sents + 1;
     for (size_t m = 0; m < n_ps; m++)
@@ -1131,7 +1134,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
          * paragraph's ends) */
         for (size_t i = a; i < a + n; i++) {
             unsigned f = flags[i];
-            unsigned prev = i > a ? flags[i - 1] : 0, next = i + 1 < a + n ? flags[i + 1] : 0;
+            unsigned prev = flags[i - 1] & -(unsigned)(i > a), next = flags[i + 1] & -(unsigned)(i + 1 < a + n);
             unsigned reasons = (f & (S_EXPLAIN | S_JUDGE)) != 0;
             /* evidence at hand: in the sentence or beside it */
             unsigned near_evidence = ((f | prev | next) & S_EVIDENCE) != 0;
@@ -1143,8 +1146,11 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
             unsigned counts = argues & near_evidence;
             argued += counts;
             para_argued += counts;
-            if (counts & reasons & (f & S_EVIDENCE))
-                set_example(&F[HM_F_ARGUED_SENTENCES], doc->sents[i].start, doc->sents[i].end);
+            /* the example is the first such: asked first, the branch is
+             * seldom taken */
+            hm_feature_value *argued_v = &F[HM_F_ARGUED_SENTENCES];
+            if (argued_v->ex_start == argued_v->ex_end && (counts & reasons & (f & S_EVIDENCE)))
+                set_example(argued_v, doc->sents[i].start, doc->sents[i].end);
             unsigned narrates = sent_narrates(f);
             narrated += narrates;
             para_narrated += narrates;
@@ -1300,7 +1306,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
             set_example(&F[HM_F_NARRATIVE_RUNS], doc->sents[first_narr].start, doc->sents[first_narr].end);
         }
     }
-    free(flags);
+    free(block); /* and items and main_para */
 }
 
 /* Does the judgement answer the kind of question asked? The detail says
