@@ -1111,10 +1111,12 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
         const hm_word *w = &doc->words[fs->term_words[j]];
         if (fs->word_concept[j] < 0)
             continue;
-        for (; next_finding < scan->n_findings && scan->findings[next_finding].start <= w->start; next_finding++)
-            if (hm_kind_is_evidence(scan->findings[next_finding].kind) &&
-                scan->findings[next_finding].end > evidence_end)
-                evidence_end = scan->findings[next_finding].end;
+        for (; next_finding < scan->n_findings && scan->findings[next_finding].start <= w->start; next_finding++) {
+            /* (by a mask and a maximum: evidence or not follows no pattern) */
+            const hm_finding *f = &scan->findings[next_finding];
+            size_t end = f->end & -(size_t)(hm_kind_is_evidence(f->kind) != 0);
+            evidence_end = end > evidence_end ? end : evidence_end;
+        }
         if (w->start < evidence_end)
             continue;
         size_t si = hm_document_sentence_next(doc, w->start, &term_sent_hint);
