@@ -1136,7 +1136,8 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
          * paragraph's ends) */
         for (size_t i = a; i < a + n; i++) {
             unsigned f = flags[i];
-            unsigned prev = flags[i - 1] & -(unsigned)(i > a), next = flags[i + 1] & -(unsigned)(i + 1 < a + n);
+            /* (block[i] is flags[i - 1]: no index below 0) */
+            unsigned prev = block[i] & -(unsigned)(i > a), next = flags[i + 1] & -(unsigned)(i + 1 < a + n);
             unsigned reasons = (f & (S_EXPLAIN | S_JUDGE)) != 0;
             /* evidence at hand: in the sentence or beside it */
             unsigned near_evidence = ((f | prev | next) & S_EVIDENCE) != 0;
