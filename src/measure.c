@@ -241,6 +241,24 @@ static unsigned stem_pair(unsigned char c0, unsigned char c1)
     return (((uint32_t)c1 << 8 | c0) & 0x1F1Fu) * 0x9E3779B1u >> 22;
 }
 
+/* The words [first, first + n) whose first two bytes share a bucket with
+ * some stem's (opens_stem, by stem_pair), into cand: their number. Every
+ * word is written and the count grows by the table's answer, without a
+ * branch: about one word in ten passes, in no pattern. */
+static size_t stem_candidates(const char *text, const hm_word *words, size_t first, size_t n,
+                              const unsigned char *opens_stem, size_t *cand)
+{
+    size_t n_cand = 0, k = first;
+    for (const hm_word *word = words + first, *end = word + n; word < end; word++, k++) {
+        /* a word has a byte, and the text a NUL after its last: w[1] can
+         * be read */
+        const unsigned char *w = (const unsigned char *)text + word->start;
+        cand[n_cand] = k;
+        n_cand += opens_stem[stem_pair(w[0], w[1])];
+    }
+    return n_cand;
+}
+
 static bool word_matches_term(const char *w, size_t n, const char *term)
 {
     return matches_stem(w, n, term, term_stem(term));
@@ -407,11 +425,14 @@ static char *missing_evidence_kinds(unsigned kinds_mask)
 }
 
 /* The facts of every finding, in the findings' order (a new array), and
- * how many are specific evidence. */
-static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific)
+ * how many are specific evidence; in the same block, after the facts, the
+ * numbers of the findings that name a pack's entry (a person or event with
+ * a canonical name), in order: *entries, *n_entries. */
+static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific, uint32_t **entries, size_t *n_entries)
 {
-    size_t specific = 0;
-    finding_facts *facts = hm_xmalloc((scan->n_findings + 1) * sizeof *facts);
+    size_t specific = 0, named = 0;
+    finding_facts *facts = hm_xmalloc((scan->n_findings + 1) * (sizeof *facts + sizeof **entries));
+    uint32_t *entry = (uint32_t *)(facts + scan->n_findings + 1);
     size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
@@ -421,8 +442,14 @@ static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific)
         flags |= is_specific * FACT_SPECIFIC;
         specific += is_specific;
         facts[k] = (finding_facts){hm_document_para_next(scan->doc, f->start, &para_hint), flags};
+        /* nor for naming an entry: written every time, counted if so */
+        entry[named] = (uint32_t)k;
+        named += (unsigned)((HM_KIND_BIT(f->kind) & (HM_KIND_BIT(HM_KIND_PERSON) | HM_KIND_BIT(HM_KIND_EVENT))) != 0) &
+                 (unsigned)(f->canonical != NULL);
     }
     *n_specific = specific;
+    *entries = entry;
+    *n_entries = named;
     return facts;
 }
 
@@ -471,6 +498,33 @@ static bool same_folded(const char *a, const char *b, size_t n)
     return true;
 }
 
+/* A hash of the text s[0, n) and a kind, for the table alone: texts the
+ * same with ASCII case folded hash alike, for every byte is taken with its
+ * 0x20 bit set (a capital has it clear, its small letter set, and nothing
+ * else folds; the few other bytes that then agree, such as '@' and '`',
+ * same_folded tells apart). Of the text only its length, its first four
+ * bytes and its last four (overlapping under eight; under four, the first,
+ * middle and last) are hashed: no byte outside it is read, every text
+ * takes the same steps, and texts that agree there but differ between are
+ * told apart by same_folded too. */
+static uint64_t distinct_hash(const char *s, size_t n, unsigned kind)
+{
+    const uint64_t case_bits = 0x2020202020202020ULL, mix = 0x9E3779B97F4A7C15ULL;
+    uint64_t bytes;
+    if (n >= 4) {
+        uint32_t head, tail;
+        memcpy(&head, s, sizeof head);
+        memcpy(&tail, s + n - 4, sizeof tail);
+        bytes = (uint64_t)head << 32 | tail;
+    } else {
+        bytes = n ? (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
+                        (uint64_t)(unsigned char)s[n - 1] << 16
+                  : 0;
+    }
+    uint64_t h = ((n << 8 | kind) * mix ^ (bytes | case_bits)) * mix;
+    return h ^ h >> 29;
+}
+
 /* Adds the k-th finding: 1 when no finding of its kind and text was added
  * before, else 0. */
 static unsigned distinct_items_add(distinct_items *d, const hm_scan *scan, size_t k)
@@ -478,7 +532,7 @@ static unsigned distinct_items_add(distinct_items *d, const hm_scan *scan, size_
     const hm_finding *f = &scan->findings[k];
     const char *text = scan->text + f->start; /* the text holds no NUL */
     size_t len = f->end - f->start;
-    uint64_t h = hm_fnv_add(hm_hash_bytes(text, len, true), (unsigned char)f->kind);
+    uint64_t h = distinct_hash(text, len, (unsigned)f->kind);
     for (size_t i = (size_t)h & d->mask;; i = (i + 1) & d->mask) {
         distinct_slot *slot = &d->slots[i];
         if (!slot->finding) {
@@ -500,7 +554,7 @@ typedef struct question_evidence {
 } question_evidence;
 
 static void measure_question(hm_features *fs, const hm_scan *scan, const hm_question *q, question_evidence ev);
-static void measure_date_slips(hm_features *fs, const hm_scan *scan);
+static void measure_date_slips(hm_features *fs, const hm_scan *scan, const uint32_t *entries, size_t n_entries);
 static void measure_sentences(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const para_stats *ps,
                               size_t n_ps, const char *question, size_t qlen);
 
@@ -621,12 +675,14 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
              * asked about (links, topic sentences, the introduction's terms) */
             if (ps_of[pi] == SIZE_MAX && pi != scan->intro)
                 continue;
-            for (size_t k = doc->paras[pi].first_word, end = k + doc->paras[pi].words; k < end; k++) {
-                /* a word has a byte, and the text a NUL after its last: w[1]
-                 * can be read */
+            /* the paragraph's candidates first, written where the words
+             * with a term go (there are no more of those than candidates,
+             * and each is written after its candidate is read) */
+            size_t n_cand = stem_candidates(text, doc_words, doc->paras[pi].first_word, doc->paras[pi].words,
+                                            opens_stem, term_words + n_term_words);
+            for (size_t *cand = term_words + n_term_words, *cand_end = cand + n_cand; cand < cand_end; cand++) {
+                size_t k = *cand;
                 const unsigned char *w = (const unsigned char *)text + doc_words[k].start;
-                if (!opens_stem[stem_pair(w[0], w[1])])
-                    continue;
                 size_t n = doc_words[k].end - doc_words[k].start;
                 if (n < shortest_stem)
                     continue;
@@ -670,7 +726,9 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     misspelling slips[MISSPELLINGS_LISTED];
     size_t n_slips = 0;
     size_t n_specific;
-    finding_facts *facts = find_facts(scan, &n_specific);
+    uint32_t *entries; /* in facts' block */
+    size_t n_entries;
+    finding_facts *facts = find_facts(scan, &n_specific, &entries, &n_entries);
     distinct_items distinct;
     distinct_items_init(&distinct, n_specific);
     bool conclusion_concedes = false; /* the conclusion can concede too */
@@ -740,20 +798,25 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         }
         if (ps_of[pi] != SIZE_MAX) {
             para_stats *s = &ps[ps_of[pi]];
-            if (fact & FACT_SPECIFIC) {
-                /* The example to quote: a date or figure shows precise
-                 * knowledge better than a name. */
-                int rank = f->kind == HM_KIND_DATE || f->kind == HM_KIND_FIGURE ? 3 : f->kind == HM_KIND_EVENT ? 2 : 1;
-                if (rank > s->first_evidence_rank) {
-                    s->first_evidence_rank = rank;
-                    s->first_evidence_start = f->start;
-                    s->first_evidence_end = f->end;
-                }
-                s->specific++;
-                s->kinds_mask |= 1u << f->kind;
+            /* (counts by bit tests: which findings are specific, criteria
+             * or signposts, or open a paragraph, follows no pattern) */
+            unsigned kind_bit = HM_KIND_BIT(f->kind);
+            unsigned specific = fact & FACT_SPECIFIC; /* 0 or 1 */
+            s->specific += specific;
+            s->kinds_mask |= specific * kind_bit;
+            /* The example to quote: a date or figure shows precise
+             * knowledge better than a name (0: not evidence). */
+            static const unsigned char evidence_rank[HM_KIND_COUNT] = {
+                [HM_KIND_DATE] = 3, [HM_KIND_FIGURE] = 3, [HM_KIND_EVENT] = 2, [HM_KIND_PERSON] = 1,
+                [HM_KIND_QUOTATION] = 1};
+            int rank = (int)specific * evidence_rank[f->kind];
+            if (rank > s->first_evidence_rank) {
+                s->first_evidence_rank = rank;
+                s->first_evidence_start = f->start;
+                s->first_evidence_end = f->end;
             }
             const hm_sentence *first = &doc->sents[doc->paras[pi].first_sentence];
-            bool in_first = f->start < first->end;
+            unsigned in_first = f->start < first->end;
             switch (f->kind) {
             case HM_KIND_CAUSATION:
                 if (s->causation++ == 0) {
@@ -774,13 +837,12 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                 break;
             default: break;
             }
-            if (fact & FACT_CRITERIA)
-                s->criteria++;
-            if (fact & FACT_SIGNPOST)
-                s->signpost++;
-            if (in_first && (f->kind == HM_KIND_JUDGEMENT || f->kind == HM_KIND_CAUSATION ||
-                             f->kind == HM_KIND_COUNTERARGUMENT || (fact & FACT_SIGNPOST)))
-                s->argument_first++;
+            unsigned signpost = (fact & FACT_SIGNPOST) != 0;
+            s->criteria += (fact & FACT_CRITERIA) != 0;
+            s->signpost += signpost;
+            s->argument_first += in_first & (((kind_bit & (HM_KIND_BIT(HM_KIND_JUDGEMENT) | HM_KIND_BIT(HM_KIND_CAUSATION) |
+                                                           HM_KIND_BIT(HM_KIND_COUNTERARGUMENT))) != 0) |
+                                             signpost);
         }
     }
     distinct_items_free(&distinct);
@@ -795,7 +857,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_MISSPELT].detail = misspellings_text(slips, n_slips);
     F[HM_F_WEBSITE].value = website;
     F[HM_F_QUOTATION_SHARE].value = words ? (double)quote_bytes_words / words : 0;
-    measure_date_slips(fs, scan);
+    measure_date_slips(fs, scan, entries, n_entries);
 
     /* Key terms in the main paragraphs (links), and in their first or last
      * sentences (topic sentences): one walk over the words with a term. */
@@ -1007,7 +1069,10 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
     hm_feature_value *F = fs->f;
     /* a sentence's flags and evidence items, and which paragraphs are
      * main, in one block */
-    unsigned *flags = hm_xcalloc(2 * (doc->n_sents + 1) + doc->n_paras + 1, sizeof *flags);
+    unsigned *block = hm_xcalloc(1 + 2 * (doc->n_sents + 1) + doc->n_paras + 1, sizeof *block);
+    /* flags[-1] and flags[n_sents] are 0: a sentence's neighbours' flags
+     * can be read at either end of the text */
+    unsigned *flags = block + 1;
     unsigned *items = flags + doc->n_sents + 1;
     unsigned *main_para = items + doc->n_sents + 1;
     for (size_t m = 0; m < n_ps; m++)
@@ -1046,10 +1111,12 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
         const hm_word *w = &doc->words[fs->term_words[j]];
         if (fs->word_concept[j] < 0)
             continue;
-        for (; next_finding < scan->n_findings && scan->findings[next_finding].start <= w->start; next_finding++)
-            if (hm_kind_is_evidence(scan->findings[next_finding].kind) &&
-                scan->findings[next_finding].end > evidence_end)
-                evidence_end = scan->findings[next_finding].end;
+        for (; next_finding < scan->n_findings && scan->findings[next_finding].start <= w->start; next_finding++) {
+            /* (by a mask and a maximum: evidence or not follows no pattern) */
+            const hm_finding *f = &scan->findings[next_finding];
+            size_t end = f->end & -(size_t)(hm_kind_is_evidence(f->kind) != 0);
+            evidence_end = end > evidence_end ? end : evidence_end;
+        }
         if (w->start < evidence_end)
             continue;
         size_t si = hm_document_sentence_next(doc, w->start, &term_sent_hint);
@@ -1064,33 +1131,39 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
         const hm_para *p = &doc->paras[ps[m].index];
         size_t a = p->first_sentence, n = p->n_sentences, para_narrated = 0, para_argued = 0;
         bool para_linked = false;
+        /* (counts by bit tests, not branches: a sentence's flags are no
+         * guess; the flags of the sentences either side are 0 past the
+         * paragraph's ends) */
         for (size_t i = a; i < a + n; i++) {
             unsigned f = flags[i];
-            bool reasons = f & (S_EXPLAIN | S_JUDGE);
-            bool before = i > a && (flags[i - 1] & S_EVIDENCE), after = i + 1 < a + n && (flags[i + 1] & S_EVIDENCE);
-            bool explained_next = i + 1 < a + n && (flags[i + 1] & (S_EXPLAIN | S_JUDGE)) &&
-                                  !(flags[i + 1] & S_EVIDENCE);
+            /* (block[i] is flags[i - 1]: no index below 0) */
+            unsigned prev = block[i] & -(unsigned)(i > a), next = flags[i + 1] & -(unsigned)(i + 1 < a + n);
+            unsigned reasons = (f & (S_EXPLAIN | S_JUDGE)) != 0;
+            /* evidence at hand: in the sentence or beside it */
+            unsigned near_evidence = ((f | prev | next) & S_EVIDENCE) != 0;
+            unsigned explained_next = (unsigned)((next & (S_EXPLAIN | S_JUDGE)) != 0) & (unsigned)!(next & S_EVIDENCE);
+            unsigned argues = sent_argues(f);
             sentences++;
             /* An argument counts where evidence is at hand: in the sentence or
              * beside it. Stock phrases far from any fact earn nothing. */
-            if (sent_argues(f) && ((f & S_EVIDENCE) || before || after)) {
-                argued++;
-                para_argued++;
-                if (reasons && (f & S_EVIDENCE))
-                    set_example(&F[HM_F_ARGUED_SENTENCES], doc->sents[i].start, doc->sents[i].end);
-            }
-            if (sent_narrates(f)) {
-                narrated++;
-                para_narrated++;
-            }
-            if (reasons && ((f & S_EVIDENCE) || before || after)) {
+            unsigned counts = argues & near_evidence;
+            argued += counts;
+            para_argued += counts;
+            /* the example is the first such: asked first, the branch is
+             * seldom taken */
+            hm_feature_value *argued_v = &F[HM_F_ARGUED_SENTENCES];
+            if (argued_v->ex_start == argued_v->ex_end && (counts & reasons & (f & S_EVIDENCE)))
+                set_example(argued_v, doc->sents[i].start, doc->sents[i].end);
+            unsigned narrates = sent_narrates(f);
+            narrated += narrates;
+            para_narrated += narrates;
+            if (reasons & near_evidence) {
                 if (!para_linked)
                     set_example(&F[HM_F_LINKED_EXPLANATION], doc->sents[i].start, doc->sents[i].end);
                 para_linked = true;
             }
             ev_items += items[i];
-            if (sent_argues(f) || explained_next)
-                deployed += items[i];
+            deployed += items[i] * (argues | explained_next);
         }
         linked += para_linked;
         /* Analytical: explains, judges or qualifies with evidence in the
@@ -1118,13 +1191,11 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
         size_t run = 0, longest = 0;
         for (size_t i = a; i < a + n; i++) {
             argues_somewhere |= sent_argues(flags[i]);
-            run = sent_narrates(flags[i]) ? run + 1 : 0;
-            if (run > longest)
-                longest = run;
-            if (run == NARRATIVE_RUN)
-                in_runs += NARRATIVE_RUN;
-            else if (run > NARRATIVE_RUN)
-                in_runs++;
+            run = (run + 1) * sent_narrates(flags[i]);
+            longest = run > longest ? run : longest;
+            /* a run that reaches NARRATIVE_RUN counts its sentences so far,
+             * and each one after */
+            in_runs += (run == NARRATIVE_RUN) * NARRATIVE_RUN + (run > NARRATIVE_RUN);
         }
         if (longest >= NARRATIVE_RUN || (ps[m].specific && !argues_somewhere)) {
             narrative_paras++;
@@ -1238,7 +1309,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
             set_example(&F[HM_F_NARRATIVE_RUNS], doc->sents[first_narr].start, doc->sents[first_narr].end);
         }
     }
-    free(flags);
+    free(block); /* and items and main_para */
 }
 
 /* Does the judgement answer the kind of question asked? The detail says
@@ -1624,19 +1695,19 @@ static bool death_word_before(const hm_scan *scan, const hm_finding *person)
     return word_before_in(scan, person, scan->cfg->lists.death_words, false);
 }
 
-static void measure_date_slips(hm_features *fs, const hm_scan *scan)
+/* The findings that name an entry (`entries`, from find_facts) followed by
+ * a year their entry's dates rule out. */
+static void measure_date_slips(hm_features *fs, const hm_scan *scan, const uint32_t *entries, size_t n_entries)
 {
     hm_feature_value *slips = &fs->f[HM_F_DATE_SLIPS];
     if (!scan->topic)
         return;
     hm_buf detail = {0};
     const hm_topic *t = scan->topic;
-    for (size_t k = 0; k < scan->n_findings; k++) {
+    for (size_t i = 0; i < n_entries; i++) {
+        size_t k = entries[i];
         const hm_finding *f = &scan->findings[k];
         bool person = f->kind == HM_KIND_PERSON;
-        /* one test: which findings name an entry follows no pattern */
-        if (!(((unsigned)person | (unsigned)(f->kind == HM_KIND_EVENT)) & (unsigned)(f->canonical != NULL)))
-            continue;
         /* the first date that starts within a few words after the event
          * (asked first: most names have none, and then need no entry) */
         const hm_finding *year = NULL;

@@ -23,10 +23,17 @@ static void entry_free(hm_topic_entry *e)
     free(e->aliases);
 }
 
-/* One alias of an entry: the entry's index and the alias's, and the next
- * alias (in entry and alias order) that opens with the same byte. */
+/* One alias of an entry: its text, the entry's index, and the next alias
+ * (in entry and alias order) that opens with the same byte. `len` is its
+ * length, the shortest text it can be: a space in it matches a run of
+ * white space, so a text of another length is not it when it has none
+ * (`spaced` false), nor when shorter. Most candidates part on that, and
+ * the alias's text is not read. */
 typedef struct alias_ref {
-    uint32_t entry, alias, next_same; /* NO_REF: none */
+    const char *text;
+    uint32_t entry, next_same; /* NO_REF: none */
+    uint32_t len;
+    bool spaced;
 } alias_ref;
 
 #define NO_REF UINT32_MAX
@@ -50,8 +57,10 @@ static hm_alias_chains *chain_aliases(const hm_topic_entry *entries, size_t n)
     size_t k = total;
     for (size_t i = n; i-- > 0;)
         for (size_t a = entries[i].n_aliases; a-- > 0;) {
-            unsigned char b = (unsigned char)entries[i].aliases[a][0];
-            c->refs[--k] = (alias_ref){(uint32_t)i, (uint32_t)a, c->first[b]};
+            const char *alias = entries[i].aliases[a];
+            unsigned char b = (unsigned char)alias[0];
+            size_t len = strlen(alias);
+            c->refs[--k] = (alias_ref){alias, (uint32_t)i, c->first[b], (uint32_t)len, memchr(alias, ' ', len) != NULL};
             c->first[b] = (uint32_t)k;
         }
     return c;
@@ -410,7 +419,9 @@ static const hm_topic_entry *first_alias_of(entry_ctx *c, const char *s, size_t 
             i = r->next_same;
         else
             j = r->next_same;
-        if (alias_is(c->entries[r->entry].aliases[r->alias], s, n))
+        /* one branch on the length, seldom taken */
+        unsigned fits = (unsigned)(n == r->len) | ((unsigned)r->spaced & (unsigned)(n >= r->len));
+        if (fits && alias_is(r->text, s, n))
             return &c->entries[r->entry];
     }
     return NULL;
