@@ -513,11 +513,14 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         source = alternation(r->swap_from, r->n_swap, true);
         ignorecase = true;
     }
-    /* A rule of literal phrases is usually served by the phrase index: its
-     * pattern is JIT-compiled only if the index cannot take it (hm_rules_jit). */
+    /* A rule of literal phrases is usually served by the phrase index, and a
+     * rule with `starts` by its anchored pattern at the index's start
+     * positions: its pattern is JIT-compiled only if the index cannot take it
+     * (hm_rules_jit). */
     bool phrases = r->n_phrases || r->n_swap;
-    r->re = hm_compile_opts(cfg, source, ignorecase ? PCRE2_CASELESS : 0, unicode, !phrases, file, pline, pcol,
-                            r->id, err);
+    bool served_by_index = phrases || hm_yaml_get(f, nf, "starts");
+    r->re = hm_compile_opts(cfg, source, ignorecase ? PCRE2_CASELESS : 0, unicode, !served_by_index, file, pline,
+                            pcol, r->id, err);
     r->filter.source = source; /* dropped below when not wanted */
     if (!r->re)
         return false;
@@ -645,7 +648,7 @@ void hm_rules_jit(hm_config *cfg)
     for (size_t i = 0; i < cfg->n_rules; i++) {
         hm_rule *r = &cfg->rules[i];
         size_t jit_size = 0;
-        if (!r->re || hm_phrase_set_of_rule(cfg, r) >= 0 ||
+        if (!r->re || hm_phrase_set_of_rule(cfg, r) >= 0 || hm_starts_bit(cfg, r) >= 0 ||
             (pcre2_pattern_info(r->re, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size))
             continue;
         (void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
