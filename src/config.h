@@ -243,7 +243,10 @@ bool hm_requires_index_same(const hm_requires_index *a, const hm_requires_index 
  * serve (call after hm_config_index). A rule of phrases (tokens, list, swap)
  * is loaded without JIT: the index serves it, and its pattern only runs for
  * the odd scope unit the index cannot answer, where the interpreter is
- * cheaper than compiling. */
+ * cheaper than compiling. So is a rule with `starts`: its anchored pattern
+ * (JIT) is tried at the index's start positions, and its own pattern only
+ * runs in a text with no start at all; and the person-name rule, whose
+ * patterns (its own and anchored) the index's walk in C stands in for. */
 void hm_rules_jit(hm_config *cfg);
 bool hm_topic_load(hm_config *cfg, hm_topic *topic, const char *data, size_t len,
                    const char *file, hm_error *err);

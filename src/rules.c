@@ -334,12 +334,12 @@ static unsigned pair_key(const unsigned char *two)
 }
 
 /* r->re_anchored: the pattern of node pn compiled anchored, with JIT code
- * (the JIT cannot anchor at match time). */
+ * if jit (the JIT cannot anchor at match time). */
 static bool compile_anchored(hm_config *cfg, hm_rule *r, const yaml_node_t *pn, bool ignorecase, bool unicode,
-                             const char *file, hm_error *err)
+                             bool jit, const char *file, hm_error *err)
 {
     r->re_anchored = hm_compile_opts(cfg, (const char *)pn->data.scalar.value,
-                                     PCRE2_ANCHORED | (ignorecase ? PCRE2_CASELESS : 0), unicode, true, file,
+                                     PCRE2_ANCHORED | (ignorecase ? PCRE2_CASELESS : 0), unicode, jit, file,
                                      (int)pn->start_mark.line + 1, (int)pn->start_mark.column + 1, r->id, err);
     return r->re_anchored != NULL;
 }
@@ -513,11 +513,15 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         source = alternation(r->swap_from, r->n_swap, true);
         ignorecase = true;
     }
-    /* A rule of literal phrases is usually served by the phrase index: its
-     * pattern is JIT-compiled only if the index cannot take it (hm_rules_jit). */
+    /* A rule of literal phrases is usually served by the phrase index, a
+     * rule with `starts` by its anchored pattern at the index's start
+     * positions, person names by the index's walk in C (hm_names_find_all):
+     * its pattern is JIT-compiled only if the index cannot take it
+     * (hm_rules_jit). */
     bool phrases = r->n_phrases || r->n_swap;
-    r->re = hm_compile_opts(cfg, source, ignorecase ? PCRE2_CASELESS : 0, unicode, !phrases, file, pline, pcol,
-                            r->id, err);
+    bool served_by_index = phrases || hm_yaml_get(f, nf, "starts") || strcmp(source, hm_person_name_pattern) == 0;
+    r->re = hm_compile_opts(cfg, source, ignorecase ? PCRE2_CASELESS : 0, unicode, !served_by_index, file, pline,
+                            pcol, r->id, err);
     r->filter.source = source; /* dropped below when not wanted */
     if (!r->re)
         return false;
@@ -558,7 +562,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         for (size_t i = 0; i < r->n_starts; i++)
             if (!r->starts[i][0])
                 return hm_yaml_fail(y, v, r->id, "'starts' holds an empty string");
-        if (!compile_anchored(cfg, r, pattern ? pattern : first, ignorecase, unicode, file, err))
+        if (!compile_anchored(cfg, r, pattern ? pattern : first, ignorecase, unicode, true, file, err))
             return false;
     }
     if (!r->re_anchored && !searched_byte_by_byte(r->re)) {
@@ -568,7 +572,8 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
                !starts_unusable(r->re, pattern ? pattern : first)) {
         /* searched from where its filter lets a match begin, by anchored
          * tries (find_all_upto) */
-        if (!compile_anchored(cfg, r, pattern ? pattern : first, ignorecase, unicode, file, err))
+        if (!compile_anchored(cfg, r, pattern ? pattern : first, ignorecase, unicode, !r->person_names, file,
+                              err))
             return false;
     }
     if ((v = hm_yaml_get(f, nf, "examples"))) {
@@ -638,17 +643,24 @@ out:
     return ok;
 }
 
+static void jit_compile_if_none(pcre2_code *re)
+{
+    size_t jit_size = 0;
+    if (re && !(pcre2_pattern_info(re, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size))
+        (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+}
+
 void hm_rules_jit(hm_config *cfg)
 {
     if (!hm_jit_wanted(cfg))
         return;
     for (size_t i = 0; i < cfg->n_rules; i++) {
         hm_rule *r = &cfg->rules[i];
-        size_t jit_size = 0;
-        if (!r->re || hm_phrase_set_of_rule(cfg, r) >= 0 ||
-            (pcre2_pattern_info(r->re, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size))
+        if (hm_phrase_set_of_rule(cfg, r) >= 0 || hm_starts_bit(cfg, r) >= 0 || (r->person_names && cfg->index))
             continue;
-        (void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+        jit_compile_if_none(r->re);
+        if (r->person_names)
+            jit_compile_if_none(r->re_anchored);
     }
 }
 

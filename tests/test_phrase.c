@@ -56,12 +56,22 @@ static bool jit_expected(void)
 static void jit_only_where_the_index_does_not_serve(void **state)
 {
     (void)state;
-    size_t served = 0, compiled = 0;
+    size_t served = 0, compiled = 0, elsewhere = 0; /* at their starts or walked in C */
     for (size_t i = 0; i < cfg->n_rules; i++) {
         const hm_rule *r = &cfg->rules[i];
         if (hm_phrase_set_of_rule(cfg, r) >= 0) {
             served++;
             assert_false(has_jit(r->re));
+        } else if (hm_starts_bit(cfg, r) >= 0) {
+            /* tried at its starts by its anchored pattern alone */
+            elsewhere++;
+            assert_false(has_jit(r->re));
+            assert_true(has_jit(r->re_anchored) == jit_expected());
+        } else if (r->person_names) {
+            /* walked in C (hm_names_find_all) */
+            elsewhere++;
+            assert_false(has_jit(r->re));
+            assert_false(r->re_anchored && has_jit(r->re_anchored));
         } else {
             compiled += has_jit(r->re);
             assert_true(has_jit(r->re) == jit_expected());
@@ -70,6 +80,7 @@ static void jit_only_where_the_index_does_not_serve(void **state)
         }
     }
     assert_true(served >= 10);
+    assert_true(elsewhere >= 10);
     assert_true(compiled > 0 || !jit_expected());
 }
 
