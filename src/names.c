@@ -222,12 +222,13 @@ static uint32_t byte_buckets(const char *s, size_t n)
     return b;
 }
 
-/* Has x more than `most` bits set? */
+/* Has x more than `most` (1 or 2: misspelt_person's limit) bits set? Both
+ * answers without a loop: the loop's end, after as many bits as x has,
+ * was a mispredict. */
 static bool more_bits_than(uint32_t x, unsigned most)
 {
-    for (unsigned k = 0; k < most && x; k++)
-        x &= x - 1;
-    return x != 0;
+    uint32_t past_one = x & (x - 1), past_two = past_one & (past_one - 1);
+    return (most == 1 ? past_one : past_two) != 0;
 }
 
 /* What hm_names_run works out once an analysis, not at each of its calls
@@ -312,7 +313,7 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
             }
             if (!ix->buckets[i])
                 ix->buckets[i] = byte_buckets(tok, tl);
-            if (more_bits_than(w_buckets & ~ix->buckets[i], limit) ||
+            if (more_bits_than(w_buckets & ~ix->buckets[i], limit) |
                 more_bits_than(ix->buckets[i] & ~w_buckets, limit))
                 continue;
         }
