@@ -222,10 +222,12 @@ static uint32_t byte_buckets(const char *s, size_t n)
     return b;
 }
 
-/* Has x more than `most` (1 or 2: misspelt_person's limit) bits set? Both
- * answers without a loop: the loop's end, after as many bits as x has,
- * was a mispredict. */
-static bool more_bits_than(uint32_t x, unsigned most)
+/* 1 if x has more than `most` (1 or 2: misspelt_person's limit) bits set,
+ * else 0. Both answers without a loop: the loop's end, after as many bits
+ * as x has, was a mispredict. A whole number, not a bool, so that the
+ * caller's two tests join with | (no branch between them) without clang's
+ * warning about bitwise operators on booleans. */
+static unsigned more_bits_than(uint32_t x, unsigned most)
 {
     uint32_t past_one = x & (x - 1), past_two = past_one & (past_one - 1);
     return (most == 1 ? past_one : past_two) != 0;
