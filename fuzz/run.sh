@@ -4,14 +4,15 @@
 # Long runs: fuzz/run.sh 3600 fuzz_analyze  (corpora are kept in build-fuzz/corpus/
 # between runs; crashes are written to build-fuzz/crashes/). FUZZ_SEED=N makes
 # the mutations repeatable (CI sets it, so a run that passed here passes there
-# unless the code changed); unset, each run explores afresh.
+# unless the code changed); unset, each run explores afresh. Built with
+# warnings as errors: clang warns of things gcc does not.
 set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
 harnesses=${*:-"fuzz_analyze fuzz_config fuzz_lsp fuzz_snapshot fuzz_startfilter"}
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DHISTMARK_FUZZ=ON -DHISTMARK_TESTS=OFF >/dev/null
+    -DHISTMARK_FUZZ=ON -DHISTMARK_TESTS=OFF -DHISTMARK_WERROR=ON >/dev/null
 cmake --build build-fuzz -j2 >/dev/null
 mkdir -p build-fuzz/crashes
 
