@@ -2572,6 +2572,20 @@ static void try_gap_lits(hm_scan *scan, size_t from, size_t to, bool first_opens
     }
 }
 
+/* Is the gap [j, k) between a run that ends at j and a word at k one ASCII
+ * byte that is no letter or digit, or two, the second opening no literal
+ * (try_gap_lits' test)? Then the walk from j would stop at k, and
+ * try_gap_lits find nothing. Most gaps are a space, or a mark and a space;
+ * the test has no branch (the gap's length is a guess): k - j - 1 below 0,
+ * 1 or 2, which fails when k <= j. t[j + 1] is there: j <= the text's
+ * length, and NULs follow the text (HM_SOURCE_PAD). */
+static inline bool quiet_gap(const hm_phrase_index *ix, const unsigned char *t, size_t j, size_t k)
+{
+    unsigned char second = t[j + 1]; /* t[k] when the gap is one byte */
+    unsigned second_quiet = (uint32_t)(run_tab[second] | ix->byte_count[second]) == 0;
+    return k - j - 1 < ((size_t)(t[j] < 0x80) << second_quiet);
+}
+
 /* Per set, the first of its hits that the unit last asked for did not
  * reach (phrase_set_start[n_sets + 1 + set]): units are asked for in text
  * order, and the next unit's hits most often begin there, which two
@@ -2621,14 +2635,16 @@ static __attribute__((noinline)) void phrase_scan(hm_scan *scan)
         size_t k, m;
         uint64_t h2;
         const hm_word *next = word;
-        if (next < words_end && next->start == j + 1 && t[j] < 0x80 && (m = next->ascii_end) > j + 1 &&
+        bool walked = true; /* the next run found by the walk: its gap may open literals */
+        if (next < words_end && quiet_gap(ix, t, j, k = next->start) && (m = next->ascii_end) > k &&
             (m >= len || run_tab[t[m]] == 0)) {
             /* the usual next run: the next document word's leading ASCII
-             * letters and digits ([start, ascii_end), so t[j + 1] is one),
-             * the whole run, one ASCII byte on (run_hash_at's first answer) */
-            k = j + 1;
+             * letters and digits ([start, ascii_end), so t[k] is one), the
+             * whole run, a quiet gap on (run_hash_at's first answer at
+             * next_run_start's) */
             h2 = next->ascii_hash;
             word = next + 1;
+            walked = false;
         } else {
             k = j + 1 < len && t[j] < 0x80 && run_tab[t[j + 1]] > 1 ? j + 1 : next_run_start(scan, j);
             h2 = run_hash_at(scan, &word, words_end, k, &m);
@@ -2641,9 +2657,9 @@ static __attribute__((noinline)) void phrase_scan(hm_scan *scan)
                 try_lits(scan, p->first, p->count, i, j, k3 < len ? fold(t[k3]) : 256);
             }
         }
-        /* after the pair's hits, which start earlier; most gaps are one
-         * space, which follows the run */
-        if (k - j > 1)
+        /* after the pair's hits, which start earlier; a quiet gap opens
+         * none */
+        if (walked && k - j > 1)
             try_gap_lits(scan, j, k, false);
         i = k;
         j = m;
