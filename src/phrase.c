@@ -2572,6 +2572,29 @@ static void try_gap_lits(hm_scan *scan, size_t from, size_t to, bool first_opens
     }
 }
 
+/* The run the pass goes to next, [start, end) with its hash, and where
+ * the walk through the document's words stands after it. */
+typedef struct next_run {
+    size_t start, end;
+    uint64_t hash;
+    const hm_word *word;
+} next_run;
+
+/* The pass's way to the run after the one that ends at j when it is not
+ * the usual one (a word past a quiet gap). Out of line: one run in ten or
+ * so comes here, and inlined, its loops' registers cost the pass's loop
+ * spills at every run. */
+static __attribute__((noinline)) next_run walk_to_next_run(hm_scan *scan, const hm_word *word,
+                                                           const hm_word *words_end, size_t j)
+{
+    const unsigned char *t = (const unsigned char *)scan->text;
+    next_run r;
+    r.start = j + 1 < scan->len && t[j] < 0x80 && run_tab[t[j + 1]] > 1 ? j + 1 : next_run_start(scan, j);
+    r.hash = run_hash_at(scan, &word, words_end, r.start, &r.end);
+    r.word = word;
+    return r;
+}
+
 /* Is the gap [j, k) between a run that ends at j and a word at k one ASCII
  * byte that is no letter or digit, or two, the second opening no literal
  * (try_gap_lits' test)? Then the walk from j would stop at k, and
@@ -2646,8 +2669,11 @@ static __attribute__((noinline)) void phrase_scan(hm_scan *scan)
             word = next + 1;
             walked = false;
         } else {
-            k = j + 1 < len && t[j] < 0x80 && run_tab[t[j + 1]] > 1 ? j + 1 : next_run_start(scan, j);
-            h2 = run_hash_at(scan, &word, words_end, k, &m);
+            next_run r = walk_to_next_run(scan, word, words_end, j);
+            k = r.start;
+            m = r.end;
+            h2 = r.hash;
+            word = r.word;
         }
         if (m > k && bit_has(ix->pair_filter, pair_filter_bit(h, h2))) {
             const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan, i, j, k, m);
