@@ -2572,6 +2572,31 @@ static void try_gap_lits(hm_scan *scan, size_t from, size_t to, bool first_opens
     }
 }
 
+/* The literals keyed by the run [i, j) alone, whose hash h passed the word
+ * filter. Out of line, as try_pair: few runs come here (77 an essay), and
+ * the pass's loop keeps its registers. */
+static __attribute__((noinline)) void try_word(hm_scan *scan, size_t i, size_t j, uint64_t h)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    const key_slot *w = find_run(ix->words, ix->cap_words, h, ix->lits, scan, i, j, 0, 0);
+    if (w)
+        try_lits(scan, w->first, w->count, i, j, -1);
+}
+
+/* The literals keyed by the runs [i, j) and [k, m), whose hashes h and h2
+ * passed the pair filter (139 an essay). */
+static __attribute__((noinline)) void try_pair(hm_scan *scan, size_t i, size_t j, size_t k, size_t m, uint64_t h,
+                                               uint64_t h2)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan, i, j, k, m);
+    if (p) {
+        /* the third run's first byte */
+        size_t k3 = next_run_start(scan, m);
+        try_lits(scan, p->first, p->count, i, j, k3 < scan->len ? fold((unsigned char)scan->text[k3]) : 256);
+    }
+}
+
 /* The run the pass goes to next, [start, end) with its hash, and where
  * the walk through the document's words stands after it. */
 typedef struct next_run {
@@ -2646,47 +2671,38 @@ static __attribute__((noinline)) void phrase_scan(hm_scan *scan)
     try_gap_lits(scan, 0, i, true);
     uint64_t h = run_hash_at(scan, &word, words_end, i, &j);
     while (i < len) {
-        const key_slot *w =
-            filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan, i, j, 0, 0) : NULL;
-        if (w)
-            try_lits(scan, w->first, w->count, i, j, -1);
+        if (filter_has(ix->word_filter, h))
+            try_word(scan, i, j, h);
         /* the pair table, whatever the first run: a stop word that opens
          * pairs ("in the ...") in the word table would pass its filter and
          * cost a probe at every use. The next run, past what separates it,
-         * is hashed once for both its lookups; most runs are one ASCII
-         * byte (a space) from the next, found without the walk. */
+         * is hashed once for both its lookups; most runs are a word past a
+         * quiet gap, found without the walk. */
         size_t k, m;
         uint64_t h2;
         const hm_word *next = word;
-        bool walked = true; /* the next run found by the walk: its gap may open literals */
         if (next < words_end && quiet_gap(ix, t, j, k = next->start) && (m = next->ascii_end) > k &&
-            (m >= len || run_tab[t[m]] == 0)) {
+            run_tab[t[m]] == 0) {
             /* the usual next run: the next document word's leading ASCII
              * letters and digits ([start, ascii_end), so t[k] is one), the
-             * whole run, a quiet gap on (run_hash_at's first answer at
-             * next_run_start's) */
+             * whole run (t[m] a NUL past the text's end: HM_SOURCE_PAD), a
+             * quiet gap on (run_hash_at's first answer at next_run_start's) */
             h2 = next->ascii_hash;
             word = next + 1;
-            walked = false;
+            if (bit_has(ix->pair_filter, pair_filter_bit(h, h2)))
+                try_pair(scan, i, j, k, m, h, h2);
         } else {
             next_run r = walk_to_next_run(scan, word, words_end, j);
             k = r.start;
             m = r.end;
             h2 = r.hash;
             word = r.word;
+            if (m > k && bit_has(ix->pair_filter, pair_filter_bit(h, h2)))
+                try_pair(scan, i, j, k, m, h, h2);
+            /* after the pair's hits, which start earlier */
+            if (k - j > 1)
+                try_gap_lits(scan, j, k, false);
         }
-        if (m > k && bit_has(ix->pair_filter, pair_filter_bit(h, h2))) {
-            const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan, i, j, k, m);
-            if (p) {
-                /* the third run's first byte */
-                size_t k3 = next_run_start(scan, m);
-                try_lits(scan, p->first, p->count, i, j, k3 < len ? fold(t[k3]) : 256);
-            }
-        }
-        /* after the pair's hits, which start earlier; a quiet gap opens
-         * none */
-        if (walked && k - j > 1)
-            try_gap_lits(scan, j, k, false);
         i = k;
         j = m;
         h = h2;
