@@ -2516,19 +2516,19 @@ static inline size_t next_run_start(hm_scan *scan, size_t k)
 }
 
 /* same_key_run's compare of a run longer than 8 bytes, or near the text's
- * end, with the key's run at `from` in its literal (lits[rep].text): out of
- * line, so that the usual compare reads no literal. */
+ * end, with the key's run in its literal l (its first run, or its second
+ * when `second`): out of line, so that the usual compare reads no literal. */
 static __attribute__((noinline)) bool same_long_run(const hm_scan *scan, size_t a, size_t b, const phrase_lit *l,
-                                                    size_t from)
+                                                    bool second)
 {
-    return same_fold(l->text + from, scan->text + a, b - a);
+    return same_fold(l->text + (second ? l->key2_off : 0), scan->text + a, b - a);
 }
 
 /* Whether the text's run [a, b) is a key's run, kept as key8 (and in
- * literal l from `from`), without ASCII case: 8 bytes in one compare when
- * the run has at most 8 and the text 8 from a. */
+ * literal l, see same_long_run), without ASCII case: 8 bytes in one compare
+ * when the run has at most 8 and the text 8 from a. */
 static inline bool same_key_run(const hm_scan *scan, size_t a, size_t b, uint64_t key8, const phrase_lit *l,
-                                size_t from)
+                                bool second)
 {
     size_t n = b - a;
     if (n <= 8 && scan->len - a >= 8) {
@@ -2536,20 +2536,21 @@ static inline bool same_key_run(const hm_scan *scan, size_t a, size_t b, uint64_
         memcpy(&w, scan->text + a, sizeof w);
         return (fold8(w) & first_bytes_mask(n)) == key8;
     }
-    return same_long_run(scan, a, b, l, from);
+    return same_long_run(scan, a, b, l, second);
 }
 
-/* The slot whose key is the text's run [a, b) (and, for pairs, [c, d)). */
-static const key_slot *find_run(const key_slot *table, size_t cap, uint64_t h, const phrase_lit *lits,
-                                const hm_scan *scan, size_t a, size_t b, size_t c, size_t d)
+/* The slot whose key is the text's run [a, b) (and, for pairs, [c, d)).
+ * Inlined in try_word and try_pair, each of which has one call. */
+static inline __attribute__((always_inline)) const key_slot *find_run(const key_slot *table, size_t cap, uint64_t h,
+                                                                      const phrase_lit *lits, const hm_scan *scan,
+                                                                      size_t a, size_t b, size_t c, size_t d)
 {
     for (size_t s = (size_t)h & (cap - 1); table[s].key_len; s = (s + 1) & (cap - 1)) {
         const key_slot *k = &table[s];
         if (k->key_len != b - a || k->key2_len != d - c)
             continue;
         const phrase_lit *r = &lits[k->first];
-        if (same_key_run(scan, a, b, k->key8, r, 0) &&
-            (d == c || same_key_run(scan, c, d, k->key2_8, r, r->key2_off)))
+        if (same_key_run(scan, a, b, k->key8, r, false) && (d == c || same_key_run(scan, c, d, k->key2_8, r, true)))
             return k;
     }
     return NULL;
