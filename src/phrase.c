@@ -2516,19 +2516,19 @@ static inline size_t next_run_start(hm_scan *scan, size_t k)
 }
 
 /* same_key_run's compare of a run longer than 8 bytes, or near the text's
- * end, with the key's run at `from` in its literal (lits[rep].text): out of
- * line, so that the usual compare reads no literal. */
+ * end, with the key's run in its literal l (its first run, or its second
+ * when `second`): out of line, so that the usual compare reads no literal. */
 static __attribute__((noinline)) bool same_long_run(const hm_scan *scan, size_t a, size_t b, const phrase_lit *l,
-                                                    size_t from)
+                                                    bool second)
 {
-    return same_fold(l->text + from, scan->text + a, b - a);
+    return same_fold(l->text + (second ? l->key2_off : 0), scan->text + a, b - a);
 }
 
 /* Whether the text's run [a, b) is a key's run, kept as key8 (and in
- * literal l from `from`), without ASCII case: 8 bytes in one compare when
- * the run has at most 8 and the text 8 from a. */
+ * literal l, see same_long_run), without ASCII case: 8 bytes in one compare
+ * when the run has at most 8 and the text 8 from a. */
 static inline bool same_key_run(const hm_scan *scan, size_t a, size_t b, uint64_t key8, const phrase_lit *l,
-                                size_t from)
+                                bool second)
 {
     size_t n = b - a;
     if (n <= 8 && scan->len - a >= 8) {
@@ -2536,20 +2536,21 @@ static inline bool same_key_run(const hm_scan *scan, size_t a, size_t b, uint64_
         memcpy(&w, scan->text + a, sizeof w);
         return (fold8(w) & first_bytes_mask(n)) == key8;
     }
-    return same_long_run(scan, a, b, l, from);
+    return same_long_run(scan, a, b, l, second);
 }
 
-/* The slot whose key is the text's run [a, b) (and, for pairs, [c, d)). */
-static const key_slot *find_run(const key_slot *table, size_t cap, uint64_t h, const phrase_lit *lits,
-                                const hm_scan *scan, size_t a, size_t b, size_t c, size_t d)
+/* The slot whose key is the text's run [a, b) (and, for pairs, [c, d)).
+ * Inlined in try_word and try_pair, each of which has one call. */
+static inline __attribute__((always_inline)) const key_slot *find_run(const key_slot *table, size_t cap, uint64_t h,
+                                                                      const phrase_lit *lits, const hm_scan *scan,
+                                                                      size_t a, size_t b, size_t c, size_t d)
 {
     for (size_t s = (size_t)h & (cap - 1); table[s].key_len; s = (s + 1) & (cap - 1)) {
         const key_slot *k = &table[s];
         if (k->key_len != b - a || k->key2_len != d - c)
             continue;
         const phrase_lit *r = &lits[k->first];
-        if (same_key_run(scan, a, b, k->key8, r, 0) &&
-            (d == c || same_key_run(scan, c, d, k->key2_8, r, r->key2_off)))
+        if (same_key_run(scan, a, b, k->key8, r, false) && (d == c || same_key_run(scan, c, d, k->key2_8, r, true)))
             return k;
     }
     return NULL;
@@ -2570,6 +2571,68 @@ static void try_gap_lits(hm_scan *scan, size_t from, size_t to, bool first_opens
         if ((i > from || first_opens) && ix->byte_count[t[i]])
             try_lits(scan, ix->byte_first[t[i]], ix->byte_count[t[i]], i, i, -1);
     }
+}
+
+/* The literals keyed by the run [i, j) alone, whose hash h passed the word
+ * filter. Out of line, as try_pair: few runs come here (77 an essay), and
+ * the pass's loop keeps its registers. */
+static __attribute__((noinline)) void try_word(hm_scan *scan, size_t i, size_t j, uint64_t h)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    const key_slot *w = find_run(ix->words, ix->cap_words, h, ix->lits, scan, i, j, 0, 0);
+    if (w)
+        try_lits(scan, w->first, w->count, i, j, -1);
+}
+
+/* The literals keyed by the runs [i, j) and [k, m), whose hashes h and h2
+ * passed the pair filter (139 an essay). */
+static __attribute__((noinline)) void try_pair(hm_scan *scan, size_t i, size_t j, size_t k, size_t m, uint64_t h,
+                                               uint64_t h2)
+{
+    const hm_phrase_index *ix = scan->cfg->index;
+    const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan, i, j, k, m);
+    if (p) {
+        /* the third run's first byte */
+        size_t k3 = next_run_start(scan, m);
+        try_lits(scan, p->first, p->count, i, j, k3 < scan->len ? fold((unsigned char)scan->text[k3]) : 256);
+    }
+}
+
+/* The run the pass goes to next, [start, end) with its hash, and where
+ * the walk through the document's words stands after it. */
+typedef struct next_run {
+    size_t start, end;
+    uint64_t hash;
+    const hm_word *word;
+} next_run;
+
+/* The pass's way to the run after the one that ends at j when it is not
+ * the usual one (a word past a quiet gap). Out of line: one run in ten or
+ * so comes here, and inlined, its loops' registers cost the pass's loop
+ * spills at every run. */
+static __attribute__((noinline)) next_run walk_to_next_run(hm_scan *scan, const hm_word *word,
+                                                           const hm_word *words_end, size_t j)
+{
+    const unsigned char *t = (const unsigned char *)scan->text;
+    next_run r;
+    r.start = j + 1 < scan->len && t[j] < 0x80 && run_tab[t[j + 1]] > 1 ? j + 1 : next_run_start(scan, j);
+    r.hash = run_hash_at(scan, &word, words_end, r.start, &r.end);
+    r.word = word;
+    return r;
+}
+
+/* Is the gap [j, k) between a run that ends at j and a word at k one ASCII
+ * byte that is no letter or digit, or two, the second opening no literal
+ * (try_gap_lits' test)? Then the walk from j would stop at k, and
+ * try_gap_lits find nothing. Most gaps are a space, or a mark and a space;
+ * the test has no branch (the gap's length is a guess): k - j - 1 below 0,
+ * 1 or 2, which fails when k <= j. t[j + 1] is there: j <= the text's
+ * length, and NULs follow the text (HM_SOURCE_PAD). */
+static inline bool quiet_gap(const hm_phrase_index *ix, const unsigned char *t, size_t j, size_t k)
+{
+    unsigned char second = t[j + 1]; /* t[k] when the gap is one byte */
+    unsigned second_quiet = (uint32_t)(run_tab[second] | ix->byte_count[second]) == 0;
+    return k - j - 1 < ((size_t)(t[j] < 0x80) << second_quiet);
 }
 
 /* Per set, the first of its hits that the unit last asked for did not
@@ -2609,42 +2672,38 @@ static __attribute__((noinline)) void phrase_scan(hm_scan *scan)
     try_gap_lits(scan, 0, i, true);
     uint64_t h = run_hash_at(scan, &word, words_end, i, &j);
     while (i < len) {
-        const key_slot *w =
-            filter_has(ix->word_filter, h) ? find_run(ix->words, ix->cap_words, h, ix->lits, scan, i, j, 0, 0) : NULL;
-        if (w)
-            try_lits(scan, w->first, w->count, i, j, -1);
+        if (filter_has(ix->word_filter, h))
+            try_word(scan, i, j, h);
         /* the pair table, whatever the first run: a stop word that opens
          * pairs ("in the ...") in the word table would pass its filter and
          * cost a probe at every use. The next run, past what separates it,
-         * is hashed once for both its lookups; most runs are one ASCII
-         * byte (a space) from the next, found without the walk. */
+         * is hashed once for both its lookups; most runs are a word past a
+         * quiet gap, found without the walk. */
         size_t k, m;
         uint64_t h2;
         const hm_word *next = word;
-        if (next < words_end && next->start == j + 1 && t[j] < 0x80 && (m = next->ascii_end) > j + 1 &&
-            (m >= len || run_tab[t[m]] == 0)) {
+        if (next < words_end && quiet_gap(ix, t, j, k = next->start) && (m = next->ascii_end) > k &&
+            run_tab[t[m]] == 0) {
             /* the usual next run: the next document word's leading ASCII
-             * letters and digits ([start, ascii_end), so t[j + 1] is one),
-             * the whole run, one ASCII byte on (run_hash_at's first answer) */
-            k = j + 1;
+             * letters and digits ([start, ascii_end), so t[k] is one), the
+             * whole run (t[m] a NUL past the text's end: HM_SOURCE_PAD), a
+             * quiet gap on (run_hash_at's first answer at next_run_start's) */
             h2 = next->ascii_hash;
             word = next + 1;
+            if (bit_has(ix->pair_filter, pair_filter_bit(h, h2)))
+                try_pair(scan, i, j, k, m, h, h2);
         } else {
-            k = j + 1 < len && t[j] < 0x80 && run_tab[t[j + 1]] > 1 ? j + 1 : next_run_start(scan, j);
-            h2 = run_hash_at(scan, &word, words_end, k, &m);
+            next_run r = walk_to_next_run(scan, word, words_end, j);
+            k = r.start;
+            m = r.end;
+            h2 = r.hash;
+            word = r.word;
+            if (m > k && bit_has(ix->pair_filter, pair_filter_bit(h, h2)))
+                try_pair(scan, i, j, k, m, h, h2);
+            /* after the pair's hits, which start earlier */
+            if (k - j > 1)
+                try_gap_lits(scan, j, k, false);
         }
-        if (m > k && bit_has(ix->pair_filter, pair_filter_bit(h, h2))) {
-            const key_slot *p = find_run(ix->pairs, ix->cap_pairs, mix_pair(h, h2), ix->lits, scan, i, j, k, m);
-            if (p) {
-                /* the third run's first byte */
-                size_t k3 = next_run_start(scan, m);
-                try_lits(scan, p->first, p->count, i, j, k3 < len ? fold(t[k3]) : 256);
-            }
-        }
-        /* after the pair's hits, which start earlier; most gaps are one
-         * space, which follows the run */
-        if (k - j > 1)
-            try_gap_lits(scan, j, k, false);
         i = k;
         j = m;
         h = h2;

@@ -258,6 +258,14 @@ void hm_scan_sort(hm_scan *scan)
     scan->max_span = max_span;
 }
 
+/* The kind (+ 1; 0: none) whose findings kept take in a finding of each
+ * kind that starts inside them: a year is a date, not a figure; a name
+ * inside a named event ("the Lenin Enrolment") is part of the event, and
+ * an event inside a name part of the name. */
+static const unsigned char covering_kind[HM_KIND_COUNT] = {[HM_KIND_FIGURE] = HM_KIND_DATE + 1,
+                                                           [HM_KIND_PERSON] = HM_KIND_EVENT + 1,
+                                                           [HM_KIND_EVENT] = HM_KIND_PERSON + 1};
+
 void hm_scan_finish(hm_scan *scan)
 {
     /* Ties of position and kind stay in the order found (rule order). The
@@ -267,28 +275,21 @@ void hm_scan_finish(hm_scan *scan)
     hm_finding *kept_findings = order ? spare_findings(scan) : scan->findings;
     hm_source_cursor cursor;
     hm_source_cursor_init(&cursor, scan->doc->src);
-    size_t last_end[HM_KIND_COUNT] = {0};
-    bool any[HM_KIND_COUNT] = {false};
+    /* last_end[kind + 1]: the furthest end of the kind's findings kept so
+     * far (0 before the first, which no start is below); last_end[0] stays
+     * 0, the kind that covers no other */
+    size_t last_end[HM_KIND_COUNT + 1] = {0};
     size_t kept = 0, para_hint = 0;
     for (size_t i = 0; i < scan->n_findings; i++) {
         const hm_finding *f = &scan->findings[order ? order[i] : i];
-        bool drop = false;
-        /* One finding per stretch of text and kind: the longest. */
-        if (any[f->kind] && f->start < last_end[f->kind])
-            drop = true;
-        /* A year is a date, not a figure; a name inside a named event
-         * ("the Lenin Enrolment") is part of the event. */
-        if (f->kind == HM_KIND_FIGURE && any[HM_KIND_DATE] && f->start < last_end[HM_KIND_DATE])
-            drop = true;
-        if (f->kind == HM_KIND_PERSON && any[HM_KIND_EVENT] && f->start < last_end[HM_KIND_EVENT])
-            drop = true;
-        if (f->kind == HM_KIND_EVENT && any[HM_KIND_PERSON] && f->start < last_end[HM_KIND_PERSON])
-            drop = true;
-        if (drop)
+        size_t own = (size_t)f->kind + 1, other = covering_kind[f->kind];
+        /* One finding per stretch of text and kind: the longest; and one
+         * inside the other kind's kept finding goes. | on whole numbers, one
+         * branch: which findings overlap follows no pattern. */
+        if ((unsigned)(f->start < last_end[own]) | (unsigned)(f->start < last_end[other]))
             continue;
-        any[f->kind] = true;
-        if (f->end > last_end[f->kind])
-            last_end[f->kind] = f->end;
+        if (f->end > last_end[own])
+            last_end[own] = f->end;
         hm_finding *k = &kept_findings[kept++];
         if (k != f)
             *k = *f;

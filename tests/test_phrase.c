@@ -248,7 +248,14 @@ static const char custom_rules[] =
     "    scope: sentence\n"
     "    max: 1\n"
     "    message: m\n"
-    "    tokens: ['so (?:that )?', 'then ']\n";
+    "    tokens: ['so (?:that )?', 'then ']\n"
+    /* tokens that open with punctuation, after gaps of one, two and more
+     * bytes between words (the phrase pass passes over a gap of two when
+     * its second byte opens nothing) */
+    "  - id: frag-k\n"
+    "    kind: structure\n"
+    "    message: m\n"
+    "    tokens: ['\\(see also\\)', '\\[sic\\]', '--so']\n";
 
 static const char *const custom_texts[] = {
     "abcd abc ab abcde xy xz xyz goes go_ gone go. , so that , so far , so then ,so one two twofold.",
@@ -271,6 +278,8 @@ static const char *const custom_texts[] = {
     "Versailles settlemenx; abcdefgh ijklmnop abcdefgh ijklmnopq abcdefg ijklmnop abcdefghi ijklmnop to a large degree",
     "versailles settlement",
     "to some extent",
+    "Trotsky (see also) Lenin, (see also) Stalin  (see also) x.(see also) y [sic] z,[sic] w  [sic]. (see also)\n"
+    "(see also) and --so, a --so b.--so c -- so d, --so e ---so",
 };
 
 static void fragment_shapes_match_as_their_patterns(void **state)
@@ -299,6 +308,7 @@ static void fragment_shapes_match_as_their_patterns(void **state)
     assert_int_equal(hm_phrase_set_of_rule(c, &c->rules[8]), -1);
     assert_true(hm_phrase_set_of_rule(c, &c->rules[9]) >= 0);
     assert_true(hm_phrase_set_of_rule(c, &c->rules[10]) >= 0);
+    assert_true(hm_phrase_set_of_rule(c, &c->rules[11]) >= 0);
     for (size_t i = 0; i < sizeof custom_texts / sizeof *custom_texts; i++)
         same_as_patterns(c, custom_texts[i]);
     assert_true(has_jit(c->rules[4].re) == jit_expected()); /* a pattern rule */
