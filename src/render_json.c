@@ -77,10 +77,32 @@ typedef struct written_string {
 
 #define WRITTEN_SLOTS 256
 
+/* A finding's members before its text and after its numbers are the
+ * configuration's strings, in the same few combinations finding after
+ * finding: the head (the brace, rule and kind) by rule and kind, the tail
+ * (message, tag, suggestion, name and the closing brace) by those four.
+ * Each is written once a report and copied from where it was written after.
+ * An empty slot has len 0 (a head or tail has its brace at least). */
+typedef struct finding_head {
+    const char *rule;
+    hm_kind kind;
+    bool first;       /* rule and kind both left out: the text's key has no comma */
+    uint32_t at, len; /* its JSON text in the report */
+} finding_head;
+
+typedef struct finding_tail {
+    const char *message, *tag, *suggestion, *canonical;
+    uint32_t at, len;
+} finding_tail;
+
+#define FINDING_SLOTS 128
+
 typedef struct jw {
     hm_buf *b;        /* the report so far, appended to */
     bool first;       /* no member or element yet in the innermost object or array */
     written_string written[WRITTEN_SLOTS]; /* by the string's address */
+    finding_head heads[FINDING_SLOTS];     /* by rule and kind */
+    finding_tail tails[FINDING_SLOTS];     /* by their four strings */
 } jw;
 
 /* The writers below are small and called with literal keys: inlined, the
@@ -116,6 +138,14 @@ static void jw_put(jw *w, const char *s, size_t n)
 {
     memcpy(jw_room(w, n), s, n);
     w->b->len += n;
+}
+
+/* The n bytes the report has at `at` written again at its end. */
+static void jw_again(jw *w, uint32_t at, uint32_t n)
+{
+    char *out = jw_room(w, n);
+    memcpy(out, w->b->data + at, n);
+    jw_end(w, out + n);
 }
 
 /* The length of the valid UTF-8 sequence at s (RFC 3629, as jansson's
@@ -204,21 +234,25 @@ static char *put_escape(char *out, unsigned char c)
 }
 
 /* s as a JSON string, checking that it is UTF-8 on the way: plain bytes are
- * copied sixteen at a time while the string has sixteen left (the store is
- * whole, the room reserved for it), then one at a time. False, with the
- * report's length unchanged, when s is not UTF-8. */
-static bool put_string(jw *w, const char *s, size_t len)
+ * copied sixteen at a time while sixteen may be read at s (`readable`, from
+ * len up: a finding's text lies inside the essay's, so its last block is
+ * whole too, and what it read past len is not counted), then one at a time.
+ * The store is whole, the room reserved for it. False, with the report's
+ * length unchanged, when s is not UTF-8. */
+static bool put_string(jw *w, const char *s, size_t len, size_t readable)
 {
     const unsigned char *u = (const unsigned char *)s;
     char *out = jw_room(w, 6 * len + 2 + 16); /* at most \u00XX a byte */
     *out++ = '"';
     for (size_t i = 0; i < len;) {
-        if (len - i >= 16) {
+        if (readable - i >= 16) {
             size_t n = plain_prefix16(u + i);
             memcpy(out, u + i, 16);
+            if (n > len - i)
+                n = len - i;
             out += n;
             i += n;
-            if (n == 16)
+            if (n == 16 || i == len)
                 continue;
         }
         for (; i < len && plain_byte(u[i]); i++)
@@ -327,8 +361,9 @@ JW_INLINE void jw_int_at(jw *w, const char *lit, size_t n, long long v)
 #define JW_INT(w, name, v) jw_int_at(w, KEY(name), sizeof KEY(name) - 1, v)
 
 /* A string member, left out when s is NULL or not UTF-8 (see above): where
- * its JSON text starts in the report, or SIZE_MAX when left out. */
-JW_INLINE size_t jw_strn_at(jw *w, const char *lit, size_t n, const char *s, size_t len)
+ * its JSON text starts in the report, or SIZE_MAX when left out. `readable`
+ * bytes from len up may be read at s (see put_string). */
+JW_INLINE size_t jw_strn_at(jw *w, const char *lit, size_t n, const char *s, size_t len, size_t readable)
 {
     if (!s)
         return SIZE_MAX;
@@ -336,7 +371,7 @@ JW_INLINE size_t jw_strn_at(jw *w, const char *lit, size_t n, const char *s, siz
     bool first = w->first;
     jw_key(w, lit, n);
     size_t at = w->b->len;
-    if (!put_string(w, s, len)) {
+    if (!put_string(w, s, len, readable)) {
         w->b->len = before;
         w->first = first;
         return SIZE_MAX;
@@ -344,26 +379,40 @@ JW_INLINE size_t jw_strn_at(jw *w, const char *lit, size_t n, const char *s, siz
     return at;
 }
 
-/* A NUL-terminated string member: one written before in this report is
- * copied from where it was written, not measured and escaped again. */
-static void jw_str_at(jw *w, const char *lit, size_t n, const char *s)
+/* A NUL-terminated string as a value: one written before in this report is
+ * copied from where it was written, not measured and escaped again. False,
+ * with nothing written, when s is not UTF-8. */
+static bool jw_string_value(jw *w, const char *s)
+{
+    written_string *seen = &w->written[((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 56]; /* 256 slots */
+    if (seen->s == s) {
+        jw_again(w, seen->at, seen->len);
+        return true;
+    }
+    size_t at = w->b->len, len = strlen(s);
+    if (!put_string(w, s, len, len))
+        return false;
+    if (w->b->len <= UINT32_MAX)
+        *seen = (written_string){s, (uint32_t)at, (uint32_t)(w->b->len - at)};
+    return true;
+}
+
+/* A NUL-terminated string member, left out when s is NULL or not UTF-8: the
+ * key inline (a literal of known length), the value out of line. */
+JW_INLINE void jw_str_at(jw *w, const char *lit, size_t n, const char *s)
 {
     if (!s)
         return;
-    written_string *seen = &w->written[((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 56]; /* 256 slots */
-    if (seen->s == s) {
-        jw_key(w, lit, n);
-        char *out = jw_room(w, seen->len);
-        memcpy(out, w->b->data + seen->at, seen->len);
-        jw_end(w, out + seen->len);
-        return;
+    size_t before = w->b->len;
+    bool first = w->first;
+    jw_key(w, lit, n);
+    if (!jw_string_value(w, s)) {
+        w->b->len = before;
+        w->first = first;
     }
-    size_t at = jw_strn_at(w, lit, n, s, strlen(s));
-    if (at != SIZE_MAX && w->b->len <= UINT32_MAX)
-        *seen = (written_string){s, (uint32_t)at, (uint32_t)(w->b->len - at)};
 }
 
-#define JW_STRN(w, name, s, len) (void)jw_strn_at(w, KEY(name), sizeof KEY(name) - 1, s, len)
+#define JW_STRN(w, name, s, len, readable) (void)jw_strn_at(w, KEY(name), sizeof KEY(name) - 1, s, len, readable)
 #define JW_STR(w, name, s) jw_str_at(w, KEY(name), sizeof KEY(name) - 1, s)
 
 /* str_or_null: null for NULL (an invalid string is still left out). */
@@ -403,11 +452,81 @@ static void jw_note(jw *w, const hm_note *n)
         jw_close(w, ']');                                                                                              \
     } while (0)
 
+/* A number member after another member (no comma check), at out; its end. */
+JW_INLINE char *put_uint_member(char *out, const char *lit, size_t n, unsigned long long v)
+{
+    memcpy(out, lit, n);
+    return put_uint(out + n, v);
+}
+#define PUT_UINT_MEMBER(out, name, v) put_uint_member(out, KEY(name), sizeof KEY(name) - 1, v)
+
+/* A finding's head, written or copied; after it, w->first as the head left it. */
+static void jw_finding_head(jw *w, const hm_finding *f)
+{
+    finding_head *head = &w->heads[(((uintptr_t)f->rule + (uintptr_t)f->kind) * 0x9E3779B97F4A7C15ull) >> 57];
+    if (head->len && head->rule == f->rule && head->kind == f->kind) {
+        jw_again(w, head->at, head->len);
+        w->first = head->first;
+        return;
+    }
+    size_t at = w->b->len;
+    jw_put(w, "{", 1);
+    w->first = true;
+    JW_STR(w, "rule", f->rule);
+    JW_STR(w, "kind", hm_kind_name(f->kind));
+    if (w->b->len <= UINT32_MAX)
+        *head = (finding_head){f->rule, f->kind, w->first, (uint32_t)at, (uint32_t)(w->b->len - at)};
+}
+
+/* A finding's tail, written or copied: its members follow the numbers, so
+ * each key has its comma. */
+static void jw_finding_tail(jw *w, const hm_finding *f)
+{
+    uintptr_t mix = (uintptr_t)f->message + 3 * (uintptr_t)f->tag + 5 * (uintptr_t)f->suggestion +
+                    7 * (uintptr_t)f->canonical;
+    finding_tail *tail = &w->tails[(mix * 0x9E3779B97F4A7C15ull) >> 57];
+    if (tail->len && tail->message == f->message && tail->tag == f->tag && tail->suggestion == f->suggestion &&
+        tail->canonical == f->canonical) {
+        jw_again(w, tail->at, tail->len);
+        w->first = false;
+        return;
+    }
+    size_t at = w->b->len;
+    JW_STR(w, "message", f->message);
+    if (f->tag)
+        JW_STR(w, "tag", f->tag);
+    if (f->suggestion)
+        JW_STR(w, "suggestion", f->suggestion);
+    if (f->canonical)
+        JW_STR(w, "name", f->canonical);
+    jw_close(w, '}');
+    if (w->b->len <= UINT32_MAX)
+        *tail = (finding_tail){f->message, f->tag, f->suggestion, f->canonical, (uint32_t)at,
+                               (uint32_t)(w->b->len - at)};
+}
+
+/* A finding: head, its text (read in blocks up to the essay's end), its
+ * numbers with one reservation, tail. */
+static void jw_finding(jw *w, const hm_finding *f, const char *text, size_t text_len)
+{
+    jw_key(w, ELEMENT, 1);
+    jw_finding_head(w, f);
+    JW_STRN(w, "text", text + f->start, f->end - f->start, text_len - f->start);
+    JW_INT(w, "start", (long long)f->start);
+    char *out = jw_room(w, 4 * (sizeof KEY("paragraph") + 20));
+    out = PUT_UINT_MEMBER(out, "end", f->end);
+    out = PUT_UINT_MEMBER(out, "line", f->line);
+    out = PUT_UINT_MEMBER(out, "column", f->column);
+    out = PUT_UINT_MEMBER(out, "paragraph", f->paragraph);
+    jw_end(w, out);
+    jw_finding_tail(w, f);
+}
+
 void hm_render_json_buf(const hm_result *r, hm_buf *b)
 {
     size_t text_len;
     const char *text = hm_result_text(r, &text_len);
-    jw w = {b, true, {{0}}};
+    jw w = {b, true, {{0}}, {{0}}, {{0}}};
     /* Room for the whole report at once: about 200 bytes a finding with
      * the notes' share, so that it is not copied as it grows. */
     jw_room(&w, 8192 + 256 * hm_result_finding_count(r));
@@ -457,28 +576,9 @@ void hm_render_json_buf(const hm_result *r, hm_buf *b)
 
     JW_OPEN(&w, "findings", '[');
     size_t n_findings = hm_result_finding_count(r);
-    for (size_t i = 0; i < n_findings; i++) {
-        const hm_finding *f = hm_result_finding(r, i);
-        JW_OPEN_ELEMENT(&w);
-        JW_STR(&w, "rule", f->rule);
-        JW_STR(&w, "kind", hm_kind_name(f->kind));
-        JW_STRN(&w, "text", text + f->start, f->end - f->start);
-        JW_INT(&w, "start", (long long)f->start);
-        JW_INT(&w, "end", (long long)f->end);
-        JW_INT(&w, "line", f->line);
-        JW_INT(&w, "column", f->column);
-        JW_INT(&w, "paragraph", f->paragraph);
-        JW_STR(&w, "message", f->message);
-        if (f->tag)
-            JW_STR(&w, "tag", f->tag);
-        if (f->suggestion)
-            JW_STR(&w, "suggestion", f->suggestion);
-        if (f->canonical)
-            JW_STR(&w, "name", f->canonical);
-        jw_close(&w, '}');
-    }
+    for (size_t i = 0; i < n_findings; i++)
+        jw_finding(&w, hm_result_finding(r, i), text, text_len);
     jw_close(&w, ']');
-    (void)text_len;
     jw_close(&w, '}');
     /* a line, and the NUL an hm_buf keeps after its bytes */
     jw_put(&w, "\n", 2);
