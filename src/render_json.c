@@ -81,8 +81,7 @@ typedef struct written_string {
  * configuration's strings, in the same few combinations finding after
  * finding: the head (the brace, rule and kind) by rule and kind, the tail
  * (message, tag, suggestion, name and the closing brace) by those four.
- * Each is written once a report and copied from where it was written after.
- * An empty slot has len 0 (a head or tail has its brace at least). */
+ * Each is written once a report and copied from where it was written after. */
 typedef struct finding_head {
     const char *rule;
     hm_kind kind;
@@ -97,9 +96,26 @@ typedef struct finding_tail {
 
 #define FINDING_SLOTS 128
 
+/* Which slots of a table hold an entry of this report: the tables
+ * themselves (12 KB) are not cleared for every report, only these bits. */
+typedef struct slots_filled {
+    uint64_t written[WRITTEN_SLOTS / 64], heads[FINDING_SLOTS / 64], tails[FINDING_SLOTS / 64];
+} slots_filled;
+
+static inline bool slot_filled(const uint64_t *bits, size_t i)
+{
+    return bits[i / 64] >> (i % 64) & 1;
+}
+
+static inline void slot_fill(uint64_t *bits, size_t i)
+{
+    bits[i / 64] |= 1ull << (i % 64);
+}
+
 typedef struct jw {
     hm_buf *b;        /* the report so far, appended to */
     bool first;       /* no member or element yet in the innermost object or array */
+    slots_filled filled;
     written_string written[WRITTEN_SLOTS]; /* by the string's address */
     finding_head heads[FINDING_SLOTS];     /* by rule and kind */
     finding_tail tails[FINDING_SLOTS];     /* by their four strings */
@@ -233,40 +249,59 @@ static char *put_escape(char *out, unsigned char c)
     return out;
 }
 
+/* How many of the `left` bytes at p (fewer than 16) are plain before the
+ * first that is not, as plain_prefix16 counts: they are checked in a
+ * zeroed block of 16 (a zero is not plain), which is stored whole at out. */
+static size_t plain_prefix_short(const unsigned char *p, size_t left, char *out)
+{
+    unsigned char block[16] = {0};
+    memcpy(block, p, left);
+    memcpy(out, block, sizeof block);
+    return plain_prefix16(block);
+}
+
 /* s as a JSON string, checking that it is UTF-8 on the way: plain bytes are
- * copied sixteen at a time while sixteen may be read at s (`readable`, from
+ * copied sixteen at a time, read at s while sixteen may be (`readable`, from
  * len up: a finding's text lies inside the essay's, so its last block is
- * whole too, and what it read past len is not counted), then one at a time.
- * The store is whole, the room reserved for it. False, with the report's
- * length unchanged, when s is not UTF-8. */
+ * whole too, and what it read past len is not counted), the last few from
+ * a block of their own; the store is whole, the room reserved for it. What
+ * is not plain goes a character at a time. False, with the report's length
+ * unchanged, when s is not UTF-8. */
 static bool put_string(jw *w, const char *s, size_t len, size_t readable)
 {
     const unsigned char *u = (const unsigned char *)s;
     char *out = jw_room(w, 6 * len + 2 + 16); /* at most \u00XX a byte */
     *out++ = '"';
     for (size_t i = 0; i < len;) {
+        size_t n;
         if (readable - i >= 16) {
-            size_t n = plain_prefix16(u + i);
+            n = plain_prefix16(u + i);
             memcpy(out, u + i, 16);
-            if (n > len - i)
-                n = len - i;
-            out += n;
-            i += n;
-            if (n == 16 || i == len)
-                continue;
+        } else {
+            n = plain_prefix_short(u + i, len - i, out);
         }
+        if (n >= len - i) {
+            out += len - i;
+            break;
+        }
+        out += n;
+        i += n;
+        if (n == 16)
+            continue;
+        /* the portable count may stop short of the byte that is not plain,
+         * or of the string's end (when what it read past len was not) */
         for (; i < len && plain_byte(u[i]); i++)
             *out++ = (char)u[i];
         if (i == len)
             break;
         unsigned char c = u[i];
         if (c >= 0x80) {
-            size_t n = utf8_len(u + i, len - i);
-            if (!n)
+            size_t k = utf8_len(u + i, len - i);
+            if (!k)
                 return false;
-            for (size_t k = 0; k < n; k++)
-                *out++ = (char)u[i + k];
-            i += n;
+            memcpy(out, u + i, k);
+            out += k;
+            i += k;
         } else {
             out = put_escape(out, c);
             i++;
@@ -314,31 +349,45 @@ static void jw_close(jw *w, char bracket)
     w->first = false;
 }
 
-/* u in decimal at out; its end. Most numbers in a report (offsets, lines,
- * columns) have four digits or fewer: two table loads. */
-static char *put_uint(char *out, unsigned long long u)
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+/* v < 10000 in decimal at out, no leading zeros; its end. */
+JW_INLINE char *put_below_10000(char *out, unsigned v)
 {
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                "8081828384858687888990919293949596979899";
-    if (u < 100) {
-        if (u < 10) {
-            *out = (char)('0' + u);
+    if (v < 100) {
+        if (v < 10) {
+            *out = (char)('0' + v);
             return out + 1;
         }
-        memcpy(out, pairs + 2 * u, 2);
+        memcpy(out, digit_pairs + 2 * v, 2);
         return out + 2;
     }
-    if (u < 10000) {
-        unsigned hi = (unsigned)u / 100, lo = (unsigned)u % 100;
-        if (hi < 10) {
-            *out++ = (char)('0' + hi);
-        } else {
-            memcpy(out, pairs + 2 * hi, 2);
-            out += 2;
-        }
-        memcpy(out, pairs + 2 * lo, 2);
-        return out + 2;
+    unsigned hi = v / 100, lo = v % 100;
+    if (hi < 10) {
+        *out++ = (char)('0' + hi);
+    } else {
+        memcpy(out, digit_pairs + 2 * hi, 2);
+        out += 2;
+    }
+    memcpy(out, digit_pairs + 2 * lo, 2);
+    return out + 2;
+}
+
+/* u in decimal at out; its end. Most numbers in a report (lines, columns,
+ * offsets in an essay) have eight digits or fewer: four digits at a time,
+ * two by a table load. */
+JW_INLINE char *put_uint(char *out, unsigned long long u)
+{
+    if (u < 10000)
+        return put_below_10000(out, (unsigned)u);
+    if (u < 100000000) {
+        unsigned v = (unsigned)u, lo = v % 10000;
+        out = put_below_10000(out, v / 10000);
+        memcpy(out, digit_pairs + 2 * (lo / 100), 2);
+        memcpy(out + 2, digit_pairs + 2 * (lo % 100), 2);
+        return out + 4;
     }
     char digits[20];
     size_t n = 0;
@@ -384,16 +433,19 @@ JW_INLINE size_t jw_strn_at(jw *w, const char *lit, size_t n, const char *s, siz
  * with nothing written, when s is not UTF-8. */
 static bool jw_string_value(jw *w, const char *s)
 {
-    written_string *seen = &w->written[((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 56]; /* 256 slots */
-    if (seen->s == s) {
+    size_t slot = ((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 56; /* 256 slots */
+    written_string *seen = &w->written[slot];
+    if (slot_filled(w->filled.written, slot) && seen->s == s) {
         jw_again(w, seen->at, seen->len);
         return true;
     }
     size_t at = w->b->len, len = strlen(s);
     if (!put_string(w, s, len, len))
         return false;
-    if (w->b->len <= UINT32_MAX)
+    if (w->b->len <= UINT32_MAX) {
         *seen = (written_string){s, (uint32_t)at, (uint32_t)(w->b->len - at)};
+        slot_fill(w->filled.written, slot);
+    }
     return true;
 }
 
@@ -463,8 +515,9 @@ JW_INLINE char *put_uint_member(char *out, const char *lit, size_t n, unsigned l
 /* A finding's head, written or copied; after it, w->first as the head left it. */
 static void jw_finding_head(jw *w, const hm_finding *f)
 {
-    finding_head *head = &w->heads[(((uintptr_t)f->rule + (uintptr_t)f->kind) * 0x9E3779B97F4A7C15ull) >> 57];
-    if (head->len && head->rule == f->rule && head->kind == f->kind) {
+    size_t slot = (((uintptr_t)f->rule + (uintptr_t)f->kind) * 0x9E3779B97F4A7C15ull) >> 57; /* 128 slots */
+    finding_head *head = &w->heads[slot];
+    if (slot_filled(w->filled.heads, slot) && head->rule == f->rule && head->kind == f->kind) {
         jw_again(w, head->at, head->len);
         w->first = head->first;
         return;
@@ -474,8 +527,10 @@ static void jw_finding_head(jw *w, const hm_finding *f)
     w->first = true;
     JW_STR(w, "rule", f->rule);
     JW_STR(w, "kind", hm_kind_name(f->kind));
-    if (w->b->len <= UINT32_MAX)
+    if (w->b->len <= UINT32_MAX) {
         *head = (finding_head){f->rule, f->kind, w->first, (uint32_t)at, (uint32_t)(w->b->len - at)};
+        slot_fill(w->filled.heads, slot);
+    }
 }
 
 /* A finding's tail, written or copied: its members follow the numbers, so
@@ -484,8 +539,9 @@ static void jw_finding_tail(jw *w, const hm_finding *f)
 {
     uintptr_t mix = (uintptr_t)f->message + 3 * (uintptr_t)f->tag + 5 * (uintptr_t)f->suggestion +
                     7 * (uintptr_t)f->canonical;
-    finding_tail *tail = &w->tails[(mix * 0x9E3779B97F4A7C15ull) >> 57];
-    if (tail->len && tail->message == f->message && tail->tag == f->tag && tail->suggestion == f->suggestion &&
+    size_t slot = (mix * 0x9E3779B97F4A7C15ull) >> 57;
+    finding_tail *tail = &w->tails[slot];
+    if (slot_filled(w->filled.tails, slot) && tail->message == f->message && tail->tag == f->tag && tail->suggestion == f->suggestion &&
         tail->canonical == f->canonical) {
         jw_again(w, tail->at, tail->len);
         w->first = false;
@@ -500,9 +556,11 @@ static void jw_finding_tail(jw *w, const hm_finding *f)
     if (f->canonical)
         JW_STR(w, "name", f->canonical);
     jw_close(w, '}');
-    if (w->b->len <= UINT32_MAX)
+    if (w->b->len <= UINT32_MAX) {
         *tail = (finding_tail){f->message, f->tag, f->suggestion, f->canonical, (uint32_t)at,
                                (uint32_t)(w->b->len - at)};
+        slot_fill(w->filled.tails, slot);
+    }
 }
 
 /* A finding: head, its text (read in blocks up to the essay's end), its
@@ -526,7 +584,10 @@ void hm_render_json_buf(const hm_result *r, hm_buf *b)
 {
     size_t text_len;
     const char *text = hm_result_text(r, &text_len);
-    jw w = {b, true, {{0}}, {{0}}, {{0}}};
+    jw w; /* its tables are read only where w.filled says */
+    w.b = b;
+    w.first = true;
+    w.filled = (slots_filled){{0}, {0}, {0}};
     /* Room for the whole report at once: about 200 bytes a finding with
      * the notes' share, so that it is not copied as it grows. */
     jw_room(&w, 8192 + 256 * hm_result_finding_count(r));
