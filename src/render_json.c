@@ -157,7 +157,7 @@ static void jw_put(jw *w, const char *s, size_t n)
 }
 
 /* The n bytes the report has at `at` written again at its end. */
-static void jw_again(jw *w, uint32_t at, uint32_t n)
+JW_INLINE void jw_again(jw *w, uint32_t at, uint32_t n)
 {
     char *out = jw_room(w, n);
     memcpy(out, w->b->data + at, n);
@@ -264,13 +264,14 @@ static size_t plain_prefix_short(const unsigned char *p, size_t left, char *out)
  * copied sixteen at a time, read at s while sixteen may be (`readable`, from
  * len up: a finding's text lies inside the essay's, so its last block is
  * whole too, and what it read past len is not counted), the last few from
- * a block of their own; the store is whole, the room reserved for it. What
- * is not plain goes a character at a time. False, with the report's length
- * unchanged, when s is not UTF-8. */
-static bool put_string(jw *w, const char *s, size_t len, size_t readable)
+ * a block of their own; the store is whole, in the STRING_ROOM(len) bytes
+ * the caller has at out. What is not plain goes a character at a time.
+ * The string's end, or NULL when s is not UTF-8. */
+#define STRING_ROOM(len) (6 * (len) + 2 + 16) /* at most \u00XX a byte, quotes, a block's store */
+
+static char *put_string(char *out, const char *s, size_t len, size_t readable)
 {
     const unsigned char *u = (const unsigned char *)s;
-    char *out = jw_room(w, 6 * len + 2 + 16); /* at most \u00XX a byte */
     *out++ = '"';
     for (size_t i = 0; i < len;) {
         size_t n;
@@ -298,7 +299,7 @@ static bool put_string(jw *w, const char *s, size_t len, size_t readable)
         if (c >= 0x80) {
             size_t k = utf8_len(u + i, len - i);
             if (!k)
-                return false;
+                return NULL;
             memcpy(out, u + i, k);
             out += k;
             i += k;
@@ -308,8 +309,7 @@ static bool put_string(jw *w, const char *s, size_t len, size_t readable)
         }
     }
     *out++ = '"';
-    jw_end(w, out);
-    return true;
+    return out;
 }
 
 /* A member's key as one literal with the comma before it (the keys are
@@ -321,14 +321,19 @@ static bool put_string(jw *w, const char *s, size_t len, size_t readable)
  * before an element (lit ELEMENT); no comma in first place. */
 #define ELEMENT ","
 
+/* The key `lit` at out, without its comma when it is the first; its end. */
+JW_INLINE char *put_key(char *out, const char *lit, size_t n, bool first)
+{
+    out[0] = ',';
+    memcpy(out + !first, lit + 1, n - 1);
+    return out + n - first;
+}
+
 JW_INLINE void jw_key(jw *w, const char *lit, size_t n)
 {
-    char *out = jw_room(w, n);
-    out[0] = ',';
-    bool first = w->first;
+    char *out = put_key(jw_room(w, n), lit, n, w->first);
     w->first = false;
-    memcpy(out + !first, lit + 1, n - 1);
-    jw_end(w, out + n - first);
+    jw_end(w, out);
 }
 
 #define JW_KEY(w, name) jw_key(w, KEY(name), sizeof KEY(name) - 1)
@@ -409,25 +414,6 @@ JW_INLINE void jw_int_at(jw *w, const char *lit, size_t n, long long v)
 }
 #define JW_INT(w, name, v) jw_int_at(w, KEY(name), sizeof KEY(name) - 1, v)
 
-/* A string member, left out when s is NULL or not UTF-8 (see above): where
- * its JSON text starts in the report, or SIZE_MAX when left out. `readable`
- * bytes from len up may be read at s (see put_string). */
-JW_INLINE size_t jw_strn_at(jw *w, const char *lit, size_t n, const char *s, size_t len, size_t readable)
-{
-    if (!s)
-        return SIZE_MAX;
-    size_t before = w->b->len;
-    bool first = w->first;
-    jw_key(w, lit, n);
-    size_t at = w->b->len;
-    if (!put_string(w, s, len, readable)) {
-        w->b->len = before;
-        w->first = first;
-        return SIZE_MAX;
-    }
-    return at;
-}
-
 /* A NUL-terminated string as a value: one written before in this report is
  * copied from where it was written, not measured and escaped again. False,
  * with nothing written, when s is not UTF-8. */
@@ -440,8 +426,10 @@ static bool jw_string_value(jw *w, const char *s)
         return true;
     }
     size_t at = w->b->len, len = strlen(s);
-    if (!put_string(w, s, len, len))
+    char *end = put_string(jw_room(w, STRING_ROOM(len)), s, len, len);
+    if (!end)
         return false;
+    jw_end(w, end);
     if (w->b->len <= UINT32_MAX) {
         *seen = (written_string){s, (uint32_t)at, (uint32_t)(w->b->len - at)};
         slot_fill(w->filled.written, slot);
@@ -464,7 +452,6 @@ JW_INLINE void jw_str_at(jw *w, const char *lit, size_t n, const char *s)
     }
 }
 
-#define JW_STRN(w, name, s, len, readable) (void)jw_strn_at(w, KEY(name), sizeof KEY(name) - 1, s, len, readable)
 #define JW_STR(w, name, s) jw_str_at(w, KEY(name), sizeof KEY(name) - 1, s)
 
 /* str_or_null: null for NULL (an invalid string is still left out). */
@@ -563,15 +550,24 @@ static void jw_finding_tail(jw *w, const hm_finding *f)
     }
 }
 
-/* A finding: head, its text (read in blocks up to the essay's end), its
- * numbers with one reservation, tail. */
+/* A finding: head, its text (read in blocks up to the essay's end; left
+ * out when not UTF-8) and numbers under one reservation, tail. */
 static void jw_finding(jw *w, const hm_finding *f, const char *text, size_t text_len)
 {
     jw_key(w, ELEMENT, 1);
     jw_finding_head(w, f);
-    JW_STRN(w, "text", text + f->start, f->end - f->start, text_len - f->start);
-    JW_INT(w, "start", (long long)f->start);
-    char *out = jw_room(w, 4 * (sizeof KEY("paragraph") + 20));
+    size_t len = f->end - f->start;
+    char *out = jw_room(w, sizeof KEY("text") + STRING_ROOM(len) + 5 * (sizeof KEY("paragraph") + 20));
+    char *key = out;
+    out = put_string(put_key(out, KEY("text"), sizeof KEY("text") - 1, w->first), text + f->start, len,
+                     text_len - f->start);
+    if (out)
+        w->first = false;
+    else
+        out = key;
+    out = put_key(out, KEY("start"), sizeof KEY("start") - 1, w->first);
+    w->first = false;
+    out = put_uint(out, f->start);
     out = PUT_UINT_MEMBER(out, "end", f->end);
     out = PUT_UINT_MEMBER(out, "line", f->line);
     out = PUT_UINT_MEMBER(out, "column", f->column);
