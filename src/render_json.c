@@ -75,7 +75,15 @@ typedef struct written_string {
     uint32_t at, len; /* its JSON text (quoted, escaped) in the report */
 } written_string;
 
-#define WRITTEN_SLOTS 256
+#define WRITTEN_BITS 8 /* 256 slots */
+#define WRITTEN_SLOTS (1u << WRITTEN_BITS)
+
+/* A slot in a table of 2^bits for a key: the top bits of its product with
+ * 2^64 / phi. */
+static inline size_t slot_of(uintptr_t key, unsigned bits)
+{
+    return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+}
 
 /* A finding's members before its text and after its numbers are the
  * configuration's strings, in the same few combinations finding after
@@ -94,10 +102,11 @@ typedef struct finding_tail {
     uint32_t at, len;
 } finding_tail;
 
-#define FINDING_SLOTS 128
+#define FINDING_BITS 8 /* 256 slots */
+#define FINDING_SLOTS (1u << FINDING_BITS)
 
 /* Which slots of a table hold an entry of this report: the tables
- * themselves (12 KB) are not cleared for every report, only these bits. */
+ * themselves (20 KB) are not cleared for every report, only these bits. */
 typedef struct slots_filled {
     uint64_t written[WRITTEN_SLOTS / 64], heads[FINDING_SLOTS / 64], tails[FINDING_SLOTS / 64];
 } slots_filled;
@@ -150,7 +159,7 @@ JW_INLINE void jw_end(jw *w, const char *out)
     w->b->len = (size_t)(out - w->b->data);
 }
 
-static void jw_put(jw *w, const char *s, size_t n)
+JW_INLINE void jw_put(jw *w, const char *s, size_t n)
 {
     memcpy(jw_room(w, n), s, n);
     w->b->len += n;
@@ -340,15 +349,16 @@ JW_INLINE void jw_key(jw *w, const char *lit, size_t n)
 
 JW_INLINE void jw_open_at(jw *w, const char *lit, size_t n, char bracket)
 {
-    jw_key(w, lit, n);
-    jw_put(w, &bracket, 1);
+    char *out = put_key(jw_room(w, n + 1), lit, n, w->first);
+    *out++ = bracket;
     w->first = true;
+    jw_end(w, out);
 }
 
 #define JW_OPEN(w, name, bracket) jw_open_at(w, KEY(name), sizeof KEY(name) - 1, bracket)
 #define JW_OPEN_ELEMENT(w) jw_open_at(w, ELEMENT, 1, '{')
 
-static void jw_close(jw *w, char bracket)
+JW_INLINE void jw_close(jw *w, char bracket)
 {
     jw_put(w, &bracket, 1);
     w->first = false;
@@ -419,7 +429,7 @@ JW_INLINE void jw_int_at(jw *w, const char *lit, size_t n, long long v)
  * with nothing written, when s is not UTF-8. */
 static bool jw_string_value(jw *w, const char *s)
 {
-    size_t slot = ((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 56; /* 256 slots */
+    size_t slot = slot_of((uintptr_t)s, WRITTEN_BITS);
     written_string *seen = &w->written[slot];
     if (slot_filled(w->filled.written, slot) && seen->s == s) {
         jw_again(w, seen->at, seen->len);
@@ -502,7 +512,7 @@ JW_INLINE char *put_uint_member(char *out, const char *lit, size_t n, unsigned l
 /* A finding's head, written or copied; after it, w->first as the head left it. */
 static void jw_finding_head(jw *w, const hm_finding *f)
 {
-    size_t slot = (((uintptr_t)f->rule + (uintptr_t)f->kind) * 0x9E3779B97F4A7C15ull) >> 57; /* 128 slots */
+    size_t slot = slot_of((uintptr_t)f->rule + (uintptr_t)f->kind, FINDING_BITS);
     finding_head *head = &w->heads[slot];
     if (slot_filled(w->filled.heads, slot) && head->rule == f->rule && head->kind == f->kind) {
         jw_again(w, head->at, head->len);
@@ -526,7 +536,7 @@ static void jw_finding_tail(jw *w, const hm_finding *f)
 {
     uintptr_t mix = (uintptr_t)f->message + 3 * (uintptr_t)f->tag + 5 * (uintptr_t)f->suggestion +
                     7 * (uintptr_t)f->canonical;
-    size_t slot = (mix * 0x9E3779B97F4A7C15ull) >> 57;
+    size_t slot = slot_of(mix, FINDING_BITS);
     finding_tail *tail = &w->tails[slot];
     if (slot_filled(w->filled.tails, slot) && tail->message == f->message && tail->tag == f->tag && tail->suggestion == f->suggestion &&
         tail->canonical == f->canonical) {
