@@ -122,7 +122,8 @@ static inline void slot_fill(uint64_t *bits, size_t i)
 }
 
 typedef struct jw {
-    hm_buf *b;        /* the report so far, appended to */
+    char *data;       /* the report so far (the hm_buf's, held here while */
+    size_t len, cap;  /* it is written: one load less an access) */
     bool first;       /* no member or element yet in the innermost object or array */
     slots_filled filled;
     written_string written[WRITTEN_SLOTS]; /* by the string's address */
@@ -136,12 +137,11 @@ typedef struct jw {
 
 static void jw_grow(jw *w, size_t n)
 {
-    hm_buf *b = w->b;
-    size_t cap = b->cap ? b->cap : 16384;
-    while (cap < b->len + n)
+    size_t cap = w->cap ? w->cap : 16384;
+    while (cap < w->len + n)
         cap *= 2;
-    b->data = hm_xrealloc(b->data, cap);
-    b->cap = cap;
+    w->data = hm_xrealloc(w->data, cap);
+    w->cap = cap;
 }
 
 /* Room for n more bytes at the end of the report: where they go. The
@@ -149,27 +149,27 @@ static void jw_grow(jw *w, size_t n)
  * than call out for every piece. */
 JW_INLINE char *jw_room(jw *w, size_t n)
 {
-    if (w->b->len + n > w->b->cap)
+    if (w->len + n > w->cap)
         jw_grow(w, n);
-    return w->b->data + w->b->len;
+    return w->data + w->len;
 }
 
 JW_INLINE void jw_end(jw *w, const char *out)
 {
-    w->b->len = (size_t)(out - w->b->data);
+    w->len = (size_t)(out - w->data);
 }
 
 JW_INLINE void jw_put(jw *w, const char *s, size_t n)
 {
     memcpy(jw_room(w, n), s, n);
-    w->b->len += n;
+    w->len += n;
 }
 
 /* The n bytes the report has at `at` written again at its end. */
 JW_INLINE void jw_again(jw *w, uint32_t at, uint32_t n)
 {
     char *out = jw_room(w, n);
-    memcpy(out, w->b->data + at, n);
+    memcpy(out, w->data + at, n);
     jw_end(w, out + n);
 }
 
@@ -278,7 +278,7 @@ static size_t plain_prefix_short(const unsigned char *p, size_t left, char *out)
  * The string's end, or NULL when s is not UTF-8. */
 #define STRING_ROOM(len) (6 * (len) + 2 + 16) /* at most \u00XX a byte, quotes, a block's store */
 
-static char *put_string(char *out, const char *s, size_t len, size_t readable)
+JW_INLINE char *put_string(char *out, const char *s, size_t len, size_t readable)
 {
     const unsigned char *u = (const unsigned char *)s;
     *out++ = '"';
@@ -435,13 +435,13 @@ static bool jw_string_value(jw *w, const char *s)
         jw_again(w, seen->at, seen->len);
         return true;
     }
-    size_t at = w->b->len, len = strlen(s);
+    size_t at = w->len, len = strlen(s);
     char *end = put_string(jw_room(w, STRING_ROOM(len)), s, len, len);
     if (!end)
         return false;
     jw_end(w, end);
-    if (w->b->len <= UINT32_MAX) {
-        *seen = (written_string){s, (uint32_t)at, (uint32_t)(w->b->len - at)};
+    if (w->len <= UINT32_MAX) {
+        *seen = (written_string){s, (uint32_t)at, (uint32_t)(w->len - at)};
         slot_fill(w->filled.written, slot);
     }
     return true;
@@ -453,11 +453,11 @@ JW_INLINE void jw_str_at(jw *w, const char *lit, size_t n, const char *s)
 {
     if (!s)
         return;
-    size_t before = w->b->len;
+    size_t before = w->len;
     bool first = w->first;
     jw_key(w, lit, n);
     if (!jw_string_value(w, s)) {
-        w->b->len = before;
+        w->len = before;
         w->first = first;
     }
 }
@@ -519,13 +519,13 @@ static void jw_finding_head(jw *w, const hm_finding *f)
         w->first = head->first;
         return;
     }
-    size_t at = w->b->len;
+    size_t at = w->len;
     jw_put(w, "{", 1);
     w->first = true;
     JW_STR(w, "rule", f->rule);
     JW_STR(w, "kind", hm_kind_name(f->kind));
-    if (w->b->len <= UINT32_MAX) {
-        *head = (finding_head){f->rule, f->kind, w->first, (uint32_t)at, (uint32_t)(w->b->len - at)};
+    if (w->len <= UINT32_MAX) {
+        *head = (finding_head){f->rule, f->kind, w->first, (uint32_t)at, (uint32_t)(w->len - at)};
         slot_fill(w->filled.heads, slot);
     }
 }
@@ -544,7 +544,7 @@ static void jw_finding_tail(jw *w, const hm_finding *f)
         w->first = false;
         return;
     }
-    size_t at = w->b->len;
+    size_t at = w->len;
     JW_STR(w, "message", f->message);
     if (f->tag)
         JW_STR(w, "tag", f->tag);
@@ -553,9 +553,9 @@ static void jw_finding_tail(jw *w, const hm_finding *f)
     if (f->canonical)
         JW_STR(w, "name", f->canonical);
     jw_close(w, '}');
-    if (w->b->len <= UINT32_MAX) {
+    if (w->len <= UINT32_MAX) {
         *tail = (finding_tail){f->message, f->tag, f->suggestion, f->canonical, (uint32_t)at,
-                               (uint32_t)(w->b->len - at)};
+                               (uint32_t)(w->len - at)};
         slot_fill(w->filled.tails, slot);
     }
 }
@@ -591,7 +591,9 @@ void hm_render_json_buf(const hm_result *r, hm_buf *b)
     size_t text_len;
     const char *text = hm_result_text(r, &text_len);
     jw w; /* its tables are read only where w.filled says */
-    w.b = b;
+    w.data = b->data;
+    w.len = b->len;
+    w.cap = b->cap;
     w.first = true;
     w.filled = (slots_filled){{0}, {0}, {0}};
     /* Room for the whole report at once: about 200 bytes a finding with
@@ -649,7 +651,7 @@ void hm_render_json_buf(const hm_result *r, hm_buf *b)
     jw_close(&w, '}');
     /* a line, and the NUL an hm_buf keeps after its bytes */
     jw_put(&w, "\n", 2);
-    b->len--;
+    *b = (hm_buf){w.data, w.len - 1, w.cap};
 }
 
 int hm_render_json(const hm_result *r, unsigned flags, hm_write_fn write, void *ud)
