@@ -414,6 +414,16 @@ JW_INLINE char *put_uint(char *out, unsigned long long u)
     return out + n;
 }
 
+/* A number member at out (its key without the comma when first); its end. */
+JW_INLINE char *put_uint_member(char *out, const char *lit, size_t n, bool first, unsigned long long v)
+{
+    return put_uint(put_key(out, lit, n, first), v);
+}
+#define PUT_UINT_MEMBER(out, name, first, v) put_uint_member(out, KEY(name), sizeof KEY(name) - 1, first, v)
+
+/* Room for the numbers of a note or a finding (five at most) and a brace. */
+#define NUMBERS_ROOM (5 * (sizeof KEY("paragraph") + 20) + 1)
+
 JW_INLINE void jw_int_at(jw *w, const char *lit, size_t n, long long v)
 {
     jw_key(w, lit, n);
@@ -482,15 +492,21 @@ static void jw_note(jw *w, const hm_note *n)
     JW_STR(w, "text", n->text);
     if (n->strand)
         JW_STR(w, "strand", n->strand);
-    if (n->paragraph)
-        JW_INT(w, "paragraph", n->paragraph);
-    if (n->end > n->start) {
-        JW_INT(w, "start", (long long)n->start);
-        JW_INT(w, "end", (long long)n->end);
-        JW_INT(w, "line", n->line);
-        JW_INT(w, "column", n->column);
+    char *out = jw_room(w, NUMBERS_ROOM);
+    bool first = w->first;
+    if (n->paragraph) {
+        out = PUT_UINT_MEMBER(out, "paragraph", first, n->paragraph);
+        first = false;
     }
-    jw_close(w, '}');
+    if (n->end > n->start) {
+        out = PUT_UINT_MEMBER(out, "start", first, n->start);
+        out = PUT_UINT_MEMBER(out, "end", false, n->end);
+        out = PUT_UINT_MEMBER(out, "line", false, n->line);
+        out = PUT_UINT_MEMBER(out, "column", false, n->column);
+    }
+    *out++ = '}';
+    w->first = false;
+    jw_end(w, out);
 }
 
 #define JW_NOTES(w, name, notes, n)                                                                                    \
@@ -501,13 +517,6 @@ static void jw_note(jw *w, const hm_note *n)
         jw_close(w, ']');                                                                                              \
     } while (0)
 
-/* A number member after another member (no comma check), at out; its end. */
-JW_INLINE char *put_uint_member(char *out, const char *lit, size_t n, unsigned long long v)
-{
-    memcpy(out, lit, n);
-    return put_uint(out + n, v);
-}
-#define PUT_UINT_MEMBER(out, name, v) put_uint_member(out, KEY(name), sizeof KEY(name) - 1, v)
 
 /* A finding's head, written or copied; after it, w->first as the head left it. */
 static void jw_finding_head(jw *w, const hm_finding *f)
@@ -567,7 +576,7 @@ static void jw_finding(jw *w, const hm_finding *f, const char *text, size_t text
     jw_key(w, ELEMENT, 1);
     jw_finding_head(w, f);
     size_t len = f->end - f->start;
-    char *out = jw_room(w, sizeof KEY("text") + STRING_ROOM(len) + 5 * (sizeof KEY("paragraph") + 20));
+    char *out = jw_room(w, sizeof KEY("text") + STRING_ROOM(len) + NUMBERS_ROOM);
     char *key = out;
     out = put_string(put_key(out, KEY("text"), sizeof KEY("text") - 1, w->first), text + f->start, len,
                      text_len - f->start);
@@ -575,13 +584,12 @@ static void jw_finding(jw *w, const hm_finding *f, const char *text, size_t text
         w->first = false;
     else
         out = key;
-    out = put_key(out, KEY("start"), sizeof KEY("start") - 1, w->first);
+    out = PUT_UINT_MEMBER(out, "start", w->first, f->start);
     w->first = false;
-    out = put_uint(out, f->start);
-    out = PUT_UINT_MEMBER(out, "end", f->end);
-    out = PUT_UINT_MEMBER(out, "line", f->line);
-    out = PUT_UINT_MEMBER(out, "column", f->column);
-    out = PUT_UINT_MEMBER(out, "paragraph", f->paragraph);
+    out = PUT_UINT_MEMBER(out, "end", false, f->end);
+    out = PUT_UINT_MEMBER(out, "line", false, f->line);
+    out = PUT_UINT_MEMBER(out, "column", false, f->column);
+    out = PUT_UINT_MEMBER(out, "paragraph", false, f->paragraph);
     jw_end(w, out);
     jw_finding_tail(w, f);
 }
