@@ -75,12 +75,60 @@ typedef struct written_string {
     uint32_t at, len; /* its JSON text (quoted, escaped) in the report */
 } written_string;
 
-#define WRITTEN_SLOTS 256
+#define WRITTEN_BITS 8 /* 256 slots */
+#define WRITTEN_SLOTS (1u << WRITTEN_BITS)
+
+/* A slot in a table of 2^bits for a key: the top bits of its product with
+ * 2^64 / phi. */
+static inline size_t slot_of(uintptr_t key, unsigned bits)
+{
+    return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+}
+
+/* A finding's members before its text and after its numbers are the
+ * configuration's strings, in the same few combinations finding after
+ * finding: the head (the brace, rule and kind) by rule and kind, the tail
+ * (message, tag, suggestion, name and the closing brace) by those four.
+ * Each is written once a report and copied from where it was written after. */
+typedef struct finding_head {
+    const char *rule;
+    hm_kind kind;
+    bool first;       /* rule and kind both left out: the text's key has no comma */
+    uint32_t at, len; /* its JSON text in the report */
+} finding_head;
+
+typedef struct finding_tail {
+    const char *message, *tag, *suggestion, *canonical;
+    uint32_t at, len;
+} finding_tail;
+
+#define FINDING_BITS 8 /* 256 slots */
+#define FINDING_SLOTS (1u << FINDING_BITS)
+
+/* Which slots of a table hold an entry of this report: the tables
+ * themselves (20 KB) are not cleared for every report, only these bits. */
+typedef struct slots_filled {
+    uint64_t written[WRITTEN_SLOTS / 64], heads[FINDING_SLOTS / 64], tails[FINDING_SLOTS / 64];
+} slots_filled;
+
+static inline bool slot_filled(const uint64_t *bits, size_t i)
+{
+    return bits[i / 64] >> (i % 64) & 1;
+}
+
+static inline void slot_fill(uint64_t *bits, size_t i)
+{
+    bits[i / 64] |= 1ull << (i % 64);
+}
 
 typedef struct jw {
-    hm_buf *b;        /* the report so far, appended to */
+    char *data;       /* the report so far (the hm_buf's, held here while */
+    size_t len, cap;  /* it is written: one load less an access) */
     bool first;       /* no member or element yet in the innermost object or array */
+    slots_filled filled;
     written_string written[WRITTEN_SLOTS]; /* by the string's address */
+    finding_head heads[FINDING_SLOTS];     /* by rule and kind */
+    finding_tail tails[FINDING_SLOTS];     /* by their four strings */
 } jw;
 
 /* The writers below are small and called with literal keys: inlined, the
@@ -89,12 +137,11 @@ typedef struct jw {
 
 static void jw_grow(jw *w, size_t n)
 {
-    hm_buf *b = w->b;
-    size_t cap = b->cap ? b->cap : 16384;
-    while (cap < b->len + n)
+    size_t cap = w->cap ? w->cap : 16384;
+    while (cap < w->len + n)
         cap *= 2;
-    b->data = hm_xrealloc(b->data, cap);
-    b->cap = cap;
+    w->data = hm_xrealloc(w->data, cap);
+    w->cap = cap;
 }
 
 /* Room for n more bytes at the end of the report: where they go. The
@@ -102,20 +149,28 @@ static void jw_grow(jw *w, size_t n)
  * than call out for every piece. */
 JW_INLINE char *jw_room(jw *w, size_t n)
 {
-    if (w->b->len + n > w->b->cap)
+    if (w->len + n > w->cap)
         jw_grow(w, n);
-    return w->b->data + w->b->len;
+    return w->data + w->len;
 }
 
 JW_INLINE void jw_end(jw *w, const char *out)
 {
-    w->b->len = (size_t)(out - w->b->data);
+    w->len = (size_t)(out - w->data);
 }
 
-static void jw_put(jw *w, const char *s, size_t n)
+JW_INLINE void jw_put(jw *w, const char *s, size_t n)
 {
     memcpy(jw_room(w, n), s, n);
-    w->b->len += n;
+    w->len += n;
+}
+
+/* The n bytes the report has at `at` written again at its end. */
+JW_INLINE void jw_again(jw *w, uint32_t at, uint32_t n)
+{
+    char *out = jw_room(w, n);
+    memcpy(out, w->data + at, n);
+    jw_end(w, out + n);
 }
 
 /* The length of the valid UTF-8 sequence at s (RFC 3629, as jansson's
@@ -203,44 +258,67 @@ static char *put_escape(char *out, unsigned char c)
     return out;
 }
 
+/* How many of the `left` bytes at p (fewer than 16) are plain before the
+ * first that is not, as plain_prefix16 counts: they are checked in a
+ * zeroed block of 16 (a zero is not plain), which is stored whole at out. */
+static size_t plain_prefix_short(const unsigned char *p, size_t left, char *out)
+{
+    unsigned char block[16] = {0};
+    memcpy(block, p, left);
+    memcpy(out, block, sizeof block);
+    return plain_prefix16(block);
+}
+
 /* s as a JSON string, checking that it is UTF-8 on the way: plain bytes are
- * copied sixteen at a time while the string has sixteen left (the store is
- * whole, the room reserved for it), then one at a time. False, with the
- * report's length unchanged, when s is not UTF-8. */
-static bool put_string(jw *w, const char *s, size_t len)
+ * copied sixteen at a time, read at s while sixteen may be (`readable`, from
+ * len up: a finding's text lies inside the essay's, so its last block is
+ * whole too, and what it read past len is not counted), the last few from
+ * a block of their own; the store is whole, in the STRING_ROOM(len) bytes
+ * the caller has at out. What is not plain goes a character at a time.
+ * The string's end, or NULL when s is not UTF-8. */
+#define STRING_ROOM(len) (6 * (len) + 2 + 16) /* at most \u00XX a byte, quotes, a block's store */
+
+JW_INLINE char *put_string(char *out, const char *s, size_t len, size_t readable)
 {
     const unsigned char *u = (const unsigned char *)s;
-    char *out = jw_room(w, 6 * len + 2 + 16); /* at most \u00XX a byte */
     *out++ = '"';
     for (size_t i = 0; i < len;) {
-        if (len - i >= 16) {
-            size_t n = plain_prefix16(u + i);
+        size_t n;
+        if (readable - i >= 16) {
+            n = plain_prefix16(u + i);
             memcpy(out, u + i, 16);
-            out += n;
-            i += n;
-            if (n == 16)
-                continue;
+        } else {
+            n = plain_prefix_short(u + i, len - i, out);
         }
+        if (n >= len - i) {
+            out += len - i;
+            break;
+        }
+        out += n;
+        i += n;
+        if (n == 16)
+            continue;
+        /* the portable count may stop short of the byte that is not plain,
+         * or of the string's end (when what it read past len was not) */
         for (; i < len && plain_byte(u[i]); i++)
             *out++ = (char)u[i];
         if (i == len)
             break;
         unsigned char c = u[i];
         if (c >= 0x80) {
-            size_t n = utf8_len(u + i, len - i);
-            if (!n)
-                return false;
-            for (size_t k = 0; k < n; k++)
-                *out++ = (char)u[i + k];
-            i += n;
+            size_t k = utf8_len(u + i, len - i);
+            if (!k)
+                return NULL;
+            memcpy(out, u + i, k);
+            out += k;
+            i += k;
         } else {
             out = put_escape(out, c);
             i++;
         }
     }
     *out++ = '"';
-    jw_end(w, out);
-    return true;
+    return out;
 }
 
 /* A member's key as one literal with the comma before it (the keys are
@@ -252,59 +330,79 @@ static bool put_string(jw *w, const char *s, size_t len)
  * before an element (lit ELEMENT); no comma in first place. */
 #define ELEMENT ","
 
+/* The key `lit` at out, without its comma when it is the first; its end. */
+JW_INLINE char *put_key(char *out, const char *lit, size_t n, bool first)
+{
+    out[0] = ',';
+    memcpy(out + !first, lit + 1, n - 1);
+    return out + n - first;
+}
+
 JW_INLINE void jw_key(jw *w, const char *lit, size_t n)
 {
-    char *out = jw_room(w, n);
-    out[0] = ',';
-    bool first = w->first;
+    char *out = put_key(jw_room(w, n), lit, n, w->first);
     w->first = false;
-    memcpy(out + !first, lit + 1, n - 1);
-    jw_end(w, out + n - first);
+    jw_end(w, out);
 }
 
 #define JW_KEY(w, name) jw_key(w, KEY(name), sizeof KEY(name) - 1)
 
 JW_INLINE void jw_open_at(jw *w, const char *lit, size_t n, char bracket)
 {
-    jw_key(w, lit, n);
-    jw_put(w, &bracket, 1);
+    char *out = put_key(jw_room(w, n + 1), lit, n, w->first);
+    *out++ = bracket;
     w->first = true;
+    jw_end(w, out);
 }
 
 #define JW_OPEN(w, name, bracket) jw_open_at(w, KEY(name), sizeof KEY(name) - 1, bracket)
 #define JW_OPEN_ELEMENT(w) jw_open_at(w, ELEMENT, 1, '{')
 
-static void jw_close(jw *w, char bracket)
+JW_INLINE void jw_close(jw *w, char bracket)
 {
     jw_put(w, &bracket, 1);
     w->first = false;
 }
 
-/* u in decimal at out; its end. Most numbers in a report (offsets, lines,
- * columns) have four digits or fewer: two table loads. */
-static char *put_uint(char *out, unsigned long long u)
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+/* v < 10000 in decimal at out, no leading zeros; its end. */
+JW_INLINE char *put_below_10000(char *out, unsigned v)
 {
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                "8081828384858687888990919293949596979899";
-    if (u < 100) {
-        if (u < 10) {
-            *out = (char)('0' + u);
+    if (v < 100) {
+        if (v < 10) {
+            *out = (char)('0' + v);
             return out + 1;
         }
-        memcpy(out, pairs + 2 * u, 2);
+        memcpy(out, digit_pairs + 2 * v, 2);
         return out + 2;
     }
-    if (u < 10000) {
-        unsigned hi = (unsigned)u / 100, lo = (unsigned)u % 100;
-        if (hi < 10) {
-            *out++ = (char)('0' + hi);
-        } else {
-            memcpy(out, pairs + 2 * hi, 2);
-            out += 2;
-        }
-        memcpy(out, pairs + 2 * lo, 2);
-        return out + 2;
+    unsigned hi = v / 100, lo = v % 100;
+    if (hi < 10) {
+        *out++ = (char)('0' + hi);
+    } else {
+        memcpy(out, digit_pairs + 2 * hi, 2);
+        out += 2;
+    }
+    memcpy(out, digit_pairs + 2 * lo, 2);
+    return out + 2;
+}
+
+/* u in decimal at out; its end. Most numbers in a report (lines, columns,
+ * offsets in an essay) have eight digits or fewer: four digits at a time,
+ * two by a table load. */
+JW_INLINE char *put_uint(char *out, unsigned long long u)
+{
+    if (u < 10000)
+        return put_below_10000(out, (unsigned)u);
+    if (u < 100000000) {
+        unsigned v = (unsigned)u, lo = v % 10000;
+        out = put_below_10000(out, v / 10000);
+        memcpy(out, digit_pairs + 2 * (lo / 100), 2);
+        memcpy(out + 2, digit_pairs + 2 * (lo % 100), 2);
+        return out + 4;
     }
     char digits[20];
     size_t n = 0;
@@ -316,6 +414,16 @@ static char *put_uint(char *out, unsigned long long u)
     return out + n;
 }
 
+/* A number member at out (its key without the comma when first); its end. */
+JW_INLINE char *put_uint_member(char *out, const char *lit, size_t n, bool first, unsigned long long v)
+{
+    return put_uint(put_key(out, lit, n, first), v);
+}
+#define PUT_UINT_MEMBER(out, name, first, v) put_uint_member(out, KEY(name), sizeof KEY(name) - 1, first, v)
+
+/* Room for the numbers of a note or a finding (five at most) and a brace. */
+#define NUMBERS_ROOM (5 * (sizeof KEY("paragraph") + 20) + 1)
+
 JW_INLINE void jw_int_at(jw *w, const char *lit, size_t n, long long v)
 {
     jw_key(w, lit, n);
@@ -326,44 +434,44 @@ JW_INLINE void jw_int_at(jw *w, const char *lit, size_t n, long long v)
 }
 #define JW_INT(w, name, v) jw_int_at(w, KEY(name), sizeof KEY(name) - 1, v)
 
-/* A string member, left out when s is NULL or not UTF-8 (see above): where
- * its JSON text starts in the report, or SIZE_MAX when left out. */
-JW_INLINE size_t jw_strn_at(jw *w, const char *lit, size_t n, const char *s, size_t len)
+/* A NUL-terminated string as a value: one written before in this report is
+ * copied from where it was written, not measured and escaped again. False,
+ * with nothing written, when s is not UTF-8. */
+static bool jw_string_value(jw *w, const char *s)
+{
+    size_t slot = slot_of((uintptr_t)s, WRITTEN_BITS);
+    written_string *seen = &w->written[slot];
+    if (slot_filled(w->filled.written, slot) && seen->s == s) {
+        jw_again(w, seen->at, seen->len);
+        return true;
+    }
+    size_t at = w->len, len = strlen(s);
+    char *end = put_string(jw_room(w, STRING_ROOM(len)), s, len, len);
+    if (!end)
+        return false;
+    jw_end(w, end);
+    if (w->len <= UINT32_MAX) {
+        *seen = (written_string){s, (uint32_t)at, (uint32_t)(w->len - at)};
+        slot_fill(w->filled.written, slot);
+    }
+    return true;
+}
+
+/* A NUL-terminated string member, left out when s is NULL or not UTF-8: the
+ * key inline (a literal of known length), the value out of line. */
+JW_INLINE void jw_str_at(jw *w, const char *lit, size_t n, const char *s)
 {
     if (!s)
-        return SIZE_MAX;
-    size_t before = w->b->len;
+        return;
+    size_t before = w->len;
     bool first = w->first;
     jw_key(w, lit, n);
-    size_t at = w->b->len;
-    if (!put_string(w, s, len)) {
-        w->b->len = before;
+    if (!jw_string_value(w, s)) {
+        w->len = before;
         w->first = first;
-        return SIZE_MAX;
     }
-    return at;
 }
 
-/* A NUL-terminated string member: one written before in this report is
- * copied from where it was written, not measured and escaped again. */
-static void jw_str_at(jw *w, const char *lit, size_t n, const char *s)
-{
-    if (!s)
-        return;
-    written_string *seen = &w->written[((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 56]; /* 256 slots */
-    if (seen->s == s) {
-        jw_key(w, lit, n);
-        char *out = jw_room(w, seen->len);
-        memcpy(out, w->b->data + seen->at, seen->len);
-        jw_end(w, out + seen->len);
-        return;
-    }
-    size_t at = jw_strn_at(w, lit, n, s, strlen(s));
-    if (at != SIZE_MAX && w->b->len <= UINT32_MAX)
-        *seen = (written_string){s, (uint32_t)at, (uint32_t)(w->b->len - at)};
-}
-
-#define JW_STRN(w, name, s, len) (void)jw_strn_at(w, KEY(name), sizeof KEY(name) - 1, s, len)
 #define JW_STR(w, name, s) jw_str_at(w, KEY(name), sizeof KEY(name) - 1, s)
 
 /* str_or_null: null for NULL (an invalid string is still left out). */
@@ -384,15 +492,21 @@ static void jw_note(jw *w, const hm_note *n)
     JW_STR(w, "text", n->text);
     if (n->strand)
         JW_STR(w, "strand", n->strand);
-    if (n->paragraph)
-        JW_INT(w, "paragraph", n->paragraph);
-    if (n->end > n->start) {
-        JW_INT(w, "start", (long long)n->start);
-        JW_INT(w, "end", (long long)n->end);
-        JW_INT(w, "line", n->line);
-        JW_INT(w, "column", n->column);
+    char *out = jw_room(w, NUMBERS_ROOM);
+    bool first = w->first;
+    if (n->paragraph) {
+        out = PUT_UINT_MEMBER(out, "paragraph", first, n->paragraph);
+        first = false;
     }
-    jw_close(w, '}');
+    if (n->end > n->start) {
+        out = PUT_UINT_MEMBER(out, "start", first, n->start);
+        out = PUT_UINT_MEMBER(out, "end", false, n->end);
+        out = PUT_UINT_MEMBER(out, "line", false, n->line);
+        out = PUT_UINT_MEMBER(out, "column", false, n->column);
+    }
+    *out++ = '}';
+    w->first = false;
+    jw_end(w, out);
 }
 
 #define JW_NOTES(w, name, notes, n)                                                                                    \
@@ -403,11 +517,93 @@ static void jw_note(jw *w, const hm_note *n)
         jw_close(w, ']');                                                                                              \
     } while (0)
 
+
+/* A finding's head, written or copied; after it, w->first as the head left it. */
+static void jw_finding_head(jw *w, const hm_finding *f)
+{
+    size_t slot = slot_of((uintptr_t)f->rule + (uintptr_t)f->kind, FINDING_BITS);
+    finding_head *head = &w->heads[slot];
+    if (slot_filled(w->filled.heads, slot) && head->rule == f->rule && head->kind == f->kind) {
+        jw_again(w, head->at, head->len);
+        w->first = head->first;
+        return;
+    }
+    size_t at = w->len;
+    jw_put(w, "{", 1);
+    w->first = true;
+    JW_STR(w, "rule", f->rule);
+    JW_STR(w, "kind", hm_kind_name(f->kind));
+    if (w->len <= UINT32_MAX) {
+        *head = (finding_head){f->rule, f->kind, w->first, (uint32_t)at, (uint32_t)(w->len - at)};
+        slot_fill(w->filled.heads, slot);
+    }
+}
+
+/* A finding's tail, written or copied: its members follow the numbers, so
+ * each key has its comma. */
+static void jw_finding_tail(jw *w, const hm_finding *f)
+{
+    uintptr_t mix = (uintptr_t)f->message + 3 * (uintptr_t)f->tag + 5 * (uintptr_t)f->suggestion +
+                    7 * (uintptr_t)f->canonical;
+    size_t slot = slot_of(mix, FINDING_BITS);
+    finding_tail *tail = &w->tails[slot];
+    if (slot_filled(w->filled.tails, slot) && tail->message == f->message && tail->tag == f->tag && tail->suggestion == f->suggestion &&
+        tail->canonical == f->canonical) {
+        jw_again(w, tail->at, tail->len);
+        w->first = false;
+        return;
+    }
+    size_t at = w->len;
+    JW_STR(w, "message", f->message);
+    if (f->tag)
+        JW_STR(w, "tag", f->tag);
+    if (f->suggestion)
+        JW_STR(w, "suggestion", f->suggestion);
+    if (f->canonical)
+        JW_STR(w, "name", f->canonical);
+    jw_close(w, '}');
+    if (w->len <= UINT32_MAX) {
+        *tail = (finding_tail){f->message, f->tag, f->suggestion, f->canonical, (uint32_t)at,
+                               (uint32_t)(w->len - at)};
+        slot_fill(w->filled.tails, slot);
+    }
+}
+
+/* A finding: head, its text (read in blocks up to the essay's end; left
+ * out when not UTF-8) and numbers under one reservation, tail. */
+static void jw_finding(jw *w, const hm_finding *f, const char *text, size_t text_len)
+{
+    jw_key(w, ELEMENT, 1);
+    jw_finding_head(w, f);
+    size_t len = f->end - f->start;
+    char *out = jw_room(w, sizeof KEY("text") + STRING_ROOM(len) + NUMBERS_ROOM);
+    char *key = out;
+    out = put_string(put_key(out, KEY("text"), sizeof KEY("text") - 1, w->first), text + f->start, len,
+                     text_len - f->start);
+    if (out)
+        w->first = false;
+    else
+        out = key;
+    out = PUT_UINT_MEMBER(out, "start", w->first, f->start);
+    w->first = false;
+    out = PUT_UINT_MEMBER(out, "end", false, f->end);
+    out = PUT_UINT_MEMBER(out, "line", false, f->line);
+    out = PUT_UINT_MEMBER(out, "column", false, f->column);
+    out = PUT_UINT_MEMBER(out, "paragraph", false, f->paragraph);
+    jw_end(w, out);
+    jw_finding_tail(w, f);
+}
+
 void hm_render_json_buf(const hm_result *r, hm_buf *b)
 {
     size_t text_len;
     const char *text = hm_result_text(r, &text_len);
-    jw w = {b, true, {{0}}};
+    jw w; /* its tables are read only where w.filled says */
+    w.data = b->data;
+    w.len = b->len;
+    w.cap = b->cap;
+    w.first = true;
+    w.filled = (slots_filled){{0}, {0}, {0}};
     /* Room for the whole report at once: about 200 bytes a finding with
      * the notes' share, so that it is not copied as it grows. */
     jw_room(&w, 8192 + 256 * hm_result_finding_count(r));
@@ -457,32 +653,13 @@ void hm_render_json_buf(const hm_result *r, hm_buf *b)
 
     JW_OPEN(&w, "findings", '[');
     size_t n_findings = hm_result_finding_count(r);
-    for (size_t i = 0; i < n_findings; i++) {
-        const hm_finding *f = hm_result_finding(r, i);
-        JW_OPEN_ELEMENT(&w);
-        JW_STR(&w, "rule", f->rule);
-        JW_STR(&w, "kind", hm_kind_name(f->kind));
-        JW_STRN(&w, "text", text + f->start, f->end - f->start);
-        JW_INT(&w, "start", (long long)f->start);
-        JW_INT(&w, "end", (long long)f->end);
-        JW_INT(&w, "line", f->line);
-        JW_INT(&w, "column", f->column);
-        JW_INT(&w, "paragraph", f->paragraph);
-        JW_STR(&w, "message", f->message);
-        if (f->tag)
-            JW_STR(&w, "tag", f->tag);
-        if (f->suggestion)
-            JW_STR(&w, "suggestion", f->suggestion);
-        if (f->canonical)
-            JW_STR(&w, "name", f->canonical);
-        jw_close(&w, '}');
-    }
+    for (size_t i = 0; i < n_findings; i++)
+        jw_finding(&w, hm_result_finding(r, i), text, text_len);
     jw_close(&w, ']');
-    (void)text_len;
     jw_close(&w, '}');
     /* a line, and the NUL an hm_buf keeps after its bytes */
     jw_put(&w, "\n", 2);
-    b->len--;
+    *b = (hm_buf){w.data, w.len - 1, w.cap};
 }
 
 int hm_render_json(const hm_result *r, unsigned flags, hm_write_fn write, void *ud)

@@ -366,6 +366,74 @@ static void json_report_is_jansson_compact(void **state)
     }
 }
 
+/* The findings as jansson gives them from the accessors (how the report
+ * was built before it was written directly). */
+static json_t *findings_by_jansson(const hm_result *r)
+{
+    size_t text_len;
+    const char *text = hm_result_text(r, &text_len);
+    json_t *a = json_array();
+    for (size_t i = 0; i < hm_result_finding_count(r); i++) {
+        const hm_finding *f = hm_result_finding(r, i);
+        json_t *o = json_object();
+        json_object_set_new(o, "rule", json_string(f->rule));
+        json_object_set_new(o, "kind", json_string(hm_kind_name(f->kind)));
+        json_object_set_new(o, "text", json_stringn(text + f->start, f->end - f->start));
+        json_object_set_new(o, "start", json_integer((json_int_t)f->start));
+        json_object_set_new(o, "end", json_integer((json_int_t)f->end));
+        json_object_set_new(o, "line", json_integer(f->line));
+        json_object_set_new(o, "column", json_integer(f->column));
+        json_object_set_new(o, "paragraph", json_integer(f->paragraph));
+        json_object_set_new(o, "message", json_string(f->message));
+        if (f->tag)
+            json_object_set_new(o, "tag", json_string(f->tag));
+        if (f->suggestion)
+            json_object_set_new(o, "suggestion", json_string(f->suggestion));
+        if (f->canonical)
+            json_object_set_new(o, "name", json_string(f->canonical));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+/* A finding's members around its text are copied from the first finding
+ * with the same strings, its text is read in blocks up to the essay's end
+ * and its numbers are written without printf: the findings must still be
+ * what jansson gives, here for essays with many findings of a rule, names
+ * that differ under one rule, numbers past four digits, and a quotation
+ * with escapes that ends where the essay does. */
+static void json_findings_are_what_jansson_gives(void **state)
+{
+    (void)state;
+    hm_result *results[3] = {
+        analyze_sample("blind10k-germany-l5-weimar.txt"),
+        analyze_sample("blind-tudor-l5-mary.txt"),
+        analyze("How far was Stalin responsible for the purges of 1936-38?\n\n"
+                "In 1936 Stalin began the show trials; Bukharin said \"I am guilty\" in 1938, and by 1939 "
+                "about 680,000 had been shot. Trotsky wrote that \"the \\ purges\tended the revolution\""),
+    };
+    for (size_t k = 0; k < sizeof results / sizeof *results; k++) {
+        hm_result *r = results[k];
+        assert_true(hm_result_finding_count(r) > 0);
+        char *line = NULL;
+        assert_int_equal(hm_render_json(r, 0, append, &line), 0);
+        json_error_t jerr;
+        json_t *parsed = json_loads(line, 0, &jerr);
+        assert_non_null(parsed);
+        char *got = json_dumps(json_object_get(parsed, "findings"), JSON_COMPACT);
+        json_t *expected = findings_by_jansson(r);
+        char *want = json_dumps(expected, JSON_COMPACT);
+        assert_string_equal(got, want);
+        assert_non_null(strstr(line, want)); /* and written as jansson writes it */
+        free(got);
+        free(want);
+        json_decref(expected);
+        json_decref(parsed);
+        free(line);
+        hm_result_free(r);
+    }
+}
+
 /* "by 1509" names an end only; "caused by ... (1536)" names one year and no
  * period, so the evidence is not held to the pack's whole span. */
 static void question_period_is_read_from_its_years(void **state)
@@ -504,6 +572,7 @@ int main(void)
         cmocka_unit_test(notes_are_not_an_essay),
         cmocka_unit_test(empty_input_gets_a_result_and_mark_zero),
         cmocka_unit_test(json_report_is_jansson_compact),
+        cmocka_unit_test(json_findings_are_what_jansson_gives),
         cmocka_unit_test(question_period_is_read_from_its_years),
         cmocka_unit_test(date_years_are_read_run_by_run),
         cmocka_unit_test(question_type_and_weighs_are_read_at_word_starts),
