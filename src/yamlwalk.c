@@ -163,8 +163,10 @@ bool hm_yaml_fields(hm_yaml *y, yaml_node_t *map, hm_yaml_field *fields, size_t 
             return hm_yaml_fail(y, k, rule, "a key must be a plain word");
         const char *key = (const char *)k->data.scalar.value;
         size_t i;
+        /* the first bytes first: a table's keys mostly differ there, and a
+         * byte compare is no call */
         for (i = 0; i < n; i++)
-            if (strcmp(fields[i].key, key) == 0)
+            if (fields[i].key[0] == key[0] && strcmp(fields[i].key, key) == 0)
                 break;
         if (i == n) {
             hm_buf known = {0};
