@@ -262,16 +262,16 @@ static inline size_t get_upto(reader *r, uint64_t max)
 static inline size_t get_delta(reader *r, size_t from)
 {
     uint64_t z = get_num(r);
-    int64_t d = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
-    /* Range first: a hostile delta must not overflow the sum. */
-    if (d > (int64_t)MAX_POSITION || d < -(int64_t)MAX_POSITION) {
+    uint64_t d = (z >> 1) ^ -(z & 1); /* the signed delta, two's complement */
+    /* Range first: a hostile delta must not overflow the sum. One unsigned
+     * compare each: a delta below -MAX_POSITION, or a sum below 0, wraps
+     * past the bound. */
+    uint64_t v = from + d;
+    if (d + MAX_POSITION > 2 * (uint64_t)MAX_POSITION || v > MAX_POSITION) {
         r->bad = true;
         return 0;
     }
-    int64_t v = (int64_t)from + d;
-    if (v < 0 || v > (int64_t)MAX_POSITION)
-        r->bad = true;
-    return r->bad ? 0 : (size_t)v;
+    return (size_t)v;
 }
 
 static inline void get_marks(reader *r, yaml_mark_t *s, yaml_mark_t *e, yaml_mark_t prev)
