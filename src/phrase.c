@@ -162,8 +162,8 @@ struct hm_phrase_index {
     /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
     name_slot *name_words;
     size_t cap_name_words;
-    /* made from the build-time image: words, pairs and the strings point
-     * into it (not freed) */
+    /* made from the build-time image: words, pairs, lit_key3,
+     * keyword_packs and the strings point into it (not freed) */
     bool from_image;
 };
 
@@ -1612,10 +1612,11 @@ bool hm_name_run_lists(const hm_config *cfg, const char *text, const hm_name_run
  * an image that does not read back exactly, and the index is built. */
 
 #define IMAGE_MAGIC 0x49504d48u /* "HMPI" */
-#define IMAGE_VERSION 4u /* 2: the word table holds only first runs with single-run literals; 3: name_hash,
+#define IMAGE_VERSION 5u /* 2: the word table holds only first runs with single-run literals; 3: name_hash,
                            * and each literal's key3 and key3_run_end; 4: the tables' slots keep their
                            * keys' first bytes, not their hashes, and the pair
-                           * filter's bits are pair_filter_bit's */
+                           * filter's bits are pair_filter_bit's; 5: the tables in the
+                           * index's own layout, and those made from others kept */
 
 typedef struct feed {
     hm_buf *out;              /* writing the inputs, or */
@@ -1709,15 +1710,9 @@ static void feed_inputs(feed *f, const hm_config *cfg)
     }
 }
 
-typedef struct flat_lit {
-    uint32_t text, len, key_len, key2_off, key2_len, set, priority, not_followed, word_end;
-    uint32_t key3, key3_run_end; /* made by set_key3, not again at each start */
-} flat_lit;
-
-typedef struct flat_str {
-    uint32_t text, len; /* text UINT32_MAX: none */
-    uint64_t hash, extra;
-} flat_str;
+/* Where a string lies in the image's texts; 0 for none (the texts open
+ * with a NUL that is no string's). */
+typedef uint32_t text_at;
 
 static void put_align(hm_buf *b)
 {
@@ -1737,54 +1732,86 @@ static void put_block(hm_buf *b, const void *p, size_t n)
     put_align(b);
 }
 
-/* Strings of the image, each once, NUL-terminated. */
-static uint32_t put_text(hm_buf *texts, const char *s, size_t n)
+/* A string of the image, NUL-terminated, into texts; its text_at into ats. */
+static void put_text(hm_buf *texts, hm_buf *ats, const char *s, size_t n)
 {
-    uint32_t at = (uint32_t)texts->len;
-    hm_buf_put(texts, s, n);
-    hm_buf_putc(texts, '\0');
-    return at;
+    text_at at = 0;
+    if (s) {
+        at = (text_at)texts->len;
+        hm_buf_put(texts, s, n);
+        hm_buf_putc(texts, '\0');
+    }
+    hm_buf_put(ats, (const char *)&at, sizeof at);
 }
 
+/* A table of start strings as the image holds them: the strings' pointers
+ * NULL, their texts in texts and ats. */
+static void put_start_strings(hm_buf *out, hm_buf *ats, hm_buf *texts, const start_string *ss, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        start_string flat = ss[i];
+        put_text(texts, ats, flat.text, flat.len);
+        flat.text = NULL;
+        hm_buf_put(out, (const char *)&flat, sizeof flat);
+    }
+}
+
+/* The image holds the index's tables as the loaded index uses them, each
+ * string pointer NULL and the string's text_at in a block beside the
+ * table, so that loading is copies and one fix-up a string; the tables
+ * made from others (set_start_prefixes, fill_word_filters) are kept too. */
 bool hm_phrase_image_write(const hm_config *cfg, hm_buf *out)
 {
     const hm_phrase_index *ix = cfg->index;
     if (!ix || ix->from_image || !ix->rule_set)
         return false;
-    hm_buf in = {0}, texts = {0}, lits = {0}, las = {0}, kws = {0}, starts = {0}, names = {0};
+    hm_buf in = {0}, texts = {0}, lits = {0}, lit_at = {0}, las = {0}, kws = {0}, kw_at = {0}, starts = {0},
+           start_at = {0}, grouped = {0}, grouped_at = {0}, names = {0}, name_at = {0};
     feed f = {.out = &in, .ok = true};
     feed_inputs(&f, cfg);
+    hm_buf_putc(&texts, '\0'); /* text_at 0: none */
     for (size_t i = 0; i < ix->n_lits; i++) {
         const phrase_lit *l = &ix->lits[i];
-        flat_lit fl = {put_text(&texts, l->text, l->len), l->len, l->key_len, l->key2_off, l->key2_len,
-                       l->set, l->priority, l->not_followed, l->word_end, l->key3, l->key3_run_end};
-        hm_buf_put(&lits, (const char *)&fl, sizeof fl);
+        phrase_lit flat;
+        memset(&flat, 0, sizeof flat); /* the padding too: the image is compared byte for byte */
+        flat.len = l->len;
+        flat.key_len = l->key_len;
+        flat.key2_off = l->key2_off;
+        flat.key2_len = l->key2_len;
+        flat.set = l->set;
+        flat.priority = l->priority;
+        flat.not_followed = l->not_followed;
+        flat.word_end = l->word_end;
+        flat.key3 = l->key3;
+        flat.key3_run_end = l->key3_run_end;
+        hm_buf_put(&lits, (const char *)&flat, sizeof flat);
+        put_text(&texts, &lit_at, l->text, l->len);
     }
     for (size_t i = 0; i < ix->n_lookaheads; i++) {
         put_u64(&las, ix->lookaheads[i].n);
-        for (size_t k = 0; k < ix->lookaheads[i].n; k++)
-            put_u64(&las, put_text(&texts, ix->lookaheads[i].alts[k], strlen(ix->lookaheads[i].alts[k])));
+        for (size_t k = 0; k < ix->lookaheads[i].n; k++) {
+            put_u64(&las, texts.len);
+            hm_buf_put(&texts, ix->lookaheads[i].alts[k], strlen(ix->lookaheads[i].alts[k]) + 1);
+        }
     }
     for (size_t i = 0; ix->keywords && i < ix->cap_keywords; i++) {
-        const hm_strset_slot *w = &ix->keywords[i];
-        flat_str fs = {w->str ? put_text(&texts, w->str, w->len) : UINT32_MAX, (uint32_t)w->len, w->hash,
-                       ix->keyword_packs[i]};
-        hm_buf_put(&kws, (const char *)&fs, sizeof fs);
+        hm_strset_slot flat = ix->keywords[i];
+        put_text(&texts, &kw_at, flat.str, flat.len);
+        flat.str = NULL;
+        hm_buf_put(&kws, (const char *)&flat, sizeof flat);
     }
-    for (size_t i = 0; i < ix->n_start_strings; i++) {
-        const start_string *ss = &ix->start_strings[i];
-        flat_str fs = {put_text(&texts, ss->text, ss->len), (uint32_t)ss->len, 0, ss->rules};
-        hm_buf_put(&starts, (const char *)&fs, sizeof fs);
-    }
+    put_start_strings(&starts, &start_at, &texts, ix->start_strings, ix->n_start_strings);
+    put_start_strings(&grouped, &grouped_at, &texts, ix->start_grouped, ix->n_start_strings);
     for (size_t i = 0; ix->name_words && i < ix->cap_name_words; i++) {
-        const name_slot *sl = &ix->name_words[i];
-        flat_str fs = {sl->str ? put_text(&texts, sl->str, sl->len) : UINT32_MAX, sl->len, sl->hash, sl->mask};
-        hm_buf_put(&names, (const char *)&fs, sizeof fs);
+        name_slot flat = ix->name_words[i];
+        put_text(&texts, &name_at, flat.str, flat.len);
+        flat.str = NULL;
+        hm_buf_put(&names, (const char *)&flat, sizeof flat);
     }
     bool fits = texts.len < UINT32_MAX;
     if (fits) {
-        uint64_t head[8] = {IMAGE_MAGIC, IMAGE_VERSION, sizeof(phrase_set), sizeof(key_slot), sizeof(flat_lit),
-                            sizeof(flat_str), sizeof(hm_phrase_index), 0};
+        uint64_t head[8] = {IMAGE_MAGIC,        IMAGE_VERSION,      sizeof(phrase_set),      sizeof(key_slot),
+                            sizeof(phrase_lit), sizeof(name_slot), sizeof(hm_phrase_index), sizeof(start_string)};
         hm_buf_put(out, (const char *)head, sizeof head);
         put_block(out, in.data, in.len);
         put_block(out, texts.data, texts.len);
@@ -1792,6 +1819,8 @@ bool hm_phrase_image_write(const hm_config *cfg, hm_buf *out)
         put_block(out, ix->rule_set, cfg->n_rules * sizeof *ix->rule_set);
         put_block(out, ix->topic_set, cfg->n_topics * sizeof *ix->topic_set);
         put_block(out, lits.data, lits.len);
+        put_block(out, lit_at.data, lit_at.len);
+        put_block(out, ix->lit_key3, ix->n_lits + 16);
         put_block(out, ix->words, ix->cap_words * sizeof *ix->words);
         put_block(out, ix->pairs, ix->cap_pairs * sizeof *ix->pairs);
         put_block(out, ix->word_filter, sizeof ix->word_filter);
@@ -1801,25 +1830,35 @@ bool hm_phrase_image_write(const hm_config *cfg, hm_buf *out)
         put_u64(out, ix->n_lookaheads);
         put_block(out, las.data, las.len);
         put_block(out, kws.data, kws.len);
+        put_block(out, kw_at.data, kw_at.len);
+        put_block(out, ix->keyword_packs, ix->keywords ? ix->cap_keywords * sizeof *ix->keyword_packs : 0);
+        put_block(out, ix->keyword_filter, sizeof ix->keyword_filter);
+        put_block(out, ix->name_filter, sizeof ix->name_filter);
+        put_block(out, ix->keyword_prefixes, sizeof ix->keyword_prefixes);
         put_block(out, ix->rule_start_bit, cfg->n_rules * sizeof *ix->rule_start_bit);
-        uint64_t masks[3] = {ix->start_all, ix->start_digit, ix->start_word_digit};
+        uint64_t masks[5] = {ix->start_all, ix->start_digit, ix->start_word_digit, ix->start_lead, ix->start_punct};
         put_block(out, masks, sizeof masks);
         put_block(out, starts.data, starts.len);
+        put_block(out, start_at.data, start_at.len);
         put_block(out, ix->start_first, sizeof ix->start_first);
         put_block(out, ix->start_count, sizeof ix->start_count);
         put_block(out, ix->start_second, sizeof ix->start_second);
         put_block(out, ix->start_short, sizeof ix->start_short);
         put_block(out, ix->start_byte_class, sizeof ix->start_byte_class);
+        put_block(out, ix->start_two, sizeof ix->start_two);
+        put_block(out, ix->start_three, sizeof ix->start_three);
+        put_block(out, ix->start_four, sizeof ix->start_four);
+        put_block(out, ix->start_group, sizeof ix->start_group);
+        put_block(out, grouped.data, grouped.len);
+        put_block(out, grouped_at.data, grouped_at.len);
         put_block(out, names.data, names.len);
+        put_block(out, name_at.data, name_at.len);
         put_u64(out, IMAGE_MAGIC);
     }
-    hm_buf_free(&in);
-    hm_buf_free(&texts);
-    hm_buf_free(&lits);
-    hm_buf_free(&las);
-    hm_buf_free(&kws);
-    hm_buf_free(&starts);
-    hm_buf_free(&names);
+    hm_buf *bufs[] = {&in, &texts, &lits, &lit_at, &las, &kws, &kw_at, &starts, &start_at, &grouped, &grouped_at,
+                      &names, &name_at};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
+        hm_buf_free(bufs[i]);
     return fits;
 }
 
@@ -1859,6 +1898,17 @@ static const unsigned char *get_block(reader *r, size_t want, size_t *n)
     return r->ok ? p : NULL;
 }
 
+/* A block of n elements of `size` bytes, any n; *n_out the count. */
+static const unsigned char *get_array(reader *r, size_t size, size_t *n_out)
+{
+    size_t n = 0;
+    const unsigned char *p = get_block(r, SIZE_MAX, &n);
+    if (p && n % size)
+        r->ok = false;
+    *n_out = n / size;
+    return r->ok ? p : NULL;
+}
+
 static void *memdup(const void *p, size_t n)
 {
     void *q = hm_xmalloc(n ? n : 1);
@@ -1867,25 +1917,35 @@ static void *memdup(const void *p, size_t n)
     return q;
 }
 
-/* A string of the image's texts: in bounds and NUL-terminated at len. */
-static const char *image_text(const unsigned char *texts, size_t n_texts, uint32_t at, uint32_t len, bool *ok)
+/* The string at `at` (not 0) of the image's texts. Checked, NULL unless
+ * it lies in the texts and ends at len; the built-in image's are not. */
+static inline __attribute__((always_inline)) const char *image_string(const unsigned char *texts, size_t n_texts,
+                                                                       text_at at, size_t len, bool check)
 {
-    if (at >= n_texts || len >= n_texts - at || texts[at + len] != '\0') {
-        *ok = false;
+    if (check && (!at || at >= n_texts || len >= n_texts - at || texts[at + len] != '\0'))
         return NULL;
-    }
     return (const char *)texts + at;
 }
 
-/* Entry i of an image's array of flat_str, and its text: NULL for an empty
- * hash slot (text UINT32_MAX), and *ok cleared when the text is bad. */
-static const char *image_entry(const unsigned char *array, size_t i, flat_str *fs, const unsigned char *texts,
-                               size_t n_texts, bool *ok)
+static text_at text_at_of(const unsigned char *ats, size_t i)
 {
-    memcpy(fs, array + i * sizeof *fs, sizeof *fs);
-    if (fs->text == UINT32_MAX)
-        return NULL;
-    return image_text(texts, n_texts, fs->text, fs->len, ok);
+    text_at at;
+    memcpy(&at, ats + i * sizeof at, sizeof at);
+    return at;
+}
+
+/* A table of start strings from the image, their texts pointed at. */
+static start_string *image_start_strings(const unsigned char *table, const unsigned char *ats, size_t n,
+                                         const unsigned char *texts, size_t n_texts, bool check, bool *ok)
+{
+    start_string *ss = hm_xmalloc((n + 1) * sizeof *ss);
+    if (n)
+        memcpy(ss, table, n * sizeof *ss);
+    for (size_t i = 0; *ok && i < n; i++) {
+        ss[i].text = (char *)(uintptr_t)image_string(texts, n_texts, text_at_of(ats, i), ss[i].len, check);
+        *ok = *ok && ss[i].text && ss[i].len > 0;
+    }
+    return ss;
 }
 
 static bool power_of_two(size_t n)
@@ -1902,7 +1962,13 @@ static hm_phrase_index *new_index(void)
 }
 
 /* The index from an image, when the configuration's inputs are the
- * image's; false (and no index) otherwise. */
+ * image's; false (and no index) otherwise.
+ * The built-in image is the builder's own output: tools/mkpatterns.c
+ * reads a copy of it back through every check here before it embeds it,
+ * and the tests compare it byte for byte with what the builder writes. So
+ * it is taken as it is, its tables copied and their strings pointed at.
+ * Any other image is checked entry by entry, and the tables made from
+ * others are made again, not taken. */
 static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t len)
 {
     if (!image || len < 64 || ((uintptr_t)image % 8) != 0)
@@ -1912,78 +1978,75 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     for (int i = 0; i < 8; i++)
         head[i] = get_u64(&r);
     if (!r.ok || head[0] != IMAGE_MAGIC || head[1] != IMAGE_VERSION || head[2] != sizeof(phrase_set) ||
-        head[3] != sizeof(key_slot) || head[4] != sizeof(flat_lit) || head[5] != sizeof(flat_str) ||
-        head[6] != sizeof(hm_phrase_index))
+        head[3] != sizeof(key_slot) || head[4] != sizeof(phrase_lit) || head[5] != sizeof(name_slot) ||
+        head[6] != sizeof(hm_phrase_index) || head[7] != sizeof(start_string))
         return false;
-    size_t n_in, n_texts, n;
+    size_t n_in, n_texts, n_sets, n_lits, cap_words, cap_pairs, n_las, cap_keywords, n_starts, n_grouped, cap_names;
     const unsigned char *in = get_block(&r, SIZE_MAX, &n_in);
     if (!in)
         return false;
-    feed f = {.want = in, .want_len = n_in, .ok = true, .builtin_image = image == hm_builtin_phrase_image};
+    const bool builtin = image == hm_builtin_phrase_image, check = !builtin;
+    feed f = {.want = in, .want_len = n_in, .ok = true, .builtin_image = builtin};
     feed_inputs(&f, cfg);
     if (!f.ok || f.at != n_in)
         return false;
-    const unsigned char *texts = get_block(&r, SIZE_MAX, &n_texts);
-    const unsigned char *sets = get_block(&r, SIZE_MAX, &n);
-    size_t n_sets = n / sizeof(phrase_set);
-    if (!r.ok || n % sizeof(phrase_set) || n_sets > UINT16_MAX)
-        return false;
-    const unsigned char *rule_set = get_block(&r, cfg->n_rules * sizeof(int), NULL);
-    const unsigned char *topic_set = get_block(&r, cfg->n_topics * sizeof(int[3]), NULL);
-    const unsigned char *lits = get_block(&r, SIZE_MAX, &n);
-    size_t n_lits = n / sizeof(flat_lit);
-    if (!r.ok || n % sizeof(flat_lit))
-        return false;
-    size_t cap_words, cap_pairs;
-    const unsigned char *words = get_block(&r, SIZE_MAX, &cap_words);
-    const unsigned char *pairs = get_block(&r, SIZE_MAX, &cap_pairs);
-    if (!r.ok || ((uintptr_t)words % _Alignof(key_slot)) || ((uintptr_t)pairs % _Alignof(key_slot)) ||
-        cap_words % sizeof(key_slot) || cap_pairs % sizeof(key_slot))
-        return false;
-    cap_words /= sizeof(key_slot);
-    cap_pairs /= sizeof(key_slot);
-    if (!power_of_two(cap_words) || !power_of_two(cap_pairs))
-        return false;
     hm_phrase_index probe; /* for the sizes of the fixed arrays */
+    const unsigned char *texts = get_block(&r, SIZE_MAX, &n_texts);
+    const unsigned char *sets = get_array(&r, sizeof(phrase_set), &n_sets);
+    const unsigned char *rule_set = get_block(&r, cfg->n_rules * sizeof *probe.rule_set, NULL);
+    const unsigned char *topic_set = get_block(&r, cfg->n_topics * sizeof *probe.topic_set, NULL);
+    const unsigned char *lits = get_array(&r, sizeof(phrase_lit), &n_lits);
+    const unsigned char *lit_at = get_block(&r, n_lits * sizeof(text_at), NULL);
+    const unsigned char *lit_key3 = get_block(&r, n_lits + 16, NULL);
+    const unsigned char *words = get_array(&r, sizeof(key_slot), &cap_words);
+    const unsigned char *pairs = get_array(&r, sizeof(key_slot), &cap_pairs);
     const unsigned char *word_filter = get_block(&r, sizeof probe.word_filter, NULL);
     const unsigned char *pair_filter = get_block(&r, sizeof probe.pair_filter, NULL);
     const unsigned char *byte_first = get_block(&r, sizeof probe.byte_first, NULL);
     const unsigned char *byte_count = get_block(&r, sizeof probe.byte_count, NULL);
     uint64_t n_lookaheads = get_u64(&r);
-    size_t n_las;
     const unsigned char *las = get_block(&r, SIZE_MAX, &n_las);
-    size_t n_kws;
-    const unsigned char *kws = get_block(&r, SIZE_MAX, &n_kws);
-    const unsigned char *rule_start_bit = get_block(&r, cfg->n_rules * sizeof(int), NULL);
-    const unsigned char *masks = get_block(&r, 3 * sizeof(uint64_t), NULL);
-    size_t n_starts;
-    const unsigned char *starts = get_block(&r, SIZE_MAX, &n_starts);
+    const unsigned char *kws = get_array(&r, sizeof(hm_strset_slot), &cap_keywords);
+    const unsigned char *kw_at = get_block(&r, cap_keywords * sizeof(text_at), NULL);
+    const unsigned char *keyword_packs = get_block(&r, cap_keywords * sizeof *probe.keyword_packs, NULL);
+    const unsigned char *keyword_filter = get_block(&r, sizeof probe.keyword_filter, NULL);
+    const unsigned char *name_filter = get_block(&r, sizeof probe.name_filter, NULL);
+    const unsigned char *keyword_prefixes = get_block(&r, sizeof probe.keyword_prefixes, NULL);
+    const unsigned char *rule_start_bit = get_block(&r, cfg->n_rules * sizeof *probe.rule_start_bit, NULL);
+    const unsigned char *masks = get_block(&r, 5 * sizeof(uint64_t), NULL);
+    const unsigned char *starts = get_array(&r, sizeof(start_string), &n_starts);
+    const unsigned char *start_at = get_block(&r, n_starts * sizeof(text_at), NULL);
     const unsigned char *start_first = get_block(&r, sizeof probe.start_first, NULL);
     const unsigned char *start_count = get_block(&r, sizeof probe.start_count, NULL);
     const unsigned char *start_second = get_block(&r, sizeof probe.start_second, NULL);
     const unsigned char *start_short = get_block(&r, sizeof probe.start_short, NULL);
     const unsigned char *start_byte_class = get_block(&r, sizeof probe.start_byte_class, NULL);
-    size_t n_names;
-    const unsigned char *names = get_block(&r, SIZE_MAX, &n_names);
-    if (!r.ok || get_u64(&r) != IMAGE_MAGIC || !r.ok || r.at != len || n_kws % sizeof(flat_str) ||
-        n_starts % sizeof(flat_str) || n_names % sizeof(flat_str) || n_lookaheads > n_las / 8)
-        return false;
-    size_t cap_keywords = n_kws / sizeof(flat_str), cap_names = n_names / sizeof(flat_str);
-    if ((cap_keywords && !power_of_two(cap_keywords)) || (cap_names && !power_of_two(cap_names)))
+    const unsigned char *start_two = get_block(&r, sizeof probe.start_two, NULL);
+    const unsigned char *start_three = get_block(&r, sizeof probe.start_three, NULL);
+    const unsigned char *start_four = get_block(&r, sizeof probe.start_four, NULL);
+    const unsigned char *start_group = get_block(&r, sizeof probe.start_group, NULL);
+    const unsigned char *grouped = get_array(&r, sizeof(start_string), &n_grouped);
+    const unsigned char *grouped_at = get_block(&r, n_starts * sizeof(text_at), NULL);
+    const unsigned char *names = get_array(&r, sizeof(name_slot), &cap_names);
+    const unsigned char *name_at = get_block(&r, cap_names * sizeof(text_at), NULL);
+    if (!r.ok || get_u64(&r) != IMAGE_MAGIC || !r.ok || r.at != len || n_sets > UINT16_MAX || !n_texts ||
+        n_lookaheads > n_las / 8 || n_grouped != n_starts || ((uintptr_t)words % _Alignof(key_slot)) ||
+        ((uintptr_t)pairs % _Alignof(key_slot)) || !power_of_two(cap_words) || !power_of_two(cap_pairs) ||
+        (cap_keywords && !power_of_two(cap_keywords)) || (cap_names && !power_of_two(cap_names)))
         return false;
 
     bool ok = true;
     hm_phrase_index *ix = new_index();
     ix->from_image = true;
     ix->n_sets = n_sets;
-    for (size_t i = 0; i < n_sets * sizeof(phrase_set); i++)
+    for (size_t i = 0; check && i < n_sets * sizeof(phrase_set); i++)
         ok = ok && sets[i] <= 1; /* bools only */
     ix->sets = memdup(sets, n_sets * sizeof *ix->sets);
     ix->rule_set = memdup(rule_set, cfg->n_rules * sizeof *ix->rule_set);
-    for (size_t i = 0; i < cfg->n_rules; i++)
+    for (size_t i = 0; check && i < cfg->n_rules; i++)
         ok = ok && ix->rule_set[i] >= -1 && ix->rule_set[i] < (int)n_sets;
     ix->topic_set = memdup(topic_set, cfg->n_topics * sizeof *ix->topic_set);
-    for (size_t t = 0; t < cfg->n_topics; t++)
+    for (size_t t = 0; check && t < cfg->n_topics; t++)
         for (int k = 0; k < 3; k++)
             ok = ok && ix->topic_set[t][k] >= -1 && ix->topic_set[t][k] < (int)n_sets;
     ix->n_lookaheads = (size_t)n_lookaheads;
@@ -2017,21 +2080,23 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     }
     ix->n_lits = n_lits;
     ix->lits = hm_xmalloc((n_lits + 1) * sizeof *ix->lits);
-    ix->lit_key3 = hm_xcalloc(n_lits + 16, 1);
+    ix->lit_key3 = (unsigned char *)(uintptr_t)lit_key3;
+    /* each copied as it is fixed up: one pass over them, not two */
     for (size_t i = 0; ok && i < n_lits; i++) {
-        flat_lit fl;
-        memcpy(&fl, lits + i * sizeof fl, sizeof fl);
-        const char *s = image_text(texts, n_texts, fl.text, fl.len, &ok);
-        ix->lits[i] = (phrase_lit){(char *)(uintptr_t)s, fl.len, fl.key_len, fl.key2_off, fl.key2_len, fl.set,
-                                   fl.priority, fl.not_followed, fl.word_end != 0, (unsigned char)fl.key3,
-                                   fl.key3_run_end};
-        ix->lit_key3[i] = (unsigned char)fl.key3;
-        /* key3_run_end past the literal, or try_lits would not go on */
-        ok = ok && fl.set < n_sets && fl.key_len <= fl.len && fl.key2_off <= fl.len &&
-             fl.key2_len <= fl.len - fl.key2_off && fl.word_end <= 1 &&
-             (fl.not_followed == UINT32_MAX || fl.not_followed < ix->n_lookaheads) && fl.key3 <= 0xFF &&
-             fl.key3_run_end > i && fl.key3_run_end <= n_lits;
+        phrase_lit *l = &ix->lits[i];
+        memcpy(l, lits + i * sizeof *l, sizeof *l);
+        l->text = (char *)(uintptr_t)image_string(texts, n_texts, text_at_of(lit_at, i), l->len, check);
+        if (!check)
+            continue;
+        /* word_end read as a byte: a bool of another value may not be loaded;
+         * key3_run_end past the literal, or try_lits would not go on */
+        ok = ok && l->text && lits[i * sizeof *l + offsetof(phrase_lit, word_end)] <= 1 && l->set < n_sets &&
+             l->key_len <= l->len && l->key2_off <= l->len && l->key2_len <= l->len - l->key2_off &&
+             (l->not_followed == UINT32_MAX || l->not_followed < ix->n_lookaheads) && lit_key3[i] == l->key3 &&
+             l->key3_run_end > i && l->key3_run_end <= n_lits;
     }
+    for (size_t i = 0; check && i < 16; i++)
+        ok = ok && lit_key3[n_lits + i] == 0;
     ix->words = (key_slot *)(uintptr_t)words;
     ix->pairs = (key_slot *)(uintptr_t)pairs;
     ix->cap_words = cap_words;
@@ -2040,70 +2105,82 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
      * (find_run reads so many of its bytes), and each table has an empty
      * slot (a probe ends) */
     size_t used_words = 0, used_pairs = 0;
-    for (size_t i = 0; ok && i < cap_words + cap_pairs; i++) {
+    for (size_t i = 0; check && ok && i < cap_words + cap_pairs; i++) {
         const key_slot *s = i < cap_words ? &ix->words[i] : &ix->pairs[i - cap_words];
         ok = !s->key_len || (s->first < n_lits && s->count <= n_lits - s->first &&
                              ix->lits[s->first].key_len == s->key_len && ix->lits[s->first].key2_len == s->key2_len);
         *(i < cap_words ? &used_words : &used_pairs) += s->key_len != 0;
     }
-    ok = ok && used_words < cap_words && used_pairs < cap_pairs;
+    ok = ok && (!check || (used_words < cap_words && used_pairs < cap_pairs));
     memcpy(ix->word_filter, word_filter, sizeof ix->word_filter);
     memcpy(ix->pair_filter, pair_filter, sizeof ix->pair_filter);
     memcpy(ix->byte_first, byte_first, sizeof ix->byte_first);
     memcpy(ix->byte_count, byte_count, sizeof ix->byte_count);
-    for (unsigned c = 0; c < 256; c++)
+    for (unsigned c = 0; check && c < 256; c++)
         ok = ok && ix->byte_first[c] <= n_lits && ix->byte_count[c] <= n_lits - ix->byte_first[c];
-    size_t used_keywords = 0, used_names = 0;
     if (cap_keywords) {
+        size_t used = 0;
         ix->cap_keywords = cap_keywords;
+        /* the used slots copied: the empty ones stay untouched zero pages */
         ix->keywords = hm_xcalloc(cap_keywords, sizeof *ix->keywords);
-        ix->keyword_packs = hm_xcalloc(cap_keywords, sizeof *ix->keyword_packs);
+        ix->keyword_packs = (uint32_t *)(uintptr_t)keyword_packs;
         for (size_t i = 0; ok && i < cap_keywords; i++) {
-            flat_str fs;
-            const char *s = image_entry(kws, i, &fs, texts, n_texts, &ok);
-            if (fs.text == UINT32_MAX)
+            text_at at = text_at_of(kw_at, i);
+            if (!at)
                 continue;
-            ix->keywords[i] = (hm_strset_slot){(char *)(uintptr_t)s, fs.len, fs.hash};
-            ix->keyword_packs[i] = (uint32_t)fs.extra;
-            ok = ok && ++used_keywords < cap_keywords; /* an empty slot left */
+            hm_strset_slot *w = &ix->keywords[i];
+            memcpy(w, kws + i * sizeof *w, sizeof *w);
+            w->str = (char *)(uintptr_t)image_string(texts, n_texts, at, w->len, check);
+            ok = !check || (w->str && ++used < cap_keywords); /* an empty slot left */
         }
     }
     ix->rule_start_bit = memdup(rule_start_bit, cfg->n_rules * sizeof *ix->rule_start_bit);
-    for (size_t i = 0; i < cfg->n_rules; i++)
+    for (size_t i = 0; check && i < cfg->n_rules; i++)
         ok = ok && ix->rule_start_bit[i] >= -1 && ix->rule_start_bit[i] < 64;
-    memcpy(&ix->start_all, masks, 8);
-    memcpy(&ix->start_digit, masks + 8, 8);
-    memcpy(&ix->start_word_digit, masks + 16, 8);
-    ix->n_start_strings = n_starts / sizeof(flat_str);
-    ix->start_strings = hm_xcalloc(ix->n_start_strings + 1, sizeof *ix->start_strings);
-    for (size_t i = 0; ok && i < ix->n_start_strings; i++) {
-        flat_str fs;
-        const char *s = image_entry(starts, i, &fs, texts, n_texts, &ok);
-        ok = ok && s != NULL;
-        ix->start_strings[i] = (start_string){(char *)(uintptr_t)s, fs.len, fs.extra, 0, 0};
-        ok = ok && fs.len > 0;
-    }
-    if (ok)
-        set_start_prefixes(ix);
+    uint64_t mask[5];
+    memcpy(mask, masks, sizeof mask);
+    ix->start_all = mask[0];
+    ix->start_digit = mask[1];
+    ix->start_word_digit = mask[2];
+    ix->n_start_strings = n_starts;
+    ix->start_strings = image_start_strings(starts, start_at, n_starts, texts, n_texts, check, &ok);
     memcpy(ix->start_first, start_first, sizeof ix->start_first);
     memcpy(ix->start_count, start_count, sizeof ix->start_count);
     memcpy(ix->start_second, start_second, sizeof ix->start_second);
     memcpy(ix->start_short, start_short, sizeof ix->start_short);
     memcpy(ix->start_byte_class, start_byte_class, sizeof ix->start_byte_class);
-    for (unsigned c = 0; c < 256; c++)
+    for (unsigned c = 0; check && c < 256; c++)
         ok = ok && start_short[c] <= 1 && ix->start_first[c] <= ix->n_start_strings &&
              ix->start_count[c] <= ix->n_start_strings - ix->start_first[c];
     if (cap_names) {
+        size_t used = 0;
         ix->cap_name_words = cap_names;
-        ix->name_words = hm_xcalloc(cap_names, sizeof *ix->name_words);
+        ix->name_words = hm_xcalloc(cap_names, sizeof *ix->name_words); /* as the keywords' */
         for (size_t i = 0; ok && i < cap_names; i++) {
-            flat_str fs;
-            const char *s = image_entry(names, i, &fs, texts, n_texts, &ok);
-            if (fs.text == UINT32_MAX)
+            text_at at = text_at_of(name_at, i);
+            if (!at)
                 continue;
-            ix->name_words[i] = (name_slot){s, fs.hash, fs.len, (uint32_t)fs.extra};
-            ok = ok && ++used_names < cap_names; /* an empty slot left */
+            name_slot *sl = &ix->name_words[i];
+            memcpy(sl, names + i * sizeof *sl, sizeof *sl);
+            sl->str = image_string(texts, n_texts, at, sl->len, check);
+            ok = !check || (sl->str && ++used < cap_names); /* an empty slot left */
         }
+    }
+    if (ok && check) {
+        /* the tables made from others, made again */
+        set_start_prefixes(ix);
+        fill_word_filters(ix);
+    } else if (ok) {
+        ix->start_lead = mask[3];
+        ix->start_punct = mask[4] != 0;
+        memcpy(ix->start_two, start_two, sizeof ix->start_two);
+        memcpy(ix->start_three, start_three, sizeof ix->start_three);
+        memcpy(ix->start_four, start_four, sizeof ix->start_four);
+        memcpy(ix->start_group, start_group, sizeof ix->start_group);
+        ix->start_grouped = image_start_strings(grouped, grouped_at, n_starts, texts, n_texts, check, &ok);
+        memcpy(ix->keyword_filter, keyword_filter, sizeof ix->keyword_filter);
+        memcpy(ix->name_filter, name_filter, sizeof ix->name_filter);
+        memcpy(ix->keyword_prefixes, keyword_prefixes, sizeof ix->keyword_prefixes);
     }
     if (ok) {
         ix->re_ln = class_re("[\\p{L}\\p{N}]");
@@ -2114,8 +2191,6 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         ix->re_l = class_re("\\p{L}");
         ok = ix->re_ln && ix->re_space && ix->re_word && ix->re_lu && ix->re_ll && ix->re_l;
     }
-    if (ok)
-        fill_word_filters(ix);
     cfg->index = ix;
     if (!ok)
         hm_config_index_free(cfg);
@@ -2207,7 +2282,6 @@ void hm_config_index_free(hm_config *cfg)
     if (!ix)
         return;
     free(ix->lits);
-    free(ix->lit_key3);
     for (size_t i = 0; i < ix->n_lookaheads; i++)
         free(ix->lookaheads[i].alts);
     if (ix->texts) {
@@ -2218,9 +2292,10 @@ void hm_config_index_free(hm_config *cfg)
     if (!ix->from_image) {
         free(ix->words);
         free(ix->pairs);
+        free(ix->lit_key3);
+        free(ix->keyword_packs);
     }
     free(ix->keywords);
-    free(ix->keyword_packs);
     free(ix->sets);
     free(ix->rule_set);
     free(ix->topic_set);

@@ -262,16 +262,16 @@ static inline size_t get_upto(reader *r, uint64_t max)
 static inline size_t get_delta(reader *r, size_t from)
 {
     uint64_t z = get_num(r);
-    int64_t d = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
-    /* Range first: a hostile delta must not overflow the sum. */
-    if (d > (int64_t)MAX_POSITION || d < -(int64_t)MAX_POSITION) {
+    uint64_t d = (z >> 1) ^ -(z & 1); /* the signed delta, two's complement */
+    /* Range first: a hostile delta must not overflow the sum. One unsigned
+     * compare each: a delta below -MAX_POSITION, or a sum below 0, wraps
+     * past the bound. */
+    uint64_t v = from + d;
+    if (d + MAX_POSITION > 2 * (uint64_t)MAX_POSITION || v > MAX_POSITION) {
         r->bad = true;
         return 0;
     }
-    int64_t v = (int64_t)from + d;
-    if (v < 0 || v > (int64_t)MAX_POSITION)
-        r->bad = true;
-    return r->bad ? 0 : (size_t)v;
+    return (size_t)v;
 }
 
 static inline void get_marks(reader *r, yaml_mark_t *s, yaml_mark_t *e, yaml_mark_t prev)
@@ -438,6 +438,53 @@ bool hm_snapshot_decode(const unsigned char *snap, size_t snap_len, size_t src_l
     d.nodes.top = d.nodes.end = nodes + n_nodes;
     *doc = d;
     return true;
+}
+
+void hm_flat_tree_load(const hm_flat_tree *t, yaml_document_t *doc)
+{
+    /* One block as hm_snapshot_decode's: nodes, then pairs, then items. */
+    size_t nodes_size = t->n_nodes * sizeof(yaml_node_t), pairs_size = t->n_pairs * sizeof(yaml_node_pair_t);
+    unsigned char *block = hm_xmalloc(nodes_size + pairs_size + t->n_items * sizeof(yaml_node_item_t) + 1);
+    yaml_node_t *nodes = (yaml_node_t *)(void *)block;
+    yaml_node_pair_t *pairs = (yaml_node_pair_t *)(void *)(block + nodes_size);
+    yaml_node_item_t *items = (yaml_node_item_t *)(void *)(block + nodes_size + pairs_size);
+    if (t->n_pairs)
+        memcpy(pairs, t->pairs, pairs_size);
+    if (t->n_items)
+        memcpy(items, t->items, t->n_items * sizeof *items);
+    yaml_char_t *text = (yaml_char_t *)(uintptr_t)t->text;
+    for (size_t i = 0; i < t->n_nodes; i++) {
+        const hm_flat_node *f = &t->nodes[i];
+        yaml_node_t *n = &nodes[i];
+        memset(n, 0, sizeof *n);
+        n->type = (yaml_node_type_t)f->type;
+        n->tag = f->tag ? text + f->tag - 1 : NULL;
+        n->start_mark = (yaml_mark_t){f->start[0], f->start[1], f->start[2]};
+        n->end_mark = (yaml_mark_t){f->end[0], f->end[1], f->end[2]};
+        switch (n->type) {
+        case YAML_SCALAR_NODE:
+            n->data.scalar.value = text + f->at;
+            n->data.scalar.length = f->count;
+            n->data.scalar.style = (yaml_scalar_style_t)f->style;
+            break;
+        case YAML_SEQUENCE_NODE:
+            n->data.sequence.items.start = items + f->at;
+            n->data.sequence.items.top = n->data.sequence.items.end = items + f->at + f->count;
+            n->data.sequence.style = (yaml_sequence_style_t)f->style;
+            break;
+        default: /* YAML_MAPPING_NODE: the build writes no other */
+            n->data.mapping.pairs.start = pairs + f->at;
+            n->data.mapping.pairs.top = n->data.mapping.pairs.end = pairs + f->at + f->count;
+            n->data.mapping.style = (yaml_mapping_style_t)f->style;
+        }
+    }
+    memset(doc, 0, sizeof *doc);
+    doc->start_implicit = t->start_implicit;
+    doc->end_implicit = t->end_implicit;
+    doc->start_mark = t->start_mark;
+    doc->end_mark = t->end_mark;
+    doc->nodes.start = nodes;
+    doc->nodes.top = doc->nodes.end = nodes + t->n_nodes;
 }
 
 void hm_snapshot_doc_free(yaml_document_t *doc)

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <yaml.h>
 
 #include "sha256.h"
@@ -40,5 +41,34 @@ bool hm_snapshot_source(const unsigned char *snap, size_t snap_len, size_t *src_
 bool hm_snapshot_decode(const unsigned char *snap, size_t snap_len, size_t src_len,
                         const unsigned char *src_hash, yaml_document_t *doc);
 void hm_snapshot_doc_free(yaml_document_t *doc);
+
+/* A built-in file's tree as the build wrote it (tools/mkbuiltin.c --tree):
+ * fixed-width records, no pointers, so the data needs no relocation. */
+typedef struct hm_flat_node {
+    uint32_t type, style;
+    uint32_t tag;          /* 0: none, else 1 + its place in text */
+    uint32_t at, count;    /* a scalar's place in text and length; a list's first item or pair and count */
+    uint32_t start[3], end[3]; /* marks: index, line, column */
+} hm_flat_node;
+
+typedef struct hm_flat_tree {
+    const hm_flat_node *nodes;
+    const yaml_node_item_t *items;
+    const yaml_node_pair_t *pairs;
+    const unsigned char *text; /* the tags and scalars, each NUL-terminated */
+    size_t n_nodes, n_items, n_pairs;
+    int start_implicit, end_implicit;
+    yaml_mark_t start_mark, end_mark;
+} hm_flat_tree;
+
+/* Per built-in file (hm_builtin_files' order), its flat tree for the files
+ * the configuration reads as YAML on every run, else NULL. */
+extern const hm_flat_tree *const hm_builtin_trees[];
+
+/* The document of a flat tree, as hm_snapshot_decode makes it (free it
+ * with hm_snapshot_doc_free): a copy of each record, its strings pointing
+ * into t->text. Not checked: the build made it from libyaml's own tree,
+ * and the tests compare the two. */
+void hm_flat_tree_load(const hm_flat_tree *t, yaml_document_t *doc);
 
 #endif

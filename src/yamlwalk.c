@@ -22,13 +22,18 @@ static const char *problem_text(const char *problem)
     return problem ? problem : "invalid YAML";
 }
 
-/* The tree of a built-in file from its build-time snapshot, when the data
- * is that file's own (the same bytes in the binary). */
+/* The tree of a built-in file, when the data is that file's own (the same
+ * bytes in the binary): from its flat tree, or its build-time snapshot. */
 static bool load_snapshot(hm_yaml *y, const char *data, size_t len)
 {
     for (size_t i = 0; i < hm_builtin_file_count; i++) {
         const hm_builtin_file *b = &hm_builtin_files[i];
         if (b->data == data && b->len == len) {
+            if (hm_builtin_trees[i]) {
+                hm_flat_tree_load(hm_builtin_trees[i], &y->doc);
+                y->from_snapshot = true;
+                return true;
+            }
             y->from_snapshot =
                 b->snapshot && hm_snapshot_decode(b->snapshot, b->snapshot_len, len, NULL, &y->doc);
             return y->from_snapshot;
@@ -163,8 +168,10 @@ bool hm_yaml_fields(hm_yaml *y, yaml_node_t *map, hm_yaml_field *fields, size_t 
             return hm_yaml_fail(y, k, rule, "a key must be a plain word");
         const char *key = (const char *)k->data.scalar.value;
         size_t i;
+        /* the first bytes first: a table's keys mostly differ there, and a
+         * byte compare is no call */
         for (i = 0; i < n; i++)
-            if (strcmp(fields[i].key, key) == 0)
+            if (fields[i].key[0] == key[0] && strcmp(fields[i].key, key) == 0)
                 break;
         if (i == n) {
             hm_buf known = {0};

@@ -10,7 +10,7 @@
 typedef struct hm_yaml {
     yaml_document_t doc;
     bool loaded;
-    bool from_snapshot;  /* doc rebuilt by hm_snapshot_decode: freed by it */
+    bool from_snapshot;  /* doc rebuilt by hm_snapshot_decode or hm_flat_tree_load: freed by hm_snapshot_doc_free */
     unsigned char *blob; /* the cached snapshot doc points into, or NULL */
     const char *file;
     hm_error *err;

@@ -903,6 +903,27 @@ static void changed_configuration_builds_the_index(void **state)
     free(rules);
 }
 
+/* The built-in image is taken as it is; a copy of it is checked entry by
+ * entry and its derived tables (start groups, word filters) made again:
+ * both read back, and they find the same on every sample. */
+static void builtin_image_and_its_checked_copy_agree(void **state)
+{
+    (void)state;
+    hm_config_index(cfg);
+    assert_true(hm_phrase_index_is_image(cfg));
+    char *taken = samples_signature(cfg);
+    size_t len = hm_builtin_phrase_image_len;
+    unsigned char *copy = hm_xmalloc(len);
+    memcpy(copy, hm_builtin_phrase_image, len);
+    assert_true(hm_phrase_index_from_image(cfg, copy, len));
+    char *checked = samples_signature(cfg);
+    assert_string_equal(taken, checked);
+    hm_config_index(cfg);
+    free(copy);
+    free(taken);
+    free(checked);
+}
+
 /* A damaged image: cut short, a wrong header, other inputs: no index from
  * it (and none at all); a byte changed anywhere: either refused or an index
  * that stays within its tables (the sanitizer build checks that). */
@@ -1240,6 +1261,7 @@ int main(void)
         cmocka_unit_test(name_run_words_as_split),
         cmocka_unit_test(builtin_image_is_the_built_index),
         cmocka_unit_test(changed_configuration_builds_the_index),
+        cmocka_unit_test(builtin_image_and_its_checked_copy_agree),
         cmocka_unit_test(damaged_image_falls_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -163,6 +163,36 @@ static void test_builtin_snapshots(void **state)
     }
 }
 
+/* The rules, read as YAML on every run, carry their tree as flat records,
+ * which load to exactly the tree libyaml parses from their bytes; the
+ * loader takes them. */
+static void test_builtin_trees(void **state)
+{
+    (void)state;
+    size_t trees = 0;
+    for (size_t i = 0; i < hm_builtin_file_count; i++) {
+        const hm_builtin_file *f = &hm_builtin_files[i];
+        const hm_flat_tree *tree = hm_builtin_trees[i];
+        assert_int_equal(tree != NULL, strcmp(f->name, "rubrics/rules.yaml") == 0);
+        if (!tree)
+            continue;
+        trees++;
+        yaml_document_t parsed, loaded;
+        assert_true(parse(f->data, f->len, &parsed));
+        hm_flat_tree_load(tree, &loaded);
+        assert_same_tree(&parsed, &loaded);
+        hm_snapshot_doc_free(&loaded);
+        hm_error err = {0};
+        hm_yaml y;
+        assert_true(hm_yaml_load(&y, f->data, f->len, f->name, &err));
+        assert_true(y.from_snapshot);
+        assert_same_tree(&parsed, &y.doc);
+        hm_yaml_free(&y);
+        yaml_document_delete(&parsed);
+    }
+    assert_int_equal(trees, 1);
+}
+
 /* Cut short anywhere, or any byte changed: refused, never a wrong tree. */
 static void test_damaged_refused(void **state)
 {
@@ -720,6 +750,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_builtin_snapshots),
+        cmocka_unit_test(test_builtin_trees),
         cmocka_unit_test(test_damaged_refused),
         cmocka_unit_test(test_hostile_delta_refused),
         cmocka_unit_test(test_loader_uses_snapshot_for_builtin_only),

@@ -46,6 +46,19 @@ static void record(const char *pattern, size_t len, uint32_t options, const pcre
     n_entries++;
 }
 
+/* The run takes the built-in phrase image without checking it entry by
+ * entry (src/phrase.c): so it is checked here, read back from a copy (which
+ * is), and the configuration's own index built again after. */
+static bool image_reads_back(hm_config *cfg, const hm_buf *image)
+{
+    unsigned char *copy = hm_xmalloc(image->len);
+    memcpy(copy, image->data, image->len);
+    bool ok = hm_phrase_index_from_image(cfg, copy, image->len);
+    hm_config_index_build(cfg);
+    free(copy);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -63,6 +76,10 @@ int main(int argc, char **argv)
     hm_buf image = {0}, requires = {0};
     if (cfg && !hm_phrase_image_write(cfg, &image))
         fputs("mkpatterns: no phrase index (none written)\n", stderr);
+    if (image.len && !image_reads_back(cfg, &image)) {
+        fputs("mkpatterns: the phrase index's image does not read back (none written)\n", stderr);
+        hm_buf_free(&image);
+    }
     if (cfg && !hm_requires_image_write(cfg, &requires))
         fputs("mkpatterns: no requires index (none written)\n", stderr);
     for (size_t i = 0; cfg && i < cfg->n_topics; i++)
