@@ -67,8 +67,8 @@ static void jit_only_where_the_index_does_not_serve(void **state)
             elsewhere++;
             assert_false(has_jit(r->re));
             assert_true(has_jit(r->re_anchored) == jit_expected());
-        } else if (r->person_names) {
-            /* walked in C (hm_names_find_all) */
+        } else if (r->person_names || r->nonspace_runs) {
+            /* walked in C (hm_names_find_all, hm_count_nonspace_runs) */
             elsewhere++;
             assert_false(has_jit(r->re));
             assert_false(r->re_anchored && has_jit(r->re_anchored));
