@@ -245,10 +245,17 @@ static const char *starts_unusable(const pcre2_code *re, yaml_node_t *pn)
  * unit's start. */
 #define REQ_LOOKBEHIND 16
 
-/* How far after a required string a match of re may start: the match holds
- * the string or has it in a lookbehind, of up to 4 bytes a character. */
-static size_t requires_slack(const pcre2_code *re)
+/* How far after a required string a match of re (compiled from source) may
+ * start: the match holds the string or has it in a positive lookbehind, of
+ * up to 4 bytes a character. Without one (a negative lookbehind cannot hold
+ * it), no further than the string's start: the unit's last call is not made
+ * after its last match when nothing required follows it. Any (* or (?<*
+ * counts as a positive lookbehind, as (*plb: or (*positive_lookbehind: may
+ * be one. */
+static size_t requires_slack(const pcre2_code *re, const char *source)
 {
+    if (!strstr(source, "(?<=") && !strstr(source, "(?<*") && !strstr(source, "(*"))
+        return 0;
     uint32_t chars = 0;
     if (pcre2_pattern_info(re, PCRE2_INFO_MAXLOOKBEHIND, &chars) != 0)
         return SIZE_MAX / 2;
@@ -549,7 +556,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         for (size_t i = 0; i < r->n_requires; i++)
             if (!r->requires[i][0])
                 return hm_yaml_fail(y, v, r->id, "'requires' holds an empty string");
-        r->requires_slack = requires_slack(r->re);
+        r->requires_slack = requires_slack(r->re, source);
     }
     /* starts: every match begins at one of these, so only those positions are tried */
     if ((v = hm_yaml_get(f, nf, "starts"))) {

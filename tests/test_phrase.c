@@ -337,6 +337,31 @@ static void requires_skips_units_without_the_string(void **state)
     hm_config_free(c);
 }
 
+/* A match holds a required string or has it in a positive lookbehind, so
+ * no call is made past the unit's last one (for a pattern that looks
+ * behind, past the longest lookbehind after it). A promise broken on
+ * purpose shows the bound: after the 'a' found from the 'x', r1 makes no
+ * call for the next 'a'; r2, which looks behind, does for its next 'b'. */
+static void requires_bound_where_a_match_may_start(void **state)
+{
+    (void)state;
+    static const char rules[] = "rules:\n"
+                                "  - id: r1\n    kind: figure\n    message: m\n    requires: [x]\n"
+                                "    pattern: 'a'\n"
+                                "  - id: r2\n    kind: figure\n    message: m\n    requires: [x]\n"
+                                "    pattern: '(?<=[\\s\\S])b|b'\n";
+    hm_error err = {0};
+    hm_config *c = load_rules_text(rules, &err);
+    assert_non_null(c);
+    char *sig = signature(c, "x a a b b");
+    assert_non_null(strstr(sig, "r1 2 3 "));
+    assert_null(strstr(sig, "r1 4 5 "));
+    assert_non_null(strstr(sig, "r2 6 7 "));
+    assert_non_null(strstr(sig, "r2 8 9 "));
+    free(sig);
+    hm_config_free(c);
+}
+
 /* ---- starts: the pattern tried only where a match may begin ---- */
 
 /* requires, answered from one pass over the text that finds every rule's
@@ -357,7 +382,7 @@ static void requires_index_same_as_search(void **state)
              "  - id: r4\n    kind: figure\n    message: m\n    requires: ['%s', 'xq']\n    pattern: 'i'\n"
              "  - id: r5\n    kind: figure\n    message: m\n    requires: ['\\d', 'cat dog', 'Ze']\n    pattern: 't'\n"
              "  - id: r6\n    kind: figure\n    message: m\n    scope: sentence\n    requires: ['!', 't. an']\n"
-             "    pattern: 'a'\n",
+             "    pattern: '(?<=[\\s\\S])a|a'\n", /* looks behind: a string before the unit counts */
              "a long string of seventy bytes or so, which the index leaves to the search");
     hm_error err = {0};
     hm_config *c = load_rules_text(rules, &err);
@@ -1225,6 +1250,7 @@ int main(void)
         cmocka_unit_test(searches_from_the_filters_find_the_same),
         cmocka_unit_test(long_sentence_counts_as_its_pattern),
         cmocka_unit_test(names_match_without_the_index),
+        cmocka_unit_test(requires_bound_where_a_match_may_start),
         cmocka_unit_test(random_names_match_as_the_pattern),
         cmocka_unit_test(names_at_every_offset),
         cmocka_unit_test(name_run_words_as_split),
