@@ -245,10 +245,17 @@ static const char *starts_unusable(const pcre2_code *re, yaml_node_t *pn)
  * unit's start. */
 #define REQ_LOOKBEHIND 16
 
-/* How far after a required string a match of re may start: the match holds
- * the string or has it in a lookbehind, of up to 4 bytes a character. */
-static size_t requires_slack(const pcre2_code *re)
+/* How far after a required string a match of re (compiled from source) may
+ * start: the match holds the string or has it in a positive lookbehind, of
+ * up to 4 bytes a character. Without one (a negative lookbehind cannot hold
+ * it), no further than the string's start: the unit's last call is not made
+ * after its last match when nothing required follows it. Any (* or (?<*
+ * counts as a positive lookbehind, as (*plb: or (*positive_lookbehind: may
+ * be one. */
+static size_t requires_slack(const pcre2_code *re, const char *source)
 {
+    if (!strstr(source, "(?<=") && !strstr(source, "(?<*") && !strstr(source, "(*"))
+        return 0;
     uint32_t chars = 0;
     if (pcre2_pattern_info(re, PCRE2_INFO_MAXLOOKBEHIND, &chars) != 0)
         return SIZE_MAX / 2;
@@ -515,11 +522,12 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
     }
     /* A rule of literal phrases is usually served by the phrase index, a
      * rule with `starts` by its anchored pattern at the index's start
-     * positions, person names by the index's walk in C (hm_names_find_all):
-     * its pattern is JIT-compiled only if the index cannot take it
-     * (hm_rules_jit). */
+     * positions, person names by the index's walk in C (hm_names_find_all),
+     * a \S+ count by hm_count_nonspace_runs: its pattern is JIT-compiled
+     * only if the index cannot take it (hm_rules_jit). */
     bool phrases = r->n_phrases || r->n_swap;
-    bool served_by_index = phrases || hm_yaml_get(f, nf, "starts") || strcmp(source, hm_person_name_pattern) == 0;
+    bool served_by_index = phrases || hm_yaml_get(f, nf, "starts") || strcmp(source, hm_person_name_pattern) == 0 ||
+                           r->nonspace_runs;
     r->re = hm_compile_opts(cfg, source, ignorecase ? PCRE2_CASELESS : 0, unicode, !served_by_index, file, pline,
                             pcol, r->id, err);
     r->filter.source = source; /* dropped below when not wanted */
@@ -548,7 +556,7 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
         for (size_t i = 0; i < r->n_requires; i++)
             if (!r->requires[i][0])
                 return hm_yaml_fail(y, v, r->id, "'requires' holds an empty string");
-        r->requires_slack = requires_slack(r->re);
+        r->requires_slack = requires_slack(r->re, source);
     }
     /* starts: every match begins at one of these, so only those positions are tried */
     if ((v = hm_yaml_get(f, nf, "starts"))) {
@@ -572,8 +580,8 @@ static bool load_rule(hm_config *cfg, hm_yaml *y, yaml_node_t *node, hm_rule *r,
                !starts_unusable(r->re, pattern ? pattern : first)) {
         /* searched from where its filter lets a match begin, by anchored
          * tries (find_all_upto) */
-        if (!compile_anchored(cfg, r, pattern ? pattern : first, ignorecase, unicode, !r->person_names, file,
-                              err))
+        if (!compile_anchored(cfg, r, pattern ? pattern : first, ignorecase, unicode,
+                              !r->person_names && !r->nonspace_runs, file, err))
             return false;
     }
     if ((v = hm_yaml_get(f, nf, "examples"))) {
@@ -656,11 +664,11 @@ void hm_rules_jit(hm_config *cfg)
         return;
     for (size_t i = 0; i < cfg->n_rules; i++) {
         hm_rule *r = &cfg->rules[i];
-        if (hm_phrase_set_of_rule(cfg, r) >= 0 || hm_starts_bit(cfg, r) >= 0 || (r->person_names && cfg->index))
+        if (hm_phrase_set_of_rule(cfg, r) >= 0 || hm_starts_bit(cfg, r) >= 0 ||
+            ((r->person_names || r->nonspace_runs) && cfg->index))
             continue;
         jit_compile_if_none(r->re);
-        if (r->person_names)
-            jit_compile_if_none(r->re_anchored);
+        jit_compile_if_none(r->re_anchored); /* person names' and \S+'s were loaded without */
     }
 }
 
