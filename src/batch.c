@@ -398,6 +398,17 @@ static bool take_essay(batch *b, size_t *i)
     return *i < b->n;
 }
 
+/* The copy pass's progress line, from the worker that read an essay (with
+ * b->lock held). No line while the configuration may still fail: its error
+ * would be all that is said. */
+static void copy_progress(batch *b)
+{
+    if (!b->cfg && atomic_load(&b->load.done) && b->load.cfg)
+        config_wait(b);
+    if (b->cfg)
+        progress_show(b, b->done, b->n, false);
+}
+
 static void *shingle_worker(void *arg)
 {
     batch *b = arg;
@@ -417,9 +428,8 @@ static void *shingle_worker(void *arg)
         pthread_mutex_lock(&b->lock);
         hm_copy_set(b->copy, i, s); /* to the index's files: nothing is held */
         b->done++;
-        /* only a progress line wakes the batch's thread for each essay */
         if (b->progress)
-            pthread_cond_signal(&b->ready);
+            copy_progress(b);
         pthread_mutex_unlock(&b->lock);
         hm_copy_text_free(t);
     }
@@ -433,6 +443,19 @@ static void start_workers(batch *b, pthread_t *t, unsigned jobs, void *(*fn)(voi
             fprintf(stderr, "histmark: cannot start a thread: %s\n", strerror(errno));
             abort();
         }
+}
+
+/* Runs fn on `jobs` threads, this one among them (a thread started per job
+ * would leave this one waiting: one more thread's start, stack and wake-ups
+ * a pass), and returns when all have finished. */
+static void run_workers(batch *b, unsigned jobs, void *(*fn)(void *))
+{
+    pthread_t *t = hm_xcalloc(jobs, sizeof *t);
+    start_workers(b, t, jobs - 1, fn);
+    fn(b);
+    for (unsigned k = 0; k + 1 < jobs; k++)
+        pthread_join(t[k], NULL);
+    free(t);
 }
 
 /* Each essay's notes: the pairs come best first, and every pair the index
@@ -531,24 +554,7 @@ static void copy_pass(batch *b, unsigned jobs)
     b->next = b->done = 0;
     b->stage = "reading for the copy check";
     clock_gettime(CLOCK_MONOTONIC, &b->start);
-    pthread_t *t = hm_xcalloc(jobs, sizeof *t);
-    start_workers(b, t, jobs, shingle_worker);
-    pthread_mutex_lock(&b->lock);
-    while (b->progress && b->done < b->n) {
-        pthread_cond_wait(&b->ready, &b->lock);
-        /* No progress line while the configuration may still fail: its
-         * error would be all that is said. */
-        if (!b->cfg && atomic_load(&b->load.done) && b->load.cfg) {
-            pthread_mutex_unlock(&b->lock);
-            config_wait(b);
-            pthread_mutex_lock(&b->lock);
-        }
-        if (b->cfg)
-            progress_show(b, b->done, b->n, false);
-    }
-    pthread_mutex_unlock(&b->lock);
-    for (unsigned k = 0; k < jobs; k++)
-        pthread_join(t[k], NULL);
+    run_workers(b, jobs, shingle_worker);
 
     const hm_copy_pair *pairs;
     size_t n_pairs = hm_copy_find_threads(b->copy, b->o->copy_threshold, MAX_COPY_WARNINGS, jobs, &pairs);
@@ -557,11 +563,8 @@ static void copy_pass(batch *b, unsigned jobs)
     b->copy = NULL;
     if (b->note_first) {
         b->next = 0;
-        start_workers(b, t, jobs, passage_worker);
-        for (unsigned k = 0; k < jobs; k++)
-            pthread_join(t[k], NULL);
+        run_workers(b, jobs, passage_worker);
     }
-    free(t);
 }
 
 /* ---- pass 2: analyse, render, write in order ---- */
