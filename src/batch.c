@@ -99,6 +99,9 @@ typedef struct batch {
     pthread_cond_t ready, space;
     size_t next, done, written, ring;
     slot *slots;
+    hm_buf *spare;           /* report buffers written, kept for the next
+                              * reports (at most ring) */
+    size_t n_spare;
     bool stop;
 
     /* progress */
@@ -667,6 +670,21 @@ static void slot_free(slot *s)
         free(s->passages[k]);
 }
 
+/* A written report's buffer goes back to the workers, emptied: a report is
+ * some 30 KB, and one made afresh was allocated, faulted in page by page
+ * as it was written, and freed by this thread into the worker's arena. */
+static void keep_report_buffer(batch *b, hm_buf *report)
+{
+    pthread_mutex_lock(&b->lock);
+    if (b->n_spare < b->ring && report->data) {
+        report->len = 0;
+        report->data[0] = '\0';
+        b->spare[b->n_spare++] = *report;
+        *report = (hm_buf){0};
+    }
+    pthread_mutex_unlock(&b->lock);
+}
+
 static void *analyse_worker(void *arg)
 {
     batch *b = arg;
@@ -679,9 +697,11 @@ static void *analyse_worker(void *arg)
             break;
         }
         size_t i = b->next++;
+        slot s = {0};
+        if (b->n_spare)
+            s.report = b->spare[--b->n_spare];
         pthread_mutex_unlock(&b->lock);
 
-        slot s = {0};
         analyse_one(b, i, &s);
 
         pthread_mutex_lock(&b->lock);
@@ -799,6 +819,7 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
     const batch_options *o = b->o;
     b->ring = (size_t)jobs * 4;
     b->slots = hm_xcalloc(b->ring, sizeof *b->slots);
+    b->spare = hm_xcalloc(b->ring, sizeof *b->spare);
     b->next = b->done = b->written = 0;
     b->stage = "marking";
     clock_gettime(CLOCK_MONOTONIC, &b->start);
@@ -857,6 +878,7 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
                 }
             }
         }
+        keep_report_buffer(b, &s.report);
         slot_free(&s);
         progress_show(b, i + 1, b->n, i + 1 == b->n);
     }
@@ -876,6 +898,11 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
         slot_free(&b->slots[j]);
     free(b->slots);
     b->slots = NULL;
+    for (size_t j = 0; j < b->n_spare; j++)
+        hm_buf_free(&b->spare[j]);
+    free(b->spare);
+    b->spare = NULL;
+    b->n_spare = 0;
 }
 
 /* ---- the whole batch ---- */
