@@ -100,8 +100,8 @@ typedef struct batch {
     size_t next, done, written, ring;
     slot *slots;
     hm_buf *spare;           /* report buffers written, kept for the next
-                              * reports (at most ring) */
-    size_t n_spare;
+                              * reports: one a worker and the writer's */
+    size_t n_spare, max_spare;
     bool stop;
 
     /* progress */
@@ -676,7 +676,7 @@ static void slot_free(slot *s)
 static void keep_report_buffer(batch *b, hm_buf *report)
 {
     pthread_mutex_lock(&b->lock);
-    if (b->n_spare < b->ring && report->data) {
+    if (b->n_spare < b->max_spare && report->data) {
         report->len = 0;
         report->data[0] = '\0';
         b->spare[b->n_spare++] = *report;
@@ -827,7 +827,8 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
     const batch_options *o = b->o;
     b->ring = (size_t)jobs * 4;
     b->slots = hm_xcalloc(b->ring, sizeof *b->slots);
-    b->spare = hm_xcalloc(b->ring, sizeof *b->spare);
+    b->max_spare = (size_t)jobs + 1;
+    b->spare = hm_xcalloc(b->max_spare, sizeof *b->spare);
     b->next = b->done = b->written = 0;
     b->stage = "marking";
     clock_gettime(CLOCK_MONOTONIC, &b->start);
