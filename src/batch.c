@@ -99,6 +99,9 @@ typedef struct batch {
     pthread_cond_t ready, space;
     size_t next, done, written, ring;
     slot *slots;
+    hm_buf *spare;           /* report buffers written, kept for the next
+                              * reports: one a worker and the writer's */
+    size_t n_spare, max_spare;
     bool stop;
 
     /* progress */
@@ -398,6 +401,17 @@ static bool take_essay(batch *b, size_t *i)
     return *i < b->n;
 }
 
+/* The copy pass's progress line, from the worker that read an essay (with
+ * b->lock held). No line while the configuration may still fail: its error
+ * would be all that is said. */
+static void copy_progress(batch *b)
+{
+    if (!b->cfg && atomic_load(&b->load.done) && b->load.cfg)
+        config_wait(b);
+    if (b->cfg)
+        progress_show(b, b->done, b->n, false);
+}
+
 static void *shingle_worker(void *arg)
 {
     batch *b = arg;
@@ -417,9 +431,8 @@ static void *shingle_worker(void *arg)
         pthread_mutex_lock(&b->lock);
         hm_copy_set(b->copy, i, s); /* to the index's files: nothing is held */
         b->done++;
-        /* only a progress line wakes the batch's thread for each essay */
         if (b->progress)
-            pthread_cond_signal(&b->ready);
+            copy_progress(b);
         pthread_mutex_unlock(&b->lock);
         hm_copy_text_free(t);
     }
@@ -433,6 +446,19 @@ static void start_workers(batch *b, pthread_t *t, unsigned jobs, void *(*fn)(voi
             fprintf(stderr, "histmark: cannot start a thread: %s\n", strerror(errno));
             abort();
         }
+}
+
+/* Runs fn on `jobs` threads, this one among them (a thread started per job
+ * would leave this one waiting: one more thread's start, stack and wake-ups
+ * a pass), and returns when all have finished. */
+static void run_workers(batch *b, unsigned jobs, void *(*fn)(void *))
+{
+    pthread_t *t = hm_xcalloc(jobs, sizeof *t);
+    start_workers(b, t, jobs - 1, fn);
+    fn(b);
+    for (unsigned k = 0; k + 1 < jobs; k++)
+        pthread_join(t[k], NULL);
+    free(t);
 }
 
 /* Each essay's notes: the pairs come best first, and every pair the index
@@ -531,24 +557,7 @@ static void copy_pass(batch *b, unsigned jobs)
     b->next = b->done = 0;
     b->stage = "reading for the copy check";
     clock_gettime(CLOCK_MONOTONIC, &b->start);
-    pthread_t *t = hm_xcalloc(jobs, sizeof *t);
-    start_workers(b, t, jobs, shingle_worker);
-    pthread_mutex_lock(&b->lock);
-    while (b->progress && b->done < b->n) {
-        pthread_cond_wait(&b->ready, &b->lock);
-        /* No progress line while the configuration may still fail: its
-         * error would be all that is said. */
-        if (!b->cfg && atomic_load(&b->load.done) && b->load.cfg) {
-            pthread_mutex_unlock(&b->lock);
-            config_wait(b);
-            pthread_mutex_lock(&b->lock);
-        }
-        if (b->cfg)
-            progress_show(b, b->done, b->n, false);
-    }
-    pthread_mutex_unlock(&b->lock);
-    for (unsigned k = 0; k < jobs; k++)
-        pthread_join(t[k], NULL);
+    run_workers(b, jobs, shingle_worker);
 
     const hm_copy_pair *pairs;
     size_t n_pairs = hm_copy_find_threads(b->copy, b->o->copy_threshold, MAX_COPY_WARNINGS, jobs, &pairs);
@@ -557,11 +566,8 @@ static void copy_pass(batch *b, unsigned jobs)
     b->copy = NULL;
     if (b->note_first) {
         b->next = 0;
-        start_workers(b, t, jobs, passage_worker);
-        for (unsigned k = 0; k < jobs; k++)
-            pthread_join(t[k], NULL);
+        run_workers(b, jobs, passage_worker);
     }
-    free(t);
 }
 
 /* ---- pass 2: analyse, render, write in order ---- */
@@ -664,6 +670,21 @@ static void slot_free(slot *s)
         free(s->passages[k]);
 }
 
+/* A written report's buffer goes back to the workers, emptied: a report is
+ * some 30 KB, and one made afresh was allocated, faulted in page by page
+ * as it was written, and freed by this thread into the worker's arena. */
+static void keep_report_buffer(batch *b, hm_buf *report)
+{
+    pthread_mutex_lock(&b->lock);
+    if (b->n_spare < b->max_spare && report->data) {
+        report->len = 0;
+        report->data[0] = '\0';
+        b->spare[b->n_spare++] = *report;
+        *report = (hm_buf){0};
+    }
+    pthread_mutex_unlock(&b->lock);
+}
+
 static void *analyse_worker(void *arg)
 {
     batch *b = arg;
@@ -676,9 +697,11 @@ static void *analyse_worker(void *arg)
             break;
         }
         size_t i = b->next++;
+        slot s = {0};
+        if (b->n_spare)
+            s.report = b->spare[--b->n_spare];
         pthread_mutex_unlock(&b->lock);
 
-        slot s = {0};
         analyse_one(b, i, &s);
 
         pthread_mutex_lock(&b->lock);
@@ -707,8 +730,16 @@ static bool sink_open(batch *b, sink *k, const char *path)
 {
     memset(k, 0, sizeof *k);
     k->f = stdout;
-    if (!path)
+    if (!path) {
+        /* Reports are some 30 KB: through stdio's 4 KB buffer each took two
+         * writes; with 64 KB (a pipe's capacity) one write takes two. One
+         * report has none to share a write with (and a cold start would
+         * fault in the buffer); a terminal keeps its line buffering. */
+        static char out_buf[64 * 1024];
+        if (b->n > 1 && !isatty(STDOUT_FILENO))
+            setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
         return true;
+    }
     k->path = path;
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
@@ -796,6 +827,8 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
     const batch_options *o = b->o;
     b->ring = (size_t)jobs * 4;
     b->slots = hm_xcalloc(b->ring, sizeof *b->slots);
+    b->max_spare = (size_t)jobs + 1;
+    b->spare = hm_xcalloc(b->max_spare, sizeof *b->spare);
     b->next = b->done = b->written = 0;
     b->stage = "marking";
     clock_gettime(CLOCK_MONOTONIC, &b->start);
@@ -854,6 +887,7 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
                 }
             }
         }
+        keep_report_buffer(b, &s.report);
         slot_free(&s);
         progress_show(b, i + 1, b->n, i + 1 == b->n);
     }
@@ -873,6 +907,11 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
         slot_free(&b->slots[j]);
     free(b->slots);
     b->slots = NULL;
+    for (size_t j = 0; j < b->n_spare; j++)
+        hm_buf_free(&b->spare[j]);
+    free(b->spare);
+    b->spare = NULL;
+    b->n_spare = 0;
 }
 
 /* ---- the whole batch ---- */
