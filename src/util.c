@@ -469,12 +469,17 @@ char *hm_read_file(const char *path, size_t max_bytes, size_t *len, hm_error *er
         close(fd);
         return NULL;
     }
-    /* Back to blocking reads now that we know it is a regular file. */
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    /* O_NONBLOCK stays: it only kept open() from waiting on a FIFO, and
+     * reads of a regular file never return EAGAIN. The text is read
+     * straight into a buffer of the file's size; a file that grows while
+     * read is followed to its end (or to max_bytes). */
     hm_buf b = {0};
-    char chunk[65536];
+    hm_buf_reserve(&b, (size_t)st.st_size + 1);
+    b.data[0] = '\0'; /* an empty file */
     for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (b.cap - b.len - 1 == 0)
+            hm_buf_reserve(&b, b.cap);
+        ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -485,7 +490,8 @@ char *hm_read_file(const char *path, size_t max_bytes, size_t *len, hm_error *er
         }
         if (n == 0)
             break;
-        hm_buf_put(&b, chunk, (size_t)n);
+        b.len += (size_t)n;
+        b.data[b.len] = '\0';
         if (max_bytes && b.len > max_bytes) {
             hm_error_set(err, HM_ERR_INPUT, path, 0, 0, NULL,
                          "too large for an essay (over %zu bytes, see --max-bytes)", max_bytes);

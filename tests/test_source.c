@@ -7,9 +7,12 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "source.h"
+#include "util.h"
 
 static void utf8_bom_is_dropped(void **state)
 {
@@ -388,10 +391,52 @@ static void empty_input_is_text(void **state)
     hm_source_free(&s);
 }
 
+/* hm_read_file reads a file straight into a buffer of its size: every byte
+ * comes back, NUL-terminated, around the buffer's doubling sizes, and a
+ * file over max_bytes is refused with its name. */
+static void read_file_returns_every_byte(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/histmark-test-read-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    static const size_t sizes[] = {0, 1, 63, 64, 65, 4095, 65535, 65536, 65537, 200001};
+    static char bytes[200001];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof bytes; i++) {
+        x = x * 1103515245u + 12345u;
+        bytes[i] = (char)(x >> 24);
+    }
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(bytes, 1, sizes[k], f), sizes[k]);
+        fclose(f);
+        size_t len = 99;
+        hm_error err = {0};
+        char *text = hm_read_file(path, 0, &len, &err);
+        assert_non_null(text);
+        assert_int_equal(len, sizes[k]);
+        if (len)
+            assert_memory_equal(text, bytes, len);
+        assert_int_equal(text[len], '\0');
+        free(text);
+    }
+    size_t len = 0;
+    hm_error err = {0};
+    assert_null(hm_read_file(path, 1000, &len, &err));
+    assert_int_equal(err.code, HM_ERR_INPUT);
+    assert_string_equal(err.file, path);
+    assert_non_null(strstr(err.message, "too large"));
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(utf8_bom_is_dropped),
+        cmocka_unit_test(read_file_returns_every_byte),
         cmocka_unit_test(text_is_followed_by_its_padding),
         cmocka_unit_test(utf16_with_bom_is_converted),
         cmocka_unit_test(utf16_without_bom_is_guessed),
