@@ -27,8 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "copy.h"
+#include "shuffle.h"
 #include "source.h"
 #include "summary.h"
 
@@ -244,89 +248,188 @@ static inline uint32_t fold(uint32_t cp)
     return cp;
 }
 
-/* Each byte as the word hash takes it when it is an ASCII word character
- * (folded), else 0: asked of hm_is_word_cp and fold once a process, not
- * once a character, as nearly every character of an essay is ASCII (nor
- * once a call of tokenise: a quote tokenises a few hundred bytes). Bytes
- * from 0x80 are 0: they go the general way. */
-typedef struct ascii_words {
-    unsigned char folded[256];
-} ascii_words;
+/* The word scan's view of a text, 64 bytes at a time: which bytes are
+ * ASCII letters or digits (word bytes), and which are from 0x80 (part of a
+ * character beyond ASCII, which goes the general way: decoded, asked of
+ * hm_is_word_cp, folded). A word's end and the next word's start are then
+ * a count of trailing zeros, not a test a byte. Blocks are 64 bytes from
+ * the text's start; the last, shorter one is classified from a copy padded
+ * with bytes of neither kind. */
+typedef struct byte_scan {
+    const unsigned char *text;
+    size_t len;
+    size_t block;        /* the offset the bits are of; SIZE_MAX: none yet */
+    uint64_t word, high; /* bit k: byte block + k */
+} byte_scan;
 
-static ascii_words ascii_table;
-static pthread_once_t ascii_table_once = PTHREAD_ONCE_INIT;
-
-static void ascii_table_init(void)
+/* Whether an ASCII byte is a letter or a digit: hm_is_word_cp's answer. */
+static inline bool ascii_word_byte(unsigned char c)
 {
-    for (uint32_t c = 1; c < 0x80; c++)
-        if (hm_is_word_cp(c))
-            ascii_table.folded[c] = (unsigned char)fold(c);
+    return (unsigned)(c - '0') < 10 || (unsigned)((c | 0x20) - 'a') < 26;
 }
 
-/* Whether the character at text[i] belongs to a word; its code point
- * (folded, when ASCII) goes to *cp and the offset after it to *next. */
-static inline bool word_char_at(const ascii_words *aw, const char *text, size_t len, size_t i, uint32_t *cp,
-                                size_t *next)
+/* The bits of the 64 bytes at p. */
+static inline void classify_block(const unsigned char *p, uint64_t *word, uint64_t *high)
 {
-    unsigned char c = (unsigned char)text[i];
-    if (c < 0x80) {
-        *next = i + 1;
-        *cp = aw->folded[c];
-        return *cp != 0;
+    uint64_t w = 0, h = 0;
+#ifdef __SSE2__
+    /* c - '0' < 10 and (c | 0x20) - 'a' < 26 unsigned, as signed compares
+     * of the bytes moved so that the range starts at -128 */
+    const __m128i digit_move = _mm_set1_epi8((char)(0x80 - '0')), digit_below = _mm_set1_epi8(-128 + 10);
+    const __m128i case_bit = _mm_set1_epi8(0x20), letter_move = _mm_set1_epi8((char)(0x80 - 'a'));
+    const __m128i letter_below = _mm_set1_epi8(-128 + 26);
+    for (unsigned k = 0; k < 64; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, digit_move), digit_below);
+        __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, case_bit), letter_move), letter_below);
+        w |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(digit, letter)) << k;
+        h |= (uint64_t)(unsigned)_mm_movemask_epi8(v) << k;
     }
-    *next = i;
-    *cp = hm_utf8_next(text, len, next);
-    return hm_is_word_cp(*cp);
+#else
+    for (unsigned k = 0; k < 64; k++) {
+        w |= (uint64_t)ascii_word_byte(p[k]) << k;
+        h |= (uint64_t)(p[k] >> 7) << k;
+    }
+#endif
+    *word = w;
+    *high = h;
 }
+
+typedef struct block_bits {
+    uint64_t word, high;
+} block_bits;
+
+/* The bits of the last block, shorter than 64 bytes: out of line, so that
+ * the scan's state stays in registers. */
+static __attribute__((noinline)) block_bits classify_tail(const unsigned char *p, size_t n)
+{
+    unsigned char tail[64] = {0};
+    memcpy(tail, p, n);
+    block_bits b;
+    classify_block(tail, &b.word, &b.high);
+    return b;
+}
+
+static inline __attribute__((always_inline)) void scan_load(byte_scan *s, size_t block)
+{
+    s->block = block;
+    if (s->len - block >= 64) {
+        classify_block(s->text + block, &s->word, &s->high);
+        return;
+    }
+    block_bits b = classify_tail(s->text + block, s->len - block);
+    s->word = b.word;
+    s->high = b.high;
+}
+
+/* The first byte from i that is a word byte or from 0x80 (a word may start
+ * there), or len. */
+static inline __attribute__((always_inline)) size_t scan_next_start(byte_scan *s, size_t i)
+{
+    while (i < s->len) {
+        size_t block = i & ~(size_t)63;
+        if (block != s->block)
+            scan_load(s, block);
+        uint64_t m = (s->word | s->high) >> (i - block);
+        if (m)
+            return i + (size_t)__builtin_ctzll(m);
+        i = block + 64;
+    }
+    return s->len;
+}
+
+/* The first byte from i that is not a word byte, or len (the padding of
+ * the last block is none). */
+static inline __attribute__((always_inline)) size_t scan_run_end(byte_scan *s, size_t i)
+{
+    while (i < s->len) {
+        size_t block = i & ~(size_t)63;
+        if (block != s->block)
+            scan_load(s, block);
+        uint64_t m = ~s->word >> (i - block);
+        if (m)
+            return i + (size_t)__builtin_ctzll(m);
+        i = block + 64;
+    }
+    return s->len;
+}
+
+/* Every MARK_EVERY-th word's start is kept with an essay's shingles, so
+ * that a quote is tokenised from near its first word, not from the
+ * essay's start. */
+#define MARK_EVERY 16
 
 typedef struct words {
     uint64_t *hash;
-    size_t *start, *end;  /* byte spans, when wanted */
+    size_t *start, *end;  /* byte spans (WORD_SPANS) */
+    uint64_t *mark;       /* every MARK_EVERY-th word's start (WORD_MARKS) */
     size_t n, cap;
 } words;
 
-/* The words of text, the first max_words of them at most. */
-static void tokenise(const char *text, size_t len, words *w, bool spans, size_t max_words)
+/* What tokenise keeps besides the words' hashes. */
+enum { WORD_SPANS = 1, WORD_MARKS = 2 };
+
+static void words_grow(words *w, size_t len, unsigned keep)
 {
-    pthread_once(&ascii_table_once, ascii_table_init);
-    const ascii_words *aw = &ascii_table;
-    size_t i = 0;
-    while (i < len && w->n < max_words) {
-        uint32_t cp;
-        size_t next;
-        if (!word_char_at(aw, text, len, i, &cp, &next)) {
+    /* an essay has a word in about six bytes: room for one in five, so that
+     * an essay seldom grows the arrays (each grow copies them) */
+    w->cap = w->cap ? w->cap * 2 : len / 5 + 64;
+    w->hash = hm_xrealloc(w->hash, w->cap * sizeof *w->hash);
+    if (keep & WORD_SPANS) {
+        w->start = hm_xrealloc(w->start, w->cap * sizeof *w->start);
+        w->end = hm_xrealloc(w->end, w->cap * sizeof *w->end);
+    }
+    if (keep & WORD_MARKS)
+        w->mark = hm_xrealloc(w->mark, (w->cap / MARK_EVERY + 1) * sizeof *w->mark);
+}
+
+/* The words of text, the first max_words of them at most: each a run of
+ * letters and digits (hm_is_word_cp), hashed by FNV-1a over its code
+ * points folded (fold). Always inlined, so that each caller's `keep` is a
+ * constant. */
+static inline __attribute__((always_inline)) void tokenise(const char *text, size_t len, words *w, unsigned keep,
+                                                           size_t max_words)
+{
+    byte_scan s = {(const unsigned char *)text, len, SIZE_MAX, 0, 0};
+    /* the counts in locals: a store through w->hash may alias w->n */
+    size_t i = 0, n = w->n;
+    while (n < max_words && (i = scan_next_start(&s, i)) < len) {
+        size_t at = i;
+        uint64_t h = HM_FNV_SEED;
+        for (;;) {
+            /* a run of ASCII letters and digits: folded, they are the byte
+             * with the case bit set (digits have it) */
+            const unsigned char *b = s.text + i, *end = s.text + scan_run_end(&s, i);
+            for (; b < end; b++)
+                h = (h ^ (uint64_t)(*b | 0x20)) * 1099511628211ull;
+            i = (size_t)(end - s.text);
+            if (i >= len || *end < 0x80)
+                break;
+            size_t next = i;
+            uint32_t cp = hm_utf8_next(text, len, &next);
+            if (!hm_is_word_cp(cp))
+                break;
+            h = (h ^ fold(cp)) * 1099511628211ull;
+            i = next;
+        }
+        if (i == at) { /* a character from 0x80 that is no word's */
+            size_t next = i;
+            hm_utf8_next(text, len, &next);
             i = next;
             continue;
         }
-        size_t at = i;
-        uint64_t h = 1469598103934665603ull;
-        do {
-            h = (h ^ fold(cp)) * 1099511628211ull;
-            i = next;
-            /* the rest of an ASCII run without the general path */
-            uint32_t folded;
-            while (i < len && (folded = aw->folded[(unsigned char)text[i]]) != 0) {
-                h = (h ^ folded) * 1099511628211ull;
-                i++;
-            }
-        } while (i < len && word_char_at(aw, text, len, i, &cp, &next));
-        if (w->n >= w->cap) {
-            /* an essay has a word in about six bytes: room for one in five, so
-             * that an essay seldom grows the arrays (each grow copies them) */
-            w->cap = w->cap ? w->cap * 2 : len / 5 + 64;
-            w->hash = hm_xrealloc(w->hash, w->cap * sizeof *w->hash);
-            if (spans) {
-                w->start = hm_xrealloc(w->start, w->cap * sizeof *w->start);
-                w->end = hm_xrealloc(w->end, w->cap * sizeof *w->end);
-            }
+        if (n >= w->cap)
+            words_grow(w, len, keep);
+        w->hash[n] = h;
+        if (keep & WORD_SPANS) {
+            w->start[n] = at;
+            w->end[n] = i;
         }
-        w->hash[w->n] = h;
-        if (spans) {
-            w->start[w->n] = at;
-            w->end[w->n] = i;
-        }
-        w->n++;
+        if ((keep & WORD_MARKS) && n % MARK_EVERY == 0)
+            w->mark[n / MARK_EVERY] = at;
+        n++;
     }
+    w->n = n;
 }
 
 static void words_free(words *w)
@@ -334,22 +437,75 @@ static void words_free(words *w)
     free(w->hash);
     free(w->start);
     free(w->end);
+    free(w->mark);
 }
 
-/* The hash of each 8-word shingle, in text order; n - 7 of them. */
-static uint64_t *shingle_seq(const words *w, size_t *n)
+/* The hash of the 8-word shingle opening at hash[0]. */
+static inline uint64_t shingle_hash(const uint64_t *hash)
 {
-    *n = w->n >= HM_SHINGLE_WORDS ? w->n - HM_SHINGLE_WORDS + 1 : 0;
-    uint64_t *seq = hm_xmalloc((*n + 1) * sizeof *seq);
-    for (size_t i = 0; i < *n; i++) {
-        uint64_t h = 0;
-        /* unrolled: the loop's own count and test were a fifth of it */
+    uint64_t h = 0;
+    /* unrolled: the loop's own count and test were a fifth of it */
 #pragma GCC unroll 8
-        for (size_t k = 0; k < HM_SHINGLE_WORDS; k++)
-            h = mix(h ^ w->hash[i + k]);
-        seq[i] = h;
+    for (size_t k = 0; k < HM_SHINGLE_WORDS; k++)
+        h = mix(h ^ hash[k]);
+    return h;
+}
+
+#ifdef HM_HAVE_SHUFFLE
+/* x * c in each 64-bit lane (AVX2 multiplies 32 by 32 bits): the low
+ * halves' product plus the two cross products moved up 32 bits; c_low is c
+ * (its low half is what is read), c_high c >> 32. */
+__attribute__((target("avx2"))) static inline __m256i mul64_lanes(__m256i x, __m256i c_low, __m256i c_high)
+{
+    __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(x, 32), c_low), _mm256_mul_epu32(x, c_high));
+    return _mm256_add_epi64(_mm256_mul_epu32(x, c_low), _mm256_slli_epi64(cross, 32));
+}
+
+/* mix() in each 64-bit lane. */
+__attribute__((target("avx2"))) static inline __m256i mix_lanes(__m256i x)
+{
+    const __m256i c1 = _mm256_set1_epi64x((long long)0xBF58476D1CE4E5B9ull), c1_high = _mm256_set1_epi64x(0xBF58476D);
+    const __m256i c2 = _mm256_set1_epi64x((long long)0x94D049BB133111EBull), c2_high = _mm256_set1_epi64x(0x94D049BB);
+    x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 30));
+    x = mul64_lanes(x, c1, c1_high);
+    x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 27));
+    x = mul64_lanes(x, c2, c2_high);
+    return _mm256_xor_si256(x, _mm256_srli_epi64(x, 31));
+}
+
+/* The first n shingles (a multiple of 8) eight at a time, in two sets of
+ * four lanes whose chains of mixes overlap: shingle_hash()'s values, a
+ * third of its instructions. In place, as shingles_in_place(): a set's
+ * words are all read before its shingles are written. */
+__attribute__((target("avx2"))) static void shingles_in_place_wide(uint64_t *hash, size_t n)
+{
+    for (size_t i = 0; i < n; i += 8) {
+        __m256i a = _mm256_setzero_si256(), b = _mm256_setzero_si256();
+        for (size_t k = 0; k < HM_SHINGLE_WORDS; k++) {
+            a = mix_lanes(_mm256_xor_si256(a, _mm256_loadu_si256((const __m256i *)(const void *)(hash + i + k))));
+            b = mix_lanes(_mm256_xor_si256(b, _mm256_loadu_si256((const __m256i *)(const void *)(hash + i + 4 + k))));
+        }
+        _mm256_storeu_si256((__m256i *)(void *)(hash + i), a);
+        _mm256_storeu_si256((__m256i *)(void *)(hash + i + 4), b);
     }
-    return seq;
+}
+#endif
+
+/* Each word's hash becomes that of the 8-word shingle it opens, in place:
+ * n_words - 7 of them (shingle i needs words i to i + 7, which no earlier
+ * shingle has overwritten). How many. */
+static size_t shingles_in_place(uint64_t *hash, size_t n_words)
+{
+    size_t n = n_words >= HM_SHINGLE_WORDS ? n_words - HM_SHINGLE_WORDS + 1 : 0, i = 0;
+#ifdef HM_HAVE_SHUFFLE
+    if (hm_cpu_has_wide_shuffle()) {
+        i = n & ~(size_t)7;
+        shingles_in_place_wide(hash, i);
+    }
+#endif
+    for (; i < n; i++)
+        hash[i] = shingle_hash(hash + i);
+    return n;
 }
 
 /* LSD radix sorts, a byte at a time over the low `bits` of the key: several
@@ -487,11 +643,6 @@ static bool sampled(uint64_t hash)
     return (hash & (SAMPLE_EVERY - 1)) == 0;
 }
 
-/* Every MARK_EVERY-th word's start is kept with an essay's shingles, so
- * that a quote is tokenised from near its first word, not from the
- * essay's start. */
-#define MARK_EVERY 16
-
 struct hm_copy_text {
     uint64_t *shingle;    /* in text order; the marks follow, in one block */
     bool borrowed;        /* the block is the shingle store's, not this one's */
@@ -515,16 +666,17 @@ static hm_copy_text *copy_text_of(uint64_t *data, size_t n, size_t n_marks)
     return t;
 }
 
-/* The copy text of text already decoded. */
+/* The copy text of text already decoded: its words' hashes become its
+ * shingles where they are, and the marks follow them in the block. */
 static hm_copy_text *copy_text_of_decoded(const char *text, size_t len)
 {
     words w = {0};
-    tokenise(text, len, &w, true, SIZE_MAX);
-    size_t n, n_marks = (w.n + MARK_EVERY - 1) / MARK_EVERY;
-    uint64_t *data = shingle_seq(&w, &n);
-    data = hm_xrealloc(data, (n + n_marks + 1) * sizeof *data);
-    for (size_t k = 0; k < n_marks; k++)
-        data[n + k] = w.start[k * MARK_EVERY];
+    tokenise(text, len, &w, WORD_MARKS, SIZE_MAX);
+    size_t n = shingles_in_place(w.hash, w.n), n_marks = (w.n + MARK_EVERY - 1) / MARK_EVERY;
+    uint64_t *data = hm_xrealloc(w.hash, (n + n_marks + 1) * sizeof *data);
+    if (n_marks)
+        memcpy(data + n, w.mark, n_marks * sizeof *data);
+    w.hash = NULL;
     words_free(&w);
     return copy_text_of(data, n, n_marks);
 }
@@ -542,6 +694,12 @@ static hm_copy_text *copy_text_make(const char *bytes, size_t len)
     src.text = NULL;
     hm_source_free(&src);
     return t;
+}
+
+const uint64_t *hm_copy_text_shingles(const hm_copy_text *t, size_t *n)
+{
+    *n = t->n_shingles;
+    return t->shingle;
 }
 
 void hm_copy_text_free(hm_copy_text *t)
@@ -1154,7 +1312,7 @@ static char *passage_of_decoded(const char *text, size_t len, size_t from, size_
         return NULL;
     /* only the words up to the passage's end */
     words w = {0};
-    tokenise(text, len, &w, true, from + n_words);
+    tokenise(text, len, &w, WORD_SPANS, from + n_words);
     char *out = w.n >= from + n_words ? passage_text(text, w.start[from], w.end[from + n_words - 1], max_bytes) : NULL;
     words_free(&w);
     return out;
@@ -1190,12 +1348,12 @@ static char *quote_from_mark(const char *text, size_t len, size_t k, size_t from
      * range is this text's own (its shingles were made from it), so the
      * words past the cut are there and need not be counted. */
     words w = {0};
-    tokenise(text, len, &w, true, from + 1);
+    tokenise(text, len, &w, WORD_SPANS, from + 1);
     char *out = NULL;
     if (w.n > from) {
         size_t start = w.start[from], bound = passage_cut_bound(text, len, start, max_bytes);
         w.n = 0;
-        tokenise(text + start, bound - start, &w, true, n_words);
+        tokenise(text + start, bound - start, &w, WORD_SPANS, n_words);
         if (w.n == n_words || bound < len)
             out = passage_text(text, start, w.n == n_words ? start + w.end[n_words - 1] : bound, max_bytes);
     }

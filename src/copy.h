@@ -17,6 +17,9 @@
 typedef struct hm_copy_text hm_copy_text;
 void hm_copy_text_free(hm_copy_text *t);
 
+/* Its shingles' hashes in text order, *n of them (for tests). */
+const uint64_t *hm_copy_text_shingles(const hm_copy_text *t, size_t *n);
+
 /* hm_shingles_make(), also handing over the essay's copy text in *text
  * when text is not NULL. */
 hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text **text);

@@ -1,0 +1,150 @@
+/* The copy check's words and shingles: the one-pass scan (64 bytes at a
+ * time, AVX2 shingles where the CPU has them) against the plain way, a
+ * code point at a time. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "copy.h"
+#include "source.h"
+#include "util.h"
+
+static uint64_t plain_mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+static uint32_t plain_fold(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+        return cp + 32;
+    if (cp >= 0x100 && cp <= 0x17F && (cp & 1) == 0)
+        return cp + 1;
+    if ((cp >= 0x410 && cp <= 0x42F) || (cp >= 0x391 && cp <= 0x3A9))
+        return cp + 32;
+    return cp;
+}
+
+/* The shingles of decoded text, a code point at a time; how many. */
+static size_t plain_shingles(const char *text, size_t len, uint64_t *out, size_t max)
+{
+    uint64_t word[4096];
+    size_t n = 0, i = 0;
+    while (i < len && n < 4096) {
+        size_t next = i;
+        if (!hm_is_word_cp(hm_utf8_next(text, len, &next))) {
+            i = next;
+            continue;
+        }
+        uint64_t h = HM_FNV_SEED;
+        for (;;) {
+            next = i;
+            uint32_t cp = i < len ? hm_utf8_next(text, len, &next) : 0;
+            if (i >= len || !hm_is_word_cp(cp))
+                break;
+            h = (h ^ plain_fold(cp)) * 1099511628211ull;
+            i = next;
+        }
+        word[n++] = h;
+    }
+    size_t shingles = 0;
+    for (size_t s = 0; s + HM_SHINGLE_WORDS <= n && shingles < max; s++) {
+        uint64_t h = 0;
+        for (size_t k = 0; k < HM_SHINGLE_WORDS; k++)
+            h = plain_mix(h ^ word[s + k]);
+        out[shingles++] = h;
+    }
+    return shingles;
+}
+
+static void check_text(const char *bytes, size_t len)
+{
+    hm_source src;
+    if (!hm_source_init(&src, bytes, len, "t", NULL)) { /* not text (a control byte): no copy text either */
+        hm_copy_text *none = NULL;
+        assert_null(hm_shingles_make_text(bytes, len, &none));
+        return;
+    }
+    static uint64_t expect[4096];
+    size_t n_expect = plain_shingles(src.text, src.len, expect, 4096);
+    hm_copy_text *t = NULL;
+    hm_shingles_free(hm_shingles_make_text(bytes, len, &t));
+    assert_non_null(t);
+    size_t n = 0;
+    const uint64_t *got = hm_copy_text_shingles(t, &n);
+    assert_int_equal(n, n_expect);
+    if (n)
+        assert_memory_equal(got, expect, n * sizeof *got);
+    hm_copy_text_free(t);
+    hm_source_free(&src);
+}
+
+/* Random texts of ASCII (every printable byte, tabs, line ends), letters
+ * and marks beyond it, and words longer than the scan's 64-byte blocks, so
+ * that words start, end and break at every place in a block. */
+static void scan_gives_the_plain_shingles(void **state)
+{
+    (void)state;
+    static const char *const piece[] = {
+        "the", "War", "1914", "x", "E", "q7", " ", " ", " ", "\n", "\t", ".", ",", "'", "-",
+        "\xC3\xA9", "\xC3\x89MIGR\xC3\x89S", "\xC3\x97", "\xE2\x80\x94", "\xD0\x96", "\xCE\xA9",
+        "\xC5\x81" "odz", "\xE3\x80\x81", "\xEF\xBF\xBD",
+        "Constitutionalmonarchyandtheparliamentaryreformsofeighteenthirtytwo",
+    };
+    size_t n_pieces = sizeof piece / sizeof *piece;
+    srand(7);
+    hm_buf b = {0};
+    for (int round = 0; round < 300; round++) {
+        b.len = 0;
+        size_t target = (size_t)(rand() % 1500);
+        while (b.len < target) {
+            if (rand() % 8 == 0) {
+                char c = (char)(0x20 + rand() % 95);
+                hm_buf_put(&b, &c, 1);
+            } else {
+                hm_buf_puts(&b, piece[(size_t)rand() % n_pieces]);
+            }
+        }
+        check_text(b.data ? b.data : "", b.len);
+    }
+    hm_buf_free(&b);
+}
+
+/* Each ASCII byte between words, and as a word's only character. */
+static void every_ascii_byte_is_classed_as_hm_is_word_cp(void **state)
+{
+    (void)state;
+    hm_buf b = {0};
+    for (int c = 1; c < 0x80; c++) {
+        char ch = (char)c;
+        for (int k = 0; k < 9; k++) {
+            hm_buf_puts(&b, "ab ");
+            hm_buf_put(&b, &ch, 1);
+            hm_buf_puts(&b, " cd");
+            hm_buf_put(&b, &ch, 1);
+        }
+        check_text(b.data, b.len);
+        b.len = 0;
+    }
+    hm_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(scan_gives_the_plain_shingles),
+        cmocka_unit_test(every_ascii_byte_is_classed_as_hm_is_word_cp),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
