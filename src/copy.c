@@ -248,19 +248,18 @@ static inline uint32_t fold(uint32_t cp)
     return cp;
 }
 
-/* The word scan's view of a text, 64 bytes at a time: which bytes are
- * ASCII letters or digits (word bytes), and which are from 0x80 (part of a
- * character beyond ASCII, which goes the general way: decoded, asked of
- * hm_is_word_cp, folded). A word's end and the next word's start are then
- * a count of trailing zeros, not a test a byte. Blocks are 64 bytes from
- * the text's start; the last, shorter one is classified from a copy padded
+/* The word scan reads a text 64 bytes at a time: which bytes are ASCII
+ * letters or digits (word bytes), and which are from 0x80 (part of a
+ * character beyond ASCII). In a block with none of the latter (nearly
+ * all), words start where a word byte follows none and end where a byte
+ * that is none follows one: two counts of trailing zeros a word, not a
+ * test a byte. A block with a byte from 0x80 goes a character at a time
+ * (decoded, asked of hm_is_word_cp, folded). Blocks are 64 bytes from the
+ * text's start; the last, shorter one is classified from a copy padded
  * with bytes of neither kind. */
-typedef struct byte_scan {
-    const unsigned char *text;
-    size_t len;
-    size_t block;        /* the offset the bits are of; SIZE_MAX: none yet */
-    uint64_t word, high; /* bit k: byte block + k */
-} byte_scan;
+typedef struct block_bits {
+    uint64_t word, high; /* bit k: byte k of the block */
+} block_bits;
 
 /* Whether an ASCII byte is a letter or a digit: hm_is_word_cp's answer. */
 static inline bool ascii_word_byte(unsigned char c)
@@ -269,9 +268,9 @@ static inline bool ascii_word_byte(unsigned char c)
 }
 
 /* The bits of the 64 bytes at p. */
-static inline void classify_block(const unsigned char *p, uint64_t *word, uint64_t *high)
+static inline block_bits classify_block(const unsigned char *p)
 {
-    uint64_t w = 0, h = 0;
+    block_bits b = {0, 0};
 #ifdef __SSE2__
     /* c - '0' < 10 and (c | 0x20) - 'a' < 26 unsigned, as signed compares
      * of the bytes moved so that the range starts at -128 */
@@ -282,76 +281,24 @@ static inline void classify_block(const unsigned char *p, uint64_t *word, uint64
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
         __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, digit_move), digit_below);
         __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, case_bit), letter_move), letter_below);
-        w |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(digit, letter)) << k;
-        h |= (uint64_t)(unsigned)_mm_movemask_epi8(v) << k;
+        b.word |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(digit, letter)) << k;
+        b.high |= (uint64_t)(unsigned)_mm_movemask_epi8(v) << k;
     }
 #else
     for (unsigned k = 0; k < 64; k++) {
-        w |= (uint64_t)ascii_word_byte(p[k]) << k;
-        h |= (uint64_t)(p[k] >> 7) << k;
+        b.word |= (uint64_t)ascii_word_byte(p[k]) << k;
+        b.high |= (uint64_t)(p[k] >> 7) << k;
     }
 #endif
-    *word = w;
-    *high = h;
+    return b;
 }
 
-typedef struct block_bits {
-    uint64_t word, high;
-} block_bits;
-
-/* The bits of the last block, shorter than 64 bytes: out of line, so that
- * the scan's state stays in registers. */
+/* The bits of the last block, n < 64 bytes. */
 static __attribute__((noinline)) block_bits classify_tail(const unsigned char *p, size_t n)
 {
     unsigned char tail[64] = {0};
     memcpy(tail, p, n);
-    block_bits b;
-    classify_block(tail, &b.word, &b.high);
-    return b;
-}
-
-static inline __attribute__((always_inline)) void scan_load(byte_scan *s, size_t block)
-{
-    s->block = block;
-    if (s->len - block >= 64) {
-        classify_block(s->text + block, &s->word, &s->high);
-        return;
-    }
-    block_bits b = classify_tail(s->text + block, s->len - block);
-    s->word = b.word;
-    s->high = b.high;
-}
-
-/* The first byte from i that is a word byte or from 0x80 (a word may start
- * there), or len. */
-static inline __attribute__((always_inline)) size_t scan_next_start(byte_scan *s, size_t i)
-{
-    while (i < s->len) {
-        size_t block = i & ~(size_t)63;
-        if (block != s->block)
-            scan_load(s, block);
-        uint64_t m = (s->word | s->high) >> (i - block);
-        if (m)
-            return i + (size_t)__builtin_ctzll(m);
-        i = block + 64;
-    }
-    return s->len;
-}
-
-/* The first byte from i that is not a word byte, or len (the padding of
- * the last block is none). */
-static inline __attribute__((always_inline)) size_t scan_run_end(byte_scan *s, size_t i)
-{
-    while (i < s->len) {
-        size_t block = i & ~(size_t)63;
-        if (block != s->block)
-            scan_load(s, block);
-        uint64_t m = ~s->word >> (i - block);
-        if (m)
-            return i + (size_t)__builtin_ctzll(m);
-        i = block + 64;
-    }
-    return s->len;
+    return classify_block(tail);
 }
 
 /* Every MARK_EVERY-th word's start is kept with an essay's shingles, so
@@ -383,6 +330,33 @@ static void words_grow(words *w, size_t len, unsigned keep)
         w->mark = hm_xrealloc(w->mark, (w->cap / MARK_EVERY + 1) * sizeof *w->mark);
 }
 
+/* FNV-1a over ASCII word bytes, folded: the byte with the case bit set
+ * (digits have it). */
+static inline uint64_t hash_ascii(uint64_t h, const unsigned char *p, const unsigned char *end)
+{
+#pragma GCC unroll 4
+    for (; p < end; p++)
+        h = (h ^ (*p | 0x20u)) * 1099511628211ull;
+    return h;
+}
+
+/* Adds the word text[at, end) of hash h as word *n; whether that makes
+ * max_words. */
+static inline __attribute__((always_inline)) bool word_add(words *w, size_t *n, unsigned keep, size_t len,
+                                                           uint64_t h, size_t at, size_t end, size_t max_words)
+{
+    if (*n >= w->cap)
+        words_grow(w, len, keep);
+    w->hash[*n] = h;
+    if (keep & WORD_SPANS) {
+        w->start[*n] = at;
+        w->end[*n] = end;
+    }
+    if ((keep & WORD_MARKS) && *n % MARK_EVERY == 0)
+        w->mark[*n / MARK_EVERY] = at;
+    return ++*n >= max_words;
+}
+
 /* The words of text, the first max_words of them at most: each a run of
  * letters and digits (hm_is_word_cp), hashed by FNV-1a over its code
  * points folded (fold). Always inlined, so that each caller's `keep` is a
@@ -390,45 +364,82 @@ static void words_grow(words *w, size_t len, unsigned keep)
 static inline __attribute__((always_inline)) void tokenise(const char *text, size_t len, words *w, unsigned keep,
                                                            size_t max_words)
 {
-    byte_scan s = {(const unsigned char *)text, len, SIZE_MAX, 0, 0};
-    /* the counts in locals: a store through w->hash may alias w->n */
-    size_t i = 0, n = w->n;
-    while (n < max_words && (i = scan_next_start(&s, i)) < len) {
-        size_t at = i;
-        uint64_t h = HM_FNV_SEED;
-        for (;;) {
-            /* a run of ASCII letters and digits: folded, they are the byte
-             * with the case bit set (digits have it) */
-            const unsigned char *b = s.text + i, *end = s.text + scan_run_end(&s, i);
-            for (; b < end; b++)
-                h = (h ^ (uint64_t)(*b | 0x20)) * 1099511628211ull;
-            i = (size_t)(end - s.text);
-            if (i >= len || *end < 0x80)
-                break;
-            size_t next = i;
-            uint32_t cp = hm_utf8_next(text, len, &next);
-            if (!hm_is_word_cp(cp))
-                break;
-            h = (h ^ fold(cp)) * 1099511628211ull;
-            i = next;
-        }
-        if (i == at) { /* a character from 0x80 that is no word's */
-            size_t next = i;
-            hm_utf8_next(text, len, &next);
-            i = next;
+    const unsigned char *t = (const unsigned char *)text;
+    /* the count in a local: a store through w->hash may alias w->n */
+    size_t n = w->n, at = 0;
+    size_t from = 0; /* the first byte not read: a character from 0x80 may end past its block */
+    uint64_t h = 0;  /* the hash of the word being read, from `at`, when in_word */
+    bool in_word = false;
+    if (n >= max_words)
+        return;
+    for (size_t block = 0; block < len; block += 64) {
+        size_t block_end = len - block >= 64 ? block + 64 : len;
+        block_bits b = block_end - block == 64 ? classify_block(t + block) : classify_tail(t + block, len - block);
+        unsigned skip = (unsigned)(from - block); /* 0 to 3 bytes read with the block before */
+        uint64_t unread = ~(uint64_t)0 << skip;
+        if (b.high & unread) { /* a character at a time */
+            size_t i = from;
+            while (i < block_end) {
+                size_t next = i + 1;
+                uint32_t cp = t[i];
+                bool is_word;
+                if (cp < 0x80) {
+                    is_word = ascii_word_byte(t[i]);
+                } else {
+                    next = i;
+                    cp = hm_utf8_next(text, len, &next);
+                    is_word = hm_is_word_cp(cp);
+                }
+                if (is_word) {
+                    if (!in_word)
+                        h = HM_FNV_SEED, at = i;
+                    in_word = true;
+                    h = (h ^ fold(cp)) * 1099511628211ull;
+                } else if (in_word) {
+                    in_word = false;
+                    if (word_add(w, &n, keep, len, h, at, i, max_words))
+                        goto done;
+                }
+                i = next;
+            }
+            from = i;
             continue;
         }
-        if (n >= w->cap)
-            words_grow(w, len, keep);
-        w->hash[n] = h;
-        if (keep & WORD_SPANS) {
-            w->start[n] = at;
-            w->end[n] = i;
+        uint64_t word = b.word & unread;
+        /* bit k: byte k - 1 is a word's, or the word being read runs into k */
+        uint64_t follows = (word << 1) | ((uint64_t)in_word << skip);
+        uint64_t starts = word & ~follows, ends = ~word & follows;
+        if (in_word) {
+            if (!ends) { /* on into the next block */
+                h = hash_ascii(h, t + from, t + block_end);
+                from = block_end;
+                continue;
+            }
+            size_t end = block + (size_t)(unsigned)__builtin_ctzll(ends);
+            ends &= ends - 1;
+            in_word = false;
+            if (word_add(w, &n, keep, len, hash_ascii(h, t + from, t + end), at, end, max_words))
+                goto done;
         }
-        if ((keep & WORD_MARKS) && n % MARK_EVERY == 0)
-            w->mark[n / MARK_EVERY] = at;
-        n++;
+        while (starts) {
+            size_t start = block + (size_t)(unsigned)__builtin_ctzll(starts);
+            starts &= starts - 1;
+            if (!ends) { /* on into the next block */
+                in_word = true;
+                at = start;
+                h = hash_ascii(HM_FNV_SEED, t + start, t + block_end);
+                break;
+            }
+            size_t end = block + (size_t)(unsigned)__builtin_ctzll(ends);
+            ends &= ends - 1;
+            if (word_add(w, &n, keep, len, hash_ascii(HM_FNV_SEED, t + start, t + end), start, end, max_words))
+                goto done;
+        }
+        from = block_end;
     }
+    if (in_word)
+        word_add(w, &n, keep, len, h, at, len, max_words);
+done:
     w->n = n;
 }
 

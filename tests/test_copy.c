@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,8 @@ static void check_text(const char *bytes, size_t len)
     assert_non_null(t);
     size_t n = 0;
     const uint64_t *got = hm_copy_text_shingles(t, &n);
+    if (getenv("TEST_COPY_DEBUG") && n != n_expect)
+        fprintf(stderr, "len %zu got %zu want %zu\n[%.*s]\n", src.len, n, n_expect, (int)src.len, src.text);
     assert_int_equal(n, n_expect);
     if (n)
         assert_memory_equal(got, expect, n * sizeof *got);
