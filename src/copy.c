@@ -626,7 +626,7 @@ static void set_free(hash_set *s)
 }
 
 /* The slot that holds h, or the empty one where it would go. */
-static size_t set_slot(const hash_set *s, uint64_t h)
+static inline size_t set_slot(const hash_set *s, uint64_t h)
 {
     size_t at = (size_t)(h >> s->shift);
     while (s->slot[at] && s->key[s->slot[at] - 1] != h)
@@ -634,13 +634,13 @@ static size_t set_slot(const hash_set *s, uint64_t h)
     return at;
 }
 
-static bool set_has(const hash_set *s, uint64_t h)
+static inline bool set_has(const hash_set *s, uint64_t h)
 {
     return s->slot[set_slot(s, h)] != 0;
 }
 
 /* Adds key[i]; whether its hash is new. */
-static bool set_add(hash_set *s, size_t i)
+static inline bool set_add(hash_set *s, size_t i)
 {
     size_t at = set_slot(s, s->key[i]);
     if (s->slot[at])
