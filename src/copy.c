@@ -253,8 +253,8 @@ static inline uint32_t fold(uint32_t cp)
  * character beyond ASCII). In a block with none of the latter (nearly
  * all), words start where a word byte follows none and end where a byte
  * that is none follows one: two counts of trailing zeros a word, not a
- * test a byte. A block with a byte from 0x80 goes a character at a time
- * (decoded, asked of hm_is_word_cp, folded). Blocks are 64 bytes from the
+ * test a byte. A character from 0x80 is decoded, asked of hm_is_word_cp
+ * and folded, and the ASCII on either side of it goes as before. Blocks are 64 bytes from the
  * text's start; the last, shorter one is classified from a copy padded
  * with bytes of neither kind. */
 typedef struct block_bits {
@@ -334,7 +334,6 @@ static void words_grow(words *w, size_t len, unsigned keep)
  * (digits have it). */
 static inline uint64_t hash_ascii(uint64_t h, const unsigned char *p, const unsigned char *end)
 {
-#pragma GCC unroll 4
     for (; p < end; p++)
         h = (h ^ (*p | 0x20u)) * 1099511628211ull;
     return h;
@@ -367,75 +366,69 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
     const unsigned char *t = (const unsigned char *)text;
     /* the count in a local: a store through w->hash may alias w->n */
     size_t n = w->n, at = 0;
-    size_t from = 0; /* the first byte not read: a character from 0x80 may end past its block */
-    uint64_t h = 0;  /* the hash of the word being read, from `at`, when in_word */
+    size_t pos = 0; /* the first byte not read: a character from 0x80 may end past its block */
+    uint64_t h = 0; /* the hash of the word being read, from `at`, when in_word */
     bool in_word = false;
     if (n >= max_words)
         return;
     for (size_t block = 0; block < len; block += 64) {
         size_t block_end = len - block >= 64 ? block + 64 : len;
         block_bits b = block_end - block == 64 ? classify_block(t + block) : classify_tail(t + block, len - block);
-        unsigned skip = (unsigned)(from - block); /* 0 to 3 bytes read with the block before */
-        uint64_t unread = ~(uint64_t)0 << skip;
-        if (b.high & unread) { /* a character at a time */
-            size_t i = from;
-            while (i < block_end) {
-                size_t next = i + 1;
-                uint32_t cp = t[i];
-                bool is_word;
-                if (cp < 0x80) {
-                    is_word = ascii_word_byte(t[i]);
+        /* The block in segments of ASCII (one, nearly always), each ended
+         * by a character from 0x80 or the block's end. */
+        while (pos < block_end) {
+            unsigned lo = (unsigned)(pos - block);
+            uint64_t rest = ~(uint64_t)0 << lo, high = b.high & rest;
+            unsigned hi = high ? (unsigned)__builtin_ctzll(high) : 64;
+            uint64_t segment = hi < 64 ? rest & ((1ull << hi) - 1) : rest;
+            size_t segment_end = block + hi;
+            uint64_t word = b.word & segment;
+            /* bit k: byte k - 1 is a word's, or the word being read runs into k */
+            uint64_t follows = (word << 1) | ((uint64_t)in_word << lo);
+            uint64_t starts = word & ~follows, ends = ~word & follows & segment;
+            if (in_word) {
+                if (!ends) { /* on into the next segment */
+                    h = hash_ascii(h, t + pos, t + segment_end);
                 } else {
-                    next = i;
-                    cp = hm_utf8_next(text, len, &next);
-                    is_word = hm_is_word_cp(cp);
-                }
-                if (is_word) {
-                    if (!in_word)
-                        h = HM_FNV_SEED, at = i;
-                    in_word = true;
-                    h = (h ^ fold(cp)) * 1099511628211ull;
-                } else if (in_word) {
+                    size_t end = block + (size_t)(unsigned)__builtin_ctzll(ends);
+                    ends &= ends - 1;
                     in_word = false;
-                    if (word_add(w, &n, keep, len, h, at, i, max_words))
+                    if (word_add(w, &n, keep, len, hash_ascii(h, t + pos, t + end), at, end, max_words))
                         goto done;
                 }
-                i = next;
             }
-            from = i;
-            continue;
-        }
-        uint64_t word = b.word & unread;
-        /* bit k: byte k - 1 is a word's, or the word being read runs into k */
-        uint64_t follows = (word << 1) | ((uint64_t)in_word << skip);
-        uint64_t starts = word & ~follows, ends = ~word & follows;
-        if (in_word) {
-            if (!ends) { /* on into the next block */
-                h = hash_ascii(h, t + from, t + block_end);
-                from = block_end;
-                continue;
+            while (starts) {
+                size_t start = block + (size_t)(unsigned)__builtin_ctzll(starts);
+                starts &= starts - 1;
+                if (!ends) { /* on into the next segment */
+                    in_word = true;
+                    at = start;
+                    h = hash_ascii(HM_FNV_SEED, t + start, t + segment_end);
+                    break;
+                }
+                size_t end = block + (size_t)(unsigned)__builtin_ctzll(ends);
+                ends &= ends - 1;
+                if (word_add(w, &n, keep, len, hash_ascii(HM_FNV_SEED, t + start, t + end), start, end, max_words))
+                    goto done;
             }
-            size_t end = block + (size_t)(unsigned)__builtin_ctzll(ends);
-            ends &= ends - 1;
-            in_word = false;
-            if (word_add(w, &n, keep, len, hash_ascii(h, t + from, t + end), at, end, max_words))
-                goto done;
-        }
-        while (starts) {
-            size_t start = block + (size_t)(unsigned)__builtin_ctzll(starts);
-            starts &= starts - 1;
-            if (!ends) { /* on into the next block */
-                in_word = true;
-                at = start;
-                h = hash_ascii(HM_FNV_SEED, t + start, t + block_end);
+            if (hi == 64) {
+                pos = block + 64;
                 break;
             }
-            size_t end = block + (size_t)(unsigned)__builtin_ctzll(ends);
-            ends &= ends - 1;
-            if (word_add(w, &n, keep, len, hash_ascii(HM_FNV_SEED, t + start, t + end), start, end, max_words))
-                goto done;
+            /* the character from 0x80 at the segment's end: decoded, asked, folded */
+            pos = segment_end;
+            uint32_t cp = hm_utf8_next(text, len, &pos);
+            if (hm_is_word_cp(cp)) {
+                if (!in_word)
+                    h = HM_FNV_SEED, at = segment_end;
+                in_word = true;
+                h = (h ^ fold(cp)) * 1099511628211ull;
+            } else if (in_word) {
+                in_word = false;
+                if (word_add(w, &n, keep, len, h, at, segment_end, max_words))
+                    goto done;
+            }
         }
-        from = block_end;
     }
     if (in_word)
         word_add(w, &n, keep, len, h, at, len, max_words);
@@ -492,6 +485,7 @@ __attribute__((target("avx2"))) static void shingles_in_place_wide(uint64_t *has
 {
     for (size_t i = 0; i < n; i += 8) {
         __m256i a = _mm256_setzero_si256(), b = _mm256_setzero_si256();
+#pragma GCC unroll 8
         for (size_t k = 0; k < HM_SHINGLE_WORDS; k++) {
             a = mix_lanes(_mm256_xor_si256(a, _mm256_loadu_si256((const __m256i *)(const void *)(hash + i + k))));
             b = mix_lanes(_mm256_xor_si256(b, _mm256_loadu_si256((const __m256i *)(const void *)(hash + i + 4 + k))));
