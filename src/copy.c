@@ -734,12 +734,13 @@ hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text *
     hash_set seen;
     set_init(&seen, seq, n);
     size_t distinct = 0, kept = 0;
-    for (size_t i = 0; i < n; i++)
-        if (set_add(&seen, i)) {
-            distinct++;
-            if (sampled(seq[i]))
-                sample[kept++] = seq[i];
-        }
+    for (size_t i = 0; i < n; i++) {
+        /* a mask, not a branch: one shingle in four is sampled, by its bits */
+        bool is_new = set_add(&seen, i);
+        distinct += is_new;
+        sample[kept] = seq[i];
+        kept += is_new & sampled(seq[i]);
+    }
     set_free(&seen);
     sort_mixed_hashes(sample, kept);
     hm_shingles *s = hm_xcalloc(1, sizeof *s);
