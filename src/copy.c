@@ -224,30 +224,6 @@ static void spill_free(spill *s)
     memset(s, 0, sizeof *s);
 }
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 27;
-    x *= 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
-
-/* Lower case for the scripts essays use; enough to make "The" and "the",
- * "ÉMIGRÉS" and "émigrés" one word. */
-static inline uint32_t fold(uint32_t cp)
-{
-    if (cp < 0x80)
-        return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
-    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
-        return cp + 32;
-    if (cp >= 0x100 && cp <= 0x17F && (cp & 1) == 0)
-        return cp + 1;
-    if ((cp >= 0x410 && cp <= 0x42F) || (cp >= 0x391 && cp <= 0x3A9))
-        return cp + 32;
-    return cp;
-}
-
 /* The word scan reads a text 64 bytes at a time: which bytes are ASCII
  * letters or digits (word bytes), and which are from 0x80 (part of a
  * character beyond ASCII). In a block with none of the latter (nearly
@@ -358,7 +334,7 @@ static inline __attribute__((always_inline)) bool word_add(words *w, size_t *n, 
 
 /* The words of text, the first max_words of them at most: each a run of
  * letters and digits (hm_is_word_cp), hashed by FNV-1a over its code
- * points folded (fold). Always inlined, so that each caller's `keep` is a
+ * points folded (hm_copy_fold). Always inlined, so that each caller's `keep` is a
  * constant. */
 static inline __attribute__((always_inline)) void tokenise(const char *text, size_t len, words *w, unsigned keep,
                                                            size_t max_words)
@@ -422,7 +398,7 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
                 if (!in_word)
                     h = HM_FNV_SEED, at = segment_end;
                 in_word = true;
-                h = (h ^ fold(cp)) * 1099511628211ull;
+                h = (h ^ hm_copy_fold(cp)) * 1099511628211ull;
             } else if (in_word) {
                 in_word = false;
                 if (word_add(w, &n, keep, len, h, at, segment_end, max_words))
@@ -451,7 +427,7 @@ static inline uint64_t shingle_hash(const uint64_t *hash)
     /* unrolled: the loop's own count and test were a fifth of it */
 #pragma GCC unroll 8
     for (size_t k = 0; k < HM_SHINGLE_WORDS; k++)
-        h = mix(h ^ hash[k]);
+        h = hm_shingle_mix(h ^ hash[k]);
     return h;
 }
 
@@ -465,7 +441,7 @@ __attribute__((target("avx2"))) static inline __m256i mul64_lanes(__m256i x, __m
     return _mm256_add_epi64(_mm256_mul_epu32(x, c_low), _mm256_slli_epi64(cross, 32));
 }
 
-/* mix() in each 64-bit lane. */
+/* hm_shingle_mix() in each 64-bit lane. */
 __attribute__((target("avx2"))) static inline __m256i mix_lanes(__m256i x)
 {
     const __m256i c1 = _mm256_set1_epi64x((long long)0xBF58476D1CE4E5B9ull), c1_high = _mm256_set1_epi64x(0xBF58476D);

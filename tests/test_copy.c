@@ -1,6 +1,7 @@
 /* The copy check's words and shingles: the one-pass scan (64 bytes at a
  * time, AVX2 shingles where the CPU has them) against the plain way, a
- * code point at a time. */
+ * code point at a time and a shingle at a time, by the same definitions
+ * (hm_copy_fold, hm_shingle_mix). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,28 +15,6 @@
 #include "copy.h"
 #include "source.h"
 #include "util.h"
-
-static uint64_t plain_mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 27;
-    x *= 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
-
-static uint32_t plain_fold(uint32_t cp)
-{
-    if (cp < 0x80)
-        return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
-    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
-        return cp + 32;
-    if (cp >= 0x100 && cp <= 0x17F && (cp & 1) == 0)
-        return cp + 1;
-    if ((cp >= 0x410 && cp <= 0x42F) || (cp >= 0x391 && cp <= 0x3A9))
-        return cp + 32;
-    return cp;
-}
 
 /* The shingles of decoded text, a code point at a time; how many. */
 static size_t plain_shingles(const char *text, size_t len, uint64_t *out, size_t max)
@@ -54,7 +33,7 @@ static size_t plain_shingles(const char *text, size_t len, uint64_t *out, size_t
             uint32_t cp = i < len ? hm_utf8_next(text, len, &next) : 0;
             if (i >= len || !hm_is_word_cp(cp))
                 break;
-            h = (h ^ plain_fold(cp)) * 1099511628211ull;
+            h = (h ^ hm_copy_fold(cp)) * 1099511628211ull;
             i = next;
         }
         word[n++] = h;
@@ -63,7 +42,7 @@ static size_t plain_shingles(const char *text, size_t len, uint64_t *out, size_t
     for (size_t s = 0; s + HM_SHINGLE_WORDS <= n && shingles < max; s++) {
         uint64_t h = 0;
         for (size_t k = 0; k < HM_SHINGLE_WORDS; k++)
-            h = plain_mix(h ^ word[s + k]);
+            h = hm_shingle_mix(h ^ word[s + k]);
         out[shingles++] = h;
     }
     return shingles;
