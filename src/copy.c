@@ -237,11 +237,13 @@ typedef struct block_bits {
     uint64_t word, high; /* bit k: byte k of the block */
 } block_bits;
 
+#ifndef __SSE2__
 /* Whether an ASCII byte is a letter or a digit: hm_is_word_cp's answer. */
 static inline bool ascii_word_byte(unsigned char c)
 {
     return (unsigned)(c - '0') < 10 || (unsigned)((c | 0x20) - 'a') < 26;
 }
+#endif
 
 /* The bits of the 64 bytes at p. */
 static inline block_bits classify_block(const unsigned char *p)

@@ -81,7 +81,7 @@ static void scan_gives_the_plain_shingles(void **state)
     static const char *const piece[] = {
         "the", "War", "1914", "x", "E", "q7", " ", " ", " ", "\n", "\t", ".", ",", "'", "-",
         "\xC3\xA9", "\xC3\x89MIGR\xC3\x89S", "\xC3\x97", "\xE2\x80\x94", "\xD0\x96", "\xCE\xA9",
-        "\xC5\x81" "odz", "\xE3\x80\x81", "\xEF\xBF\xBD",
+        ("\xC5\x81" "odz"), "\xE3\x80\x81", "\xEF\xBF\xBD",
         "Constitutionalmonarchyandtheparliamentaryreformsofeighteenthirtytwo",
     };
     size_t n_pieces = sizeof piece / sizeof *piece;
