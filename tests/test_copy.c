@@ -122,11 +122,87 @@ static void every_ascii_byte_is_classed_as_hm_is_word_cp(void **state)
     hm_buf_free(&b);
 }
 
+/* The longest shared stretch, from the list of the shared shingles'
+ * places: a stretch breaks where two places are more than 9 apart (the 8
+ * shingles a changed word breaks are bridged). The first longest wins. */
+static void plain_shared_run(const uint64_t *q, size_t nq, const uint64_t *o, size_t no, size_t *from, size_t *n_words)
+{
+    static size_t place[8192];
+    size_t m = 0;
+    for (size_t k = 0; k < nq && m < 8192; k++)
+        for (size_t j = 0; j < no; j++)
+            if (o[j] == q[k]) {
+                place[m++] = k;
+                break;
+            }
+    size_t best = 0, best_at = 0;
+    for (size_t first = 0, j = 0; j < m; j++) {
+        first = j > 0 && place[j] - place[j - 1] <= HM_SHINGLE_WORDS + 1 ? first : place[j];
+        if (place[j] + 1 - first > best)
+            best = place[j] + 1 - first, best_at = first;
+    }
+    *from = best_at;
+    *n_words = best ? best + HM_SHINGLE_WORDS - 1 : 0;
+}
+
+static void random_words(hm_buf *b, size_t n)
+{
+    static const char *const word[] = {"the", "treaty", "of", "Versailles", "was", "harsh", "Germany", "lost",
+                                       "land", "and", "paid", "reparations", "army", "limited", "to", "men"};
+    for (size_t i = 0; i < n; i++) {
+        hm_buf_puts(b, word[(size_t)rand() % (sizeof word / sizeof *word)]);
+        hm_buf_puts(b, rand() % 9 ? " " : ". ");
+    }
+}
+
+/* Pairs of essays sharing a passage, some lightly edited, some sharing
+ * nothing: the run found is the plain one. */
+static void shared_run_is_the_plain_one(void **state)
+{
+    (void)state;
+    srand(11);
+    hm_buf a = {0}, b = {0}, passage = {0};
+    for (int round = 0; round < 60; round++) {
+        a.len = b.len = passage.len = 0;
+        random_words(&passage, (size_t)(rand() % 300));
+        random_words(&a, (size_t)(rand() % 400));
+        hm_buf_put(&a, passage.data ? passage.data : "", passage.len);
+        random_words(&a, (size_t)(rand() % 200));
+        random_words(&b, (size_t)(rand() % 600));
+        if (round % 3)
+            hm_buf_put(&b, passage.data ? passage.data : "", passage.len / 2);
+        hm_buf_puts(&b, " changed ");
+        if (round % 2)
+            hm_buf_put(&b, passage.data ? passage.data + passage.len / 2 : "", passage.len - passage.len / 2);
+        hm_copy_text *ta = NULL, *tb = NULL;
+        hm_shingles_free(hm_shingles_make_text(a.data, a.len, &ta));
+        hm_shingles_free(hm_shingles_make_text(b.data, b.len, &tb));
+        assert_non_null(ta);
+        assert_non_null(tb);
+        size_t na, nb, from, n_words, want_from, want_words;
+        const uint64_t *sa = hm_copy_text_shingles(ta, &na), *sb = hm_copy_text_shingles(tb, &nb);
+        plain_shared_run(sa, na, sb, nb, &want_from, &want_words);
+        assert_int_equal(hm_copy_text_shared_run(ta, tb, &from, &n_words), want_words > 0);
+        assert_int_equal(from, want_from);
+        assert_int_equal(n_words, want_words);
+        plain_shared_run(sb, nb, sa, na, &want_from, &want_words);
+        hm_copy_text_shared_run(tb, ta, &from, &n_words);
+        assert_int_equal(from, want_from);
+        assert_int_equal(n_words, want_words);
+        hm_copy_text_free(ta);
+        hm_copy_text_free(tb);
+    }
+    hm_buf_free(&a);
+    hm_buf_free(&b);
+    hm_buf_free(&passage);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scan_gives_the_plain_shingles),
         cmocka_unit_test(every_ascii_byte_is_classed_as_hm_is_word_cp),
+        cmocka_unit_test(shared_run_is_the_plain_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
