@@ -27,8 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "copy.h"
+#include "shuffle.h"
 #include "source.h"
 #include "summary.h"
 
@@ -220,113 +224,194 @@ static void spill_free(spill *s)
     memset(s, 0, sizeof *s);
 }
 
-static uint64_t mix(uint64_t x)
+/* The word scan reads a text 64 bytes at a time: which bytes are ASCII
+ * letters or digits (word bytes), and which are from 0x80 (part of a
+ * character beyond ASCII). In a block with none of the latter (nearly
+ * all), words start where a word byte follows none and end where a byte
+ * that is none follows one: two counts of trailing zeros a word, not a
+ * test a byte. A character from 0x80 is decoded, asked of hm_is_word_cp
+ * and folded, and the ASCII on either side of it goes as before. Blocks are 64 bytes from the
+ * text's start; the last, shorter one is classified from a copy padded
+ * with bytes of neither kind. */
+typedef struct block_bits {
+    uint64_t word, high; /* bit k: byte k of the block */
+} block_bits;
+
+#ifndef __SSE2__
+/* Whether an ASCII byte is a letter or a digit: hm_is_word_cp's answer. */
+static inline bool ascii_word_byte(unsigned char c)
 {
-    x ^= x >> 30;
-    x *= 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 27;
-    x *= 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
+    return (unsigned)(c - '0') < 10 || (unsigned)((c | 0x20) - 'a') < 26;
 }
+#endif
 
-/* Lower case for the scripts essays use; enough to make "The" and "the",
- * "ÉMIGRÉS" and "émigrés" one word. */
-static inline uint32_t fold(uint32_t cp)
+/* The bits of the 64 bytes at p. */
+static inline block_bits classify_block(const unsigned char *p)
 {
-    if (cp < 0x80)
-        return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
-    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
-        return cp + 32;
-    if (cp >= 0x100 && cp <= 0x17F && (cp & 1) == 0)
-        return cp + 1;
-    if ((cp >= 0x410 && cp <= 0x42F) || (cp >= 0x391 && cp <= 0x3A9))
-        return cp + 32;
-    return cp;
-}
-
-/* Each byte as the word hash takes it when it is an ASCII word character
- * (folded), else 0: asked of hm_is_word_cp and fold once a process, not
- * once a character, as nearly every character of an essay is ASCII (nor
- * once a call of tokenise: a quote tokenises a few hundred bytes). Bytes
- * from 0x80 are 0: they go the general way. */
-typedef struct ascii_words {
-    unsigned char folded[256];
-} ascii_words;
-
-static ascii_words ascii_table;
-static pthread_once_t ascii_table_once = PTHREAD_ONCE_INIT;
-
-static void ascii_table_init(void)
-{
-    for (uint32_t c = 1; c < 0x80; c++)
-        if (hm_is_word_cp(c))
-            ascii_table.folded[c] = (unsigned char)fold(c);
-}
-
-/* Whether the character at text[i] belongs to a word; its code point
- * (folded, when ASCII) goes to *cp and the offset after it to *next. */
-static inline bool word_char_at(const ascii_words *aw, const char *text, size_t len, size_t i, uint32_t *cp,
-                                size_t *next)
-{
-    unsigned char c = (unsigned char)text[i];
-    if (c < 0x80) {
-        *next = i + 1;
-        *cp = aw->folded[c];
-        return *cp != 0;
+    block_bits b = {0, 0};
+#ifdef __SSE2__
+    /* c - '0' < 10 and (c | 0x20) - 'a' < 26 unsigned, as signed compares
+     * of the bytes moved so that the range starts at -128 */
+    const __m128i digit_move = _mm_set1_epi8((char)(0x80 - '0')), digit_below = _mm_set1_epi8(-128 + 10);
+    const __m128i case_bit = _mm_set1_epi8(0x20), letter_move = _mm_set1_epi8((char)(0x80 - 'a'));
+    const __m128i letter_below = _mm_set1_epi8(-128 + 26);
+    for (unsigned k = 0; k < 64; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, digit_move), digit_below);
+        __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, case_bit), letter_move), letter_below);
+        b.word |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(digit, letter)) << k;
+        b.high |= (uint64_t)(unsigned)_mm_movemask_epi8(v) << k;
     }
-    *next = i;
-    *cp = hm_utf8_next(text, len, next);
-    return hm_is_word_cp(*cp);
+#else
+    for (unsigned k = 0; k < 64; k++) {
+        b.word |= (uint64_t)ascii_word_byte(p[k]) << k;
+        b.high |= (uint64_t)(p[k] >> 7) << k;
+    }
+#endif
+    return b;
 }
+
+/* The bits of the last block, n < 64 bytes. */
+static __attribute__((noinline)) block_bits classify_tail(const unsigned char *p, size_t n)
+{
+    unsigned char tail[64] = {0};
+    memcpy(tail, p, n);
+    return classify_block(tail);
+}
+
+/* Every MARK_EVERY-th word's start is kept with an essay's shingles, so
+ * that a quote is tokenised from near its first word, not from the
+ * essay's start. */
+#define MARK_EVERY 16
 
 typedef struct words {
     uint64_t *hash;
-    size_t *start, *end;  /* byte spans, when wanted */
+    size_t *start, *end;  /* byte spans (WORD_SPANS) */
+    uint64_t *mark;       /* every MARK_EVERY-th word's start (WORD_MARKS) */
     size_t n, cap;
 } words;
 
-/* The words of text, the first max_words of them at most. */
-static void tokenise(const char *text, size_t len, words *w, bool spans, size_t max_words)
+/* What tokenise keeps besides the words' hashes. */
+enum { WORD_SPANS = 1, WORD_MARKS = 2 };
+
+static void words_grow(words *w, size_t len, unsigned keep)
 {
-    pthread_once(&ascii_table_once, ascii_table_init);
-    const ascii_words *aw = &ascii_table;
-    size_t i = 0;
-    while (i < len && w->n < max_words) {
-        uint32_t cp;
-        size_t next;
-        if (!word_char_at(aw, text, len, i, &cp, &next)) {
-            i = next;
-            continue;
-        }
-        size_t at = i;
-        uint64_t h = 1469598103934665603ull;
-        do {
-            h = (h ^ fold(cp)) * 1099511628211ull;
-            i = next;
-            /* the rest of an ASCII run without the general path */
-            uint32_t folded;
-            while (i < len && (folded = aw->folded[(unsigned char)text[i]]) != 0) {
-                h = (h ^ folded) * 1099511628211ull;
-                i++;
-            }
-        } while (i < len && word_char_at(aw, text, len, i, &cp, &next));
-        if (w->n >= w->cap) {
-            /* an essay has a word in about six bytes: room for one in five, so
-             * that an essay seldom grows the arrays (each grow copies them) */
-            w->cap = w->cap ? w->cap * 2 : len / 5 + 64;
-            w->hash = hm_xrealloc(w->hash, w->cap * sizeof *w->hash);
-            if (spans) {
-                w->start = hm_xrealloc(w->start, w->cap * sizeof *w->start);
-                w->end = hm_xrealloc(w->end, w->cap * sizeof *w->end);
-            }
-        }
-        w->hash[w->n] = h;
-        if (spans) {
-            w->start[w->n] = at;
-            w->end[w->n] = i;
-        }
-        w->n++;
+    /* an essay has a word in about six bytes: room for one in five, so that
+     * an essay seldom grows the arrays (each grow copies them) */
+    w->cap = w->cap ? w->cap * 2 : len / 5 + 64;
+    w->hash = hm_xrealloc(w->hash, w->cap * sizeof *w->hash);
+    if (keep & WORD_SPANS) {
+        w->start = hm_xrealloc(w->start, w->cap * sizeof *w->start);
+        w->end = hm_xrealloc(w->end, w->cap * sizeof *w->end);
     }
+    if (keep & WORD_MARKS)
+        w->mark = hm_xrealloc(w->mark, (w->cap / MARK_EVERY + 1) * sizeof *w->mark);
+}
+
+/* FNV-1a over ASCII word bytes, folded: the byte with the case bit set
+ * (digits have it). */
+static inline uint64_t hash_ascii(uint64_t h, const unsigned char *p, const unsigned char *end)
+{
+    for (; p < end; p++)
+        h = (h ^ (*p | 0x20u)) * 1099511628211ull;
+    return h;
+}
+
+/* Adds the word text[at, end) of hash h as word *n; whether that makes
+ * max_words. */
+static inline __attribute__((always_inline)) bool word_add(words *w, size_t *n, unsigned keep, size_t len,
+                                                           uint64_t h, size_t at, size_t end, size_t max_words)
+{
+    if (*n >= w->cap)
+        words_grow(w, len, keep);
+    w->hash[*n] = h;
+    if (keep & WORD_SPANS) {
+        w->start[*n] = at;
+        w->end[*n] = end;
+    }
+    if ((keep & WORD_MARKS) && *n % MARK_EVERY == 0)
+        w->mark[*n / MARK_EVERY] = at;
+    return ++*n >= max_words;
+}
+
+/* The words of text, the first max_words of them at most: each a run of
+ * letters and digits (hm_is_word_cp), hashed by FNV-1a over its code
+ * points folded (hm_copy_fold). Always inlined, so that each caller's `keep` is a
+ * constant. */
+static inline __attribute__((always_inline)) void tokenise(const char *text, size_t len, words *w, unsigned keep,
+                                                           size_t max_words)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    /* the count in a local: a store through w->hash may alias w->n */
+    size_t n = w->n, at = 0;
+    size_t pos = 0; /* the first byte not read: a character from 0x80 may end past its block */
+    uint64_t h = 0; /* the hash of the word being read, from `at`, when in_word */
+    bool in_word = false;
+    if (n >= max_words)
+        return;
+    for (size_t block = 0; block < len; block += 64) {
+        size_t block_end = len - block >= 64 ? block + 64 : len;
+        block_bits b = block_end - block == 64 ? classify_block(t + block) : classify_tail(t + block, len - block);
+        /* The block in segments of ASCII (one, nearly always), each ended
+         * by a character from 0x80 or the block's end. */
+        while (pos < block_end) {
+            unsigned lo = (unsigned)(pos - block);
+            uint64_t rest = ~(uint64_t)0 << lo, high = b.high & rest;
+            unsigned hi = high ? (unsigned)__builtin_ctzll(high) : 64;
+            uint64_t segment = hi < 64 ? rest & ((1ull << hi) - 1) : rest;
+            size_t segment_end = block + hi;
+            uint64_t word = b.word & segment;
+            /* bit k: byte k - 1 is a word's, or the word being read runs into k */
+            uint64_t follows = (word << 1) | ((uint64_t)in_word << lo);
+            uint64_t starts = word & ~follows, ends = ~word & follows & segment;
+            if (in_word) {
+                if (!ends) { /* on into the next segment */
+                    h = hash_ascii(h, t + pos, t + segment_end);
+                } else {
+                    size_t end = block + (size_t)(unsigned)__builtin_ctzll(ends);
+                    ends &= ends - 1;
+                    in_word = false;
+                    if (word_add(w, &n, keep, len, hash_ascii(h, t + pos, t + end), at, end, max_words))
+                        goto done;
+                }
+            }
+            while (starts) {
+                size_t start = block + (size_t)(unsigned)__builtin_ctzll(starts);
+                starts &= starts - 1;
+                if (!ends) { /* on into the next segment */
+                    in_word = true;
+                    at = start;
+                    h = hash_ascii(HM_FNV_SEED, t + start, t + segment_end);
+                    break;
+                }
+                size_t end = block + (size_t)(unsigned)__builtin_ctzll(ends);
+                ends &= ends - 1;
+                if (word_add(w, &n, keep, len, hash_ascii(HM_FNV_SEED, t + start, t + end), start, end, max_words))
+                    goto done;
+            }
+            if (hi == 64) {
+                pos = block + 64;
+                break;
+            }
+            /* the character from 0x80 at the segment's end: decoded, asked, folded */
+            pos = segment_end;
+            uint32_t cp = hm_utf8_next(text, len, &pos);
+            if (hm_is_word_cp(cp)) {
+                if (!in_word)
+                    h = HM_FNV_SEED, at = segment_end;
+                in_word = true;
+                h = (h ^ hm_copy_fold(cp)) * 1099511628211ull;
+            } else if (in_word) {
+                in_word = false;
+                if (word_add(w, &n, keep, len, h, at, segment_end, max_words))
+                    goto done;
+            }
+        }
+    }
+    if (in_word)
+        word_add(w, &n, keep, len, h, at, len, max_words);
+done:
+    w->n = n;
 }
 
 static void words_free(words *w)
@@ -334,22 +419,79 @@ static void words_free(words *w)
     free(w->hash);
     free(w->start);
     free(w->end);
+    free(w->mark);
 }
 
-/* The hash of each 8-word shingle, in text order; n - 7 of them. */
-static uint64_t *shingle_seq(const words *w, size_t *n)
+/* The hash of the 8-word shingle opening at hash[0]. */
+static inline uint64_t shingle_hash(const uint64_t *hash)
 {
-    *n = w->n >= HM_SHINGLE_WORDS ? w->n - HM_SHINGLE_WORDS + 1 : 0;
-    uint64_t *seq = hm_xmalloc((*n + 1) * sizeof *seq);
-    for (size_t i = 0; i < *n; i++) {
-        uint64_t h = 0;
-        /* unrolled: the loop's own count and test were a fifth of it */
+    uint64_t h = 0;
+    /* unrolled: the loop's own count and test were a fifth of it */
+#pragma GCC unroll 8
+    for (size_t k = 0; k < HM_SHINGLE_WORDS; k++)
+        h = hm_shingle_mix(h ^ hash[k]);
+    return h;
+}
+
+#ifdef HM_HAVE_SHUFFLE
+/* x * c in each 64-bit lane (AVX2 multiplies 32 by 32 bits): the low
+ * halves' product plus the two cross products moved up 32 bits; c_low is c
+ * (its low half is what is read), c_high c >> 32. */
+__attribute__((target("avx2"))) static inline __m256i mul64_lanes(__m256i x, __m256i c_low, __m256i c_high)
+{
+    __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(x, 32), c_low), _mm256_mul_epu32(x, c_high));
+    return _mm256_add_epi64(_mm256_mul_epu32(x, c_low), _mm256_slli_epi64(cross, 32));
+}
+
+/* hm_shingle_mix() in each 64-bit lane. */
+__attribute__((target("avx2"))) static inline __m256i mix_lanes(__m256i x)
+{
+    const __m256i c1 = _mm256_set1_epi64x((long long)0xBF58476D1CE4E5B9ull), c1_high = _mm256_set1_epi64x(0xBF58476D);
+    const __m256i c2 = _mm256_set1_epi64x((long long)0x94D049BB133111EBull), c2_high = _mm256_set1_epi64x(0x94D049BB);
+    x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 30));
+    x = mul64_lanes(x, c1, c1_high);
+    x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 27));
+    x = mul64_lanes(x, c2, c2_high);
+    return _mm256_xor_si256(x, _mm256_srli_epi64(x, 31));
+}
+
+/* The first n shingles (a multiple of 16) sixteen at a time, in four sets
+ * of four lanes whose chains of mixes overlap (a mix is about 20 cycles of
+ * latency): shingle_hash()'s values, half its instructions. In place, as
+ * shingles_in_place(): a set's words are all read before its shingles are
+ * written. */
+__attribute__((target("avx2"))) static void shingles_in_place_wide(uint64_t *hash, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16) {
+        __m256i lane[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
+                           _mm256_setzero_si256()};
 #pragma GCC unroll 8
         for (size_t k = 0; k < HM_SHINGLE_WORDS; k++)
-            h = mix(h ^ w->hash[i + k]);
-        seq[i] = h;
+#pragma GCC unroll 4
+            for (size_t v = 0; v < 4; v++)
+                lane[v] = mix_lanes(
+                    _mm256_xor_si256(lane[v], _mm256_loadu_si256((const __m256i *)(const void *)(hash + i + 4 * v + k))));
+        for (size_t v = 0; v < 4; v++)
+            _mm256_storeu_si256((__m256i *)(void *)(hash + i + 4 * v), lane[v]);
     }
-    return seq;
+}
+#endif
+
+/* Each word's hash becomes that of the 8-word shingle it opens, in place:
+ * n_words - 7 of them (shingle i needs words i to i + 7, which no earlier
+ * shingle has overwritten). How many. */
+static size_t shingles_in_place(uint64_t *hash, size_t n_words)
+{
+    size_t n = n_words >= HM_SHINGLE_WORDS ? n_words - HM_SHINGLE_WORDS + 1 : 0, i = 0;
+#ifdef HM_HAVE_SHUFFLE
+    if (hm_cpu_has_wide_shuffle()) {
+        i = n & ~(size_t)15;
+        shingles_in_place_wide(hash, i);
+    }
+#endif
+    for (; i < n; i++)
+        hash[i] = shingle_hash(hash + i);
+    return n;
 }
 
 /* LSD radix sorts, a byte at a time over the low `bits` of the key: several
@@ -459,7 +601,7 @@ static void set_free(hash_set *s)
 }
 
 /* The slot that holds h, or the empty one where it would go. */
-static size_t set_slot(const hash_set *s, uint64_t h)
+static inline size_t set_slot(const hash_set *s, uint64_t h)
 {
     size_t at = (size_t)(h >> s->shift);
     while (s->slot[at] && s->key[s->slot[at] - 1] != h)
@@ -467,13 +609,13 @@ static size_t set_slot(const hash_set *s, uint64_t h)
     return at;
 }
 
-static bool set_has(const hash_set *s, uint64_t h)
+static inline bool set_has(const hash_set *s, uint64_t h)
 {
     return s->slot[set_slot(s, h)] != 0;
 }
 
 /* Adds key[i]; whether its hash is new. */
-static bool set_add(hash_set *s, size_t i)
+static inline bool set_add(hash_set *s, size_t i)
 {
     size_t at = set_slot(s, s->key[i]);
     if (s->slot[at])
@@ -487,11 +629,6 @@ static bool sampled(uint64_t hash)
     return (hash & (SAMPLE_EVERY - 1)) == 0;
 }
 
-/* Every MARK_EVERY-th word's start is kept with an essay's shingles, so
- * that a quote is tokenised from near its first word, not from the
- * essay's start. */
-#define MARK_EVERY 16
-
 struct hm_copy_text {
     uint64_t *shingle;    /* in text order; the marks follow, in one block */
     bool borrowed;        /* the block is the shingle store's, not this one's */
@@ -499,6 +636,8 @@ struct hm_copy_text {
     const uint64_t *mark; /* byte offset of word k * MARK_EVERY */
     size_t n_marks;
     hash_set shingle_set; /* made when first asked for (NULL slots till then) */
+    uint64_t *filter;     /* made with it: a bit a hash's bits 16 up (filter_mask) */
+    size_t filter_mask;
     char *text;           /* the decoded text it was made from, when it keeps it */
     size_t text_len;
     bool text_is_bytes;   /* that text is the essay's bytes unchanged (UTF-8) */
@@ -515,16 +654,17 @@ static hm_copy_text *copy_text_of(uint64_t *data, size_t n, size_t n_marks)
     return t;
 }
 
-/* The copy text of text already decoded. */
+/* The copy text of text already decoded: its words' hashes become its
+ * shingles where they are, and the marks follow them in the block. */
 static hm_copy_text *copy_text_of_decoded(const char *text, size_t len)
 {
     words w = {0};
-    tokenise(text, len, &w, true, SIZE_MAX);
-    size_t n, n_marks = (w.n + MARK_EVERY - 1) / MARK_EVERY;
-    uint64_t *data = shingle_seq(&w, &n);
-    data = hm_xrealloc(data, (n + n_marks + 1) * sizeof *data);
-    for (size_t k = 0; k < n_marks; k++)
-        data[n + k] = w.start[k * MARK_EVERY];
+    tokenise(text, len, &w, WORD_MARKS, SIZE_MAX);
+    size_t n = shingles_in_place(w.hash, w.n), n_marks = (w.n + MARK_EVERY - 1) / MARK_EVERY;
+    uint64_t *data = hm_xrealloc(w.hash, (n + n_marks + 1) * sizeof *data);
+    if (n_marks)
+        memcpy(data + n, w.mark, n_marks * sizeof *data);
+    w.hash = NULL;
     words_free(&w);
     return copy_text_of(data, n, n_marks);
 }
@@ -544,6 +684,12 @@ static hm_copy_text *copy_text_make(const char *bytes, size_t len)
     return t;
 }
 
+const uint64_t *hm_copy_text_shingles(const hm_copy_text *t, size_t *n)
+{
+    *n = t->n_shingles;
+    return t->shingle;
+}
+
 void hm_copy_text_free(hm_copy_text *t)
 {
     if (!t)
@@ -551,6 +697,7 @@ void hm_copy_text_free(hm_copy_text *t)
     if (!t->borrowed)
         free(t->shingle);
     set_free(&t->shingle_set);
+    free(t->filter);
     free(t->text);
     free(t);
 }
@@ -568,12 +715,13 @@ hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text *
     hash_set seen;
     set_init(&seen, seq, n);
     size_t distinct = 0, kept = 0;
-    for (size_t i = 0; i < n; i++)
-        if (set_add(&seen, i)) {
-            distinct++;
-            if (sampled(seq[i]))
-                sample[kept++] = seq[i];
-        }
+    for (size_t i = 0; i < n; i++) {
+        /* a mask, not a branch: one shingle in four is sampled, by its bits */
+        bool is_new = set_add(&seen, i);
+        distinct += is_new;
+        sample[kept] = seq[i];
+        kept += is_new & sampled(seq[i]);
+    }
     set_free(&seen);
     sort_mixed_hashes(sample, kept);
     hm_shingles *s = hm_xcalloc(1, sizeof *s);
@@ -1154,7 +1302,7 @@ static char *passage_of_decoded(const char *text, size_t len, size_t from, size_
         return NULL;
     /* only the words up to the passage's end */
     words w = {0};
-    tokenise(text, len, &w, true, from + n_words);
+    tokenise(text, len, &w, WORD_SPANS, from + n_words);
     char *out = w.n >= from + n_words ? passage_text(text, w.start[from], w.end[from + n_words - 1], max_bytes) : NULL;
     words_free(&w);
     return out;
@@ -1190,12 +1338,12 @@ static char *quote_from_mark(const char *text, size_t len, size_t k, size_t from
      * range is this text's own (its shingles were made from it), so the
      * words past the cut are there and need not be counted. */
     words w = {0};
-    tokenise(text, len, &w, true, from + 1);
+    tokenise(text, len, &w, WORD_SPANS, from + 1);
     char *out = NULL;
     if (w.n > from) {
         size_t start = w.start[from], bound = passage_cut_bound(text, len, start, max_bytes);
         w.n = 0;
-        tokenise(text + start, bound - start, &w, true, n_words);
+        tokenise(text + start, bound - start, &w, WORD_SPANS, n_words);
         if (w.n == n_words || bound < len)
             out = passage_text(text, start, w.n == n_words ? start + w.end[n_words - 1] : bound, max_bytes);
     }
@@ -1219,10 +1367,29 @@ static const hash_set *shingle_set(hm_copy_text *t)
 {
     if (!t->shingle_set.slot) {
         set_init(&t->shingle_set, t->shingle, t->n_shingles);
-        for (size_t k = 0; k < t->n_shingles; k++)
+        /* A bit filter of about 8 bits a shingle (2 KB for an essay): a
+         * shingle the other essay lacks is nearly always told by one bit
+         * of a table in L1, not by probing the set's 16 KB through its
+         * shingles (the set's misses and mispredicts). */
+        size_t bits = 64;
+        while (bits < 8 * t->n_shingles)
+            bits *= 2;
+        t->filter = hm_xcalloc(bits / 64, sizeof *t->filter);
+        t->filter_mask = bits - 1;
+        for (size_t k = 0; k < t->n_shingles; k++) {
+            size_t bit = (size_t)(t->shingle[k] >> 16) & t->filter_mask;
+            t->filter[bit / 64] |= 1ull << (bit % 64);
             set_add(&t->shingle_set, k);
+        }
     }
     return &t->shingle_set;
+}
+
+/* Whether h may be among t's shingles (shingle_set made): false is sure. */
+static inline bool filter_may_have(const hm_copy_text *t, uint64_t h)
+{
+    size_t bit = (size_t)(h >> 16) & t->filter_mask;
+    return (t->filter[bit / 64] >> (bit % 64)) & 1;
 }
 
 bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, size_t *from, size_t *n_words)
@@ -1237,7 +1404,8 @@ bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, si
     size_t best = 0, best_at = 0, start = 0, last = 0;
     bool in_stretch = false;
     for (size_t k = 0; k < quoted->n_shingles; k++) {
-        if (!set_has(in_other, quoted->shingle[k]))
+        uint64_t h = quoted->shingle[k];
+        if (!filter_may_have(other, h) || !set_has(in_other, h))
             continue;
         if (!in_stretch || k - last > HM_SHINGLE_WORDS + 1)
             start = k;

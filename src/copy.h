@@ -11,11 +11,41 @@
 
 #include "histmark.h"
 
+/* A shingle's hash mixes its eight words' hashes in turn: h = mix(h ^ word)
+ * from 0 (SplitMix64's finaliser). */
+static inline uint64_t hm_shingle_mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+/* A word's hash is FNV-1a over its code points lower-cased by this: the
+ * scripts essays use, enough to make "The" and "the", "ÉMIGRÉS" and
+ * "émigrés" one word. */
+static inline uint32_t hm_copy_fold(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+        return cp + 32;
+    if (cp >= 0x100 && cp <= 0x17F && (cp & 1) == 0)
+        return cp + 1;
+    if ((cp >= 0x410 && cp <= 0x42F) || (cp >= 0x391 && cp <= 0x3A9))
+        return cp + 32;
+    return cp;
+}
+
 /* An essay as the passages need it: its shingles in text order, where
  * every 16th word starts, and (when first asked for) its shingles as a
  * set. */
 typedef struct hm_copy_text hm_copy_text;
 void hm_copy_text_free(hm_copy_text *t);
+
+/* Its shingles' hashes in text order, *n of them (for tests). */
+const uint64_t *hm_copy_text_shingles(const hm_copy_text *t, size_t *n);
 
 /* hm_shingles_make(), also handing over the essay's copy text in *text
  * when text is not NULL. */
