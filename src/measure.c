@@ -427,11 +427,15 @@ static char *missing_evidence_kinds(unsigned kinds_mask)
 /* The facts of every finding, in the findings' order (a new array), and
  * how many are specific evidence; in the same block, after the facts, the
  * numbers of the findings that name a pack's entry (a person or event with
- * a canonical name), in order: *entries, *n_entries. */
+ * a canonical name), in order: *entries, *n_entries; after those, room for
+ * FINDING_LISTS more lists of finding numbers, n_findings + 1 each (the
+ * walk's dated and specific findings). */
+enum { FINDING_LISTS = 2 };
 static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific, uint32_t **entries, size_t *n_entries)
 {
     size_t specific = 0, named = 0;
-    finding_facts *facts = hm_xmalloc((scan->n_findings + 1) * (sizeof *facts + sizeof **entries));
+    finding_facts *facts =
+        hm_xmalloc((scan->n_findings + 1) * (sizeof *facts + (1 + FINDING_LISTS) * sizeof **entries));
     uint32_t *entry = (uint32_t *)(facts + scan->n_findings + 1);
     size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
@@ -736,6 +740,8 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     if (question)
         hm_question_parse(&q, question, qlen, &scan->cfg->lists);
     question_evidence q_ev = {0, 0, 0};
+    uint32_t *dated = entries + scan->n_findings + 1, *specific_found = dated + scan->n_findings + 1;
+    size_t n_dated = 0, n_specific_found = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         size_t pi = facts[k].para;
@@ -755,20 +761,14 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         /* (a website finding or an appraisal is neither of these) */
         if (f->kind == HM_KIND_JUDGEMENT && (fact & FACT_EXTENT))
             q_ev.extent++;
-        int a, b;
-        /* Restating the question's period ("during 1928-53") is not evidence of it. */
-        if (f->kind == HM_KIND_DATE && hm_date_years(scan->text + f->start, f->end - f->start, &a, &b) &&
-            !(a != b && a == q.start_year && b == q.end_year)) {
-            if (!q_ev.first || a < q_ev.first)
-                q_ev.first = a;
-            if (b > q_ev.last)
-                q_ev.last = b;
-        }
-        if (fact & FACT_SPECIFIC) {
-            /* Range, not repetition: count each distinct item once. */
-            evidence += distinct_items_add(&distinct, scan, k);
-            kinds_mask |= 1u << f->kind;
-        }
+        /* The dates and the specific findings come in no order: listed
+         * without a branch (written every time, counted if so), read after
+         * the walk. */
+        dated[n_dated] = (uint32_t)k;
+        n_dated += f->kind == HM_KIND_DATE;
+        specific_found[n_specific_found] = (uint32_t)k;
+        n_specific_found += fact & FACT_SPECIFIC;
+        kinds_mask |= (fact & FACT_SPECIFIC) << f->kind;
         if (f->kind == HM_KIND_QUOTATION)
             quote_bytes_words += word_count_span(doc, f->start, f->end);
         if (f->suggestion && f->kind == HM_KIND_PERSON) {
@@ -845,6 +845,21 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                                              signpost);
         }
     }
+    for (size_t i = 0; i < n_dated; i++) {
+        const hm_finding *f = &scan->findings[dated[i]];
+        int a, b;
+        /* Restating the question's period ("during 1928-53") is not evidence of it. */
+        if (hm_date_years(scan->text + f->start, f->end - f->start, &a, &b) &&
+            !(a != b && a == q.start_year && b == q.end_year)) {
+            if (!q_ev.first || a < q_ev.first)
+                q_ev.first = a;
+            if (b > q_ev.last)
+                q_ev.last = b;
+        }
+    }
+    /* Range, not repetition: count each distinct item once. */
+    for (size_t i = 0; i < n_specific_found; i++)
+        evidence += distinct_items_add(&distinct, scan, specific_found[i]);
     distinct_items_free(&distinct);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
     unsigned kinds = 0;
