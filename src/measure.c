@@ -1102,15 +1102,15 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
         unsigned specific = facts[k].flags & FACT_SPECIFIC; /* 0 or 1 */
         flags[si] |= specific * S_EVIDENCE;
         items[si] += specific;
-        switch (f->kind) {
-        case HM_KIND_CAUSATION: flags[si] |= S_EXPLAIN; break;
-        case HM_KIND_JUDGEMENT: flags[si] |= S_JUDGE; break; /* appraisal too */
-        case HM_KIND_COUNTERARGUMENT: flags[si] |= S_COUNTER; break;
-        default:
-            if (facts[k].flags & FACT_SIGNPOST)
-                flags[si] |= S_JUDGE;
-            break;
-        }
+        /* what the finding's kind makes its sentence, by a table (the
+         * kinds come in no order, a switch on them mispredicts); a
+         * signpost of another kind judges */
+        static const unsigned char kind_sentence_flag[HM_KIND_COUNT] = {
+            [HM_KIND_CAUSATION] = S_EXPLAIN, [HM_KIND_JUDGEMENT] = S_JUDGE, /* appraisal too */
+            [HM_KIND_COUNTERARGUMENT] = S_COUNTER};
+        unsigned by_kind = kind_sentence_flag[f->kind];
+        unsigned signpost = (facts[k].flags & FACT_SIGNPOST) != 0;
+        flags[si] |= by_kind | (unsigned)(by_kind == 0) * signpost * S_JUDGE;
     }
     bool concepts = false;
     for (size_t t = 0; t < fs->n_terms; t++)
