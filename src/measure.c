@@ -232,6 +232,41 @@ static bool matches_stem(const char *w, size_t n, const char *term, size_t stem)
     return true;
 }
 
+/* Eight bytes with ASCII capitals made small, as tolower does a byte in
+ * the C locale (no other byte changes): in each byte, its low seven bits
+ * plus 0x3F reach 0x80 from 'A' on, plus 0x25 from past 'Z' on, and a byte
+ * of 0x80 or more is left as it is. */
+static uint64_t fold_ascii8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+    uint64_t low7 = x & ~high;
+    uint64_t from_a = low7 + ones * (0x80 - 'A'), past_z = low7 + ones * (0x80 - 'Z' - 1);
+    uint64_t capital = from_a & ~past_z & ~x & high;
+    return x | capital >> 2;
+}
+
+/* A stem's first (up to) eight bytes as a key and the mask of those bytes,
+ * for stem_matches_folded. */
+static void stem_key(const char *term, size_t stem, uint64_t *key, uint64_t *mask)
+{
+    size_t n = stem < 8 ? stem : 8;
+    unsigned char k[8] = {0}, m[8] = {0};
+    memcpy(k, term, n);
+    memset(m, 0xFF, n);
+    memcpy(key, k, sizeof *key);
+    memcpy(mask, m, sizeof *mask);
+}
+
+/* matches_stem, the word's first eight bytes given folded (fold_ascii8):
+ * one compare for a stem of up to eight bytes, the rest byte by byte. */
+static bool stem_matches_folded(const char *w, size_t n, uint64_t w8, const char *term, size_t stem, uint64_t key,
+                                uint64_t mask)
+{
+    if ((unsigned)(n < stem) | (unsigned)(((w8 ^ key) & mask) != 0))
+        return false;
+    return stem <= 8 || matches_stem(w + 8, n - 8, term + 8, stem - 8);
+}
+
 /* A word's first two bytes hashed to one of 1024 buckets by the low five
  * bits of each: a letter's are the same in either case, and a pair that
  * shares a bucket with a stem's only lets the exact compare run. */
@@ -640,8 +675,11 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         term_words = hm_xmalloc((doc->n_words + 1) * (sizeof *term_words + 2 * sizeof(int32_t)));
         int32_t *wt = (int32_t *)(term_words + doc->n_words + 1);
         int32_t *wc = wt + doc->n_words + 1;
-        /* each term's stem length and the next term with its first byte */
-        size_t *stem = hm_xmalloc(fs->n_terms * (sizeof *stem + sizeof(int32_t)));
+        /* each term's stem key and mask (stem_key), stem length and the
+         * next term with its first byte */
+        uint64_t *stem_keys = hm_xmalloc(fs->n_terms * (2 * sizeof *stem_keys + sizeof(size_t) + sizeof(int32_t)));
+        uint64_t *stem_masks = stem_keys + fs->n_terms;
+        size_t *stem = (size_t *)(stem_masks + fs->n_terms);
         /* Terms by first byte, in term order (next_term chains them), so a
          * word meets only the terms it could match (c0 == terms[t][0]); a
          * term with an empty stem matches any word, and then every word
@@ -660,6 +698,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         memset(opens_stem, 0, sizeof opens_stem);
         for (size_t t = fs->n_terms; t-- > 0;) {
             stem[t] = term_stem(fs->terms[t]);
+            stem_key(fs->terms[t], stem[t], &stem_keys[t], &stem_masks[t]);
             any_empty |= stem[t] == 0;
             if (stem[t] < shortest_stem)
                 shortest_stem = stem[t];
@@ -702,8 +741,14 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                                 concept = (int32_t)t;
                         }
                 } else {
+                    /* the word's first eight bytes folded once for all the
+                     * terms it meets (the text is padded: they can be read) */
+                    uint64_t w8;
+                    memcpy(&w8, w, sizeof w8);
+                    w8 = fold_ascii8(w8);
                     for (int32_t t = head[c0]; t >= 0 && concept < 0; t = next_term[t])
-                        if (matches_stem((const char *)w, n, fs->terms[t], stem[t])) {
+                        if (stem_matches_folded((const char *)w, n, w8, fs->terms[t], stem[t], stem_keys[t],
+                                                stem_masks[t])) {
                             if (term < 0)
                                 term = t;
                             if (fs->term_concept[t])
@@ -717,7 +762,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                 }
             }
         }
-        free(stem);
+        free(stem_keys);
         fs->word_doc = doc;
         fs->term_words = term_words;
         fs->n_term_words = n_term_words;
