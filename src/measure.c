@@ -232,6 +232,41 @@ static bool matches_stem(const char *w, size_t n, const char *term, size_t stem)
     return true;
 }
 
+/* Eight bytes with ASCII capitals made small, as tolower does a byte in
+ * the C locale (no other byte changes): in each byte, its low seven bits
+ * plus 0x3F reach 0x80 from 'A' on, plus 0x25 from past 'Z' on, and a byte
+ * of 0x80 or more is left as it is. */
+static uint64_t fold_ascii8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+    uint64_t low7 = x & ~high;
+    uint64_t from_a = low7 + ones * (0x80 - 'A'), past_z = low7 + ones * (0x80 - 'Z' - 1);
+    uint64_t capital = from_a & ~past_z & ~x & high;
+    return x | capital >> 2;
+}
+
+/* A stem's first (up to) eight bytes as a key and the mask of those bytes,
+ * for stem_matches_folded. */
+static void stem_key(const char *term, size_t stem, uint64_t *key, uint64_t *mask)
+{
+    size_t n = stem < 8 ? stem : 8;
+    unsigned char k[8] = {0}, m[8] = {0};
+    memcpy(k, term, n);
+    memset(m, 0xFF, n);
+    memcpy(key, k, sizeof *key);
+    memcpy(mask, m, sizeof *mask);
+}
+
+/* matches_stem, the word's first eight bytes given folded (fold_ascii8):
+ * one compare for a stem of up to eight bytes, the rest byte by byte. */
+static bool stem_matches_folded(const char *w, size_t n, uint64_t w8, const char *term, size_t stem, uint64_t key,
+                                uint64_t mask)
+{
+    if ((unsigned)(n < stem) | (unsigned)(((w8 ^ key) & mask) != 0))
+        return false;
+    return stem <= 8 || matches_stem(w + 8, n - 8, term + 8, stem - 8);
+}
+
 /* A word's first two bytes hashed to one of 1024 buckets by the low five
  * bits of each: a letter's are the same in either case, and a pair that
  * shares a bucket with a stem's only lets the exact compare run. */
@@ -427,11 +462,15 @@ static char *missing_evidence_kinds(unsigned kinds_mask)
 /* The facts of every finding, in the findings' order (a new array), and
  * how many are specific evidence; in the same block, after the facts, the
  * numbers of the findings that name a pack's entry (a person or event with
- * a canonical name), in order: *entries, *n_entries. */
+ * a canonical name), in order: *entries, *n_entries; after those, room for
+ * FINDING_LISTS more lists of finding numbers, n_findings + 1 each (the
+ * walk's dated and specific findings). */
+enum { FINDING_LISTS = 2 };
 static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific, uint32_t **entries, size_t *n_entries)
 {
     size_t specific = 0, named = 0;
-    finding_facts *facts = hm_xmalloc((scan->n_findings + 1) * (sizeof *facts + sizeof **entries));
+    finding_facts *facts =
+        hm_xmalloc((scan->n_findings + 1) * (sizeof *facts + (1 + FINDING_LISTS) * sizeof **entries));
     uint32_t *entry = (uint32_t *)(facts + scan->n_findings + 1);
     size_t para_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
@@ -636,8 +675,11 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         term_words = hm_xmalloc((doc->n_words + 1) * (sizeof *term_words + 2 * sizeof(int32_t)));
         int32_t *wt = (int32_t *)(term_words + doc->n_words + 1);
         int32_t *wc = wt + doc->n_words + 1;
-        /* each term's stem length and the next term with its first byte */
-        size_t *stem = hm_xmalloc(fs->n_terms * (sizeof *stem + sizeof(int32_t)));
+        /* each term's stem key and mask (stem_key), stem length and the
+         * next term with its first byte */
+        uint64_t *stem_keys = hm_xmalloc(fs->n_terms * (2 * sizeof *stem_keys + sizeof(size_t) + sizeof(int32_t)));
+        uint64_t *stem_masks = stem_keys + fs->n_terms;
+        size_t *stem = (size_t *)(stem_masks + fs->n_terms);
         /* Terms by first byte, in term order (next_term chains them), so a
          * word meets only the terms it could match (c0 == terms[t][0]); a
          * term with an empty stem matches any word, and then every word
@@ -656,6 +698,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         memset(opens_stem, 0, sizeof opens_stem);
         for (size_t t = fs->n_terms; t-- > 0;) {
             stem[t] = term_stem(fs->terms[t]);
+            stem_key(fs->terms[t], stem[t], &stem_keys[t], &stem_masks[t]);
             any_empty |= stem[t] == 0;
             if (stem[t] < shortest_stem)
                 shortest_stem = stem[t];
@@ -698,8 +741,14 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                                 concept = (int32_t)t;
                         }
                 } else {
+                    /* the word's first eight bytes folded once for all the
+                     * terms it meets (the text is padded: they can be read) */
+                    uint64_t w8;
+                    memcpy(&w8, w, sizeof w8);
+                    w8 = fold_ascii8(w8);
                     for (int32_t t = head[c0]; t >= 0 && concept < 0; t = next_term[t])
-                        if (matches_stem((const char *)w, n, fs->terms[t], stem[t])) {
+                        if (stem_matches_folded((const char *)w, n, w8, fs->terms[t], stem[t], stem_keys[t],
+                                                stem_masks[t])) {
                             if (term < 0)
                                 term = t;
                             if (fs->term_concept[t])
@@ -713,7 +762,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                 }
             }
         }
-        free(stem);
+        free(stem_keys);
         fs->word_doc = doc;
         fs->term_words = term_words;
         fs->n_term_words = n_term_words;
@@ -736,6 +785,8 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     if (question)
         hm_question_parse(&q, question, qlen, &scan->cfg->lists);
     question_evidence q_ev = {0, 0, 0};
+    uint32_t *dated = entries + scan->n_findings + 1, *specific_found = dated + scan->n_findings + 1;
+    size_t n_dated = 0, n_specific_found = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         size_t pi = facts[k].para;
@@ -755,20 +806,14 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         /* (a website finding or an appraisal is neither of these) */
         if (f->kind == HM_KIND_JUDGEMENT && (fact & FACT_EXTENT))
             q_ev.extent++;
-        int a, b;
-        /* Restating the question's period ("during 1928-53") is not evidence of it. */
-        if (f->kind == HM_KIND_DATE && hm_date_years(scan->text + f->start, f->end - f->start, &a, &b) &&
-            !(a != b && a == q.start_year && b == q.end_year)) {
-            if (!q_ev.first || a < q_ev.first)
-                q_ev.first = a;
-            if (b > q_ev.last)
-                q_ev.last = b;
-        }
-        if (fact & FACT_SPECIFIC) {
-            /* Range, not repetition: count each distinct item once. */
-            evidence += distinct_items_add(&distinct, scan, k);
-            kinds_mask |= 1u << f->kind;
-        }
+        /* The dates and the specific findings come in no order: listed
+         * without a branch (written every time, counted if so), read after
+         * the walk. */
+        dated[n_dated] = (uint32_t)k;
+        n_dated += f->kind == HM_KIND_DATE;
+        specific_found[n_specific_found] = (uint32_t)k;
+        n_specific_found += fact & FACT_SPECIFIC;
+        kinds_mask |= (fact & FACT_SPECIFIC) << f->kind;
         if (f->kind == HM_KIND_QUOTATION)
             quote_bytes_words += word_count_span(doc, f->start, f->end);
         if (f->suggestion && f->kind == HM_KIND_PERSON) {
@@ -845,6 +890,21 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                                              signpost);
         }
     }
+    for (size_t i = 0; i < n_dated; i++) {
+        const hm_finding *f = &scan->findings[dated[i]];
+        int a, b;
+        /* Restating the question's period ("during 1928-53") is not evidence of it. */
+        if (hm_date_years(scan->text + f->start, f->end - f->start, &a, &b) &&
+            !(a != b && a == q.start_year && b == q.end_year)) {
+            if (!q_ev.first || a < q_ev.first)
+                q_ev.first = a;
+            if (b > q_ev.last)
+                q_ev.last = b;
+        }
+    }
+    /* Range, not repetition: count each distinct item once. */
+    for (size_t i = 0; i < n_specific_found; i++)
+        evidence += distinct_items_add(&distinct, scan, specific_found[i]);
     distinct_items_free(&distinct);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
     unsigned kinds = 0;
@@ -1087,15 +1147,15 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
         unsigned specific = facts[k].flags & FACT_SPECIFIC; /* 0 or 1 */
         flags[si] |= specific * S_EVIDENCE;
         items[si] += specific;
-        switch (f->kind) {
-        case HM_KIND_CAUSATION: flags[si] |= S_EXPLAIN; break;
-        case HM_KIND_JUDGEMENT: flags[si] |= S_JUDGE; break; /* appraisal too */
-        case HM_KIND_COUNTERARGUMENT: flags[si] |= S_COUNTER; break;
-        default:
-            if (facts[k].flags & FACT_SIGNPOST)
-                flags[si] |= S_JUDGE;
-            break;
-        }
+        /* what the finding's kind makes its sentence, by a table (the
+         * kinds come in no order, a switch on them mispredicts); a
+         * signpost of another kind judges */
+        static const unsigned char kind_sentence_flag[HM_KIND_COUNT] = {
+            [HM_KIND_CAUSATION] = S_EXPLAIN, [HM_KIND_JUDGEMENT] = S_JUDGE, /* appraisal too */
+            [HM_KIND_COUNTERARGUMENT] = S_COUNTER};
+        unsigned by_kind = kind_sentence_flag[f->kind];
+        unsigned signpost = (facts[k].flags & FACT_SIGNPOST) != 0;
+        flags[si] |= by_kind | (unsigned)(by_kind == 0) * signpost * S_JUDGE;
     }
     bool concepts = false;
     for (size_t t = 0; t < fs->n_terms; t++)

@@ -553,6 +553,46 @@ static void accented_question_terms_link_paragraphs(void **state)
     hm_result_free(r);
 }
 
+/* The question_link_share of an essay asking how far `cause` brought the
+ * famine, whose second and fourth paragraphs (and the last words) name
+ * `second` and `fourth`. */
+static double famine_link_share(const char *cause, const char *second, const char *fourth)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "How far was %s responsible for the famine of 1932-33?\n\n"
+             "This essay weighs the grain procurements against the weather.\n\n"
+             "%s took the grain from the villages in 1930 and the peasants resisted.\n\n"
+             "The harvest failed in Ukraine and many people died in 1932.\n\n"
+             "Stalin blamed the kulaks for the %s of those years, not the weather.\n\n"
+             "In the end it was %s",
+             cause, second, fourth, second);
+    hm_result *r = analyze(text);
+    double share = -1;
+    assert_int_equal(hm_result_feature(r, "question_link_share", &share), 1);
+    hm_result_free(r);
+    return share;
+}
+
+/* A key term matches a word whatever the case of its ASCII letters, for
+ * stems of up to eight bytes and longer ("collectivisat", "famin"), and at
+ * the end of the text; other bytes are compared as they are (an 'É' is not
+ * an 'é', though their second bytes differ by the bit a letter's case is). */
+static void key_terms_match_whatever_the_case(void **state)
+{
+    (void)state;
+    const char *cause = "collectivisation";
+    double none = famine_link_share(cause, "Requisitioning", "hunger");
+    double lower = famine_link_share(cause, "collectivisation", "famines");
+    assert_true(lower > none);
+    assert_true(famine_link_share(cause, "COLLECTIVISATION", "FAMINES") == lower);
+    assert_true(famine_link_share(cause, "CoLLectiVISATION", "Famine") == lower);
+    /* "d\xc3\xa9tente" against "D\xc3\x89TENTE" (0xA9 and 0x89) */
+    cause = "d\xc3\xa9tente";
+    assert_true(famine_link_share(cause, "D\xc3\xa9TENTE", "d\xc3\xa9tente") == lower);
+    assert_true(famine_link_share(cause, "D\xc3\x89TENTE", "D\xc3\x89tente") == none);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -578,6 +618,7 @@ int main(void)
         cmocka_unit_test(question_type_and_weighs_are_read_at_word_starts),
         cmocka_unit_test(interpreted_config_gives_the_same_report),
         cmocka_unit_test(accented_question_terms_link_paragraphs),
+        cmocka_unit_test(key_terms_match_whatever_the_case),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
