@@ -3,6 +3,7 @@
  * ends a sentence and is clearly shorter than the wrap width, or before a
  * line that opens with a discourse marker ("Firstly", "In conclusion"). */
 #include "document.h"
+#include "shuffle.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -217,6 +218,12 @@ static const unsigned char ascii_word[256] = {
                      ((c) >= 'a' && (c) <= 'z')) && (c) != '\'' && (c) != '-')
 static const bool ends_word[256] = HM_BYTE_TABLE(ENDS_WORD);
 #undef ENDS_WORD
+
+/* 1 for an ASCII capital, else 0: find_words' step through its capitals
+ * array, one load and an add a word (the compare took five instructions) */
+#define IS_CAPITAL(c) ((c) >= 'A' && (c) <= 'Z')
+static const unsigned char capital_step[256] = HM_BYTE_TABLE(IS_CAPITAL);
+#undef IS_CAPITAL
 
 static inline bool word_cp(uint32_t cp)
 {
@@ -570,27 +577,48 @@ typedef union ascii_run {
     unsigned char as_bytes[16];
 } ascii_run;
 
+/* The constants ascii_run16 works with, made once a call of find_words
+ * and hidden from the compiler (run_consts_make's empty asm): seen as
+ * constants, they were made again for each word, a load or three
+ * instructions each. Each compare is "greater than" with its constant the
+ * second operand, so it can come from memory as it is. */
+typedef struct run_consts {
+    __m128i fold;        /* 0x20: c | 0x20 folds a letter and keeps a digit */
+    __m128i letter_bias; /* c - 'a' + 0x80: the letters are then -128 to -103 */
+    __m128i letter_last;
+    __m128i digit_bias;  /* c - '0' + 0x80: the digits are then -128 to -119 */
+    __m128i digit_last;
+} run_consts;
+
+static inline __attribute__((always_inline)) run_consts run_consts_make(void)
+{
+    run_consts k = {_mm_set1_epi8(0x20), _mm_set1_epi8((char)(0x80 - 'a')), _mm_set1_epi8(-128 + 25),
+                    _mm_set1_epi8((char)(0x80 - '0')), _mm_set1_epi8(-128 + 9)};
+    __asm__("" : "+x"(k.fold), "+x"(k.letter_bias), "+x"(k.letter_last), "+x"(k.digit_bias), "+x"(k.digit_last));
+    return k;
+}
+
 /* How many of the 16 bytes at p, from the first, are ASCII letters or
  * digits (16: all), found from one mask: a word's end without a branch a
- * byte. When fewer than 16, *run holds them case folded (c | 0x20 folds a
- * letter and keeps a digit). *opens has a bit for each of the 16 bytes
- * that may open a word: an ASCII letter or digit, or a byte above 0x7F. */
-static inline unsigned ascii_run16(const char *p, ascii_run *run, unsigned *opens)
+ * byte. When fewer than 16, *run holds them case folded. *opens has a bit
+ * for each of the 16 bytes that may open a word (an ASCII letter or
+ * digit, or a byte above 0x7F), and its bits 16 and up are set. */
+static inline unsigned ascii_run16(const char *p, const run_consts *k, ascii_run *run, unsigned *opens)
 {
     /* 16 bytes of all ones and then 16 of none: the 16 from 16 - n keep
      * the first n */
     static const unsigned char keep_first[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
                                                  0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
     __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i folded = _mm_or_si128(a, _mm_set1_epi8(0x20));
-    /* c in [lo, lo + n) as one signed compare: c - lo + 0x80 below -128 + n */
-    __m128i letter = _mm_add_epi8(folded, _mm_set1_epi8((char)(0x80 - 'a')));
-    __m128i digit = _mm_add_epi8(a, _mm_set1_epi8((char)(0x80 - '0')));
-    __m128i is_alnum = _mm_or_si128(_mm_cmplt_epi8(letter, _mm_set1_epi8(-128 + 26)),
-                                    _mm_cmplt_epi8(digit, _mm_set1_epi8(-128 + 10)));
-    unsigned alnum = (unsigned)_mm_movemask_epi8(is_alnum);
-    *opens = alnum | (unsigned)_mm_movemask_epi8(a);
-    unsigned n = (unsigned)__builtin_ctz(~alnum); /* bit 16 is set */
+    __m128i folded = _mm_or_si128(a, k->fold);
+    /* c in [lo, lo + n) as one signed compare: c - lo + 0x80 at most -129 + n */
+    __m128i past_letters = _mm_cmpgt_epi8(_mm_add_epi8(folded, k->letter_bias), k->letter_last);
+    __m128i past_digits = _mm_cmpgt_epi8(_mm_add_epi8(a, k->digit_bias), k->digit_last);
+    unsigned others = (unsigned)_mm_movemask_epi8(_mm_and_si128(past_letters, past_digits));
+    /* bits 16 and up set as well: an opening byte past the 16 bytes, as
+     * far as hash_ascii_run's search for the next one can tell */
+    *opens = ~others | (unsigned)_mm_movemask_epi8(a);
+    unsigned n = (unsigned)__builtin_ctz(others | 1u << 16);
     __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(keep_first + 16 - n));
     run->v = _mm_and_si128(folded, keep);
     return n;
@@ -657,6 +685,15 @@ static inline uint64_t hash_run16(const ascii_run *run, unsigned n)
 #undef FNV_STEP_AT
     return h;
 }
+#else
+typedef struct run_consts {
+    char none; /* no constants to keep without SSE2 */
+} run_consts;
+
+static inline run_consts run_consts_make(void)
+{
+    return (run_consts){0};
+}
 #endif
 
 /* The FNV-1a hash (case folded) of the ASCII letters and digits from i
@@ -672,12 +709,13 @@ static inline uint64_t hash_run16(const ascii_run *run, unsigned n)
  * there, as the first is no NUL. No run goes on past the paragraph's end:
  * a paragraph ends where a line does, trimmed of white space, so the byte
  * at its end is white space or the text's NUL (add_para). */
-static inline uint64_t hash_ascii_run(const char *t, size_t i, size_t *run_end, size_t *next_open)
+static inline __attribute__((always_inline)) uint64_t hash_ascii_run(const char *t, size_t i, const run_consts *k,
+                                                                    size_t *run_end, size_t *next_open)
 {
 #if defined(HM_WORDS16)
     ascii_run run;
     unsigned opens;
-    unsigned n = ascii_run16(t + i, &run, &opens);
+    unsigned n = ascii_run16(t + i, k, &run, &opens);
     if (n < 16) {
         *run_end = i + n;
         /* the opening bytes past the run (bit 16: none among the 16, go
@@ -721,7 +759,7 @@ static void *reserve(void *a, size_t *cap, size_t need, size_t size)
     return hm_xrealloc(a, c * size);
 }
 
-static void find_words(hm_document *doc)
+static inline __attribute__((always_inline)) void find_words_body(hm_document *doc)
 {
     const char *t = doc->src->text;
     size_t len = doc->src->len;
@@ -739,6 +777,7 @@ static void find_words(hm_document *doc)
         cap_capitals = len / 8 + 16;
         capitals = hm_xmalloc(cap_capitals * sizeof *capitals);
     }
+    const run_consts consts = run_consts_make();
     for (size_t pi = 0; pi < doc->n_paras; pi++) {
         hm_para *p = &doc->paras[pi];
         size_t i = p->start, end = p->end, first = n_words;
@@ -755,11 +794,11 @@ static void find_words(hm_document *doc)
             unsigned char c = (unsigned char)t[i];
             size_t start = i, ascii_end, next_open, word_stop;
             uint64_t ascii_hash = HM_FNV_SEED;
-            bool may_be_capital; /* opens with an ASCII capital or a byte above 0x7F */
+            size_t may_be_capital; /* 1 if it opens with an ASCII capital or a byte above 0x7F */
             if (ascii_word[c]) {
-                may_be_capital = (unsigned char)(c - 'A') < 26;
+                may_be_capital = capital_step[c];
                 /* the ASCII letters and digits that open the word, hashed */
-                ascii_hash = hash_ascii_run(t, i, &ascii_end, &next_open);
+                ascii_hash = hash_ascii_run(t, i, &consts, &ascii_end, &next_open);
                 /* a space or a stop ends most words: word_end's first step
                  * (at the paragraph's end, word_end would give end too) */
                 if (ends_word[(unsigned char)t[ascii_end]]) {
@@ -779,7 +818,7 @@ static void find_words(hm_document *doc)
                 }
                 ascii_end = start;
                 i = word_end(t, next, end, &word_stop);
-                may_be_capital = true;
+                may_be_capital = 1;
             }
             /* written always, kept when it counts: one word in ten is a
              * capital, at no foreseeable place */
@@ -797,6 +836,27 @@ static void find_words(hm_document *doc)
     doc->capitals = capitals;
     doc->n_capitals = n_capitals;
     doc->cap_capitals = cap_capitals;
+}
+
+#if defined(HM_HAVE_SHUFFLE)
+/* The same loop built for AVX2: its SSE2 steps in VEX form take three
+ * operands, so the constants they compare with are not copied first (two
+ * operand SSE2 destroys one: a copy a constant a word). */
+__attribute__((target("avx2"))) static void find_words_vex(hm_document *doc)
+{
+    find_words_body(doc);
+}
+#endif
+
+static void find_words(hm_document *doc)
+{
+#if defined(HM_HAVE_SHUFFLE)
+    if (hm_cpu_has_wide_shuffle()) {
+        find_words_vex(doc);
+        return;
+    }
+#endif
+    find_words_body(doc);
 }
 
 void hm_document_renumber(hm_document *doc)

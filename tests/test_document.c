@@ -202,6 +202,25 @@ static void words_carry_their_paragraph_hash_and_capitals(void **state)
     assert_true(sentences >= 3);
 }
 
+/* Each ASCII byte after a word's first letters, and before them: the
+ * run's end (letters and digits are found by two compares a byte, so the
+ * bytes at their ranges' edges count: '/', ':', '@', '[', '`', '{'), its
+ * hash and the capitals. */
+static void each_ascii_byte_ends_a_run_or_not(void **state)
+{
+    (void)state;
+    for (int c = 1; c < 0x80; c++) {
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            continue; /* other controls make it no text */
+        char text[32];
+        snprintf(text, sizeof text, "Ab%cyz %cQ9%c", c, c, c);
+        parsed p;
+        parse(&p, text);
+        check_words(&p);
+        done(&p);
+    }
+}
+
 /* Words after gaps of every length from 1 to 40 bytes of spaces and
  * punctuation (the next word's start is found from the 16 bytes at a
  * word's start, or on from them), one in curly quotes. */
@@ -550,6 +569,7 @@ int main(void)
         cmocka_unit_test(words_carry_their_paragraph_hash_and_capitals),
         cmocka_unit_test(words_of_every_length_are_hashed_alike),
         cmocka_unit_test(words_are_found_after_gaps_of_every_length),
+        cmocka_unit_test(each_ascii_byte_ends_a_run_or_not),
         cmocka_unit_test(empty_and_blank_texts_have_no_paragraphs),
         cmocka_unit_test(findings_are_sorted_stably_from_runs),
         cmocka_unit_test(wrap_width_of_short_and_long_blocks),
