@@ -138,14 +138,21 @@ static void spill_flush(spill *s)
     s->in_memory = true;
 }
 
+/* The bytes the buffer may hold before they go to the file. */
+static inline size_t spill_limit(const spill *s)
+{
+    if (s->in_memory)
+        return SIZE_MAX;
+    return s->fd || !s->hold ? SPILL_BUFFER : s->hold;
+}
+
 /* Room for n records of `size` bytes each at the end of the buffer, for
  * the caller to fill: a run larger than the buffer goes through a buffer
  * grown to hold it. */
 static void *spill_append(spill *s, size_t n, size_t size)
 {
     size_t bytes = n * size;
-    size_t limit = s->fd || !s->hold ? SPILL_BUFFER : s->hold;
-    if (!s->in_memory && s->buffered + bytes > limit) {
+    if (s->buffered + bytes > spill_limit(s)) {
         if (!s->fd) {
             int fd = hm_temp_fd();
             s->fd = fd + 1;
@@ -172,8 +179,16 @@ static void spill_add_n(spill *s, const void *recs, size_t n, size_t size)
     memcpy(spill_append(s, n, size), recs, n * size);
 }
 
-static void spill_add(spill *s, const void *rec, size_t size)
+static inline void spill_add(spill *s, const void *rec, size_t size)
 {
+    /* nearly every record fits the buffer as it is: no call (a pair of
+     * essays is added a record at a time) */
+    if (s->buffered + size <= s->buf_cap && s->buffered + size <= spill_limit(s)) {
+        memcpy(s->buf + s->buffered, rec, size);
+        s->buffered += size;
+        s->count++;
+        return;
+    }
     spill_add_n(s, rec, 1, size);
 }
 
