@@ -790,14 +790,14 @@ void hm_copy_set(hm_copy *c, size_t i, hm_shingles *s)
         uint16_t top = s->top == UINT64_MAX ? UINT16_MAX : (uint16_t)((s->top >> 48) + 1 < UINT16_MAX ? (s->top >> 48) + 1 : UINT16_MAX - 1);
         c->size[i] = (essay_size){s->total, (uint16_t)s->n, top};
         /* The sample is ascending, so each part's postings are a run:
-         * added a run at a time. */
-        posting run[64];
-        for (uint32_t k = 0, n = 0; k < s->n; k++) {
-            run[n++] = (posting){s->hash[k], (uint32_t)i, 0};
-            if (n == 64 || k + 1 == s->n || part_of_hash(s->hash[k + 1]) != part_of_hash(s->hash[k])) {
-                spill_add_n(&c->post[part_of_hash(s->hash[k])], run, n, sizeof *run);
-                n = 0;
-            }
+         * written a run at a time where the part's spill keeps them. */
+        for (uint32_t k = 0, end; k < s->n; k = end) {
+            unsigned part = part_of_hash(s->hash[k]);
+            for (end = k + 1; end < s->n && part_of_hash(s->hash[end]) == part;)
+                end++;
+            posting *run = spill_append(&c->post[part], end - k, sizeof *run);
+            for (uint32_t j = k; j < end; j++)
+                run[j - k] = (posting){s->hash[j], (uint32_t)i, 0};
         }
     }
     hm_shingles_free(s);
