@@ -138,14 +138,21 @@ static void spill_flush(spill *s)
     s->in_memory = true;
 }
 
+/* The bytes the buffer may hold before they go to the file. */
+static inline size_t spill_limit(const spill *s)
+{
+    if (s->in_memory)
+        return SIZE_MAX;
+    return s->fd || !s->hold ? SPILL_BUFFER : s->hold;
+}
+
 /* Room for n records of `size` bytes each at the end of the buffer, for
  * the caller to fill: a run larger than the buffer goes through a buffer
  * grown to hold it. */
 static void *spill_append(spill *s, size_t n, size_t size)
 {
     size_t bytes = n * size;
-    size_t limit = s->fd || !s->hold ? SPILL_BUFFER : s->hold;
-    if (!s->in_memory && s->buffered + bytes > limit) {
+    if (s->buffered + bytes > spill_limit(s)) {
         if (!s->fd) {
             int fd = hm_temp_fd();
             s->fd = fd + 1;
@@ -172,8 +179,16 @@ static void spill_add_n(spill *s, const void *recs, size_t n, size_t size)
     memcpy(spill_append(s, n, size), recs, n * size);
 }
 
-static void spill_add(spill *s, const void *rec, size_t size)
+static inline void spill_add(spill *s, const void *rec, size_t size)
 {
+    /* nearly every record fits the buffer as it is: no call (a pair of
+     * essays is added a record at a time) */
+    if (s->buffered + size <= s->buf_cap && s->buffered + size <= spill_limit(s)) {
+        memcpy(s->buf + s->buffered, rec, size);
+        s->buffered += size;
+        s->count++;
+        return;
+    }
     spill_add_n(s, rec, 1, size);
 }
 
@@ -775,14 +790,14 @@ void hm_copy_set(hm_copy *c, size_t i, hm_shingles *s)
         uint16_t top = s->top == UINT64_MAX ? UINT16_MAX : (uint16_t)((s->top >> 48) + 1 < UINT16_MAX ? (s->top >> 48) + 1 : UINT16_MAX - 1);
         c->size[i] = (essay_size){s->total, (uint16_t)s->n, top};
         /* The sample is ascending, so each part's postings are a run:
-         * added a run at a time. */
-        posting run[64];
-        for (uint32_t k = 0, n = 0; k < s->n; k++) {
-            run[n++] = (posting){s->hash[k], (uint32_t)i, 0};
-            if (n == 64 || k + 1 == s->n || part_of_hash(s->hash[k + 1]) != part_of_hash(s->hash[k])) {
-                spill_add_n(&c->post[part_of_hash(s->hash[k])], run, n, sizeof *run);
-                n = 0;
-            }
+         * written a run at a time where the part's spill keeps them. */
+        for (uint32_t k = 0, end; k < s->n; k = end) {
+            unsigned part = part_of_hash(s->hash[k]);
+            for (end = k + 1; end < s->n && part_of_hash(s->hash[end]) == part;)
+                end++;
+            posting *run = spill_append(&c->post[part], end - k, sizeof *run);
+            for (uint32_t j = k; j < end; j++)
+                run[j - k] = (posting){s->hash[j], (uint32_t)i, 0};
         }
     }
     hm_shingles_free(s);
@@ -799,74 +814,65 @@ void hm_copy_free(hm_copy *c)
     free(c);
 }
 
-/* Postings by hash, a byte a pass (eight passes, stable). */
-static void radix_sort_postings(posting *p, size_t n)
+/* The postings of one piece by hash, to find the essays that hold each
+ * hash: an open-addressing table of the first posting of each hash (most
+ * are held by one essay only), the others chained from it. Reused from
+ * piece to piece by its thread; nothing is moved or sorted. */
+typedef struct holder_table {
+    uint32_t *slot;  /* posting index + 1 of a hash's first posting; 0: empty */
+    uint32_t *next;  /* posting index + 1 of the next posting of its hash; 0: none */
+    uint32_t *multi; /* first postings of the hashes held twice or more */
+    size_t slot_cap, posting_cap;
+} holder_table;
+
+static void holder_table_free(holder_table *t)
 {
-    if (n < 2)
-        return;
-    posting *tmp = hm_xmalloc(n * sizeof *tmp), *from = p, *to = tmp;
-    for (unsigned shift = 0; shift < 64; shift += 8) {
-        size_t count[257] = {0};
-        for (size_t i = 0; i < n; i++)
-            count[((from[i].hash >> shift) & 0xFF) + 1]++;
-        for (int k = 0; k < 256; k++)
-            count[k + 1] += count[k];
-        for (size_t i = 0; i < n; i++)
-            to[count[(from[i].hash >> shift) & 0xFF]++] = from[i];
-        posting *t = from;
-        from = to;
-        to = t;
-    }
-    /* eight passes: the sorted data is back in p */
-    free(tmp);
+    free(t->slot);
+    free(t->next);
+    free(t->multi);
+    memset(t, 0, sizeof *t);
 }
 
-/* A bucket of at most this many postings is sorted by insertion; a larger
- * one (a hash held by many essays fills its bucket) by the radix sort. */
-#define SMALL_BUCKET 32
-
-/* Postings by hash (equal hashes together is all that is needed): placed
- * by the top bits in which their hashes differ in about one bucket each
- * (a part's few hundred postings would pay eight radix passes of 256
- * counts), then each bucket sorted. */
-static void sort_postings(posting *p, size_t n)
+/* Fills the table with n postings (fewer than 2^32: a piece is about
+ * CHUNK / 2 of them); how many hashes are held twice or more, their first
+ * postings in t->multi. */
+static size_t holder_table_fill(holder_table *t, const posting *p, size_t n)
 {
-    uint64_t differ = 0;
-    for (size_t i = 1; i < n; i++)
-        differ |= p[i].hash ^ p[0].hash;
-    if (!differ)
-        return;
-    unsigned shift;
-    size_t buckets = hash_buckets(differ, n, &shift), mask = buckets - 1;
-    size_t *first = hm_xcalloc(buckets + 1, sizeof *first);
-    for (size_t i = 0; i < n; i++)
-        first[((p[i].hash >> shift) & mask) + 1]++;
-    for (size_t k = 0; k < buckets; k++)
-        first[k + 1] += first[k];
-    posting *tmp = hm_xmalloc(n * sizeof *tmp);
-    size_t *next = hm_xmalloc(buckets * sizeof *next);
-    memcpy(next, first, buckets * sizeof *next);
-    for (size_t i = 0; i < n; i++)
-        tmp[next[(p[i].hash >> shift) & mask]++] = p[i];
-    free(next);
-    memcpy(p, tmp, n * sizeof *p);
-    free(tmp);
-    for (size_t k = 0; k < buckets; k++) {
-        posting *b = p + first[k];
-        size_t m = first[k + 1] - first[k];
-        if (m > SMALL_BUCKET) {
-            radix_sort_postings(b, m);
+    unsigned bits = 4;
+    while (((size_t)1 << bits) < 2 * n)
+        bits++;
+    size_t slots = (size_t)1 << bits, mask = slots - 1;
+    if (slots > t->slot_cap) {
+        free(t->slot);
+        t->slot = hm_xmalloc(slots * sizeof *t->slot);
+        t->slot_cap = slots;
+    }
+    if (n > t->posting_cap) {
+        t->next = hm_xrealloc(t->next, n * sizeof *t->next);
+        t->multi = hm_xrealloc(t->multi, n * sizeof *t->multi);
+        t->posting_cap = n;
+    }
+    memset(t->slot, 0, slots * sizeof *t->slot);
+    size_t n_multi = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = p[i].hash;
+        /* a part's (and a piece's) hashes share their top bits, and the
+         * sample's its low ones: a multiply spreads the rest */
+        size_t at = (size_t)((h * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+        while (t->slot[at] && p[t->slot[at] - 1].hash != h)
+            at = (at + 1) & mask;
+        if (!t->slot[at]) {
+            t->slot[at] = (uint32_t)(i + 1);
+            t->next[i] = 0;
             continue;
         }
-        for (size_t i = 1; i < m; i++) {
-            posting v = b[i];
-            size_t j = i;
-            for (; j > 0 && b[j - 1].hash > v.hash; j--)
-                b[j] = b[j - 1];
-            b[j] = v;
-        }
+        size_t first = t->slot[at] - 1;
+        if (!t->next[first])
+            t->multi[n_multi++] = (uint32_t)first;
+        t->next[i] = t->next[first];
+        t->next[first] = (uint32_t)(i + 1);
     }
-    free(first);
+    return n_multi;
 }
 
 static int cmp_pair(const void *a, const void *b)
@@ -949,21 +955,26 @@ static void add_pair(hm_copy *c, size_t *cap, uint32_t a, uint32_t b, uint32_t s
     c->pairs[c->n_pairs++] = (hm_copy_pair){a, b, pair_share(c, a, b, shared), shared, 0, 0, smaller(c, a, b)};
 }
 
-/* Pairs the essays of each group of equal hashes in one piece of
- * postings, into the pair files by first essay: part p's file is
- * pairs[p * stride] (a thread's files are every stride-th). */
-static void pair_postings(posting *p, size_t n, size_t max_holders, unsigned part_shift, spill *pairs, size_t stride)
+/* Pairs the essays that hold each hash of one piece of postings (held by
+ * two to max_holders essays), into the pair files by first essay: part p's
+ * file is pairs[p * stride] (a thread's files are every stride-th). Their
+ * order does not matter: each part's pairs are sorted before counting. */
+static void pair_postings(const posting *p, size_t n, size_t max_holders, unsigned part_shift, spill *pairs,
+                          size_t stride, holder_table *t)
 {
-    sort_postings(p, n);
-    for (size_t lo = 0, hi; lo < n; lo = hi) {
-        for (hi = lo + 1; hi < n && p[hi].hash == p[lo].hash;)
-            hi++;
-        if (hi - lo < 2 || hi - lo > max_holders)
-            continue;
-        for (size_t x = lo; x < hi; x++)
-            for (size_t y = x + 1; y < hi; y++) {
-                uint64_t a = p[x].essay < p[y].essay ? p[x].essay : p[y].essay;
-                uint64_t b = p[x].essay < p[y].essay ? p[y].essay : p[x].essay;
+    size_t n_multi = holder_table_fill(t, p, n);
+    uint32_t essay[MAX_HOLDERS]; /* max_holders is at most MAX_HOLDERS */
+    for (size_t g = 0; g < n_multi; g++) {
+        size_t held = 0;
+        uint32_t at = t->multi[g] + 1;
+        for (; at && held < max_holders; at = t->next[at - 1])
+            essay[held++] = p[at - 1].essay;
+        if (at)
+            continue; /* more than max_holders */
+        for (size_t x = 0; x < held; x++)
+            for (size_t y = x + 1; y < held; y++) {
+                uint64_t a = essay[x] < essay[y] ? essay[x] : essay[y];
+                uint64_t b = essay[x] < essay[y] ? essay[y] : essay[x];
                 essay_pair ep = a << 32 | b;
                 spill_add(&pairs[(a >> part_shift) * stride], &ep, sizeof ep);
             }
@@ -1077,12 +1088,18 @@ typedef struct find_ctx {
     size_t pairs_cap;    /* c->pairs' (no limit: one thread) */
     char *array;         /* the piece in hand */
     size_t array_cap;
+    holder_table holders; /* the piece of postings in hand's, by hash */
 } find_ctx;
+
+static void pair_piece(find_ctx *f, const posting *p, size_t n)
+{
+    pair_postings(p, n, f->sh->max_holders, f->sh->part_shift, f->sh->pairs + f->thread, f->sh->threads,
+                  &f->holders);
+}
 
 static void on_postings(void *recs, size_t n, void *ctx)
 {
-    find_ctx *f = ctx;
-    pair_postings(recs, n, f->sh->max_holders, f->sh->part_shift, f->sh->pairs + f->thread, f->sh->threads);
+    pair_piece(ctx, recs, n);
 }
 
 /* Counts the shared samples of each pair in a piece: sorted, in runs. */
@@ -1123,8 +1140,14 @@ static void *find_postings_worker(void *arg)
     find_shared *sh = f->sh;
     for (unsigned part; (part = atomic_fetch_add(&sh->next_part, 1)) < PARTS;) {
         spill *s = &sh->c->post[part];
-        each_piece(s, 1, sizeof(posting), piece_bits(s->count, 16), posting_key, 0, on_postings, f, &f->array,
-                   &f->array_cap);
+        unsigned bits = piece_bits(s->count, 16);
+        /* a part held in memory in one piece is paired where it is (pairing
+         * moves no posting), not copied first */
+        const posting *held = bits ? NULL : spill_view(s, 0, s->count * sizeof(posting));
+        if (held)
+            pair_piece(f, held, s->count);
+        else
+            each_piece(s, 1, sizeof(posting), bits, posting_key, 0, on_postings, f, &f->array, &f->array_cap);
     }
     return NULL;
 }
@@ -1191,6 +1214,8 @@ size_t hm_copy_find_threads(hm_copy *c, double threshold, size_t max_per_essay, 
     for (size_t t = 0; t < sh.threads; t++)
         ctx[t] = (find_ctx){.sh = &sh, .thread = t};
     run_threads(ctx, sh.threads, find_postings_worker);
+    for (size_t t = 0; t < sh.threads; t++)
+        holder_table_free(&ctx[t].holders);
 
     best_list bl = {max_per_essay, NULL, NULL};
     if (bl.k) {

@@ -197,12 +197,56 @@ static void shared_run_is_the_plain_one(void **state)
     hm_buf_free(&passage);
 }
 
+/* An essay of `words` words from a seed's sequence ("w" and a number). */
+static void add_words(hm_buf *b, unsigned seed, size_t words)
+{
+    uint32_t x = seed * 2654435761u + 1;
+    for (size_t k = 0; k < words; k++) {
+        x = x * 1664525u + 1013904223u;
+        hm_buf_printf(b, "w%u ", x >> 8);
+    }
+}
+
+/* n essays, each a passage all share and words of its own: the pairs the
+ * index finds among them. */
+static size_t pairs_sharing_one_passage(size_t n, unsigned jobs)
+{
+    hm_copy *c = hm_copy_new(n);
+    for (size_t i = 0; i < n; i++) {
+        hm_buf b = {0};
+        add_words(&b, 1000 + (unsigned)i, 150);
+        add_words(&b, 7, 200);
+        hm_copy_set(c, i, hm_shingles_make(b.data, b.len));
+        hm_buf_free(&b);
+    }
+    const hm_copy_pair *pairs;
+    size_t found = hm_copy_find_threads(c, 0.1, jobs > 1 ? 8 : 0, jobs, &pairs);
+    for (size_t k = 0; k < found; k++)
+        assert_true(pairs[k].a < pairs[k].b && pairs[k].b < n);
+    hm_copy_free(c);
+    return found;
+}
+
+/* A hash held by up to max(5, essays / 20) essays pairs them all; one held
+ * by more is a common source and pairs none. */
+static void common_hashes_pair_no_one(void **state)
+{
+    (void)state;
+    assert_int_equal(pairs_sharing_one_passage(2, 1), 1);
+    assert_int_equal(pairs_sharing_one_passage(4, 1), 6);
+    assert_int_equal(pairs_sharing_one_passage(5, 1), 10);
+    assert_int_equal(pairs_sharing_one_passage(5, 2), 10);
+    assert_int_equal(pairs_sharing_one_passage(6, 1), 0);
+    assert_int_equal(pairs_sharing_one_passage(6, 2), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scan_gives_the_plain_shingles),
         cmocka_unit_test(every_ascii_byte_is_classed_as_hm_is_word_cp),
         cmocka_unit_test(shared_run_is_the_plain_one),
+        cmocka_unit_test(common_hashes_pair_no_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
