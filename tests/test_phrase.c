@@ -411,6 +411,9 @@ static void requires_index_same_as_search(void **state)
     hm_config_free(c);
 }
 
+/* Eight starts of the figure rules, four of them matches. */
+#define MANY_FIGURES "40 men. 50 men. 60 men. 70 men. 1 2 3 4. "
+
 /* Figures and dates (every rule of the built-in set that has `starts`)
  * against their patterns run whole: a qualifier before the digit must win
  * over the digit, digits at a paragraph's start and end, words that only
@@ -435,6 +438,10 @@ static void figure_starts_match_as_their_patterns(void **state)
         "over 40",
         "40",
         "about 1930 the party; over 1,500.5 km; 12-3; 1928-53; 3.5.6 times; 1,2,3 people.",
+        /* a paragraph of more starts than find_all_from_starts gathers at a time (64) */
+        MANY_FIGURES MANY_FIGURES MANY_FIGURES MANY_FIGURES MANY_FIGURES MANY_FIGURES MANY_FIGURES MANY_FIGURES
+        MANY_FIGURES MANY_FIGURES MANY_FIGURES MANY_FIGURES MANY_FIGURES MANY_FIGURES MANY_FIGURES MANY_FIGURES
+        MANY_FIGURES MANY_FIGURES "\n\n" MANY_FIGURES MANY_FIGURES MANY_FIGURES MANY_FIGURES MANY_FIGURES "over 40",
     };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         same_as_patterns(cfg, texts[i]);
