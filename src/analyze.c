@@ -14,7 +14,7 @@
 struct hm_result {
     /* The result's own fields, cleared when it is made (up to `src`). */
     const hm_config *cfg;
-    char *question;
+    char *question; /* in the block of paras, or NULL */
     const hm_topic *topic;
     const char *topic_reason; /* a fixed text, or reason_text */
     char reason_text[sizeof TOPIC_REASON_LEAD + HM_SIZE_DIGITS + sizeof TOPIC_REASON_TAIL];
@@ -318,19 +318,31 @@ static void find_intro_conclusion(hm_result *r)
         scan->conclusion = last;
 }
 
-static char *question_text(const hm_result *r, const char *given)
+/* The paragraphs' public array and the question's text (the one given,
+ * else the essay's question paragraph on one line, else none) in one
+ * allocation, which r->paras owns: both live as long as the result. The
+ * array is filled by the caller. */
+static void paras_and_question(hm_result *r, const char *given)
 {
+    const char *question = given;
+    size_t question_len = 0;
     if (given)
-        return hm_xstrdup(given);
-    if (r->doc.question == SIZE_MAX)
-        return NULL;
-    const hm_para *p = &r->doc.paras[r->doc.question];
-    hm_buf b = {0};
-    hm_buf_put(&b, r->src.text + p->start, p->end - p->start);
-    for (size_t i = 0; i < b.len; i++)
-        if (b.data[i] == '\n' || b.data[i] == '\r')
-            b.data[i] = ' ';
-    return hm_buf_take(&b);
+        question_len = strlen(given);
+    else if (r->doc.question != SIZE_MAX) {
+        const hm_para *p = &r->doc.paras[r->doc.question];
+        question = r->src.text + p->start;
+        question_len = p->end - p->start;
+    }
+    size_t paras_bytes = r->doc.n_paras * sizeof *r->paras;
+    r->paras = hm_xmalloc(paras_bytes + (question ? question_len + 1 : 0));
+    if (!question)
+        return;
+    r->question = memcpy((char *)r->paras + paras_bytes, question, question_len);
+    r->question[question_len] = '\0';
+    if (!given)
+        for (size_t i = 0; i < question_len; i++)
+            if (r->question[i] == '\n' || r->question[i] == '\r')
+                r->question[i] = ' ';
 }
 
 hm_result *hm_analyze(const hm_config *cfg, const char *bytes, size_t len, const hm_analyze_options *opts,
@@ -372,12 +384,11 @@ hm_result *hm_analyze(const hm_config *cfg, const char *bytes, size_t len, const
     hm_scan_finish(scan);
     hm_scan_free_data(scan);
 
-    r->question = question_text(r, opts ? opts->question : NULL);
+    paras_and_question(r, opts ? opts->question : NULL);
     hm_features_measure(&r->features, scan, r->question, r->question ? strlen(r->question) : 0);
     hm_rubric_score(&cfg->rubric, &r->features, scan, &r->scored);
 
     /* every entry written; read only below n_paras (as the warnings) */
-    r->paras = hm_xmalloc(r->doc.n_paras * sizeof *r->paras);
     for (size_t i = 0; i < r->doc.n_paras; i++) {
         const hm_para *p = &r->doc.paras[i];
         r->paras[i] = (hm_paragraph){p->kind, p->number, p->start, p->end, p->line, p->words};
@@ -405,9 +416,8 @@ void hm_result_free(hm_result *r)
     free(r->scan.findings);
     hm_document_free(&r->doc);
     hm_source_free(&r->src);
-    free(r->paras);
+    free(r->paras); /* and the question's text */
     free(r->warnings);
-    free(r->question);
     free(r);
 }
 

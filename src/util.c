@@ -54,10 +54,13 @@ char *hm_xstrndup(const char *s, size_t n)
     return p;
 }
 
-/* Doubles the capacity (from 64) until `size` bytes fit. */
+/* Doubles the capacity (from 256) until `size` bytes fit. From 256, not
+ * 64: texts built in pieces, such as the features' details (one clause
+ * alone is 70 bytes), then mostly take one allocation, not a malloc and
+ * one or two reallocs. */
 static void buf_grow(hm_buf *b, size_t size)
 {
-    size_t cap = b->cap ? b->cap : 64;
+    size_t cap = b->cap ? b->cap : 256;
     while (cap < size)
         cap *= 2;
     b->data = hm_xrealloc(b->data, cap);

@@ -529,6 +529,33 @@ static void without_a_question_the_opening_sentence_gives_the_terms(void **state
     hm_result_free(r);
 }
 
+/* The question's text is kept in the paragraphs' block: the question
+ * paragraph on one line (its line break a space), or the question given
+ * whole; the paragraphs beside it intact either way. */
+static void the_question_is_kept_beside_the_paragraphs(void **state)
+{
+    (void)state;
+    const char *text = "To what extent was the Depression\nthe cause of Hitler's rise?\n\n"
+                       "Unemployment rose above six million by early 1932.\n\n"
+                       "In conclusion, the Depression mattered more than the constitution.\n";
+    hm_result *r = analyze(text);
+    assert_string_equal(hm_result_question(r), "To what extent was the Depression the cause of Hitler's rise?");
+    size_t n = hm_result_paragraph_count(r);
+    assert_int_equal(n, 3);
+    const hm_paragraph *last = hm_result_paragraph(r, n - 1);
+    assert_int_equal(text[last->start], 'I');
+    hm_result_free(r);
+
+    hm_analyze_options opts = {.version = HM_ANALYZE_OPTIONS_VERSION, .question = "Given\nwhole?"};
+    hm_error err = {0};
+    r = hm_analyze(cfg, text, strlen(text), &opts, &err);
+    assert_non_null(r);
+    assert_string_equal(hm_result_question(r), "Given\nwhole?");
+    assert_int_equal(hm_result_paragraph_count(r), 3);
+    assert_int_equal(text[hm_result_paragraph(r, 1)->start], 'U');
+    hm_result_free(r);
+}
+
 /* A conclusion without a stock opening: the last paragraph that ends on a
  * verdict and judges more than once is the conclusion; a last paragraph
  * that only narrates is not. */
@@ -595,6 +622,7 @@ int main(void)
         cmocka_unit_test(the_mark_rises_within_the_band_with_reach_beyond_the_level),
         cmocka_unit_test(a_brief_thinly_argued_essay_is_held_at_level_3),
         cmocka_unit_test(without_a_question_the_opening_sentence_gives_the_terms),
+        cmocka_unit_test(the_question_is_kept_beside_the_paragraphs),
         cmocka_unit_test(a_conclusion_may_end_on_its_verdict),
         cmocka_unit_test(dashes_and_framing_words_are_not_key_terms),
     };
