@@ -35,6 +35,9 @@ typedef struct phrase_lit {
      * passed over in one step */
     uint32_t key3_run_end;
 } phrase_lit;
+/* hm_phrase_image_write copies a literal field by field: a field added
+ * here must be added there too */
+_Static_assert(sizeof(phrase_lit) == 48, "a field added to phrase_lit: update hm_phrase_image_write");
 
 typedef struct phrase_set {
     bool caseless, spaces_any, ucp, usable;
@@ -1948,6 +1951,20 @@ static start_string *image_start_strings(const unsigned char *table, const unsig
     return ss;
 }
 
+/* Whether the image's start strings at table (n, their texts at ats) are
+ * those of ss, string for string. */
+static bool same_start_strings(const start_string *ss, const unsigned char *table, const unsigned char *ats,
+                               size_t n, const unsigned char *texts, size_t n_texts)
+{
+    bool ok = true;
+    start_string *image = image_start_strings(table, ats, n, texts, n_texts, true, &ok);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = ss[i].len == image[i].len && ss[i].rules == image[i].rules && ss[i].pre == image[i].pre &&
+             ss[i].mask == image[i].mask && !memcmp(ss[i].text, image[i].text, ss[i].len);
+    free(image);
+    return ok;
+}
+
 static bool power_of_two(size_t n)
 {
     return n && !(n & (n - 1));
@@ -2167,9 +2184,20 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         }
     }
     if (ok && check) {
-        /* the tables made from others, made again */
+        /* the tables made from others, made again and compared with the
+         * image's: mkpatterns' read-back then vouches for the tables the
+         * built-in image is taken with as well */
         set_start_prefixes(ix);
         fill_word_filters(ix);
+        ok = ix->start_lead == mask[3] && ix->start_punct == (mask[4] != 0) &&
+             !memcmp(ix->start_two, start_two, sizeof ix->start_two) &&
+             !memcmp(ix->start_three, start_three, sizeof ix->start_three) &&
+             !memcmp(ix->start_four, start_four, sizeof ix->start_four) &&
+             !memcmp(ix->start_group, start_group, sizeof ix->start_group) &&
+             !memcmp(ix->keyword_filter, keyword_filter, sizeof ix->keyword_filter) &&
+             !memcmp(ix->name_filter, name_filter, sizeof ix->name_filter) &&
+             !memcmp(ix->keyword_prefixes, keyword_prefixes, sizeof ix->keyword_prefixes) &&
+             same_start_strings(ix->start_grouped, grouped, grouped_at, n_starts, texts, n_texts);
     } else if (ok) {
         ix->start_lead = mask[3];
         ix->start_punct = mask[4] != 0;
