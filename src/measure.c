@@ -371,6 +371,8 @@ enum {
     FACT_EXTENT = 1u << 5,
     FACT_TERM = 1u << 6, /* a topic term: evidence of a kind, not specific */
 };
+/* the walks count and shift flags & FACT_SPECIFIC as a 0 or 1 */
+_Static_assert(FACT_SPECIFIC == 1, "FACT_SPECIFIC must stay the lowest bit");
 
 typedef struct finding_facts {
     size_t para;
