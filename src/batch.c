@@ -732,12 +732,17 @@ static bool sink_open(batch *b, sink *k, const char *path)
     k->f = stdout;
     if (!path) {
         /* Reports are some 30 KB: through stdio's 4 KB buffer each took two
-         * writes; with 64 KB (a pipe's capacity) one write takes two. One
-         * report has none to share a write with (and a cold start would
-         * fault in the buffer); a terminal keeps its line buffering. */
+         * write(2)s; with 64 KB (a pipe's capacity) one write(2) carries
+         * about two reports. One report has none to share a write with (and
+         * a cold start would fault in the buffer); a terminal keeps its line
+         * buffering. setvbuf is valid only before stdout's first output,
+         * so once a process. */
         static char out_buf[64 * 1024];
-        if (b->n > 1 && !isatty(STDOUT_FILENO))
+        static bool out_buf_set;
+        if (!out_buf_set && b->n > 1 && !isatty(STDOUT_FILENO)) {
+            out_buf_set = true;
             setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
+        }
         return true;
     }
     k->path = path;
