@@ -472,10 +472,10 @@ char *hm_read_file(const char *path, size_t max_bytes, size_t *len, hm_error *er
         close(fd);
         return NULL;
     }
-    /* O_NONBLOCK stays: it only kept open() from waiting on a FIFO, and
-     * reads of a regular file never return EAGAIN. The text is read
-     * straight into a buffer of the file's size; a file that grows while
-     * read is followed to its end (or to max_bytes). */
+    /* O_NONBLOCK stays: it only kept open() from waiting on a FIFO, and a
+     * local file's reads ignore it (an EAGAIN below clears it). The text is
+     * read straight into a buffer of the file's size; a file that grows
+     * while read is followed to its end (or to max_bytes). */
     hm_buf b = {0};
     hm_buf_reserve(&b, (size_t)st.st_size + 1);
     b.data[0] = '\0'; /* an empty file */
@@ -486,6 +486,12 @@ char *hm_read_file(const char *path, size_t max_bytes, size_t *len, hm_error *er
         if (n < 0) {
             if (errno == EINTR)
                 continue;
+            if (errno == EAGAIN && (fcntl(fd, F_GETFL) & O_NONBLOCK)) {
+                /* a network or FUSE file system may heed O_NONBLOCK:
+                 * blocking reads from here on */
+                fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+                continue;
+            }
             hm_error_set(err, HM_ERR_IO, path, 0, 0, NULL, "%s", strerror(errno));
             hm_buf_free(&b);
             close(fd);
