@@ -245,9 +245,9 @@ static void spill_free(spill *s)
  * all), words start where a word byte follows none and end where a byte
  * that is none follows one: two counts of trailing zeros a word, not a
  * test a byte. A character from 0x80 is decoded, asked of hm_is_word_cp
- * and folded, and the ASCII on either side of it goes as before. Blocks are 64 bytes from the
- * text's start; the last, shorter one is classified from a copy padded
- * with bytes of neither kind. */
+ * and folded, and the ASCII on either side of it is scanned as ASCII.
+ * Blocks are 64 bytes from the text's start; the last, shorter one is
+ * classified from a copy padded with bytes of neither kind. */
 typedef struct block_bits {
     uint64_t word, high; /* bit k: byte k of the block */
 } block_bits;
@@ -328,7 +328,7 @@ static void words_grow(words *w, size_t len, unsigned keep)
 static inline uint64_t hash_ascii(uint64_t h, const unsigned char *p, const unsigned char *end)
 {
     for (; p < end; p++)
-        h = (h ^ (*p | 0x20u)) * 1099511628211ull;
+        h = hm_fnv_add(h, (unsigned char)(*p | 0x20u));
     return h;
 }
 
@@ -415,7 +415,7 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
                 if (!in_word)
                     h = HM_FNV_SEED, at = segment_end;
                 in_word = true;
-                h = (h ^ hm_copy_fold(cp)) * 1099511628211ull;
+                h = (h ^ hm_copy_fold(cp)) * HM_FNV_PRIME; /* a whole code point, not a byte */
             } else if (in_word) {
                 in_word = false;
                 if (word_add(w, &n, keep, len, h, at, segment_end, max_words))

@@ -624,22 +624,20 @@ static inline unsigned ascii_run16(const char *p, const run_consts *k, ascii_run
     return n;
 }
 
-#define FNV_PRIME 1099511628211ull
 /* FNV-1a's first step from its seed, by the byte (the run's first byte is
  * below 0x80): a load, not a xor and a multiply. */
-#define FNV_FIRST(c) ((HM_FNV_SEED ^ (uint64_t)(c)) * FNV_PRIME)
+#define FNV_FIRST(c) ((HM_FNV_SEED ^ (uint64_t)(c)) * HM_FNV_PRIME)
 static const uint64_t fnv_first[128] = {HM_BYTES64(FNV_FIRST, 0), HM_BYTES64(FNV_FIRST, 64)};
 #undef FNV_FIRST
 
 /* FNV-1a's prime 16 times and then 1 16 times: the 16 from 16 - n are the
  * multipliers of a run of n bytes (each byte past the run 0, so that its
  * step leaves h as it is); one array, 4 cache lines, for every length. */
-#define FNV_P4 FNV_PRIME, FNV_PRIME, FNV_PRIME, FNV_PRIME
+#define FNV_P4 HM_FNV_PRIME, HM_FNV_PRIME, HM_FNV_PRIME, HM_FNV_PRIME
 #define FNV_1S4 1, 1, 1, 1
 static const uint64_t fnv_steps[32] = {FNV_P4, FNV_P4, FNV_P4, FNV_P4, FNV_1S4, FNV_1S4, FNV_1S4, FNV_1S4};
 #undef FNV_1S4
 #undef FNV_P4
-#undef FNV_PRIME
 
 /* (h ^ *b) * *prime: an FNV-1a step whose multiplier is the prime or 1,
  * both operands read from memory. On x86-64

@@ -108,9 +108,10 @@ char *hm_read_file(const char *path, size_t max_bytes, size_t *len, hm_error *er
  * words all hash this way, so that a word hashed once (hm_word.ascii_hash)
  * serves more than one table. */
 #define HM_FNV_SEED 1469598103934665603ull
+#define HM_FNV_PRIME 1099511628211ull
 static inline uint64_t hm_fnv_add(uint64_t h, unsigned char c)
 {
-    return (h ^ c) * 1099511628211ull;
+    return (h ^ c) * HM_FNV_PRIME;
 }
 
 /* Each byte with ASCII capitals made small, every other byte as it is. */

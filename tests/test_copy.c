@@ -33,7 +33,7 @@ static size_t plain_shingles(const char *text, size_t len, uint64_t *out, size_t
             uint32_t cp = i < len ? hm_utf8_next(text, len, &next) : 0;
             if (i >= len || !hm_is_word_cp(cp))
                 break;
-            h = (h ^ hm_copy_fold(cp)) * 1099511628211ull;
+            h = (h ^ hm_copy_fold(cp)) * HM_FNV_PRIME;
             i = next;
         }
         word[n++] = h;
