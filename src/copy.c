@@ -173,12 +173,6 @@ static void *spill_append(spill *s, size_t n, size_t size)
     return at;
 }
 
-/* n records of `size` bytes each. */
-static void spill_add_n(spill *s, const void *recs, size_t n, size_t size)
-{
-    memcpy(spill_append(s, n, size), recs, n * size);
-}
-
 static inline void spill_add(spill *s, const void *rec, size_t size)
 {
     /* nearly every record fits the buffer as it is: no call (a pair of
@@ -189,7 +183,7 @@ static inline void spill_add(spill *s, const void *rec, size_t size)
         s->count++;
         return;
     }
-    spill_add_n(s, rec, 1, size);
+    memcpy(spill_append(s, 1, size), rec, size);
 }
 
 /* Up to max records from record `at` into out; how many. */
@@ -1091,15 +1085,12 @@ typedef struct find_ctx {
     holder_table holders; /* the piece of postings in hand's, by hash */
 } find_ctx;
 
-static void pair_piece(find_ctx *f, const posting *p, size_t n)
-{
-    pair_postings(p, n, f->sh->max_holders, f->sh->part_shift, f->sh->pairs + f->thread, f->sh->threads,
-                  &f->holders);
-}
-
+/* Pairs a piece of postings (each_piece's callback; ctx is the find_ctx). */
 static void on_postings(void *recs, size_t n, void *ctx)
 {
-    pair_piece(ctx, recs, n);
+    find_ctx *f = ctx;
+    pair_postings(recs, n, f->sh->max_holders, f->sh->part_shift, f->sh->pairs + f->thread, f->sh->threads,
+                  &f->holders);
 }
 
 /* Counts the shared samples of each pair in a piece: sorted, in runs. */
@@ -1145,7 +1136,7 @@ static void *find_postings_worker(void *arg)
          * moves no posting), not copied first */
         const posting *held = bits ? NULL : spill_view(s, 0, s->count * sizeof(posting));
         if (held)
-            pair_piece(f, held, s->count);
+            on_postings((void *)(uintptr_t)held, s->count, f);
         else
             each_piece(s, 1, sizeof(posting), bits, posting_key, 0, on_postings, f, &f->array, &f->array_cap);
     }
