@@ -269,6 +269,8 @@ static size_t plain_prefix_short(const unsigned char *p, size_t left, char *out)
     return plain_prefix16(block);
 }
 
+#define STRING_ROOM(len) (6 * (len) + 2 + 16) /* at most \u00XX a byte, quotes, a block's store */
+
 /* s as a JSON string, checking that it is UTF-8 on the way: plain bytes are
  * copied sixteen at a time, read at s while sixteen may be (`readable`, from
  * len up: a finding's text lies inside the essay's, so its last block is
@@ -276,8 +278,6 @@ static size_t plain_prefix_short(const unsigned char *p, size_t left, char *out)
  * a block of their own; the store is whole, in the STRING_ROOM(len) bytes
  * the caller has at out. What is not plain goes a character at a time.
  * The string's end, or NULL when s is not UTF-8. */
-#define STRING_ROOM(len) (6 * (len) + 2 + 16) /* at most \u00XX a byte, quotes, a block's store */
-
 JW_INLINE char *put_string(char *out, const char *s, size_t len, size_t readable)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -517,7 +517,6 @@ static void jw_note(jw *w, const hm_note *n)
         jw_close(w, ']');                                                                                              \
     } while (0)
 
-
 /* A finding's head, written or copied; after it, w->first as the head left it. */
 static void jw_finding_head(jw *w, const hm_finding *f)
 {
@@ -547,8 +546,8 @@ static void jw_finding_tail(jw *w, const hm_finding *f)
                     7 * (uintptr_t)f->canonical;
     size_t slot = slot_of(mix, FINDING_BITS);
     finding_tail *tail = &w->tails[slot];
-    if (slot_filled(w->filled.tails, slot) && tail->message == f->message && tail->tag == f->tag && tail->suggestion == f->suggestion &&
-        tail->canonical == f->canonical) {
+    if (slot_filled(w->filled.tails, slot) && tail->message == f->message && tail->tag == f->tag &&
+        tail->suggestion == f->suggestion && tail->canonical == f->canonical) {
         jw_again(w, tail->at, tail->len);
         w->first = false;
         return;
