@@ -7,13 +7,14 @@
  *     keeping for each essay only its best partners (two numbers each),
  *     and the passage of each pair, once for both its essays;
  *  2. read, analyse and render each essay, quoting the passage it shares
- *     with each partner from the store; the main thread writes reports
- *     strictly in input order as soon as the next one is ready;
+ *     with each partner from the store; reports are written strictly in
+ *     input order, as soon as the next one is ready, by the worker that
+ *     made it;
  *  3. the summary, from a few numbers kept per essay.
  *
  * Workers fill a ring of result slots; a worker may not start essay i until
- * the writer has written essay i - RING, so however large the batch, at
- * most RING results are held at once. The config is shared read-only. */
+ * essay i - RING has been written, so however large the batch, at most
+ * RING results are held at once. The config is shared read-only. */
 #define _POSIX_C_SOURCE 200809L
 #include "batch.h"
 
@@ -96,13 +97,17 @@ typedef struct batch {
     /* workers */
     pthread_mutex_t lock;
     pthread_mutex_t store_lock; /* the shingle store's, apart: its writes are the longer */
-    pthread_cond_t ready, space;
+    pthread_cond_t space;
     size_t next, done, written, ring;
     slot *slots;
     hm_buf *spare;           /* report buffers written, kept for the next
-                              * reports: one a worker and the writer's */
+                              * reports: one a worker, and one more */
     size_t n_spare, max_spare;
     bool stop;
+    bool writing;            /* a worker is writing reports (see analyse_worker) */
+    struct sink *sink;       /* where the reports go */
+    size_t reported;         /* reports written */
+    hm_buf write_name, write_other; /* the writer's scratch names */
 
     /* progress */
     bool progress;
@@ -670,52 +675,6 @@ static void slot_free(slot *s)
         free(s->passages[k]);
 }
 
-/* A written report's buffer goes back to the workers, emptied: a report is
- * some 30 KB, and one made afresh was allocated, faulted in page by page
- * as it was written, and freed by this thread into the worker's arena. */
-static void keep_report_buffer(batch *b, hm_buf *report)
-{
-    pthread_mutex_lock(&b->lock);
-    if (b->n_spare < b->max_spare && report->data) {
-        report->len = 0;
-        report->data[0] = '\0';
-        b->spare[b->n_spare++] = *report;
-        *report = (hm_buf){0};
-    }
-    pthread_mutex_unlock(&b->lock);
-}
-
-static void *analyse_worker(void *arg)
-{
-    batch *b = arg;
-    for (;;) {
-        pthread_mutex_lock(&b->lock);
-        while (!b->stop && b->next < b->n && b->next >= b->written + b->ring)
-            pthread_cond_wait(&b->space, &b->lock);
-        if (b->stop || b->next >= b->n) {
-            pthread_mutex_unlock(&b->lock);
-            break;
-        }
-        size_t i = b->next++;
-        slot s = {0};
-        if (b->n_spare)
-            s.report = b->spare[--b->n_spare];
-        pthread_mutex_unlock(&b->lock);
-
-        analyse_one(b, i, &s);
-
-        pthread_mutex_lock(&b->lock);
-        s.ready = true;
-        b->slots[i % b->ring] = s;
-        /* The writer waits only for the essay after those written: woken
-         * for another, it would find that one not ready and sleep again. */
-        if (i == b->written)
-            pthread_cond_signal(&b->ready);
-        pthread_mutex_unlock(&b->lock);
-    }
-    return NULL;
-}
-
 typedef struct sink {
     FILE *f;
     const char *path;   /* -o, or NULL for stdout */
@@ -827,87 +786,132 @@ static void sink_close(batch *b, sink *k)
     free(k->tmp);
 }
 
-static void analyse_pass(batch *b, unsigned jobs, sink *k)
+/* Writes essay i's report (its slot, taken from the ring), its errors and
+ * its summary entry. One worker at a time does this, in input order (see
+ * analyse_worker), so the sink, the summary and the progress line need no
+ * lock of their own. */
+static void write_one(batch *b, size_t i, slot *s)
 {
     const batch_options *o = b->o;
+    sink *k = b->sink;
+    hm_buf *name = &b->write_name, *other = &b->write_other;
+    if (s->error) {
+        report_error(b, input_path(b, i, name), s->error);
+        if (b->summary && !s->analysed)
+            hm_summary_add_failure(b->summary, name->data, s->error);
+    }
+    if (s->analysed && !k->failed) {
+        if (!b->html_dir) {
+            progress_clear(b);
+            if (b->reported == 0)
+                sink_write(b, k, s->header.data, s->header.len);
+            else
+                sink_write(b, k, o->separator, strlen(o->separator));
+            sink_write(b, k, s->report.data, s->report.len);
+            /* Keep a terminal current; a file or pipe is flushed by stdio. */
+            if (b->progress)
+                fflush(k->f);
+        }
+        b->reported++;
+        if (b->summary) {
+            hm_summary_add_entry(b->summary, s->entry, input_page(b, i, name));
+            s->entry = NULL;
+            const copy_note *notes;
+            size_t n = notes_of(b, i, &notes);
+            for (size_t c = 0; c < n; c++) {
+                size_t j = notes[c].other;
+                if (!lists_pair(b, i, j))
+                    continue;
+                const char *self_name = display_name(b, i, name), *other_name = display_name(b, j, other);
+                hm_summary_add_copy(b->summary, i < j ? self_name : other_name, i < j ? other_name : self_name,
+                                    notes[c].share, s->passages[c]);
+            }
+        }
+    }
+    progress_show(b, i + 1, b->n, i + 1 == b->n);
+}
+
+/* A written report's buffer goes back to the workers, emptied (with
+ * b->lock held): a report is some 30 KB, and one made afresh was
+ * allocated, faulted in page by page as it was written, and freed. */
+static void keep_report_buffer(batch *b, hm_buf *report)
+{
+    if (b->n_spare < b->max_spare && report->data) {
+        report->len = 0;
+        report->data[0] = '\0';
+        b->spare[b->n_spare++] = *report;
+        *report = (hm_buf){0};
+    }
+}
+
+/* Takes essays in input order and analyses them. The worker whose essay
+ * is the next to be written writes it, and every one after it that is
+ * ready, while the others go on analysing: no thread waits to write, so
+ * -j N keeps N cores busy, and a report is never handed to a thread that
+ * must first be woken (at -j 2 that was a context switch an essay, taken
+ * from a worker's core). */
+static void *analyse_worker(void *arg)
+{
+    batch *b = arg;
+    pthread_mutex_lock(&b->lock);
+    for (;;) {
+        while (!b->stop && b->next < b->n && b->next >= b->written + b->ring)
+            pthread_cond_wait(&b->space, &b->lock);
+        if (b->stop || b->next >= b->n)
+            break;
+        size_t i = b->next++;
+        slot s = {0};
+        if (b->n_spare)
+            s.report = b->spare[--b->n_spare];
+        pthread_mutex_unlock(&b->lock);
+
+        analyse_one(b, i, &s);
+
+        pthread_mutex_lock(&b->lock);
+        s.ready = true;
+        b->slots[i % b->ring] = s;
+        if (b->writing)
+            continue; /* the worker writing will come to it */
+        b->writing = true;
+        while (!b->stop && b->slots[b->written % b->ring].ready) {
+            size_t w = b->written;
+            slot out = b->slots[w % b->ring];
+            b->slots[w % b->ring] = (slot){0};
+            pthread_mutex_unlock(&b->lock);
+
+            write_one(b, w, &out);
+
+            hm_buf report = out.report;
+            out.report = (hm_buf){0};
+            slot_free(&out);
+            pthread_mutex_lock(&b->lock);
+            keep_report_buffer(b, &report);
+            hm_buf_free(&report); /* when there was no room for it */
+            b->written = w + 1;
+            /* After a write error the workers stop taking essays. */
+            if (b->sink->failed)
+                b->stop = true;
+            pthread_cond_broadcast(&b->space);
+        }
+        b->writing = false;
+    }
+    pthread_mutex_unlock(&b->lock);
+    return NULL;
+}
+
+static void analyse_pass(batch *b, unsigned jobs, sink *k)
+{
     b->ring = (size_t)jobs * 4;
     b->slots = hm_xcalloc(b->ring, sizeof *b->slots);
     b->max_spare = (size_t)jobs + 1;
     b->spare = hm_xcalloc(b->max_spare, sizeof *b->spare);
-    b->next = b->done = b->written = 0;
+    b->next = b->done = b->written = b->reported = 0;
+    b->sink = k;
     b->stage = "marking";
     clock_gettime(CLOCK_MONOTONIC, &b->start);
-    /* One essay is analysed on this thread: a worker would add only its
-     * start-up, and run on a core whose cache has not seen the
-     * configuration. */
-    if (b->n == 1) {
-        jobs = 0;
-        analyse_worker(b);
-    }
-    pthread_t *t = hm_xcalloc(jobs ? jobs : 1, sizeof *t);
-    start_workers(b, t, jobs, analyse_worker);
+    run_workers(b, jobs, analyse_worker);
 
-    size_t reported = 0;
-    hm_buf name = {0}, other = {0};
-    for (size_t i = 0; i < b->n && !k->failed; i++) {
-        pthread_mutex_lock(&b->lock);
-        while (!b->slots[i % b->ring].ready)
-            pthread_cond_wait(&b->ready, &b->lock);
-        slot s = b->slots[i % b->ring];
-        b->slots[i % b->ring] = (slot){0};
-        b->written = i + 1;
-        pthread_cond_broadcast(&b->space);
-        pthread_mutex_unlock(&b->lock);
-
-        if (s.error) {
-            report_error(b, input_path(b, i, &name), s.error);
-            if (b->summary && !s.analysed)
-                hm_summary_add_failure(b->summary, name.data, s.error);
-        }
-        if (s.analysed) {
-            if (!b->html_dir) {
-                progress_clear(b);
-                if (reported == 0)
-                    sink_write(b, k, s.header.data, s.header.len);
-                else
-                    sink_write(b, k, o->separator, strlen(o->separator));
-                sink_write(b, k, s.report.data, s.report.len);
-                /* Keep a terminal current; a file or pipe is flushed by stdio. */
-                if (b->progress)
-                    fflush(k->f);
-            }
-            reported++;
-            if (b->summary) {
-                hm_summary_add_entry(b->summary, s.entry, input_page(b, i, &name));
-                s.entry = NULL;
-                const copy_note *notes;
-                size_t n = notes_of(b, i, &notes);
-                for (size_t c = 0; c < n; c++) {
-                    size_t j = notes[c].other;
-                    if (!lists_pair(b, i, j))
-                        continue;
-                    const char *self_name = display_name(b, i, &name), *other_name = display_name(b, j, &other);
-                    hm_summary_add_copy(b->summary, i < j ? self_name : other_name, i < j ? other_name : self_name,
-                                        notes[c].share, s.passages[c]);
-                }
-            }
-        }
-        keep_report_buffer(b, &s.report);
-        slot_free(&s);
-        progress_show(b, i + 1, b->n, i + 1 == b->n);
-    }
-    hm_buf_free(&name);
-    hm_buf_free(&other);
-
-    /* After a write error the workers stop taking essays; free what they
-     * finished but nobody wrote. */
-    pthread_mutex_lock(&b->lock);
-    b->stop = true;
-    pthread_cond_broadcast(&b->space);
-    pthread_mutex_unlock(&b->lock);
-    for (unsigned j = 0; j < jobs; j++)
-        pthread_join(t[j], NULL);
-    free(t);
+    /* After a write error, what was analysed but not written is freed. */
     for (size_t j = 0; j < b->ring; j++)
         slot_free(&b->slots[j]);
     free(b->slots);
@@ -917,6 +921,9 @@ static void analyse_pass(batch *b, unsigned jobs, sink *k)
     free(b->spare);
     b->spare = NULL;
     b->n_spare = 0;
+    hm_buf_free(&b->write_name);
+    hm_buf_free(&b->write_other);
+    b->sink = NULL;
 }
 
 /* ---- the whole batch ---- */
@@ -938,7 +945,6 @@ static void batch_free(batch *b)
     hm_summary_free(b->summary);
     pthread_mutex_destroy(&b->lock);
     pthread_mutex_destroy(&b->store_lock);
-    pthread_cond_destroy(&b->ready);
     pthread_cond_destroy(&b->space);
 }
 
@@ -958,7 +964,6 @@ int batch_run(const batch_config *config, const batch_options *o, char *const *a
     b.o = o;
     pthread_mutex_init(&b.lock, NULL);
     pthread_mutex_init(&b.store_lock, NULL);
-    pthread_cond_init(&b.ready, NULL);
     pthread_cond_init(&b.space, NULL);
     mode_t mask = umask(0);
     umask(mask);
