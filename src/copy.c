@@ -411,7 +411,9 @@ static inline __attribute__((always_inline)) bool word_add(words *w, size_t *n, 
      * that mark's word overwrites (or which is past the marks kept) */
     if (keep & WORD_MARKS)
         w->mark[(*n + MARK_EVERY - 1) / MARK_EVERY] = at;
-    return ++*n >= max_words;
+    ++*n;
+    /* SIZE_MAX, no limit, is a constant where tokenise is inlined: no test */
+    return max_words != SIZE_MAX && *n >= max_words;
 }
 
 /* The words of text, the first max_words of them at most: each a run of
