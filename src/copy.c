@@ -641,7 +641,9 @@ static void sort_mixed_hashes(uint64_t *a, size_t n)
         return;
     unsigned shift;
     size_t buckets = hash_buckets(differ, n, &shift), mask = buckets - 1;
-    size_t *first = hm_xcalloc(buckets + 1, sizeof *first);
+    /* four-byte counts (fewer than 2^32 hashes, as the sets): half the
+     * table to clear */
+    uint32_t *first = hm_xcalloc(buckets + 1, sizeof *first);
     uint64_t *tmp = hm_xmalloc(n * sizeof *tmp);
     for (size_t i = 0; i < n; i++)
         first[((a[i] >> shift) & mask) + 1]++;
