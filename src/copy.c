@@ -407,8 +407,8 @@ static inline __attribute__((always_inline)) bool word_add(words *w, size_t *n, 
         w->start[*n] = at;
         w->end[*n] = end;
     }
-    /* no branch: a word not a mark's writes the next mark's slot, which
-     * that mark's word overwrites (or which is past the marks kept) */
+    /* no branch: a word that is no mark writes the next mark's slot, which
+     * that mark's own word overwrites (or which is past the marks kept) */
     if (keep & WORD_MARKS)
         w->mark[(*n + MARK_EVERY - 1) / MARK_EVERY] = at;
     ++*n;
