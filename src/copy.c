@@ -294,36 +294,104 @@ static __attribute__((noinline)) block_bits classify_tail(const unsigned char *p
 #define MARK_EVERY 16
 
 typedef struct words {
-    uint64_t *hash;
+    uint64_t *hash;       /* (WORD_HASHES) */
     size_t *start, *end;  /* byte spans (WORD_SPANS) */
     uint64_t *mark;       /* every MARK_EVERY-th word's start (WORD_MARKS) */
     size_t n, cap;
 } words;
 
-/* What tokenise keeps besides the words' hashes. */
-enum { WORD_SPANS = 1, WORD_MARKS = 2 };
+/* What tokenise keeps of each word. */
+enum { WORD_SPANS = 1, WORD_MARKS = 2, WORD_HASHES = 4 };
 
 static void words_grow(words *w, size_t len, unsigned keep)
 {
     /* an essay has a word in about six bytes: room for one in five, so that
      * an essay seldom grows the arrays (each grow copies them) */
     w->cap = w->cap ? w->cap * 2 : len / 5 + 64;
-    w->hash = hm_xrealloc(w->hash, w->cap * sizeof *w->hash);
+    if (keep & WORD_HASHES)
+        w->hash = hm_xrealloc(w->hash, w->cap * sizeof *w->hash);
     if (keep & WORD_SPANS) {
         w->start = hm_xrealloc(w->start, w->cap * sizeof *w->start);
         w->end = hm_xrealloc(w->end, w->cap * sizeof *w->end);
     }
+    /* one more: word_add writes the next mark's slot before its word comes */
     if (keep & WORD_MARKS)
-        w->mark = hm_xrealloc(w->mark, (w->cap / MARK_EVERY + 1) * sizeof *w->mark);
+        w->mark = hm_xrealloc(w->mark, (w->cap / MARK_EVERY + 2) * sizeof *w->mark);
 }
 
-/* FNV-1a over ASCII word bytes, folded: the byte with the case bit set
- * (digits have it). */
-static inline uint64_t hash_ascii(uint64_t h, const unsigned char *p, const unsigned char *end)
+/* x with its first byte in memory the low one, whatever the CPU's order
+ * (and back). */
+static inline uint64_t little_endian(uint64_t x)
 {
-    for (; p < end; p++)
-        h = hm_fnv_add(h, (unsigned char)(*p | 0x20u));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    return x;
+}
+
+/* (h ^ *b) * prime. On x86-64 the byte is xored into h's low byte straight
+ * from memory (as document.c's fnv_step), two instructions a step: gcc's
+ * own takes five from a register (a copy, a shift, a widening). */
+static inline uint64_t fnv_step(uint64_t h, const unsigned char *b, uint64_t prime)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    __asm__("xorb %1, %b0\n\timulq %2, %0" : "+r"(h) : "m"(*b), "r"(prime) : "cc");
     return h;
+#else
+    return (h ^ *b) * prime;
+#endif
+}
+
+/* FNV-1a of the eight bytes of x, the low byte first: a fixed run of steps. */
+static inline uint64_t hash_eight(uint64_t h, uint64_t x)
+{
+    unsigned char b[8];
+    x = little_endian(x);
+    memcpy(b, &x, sizeof b);
+    /* written out: a loop's test would be a branch of its own */
+    h = fnv_step(h, b + 0, HM_FNV_PRIME);
+    h = fnv_step(h, b + 1, HM_FNV_PRIME);
+    h = fnv_step(h, b + 2, HM_FNV_PRIME);
+    h = fnv_step(h, b + 3, HM_FNV_PRIME);
+    h = fnv_step(h, b + 4, HM_FNV_PRIME);
+    h = fnv_step(h, b + 5, HM_FNV_PRIME);
+    h = fnv_step(h, b + 6, HM_FNV_PRIME);
+    return fnv_step(h, b + 7, HM_FNV_PRIME);
+}
+
+/* HM_FNV_PRIME's inverse (mod 2^64) to the power k: a step over a zero
+ * byte multiplies by the prime, so h times this, then k zero bytes, is h. */
+static const uint64_t fnv_prime_inverse[9] = {
+    0x0000000000000001ull, 0xCE965057AFF6957Bull, 0x501D877BC9AC6919ull,
+    0x9AF153DF54080C03ull, 0xB10F8D2CA6BD8471ull, 0xBA88EB8DEEBA674Bull,
+    0xF30A275CB8C04809ull, 0x375026270DF5D953ull, 0x48E254E75F5EB9E1ull,
+};
+/* The last n of eight bytes loaded (the high ones): the others read as zero. */
+static const uint64_t window_keep[9] = {
+    0, 0xFF00000000000000ull, 0xFFFF000000000000ull, 0xFFFFFF0000000000ull, 0xFFFFFFFF00000000ull,
+    0xFFFFFFFFFF000000ull, 0xFFFFFFFFFFFF0000ull, 0xFFFFFFFFFFFFFF00ull, ~0ull,
+};
+#define FOLD_BYTES 0x2020202020202020ull
+
+/* FNV-1a over the ASCII word bytes [p, end) of text, folded: each byte
+ * with the case bit set (digits have it). A word's last (up to) eight
+ * bytes are the eight bytes that end it, the ones before it zeroed and h
+ * taken back as many zero steps first: eight steps whatever its length,
+ * so that the length (the exit of a loop a byte) costs no mispredict.
+ * Longer words go eight bytes at a time first; a word ending in the
+ * text's first eight bytes a byte at a time (nothing to read before it). */
+static inline uint64_t hash_ascii(uint64_t h, const unsigned char *text, const unsigned char *p,
+                                  const unsigned char *end)
+{
+    if (end - text < 8) {
+        for (; p < end; p++)
+            h = hm_fnv_add(h, (unsigned char)(*p | 0x20u));
+        return h;
+    }
+    for (; end - p > 8; p += 8)
+        h = hash_eight(h, little_endian(hm_load8(p)) | FOLD_BYTES);
+    size_t n = (size_t)(end - p);
+    return hash_eight(h * fnv_prime_inverse[8 - n], (little_endian(hm_load8(end - 8)) | FOLD_BYTES) & window_keep[n]);
 }
 
 /* Adds the word text[at, end) of hash h as word *n; whether that makes
@@ -333,20 +401,25 @@ static inline __attribute__((always_inline)) bool word_add(words *w, size_t *n, 
 {
     if (*n >= w->cap)
         words_grow(w, len, keep);
-    w->hash[*n] = h;
+    if (keep & WORD_HASHES)
+        w->hash[*n] = h;
     if (keep & WORD_SPANS) {
         w->start[*n] = at;
         w->end[*n] = end;
     }
-    if ((keep & WORD_MARKS) && *n % MARK_EVERY == 0)
-        w->mark[*n / MARK_EVERY] = at;
-    return ++*n >= max_words;
+    /* no branch: a word that is no mark writes the next mark's slot, which
+     * that mark's own word overwrites (or which is past the marks kept) */
+    if (keep & WORD_MARKS)
+        w->mark[(*n + MARK_EVERY - 1) / MARK_EVERY] = at;
+    ++*n;
+    /* SIZE_MAX, no limit, is a constant where tokenise is inlined: no test */
+    return max_words != SIZE_MAX && *n >= max_words;
 }
 
 /* The words of text, the first max_words of them at most: each a run of
  * letters and digits (hm_is_word_cp), hashed by FNV-1a over its code
- * points folded (hm_copy_fold). Always inlined, so that each caller's `keep` is a
- * constant. */
+ * points folded (hm_copy_fold) when keep has WORD_HASHES. Always inlined,
+ * so that each caller's `keep` is a constant. */
 static inline __attribute__((always_inline)) void tokenise(const char *text, size_t len, words *w, unsigned keep,
                                                            size_t max_words)
 {
@@ -354,7 +427,11 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
     /* the count in a local: a store through w->hash may alias w->n */
     size_t n = w->n, at = 0;
     size_t pos = 0; /* the first byte not read: a character from 0x80 may end past its block */
-    uint64_t h = 0; /* the hash of the word being read, from `at`, when in_word */
+    /* The word being read, when in_word: from `at`; h is the hash of its
+     * bytes before `from` (characters from 0x80 are hashed as they come,
+     * ASCII when the word ends). */
+    size_t from = 0;
+    uint64_t h = 0;
     bool in_word = false;
     if (n >= max_words)
         return;
@@ -373,30 +450,30 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
             /* bit k: byte k - 1 is a word's, or the word being read runs into k */
             uint64_t follows = (word << 1) | ((uint64_t)in_word << lo);
             uint64_t starts = word & ~follows, ends = ~word & follows & segment;
-            if (in_word) {
-                if (!ends) { /* on into the next segment */
-                    h = hash_ascii(h, t + pos, t + segment_end);
-                } else {
-                    size_t end = block + (size_t)(unsigned)__builtin_ctzll(ends);
-                    ends &= ends - 1;
-                    in_word = false;
-                    if (word_add(w, &n, keep, len, hash_ascii(h, t + pos, t + end), at, end, max_words))
-                        goto done;
-                }
-            }
-            while (starts) {
-                size_t start = block + (size_t)(unsigned)__builtin_ctzll(starts);
-                starts &= starts - 1;
-                if (!ends) { /* on into the next segment */
-                    in_word = true;
-                    at = start;
-                    h = hash_ascii(HM_FNV_SEED, t + start, t + segment_end);
-                    break;
-                }
+            /* After the word being read ends (if it does here), starts and
+             * ends alternate; a start left over runs on past the segment. */
+            if (in_word && ends) {
                 size_t end = block + (size_t)(unsigned)__builtin_ctzll(ends);
                 ends &= ends - 1;
-                if (word_add(w, &n, keep, len, hash_ascii(HM_FNV_SEED, t + start, t + end), start, end, max_words))
+                in_word = false;
+                if (keep & WORD_HASHES)
+                    h = hash_ascii(h, t, t + from, t + end);
+                if (word_add(w, &n, keep, len, h, at, end, max_words))
                     goto done;
+            }
+            while (ends) {
+                size_t start = block + (size_t)(unsigned)__builtin_ctzll(starts);
+                starts &= starts - 1;
+                size_t end = block + (size_t)(unsigned)__builtin_ctzll(ends);
+                ends &= ends - 1;
+                uint64_t word_hash = keep & WORD_HASHES ? hash_ascii(HM_FNV_SEED, t, t + start, t + end) : 0;
+                if (word_add(w, &n, keep, len, word_hash, start, end, max_words))
+                    goto done;
+            }
+            if (starts) { /* on into the next segment */
+                in_word = true;
+                at = from = block + (size_t)(unsigned)__builtin_ctzll(starts);
+                h = HM_FNV_SEED;
             }
             if (hi == 64) {
                 pos = block + 64;
@@ -408,17 +485,25 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
             if (hm_is_word_cp(cp)) {
                 if (!in_word)
                     h = HM_FNV_SEED, at = segment_end;
+                else if (keep & WORD_HASHES)
+                    h = hash_ascii(h, t, t + from, t + segment_end);
                 in_word = true;
                 h = (h ^ hm_copy_fold(cp)) * HM_FNV_PRIME; /* a whole code point, not a byte */
+                from = pos;
             } else if (in_word) {
                 in_word = false;
+                if (keep & WORD_HASHES)
+                    h = hash_ascii(h, t, t + from, t + segment_end);
                 if (word_add(w, &n, keep, len, h, at, segment_end, max_words))
                     goto done;
             }
         }
     }
-    if (in_word)
+    if (in_word) {
+        if (keep & WORD_HASHES)
+            h = hash_ascii(h, t, t + from, t + len);
         word_add(w, &n, keep, len, h, at, len, max_words);
+    }
 done:
     w->n = n;
 }
@@ -556,7 +641,9 @@ static void sort_mixed_hashes(uint64_t *a, size_t n)
         return;
     unsigned shift;
     size_t buckets = hash_buckets(differ, n, &shift), mask = buckets - 1;
-    size_t *first = hm_xcalloc(buckets + 1, sizeof *first);
+    /* four-byte counts (fewer than 2^32 hashes, as the sets): half the
+     * table to clear */
+    uint32_t *first = hm_xcalloc(buckets + 1, sizeof *first);
     uint64_t *tmp = hm_xmalloc(n * sizeof *tmp);
     for (size_t i = 0; i < n; i++)
         first[((a[i] >> shift) & mask) + 1]++;
@@ -668,7 +755,7 @@ static hm_copy_text *copy_text_of(uint64_t *data, size_t n, size_t n_marks)
 static hm_copy_text *copy_text_of_decoded(const char *text, size_t len)
 {
     words w = {0};
-    tokenise(text, len, &w, WORD_MARKS, SIZE_MAX);
+    tokenise(text, len, &w, WORD_HASHES | WORD_MARKS, SIZE_MAX);
     size_t n = shingles_in_place(w.hash, w.n), n_marks = (w.n + MARK_EVERY - 1) / MARK_EVERY;
     uint64_t *data = hm_xrealloc(w.hash, (n + n_marks + 1) * sizeof *data);
     if (n_marks)
