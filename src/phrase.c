@@ -105,6 +105,10 @@ struct hm_phrase_index {
      * and this answers them from 8 KB instead of a probe into the table */
     uint64_t word_filter[1024], pair_filter[1024];
     uint32_t byte_first[256], byte_count[256];
+    /* per byte: how long a quiet gap (quiet_gap) may be when the byte is
+     * its second, 2 when no run and no literal opens with the byte, else 1
+     * (made from byte_count by set_gap_second, not kept in the image) */
+    unsigned char gap_second[256];
     lookahead *lookaheads;
     size_t n_lookaheads;
     /* every pack's keywords (folded): which packs (a bit each) list it */
@@ -1013,6 +1017,12 @@ static void filter_add(uint64_t *filter, uint64_t h)
     filter[b >> 6] |= (uint64_t)1 << (b & 63);
 }
 
+static void set_gap_second(hm_phrase_index *ix)
+{
+    for (unsigned c = 0; c < 256; c++)
+        ix->gap_second[c] = (unsigned char)((run_tab[c] | ix->byte_count[c]) ? 1 : 2);
+}
+
 /* Groups the literals by key (the tables' slots want each key's literals
  * in one run) without sorting: each literal's group is found in a hash
  * table, the groups get consecutive places, and the literals keep their
@@ -1202,6 +1212,7 @@ static void build_table(hm_phrase_index *ix)
     free(pair_count);
     free(new_index);
     set_key3(ix);
+    set_gap_second(ix);
 }
 
 /* The filters of the keyword and name tables, from their slots' hashes
@@ -2133,6 +2144,7 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     memcpy(ix->pair_filter, pair_filter, sizeof ix->pair_filter);
     memcpy(ix->byte_first, byte_first, sizeof ix->byte_first);
     memcpy(ix->byte_count, byte_count, sizeof ix->byte_count);
+    set_gap_second(ix);
     for (unsigned c = 0; check && c < 256; c++)
         ok = ok && ix->byte_first[c] <= n_lits && ix->byte_count[c] <= n_lits - ix->byte_first[c];
     if (cap_keywords) {
@@ -2729,13 +2741,13 @@ static __attribute__((noinline)) next_run walk_to_next_run(hm_scan *scan, const 
  * (try_gap_lits' test)? Then the walk from j would stop at k, and
  * try_gap_lits find nothing. Most gaps are a space, or a mark and a space;
  * the test has no branch (the gap's length is a guess): k - j - 1 below 0,
- * 1 or 2, which fails when k <= j. t[j + 1] is there: j <= the text's
- * length, and NULs follow the text (HM_SOURCE_PAD). */
+ * 1 or 2 (gap_second's, shifted out when t[j] is no ASCII byte: t[j] >> 6
+ * & 2 is 2 from 0x80 on), which fails when k <= j. t[j + 1] is there: j <=
+ * the text's length, and NULs follow the text (HM_SOURCE_PAD). */
 static inline bool quiet_gap(const hm_phrase_index *ix, const unsigned char *t, size_t j, size_t k)
 {
-    unsigned char second = t[j + 1]; /* t[k] when the gap is one byte */
-    unsigned second_quiet = (uint32_t)(run_tab[second] | ix->byte_count[second]) == 0;
-    return k - j - 1 < ((size_t)(t[j] < 0x80) << second_quiet);
+    unsigned most = ix->gap_second[t[j + 1]]; /* t[k] when the gap is one byte */
+    return k - j - 1 < (size_t)(most >> (t[j] >> 6 & 2));
 }
 
 /* Per set, the first of its hits that the unit last asked for did not
@@ -2774,7 +2786,9 @@ static __attribute__((noinline)) void phrase_scan(hm_scan *scan)
     size_t i = next_run_start(scan, 0), j = i;
     try_gap_lits(scan, 0, i, true);
     uint64_t h = run_hash_at(scan, &word, words_end, i, &j);
-    while (i < len) {
+    /* the loop's test is the walk's: a document word starts before the
+     * text's end, so the usual next run needs none */
+    for (bool more = i < len; more;) {
         if (filter_has(ix->word_filter, h))
             try_word(scan, i, j, h);
         /* the pair table, whatever the first run: a stop word that opens
@@ -2806,6 +2820,7 @@ static __attribute__((noinline)) void phrase_scan(hm_scan *scan)
             /* after the pair's hits, which start earlier */
             if (k - j > 1)
                 try_gap_lits(scan, j, k, false);
+            more = k < len;
         }
         i = k;
         j = m;
