@@ -101,10 +101,15 @@ struct hm_phrase_index {
     unsigned char *lit_key3;
     key_slot *words, *pairs;
     size_t cap_words, cap_pairs; /* powers of two */
-    /* a bit per 16 bits of hash: most words of an essay start no phrase,
-     * and this answers them from 8 KB instead of a probe into the table */
-    uint64_t word_filter[1024], pair_filter[1024];
+    /* most words of an essay start no phrase: these answer them without a
+     * probe into the tables. word_filter: two bits a key in one 64-bit word
+     * (word_filter_has), 2 KB; pair_filter: a bit per 16 bits of hash, 8 KB */
+    uint64_t word_filter[256], pair_filter[1024];
     uint32_t byte_first[256], byte_count[256];
+    /* per byte: how long a quiet gap (quiet_gap) may be when the byte is
+     * its second, 2 when no run and no literal opens with the byte, else 1
+     * (made from byte_count by set_gap_second, not kept in the image) */
+    unsigned char gap_second[256];
     lookahead *lookaheads;
     size_t n_lookaheads;
     /* every pack's keywords (folded): which packs (a bit each) list it */
@@ -999,6 +1004,24 @@ static inline void bit_add(uint64_t *bits, unsigned bit)
     bits[bit >> 6] |= (uint64_t)1 << (bit & 63);
 }
 
+/* The word filter: word h >> 40 & 255, bits h >> 48 and h (6 bits each;
+ * FNV-1a's bits 40-47 and its low bits take the last byte straight, its
+ * top bits only through carries). A run passes when both are set: fewer
+ * false passes than a bit of 8 KB gave (4 an essay, not 11), from a
+ * quarter of the lines (the pass touches most of them every essay, and the
+ * rest of the analysis evicts them in between). Both bits are asked
+ * without a branch between them: a branch on the first went either way. */
+static inline bool word_filter_has(const uint64_t *filter, uint64_t h)
+{
+    uint64_t w = filter[h >> 40 & 255];
+    return (w >> (h >> 48 & 63) & w >> (h & 63) & 1) != 0;
+}
+
+static void word_filter_add(uint64_t *filter, uint64_t h)
+{
+    filter[h >> 40 & 255] |= (uint64_t)1 << (h >> 48 & 63) | (uint64_t)1 << (h & 63);
+}
+
 /* The pair filter's bit for runs with hashes h1 and h2: what mix_pair
  * (the pair table's hash) would give costs a multiply at every run, and a
  * filter needs only 16 bits that both hashes move. */
@@ -1011,6 +1034,12 @@ static void filter_add(uint64_t *filter, uint64_t h)
 {
     size_t b = filter_bit(h);
     filter[b >> 6] |= (uint64_t)1 << (b & 63);
+}
+
+static void set_gap_second(hm_phrase_index *ix)
+{
+    for (unsigned c = 0; c < 256; c++)
+        ix->gap_second[c] = (unsigned char)((run_tab[c] | ix->byte_count[c]) ? 1 : 2);
 }
 
 /* Groups the literals by key (the tables' slots want each key's literals
@@ -1176,7 +1205,7 @@ static void build_table(hm_phrase_index *ix)
             continue;
         uint64_t h = word_hash[w];
         uint32_t rep = new_index[word_rep[w]];
-        filter_add(ix->word_filter, h);
+        word_filter_add(ix->word_filter, h);
         key_slot *s = slot_for(ix->words, ix->cap_words, h, ix->lits, &ix->lits[rep], false);
         /* word_at now points past the group */
         *s = key_slot_of(ix->lits, word_at[w] - word_count[w], word_count[w]);
@@ -1202,6 +1231,7 @@ static void build_table(hm_phrase_index *ix)
     free(pair_count);
     free(new_index);
     set_key3(ix);
+    set_gap_second(ix);
 }
 
 /* The filters of the keyword and name tables, from their slots' hashes
@@ -1615,11 +1645,12 @@ bool hm_name_run_lists(const hm_config *cfg, const char *text, const hm_name_run
  * an image that does not read back exactly, and the index is built. */
 
 #define IMAGE_MAGIC 0x49504d48u /* "HMPI" */
-#define IMAGE_VERSION 5u /* 2: the word table holds only first runs with single-run literals; 3: name_hash,
+#define IMAGE_VERSION 6u /* 2: the word table holds only first runs with single-run literals; 3: name_hash,
                            * and each literal's key3 and key3_run_end; 4: the tables' slots keep their
                            * keys' first bytes, not their hashes, and the pair
                            * filter's bits are pair_filter_bit's; 5: the tables in the
-                           * index's own layout, and those made from others kept */
+                           * index's own layout, and those made from others kept; 6: the word
+                           * filter two bits a key in 2 KB */
 
 typedef struct feed {
     hm_buf *out;              /* writing the inputs, or */
@@ -2133,6 +2164,7 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     memcpy(ix->pair_filter, pair_filter, sizeof ix->pair_filter);
     memcpy(ix->byte_first, byte_first, sizeof ix->byte_first);
     memcpy(ix->byte_count, byte_count, sizeof ix->byte_count);
+    set_gap_second(ix);
     for (unsigned c = 0; check && c < 256; c++)
         ok = ok && ix->byte_first[c] <= n_lits && ix->byte_count[c] <= n_lits - ix->byte_first[c];
     if (cap_keywords) {
@@ -2729,13 +2761,13 @@ static __attribute__((noinline)) next_run walk_to_next_run(hm_scan *scan, const 
  * (try_gap_lits' test)? Then the walk from j would stop at k, and
  * try_gap_lits find nothing. Most gaps are a space, or a mark and a space;
  * the test has no branch (the gap's length is a guess): k - j - 1 below 0,
- * 1 or 2, which fails when k <= j. t[j + 1] is there: j <= the text's
- * length, and NULs follow the text (HM_SOURCE_PAD). */
+ * 1 or 2 (gap_second's, shifted out when t[j] is no ASCII byte: t[j] >> 6
+ * & 2 is 2 from 0x80 on), which fails when k <= j. t[j + 1] is there: j <=
+ * the text's length, and NULs follow the text (HM_SOURCE_PAD). */
 static inline bool quiet_gap(const hm_phrase_index *ix, const unsigned char *t, size_t j, size_t k)
 {
-    unsigned char second = t[j + 1]; /* t[k] when the gap is one byte */
-    unsigned second_quiet = (uint32_t)(run_tab[second] | ix->byte_count[second]) == 0;
-    return k - j - 1 < ((size_t)(t[j] < 0x80) << second_quiet);
+    unsigned most = ix->gap_second[t[j + 1]]; /* t[k] when the gap is one byte */
+    return k - j - 1 < (size_t)(most >> (t[j] >> 6 & 2));
 }
 
 /* Per set, the first of its hits that the unit last asked for did not
@@ -2774,8 +2806,10 @@ static __attribute__((noinline)) void phrase_scan(hm_scan *scan)
     size_t i = next_run_start(scan, 0), j = i;
     try_gap_lits(scan, 0, i, true);
     uint64_t h = run_hash_at(scan, &word, words_end, i, &j);
-    while (i < len) {
-        if (filter_has(ix->word_filter, h))
+    /* the loop's test is the walk's: a document word starts before the
+     * text's end, so the usual next run needs none */
+    for (bool more = i < len; more;) {
+        if (word_filter_has(ix->word_filter, h))
             try_word(scan, i, j, h);
         /* the pair table, whatever the first run: a stop word that opens
          * pairs ("in the ...") in the word table would pass its filter and
@@ -2806,6 +2840,7 @@ static __attribute__((noinline)) void phrase_scan(hm_scan *scan)
             /* after the pair's hits, which start earlier */
             if (k - j > 1)
                 try_gap_lits(scan, j, k, false);
+            more = k < len;
         }
         i = k;
         j = m;
