@@ -197,38 +197,74 @@ static inline uint32_t next_cp(const char *s, size_t n, size_t *i)
     return hm_utf8_next(s, n, i);
 }
 
-/* ASCII letters and digits, each as its lowercase (no byte above 0x7F:
- * those start or continue a code point that word_cp decides); 0 for every
- * other byte */
-static const unsigned char ascii_word[256] = {
-    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6', ['7'] = '7',
-    ['8'] = '8', ['9'] = '9', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
-    ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
-    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v',
-    ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd',
-    ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l',
-    ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
-    ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z'};
-
-/* The bytes that end a word where they stand, word_end's first test in
- * one lookup: ASCII but no letter or digit, and no apostrophe or hyphen
- * (those may join two parts: "Stalin's", "Nazi-Soviet"). */
+/* The word loop's tables, one object: one register holds the base of
+ * them all (as six tables, gcc made four of their addresses again for
+ * every word; find_words hides its address, see run_consts). */
 #define ENDS_WORD(c)                                                                         \
     ((c) < 0x80 && !(((c) >= '0' && (c) <= '9') || ((c) >= 'A' && (c) <= 'Z') ||            \
                      ((c) >= 'a' && (c) <= 'z')) && (c) != '\'' && (c) != '-')
-static const bool ends_word[256] = HM_BYTE_TABLE(ENDS_WORD);
-#undef ENDS_WORD
-
-/* 1 for an ASCII capital, else 0: find_words' step through its capitals
- * array, one load and an add a word (the compare took five instructions) */
 #define IS_CAPITAL(c) ((c) >= 'A' && (c) <= 'Z')
-static const unsigned char capital_step[256] = HM_BYTE_TABLE(IS_CAPITAL);
+#if defined(__SSE2__)
+#define FNV_FIRST(c) ((HM_FNV_SEED ^ (uint64_t)(c)) * HM_FNV_PRIME)
+#define FNV_P4 HM_FNV_PRIME, HM_FNV_PRIME, HM_FNV_PRIME, HM_FNV_PRIME
+#define FNV_1S4 1, 1, 1, 1
+#endif
+static const struct word_tables {
+#if defined(__SSE2__)
+    /* FNV-1a's first step from its seed, by the byte (the run's first
+     * byte is below 0x80): a load, not a xor and a multiply. */
+    uint64_t fnv_first[128];
+    /* FNV-1a's prime 16 times and then 1 16 times: the 16 from 16 - n are
+     * the multipliers of a run of n bytes (each byte past the run 0, so
+     * that its step leaves h as it is); one array, 4 cache lines, for
+     * every length. */
+    uint64_t fnv_steps[32];
+    /* 16 bytes of all ones and then 16 of none: the 16 from 16 - n keep
+     * the first n */
+    unsigned char keep_first[32];
+#endif
+    /* ASCII letters and digits, each as its lowercase (no byte above
+     * 0x7F: those start or continue a code point that word_cp decides);
+     * 0 for every other byte */
+    unsigned char ascii_word[256];
+    /* The bytes that end a word where they stand, word_end's first test
+     * in one lookup: ASCII but no letter or digit, and no apostrophe or
+     * hyphen (those may join two parts: "Stalin's", "Nazi-Soviet"). */
+    bool ends_word[256];
+    /* 1 for an ASCII capital, else 0: find_words' step through its
+     * capitals array, one load and an add a word (the compare took five
+     * instructions) */
+    unsigned char capital_step[256];
+} wt = {
+#if defined(__SSE2__)
+    .fnv_first = {HM_BYTES64(FNV_FIRST, 0), HM_BYTES64(FNV_FIRST, 64)},
+    .fnv_steps = {FNV_P4, FNV_P4, FNV_P4, FNV_P4, FNV_1S4, FNV_1S4, FNV_1S4, FNV_1S4},
+    .keep_first = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF},
+#endif
+    .ascii_word = {
+        ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6', ['7'] = '7',
+        ['8'] = '8', ['9'] = '9', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
+        ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+        ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v',
+        ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd',
+        ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l',
+        ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+        ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z'},
+    .ends_word = HM_BYTE_TABLE(ENDS_WORD),
+    .capital_step = HM_BYTE_TABLE(IS_CAPITAL),
+};
+#undef ENDS_WORD
 #undef IS_CAPITAL
+#if defined(__SSE2__)
+#undef FNV_FIRST
+#undef FNV_P4
+#undef FNV_1S4
+#endif
 
 static inline bool word_cp(uint32_t cp)
 {
     if (cp < 0x80)
-        return ascii_word[cp] != 0;
+        return wt.ascii_word[cp] != 0;
     return hm_is_word_cp(cp);
 }
 
@@ -543,11 +579,11 @@ static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
 {
     while (i < end) {
         unsigned char c = (unsigned char)t[i];
-        if (ascii_word[c]) {
+        if (wt.ascii_word[c]) {
             i++;
             continue;
         }
-        if (ends_word[c]) {
+        if (wt.ends_word[c]) {
             *end_at = i; /* a space or a stop: the usual end */
             return i + 1;
         }
@@ -588,13 +624,17 @@ typedef struct run_consts {
     __m128i letter_last;
     __m128i digit_bias;  /* c - '0' + 0x80: the digits are then -128 to -119 */
     __m128i digit_last;
+    /* wt, hidden too: gcc kept wt's address in a register for some
+     * tables and made it again for others, word by word */
+    const struct word_tables *tab;
 } run_consts;
 
 static inline __attribute__((always_inline)) run_consts run_consts_make(void)
 {
     run_consts k = {_mm_set1_epi8(0x20), _mm_set1_epi8((char)(0x80 - 'a')), _mm_set1_epi8(-128 + 25),
-                    _mm_set1_epi8((char)(0x80 - '0')), _mm_set1_epi8(-128 + 9)};
-    __asm__("" : "+x"(k.fold), "+x"(k.letter_bias), "+x"(k.letter_last), "+x"(k.digit_bias), "+x"(k.digit_last));
+                    _mm_set1_epi8((char)(0x80 - '0')), _mm_set1_epi8(-128 + 9), &wt};
+    __asm__("" : "+x"(k.fold), "+x"(k.letter_bias), "+x"(k.letter_last), "+x"(k.digit_bias), "+x"(k.digit_last),
+            "+r"(k.tab));
     return k;
 }
 
@@ -605,10 +645,6 @@ static inline __attribute__((always_inline)) run_consts run_consts_make(void)
  * digit, or a byte above 0x7F), and its bits 16 and up are set. */
 static inline unsigned ascii_run16(const char *p, const run_consts *k, ascii_run *run, unsigned *opens)
 {
-    /* 16 bytes of all ones and then 16 of none: the 16 from 16 - n keep
-     * the first n */
-    static const unsigned char keep_first[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                                 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
     __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
     __m128i folded = _mm_or_si128(a, k->fold);
     /* c in [lo, lo + n) as one signed compare: c - lo + 0x80 at most -129 + n */
@@ -619,25 +655,10 @@ static inline unsigned ascii_run16(const char *p, const run_consts *k, ascii_run
      * far as hash_ascii_run's search for the next one can tell */
     *opens = ~others | (unsigned)_mm_movemask_epi8(a);
     unsigned n = (unsigned)__builtin_ctz(others | 1u << 16);
-    __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(keep_first + 16 - n));
+    __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(k->tab->keep_first + 16 - n));
     run->v = _mm_and_si128(folded, keep);
     return n;
 }
-
-/* FNV-1a's first step from its seed, by the byte (the run's first byte is
- * below 0x80): a load, not a xor and a multiply. */
-#define FNV_FIRST(c) ((HM_FNV_SEED ^ (uint64_t)(c)) * HM_FNV_PRIME)
-static const uint64_t fnv_first[128] = {HM_BYTES64(FNV_FIRST, 0), HM_BYTES64(FNV_FIRST, 64)};
-#undef FNV_FIRST
-
-/* FNV-1a's prime 16 times and then 1 16 times: the 16 from 16 - n are the
- * multipliers of a run of n bytes (each byte past the run 0, so that its
- * step leaves h as it is); one array, 4 cache lines, for every length. */
-#define FNV_P4 HM_FNV_PRIME, HM_FNV_PRIME, HM_FNV_PRIME, HM_FNV_PRIME
-#define FNV_1S4 1, 1, 1, 1
-static const uint64_t fnv_steps[32] = {FNV_P4, FNV_P4, FNV_P4, FNV_P4, FNV_1S4, FNV_1S4, FNV_1S4, FNV_1S4};
-#undef FNV_1S4
-#undef FNV_P4
 
 /* (h ^ *b) * *prime: an FNV-1a step whose multiplier is the prime or 1,
  * both operands read from memory. On x86-64
@@ -656,11 +677,11 @@ static inline uint64_t fnv_step(uint64_t h, const unsigned char *b, const uint64
 /* hm_hash_bytes (case folded) of the run's n (1 to 15) bytes, in fixed
  * steps: the word's length decides no branch but n > 8 (one word in
  * twelve); a loop's end would be mispredicted at most words' ends. */
-static inline uint64_t hash_run16(const ascii_run *run, unsigned n)
+static inline uint64_t hash_run16(const ascii_run *run, unsigned n, const run_consts *k)
 {
     const unsigned char *b = run->as_bytes;
-    const uint64_t *prime = fnv_steps + 16 - n;
-    uint64_t h = fnv_first[b[0]];
+    const uint64_t *prime = k->tab->fnv_steps + 16 - n;
+    uint64_t h = k->tab->fnv_first[b[0]];
     /* written out: a loop's test would be a branch of its own */
 #define FNV_STEP_AT(k) h = fnv_step(h, b + (k), prime + (k))
     FNV_STEP_AT(1);
@@ -685,12 +706,12 @@ static inline uint64_t hash_run16(const ascii_run *run, unsigned n)
 }
 #else
 typedef struct run_consts {
-    char none; /* no constants to keep without SSE2 */
+    const struct word_tables *tab; /* no vector constants without SSE2 */
 } run_consts;
 
 static inline run_consts run_consts_make(void)
 {
-    return (run_consts){0};
+    return (run_consts){&wt};
 }
 #endif
 
@@ -707,6 +728,32 @@ static inline run_consts run_consts_make(void)
  * there, as the first is no NUL. No run goes on past the paragraph's end:
  * a paragraph ends where a line does, trimmed of white space, so the byte
  * at its end is white space or the text's NUL (add_para). */
+#if defined(HM_WORDS16)
+/* out of line where it is the rare case (a run of 16 or more): inline, it
+ * held a register of the word loop's for its prime */
+__attribute__((noinline))
+#endif
+static uint64_t hash_ascii_bytes(const char *t, size_t i, size_t *run_end)
+{
+    uint64_t h = HM_FNV_SEED;
+    size_t j = i;
+    for (;;) {
+        unsigned char folded = wt.ascii_word[(unsigned char)t[j]];
+        if (!folded)
+            break;
+        h = hm_fnv_add(h, folded);
+        folded = wt.ascii_word[(unsigned char)t[j + 1]];
+        if (!folded) {
+            j++;
+            break;
+        }
+        h = hm_fnv_add(h, folded);
+        j += 2;
+    }
+    *run_end = j;
+    return h;
+}
+
 static inline __attribute__((always_inline)) uint64_t hash_ascii_run(const char *t, size_t i, const run_consts *k,
                                                                     size_t *run_end, size_t *next_open)
 {
@@ -721,24 +768,11 @@ static inline __attribute__((always_inline)) uint64_t hash_ascii_run(const char 
          * + 1 clears, and the byte at its end opens nothing where it ends
          * the word (and else *next_open is not asked) */
         *next_open = i + (unsigned)__builtin_ctz((opens & (opens + 1)) | 1u << 16);
-        return hash_run16(&run, n);
+        return hash_run16(&run, n, k);
     }
 #endif
-    uint64_t h = HM_FNV_SEED;
-    size_t j = i;
-    for (;;) {
-        unsigned char folded = ascii_word[(unsigned char)t[j]];
-        if (!folded)
-            break;
-        h = hm_fnv_add(h, folded);
-        folded = ascii_word[(unsigned char)t[j + 1]];
-        if (!folded) {
-            j++;
-            break;
-        }
-        h = hm_fnv_add(h, folded);
-        j += 2;
-    }
+    size_t j; /* not run_end: its address taken, the word loop kept it in memory */
+    uint64_t h = hash_ascii_bytes(t, i, &j);
     *run_end = j;
     *next_open = j + 1;
     return h;
@@ -793,13 +827,13 @@ static inline __attribute__((always_inline)) void find_words_body(hm_document *d
             size_t start = i, ascii_end, next_open, word_stop;
             uint64_t ascii_hash = HM_FNV_SEED;
             size_t may_be_capital; /* 1 if it opens with an ASCII capital or a byte above 0x7F */
-            if (ascii_word[c]) {
-                may_be_capital = capital_step[c];
+            if (consts.tab->ascii_word[c]) {
+                may_be_capital = consts.tab->capital_step[c];
                 /* the ASCII letters and digits that open the word, hashed */
                 ascii_hash = hash_ascii_run(t, i, &consts, &ascii_end, &next_open);
                 /* a space or a stop ends most words: word_end's first step
                  * (at the paragraph's end, word_end would give end too) */
-                if (ends_word[(unsigned char)t[ascii_end]]) {
+                if (consts.tab->ends_word[(unsigned char)t[ascii_end]]) {
                     word_stop = ascii_end;
                     i = next_open;
                 } else {
