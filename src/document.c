@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -856,7 +857,8 @@ static inline __attribute__((always_inline)) void find_words_body(hm_document *d
              * capital, at no foreseeable place */
             *capital_out = n_words++;
             capital_out += may_be_capital;
-            *out++ = (hm_word){start, word_stop, ascii_end, ascii_hash};
+            *out++ = (hm_word){.start = start, .ascii_hash = ascii_hash, .end = (uint32_t)word_stop,
+                               .ascii_end = (uint32_t)ascii_end};
         }
         n_capitals = (size_t)(capital_out - capitals);
         p->first_word = first;
@@ -959,6 +961,12 @@ static void classify(hm_document *doc, const hm_lists *lists)
 
 void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *lists)
 {
+    /* a word's end is 32 bits (hm_word): a text that long would take some
+     * 40 GB of arrays here, and stops as running out of memory does */
+    if (src->len > UINT32_MAX) {
+        fputs("histmark: a text over 4 GiB is too long to analyse\n", stderr);
+        abort();
+    }
     memset(doc, 0, sizeof *doc);
     doc->src = src;
     doc->question = SIZE_MAX;
