@@ -26,6 +26,7 @@ typedef struct line {
      * worked out once for hm_document_build and split_block */
     unsigned block_width;
     bool block_wrapped;
+    size_t block_end;  /* on a block's first line: the line after its last */
 } line;
 
 static bool is_space(char c)
@@ -320,24 +321,34 @@ static void add_para(hm_document *doc, size_t start, size_t end, hm_para_kind ki
 
 /* The want-th smallest width (capped at 1023) of the block's lines that
  * are no list items, want being nine in ten of them, rounded up: a short
- * block's from its widths sorted by insertion, a long one's from a
- * histogram (which costs its 4 KB whatever the block). */
+ * block's as the (n - want + 1)-th largest, a long one's from a histogram
+ * (which costs its 4 KB whatever the block). */
 static unsigned percentile90(const line *lines, size_t from, size_t to)
 {
-    enum { SHORT_BLOCK = 64, WIDTH_CAP = 1023 };
+    enum { SHORT_BLOCK = 64, WIDTH_CAP = 1023, MOST_TOP = 7 };
     if (to - from <= SHORT_BLOCK) {
-        unsigned sorted[SHORT_BLOCK];
         size_t n = 0;
+        for (size_t i = from; i < to; i++)
+            n += !lines[i].list;
+        if (!n)
+            return 0;
+        /* the k largest widths, largest first: each width goes down them
+         * by min and max, k steps (1 to 7 for up to 64 lines), where an
+         * insertion sort's exit was a mispredict a line */
+        size_t k = n - (n * 9 + 9) / 10 + 1;
+        assert(k <= MOST_TOP);
+        unsigned top[MOST_TOP] = {0}; /* no width is below 0: the zeros go first */
         for (size_t i = from; i < to; i++) {
             if (lines[i].list)
                 continue;
             unsigned v = lines[i].cps < WIDTH_CAP ? lines[i].cps : WIDTH_CAP;
-            size_t k = n++;
-            for (; k > 0 && sorted[k - 1] > v; k--)
-                sorted[k] = sorted[k - 1];
-            sorted[k] = v;
+            for (size_t j = 0; j < k; j++) {
+                unsigned larger = top[j] > v ? top[j] : v;
+                v = top[j] > v ? v : top[j];
+                top[j] = larger;
+            }
         }
-        return n ? sorted[(n * 9 + 9) / 10 - 1] : 0;
+        return top[k - 1];
     }
     unsigned hist[WIDTH_CAP + 1] = {0};
     size_t n = 0;
@@ -1005,6 +1016,7 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         size_t j = i;
         while (j < src->n_lines && !lines[j].blank)
             j++;
+        lines[i].block_end = j;
         /* line widths matter only where wrapping is possible: blocks of
          * three lines or more (see split_block) */
         if (j - i >= 3) {
@@ -1021,9 +1033,9 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
             i++;
             continue;
         }
-        size_t j = i;
-        while (j < src->n_lines && !lines[j].blank)
-            j++;
+        /* the block's end as the pass above found it (scanned again, its
+         * exit was a mispredict a block) */
+        size_t j = lines[i].block_end;
         split_block(doc, lines, i, j, wrapped_blocks < 2, lists);
         i = j;
     }
