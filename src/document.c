@@ -155,12 +155,31 @@ static bool ends_with_question(const char *s, size_t n)
     return m && ml == 1 && *m == '?';
 }
 
+/* The first '(' or '[' in s[i, n), or n: sixteen bytes at a time where
+ * SSE2 is there (a paragraph has a bracket in some hundreds of bytes). */
+static size_t next_bracket(const char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('(')), _mm_cmpeq_epi8(a, _mm_set1_epi8('['))));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    while (i < n && s[i] != '(' && s[i] != '[')
+        i++;
+    return i;
+}
+
 /* "(20 marks)", "[20 marks]", "(25)": the tag exam questions carry. */
 static bool has_marks_tag(const char *s, size_t n)
 {
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (s[i] != '(' && s[i] != '[')
-            continue;
+    if (n < 2)
+        return false;
+    /* a bracket at i < n - 1: one with a byte after it */
+    for (size_t i = 0; (i = next_bracket(s, i, n - 1)) < n - 1; i++) {
         size_t j = i + 1;
         while (j < n && s[j] >= '0' && s[j] <= '9')
             j++;
@@ -294,16 +313,17 @@ static bool more_words_than(const char *s, size_t n, unsigned most)
 
 static bool looks_like_heading(const char *s, size_t n, unsigned cps)
 {
-    if (n == 0 || cps > 80 || more_words_than(s, n, 10))
+    if (n == 0 || cps > 80)
         return false;
     unsigned char c0 = (unsigned char)s[0];
     if (!((c0 >= 'A' && c0 <= 'Z') || (c0 >= '0' && c0 <= '9') || c0 >= 0x80))
         return false;
     size_t ml;
     const char *m = last_mark(s, n, &ml);
-    if (!m || ml != 1)
+    if (!m || ml != 1 || *m == '.' || *m == ',' || *m == ';' || *m == '!' || *m == '?' || *m == '"')
         return false;
-    return !(*m == '.' || *m == ',' || *m == ';' || *m == '!' || *m == '?' || *m == '"');
+    /* the words counted last: the tests above read a byte or two */
+    return !more_words_than(s, n, 10);
 }
 
 /* A paragraph spans whole lines: it ends where a line does, trimmed, at
@@ -468,7 +488,7 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
         if (question_ends && !(has_marks_tag(t + next->start, next->end - next->start) &&
                                !more_words_than(t + next->start, next->end - next->start, 3)))
             split = true;
-        else if (open == j && looks_like_heading(s, n, ln->cps) && ln->cps * 10 < width * 6)
+        else if (open == j && ln->cps * 10 < width * 6 && looks_like_heading(s, n, ln->cps))
             split = true;
         else if (split_wrapped && ends_sentence(s, n)) {
             if (ln->cps * 10 < width * 8)
@@ -937,11 +957,14 @@ static void classify(hm_document *doc, const hm_lists *lists)
     for (size_t i = 0; i < doc->n_paras && i < 2; i++) {
         hm_para *p = &doc->paras[i];
         size_t n = p->end - p->start;
-        if (p->kind != HM_PARA_BODY || more_words_than(t + p->start, n, 60))
+        if (p->kind != HM_PARA_BODY)
             continue;
-        if (ends_with_question(t + p->start, n) || has_marks_tag(t + p->start, n) ||
-            (n > 9 && strncmp(t + p->start, "Question:", 9) == 0) ||
-            (i + 1 < doc->n_paras && is_command_question(t + p->start, n, lists->question_commands))) {
+        /* the words counted last, where the paragraph asks (they were
+         * counted first, to 61 in most first paragraphs) */
+        if ((ends_with_question(t + p->start, n) || (n > 9 && strncmp(t + p->start, "Question:", 9) == 0) ||
+             (i + 1 < doc->n_paras && is_command_question(t + p->start, n, lists->question_commands)) ||
+             has_marks_tag(t + p->start, n)) &&
+            !more_words_than(t + p->start, n, 60)) {
             p->kind = HM_PARA_QUESTION;
             p->asks = true;
             doc->question = i;
