@@ -938,8 +938,10 @@ void hm_document_renumber(hm_document *doc)
  * even without a question mark. */
 static bool is_command_question(const char *s, size_t n, const hm_list *commands)
 {
-    for (size_t i = 0; i + 1 < n; i++)
-        if ((s[i] == '.' || s[i] == '?' || s[i] == '!') && (s[i + 1] == ' ' || s[i + 1] == '\n'))
+    /* each stop with a byte after it, found sixteen bytes at a time (s is
+     * in a source's text: next_stop's loads stay in it or its padding) */
+    for (size_t i = 0; n > 1 && (i = next_stop(s, i, n - 1)) < n - 1; i++)
+        if (s[i + 1] == ' ' || s[i + 1] == '\n')
             return false; /* more than one sentence: an introduction */
     for (size_t k = 0; k < commands->n; k++) {
         const char *c = commands->items[k];
