@@ -355,6 +355,15 @@ hm_result *hm_analyze(const hm_config *cfg, const char *bytes, size_t len, const
                      "too large for an essay (%zu bytes; the limit is %zu, see --max-bytes)", len, max);
         return NULL;
     }
+    /* A document's word ends are 32 bits (hm_word), and decoding may make
+     * a text half as long again (UTF-16 to UTF-8): 2 GiB is the most read,
+     * whatever --max-bytes allows. */
+    if (len > HM_MAX_TEXT_BYTES) {
+        hm_error_set(err, HM_ERR_INPUT, name, 0, 0, NULL,
+                     "too large for an essay (%zu bytes; histmark reads at most %zu)", len,
+                     (size_t)HM_MAX_TEXT_BYTES);
+        return NULL;
+    }
     size_t name_len = strlen(name);
     hm_result *r = hm_xmalloc(sizeof *r + name_len + 1);
     memset(r, 0, offsetof(hm_result, src));

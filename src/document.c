@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -25,6 +26,7 @@ typedef struct line {
      * worked out once for hm_document_build and split_block */
     unsigned block_width;
     bool block_wrapped;
+    size_t block_end;  /* on a block's first line: the line after its last */
 } line;
 
 static bool is_space(char c)
@@ -153,12 +155,31 @@ static bool ends_with_question(const char *s, size_t n)
     return m && ml == 1 && *m == '?';
 }
 
+/* The first '(' or '[' in s[i, n), or n: sixteen bytes at a time where
+ * SSE2 is there (a paragraph has a bracket in some hundreds of bytes). */
+static size_t next_bracket(const char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('(')), _mm_cmpeq_epi8(a, _mm_set1_epi8('['))));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    while (i < n && s[i] != '(' && s[i] != '[')
+        i++;
+    return i;
+}
+
 /* "(20 marks)", "[20 marks]", "(25)": the tag exam questions carry. */
 static bool has_marks_tag(const char *s, size_t n)
 {
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (s[i] != '(' && s[i] != '[')
-            continue;
+    if (n < 2)
+        return false;
+    /* a bracket at i < n - 1: one with a byte after it */
+    for (size_t i = 0; (i = next_bracket(s, i, n - 1)) < n - 1; i++) {
         size_t j = i + 1;
         while (j < n && s[j] >= '0' && s[j] <= '9')
             j++;
@@ -197,38 +218,74 @@ static inline uint32_t next_cp(const char *s, size_t n, size_t *i)
     return hm_utf8_next(s, n, i);
 }
 
-/* ASCII letters and digits, each as its lowercase (no byte above 0x7F:
- * those start or continue a code point that word_cp decides); 0 for every
- * other byte */
-static const unsigned char ascii_word[256] = {
-    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6', ['7'] = '7',
-    ['8'] = '8', ['9'] = '9', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
-    ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
-    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v',
-    ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd',
-    ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l',
-    ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
-    ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z'};
-
-/* The bytes that end a word where they stand, word_end's first test in
- * one lookup: ASCII but no letter or digit, and no apostrophe or hyphen
- * (those may join two parts: "Stalin's", "Nazi-Soviet"). */
+/* The word loop's tables, one object: one register holds the base of
+ * them all (as six tables, gcc made four of their addresses again for
+ * every word; find_words hides its address, see run_consts). */
 #define ENDS_WORD(c)                                                                         \
     ((c) < 0x80 && !(((c) >= '0' && (c) <= '9') || ((c) >= 'A' && (c) <= 'Z') ||            \
                      ((c) >= 'a' && (c) <= 'z')) && (c) != '\'' && (c) != '-')
-static const bool ends_word[256] = HM_BYTE_TABLE(ENDS_WORD);
-#undef ENDS_WORD
-
-/* 1 for an ASCII capital, else 0: find_words' step through its capitals
- * array, one load and an add a word (the compare took five instructions) */
 #define IS_CAPITAL(c) ((c) >= 'A' && (c) <= 'Z')
-static const unsigned char capital_step[256] = HM_BYTE_TABLE(IS_CAPITAL);
+#if defined(__SSE2__)
+#define FNV_FIRST(c) ((HM_FNV_SEED ^ (uint64_t)(c)) * HM_FNV_PRIME)
+#define FNV_P4 HM_FNV_PRIME, HM_FNV_PRIME, HM_FNV_PRIME, HM_FNV_PRIME
+#define FNV_1S4 1, 1, 1, 1
+#endif
+static const struct word_tables {
+#if defined(__SSE2__)
+    /* FNV-1a's first step from its seed, by the byte (the run's first
+     * byte is below 0x80): a load, not a xor and a multiply. */
+    uint64_t fnv_first[128];
+    /* FNV-1a's prime 16 times and then 1 16 times: the 16 from 16 - n are
+     * the multipliers of a run of n bytes (each byte past the run 0, so
+     * that its step leaves h as it is); one array, 4 cache lines, for
+     * every length. */
+    uint64_t fnv_steps[32];
+    /* 16 bytes of all ones and then 16 of none: the 16 from 16 - n keep
+     * the first n */
+    unsigned char keep_first[32];
+#endif
+    /* ASCII letters and digits, each as its lowercase (no byte above
+     * 0x7F: those start or continue a code point that word_cp decides);
+     * 0 for every other byte */
+    unsigned char ascii_word[256];
+    /* The bytes that end a word where they stand, word_end's first test
+     * in one lookup: ASCII but no letter or digit, and no apostrophe or
+     * hyphen (those may join two parts: "Stalin's", "Nazi-Soviet"). */
+    bool ends_word[256];
+    /* 1 for an ASCII capital, else 0: find_words' step through its
+     * capitals array, one load and an add a word (the compare took five
+     * instructions) */
+    unsigned char capital_step[256];
+} wt = {
+#if defined(__SSE2__)
+    .fnv_first = {HM_BYTES64(FNV_FIRST, 0), HM_BYTES64(FNV_FIRST, 64)},
+    .fnv_steps = {FNV_P4, FNV_P4, FNV_P4, FNV_P4, FNV_1S4, FNV_1S4, FNV_1S4, FNV_1S4},
+    .keep_first = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF},
+#endif
+    .ascii_word = {
+        ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6', ['7'] = '7',
+        ['8'] = '8', ['9'] = '9', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
+        ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+        ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v',
+        ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd',
+        ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l',
+        ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+        ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z'},
+    .ends_word = HM_BYTE_TABLE(ENDS_WORD),
+    .capital_step = HM_BYTE_TABLE(IS_CAPITAL),
+};
+#undef ENDS_WORD
 #undef IS_CAPITAL
+#if defined(__SSE2__)
+#undef FNV_FIRST
+#undef FNV_P4
+#undef FNV_1S4
+#endif
 
 static inline bool word_cp(uint32_t cp)
 {
     if (cp < 0x80)
-        return ascii_word[cp] != 0;
+        return wt.ascii_word[cp] != 0;
     return hm_is_word_cp(cp);
 }
 
@@ -256,16 +313,17 @@ static bool more_words_than(const char *s, size_t n, unsigned most)
 
 static bool looks_like_heading(const char *s, size_t n, unsigned cps)
 {
-    if (n == 0 || cps > 80 || more_words_than(s, n, 10))
+    if (n == 0 || cps > 80)
         return false;
     unsigned char c0 = (unsigned char)s[0];
     if (!((c0 >= 'A' && c0 <= 'Z') || (c0 >= '0' && c0 <= '9') || c0 >= 0x80))
         return false;
     size_t ml;
     const char *m = last_mark(s, n, &ml);
-    if (!m || ml != 1)
+    if (!m || ml != 1 || *m == '.' || *m == ',' || *m == ';' || *m == '!' || *m == '?' || *m == '"')
         return false;
-    return !(*m == '.' || *m == ',' || *m == ';' || *m == '!' || *m == '?' || *m == '"');
+    /* the words counted last: the tests above read a byte or two */
+    return !more_words_than(s, n, 10);
 }
 
 /* A paragraph spans whole lines: it ends where a line does, trimmed, at
@@ -283,24 +341,34 @@ static void add_para(hm_document *doc, size_t start, size_t end, hm_para_kind ki
 
 /* The want-th smallest width (capped at 1023) of the block's lines that
  * are no list items, want being nine in ten of them, rounded up: a short
- * block's from its widths sorted by insertion, a long one's from a
- * histogram (which costs its 4 KB whatever the block). */
+ * block's as the (n - want + 1)-th largest, a long one's from a histogram
+ * (which costs its 4 KB whatever the block). */
 static unsigned percentile90(const line *lines, size_t from, size_t to)
 {
-    enum { SHORT_BLOCK = 64, WIDTH_CAP = 1023 };
+    enum { SHORT_BLOCK = 64, WIDTH_CAP = 1023, MOST_TOP = 7 };
     if (to - from <= SHORT_BLOCK) {
-        unsigned sorted[SHORT_BLOCK];
         size_t n = 0;
+        for (size_t i = from; i < to; i++)
+            n += !lines[i].list;
+        if (!n)
+            return 0;
+        /* the k largest widths, largest first: each width goes down them
+         * by min and max, k steps (1 to 7 for up to 64 lines), where an
+         * insertion sort's exit was a mispredict a line */
+        size_t k = n - (n * 9 + 9) / 10 + 1;
+        assert(k <= MOST_TOP);
+        unsigned top[MOST_TOP] = {0}; /* no width is below 0: the zeros go first */
         for (size_t i = from; i < to; i++) {
             if (lines[i].list)
                 continue;
             unsigned v = lines[i].cps < WIDTH_CAP ? lines[i].cps : WIDTH_CAP;
-            size_t k = n++;
-            for (; k > 0 && sorted[k - 1] > v; k--)
-                sorted[k] = sorted[k - 1];
-            sorted[k] = v;
+            for (size_t j = 0; j < k; j++) {
+                unsigned larger = top[j] > v ? top[j] : v;
+                v = top[j] > v ? v : top[j];
+                top[j] = larger;
+            }
         }
-        return n ? sorted[(n * 9 + 9) / 10 - 1] : 0;
+        return top[k - 1];
     }
     unsigned hist[WIDTH_CAP + 1] = {0};
     size_t n = 0;
@@ -420,7 +488,7 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
         if (question_ends && !(has_marks_tag(t + next->start, next->end - next->start) &&
                                !more_words_than(t + next->start, next->end - next->start, 3)))
             split = true;
-        else if (open == j && looks_like_heading(s, n, ln->cps) && ln->cps * 10 < width * 6)
+        else if (open == j && ln->cps * 10 < width * 6 && looks_like_heading(s, n, ln->cps))
             split = true;
         else if (split_wrapped && ends_sentence(s, n)) {
             if (ln->cps * 10 < width * 8)
@@ -543,11 +611,11 @@ static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
 {
     while (i < end) {
         unsigned char c = (unsigned char)t[i];
-        if (ascii_word[c]) {
+        if (wt.ascii_word[c]) {
             i++;
             continue;
         }
-        if (ends_word[c]) {
+        if (wt.ends_word[c]) {
             *end_at = i; /* a space or a stop: the usual end */
             return i + 1;
         }
@@ -588,13 +656,17 @@ typedef struct run_consts {
     __m128i letter_last;
     __m128i digit_bias;  /* c - '0' + 0x80: the digits are then -128 to -119 */
     __m128i digit_last;
+    /* wt, hidden too: gcc kept wt's address in a register for some
+     * tables and made it again for others, word by word */
+    const struct word_tables *tab;
 } run_consts;
 
 static inline __attribute__((always_inline)) run_consts run_consts_make(void)
 {
     run_consts k = {_mm_set1_epi8(0x20), _mm_set1_epi8((char)(0x80 - 'a')), _mm_set1_epi8(-128 + 25),
-                    _mm_set1_epi8((char)(0x80 - '0')), _mm_set1_epi8(-128 + 9)};
-    __asm__("" : "+x"(k.fold), "+x"(k.letter_bias), "+x"(k.letter_last), "+x"(k.digit_bias), "+x"(k.digit_last));
+                    _mm_set1_epi8((char)(0x80 - '0')), _mm_set1_epi8(-128 + 9), &wt};
+    __asm__("" : "+x"(k.fold), "+x"(k.letter_bias), "+x"(k.letter_last), "+x"(k.digit_bias), "+x"(k.digit_last),
+            "+r"(k.tab));
     return k;
 }
 
@@ -605,10 +677,6 @@ static inline __attribute__((always_inline)) run_consts run_consts_make(void)
  * digit, or a byte above 0x7F), and its bits 16 and up are set. */
 static inline unsigned ascii_run16(const char *p, const run_consts *k, ascii_run *run, unsigned *opens)
 {
-    /* 16 bytes of all ones and then 16 of none: the 16 from 16 - n keep
-     * the first n */
-    static const unsigned char keep_first[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                                 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
     __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
     __m128i folded = _mm_or_si128(a, k->fold);
     /* c in [lo, lo + n) as one signed compare: c - lo + 0x80 at most -129 + n */
@@ -619,25 +687,10 @@ static inline unsigned ascii_run16(const char *p, const run_consts *k, ascii_run
      * far as hash_ascii_run's search for the next one can tell */
     *opens = ~others | (unsigned)_mm_movemask_epi8(a);
     unsigned n = (unsigned)__builtin_ctz(others | 1u << 16);
-    __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(keep_first + 16 - n));
+    __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(k->tab->keep_first + 16 - n));
     run->v = _mm_and_si128(folded, keep);
     return n;
 }
-
-/* FNV-1a's first step from its seed, by the byte (the run's first byte is
- * below 0x80): a load, not a xor and a multiply. */
-#define FNV_FIRST(c) ((HM_FNV_SEED ^ (uint64_t)(c)) * HM_FNV_PRIME)
-static const uint64_t fnv_first[128] = {HM_BYTES64(FNV_FIRST, 0), HM_BYTES64(FNV_FIRST, 64)};
-#undef FNV_FIRST
-
-/* FNV-1a's prime 16 times and then 1 16 times: the 16 from 16 - n are the
- * multipliers of a run of n bytes (each byte past the run 0, so that its
- * step leaves h as it is); one array, 4 cache lines, for every length. */
-#define FNV_P4 HM_FNV_PRIME, HM_FNV_PRIME, HM_FNV_PRIME, HM_FNV_PRIME
-#define FNV_1S4 1, 1, 1, 1
-static const uint64_t fnv_steps[32] = {FNV_P4, FNV_P4, FNV_P4, FNV_P4, FNV_1S4, FNV_1S4, FNV_1S4, FNV_1S4};
-#undef FNV_1S4
-#undef FNV_P4
 
 /* (h ^ *b) * *prime: an FNV-1a step whose multiplier is the prime or 1,
  * both operands read from memory. On x86-64
@@ -656,11 +709,11 @@ static inline uint64_t fnv_step(uint64_t h, const unsigned char *b, const uint64
 /* hm_hash_bytes (case folded) of the run's n (1 to 15) bytes, in fixed
  * steps: the word's length decides no branch but n > 8 (one word in
  * twelve); a loop's end would be mispredicted at most words' ends. */
-static inline uint64_t hash_run16(const ascii_run *run, unsigned n)
+static inline uint64_t hash_run16(const ascii_run *run, unsigned n, const run_consts *k)
 {
     const unsigned char *b = run->as_bytes;
-    const uint64_t *prime = fnv_steps + 16 - n;
-    uint64_t h = fnv_first[b[0]];
+    const uint64_t *prime = k->tab->fnv_steps + 16 - n;
+    uint64_t h = k->tab->fnv_first[b[0]];
     /* written out: a loop's test would be a branch of its own */
 #define FNV_STEP_AT(k) h = fnv_step(h, b + (k), prime + (k))
     FNV_STEP_AT(1);
@@ -685,12 +738,12 @@ static inline uint64_t hash_run16(const ascii_run *run, unsigned n)
 }
 #else
 typedef struct run_consts {
-    char none; /* no constants to keep without SSE2 */
+    const struct word_tables *tab; /* no vector constants without SSE2 */
 } run_consts;
 
 static inline run_consts run_consts_make(void)
 {
-    return (run_consts){0};
+    return (run_consts){&wt};
 }
 #endif
 
@@ -707,6 +760,32 @@ static inline run_consts run_consts_make(void)
  * there, as the first is no NUL. No run goes on past the paragraph's end:
  * a paragraph ends where a line does, trimmed of white space, so the byte
  * at its end is white space or the text's NUL (add_para). */
+#if defined(HM_WORDS16)
+/* out of line where it is the rare case (a run of 16 or more): inline, it
+ * held a register of the word loop's for its prime */
+__attribute__((noinline))
+#endif
+static uint64_t hash_ascii_bytes(const char *t, size_t i, size_t *run_end)
+{
+    uint64_t h = HM_FNV_SEED;
+    size_t j = i;
+    for (;;) {
+        unsigned char folded = wt.ascii_word[(unsigned char)t[j]];
+        if (!folded)
+            break;
+        h = hm_fnv_add(h, folded);
+        folded = wt.ascii_word[(unsigned char)t[j + 1]];
+        if (!folded) {
+            j++;
+            break;
+        }
+        h = hm_fnv_add(h, folded);
+        j += 2;
+    }
+    *run_end = j;
+    return h;
+}
+
 static inline __attribute__((always_inline)) uint64_t hash_ascii_run(const char *t, size_t i, const run_consts *k,
                                                                     size_t *run_end, size_t *next_open)
 {
@@ -721,24 +800,11 @@ static inline __attribute__((always_inline)) uint64_t hash_ascii_run(const char 
          * + 1 clears, and the byte at its end opens nothing where it ends
          * the word (and else *next_open is not asked) */
         *next_open = i + (unsigned)__builtin_ctz((opens & (opens + 1)) | 1u << 16);
-        return hash_run16(&run, n);
+        return hash_run16(&run, n, k);
     }
 #endif
-    uint64_t h = HM_FNV_SEED;
-    size_t j = i;
-    for (;;) {
-        unsigned char folded = ascii_word[(unsigned char)t[j]];
-        if (!folded)
-            break;
-        h = hm_fnv_add(h, folded);
-        folded = ascii_word[(unsigned char)t[j + 1]];
-        if (!folded) {
-            j++;
-            break;
-        }
-        h = hm_fnv_add(h, folded);
-        j += 2;
-    }
+    size_t j; /* not run_end: its address taken, the word loop kept it in memory */
+    uint64_t h = hash_ascii_bytes(t, i, &j);
     *run_end = j;
     *next_open = j + 1;
     return h;
@@ -793,13 +859,13 @@ static inline __attribute__((always_inline)) void find_words_body(hm_document *d
             size_t start = i, ascii_end, next_open, word_stop;
             uint64_t ascii_hash = HM_FNV_SEED;
             size_t may_be_capital; /* 1 if it opens with an ASCII capital or a byte above 0x7F */
-            if (ascii_word[c]) {
-                may_be_capital = capital_step[c];
+            if (consts.tab->ascii_word[c]) {
+                may_be_capital = consts.tab->capital_step[c];
                 /* the ASCII letters and digits that open the word, hashed */
                 ascii_hash = hash_ascii_run(t, i, &consts, &ascii_end, &next_open);
                 /* a space or a stop ends most words: word_end's first step
                  * (at the paragraph's end, word_end would give end too) */
-                if (ends_word[(unsigned char)t[ascii_end]]) {
+                if (consts.tab->ends_word[(unsigned char)t[ascii_end]]) {
                     word_stop = ascii_end;
                     i = next_open;
                 } else {
@@ -822,7 +888,8 @@ static inline __attribute__((always_inline)) void find_words_body(hm_document *d
              * capital, at no foreseeable place */
             *capital_out = n_words++;
             capital_out += may_be_capital;
-            *out++ = (hm_word){start, word_stop, ascii_end, ascii_hash};
+            *out++ = (hm_word){.start = start, .ascii_hash = ascii_hash, .end = (uint32_t)word_stop,
+                               .ascii_end = (uint32_t)ascii_end};
         }
         n_capitals = (size_t)(capital_out - capitals);
         p->first_word = first;
@@ -871,8 +938,10 @@ void hm_document_renumber(hm_document *doc)
  * even without a question mark. */
 static bool is_command_question(const char *s, size_t n, const hm_list *commands)
 {
-    for (size_t i = 0; i + 1 < n; i++)
-        if ((s[i] == '.' || s[i] == '?' || s[i] == '!') && (s[i + 1] == ' ' || s[i + 1] == '\n'))
+    /* each stop with a byte after it, found sixteen bytes at a time (s is
+     * in a source's text: next_stop's loads stay in it or its padding) */
+    for (size_t i = 0; n > 1 && (i = next_stop(s, i, n - 1)) < n - 1; i++)
+        if (s[i + 1] == ' ' || s[i + 1] == '\n')
             return false; /* more than one sentence: an introduction */
     for (size_t k = 0; k < commands->n; k++) {
         const char *c = commands->items[k];
@@ -890,11 +959,14 @@ static void classify(hm_document *doc, const hm_lists *lists)
     for (size_t i = 0; i < doc->n_paras && i < 2; i++) {
         hm_para *p = &doc->paras[i];
         size_t n = p->end - p->start;
-        if (p->kind != HM_PARA_BODY || more_words_than(t + p->start, n, 60))
+        if (p->kind != HM_PARA_BODY)
             continue;
-        if (ends_with_question(t + p->start, n) || has_marks_tag(t + p->start, n) ||
-            (n > 9 && strncmp(t + p->start, "Question:", 9) == 0) ||
-            (i + 1 < doc->n_paras && is_command_question(t + p->start, n, lists->question_commands))) {
+        /* the words counted last, where the paragraph asks (they were
+         * counted first, to 61 in most first paragraphs) */
+        if ((ends_with_question(t + p->start, n) || (n > 9 && strncmp(t + p->start, "Question:", 9) == 0) ||
+             (i + 1 < doc->n_paras && is_command_question(t + p->start, n, lists->question_commands)) ||
+             has_marks_tag(t + p->start, n)) &&
+            !more_words_than(t + p->start, n, 60)) {
             p->kind = HM_PARA_QUESTION;
             p->asks = true;
             doc->question = i;
@@ -925,6 +997,12 @@ static void classify(hm_document *doc, const hm_lists *lists)
 
 void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *lists)
 {
+    /* a word's end is 32 bits (hm_word); hm_analyze refuses a text that
+     * could decode to this (HM_MAX_TEXT_BYTES), so this is a bug */
+    if (src->len > UINT32_MAX) {
+        fputs("histmark: a text over 4 GiB is too long to analyse\n", stderr);
+        abort();
+    }
     memset(doc, 0, sizeof *doc);
     doc->src = src;
     doc->question = SIZE_MAX;
@@ -963,6 +1041,7 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         size_t j = i;
         while (j < src->n_lines && !lines[j].blank)
             j++;
+        lines[i].block_end = j;
         /* line widths matter only where wrapping is possible: blocks of
          * three lines or more (see split_block) */
         if (j - i >= 3) {
@@ -979,9 +1058,9 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
             i++;
             continue;
         }
-        size_t j = i;
-        while (j < src->n_lines && !lines[j].blank)
-            j++;
+        /* the block's end as the pass above found it (scanned again, its
+         * exit was a mispredict a block) */
+        size_t j = lines[i].block_end;
         split_block(doc, lines, i, j, wrapped_blocks < 2, lists);
         i = j;
     }

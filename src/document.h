@@ -24,12 +24,15 @@ typedef struct hm_sentence {
 } hm_sentence;
 
 typedef struct hm_word {
-    size_t start, end;
+    size_t start;
     /* The word's leading run of ASCII letters and digits, [start, ascii_end),
      * and its hm_hash_bytes with case folded (util.h): the phrase pass and
      * the topic keyword lookup take it instead of hashing the word again. */
-    size_t ascii_end;
     uint64_t ascii_hash;
+    /* 32 bits (hm_document_build takes no text over 4 GiB): 24 bytes a
+     * word, not 32, for the array find_words writes and every stage after
+     * it reads. start stays a size_t: measure.c reads it as one. */
+    uint32_t end, ascii_end;
 } hm_word;
 
 typedef struct hm_document {

@@ -188,6 +188,9 @@ static bool scan_lines(hm_source *src, bool check_utf8, size_t *controls)
     }
     src->line_starts = ls.starts;
     src->n_lines = ls.n_starts;
+    /* SIZE_MAX past the last, not counted: the cursor's walks test no count */
+    HM_GROW(ls.conts, ls.n_conts, ls.cap_conts);
+    ls.conts[ls.n_conts] = SIZE_MAX;
     src->continuations = ls.conts;
     src->n_continuations = ls.n_conts;
     *controls = ls.controls;
@@ -356,11 +359,15 @@ void hm_source_cursor_move(hm_source_cursor *c, size_t offset)
     if (to > c->offset) {
         /* a column a code point: the bytes passed, less the continuation
          * bytes among them (hm_utf8_count's answer, without reading them) */
+        const size_t *conts = src->continuations; /* SIZE_MAX after the last */
         size_t k = c->conts_before;
-        while (k < src->n_continuations && src->continuations[k] < c->offset)
+        while (conts[k] < c->offset)
             k++; /* those on the lines passed over */
         size_t first = k;
-        while (k < src->n_continuations && src->continuations[k] < to)
+        /* most moves pass none or one: the first without a branch (the
+         * loop's exit, its only test, was a mispredict where one lay) */
+        k += conts[k] < to;
+        while (conts[k] < to)
             k++;
         c->column += (unsigned)(to - c->offset - (k - first));
         c->conts_before = k;

@@ -24,8 +24,9 @@ typedef struct hm_source {
     bool utf16_guessed;  /* UTF-16 without a byte order mark */
     size_t *line_starts; /* byte offset of each line's first byte */
     size_t n_lines;
-    /* offset of each UTF-8 continuation byte (10xxxxxx), in order: a
-     * stretch of text has as many code points as bytes, less these */
+    /* offset of each UTF-8 continuation byte (10xxxxxx), in order, and
+     * SIZE_MAX after them (not counted): a stretch of text has as many
+     * code points as bytes, less these */
     size_t *continuations;
     size_t n_continuations;
 } hm_source;
