@@ -118,8 +118,8 @@ typedef struct hm_analyze_options {
 } hm_analyze_options;
 
 #define HM_DEFAULT_MAX_BYTES ((size_t)4 << 20)
-/* The most hm_analyze reads, whatever max_bytes says (2 GiB). */
-#define HM_MAX_TEXT_BYTES ((size_t)2 << 30)
+/* The most hm_analyze reads, whatever max_bytes says (1 GiB). */
+#define HM_MAX_TEXT_BYTES ((size_t)1 << 30)
 
 /* Decodes, tokenizes, finds, measures and scores one essay. `bytes` need not
  * be NUL-terminated. Returns NULL and fills err when the input cannot be

@@ -356,8 +356,8 @@ hm_result *hm_analyze(const hm_config *cfg, const char *bytes, size_t len, const
         return NULL;
     }
     /* A document's word ends are 32 bits (hm_word), and decoding may make
-     * a text half as long again (UTF-16 to UTF-8): 2 GiB is the most read,
-     * whatever --max-bytes allows. */
+     * a text three times as long (Windows-1252's euro sign is three bytes
+     * of UTF-8): 1 GiB is the most read, whatever --max-bytes allows. */
     if (len > HM_MAX_TEXT_BYTES) {
         hm_error_set(err, HM_ERR_INPUT, name, 0, 0, NULL,
                      "too large for an essay (%zu bytes; histmark reads at most %zu)", len,
