@@ -3321,9 +3321,18 @@ static inline size_t nc_lowers(const name_cursor *c, size_t i)
     size_t n, j = i;
 #if defined(__SSE2__)
     /* ASCII small letters 16 at a time (within the subject): most of a
-     * name's letters; the loop below goes on from the first other byte */
-    for (unsigned k = 16; k == 16 && j + 16 <= c->to; j += k)
-        k = ascii_small16((const unsigned char *)c->scan->text + j);
+     * name's letters; the loop below goes on from the first other byte,
+     * unless it is ASCII (most names): no small letter then */
+    const unsigned char *t = (const unsigned char *)c->scan->text;
+    for (; j + 16 <= c->to; j += 16) {
+        unsigned k = ascii_small16(t + j);
+        if (k < 16) {
+            j += k;
+            if (t[j] < 0x80)
+                return j > i ? j : SIZE_MAX;
+            break;
+        }
+    }
 #endif
     while (nc_class(c, j, &n) & CP_LL)
         j += n;
@@ -3370,7 +3379,12 @@ static size_t nc_name(name_cursor *c, size_t i)
     size_t e = nc_lowers(c, i + n);
     if (e == SIZE_MAX)
         return SIZE_MAX;
+    const unsigned char *t = (const unsigned char *)c->scan->text;
     for (;;) {
+        /* most names end at a byte that opens neither part below: one
+         * load and three compares, not each part's own tests */
+        if (e >= c->to || (t[e] != '-' && t[e] != '\'' && t[e] != 0xE2))
+            break;
         size_t j;
         if (nc_is(c, e, '-')) {
             j = e + 1;
