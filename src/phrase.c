@@ -1567,55 +1567,32 @@ static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
     set_start_prefixes(ix);
 }
 
-static inline uint64_t load4(const char *p)
+/* The stop lists' hash, exact case, of a word of up to 16 bytes given as
+ * its two 8-byte halves, zeros after its end (word_bytes16): no branch on
+ * the length (a word's length is no foreseeable thing; the forms picked by
+ * length that this replaced were some 130 mispredicts an analysis). */
+static inline uint64_t name_hash16(size_t n, uint64_t lo, uint64_t hi)
 {
-    uint32_t x;
-    memcpy(&x, p, sizeof x);
-    return x;
+    const uint64_t k1 = 0x9E3779B97F4A7C15ULL, k2 = 0xC2B2AE3D27D4EB4FULL;
+    uint64_t h = ((uint64_t)n * k2 ^ lo) * k1;
+    h = (h ^ hi) * k2;
+    h ^= h >> 29;
+    h *= k1;
+    return h ^ h >> 32;
 }
 
-/* The stop lists' hash of s[0, n), exact case: a few loads, not a step a
- * byte (most words are under 8 bytes, and every word of a name run is
- * asked), reading nothing outside the word. */
-static inline uint64_t name_hash(const char *s, size_t n)
+/* The stop lists' hash of s[0, n) for words of more than 16 bytes. */
+static uint64_t name_hash_long(const char *s, size_t n)
 {
     const uint64_t k1 = 0x9E3779B97F4A7C15ULL, k2 = 0xC2B2AE3D27D4EB4FULL;
     uint64_t h = (uint64_t)n * k2;
-    if (n > 16) {
-        for (size_t i = 0; i + 8 < n; i += 8)
-            h = (h ^ hm_load8(s + i)) * k1;
-        h ^= hm_load8(s + n - 8);
-    } else if (n > 0) {
-        /* Up to 16 bytes, no branch on the length (a word's length is no
-         * foreseeable thing): each form's loads read inside the word, or
-         * `zeros` where the word is too short for them, and the form for
-         * n is kept. */
-        static const char zeros[8];
-        bool eight = n >= 8, four = n >= 4;
-        const char *head8 = eight ? s : zeros, *tail8 = eight ? s + n - 8 : zeros;
-        const char *head4 = four ? s : zeros, *tail4 = four ? s + n - 4 : zeros;
-        uint64_t first = hm_load8(head8);
-        uint64_t longer = (n > 8 ? (h ^ first) * k1 : h) ^ hm_load8(tail8);
-        uint64_t middle = h ^ (load4(head4) << 32 | load4(tail4));
-        uint64_t shorter = h ^ ((uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n >> 1] << 8 |
-                                (unsigned char)s[n - 1]);
-        h = eight ? longer : four ? middle : shorter;
-    }
+    for (size_t i = 0; i + 8 < n; i += 8)
+        h = (h ^ hm_load8(s + i)) * k1;
+    h ^= hm_load8(s + n - 8);
     h *= k1;
     h ^= h >> 29;
     h *= k2;
     return h ^ h >> 32;
-}
-
-/* s[0, n) and t[0, n) the same bytes, for words that share a name_hash
- * (so mostly the same): as many loads as the hash took. */
-static inline bool same_name(const char *s, const char *t, size_t n)
-{
-    if (n >= 8 && n <= 16)
-        return hm_load8(s) == hm_load8(t) && hm_load8(s + n - 8) == hm_load8(t + n - 8);
-    if (n >= 4 && n < 8)
-        return load4(s) == load4(t) && load4(s + n - 4) == load4(t + n - 4);
-    return memcmp(s, t, n) == 0;
 }
 
 static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
@@ -1637,7 +1614,10 @@ static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
             size_t n = strlen(s);
             if (!n) /* no word of a run is empty */
                 continue;
-            uint64_t h = name_hash(s, n);
+            /* a list's word is not padded as a text is: its halves from a copy */
+            char b[SLOT_BYTES] = {0};
+            memcpy(b, s, n <= SLOT_BYTES ? n : 0);
+            uint64_t h = n <= SLOT_BYTES ? name_hash16(n, hm_load8(b), hm_load8(b + 8)) : name_hash_long(s, n);
             size_t j = (size_t)h & (cap - 1);
             word_slot *sl = &ix->name_words[j];
             for (; sl->len && !(sl->hash == h && sl->len == n && memcmp(slot_text(sl), s, n) == 0);
@@ -1657,7 +1637,13 @@ static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
 static inline __attribute__((always_inline)) uint32_t name_word_lists(const hm_phrase_index *ix, const char *s,
                                                                       size_t n)
 {
-    uint64_t h = name_hash(s, n);
+    uint64_t lo = 0, hi = 0, h;
+    if (n <= SLOT_BYTES) {
+        word_bytes16(s, n, &lo, &hi);
+        h = name_hash16(n, lo, hi);
+    } else {
+        h = name_hash_long(s, n);
+    }
     if (!word_filter_has(ix->name_filter, NAME_FILTER_WORDS, h))
         return 0;
     size_t cap = ix->cap_name_words;
@@ -1665,14 +1651,12 @@ static inline __attribute__((always_inline)) uint32_t name_word_lists(const hm_p
         const word_slot *sl = &ix->name_words[j];
         if (sl->hash != h || sl->len != n)
             continue;
-        /* the same hash and length: mostly the word; up to 16 bytes, two
-         * compares with the slot's (the text's padding can be read) */
+        /* the same hash and length: mostly the word; up to 16 bytes, its
+         * halves compared with the slot's */
         if (n <= SLOT_BYTES) {
-            uint64_t lo, hi;
-            word_bytes16(s, n, &lo, &hi);
             if (((hm_load8(sl->text.bytes) ^ lo) | (hm_load8(sl->text.bytes + 8) ^ hi)) == 0)
                 return sl->bits;
-        } else if (same_name(sl->text.str, s, n)) {
+        } else if (memcmp(sl->text.str, s, n) == 0) {
             return sl->bits;
         }
     }
@@ -1713,7 +1697,7 @@ bool hm_name_run_lists(const hm_config *cfg, const char *text, const hm_name_run
                            * filter's bits are pair_filter_bit's; 5: the tables in the
                            * index's own layout, and those made from others kept; 6: the keyword
                            * and stop-list tables' word_slots, their filters 4 and 2 KB, no keyword
-                           * prefixes */
+                           * prefixes, name_hash16 */
 
 typedef struct feed {
     hm_buf *out;              /* writing the inputs, or */
