@@ -105,7 +105,7 @@ static inline const char *slot_text(const word_slot *sl)
     return sl->len <= SLOT_BYTES ? sl->text.bytes : sl->text.str;
 }
 
-static inline unsigned char fold(unsigned char c);
+static inline uint64_t fold8(uint64_t w);
 
 /* Sets sl's text to s[0, n) (folded if `folded`), which outlives the table
  * when n > SLOT_BYTES. */
@@ -116,8 +116,12 @@ static void slot_set_text(word_slot *sl, const char *s, size_t n, bool folded)
         sl->text.str = s;
         return;
     }
-    for (size_t i = 0; i < n; i++)
-        sl->text.bytes[i] = folded ? (char)fold((unsigned char)s[i]) : s[i];
+    memcpy(sl->text.bytes, s, n);
+    if (folded) {
+        uint64_t lo = fold8(hm_load8(sl->text.bytes)), hi = fold8(hm_load8(sl->text.bytes + 8));
+        memcpy(sl->text.bytes, &lo, sizeof lo);
+        memcpy(sl->text.bytes + 8, &hi, sizeof hi);
+    }
 }
 
 /* The 16 bytes at w (a word of a text with HM_SOURCE_PAD bytes after it),
@@ -1875,10 +1879,12 @@ bool hm_phrase_image_write(const hm_config *cfg, hm_buf *out)
             hm_buf_put(&texts, ix->lookaheads[i].alts[k], strlen(ix->lookaheads[i].alts[k]) + 1);
         }
     }
+    /* a slot as it is but for a long word's pointer (its text is kept) */
     for (size_t i = 0; ix->keywords && i < ix->cap_keywords; i++) {
         word_slot flat = ix->keywords[i];
         put_text(&texts, &kw_at, flat.len ? slot_text(&flat) : NULL, flat.len);
-        memset(&flat.text, 0, sizeof flat.text); /* made again from the text when read */
+        if (flat.len > SLOT_BYTES)
+            flat.text.str = NULL;
         hm_buf_put(&kws, (const char *)&flat, sizeof flat);
     }
     put_start_strings(&starts, &start_at, &texts, ix->start_strings, ix->n_start_strings);
@@ -1886,7 +1892,8 @@ bool hm_phrase_image_write(const hm_config *cfg, hm_buf *out)
     for (size_t i = 0; ix->name_words && i < ix->cap_name_words; i++) {
         word_slot flat = ix->name_words[i];
         put_text(&texts, &name_at, flat.len ? slot_text(&flat) : NULL, flat.len);
-        memset(&flat.text, 0, sizeof flat.text);
+        if (flat.len > SLOT_BYTES)
+            flat.text.str = NULL;
         hm_buf_put(&names, (const char *)&flat, sizeof flat);
     }
     bool fits = texts.len < UINT32_MAX;
@@ -2028,9 +2035,10 @@ static start_string *image_start_strings(const unsigned char *table, const unsig
 }
 
 /* A table of word_slots (cap, empty) from the image's: the used slots
- * copied (the empty ones stay untouched zero pages), their texts made from
- * the image's strings (folded if `folded`). False when a checked image's slot has no string or
- * no length, or no slot is left empty (a probe ends at one). */
+ * copied (the empty ones stay untouched zero pages), a long word's pointer
+ * set to the image's string. A checked image's short words must be their
+ * strings (folded if `folded`); false when not, when a slot has no string
+ * or no length, or when no slot is left empty (a probe ends at one). */
 static bool image_word_slots(word_slot *t, size_t cap, const unsigned char *slots, const unsigned char *ats,
                              const unsigned char *texts, size_t n_texts, bool check, bool folded)
 {
@@ -2041,10 +2049,16 @@ static bool image_word_slots(word_slot *t, size_t cap, const unsigned char *slot
             continue;
         word_slot *sl = &t[i];
         memcpy(sl, slots + i * sizeof *sl, sizeof *sl);
+        if (!check && sl->len <= SLOT_BYTES)
+            continue; /* the built-in image's, taken as written */
         const char *s = image_string(texts, n_texts, at, sl->len, check);
         if (check && (!s || !sl->len || ++used >= cap))
             return false;
-        slot_set_text(sl, s, sl->len, folded);
+        word_slot made = *sl;
+        slot_set_text(&made, s, sl->len, folded);
+        if (check && sl->len <= SLOT_BYTES && memcmp(&made.text, &sl->text, sizeof made.text) != 0)
+            return false;
+        sl->text = made.text;
     }
     return true;
 }
