@@ -82,11 +82,76 @@ typedef struct start_string {
     uint64_t pre, mask;    /* its first 8 bytes (zero after its end) and a mask of them */
 } start_string;
 
-typedef struct name_slot {
-    const char *str;       /* NULL: empty; points into the list */
+/* A slot of the keyword table and of the stop lists' table: what a probe
+ * needs in one 32-byte slot (the tables are 64-byte aligned, so one cache
+ * line), not the slot, an array of answers beside it and the string. A
+ * keyword's bytes are kept folded (fold). */
+typedef struct word_slot {
     uint64_t hash;
-    uint32_t len, mask;
-} name_slot;
+    uint32_t len;          /* 0: empty (no word is empty, and none is put in) */
+    uint32_t bits;         /* the keyword's packs, or the word's stop lists (HM_NL_*) */
+    /* the word's bytes when it has up to 16 (zeros after), else a pointer
+     * to them (slot_text) */
+    union {
+        char bytes[16];
+        const char *str;
+    } text;
+} word_slot;
+_Static_assert(sizeof(word_slot) == 32, "two word_slots a cache line");
+enum { SLOT_BYTES = 16 };
+
+static inline const char *slot_text(const word_slot *sl)
+{
+    return sl->len <= SLOT_BYTES ? sl->text.bytes : sl->text.str;
+}
+
+static inline uint64_t fold8(uint64_t w);
+
+/* Sets sl's text to s[0, n) (folded if `folded`), which outlives the table
+ * when n > SLOT_BYTES. */
+static void slot_set_text(word_slot *sl, const char *s, size_t n, bool folded)
+{
+    memset(&sl->text, 0, sizeof sl->text);
+    if (n > SLOT_BYTES) {
+        sl->text.str = s;
+        return;
+    }
+    memcpy(sl->text.bytes, s, n);
+    if (folded) {
+        uint64_t lo = fold8(hm_load8(sl->text.bytes)), hi = fold8(hm_load8(sl->text.bytes + 8));
+        memcpy(sl->text.bytes, &lo, sizeof lo);
+        memcpy(sl->text.bytes + 8, &hi, sizeof hi);
+    }
+}
+
+/* The 16 bytes at w (a word of a text with HM_SOURCE_PAD bytes after it),
+ * those from n (1 to SLOT_BYTES) on zero, as two loads: a slot's bytes to
+ * compare with, no branch on the length. */
+static inline void word_bytes16(const char *w, size_t n, uint64_t *lo, uint64_t *hi)
+{
+    static const unsigned char ones[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                           0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    *lo = hm_load8(w) & hm_load8(ones + SLOT_BYTES - n);
+    *hi = hm_load8(w + 8) & hm_load8(ones + SLOT_BYTES + 8 - n);
+}
+
+/* An empty table of cap word_slots, 64-byte aligned, in a block of *block
+ * (what to free): calloc's, so that the empty slots of a big table stay
+ * untouched zero pages. */
+static word_slot *new_word_slots(size_t cap, void **block)
+{
+    *block = hm_xcalloc(cap + 2, sizeof(word_slot));
+    return (word_slot *)(((uintptr_t)*block + 63) & ~(uintptr_t)63);
+}
+
+/* The keyword and stop-list filters, a bit per word's hash: an essay asks
+ * some 1,250 words of the one and 200 of the other, and between analyses
+ * the rest of the work evicts them, so that 8 KB filters missed the cache
+ * some 125 and 80 times an analysis. At 4 KB the keyword filter lets
+ * through 100 words an analysis, not 94 (85 are keywords); at 2 KB the
+ * stop lists' 164 words, not 157 (156 listed). */
+#define KEYWORD_FILTER_WORDS 512u
+#define NAME_FILTER_WORDS 256u
 
 struct hm_phrase_index {
     phrase_set *sets;
@@ -112,17 +177,14 @@ struct hm_phrase_index {
     unsigned char gap_second[256];
     lookahead *lookaheads;
     size_t n_lookaheads;
-    /* every pack's keywords (folded): which packs (a bit each) list it */
-    hm_strset_slot *keywords;
-    uint32_t *keyword_packs;
+    /* every pack's keywords (folded), each with the packs (a bit each)
+     * that list it */
+    word_slot *keywords;
     size_t cap_keywords;
-    /* a bit per 16 bits of hash, as word_filter: most of an essay's words
-     * are in no pack and no stop list, and the tables are too big to probe
-     * without missing the cache */
-    uint64_t keyword_filter[1024], name_filter[1024];
-    /* the keywords' first three bytes (word_prefix_bit): some four in ten
-     * of an essay's words are ruled out before they are hashed */
-    uint64_t keyword_prefixes[64];
+    void *keywords_block;  /* what keywords lies in (new_word_slots) */
+    /* most of an essay's words are in no pack and no stop list, and the
+     * tables are too big to probe without missing the cache */
+    uint64_t keyword_filter[KEYWORD_FILTER_WORDS], name_filter[NAME_FILTER_WORDS];
     pcre2_code *re_ln, *re_space, *re_word, *re_lu, *re_ll, *re_l;
     /* the classes of non-ASCII characters met so far, shared by every scan
      * (and thread) of the configuration: CLASS_CACHE_SLOTS entries, each a
@@ -168,10 +230,11 @@ struct hm_phrase_index {
     start_string *start_grouped;
     uint8_t start_byte_class[256]; /* BC_* */
     /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
-    name_slot *name_words;
+    word_slot *name_words;
     size_t cap_name_words;
-    /* made from the build-time image: words, pairs, lit_key3,
-     * keyword_packs and the strings point into it (not freed) */
+    void *name_words_block;
+    /* made from the build-time image: words, pairs, lit_key3 and the
+     * strings point into it (not freed) */
     bool from_image;
 };
 
@@ -963,17 +1026,6 @@ static key_slot *slot_for(key_slot *table, size_t cap, uint64_t h, const phrase_
     return &table[s];
 }
 
-static size_t filter_bit(uint64_t h)
-{
-    return (size_t)(h >> 40) & 0xFFFF;
-}
-
-static inline bool filter_has(const uint64_t *filter, uint64_t h)
-{
-    size_t b = filter_bit(h);
-    return filter[b >> 6] >> (b & 63) & 1;
-}
-
 /* Three folded bytes as one of 4096 bits, for tables that rule out most
  * words before they are hashed. */
 static inline unsigned three_bytes_bit(unsigned char a, unsigned char b, unsigned char c)
@@ -985,13 +1037,6 @@ static inline unsigned three_bytes_bit(unsigned char a, unsigned char b, unsigne
 static inline unsigned four_bytes_bit(unsigned char a, unsigned char b, unsigned char c, unsigned char d)
 {
     return (((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d) * 0x9E3779B1u) >> 20;
-}
-
-/* three_bytes_bit of a word's first three bytes, folded (0 past its end). */
-static inline unsigned word_prefix_bit(const char *s, size_t n)
-{
-    return three_bytes_bit(n > 0 ? fold((unsigned char)s[0]) : 0, n > 1 ? fold((unsigned char)s[1]) : 0,
-                           n > 2 ? fold((unsigned char)s[2]) : 0);
 }
 
 static inline bool bit_has(const uint64_t *bits, unsigned bit)
@@ -1030,16 +1075,24 @@ static inline unsigned pair_filter_bit(uint64_t h1, uint64_t h2)
     return (unsigned)((h1 >> 40 ^ h2 >> 45) & 0xFFFF);
 }
 
-static void filter_add(uint64_t *filter, uint64_t h)
-{
-    size_t b = filter_bit(h);
-    filter[b >> 6] |= (uint64_t)1 << (b & 63);
-}
-
 static void set_gap_second(hm_phrase_index *ix)
 {
     for (unsigned c = 0; c < 256; c++)
         ix->gap_second[c] = (unsigned char)((run_tab[c] | ix->byte_count[c]) ? 1 : 2);
+}
+
+/* The keyword and stop-list filters (n_words 64-bit words, a power of two):
+ * hash h's bit. */
+static inline bool list_filter_has(const uint64_t *filter, size_t n_words, uint64_t h)
+{
+    size_t b = (size_t)(h >> 40) & (n_words * 64 - 1);
+    return filter[b >> 6] >> (b & 63) & 1;
+}
+
+static void list_filter_add(uint64_t *filter, size_t n_words, uint64_t h)
+{
+    size_t b = (size_t)(h >> 40) & (n_words * 64 - 1);
+    filter[b >> 6] |= (uint64_t)1 << (b & 63);
 }
 
 /* Groups the literals by key (the tables' slots want each key's literals
@@ -1239,16 +1292,13 @@ static void build_table(hm_phrase_index *ix)
 static void fill_word_filters(hm_phrase_index *ix)
 {
     memset(ix->keyword_filter, 0, sizeof ix->keyword_filter);
-    memset(ix->keyword_prefixes, 0, sizeof ix->keyword_prefixes);
     memset(ix->name_filter, 0, sizeof ix->name_filter);
     for (size_t i = 0; ix->keywords && i < ix->cap_keywords; i++)
-        if (ix->keywords[i].str) {
-            filter_add(ix->keyword_filter, ix->keywords[i].hash);
-            bit_add(ix->keyword_prefixes, word_prefix_bit(ix->keywords[i].str, ix->keywords[i].len));
-        }
+        if (ix->keywords[i].len)
+            list_filter_add(ix->keyword_filter, KEYWORD_FILTER_WORDS, ix->keywords[i].hash);
     for (size_t i = 0; ix->name_words && i < ix->cap_name_words; i++)
-        if (ix->name_words[i].str)
-            filter_add(ix->name_filter, ix->name_words[i].hash);
+        if (ix->name_words[i].len)
+            list_filter_add(ix->name_filter, NAME_FILTER_WORDS, ix->name_words[i].hash);
 }
 
 /* One table for choosing a pack: a word's lookup gives every pack that
@@ -1263,21 +1313,26 @@ static void index_keywords(hm_phrase_index *ix, const hm_config *cfg)
     ix->cap_keywords = 16;
     while (ix->cap_keywords < total * 2)
         ix->cap_keywords *= 2;
-    ix->keywords = hm_xcalloc(ix->cap_keywords, sizeof *ix->keywords);
-    ix->keyword_packs = hm_xcalloc(ix->cap_keywords, sizeof *ix->keyword_packs);
+    ix->keywords = new_word_slots(ix->cap_keywords, &ix->keywords_block);
     for (size_t t = 0; t < cfg->n_topics; t++) {
         const hm_strset *kw = &cfg->topics[t].keywords;
         for (size_t i = 0; i < kw->cap; i++) {
             const hm_strset_slot *w = &kw->slots[i];
-            if (!w->str)
+            /* an empty keyword matches no word */
+            if (!w->str || !w->len)
                 continue;
             uint64_t h = hm_hash_bytes(w->str, w->len, true);
             size_t s = (size_t)h & (ix->cap_keywords - 1);
-            while (ix->keywords[s].str &&
-                   !(ix->keywords[s].hash == h && ix->keywords[s].len == w->len && same_fold(ix->keywords[s].str, w->str, w->len)))
+            word_slot *k = &ix->keywords[s];
+            for (; k->len && !(k->hash == h && k->len == w->len && same_fold(slot_text(k), w->str, w->len));
+                 k = &ix->keywords[s])
                 s = (s + 1) & (ix->cap_keywords - 1);
-            ix->keywords[s] = (hm_strset_slot){w->str, w->len, h};
-            ix->keyword_packs[s] |= (uint32_t)1 << t;
+            if (!k->len) {
+                k->hash = h;
+                k->len = (uint32_t)w->len;
+                slot_set_text(k, w->str, w->len, true);
+            }
+            k->bits |= (uint32_t)1 << t;
         }
     }
 }
@@ -1287,31 +1342,40 @@ bool hm_topic_keywords_indexed(const hm_config *cfg)
     return cfg->index && cfg->index->keywords;
 }
 
-static inline bool same_name(const char *s, const char *t, size_t n);
-
 /* The keyword table's probe, out of line: the filters answer most words,
- * and without the probe's loop that answer saves and restores no registers. */
+ * and without the probe's loop that answer saves and restores no registers.
+ * w is a word of a text with HM_SOURCE_PAD bytes after it. */
 static __attribute__((noinline)) uint32_t keyword_packs_probe(const hm_phrase_index *ix, const char *w, size_t n,
                                                               uint64_t h)
 {
-    /* a word that hashes alike is the keyword, most often written as the
-     * pack writes it ("Stalin", "kulaks"): one compare of a load or two
-     * (same_name, not a memcmp call), the fold if not */
-    for (size_t s = (size_t)h & (ix->cap_keywords - 1); ix->keywords[s].str; s = (s + 1) & (ix->cap_keywords - 1))
-        if (ix->keywords[s].hash == h && ix->keywords[s].len == n &&
-            (same_name(ix->keywords[s].str, w, n) || same_fold(ix->keywords[s].str, w, n)))
-            return ix->keyword_packs[s];
+    /* a word that hashes alike is the keyword: up to 16 bytes, its bytes
+     * folded in two words and compared with the slot's (kept folded);
+     * longer, byte by byte */
+    uint64_t lo = 0, hi = 0;
+    if (n <= SLOT_BYTES) {
+        word_bytes16(w, n, &lo, &hi);
+        lo = fold8(lo);
+        hi = fold8(hi);
+    }
+    for (size_t s = (size_t)h & (ix->cap_keywords - 1); ix->keywords[s].len; s = (s + 1) & (ix->cap_keywords - 1)) {
+        const word_slot *k = &ix->keywords[s];
+        if (k->hash != h || k->len != n)
+            continue;
+        if (n <= SLOT_BYTES ? ((hm_load8(k->text.bytes) ^ lo) | (hm_load8(k->text.bytes + 8) ^ hi)) == 0
+                            : same_fold(k->text.str, w, n))
+            return k->bits;
+    }
     return 0;
 }
 
-/* A word the hash's filter let through: its first three bytes, then the
- * probe, and the packs that list it scored. Out of line with the probe:
- * the walk's loop keeps only what every word needs in registers. */
+/* A word the hash's filter let through: the probe, and the packs that
+ * list it scored (the filter lets through about one word in seven that
+ * no pack lists; a test of its first three bytes before the probe cost
+ * more than the probes it saved). Out of line with the probe: the walk's
+ * loop keeps only what every word needs in registers. */
 static __attribute__((noinline)) void score_keyword(const hm_phrase_index *ix, const char *ws, size_t wl, uint64_t h,
                                                     unsigned weight, unsigned score[32])
 {
-    if (!bit_has(ix->keyword_prefixes, word_prefix_bit(ws, wl)))
-        return;
     for (uint32_t packs = keyword_packs_probe(ix, ws, wl, h); packs; packs &= packs - 1)
         score[__builtin_ctz(packs)] += weight;
 }
@@ -1324,7 +1388,7 @@ static __attribute__((noinline, cold)) void score_other_word(const hm_phrase_ind
     const char *ws = text + w->start;
     size_t wl = hm_possessive_stem(ws, w->end - w->start);
     uint64_t h = wl == w->ascii_end - w->start ? w->ascii_hash : hm_hash_bytes(ws, wl, true);
-    if (filter_has(ix->keyword_filter, h))
+    if (list_filter_has(ix->keyword_filter, KEYWORD_FILTER_WORDS, h))
         score_keyword(ix, ws, wl, h, weight, score);
 }
 
@@ -1339,7 +1403,7 @@ void hm_topic_keyword_scores(const hm_config *cfg, const char *text, const hm_wo
          * else of the word is read */
         if (__builtin_expect(w->ascii_end != w->end, 0))
             score_other_word(ix, text, w, weight, score);
-        else if (filter_has(filter, w->ascii_hash))
+        else if (list_filter_has(filter, KEYWORD_FILTER_WORDS, w->ascii_hash))
             score_keyword(ix, text + w->start, w->end - w->start, w->ascii_hash, weight, score);
     }
 }
@@ -1520,55 +1584,32 @@ static void index_starts(hm_phrase_index *ix, const hm_config *cfg)
     set_start_prefixes(ix);
 }
 
-static inline uint64_t load4(const char *p)
+/* The stop lists' hash, exact case, of a word of up to 16 bytes given as
+ * its two 8-byte halves, zeros after its end (word_bytes16): no branch on
+ * the length (a word's length is no foreseeable thing; the forms picked by
+ * length that this replaced were some 130 mispredicts an analysis). */
+static inline uint64_t name_hash16(size_t n, uint64_t lo, uint64_t hi)
 {
-    uint32_t x;
-    memcpy(&x, p, sizeof x);
-    return x;
+    const uint64_t k1 = 0x9E3779B97F4A7C15ULL, k2 = 0xC2B2AE3D27D4EB4FULL;
+    uint64_t h = ((uint64_t)n * k2 ^ lo) * k1;
+    h = (h ^ hi) * k2;
+    h ^= h >> 29;
+    h *= k1;
+    return h ^ h >> 32;
 }
 
-/* The stop lists' hash of s[0, n), exact case: a few loads, not a step a
- * byte (most words are under 8 bytes, and every word of a name run is
- * asked), reading nothing outside the word. */
-static inline uint64_t name_hash(const char *s, size_t n)
+/* The stop lists' hash of s[0, n) for words of more than 16 bytes. */
+static uint64_t name_hash_long(const char *s, size_t n)
 {
     const uint64_t k1 = 0x9E3779B97F4A7C15ULL, k2 = 0xC2B2AE3D27D4EB4FULL;
     uint64_t h = (uint64_t)n * k2;
-    if (n > 16) {
-        for (size_t i = 0; i + 8 < n; i += 8)
-            h = (h ^ hm_load8(s + i)) * k1;
-        h ^= hm_load8(s + n - 8);
-    } else if (n > 0) {
-        /* Up to 16 bytes, no branch on the length (a word's length is no
-         * foreseeable thing): each form's loads read inside the word, or
-         * `zeros` where the word is too short for them, and the form for
-         * n is kept. */
-        static const char zeros[8];
-        bool eight = n >= 8, four = n >= 4;
-        const char *head8 = eight ? s : zeros, *tail8 = eight ? s + n - 8 : zeros;
-        const char *head4 = four ? s : zeros, *tail4 = four ? s + n - 4 : zeros;
-        uint64_t first = hm_load8(head8);
-        uint64_t longer = (n > 8 ? (h ^ first) * k1 : h) ^ hm_load8(tail8);
-        uint64_t middle = h ^ (load4(head4) << 32 | load4(tail4));
-        uint64_t shorter = h ^ ((uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n >> 1] << 8 |
-                                (unsigned char)s[n - 1]);
-        h = eight ? longer : four ? middle : shorter;
-    }
+    for (size_t i = 0; i + 8 < n; i += 8)
+        h = (h ^ hm_load8(s + i)) * k1;
+    h ^= hm_load8(s + n - 8);
     h *= k1;
     h ^= h >> 29;
     h *= k2;
     return h ^ h >> 32;
-}
-
-/* s[0, n) and t[0, n) the same bytes, for words that share a name_hash
- * (so mostly the same): as many loads as the hash took. */
-static inline bool same_name(const char *s, const char *t, size_t n)
-{
-    if (n >= 8 && n <= 16)
-        return hm_load8(s) == hm_load8(t) && hm_load8(s + n - 8) == hm_load8(t + n - 8);
-    if (n >= 4 && n < 8)
-        return load4(s) == load4(t) && load4(s + n - 4) == load4(t + n - 4);
-    return memcmp(s, t, n) == 0;
 }
 
 static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
@@ -1579,24 +1620,35 @@ static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
     size_t total = 0;
     for (size_t k = 0; k < sizeof lists / sizeof *lists; k++)
         total += lists[k] ? lists[k]->n : 0;
+    /* at most two slots in three used (the keywords' table, a tenth of
+     * the size, half): 32-byte slots at half the load were 64 KB more than
+     * the 24-byte ones, for some 20 fewer misses an analysis */
     size_t cap = 64;
-    while (cap < 2 * total + 2)
+    while (cap < total + total / 2 + 2)
         cap *= 2;
-    ix->name_words = hm_xcalloc(cap, sizeof *ix->name_words);
+    ix->name_words = new_word_slots(cap, &ix->name_words_block);
     ix->cap_name_words = cap;
     for (size_t k = 0; k < sizeof lists / sizeof *lists; k++) {
         for (size_t i = 0; lists[k] && i < lists[k]->n; i++) {
             const char *s = lists[k]->items[i];
             size_t n = strlen(s);
-            uint64_t h = name_hash(s, n);
+            if (!n) /* no word of a run is empty */
+                continue;
+            /* a list's word is not padded as a text is: its halves from a copy */
+            char b[SLOT_BYTES] = {0};
+            memcpy(b, s, n <= SLOT_BYTES ? n : 0);
+            uint64_t h = n <= SLOT_BYTES ? name_hash16(n, hm_load8(b), hm_load8(b + 8)) : name_hash_long(s, n);
             size_t j = (size_t)h & (cap - 1);
-            while (ix->name_words[j].str &&
-                   !(ix->name_words[j].hash == h && ix->name_words[j].len == n &&
-                     memcmp(ix->name_words[j].str, s, n) == 0))
+            word_slot *sl = &ix->name_words[j];
+            for (; sl->len && !(sl->hash == h && sl->len == n && memcmp(slot_text(sl), s, n) == 0);
+                 sl = &ix->name_words[j])
                 j = (j + 1) & (cap - 1);
-            if (!ix->name_words[j].str)
-                ix->name_words[j] = (name_slot){s, h, (uint32_t)n, 0};
-            ix->name_words[j].mask |= 1u << k;
+            if (!sl->len) {
+                sl->hash = h;
+                sl->len = (uint32_t)n;
+                slot_set_text(sl, s, n, false);
+            }
+            sl->bits |= 1u << k;
         }
     }
 }
@@ -1605,14 +1657,28 @@ static void index_name_lists(hm_phrase_index *ix, const hm_config *cfg)
 static inline __attribute__((always_inline)) uint32_t name_word_lists(const hm_phrase_index *ix, const char *s,
                                                                       size_t n)
 {
-    uint64_t h = name_hash(s, n);
-    if (!filter_has(ix->name_filter, h))
+    uint64_t lo = 0, hi = 0, h;
+    if (n <= SLOT_BYTES) {
+        word_bytes16(s, n, &lo, &hi);
+        h = name_hash16(n, lo, hi);
+    } else {
+        h = name_hash_long(s, n);
+    }
+    if (!list_filter_has(ix->name_filter, NAME_FILTER_WORDS, h))
         return 0;
     size_t cap = ix->cap_name_words;
-    for (size_t j = (size_t)h & (cap - 1); ix->name_words[j].str; j = (j + 1) & (cap - 1)) {
-        const name_slot *sl = &ix->name_words[j];
-        if (sl->hash == h && sl->len == n && same_name(sl->str, s, n))
-            return sl->mask;
+    for (size_t j = (size_t)h & (cap - 1); ix->name_words[j].len; j = (j + 1) & (cap - 1)) {
+        const word_slot *sl = &ix->name_words[j];
+        if (sl->hash != h || sl->len != n)
+            continue;
+        /* the same hash and length: mostly the word; up to 16 bytes, its
+         * halves compared with the slot's */
+        if (n <= SLOT_BYTES) {
+            if (((hm_load8(sl->text.bytes) ^ lo) | (hm_load8(sl->text.bytes + 8) ^ hi)) == 0)
+                return sl->bits;
+        } else if (memcmp(sl->text.str, s, n) == 0) {
+            return sl->bits;
+        }
     }
     return 0;
 }
@@ -1645,12 +1711,13 @@ bool hm_name_run_lists(const hm_config *cfg, const char *text, const hm_name_run
  * an image that does not read back exactly, and the index is built. */
 
 #define IMAGE_MAGIC 0x49504d48u /* "HMPI" */
-#define IMAGE_VERSION 6u /* 2: the word table holds only first runs with single-run literals; 3: name_hash,
+#define IMAGE_VERSION 7u /* 2: the word table holds only first runs with single-run literals; 3: name_hash,
                            * and each literal's key3 and key3_run_end; 4: the tables' slots keep their
                            * keys' first bytes, not their hashes, and the pair
                            * filter's bits are pair_filter_bit's; 5: the tables in the
                            * index's own layout, and those made from others kept; 6: the word
-                           * filter two bits a key in 2 KB */
+                           * filter two bits a key in 2 KB; 7: the keyword and stop-list tables'
+                           * word_slots, their filters 4 and 2 KB, no keyword prefixes, name_hash16 */
 
 typedef struct feed {
     hm_buf *out;              /* writing the inputs, or */
@@ -1828,24 +1895,27 @@ bool hm_phrase_image_write(const hm_config *cfg, hm_buf *out)
             hm_buf_put(&texts, ix->lookaheads[i].alts[k], strlen(ix->lookaheads[i].alts[k]) + 1);
         }
     }
+    /* a slot as it is but for a long word's pointer (its text is kept) */
     for (size_t i = 0; ix->keywords && i < ix->cap_keywords; i++) {
-        hm_strset_slot flat = ix->keywords[i];
-        put_text(&texts, &kw_at, flat.str, flat.len);
-        flat.str = NULL;
+        word_slot flat = ix->keywords[i];
+        put_text(&texts, &kw_at, flat.len ? slot_text(&flat) : NULL, flat.len);
+        if (flat.len > SLOT_BYTES)
+            flat.text.str = NULL;
         hm_buf_put(&kws, (const char *)&flat, sizeof flat);
     }
     put_start_strings(&starts, &start_at, &texts, ix->start_strings, ix->n_start_strings);
     put_start_strings(&grouped, &grouped_at, &texts, ix->start_grouped, ix->n_start_strings);
     for (size_t i = 0; ix->name_words && i < ix->cap_name_words; i++) {
-        name_slot flat = ix->name_words[i];
-        put_text(&texts, &name_at, flat.str, flat.len);
-        flat.str = NULL;
+        word_slot flat = ix->name_words[i];
+        put_text(&texts, &name_at, flat.len ? slot_text(&flat) : NULL, flat.len);
+        if (flat.len > SLOT_BYTES)
+            flat.text.str = NULL;
         hm_buf_put(&names, (const char *)&flat, sizeof flat);
     }
     bool fits = texts.len < UINT32_MAX;
     if (fits) {
         uint64_t head[8] = {IMAGE_MAGIC,        IMAGE_VERSION,      sizeof(phrase_set),      sizeof(key_slot),
-                            sizeof(phrase_lit), sizeof(name_slot), sizeof(hm_phrase_index), sizeof(start_string)};
+                            sizeof(phrase_lit), sizeof(word_slot), sizeof(hm_phrase_index), sizeof(start_string)};
         hm_buf_put(out, (const char *)head, sizeof head);
         put_block(out, in.data, in.len);
         put_block(out, texts.data, texts.len);
@@ -1865,10 +1935,8 @@ bool hm_phrase_image_write(const hm_config *cfg, hm_buf *out)
         put_block(out, las.data, las.len);
         put_block(out, kws.data, kws.len);
         put_block(out, kw_at.data, kw_at.len);
-        put_block(out, ix->keyword_packs, ix->keywords ? ix->cap_keywords * sizeof *ix->keyword_packs : 0);
         put_block(out, ix->keyword_filter, sizeof ix->keyword_filter);
         put_block(out, ix->name_filter, sizeof ix->name_filter);
-        put_block(out, ix->keyword_prefixes, sizeof ix->keyword_prefixes);
         put_block(out, ix->rule_start_bit, cfg->n_rules * sizeof *ix->rule_start_bit);
         uint64_t masks[5] = {ix->start_all, ix->start_digit, ix->start_word_digit, ix->start_lead, ix->start_punct};
         put_block(out, masks, sizeof masks);
@@ -1982,6 +2050,35 @@ static start_string *image_start_strings(const unsigned char *table, const unsig
     return ss;
 }
 
+/* A table of word_slots (cap, empty) from the image's: the used slots
+ * copied (the empty ones stay untouched zero pages), a long word's pointer
+ * set to the image's string. A checked image's short words must be their
+ * strings (folded if `folded`); false when not, when a slot has no string
+ * or no length, or when no slot is left empty (a probe ends at one). */
+static bool image_word_slots(word_slot *t, size_t cap, const unsigned char *slots, const unsigned char *ats,
+                             const unsigned char *texts, size_t n_texts, bool check, bool folded)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < cap; i++) {
+        text_at at = text_at_of(ats, i);
+        if (!at)
+            continue;
+        word_slot *sl = &t[i];
+        memcpy(sl, slots + i * sizeof *sl, sizeof *sl);
+        if (!check && sl->len <= SLOT_BYTES)
+            continue; /* the built-in image's, taken as written */
+        const char *s = image_string(texts, n_texts, at, sl->len, check);
+        if (check && (!s || !sl->len || ++used >= cap))
+            return false;
+        word_slot made = *sl;
+        slot_set_text(&made, s, sl->len, folded);
+        if (check && sl->len <= SLOT_BYTES && memcmp(&made.text, &sl->text, sizeof made.text) != 0)
+            return false;
+        sl->text = made.text;
+    }
+    return true;
+}
+
 /* Whether the image's start strings at table (n, their texts at ats) are
  * those of ss, string for string. */
 static bool same_start_strings(const start_string *ss, const unsigned char *table, const unsigned char *ats,
@@ -2026,7 +2123,7 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     for (int i = 0; i < 8; i++)
         head[i] = get_u64(&r);
     if (!r.ok || head[0] != IMAGE_MAGIC || head[1] != IMAGE_VERSION || head[2] != sizeof(phrase_set) ||
-        head[3] != sizeof(key_slot) || head[4] != sizeof(phrase_lit) || head[5] != sizeof(name_slot) ||
+        head[3] != sizeof(key_slot) || head[4] != sizeof(phrase_lit) || head[5] != sizeof(word_slot) ||
         head[6] != sizeof(hm_phrase_index) || head[7] != sizeof(start_string))
         return false;
     size_t n_in, n_texts, n_sets, n_lits, cap_words, cap_pairs, n_las, cap_keywords, n_starts, n_grouped, cap_names;
@@ -2054,12 +2151,10 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     const unsigned char *byte_count = get_block(&r, sizeof probe.byte_count, NULL);
     uint64_t n_lookaheads = get_u64(&r);
     const unsigned char *las = get_block(&r, SIZE_MAX, &n_las);
-    const unsigned char *kws = get_array(&r, sizeof(hm_strset_slot), &cap_keywords);
+    const unsigned char *kws = get_array(&r, sizeof(word_slot), &cap_keywords);
     const unsigned char *kw_at = get_block(&r, cap_keywords * sizeof(text_at), NULL);
-    const unsigned char *keyword_packs = get_block(&r, cap_keywords * sizeof *probe.keyword_packs, NULL);
     const unsigned char *keyword_filter = get_block(&r, sizeof probe.keyword_filter, NULL);
     const unsigned char *name_filter = get_block(&r, sizeof probe.name_filter, NULL);
-    const unsigned char *keyword_prefixes = get_block(&r, sizeof probe.keyword_prefixes, NULL);
     const unsigned char *rule_start_bit = get_block(&r, cfg->n_rules * sizeof *probe.rule_start_bit, NULL);
     const unsigned char *masks = get_block(&r, 5 * sizeof(uint64_t), NULL);
     const unsigned char *starts = get_array(&r, sizeof(start_string), &n_starts);
@@ -2075,7 +2170,7 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     const unsigned char *start_group = get_block(&r, sizeof probe.start_group, NULL);
     const unsigned char *grouped = get_array(&r, sizeof(start_string), &n_grouped);
     const unsigned char *grouped_at = get_block(&r, n_starts * sizeof(text_at), NULL);
-    const unsigned char *names = get_array(&r, sizeof(name_slot), &cap_names);
+    const unsigned char *names = get_array(&r, sizeof(word_slot), &cap_names);
     const unsigned char *name_at = get_block(&r, cap_names * sizeof(text_at), NULL);
     if (!r.ok || get_u64(&r) != IMAGE_MAGIC || !r.ok || r.at != len || n_sets > UINT16_MAX || !n_texts ||
         n_lookaheads > n_las / 8 || n_grouped != n_starts || ((uintptr_t)words % _Alignof(key_slot)) ||
@@ -2168,20 +2263,9 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     for (unsigned c = 0; check && c < 256; c++)
         ok = ok && ix->byte_first[c] <= n_lits && ix->byte_count[c] <= n_lits - ix->byte_first[c];
     if (cap_keywords) {
-        size_t used = 0;
         ix->cap_keywords = cap_keywords;
-        /* the used slots copied: the empty ones stay untouched zero pages */
-        ix->keywords = hm_xcalloc(cap_keywords, sizeof *ix->keywords);
-        ix->keyword_packs = (uint32_t *)(uintptr_t)keyword_packs;
-        for (size_t i = 0; ok && i < cap_keywords; i++) {
-            text_at at = text_at_of(kw_at, i);
-            if (!at)
-                continue;
-            hm_strset_slot *w = &ix->keywords[i];
-            memcpy(w, kws + i * sizeof *w, sizeof *w);
-            w->str = (char *)(uintptr_t)image_string(texts, n_texts, at, w->len, check);
-            ok = !check || (w->str && ++used < cap_keywords); /* an empty slot left */
-        }
+        ix->keywords = new_word_slots(cap_keywords, &ix->keywords_block);
+        ok = ok && image_word_slots(ix->keywords, cap_keywords, kws, kw_at, texts, n_texts, check, true);
     }
     ix->rule_start_bit = memdup(rule_start_bit, cfg->n_rules * sizeof *ix->rule_start_bit);
     for (size_t i = 0; check && i < cfg->n_rules; i++)
@@ -2202,18 +2286,9 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         ok = ok && start_short[c] <= 1 && ix->start_first[c] <= ix->n_start_strings &&
              ix->start_count[c] <= ix->n_start_strings - ix->start_first[c];
     if (cap_names) {
-        size_t used = 0;
         ix->cap_name_words = cap_names;
-        ix->name_words = hm_xcalloc(cap_names, sizeof *ix->name_words); /* as the keywords' */
-        for (size_t i = 0; ok && i < cap_names; i++) {
-            text_at at = text_at_of(name_at, i);
-            if (!at)
-                continue;
-            name_slot *sl = &ix->name_words[i];
-            memcpy(sl, names + i * sizeof *sl, sizeof *sl);
-            sl->str = image_string(texts, n_texts, at, sl->len, check);
-            ok = !check || (sl->str && ++used < cap_names); /* an empty slot left */
-        }
+        ix->name_words = new_word_slots(cap_names, &ix->name_words_block);
+        ok = ok && image_word_slots(ix->name_words, cap_names, names, name_at, texts, n_texts, check, false);
     }
     if (ok && check) {
         /* the tables made from others, made again and compared with the
@@ -2228,7 +2303,6 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
              !memcmp(ix->start_group, start_group, sizeof ix->start_group) &&
              !memcmp(ix->keyword_filter, keyword_filter, sizeof ix->keyword_filter) &&
              !memcmp(ix->name_filter, name_filter, sizeof ix->name_filter) &&
-             !memcmp(ix->keyword_prefixes, keyword_prefixes, sizeof ix->keyword_prefixes) &&
              same_start_strings(ix->start_grouped, grouped, grouped_at, n_starts, texts, n_texts);
     } else if (ok) {
         ix->start_lead = mask[3];
@@ -2240,7 +2314,6 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         ix->start_grouped = image_start_strings(grouped, grouped_at, n_starts, texts, n_texts, check, &ok);
         memcpy(ix->keyword_filter, keyword_filter, sizeof ix->keyword_filter);
         memcpy(ix->name_filter, name_filter, sizeof ix->name_filter);
-        memcpy(ix->keyword_prefixes, keyword_prefixes, sizeof ix->keyword_prefixes);
     }
     if (ok) {
         ix->re_ln = class_re("[\\p{L}\\p{N}]");
@@ -2353,9 +2426,8 @@ void hm_config_index_free(hm_config *cfg)
         free(ix->words);
         free(ix->pairs);
         free(ix->lit_key3);
-        free(ix->keyword_packs);
     }
-    free(ix->keywords);
+    free(ix->keywords_block);
     free(ix->sets);
     free(ix->rule_set);
     free(ix->topic_set);
@@ -2366,7 +2438,7 @@ void hm_config_index_free(hm_config *cfg)
     pcre2_code_free(ix->re_ll);
     pcre2_code_free(ix->re_l);
     free(ix->rule_start_bit);
-    free(ix->name_words);
+    free(ix->name_words_block);
     for (size_t i = 0; !ix->from_image && i < ix->n_start_strings; i++)
         free(ix->start_strings[i].text);
     free(ix->start_strings);
@@ -3267,9 +3339,18 @@ static inline size_t nc_lowers(const name_cursor *c, size_t i)
     size_t n, j = i;
 #if defined(__SSE2__)
     /* ASCII small letters 16 at a time (within the subject): most of a
-     * name's letters; the loop below goes on from the first other byte */
-    for (unsigned k = 16; k == 16 && j + 16 <= c->to; j += k)
-        k = ascii_small16((const unsigned char *)c->scan->text + j);
+     * name's letters; the loop below goes on from the first other byte,
+     * unless it is ASCII (most names): no small letter then */
+    const unsigned char *t = (const unsigned char *)c->scan->text;
+    for (; j + 16 <= c->to; j += 16) {
+        unsigned k = ascii_small16(t + j);
+        if (k < 16) {
+            j += k;
+            if (t[j] < 0x80)
+                return j > i ? j : SIZE_MAX;
+            break;
+        }
+    }
 #endif
     while (nc_class(c, j, &n) & CP_LL)
         j += n;
@@ -3316,7 +3397,12 @@ static size_t nc_name(name_cursor *c, size_t i)
     size_t e = nc_lowers(c, i + n);
     if (e == SIZE_MAX)
         return SIZE_MAX;
+    const unsigned char *t = (const unsigned char *)c->scan->text;
     for (;;) {
+        /* most names end at a byte that opens neither part below: one
+         * load and three compares, not each part's own tests */
+        if (e >= c->to || (t[e] != '-' && t[e] != '\'' && t[e] != 0xE2))
+            break;
         size_t j;
         if (nc_is(c, e, '-')) {
             j = e + 1;

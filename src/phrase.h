@@ -72,7 +72,9 @@ static inline size_t hm_possessive_stem(const char *w, size_t n)
 /* Every pack's keywords in one table, compared without ASCII case: adds
  * `weight` to score[t] for each of the words (a possessive as its stem)
  * that pack t (cfg->topics[t]) lists. One call a paragraph, not a word.
- * Only when hm_topic_keywords_indexed (up to 32 packs). */
+ * Only when hm_topic_keywords_indexed (up to 32 packs). text is an
+ * hm_source's, with HM_SOURCE_PAD bytes after it: a word's 16 bytes are
+ * read at once. */
 bool hm_topic_keywords_indexed(const hm_config *cfg);
 void hm_topic_keyword_scores(const hm_config *cfg, const char *text, const hm_word *words, size_t n_words,
                              unsigned weight, unsigned score[32]);
@@ -149,7 +151,7 @@ extern const char hm_person_name_pattern[];
 bool hm_names_find_all(hm_scan *scan, size_t from, size_t to, hm_name_run_fn fn, void *ud);
 /* Which of the stop lists (HM_NL_*) hold each word of the run exactly (as
  * hm_list_has), one lookup a word: masks[k] for run->words[k]; false
- * without an index. */
+ * without an index. text is an hm_source's (HM_SOURCE_PAD bytes after it). */
 bool hm_name_run_lists(const hm_config *cfg, const char *text, const hm_name_run *run, uint32_t *masks);
 
 /* Frees the per-document hits (hm_scan_free_data calls it). */
