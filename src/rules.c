@@ -1119,6 +1119,9 @@ struct hm_requires_index {
     uint16_t *ids;
     uint16_t *order; /* see tab.first */
     req_tables tab;
+    /* [id]: the string's first 16 bytes, NULs after a shorter one, which
+     * requires_at compares with the text's 16 folded bytes at once */
+    uint8_t (*head)[16];
     bool shuffle;      /* the CPU has SSSE3 */
     bool wide_shuffle; /* ... and AVX2: 32 positions at a time */
     /* per rule: its plan, and the phase it runs in (apart, so that a phase
@@ -1544,6 +1547,9 @@ static hm_requires_index *requires_index(const hm_config *cfg, const unsigned ch
     ri->shuffle = hm_cpu_has_shuffle();
     ri->wide_shuffle = ri->shuffle && hm_cpu_has_wide_shuffle();
 #endif
+    ri->head = hm_xcalloc(ri->n + 1, sizeof *ri->head);
+    for (size_t id = 0; id < ri->n; id++)
+        memcpy(ri->head[id], ri->strings[id], ri->len[id] < 16 ? ri->len[id] : 16);
     ri->plans = hm_xmalloc((cfg->n_rules + 1) * sizeof *ri->plans);
     ri->phases = hm_xmalloc(cfg->n_rules + 1);
     for (size_t k = 0; k < cfg->n_rules; k++) {
@@ -1585,6 +1591,7 @@ void hm_requires_index_free(hm_requires_index *ri)
     free(ri->rule_first);
     free(ri->ids);
     free(ri->order);
+    free(ri->head);
     free(ri->plans);
     free(ri->phases);
     free(ri);
@@ -1608,10 +1615,24 @@ static const unsigned char fold_table[256] = {
     216, 217, 218, 219, 220, 221, 222, 223, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237,
     238, 239, 240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255};
 
+#if defined(__SSE2__)
+/* The 16 bytes at p with A-Z folded, as fold_table folds them: a byte plus
+ * 0x3F is below -128 + 26 (signed) only from 'A' to 'Z'. */
+static inline __m128i fold16(const unsigned char *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i upper = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x3F)), _mm_set1_epi8(-128 + 26));
+    return _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+}
+#endif
+
 /* The hits of the strings that the text at i (folded c, d; d 256 past the
- * end) starts with. */
-static void requires_at(const hm_requires_index *ri, const unsigned char *t, size_t len, size_t i, unsigned c,
-                        unsigned d, req_hit **hits, size_t *n_hits, size_t *cap_hits)
+ * end) starts with. With SSE2 a string's first 16 bytes are compared at
+ * once (the text's HM_SOURCE_PAD NULs let 16 be read from any position),
+ * with one test: where the byte loop ends was mispredicted once a string. */
+static inline __attribute__((always_inline)) void requires_at(const hm_requires_index *ri, const unsigned char *t,
+                                                             size_t len, size_t i, unsigned c, unsigned d,
+                                                             req_hit **hits, size_t *n_hits, size_t *cap_hits)
 {
     if (ri->tab.single[c] >= 0) {
         HM_GROW(*hits, *n_hits, *cap_hits);
@@ -1620,12 +1641,24 @@ static void requires_at(const hm_requires_index *ri, const unsigned char *t, siz
     if (d > 255)
         return;
     unsigned b = req_bucket((unsigned char)c, (unsigned char)d);
+#if defined(__SSE2__)
+    const __m128i text = fold16(t + i);
+#endif
     for (unsigned k = ri->tab.first[b], e = k + ri->tab.count[b]; k < e; k++) {
         unsigned id = ri->order[k];
         const char *s = ri->strings[id];
         size_t n = ri->len[id], j = 2;
+#if defined(__SSE2__)
+        unsigned same = (unsigned)_mm_movemask_epi8(
+                     _mm_cmpeq_epi8(text, _mm_loadu_si128((const __m128i *)(const void *)ri->head[id]))),
+                 want = (1u << (n < 16 ? n : 16)) - 1;
+        if ((same & want) != want || n > len - i)
+            continue;
+        j = n < 16 ? n : 16;
+#else
         if ((unsigned char)s[0] != c || (unsigned char)s[1] != d || n > len - i)
             continue;
+#endif
         while (j < n && fold_table[t[i + j]] == (unsigned char)s[j])
             j++;
         if (j == n) {
@@ -1736,8 +1769,20 @@ static void requires_find(hm_scan *scan, const hm_requires_index *ri)
         if (ri->wide_shuffle) /* then the last blocks (under 34 bytes) 16 at a time */
             from = requires_candidates_wide(ri, t, from, len, cand, &n_cand);
         from = requires_candidates(ri, t, from, len, cand, &n_cand);
-        for (size_t k = 0; k < n_cand; k++)
-            requires_pair_at(ri, t, len, cand[k], &hits, &n_hits, &cap_hits);
+        /* requires_pair_at's test without a branch (a coin toss a
+         * candidate), the candidates that pass kept; a block's positions
+         * have two bytes after them */
+        size_t n_pass = 0;
+        for (size_t k = 0; k < n_cand; k++) {
+            const unsigned char *p = t + cand[k];
+            unsigned c = fold_table[p[0]];
+            cand[n_pass] = cand[k];
+            n_pass += (unsigned)(ri->tab.single[c] >= 0) |
+                      (unsigned)triple_has(ri, c, fold_table[p[1]], fold_table[p[2]]);
+        }
+        for (size_t k = 0; k < n_pass; k++)
+            requires_at(ri, t, len, cand[k], fold_table[t[cand[k]]], fold_table[t[cand[k] + 1]], &hits, &n_hits,
+                        &cap_hits);
     }
 #endif
     if (len) {

@@ -43,9 +43,11 @@
 #define SF_MAX_DEPTH 24   /* text bytes read at most */
 #define SF_MAX_STATES 254 /* live states */
 
-/* What a move of the DFA gives: no match, maybe one, or (above these) the
- * next state's row in the table. */
+/* How a walk of the DFA ends: no match, or maybe one. */
 enum { SF_DEAD = 0, SF_ACCEPT = 1 };
+
+/* Moves a walk makes before it asks whether it has ended (sf_run). */
+#define SF_STEPS 4
 
 /* A DFA over the bytes from a start: where it ends, SF_DEAD or SF_ACCEPT. */
 typedef struct sf_dfa {
@@ -53,11 +55,18 @@ typedef struct sf_dfa {
      * every non-ASCII byte's, which gives up */
     unsigned char byte_class[256];
     unsigned width; /* the classes and a column for the unit's end */
-    /* [row + class]: SF_DEAD, SF_ACCEPT or the next state's row. State k's
-     * row is (k + 1) * width (width is 3 or more, so a row is never taken
-     * for SF_DEAD or SF_ACCEPT); the start state is state 0. */
+    /* [row + class]: the next row. Row 0 is the end SF_DEAD's and row
+     * `width` SF_ACCEPT's, each all itself, so that a walk may read on
+     * past where it ended; state k's row is (k + 2) * width, the start
+     * state is state 0. */
     uint16_t *next;
 } sf_dfa;
+
+/* d's row for a walk's end: SF_DEAD or SF_ACCEPT. */
+static size_t sf_end_row(const sf_dfa *d, unsigned end)
+{
+    return end == SF_ACCEPT ? d->width : 0;
+}
 
 /* A top-level alternative that opens with a negative lookahead (?!Y), as in
  * figure-count's (?!1[0-9]{3}\b|...)\d{3,}: its DFA, and Y's when the
@@ -824,18 +833,22 @@ static void sf_build(const sf_parser *P, const sf_set *start, const sf_set *acce
     st->n_words = n_words;
     sf_state(st, start, 0);
     sf_set *moves = hm_xcalloc(n_ascii ? n_ascii : 1, sizeof *moves); /* [class]: the state's positions that take it */
+    const uint16_t accept_row = (uint16_t)sf_end_row(d, SF_ACCEPT), give_up_row = (uint16_t)sf_end_row(d, give_up);
     d->next = NULL;
     for (size_t i = 0; i < st->n; i++) {
-        d->next = hm_xrealloc(d->next, (i + 2) * d->width * sizeof *d->next);
-        if (i == 0)
-            memset(d->next, 0, d->width * sizeof *d->next); /* no state's row */
-        uint16_t *row = d->next + (i + 1) * d->width;
+        d->next = hm_xrealloc(d->next, (i + 3) * d->width * sizeof *d->next);
+        if (i == 0) /* the ends' rows */
+            for (size_t k = 0; k < d->width; k++) {
+                d->next[k] = 0;
+                d->next[d->width + k] = accept_row;
+            }
+        uint16_t *row = d->next + (i + 2) * d->width;
         memset(row, 0, d->width * sizeof *row); /* SF_DEAD */
-        row[non_ascii] = (uint16_t)give_up;
+        row[non_ascii] = give_up_row;
         bool ends = false;
         for (size_t w = 0; at_end && w < n_words; w++)
             ends |= (st->set[i].w[w] & at_end->w[w]) != 0;
-        row[end] = ends ? SF_ACCEPT : SF_DEAD;
+        row[end] = ends ? accept_row : 0;
         sf_bytes taken = {0, 0};
         for (size_t w = 0; w < n_words; w++)
             for (uint64_t bits = st->set[i].w[w]; bits; bits &= bits - 1) {
@@ -856,7 +869,7 @@ static void sf_build(const sf_parser *P, const sf_set *start, const sf_set *acce
             for (size_t w = 0; w < n_words; w++)
                 done |= (moves[k].w[w] & accept->w[w]) != 0;
             if (done || st->depth[i] + 1 >= SF_MAX_DEPTH) {
-                row[k] = (uint16_t)(done ? SF_ACCEPT : give_up);
+                row[k] = done ? accept_row : give_up_row;
                 continue;
             }
             sf_set next;
@@ -869,7 +882,7 @@ static void sf_build(const sf_parser *P, const sf_set *start, const sf_set *acce
                 empty &= !next.w[w];
             if (!empty) {
                 size_t to = sf_state(st, &next, st->depth[i] + 1u);
-                row[k] = (uint16_t)(to == SIZE_MAX ? give_up : (to + 1) * d->width);
+                row[k] = to == SIZE_MAX ? give_up_row : (uint16_t)((to + 2) * d->width);
             }
         }
     }
@@ -881,7 +894,7 @@ static void sf_build(const sf_parser *P, const sf_set *start, const sf_set *acce
 /* Does byte c not end the DFA at once with SF_DEAD? */
 static bool sf_opens(const sf_dfa *d, unsigned c)
 {
-    return d->next[d->width + d->byte_class[c]] != SF_DEAD;
+    return d->next[2 * d->width + d->byte_class[c]] != 0;
 }
 
 static void sf_parser_free(sf_parser *P)
@@ -899,16 +912,17 @@ static bool sf_lives_on_prose(const sf_dfa *d)
 {
     static const char second[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz \n",
                       third[] = "abcdefghijklmnopqrstuvwxyz \n";
+    const size_t accept_row = sf_end_row(d, SF_ACCEPT);
     for (unsigned c = 0; c < 128; c++) {
-        size_t r1 = d->next[d->width + d->byte_class[c]];
-        if (r1 == SF_DEAD || r1 == SF_ACCEPT)
+        size_t r1 = d->next[2 * d->width + d->byte_class[c]];
+        if (r1 == 0 || r1 == accept_row)
             continue;
         for (const char *b = second; *b; b++) {
             size_t r2 = d->next[r1 + d->byte_class[(unsigned char)*b]];
-            if (r2 == SF_DEAD)
+            if (r2 == 0)
                 return false;
-            for (const char *e = third; r2 != SF_ACCEPT && *e; e++)
-                if (d->next[r2 + d->byte_class[(unsigned char)*e]] == SF_DEAD)
+            for (const char *e = third; r2 != accept_row && *e; e++)
+                if (d->next[r2 + d->byte_class[(unsigned char)*e]] == 0)
                     return false;
         }
     }
@@ -1055,21 +1069,24 @@ static inline size_t sf_move(const sf_dfa *d, size_t row, char c)
     return d->next[row + d->byte_class[(unsigned char)c]];
 }
 
-/* How the DFA ends on text[at, to): SF_DEAD or SF_ACCEPT. Four bytes a
- * check of the unit's end while four are left (a walk reads some 7 bytes). */
+/* How the DFA ends on text[at, to): SF_DEAD or SF_ACCEPT. SF_STEPS moves
+ * a test while that many bytes are left (an ended walk stays so): a test a
+ * move mispredicted about once a walk, where a walk of 1 to 7 bytes ends. */
 static inline __attribute__((always_inline)) unsigned sf_run(const sf_dfa *d, const char *text, size_t at, size_t to)
 {
-    size_t row = d->width; /* the start state's */
+    const size_t accept_row = d->width; /* the last end row */
+    size_t row = 2 * d->width;          /* the start state's */
     size_t i = at;
-    for (; i + 4 <= to; i += 4) {
-        if ((row = sf_move(d, row, text[i])) <= SF_ACCEPT || (row = sf_move(d, row, text[i + 1])) <= SF_ACCEPT ||
-            (row = sf_move(d, row, text[i + 2])) <= SF_ACCEPT || (row = sf_move(d, row, text[i + 3])) <= SF_ACCEPT)
-            return (unsigned)row;
+    for (; i + SF_STEPS <= to; i += SF_STEPS) {
+        for (unsigned k = 0; k < SF_STEPS; k++)
+            row = sf_move(d, row, text[i + k]);
+        if (row <= accept_row)
+            return row ? SF_ACCEPT : SF_DEAD;
     }
     for (; i < to; i++)
-        if ((row = sf_move(d, row, text[i])) <= SF_ACCEPT)
-            return (unsigned)row;
-    return d->next[row + d->width - 1]; /* the unit's end */
+        if ((row = sf_move(d, row, text[i])) <= accept_row)
+            return row ? SF_ACCEPT : SF_DEAD;
+    return d->next[row + d->width - 1] ? SF_ACCEPT : SF_DEAD; /* the unit's end */
 }
 
 bool hm_start_filter_passes(const hm_start_filter *f, const char *text, size_t at, size_t to)
