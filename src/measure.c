@@ -1812,14 +1812,16 @@ static void measure_date_slips(hm_features *fs, const hm_scan *scan, const uint3
             }
         if (!year)
             continue;
+        /* the words between next (most years are not joined to the name),
+         * and only then the entry, a walk over the pack's */
+        unsigned deaths = 0; /* a person's year is checked only as the year they died */
+        if (!joins_event_to_year(&scan->cfg->lists, scan->text + f->end, year->start - f->end, person ? &deaths : NULL) ||
+            (person && !deaths && !death_word_before(scan, f)))
+            continue;
         const hm_topic_entry *es = person ? t->people : t->events;
         size_t n_es = person ? t->n_people : t->n_events;
         const hm_topic_entry *e = entry_named(es, n_es, f->canonical);
         if (!e || !e->date)
-            continue;
-        unsigned deaths = 0; /* a person's year is checked only as the year they died */
-        if (!joins_event_to_year(&scan->cfg->lists, scan->text + f->end, year->start - f->end, person ? &deaths : NULL) ||
-            (person && !deaths && !death_word_before(scan, f)))
             continue;
         year_span said;
         size_t used;
