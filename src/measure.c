@@ -661,7 +661,7 @@ typedef struct question_evidence {
 
 static void measure_question(hm_features *fs, const hm_scan *scan, const hm_question *q, question_evidence ev);
 static void measure_date_slips(hm_features *fs, const hm_scan *scan, const uint32_t *entries, size_t n_entries);
-static void measure_sentences(hm_features *fs, const hm_scan *scan, sentence_marks *sm, const para_stats *ps,
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const sentence_marks *sm, const para_stats *ps,
                               size_t n_ps, const char *question, size_t qlen);
 
 void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
@@ -885,6 +885,8 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_QUOTATION_SHARE].value = words ? (double)quote_bytes_words / words : 0;
     measure_date_slips(fs, scan, entries, n_entries);
 
+    /* The words with a key term, after every walk over the findings: the
+     * walk over the words pushes them out of the cache. */
     size_t *term_words = NULL, n_term_words = 0; /* the words with a term, in order */
     if (have_terms) {
         /* each word against the terms once; terms_in_of then only counts */
@@ -1185,7 +1187,7 @@ static bool sent_narrates(unsigned f)
     return (f & (S_EVIDENCE | S_EXPLAIN | S_JUDGE | S_COUNTER)) == S_EVIDENCE;
 }
 
-static void measure_sentences(hm_features *fs, const hm_scan *scan, sentence_marks *sm, const para_stats *ps,
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const sentence_marks *sm, const para_stats *ps,
                               size_t n_ps, const char *question, size_t qlen)
 {
     const hm_document *doc = scan->doc;
