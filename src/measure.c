@@ -461,36 +461,101 @@ static char *missing_evidence_kinds(unsigned kinds_mask)
     return hm_buf_take(&b);
 }
 
+/* What a sentence does, as flags: what its findings make it (find_facts)
+ * and its words of the question's concepts (see measure_sentences). */
+enum {
+    S_EVIDENCE = 1u << 0,
+    S_EXPLAIN = 1u << 1,
+    S_JUDGE = 1u << 2,
+    S_COUNTER = 1u << 3,
+    S_TERM = 1u << 4,
+};
+
+/* What measure_sentences takes from the findings, found by find_facts while
+ * they are in the cache (the walk over the words after it pushes them
+ * out): each sentence's flags and evidence items, which paragraphs are
+ * main, and the spans of the evidence findings, in order. */
+typedef struct sentence_marks {
+    unsigned *block; /* flags[-1] (0), flags, items, main_para, then evidence */
+    unsigned *flags, *items, *main_para;
+    size_t (*evidence)[2]; /* start and end */
+    size_t n_evidence, sent_hint;
+} sentence_marks;
+
+/* sm's room, zeroed, and which paragraphs are main. */
+static void sentence_marks_init(sentence_marks *sm, const hm_scan *scan, const para_stats *ps, size_t n_ps)
+{
+    const hm_document *doc = scan->doc;
+    /* the sentences' and paragraphs' numbers (an even count of them:
+     * evidence is aligned), then room for every finding's span */
+    size_t units = 1 + 2 * (doc->n_sents + 1) + doc->n_paras + 1;
+    units += units & 1;
+    sm->block = hm_xmalloc(units * sizeof *sm->block + (scan->n_findings + 1) * sizeof *sm->evidence);
+    memset(sm->block, 0, units * sizeof *sm->block);
+    /* flags[-1] and flags[n_sents] are 0: a sentence's neighbours' flags
+     * can be read at either end of the text */
+    sm->flags = sm->block + 1;
+    sm->items = sm->flags + doc->n_sents + 1;
+    sm->main_para = sm->items + doc->n_sents + 1;
+    sm->evidence = (size_t(*)[2])(sm->block + units);
+    sm->n_evidence = sm->sent_hint = 0;
+    for (size_t m = 0; m < n_ps; m++)
+        sm->main_para[ps[m].index] = 1;
+}
+
 /* The facts of every finding, in the findings' order (a new array), and
  * how many are specific evidence; in the same block, after the facts, the
  * numbers of the findings that name a pack's entry (a person or event with
  * a canonical name), in order: *entries, *n_entries; after those, room for
  * FINDING_LISTS more lists of finding numbers, n_findings + 1 each (the
- * walk's dated and specific findings). */
+ * walk's dated and specific findings). In the same walk, what the findings
+ * make each sentence of a main paragraph, into sm (sentence_marks_init). */
 enum { FINDING_LISTS = 2 };
-static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific, uint32_t **entries, size_t *n_entries)
+static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific, uint32_t **entries, size_t *n_entries,
+                                 sentence_marks *sm)
 {
-    size_t specific = 0, named = 0;
+    const hm_document *doc = scan->doc;
+    size_t specific = 0, named = 0, n_evidence = 0;
     finding_facts *facts =
         hm_xmalloc((scan->n_findings + 1) * (sizeof *facts + (1 + FINDING_LISTS) * sizeof **entries));
     uint32_t *entry = (uint32_t *)(facts + scan->n_findings + 1);
-    size_t para_hint = 0;
+    size_t para_hint = 0, sent_hint = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         unsigned flags = tag_fact(f->tag);
         /* no branch: evidence or not is as likely as not */
-        unsigned is_specific = (unsigned)!(flags & FACT_TERM) & (unsigned)hm_kind_is_evidence(f->kind);
+        unsigned is_evidence = hm_kind_is_evidence(f->kind) != 0;
+        unsigned is_specific = (unsigned)!(flags & FACT_TERM) & is_evidence;
         flags |= is_specific * FACT_SPECIFIC;
         specific += is_specific;
-        facts[k] = (finding_facts){hm_document_para_next(scan->doc, f->start, &para_hint), flags};
-        /* nor for naming an entry: written every time, counted if so */
+        facts[k] = (finding_facts){hm_document_para_next(doc, f->start, &para_hint), flags};
+        /* nor for naming an entry, nor for evidence's spans: written every
+         * time, counted if so */
         entry[named] = (uint32_t)k;
         named += (unsigned)((HM_KIND_BIT(f->kind) & (HM_KIND_BIT(HM_KIND_PERSON) | HM_KIND_BIT(HM_KIND_EVENT))) != 0) &
                  (unsigned)(f->canonical != NULL);
+        sm->evidence[n_evidence][0] = f->start;
+        sm->evidence[n_evidence][1] = f->end;
+        n_evidence += is_evidence;
+        size_t si = hm_document_sentence_next(doc, f->start, &sent_hint);
+        if (si != SIZE_MAX && sm->main_para[doc->sents[si].para]) {
+            /* what the finding's kind makes its sentence, by a table (the
+             * kinds come in no order, a switch on them mispredicts); a
+             * signpost of another kind judges */
+            static const unsigned char kind_sentence_flag[HM_KIND_COUNT] = {
+                [HM_KIND_CAUSATION] = S_EXPLAIN, [HM_KIND_JUDGEMENT] = S_JUDGE, /* appraisal too */
+                [HM_KIND_COUNTERARGUMENT] = S_COUNTER};
+            unsigned by_kind = kind_sentence_flag[f->kind];
+            unsigned signpost = (flags & FACT_SIGNPOST) != 0;
+            sm->flags[si] |= is_specific * S_EVIDENCE | by_kind | (unsigned)(by_kind == 0) * signpost * S_JUDGE;
+            sm->items[si] += is_specific;
+        }
     }
     *n_specific = specific;
     *entries = entry;
     *n_entries = named;
+    sm->n_evidence = n_evidence;
+    sm->sent_hint = sent_hint;
     return facts;
 }
 
@@ -596,7 +661,7 @@ typedef struct question_evidence {
 
 static void measure_question(hm_features *fs, const hm_scan *scan, const hm_question *q, question_evidence ev);
 static void measure_date_slips(hm_features *fs, const hm_scan *scan, const uint32_t *entries, size_t n_entries);
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const para_stats *ps,
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const sentence_marks *sm, const para_stats *ps,
                               size_t n_ps, const char *question, size_t qlen);
 
 void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
@@ -669,109 +734,6 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         F[i].cap_paras = n_ps + 1;
     }
 
-    size_t *term_words = NULL, n_term_words = 0; /* the words with a term, in order */
-    if (have_terms) {
-        /* each word against the terms once; terms_in_of then only counts */
-        /* the words, their terms and their concepts in one block (freed
-         * with term_words) */
-        term_words = hm_xmalloc((doc->n_words + 1) * (sizeof *term_words + 2 * sizeof(int32_t)));
-        int32_t *wt = (int32_t *)(term_words + doc->n_words + 1);
-        int32_t *wc = wt + doc->n_words + 1;
-        /* each term's stem key and mask (stem_key), stem length and the
-         * next term with its first byte */
-        uint64_t *stem_keys = hm_xmalloc(fs->n_terms * (2 * sizeof *stem_keys + sizeof(size_t) + sizeof(int32_t)));
-        uint64_t *stem_masks = stem_keys + fs->n_terms;
-        size_t *stem = (size_t *)(stem_masks + fs->n_terms);
-        /* Terms by first byte, in term order (next_term chains them), so a
-         * word meets only the terms it could match (c0 == terms[t][0]); a
-         * term with an empty stem matches any word, and then every word
-         * tries every term. */
-        int32_t *next_term = (int32_t *)(stem + fs->n_terms);
-        int32_t head[256];
-        memset(head, 0xFF, sizeof head); /* -1: no term opens with the byte */
-        bool any_empty = false;
-        /* A word shorter than every stem matches none, and a word matches a
-         * term only when its first two bytes are the stem's, case aside:
-         * opens_stem has the stems' pairs (stem_pair), and one test
-         * turns away most words (a term opens with a common letter for
-         * half of them; with its second letter too, for few). */
-        size_t shortest_stem = SIZE_MAX;
-        unsigned char opens_stem[STEM_PAIRS];
-        memset(opens_stem, 0, sizeof opens_stem);
-        for (size_t t = fs->n_terms; t-- > 0;) {
-            stem[t] = term_stem(fs->terms[t]);
-            stem_key(fs->terms[t], stem[t], &stem_keys[t], &stem_masks[t]);
-            any_empty |= stem[t] == 0;
-            if (stem[t] < shortest_stem)
-                shortest_stem = stem[t];
-            unsigned char c = (unsigned char)fs->terms[t][0];
-            next_term[t] = head[c];
-            head[c] = (int32_t)t;
-            if (stem[t] >= 2)
-                opens_stem[stem_pair(c, (unsigned char)fs->terms[t][1])] = 1;
-        }
-        if (shortest_stem < 2) /* a stem of one byte or none: every word is asked */
-            memset(opens_stem, 1, sizeof opens_stem);
-        /* in locals: the stores below could otherwise be doc's fields */
-        const char *text = doc->src->text;
-        const hm_word *doc_words = doc->words;
-        for (size_t pi = 0; pi < doc->n_paras; pi++) {
-            /* only the main paragraphs' words and the introduction's are
-             * asked about (links, topic sentences, the introduction's terms) */
-            if (ps_of[pi] == SIZE_MAX && pi != scan->intro)
-                continue;
-            /* the paragraph's candidates first, written where the words
-             * with a term go (there are no more of those than candidates,
-             * and each is written after its candidate is read) */
-            size_t n_cand = stem_candidates(text, doc_words, doc->paras[pi].first_word, doc->paras[pi].words,
-                                            opens_stem, term_words + n_term_words);
-            for (size_t *cand = term_words + n_term_words, *cand_end = cand + n_cand; cand < cand_end; cand++) {
-                size_t k = *cand;
-                const unsigned char *w = (const unsigned char *)text + doc_words[k].start;
-                size_t n = doc_words[k].end - doc_words[k].start;
-                if (n < shortest_stem)
-                    continue;
-                int c0 = hm_ascii_fold[w[0]];
-                int32_t term = -1, concept = -1;
-                if (any_empty) {
-                    for (size_t t = 0; t < fs->n_terms && concept < 0; t++)
-                        if ((stem[t] == 0 || c0 == (unsigned char)fs->terms[t][0]) &&
-                            matches_stem((const char *)w, n, fs->terms[t], stem[t])) {
-                            if (term < 0)
-                                term = (int32_t)t;
-                            if (fs->term_concept[t])
-                                concept = (int32_t)t;
-                        }
-                } else {
-                    /* the word's first eight bytes folded once for all the
-                     * terms it meets (the text is padded: they can be read) */
-                    uint64_t w8;
-                    memcpy(&w8, w, sizeof w8);
-                    w8 = fold_ascii8(w8);
-                    for (int32_t t = head[c0]; t >= 0 && concept < 0; t = next_term[t])
-                        if (stem_matches_folded((const char *)w, n, w8, fs->terms[t], stem[t], stem_keys[t],
-                                                stem_masks[t])) {
-                            if (term < 0)
-                                term = t;
-                            if (fs->term_concept[t])
-                                concept = t;
-                        }
-                }
-                if (term >= 0) { /* a concept word is a term word too */
-                    wt[n_term_words] = term;
-                    wc[n_term_words] = concept;
-                    term_words[n_term_words++] = k;
-                }
-            }
-        }
-        free(stem_keys);
-        fs->word_doc = doc;
-        fs->term_words = term_words;
-        fs->n_term_words = n_term_words;
-        fs->word_term = wt;
-        fs->word_concept = wc;
-    }
-
     /* Walk the findings once, crediting paragraphs. */
     unsigned evidence = 0, kinds_mask = 0, misspelt = 0, website = 0, quote_bytes_words = 0;
     misspelling slips[MISSPELLINGS_LISTED];
@@ -779,7 +741,9 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     size_t n_specific;
     uint32_t *entries; /* in facts' block */
     size_t n_entries;
-    finding_facts *facts = find_facts(scan, &n_specific, &entries, &n_entries);
+    sentence_marks marks;
+    sentence_marks_init(&marks, scan, ps, n_ps);
+    finding_facts *facts = find_facts(scan, &n_specific, &entries, &n_entries, &marks);
     distinct_items distinct;
     distinct_items_init(&distinct, n_specific);
     bool conclusion_concedes = false; /* the conclusion can concede too */
@@ -920,6 +884,111 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_WEBSITE].value = website;
     F[HM_F_QUOTATION_SHARE].value = words ? (double)quote_bytes_words / words : 0;
     measure_date_slips(fs, scan, entries, n_entries);
+
+    /* The words with a key term, after every walk over the findings: the
+     * walk over the words pushes them out of the cache. */
+    size_t *term_words = NULL, n_term_words = 0; /* the words with a term, in order */
+    if (have_terms) {
+        /* each word against the terms once; terms_in_of then only counts */
+        /* the words, their terms and their concepts in one block (freed
+         * with term_words) */
+        term_words = hm_xmalloc((doc->n_words + 1) * (sizeof *term_words + 2 * sizeof(int32_t)));
+        int32_t *wt = (int32_t *)(term_words + doc->n_words + 1);
+        int32_t *wc = wt + doc->n_words + 1;
+        /* each term's stem key and mask (stem_key), stem length and the
+         * next term with its first byte */
+        uint64_t *stem_keys = hm_xmalloc(fs->n_terms * (2 * sizeof *stem_keys + sizeof(size_t) + sizeof(int32_t)));
+        uint64_t *stem_masks = stem_keys + fs->n_terms;
+        size_t *stem = (size_t *)(stem_masks + fs->n_terms);
+        /* Terms by first byte, in term order (next_term chains them), so a
+         * word meets only the terms it could match (c0 == terms[t][0]); a
+         * term with an empty stem matches any word, and then every word
+         * tries every term. */
+        int32_t *next_term = (int32_t *)(stem + fs->n_terms);
+        int32_t head[256];
+        memset(head, 0xFF, sizeof head); /* -1: no term opens with the byte */
+        bool any_empty = false;
+        /* A word shorter than every stem matches none, and a word matches a
+         * term only when its first two bytes are the stem's, case aside:
+         * opens_stem has the stems' pairs (stem_pair), and one test
+         * turns away most words (a term opens with a common letter for
+         * half of them; with its second letter too, for few). */
+        size_t shortest_stem = SIZE_MAX;
+        unsigned char opens_stem[STEM_PAIRS];
+        memset(opens_stem, 0, sizeof opens_stem);
+        for (size_t t = fs->n_terms; t-- > 0;) {
+            stem[t] = term_stem(fs->terms[t]);
+            stem_key(fs->terms[t], stem[t], &stem_keys[t], &stem_masks[t]);
+            any_empty |= stem[t] == 0;
+            if (stem[t] < shortest_stem)
+                shortest_stem = stem[t];
+            unsigned char c = (unsigned char)fs->terms[t][0];
+            next_term[t] = head[c];
+            head[c] = (int32_t)t;
+            if (stem[t] >= 2)
+                opens_stem[stem_pair(c, (unsigned char)fs->terms[t][1])] = 1;
+        }
+        if (shortest_stem < 2) /* a stem of one byte or none: every word is asked */
+            memset(opens_stem, 1, sizeof opens_stem);
+        /* in locals: the stores below could otherwise be doc's fields */
+        const char *text = doc->src->text;
+        const hm_word *doc_words = doc->words;
+        for (size_t pi = 0; pi < doc->n_paras; pi++) {
+            /* only the main paragraphs' words and the introduction's are
+             * asked about (links, topic sentences, the introduction's terms) */
+            if (ps_of[pi] == SIZE_MAX && pi != scan->intro)
+                continue;
+            /* the paragraph's candidates first, written where the words
+             * with a term go (there are no more of those than candidates,
+             * and each is written after its candidate is read) */
+            size_t n_cand = stem_candidates(text, doc_words, doc->paras[pi].first_word, doc->paras[pi].words,
+                                            opens_stem, term_words + n_term_words);
+            for (size_t *cand = term_words + n_term_words, *cand_end = cand + n_cand; cand < cand_end; cand++) {
+                size_t k = *cand;
+                const unsigned char *w = (const unsigned char *)text + doc_words[k].start;
+                size_t n = doc_words[k].end - doc_words[k].start;
+                if (n < shortest_stem)
+                    continue;
+                int c0 = hm_ascii_fold[w[0]];
+                int32_t term = -1, concept = -1;
+                if (any_empty) {
+                    for (size_t t = 0; t < fs->n_terms && concept < 0; t++)
+                        if ((stem[t] == 0 || c0 == (unsigned char)fs->terms[t][0]) &&
+                            matches_stem((const char *)w, n, fs->terms[t], stem[t])) {
+                            if (term < 0)
+                                term = (int32_t)t;
+                            if (fs->term_concept[t])
+                                concept = (int32_t)t;
+                        }
+                } else {
+                    /* the word's first eight bytes folded once for all the
+                     * terms it meets (the text is padded: they can be read) */
+                    uint64_t w8;
+                    memcpy(&w8, w, sizeof w8);
+                    w8 = fold_ascii8(w8);
+                    for (int32_t t = head[c0]; t >= 0 && concept < 0; t = next_term[t])
+                        if (stem_matches_folded((const char *)w, n, w8, fs->terms[t], stem[t], stem_keys[t],
+                                                stem_masks[t])) {
+                            if (term < 0)
+                                term = t;
+                            if (fs->term_concept[t])
+                                concept = t;
+                        }
+                }
+                if (term >= 0) { /* a concept word is a term word too */
+                    wt[n_term_words] = term;
+                    wc[n_term_words] = concept;
+                    term_words[n_term_words++] = k;
+                }
+            }
+        }
+        free(stem_keys);
+        fs->word_doc = doc;
+        fs->term_words = term_words;
+        fs->n_term_words = n_term_words;
+        fs->word_term = wt;
+        fs->word_concept = wc;
+    }
 
     /* Key terms in the main paragraphs (links), and in their first or last
      * sentences (topic sentences): one walk over the words with a term. */
@@ -1082,7 +1151,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             e--;
         F[HM_F_TRUNCATED].value = !(e > p->start && (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?'));
     }
-    measure_sentences(fs, scan, facts, ps, n_ps, question, qlen);
+    measure_sentences(fs, scan, &marks, ps, n_ps, question, qlen);
     free(ps); /* and ps_of */
     measure_question(fs, scan, &q, q_ev);
     free(facts);
@@ -1101,14 +1170,8 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
  * "failure", "aims"). A sentence narrates when it gives specific evidence and
  * does none of these: a date or a name and what happened, no more. Evidence
  * is deployed when it sits in an arguing sentence, or in the sentence just
- * before one that explains or judges it ("... in 1932. This meant ..."). */
-enum {
-    S_EVIDENCE = 1u << 0,
-    S_EXPLAIN = 1u << 1,
-    S_JUDGE = 1u << 2,
-    S_COUNTER = 1u << 3,
-    S_TERM = 1u << 4,
-};
+ * before one that explains or judges it ("... in 1932. This meant ..."). The
+ * sentences' flags (S_) are set from the findings by find_facts. */
 
 /* Sentences in a row that narrate: a descriptive passage. */
 #define NARRATIVE_RUN 3
@@ -1124,59 +1187,30 @@ static bool sent_narrates(unsigned f)
     return (f & (S_EVIDENCE | S_EXPLAIN | S_JUDGE | S_COUNTER)) == S_EVIDENCE;
 }
 
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const finding_facts *facts, const para_stats *ps,
+static void measure_sentences(hm_features *fs, const hm_scan *scan, const sentence_marks *sm, const para_stats *ps,
                               size_t n_ps, const char *question, size_t qlen)
 {
     const hm_document *doc = scan->doc;
     hm_feature_value *F = fs->f;
-    /* a sentence's flags and evidence items, and which paragraphs are
-     * main, in one block */
-    unsigned *block = hm_xcalloc(1 + 2 * (doc->n_sents + 1) + doc->n_paras + 1, sizeof *block);
-    /* flags[-1] and flags[n_sents] are 0: a sentence's neighbours' flags
-     * can be read at either end of the text */
-    unsigned *flags = block + 1;
-    unsigned *items = flags + doc->n_sents + 1;
-    unsigned *main_para = items + doc->n_sents + 1;
-    for (size_t m = 0; m < n_ps; m++)
-        main_para[ps[m].index] = 1;
-    size_t sent_hint = 0;
-    for (size_t k = 0; k < scan->n_findings; k++) {
-        const hm_finding *f = &scan->findings[k];
-        size_t si = hm_document_sentence_next(doc, f->start, &sent_hint);
-        if (si == SIZE_MAX || !main_para[doc->sents[si].para])
-            continue;
-        /* evidence or not, without a branch: it comes in no order */
-        unsigned specific = facts[k].flags & FACT_SPECIFIC; /* 0 or 1 */
-        flags[si] |= specific * S_EVIDENCE;
-        items[si] += specific;
-        /* what the finding's kind makes its sentence, by a table (the
-         * kinds come in no order, a switch on them mispredicts); a
-         * signpost of another kind judges */
-        static const unsigned char kind_sentence_flag[HM_KIND_COUNT] = {
-            [HM_KIND_CAUSATION] = S_EXPLAIN, [HM_KIND_JUDGEMENT] = S_JUDGE, /* appraisal too */
-            [HM_KIND_COUNTERARGUMENT] = S_COUNTER};
-        unsigned by_kind = kind_sentence_flag[f->kind];
-        unsigned signpost = (facts[k].flags & FACT_SIGNPOST) != 0;
-        flags[si] |= by_kind | (unsigned)(by_kind == 0) * signpost * S_JUDGE;
-    }
-    bool concepts = false;
-    for (size_t t = 0; t < fs->n_terms; t++)
-        concepts |= fs->term_concept[t];
+    unsigned *block = sm->block, *flags = sm->flags, *items = sm->items;
+    const unsigned *main_para = sm->main_para;
+    size_t sent_hint = sm->sent_hint;
     /* Words inside evidence ("the kulaks" as a named group) do not make a
      * sentence a claim about the question's concept. A word is inside when
      * it starts within an evidence finding: the findings come in order of
      * start, so the furthest end of those starting at or before the word
-     * tells, and one walk over the findings serves the words with a
+     * tells, and one walk over their spans serves the words with a
      * concept, which are in order too. */
-    size_t term_sent_hint = 0, next_finding = 0, evidence_end = 0;
+    bool concepts = false;
+    for (size_t t = 0; t < fs->n_terms; t++)
+        concepts |= fs->term_concept[t];
+    size_t term_sent_hint = 0, next_evidence = 0, evidence_end = 0;
     for (size_t j = 0; concepts && j < fs->n_term_words; j++) {
         const hm_word *w = &doc->words[fs->term_words[j]];
         if (fs->word_concept[j] < 0)
             continue;
-        for (; next_finding < scan->n_findings && scan->findings[next_finding].start <= w->start; next_finding++) {
-            /* (by a mask and a maximum: evidence or not follows no pattern) */
-            const hm_finding *f = &scan->findings[next_finding];
-            size_t end = f->end & -(size_t)(hm_kind_is_evidence(f->kind) != 0);
+        for (; next_evidence < sm->n_evidence && sm->evidence[next_evidence][0] <= w->start; next_evidence++) {
+            size_t end = sm->evidence[next_evidence][1]; /* (a maximum: no branch) */
             evidence_end = end > evidence_end ? end : evidence_end;
         }
         if (w->start < evidence_end)
@@ -1371,7 +1405,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const findin
             set_example(&F[HM_F_NARRATIVE_RUNS], doc->sents[first_narr].start, doc->sents[first_narr].end);
         }
     }
-    free(block); /* and items and main_para */
+    free(block); /* and the rest of sentence_marks_init's block */
 }
 
 /* Does the judgement answer the kind of question asked? The detail says
@@ -1780,14 +1814,16 @@ static void measure_date_slips(hm_features *fs, const hm_scan *scan, const uint3
             }
         if (!year)
             continue;
+        /* the words between next (most years are not joined to the name),
+         * and only then the entry, a walk over the pack's */
+        unsigned deaths = 0; /* a person's year is checked only as the year they died */
+        if (!joins_event_to_year(&scan->cfg->lists, scan->text + f->end, year->start - f->end, person ? &deaths : NULL) ||
+            (person && !deaths && !death_word_before(scan, f)))
+            continue;
         const hm_topic_entry *es = person ? t->people : t->events;
         size_t n_es = person ? t->n_people : t->n_events;
         const hm_topic_entry *e = entry_named(es, n_es, f->canonical);
         if (!e || !e->date)
-            continue;
-        unsigned deaths = 0; /* a person's year is checked only as the year they died */
-        if (!joins_event_to_year(&scan->cfg->lists, scan->text + f->end, year->start - f->end, person ? &deaths : NULL) ||
-            (person && !deaths && !death_word_before(scan, f)))
             continue;
         year_span said;
         size_t used;

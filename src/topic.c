@@ -23,26 +23,24 @@ static void entry_free(hm_topic_entry *e)
     free(e->aliases);
 }
 
-/* One alias of an entry: its text, the entry's index, and the next alias
- * (in entry and alias order) that opens with the same byte. `len` is its
- * length, the shortest text it can be: a space in it matches a run of
- * white space, so a text of another length is not it when it has none
- * (`spaced` false), nor when shorter. Most candidates part on that, and
- * the alias's text is not read. */
+/* One alias of an entry: its text, the entry's name (what its finding
+ * is given: the entry itself is not read), and its place in entry and alias
+ * order. `len` is its length, the shortest text it can be: a space in it
+ * matches a run of white space, so a text of another length is not it when
+ * it has none (`spaced` false), nor when shorter. Most candidates part on
+ * that, and the alias's text is not read. */
 typedef struct alias_ref {
-    const char *text;
-    uint32_t entry, next_same; /* NO_REF: none */
-    uint32_t len;
-    bool spaced;
+    const char *text, *name;
+    uint32_t order;
+    unsigned len : 31, spaced : 1; /* 24 bytes in all */
 } alias_ref;
 
-#define NO_REF UINT32_MAX
-
-/* Every alias of a list of entries in entry and alias order, chained by
- * first byte from first[c], so that a finding is compared with the few
- * aliases that could be it. Made at load: every essay looks them up. */
+/* Every alias of a list of entries, by first byte and within a byte in
+ * entry and alias order: a finding is compared with the few aliases that
+ * could be it, which lie side by side. Made at load: every essay looks them
+ * up. */
 struct hm_alias_chains {
-    uint32_t first[256];
+    uint32_t start[257]; /* byte b's aliases: refs[start[b], start[b + 1]) */
     alias_ref refs[];
 };
 
@@ -52,16 +50,25 @@ static hm_alias_chains *chain_aliases(const hm_topic_entry *entries, size_t n)
     for (size_t i = 0; i < n; i++)
         total += entries[i].n_aliases;
     hm_alias_chains *c = hm_xmalloc(sizeof *c + total * sizeof c->refs[0]);
-    memset(c->first, 0xFF, sizeof c->first); /* NO_REF */
-    /* from the last alias back, each put at the head of its byte's chain */
-    size_t k = total;
-    for (size_t i = n; i-- > 0;)
-        for (size_t a = entries[i].n_aliases; a-- > 0;) {
+    /* counted by byte, then each put at its byte's next place */
+    uint32_t next[256] = {0};
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < entries[i].n_aliases; a++)
+            next[(unsigned char)entries[i].aliases[a][0]]++;
+    uint32_t at = 0;
+    for (size_t b = 0; b < 256; b++) {
+        c->start[b] = at;
+        at += next[b];
+        next[b] = c->start[b];
+    }
+    c->start[256] = at;
+    uint32_t order = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < entries[i].n_aliases; a++) {
             const char *alias = entries[i].aliases[a];
-            unsigned char b = (unsigned char)alias[0];
             size_t len = strlen(alias);
-            c->refs[--k] = (alias_ref){alias, (uint32_t)i, c->first[b], (uint32_t)len, memchr(alias, ' ', len) != NULL};
-            c->first[b] = (uint32_t)k;
+            c->refs[next[(unsigned char)alias[0]]++] =
+                (alias_ref){alias, entries[i].name, order++, (unsigned)len, memchr(alias, ' ', len) != NULL};
         }
     return c;
 }
@@ -387,56 +394,58 @@ static bool alias_is(const char *alias, const char *s, size_t n)
 }
 
 
-/* A text looked up before and what it named (NULL: nothing): an essay
- * names the same few people and events again and again. */
+/* A text looked up before and the name of what it named (NULL: nothing):
+ * an essay names the same few people and events again and again. */
 typedef struct recent_lookup {
     const char *text; /* NULL: an empty slot */
     size_t len;
-    const hm_topic_entry *entry;
+    const char *name;
 } recent_lookup;
 
 enum { RECENT_LOOKUPS = 16 };
 
 typedef struct entry_ctx {
     const hm_rule *rule;
-    const hm_topic_entry *entries;
     const hm_alias_chains *aliases; /* the pack's, made at load */
     recent_lookup recent[RECENT_LOOKUPS]; /* by length and first byte */
 } entry_ctx;
 
-/* The first alias, in entry order, that is this text: only aliases opening
- * with its first byte or with a space can be (alias_is lets a space match
- * any run of white space); empty text can only be an empty alias. */
-static const hm_topic_entry *first_alias_of(entry_ctx *c, const char *s, size_t n)
+/* The name of the entry of the first alias, in entry order, that is this
+ * text: only aliases opening with its first byte or with a space can be
+ * (alias_is lets a space match any run of white space); empty text can only
+ * be an empty alias. */
+static const char *first_alias_of(entry_ctx *c, const char *s, size_t n)
 {
     const hm_alias_chains *chains = c->aliases;
     unsigned char c0 = n ? (unsigned char)s[0] : '\0';
-    uint32_t i = chains->first[c0], j = c0 == ' ' ? NO_REF : chains->first[' '];
-    /* the two chains merged, in the order of the list (NO_REF is last) */
-    while (i != NO_REF || j != NO_REF) {
-        const alias_ref *r = &chains->refs[i < j ? i : j];
-        if (i < j)
-            i = r->next_same;
+    uint32_t i = chains->start[c0], i_end = chains->start[c0 + 1];
+    uint32_t j = chains->start[' '], j_end = c0 == ' ' ? j : chains->start[' ' + 1];
+    /* the two runs merged, in the order of the list (the second is
+     * nearly always empty) */
+    while (i < i_end || j < j_end) {
+        const alias_ref *r;
+        if (j == j_end || (i < i_end && chains->refs[i].order < chains->refs[j].order))
+            r = &chains->refs[i++];
         else
-            j = r->next_same;
+            r = &chains->refs[j++];
         /* one branch on the length, seldom taken */
         unsigned fits = (unsigned)(n == r->len) | ((unsigned)r->spaced & (unsigned)(n >= r->len));
         if (fits && alias_is(r->text, s, n))
-            return &c->entries[r->entry];
+            return r->name;
     }
     return NULL;
 }
 
-/* The entry this text names, as first_alias_of finds it, asked once a text. */
-static const hm_topic_entry *entry_of(entry_ctx *c, const char *s, size_t n)
+/* The name first_alias_of finds for this text, asked once a text. */
+static const char *entry_name_of(entry_ctx *c, const char *s, size_t n)
 {
     unsigned char c0 = n ? (unsigned char)s[0] : '\0';
     recent_lookup *seen = &c->recent[(n * 7 + c0) % RECENT_LOOKUPS];
     if (seen->text && seen->len == n && memcmp(seen->text, s, n) == 0)
-        return seen->entry;
-    const hm_topic_entry *e = first_alias_of(c, s, n);
-    *seen = (recent_lookup){s, n, e};
-    return e;
+        return seen->name;
+    const char *name = first_alias_of(c, s, n);
+    *seen = (recent_lookup){s, n, name};
+    return name;
 }
 
 static bool add_entry(hm_scan *scan, size_t s, size_t e, void *ud)
@@ -445,9 +454,7 @@ static bool add_entry(hm_scan *scan, size_t s, size_t e, void *ud)
     hm_finding *f = hm_scan_add(scan, c->rule, s, e);
     if (!f)
         return true;
-    const hm_topic_entry *entry = entry_of(c, scan->text + s, e - s);
-    if (entry)
-        f->canonical = entry->name;
+    f->canonical = entry_name_of(c, scan->text + s, e - s); /* NULL: no entry */
     return true;
 }
 
@@ -555,7 +562,7 @@ void hm_topic_run(hm_scan *scan)
     int ready = -1;
     if (t->n_people == 0 && !patterns_ready(scan, t, &ready))
         return; /* a pack without people has no pattern to run: say so */
-    entry_ctx people = {.rule = &person_rule, .entries = t->people, .aliases = t->people_aliases};
-    entry_ctx events = {.rule = &event_rule, .entries = t->events, .aliases = t->events_aliases};
+    entry_ctx people = {.rule = &person_rule, .aliases = t->people_aliases};
+    entry_ctx events = {.rule = &event_rule, .aliases = t->events_aliases};
     find_entries(scan, t, &people, &events, &ready);
 }
