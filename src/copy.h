@@ -52,12 +52,14 @@ const uint64_t *hm_copy_text_shingles(const hm_copy_text *t, size_t *n);
 hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text **text);
 
 /* Each essay's copy text and decoded text, on disk (in memory when no
- * temporary file can be made): memory holds a number an essay. Putting is not thread-safe (the
- * caller locks); once the puts are done, reading is. */
+ * temporary file can be made): memory holds a number an essay. Threads may
+ * put at once, each into its own lane (a file each, for lanes up to the
+ * number given; those beyond share them, and wait for each other); once the
+ * puts are done, reading is thread-safe too. */
 typedef struct hm_shingle_store hm_shingle_store;
-hm_shingle_store *hm_shingle_store_new(size_t n_essays);
-/* Essay i's copy text (copied); each essay once. */
-void hm_shingle_store_put(hm_shingle_store *st, size_t i, const hm_copy_text *t);
+hm_shingle_store *hm_shingle_store_new(size_t n_essays, size_t lanes);
+/* Essay i's copy text (copied) into lane `lane`; each essay once. */
+void hm_shingle_store_put(hm_shingle_store *st, size_t lane, size_t i, const hm_copy_text *t);
 void hm_shingle_store_free(hm_shingle_store *st);
 /* Essay i's from the store; NULL when it was not put there (not text). */
 hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i);

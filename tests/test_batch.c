@@ -482,12 +482,12 @@ static void test_copy_stored_passage(void **state)
         if (mode == NO_TEMP_FILE)
             setenv("TMPDIR", "/nonexistent/histmark-test", 1);
         /* 300 essays: more than a small batch holds in memory */
-        hm_shingle_store *st = hm_shingle_store_new(mode == SMALL_BATCH ? 3 : 300);
+        hm_shingle_store *st = hm_shingle_store_new(mode == SMALL_BATCH ? 3 : 300, 2);
         for (size_t i = 0; i < 2; i++) {
             hm_copy_text *t = NULL;
             hm_shingles_free(hm_shingles_make_text(essays[i]->data, essays[i]->len, &t));
             assert_non_null(t);
-            hm_shingle_store_put(st, i, t);
+            hm_shingle_store_put(st, i, i, t); /* a lane each */
             hm_copy_text_free(t);
             size_t len = 0;
             const char *bytes = hm_shingle_store_bytes(st, i, &len);
