@@ -618,8 +618,10 @@ static void analyse_one(batch *b, size_t i, slot *out)
     size_t len = 0;
     /* The bytes the copy pass read, when the shingle store holds them;
      * else the file is read again. */
-    const char *held = hm_shingle_store_bytes(b->shingles, i, &len);
-    char *bytes = held ? NULL : input_bytes(b, i, &len, &e);
+    char *bytes = NULL;
+    const char *held = hm_shingle_store_bytes(b->shingles, i, &len, &bytes);
+    if (!held)
+        bytes = input_bytes(b, i, &len, &e);
     hm_result *r = NULL;
     if (held || bytes) {
         hm_buf name = {0};

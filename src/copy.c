@@ -1673,14 +1673,27 @@ hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i)
     return copy_text_of(data, e->n_shingles, e->n_marks);
 }
 
-const char *hm_shingle_store_bytes(hm_shingle_store *st, size_t i, size_t *len)
+const char *hm_shingle_store_bytes(hm_shingle_store *st, size_t i, size_t *len, char **owned)
 {
+    *owned = NULL;
     const stored_essay *e = stored(st, i);
     if (!e || !e->text_is_bytes)
         return NULL;
-    *len = e->text_len;
     uint64_t at = (e->first - 1 + e->n_shingles + e->n_marks) * sizeof(uint64_t);
-    return spill_view(records_of(st, e), at, e->text_len + 1);
+    const char *held = spill_view(records_of(st, e), at, e->text_len + 1);
+    if (!held) {
+        /* one read from the store's file, not an open, a stat, a read and a
+         * close of the essay's own (the NUL after the text comes too) */
+        *owned = hm_xmalloc((size_t)e->text_len + 1);
+        if (!spill_read_bytes(records_of(st, e), at, *owned, (size_t)e->text_len + 1)) {
+            free(*owned);
+            *owned = NULL;
+            return NULL;
+        }
+        held = *owned;
+    }
+    *len = e->text_len;
+    return held;
 }
 
 char *hm_shingle_store_quote(hm_shingle_store *st, size_t i, size_t from, size_t n_words, size_t max_bytes)

@@ -64,9 +64,11 @@ void hm_shingle_store_free(hm_shingle_store *st);
 /* Essay i's from the store; NULL when it was not put there (not text). */
 hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i);
 /* Essay i's bytes as the copy pass read them, NUL-terminated, when the
- * store holds them in memory (its decoded text is its bytes, as for UTF-8):
- * the analysis need not read the file again. NULL otherwise. */
-const char *hm_shingle_store_bytes(hm_shingle_store *st, size_t i, size_t *len);
+ * store holds them (its decoded text is its bytes, as for UTF-8): the
+ * analysis need not open the file again. A store in memory lends them
+ * (*owned NULL); one on disk reads them into *owned, the caller's to free.
+ * NULL otherwise. */
+const char *hm_shingle_store_bytes(hm_shingle_store *st, size_t i, size_t *len, char **owned);
 /* hm_copy_text_quote() of essay i's text as the store keeps it (the copy
  * text made from its bytes keeps its decoded text): a quote reads neither
  * the essay's file nor its shingles. NULL when it was not put there. */

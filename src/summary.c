@@ -3,6 +3,7 @@
  * feature they come from, because their texts name each essay's own
  * paragraphs and would never match exactly. */
 #define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,9 +70,20 @@ void hm_names_free(hm_names *l)
 int hm_temp_fd(void)
 {
     const char *dir = getenv("TMPDIR");
+    dir = dir && *dir ? dir : "/tmp";
+    int fd;
+#ifdef O_TMPFILE
+    /* A file with no name: a large batch makes about a thousand (the copy
+     * check's spills), and each named one was a directory entry made and
+     * removed, two threads taking turns at the directory's lock. */
+    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+    /* a file system without them: a named file, unlinked at once */
+#endif
     hm_buf path = {0};
-    hm_buf_printf(&path, "%s/histmark-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path.data);
+    hm_buf_printf(&path, "%s/histmark-XXXXXX", dir);
+    fd = mkstemp(path.data);
     if (fd >= 0)
         unlink(path.data); /* gone when closed, or if the process dies */
     hm_buf_free(&path);
