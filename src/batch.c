@@ -946,6 +946,7 @@ static void batch_free(batch *b)
     free(b->note_first);
     free(b->note);
     hm_summary_free(b->summary);
+    hm_temp_fds_close(); /* the files the spills above gave back */
     pthread_mutex_destroy(&b->lock);
     pthread_mutex_destroy(&b->copy_lock);
     pthread_cond_destroy(&b->space);

@@ -228,7 +228,7 @@ static const void *spill_view(spill *s, uint64_t at, size_t n)
 static void spill_free(spill *s)
 {
     if (s->fd > 0)
-        close(s->fd - 1);
+        hm_temp_fd_done(s->fd - 1);
     free(s->buf);
     memset(s, 0, sizeof *s);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -541,6 +542,7 @@ static void test_copy_stored_passage(void **state)
         assert_null(hm_shingle_store_bytes(st, 2, &none, &owned));
         assert_null(owned);
         hm_shingle_store_free(st);
+        hm_temp_fds_close(); /* as a batch ends: the next mode makes its own files */
     }
     if (saved)
         setenv("TMPDIR", saved, 1);
@@ -598,6 +600,26 @@ static void test_copy_words(void **state)
         assert_null(hm_copy_passage(text.data, text.len, n_words, 1, 0));
         hm_buf_free(&text);
     }
+}
+
+/* A temporary file given back is handed out again (a large batch's spills
+ * would otherwise make an inode each), and the batch's end closes those
+ * given back. */
+static void test_temp_files_reused(void **state)
+{
+    (void)state;
+    int fd = hm_temp_fd();
+    assert_true(fd >= 0);
+    assert_true(hm_pwrite_all(fd, "old bytes", 9, 0));
+    hm_temp_fd_done(fd);
+    int again = hm_temp_fd();
+    assert_int_equal(again, fd);
+    char got[10] = {0};
+    assert_true(hm_pread_all(again, got, 9, 0)); /* the same file */
+    assert_string_equal(got, "old bytes");
+    hm_temp_fd_done(again);
+    hm_temp_fds_close();
+    assert_int_equal(fcntl(fd, F_GETFD), -1); /* closed */
 }
 
 /* A passage shared by many essays is a common source, not a copy: with 200
@@ -836,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_copy_normalises),
         cmocka_unit_test(test_copy_words),
         cmocka_unit_test(test_copy_stored_passage),
+        cmocka_unit_test(test_temp_files_reused),
         cmocka_unit_test(test_copy_common_source),
         cmocka_unit_test(test_copy_long_essay),
         cmocka_unit_test(test_copy_threads),
