@@ -96,7 +96,8 @@ typedef struct batch {
 
     /* workers */
     pthread_mutex_t lock;
-    pthread_mutex_t store_lock; /* the shingle store's, apart: its writes are the longer */
+    pthread_mutex_t copy_lock; /* the copy index's, apart: its appends may write a file */
+    atomic_size_t lanes;     /* the shingle store's lanes taken by the copy pass's threads */
     pthread_cond_t space;
     size_t next, done, written, ring;
     slot *slots;
@@ -420,6 +421,7 @@ static void copy_progress(batch *b)
 static void *shingle_worker(void *arg)
 {
     batch *b = arg;
+    size_t lane = atomic_fetch_add(&b->lanes, 1); /* the store's lane this thread puts to */
     for (size_t i; take_essay(b, &i);) {
         hm_error e = {0};
         size_t len = 0;
@@ -428,13 +430,12 @@ static void *shingle_worker(void *arg)
         hm_copy_text *t = NULL;
         hm_shingles *s = bytes ? hm_shingles_make_text(bytes, len, &t) : NULL;
         free(bytes);
-        if (t) {
-            pthread_mutex_lock(&b->store_lock);
-            hm_shingle_store_put(b->shingles, i, t); /* to a file, for the passages */
-            pthread_mutex_unlock(&b->store_lock);
-        }
-        pthread_mutex_lock(&b->lock);
+        if (t)
+            hm_shingle_store_put(b->shingles, lane, i, t); /* to a file, for the passages */
+        pthread_mutex_lock(&b->copy_lock);
         hm_copy_set(b->copy, i, s); /* to the index's files: nothing is held */
+        pthread_mutex_unlock(&b->copy_lock);
+        pthread_mutex_lock(&b->lock);
         b->done++;
         if (b->progress)
             copy_progress(b);
@@ -558,7 +559,7 @@ static void *passage_worker(void *arg)
 static void copy_pass(batch *b, unsigned jobs)
 {
     b->copy = hm_copy_new(b->n);
-    b->shingles = hm_shingle_store_new(b->n);
+    b->shingles = hm_shingle_store_new(b->n, jobs);
     b->next = b->done = 0;
     b->stage = "reading for the copy check";
     clock_gettime(CLOCK_MONOTONIC, &b->start);
@@ -617,8 +618,10 @@ static void analyse_one(batch *b, size_t i, slot *out)
     size_t len = 0;
     /* The bytes the copy pass read, when the shingle store holds them;
      * else the file is read again. */
-    const char *held = hm_shingle_store_bytes(b->shingles, i, &len);
-    char *bytes = held ? NULL : input_bytes(b, i, &len, &e);
+    char *bytes = NULL;
+    const char *held = hm_shingle_store_bytes(b->shingles, i, &len, &bytes);
+    if (!held)
+        bytes = input_bytes(b, i, &len, &e);
     hm_result *r = NULL;
     if (held || bytes) {
         hm_buf name = {0};
@@ -943,8 +946,9 @@ static void batch_free(batch *b)
     free(b->note_first);
     free(b->note);
     hm_summary_free(b->summary);
+    hm_temp_fds_close(); /* the files the spills above gave back */
     pthread_mutex_destroy(&b->lock);
-    pthread_mutex_destroy(&b->store_lock);
+    pthread_mutex_destroy(&b->copy_lock);
     pthread_cond_destroy(&b->space);
 }
 
@@ -963,7 +967,7 @@ int batch_run(const batch_config *config, const batch_options *o, char *const *a
     b.hold_errors = true;
     b.o = o;
     pthread_mutex_init(&b.lock, NULL);
-    pthread_mutex_init(&b.store_lock, NULL);
+    pthread_mutex_init(&b.copy_lock, NULL);
     pthread_cond_init(&b.space, NULL);
     mode_t mask = umask(0);
     umask(mask);

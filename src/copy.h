@@ -52,19 +52,23 @@ const uint64_t *hm_copy_text_shingles(const hm_copy_text *t, size_t *n);
 hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text **text);
 
 /* Each essay's copy text and decoded text, on disk (in memory when no
- * temporary file can be made): memory holds a number an essay. Putting is not thread-safe (the
- * caller locks); once the puts are done, reading is. */
+ * temporary file can be made): memory holds a number an essay. Threads may
+ * put at once, each into its own lane (a file each, for lanes up to the
+ * number given; those beyond share them, and wait for each other); once the
+ * puts are done, reading is thread-safe too. */
 typedef struct hm_shingle_store hm_shingle_store;
-hm_shingle_store *hm_shingle_store_new(size_t n_essays);
-/* Essay i's copy text (copied); each essay once. */
-void hm_shingle_store_put(hm_shingle_store *st, size_t i, const hm_copy_text *t);
+hm_shingle_store *hm_shingle_store_new(size_t n_essays, size_t lanes);
+/* Essay i's copy text (copied) into lane `lane`; each essay once. */
+void hm_shingle_store_put(hm_shingle_store *st, size_t lane, size_t i, const hm_copy_text *t);
 void hm_shingle_store_free(hm_shingle_store *st);
 /* Essay i's from the store; NULL when it was not put there (not text). */
 hm_copy_text *hm_copy_text_stored(hm_shingle_store *st, size_t i);
 /* Essay i's bytes as the copy pass read them, NUL-terminated, when the
- * store holds them in memory (its decoded text is its bytes, as for UTF-8):
- * the analysis need not read the file again. NULL otherwise. */
-const char *hm_shingle_store_bytes(hm_shingle_store *st, size_t i, size_t *len);
+ * store holds them (its decoded text is its bytes, as for UTF-8): the
+ * analysis need not open the file again. A store in memory lends them
+ * (*owned NULL); one on disk reads them into *owned, the caller's to free.
+ * NULL otherwise. */
+const char *hm_shingle_store_bytes(hm_shingle_store *st, size_t i, size_t *len, char **owned);
 /* hm_copy_text_quote() of essay i's text as the store keeps it (the copy
  * text made from its bytes keeps its decoded text): a quote reads neither
  * the essay's file nor its shingles. NULL when it was not put there. */

@@ -52,8 +52,12 @@ const char *hm_spool_get(const hm_spool *sp, uint64_t at, hm_buf *out);
 void hm_spool_free(hm_spool *sp);
 
 /* A temporary file already unlinked, in $TMPDIR or /tmp; -1 when none can
- * be made. */
+ * be made. It may be one given back before, with its old bytes. */
 int hm_temp_fd(void);
+/* Gives back a file from hm_temp_fd(), for it to hand out again. */
+void hm_temp_fd_done(int fd);
+/* Closes the files given back (at the end of a batch). */
+void hm_temp_fds_close(void);
 /* pwrite()/pread() of all `len` bytes at offset `at`; false on an error or
  * a short file. */
 bool hm_pwrite_all(int fd, const void *data, size_t len, uint64_t at);

@@ -477,7 +477,7 @@ char *hm_read_file(const char *path, size_t max_bytes, size_t *len, hm_error *er
      * read straight into a buffer of the file's size; a file that grows
      * while read is followed to its end (or to max_bytes). */
     hm_buf b = {0};
-    hm_buf_reserve(&b, (size_t)st.st_size + 1);
+    hm_buf_reserve(&b, (size_t)st.st_size + 1); /* a byte more than fstat said is asked for */
     b.data[0] = '\0'; /* an empty file */
     for (;;) {
         if (b.cap - b.len - 1 == 0)
@@ -501,6 +501,11 @@ char *hm_read_file(const char *path, size_t max_bytes, size_t *len, hm_error *er
             break;
         b.len += (size_t)n;
         b.data[b.len] = '\0';
+        /* All fstat said, and less than asked for: the end, without a
+         * second read to be told so (a file that grows, or a file system
+         * that reads less than it has, is read on to its end) */
+        if (b.len == (size_t)st.st_size && b.len < b.cap - 1)
+            break;
         if (max_bytes && b.len > max_bytes) {
             hm_error_set(err, HM_ERR_INPUT, path, 0, 0, NULL,
                          "too large for an essay (over %zu bytes, see --max-bytes)", max_bytes);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -482,23 +483,27 @@ static void test_copy_stored_passage(void **state)
         if (mode == NO_TEMP_FILE)
             setenv("TMPDIR", "/nonexistent/histmark-test", 1);
         /* 300 essays: more than a small batch holds in memory */
-        hm_shingle_store *st = hm_shingle_store_new(mode == SMALL_BATCH ? 3 : 300);
+        hm_shingle_store *st = hm_shingle_store_new(mode == SMALL_BATCH ? 3 : 300, 2);
         for (size_t i = 0; i < 2; i++) {
             hm_copy_text *t = NULL;
             hm_shingles_free(hm_shingles_make_text(essays[i]->data, essays[i]->len, &t));
             assert_non_null(t);
-            hm_shingle_store_put(st, i, t);
+            hm_shingle_store_put(st, i, i, t); /* a lane each */
             hm_copy_text_free(t);
             size_t len = 0;
-            const char *bytes = hm_shingle_store_bytes(st, i, &len);
-            if (mode == ON_DISK) {
-                assert_null(bytes);
-            } else {
-                assert_non_null(bytes);
-                assert_int_equal(len, essays[i]->len);
-                assert_memory_equal(bytes, essays[i]->data, len);
-                assert_int_equal(bytes[len], '\0');
-            }
+            char *owned = NULL;
+            const char *bytes = hm_shingle_store_bytes(st, i, &len, &owned);
+            /* on disk they are read into a buffer of the caller's; in
+             * memory they are lent */
+            assert_non_null(bytes);
+            if (mode == ON_DISK)
+                assert_ptr_equal(bytes, owned);
+            else
+                assert_null(owned);
+            assert_int_equal(len, essays[i]->len);
+            assert_memory_equal(bytes, essays[i]->data, len);
+            assert_int_equal(bytes[len], '\0');
+            free(owned);
         }
         for (size_t q = 0; q < 2; q++) {
             hm_copy_text *quoted = hm_copy_text_stored(st, q), *other = hm_copy_text_stored(st, 1 - q);
@@ -533,8 +538,11 @@ static void test_copy_stored_passage(void **state)
         assert_null(hm_copy_text_stored(st, 2)); /* never put */
         assert_null(hm_shingle_store_quote(st, 2, 0, 8, 60));
         size_t none;
-        assert_null(hm_shingle_store_bytes(st, 2, &none));
+        char *owned = NULL;
+        assert_null(hm_shingle_store_bytes(st, 2, &none, &owned));
+        assert_null(owned);
         hm_shingle_store_free(st);
+        hm_temp_fds_close(); /* as a batch ends: the next mode makes its own files */
     }
     if (saved)
         setenv("TMPDIR", saved, 1);
@@ -592,6 +600,26 @@ static void test_copy_words(void **state)
         assert_null(hm_copy_passage(text.data, text.len, n_words, 1, 0));
         hm_buf_free(&text);
     }
+}
+
+/* A temporary file given back is handed out again (a large batch's spills
+ * would otherwise make an inode each), and the batch's end closes those
+ * given back. */
+static void test_temp_files_reused(void **state)
+{
+    (void)state;
+    int fd = hm_temp_fd();
+    assert_true(fd >= 0);
+    assert_true(hm_pwrite_all(fd, "old bytes", 9, 0));
+    hm_temp_fd_done(fd);
+    int again = hm_temp_fd();
+    assert_int_equal(again, fd);
+    char got[10] = {0};
+    assert_true(hm_pread_all(again, got, 9, 0)); /* the same file */
+    assert_string_equal(got, "old bytes");
+    hm_temp_fd_done(again);
+    hm_temp_fds_close();
+    assert_int_equal(fcntl(fd, F_GETFD), -1); /* closed */
 }
 
 /* A passage shared by many essays is a common source, not a copy: with 200
@@ -830,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_copy_normalises),
         cmocka_unit_test(test_copy_words),
         cmocka_unit_test(test_copy_stored_passage),
+        cmocka_unit_test(test_temp_files_reused),
         cmocka_unit_test(test_copy_common_source),
         cmocka_unit_test(test_copy_long_essay),
         cmocka_unit_test(test_copy_threads),
