@@ -2073,6 +2073,35 @@ static void run_units(hm_scan *scan, const rule_plan *plan, const unit_span *u, 
         run_unit(scan, plan, u[i].start, u[i].end);
 }
 
+/* run_unit over paragraphs in text order. Most of a paragraph rule's
+ * paragraphs hold one of its strings, so keeping each string's next
+ * occurrence (run_units) costs more than it saves; what is kept is the
+ * span of them all: a paragraph can hold one only if the first occurrence
+ * to end ends within it and the last starts in its window. */
+static void run_paras(hm_scan *scan, const rule_plan *plan, const unit_span *u, size_t n)
+{
+    const hm_rule *r = plan->rule;
+    req_cursor cur[CURSORS_MAX];
+    size_t first_end = 0, last = SIZE_MAX;
+    if (n > 1 && r->n_requires && r->n_requires <= CURSORS_MAX && !(r->type == HM_RULE_OCCURRENCE && r->min > 0) &&
+        cursors_make(scan, plan, cur)) {
+        first_end = SIZE_MAX;
+        last = 0;
+        for (size_t j = 0; j < r->n_requires; j++) {
+            const req_cursor *c = &cur[j];
+            if (c->n) {
+                first_end = c->pos[0] + c->len < first_end ? c->pos[0] + c->len : first_end;
+                last = c->pos[c->n - 1] > last ? c->pos[c->n - 1] : last;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t from = u[i].start > REQ_LOOKBEHIND ? u[i].start - REQ_LOOKBEHIND : 0;
+        if (first_end <= u[i].end && last >= from)
+            run_unit(scan, plan, u[i].start, u[i].end);
+    }
+}
+
 static void run_rule(hm_scan *scan, const rule_plan *planned, phase_units *units)
 {
     const hm_document *doc = scan->doc;
@@ -2095,8 +2124,7 @@ static void run_rule(hm_scan *scan, const rule_plan *planned, phase_units *units
                 run_unit(scan, &plan, u[0].start, u[n - 1].end);
             break;
         }
-        for (size_t i = 0; i < n; i++)
-            run_unit(scan, &plan, u[i].start, u[i].end);
+        run_paras(scan, &plan, u, n);
         break;
     case HM_SCOPE_SENTENCE:
         u = scored_sents(scan, units, &n);
