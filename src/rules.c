@@ -1773,9 +1773,20 @@ __attribute__((target("avx2"))) static size_t requires_candidates_wide(const hm_
         for (unsigned o = 0; o < 3; o++)
             b[o] = hm_nibble_lookup_wide(_mm256_loadu_si256((const __m256i *)(const void *)(t + i + o)), lo[o], hi[o]);
         __m256i m = _mm256_and_si256(b[0], _mm256_and_si256(b[1], b[2]));
-        for (unsigned bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256())); bits;
-             bits &= bits - 1)
-            cand[k++] = (uint32_t)(i + (size_t)__builtin_ctz(bits));
+        uint64_t bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256()));
+        if (!bits)
+            continue;
+        /* the first four without a branch a candidate (how many a block
+         * has is a coin toss): bits 32-35 stand in for those there are
+         * not, written past the count (cand has room) and not counted */
+        bits |= (uint64_t)0xF << 32;
+        for (int j = 0; j < 4; j++) {
+            cand[k] = (uint32_t)(i + (size_t)__builtin_ctzll(bits));
+            k += (bits & 0xFFFFFFFF) != 0;
+            bits &= bits - 1;
+        }
+        for (; bits & 0xFFFFFFFF; bits &= bits - 1)
+            cand[k++] = (uint32_t)(i + (size_t)__builtin_ctzll(bits));
     }
     *n = k;
     return i;
