@@ -969,8 +969,26 @@ static void find_occurrences(hm_scan *scan, const char *needle, size_t n, bool d
     if (digits) {
         for (; i + 16 <= len; i += 16) {
             __m128i d = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)(t + i)), v0);
-            for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, nine), d)); m; m &= m - 1)
-                occ_push(scan, i + (size_t)__builtin_ctz(m));
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, nine), d));
+            if (!m)
+                continue;
+            /* A block's first four digits (a year's) written without a
+             * branch a digit, as how many there are is a coin toss; m's bits
+             * 16-19 stand in for the digits there are not (written past
+             * the count, never counted). */
+            while (scan->cap_occ_pos - scan->n_occ_pos < 16)
+                HM_GROW(scan->occ_pos, scan->n_occ_pos + 16, scan->cap_occ_pos);
+            uint32_t *out = scan->occ_pos + scan->n_occ_pos;
+            size_t k = 0;
+            m |= 0xF0000;
+            for (int j = 0; j < 4; j++) {
+                out[k] = (uint32_t)(i + (size_t)__builtin_ctz(m));
+                k += (m & 0xFFFF) != 0;
+                m &= m - 1;
+            }
+            for (; m & 0xFFFF; m &= m - 1)
+                out[k++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
+            scan->n_occ_pos += k;
         }
     } else if (n == 1) {
         for (; i + 16 <= len; i += 16) {
@@ -1035,9 +1053,10 @@ static inline __attribute__((always_inline)) bool last_within(const uint32_t *po
     return true;
 }
 
-/* has_fold from the string's occurrences in the whole text, found once;
- * *last is where the last in [from, to) starts. */
-static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s, size_t *last)
+/* The string's occurrences in the whole text (ASCII case ignored; '\d':
+ * the ASCII digits), found once: n ascending positions of a string of len
+ * bytes. False when has_fold must search instead. */
+static bool occurrences_of(hm_scan *scan, const char *s, const uint32_t **pos, size_t *n_pos, size_t *len)
 {
     static const char digit_key[] = "\\d"; /* one list for every rule's '\d' */
     char needle[64];
@@ -1046,7 +1065,7 @@ static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s, 
     if (digits)
         s = digit_key;
     if (n >= sizeof needle || scan->len > UINT32_MAX || !scan->cfg->index) /* no index: as tests compare */
-        return has_fold(scan->text, from, to, s, digits, last);
+        return false;
     struct hm_occurrences *o = NULL;
     size_t slot = ((uintptr_t)s >> 4) & 63;
     if (scan->occ_slot[slot] && scan->occ[scan->occ_slot[slot] - 1].key == s)
@@ -1069,7 +1088,21 @@ static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s, 
     }
     if ((size_t)(o - scan->occ) < 255)
         scan->occ_slot[slot] = (uint8_t)(o - scan->occ + 1);
-    return last_within(scan->occ_pos + o->first, o->n, n, from, to, last);
+    *pos = scan->occ_pos + o->first;
+    *n_pos = o->n;
+    *len = n;
+    return true;
+}
+
+/* has_fold from the string's occurrences in the whole text, found once;
+ * *last is where the last in [from, to) starts. */
+static bool has_fold_fast(hm_scan *scan, size_t from, size_t to, const char *s, size_t *last)
+{
+    const uint32_t *pos;
+    size_t n, len;
+    if (!occurrences_of(scan, s, &pos, &n, &len))
+        return has_fold(scan->text, from, to, s, strcmp(s, "\\d") == 0, last);
+    return last_within(pos, n, len, from, to, last);
 }
 
 /* ---- requires: every rule's strings found in one pass ---- */
@@ -1740,9 +1773,20 @@ __attribute__((target("avx2"))) static size_t requires_candidates_wide(const hm_
         for (unsigned o = 0; o < 3; o++)
             b[o] = hm_nibble_lookup_wide(_mm256_loadu_si256((const __m256i *)(const void *)(t + i + o)), lo[o], hi[o]);
         __m256i m = _mm256_and_si256(b[0], _mm256_and_si256(b[1], b[2]));
-        for (unsigned bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256())); bits;
-             bits &= bits - 1)
-            cand[k++] = (uint32_t)(i + (size_t)__builtin_ctz(bits));
+        uint64_t bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256()));
+        if (!bits)
+            continue;
+        /* the first four without a branch a candidate (how many a block
+         * has is a coin toss): bits 32-35 stand in for those there are
+         * not, written past the count (cand has room) and not counted */
+        bits |= (uint64_t)0xF << 32;
+        for (int j = 0; j < 4; j++) {
+            cand[k] = (uint32_t)(i + (size_t)__builtin_ctzll(bits));
+            k += (bits & 0xFFFFFFFF) != 0;
+            bits &= bits - 1;
+        }
+        for (; bits & 0xFFFFFFFF; bits &= bits - 1)
+            cand[k++] = (uint32_t)(i + (size_t)__builtin_ctzll(bits));
     }
     *n = k;
     return i;
@@ -1808,14 +1852,22 @@ static void requires_find(hm_scan *scan, const hm_requires_index *ri)
     scan->req_found = true;
 }
 
+/* Where string `id` of the index occurs: n ascending positions. */
+static const uint32_t *requires_positions(hm_scan *scan, const hm_requires_index *ri, unsigned id, size_t *n)
+{
+    if (!scan->req_found)
+        requires_find(scan, ri);
+    *n = scan->req_start[id + 1] - scan->req_start[id];
+    return scan->req_pos + scan->req_start[id];
+}
+
 /* has_fold_fast for string `id` of the index. */
 static bool requires_has(hm_scan *scan, const hm_requires_index *ri, unsigned id, size_t from, size_t to,
                          size_t *last)
 {
-    if (!scan->req_found)
-        requires_find(scan, ri);
-    const uint32_t *pos = scan->req_pos + scan->req_start[id];
-    return last_within(pos, scan->req_start[id + 1] - scan->req_start[id], ri->len[id], from, to, last);
+    size_t n;
+    const uint32_t *pos = requires_positions(scan, ri, id, &n);
+    return last_within(pos, n, ri->len[id], from, to, last);
 }
 
 /* Can the unit hold a match, by the rule's `requires`? The window starts a
@@ -1957,6 +2009,110 @@ static const unit_span *scored_sents(const hm_scan *scan, phase_units *u, size_t
     return u->sents;
 }
 
+/* A `requires` string's occurrences, and the first not behind the windows
+ * of the units so far. */
+typedef struct req_cursor {
+    const uint32_t *pos;
+    size_t n, len, k;
+} req_cursor;
+
+#define CURSORS_MAX 16
+
+/* The cursors of the rule's `requires` strings; false when a string has no
+ * list of occurrences (then has_fold searches). */
+static bool cursors_make(hm_scan *scan, const rule_plan *plan, req_cursor *cur)
+{
+    const hm_rule *r = plan->rule;
+    const hm_requires_index *ri = scan->cfg->requires_index;
+    for (size_t i = 0; i < r->n_requires; i++) {
+        req_cursor *c = &cur[i];
+        c->k = 0;
+        if (plan->req_ids && plan->req_ids[i] != REQ_NONE) {
+            c->pos = requires_positions(scan, ri, plan->req_ids[i], &c->n);
+            c->len = ri->len[plan->req_ids[i]];
+        } else if (!occurrences_of(scan, r->requires[i], &c->pos, &c->n, &c->len)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Moves the cursors to the first occurrences at or after `from`; *next is
+ * the earliest of those, *end where the first of them to end ends. */
+static void cursors_advance(req_cursor *cur, size_t n_cur, size_t from, size_t *next, size_t *end)
+{
+    *next = *end = SIZE_MAX;
+    for (size_t i = 0; i < n_cur; i++) {
+        req_cursor *c = &cur[i];
+        c->k += first_at_or_after(c->pos + c->k, c->n - c->k, from); /* a halving: counts vary */
+        if (c->k < c->n) {
+            size_t p = c->pos[c->k];
+            *next = p < *next ? p : *next;
+            *end = p + c->len < *end ? p + c->len : *end;
+        }
+    }
+}
+
+/* run_unit over units in text order. A unit holding none of the rule's
+ * `requires` strings (unit_may_match's window: from REQ_LOOKBEHIND before
+ * it to its end) is passed over by one comparison: the windows only move
+ * on, so each string's first occurrence not behind them is kept from unit
+ * to unit, and a unit can hold one only if the first of those to end ends
+ * within it. Units that may hold one go through run_unit as before. */
+static void run_units(hm_scan *scan, const rule_plan *plan, const unit_span *u, size_t n)
+{
+    const hm_rule *r = plan->rule;
+    req_cursor cur[CURSORS_MAX];
+    size_t i = 0;
+    if (n > 1 && r->n_requires && r->n_requires <= CURSORS_MAX && !(r->type == HM_RULE_OCCURRENCE && r->min > 0) &&
+        cursors_make(scan, plan, cur)) {
+        size_t next = 0, end = 0, window = 0;
+        bool started = false;
+        for (; i < n; i++) {
+            size_t from = u[i].start > REQ_LOOKBEHIND ? u[i].start - REQ_LOOKBEHIND : 0;
+            if (from < window)
+                break; /* not in text order: the rest as run_unit sees them */
+            window = from;
+            if (next < from || !started)
+                cursors_advance(cur, r->n_requires, from, &next, &end);
+            started = true;
+            if (end <= u[i].end)
+                run_unit(scan, plan, u[i].start, u[i].end);
+        }
+    }
+    for (; i < n; i++)
+        run_unit(scan, plan, u[i].start, u[i].end);
+}
+
+/* run_unit over paragraphs in text order. Most of a paragraph rule's
+ * paragraphs hold one of its strings, so keeping each string's next
+ * occurrence (run_units) costs more than it saves; what is kept is the
+ * span of them all: a paragraph can hold one only if the first occurrence
+ * to end ends within it and the last starts in its window. */
+static void run_paras(hm_scan *scan, const rule_plan *plan, const unit_span *u, size_t n)
+{
+    const hm_rule *r = plan->rule;
+    req_cursor cur[CURSORS_MAX];
+    size_t first_end = 0, last = SIZE_MAX;
+    if (n > 1 && r->n_requires && r->n_requires <= CURSORS_MAX && !(r->type == HM_RULE_OCCURRENCE && r->min > 0) &&
+        cursors_make(scan, plan, cur)) {
+        first_end = SIZE_MAX;
+        last = 0;
+        for (size_t j = 0; j < r->n_requires; j++) {
+            const req_cursor *c = &cur[j];
+            if (c->n) {
+                first_end = c->pos[0] + c->len < first_end ? c->pos[0] + c->len : first_end;
+                last = c->pos[c->n - 1] > last ? c->pos[c->n - 1] : last;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t from = u[i].start > REQ_LOOKBEHIND ? u[i].start - REQ_LOOKBEHIND : 0;
+        if (first_end <= u[i].end && last >= from)
+            run_unit(scan, plan, u[i].start, u[i].end);
+    }
+}
+
 static void run_rule(hm_scan *scan, const rule_plan *planned, phase_units *units)
 {
     const hm_document *doc = scan->doc;
@@ -1979,13 +2135,11 @@ static void run_rule(hm_scan *scan, const rule_plan *planned, phase_units *units
                 run_unit(scan, &plan, u[0].start, u[n - 1].end);
             break;
         }
-        for (size_t i = 0; i < n; i++)
-            run_unit(scan, &plan, u[i].start, u[i].end);
+        run_paras(scan, &plan, u, n);
         break;
     case HM_SCOPE_SENTENCE:
         u = scored_sents(scan, units, &n);
-        for (size_t i = 0; i < n; i++)
-            run_unit(scan, &plan, u[i].start, u[i].end);
+        run_units(scan, &plan, u, n);
         break;
     case HM_SCOPE_QUESTION:
         if (doc->question != SIZE_MAX)
