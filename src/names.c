@@ -564,6 +564,11 @@ static inline __attribute__((always_inline)) void check_words(hm_scan *scan, con
     if (!hm_name_run_lists(scan->cfg, t, run, wl))
         for (size_t k = 0; k < nw; k++)
             wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
+    /* A one-word run in a stop list (but given names) is no name, whatever
+     * the tests below ask first (a sentence starter's; a title's, with no
+     * word after it; all_listed's): one test, not the three. */
+    if (nw == 1 && (wl[0] & HM_NL_ANY))
+        return;
     /* One pass over the words without a branch on each (what they are
      * decides, which is no foreseeable thing): bit k of `starters` for a
      * sentence starter, of `unlisted` for a word the misspelling search
