@@ -3447,8 +3447,6 @@ static size_t nc_connector(const name_cursor *c, size_t r)
     return hm_name_connector(c->scan->text + r, cl) ? cl : 0;
 }
 
-/* One more part of the name after `e`, or SIZE_MAX: the outer group's two
- * alternatives in the pattern's order. */
 /* Bit 1: the byte is a space or tab; bit 2: a byte after a name's space
  * or tab that nc_part goes on at (another space or tab, a connector's
  * first letter, an ASCII capital, or a byte not ASCII). */
@@ -3459,6 +3457,8 @@ static size_t nc_connector(const name_cursor *c, size_t r)
 static const unsigned char name_next_tab[256] = {TAB64(NAME_ON1, 0), TAB64(NAME_ON1, 64), TAB64(NAME_ON1, 128),
                                                  TAB64(NAME_ON1, 192)};
 
+/* One more part of the name after `e`, or SIZE_MAX: the outer group's two
+ * alternatives in the pattern's order. */
 static size_t nc_part(name_cursor *c, size_t e)
 {
     /* Most names end here: at a byte that is no space or tab, or at one
