@@ -198,16 +198,21 @@ static bool pack_place(const hm_scan *scan, const char *w, size_t n, uint8_t *kn
     return *known == 2;
 }
 
-/* The pack's one-word names by first byte, made once an analysis at the
- * first word that asks: head[c] is the first name opening with byte c,
- * next[i] the one after name i in the pack's order, and the count of names
- * ends a chain. A pack with more names is walked whole. */
-enum { TOKEN_INDEX_MAX = 1024 };
+/* The pack's one-word names of four bytes or more by first byte and length,
+ * made once an analysis at the first word that asks: group[c] is the row of
+ * heads for names opening with byte c (GROUP_NONE: no such name), head[g][L]
+ * the first of them of length L (31: or more), next[i] the one after name i
+ * in the pack's order, and the count of names ends a chain. Shorter names
+ * are left out: the words asked are four bytes or more, so such a name is
+ * neither the word nor (misspelt_person's `tl < 4`) a misspelling's. A pack
+ * with more names or first bytes is walked whole. */
+enum { TOKEN_INDEX_MAX = 1024, TOKEN_GROUPS = 32, GROUP_NONE = 0xFF };
 typedef struct token_index {
     const hm_topic *topic; /* the pack indexed, NULL until then */
     bool usable;
-    uint16_t head[256];
+    uint8_t group[256];
     uint32_t lengths[256]; /* bit k: a name of length k (31: or more) opens with the byte; all bits when unusable */
+    uint16_t head[TOKEN_GROUPS][32];
     uint16_t next[TOKEN_INDEX_MAX];
     size_t len[TOKEN_INDEX_MAX];       /* each name's length */
     uint32_t buckets[TOKEN_INDEX_MAX]; /* its byte_buckets, 0 until a word asks (a name has a byte) */
@@ -220,6 +225,24 @@ static uint32_t byte_buckets(const char *s, size_t n)
     for (size_t i = 0; i < n; i++)
         b |= (uint32_t)1 << ((unsigned char)s[i] & 31);
     return b;
+}
+
+/* byte_buckets of a word of the text, which HM_SOURCE_PAD bytes follow:
+ * eight bytes a step, those past the word raised to buckets 32 to 63 that
+ * the answer drops. The loop ends after n / 8 steps, not n: a word's
+ * length is nothing the branch history foretells. */
+static uint32_t text_byte_buckets(const char *s, size_t n)
+{
+    uint64_t b = 0;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        x &= 0x1F1F1F1F1F1F1F1Full;
+        x |= n - i < 8 ? 0x2020202020202020ull << (8 * (n - i)) : 0;
+        for (unsigned k = 0; k < 8; k++, x >>= 8)
+            b |= (uint64_t)1 << (x & 63);
+    }
+    return (uint32_t)b;
 }
 
 /* 1 if x has more than `most` (1 or 2: misspelt_person's limit) bits set,
@@ -250,21 +273,56 @@ static void index_tokens(token_index *ix, const hm_topic *t)
 {
     ix->topic = t;
     ix->usable = t->n_name_tokens < TOKEN_INDEX_MAX;
-    memset(ix->lengths, ix->usable ? 0 : 0xFF, sizeof ix->lengths);
-    if (!ix->usable)
-        return;
+    memset(ix->lengths, 0, sizeof ix->lengths);
+    memset(ix->group, GROUP_NONE, sizeof ix->group);
     uint16_t none = (uint16_t)t->n_name_tokens;
-    for (size_t c = 0; c < 256; c++)
-        ix->head[c] = none;
-    for (size_t i = t->n_name_tokens; i-- > 0;) {
+    unsigned groups = 0;
+    for (size_t i = t->n_name_tokens; ix->usable && i-- > 0;) {
         const char *tok = t->name_tokens[i];
+        size_t tl = strlen(tok);
+        if (tl < 4)
+            continue;
         unsigned char c = (unsigned char)tok[0];
-        ix->next[i] = ix->head[c];
-        ix->head[c] = (uint16_t)i;
-        ix->len[i] = strlen(tok);
-        ix->lengths[c] |= (uint32_t)1 << (ix->len[i] < 31 ? ix->len[i] : 31);
+        if (ix->group[c] == GROUP_NONE) {
+            if (groups == TOKEN_GROUPS) {
+                ix->usable = false;
+                break;
+            }
+            ix->group[c] = (uint8_t)groups;
+            for (size_t k = 0; k < 32; k++)
+                ix->head[groups][k] = none;
+            groups++;
+        }
+        unsigned l = tl < 31 ? (unsigned)tl : 31;
+        ix->next[i] = ix->head[ix->group[c]][l];
+        ix->head[ix->group[c]][l] = (uint16_t)i;
+        ix->len[i] = tl;
+        ix->lengths[c] |= (uint32_t)1 << l;
         ix->buckets[i] = 0; /* most names are never within reach of a word's length */
     }
+    if (!ix->usable)
+        memset(ix->lengths, 0xFF, sizeof ix->lengths);
+}
+
+/* misspelt_person's walk of a pack too large for the index: every name. */
+static size_t misspelt_person_walk(const hm_topic *t, const char *w, size_t n, unsigned limit)
+{
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < t->n_name_tokens; i++) {
+        const char *tok = t->name_tokens[i];
+        if (tok[0] != w[0])
+            continue;
+        size_t tl = strlen(tok);
+        if ((tl > n ? tl - n : n - tl) > limit)
+            continue;
+        if (tl == n && memcmp(tok, w, n) == 0)
+            return SIZE_MAX;
+        if (tl < 4 || (n == tl + 1 && w[n - 1] == 's' && memcmp(tok, w, tl) == 0) || best != SIZE_MAX)
+            continue;
+        if (edit_distance(w, n, tok, tl, limit) <= limit)
+            best = i;
+    }
+    return best;
 }
 
 /* The pack's one-word name (an index into name_tokens) that this word
@@ -276,51 +334,48 @@ static size_t misspelt_person(const hm_scan *scan, const char *w, size_t n, uint
     if (ix->topic != t)
         index_tokens(ix, t);
     unsigned limit = n >= 8 ? 2 : 1;
-    /* No name that opens with the word's first byte is within `limit` of
-     * its length: neither it nor a misspelling of it (most words) */
-    if (n + limit < 31 && !(ix->lengths[(unsigned char)w[0]] & ((1u << (2 * limit + 1)) - 1) << (n - limit)))
+    /* The lengths within `limit` of n that a name opening with the word's
+     * first byte has (bit 31 for 31 or more); none for most words: neither
+     * the name nor a misspelling of it. */
+    uint32_t reach = n + limit < 31 ? ((1u << (2 * limit + 1)) - 1) << (n - limit) : ~0u << (n - limit < 31 ? n - limit : 31);
+    uint32_t window = ix->lengths[(unsigned char)w[0]] & reach;
+    if (!window || pack_place(scan, w, n, place_known))
         return SIZE_MAX;
-    if (pack_place(scan, w, n, place_known))
-        return SIZE_MAX;
+    if (!ix->usable)
+        return misspelt_person_walk(t, w, n, limit);
+    const uint16_t *head = ix->head[ix->group[(unsigned char)w[0]]];
+    /* A name, spelt right (most words asked that get this far): only the
+     * names of its length are compared. */
+    if (n < 31)
+        for (size_t i = head[n]; i < t->n_name_tokens; i = ix->next[i])
+            if (memcmp(t->name_tokens[i], w, n) == 0)
+                return SIZE_MAX;
+    /* Else every name in reach is walked, a length at a time, so the first
+     * misspelt name in the pack's order is the one of least index. The
+     * bucket bound comes first: it turns away most names in one test. */
+    uint32_t w_buckets = text_byte_buckets(w, n);
     size_t best = SIZE_MAX;
-    uint32_t w_buckets = 0;
-    bool w_bucketed = false;
-    /* only the names that open with the word's first byte: the others are
-     * neither the name nor a misspelling of it */
-    for (size_t i = ix->usable ? ix->head[(unsigned char)w[0]] : 0; i < t->n_name_tokens;
-         i = ix->usable ? ix->next[i] : i + 1) {
-        const char *tok = t->name_tokens[i];
-        if (!ix->usable && tok[0] != w[0])
-            continue;
-        size_t tl = ix->usable ? ix->len[i] : strlen(tok);
-        /* a name more than `limit` longer or shorter is neither the word
-         * nor its misspelling ("Stalins" is within it) */
-        if ((tl > n ? tl - n : n - tl) > limit)
-            continue;
-        if (tl == n && memcmp(tok, w, n) == 0)
-            return SIZE_MAX; /* a name, spelt right */
-        if (tl < 4)
-            continue;
-        /* "Stalins" is a missing apostrophe, not a misspelling */
-        if (n == tl + 1 && w[n - 1] == 's' && memcmp(tok, w, tl) == 0)
-            continue;
-        if (best != SIZE_MAX)
-            continue;
-        if (ix->usable) {
+    for (; window; window &= window - 1) {
+        for (size_t i = head[__builtin_ctz(window)]; i < t->n_name_tokens; i = ix->next[i]) {
+            const char *tok = t->name_tokens[i];
+            size_t tl = ix->len[i];
             /* edit_distance's bucket bound, by bits: a bucket only one of
-             * the two has a byte in counts one at least */
-            if (!w_bucketed) {
-                w_buckets = byte_buckets(w, n);
-                w_bucketed = true;
-            }
+             * the two has a byte in counts one at least (none for the name
+             * itself, one for "Stalins") */
             if (!ix->buckets[i])
                 ix->buckets[i] = byte_buckets(tok, tl);
-            if (more_bits_than(w_buckets & ~ix->buckets[i], limit) |
-                more_bits_than(ix->buckets[i] & ~w_buckets, limit))
+            if (more_bits_than(w_buckets & ~ix->buckets[i], limit) | more_bits_than(ix->buckets[i] & ~w_buckets, limit))
                 continue;
+            if (tl >= 31 && (tl > n ? tl - n : n - tl) > limit)
+                continue; /* of 31 bytes or more (one chain), and out of reach */
+            if (n >= 31 && tl == n && memcmp(tok, w, n) == 0)
+                return SIZE_MAX;
+            /* "Stalins" is a missing apostrophe, not a misspelling */
+            if ((n == tl + 1 && w[n - 1] == 's' && memcmp(tok, w, tl) == 0) || i > best)
+                continue;
+            if (edit_distance(w, n, tok, tl, limit) <= limit)
+                best = i;
         }
-        if (edit_distance(w, n, tok, tl, limit) <= limit)
-            best = i;
     }
     return best;
 }
@@ -509,6 +564,11 @@ static inline __attribute__((always_inline)) void check_words(hm_scan *scan, con
     if (!hm_name_run_lists(scan->cfg, t, run, wl))
         for (size_t k = 0; k < nw; k++)
             wl[k] = lists_of(scan, t + w[k].start, w[k].end - w[k].start);
+    /* A one-word run in a stop list (but given names) is no name, whatever
+     * the tests below ask first (a sentence starter's; a title's, with no
+     * word after it; all_listed's): one test, not the three. */
+    if (nw == 1 && (wl[0] & HM_NL_ANY))
+        return;
     /* One pass over the words without a branch on each (what they are
      * decides, which is no foreseeable thing): bit k of `starters` for a
      * sentence starter, of `unlisted` for a word the misspelling search
