@@ -3045,7 +3045,6 @@ static inline uint64_t strings_in_group(const hm_phrase_index *ix, unsigned g, u
  * starts_in_block, its group loops cost that loop registers. */
 static __attribute__((noinline)) uint64_t strings_at(const hm_phrase_index *ix, const unsigned char *t, size_t len, size_t at, uint64_t have)
 {
-    unsigned char f = fold(t[at]);
     /* the text's next 8 bytes, ASCII capitals folded */
     uint64_t w = 0;
     if (len - at >= 8)
@@ -3053,9 +3052,11 @@ static __attribute__((noinline)) uint64_t strings_at(const hm_phrase_index *ix, 
     else
         memcpy(&w, t + at, len - at);
     w = fold8(w);
-    uint64_t m = strings_in_group(ix, START_THREE_GROUPS + f, w, t, len, at, have, 0);
+    uint64_t m = strings_in_group(ix, START_THREE_GROUPS + (w & 0xFF), w, t, len, at, have, 0);
+    /* three_bytes_bit of the first three bytes, taken from w (the first
+     * byte lowest there, highest in the bit's number) */
     if (len - at >= 3)
-        m = strings_in_group(ix, three_bytes_bit(f, fold(t[at + 1]), fold(t[at + 2])), w, t, len, at, have, m);
+        m = strings_in_group(ix, ((__builtin_bswap32((uint32_t)w) >> 8) * 0x9E3779B1u) >> 20, w, t, len, at, have, m);
     return m;
 }
 
@@ -3149,6 +3150,25 @@ static void add_start(hm_scan *scan, size_t *cap, size_t at, uint64_t m)
 }
 
 #if defined(__SSE2__)
+/* strings_may_start3 at the block's byte p, from one 4-byte load folded in
+ * a word (not a load and a table load a byte). Three bytes after the block
+ * can be read (find_starts); past the text's end they are zeros, which no
+ * string holds: the answer may then be no where strings_may_start3 says
+ * yes, but only where strings_at finds nothing. */
+static inline bool strings_may_start3_at(const hm_phrase_index *ix, const unsigned char *p)
+{
+    const uint32_t ones = 0x01010101u, highs = 0x80808080u;
+    uint32_t u;
+    memcpy(&u, p, sizeof u);
+    uint32_t low7 = u & ~highs;
+    uint32_t upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x80 - 'Z' - 1)) & ~u & highs;
+    u |= upper >> 2; /* fold8's sum on four bytes */
+    uint32_t b = __builtin_bswap32(u); /* the first byte highest, as in four_bytes_bit */
+    /* three_bytes_bit and four_bytes_bit; | on whole numbers: no branch between the tables */
+    return ((unsigned)ix->start_short[u & 0xFF] | (unsigned)bit_has(ix->start_three, ((b >> 8) * 0x9E3779B1u) >> 20) |
+            (unsigned)bit_has(ix->start_four, (b * 0x9E3779B1u) >> 20)) != 0;
+}
+
 /* The 16 bytes at p, a bit each: word bytes (ASCII letter, digit or _),
  * digits, bytes above 0x7F, and the first bytes of non-ASCII characters. */
 typedef struct byte_kinds {
@@ -3216,7 +3236,7 @@ static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, 
         if (maybe >> k & 1)
             m = starts_at(scan, t, len, i + k, before >> k & 1, may_string >> k & 1);
         else /* a letter or punctuation after no word byte: only a string may begin there */
-            m = strings_may_start3(ix, t, len, i + k) ? strings_at(ix, t, len, i + k, 0) : 0;
+            m = strings_may_start3_at(ix, p + k) ? strings_at(ix, t, len, i + k, 0) : 0;
         if (m)
             add_start(scan, cap, i + k, m);
     }
@@ -3235,15 +3255,18 @@ static void find_starts(hm_scan *scan)
         return;
     bool after_word = false;
 #if defined(__SSE2__)
-    /* 64 bytes at a time; a block reads the byte after it, so the last
-     * block (the one that reaches the text's end) is read from a copy with
-     * zeros after the text */
-    for (; i + 64 < len; i += 64)
+    /* 64 bytes at a time; a block reads the three bytes after it, so the
+     * last blocks (from the one that reaches within three bytes of the
+     * text's end) are read from a copy with zeros after the text */
+    for (; i + 67 <= len; i += 64)
         starts_in_block(scan, &cap, t + i, i, ~(uint64_t)0, &after_word);
     if (i < len) {
-        unsigned char tail[80] = {0};
-        memcpy(tail, t + i, len - i);
-        starts_in_block(scan, &cap, tail, i, ~(uint64_t)0 >> (64 - (len - i)), &after_word);
+        unsigned char tail[144] = {0}; /* at most 66 bytes of text, then two blocks' reads */
+        size_t n = len - i;
+        memcpy(tail, t + i, n);
+        starts_in_block(scan, &cap, tail, i, n >= 64 ? ~(uint64_t)0 : ~(uint64_t)0 >> (64 - n), &after_word);
+        if (n > 64)
+            starts_in_block(scan, &cap, tail + 64, i + 64, ~(uint64_t)0 >> (128 - n), &after_word);
     }
 #else
     const hm_phrase_index *ix = scan->cfg->index;

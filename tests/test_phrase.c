@@ -572,6 +572,20 @@ static void starts_by_three_and_four_bytes(void **state)
                                         "there", "ther", "the", "th", "i 7", "then 8", "I 9 then"};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         same_as_patterns(c, texts[i]);
+    /* the strings at the text's end, the text one to three bytes past a
+     * multiple of 64 (find_starts reads three bytes after each block) */
+    static const char *const ends[] = {"the", "then 8", "i 7", "therefore, x", "th"};
+    for (size_t e = 0; e < sizeof ends / sizeof *ends; e++)
+        for (size_t len = 60; len <= 134; len++) {
+            char text[160];
+            size_t n = strlen(ends[e]);
+            if (len <= n + 1 || (len % 64 > 4 && len % 64 < 60))
+                continue;
+            memset(text, 'x', len - n - 1);
+            text[len - n - 1] = ' ';
+            memcpy(text + len - n, ends[e], n + 1);
+            same_as_patterns(c, text);
+        }
     char *sig = signature(c, "the therefore, so then 5");
     assert_non_null(strstr(sig, "r1 4 17 "));
     assert_non_null(strstr(sig, "r2 0 3 "));
