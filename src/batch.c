@@ -96,7 +96,8 @@ typedef struct batch {
 
     /* workers */
     pthread_mutex_t lock;
-    pthread_mutex_t copy_lock; /* the copy index's, apart: its appends may write a file */
+    pthread_mutex_t copy_lock; /* the copy index's, when threads share its lanes */
+    bool copy_lanes_shared;
     atomic_size_t lanes;     /* the shingle store's lanes taken by the copy pass's threads */
     pthread_cond_t space;
     size_t next, done, written, ring;
@@ -432,9 +433,13 @@ static void *shingle_worker(void *arg)
         free(bytes);
         if (t)
             hm_shingle_store_put(b->shingles, lane, i, t); /* to a file, for the passages */
-        pthread_mutex_lock(&b->copy_lock);
-        hm_copy_set(b->copy, i, s); /* to the index's files: nothing is held */
-        pthread_mutex_unlock(&b->copy_lock);
+        /* to the index's files (nothing is held), a lane a thread where
+         * there are enough */
+        if (b->copy_lanes_shared)
+            pthread_mutex_lock(&b->copy_lock);
+        hm_copy_set_lane(b->copy, lane, i, s);
+        if (b->copy_lanes_shared)
+            pthread_mutex_unlock(&b->copy_lock);
         pthread_mutex_lock(&b->lock);
         b->done++;
         if (b->progress)
@@ -558,7 +563,8 @@ static void *passage_worker(void *arg)
 
 static void copy_pass(batch *b, unsigned jobs)
 {
-    b->copy = hm_copy_new(b->n);
+    b->copy = hm_copy_new_lanes(b->n, jobs);
+    b->copy_lanes_shared = hm_copy_lanes(b->copy) < jobs;
     b->shingles = hm_shingle_store_new(b->n, jobs);
     b->next = b->done = 0;
     b->stage = "reading for the copy check";

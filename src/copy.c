@@ -100,10 +100,16 @@ typedef struct spill {
     size_t hold;        /* bytes held before a file is made; 0: SPILL_BUFFER */
 } spill;
 
+/* The index's lanes: postings from each thread that sets essays go to
+ * spills of its own, so that the threads need no lock (with one, the
+ * copy pass's appends, a file write among them now and then, took turns). */
+#define MAX_COPY_LANES 8
+
 struct hm_copy {
     size_t n;
     essay_size *size;
-    spill post[PARTS];  /* postings by the hash's top bits */
+    spill post[PARTS][MAX_COPY_LANES]; /* postings by the hash's top bits, then lane */
+    size_t lanes;
     size_t hold;        /* what its spills may hold in memory (see HOLD_ESSAYS) */
     hm_copy_pair *pairs;
     size_t n_pairs;
@@ -849,15 +855,28 @@ void hm_shingles_free(hm_shingles *s)
     free(s);
 }
 
-hm_copy *hm_copy_new(size_t n)
+hm_copy *hm_copy_new_lanes(size_t n, size_t lanes)
 {
     hm_copy *c = hm_xcalloc(1, sizeof *c);
     c->n = n;
     c->hold = n <= HOLD_ESSAYS ? SIZE_MAX : 0;
+    /* a batch held in memory pairs each part where it lies: one lane */
+    c->lanes = c->hold || lanes < 1 ? 1 : lanes > MAX_COPY_LANES ? MAX_COPY_LANES : lanes;
     for (int k = 0; k < PARTS; k++)
-        c->post[k].hold = c->hold;
+        for (size_t l = 0; l < c->lanes; l++)
+            c->post[k][l].hold = c->hold;
     c->size = hm_xcalloc(n + 1, sizeof *c->size);
     return c;
+}
+
+hm_copy *hm_copy_new(size_t n)
+{
+    return hm_copy_new_lanes(n, 1);
+}
+
+size_t hm_copy_lanes(const hm_copy *c)
+{
+    return c->lanes;
 }
 
 static unsigned part_of_hash(uint64_t hash)
@@ -867,6 +886,12 @@ static unsigned part_of_hash(uint64_t hash)
 
 void hm_copy_set(hm_copy *c, size_t i, hm_shingles *s)
 {
+    hm_copy_set_lane(c, 0, i, s);
+}
+
+void hm_copy_set_lane(hm_copy *c, size_t lane, size_t i, hm_shingles *s)
+{
+    lane %= c->lanes;
     if (i < c->n && s && !c->size[i].top && i <= UINT32_MAX) {
         uint16_t top = s->top == UINT64_MAX ? UINT16_MAX : (uint16_t)((s->top >> 48) + 1 < UINT16_MAX ? (s->top >> 48) + 1 : UINT16_MAX - 1);
         c->size[i] = (essay_size){s->total, (uint16_t)s->n, top};
@@ -876,7 +901,7 @@ void hm_copy_set(hm_copy *c, size_t i, hm_shingles *s)
             unsigned part = part_of_hash(s->hash[k]);
             for (end = k + 1; end < s->n && part_of_hash(s->hash[end]) == part;)
                 end++;
-            posting *run = spill_append(&c->post[part], end - k, sizeof *run);
+            posting *run = spill_append(&c->post[part][lane], end - k, sizeof *run);
             for (uint32_t j = k; j < end; j++)
                 run[j - k] = (posting){s->hash[j], (uint32_t)i, 0};
         }
@@ -889,7 +914,8 @@ void hm_copy_free(hm_copy *c)
     if (!c)
         return;
     for (int k = 0; k < PARTS; k++)
-        spill_free(&c->post[k]);
+        for (size_t l = 0; l < c->lanes; l++)
+            spill_free(&c->post[k][l]);
     free(c->size);
     free(c->pairs);
     free(c);
@@ -1217,15 +1243,18 @@ static void *find_postings_worker(void *arg)
     find_ctx *f = arg;
     find_shared *sh = f->sh;
     for (unsigned part; (part = atomic_fetch_add(&sh->next_part, 1)) < PARTS;) {
-        spill *s = &sh->c->post[part];
-        unsigned bits = piece_bits(s->count, 16);
+        spill *s = sh->c->post[part];
+        size_t lanes = sh->c->lanes, count = 0;
+        for (size_t l = 0; l < lanes; l++)
+            count += s[l].count;
+        unsigned bits = piece_bits(count, 16);
         /* a part held in memory in one piece is paired where it is (pairing
          * moves no posting), not copied first */
-        const posting *held = bits ? NULL : spill_view(s, 0, s->count * sizeof(posting));
+        const posting *held = bits || lanes > 1 ? NULL : spill_view(s, 0, s->count * sizeof(posting));
         if (held)
             on_postings((void *)(uintptr_t)held, s->count, f);
         else
-            each_piece(s, 1, sizeof(posting), bits, posting_key, 0, on_postings, f, &f->array, &f->array_cap);
+            each_piece(s, lanes, sizeof(posting), bits, posting_key, 0, on_postings, f, &f->array, &f->array_cap);
     }
     return NULL;
 }

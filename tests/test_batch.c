@@ -745,6 +745,49 @@ static void test_copy_threads(void **state)
         hm_buf_free(&passage[p]);
 }
 
+/* Essays set from several threads, each into a lane of its own (a batch
+ * too large to hold, so on disk), give the pairs one lane gives. */
+static void test_copy_lanes(void **state)
+{
+    (void)state;
+    enum { ESSAYS = 300, PASSAGES = 40 };
+    hm_buf passage[PASSAGES];
+    for (int p = 0; p < PASSAGES; p++) {
+        memset(&passage[p], 0, sizeof passage[p]);
+        random_words(&passage[p], 40 + (size_t)(p % 3) * 20);
+    }
+    hm_copy *one = hm_copy_new(ESSAYS), *three = hm_copy_new_lanes(ESSAYS, 3);
+    assert_int_equal(hm_copy_lanes(one), 1);
+    assert_int_equal(hm_copy_lanes(three), 3);
+    for (int i = 0; i < ESSAYS; i++) {
+        hm_buf e = {0};
+        random_words(&e, 80);
+        hm_buf_puts(&e, ".\n\n");
+        hm_buf_put(&e, passage[i % PASSAGES].data, passage[i % PASSAGES].len);
+        hm_buf_puts(&e, ".\n");
+        hm_copy_set(one, (size_t)i, hm_shingles_make(e.data, e.len));
+        hm_copy_set_lane(three, (size_t)(i * 7 % 3), (size_t)i, hm_shingles_make(e.data, e.len));
+        hm_buf_free(&e);
+    }
+    const hm_copy_pair *p1, *p3;
+    size_t n = hm_copy_find_threads(one, 0.05, 3, 2, &p1);
+    assert_true(n > ESSAYS / 2);
+    assert_int_equal(hm_copy_find_threads(three, 0.05, 3, 2, &p3), n);
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(p3[k].a, p1[k].a);
+        assert_int_equal(p3[k].b, p1[k].b);
+        assert_true(p3[k].share == p1[k].share);
+    }
+    hm_copy_free(one);
+    hm_copy_free(three);
+    /* a batch held in memory has one lane, whatever is asked */
+    hm_copy *small = hm_copy_new_lanes(10, 4);
+    assert_int_equal(hm_copy_lanes(small), 1);
+    hm_copy_free(small);
+    for (int p = 0; p < PASSAGES; p++)
+        hm_buf_free(&passage[p]);
+}
+
 /* Front-coded names come back as they went in, across restarts and long
  * shared prefixes. */
 static void test_names(void **state)
@@ -862,6 +905,7 @@ int main(void)
         cmocka_unit_test(test_copy_common_source),
         cmocka_unit_test(test_copy_long_essay),
         cmocka_unit_test(test_copy_threads),
+        cmocka_unit_test(test_copy_lanes),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_summary_copies_capped),
         cmocka_unit_test(test_added_warning),
