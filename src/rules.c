@@ -948,6 +948,27 @@ static bool is_lower(unsigned char c)
 }
 #endif
 
+/* base + b for each set bit b of mask's low `width` bits (16 or 32; none
+ * above them), into out; how many. The first four go without a branch a
+ * bit, as how many a block has is a coin toss: the four bits just above
+ * `width` stand in for those there are not, written past the count but
+ * within the `width` places out must have, and not counted. */
+static inline __attribute__((always_inline)) size_t bit_positions(uint32_t *out, uint64_t mask, unsigned width,
+                                                                   size_t base)
+{
+    uint64_t low = ((uint64_t)1 << width) - 1;
+    size_t k = 0;
+    mask |= (uint64_t)0xF << width;
+    for (int j = 0; j < 4; j++) {
+        out[k] = (uint32_t)(base + (size_t)__builtin_ctzll(mask));
+        k += (mask & low) != 0;
+        mask &= mask - 1;
+    }
+    for (; mask & low; mask &= mask - 1)
+        out[k++] = (uint32_t)(base + (size_t)__builtin_ctzll(mask));
+    return k;
+}
+
 /* Appends to occ_pos where the folded needle occurs in the text, ASCII case
  * ignored, or where an ASCII digit is (digits). Sixteen bytes at a time
  * where SSE2 is there: a byte b matches a folded letter c when (b | 0x20)
@@ -972,23 +993,12 @@ static void find_occurrences(hm_scan *scan, const char *needle, size_t n, bool d
             unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, nine), d));
             if (!m)
                 continue;
-            /* A block's first four digits (a year's) written without a
-             * branch a digit, as how many there are is a coin toss; m's bits
-             * 16-19 stand in for the digits there are not (written past
-             * the count, never counted). */
+            /* A block's first four digits (a year's) go without a branch a
+             * digit; room for its 16 holds the four written past a count
+             * of fewer. */
             while (scan->cap_occ_pos - scan->n_occ_pos < 16)
                 HM_GROW(scan->occ_pos, scan->n_occ_pos + 16, scan->cap_occ_pos);
-            uint32_t *out = scan->occ_pos + scan->n_occ_pos;
-            size_t k = 0;
-            m |= 0xF0000;
-            for (int j = 0; j < 4; j++) {
-                out[k] = (uint32_t)(i + (size_t)__builtin_ctz(m));
-                k += (m & 0xFFFF) != 0;
-                m &= m - 1;
-            }
-            for (; m & 0xFFFF; m &= m - 1)
-                out[k++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
-            scan->n_occ_pos += k;
+            scan->n_occ_pos += bit_positions(scan->occ_pos + scan->n_occ_pos, m, 16, i);
         }
     } else if (n == 1) {
         for (; i + 16 <= len; i += 16) {
@@ -1776,17 +1786,7 @@ __attribute__((target("avx2"))) static size_t requires_candidates_wide(const hm_
         uint64_t bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256()));
         if (!bits)
             continue;
-        /* the first four without a branch a candidate (how many a block
-         * has is a coin toss): bits 32-35 stand in for those there are
-         * not, written past the count (cand has room) and not counted */
-        bits |= (uint64_t)0xF << 32;
-        for (int j = 0; j < 4; j++) {
-            cand[k] = (uint32_t)(i + (size_t)__builtin_ctzll(bits));
-            k += (bits & 0xFFFFFFFF) != 0;
-            bits &= bits - 1;
-        }
-        for (; bits & 0xFFFFFFFF; bits &= bits - 1)
-            cand[k++] = (uint32_t)(i + (size_t)__builtin_ctzll(bits));
+        k += bit_positions(cand + k, bits, 32, i); /* cand has room for 32 more */
     }
     *n = k;
     return i;
