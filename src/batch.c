@@ -969,6 +969,7 @@ int batch_run(const batch_config *config, const batch_options *o, char *const *a
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 #endif
     batch b = {0};
+    hm_temp_fds_keep(); /* the copy check's spills reuse their files (batch_free closes them) */
     b.load.from = config;
     b.hold_errors = true;
     b.o = o;

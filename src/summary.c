@@ -77,6 +77,14 @@ void hm_names_free(hm_names *l)
 static pthread_mutex_t temp_pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static int temp_pool[TEMP_POOL];
 static size_t temp_pool_n;
+static bool temp_pool_on; /* from hm_temp_fds_keep() to hm_temp_fds_close() */
+
+void hm_temp_fds_keep(void)
+{
+    pthread_mutex_lock(&temp_pool_lock);
+    temp_pool_on = true;
+    pthread_mutex_unlock(&temp_pool_lock);
+}
 
 int hm_temp_fd(void)
 {
@@ -111,7 +119,7 @@ void hm_temp_fd_done(int fd)
     if (fd < 0)
         return;
     pthread_mutex_lock(&temp_pool_lock);
-    if (temp_pool_n < TEMP_POOL) {
+    if (temp_pool_on && temp_pool_n < TEMP_POOL) {
         temp_pool[temp_pool_n++] = fd;
         fd = -1;
     }
@@ -123,6 +131,7 @@ void hm_temp_fd_done(int fd)
 void hm_temp_fds_close(void)
 {
     pthread_mutex_lock(&temp_pool_lock);
+    temp_pool_on = false;
     while (temp_pool_n)
         close(temp_pool[--temp_pool_n]);
     pthread_mutex_unlock(&temp_pool_lock);

@@ -54,9 +54,12 @@ void hm_spool_free(hm_spool *sp);
 /* A temporary file already unlinked, in $TMPDIR or /tmp; -1 when none can
  * be made. It may be one given back before, with its old bytes. */
 int hm_temp_fd(void);
-/* Gives back a file from hm_temp_fd(), for it to hand out again. */
+/* Gives back a file from hm_temp_fd(): kept for it to hand out again
+ * between hm_temp_fds_keep() and hm_temp_fds_close() (a batch), else
+ * closed, so that a library caller holds no file it has finished with. */
 void hm_temp_fd_done(int fd);
-/* Closes the files given back (at the end of a batch). */
+void hm_temp_fds_keep(void);
+/* Closes the files kept, and keeps no more. */
 void hm_temp_fds_close(void);
 /* pwrite()/pread() of all `len` bytes at offset `at`; false on an error or
  * a short file. */

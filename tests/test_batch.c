@@ -608,6 +608,12 @@ static void test_copy_words(void **state)
 static void test_temp_files_reused(void **state)
 {
     (void)state;
+    /* outside a batch, a file given back is closed */
+    int lone = hm_temp_fd();
+    assert_true(lone >= 0);
+    hm_temp_fd_done(lone);
+    assert_int_equal(fcntl(lone, F_GETFD), -1);
+    hm_temp_fds_keep();
     int fd = hm_temp_fd();
     assert_true(fd >= 0);
     assert_true(hm_pwrite_all(fd, "old bytes", 9, 0));
