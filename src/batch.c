@@ -8,8 +8,8 @@
  *     and the passage of each pair, once for both its essays;
  *  2. read, analyse and render each essay, quoting the passage it shares
  *     with each partner from the store; reports are written strictly in
- *     input order, as soon as the next one is ready, by the worker that
- *     made it;
+ *     input order, as soon as the next one is ready, by whichever worker
+ *     finds it ready after finishing its own essay;
  *  3. the summary, from a few numbers kept per essay.
  *
  * Workers fill a ring of result slots; a worker may not start essay i until
@@ -96,8 +96,6 @@ typedef struct batch {
 
     /* workers */
     pthread_mutex_t lock;
-    pthread_mutex_t copy_lock; /* the copy index's, when threads share its lanes */
-    bool copy_lanes_shared;
     atomic_size_t lanes;     /* the shingle store's lanes taken by the copy pass's threads */
     pthread_cond_t space;
     size_t next, done, written, ring;
@@ -433,13 +431,7 @@ static void *shingle_worker(void *arg)
         free(bytes);
         if (t)
             hm_shingle_store_put(b->shingles, lane, i, t); /* to a file, for the passages */
-        /* to the index's files (nothing is held), a lane a thread where
-         * there are enough */
-        if (b->copy_lanes_shared)
-            pthread_mutex_lock(&b->copy_lock);
-        hm_copy_set_lane(b->copy, lane, i, s);
-        if (b->copy_lanes_shared)
-            pthread_mutex_unlock(&b->copy_lock);
+        hm_copy_set_lane(b->copy, lane, i, s); /* to the index's files: nothing is held */
         pthread_mutex_lock(&b->lock);
         b->done++;
         if (b->progress)
@@ -564,7 +556,6 @@ static void *passage_worker(void *arg)
 static void copy_pass(batch *b, unsigned jobs)
 {
     b->copy = hm_copy_new_lanes(b->n, jobs);
-    b->copy_lanes_shared = hm_copy_lanes(b->copy) < jobs;
     b->shingles = hm_shingle_store_new(b->n, jobs);
     b->next = b->done = 0;
     b->stage = "reading for the copy check";
@@ -954,7 +945,6 @@ static void batch_free(batch *b)
     hm_summary_free(b->summary);
     hm_temp_fds_close(); /* the files the spills above gave back */
     pthread_mutex_destroy(&b->lock);
-    pthread_mutex_destroy(&b->copy_lock);
     pthread_cond_destroy(&b->space);
 }
 
@@ -974,7 +964,6 @@ int batch_run(const batch_config *config, const batch_options *o, char *const *a
     b.hold_errors = true;
     b.o = o;
     pthread_mutex_init(&b.lock, NULL);
-    pthread_mutex_init(&b.copy_lock, NULL);
     pthread_cond_init(&b.space, NULL);
     mode_t mask = umask(0);
     umask(mask);

@@ -109,6 +109,7 @@ struct hm_copy {
     size_t n;
     essay_size *size;
     spill post[PARTS][MAX_COPY_LANES]; /* postings by the hash's top bits, then lane */
+    pthread_mutex_t lane_lock[MAX_COPY_LANES]; /* taken by a thread's set, seldom waited on */
     size_t lanes;
     size_t hold;        /* what its spills may hold in memory (see HOLD_ESSAYS) */
     hm_copy_pair *pairs;
@@ -862,6 +863,8 @@ hm_copy *hm_copy_new_lanes(size_t n, size_t lanes)
     c->hold = n <= HOLD_ESSAYS ? SIZE_MAX : 0;
     /* a batch held in memory pairs each part where it lies: one lane */
     c->lanes = c->hold || lanes < 1 ? 1 : lanes > MAX_COPY_LANES ? MAX_COPY_LANES : lanes;
+    for (size_t l = 0; l < c->lanes; l++)
+        pthread_mutex_init(&c->lane_lock[l], NULL);
     for (int k = 0; k < PARTS; k++)
         for (size_t l = 0; l < c->lanes; l++)
             c->post[k][l].hold = c->hold;
@@ -892,6 +895,7 @@ void hm_copy_set(hm_copy *c, size_t i, hm_shingles *s)
 void hm_copy_set_lane(hm_copy *c, size_t lane, size_t i, hm_shingles *s)
 {
     lane %= c->lanes;
+    pthread_mutex_lock(&c->lane_lock[lane]);
     if (i < c->n && s && !c->size[i].top && i <= UINT32_MAX) {
         uint16_t top = s->top == UINT64_MAX ? UINT16_MAX : (uint16_t)((s->top >> 48) + 1 < UINT16_MAX ? (s->top >> 48) + 1 : UINT16_MAX - 1);
         c->size[i] = (essay_size){s->total, (uint16_t)s->n, top};
@@ -906,6 +910,7 @@ void hm_copy_set_lane(hm_copy *c, size_t lane, size_t i, hm_shingles *s)
                 run[j - k] = (posting){s->hash[j], (uint32_t)i, 0};
         }
     }
+    pthread_mutex_unlock(&c->lane_lock[lane]);
     hm_shingles_free(s);
 }
 
@@ -916,6 +921,8 @@ void hm_copy_free(hm_copy *c)
     for (int k = 0; k < PARTS; k++)
         for (size_t l = 0; l < c->lanes; l++)
             spill_free(&c->post[k][l]);
+    for (size_t l = 0; l < c->lanes; l++)
+        pthread_mutex_destroy(&c->lane_lock[l]);
     free(c->size);
     free(c->pairs);
     free(c);
@@ -1613,16 +1620,18 @@ hm_shingle_store *hm_shingle_store_new(size_t n_essays, size_t lanes)
 {
     hm_shingle_store *st = hm_xcalloc(1, sizeof *st);
     st->n = n_essays;
-    st->n_lanes = lanes < 1 ? 1 : lanes > MAX_STORE_LANES ? MAX_STORE_LANES : lanes;
+    /* a store held in memory has one lane: a lane's buffer is sized for
+     * the whole batch, and so small a batch's puts seldom meet */
+    st->n_lanes = n_essays <= HOLD_ESSAYS || lanes < 1 ? 1 : lanes > MAX_STORE_LANES ? MAX_STORE_LANES : lanes;
     st->essay = hm_xcalloc(n_essays + 1, sizeof *st->essay);
     for (size_t k = 0; k < st->n_lanes; k++) {
         pthread_mutex_init(&st->lane[k].lock, NULL);
         /* A small batch keeps them in memory (about 17 KB an essay):
          * writing each essay to the file and reading its shingles and
          * quotes back cost more system time than the copy pass's own work.
-         * Each lane's buffer has room for all its essays of 2,000 words at
-         * the start, so that it is not copied as it grows: a large block
-         * is mapped, and pages never written are never taken. */
+         * Its buffer has room for all the essays of 2,000 words at the
+         * start, so that it is not copied as it grows: a large block is
+         * mapped, and pages never written are never taken. */
         if (n_essays <= HOLD_ESSAYS) {
             spill *r = &st->lane[k].records;
             r->hold = SIZE_MAX;

@@ -84,16 +84,17 @@ bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, si
 char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t len, size_t from, size_t n_words,
                          size_t max_bytes);
 
-/* hm_copy_find() on up to `jobs` threads, the caller's among them: the
- * same pairs in the same order. */
-/* hm_copy_new() for `lanes` threads setting essays at once, each into its
- * own lane (hm_copy_set_lane), with no lock; a batch small enough to be
- * held in memory gets one lane, which they must then share under a lock. */
+/* hm_copy_new() for `lanes` threads setting essays at once, each into a
+ * lane of its own (hm_copy_set_lane; lanes up to 8, those beyond shared,
+ * each behind its own lock); a batch small enough to be held in memory
+ * gets one lane. */
 hm_copy *hm_copy_new_lanes(size_t n_essays, size_t lanes);
 void hm_copy_set_lane(hm_copy *c, size_t lane, size_t i, hm_shingles *s);
 /* The lanes hm_copy_new_lanes() gave. */
 size_t hm_copy_lanes(const hm_copy *c);
 
+/* hm_copy_find() on up to `jobs` threads, the caller's among them: the
+ * same pairs in the same order. */
 size_t hm_copy_find_threads(hm_copy *c, double threshold, size_t max_per_essay, unsigned jobs,
                             const hm_copy_pair **pairs);
 

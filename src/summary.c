@@ -71,8 +71,8 @@ void hm_names_free(hm_names *l)
 /* Temporary files given back (hm_temp_fd_done), handed out again: a large
  * batch's copy check makes and drops about a thousand, and each new one was
  * an inode found on disk (ext4 passes over those freed lately: some 100 us
- * each, 4.5% of a 10,000-essay batch's time). A file keeps its old bytes;
- * its next user reads only what it has written. */
+ * each, 4.5% of a 10,000-essay batch's time). A file is emptied when given
+ * back. */
 #define TEMP_POOL 64
 static pthread_mutex_t temp_pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static int temp_pool[TEMP_POOL];
@@ -118,8 +118,12 @@ void hm_temp_fd_done(int fd)
 {
     if (fd < 0)
         return;
+    /* emptied, so that it holds no disk space while kept and a read past
+     * what its next user writes is short, as in a new file (what a close
+     * would free, freed here by the thread that used it, not at the end) */
+    bool empty = ftruncate(fd, 0) == 0;
     pthread_mutex_lock(&temp_pool_lock);
-    if (temp_pool_on && temp_pool_n < TEMP_POOL) {
+    if (empty && temp_pool_on && temp_pool_n < TEMP_POOL) {
         temp_pool[temp_pool_n++] = fd;
         fd = -1;
     }

@@ -52,7 +52,7 @@ const char *hm_spool_get(const hm_spool *sp, uint64_t at, hm_buf *out);
 void hm_spool_free(hm_spool *sp);
 
 /* A temporary file already unlinked, in $TMPDIR or /tmp; -1 when none can
- * be made. It may be one given back before, with its old bytes. */
+ * be made. It may be one given back before, emptied. */
 int hm_temp_fd(void);
 /* Gives back a file from hm_temp_fd(): kept for it to hand out again
  * between hm_temp_fds_keep() and hm_temp_fds_close() (a batch), else

@@ -602,9 +602,9 @@ static void test_copy_words(void **state)
     }
 }
 
-/* A temporary file given back is handed out again (a large batch's spills
- * would otherwise make an inode each), and the batch's end closes those
- * given back. */
+/* Within a batch a temporary file given back is handed out again, emptied
+ * (a large batch's spills would otherwise make an inode each), and the
+ * batch's end closes those given back. */
 static void test_temp_files_reused(void **state)
 {
     (void)state;
@@ -621,8 +621,10 @@ static void test_temp_files_reused(void **state)
     int again = hm_temp_fd();
     assert_int_equal(again, fd);
     char got[10] = {0};
-    assert_true(hm_pread_all(again, got, 9, 0)); /* the same file */
-    assert_string_equal(got, "old bytes");
+    assert_false(hm_pread_all(again, got, 9, 0)); /* emptied: none of the old bytes */
+    assert_true(hm_pwrite_all(again, "new", 3, 0));
+    assert_true(hm_pread_all(again, got, 3, 0));
+    assert_string_equal(got, "new");
     hm_temp_fd_done(again);
     hm_temp_fds_close();
     assert_int_equal(fcntl(fd, F_GETFD), -1); /* closed */
