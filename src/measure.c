@@ -661,7 +661,7 @@ typedef struct question_evidence {
 
 static void measure_question(hm_features *fs, const hm_scan *scan, const hm_question *q, question_evidence ev);
 static void measure_date_slips(hm_features *fs, const hm_scan *scan, const uint32_t *entries, size_t n_entries);
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const sentence_marks *sm, const para_stats *ps,
+static void measure_sentences(hm_features *fs, const hm_scan *scan, sentence_marks *sm, const para_stats *ps,
                               size_t n_ps, const char *question, size_t qlen);
 
 void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *question, size_t qlen)
@@ -1152,6 +1152,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         F[HM_F_TRUNCATED].value = !(e > p->start && (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?'));
     }
     measure_sentences(fs, scan, &marks, ps, n_ps, question, qlen);
+    free(marks.block); /* and the rest of sentence_marks_init's block */
     free(ps); /* and ps_of */
     measure_question(fs, scan, &q, q_ev);
     free(facts);
@@ -1187,7 +1188,7 @@ static bool sent_narrates(unsigned f)
     return (f & (S_EVIDENCE | S_EXPLAIN | S_JUDGE | S_COUNTER)) == S_EVIDENCE;
 }
 
-static void measure_sentences(hm_features *fs, const hm_scan *scan, const sentence_marks *sm, const para_stats *ps,
+static void measure_sentences(hm_features *fs, const hm_scan *scan, sentence_marks *sm, const para_stats *ps,
                               size_t n_ps, const char *question, size_t qlen)
 {
     const hm_document *doc = scan->doc;
@@ -1405,7 +1406,6 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, const senten
             set_example(&F[HM_F_NARRATIVE_RUNS], doc->sents[first_narr].start, doc->sents[first_narr].end);
         }
     }
-    free(block); /* and the rest of sentence_marks_init's block */
 }
 
 /* Does the judgement answer the kind of question asked? The detail says

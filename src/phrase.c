@@ -124,15 +124,18 @@ static void slot_set_text(word_slot *sl, const char *s, size_t n, bool folded)
     }
 }
 
+/* 16 bytes of 0xFF then 16 of 0: eight or sixteen loaded from 16 - n on
+ * keep the first n bytes of as many (word_bytes16, first_bytes_mask). */
+static const unsigned char ones_then_zeros[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                                  0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+
 /* The 16 bytes at w (a word of a text with HM_SOURCE_PAD bytes after it),
  * those from n (1 to SLOT_BYTES) on zero, as two loads: a slot's bytes to
  * compare with, no branch on the length. */
 static inline void word_bytes16(const char *w, size_t n, uint64_t *lo, uint64_t *hi)
 {
-    static const unsigned char ones[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                           0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-    *lo = hm_load8(w) & hm_load8(ones + SLOT_BYTES - n);
-    *hi = hm_load8(w + 8) & hm_load8(ones + SLOT_BYTES + 8 - n);
+    *lo = hm_load8(w) & hm_load8(ones_then_zeros + SLOT_BYTES - n);
+    *hi = hm_load8(w + 8) & hm_load8(ones_then_zeros + SLOT_BYTES + 8 - n);
 }
 
 /* An empty table of cap word_slots, 64-byte aligned, in a block of *block
@@ -285,9 +288,8 @@ static inline uint64_t fold8(uint64_t w)
 /* The mask of the first n (at most 8) of eight bytes as loaded from memory. */
 static inline uint64_t first_bytes_mask(size_t n)
 {
-    static const unsigned char ff[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
     uint64_t m;
-    memcpy(&m, ff + 8 - n, sizeof m);
+    memcpy(&m, ones_then_zeros + 16 - n, sizeof m);
     return m;
 }
 
