@@ -2052,13 +2052,13 @@ static start_string *image_start_strings(const unsigned char *table, const unsig
     return ss;
 }
 
-/* A table of word_slots (cap, empty) from the image's: the used slots
- * copied (the empty ones stay untouched zero pages), a long word's pointer
- * set to the image's string. A checked image's short words must be their
- * strings (folded if `folded`); false when not, when a slot has no string
- * or no length, or when no slot is left empty (a probe ends at one). */
+/* A table of word_slots (cap, empty) from a checked image's: the used
+ * slots copied (the empty ones stay untouched zero pages), a long word's
+ * pointer set to the image's string. Short words must be their strings
+ * (folded if `folded`); false when not, when a slot has no string or no
+ * length, or when no slot is left empty (a probe ends at one). */
 static bool image_word_slots(word_slot *t, size_t cap, const unsigned char *slots, const unsigned char *ats,
-                             const unsigned char *texts, size_t n_texts, bool check, bool folded)
+                             const unsigned char *texts, size_t n_texts, bool folded)
 {
     size_t used = 0;
     for (size_t i = 0; i < cap; i++) {
@@ -2067,18 +2067,36 @@ static bool image_word_slots(word_slot *t, size_t cap, const unsigned char *slot
             continue;
         word_slot *sl = &t[i];
         memcpy(sl, slots + i * sizeof *sl, sizeof *sl);
-        if (!check && sl->len <= SLOT_BYTES)
-            continue; /* the built-in image's, taken as written */
-        const char *s = image_string(texts, n_texts, at, sl->len, check);
-        if (check && (!s || !sl->len || ++used >= cap))
+        const char *s = image_string(texts, n_texts, at, sl->len, true);
+        if (!s || !sl->len || ++used >= cap)
             return false;
         word_slot made = *sl;
         slot_set_text(&made, s, sl->len, folded);
-        if (check && sl->len <= SLOT_BYTES && memcmp(&made.text, &sl->text, sizeof made.text) != 0)
+        if (sl->len <= SLOT_BYTES && memcmp(&made.text, &sl->text, sizeof made.text) != 0)
             return false;
         sl->text = made.text;
     }
     return true;
+}
+
+/* The built-in image's table of word_slots, taken as written: every slot
+ * copied (the empty ones are zeros, and at the tables' load each page
+ * holds used slots anyway), a long word's pointer set to its string. One
+ * pass of stores, not calloc's zeroing and then a copy of the used slots. */
+static word_slot *builtin_word_slots(size_t cap, const unsigned char *slots, const unsigned char *ats,
+                                     const unsigned char *texts, void **block)
+{
+    *block = hm_xmalloc((cap + 2) * sizeof(word_slot));
+    word_slot *t = (word_slot *)(((uintptr_t)*block + 63) & ~(uintptr_t)63);
+    for (word_slot *sl = t, *end = t + cap; sl < end; sl++, slots += sizeof *sl, ats += sizeof(text_at)) {
+        memcpy(sl, slots, sizeof *sl);
+        if (sl->len > SLOT_BYTES) {
+            text_at at;
+            memcpy(&at, ats, sizeof at);
+            sl->text.str = (const char *)texts + at;
+        }
+    }
+    return t;
 }
 
 /* Whether the image's start strings at table (n, their texts at ats) are
@@ -2226,13 +2244,25 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
     ix->n_lits = n_lits;
     ix->lits = hm_xmalloc((n_lits + 1) * sizeof *ix->lits);
     ix->lit_key3 = (unsigned char *)(uintptr_t)lit_key3;
-    /* each copied as it is fixed up: one pass over them, not two */
-    for (size_t i = 0; ok && i < n_lits; i++) {
+    /* each copied as it is fixed up: one pass over them, not two; the
+     * built-in image's in a loop of its own, with nothing asked (some
+     * 9,600 literals: the most of this function's work) */
+    if (!check) {
+        const unsigned char *from = lits, *at = lit_at;
+        for (phrase_lit *l = ix->lits, *end = l + n_lits; l < end; l++, from += sizeof *l, at += sizeof(text_at)) {
+            /* as 32 and 16 bytes: gcc makes a 48-byte memcpy a rep movs,
+             * slow to start (and counted a word by callgrind) */
+            memcpy(l, from, 32);
+            memcpy((unsigned char *)l + 32, from + 32, sizeof *l - 32);
+            text_at t;
+            memcpy(&t, at, sizeof t);
+            l->text = (char *)(uintptr_t)texts + t;
+        }
+    }
+    for (size_t i = 0; check && ok && i < n_lits; i++) {
         phrase_lit *l = &ix->lits[i];
         memcpy(l, lits + i * sizeof *l, sizeof *l);
-        l->text = (char *)(uintptr_t)image_string(texts, n_texts, text_at_of(lit_at, i), l->len, check);
-        if (!check)
-            continue;
+        l->text = (char *)(uintptr_t)image_string(texts, n_texts, text_at_of(lit_at, i), l->len, true);
         /* word_end read as a byte: a bool of another value may not be loaded;
          * key3_run_end past the literal, or try_lits would not go on */
         ok = ok && l->text && lits[i * sizeof *l + offsetof(phrase_lit, word_end)] <= 1 && l->set < n_sets &&
@@ -2266,8 +2296,12 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
         ok = ok && ix->byte_first[c] <= n_lits && ix->byte_count[c] <= n_lits - ix->byte_first[c];
     if (cap_keywords) {
         ix->cap_keywords = cap_keywords;
-        ix->keywords = new_word_slots(cap_keywords, &ix->keywords_block);
-        ok = ok && image_word_slots(ix->keywords, cap_keywords, kws, kw_at, texts, n_texts, check, true);
+        if (check) {
+            ix->keywords = new_word_slots(cap_keywords, &ix->keywords_block);
+            ok = ok && image_word_slots(ix->keywords, cap_keywords, kws, kw_at, texts, n_texts, true);
+        } else {
+            ix->keywords = builtin_word_slots(cap_keywords, kws, kw_at, texts, &ix->keywords_block);
+        }
     }
     ix->rule_start_bit = memdup(rule_start_bit, cfg->n_rules * sizeof *ix->rule_start_bit);
     for (size_t i = 0; check && i < cfg->n_rules; i++)
@@ -2289,8 +2323,12 @@ static bool index_from_image(hm_config *cfg, const unsigned char *image, size_t 
              ix->start_count[c] <= ix->n_start_strings - ix->start_first[c];
     if (cap_names) {
         ix->cap_name_words = cap_names;
-        ix->name_words = new_word_slots(cap_names, &ix->name_words_block);
-        ok = ok && image_word_slots(ix->name_words, cap_names, names, name_at, texts, n_texts, check, false);
+        if (check) {
+            ix->name_words = new_word_slots(cap_names, &ix->name_words_block);
+            ok = ok && image_word_slots(ix->name_words, cap_names, names, name_at, texts, n_texts, false);
+        } else {
+            ix->name_words = builtin_word_slots(cap_names, names, name_at, texts, &ix->name_words_block);
+        }
     }
     if (ok && check) {
         /* the tables made from others, made again and compared with the
