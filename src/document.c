@@ -638,6 +638,20 @@ static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
     return end;
 }
 
+/* The trailing zeros of x (not 0) as a size_t: on x86-64 one tzcnt
+ * (a bsf where there is no BMI1: the same for x not 0), where
+ * __builtin_ctz's int took a sign extension after it, twice a word. */
+static inline size_t ctz_nonzero(unsigned x)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    size_t n;
+    __asm__("tzcntl %1, %k0" : "=r"(n) : "rm"(x) : "cc");
+    return n;
+#else
+    return (size_t)__builtin_ctz(x);
+#endif
+}
+
 #if defined(__SSE2__)
 #define HM_WORDS16 1
 /* The n (1 to 15) ASCII letters and digits that open a word, case folded,
@@ -671,20 +685,6 @@ static inline __attribute__((always_inline)) run_consts run_consts_make(void)
     __asm__("" : "+x"(k.fold), "+x"(k.letter_bias), "+x"(k.letter_last), "+x"(k.digit_bias), "+x"(k.digit_last),
             "+r"(k.tab));
     return k;
-}
-
-/* The trailing zeros of x (not 0) as a size_t: on x86-64 one tzcnt
- * (a bsf where there is no BMI1: the same for x not 0), where
- * __builtin_ctz's int took a sign extension after it, twice a word. */
-static inline size_t ctz_nonzero(unsigned x)
-{
-#if defined(__x86_64__) && defined(__GNUC__)
-    size_t n;
-    __asm__("tzcntl %1, %k0" : "=r"(n) : "rm"(x) : "cc");
-    return n;
-#else
-    return (size_t)__builtin_ctz(x);
-#endif
 }
 
 /* How many of the 16 bytes at p, from the first, are ASCII letters or
@@ -935,7 +935,9 @@ static inline __attribute__((always_inline)) void find_words_body(hm_document *d
                 i = word_end(t, next, end, &word_stop);
                 capital_step = sizeof(size_t);
             }
+#if defined(HM_WORDS16)
         found:
+#endif
             put_word(&out, &capital_out, &n_words, start, ascii_hash, word_stop, ascii_end, capital_step);
         }
         n_capitals = (size_t)(capital_out - capitals);
