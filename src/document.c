@@ -108,7 +108,9 @@ static bool is_list_line(const char *s, size_t n)
     size_t i = 0;
     while (i < n && i < 3 && s[i] >= '0' && s[i] <= '9')
         i++;
-    if (i == 0 && n >= 3 && s[0] >= 'a' && s[0] <= 'h' && s[1] == ')')
+    /* the letter and the bracket as one test, not a branch on each:
+     * wrapped lines often open with a to h */
+    if (i == 0 && n >= 3 && ((unsigned char)(s[0] - 'a') < 8) & (s[1] == ')'))
         return s[2] == ' ';
     return i > 0 && i + 1 < n && (s[i] == '.' || s[i] == ')') && s[i + 1] == ' ';
 }
@@ -331,15 +333,18 @@ static bool looks_like_heading(const char *s, size_t n, unsigned cps)
 
 /* A paragraph spans whole lines: it ends where a line does, trimmed, at
  * white space or the text's end (find_words' runs stop there unbounded). */
-static void add_para(hm_document *doc, size_t start, size_t end, hm_para_kind kind)
+static void add_para(hm_document *doc, const line *lines, size_t first_line, size_t end, hm_para_kind kind)
 {
     assert(end == doc->src->len || is_space(doc->src->text[end]));
     HM_GROW(doc->paras, doc->n_paras, doc->cap_paras);
     hm_para *p = &doc->paras[doc->n_paras++];
     memset(p, 0, sizeof *p);
     p->kind = kind;
-    p->start = start;
+    p->start = lines[first_line].start;
     p->end = end;
+    /* its line from its first, 1-based (a walk over the line starts for
+     * each paragraph found it again, its exit a mispredict a paragraph) */
+    p->line = (unsigned)first_line + 1;
 }
 
 /* The want-th smallest width (capped at 1023) of the block's lines that
@@ -440,7 +445,7 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
         size_t n = ln->end - ln->start;
         if (ln->list) {
             if (open != SIZE_MAX)
-                add_para(doc, lines[open].start, lines[j - 1].end, open_list ? HM_PARA_LIST_ITEM : HM_PARA_BODY);
+                add_para(doc, lines, open, lines[j - 1].end, open_list ? HM_PARA_LIST_ITEM : HM_PARA_BODY);
             open = j;
             open_list = true;
             continue;
@@ -450,13 +455,13 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
             bool indented = ln->start > ln->raw;
             if (indented && !ends_with_question(s, n))
                 continue;
-            add_para(doc, lines[open].start, lines[j - 1].end, HM_PARA_LIST_ITEM);
+            add_para(doc, lines, open, lines[j - 1].end, HM_PARA_LIST_ITEM);
             open = SIZE_MAX;
             open_list = false;
         }
         if (!wrapped) {
             if (open != SIZE_MAX)
-                add_para(doc, lines[open].start, lines[j - 1].end, HM_PARA_BODY);
+                add_para(doc, lines, open, lines[j - 1].end, HM_PARA_BODY);
             open = SIZE_MAX;
             /* A line that stops mid-sentence and runs on into a lower-case
              * line is one paragraph with it: a question wrapped over two
@@ -467,7 +472,7 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
                    (islower((unsigned char)t[lines[last + 1].start]) ||
                     continues_before_capital(doc->src, &lines[last], to - from)))
                 last++;
-            add_para(doc, ln->start, lines[last].end, HM_PARA_BODY);
+            add_para(doc, lines, j, lines[last].end, HM_PARA_BODY);
             j = last;
             continue;
         }
@@ -501,12 +506,12 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
                 split = true;
         }
         if (split) {
-            add_para(doc, lines[open].start, ln->end, HM_PARA_BODY);
+            add_para(doc, lines, open, ln->end, HM_PARA_BODY);
             open = SIZE_MAX;
         }
     }
     if (open != SIZE_MAX)
-        add_para(doc, lines[open].start, lines[to - 1].end, open_list ? HM_PARA_LIST_ITEM : HM_PARA_BODY);
+        add_para(doc, lines, open, lines[to - 1].end, open_list ? HM_PARA_LIST_ITEM : HM_PARA_BODY);
 }
 
 /* Where the word before t[dot] begins: after the last white space, '('
@@ -1114,13 +1119,6 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         i = j;
     }
     free(lines);
-    /* each paragraph's line, walking on from the last: they come in order */
-    size_t li = 0;
-    for (size_t i = 0; i < doc->n_paras; i++) {
-        while (li + 1 < src->n_lines && src->line_starts[li + 1] <= doc->paras[i].start)
-            li++;
-        doc->paras[i].line = (unsigned)li + 1;
-    }
 
     classify(doc, lists);
     /* a sentence in 64 bytes is more than most essays have: one array */
