@@ -733,7 +733,7 @@ static inline uint64_t fnv_step(uint64_t h, const unsigned char *b, const uint64
 
 /* hm_hash_bytes (case folded) of the run's n (1 to 15) bytes, in fixed
  * steps: its first eight (first is its first byte as it stands), and
- * where n > 8 (one word in twelve) hash_run_tail's seven more; the word's
+ * where n > 8 (one word in twelve) hash_run_tail's eight more; the word's
  * length decides no other branch (a loop's end would be mispredicted at
  * most words' ends). */
 #define FNV_STEP_AT(k) h = fnv_step(h, run->as_bytes + (k), prime - (k))
