@@ -108,7 +108,9 @@ static bool is_list_line(const char *s, size_t n)
     size_t i = 0;
     while (i < n && i < 3 && s[i] >= '0' && s[i] <= '9')
         i++;
-    if (i == 0 && n >= 3 && s[0] >= 'a' && s[0] <= 'h' && s[1] == ')')
+    /* the letter and the bracket as one test, not a branch on each:
+     * wrapped lines often open with a to h */
+    if (i == 0 && n >= 3 && ((unsigned char)(s[0] - 'a') < 8) & (s[1] == ')'))
         return s[2] == ' ';
     return i > 0 && i + 1 < n && (s[i] == '.' || s[i] == ')') && s[i + 1] == ' ';
 }
@@ -224,21 +226,24 @@ static inline uint32_t next_cp(const char *s, size_t n, size_t *i)
 #define ENDS_WORD(c)                                                                         \
     ((c) < 0x80 && !(((c) >= '0' && (c) <= '9') || ((c) >= 'A' && (c) <= 'Z') ||            \
                      ((c) >= 'a' && (c) <= 'z')) && (c) != '\'' && (c) != '-')
-#define IS_CAPITAL(c) ((c) >= 'A' && (c) <= 'Z')
+#define CAPITAL_STEP(c) ((c) >= 'A' && (c) <= 'Z' ? sizeof(size_t) : 0)
 #if defined(__SSE2__)
-#define FNV_FIRST(c) ((HM_FNV_SEED ^ (uint64_t)(c)) * HM_FNV_PRIME)
+/* from the byte as it stands: a letter's or digit's | 0x20 is its folded form */
+#define FNV_FIRST(c) ((HM_FNV_SEED ^ (uint64_t)((c) | 0x20)) * HM_FNV_PRIME)
 #define FNV_P4 HM_FNV_PRIME, HM_FNV_PRIME, HM_FNV_PRIME, HM_FNV_PRIME
 #define FNV_1S4 1, 1, 1, 1
 #endif
 static const struct word_tables {
 #if defined(__SSE2__)
-    /* FNV-1a's first step from its seed, by the byte (the run's first
-     * byte is below 0x80): a load, not a xor and a multiply. */
+    /* FNV-1a's first step from its seed, by the run's first byte as it
+     * stands (below 0x80, case folded here): a load, not a xor and a
+     * multiply, and the byte the word loop has read already. */
     uint64_t fnv_first[128];
-    /* FNV-1a's prime 16 times and then 1 16 times: the 16 from 16 - n are
-     * the multipliers of a run of n bytes (each byte past the run 0, so
-     * that its step leaves h as it is); one array, 4 cache lines, for
-     * every length. */
+    /* 1 16 times and then FNV-1a's prime 16 times: a run of n bytes
+     * multiplies at its step k (1 to 15) by fnv_steps[15 + n - k], the
+     * prime where k < n, else 1 (each byte past the run 0, so that its
+     * step leaves h as it is); one array, 4 cache lines, for every
+     * length, its index n itself (a load's address from n, no 16 - n). */
     uint64_t fnv_steps[32];
     /* 16 bytes of all ones and then 16 of none: the 16 from 16 - n keep
      * the first n */
@@ -252,14 +257,14 @@ static const struct word_tables {
      * in one lookup: ASCII but no letter or digit, and no apostrophe or
      * hyphen (those may join two parts: "Stalin's", "Nazi-Soviet"). */
     bool ends_word[256];
-    /* 1 for an ASCII capital, else 0: find_words' step through its
-     * capitals array, one load and an add a word (the compare took five
-     * instructions) */
+    /* sizeof(size_t) for an ASCII capital, else 0: find_words' step
+     * through its capitals array in bytes, one load and an add a word
+     * (the compare took five instructions, a step in items a shift more) */
     unsigned char capital_step[256];
 } wt = {
 #if defined(__SSE2__)
     .fnv_first = {HM_BYTES64(FNV_FIRST, 0), HM_BYTES64(FNV_FIRST, 64)},
-    .fnv_steps = {FNV_P4, FNV_P4, FNV_P4, FNV_P4, FNV_1S4, FNV_1S4, FNV_1S4, FNV_1S4},
+    .fnv_steps = {FNV_1S4, FNV_1S4, FNV_1S4, FNV_1S4, FNV_P4, FNV_P4, FNV_P4, FNV_P4},
     .keep_first = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF},
 #endif
     .ascii_word = {
@@ -272,10 +277,10 @@ static const struct word_tables {
         ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
         ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z'},
     .ends_word = HM_BYTE_TABLE(ENDS_WORD),
-    .capital_step = HM_BYTE_TABLE(IS_CAPITAL),
+    .capital_step = HM_BYTE_TABLE(CAPITAL_STEP),
 };
 #undef ENDS_WORD
-#undef IS_CAPITAL
+#undef CAPITAL_STEP
 #if defined(__SSE2__)
 #undef FNV_FIRST
 #undef FNV_P4
@@ -328,15 +333,18 @@ static bool looks_like_heading(const char *s, size_t n, unsigned cps)
 
 /* A paragraph spans whole lines: it ends where a line does, trimmed, at
  * white space or the text's end (find_words' runs stop there unbounded). */
-static void add_para(hm_document *doc, size_t start, size_t end, hm_para_kind kind)
+static void add_para(hm_document *doc, const line *lines, size_t first_line, size_t end, hm_para_kind kind)
 {
     assert(end == doc->src->len || is_space(doc->src->text[end]));
     HM_GROW(doc->paras, doc->n_paras, doc->cap_paras);
     hm_para *p = &doc->paras[doc->n_paras++];
     memset(p, 0, sizeof *p);
     p->kind = kind;
-    p->start = start;
+    p->start = lines[first_line].start;
     p->end = end;
+    /* its line from its first, 1-based (a walk over the line starts for
+     * each paragraph found it again, its exit a mispredict a paragraph) */
+    p->line = (unsigned)first_line + 1;
 }
 
 /* The want-th smallest width (capped at 1023) of the block's lines that
@@ -437,7 +445,7 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
         size_t n = ln->end - ln->start;
         if (ln->list) {
             if (open != SIZE_MAX)
-                add_para(doc, lines[open].start, lines[j - 1].end, open_list ? HM_PARA_LIST_ITEM : HM_PARA_BODY);
+                add_para(doc, lines, open, lines[j - 1].end, open_list ? HM_PARA_LIST_ITEM : HM_PARA_BODY);
             open = j;
             open_list = true;
             continue;
@@ -447,13 +455,13 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
             bool indented = ln->start > ln->raw;
             if (indented && !ends_with_question(s, n))
                 continue;
-            add_para(doc, lines[open].start, lines[j - 1].end, HM_PARA_LIST_ITEM);
+            add_para(doc, lines, open, lines[j - 1].end, HM_PARA_LIST_ITEM);
             open = SIZE_MAX;
             open_list = false;
         }
         if (!wrapped) {
             if (open != SIZE_MAX)
-                add_para(doc, lines[open].start, lines[j - 1].end, HM_PARA_BODY);
+                add_para(doc, lines, open, lines[j - 1].end, HM_PARA_BODY);
             open = SIZE_MAX;
             /* A line that stops mid-sentence and runs on into a lower-case
              * line is one paragraph with it: a question wrapped over two
@@ -464,7 +472,7 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
                    (islower((unsigned char)t[lines[last + 1].start]) ||
                     continues_before_capital(doc->src, &lines[last], to - from)))
                 last++;
-            add_para(doc, ln->start, lines[last].end, HM_PARA_BODY);
+            add_para(doc, lines, j, lines[last].end, HM_PARA_BODY);
             j = last;
             continue;
         }
@@ -498,12 +506,12 @@ static void split_block(hm_document *doc, const line *lines, size_t from, size_t
                 split = true;
         }
         if (split) {
-            add_para(doc, lines[open].start, ln->end, HM_PARA_BODY);
+            add_para(doc, lines, open, ln->end, HM_PARA_BODY);
             open = SIZE_MAX;
         }
     }
     if (open != SIZE_MAX)
-        add_para(doc, lines[open].start, lines[to - 1].end, open_list ? HM_PARA_LIST_ITEM : HM_PARA_BODY);
+        add_para(doc, lines, open, lines[to - 1].end, open_list ? HM_PARA_LIST_ITEM : HM_PARA_BODY);
 }
 
 /* Where the word before t[dot] begins: after the last white space, '('
@@ -635,6 +643,20 @@ static size_t word_end(const char *t, size_t i, size_t end, size_t *end_at)
     return end;
 }
 
+/* The trailing zeros of x (not 0) as a size_t: on x86-64 one tzcnt
+ * (a bsf where there is no BMI1: the same for x not 0), where
+ * __builtin_ctz's int took a sign extension after it, twice a word. */
+static inline size_t ctz_nonzero(unsigned x)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    size_t n;
+    __asm__("tzcntl %1, %k0" : "=r"(n) : "rm"(x) : "cc");
+    return n;
+#else
+    return (size_t)__builtin_ctz(x);
+#endif
+}
+
 #if defined(__SSE2__)
 #define HM_WORDS16 1
 /* The n (1 to 15) ASCII letters and digits that open a word, case folded,
@@ -672,21 +694,24 @@ static inline __attribute__((always_inline)) run_consts run_consts_make(void)
 
 /* How many of the 16 bytes at p, from the first, are ASCII letters or
  * digits (16: all), found from one mask: a word's end without a branch a
- * byte. When fewer than 16, *run holds them case folded. *opens has a bit
- * for each of the 16 bytes that may open a word (an ASCII letter or
- * digit, or a byte above 0x7F), and its bits 16 and up are set. */
-static inline unsigned ascii_run16(const char *p, const run_consts *k, ascii_run *run, unsigned *opens)
+ * byte. When fewer than 16, *run holds them case folded. *shut has a bit
+ * for each of the 16 bytes that opens no word (below 0x80, and no letter
+ * or digit). */
+static inline size_t ascii_run16(const char *p, const run_consts *k, ascii_run *run, unsigned *shut)
 {
     __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
     __m128i folded = _mm_or_si128(a, k->fold);
     /* c in [lo, lo + n) as one signed compare: c - lo + 0x80 at most -129 + n */
     __m128i past_letters = _mm_cmpgt_epi8(_mm_add_epi8(folded, k->letter_bias), k->letter_last);
     __m128i past_digits = _mm_cmpgt_epi8(_mm_add_epi8(a, k->digit_bias), k->digit_last);
-    unsigned others = (unsigned)_mm_movemask_epi8(_mm_and_si128(past_letters, past_digits));
-    /* bits 16 and up set as well: an opening byte past the 16 bytes, as
-     * far as hash_ascii_run's search for the next one can tell */
-    *opens = ~others | (unsigned)_mm_movemask_epi8(a);
-    unsigned n = (unsigned)__builtin_ctz(others | 1u << 16);
+    __m128i other = _mm_and_si128(past_letters, past_digits);
+    unsigned others = (unsigned)_mm_movemask_epi8(other);
+    /* the others below 0x80 open no word (bits 16 and up clear: an
+     * opening byte past the 16 bytes, as far as the word loop's search
+     * for the next one can tell) */
+    *shut = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(a, other));
+    /* + as |: others is below 1 << 16 (one lea, not a copy and an or) */
+    size_t n = ctz_nonzero(others + (1u << 16));
     __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(k->tab->keep_first + 16 - n));
     run->v = _mm_and_si128(folded, keep);
     return n;
@@ -707,15 +732,16 @@ static inline uint64_t fnv_step(uint64_t h, const unsigned char *b, const uint64
 }
 
 /* hm_hash_bytes (case folded) of the run's n (1 to 15) bytes, in fixed
- * steps: the word's length decides no branch but n > 8 (one word in
- * twelve); a loop's end would be mispredicted at most words' ends. */
-static inline uint64_t hash_run16(const ascii_run *run, unsigned n, const run_consts *k)
+ * steps: its first eight (first is its first byte as it stands), and
+ * where n > 8 (one word in twelve) hash_run_tail's eight more; the word's
+ * length decides no other branch (a loop's end would be mispredicted at
+ * most words' ends). */
+#define FNV_STEP_AT(k) h = fnv_step(h, run->as_bytes + (k), prime - (k))
+static inline uint64_t hash_run_head(const ascii_run *run, unsigned char first, size_t n, const run_consts *k)
 {
-    const unsigned char *b = run->as_bytes;
-    const uint64_t *prime = k->tab->fnv_steps + 16 - n;
-    uint64_t h = k->tab->fnv_first[b[0]];
+    const uint64_t *prime = k->tab->fnv_steps + 15 + n;
+    uint64_t h = k->tab->fnv_first[first];
     /* written out: a loop's test would be a branch of its own */
-#define FNV_STEP_AT(k) h = fnv_step(h, b + (k), prime + (k))
     FNV_STEP_AT(1);
     FNV_STEP_AT(2);
     FNV_STEP_AT(3);
@@ -723,19 +749,23 @@ static inline uint64_t hash_run16(const ascii_run *run, unsigned n, const run_co
     FNV_STEP_AT(5);
     FNV_STEP_AT(6);
     FNV_STEP_AT(7);
-    if (n > 8) {
-        FNV_STEP_AT(8);
-        FNV_STEP_AT(9);
-        FNV_STEP_AT(10);
-        FNV_STEP_AT(11);
-        FNV_STEP_AT(12);
-        FNV_STEP_AT(13);
-        FNV_STEP_AT(14);
-        FNV_STEP_AT(15);
-    }
-#undef FNV_STEP_AT
     return h;
 }
+
+static inline uint64_t hash_run_tail(uint64_t h, const ascii_run *run, size_t n, const run_consts *k)
+{
+    const uint64_t *prime = k->tab->fnv_steps + 15 + n;
+    FNV_STEP_AT(8);
+    FNV_STEP_AT(9);
+    FNV_STEP_AT(10);
+    FNV_STEP_AT(11);
+    FNV_STEP_AT(12);
+    FNV_STEP_AT(13);
+    FNV_STEP_AT(14);
+    FNV_STEP_AT(15);
+    return h;
+}
+#undef FNV_STEP_AT
 #else
 typedef struct run_consts {
     const struct word_tables *tab; /* no vector constants without SSE2 */
@@ -748,18 +778,17 @@ static inline run_consts run_consts_make(void)
 #endif
 
 /* The FNV-1a hash (case folded) of the ASCII letters and digits from i
- * (below the text's length); *run_end is where they stop, and *next_open
- * is where a word may open next if the byte at *run_end ends this one:
- * the first letter, digit or byte above 0x7F after it (or a byte from
- * which to look on). Where the run ends among the 16 bytes from i (in the
- * text or its padding, HM_SOURCE_PAD), by ascii_run16 and hash_run16, and
- * *next_open from the same mask (no test a byte between words, whose exit
- * was a mispredict where a stop or comma stood before the space). Else
- * (a run of 16 or more, or no SSE2) the loop tests no bound: the text
- * ends in a NUL, which no letter is. Two bytes a turn: the second is
- * there, as the first is no NUL. No run goes on past the paragraph's end:
- * a paragraph ends where a line does, trimmed of white space, so the byte
- * at its end is white space or the text's NUL (add_para). */
+ * (below the text's length); *run_end is where they stop. Where the run
+ * ends among the 16 bytes from i (in the text or its padding,
+ * HM_SOURCE_PAD), the word loop takes it from ascii_run16 and
+ * hash_run_head/tail, and where a word may open next from the same mask
+ * (no test a byte between words, whose exit was a mispredict where a stop
+ * or comma stood before the space). Else (a run of 16 or more, or no
+ * SSE2) this loop, which tests no bound: the text ends in a NUL, which no
+ * letter is. Two bytes a turn: the second is there, as the first is no
+ * NUL. No run goes on past the paragraph's end: a paragraph ends where a
+ * line does, trimmed of white space, so the byte at its end is white
+ * space or the text's NUL (add_para). */
 #if defined(HM_WORDS16)
 /* out of line where it is the rare case (a run of 16 or more): inline, it
  * held a register of the word loop's for its prime */
@@ -786,30 +815,6 @@ static uint64_t hash_ascii_bytes(const char *t, size_t i, size_t *run_end)
     return h;
 }
 
-static inline __attribute__((always_inline)) uint64_t hash_ascii_run(const char *t, size_t i, const run_consts *k,
-                                                                    size_t *run_end, size_t *next_open)
-{
-#if defined(HM_WORDS16)
-    ascii_run run;
-    unsigned opens;
-    unsigned n = ascii_run16(t + i, k, &run, &opens);
-    if (n < 16) {
-        *run_end = i + n;
-        /* the opening bytes past the run (bit 16: none among the 16, go
-         * on from i + 16); the run's bits are opens' trailing ones, which
-         * + 1 clears, and the byte at its end opens nothing where it ends
-         * the word (and else *next_open is not asked) */
-        *next_open = i + (unsigned)__builtin_ctz((opens & (opens + 1)) | 1u << 16);
-        return hash_run16(&run, n, k);
-    }
-#endif
-    size_t j; /* not run_end: its address taken, the word loop kept it in memory */
-    uint64_t h = hash_ascii_bytes(t, i, &j);
-    *run_end = j;
-    *next_open = j + 1;
-    return h;
-}
-
 /* Room in *a (capacity *cap, items of `size` bytes) for `need` items,
  * doubled as often as that takes. */
 static void *reserve(void *a, size_t *cap, size_t need, size_t size)
@@ -821,6 +826,19 @@ static void *reserve(void *a, size_t *cap, size_t need, size_t size)
         c *= 2;
     *cap = c;
     return hm_xrealloc(a, c * size);
+}
+
+/* The word at [start, stop) in *out, its index in *capital_out, which
+ * steps on by capital_step bytes: written always, kept when it counts
+ * (one word in ten is a capital, at no foreseeable place). */
+static inline __attribute__((always_inline)) void put_word(hm_word **out, size_t **capital_out, size_t *n_words,
+                                                            size_t start, uint64_t ascii_hash, size_t stop,
+                                                            size_t ascii_end, size_t capital_step)
+{
+    **capital_out = (*n_words)++;
+    *capital_out = (size_t *)(void *)((char *)*capital_out + capital_step);
+    *(*out)++ = (hm_word){.start = start, .ascii_hash = ascii_hash, .end = (uint32_t)stop,
+                          .ascii_end = (uint32_t)ascii_end};
 }
 
 static inline __attribute__((always_inline)) void find_words_body(hm_document *doc)
@@ -856,18 +874,56 @@ static inline __attribute__((always_inline)) void find_words_body(hm_document *d
         while (i < end) {
             /* between words: on to the next letter or digit */
             unsigned char c = (unsigned char)t[i];
-            size_t start = i, ascii_end, next_open, word_stop;
+            size_t start = i, ascii_end, word_stop;
             uint64_t ascii_hash = HM_FNV_SEED;
-            size_t may_be_capital; /* 1 if it opens with an ASCII capital or a byte above 0x7F */
+            size_t capital_step; /* sizeof(size_t) if it opens with an ASCII capital or a byte above 0x7F, else 0 */
             if (consts.tab->ascii_word[c]) {
-                may_be_capital = consts.tab->capital_step[c];
-                /* the ASCII letters and digits that open the word, hashed */
-                ascii_hash = hash_ascii_run(t, i, &consts, &ascii_end, &next_open);
+                capital_step = consts.tab->capital_step[c];
+                /* the ASCII letters and digits that open the word, hashed;
+                 * `shut` has a bit for each byte from i that opens no word
+                 * (none of the run's) */
+                unsigned shut;
+#if defined(HM_WORDS16)
+                ascii_run run;
+                size_t n = ascii_run16(t + i, &consts, &run, &shut);
+                ascii_end = i + n;
+                ascii_hash = hash_run_head(&run, c, n, &consts);
+                /* a run of 16 or more only where n > 8: one branch a word
+                 * for most, not two */
+                if (n > 8) {
+                    if (n < 16) {
+                        ascii_hash = hash_run_tail(ascii_hash, &run, n, &consts);
+                    } else {
+                        /* a run of 16 or more, byte by byte, and word_end
+                         * from its end; to the word's store, not through
+                         * the test below (which would need i apart from
+                         * start: a copy a word) */
+                        size_t j; /* its address taken: kept apart from ascii_end */
+                        ascii_hash = hash_ascii_bytes(t, i, &j);
+                        ascii_end = j;
+                        i = word_end(t, j, end, &word_stop);
+                        goto found;
+                    }
+                }
+#else
+                size_t j;
+                ascii_hash = hash_ascii_bytes(t, i, &j);
+                ascii_end = i = j;
+                shut = 1; /* the next word may open from j + 1 */
+#endif
                 /* a space or a stop ends most words: word_end's first step
                  * (at the paragraph's end, word_end would give end too) */
                 if (consts.tab->ends_word[(unsigned char)t[ascii_end]]) {
-                    word_stop = ascii_end;
-                    i = next_open;
+                    /* stored here, not after the join: there word_stop
+                     * would be a copy of ascii_end a word */
+                    put_word(&out, &capital_out, &n_words, start, ascii_hash, ascii_end, ascii_end, capital_step);
+                    /* on to the first opening byte past the run: the
+                     * byte at its end opens nothing (it ends the word), so
+                     * shut's lowest bit is there, and | (shut - 1) sets
+                     * those below; the first bit then clear is at 16 or
+                     * below (16: none among the 16, look on from i + 16) */
+                    i += ctz_nonzero(~(shut | (shut - 1)));
+                    continue;
                 } else {
                     i = word_end(t, ascii_end, end, &word_stop);
                 }
@@ -882,14 +938,12 @@ static inline __attribute__((always_inline)) void find_words_body(hm_document *d
                 }
                 ascii_end = start;
                 i = word_end(t, next, end, &word_stop);
-                may_be_capital = 1;
+                capital_step = sizeof(size_t);
             }
-            /* written always, kept when it counts: one word in ten is a
-             * capital, at no foreseeable place */
-            *capital_out = n_words++;
-            capital_out += may_be_capital;
-            *out++ = (hm_word){.start = start, .ascii_hash = ascii_hash, .end = (uint32_t)word_stop,
-                               .ascii_end = (uint32_t)ascii_end};
+#if defined(HM_WORDS16)
+        found:
+#endif
+            put_word(&out, &capital_out, &n_words, start, ascii_hash, word_stop, ascii_end, capital_step);
         }
         n_capitals = (size_t)(capital_out - capitals);
         p->first_word = first;
@@ -1065,13 +1119,6 @@ void hm_document_build(hm_document *doc, const hm_source *src, const hm_lists *l
         i = j;
     }
     free(lines);
-    /* each paragraph's line, walking on from the last: they come in order */
-    size_t li = 0;
-    for (size_t i = 0; i < doc->n_paras; i++) {
-        while (li + 1 < src->n_lines && src->line_starts[li + 1] <= doc->paras[i].start)
-            li++;
-        doc->paras[i].line = (unsigned)li + 1;
-    }
 
     classify(doc, lists);
     /* a sentence in 64 bytes is more than most essays have: one array */
