@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, options, &code, &at, NULL);
     if (!re)
         return 0;
-    hm_start_filter *f = hm_start_filter_new(pattern, caseless);
+    hm_start_filter *f = hm_start_filter_new(pattern, caseless, ucp);
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
     pcre2_match_context *mctx = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(mctx, 10000);

@@ -285,7 +285,7 @@ static const hm_start_filter *filter_after(const hm_pattern_filter *filter, cons
         return NULL; /* another thread makes it */
     uint32_t opts = 0;
     pcre2_pattern_info(re, PCRE2_INFO_ARGOPTIONS, &opts);
-    pf->filter = hm_start_filter_new(pf->source, (opts & PCRE2_CASELESS) != 0);
+    pf->filter = hm_start_filter_new(pf->source, (opts & PCRE2_CASELESS) != 0, (opts & PCRE2_UCP) != 0);
     atomic_store_explicit(&pf->made, true, memory_order_release);
     return pf->filter;
 }

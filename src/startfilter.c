@@ -2,6 +2,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +28,12 @@
  * negative lookahead (?!Y) that opens a top-level alternative is the
  * exception: where the model of Y is exact (no superset taken, \b only at
  * its end), a Y at the start rules that alternative out (a year for
- * figure-count's (?!1[0-9]{3}\b|...)\d{3,}). It answers "maybe" at any
- * non-ASCII byte of the text (under PCRE2_UCP \d, \s and \w match such
- * characters, and caseless k and s match the Kelvin sign and long s), after
+ * figure-count's (?!1[0-9]{3}\b|...)\d{3,}). At a non-ASCII byte of the
+ * text it answers "no" where no next position can match a non-ASCII
+ * character (ASCII letters, digits and marks; \d, \s and \w without
+ * PCRE2_UCP), so that a year before a dash or a pound sign ends the walk,
+ * and "maybe" where one can (a non-ASCII letter, a negated class, \D,
+ * under PCRE2_UCP \d, \s and \w, caseless i, k and s); and "maybe" after
  * SF_MAX_DEPTH bytes, and where the DFA would need more than SF_MAX_STATES
  * states. A pattern with a construct it does not model (backreferences,
  * recursion, conditionals, \G, \K, verbs, option letters but i) gets no
@@ -118,8 +122,10 @@ typedef struct sf_parser {
     /* veto: the positions after a final \b, for a non-word byte and for a
      * word byte (index + 1; 0 until made) */
     size_t boundary_pos[2];
+    bool ucp;           /* \d, \s and \w as PCRE2_UCP has them */
     size_t n_pos, cap;
     sf_bytes *bytes; /* [position]: the ASCII bytes it matches */
+    sf_set high;     /* positions that may match a non-ASCII character */
     sf_set *follow;  /* [position]: the positions that may come next */
     sf_set accept;   /* positions after which the filter answers "maybe" (lookaheads' ends) */
 } sf_parser;
@@ -149,8 +155,8 @@ static sf_frag sf_empty(void)
     return f;
 }
 
-/* A new position matching bytes b. */
-static sf_frag sf_position(sf_parser *P, sf_bytes b)
+/* A new position matching bytes b, and non-ASCII characters when high. */
+static sf_frag sf_position(sf_parser *P, sf_bytes b, bool high)
 {
     sf_frag f = sf_empty();
     if (P->n_pos == SF_MAX_POS) {
@@ -164,6 +170,8 @@ static sf_frag sf_position(sf_parser *P, sf_bytes b)
     }
     size_t i = P->n_pos++;
     P->bytes[i] = b;
+    if (high)
+        P->high.w[i / 64] |= (uint64_t)1 << (i % 64);
     memset(&P->follow[i], 0, sizeof P->follow[i]);
     f.first.w[i / 64] = f.last.w[i / 64] = (uint64_t)1 << (i % 64);
     f.nullable = false;
@@ -260,6 +268,50 @@ static sf_bytes sf_non_ascii(bool caseless)
     return b;
 }
 
+/* Caseless, may bytes b match a non-ASCII character? i, k and s may (the
+ * Kelvin sign, the long s; the dotted and dotless i, to be safe). */
+static bool sf_case_high(sf_bytes b, bool caseless)
+{
+    return caseless && (sf_bytes_has(b, 'i') || sf_bytes_has(b, 'k') || sf_bytes_has(b, 's') ||
+                        sf_bytes_has(b, 'I') || sf_bytes_has(b, 'K') || sf_bytes_has(b, 'S'));
+}
+
+/* Without PCRE2_UCP, do \d, \s and \w match no non-ASCII character? Code
+ * points over 255 never do; those from 128 to 255 as the library's tables
+ * say (the C locale's: none). Asked of the library once, not assumed. */
+static bool classes_stay_ascii(void)
+{
+    static atomic_int known; /* 0: not asked yet, 1: they do, 2: not */
+    int k = atomic_load_explicit(&known, memory_order_relaxed);
+    if (k)
+        return k == 1;
+    char text[256]; /* U+0080 to U+00FF */
+    for (unsigned c = 0x80; c < 0x100; c++) {
+        text[2 * (c - 0x80)] = (char)(0xC0 | c >> 6);
+        text[2 * (c - 0x80) + 1] = (char)(0x80 | (c & 0x3F));
+    }
+    int code;
+    PCRE2_SIZE offset;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR) "[\\d\\s\\w]", PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code, &offset, NULL);
+    pcre2_match_data *md = re ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
+    bool ascii = md && pcre2_match(re, (PCRE2_SPTR)text, sizeof text, 0, 0, md, NULL) == PCRE2_ERROR_NOMATCH;
+    pcre2_match_data_free(md);
+    pcre2_code_free(re);
+    atomic_store_explicit(&known, ascii ? 1 : 2, memory_order_relaxed);
+    return ascii;
+}
+
+/* May the escape \e (one sf_escape_bytes takes) match a non-ASCII
+ * character? */
+static bool sf_escape_high(const sf_parser *P, char e)
+{
+    if (e == 'D' || e == 'S' || e == 'W')
+        return true;
+    if (e == 'd' || e == 's' || e == 'w')
+        return P->ucp || !classes_stay_ascii();
+    return false;
+}
+
 /* Does this PCRE2 leave \p{Lu} as it is without case (10.42 does; Perl
  * does not)? Asked of the library, not assumed. */
 static bool caseless_keeps_properties(void)
@@ -330,8 +382,9 @@ static bool sf_property(sf_parser *P, bool caseless, sf_bytes *b)
     return true;
 }
 
-/* [...]: the bytes of a class, P->p just past the '['. */
-static sf_bytes sf_class(sf_parser *P, bool caseless)
+/* [...]: the bytes of a class, P->p just past the '['; *high when it may
+ * match a non-ASCII character. */
+static sf_bytes sf_class(sf_parser *P, bool caseless, bool *high)
 {
     sf_bytes b = {0, 0};
     sf_bytes props = {0, 0}; /* of \p and \P */
@@ -340,6 +393,7 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
      * negated class must not lose what its member might not take */
     sf_bytes maybe = {0, 0};
     bool negated = *P->p == '^', any = false;
+    *high = negated;
     if (negated)
         P->p++;
     bool first = true;
@@ -353,6 +407,7 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
         }
         if (*s == '\\' && (s[1] == 'p' || s[1] == 'P')) {
             sf_bytes e = {0, 0};
+            *high = true;
             if (!sf_property(P, caseless, &e))
                 any = true; /* even when the class is negated */
             props.lo |= e.lo; /* not folded with the rest */
@@ -366,6 +421,7 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
                 break;
             }
             P->p += 2;
+            *high |= sf_escape_high(P, s[1]);
             if (__builtin_popcountll(e.lo) + __builtin_popcountll(e.hi) != 1) {
                 b.lo |= e.lo; /* a class escape: no range from it */
                 b.hi |= e.hi;
@@ -374,6 +430,7 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
             lo = e.lo ? (unsigned)__builtin_ctzll(e.lo) : 64 + (unsigned)__builtin_ctzll(e.hi);
         } else if ((unsigned char)*s >= 0x80) {
             P->p += sf_char_len(s);
+            *high = true;
             P->inexact |= caseless;
             sf_bytes n = sf_non_ascii(caseless);
             maybe.lo |= n.lo;
@@ -394,6 +451,7 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
             }
             if ((unsigned char)*h >= 0x80) {
                 hi = 127; /* up into non-ASCII: every ASCII byte from lo */
+                *high = true;
                 P->p = h + sf_char_len(h);
                 P->inexact |= caseless;
                 if (caseless) {
@@ -412,6 +470,7 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
         P->p++; /* the ']' */
     if (caseless)
         sf_fold(&b);
+    *high |= sf_case_high(b, caseless);
     b.lo |= props.lo;
     b.hi |= props.hi;
     if (negated) {
@@ -423,6 +482,7 @@ static sf_bytes sf_class(sf_parser *P, bool caseless)
     if (any) {
         P->inexact = true;
         b.lo = b.hi = ~(uint64_t)0;
+        *high = true;
     }
     return b;
 }
@@ -526,9 +586,10 @@ static sf_frag sf_atom(sf_parser *P, bool *caseless, bool *zero_width)
         return f;
     }
     sf_bytes b = {0, 0};
+    bool high = false;
     if (*s == '[') {
         P->p = s + 1;
-        b = sf_class(P, *caseless);
+        b = sf_class(P, *caseless, &high);
     } else if (*s == '\\') {
         if (s[1] == 'b' || s[1] == 'B' || s[1] == 'A' || s[1] == 'z' || s[1] == 'Z') {
             P->p = s + 2;
@@ -537,6 +598,7 @@ static sf_frag sf_atom(sf_parser *P, bool *caseless, bool *zero_width)
             return sf_empty();
         }
         if (s[1] == 'p' || s[1] == 'P') {
+            high = true;
             if (!sf_property(P, *caseless, &b)) { /* its case is its own */
                 if (P->failed)
                     return sf_empty();
@@ -550,6 +612,7 @@ static sf_frag sf_atom(sf_parser *P, bool *caseless, bool *zero_width)
             P->p = s + 2;
             if (*caseless)
                 sf_fold(&b);
+            high = sf_escape_high(P, s[1]) || sf_case_high(b, *caseless);
         }
     } else if (*s == '^' || *s == '$') {
         P->p = s + 1;
@@ -560,6 +623,7 @@ static sf_frag sf_atom(sf_parser *P, bool *caseless, bool *zero_width)
         P->p = s + 1;
         P->inexact = true;
         b.lo = b.hi = ~(uint64_t)0;
+        high = true;
     } else if (*s == '*' || *s == '+' || *s == '?' || *s == '{' || *s == ')' || *s == '|' || !*s) {
         P->failed = true;
         return sf_empty();
@@ -567,13 +631,15 @@ static sf_frag sf_atom(sf_parser *P, bool *caseless, bool *zero_width)
         P->p = s + sf_char_len(s);
         P->inexact |= *caseless;
         b = sf_non_ascii(*caseless);
+        high = true;
     } else {
         P->p = s + 1;
         sf_bytes_add(&b, (unsigned char)*s, (unsigned char)*s);
         if (*caseless)
             sf_fold(&b);
+        high = sf_case_high(b, *caseless);
     }
-    return sf_position(P, b);
+    return sf_position(P, b, high);
 }
 
 /* Reads a count {n}, {n,} or {n,m} at P->p; max is SIZE_MAX for none. */
@@ -685,7 +751,8 @@ static void sf_final_boundary(sf_parser *P, sf_frag *seq)
             }
             size_t *q = &P->boundary_pos[words ? 0 : 1];
             if (!*q) {
-                sf_frag b = sf_position(P, words ? (sf_bytes){~word.lo, ~word.hi} : word);
+                sf_frag b = sf_position(P, words ? (sf_bytes){~word.lo, ~word.hi} : word,
+                                        words || sf_escape_high(P, 'w'));
                 if (P->failed)
                     return;
                 *q = P->n_pos; /* its index + 1 */
@@ -788,8 +855,9 @@ static size_t sf_state(sf_states *st, const sf_set *s, unsigned depth)
 /* The DFA of the parsed pattern from positions `start`: a byte that takes
  * it to positions in `accept` ends it with SF_ACCEPT, as does the unit's end
  * in a state with positions in `at_end` (NULL: none), and where the model
- * stops (a non-ASCII byte, SF_MAX_DEPTH bytes, SF_MAX_STATES states) it
- * ends with `give_up`. */
+ * stops (a non-ASCII byte that a position of the state may match,
+ * SF_MAX_DEPTH bytes, SF_MAX_STATES states) it ends with `give_up`; a
+ * non-ASCII byte that none may match ends it with SF_DEAD. */
 static void sf_build(const sf_parser *P, const sf_set *start, const sf_set *accept, const sf_set *at_end,
                      unsigned give_up, sf_dfa *d)
 {
@@ -844,7 +912,10 @@ static void sf_build(const sf_parser *P, const sf_set *start, const sf_set *acce
             }
         uint16_t *row = d->next + (i + 2) * d->width;
         memset(row, 0, d->width * sizeof *row); /* SF_DEAD */
-        row[non_ascii] = give_up_row;
+        bool high = false;
+        for (size_t w = 0; w < n_words; w++)
+            high |= (st->set[i].w[w] & P->high.w[w]) != 0;
+        row[non_ascii] = high ? give_up_row : 0;
         bool ends = false;
         for (size_t w = 0; at_end && w < n_words; w++)
             ends |= (st->set[i].w[w] & at_end->w[w]) != 0;
@@ -932,13 +1003,14 @@ static bool sf_lives_on_prose(const sf_dfa *d)
 /* The veto DFA of (?!Y): SF_ACCEPT when Y matches at the start, so that the
  * lookahead fails. False when the model of Y is not exact (then a veto
  * could be wrong): a "no" (SF_DEAD) is taken wherever the model stops. */
-static bool sf_veto(const sf_lookahead *la, sf_dfa *d)
+static bool sf_veto(const sf_lookahead *la, bool ucp, sf_dfa *d)
 {
     char *y = hm_xstrndup(la->y, (size_t)(la->y_end - la->y));
     sf_parser P;
     memset(&P, 0, sizeof P);
     P.p = y;
     P.veto = true;
+    P.ucp = ucp;
     sf_frag root = sf_alternation(&P, la->caseless);
     bool ok = !P.failed && !*P.p && !P.inexact && !root.nullable;
     if (ok) {
@@ -990,11 +1062,12 @@ static void make_open_nibbles(hm_start_filter *f)
  * model it. Top-level alternatives that open with a negative lookahead
  * whose Y is modelled exactly get DFAs of their own, with Y's as a veto;
  * the others share one. */
-hm_start_filter *hm_start_filter_new(const char *pattern, bool caseless)
+hm_start_filter *hm_start_filter_new(const char *pattern, bool caseless, bool ucp)
 {
     sf_parser P;
     memset(&P, 0, sizeof P);
     P.p = pattern;
+    P.ucp = ucp;
     sf_frag unguarded = sf_empty();
     bool any_unguarded = false, nullable = false;
     struct {
@@ -1033,7 +1106,7 @@ hm_start_filter *hm_start_filter_new(const char *pattern, bool caseless)
         f->n_guarded = n_alts;
         for (size_t i = 0; i < n_alts; i++) {
             sf_build(&P, &alts[i].frag.first, &accept, NULL, SF_ACCEPT, &f->guarded[i].dfa);
-            if (!sf_veto(&alts[i].la, &f->guarded[i].veto))
+            if (!sf_veto(&alts[i].la, ucp, &f->guarded[i].veto))
                 f->guarded[i].veto.next = NULL;
         }
         for (unsigned c = 0; c < 256; c++) {

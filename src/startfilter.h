@@ -11,8 +11,9 @@
 typedef struct hm_start_filter hm_start_filter;
 
 /* NULL when the pattern has a construct the filter does not model;
- * caseless as the pattern was compiled. Free with hm_start_filter_free. */
-hm_start_filter *hm_start_filter_new(const char *pattern, bool caseless);
+ * caseless, and with PCRE2_UCP (ucp) or not, as the pattern was compiled
+ * (in UTF mode). Free with hm_start_filter_free. */
+hm_start_filter *hm_start_filter_new(const char *pattern, bool caseless, bool ucp);
 void hm_start_filter_free(hm_start_filter *f);
 
 /* false when no match of the pattern over text[0, to) can begin at `at`;

@@ -233,7 +233,7 @@ static void filter_search_stops_where_the_walk_does(void **state)
                                         "\"x y\"", "\""};
     uint32_t seed = 3;
     for (size_t k = 0; k < sizeof patterns / sizeof *patterns; k++) {
-        hm_start_filter *f = hm_start_filter_new(patterns[k], false);
+        hm_start_filter *f = hm_start_filter_new(patterns[k], false, true);
         assert_non_null(f);
         for (size_t round = 0; round < 20; round++) {
             char *text = random_text(&seed, 40 + round * 17, words, sizeof words / sizeof *words);
@@ -253,7 +253,7 @@ static void filter_search_stops_where_the_walk_does(void **state)
     }
     /* a quote mark opens a run of any text: each one passes, even where the
      * walk would have found the quote closed too soon */
-    hm_start_filter *q = hm_start_filter_new(patterns[7], false);
+    hm_start_filter *q = hm_start_filter_new(patterns[7], false, true);
     assert_non_null(q);
     assert_true(hm_start_filter_passes(q, "a \"b\" c", 2, 8));
     assert_false(hm_start_filter_passes(q, "a \"b\" c", 3, 8));
