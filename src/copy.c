@@ -671,17 +671,24 @@ static void sort_mixed_hashes(uint64_t *a, size_t n)
 
 /* A set of shingle hashes by open addressing, over an array of them that
  * outlives it: a slot holds the index + 1 of its hash in `key` (0: empty),
- * four bytes, not the hash's eight, so the table cleared for each essay
- * and each partner is half the size (it was a 32 KB memset, the L1 cache's
- * size, for an essay of 1,200 words). The hashes are mixed already, so
- * their top bits place them. One build and a probe a shingle cost a
- * fraction of sorting them. */
+ * not the hash's eight bytes, so the table cleared for each essay and each
+ * partner is small: two bytes a slot for fewer than 65,535 hashes (an
+ * essay: an 8 KB memset, not 16 KB), four beyond. The hashes are mixed
+ * already, so their top bits place them. One build and a probe a shingle
+ * cost a fraction of sorting them. The calls below take `narrow` as a
+ * constant where they are inlined, so that a loop over a set tests its
+ * width once, not at every probe. */
 typedef struct hash_set {
-    uint32_t *slot;
+    void *slot; /* uint16_t when narrow, else uint32_t */
     const uint64_t *key;
     size_t mask;
     unsigned shift;
+    bool narrow;
 } hash_set;
+
+#define SET_INLINE static inline __attribute__((always_inline))
+/* The most hashes a set of two-byte slots holds (index + 1 <= 65,535). */
+#define NARROW_MAX 65535
 
 /* Room for the n hashes of key (fewer than 2^32: 32 GB of shingles), the
  * table at most half full (fuller, the probes cost more than a smaller
@@ -691,7 +698,8 @@ static void set_init(hash_set *s, const uint64_t *key, size_t n)
     unsigned bits = 4;
     while (((size_t)1 << bits) < 2 * n)
         bits++;
-    s->slot = hm_xcalloc((size_t)1 << bits, sizeof *s->slot);
+    s->narrow = n <= NARROW_MAX;
+    s->slot = hm_xcalloc((size_t)1 << bits, s->narrow ? sizeof(uint16_t) : sizeof(uint32_t));
     s->key = key;
     s->mask = ((size_t)1 << bits) - 1;
     s->shift = 64 - bits;
@@ -703,27 +711,36 @@ static void set_free(hash_set *s)
     s->slot = NULL;
 }
 
+/* Slot `at`'s index + 1 (0: empty). */
+SET_INLINE uint32_t set_at(const hash_set *s, size_t at, bool narrow)
+{
+    return narrow ? ((const uint16_t *)s->slot)[at] : ((const uint32_t *)s->slot)[at];
+}
+
 /* The slot that holds h, or the empty one where it would go. */
-static inline size_t set_slot(const hash_set *s, uint64_t h)
+SET_INLINE size_t set_slot(const hash_set *s, uint64_t h, bool narrow)
 {
     size_t at = (size_t)(h >> s->shift);
-    while (s->slot[at] && s->key[s->slot[at] - 1] != h)
+    while (set_at(s, at, narrow) && s->key[set_at(s, at, narrow) - 1] != h)
         at = (at + 1) & s->mask;
     return at;
 }
 
-static inline bool set_has(const hash_set *s, uint64_t h)
+SET_INLINE bool set_has(const hash_set *s, uint64_t h, bool narrow)
 {
-    return s->slot[set_slot(s, h)] != 0;
+    return set_at(s, set_slot(s, h, narrow), narrow) != 0;
 }
 
 /* Adds key[i]; whether its hash is new. */
-static inline bool set_add(hash_set *s, size_t i)
+SET_INLINE bool set_add(hash_set *s, size_t i, bool narrow)
 {
-    size_t at = set_slot(s, s->key[i]);
-    if (s->slot[at])
+    size_t at = set_slot(s, s->key[i], narrow);
+    if (set_at(s, at, narrow))
         return false;
-    s->slot[at] = (uint32_t)(i + 1);
+    if (narrow)
+        ((uint16_t *)s->slot)[at] = (uint16_t)(i + 1);
+    else
+        ((uint32_t *)s->slot)[at] = (uint32_t)(i + 1);
     return true;
 }
 
@@ -805,6 +822,22 @@ void hm_copy_text_free(hm_copy_text *t)
     free(t);
 }
 
+/* Adds the set's n hashes: how many are distinct; the distinct ones that
+ * are sampled go to sample, *kept of them. */
+SET_INLINE size_t add_all(hash_set *seen, size_t n, uint64_t *sample, size_t *kept, bool narrow)
+{
+    size_t distinct = 0, k = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* a mask, not a branch: one shingle in four is sampled, by its bits */
+        bool is_new = set_add(seen, i, narrow);
+        distinct += is_new;
+        sample[k] = seen->key[i];
+        k += is_new & sampled(seen->key[i]);
+    }
+    *kept = k;
+    return distinct;
+}
+
 hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text **text_out)
 {
     hm_copy_text *t = copy_text_make(bytes, len);
@@ -817,14 +850,8 @@ hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text *
     uint64_t *sample = hm_xmalloc((n + 1) * sizeof *sample);
     hash_set seen;
     set_init(&seen, seq, n);
-    size_t distinct = 0, kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        /* a mask, not a branch: one shingle in four is sampled, by its bits */
-        bool is_new = set_add(&seen, i);
-        distinct += is_new;
-        sample[kept] = seq[i];
-        kept += is_new & sampled(seq[i]);
-    }
+    size_t kept = 0;
+    size_t distinct = seen.narrow ? add_all(&seen, n, sample, &kept, true) : add_all(&seen, n, sample, &kept, false);
     set_free(&seen);
     sort_mixed_hashes(sample, kept);
     hm_shingles *s = hm_xcalloc(1, sizeof *s);
@@ -1518,8 +1545,13 @@ static const hash_set *shingle_set(hm_copy_text *t)
         for (size_t k = 0; k < t->n_shingles; k++) {
             size_t bit = (size_t)(t->shingle[k] >> 16) & t->filter_mask;
             t->filter[bit / 64] |= 1ull << (bit % 64);
-            set_add(&t->shingle_set, k);
         }
+        if (t->shingle_set.narrow)
+            for (size_t k = 0; k < t->n_shingles; k++)
+                set_add(&t->shingle_set, k, true);
+        else
+            for (size_t k = 0; k < t->n_shingles; k++)
+                set_add(&t->shingle_set, k, false);
     }
     return &t->shingle_set;
 }
@@ -1531,12 +1563,10 @@ static inline bool filter_may_have(const hm_copy_text *t, uint64_t h)
     return (t->filter[bit / 64] >> (bit % 64)) & 1;
 }
 
-bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, size_t *from, size_t *n_words)
+/* The longest stretch of quoted's shingles in other (its set made): its
+ * length in shingles, from *at. */
+SET_INLINE size_t longest_shared(const hm_copy_text *quoted, const hm_copy_text *other, size_t *at, bool narrow)
 {
-    *from = *n_words = 0;
-    if (!quoted || !other)
-        return false;
-    const hash_set *in_other = shingle_set(other);
     /* The longest stretch of shared shingles, bridging a changed word (it
      * breaks the 8 shingles that hold it), so that a lightly edited copy
      * is one passage and outweighs a shared question line. */
@@ -1544,7 +1574,7 @@ bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, si
     bool in_stretch = false;
     for (size_t k = 0; k < quoted->n_shingles; k++) {
         uint64_t h = quoted->shingle[k];
-        if (!filter_may_have(other, h) || !set_has(in_other, h))
+        if (!filter_may_have(other, h) || !set_has(&other->shingle_set, h, narrow))
             continue;
         if (!in_stretch || k - last > HM_SHINGLE_WORDS + 1)
             start = k;
@@ -1555,7 +1585,17 @@ bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, si
             best_at = start;
         }
     }
-    *from = best_at;
+    *at = best_at;
+    return best;
+}
+
+bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, size_t *from, size_t *n_words)
+{
+    *from = *n_words = 0;
+    if (!quoted || !other)
+        return false;
+    size_t best = shingle_set(other)->narrow ? longest_shared(quoted, other, from, true)
+                                             : longest_shared(quoted, other, from, false);
     *n_words = best ? best + HM_SHINGLE_WORDS - 1 : 0;
     return best > 0;
 }
