@@ -1527,6 +1527,16 @@ char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t le
     return quote_from_mark(text + at, len - at, k, from, n_words, max_bytes);
 }
 
+/* Puts t's shingles in its set and its filter (both made, empty). */
+SET_INLINE void shingle_set_fill(hm_copy_text *t, bool narrow)
+{
+    for (size_t k = 0; k < t->n_shingles; k++) {
+        size_t bit = (size_t)(t->shingle[k] >> 16) & t->filter_mask;
+        t->filter[bit / 64] |= 1ull << (bit % 64);
+        set_add(&t->shingle_set, k, narrow);
+    }
+}
+
 /* The essay's shingles as a set: only the essay a passage is not quoted
  * from needs them so. */
 static const hash_set *shingle_set(hm_copy_text *t)
@@ -1542,16 +1552,10 @@ static const hash_set *shingle_set(hm_copy_text *t)
             bits *= 2;
         t->filter = hm_xcalloc(bits / 64, sizeof *t->filter);
         t->filter_mask = bits - 1;
-        for (size_t k = 0; k < t->n_shingles; k++) {
-            size_t bit = (size_t)(t->shingle[k] >> 16) & t->filter_mask;
-            t->filter[bit / 64] |= 1ull << (bit % 64);
-        }
         if (t->shingle_set.narrow)
-            for (size_t k = 0; k < t->n_shingles; k++)
-                set_add(&t->shingle_set, k, true);
+            shingle_set_fill(t, true);
         else
-            for (size_t k = 0; k < t->n_shingles; k++)
-                set_add(&t->shingle_set, k, false);
+            shingle_set_fill(t, false);
     }
     return &t->shingle_set;
 }
