@@ -366,12 +366,13 @@ static inline uint64_t hash_eight(uint64_t h, uint64_t x)
     return fnv_step(h, b + 7, HM_FNV_PRIME);
 }
 
-/* HM_FNV_PRIME's inverse (mod 2^64) to the power k: a step over a zero
- * byte multiplies by the prime, so h times this, then k zero bytes, is h. */
-static const uint64_t fnv_prime_inverse[9] = {
-    0x0000000000000001ull, 0xCE965057AFF6957Bull, 0x501D877BC9AC6919ull,
-    0x9AF153DF54080C03ull, 0xB10F8D2CA6BD8471ull, 0xBA88EB8DEEBA674Bull,
-    0xF30A275CB8C04809ull, 0x375026270DF5D953ull, 0x48E254E75F5EB9E1ull,
+/* HM_FNV_PRIME's inverse (mod 2^64) to the power 8 - n, for the last n
+ * bytes of a word: a step over a zero byte multiplies by the prime, so h
+ * times this, then 8 - n zero bytes, is h. */
+static const uint64_t fnv_prime_inverse_for[9] = {
+    0x48E254E75F5EB9E1ull, 0x375026270DF5D953ull, 0xF30A275CB8C04809ull,
+    0xBA88EB8DEEBA674Bull, 0xB10F8D2CA6BD8471ull, 0x9AF153DF54080C03ull,
+    0x501D877BC9AC6919ull, 0xCE965057AFF6957Bull, 0x0000000000000001ull,
 };
 /* The last n of eight bytes loaded (the high ones): the others read as zero. */
 static const uint64_t window_keep[9] = {
@@ -380,34 +381,26 @@ static const uint64_t window_keep[9] = {
 };
 #define FOLD_BYTES 0x2020202020202020ull
 
-/* FNV-1a over the ASCII word bytes [p, end) of text, folded: each byte
- * with the case bit set (digits have it). A word's last (up to) eight
- * bytes are the eight bytes that end it, the ones before it zeroed and h
- * taken back as many zero steps first: eight steps whatever its length,
- * so that the length (the exit of a loop a byte) costs no mispredict.
- * Longer words go eight bytes at a time first; a word ending in the
- * text's first eight bytes a byte at a time (nothing to read before it). */
-static inline uint64_t hash_ascii(uint64_t h, const unsigned char *text, const unsigned char *p,
-                                  const unsigned char *end)
+/* FNV-1a over the ASCII word bytes [p, end), folded: each byte with the
+ * case bit set (digits have it). A word's last (up to) eight bytes are the
+ * eight bytes that end it, the ones before it zeroed and h taken back as
+ * many zero steps first: eight steps whatever its length, so that the
+ * length (the exit of a loop a byte) costs no mispredict. Longer words go
+ * eight bytes at a time first. The eight bytes before end are read: in
+ * the text's first block, tokenise's padded copy of it. */
+static inline uint64_t hash_ascii(uint64_t h, const unsigned char *p, const unsigned char *end)
 {
-    if (end - text < 8) {
-        for (; p < end; p++)
-            h = hm_fnv_add(h, (unsigned char)(*p | 0x20u));
-        return h;
-    }
     for (; end - p > 8; p += 8)
         h = hash_eight(h, little_endian(hm_load8(p)) | FOLD_BYTES);
     size_t n = (size_t)(end - p);
-    return hash_eight(h * fnv_prime_inverse[8 - n], (little_endian(hm_load8(end - 8)) | FOLD_BYTES) & window_keep[n]);
+    return hash_eight(h * fnv_prime_inverse_for[n], (little_endian(hm_load8(end - 8)) | FOLD_BYTES) & window_keep[n]);
 }
 
-/* Adds the word text[at, end) of hash h as word *n; whether that makes
- * max_words. */
-static inline __attribute__((always_inline)) bool word_add(words *w, size_t *n, unsigned keep, size_t len,
-                                                           uint64_t h, size_t at, size_t end, size_t max_words)
+/* Adds the word text[at, end) of hash h as word *n (tokenise made room);
+ * whether that makes max_words. */
+static inline __attribute__((always_inline)) bool word_add(words *w, size_t *n, unsigned keep, uint64_t h, size_t at,
+                                                           size_t end, size_t max_words)
 {
-    if (*n >= w->cap)
-        words_grow(w, len, keep);
     if (keep & WORD_HASHES)
         w->hash[*n] = h;
     if (keep & WORD_SPANS) {
@@ -442,8 +435,22 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
     bool in_word = false;
     if (n >= max_words)
         return;
+    /* The hashes read the eight bytes before a word's end: in the first
+     * block from a copy after eight zero bytes, then from the text (ht is
+     * the text's start in whichever). */
+    unsigned char first[8 + 64] = {0};
+    if (keep & WORD_HASHES)
+        memcpy(first + 8, t, len < 64 ? len : 64);
+    const unsigned char *ht = first + 8;
     for (size_t block = 0; block < len; block += 64) {
         size_t block_end = len - block >= 64 ? block + 64 : len;
+        if (block)
+            ht = t;
+        /* Room for the block's words, checked once a block: a word ends at
+         * a byte after one of its own, so at most 32 end here, and one
+         * more may end with the text. */
+        if (n + 33 > w->cap)
+            words_grow(w, len, keep);
         block_bits b = block_end - block == 64 ? classify_block(t + block) : classify_tail(t + block, len - block);
         /* The block in segments of ASCII (one, nearly always), each ended
          * by a character from 0x80 or the block's end. */
@@ -464,8 +471,8 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
                 ends &= ends - 1;
                 in_word = false;
                 if (keep & WORD_HASHES)
-                    h = hash_ascii(h, t, t + from, t + end);
-                if (word_add(w, &n, keep, len, h, at, end, max_words))
+                    h = hash_ascii(h, ht + from, ht + end);
+                if (word_add(w, &n, keep, h, at, end, max_words))
                     goto done;
             }
             while (ends) {
@@ -473,8 +480,8 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
                 starts &= starts - 1;
                 size_t end = block + (size_t)(unsigned)__builtin_ctzll(ends);
                 ends &= ends - 1;
-                uint64_t word_hash = keep & WORD_HASHES ? hash_ascii(HM_FNV_SEED, t, t + start, t + end) : 0;
-                if (word_add(w, &n, keep, len, word_hash, start, end, max_words))
+                uint64_t word_hash = keep & WORD_HASHES ? hash_ascii(HM_FNV_SEED, ht + start, ht + end) : 0;
+                if (word_add(w, &n, keep, word_hash, start, end, max_words))
                     goto done;
             }
             if (starts) { /* on into the next segment */
@@ -493,23 +500,23 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
                 if (!in_word)
                     h = HM_FNV_SEED, at = segment_end;
                 else if (keep & WORD_HASHES)
-                    h = hash_ascii(h, t, t + from, t + segment_end);
+                    h = hash_ascii(h, ht + from, ht + segment_end);
                 in_word = true;
                 h = (h ^ hm_copy_fold(cp)) * HM_FNV_PRIME; /* a whole code point, not a byte */
                 from = pos;
             } else if (in_word) {
                 in_word = false;
                 if (keep & WORD_HASHES)
-                    h = hash_ascii(h, t, t + from, t + segment_end);
-                if (word_add(w, &n, keep, len, h, at, segment_end, max_words))
+                    h = hash_ascii(h, ht + from, ht + segment_end);
+                if (word_add(w, &n, keep, h, at, segment_end, max_words))
                     goto done;
             }
         }
     }
     if (in_word) {
         if (keep & WORD_HASHES)
-            h = hash_ascii(h, t, t + from, t + len);
-        word_add(w, &n, keep, len, h, at, len, max_words);
+            h = hash_ascii(h, ht + from, ht + len);
+        word_add(w, &n, keep, h, at, len, max_words);
     }
 done:
     w->n = n;
