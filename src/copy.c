@@ -57,7 +57,7 @@
 #define CHUNK 16384
 
 struct hm_shingles {
-    uint64_t *hash;   /* the sample: distinct, ascending */
+    uint64_t *hash;   /* the sample: distinct; in text order, ascending when capped */
     uint32_t n;
     uint32_t total;   /* distinct shingles, sampled or not */
     uint64_t top;     /* the largest hash kept when capped, else UINT64_MAX */
@@ -853,18 +853,19 @@ hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text *
     const uint64_t *seq = t->shingle;
     size_t n = t->n_shingles;
     /* Distinct shingles are counted in a set; only the sampled ones, a
-     * quarter, are kept and sorted. */
+     * quarter, are kept, in text order (the index puts each in its part
+     * whatever the order), sorted only when capped. */
     uint64_t *sample = hm_xmalloc((n + 1) * sizeof *sample);
     hash_set seen;
     set_init(&seen, seq, n);
     size_t kept = 0;
     size_t distinct = seen.narrow ? add_all(&seen, n, sample, &kept, true) : add_all(&seen, n, sample, &kept, false);
     set_free(&seen);
-    sort_mixed_hashes(sample, kept);
     hm_shingles *s = hm_xcalloc(1, sizeof *s);
     s->total = distinct > UINT32_MAX ? UINT32_MAX : (uint32_t)distinct;
     s->top = UINT64_MAX;
     if (kept >= MAX_SAMPLES) { /* a capped sketch keeps the smallest */
+        sort_mixed_hashes(sample, kept);
         kept = MAX_SAMPLES;
         s->top = sample[kept - 1];
     }
@@ -933,16 +934,18 @@ void hm_copy_set_lane(hm_copy *c, size_t lane, size_t i, hm_shingles *s)
     if (i < c->n && s && !c->size[i].top && i <= UINT32_MAX) {
         uint16_t top = s->top == UINT64_MAX ? UINT16_MAX : (uint16_t)((s->top >> 48) + 1 < UINT16_MAX ? (s->top >> 48) + 1 : UINT16_MAX - 1);
         c->size[i] = (essay_size){s->total, (uint16_t)s->n, top};
-        /* The sample is ascending, so each part's postings are a run:
-         * written a run at a time where the part's spill keeps them. */
-        for (uint32_t k = 0, end; k < s->n; k = end) {
-            unsigned part = part_of_hash(s->hash[k]);
-            for (end = k + 1; end < s->n && part_of_hash(s->hash[end]) == part;)
-                end++;
-            posting *run = spill_append(&c->post[part][lane], end - k, sizeof *run);
-            for (uint32_t j = k; j < end; j++)
-                run[j - k] = (posting){s->hash[j], (uint32_t)i, 0};
-        }
+        /* Each posting to its part's spill, in the sample's order (a
+         * part's postings are paired whatever their order, and its pairs
+         * sorted before they are counted): the parts counted, room made in
+         * each once, then each posting stored where its part's next goes. */
+        uint32_t count[PARTS] = {0};
+        for (uint32_t k = 0; k < s->n; k++)
+            count[part_of_hash(s->hash[k])]++;
+        posting *next[PARTS];
+        for (unsigned part = 0; part < PARTS; part++)
+            next[part] = count[part] ? spill_append(&c->post[part][lane], count[part], sizeof(posting)) : NULL;
+        for (uint32_t k = 0; k < s->n; k++)
+            *next[part_of_hash(s->hash[k])]++ = (posting){s->hash[k], (uint32_t)i, 0};
     }
     pthread_mutex_unlock(&c->lane_lock[lane]);
     hm_shingles_free(s);
