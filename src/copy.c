@@ -970,10 +970,11 @@ void hm_copy_free(hm_copy *c)
  * are held by one essay only), the others chained from it. Reused from
  * piece to piece by its thread; nothing is moved or sorted. */
 typedef struct holder_table {
-    uint32_t *slot;  /* posting index + 1 of a hash's first posting; 0: empty */
+    void *slot;      /* posting index + 1 of a hash's first posting; 0: empty (uint16_t
+                      * for NARROW_MAX postings or fewer, as a hash_set's, else uint32_t) */
     uint32_t *next;  /* posting index + 1 of the next posting of its hash; 0: none */
     uint32_t *multi; /* first postings of the hashes held twice or more */
-    size_t slot_cap, posting_cap;
+    size_t slot_bytes, posting_cap;
 } holder_table;
 
 static void holder_table_free(holder_table *t)
@@ -984,6 +985,39 @@ static void holder_table_free(holder_table *t)
     memset(t, 0, sizeof *t);
 }
 
+/* The postings' hashes into the table's `slots` (a power of two, mask
+ * slots - 1), cleared: how many hashes are held twice or more, their first
+ * postings in t->multi. */
+SET_INLINE size_t holder_table_put(holder_table *t, const posting *p, size_t n, unsigned bits, bool narrow)
+{
+    size_t mask = ((size_t)1 << bits) - 1, n_multi = 0;
+    uint16_t *slot16 = t->slot;
+    uint32_t *slot32 = t->slot;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = p[i].hash;
+        /* a part's (and a piece's) hashes share their top bits, and the
+         * sample's its low ones: a multiply spreads the rest */
+        size_t at = (size_t)((h * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+        uint32_t held;
+        while ((held = narrow ? slot16[at] : slot32[at]) && p[held - 1].hash != h)
+            at = (at + 1) & mask;
+        if (!held) {
+            if (narrow)
+                slot16[at] = (uint16_t)(i + 1);
+            else
+                slot32[at] = (uint32_t)(i + 1);
+            t->next[i] = 0;
+            continue;
+        }
+        size_t first = held - 1;
+        if (!t->next[first])
+            t->multi[n_multi++] = (uint32_t)first;
+        t->next[i] = t->next[first];
+        t->next[first] = (uint32_t)(i + 1);
+    }
+    return n_multi;
+}
+
 /* Fills the table with n postings (fewer than 2^32: a piece is about
  * CHUNK / 2 of them); how many hashes are held twice or more, their first
  * postings in t->multi. */
@@ -992,38 +1026,20 @@ static size_t holder_table_fill(holder_table *t, const posting *p, size_t n)
     unsigned bits = 4;
     while (((size_t)1 << bits) < 2 * n)
         bits++;
-    size_t slots = (size_t)1 << bits, mask = slots - 1;
-    if (slots > t->slot_cap) {
+    bool narrow = n <= NARROW_MAX;
+    size_t bytes = ((size_t)1 << bits) * (narrow ? sizeof(uint16_t) : sizeof(uint32_t));
+    if (bytes > t->slot_bytes) {
         free(t->slot);
-        t->slot = hm_xmalloc(slots * sizeof *t->slot);
-        t->slot_cap = slots;
+        t->slot = hm_xmalloc(bytes);
+        t->slot_bytes = bytes;
     }
     if (n > t->posting_cap) {
         t->next = hm_xrealloc(t->next, n * sizeof *t->next);
         t->multi = hm_xrealloc(t->multi, n * sizeof *t->multi);
         t->posting_cap = n;
     }
-    memset(t->slot, 0, slots * sizeof *t->slot);
-    size_t n_multi = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t h = p[i].hash;
-        /* a part's (and a piece's) hashes share their top bits, and the
-         * sample's its low ones: a multiply spreads the rest */
-        size_t at = (size_t)((h * 0x9E3779B97F4A7C15ull) >> (64 - bits));
-        while (t->slot[at] && p[t->slot[at] - 1].hash != h)
-            at = (at + 1) & mask;
-        if (!t->slot[at]) {
-            t->slot[at] = (uint32_t)(i + 1);
-            t->next[i] = 0;
-            continue;
-        }
-        size_t first = t->slot[at] - 1;
-        if (!t->next[first])
-            t->multi[n_multi++] = (uint32_t)first;
-        t->next[i] = t->next[first];
-        t->next[first] = (uint32_t)(i + 1);
-    }
-    return n_multi;
+    memset(t->slot, 0, bytes);
+    return narrow ? holder_table_put(t, p, n, bits, true) : holder_table_put(t, p, n, bits, false);
 }
 
 static int cmp_pair(const void *a, const void *b)
