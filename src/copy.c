@@ -641,11 +641,10 @@ static size_t hash_buckets(uint64_t differ, size_t n, unsigned *shift)
 
 /* Sorts distinct hashes that are mixed (their bits spread evenly): placed
  * by the top bits in which they differ in about one bucket each, then an
- * insertion sort that moves each at most past its bucket's few others. An
- * essay's sample is a few hundred hashes, for which the eight passes of a
- * radix sort cost several times more (their 256 counts each, cleared and
- * summed). Not for hashes that repeat (a part's postings): many copies of
- * two hashes in one bucket make the insertion sort quadratic. */
+ * insertion sort that moves each at most past its bucket's few others: a
+ * capped sample (4,096 hashes or more; an uncapped one is not sorted). Not
+ * for hashes that repeat (a part's postings): many copies of two hashes in
+ * one bucket make the insertion sort quadratic. */
 static void sort_mixed_hashes(uint64_t *a, size_t n)
 {
     uint64_t differ = 0; /* the bits in which some hash differs from the first */
@@ -679,7 +678,7 @@ static void sort_mixed_hashes(uint64_t *a, size_t n)
 /* A set of shingle hashes by open addressing, over an array of them that
  * outlives it: a slot holds the index + 1 of its hash in `key` (0: empty),
  * not the hash's eight bytes, so the table cleared for each essay and each
- * partner is small: two bytes a slot for fewer than 65,535 hashes (an
+ * partner is small: two bytes a slot for 65,535 hashes or fewer (an
  * essay: an 8 KB memset, not 16 KB), four beyond. The hashes are mixed
  * already, so their top bits place them. One build and a probe a shingle
  * cost a fraction of sorting them. The calls below take `narrow` as a
