@@ -57,7 +57,7 @@
 #define CHUNK 16384
 
 struct hm_shingles {
-    uint64_t *hash;   /* the sample: distinct, ascending */
+    uint64_t *hash;   /* the sample: distinct; in text order, ascending when capped */
     uint32_t n;
     uint32_t total;   /* distinct shingles, sampled or not */
     uint64_t top;     /* the largest hash kept when capped, else UINT64_MAX */
@@ -366,12 +366,13 @@ static inline uint64_t hash_eight(uint64_t h, uint64_t x)
     return fnv_step(h, b + 7, HM_FNV_PRIME);
 }
 
-/* HM_FNV_PRIME's inverse (mod 2^64) to the power k: a step over a zero
- * byte multiplies by the prime, so h times this, then k zero bytes, is h. */
-static const uint64_t fnv_prime_inverse[9] = {
-    0x0000000000000001ull, 0xCE965057AFF6957Bull, 0x501D877BC9AC6919ull,
-    0x9AF153DF54080C03ull, 0xB10F8D2CA6BD8471ull, 0xBA88EB8DEEBA674Bull,
-    0xF30A275CB8C04809ull, 0x375026270DF5D953ull, 0x48E254E75F5EB9E1ull,
+/* HM_FNV_PRIME's inverse (mod 2^64) to the power 8 - n, for the last n
+ * bytes of a word: a step over a zero byte multiplies by the prime, so h
+ * times this, then 8 - n zero bytes, is h. */
+static const uint64_t fnv_prime_inverse_for[9] = {
+    0x48E254E75F5EB9E1ull, 0x375026270DF5D953ull, 0xF30A275CB8C04809ull,
+    0xBA88EB8DEEBA674Bull, 0xB10F8D2CA6BD8471ull, 0x9AF153DF54080C03ull,
+    0x501D877BC9AC6919ull, 0xCE965057AFF6957Bull, 0x0000000000000001ull,
 };
 /* The last n of eight bytes loaded (the high ones): the others read as zero. */
 static const uint64_t window_keep[9] = {
@@ -380,34 +381,26 @@ static const uint64_t window_keep[9] = {
 };
 #define FOLD_BYTES 0x2020202020202020ull
 
-/* FNV-1a over the ASCII word bytes [p, end) of text, folded: each byte
- * with the case bit set (digits have it). A word's last (up to) eight
- * bytes are the eight bytes that end it, the ones before it zeroed and h
- * taken back as many zero steps first: eight steps whatever its length,
- * so that the length (the exit of a loop a byte) costs no mispredict.
- * Longer words go eight bytes at a time first; a word ending in the
- * text's first eight bytes a byte at a time (nothing to read before it). */
-static inline uint64_t hash_ascii(uint64_t h, const unsigned char *text, const unsigned char *p,
-                                  const unsigned char *end)
+/* FNV-1a over the ASCII word bytes [p, end), folded: each byte with the
+ * case bit set (digits have it). A word's last (up to) eight bytes are the
+ * eight bytes that end it, the ones before it zeroed and h taken back as
+ * many zero steps first: eight steps whatever its length, so that the
+ * length (the exit of a loop a byte) costs no mispredict. Longer words go
+ * eight bytes at a time first. The eight bytes before end are read: in
+ * the text's first block, tokenise's padded copy of it. */
+static inline uint64_t hash_ascii(uint64_t h, const unsigned char *p, const unsigned char *end)
 {
-    if (end - text < 8) {
-        for (; p < end; p++)
-            h = hm_fnv_add(h, (unsigned char)(*p | 0x20u));
-        return h;
-    }
     for (; end - p > 8; p += 8)
         h = hash_eight(h, little_endian(hm_load8(p)) | FOLD_BYTES);
     size_t n = (size_t)(end - p);
-    return hash_eight(h * fnv_prime_inverse[8 - n], (little_endian(hm_load8(end - 8)) | FOLD_BYTES) & window_keep[n]);
+    return hash_eight(h * fnv_prime_inverse_for[n], (little_endian(hm_load8(end - 8)) | FOLD_BYTES) & window_keep[n]);
 }
 
-/* Adds the word text[at, end) of hash h as word *n; whether that makes
- * max_words. */
-static inline __attribute__((always_inline)) bool word_add(words *w, size_t *n, unsigned keep, size_t len,
-                                                           uint64_t h, size_t at, size_t end, size_t max_words)
+/* Adds the word text[at, end) of hash h as word *n (tokenise made room);
+ * whether that makes max_words. */
+static inline __attribute__((always_inline)) bool word_add(words *w, size_t *n, unsigned keep, uint64_t h, size_t at,
+                                                           size_t end, size_t max_words)
 {
-    if (*n >= w->cap)
-        words_grow(w, len, keep);
     if (keep & WORD_HASHES)
         w->hash[*n] = h;
     if (keep & WORD_SPANS) {
@@ -442,8 +435,22 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
     bool in_word = false;
     if (n >= max_words)
         return;
+    /* The hashes read the eight bytes before a word's end: in the first
+     * block from a copy after eight zero bytes, then from the text (ht is
+     * the text's start in whichever). */
+    unsigned char first[8 + 64] = {0};
+    if (keep & WORD_HASHES)
+        memcpy(first + 8, t, len < 64 ? len : 64);
+    const unsigned char *ht = first + 8;
     for (size_t block = 0; block < len; block += 64) {
         size_t block_end = len - block >= 64 ? block + 64 : len;
+        if (block)
+            ht = t;
+        /* Room for the block's words, checked once a block: a word ends at
+         * a byte after one of its own, so at most 32 end here, and one
+         * more may end with the text. */
+        if (n + 33 > w->cap)
+            words_grow(w, len, keep);
         block_bits b = block_end - block == 64 ? classify_block(t + block) : classify_tail(t + block, len - block);
         /* The block in segments of ASCII (one, nearly always), each ended
          * by a character from 0x80 or the block's end. */
@@ -464,8 +471,8 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
                 ends &= ends - 1;
                 in_word = false;
                 if (keep & WORD_HASHES)
-                    h = hash_ascii(h, t, t + from, t + end);
-                if (word_add(w, &n, keep, len, h, at, end, max_words))
+                    h = hash_ascii(h, ht + from, ht + end);
+                if (word_add(w, &n, keep, h, at, end, max_words))
                     goto done;
             }
             while (ends) {
@@ -473,8 +480,8 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
                 starts &= starts - 1;
                 size_t end = block + (size_t)(unsigned)__builtin_ctzll(ends);
                 ends &= ends - 1;
-                uint64_t word_hash = keep & WORD_HASHES ? hash_ascii(HM_FNV_SEED, t, t + start, t + end) : 0;
-                if (word_add(w, &n, keep, len, word_hash, start, end, max_words))
+                uint64_t word_hash = keep & WORD_HASHES ? hash_ascii(HM_FNV_SEED, ht + start, ht + end) : 0;
+                if (word_add(w, &n, keep, word_hash, start, end, max_words))
                     goto done;
             }
             if (starts) { /* on into the next segment */
@@ -493,23 +500,23 @@ static inline __attribute__((always_inline)) void tokenise(const char *text, siz
                 if (!in_word)
                     h = HM_FNV_SEED, at = segment_end;
                 else if (keep & WORD_HASHES)
-                    h = hash_ascii(h, t, t + from, t + segment_end);
+                    h = hash_ascii(h, ht + from, ht + segment_end);
                 in_word = true;
                 h = (h ^ hm_copy_fold(cp)) * HM_FNV_PRIME; /* a whole code point, not a byte */
                 from = pos;
             } else if (in_word) {
                 in_word = false;
                 if (keep & WORD_HASHES)
-                    h = hash_ascii(h, t, t + from, t + segment_end);
-                if (word_add(w, &n, keep, len, h, at, segment_end, max_words))
+                    h = hash_ascii(h, ht + from, ht + segment_end);
+                if (word_add(w, &n, keep, h, at, segment_end, max_words))
                     goto done;
             }
         }
     }
     if (in_word) {
         if (keep & WORD_HASHES)
-            h = hash_ascii(h, t, t + from, t + len);
-        word_add(w, &n, keep, len, h, at, len, max_words);
+            h = hash_ascii(h, ht + from, ht + len);
+        word_add(w, &n, keep, h, at, len, max_words);
     }
 done:
     w->n = n;
@@ -634,11 +641,10 @@ static size_t hash_buckets(uint64_t differ, size_t n, unsigned *shift)
 
 /* Sorts distinct hashes that are mixed (their bits spread evenly): placed
  * by the top bits in which they differ in about one bucket each, then an
- * insertion sort that moves each at most past its bucket's few others. An
- * essay's sample is a few hundred hashes, for which the eight passes of a
- * radix sort cost several times more (their 256 counts each, cleared and
- * summed). Not for hashes that repeat (a part's postings): many copies of
- * two hashes in one bucket make the insertion sort quadratic. */
+ * insertion sort that moves each at most past its bucket's few others: a
+ * capped sample (4,096 hashes or more; an uncapped one is not sorted). Not
+ * for hashes that repeat (a part's postings): many copies of two hashes in
+ * one bucket make the insertion sort quadratic. */
 static void sort_mixed_hashes(uint64_t *a, size_t n)
 {
     uint64_t differ = 0; /* the bits in which some hash differs from the first */
@@ -671,17 +677,24 @@ static void sort_mixed_hashes(uint64_t *a, size_t n)
 
 /* A set of shingle hashes by open addressing, over an array of them that
  * outlives it: a slot holds the index + 1 of its hash in `key` (0: empty),
- * four bytes, not the hash's eight, so the table cleared for each essay
- * and each partner is half the size (it was a 32 KB memset, the L1 cache's
- * size, for an essay of 1,200 words). The hashes are mixed already, so
- * their top bits place them. One build and a probe a shingle cost a
- * fraction of sorting them. */
+ * not the hash's eight bytes, so the table cleared for each essay and each
+ * partner is small: two bytes a slot for 65,535 hashes or fewer (an
+ * essay: an 8 KB memset, not 16 KB), four beyond. The hashes are mixed
+ * already, so their top bits place them. One build and a probe a shingle
+ * cost a fraction of sorting them. The calls below take `narrow` as a
+ * constant where they are inlined, so that a loop over a set tests its
+ * width once, not at every probe. */
 typedef struct hash_set {
-    uint32_t *slot;
+    void *slot; /* uint16_t when narrow, else uint32_t */
     const uint64_t *key;
     size_t mask;
     unsigned shift;
+    bool narrow;
 } hash_set;
+
+#define SET_INLINE static inline __attribute__((always_inline))
+/* The most hashes a set of two-byte slots holds (index + 1 <= 65,535). */
+#define NARROW_MAX 65535
 
 /* Room for the n hashes of key (fewer than 2^32: 32 GB of shingles), the
  * table at most half full (fuller, the probes cost more than a smaller
@@ -691,7 +704,8 @@ static void set_init(hash_set *s, const uint64_t *key, size_t n)
     unsigned bits = 4;
     while (((size_t)1 << bits) < 2 * n)
         bits++;
-    s->slot = hm_xcalloc((size_t)1 << bits, sizeof *s->slot);
+    s->narrow = n <= NARROW_MAX;
+    s->slot = hm_xcalloc((size_t)1 << bits, s->narrow ? sizeof(uint16_t) : sizeof(uint32_t));
     s->key = key;
     s->mask = ((size_t)1 << bits) - 1;
     s->shift = 64 - bits;
@@ -703,27 +717,36 @@ static void set_free(hash_set *s)
     s->slot = NULL;
 }
 
+/* Slot `at`'s index + 1 (0: empty). */
+SET_INLINE uint32_t set_at(const hash_set *s, size_t at, bool narrow)
+{
+    return narrow ? ((const uint16_t *)s->slot)[at] : ((const uint32_t *)s->slot)[at];
+}
+
 /* The slot that holds h, or the empty one where it would go. */
-static inline size_t set_slot(const hash_set *s, uint64_t h)
+SET_INLINE size_t set_slot(const hash_set *s, uint64_t h, bool narrow)
 {
     size_t at = (size_t)(h >> s->shift);
-    while (s->slot[at] && s->key[s->slot[at] - 1] != h)
+    while (set_at(s, at, narrow) && s->key[set_at(s, at, narrow) - 1] != h)
         at = (at + 1) & s->mask;
     return at;
 }
 
-static inline bool set_has(const hash_set *s, uint64_t h)
+SET_INLINE bool set_has(const hash_set *s, uint64_t h, bool narrow)
 {
-    return s->slot[set_slot(s, h)] != 0;
+    return set_at(s, set_slot(s, h, narrow), narrow) != 0;
 }
 
 /* Adds key[i]; whether its hash is new. */
-static inline bool set_add(hash_set *s, size_t i)
+SET_INLINE bool set_add(hash_set *s, size_t i, bool narrow)
 {
-    size_t at = set_slot(s, s->key[i]);
-    if (s->slot[at])
+    size_t at = set_slot(s, s->key[i], narrow);
+    if (set_at(s, at, narrow))
         return false;
-    s->slot[at] = (uint32_t)(i + 1);
+    if (narrow)
+        ((uint16_t *)s->slot)[at] = (uint16_t)(i + 1);
+    else
+        ((uint32_t *)s->slot)[at] = (uint32_t)(i + 1);
     return true;
 }
 
@@ -805,6 +828,22 @@ void hm_copy_text_free(hm_copy_text *t)
     free(t);
 }
 
+/* Adds the set's n hashes: how many are distinct; the distinct ones that
+ * are sampled go to sample, *kept of them. */
+SET_INLINE size_t add_all(hash_set *seen, size_t n, uint64_t *sample, size_t *kept, bool narrow)
+{
+    size_t distinct = 0, k = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* a mask, not a branch: one shingle in four is sampled, by its bits */
+        bool is_new = set_add(seen, i, narrow);
+        distinct += is_new;
+        sample[k] = seen->key[i];
+        k += is_new & sampled(seen->key[i]);
+    }
+    *kept = k;
+    return distinct;
+}
+
 hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text **text_out)
 {
     hm_copy_text *t = copy_text_make(bytes, len);
@@ -813,24 +852,19 @@ hm_shingles *hm_shingles_make_text(const char *bytes, size_t len, hm_copy_text *
     const uint64_t *seq = t->shingle;
     size_t n = t->n_shingles;
     /* Distinct shingles are counted in a set; only the sampled ones, a
-     * quarter, are kept and sorted. */
+     * quarter, are kept, in text order (the index puts each in its part
+     * whatever the order), sorted only when capped. */
     uint64_t *sample = hm_xmalloc((n + 1) * sizeof *sample);
     hash_set seen;
     set_init(&seen, seq, n);
-    size_t distinct = 0, kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        /* a mask, not a branch: one shingle in four is sampled, by its bits */
-        bool is_new = set_add(&seen, i);
-        distinct += is_new;
-        sample[kept] = seq[i];
-        kept += is_new & sampled(seq[i]);
-    }
+    size_t kept = 0;
+    size_t distinct = seen.narrow ? add_all(&seen, n, sample, &kept, true) : add_all(&seen, n, sample, &kept, false);
     set_free(&seen);
-    sort_mixed_hashes(sample, kept);
     hm_shingles *s = hm_xcalloc(1, sizeof *s);
     s->total = distinct > UINT32_MAX ? UINT32_MAX : (uint32_t)distinct;
     s->top = UINT64_MAX;
     if (kept >= MAX_SAMPLES) { /* a capped sketch keeps the smallest */
+        sort_mixed_hashes(sample, kept);
         kept = MAX_SAMPLES;
         s->top = sample[kept - 1];
     }
@@ -899,16 +933,18 @@ void hm_copy_set_lane(hm_copy *c, size_t lane, size_t i, hm_shingles *s)
     if (i < c->n && s && !c->size[i].top && i <= UINT32_MAX) {
         uint16_t top = s->top == UINT64_MAX ? UINT16_MAX : (uint16_t)((s->top >> 48) + 1 < UINT16_MAX ? (s->top >> 48) + 1 : UINT16_MAX - 1);
         c->size[i] = (essay_size){s->total, (uint16_t)s->n, top};
-        /* The sample is ascending, so each part's postings are a run:
-         * written a run at a time where the part's spill keeps them. */
-        for (uint32_t k = 0, end; k < s->n; k = end) {
-            unsigned part = part_of_hash(s->hash[k]);
-            for (end = k + 1; end < s->n && part_of_hash(s->hash[end]) == part;)
-                end++;
-            posting *run = spill_append(&c->post[part][lane], end - k, sizeof *run);
-            for (uint32_t j = k; j < end; j++)
-                run[j - k] = (posting){s->hash[j], (uint32_t)i, 0};
-        }
+        /* Each posting to its part's spill, in the sample's order (a
+         * part's postings are paired whatever their order, and its pairs
+         * sorted before they are counted): the parts counted, room made in
+         * each once, then each posting stored where its part's next goes. */
+        uint32_t count[PARTS] = {0};
+        for (uint32_t k = 0; k < s->n; k++)
+            count[part_of_hash(s->hash[k])]++;
+        posting *next[PARTS];
+        for (unsigned part = 0; part < PARTS; part++)
+            next[part] = count[part] ? spill_append(&c->post[part][lane], count[part], sizeof(posting)) : NULL;
+        for (uint32_t k = 0; k < s->n; k++)
+            *next[part_of_hash(s->hash[k])]++ = (posting){s->hash[k], (uint32_t)i, 0};
     }
     pthread_mutex_unlock(&c->lane_lock[lane]);
     hm_shingles_free(s);
@@ -933,10 +969,11 @@ void hm_copy_free(hm_copy *c)
  * are held by one essay only), the others chained from it. Reused from
  * piece to piece by its thread; nothing is moved or sorted. */
 typedef struct holder_table {
-    uint32_t *slot;  /* posting index + 1 of a hash's first posting; 0: empty */
+    void *slot;      /* posting index + 1 of a hash's first posting; 0: empty (uint16_t
+                      * for NARROW_MAX postings or fewer, as a hash_set's, else uint32_t) */
     uint32_t *next;  /* posting index + 1 of the next posting of its hash; 0: none */
     uint32_t *multi; /* first postings of the hashes held twice or more */
-    size_t slot_cap, posting_cap;
+    size_t slot_bytes, posting_cap;
 } holder_table;
 
 static void holder_table_free(holder_table *t)
@@ -947,6 +984,39 @@ static void holder_table_free(holder_table *t)
     memset(t, 0, sizeof *t);
 }
 
+/* The postings' hashes into the table's `slots` (a power of two, mask
+ * slots - 1), cleared: how many hashes are held twice or more, their first
+ * postings in t->multi. */
+SET_INLINE size_t holder_table_put(holder_table *t, const posting *p, size_t n, unsigned bits, bool narrow)
+{
+    size_t mask = ((size_t)1 << bits) - 1, n_multi = 0;
+    uint16_t *slot16 = t->slot;
+    uint32_t *slot32 = t->slot;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = p[i].hash;
+        /* a part's (and a piece's) hashes share their top bits, and the
+         * sample's its low ones: a multiply spreads the rest */
+        size_t at = (size_t)((h * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+        uint32_t held;
+        while ((held = narrow ? slot16[at] : slot32[at]) && p[held - 1].hash != h)
+            at = (at + 1) & mask;
+        if (!held) {
+            if (narrow)
+                slot16[at] = (uint16_t)(i + 1);
+            else
+                slot32[at] = (uint32_t)(i + 1);
+            t->next[i] = 0;
+            continue;
+        }
+        size_t first = held - 1;
+        if (!t->next[first])
+            t->multi[n_multi++] = (uint32_t)first;
+        t->next[i] = t->next[first];
+        t->next[first] = (uint32_t)(i + 1);
+    }
+    return n_multi;
+}
+
 /* Fills the table with n postings (fewer than 2^32: a piece is about
  * CHUNK / 2 of them); how many hashes are held twice or more, their first
  * postings in t->multi. */
@@ -955,38 +1025,20 @@ static size_t holder_table_fill(holder_table *t, const posting *p, size_t n)
     unsigned bits = 4;
     while (((size_t)1 << bits) < 2 * n)
         bits++;
-    size_t slots = (size_t)1 << bits, mask = slots - 1;
-    if (slots > t->slot_cap) {
+    bool narrow = n <= NARROW_MAX;
+    size_t bytes = ((size_t)1 << bits) * (narrow ? sizeof(uint16_t) : sizeof(uint32_t));
+    if (bytes > t->slot_bytes) {
         free(t->slot);
-        t->slot = hm_xmalloc(slots * sizeof *t->slot);
-        t->slot_cap = slots;
+        t->slot = hm_xmalloc(bytes);
+        t->slot_bytes = bytes;
     }
     if (n > t->posting_cap) {
         t->next = hm_xrealloc(t->next, n * sizeof *t->next);
         t->multi = hm_xrealloc(t->multi, n * sizeof *t->multi);
         t->posting_cap = n;
     }
-    memset(t->slot, 0, slots * sizeof *t->slot);
-    size_t n_multi = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t h = p[i].hash;
-        /* a part's (and a piece's) hashes share their top bits, and the
-         * sample's its low ones: a multiply spreads the rest */
-        size_t at = (size_t)((h * 0x9E3779B97F4A7C15ull) >> (64 - bits));
-        while (t->slot[at] && p[t->slot[at] - 1].hash != h)
-            at = (at + 1) & mask;
-        if (!t->slot[at]) {
-            t->slot[at] = (uint32_t)(i + 1);
-            t->next[i] = 0;
-            continue;
-        }
-        size_t first = t->slot[at] - 1;
-        if (!t->next[first])
-            t->multi[n_multi++] = (uint32_t)first;
-        t->next[i] = t->next[first];
-        t->next[first] = (uint32_t)(i + 1);
-    }
-    return n_multi;
+    memset(t->slot, 0, bytes);
+    return narrow ? holder_table_put(t, p, n, bits, true) : holder_table_put(t, p, n, bits, false);
 }
 
 static int cmp_pair(const void *a, const void *b)
@@ -1500,6 +1552,16 @@ char *hm_copy_text_quote(const hm_copy_text *quoted, const char *text, size_t le
     return quote_from_mark(text + at, len - at, k, from, n_words, max_bytes);
 }
 
+/* Puts t's shingles in its set and its filter (both made, empty). */
+SET_INLINE void shingle_set_fill(hm_copy_text *t, bool narrow)
+{
+    for (size_t k = 0; k < t->n_shingles; k++) {
+        size_t bit = (size_t)(t->shingle[k] >> 16) & t->filter_mask;
+        t->filter[bit / 64] |= 1ull << (bit % 64);
+        set_add(&t->shingle_set, k, narrow);
+    }
+}
+
 /* The essay's shingles as a set: only the essay a passage is not quoted
  * from needs them so. */
 static const hash_set *shingle_set(hm_copy_text *t)
@@ -1515,11 +1577,10 @@ static const hash_set *shingle_set(hm_copy_text *t)
             bits *= 2;
         t->filter = hm_xcalloc(bits / 64, sizeof *t->filter);
         t->filter_mask = bits - 1;
-        for (size_t k = 0; k < t->n_shingles; k++) {
-            size_t bit = (size_t)(t->shingle[k] >> 16) & t->filter_mask;
-            t->filter[bit / 64] |= 1ull << (bit % 64);
-            set_add(&t->shingle_set, k);
-        }
+        if (t->shingle_set.narrow)
+            shingle_set_fill(t, true);
+        else
+            shingle_set_fill(t, false);
     }
     return &t->shingle_set;
 }
@@ -1531,12 +1592,10 @@ static inline bool filter_may_have(const hm_copy_text *t, uint64_t h)
     return (t->filter[bit / 64] >> (bit % 64)) & 1;
 }
 
-bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, size_t *from, size_t *n_words)
+/* The longest stretch of quoted's shingles in other (its set made): its
+ * length in shingles, from *at. */
+SET_INLINE size_t longest_shared(const hm_copy_text *quoted, const hm_copy_text *other, size_t *at, bool narrow)
 {
-    *from = *n_words = 0;
-    if (!quoted || !other)
-        return false;
-    const hash_set *in_other = shingle_set(other);
     /* The longest stretch of shared shingles, bridging a changed word (it
      * breaks the 8 shingles that hold it), so that a lightly edited copy
      * is one passage and outweighs a shared question line. */
@@ -1544,7 +1603,7 @@ bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, si
     bool in_stretch = false;
     for (size_t k = 0; k < quoted->n_shingles; k++) {
         uint64_t h = quoted->shingle[k];
-        if (!filter_may_have(other, h) || !set_has(in_other, h))
+        if (!filter_may_have(other, h) || !set_has(&other->shingle_set, h, narrow))
             continue;
         if (!in_stretch || k - last > HM_SHINGLE_WORDS + 1)
             start = k;
@@ -1555,7 +1614,17 @@ bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, si
             best_at = start;
         }
     }
-    *from = best_at;
+    *at = best_at;
+    return best;
+}
+
+bool hm_copy_text_shared_run(const hm_copy_text *quoted, hm_copy_text *other, size_t *from, size_t *n_words)
+{
+    *from = *n_words = 0;
+    if (!quoted || !other)
+        return false;
+    size_t best = shingle_set(other)->narrow ? longest_shared(quoted, other, from, true)
+                                             : longest_shared(quoted, other, from, false);
     *n_words = best ? best + HM_SHINGLE_WORDS - 1 : 0;
     return best > 0;
 }
