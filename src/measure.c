@@ -92,16 +92,17 @@ static size_t para_step(const hm_document *doc, const hm_para *paras, size_t n_p
  * `at` bytes in: words, findings) starting at or after `from`. */
 static size_t first_starting_from(const void *spans, size_t n, size_t size, size_t at, size_t from)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2, start;
-        memcpy(&start, (const char *)spans + mid * size + at, sizeof start);
-        if (start < from)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* halving with conditional moves (which half holds it is a coin toss),
+     * as hm_in_span_of_kinds: base is the last below `from`, or the first */
+    if (!n)
+        return 0;
+    size_t base = 0, start;
+    for (size_t len = n; len > 1; len -= len / 2) {
+        memcpy(&start, (const char *)spans + (base + len / 2) * size + at, sizeof start);
+        base = start < from ? base + len / 2 : base;
     }
-    return lo;
+    memcpy(&start, (const char *)spans + base * size + at, sizeof start);
+    return base + (start < from);
 }
 
 /* The first word starting at or after `from`. */
@@ -124,6 +125,15 @@ static unsigned word_count_span(const hm_document *doc, size_t from, size_t to)
     for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++)
         n += doc->words[k].end <= to;
     return n;
+}
+
+/* The set bits of x, without a loop (how many kinds a paragraph gives
+ * is no guess). */
+static unsigned bit_count(unsigned x)
+{
+    x -= x >> 1 & 0x55555555u;
+    x = (x & 0x33333333u) + (x >> 2 & 0x33333333u);
+    return ((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u >> 24;
 }
 
 /* (its list has room: see hm_features.para_lists) */
@@ -378,13 +388,11 @@ static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_
     unsigned hits = 0;
     if (fs->word_term && fs->word_doc == doc) {
         /* the words with a term from the first at or after `from` */
-        size_t lo = 0, hi = fs->n_term_words;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (doc->words[fs->term_words[mid]].start < from)
-                lo = mid + 1;
-            else
-                hi = mid;
+        size_t lo = 0; /* (halving as first_starting_from) */
+        if (fs->n_term_words) {
+            for (size_t len = fs->n_term_words; len > 1; len -= len / 2)
+                lo = doc->words[fs->term_words[lo + len / 2]].start < from ? lo + len / 2 : lo;
+            lo += doc->words[fs->term_words[lo]].start < from;
         }
         for (size_t j = lo; j < fs->n_term_words && doc->words[fs->term_words[j]].start < to; j++) {
             if (doc->words[fs->term_words[j]].end > to)
@@ -946,10 +954,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         evidence += distinct_items_add(&distinct, scan, specific_found[i]);
     distinct_items_free(&distinct);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
-    unsigned kinds = 0;
-    for (unsigned m = kinds_mask; m; m &= m - 1)
-        kinds++;
-    F[HM_F_EVIDENCE_KINDS].value = kinds;
+    F[HM_F_EVIDENCE_KINDS].value = bit_count(kinds_mask);
     F[HM_F_EVIDENCE_KINDS].detail = missing_evidence_kinds(kinds_mask);
     F[HM_F_EVIDENCE_DENSITY].value = words ? 100.0 * evidence / words : 0;
     F[HM_F_MISSPELT].value = misspelt;
@@ -1076,9 +1081,12 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         const hm_para *p = &doc->paras[pi];
         const hm_sentence *first = &doc->sents[p->first_sentence];
         const hm_sentence *last = &doc->sents[p->first_sentence + p->n_sentences - 1];
-        if ((w->start >= first->start && w->start < first->end && w->end <= first->end) ||
-            (w->start >= last->start && w->start < last->end && w->end <= last->end))
-            s->topic_sentence = true;
+        /* (bit tests: which words open or close a paragraph is no guess) */
+        unsigned in_first = (unsigned)(w->start >= first->start) & (unsigned)(w->start < first->end) &
+                            (unsigned)(w->end <= first->end);
+        unsigned in_last = (unsigned)(w->start >= last->start) & (unsigned)(w->start < last->end) &
+                           (unsigned)(w->end <= last->end);
+        s->topic_sentence |= in_first | in_last;
     }
 
     /* Per main paragraph: evidence, explanation, judgement, links. */
@@ -1101,10 +1109,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             const hm_finding *e = first_kept(scan, (uint32_t)s->best_evidence);
             set_lead_example(&F[HM_F_EVIDENCE_SHARE], doc, e->start, e->end);
         }
-        unsigned km = 0;
-        for (unsigned x = s->kinds_mask; x; x &= x - 1)
-            km++;
-        if (s->specific >= 2 && km >= 2)
+        if (s->specific >= 2 && bit_count(s->kinds_mask) >= 2)
             precise++;
         else
             add_para(&F[HM_F_PRECISE_SHARE], p->number);
