@@ -15,32 +15,94 @@
 #include <string.h>
 #include <strings.h>
 
+/* para_stats' counts of findings by kind: the kinds a paragraph's stats ask
+ * about, a judgement tagged comparative apart (finding_slot), the rest in
+ * SLOT_OTHER. */
+enum { SLOT_OTHER, SLOT_CAUSATION, SLOT_COUNTER, SLOT_JUDGEMENT, SLOT_COMPARATIVE, SLOTS };
+
 typedef struct para_stats {
     size_t index;
-    unsigned specific, kinds_mask, causation, judgement, comparative, criteria, counter,
-        argument_first, links, words, signpost;
+    unsigned specific, kinds_mask, criteria, argument_first, links, words, signpost;
     bool topic_sentence, analysed;
-    size_t first_judgement_start, first_judgement_end;
-    size_t first_causation_start, first_causation_end;
-    size_t first_comparative_start, first_comparative_end;
-    size_t first_evidence_start, first_evidence_end;
-    int first_evidence_rank;
+    /* The walk over the findings keeps these without a branch (which kind
+     * comes next follows no pattern), by slot (finding_slot): how many,
+     * and the first as UINT32_MAX less its number (0: none), so the
+     * greatest is the first; and the evidence to quote, its rank above and
+     * UINT32_MAX less its number below, so the greatest is the first of
+     * the highest rank. */
+    unsigned of_slot[SLOTS];
+    uint32_t first_of_slot[SLOTS];
+    uint64_t best_evidence;
 } para_stats;
+
+/* The findings by kind, a judgement tagged comparative apart. */
+static unsigned judgements(const para_stats *s)
+{
+    return s->of_slot[SLOT_JUDGEMENT] + s->of_slot[SLOT_COMPARATIVE];
+}
+
+static uint32_t first_judgement(const para_stats *s)
+{
+    uint32_t a = s->first_of_slot[SLOT_JUDGEMENT], b = s->first_of_slot[SLOT_COMPARATIVE];
+    return a > b ? a : b;
+}
+
+/* A finding number kept as para_stats keeps its firsts, as the finding. */
+static const hm_finding *first_kept(const hm_scan *scan, uint32_t kept)
+{
+    return &scan->findings[UINT32_MAX - kept];
+}
+
+/* The sentence (paragraph) holding `offset`, as hm_document_sentence_next
+ * (_para_next) answers, for offsets that rise: the step to the next span is
+ * taken without a branch (where a new one begins follows no pattern), and
+ * only an offset past the next, or before the hint, searches. The caller
+ * passes the spans from locals and keeps *hint in one: the search alone
+ * sees its address. */
+static size_t sentence_step(const hm_document *doc, const hm_sentence *sents, size_t n_sents, size_t offset,
+                            size_t *hint)
+{
+    size_t h = *hint;
+    if (h + 1 < n_sents) {
+        h += offset >= sents[h].end;
+        if (offset - sents[h].start < sents[h].end - sents[h].start)
+            return *hint = h;
+    }
+    size_t seek_hint = *hint;
+    size_t si = hm_document_sentence_next(doc, offset, &seek_hint);
+    *hint = seek_hint;
+    return si;
+}
+
+static size_t para_step(const hm_document *doc, const hm_para *paras, size_t n_paras, size_t offset, size_t *hint)
+{
+    size_t h = *hint;
+    if (h + 1 < n_paras) {
+        h += offset >= paras[h].end;
+        if (offset - paras[h].start < paras[h].end - paras[h].start)
+            return *hint = h;
+    }
+    size_t seek_hint = *hint;
+    size_t pi = hm_document_para_next(doc, offset, &seek_hint);
+    *hint = seek_hint;
+    return pi;
+}
 
 /* The first of n spans in order of start (each `size` bytes with its start
  * `at` bytes in: words, findings) starting at or after `from`. */
 static size_t first_starting_from(const void *spans, size_t n, size_t size, size_t at, size_t from)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2, start;
-        memcpy(&start, (const char *)spans + mid * size + at, sizeof start);
-        if (start < from)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* halving with conditional moves (which half holds it is a coin toss),
+     * as hm_in_span_of_kinds: base is the last below `from`, or the first */
+    if (!n)
+        return 0;
+    size_t base = 0, start;
+    for (size_t len = n; len > 1; len -= len / 2) {
+        memcpy(&start, (const char *)spans + (base + len / 2) * size + at, sizeof start);
+        base = start < from ? base + len / 2 : base;
     }
-    return lo;
+    memcpy(&start, (const char *)spans + base * size + at, sizeof start);
+    return base + (start < from);
 }
 
 /* The first word starting at or after `from`. */
@@ -63,6 +125,15 @@ static unsigned word_count_span(const hm_document *doc, size_t from, size_t to)
     for (size_t k = first_word(doc, from); k < doc->n_words && doc->words[k].start < to; k++)
         n += doc->words[k].end <= to;
     return n;
+}
+
+/* The set bits of x, without a loop (how many kinds a paragraph gives
+ * is no guess). */
+static unsigned bit_count(unsigned x)
+{
+    x -= x >> 1 & 0x55555555u;
+    x = (x & 0x33333333u) + (x >> 2 & 0x33333333u);
+    return ((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u >> 24;
 }
 
 /* (its list has room: see hm_features.para_lists) */
@@ -283,14 +354,24 @@ static unsigned stem_pair(unsigned char c0, unsigned char c1)
 static size_t stem_candidates(const char *text, const hm_word *words, size_t first, size_t n,
                               const unsigned char *opens_stem, size_t *cand)
 {
+    if (!n)
+        return 0;
     size_t n_cand = 0, k = first;
-    for (const hm_word *word = words + first, *end = word + n; word < end; word++, k++) {
-        /* a word has a byte, and the text a NUL after its last: w[1] can
-         * be read */
-        const unsigned char *w = (const unsigned char *)text + word->start;
+    /* a word has a byte, and the text a NUL after its last: w[1] can be
+     * read; two words a step, which halves the loop's own instructions */
+    for (const hm_word *word = words + first, *pairs_end = word + (n & ~(size_t)1); word < pairs_end;
+         word += 2, k += 2) {
+        const unsigned char *w = (const unsigned char *)text + word[0].start,
+                            *v = (const unsigned char *)text + word[1].start;
         cand[n_cand] = k;
         n_cand += opens_stem[stem_pair(w[0], w[1])];
+        cand[n_cand] = k + 1;
+        n_cand += opens_stem[stem_pair(v[0], v[1])];
     }
+    /* the last word, counted when n is odd (no branch: it is as often not) */
+    const unsigned char *w = (const unsigned char *)text + words[first + n - 1].start;
+    cand[n_cand] = first + n - 1;
+    n_cand += opens_stem[stem_pair(w[0], w[1])] & (n & 1);
     return n_cand;
 }
 
@@ -307,13 +388,11 @@ static unsigned terms_in_of(const hm_features *fs, const hm_document *doc, size_
     unsigned hits = 0;
     if (fs->word_term && fs->word_doc == doc) {
         /* the words with a term from the first at or after `from` */
-        size_t lo = 0, hi = fs->n_term_words;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (doc->words[fs->term_words[mid]].start < from)
-                lo = mid + 1;
-            else
-                hi = mid;
+        size_t lo = 0; /* (halving as first_starting_from) */
+        if (fs->n_term_words) {
+            for (size_t len = fs->n_term_words; len > 1; len -= len / 2)
+                lo = doc->words[fs->term_words[lo + len / 2]].start < from ? lo + len / 2 : lo;
+            lo += doc->words[fs->term_words[lo]].start < from;
         }
         for (size_t j = lo; j < fs->n_term_words && doc->words[fs->term_words[j]].start < to; j++) {
             if (doc->words[fs->term_words[j]].end > to)
@@ -360,7 +439,7 @@ static unsigned terms_in(const hm_features *fs, const hm_document *doc, size_t f
 }
 
 /* What the walks over the findings ask of each, found once a finding: its
- * paragraph (SIZE_MAX: none), whether it is specific evidence (evidence
+ * paragraph (SIZE_MAX: none, or not an essay paragraph), whether it is specific evidence (evidence
  * but a topic term), and which of the tags asked about it carries. */
 enum {
     FACT_SPECIFIC = 1u << 0, /* the lowest: flags & FACT_SPECIFIC is 0 or 1 */
@@ -509,17 +588,24 @@ static void sentence_marks_init(sentence_marks *sm, const hm_scan *scan, const p
  * a canonical name), in order: *entries, *n_entries; after those, room for
  * FINDING_LISTS more lists of finding numbers, n_findings + 1 each (the
  * walk's dated and specific findings). In the same walk, what the findings
- * make each sentence of a main paragraph, into sm (sentence_marks_init). */
+ * make each sentence of a main paragraph, into sm (sentence_marks_init).
+ * A finding's paragraph is read from its number (hm_scan_finish set it):
+ * para_of_number maps essay paragraphs' numbers to their indices, and 0 to
+ * SIZE_MAX (no essay paragraph: the walks credit none), with no search. */
 enum { FINDING_LISTS = 2 };
-static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific, uint32_t **entries, size_t *n_entries,
-                                 sentence_marks *sm)
+static finding_facts *find_facts(const hm_scan *scan, const size_t *para_of_number, size_t *n_specific,
+                                 uint32_t **entries, size_t *n_entries, sentence_marks *sm)
 {
     const hm_document *doc = scan->doc;
     size_t specific = 0, named = 0, n_evidence = 0;
     finding_facts *facts =
         hm_xmalloc((scan->n_findings + 1) * (sizeof *facts + (1 + FINDING_LISTS) * sizeof **entries));
     uint32_t *entry = (uint32_t *)(facts + scan->n_findings + 1);
-    size_t para_hint = 0, sent_hint = 0;
+    /* in locals: the stores below could otherwise be doc's or sm's fields */
+    const hm_sentence *sents = doc->sents;
+    size_t n_sents = doc->n_sents, (*evidence)[2] = sm->evidence, sent_hint = 0;
+    unsigned *sent_flags = sm->flags, *sent_items = sm->items;
+    const unsigned *main_para = sm->main_para;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         unsigned flags = tag_fact(f->tag);
@@ -528,17 +614,17 @@ static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific, uint32
         unsigned is_specific = (unsigned)!(flags & FACT_TERM) & is_evidence;
         flags |= is_specific * FACT_SPECIFIC;
         specific += is_specific;
-        facts[k] = (finding_facts){hm_document_para_next(doc, f->start, &para_hint), flags};
+        facts[k] = (finding_facts){para_of_number[f->paragraph], flags};
         /* nor for naming an entry, nor for evidence's spans: written every
          * time, counted if so */
         entry[named] = (uint32_t)k;
         named += (unsigned)((HM_KIND_BIT(f->kind) & (HM_KIND_BIT(HM_KIND_PERSON) | HM_KIND_BIT(HM_KIND_EVENT))) != 0) &
                  (unsigned)(f->canonical != NULL);
-        sm->evidence[n_evidence][0] = f->start;
-        sm->evidence[n_evidence][1] = f->end;
+        evidence[n_evidence][0] = f->start;
+        evidence[n_evidence][1] = f->end;
         n_evidence += is_evidence;
-        size_t si = hm_document_sentence_next(doc, f->start, &sent_hint);
-        if (si != SIZE_MAX && sm->main_para[doc->sents[si].para]) {
+        size_t si = sentence_step(doc, sents, n_sents, f->start, &sent_hint);
+        if (si != SIZE_MAX && main_para[sents[si].para]) {
             /* what the finding's kind makes its sentence, by a table (the
              * kinds come in no order, a switch on them mispredicts); a
              * signpost of another kind judges */
@@ -547,8 +633,8 @@ static finding_facts *find_facts(const hm_scan *scan, size_t *n_specific, uint32
                 [HM_KIND_COUNTERARGUMENT] = S_COUNTER};
             unsigned by_kind = kind_sentence_flag[f->kind];
             unsigned signpost = (flags & FACT_SIGNPOST) != 0;
-            sm->flags[si] |= is_specific * S_EVIDENCE | by_kind | (unsigned)(by_kind == 0) * signpost * S_JUDGE;
-            sm->items[si] += is_specific;
+            sent_flags[si] |= is_specific * S_EVIDENCE | by_kind | (unsigned)(by_kind == 0) * signpost * S_JUDGE;
+            sent_items[si] += is_specific;
         }
     }
     *n_specific = specific;
@@ -709,11 +795,17 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     F[HM_F_LIST_SHARE].value =
         (n_body + n_items + n_headings) ? (double)n_items / (double)(n_body + n_items + n_headings) : 0;
 
-    /* the main paragraphs' stats, and paragraph -> ps, in one block */
-    para_stats *ps = hm_xcalloc(doc->n_paras + 1, sizeof *ps + sizeof(size_t));
+    /* the main paragraphs' stats, paragraph -> ps and essay paragraph
+     * number -> paragraph (find_facts), in one block */
+    para_stats *ps = hm_xcalloc(doc->n_paras + 1, sizeof *ps + 2 * sizeof(size_t));
     size_t *ps_of = (size_t *)(ps + doc->n_paras + 1);
-    for (size_t i = 0; i < doc->n_paras; i++)
+    size_t *para_of_number = ps_of + doc->n_paras + 1;
+    para_of_number[0] = SIZE_MAX;
+    for (size_t i = 0; i < doc->n_paras; i++) {
         ps_of[i] = SIZE_MAX;
+        if (doc->paras[i].number) /* numbered 1, 2, ...: no more than n_paras */
+            para_of_number[doc->paras[i].number] = i;
+    }
     size_t n_ps = 0;
     for (size_t i = 0; i < doc->n_paras; i++) {
         if (doc->paras[i].kind != HM_PARA_BODY)
@@ -743,22 +835,21 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     size_t n_entries;
     sentence_marks marks;
     sentence_marks_init(&marks, scan, ps, n_ps);
-    finding_facts *facts = find_facts(scan, &n_specific, &entries, &n_entries, &marks);
+    finding_facts *facts = find_facts(scan, para_of_number, &n_specific, &entries, &n_entries, &marks);
     distinct_items distinct;
     distinct_items_init(&distinct, n_specific);
-    bool conclusion_concedes = false; /* the conclusion can concede too */
+    unsigned conclusion_concedes = 0, extent = 0; /* the conclusion can concede too */
+    const size_t intro = scan->intro, conclusion = scan->conclusion; /* (the stores below could be scan's) */
     hm_question q = {HM_Q_OTHER, 0, 0, HM_QUESTION_WEIGHS_NONE};
     if (question)
         hm_question_parse(&q, question, qlen, &scan->cfg->lists);
-    question_evidence q_ev = {0, 0, 0};
+    question_evidence q_ev = {0, 0, 0}; /* extent after the walk */
     uint32_t *dated = entries + scan->n_findings + 1, *specific_found = dated + scan->n_findings + 1;
     size_t n_dated = 0, n_specific_found = 0;
     for (size_t k = 0; k < scan->n_findings; k++) {
         const hm_finding *f = &scan->findings[k];
         size_t pi = facts[k].para;
         unsigned fact = facts[k].flags;
-        if (f->kind == HM_KIND_COUNTERARGUMENT && pi != SIZE_MAX && pi == scan->conclusion)
-            conclusion_concedes = true;
         if (f->kind == HM_KIND_WEBSITE) {
             website++;
             continue;
@@ -770,8 +861,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         if (pi == SIZE_MAX || (doc->paras[pi].kind != HM_PARA_BODY && doc->paras[pi].kind != HM_PARA_LIST_ITEM))
             continue;
         /* (a website finding or an appraisal is neither of these) */
-        if (f->kind == HM_KIND_JUDGEMENT && (fact & FACT_EXTENT))
-            q_ev.extent++;
+        extent += (unsigned)(f->kind == HM_KIND_JUDGEMENT) & (unsigned)((fact & FACT_EXTENT) != 0);
         /* The dates and the specific findings come in no order: listed
          * without a branch (written every time, counted if so), read after
          * the walk. */
@@ -787,7 +877,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             note_misspelling(slips, &n_slips, scan->text + f->start, f->end - f->start, f->suggestion);
             set_example(&F[HM_F_MISSPELT], f->start, f->end);
         }
-        if (pi == scan->intro) {
+        if (pi == intro) {
             if (f->kind == HM_KIND_JUDGEMENT || (fact & FACT_SIGNPOST)) {
                 F[HM_F_INTRO_ARGUMENT].value = 1;
                 set_example(&F[HM_F_INTRO_ARGUMENT], f->start, f->end);
@@ -797,7 +887,9 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                 set_example(&F[HM_F_CRITERIA], f->start, f->end);
             }
         }
-        if (pi == scan->conclusion) {
+        if (pi == conclusion) {
+            /* (no test above turns a counter-argument away here) */
+            conclusion_concedes |= f->kind == HM_KIND_COUNTERARGUMENT;
             if (f->kind == HM_KIND_JUDGEMENT) {
                 F[HM_F_CONCLUSION_JUDGEMENT].value = 1;
                 set_example(&F[HM_F_CONCLUSION_JUDGEMENT], f->start, f->end);
@@ -817,37 +909,25 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             s->kinds_mask |= specific * kind_bit;
             /* The example to quote: a date or figure shows precise
              * knowledge better than a name (0: not evidence). */
-            static const unsigned char evidence_rank[HM_KIND_COUNT] = {
-                [HM_KIND_DATE] = 3, [HM_KIND_FIGURE] = 3, [HM_KIND_EVENT] = 2, [HM_KIND_PERSON] = 1,
-                [HM_KIND_QUOTATION] = 1};
-            int rank = (int)specific * evidence_rank[f->kind];
-            if (rank > s->first_evidence_rank) {
-                s->first_evidence_rank = rank;
-                s->first_evidence_start = f->start;
-                s->first_evidence_end = f->end;
-            }
-            const hm_sentence *first = &doc->sents[doc->paras[pi].first_sentence];
-            unsigned in_first = f->start < first->end;
-            switch (f->kind) {
-            case HM_KIND_CAUSATION:
-                if (s->causation++ == 0) {
-                    s->first_causation_start = f->start;
-                    s->first_causation_end = f->end;
-                }
-                break;
-            case HM_KIND_COUNTERARGUMENT: s->counter++; break;
-            case HM_KIND_JUDGEMENT:
-                if (s->judgement++ == 0) {
-                    s->first_judgement_start = f->start;
-                    s->first_judgement_end = f->end;
-                }
-                if ((fact & FACT_COMPARATIVE) && s->comparative++ == 0) {
-                    s->first_comparative_start = f->start;
-                    s->first_comparative_end = f->end;
-                }
-                break;
-            default: break;
-            }
+            /* (the rank in the high half: see para_stats) */
+            static const uint64_t evidence_rank[HM_KIND_COUNT] = {
+                [HM_KIND_DATE] = 3ull << 32, [HM_KIND_FIGURE] = 3ull << 32, [HM_KIND_EVENT] = 2ull << 32,
+                [HM_KIND_PERSON] = 1ull << 32, [HM_KIND_QUOTATION] = 1ull << 32};
+            /* (maxima, not ifs: see para_stats) */
+            uint32_t first = UINT32_MAX - (uint32_t)k;
+            uint64_t evidence_key = (evidence_rank[f->kind] & -(uint64_t)specific) | first;
+            s->best_evidence = evidence_key > s->best_evidence ? evidence_key : s->best_evidence;
+            const hm_sentence *first_sent = &doc->sents[doc->paras[pi].first_sentence];
+            unsigned in_first = f->start < first_sent->end;
+            /* the slot by a table, tagged comparative or not, and kind */
+            static const unsigned char finding_slot[2][HM_KIND_COUNT] = {
+                {[HM_KIND_CAUSATION] = SLOT_CAUSATION, [HM_KIND_COUNTERARGUMENT] = SLOT_COUNTER,
+                 [HM_KIND_JUDGEMENT] = SLOT_JUDGEMENT},
+                {[HM_KIND_CAUSATION] = SLOT_CAUSATION, [HM_KIND_COUNTERARGUMENT] = SLOT_COUNTER,
+                 [HM_KIND_JUDGEMENT] = SLOT_COMPARATIVE}};
+            unsigned slot = finding_slot[(fact & FACT_COMPARATIVE) != 0][f->kind];
+            s->of_slot[slot]++;
+            s->first_of_slot[slot] = first > s->first_of_slot[slot] ? first : s->first_of_slot[slot];
             unsigned signpost = (fact & FACT_SIGNPOST) != 0;
             s->criteria += (fact & FACT_CRITERIA) != 0;
             s->signpost += signpost;
@@ -856,6 +936,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
                                              signpost);
         }
     }
+    q_ev.extent = extent;
     for (size_t i = 0; i < n_dated; i++) {
         const hm_finding *f = &scan->findings[dated[i]];
         int a, b;
@@ -873,10 +954,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         evidence += distinct_items_add(&distinct, scan, specific_found[i]);
     distinct_items_free(&distinct);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
-    unsigned kinds = 0;
-    for (unsigned m = kinds_mask; m; m &= m - 1)
-        kinds++;
-    F[HM_F_EVIDENCE_KINDS].value = kinds;
+    F[HM_F_EVIDENCE_KINDS].value = bit_count(kinds_mask);
     F[HM_F_EVIDENCE_KINDS].detail = missing_evidence_kinds(kinds_mask);
     F[HM_F_EVIDENCE_DENSITY].value = words ? 100.0 * evidence / words : 0;
     F[HM_F_MISSPELT].value = misspelt;
@@ -995,7 +1073,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
     size_t term_para_hint = 0;
     for (size_t j = 0; j < n_term_words; j++) {
         const hm_word *w = &doc->words[term_words[j]];
-        size_t pi = hm_document_para_next(doc, w->start, &term_para_hint);
+        size_t pi = para_step(doc, doc->paras, doc->n_paras, w->start, &term_para_hint);
         if (pi == SIZE_MAX || ps_of[pi] == SIZE_MAX || w->end > doc->paras[pi].end)
             continue;
         para_stats *s = &ps[ps_of[pi]];
@@ -1003,9 +1081,12 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         const hm_para *p = &doc->paras[pi];
         const hm_sentence *first = &doc->sents[p->first_sentence];
         const hm_sentence *last = &doc->sents[p->first_sentence + p->n_sentences - 1];
-        if ((w->start >= first->start && w->start < first->end && w->end <= first->end) ||
-            (w->start >= last->start && w->start < last->end && w->end <= last->end))
-            s->topic_sentence = true;
+        /* (bit tests: which words open or close a paragraph is no guess) */
+        unsigned in_first = (unsigned)(w->start >= first->start) & (unsigned)(w->start < first->end) &
+                            (unsigned)(w->end <= first->end);
+        unsigned in_last = (unsigned)(w->start >= last->start) & (unsigned)(w->start < last->end) &
+                           (unsigned)(w->end <= last->end);
+        s->topic_sentence |= in_first | in_last;
     }
 
     /* Per main paragraph: evidence, explanation, judgement, links. */
@@ -1024,40 +1105,43 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             add_para(&F[HM_F_UNEVIDENCED], p->number);
             add_para(&F[HM_F_EVIDENCE_SHARE], p->number);
         }
-        else
-            set_lead_example(&F[HM_F_EVIDENCE_SHARE], doc, s->first_evidence_start, s->first_evidence_end);
-        unsigned km = 0;
-        for (unsigned x = s->kinds_mask; x; x &= x - 1)
-            km++;
-        if (s->specific >= 2 && km >= 2)
+        else { /* every specific kind has a rank: best_evidence holds one */
+            const hm_finding *e = first_kept(scan, (uint32_t)s->best_evidence);
+            set_lead_example(&F[HM_F_EVIDENCE_SHARE], doc, e->start, e->end);
+        }
+        if (s->specific >= 2 && bit_count(s->kinds_mask) >= 2)
             precise++;
         else
             add_para(&F[HM_F_PRECISE_SHARE], p->number);
-        if (s->causation && ev) {
+        unsigned causation = s->of_slot[SLOT_CAUSATION], judgement = judgements(s),
+                 counter = s->of_slot[SLOT_COUNTER], comparative_judgement = s->of_slot[SLOT_COMPARATIVE];
+        if (causation && ev) {
             explained++;
-            if (F[HM_F_CAUSATION_SHARE].ex_end == F[HM_F_CAUSATION_SHARE].ex_start)
-                set_clause_example(&F[HM_F_CAUSATION_SHARE], doc, s->first_causation_start, s->first_causation_end,
-                                   NULL);
+            if (F[HM_F_CAUSATION_SHARE].ex_end == F[HM_F_CAUSATION_SHARE].ex_start) {
+                const hm_finding *c = first_kept(scan, s->first_of_slot[SLOT_CAUSATION]);
+                set_clause_example(&F[HM_F_CAUSATION_SHARE], doc, c->start, c->end, NULL);
+            }
         } else {
             add_para(&F[HM_F_CAUSATION_SHARE], p->number);
         }
-        if (s->judgement && ev) {
+        if (judgement && ev) {
             judged++;
-            supported += s->judgement;
-            comparative += s->comparative;
-            set_clause_example(&F[HM_F_JUDGEMENT_SHARE], doc, s->first_judgement_start, s->first_judgement_end, NULL);
-            set_clause_example(&F[HM_F_SUPPORTED_JUDGEMENTS], doc, s->first_judgement_start, s->first_judgement_end,
-                               NULL);
-            if (s->comparative) /* praised beside supported judgements: another quotation */
-                set_clause_example(&F[HM_F_COMPARATIVE], doc, s->first_comparative_start, s->first_comparative_end,
-                                   &F[HM_F_SUPPORTED_JUDGEMENTS]);
+            supported += judgement;
+            comparative += comparative_judgement;
+            const hm_finding *j = first_kept(scan, first_judgement(s));
+            set_clause_example(&F[HM_F_JUDGEMENT_SHARE], doc, j->start, j->end, NULL);
+            set_clause_example(&F[HM_F_SUPPORTED_JUDGEMENTS], doc, j->start, j->end, NULL);
+            if (comparative_judgement) { /* praised beside supported judgements: another quotation */
+                const hm_finding *c = first_kept(scan, s->first_of_slot[SLOT_COMPARATIVE]);
+                set_clause_example(&F[HM_F_COMPARATIVE], doc, c->start, c->end, &F[HM_F_SUPPORTED_JUDGEMENTS]);
+            }
         } else {
-            unsupported += s->judgement;
+            unsupported += judgement;
             add_para(&F[HM_F_JUDGEMENT_SHARE], p->number);
-            if (s->judgement)
+            if (judgement)
                 add_para(&F[HM_F_UNSUPPORTED_JUDGEMENTS], p->number);
         }
-        bool analysed = (s->causation && ev) || (s->judgement && ev) || (s->counter && ev);
+        bool analysed = (causation && ev) || (judgement && ev) || (counter && ev);
         s->analysed = analysed; /* measure_sentences adds paragraphs argued in plain words */
         if (s->topic_sentence)
             topic++;
@@ -1070,7 +1154,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         if (s->criteria) {
             F[HM_F_CRITERIA].value = 1;
         }
-        if (s->counter) {
+        if (counter) {
             counter_paras++;
             set_example(&F[HM_F_COUNTER], p->start, first->end);
         }
@@ -1216,7 +1300,7 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, sentence_mar
         }
         if (w->start < evidence_end)
             continue;
-        size_t si = hm_document_sentence_next(doc, w->start, &term_sent_hint);
+        size_t si = sentence_step(doc, doc->sents, doc->n_sents, w->start, &term_sent_hint);
         if (si != SIZE_MAX && main_para[doc->sents[si].para] && w->end <= doc->sents[si].end)
             flags[si] |= S_TERM;
     }
@@ -1227,7 +1311,8 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, sentence_mar
     for (size_t m = 0; m < n_ps; m++) {
         const hm_para *p = &doc->paras[ps[m].index];
         size_t a = p->first_sentence, n = p->n_sentences, para_narrated = 0, para_argued = 0;
-        bool para_linked = false;
+        unsigned para_linked = 0, argues_somewhere = 0;
+        size_t run = 0, longest = 0;
         /* (counts by bit tests, not branches: a sentence's flags are no
          * guess; the flags of the sentences either side are 0 past the
          * paragraph's ends) */
@@ -1254,13 +1339,21 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, sentence_mar
             unsigned narrates = sent_narrates(f);
             narrated += narrates;
             para_narrated += narrates;
-            if (reasons & near_evidence) {
-                if (!para_linked)
-                    set_example(&F[HM_F_LINKED_EXPLANATION], doc->sents[i].start, doc->sents[i].end);
-                para_linked = true;
-            }
+            /* the example is the essay's first linked sentence: asked first,
+             * as above */
+            hm_feature_value *linked_v = &F[HM_F_LINKED_EXPLANATION];
+            if (linked_v->ex_start == linked_v->ex_end && (reasons & near_evidence))
+                set_example(linked_v, doc->sents[i].start, doc->sents[i].end);
+            para_linked |= reasons & near_evidence;
             ev_items += items[i];
             deployed += items[i] * (argues | explained_next);
+            /* runs of narrating sentences, in the same walk */
+            argues_somewhere |= argues;
+            run = (run + 1) * narrates;
+            longest = run > longest ? run : longest;
+            /* a run that reaches NARRATIVE_RUN counts its sentences so far,
+             * and each one after */
+            in_runs += (run == NARRATIVE_RUN) * NARRATIVE_RUN + (run > NARRATIVE_RUN);
         }
         linked += para_linked;
         /* Analytical: explains, judges or qualifies with evidence in the
@@ -1284,16 +1377,6 @@ static void measure_sentences(hm_features *fs, const hm_scan *scan, sentence_mar
             add_para(&F[HM_F_LINKED_EXPLANATION], p->number);
         /* A narrative paragraph: half or more of its sentences narrate (at
          * least two), or it gives evidence and argues nowhere. */
-        bool argues_somewhere = false;
-        size_t run = 0, longest = 0;
-        for (size_t i = a; i < a + n; i++) {
-            argues_somewhere |= sent_argues(flags[i]);
-            run = (run + 1) * sent_narrates(flags[i]);
-            longest = run > longest ? run : longest;
-            /* a run that reaches NARRATIVE_RUN counts its sentences so far,
-             * and each one after */
-            in_runs += (run == NARRATIVE_RUN) * NARRATIVE_RUN + (run > NARRATIVE_RUN);
-        }
         if (longest >= NARRATIVE_RUN || (ps[m].specific && !argues_somewhere)) {
             narrative_paras++;
             add_para(&F[HM_F_NARRATIVE_SHARE], p->number);

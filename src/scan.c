@@ -130,72 +130,18 @@ static inline bool finding_before(const hm_finding *x, const hm_finding *y)
     return (int)x->kind < (int)y->kind;
 }
 
-/* What the merges compare: the findings, and their starts copied to an
- * array of their own, where most comparisons end (a finding's start is
- * then an index away, not an index times the finding's 80 bytes). */
-typedef struct sort_keys {
-    const hm_finding *f;
-    const size_t *starts;
-} sort_keys;
-
-static inline bool ranks_before(const sort_keys *keys, size_t a, size_t b)
-{
-    size_t sa = keys->starts[a], sb = keys->starts[b];
-    bool before = sa < sb; /* a set, not a branch: a merge's order is unpredictable */
-    if (sa == sb)           /* seldom */
-        before = finding_before(&keys->f[a], &keys->f[b]);
-    return before;
-}
-
-/* Merges the adjacent runs order[lo, mid) and order[mid, hi), each in
- * order, the left one copied to tmp first: on a tie the left run's goes
- * first, so the merge is stable. */
-static void merge_runs(const sort_keys *keys, size_t *order, size_t *tmp, size_t lo, size_t mid, size_t hi)
-{
-    size_t n_left = mid - lo, i = 0, j = mid, k = lo;
-    /* copies by hand: runs are mostly a few findings long, less than a
-     * call of memcpy costs */
-    for (size_t c = 0; c < n_left; c++)
-        tmp[c] = order[lo + c];
-    /* which run gives the next is a coin toss: taken without a branch */
-    while (i < n_left && j < hi) {
-        size_t a = order[j], b = tmp[i];
-        bool right = ranks_before(keys, a, b);
-        order[k++] = right ? a : b;
-        j += right;
-        i += !right;
-    }
-    while (i < n_left)
-        order[k++] = tmp[i++]; /* the right run's rest is in place */
-}
-
-/* A run of findings already in order: order[start, start + len). */
-typedef struct run {
-    size_t start, len;
-} run;
-
-/* Timsort's rule for when to merge the runs on the stack: each run longer
- * than the two above it together, and than the one above it. The runs
- * merged are then of like lengths, so a long run is merged once with the
- * short ones after it, not at every pass; the stack stays shorter than log
- * base 1.6 of the count (96 is room for any size_t). */
-enum { RUN_STACK = 96 };
-
-static void merge_at(const sort_keys *keys, size_t *order, size_t *tmp, run *stack, size_t *n_stack, size_t k)
-{
-    merge_runs(keys, order, tmp, stack[k].start, stack[k + 1].start, stack[k + 1].start + stack[k + 1].len);
-    stack[k].len += stack[k + 1].len;
-    if (k + 2 < *n_stack)
-        stack[k + 1] = stack[k + 2];
-    (*n_stack)--;
-}
-
 /* The findings' order by position, ties in the order they were found: a
- * stable sort, as glibc's qsort (a merge sort) gave them, of the runs
- * already in order (each rule adds its findings in text order, and those
- * of the last sort are in order too, so there are few runs). NULL when
- * they are in order already; else in scan->sort_index. */
-static size_t *sorted_order(hm_scan *scan)
+ * stable sort, as glibc's qsort (a merge sort) gave them. NULL when they
+ * are in order already; else in scan->sort_index, an entry a finding's
+ * number in its low 32 bits and its start in the high 32 (the key).
+ *
+ * A radix sort on the start, a byte a pass from the lowest (each pass
+ * stable), then the few ties of start put in order by finding_before:
+ * merging the runs the rules add (most a few findings long) asked at
+ * every step which run gives the next, a coin toss that mispredicted,
+ * and a radix pass asks nothing. A text is at most 1 GiB: starts and
+ * finding numbers fit 32 bits. */
+static const uint64_t *sorted_order(hm_scan *scan)
 {
     size_t n = scan->n_findings;
     const hm_finding *f = scan->findings;
@@ -204,50 +150,68 @@ static size_t *sorted_order(hm_scan *scan)
         first_run_end++;
     if (first_run_end >= n)
         return NULL;
-    scan->sort_index = scratch_room(scan->sort_index, &scan->cap_sort_index, 3 * scan->cap_findings,
+    scan->sort_index = scratch_room(scan->sort_index, &scan->cap_sort_index, 2 * scan->cap_findings,
                                     sizeof *scan->sort_index);
-    size_t *order = scan->sort_index, *tmp = order + n, *starts = tmp + n;
+    uint64_t *keys = scan->sort_index, *spare = keys + n;
+    /* the keys, and the counts of their two lowest bytes' digits (the
+     * passes of a text under 64 KB) */
+    uint32_t counts[2][256];
+    memset(counts[0], 0, sizeof counts[0]);
+    memset(counts[1], 0, sizeof counts[1]);
+    uint64_t max_start = 0;
     for (size_t k = 0; k < n; k++) {
-        order[k] = k;
-        starts[k] = f[k].start;
+        uint64_t start = f[k].start;
+        keys[k] = start << 32 | k;
+        counts[0][start & 255]++;
+        counts[1][start >> 8 & 255]++;
+        max_start = start > max_start ? start : max_start;
     }
-    sort_keys keys = {f, starts};
-    run stack[RUN_STACK];
-    size_t n_stack = 0;
-    for (size_t start = 0; start < n;) {
-        size_t end = start == 0 ? first_run_end : start + 1;
-        while (end < n && !finding_before(&f[end], &f[end - 1]))
-            end++;
-        stack[n_stack++] = (run){start, end - start};
-        start = end;
-        while (n_stack > 1) {
-            size_t k = n_stack - 2;
-            if ((k > 0 && stack[k - 1].len <= stack[k].len + stack[k + 1].len) ||
-                (k > 1 && stack[k - 2].len <= stack[k - 1].len + stack[k].len)) {
-                if (stack[k - 1].len < stack[k + 1].len)
-                    k--;
-            } else if (stack[k].len > stack[k + 1].len) {
-                break;
-            }
-            merge_at(&keys, order, tmp, stack, &n_stack, k);
+    /* a pass for each byte of the largest start (at least one) */
+    for (unsigned byte = 0; byte < 4 && (byte == 0 || max_start >> (8 * byte)); byte++) {
+        unsigned shift = 32 + 8 * byte;
+        /* the pass's digits run up to the largest start's */
+        uint64_t top = max_start >> (8 * byte);
+        size_t digits = (top > 255 ? 255 : (size_t)top) + 1;
+        uint32_t *at = counts[byte & 1];
+        if (byte >= 2) { /* a text of 64 KB or more: counted here */
+            for (size_t d = 0; d < digits; d++)
+                at[d] = 0;
+            for (size_t k = 0; k < n; k++)
+                at[keys[k] >> shift & 255]++;
         }
+        uint32_t sum = 0;
+        for (size_t d = 0; d < digits; d++) {
+            uint32_t count = at[d];
+            at[d] = sum;
+            sum += count;
+        }
+        for (size_t k = 0; k < n; k++)
+            spare[at[keys[k] >> shift & 255]++] = keys[k];
+        uint64_t *sorted = spare;
+        spare = keys;
+        keys = sorted;
     }
-    while (n_stack > 1) {
-        size_t k = n_stack - 2;
-        if (k > 0 && stack[k - 1].len < stack[k + 1].len)
-            k--;
-        merge_at(&keys, order, tmp, stack, &n_stack, k);
+    /* Findings that start together (few) in order by finding_before: an
+     * insertion, which keeps the order found where that ties too. */
+    for (size_t i = 1; i < n; i++) {
+        if (keys[i] >> 32 != keys[i - 1] >> 32)
+            continue;
+        uint64_t x = keys[i];
+        size_t j = i;
+        for (; j > 0 && keys[j - 1] >> 32 == x >> 32 && finding_before(&f[(uint32_t)x], &f[(uint32_t)keys[j - 1]]); j--)
+            keys[j] = keys[j - 1];
+        keys[j] = x;
     }
-    return order;
+    return keys;
 }
 
 void hm_scan_sort(hm_scan *scan)
 {
-    const size_t *order = sorted_order(scan);
+    const uint64_t *order = sorted_order(scan);
     if (order) {
         hm_finding *sorted = spare_findings(scan);
         for (size_t i = 0; i < scan->n_findings; i++)
-            sorted[i] = scan->findings[order[i]];
+            sorted[i] = scan->findings[(uint32_t)order[i]];
         swap_findings(scan);
     }
     scan->n_sorted = scan->n_findings;
@@ -271,7 +235,7 @@ void hm_scan_finish(hm_scan *scan)
     /* Ties of position and kind stay in the order found (rule order). The
      * findings kept are copied once, from the old array to a new one in
      * order (or down the old one, when it is in order already). */
-    const size_t *order = sorted_order(scan);
+    const uint64_t *order = sorted_order(scan);
     hm_finding *kept_findings = order ? spare_findings(scan) : scan->findings;
     hm_source_cursor cursor;
     hm_source_cursor_init(&cursor, scan->doc->src);
@@ -281,7 +245,7 @@ void hm_scan_finish(hm_scan *scan)
     size_t last_end[HM_KIND_COUNT + 1] = {0};
     size_t kept = 0, para_hint = 0;
     for (size_t i = 0; i < scan->n_findings; i++) {
-        const hm_finding *f = &scan->findings[order ? order[i] : i];
+        const hm_finding *f = &scan->findings[order ? (uint32_t)order[i] : i];
         size_t own = (size_t)f->kind + 1, other = covering_kind[f->kind];
         /* One finding per stretch of text and kind: the longest; and one
          * inside the other kind's kept finding goes. | on whole numbers, one

@@ -34,11 +34,11 @@ typedef struct hm_scan {
     size_t n_sorted, max_span;
     /* The sorts' room, kept from the first sort of an analysis to
      * hm_scan_free_data: the findings' second array (a sort copies them
-     * into it in order, and the two change places) and the merges' three
-     * index arrays, both sized by cap_findings. */
+     * into it in order, and the two change places) and the radix sort's
+     * two key arrays (scan.c's sorted_order), both sized by cap_findings. */
     hm_finding *spare_findings;
     size_t cap_spare_findings;
-    size_t *sort_index;
+    uint64_t *sort_index;
     size_t cap_sort_index;
     /* Words written with a capital somewhere mid-sentence: the first few
      * questions walk the words, later ones build this set. */

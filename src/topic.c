@@ -28,12 +28,18 @@ static void entry_free(hm_topic_entry *e)
  * order. `len` is its length, the shortest text it can be: a space in it
  * matches a run of white space, so a text of another length is not it when
  * it has none (`spaced` false), nor when shorter. Most candidates part on
- * that, and the alias's text is not read. */
+ * that and on `head`, its first head_len bytes (up to eight, none of them
+ * a space; the rest 0), and the alias's text is not read. */
 typedef struct alias_ref {
     const char *text, *name;
     uint32_t order;
-    unsigned len : 31, spaced : 1; /* 24 bytes in all */
+    unsigned len : 27, head_len : 4, spaced : 1;
+    uint64_t head; /* 32 bytes in all */
 } alias_ref;
+
+/* The low n bytes of eight, for n of 0 to 8. */
+static const uint64_t low_bytes[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull,
+                                      0xFFFFFFFFFFFFFFull, ~0ull};
 
 /* Every alias of a list of entries, by first byte and within a byte in
  * entry and alias order: a finding is compared with the few aliases that
@@ -66,9 +72,12 @@ static hm_alias_chains *chain_aliases(const hm_topic_entry *entries, size_t n)
     for (size_t i = 0; i < n; i++)
         for (size_t a = 0; a < entries[i].n_aliases; a++) {
             const char *alias = entries[i].aliases[a];
-            size_t len = strlen(alias);
-            c->refs[next[(unsigned char)alias[0]]++] =
-                (alias_ref){alias, entries[i].name, order++, (unsigned)len, memchr(alias, ' ', len) != NULL};
+            size_t len = strlen(alias), head_len = strcspn(alias, " ");
+            head_len = head_len < 8 ? head_len : 8;
+            uint64_t head = 0;
+            memcpy(&head, alias, head_len);
+            c->refs[next[(unsigned char)alias[0]]++] = (alias_ref){
+                alias, entries[i].name, order++, (unsigned)len, (unsigned)head_len, memchr(alias, ' ', len) != NULL, head};
         }
     return c;
 }
@@ -420,6 +429,13 @@ static const char *first_alias_of(entry_ctx *c, const char *s, size_t n)
     unsigned char c0 = n ? (unsigned char)s[0] : '\0';
     uint32_t i = chains->start[c0], i_end = chains->start[c0 + 1];
     uint32_t j = chains->start[' '], j_end = c0 == ' ' ? j : chains->start[' ' + 1];
+    /* the text's first eight bytes (the essay's text is padded: they can
+     * be read), against each alias's head (an alias that fits is no
+     * shorter than its head, so no byte past the text is compared); an
+     * alias without a space is the text when its length and head are the
+     * text's and, past eight bytes, the rest */
+    uint64_t s_head;
+    memcpy(&s_head, s, sizeof s_head);
     /* the two runs merged, in the order of the list (the second is
      * nearly always empty) */
     while (i < i_end || j < j_end) {
@@ -428,9 +444,11 @@ static const char *first_alias_of(entry_ctx *c, const char *s, size_t n)
             r = &chains->refs[i++];
         else
             r = &chains->refs[j++];
-        /* one branch on the length, seldom taken */
-        unsigned fits = (unsigned)(n == r->len) | ((unsigned)r->spaced & (unsigned)(n >= r->len));
-        if (fits && alias_is(r->text, s, n))
+        /* one branch, seldom taken but on the alias that is the text */
+        unsigned head = (s_head & low_bytes[r->head_len]) == r->head;
+        unsigned same = (unsigned)!r->spaced & (unsigned)(n == r->len) & head;
+        unsigned fits = same | ((unsigned)r->spaced & (unsigned)(n >= r->len) & head);
+        if (fits && (same ? n <= 8 || memcmp(r->text + 8, s + 8, n - 8) == 0 : alias_is(r->text, s, n)))
             return r->name;
     }
     return NULL;
