@@ -2,6 +2,7 @@
  * phrase.h for the design; the comments here say how each piece keeps the
  * compiled pattern's semantics. */
 #include "phrase.h"
+#include "shuffle.h"
 
 #include <stdatomic.h>
 #include <stddef.h>
@@ -75,6 +76,17 @@ typedef struct key_slot {
 enum { BC_WORD = 1, BC_DIGIT = 2, BC_LEAD = 4 };
 
 /* A string of some rules' `starts` (ASCII-folded) and which rules list it. */
+/* The start strings' first four bytes by their nibbles, a bucket a bit
+ * (start_nibbles_of): where a string starts, each of the four bytes
+ * leaves its bucket (hm_nibble_lookup), so that find_starts asks 64
+ * positions at once with SSSE3's byte shuffle, not each word start's two
+ * bytes in a loop whose end the predictor missed once a block. A superset
+ * of what strings_at finds; strings_at decides. */
+typedef struct start_nibbles {
+    unsigned char lo[4][16], hi[4][16];
+    bool wide; /* the CPU has AVX2: 32 positions a step (start_nibbles_block_wide) */
+} start_nibbles;
+
 typedef struct start_string {
     char *text;
     size_t len;
@@ -232,6 +244,9 @@ struct hm_phrase_index {
     uint32_t start_group[START_GROUPS + 1];
     start_string *start_grouped;
     uint8_t start_byte_class[256]; /* BC_* */
+    /* made at the first find_starts that can use them (start_nibbles_of),
+     * published once for every scan and thread */
+    _Atomic(start_nibbles *) start_nibbles;
     /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
     word_slot *name_words;
     size_t cap_name_words;
@@ -2445,6 +2460,7 @@ void hm_config_index_free(hm_config *cfg)
         free(ix->start_strings[i].text);
     free(ix->start_strings);
     free(ix->start_grouped);
+    free(atomic_load_explicit(&ix->start_nibbles, memory_order_relaxed));
     free(ix->class_cache);
     free(ix);
     cfg->index = NULL;
@@ -3198,8 +3214,117 @@ static inline void byte_kinds16(const unsigned char *p, unsigned shift, byte_kin
  * text's bytes). starts_at answers only where it may find something,
  * which a branchless test of each word start's first two bytes narrows
  * to a third of them first: a branch there went either way. */
+#if defined(HM_HAVE_SHUFFLE)
+/* The positions of the 64 bytes at p (and three more) where a start string
+ * may begin by start_nibbles: each of the four bytes from there leaves a
+ * bucket, and one bucket all four. */
+__attribute__((target("ssse3"))) static uint64_t start_nibbles_block(const start_nibbles *sn, const unsigned char *p)
+{
+    __m128i lo[4], hi[4];
+    for (unsigned k = 0; k < 4; k++) {
+        lo[k] = _mm_loadu_si128((const __m128i *)(const void *)sn->lo[k]);
+        hi[k] = _mm_loadu_si128((const __m128i *)(const void *)sn->hi[k]);
+    }
+    uint64_t may = 0;
+    for (unsigned b = 0; b < 64; b += 16) {
+        __m128i m = hm_nibble_lookup(_mm_loadu_si128((const __m128i *)(const void *)(p + b)), lo[0], hi[0]);
+        for (unsigned k = 1; k < 4; k++)
+            m = _mm_and_si128(m, hm_nibble_lookup(_mm_loadu_si128((const __m128i *)(const void *)(p + b + k)),
+                                                  lo[k], hi[k]));
+        may |= (uint64_t)(~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, _mm_setzero_si128())) & 0xFFFFu) << b;
+    }
+    return may;
+}
+
+/* start_nibbles_block with AVX2, 32 bytes a step (three-operand code: no
+ * copies of the tables that SSSE3's shuffle overwrites). */
+__attribute__((target("avx2"))) static uint64_t start_nibbles_block_wide(const start_nibbles *sn,
+                                                                        const unsigned char *p)
+{
+    __m256i lo[4], hi[4];
+    for (unsigned k = 0; k < 4; k++) {
+        lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)sn->lo[k]));
+        hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)sn->hi[k]));
+    }
+    uint64_t may = 0;
+    for (unsigned b = 0; b < 64; b += 32) {
+        __m256i m = hm_nibble_lookup_wide(_mm256_loadu_si256((const __m256i *)(const void *)(p + b)), lo[0], hi[0]);
+        for (unsigned k = 1; k < 4; k++)
+            m = _mm256_and_si256(m, hm_nibble_lookup_wide(_mm256_loadu_si256((const __m256i *)(const void *)(p + b + k)),
+                                                          lo[k], hi[k]));
+        may |= (uint64_t)~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256())) << b;
+    }
+    return may;
+}
+
+/* Bucket bit's byte c (and its other case) at byte k of a string. */
+static void nibbles_add(start_nibbles *sn, unsigned k, unsigned char c, unsigned char bit)
+{
+    sn->lo[k][c & 15] |= bit;
+    sn->hi[k][c >> 4] |= bit;
+    c = other_case(c);
+    sn->lo[k][c & 15] |= bit;
+    sn->hi[k][c >> 4] |= bit;
+}
+
+/* ix's start_nibbles, made at the first call: the strings of one first
+ * byte share a bucket (their later bytes then mix only with each other's),
+ * the first bytes with the most strings first, each into the bucket with
+ * the fewest so far. A string's bytes past its end are any byte. Made from
+ * the strings, so the same for an index built or read from an image. */
+static const start_nibbles *start_nibbles_of(const hm_phrase_index *ix)
+{
+    hm_phrase_index *shared = (hm_phrase_index *)(uintptr_t)ix; /* the table is published once, atomically */
+    start_nibbles *sn = atomic_load_explicit(&shared->start_nibbles, memory_order_acquire);
+    if (sn)
+        return sn;
+    sn = hm_xcalloc(1, sizeof *sn);
+    unsigned char bucket_of[256] = {0};
+    bool placed[256] = {false};
+    unsigned load[8] = {0};
+    for (;;) {
+        unsigned f = 256;
+        for (unsigned c = 0; c < 256; c++)
+            if (!placed[c] && ix->start_count[c] && (f == 256 || ix->start_count[c] > ix->start_count[f]))
+                f = c;
+        if (f == 256)
+            break;
+        unsigned b = 0;
+        for (unsigned q = 1; q < 8; q++)
+            if (load[q] < load[b])
+                b = q;
+        placed[f] = true;
+        bucket_of[f] = (unsigned char)b;
+        load[b] += ix->start_count[f];
+    }
+    for (size_t j = 0; j < ix->n_start_strings; j++) {
+        const start_string *ss = &ix->start_strings[j];
+        const unsigned char *u = (const unsigned char *)ss->text;
+        unsigned char bit = (unsigned char)(1u << bucket_of[u[0]]);
+        for (unsigned k = 0; k < 4; k++) {
+            if (k < ss->len) {
+                nibbles_add(sn, k, u[k], bit);
+                continue;
+            }
+            for (unsigned q = 0; q < 16; q++) {
+                sn->lo[k][q] |= bit;
+                sn->hi[k][q] |= bit;
+            }
+        }
+    }
+    sn->wide = hm_cpu_has_wide_shuffle();
+    start_nibbles *none = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&shared->start_nibbles, &none, sn, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        free(sn); /* another scan's came first: the same table */
+        return none;
+    }
+    return sn;
+}
+#endif
+
 static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, size_t i, uint64_t valid,
-                            bool *after_word)
+                            bool *after_word, const start_nibbles *sn)
 {
     const hm_phrase_index *ix = scan->cfg->index;
     byte_kinds bk = {0, 0, 0, 0};
@@ -3222,13 +3347,20 @@ static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, 
         maybe |= bk.digit & word_starts;
     if (ix->start_digit)
         maybe |= bk.digit & before;
-    for (; ask; ask &= ask - 1) {
-        unsigned k = (unsigned)__builtin_ctzll(ask);
-        /* strings_may_start2 without a branch (NUL is no string's second
-         * byte) */
-        unsigned two = two_bytes(p + k);
-        may_string |= (ix->start_two[two >> 6] >> (two & 63) & 1) << k;
-    }
+#if defined(HM_HAVE_SHUFFLE)
+    if (sn)
+        may_string = (sn->wide ? start_nibbles_block_wide(sn, p) : start_nibbles_block(sn, p)) & ask;
+    else
+#else
+    (void)sn;
+#endif
+        for (; ask; ask &= ask - 1) {
+            unsigned k = (unsigned)__builtin_ctzll(ask);
+            /* strings_may_start2 without a branch (NUL is no string's second
+             * byte) */
+            unsigned two = two_bytes(p + k);
+            may_string |= (ix->start_two[two >> 6] >> (two & 63) & 1) << k;
+        }
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t len = scan->len;
     maybe &= valid;
@@ -3257,18 +3389,23 @@ static void find_starts(hm_scan *scan)
         return;
     bool after_word = false;
 #if defined(__SSE2__)
+    const start_nibbles *sn = NULL;
+#if defined(HM_HAVE_SHUFFLE)
+    if (hm_cpu_has_shuffle())
+        sn = start_nibbles_of(scan->cfg->index);
+#endif
     /* 64 bytes at a time; a block reads the three bytes after it, so the
      * last blocks (from the one that reaches within three bytes of the
      * text's end) are read from a copy with zeros after the text */
     for (; i + 67 <= len; i += 64)
-        starts_in_block(scan, &cap, t + i, i, ~(uint64_t)0, &after_word);
+        starts_in_block(scan, &cap, t + i, i, ~(uint64_t)0, &after_word, sn);
     if (i < len) {
         unsigned char tail[144] = {0}; /* at most 66 bytes of text, then two blocks' reads */
         size_t n = len - i;
         memcpy(tail, t + i, n);
-        starts_in_block(scan, &cap, tail, i, n >= 64 ? ~(uint64_t)0 : ~(uint64_t)0 >> (64 - n), &after_word);
+        starts_in_block(scan, &cap, tail, i, n >= 64 ? ~(uint64_t)0 : ~(uint64_t)0 >> (64 - n), &after_word, sn);
         if (n > 64)
-            starts_in_block(scan, &cap, tail + 64, i + 64, ~(uint64_t)0 >> (128 - n), &after_word);
+            starts_in_block(scan, &cap, tail + 64, i + 64, ~(uint64_t)0 >> (128 - n), &after_word, sn);
     }
 #else
     const hm_phrase_index *ix = scan->cfg->index;
