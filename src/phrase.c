@@ -3257,31 +3257,71 @@ __attribute__((target("avx2"))) static uint64_t start_nibbles_block_wide(const s
     return may;
 }
 
-/* Bucket bit's byte c (and its other case) at byte k of a string. */
-static void nibbles_add(start_nibbles *sn, unsigned k, unsigned char c, unsigned char bit)
+/* A bucket's or a first byte's strings' nibbles at each of the four places,
+ * a bit each: start_nibbles_of chooses the buckets with these, then makes
+ * the tables from them. */
+typedef struct nibble_sets {
+    uint16_t lo[4], hi[4];
+} nibble_sets;
+
+/* String ss's first four bytes (with their other case; past its end, any
+ * byte) into ns. */
+static void nibble_sets_add(nibble_sets *ns, const start_string *ss)
 {
-    sn->lo[k][c & 15] |= bit;
-    sn->hi[k][c >> 4] |= bit;
-    c = other_case(c);
-    sn->lo[k][c & 15] |= bit;
-    sn->hi[k][c >> 4] |= bit;
+    const unsigned char *u = (const unsigned char *)ss->text;
+    for (unsigned k = 0; k < 4; k++) {
+        if (k >= ss->len) {
+            ns->lo[k] = ns->hi[k] = 0xFFFF;
+            continue;
+        }
+        unsigned char cases[2] = {u[k], other_case(u[k])};
+        for (unsigned c = 0; c < 2; c++) {
+            ns->lo[k] |= (uint16_t)(1u << (cases[c] & 15));
+            ns->hi[k] |= (uint16_t)(1u << (cases[c] >> 4));
+        }
+    }
 }
 
-/* ix's start_nibbles, made at the first call: the strings of one first
+static unsigned bits16(unsigned v)
+{
+    unsigned n = 0;
+    for (; v; v &= v - 1)
+        n++;
+    return n;
+}
+
+/* How many four-byte texts a bucket of nibble sets ns lets through: at each
+ * place, its low nibbles times its high ones. */
+static uint64_t nibble_volume(const nibble_sets *ns)
+{
+    uint64_t v = 1;
+    for (unsigned k = 0; k < 4; k++)
+        v *= bits16(ns->lo[k]) * bits16(ns->hi[k]);
+    return v;
+}
+
+/* ix's start_nibbles, made for start_nibbles_of: the strings of one first
  * byte share a bucket (their later bytes then mix only with each other's),
- * the first bytes with the most strings first, each into the bucket with
- * the fewest so far. A string's bytes past its end are any byte. Made from
- * the strings, so the same for an index built or read from an image. */
-static const start_nibbles *start_nibbles_of(const hm_phrase_index *ix)
+ * the first bytes with the most strings first, each into the bucket whose
+ * volume (nibble_volume) it grows least: a bucket's bytes at each place
+ * are the product of its nibbles', and the strings' crossings let words
+ * through ("tw" and "th" pass "the"). Made from the strings, so the same
+ * for an index built or read from an image. */
+static __attribute__((noinline, cold)) const start_nibbles *start_nibbles_make(const hm_phrase_index *ix);
+
+/* ix's start_nibbles (start_nibbles_make at the first call). */
+static inline const start_nibbles *start_nibbles_of(const hm_phrase_index *ix)
+{
+    const start_nibbles *sn = atomic_load_explicit(&((hm_phrase_index *)(uintptr_t)ix)->start_nibbles, memory_order_acquire);
+    return sn ? sn : start_nibbles_make(ix);
+}
+
+static __attribute__((noinline, cold)) const start_nibbles *start_nibbles_make(const hm_phrase_index *ix)
 {
     hm_phrase_index *shared = (hm_phrase_index *)(uintptr_t)ix; /* the table is published once, atomically */
-    start_nibbles *sn = atomic_load_explicit(&shared->start_nibbles, memory_order_acquire);
-    if (sn)
-        return sn;
-    sn = hm_xcalloc(1, sizeof *sn);
-    unsigned char bucket_of[256] = {0};
+    nibble_sets bucket[8];
+    memset(bucket, 0, sizeof bucket);
     bool placed[256] = {false};
-    unsigned load[8] = {0};
     for (;;) {
         unsigned f = 256;
         for (unsigned c = 0; c < 256; c++)
@@ -3289,29 +3329,37 @@ static const start_nibbles *start_nibbles_of(const hm_phrase_index *ix)
                 f = c;
         if (f == 256)
             break;
-        unsigned b = 0;
-        for (unsigned q = 1; q < 8; q++)
-            if (load[q] < load[b])
-                b = q;
         placed[f] = true;
-        bucket_of[f] = (unsigned char)b;
-        load[b] += ix->start_count[f];
-    }
-    for (size_t j = 0; j < ix->n_start_strings; j++) {
-        const start_string *ss = &ix->start_strings[j];
-        const unsigned char *u = (const unsigned char *)ss->text;
-        unsigned char bit = (unsigned char)(1u << bucket_of[u[0]]);
-        for (unsigned k = 0; k < 4; k++) {
-            if (k < ss->len) {
-                nibbles_add(sn, k, u[k], bit);
-                continue;
+        nibble_sets group;
+        memset(&group, 0, sizeof group);
+        for (uint32_t j = 0; j < ix->start_count[f]; j++)
+            nibble_sets_add(&group, &ix->start_strings[ix->start_first[f] + j]);
+        unsigned best = 0;
+        uint64_t best_growth = UINT64_MAX;
+        for (unsigned q = 0; q < 8; q++) {
+            nibble_sets with = bucket[q];
+            for (unsigned k = 0; k < 4; k++) {
+                with.lo[k] |= group.lo[k];
+                with.hi[k] |= group.hi[k];
             }
-            for (unsigned q = 0; q < 16; q++) {
-                sn->lo[k][q] |= bit;
-                sn->hi[k][q] |= bit;
+            uint64_t growth = nibble_volume(&with) - nibble_volume(&bucket[q]);
+            if (growth < best_growth) {
+                best = q;
+                best_growth = growth;
             }
         }
+        for (unsigned k = 0; k < 4; k++) {
+            bucket[best].lo[k] |= group.lo[k];
+            bucket[best].hi[k] |= group.hi[k];
+        }
     }
+    start_nibbles *sn = hm_xcalloc(1, sizeof *sn);
+    for (unsigned q = 0; q < 8; q++)
+        for (unsigned k = 0; k < 4; k++)
+            for (unsigned n = 0; n < 16; n++) {
+                sn->lo[k][n] |= (unsigned char)((bucket[q].lo[k] >> n & 1) << q);
+                sn->hi[k][n] |= (unsigned char)((bucket[q].hi[k] >> n & 1) << q);
+            }
     sn->wide = hm_cpu_has_wide_shuffle();
     start_nibbles *none = NULL;
     if (!atomic_compare_exchange_strong_explicit(&shared->start_nibbles, &none, sn, memory_order_acq_rel,
@@ -3380,7 +3428,7 @@ static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, 
 
 /* One pass over the text: starts_at wherever something may start, in text
  * order. */
-static void find_starts(hm_scan *scan)
+static __attribute__((noinline)) void find_starts(hm_scan *scan)
 {
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t len = scan->len, cap = 0, i = 0;
