@@ -3284,10 +3284,10 @@ static void nibble_sets_add(nibble_sets *ns, const start_string *ss)
 
 static unsigned bits16(unsigned v)
 {
-    unsigned n = 0;
-    for (; v; v &= v - 1)
-        n++;
-    return n;
+    v -= v >> 1 & 0x5555u;
+    v = (v & 0x3333u) + (v >> 2 & 0x3333u);
+    v = (v + (v >> 4)) & 0x0F0Fu;
+    return (v + (v >> 8)) & 0x1Fu;
 }
 
 /* How many four-byte texts a bucket of nibble sets ns lets through: at each
@@ -3321,15 +3321,21 @@ static __attribute__((noinline, cold)) const start_nibbles *start_nibbles_make(c
     hm_phrase_index *shared = (hm_phrase_index *)(uintptr_t)ix; /* the table is published once, atomically */
     nibble_sets bucket[8];
     memset(bucket, 0, sizeof bucket);
-    bool placed[256] = {false};
-    for (;;) {
-        unsigned f = 256;
-        for (unsigned c = 0; c < 256; c++)
-            if (!placed[c] && ix->start_count[c] && (f == 256 || ix->start_count[c] > ix->start_count[f]))
-                f = c;
-        if (f == 256)
-            break;
-        placed[f] = true;
+    uint64_t volume[8] = {0};
+    /* the first bytes with strings, most strings first (an insertion sort:
+     * some twenty) */
+    unsigned char firsts[256];
+    unsigned n_firsts = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        if (!ix->start_count[c])
+            continue;
+        unsigned at = n_firsts++;
+        for (; at > 0 && ix->start_count[firsts[at - 1]] < ix->start_count[c]; at--)
+            firsts[at] = firsts[at - 1];
+        firsts[at] = (unsigned char)c;
+    }
+    for (unsigned g = 0; g < n_firsts; g++) {
+        unsigned f = firsts[g];
         nibble_sets group;
         memset(&group, 0, sizeof group);
         for (uint32_t j = 0; j < ix->start_count[f]; j++)
@@ -3342,7 +3348,7 @@ static __attribute__((noinline, cold)) const start_nibbles *start_nibbles_make(c
                 with.lo[k] |= group.lo[k];
                 with.hi[k] |= group.hi[k];
             }
-            uint64_t growth = nibble_volume(&with) - nibble_volume(&bucket[q]);
+            uint64_t growth = nibble_volume(&with) - volume[q];
             if (growth < best_growth) {
                 best = q;
                 best_growth = growth;
@@ -3352,6 +3358,7 @@ static __attribute__((noinline, cold)) const start_nibbles *start_nibbles_make(c
             bucket[best].lo[k] |= group.lo[k];
             bucket[best].hi[k] |= group.hi[k];
         }
+        volume[best] += best_growth;
     }
     start_nibbles *sn = hm_xcalloc(1, sizeof *sn);
     for (unsigned q = 0; q < 8; q++)
