@@ -3250,8 +3250,8 @@ __attribute__((target("avx2"))) static uint64_t start_nibbles_block_wide(const s
     for (unsigned b = 0; b < 64; b += 32) {
         __m256i m = hm_nibble_lookup_wide(_mm256_loadu_si256((const __m256i *)(const void *)(p + b)), lo[0], hi[0]);
         for (unsigned k = 1; k < 4; k++)
-            m = _mm256_and_si256(m, hm_nibble_lookup_wide(_mm256_loadu_si256((const __m256i *)(const void *)(p + b + k)),
-                                                          lo[k], hi[k]));
+            m = _mm256_and_si256(
+                m, hm_nibble_lookup_wide(_mm256_loadu_si256((const __m256i *)(const void *)(p + b + k)), lo[k], hi[k]));
         may |= (uint64_t)~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256())) << b;
     }
     return may;
@@ -3312,7 +3312,8 @@ static __attribute__((noinline, cold)) const start_nibbles *start_nibbles_make(c
 /* ix's start_nibbles (start_nibbles_make at the first call). */
 static inline const start_nibbles *start_nibbles_of(const hm_phrase_index *ix)
 {
-    const start_nibbles *sn = atomic_load_explicit(&((hm_phrase_index *)(uintptr_t)ix)->start_nibbles, memory_order_acquire);
+    hm_phrase_index *shared = (hm_phrase_index *)(uintptr_t)ix; /* written once, by start_nibbles_make */
+    const start_nibbles *sn = atomic_load_explicit(&shared->start_nibbles, memory_order_acquire);
     return sn ? sn : start_nibbles_make(ix);
 }
 
