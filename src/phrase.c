@@ -2,6 +2,7 @@
  * phrase.h for the design; the comments here say how each piece keeps the
  * compiled pattern's semantics. */
 #include "phrase.h"
+#include "shuffle.h"
 
 #include <stdatomic.h>
 #include <stddef.h>
@@ -75,6 +76,17 @@ typedef struct key_slot {
 enum { BC_WORD = 1, BC_DIGIT = 2, BC_LEAD = 4 };
 
 /* A string of some rules' `starts` (ASCII-folded) and which rules list it. */
+/* The start strings' first four bytes by their nibbles, a bucket a bit
+ * (start_nibbles_of): where a string starts, each of the four bytes
+ * leaves its bucket (hm_nibble_lookup), so that find_starts asks 64
+ * positions at once with SSSE3's byte shuffle, not each word start's two
+ * bytes in a loop whose end the predictor missed once a block. A superset
+ * of what strings_at finds; strings_at decides. */
+typedef struct start_nibbles {
+    unsigned char lo[4][16], hi[4][16];
+    bool wide; /* the CPU has AVX2: 32 positions a step (start_nibbles_block_wide) */
+} start_nibbles;
+
 typedef struct start_string {
     char *text;
     size_t len;
@@ -232,6 +244,9 @@ struct hm_phrase_index {
     uint32_t start_group[START_GROUPS + 1];
     start_string *start_grouped;
     uint8_t start_byte_class[256]; /* BC_* */
+    /* made at the first find_starts that can use them (start_nibbles_of),
+     * published once for every scan and thread */
+    _Atomic(start_nibbles *) start_nibbles;
     /* the words of name detection's stop lists: which lists (HM_NL_*) hold each */
     word_slot *name_words;
     size_t cap_name_words;
@@ -2483,6 +2498,7 @@ void hm_config_index_free(hm_config *cfg)
         free(ix->start_strings[i].text);
     free(ix->start_strings);
     free(ix->start_grouped);
+    free(atomic_load_explicit(&ix->start_nibbles, memory_order_relaxed));
     free(ix->class_cache);
     free(ix);
     cfg->index = NULL;
@@ -3236,8 +3252,173 @@ static inline void byte_kinds16(const unsigned char *p, unsigned shift, byte_kin
  * text's bytes). starts_at answers only where it may find something,
  * which a branchless test of each word start's first two bytes narrows
  * to a third of them first: a branch there went either way. */
+#if defined(HM_HAVE_SHUFFLE)
+/* The positions of the 64 bytes at p (and three more) where a start string
+ * may begin by start_nibbles: each of the four bytes from there leaves a
+ * bucket, and one bucket all four. */
+__attribute__((target("ssse3"))) static uint64_t start_nibbles_block(const start_nibbles *sn, const unsigned char *p)
+{
+    __m128i lo[4], hi[4];
+    for (unsigned k = 0; k < 4; k++) {
+        lo[k] = _mm_loadu_si128((const __m128i *)(const void *)sn->lo[k]);
+        hi[k] = _mm_loadu_si128((const __m128i *)(const void *)sn->hi[k]);
+    }
+    uint64_t may = 0;
+    for (unsigned b = 0; b < 64; b += 16) {
+        __m128i m = hm_nibble_lookup(_mm_loadu_si128((const __m128i *)(const void *)(p + b)), lo[0], hi[0]);
+        for (unsigned k = 1; k < 4; k++)
+            m = _mm_and_si128(m, hm_nibble_lookup(_mm_loadu_si128((const __m128i *)(const void *)(p + b + k)),
+                                                  lo[k], hi[k]));
+        may |= (uint64_t)(~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, _mm_setzero_si128())) & 0xFFFFu) << b;
+    }
+    return may;
+}
+
+/* start_nibbles_block with AVX2, 32 bytes a step (three-operand code: no
+ * copies of the tables that SSSE3's shuffle overwrites). */
+__attribute__((target("avx2"))) static uint64_t start_nibbles_block_wide(const start_nibbles *sn,
+                                                                        const unsigned char *p)
+{
+    __m256i lo[4], hi[4];
+    for (unsigned k = 0; k < 4; k++) {
+        lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)sn->lo[k]));
+        hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)sn->hi[k]));
+    }
+    uint64_t may = 0;
+    for (unsigned b = 0; b < 64; b += 32) {
+        __m256i m = hm_nibble_lookup_wide(_mm256_loadu_si256((const __m256i *)(const void *)(p + b)), lo[0], hi[0]);
+        for (unsigned k = 1; k < 4; k++)
+            m = _mm256_and_si256(
+                m, hm_nibble_lookup_wide(_mm256_loadu_si256((const __m256i *)(const void *)(p + b + k)), lo[k], hi[k]));
+        may |= (uint64_t)~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256())) << b;
+    }
+    return may;
+}
+
+/* A bucket's or a first byte's strings' nibbles at each of the four places,
+ * a bit each: start_nibbles_of chooses the buckets with these, then makes
+ * the tables from them. */
+typedef struct nibble_sets {
+    uint16_t lo[4], hi[4];
+} nibble_sets;
+
+/* String ss's first four bytes (with their other case; past its end, any
+ * byte) into ns. */
+static void nibble_sets_add(nibble_sets *ns, const start_string *ss)
+{
+    const unsigned char *u = (const unsigned char *)ss->text;
+    for (unsigned k = 0; k < 4; k++) {
+        if (k >= ss->len) {
+            ns->lo[k] = ns->hi[k] = 0xFFFF;
+            continue;
+        }
+        unsigned char cases[2] = {u[k], other_case(u[k])};
+        for (unsigned c = 0; c < 2; c++) {
+            ns->lo[k] |= (uint16_t)(1u << (cases[c] & 15));
+            ns->hi[k] |= (uint16_t)(1u << (cases[c] >> 4));
+        }
+    }
+}
+
+static unsigned bits16(unsigned v)
+{
+    v -= v >> 1 & 0x5555u;
+    v = (v & 0x3333u) + (v >> 2 & 0x3333u);
+    v = (v + (v >> 4)) & 0x0F0Fu;
+    return (v + (v >> 8)) & 0x1Fu;
+}
+
+/* How many four-byte texts a bucket of nibble sets ns lets through: at each
+ * place, its low nibbles times its high ones. */
+static uint64_t nibble_volume(const nibble_sets *ns)
+{
+    uint64_t v = 1;
+    for (unsigned k = 0; k < 4; k++)
+        v *= bits16(ns->lo[k]) * bits16(ns->hi[k]);
+    return v;
+}
+
+/* ix's start_nibbles, made for start_nibbles_of: the strings of one first
+ * byte share a bucket (their later bytes then mix only with each other's),
+ * the first bytes with the most strings first, each into the bucket whose
+ * volume (nibble_volume) it grows least: a bucket's bytes at each place
+ * are the product of its nibbles', and the strings' crossings let words
+ * through ("tw" and "th" pass "the"). Made from the strings, so the same
+ * for an index built or read from an image. */
+static __attribute__((noinline, cold)) const start_nibbles *start_nibbles_make(const hm_phrase_index *ix);
+
+/* ix's start_nibbles (start_nibbles_make at the first call). */
+static inline const start_nibbles *start_nibbles_of(const hm_phrase_index *ix)
+{
+    hm_phrase_index *shared = (hm_phrase_index *)(uintptr_t)ix; /* written once, by start_nibbles_make */
+    const start_nibbles *sn = atomic_load_explicit(&shared->start_nibbles, memory_order_acquire);
+    return sn ? sn : start_nibbles_make(ix);
+}
+
+static __attribute__((noinline, cold)) const start_nibbles *start_nibbles_make(const hm_phrase_index *ix)
+{
+    hm_phrase_index *shared = (hm_phrase_index *)(uintptr_t)ix; /* the table is published once, atomically */
+    nibble_sets bucket[8];
+    memset(bucket, 0, sizeof bucket);
+    uint64_t volume[8] = {0};
+    /* the first bytes with strings, most strings first (an insertion sort:
+     * some twenty) */
+    unsigned char firsts[256];
+    unsigned n_firsts = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        if (!ix->start_count[c])
+            continue;
+        unsigned at = n_firsts++;
+        for (; at > 0 && ix->start_count[firsts[at - 1]] < ix->start_count[c]; at--)
+            firsts[at] = firsts[at - 1];
+        firsts[at] = (unsigned char)c;
+    }
+    for (unsigned g = 0; g < n_firsts; g++) {
+        unsigned f = firsts[g];
+        nibble_sets group;
+        memset(&group, 0, sizeof group);
+        for (uint32_t j = 0; j < ix->start_count[f]; j++)
+            nibble_sets_add(&group, &ix->start_strings[ix->start_first[f] + j]);
+        unsigned best = 0;
+        uint64_t best_growth = UINT64_MAX;
+        for (unsigned q = 0; q < 8; q++) {
+            nibble_sets with = bucket[q];
+            for (unsigned k = 0; k < 4; k++) {
+                with.lo[k] |= group.lo[k];
+                with.hi[k] |= group.hi[k];
+            }
+            uint64_t growth = nibble_volume(&with) - volume[q];
+            if (growth < best_growth) {
+                best = q;
+                best_growth = growth;
+            }
+        }
+        for (unsigned k = 0; k < 4; k++) {
+            bucket[best].lo[k] |= group.lo[k];
+            bucket[best].hi[k] |= group.hi[k];
+        }
+        volume[best] += best_growth;
+    }
+    start_nibbles *sn = hm_xcalloc(1, sizeof *sn);
+    for (unsigned q = 0; q < 8; q++)
+        for (unsigned k = 0; k < 4; k++)
+            for (unsigned n = 0; n < 16; n++) {
+                sn->lo[k][n] |= (unsigned char)((bucket[q].lo[k] >> n & 1) << q);
+                sn->hi[k][n] |= (unsigned char)((bucket[q].hi[k] >> n & 1) << q);
+            }
+    sn->wide = hm_cpu_has_wide_shuffle();
+    start_nibbles *none = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&shared->start_nibbles, &none, sn, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        free(sn); /* another scan's came first: the same table */
+        return none;
+    }
+    return sn;
+}
+#endif
+
 static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, size_t i, uint64_t valid,
-                            bool *after_word)
+                            bool *after_word, const start_nibbles *sn)
 {
     const hm_phrase_index *ix = scan->cfg->index;
     byte_kinds bk = {0, 0, 0, 0};
@@ -3260,13 +3441,20 @@ static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, 
         maybe |= bk.digit & word_starts;
     if (ix->start_digit)
         maybe |= bk.digit & before;
-    for (; ask; ask &= ask - 1) {
-        unsigned k = (unsigned)__builtin_ctzll(ask);
-        /* strings_may_start2 without a branch (NUL is no string's second
-         * byte) */
-        unsigned two = two_bytes(p + k);
-        may_string |= (ix->start_two[two >> 6] >> (two & 63) & 1) << k;
-    }
+#if defined(HM_HAVE_SHUFFLE)
+    if (sn)
+        may_string = (sn->wide ? start_nibbles_block_wide(sn, p) : start_nibbles_block(sn, p)) & ask;
+    else
+#else
+    (void)sn;
+#endif
+        for (; ask; ask &= ask - 1) {
+            unsigned k = (unsigned)__builtin_ctzll(ask);
+            /* strings_may_start2 without a branch (NUL is no string's second
+             * byte) */
+            unsigned two = two_bytes(p + k);
+            may_string |= (ix->start_two[two >> 6] >> (two & 63) & 1) << k;
+        }
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t len = scan->len;
     maybe &= valid;
@@ -3286,7 +3474,7 @@ static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, 
 
 /* One pass over the text: starts_at wherever something may start, in text
  * order. */
-static void find_starts(hm_scan *scan)
+static __attribute__((noinline)) void find_starts(hm_scan *scan)
 {
     const unsigned char *t = (const unsigned char *)scan->text;
     size_t len = scan->len, cap = 0, i = 0;
@@ -3295,18 +3483,23 @@ static void find_starts(hm_scan *scan)
         return;
     bool after_word = false;
 #if defined(__SSE2__)
+    const start_nibbles *sn = NULL;
+#if defined(HM_HAVE_SHUFFLE)
+    if (hm_cpu_has_shuffle())
+        sn = start_nibbles_of(scan->cfg->index);
+#endif
     /* 64 bytes at a time; a block reads the three bytes after it, so the
      * last blocks (from the one that reaches within three bytes of the
      * text's end) are read from a copy with zeros after the text */
     for (; i + 67 <= len; i += 64)
-        starts_in_block(scan, &cap, t + i, i, ~(uint64_t)0, &after_word);
+        starts_in_block(scan, &cap, t + i, i, ~(uint64_t)0, &after_word, sn);
     if (i < len) {
         unsigned char tail[144] = {0}; /* at most 66 bytes of text, then two blocks' reads */
         size_t n = len - i;
         memcpy(tail, t + i, n);
-        starts_in_block(scan, &cap, tail, i, n >= 64 ? ~(uint64_t)0 : ~(uint64_t)0 >> (64 - n), &after_word);
+        starts_in_block(scan, &cap, tail, i, n >= 64 ? ~(uint64_t)0 : ~(uint64_t)0 >> (64 - n), &after_word, sn);
         if (n > 64)
-            starts_in_block(scan, &cap, tail + 64, i + 64, ~(uint64_t)0 >> (128 - n), &after_word);
+            starts_in_block(scan, &cap, tail + 64, i + 64, ~(uint64_t)0 >> (128 - n), &after_word, sn);
     }
 #else
     const hm_phrase_index *ix = scan->cfg->index;
