@@ -563,7 +563,7 @@ static void copy_pass(batch *b, unsigned jobs)
     run_workers(b, jobs, shingle_worker);
 
     const hm_copy_pair *pairs;
-    size_t n_pairs = hm_copy_find_threads(b->copy, b->o->copy_threshold, MAX_COPY_WARNINGS, jobs, &pairs);
+    size_t n_pairs = hm_copy_find_last(b->copy, b->o->copy_threshold, MAX_COPY_WARNINGS, jobs, &pairs);
     make_notes(b, pairs, n_pairs);
     hm_copy_free(b->copy);
     b->copy = NULL;

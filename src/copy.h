@@ -97,5 +97,11 @@ size_t hm_copy_lanes(const hm_copy *c);
  * same pairs in the same order. */
 size_t hm_copy_find_threads(hm_copy *c, double threshold, size_t max_per_essay, unsigned jobs,
                             const hm_copy_pair **pairs);
+/* hm_copy_find_threads(), each part's postings given back (their files
+ * emptied) by the thread that paired them, as soon as it has: a batch's
+ * index is freed on all its threads, not on one after them. c finds no
+ * pairs after it. */
+size_t hm_copy_find_last(hm_copy *c, double threshold, size_t max_per_essay, unsigned jobs,
+                         const hm_copy_pair **pairs);
 
 #endif
