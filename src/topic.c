@@ -37,9 +37,23 @@ typedef struct alias_ref {
     uint64_t head; /* 32 bytes in all */
 } alias_ref;
 
-/* The low n bytes of eight, for n of 0 to 8. */
-static const uint64_t low_bytes[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull,
-                                      0xFFFFFFFFFFFFFFull, ~0ull};
+/* The first n bytes in memory of eight bytes read as one number (head,
+ * hm_load8), for n of 0 to 8: its low bytes on a little-endian machine,
+ * its high bytes on a big-endian one. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+static const uint64_t first_bytes[9] = {0,
+                                        0xFF00000000000000ull,
+                                        0xFFFF000000000000ull,
+                                        0xFFFFFF0000000000ull,
+                                        0xFFFFFFFF00000000ull,
+                                        0xFFFFFFFFFF000000ull,
+                                        0xFFFFFFFFFFFF0000ull,
+                                        0xFFFFFFFFFFFFFF00ull,
+                                        ~0ull};
+#else
+static const uint64_t first_bytes[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull,
+                                        0xFFFFFFFFFFFFFFull, ~0ull};
+#endif
 
 /* Every alias of a list of entries, by first byte and within a byte in
  * entry and alias order: a finding is compared with the few aliases that
@@ -72,12 +86,11 @@ static hm_alias_chains *chain_aliases(const hm_topic_entry *entries, size_t n)
     for (size_t i = 0; i < n; i++)
         for (size_t a = 0; a < entries[i].n_aliases; a++) {
             const char *alias = entries[i].aliases[a];
-            size_t len = strlen(alias), head_len = strcspn(alias, " ");
-            head_len = head_len < 8 ? head_len : 8;
+            size_t len = strlen(alias), to_space = strcspn(alias, " "), head_len = to_space < 8 ? to_space : 8;
             uint64_t head = 0;
             memcpy(&head, alias, head_len);
             c->refs[next[(unsigned char)alias[0]]++] = (alias_ref){
-                alias, entries[i].name, order++, (unsigned)len, (unsigned)head_len, memchr(alias, ' ', len) != NULL, head};
+                alias, entries[i].name, order++, (unsigned)len, (unsigned)head_len, to_space < len, head};
         }
     return c;
 }
@@ -434,8 +447,7 @@ static const char *first_alias_of(entry_ctx *c, const char *s, size_t n)
      * shorter than its head, so no byte past the text is compared); an
      * alias without a space is the text when its length and head are the
      * text's and, past eight bytes, the rest */
-    uint64_t s_head;
-    memcpy(&s_head, s, sizeof s_head);
+    uint64_t s_head = hm_load8(s);
     /* the two runs merged, in the order of the list (the second is
      * nearly always empty) */
     while (i < i_end || j < j_end) {
@@ -445,7 +457,7 @@ static const char *first_alias_of(entry_ctx *c, const char *s, size_t n)
         else
             r = &chains->refs[j++];
         /* one branch, seldom taken but on the alias that is the text */
-        unsigned head = (s_head & low_bytes[r->head_len]) == r->head;
+        unsigned head = (s_head & first_bytes[r->head_len]) == r->head;
         unsigned same = (unsigned)!r->spaced & (unsigned)(n == r->len) & head;
         unsigned fits = same | ((unsigned)r->spaced & (unsigned)(n >= r->len) & head);
         if (fits && (same ? n <= 8 || memcmp(r->text + 8, s + 8, n - 8) == 0 : alias_is(r->text, s, n)))

@@ -65,6 +65,16 @@ static bool visited_add(visited *v, dir_id id)
     return true;
 }
 
+/* The type a folder's listing gives an entry (d_type is not POSIX: where
+ * the C library has none, each entry is stat'ed, as for DT_UNKNOWN). */
+#ifdef DT_REG
+#define LISTED_TYPE(e) ((unsigned char)(e)->d_type)
+#define LISTED_FILE DT_REG
+#else
+#define LISTED_TYPE(e) 0
+#define LISTED_FILE 0x100 /* no listed type is this */
+#endif
+
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -99,7 +109,7 @@ static int walk_dir(walker *w, const char *path, unsigned depth)
             continue; /* ".", "..", hidden files and folders, Word lock files */
         HM_GROW(at, n, cap);
         at[n++] = block.len + 1;
-        hm_buf_putc(&block, (char)e->d_type);
+        hm_buf_putc(&block, (char)LISTED_TYPE(e));
         hm_buf_put(&block, e->d_name, strlen(e->d_name) + 1);
     }
     int read_errno = errno;
@@ -117,16 +127,16 @@ static int walk_dir(walker *w, const char *path, unsigned depth)
     size_t plen = strlen(path);
     bool slash = plen && path[plen - 1] == '/';
     for (size_t i = 0; i < n && rc == 0; i++) {
-        unsigned char type = (unsigned char)names[i][-1];
+        unsigned type = (unsigned char)names[i][-1];
         /* A file the folder says is a file needs no stat of its own (a
          * class's folder: thousands, the one part of a batch's start that
          * grew with it); a folder, a link or a file system that does not
          * say is asked. */
-        if (type == DT_REG && !hm_is_essay_name(names[i]))
+        if (type == LISTED_FILE && !hm_is_essay_name(names[i]))
             continue;
         hm_buf child = {0};
         hm_buf_printf(&child, "%s%s%s", path, slash ? "" : "/", names[i]);
-        if (type == DT_REG) {
+        if (type == LISTED_FILE) {
             rc = w->fn(child.data, NULL, w->ud);
             hm_buf_free(&child);
             continue;
