@@ -7,6 +7,7 @@
 #include "measure.h"
 #include "question.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <limits.h>
 #include <stddef.h>
@@ -47,9 +48,11 @@ static uint32_t first_judgement(const para_stats *s)
     return a > b ? a : b;
 }
 
-/* A finding number kept as para_stats keeps its firsts, as the finding. */
+/* A finding number kept as para_stats keeps its firsts, as the finding
+ * (0, none kept, is not one: callers ask only where a count says so). */
 static const hm_finding *first_kept(const hm_scan *scan, uint32_t kept)
 {
+    assert(kept != 0);
     return &scan->findings[UINT32_MAX - kept];
 }
 
@@ -350,7 +353,8 @@ static unsigned stem_pair(unsigned char c0, unsigned char c1)
 /* The words [first, first + n) whose first two bytes share a bucket with
  * some stem's (opens_stem, by stem_pair), into cand: their number. Every
  * word is written and the count grows by the table's answer, without a
- * branch: about one word in ten passes, in no pattern. */
+ * branch: about one word in ten passes, in no pattern. cand has room for
+ * n + 1 (the last word's slot is written also when n is even). */
 static size_t stem_candidates(const char *text, const hm_word *words, size_t first, size_t n,
                               const unsigned char *opens_stem, size_t *cand)
 {

@@ -75,7 +75,6 @@ typedef struct key_slot {
  * digit; the first byte of a non-ASCII character. */
 enum { BC_WORD = 1, BC_DIGIT = 2, BC_LEAD = 4 };
 
-/* A string of some rules' `starts` (ASCII-folded) and which rules list it. */
 /* The start strings' first four bytes by their nibbles, a bucket a bit
  * (start_nibbles_of): where a string starts, each of the four bytes
  * leaves its bucket (hm_nibble_lookup), so that find_starts asks 64
@@ -87,6 +86,7 @@ typedef struct start_nibbles {
     bool wide; /* the CPU has AVX2: 32 positions a step (start_nibbles_block_wide) */
 } start_nibbles;
 
+/* A string of some rules' `starts` (ASCII-folded) and which rules list it. */
 typedef struct start_string {
     char *text;
     size_t len;
@@ -3247,11 +3247,6 @@ static inline void byte_kinds16(const unsigned char *p, unsigned shift, byte_kin
     bk->lead |= (high & (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(a, _mm_set1_epi8(-65)))) << shift;
 }
 
-/* The starts in the 64 bytes of text at i, read from p (the text, or a
- * copy of its last bytes with zeros after them; valid: the bits of the
- * text's bytes). starts_at answers only where it may find something,
- * which a branchless test of each word start's first two bytes narrows
- * to a third of them first: a branch there went either way. */
 #if defined(HM_HAVE_SHUFFLE)
 /* The positions of the 64 bytes at p (and three more) where a start string
  * may begin by start_nibbles: each of the four bytes from there leaves a
@@ -3417,6 +3412,11 @@ static __attribute__((noinline, cold)) const start_nibbles *start_nibbles_make(c
 }
 #endif
 
+/* The starts in the 64 bytes of text at i, read from p (the text, or a
+ * copy of its last bytes with zeros after them; valid: the bits of the
+ * text's bytes). starts_at answers only where it may find something,
+ * which the start nibbles (with SSSE3; else a branchless test of each word
+ * start's first two bytes) narrow to a few first. */
 static void starts_in_block(hm_scan *scan, size_t *cap, const unsigned char *p, size_t i, uint64_t valid,
                             bool *after_word, const start_nibbles *sn)
 {

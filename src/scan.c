@@ -2,6 +2,7 @@
 
 #include "phrase.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,11 +140,13 @@ static inline bool finding_before(const hm_finding *x, const hm_finding *y)
  * stable), then the few ties of start put in order by finding_before:
  * merging the runs the rules add (most a few findings long) asked at
  * every step which run gives the next, a coin toss that mispredicted,
- * and a radix pass asks nothing. A text is at most 1 GiB: starts and
- * finding numbers fit 32 bits. */
+ * and a radix pass asks nothing. Starts fit 32 bits (a decoded text is
+ * under 4 GiB: hm_analyze reads at most 1 GiB, which decoding at most
+ * triples), and so, far below, do finding numbers. */
 static const uint64_t *sorted_order(hm_scan *scan)
 {
     size_t n = scan->n_findings;
+    assert(n <= UINT32_MAX);
     const hm_finding *f = scan->findings;
     size_t first_run_end = 1;
     while (first_run_end < n && !finding_before(&f[first_run_end], &f[first_run_end - 1]))

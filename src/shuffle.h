@@ -1,5 +1,6 @@
 /* SSSE3's byte shuffle, for the passes that classify 16 bytes at a time by
- * their nibbles (rules.c's requires pass, startfilter.c's search), and
+ * their nibbles (rules.c's requires pass, startfilter.c's search,
+ * phrase.c's start positions), and
  * AVX2's, 32 at a time. The build's baseline is SSE2, so callers ask the
  * CPU at run time (hm_cpu_has_shuffle, hm_cpu_has_wide_shuffle) and keep a
  * byte loop for CPUs without them. */

@@ -55,8 +55,9 @@ enum { SF_DEAD = 0, SF_ACCEPT = 1 };
 
 /* A DFA over the bytes from a start: where it ends, SF_DEAD or SF_ACCEPT. */
 typedef struct sf_dfa {
-    /* bytes that no position tells apart share a class; the last class is
-     * every non-ASCII byte's, which gives up */
+    /* bytes that no position tells apart share a class; the class before
+     * the end's column is every non-ASCII byte's (a walk there gives up,
+     * or ends SF_DEAD where no position can match such a byte) */
     unsigned char byte_class[256];
     unsigned width; /* the classes and a column for the unit's end */
     /* [row + class]: the next row. Row 0 is the end SF_DEAD's and row
