@@ -130,15 +130,6 @@ static unsigned word_count_span(const hm_document *doc, size_t from, size_t to)
     return n;
 }
 
-/* The set bits of x, without a loop (how many kinds a paragraph gives
- * is no guess). */
-static unsigned bit_count(unsigned x)
-{
-    x -= x >> 1 & 0x55555555u;
-    x = (x & 0x33333333u) + (x >> 2 & 0x33333333u);
-    return ((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u >> 24;
-}
-
 /* (its list has room: see hm_features.para_lists) */
 static void add_para(hm_feature_value *v, unsigned number)
 {
@@ -958,7 +949,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
         evidence += distinct_items_add(&distinct, scan, specific_found[i]);
     distinct_items_free(&distinct);
     F[HM_F_EVIDENCE_ITEMS].value = evidence;
-    F[HM_F_EVIDENCE_KINDS].value = bit_count(kinds_mask);
+    F[HM_F_EVIDENCE_KINDS].value = hm_popcount32(kinds_mask);
     F[HM_F_EVIDENCE_KINDS].detail = missing_evidence_kinds(kinds_mask);
     F[HM_F_EVIDENCE_DENSITY].value = words ? 100.0 * evidence / words : 0;
     F[HM_F_MISSPELT].value = misspelt;
@@ -1113,7 +1104,7 @@ void hm_features_measure(hm_features *fs, const hm_scan *scan, const char *quest
             const hm_finding *e = first_kept(scan, (uint32_t)s->best_evidence);
             set_lead_example(&F[HM_F_EVIDENCE_SHARE], doc, e->start, e->end);
         }
-        if (s->specific >= 2 && bit_count(s->kinds_mask) >= 2)
+        if (s->specific >= 2 && hm_popcount32(s->kinds_mask) >= 2)
             precise++;
         else
             add_para(&F[HM_F_PRECISE_SHARE], p->number);

@@ -3315,21 +3315,13 @@ static void nibble_sets_add(nibble_sets *ns, const start_string *ss)
     }
 }
 
-static unsigned bits16(unsigned v)
-{
-    v -= v >> 1 & 0x5555u;
-    v = (v & 0x3333u) + (v >> 2 & 0x3333u);
-    v = (v + (v >> 4)) & 0x0F0Fu;
-    return (v + (v >> 8)) & 0x1Fu;
-}
-
 /* How many four-byte texts a bucket of nibble sets ns lets through: at each
  * place, its low nibbles times its high ones. */
 static uint64_t nibble_volume(const nibble_sets *ns)
 {
     uint64_t v = 1;
     for (unsigned k = 0; k < 4; k++)
-        v *= bits16(ns->lo[k]) * bits16(ns->hi[k]);
+        v *= hm_popcount32(ns->lo[k]) * hm_popcount32(ns->hi[k]);
     return v;
 }
 

@@ -146,4 +146,13 @@ static inline uint64_t hm_load8(const void *p)
     return x;
 }
 
+/* The set bits of x, without a loop or a call: the build's baseline CPU
+ * has no popcnt, and __builtin_popcount is then a call to libgcc. */
+static inline unsigned hm_popcount32(uint32_t x)
+{
+    x -= x >> 1 & 0x55555555u;
+    x = (x & 0x33333333u) + (x >> 2 & 0x33333333u);
+    return ((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u >> 24;
+}
+
 #endif
